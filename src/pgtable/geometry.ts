@@ -1,0 +1,237 @@
+/**
+ * Stage-2 geometry: levels, start level, concatenated root pages and the
+ * VTCR_EL2 fields, exactly as Linux derives them.
+ *
+ *   kvm_get_vtcr(mmfr0, mmfr1, phys_shift)          (pgtable.c)
+ *     lvls = stage2_pgtable_levels(phys_shift), at least 2
+ *          = ARM64_HW_PGTABLE_LEVELS(phys_shift - 4) = (phys_shift - 8) / (PAGE_SHIFT - 3)
+ *     SL0  = VTCR_EL2_LVLS_TO_SL0(lvls) = TGRAN_SL0_BASE - (4 - lvls)
+ *            (TGRAN_SL0_BASE 2 for 4K, 3 for 16K and 64K); SL2 is never written
+ *   __kvm_pgtable_stage2_init()
+ *     start_level = TGRAN_SL0_BASE - SL0 = 4 - lvls
+ *     kvm_pgd_pages(ia, sl) = kvm_pgd_page_idx(~0) + 1 = 2^max(0, ia - kvm_granule_shift(sl - 1))
+ *   kvm_granule_shift(L) = ARM64_HW_PGTABLE_LEVEL_SHIFT(L) = (PAGE_SHIFT - 3) * (4 - L) + 3
+ *
+ *   granule | entries | shift L0 / L1 / L2 / L3 | KVM block levels (KVM_PGTABLE_MIN_BLOCK_LEVEL)
+ *   4K      |   512   |  39 / 30 / 21 / 12     | L1 1G, L2 2M, L3 page (min 1)
+ *   16K     |  2048   |  47 / 36 / 25 / 14     | L2 32M, L3 page (min 2)
+ *   64K     |  8192   |  55 / 42 / 29 / 16     | L2 512M, L3 page (min 2)
+ *
+ * What KVM refuses (kvm_set_ipa_limit / kvm_arm_setup_stage2): an IPA size
+ * below 32 (ARM64_MIN_PARANGE_BITS) or above the IPA limit, which is the
+ * host PA range, clamped to 48 bits for 4K and 16K pages without FEAT_LPA2.
+ */
+
+import { InputError } from "./u64.js";
+import { KVM_PGTABLE_LAST_LEVEL, pteFormat, type PteFormat } from "./descriptor.js";
+
+export const GRANULES = [4096, 16384, 65536] as const;
+export type Granule = (typeof GRANULES)[number];
+
+/** ID_AA64MMFR0_EL1.PARange encodings and the PA sizes they stand for. */
+export const PARANGE_BITS = [32, 36, 40, 42, 44, 48, 52] as const;
+
+/** The hardware and kernel configuration a stage-2 table is built for (FORMAT.md `config`). */
+export interface Stage2Config {
+  granule: Granule;
+  iaBits: number;
+  paBits: number;
+  lpa2: boolean;
+  fwb: boolean;
+  tlbRange: boolean;
+}
+
+export interface LevelInfo {
+  level: number;
+  /** kvm_granule_shift(level): log2 of the size one entry maps. */
+  shift: number;
+  /** Highest and lowest IPA bits that index this level (the start level indexes all of the root pages). */
+  ipaBitHi: number;
+  ipaBitLo: number;
+  /** Entries walked at this level: PTRS_PER_PTE, or pgd_pages * PTRS_PER_PTE (of which `usedEntries` reachable) at the start level. */
+  entries: number;
+  usedEntries: number;
+  /** kvm_level_supports_block_mapping(level) (level 3: a page). */
+  leafAllowed: boolean;
+  /** Size one leaf at this level maps, in bytes. */
+  leafSize: number;
+}
+
+export interface Geometry {
+  readonly granule: Granule;
+  readonly pageShift: number;
+  /** PTRS_PER_PTE = 2^(PAGE_SHIFT - 3). */
+  readonly ptrsPerPte: number;
+  readonly iaBits: number;
+  readonly paBits: number;
+  readonly lpa2: boolean;
+  /** Number of levels walked. */
+  readonly levels: number;
+  readonly startLevel: number;
+  /** kvm_pgd_pages(): concatenated root pages. */
+  readonly pgdPages: number;
+  /** KVM_PGTABLE_MIN_BLOCK_LEVEL. */
+  readonly minBlockLevel: number;
+  /** kvm_granule_shift(level), indexed by level + 1 (level -1 .. 3). */
+  readonly shifts: readonly number[];
+  readonly format: PteFormat;
+  readonly vtcr: VtcrFields;
+  readonly levelInfo: readonly LevelInfo[];
+}
+
+export interface VtcrFields {
+  t0sz: number;
+  sl0: number;
+  /** SL2 (FEAT_LPA2): KVM never writes it (it always concatenates at the start level). */
+  sl2: number;
+  /** TG0 encoding: 4K 0b00, 64K 0b01, 16K 0b10. */
+  tg0: number;
+  /** PS: the PARange encoding of pa_bits. */
+  ps: number;
+  /** DS: set when kvm_lpa2_is_enabled(). */
+  ds: number;
+  /**
+   * The whole register as kvm_get_vtcr() composes it, assuming a kernel built
+   * with CONFIG_ARM64_HW_AFDBM on a CPU without the AC03_CPU_38 erratum (HA=1)
+   * and 16-bit VMIDs (VS=1): VTCR_EL2_FLAGS (SH0 inner, ORGN0/IRGN0 WBWA, TG0,
+   * RES1 bit 31) | PS | T0SZ | SL0 | HA | DS | VS.
+   */
+  value: bigint;
+}
+
+/** PAGE_SHIFT of a granule. */
+export function pageShiftOf(granule: Granule): number {
+  return granule === 4096 ? 12 : granule === 16384 ? 14 : 16;
+}
+
+/** kvm_granule_shift(level) = ARM64_HW_PGTABLE_LEVEL_SHIFT(level). */
+export function kvmGranuleShift(pageShift: number, level: number): number {
+  return (pageShift - 3) * (4 - level) + 3;
+}
+
+/** stage2_pgtable_levels(ipa) = ARM64_HW_PGTABLE_LEVELS(ipa - 4). */
+export function stage2PgtableLevels(pageShift: number, iaBits: number): number {
+  return Math.floor((iaBits - 8) / (pageShift - 3));
+}
+
+export function parseGranule(v: string | number, what = "granule"): Granule {
+  const s = String(v).trim().toLowerCase();
+  const n = s === "4k" ? 4096 : s === "16k" ? 16384 : s === "64k" ? 65536 : /^[0-9]+$/.test(s) ? Number(s) : NaN;
+  if (n === 4096 || n === 16384 || n === 65536) return n;
+  throw new InputError(`${what}: '${v}' is not a granule (4k, 16k, 64k or 4096, 16384, 65536)`);
+}
+
+export function granuleName(g: Granule): string {
+  return g === 4096 ? "4K" : g === 16384 ? "16K" : "64K";
+}
+
+/**
+ * The IPA limit KVM would accept for this host (kvm_set_ipa_limit):
+ * PARange, clamped to 48 for 4K/16K pages without FEAT_LPA2.
+ */
+export function ipaLimit(granule: Granule, paBits: number, lpa2: boolean): number {
+  if (granule !== 65536 && !lpa2 && paBits > 48) return 48;
+  return paBits;
+}
+
+/**
+ * Derive the geometry, or throw an InputError naming the field the kernel
+ * would refuse.
+ */
+export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: number; lpa2: boolean }): Geometry {
+  const granule = c.granule;
+  if (granule !== 4096 && granule !== 16384 && granule !== 65536) {
+    throw new InputError(`granule: ${String(granule)} is not 4096, 16384 or 65536`);
+  }
+  const paBits = c.paBits ?? (c.iaBits > 48 ? 52 : 48);
+  if (!Number.isInteger(paBits) || !(PARANGE_BITS as readonly number[]).includes(paBits)) {
+    throw new InputError(`pa_bits: ${String(paBits)} is not a PARange size (${PARANGE_BITS.join(", ")})`);
+  }
+  if (c.lpa2 && granule === 65536) {
+    throw new InputError("lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)");
+  }
+  if (paBits === 52 && granule !== 65536 && !c.lpa2) {
+    throw new InputError("pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2 (set lpa2); without it KVM clamps PARange to 48");
+  }
+  const iaBits = c.iaBits;
+  if (!Number.isInteger(iaBits) || iaBits < 32 || iaBits > 52) {
+    throw new InputError(`ia_bits: ${String(iaBits)} is outside 32..52 (KVM refuses an IPA size below ARM64_MIN_PARANGE_BITS = 32)`);
+  }
+  const limit = ipaLimit(granule, paBits, c.lpa2);
+  if (iaBits > limit) {
+    const why =
+      granule !== 65536 && !c.lpa2 && iaBits > 48
+        ? "IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2"
+        : `the IPA limit is the host PA range (pa_bits ${paBits})`;
+    throw new InputError(`ia_bits: ${iaBits} exceeds KVM's IPA limit of ${limit} bits: ${why}`);
+  }
+
+  const pageShift = pageShiftOf(granule);
+  const ptrsPerPte = 1 << (pageShift - 3);
+  let levels = stage2PgtableLevels(pageShift, iaBits);
+  if (levels < 2) levels = 2;
+  const sl0Base = granule === 4096 ? 2 : 3;
+  const sl0 = sl0Base - (4 - levels);
+  const startLevel = sl0Base - sl0;
+  const shifts: number[] = [];
+  for (let l = -1; l <= 3; l++) shifts.push(kvmGranuleShift(pageShift, l));
+  const pgdShift = kvmGranuleShift(pageShift, startLevel - 1);
+  const pgdPages = 2 ** Math.max(0, iaBits - pgdShift);
+  const minBlockLevel = granule === 4096 ? 1 : 2;
+
+  const levelInfo: LevelInfo[] = [];
+  for (let l = startLevel; l <= KVM_PGTABLE_LAST_LEVEL; l++) {
+    const shift = kvmGranuleShift(pageShift, l);
+    const top = l === startLevel ? iaBits - 1 : shift + pageShift - 3 - 1;
+    const entries = l === startLevel ? pgdPages * ptrsPerPte : ptrsPerPte;
+    levelInfo.push({
+      level: l,
+      shift,
+      ipaBitHi: top,
+      ipaBitLo: shift,
+      entries,
+      usedEntries: l === startLevel ? Math.min(entries, 2 ** (iaBits - shift)) : ptrsPerPte,
+      leafAllowed: l >= minBlockLevel,
+      leafSize: 2 ** shift,
+    });
+  }
+
+  const tg0 = granule === 4096 ? 0 : granule === 65536 ? 1 : 2;
+  const ps = PARANGE_BITS.indexOf(paBits as (typeof PARANGE_BITS)[number]);
+  const t0sz = 64 - iaBits;
+  const ds = c.lpa2 ? 1 : 0;
+  const value =
+    (3n << 12n) | // SH0 inner shareable
+    (1n << 10n) | // ORGN0 WBWA
+    (1n << 8n) | // IRGN0 WBWA
+    (BigInt(tg0) << 14n) |
+    (1n << 31n) | // RES1
+    (BigInt(ps) << 16n) |
+    BigInt(t0sz) |
+    (BigInt(sl0) << 6n) |
+    (1n << 21n) | // HA
+    (1n << 19n) | // VS: 16-bit VMIDs
+    (BigInt(ds) << 32n);
+
+  return {
+    granule,
+    pageShift,
+    ptrsPerPte,
+    iaBits,
+    paBits,
+    lpa2: c.lpa2,
+    levels,
+    startLevel,
+    pgdPages,
+    minBlockLevel,
+    shifts,
+    format: pteFormat(granule, c.lpa2),
+    vtcr: { t0sz, sl0, sl2: 0, tg0, ps, ds, value },
+    levelInfo,
+  };
+}
+
+/** kvm_pgtable_stage2_pgd_size(vtcr). */
+export function stage2PgdSize(g: Geometry): number {
+  return g.pgdPages * g.granule;
+}

@@ -1,0 +1,243 @@
+/**
+ * Scenario files (../shared/conformance/FORMAT.md): strict parsing and
+ * validation. Every refusal is an InputError whose message names the JSON
+ * path (`ops[3].ipa`) and says why; nothing is half-accepted.
+ *
+ * The operations of FORMAT.md are the kernel's contract. s2pt adds
+ * model-only operations (marked `model: true` in OP_SPECS) documented in
+ * docs/scenarios.md.
+ */
+
+import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "./geometry.js";
+import { PROT_NAMES, WALK_FLAG_NAMES } from "./descriptor.js";
+import { InputError, TWO_52 } from "./u64.js";
+
+export type FieldType = "addr" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh";
+
+export interface OpSpec {
+  /** Field name -> type, in the order FORMAT.md lists them. */
+  readonly fields: Readonly<Record<string, FieldType>>;
+  /** Fields that may be left out. */
+  readonly optional?: readonly string[];
+  /** Not a kernel entry point: an s2pt extension. */
+  readonly model?: boolean;
+}
+
+/** The operations a scenario may hold, and their fields. */
+export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
+  map: { fields: { ipa: "addr", size: "addr", pa: "addr", prot: "prot", flags: "flags" } },
+  unmap: { fields: { ipa: "addr", size: "addr" } },
+  wrprotect: { fields: { ipa: "addr", size: "addr" } },
+  mkyoung: { fields: { ipa: "addr", flags: "flags" } },
+  test_clear_young: { fields: { ipa: "addr", size: "addr", mkold: "bool" } },
+  relax_perms: { fields: { ipa: "addr", prot: "prot", flags: "flags" } },
+  flush: { fields: { ipa: "addr", size: "addr" } },
+  split: { fields: { ipa: "addr", size: "addr" } },
+  set_owner: { fields: { ipa: "addr", size: "addr", owner: "owner" } },
+  get_leaf: { fields: { ipa: "addr" } },
+};
+
+/** A parsed operation: numbers are exact doubles (< 2^52), names already turned into bits. */
+export interface ScenarioOp {
+  op: string;
+  ipa: number;
+  size: number;
+  pa: number;
+  prot: number;
+  flags: number;
+  owner: number;
+  mkold: boolean;
+  /** Model-only fields (translate): access kind, EL, stage-1 attributes. */
+  access: string;
+  el: number;
+  attr: number;
+  sh: number;
+}
+
+export interface Scenario {
+  name: string;
+  config: Stage2Config;
+  /** Table pages in the memory cache at the start of each op; Infinity when absent. */
+  memcache: number;
+  ops: ScenarioOp[];
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: Record<string, unknown>, path: string, allowed: readonly string[], required: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) {
+      throw new InputError(`${path}: unknown field '${k}' (allowed: ${allowed.join(", ")})`);
+    }
+  }
+  for (const k of required) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) throw new InputError(`${path}: missing field '${k}'`);
+  }
+}
+
+const HEX_RE = /^0x[0-9a-fA-F]+$/;
+
+/** A FORMAT.md 64-bit number: a "0x..." string. The model takes values below 2^52. */
+export function parseHexField(v: unknown, path: string): number {
+  if (typeof v !== "string") throw new InputError(`${path}: expected a 0x-prefixed hex string, got ${typeName(v)}`);
+  if (!HEX_RE.test(v)) throw new InputError(`${path}: '${v}' is not a 0x-prefixed hex number`);
+  const b = BigInt(v);
+  if (b >= 1n << 64n) throw new InputError(`${path}: '${v}' does not fit in 64 bits`);
+  if (b >= BigInt(TWO_52)) {
+    throw new InputError(`${path}: '${v}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
+  }
+  return Number(b);
+}
+
+/** `R|W|X`-style names joined by `|`; "" is none. */
+export function parseNames(v: unknown, path: string, table: ReadonlyArray<readonly [string, number]>, what: string): number {
+  if (typeof v !== "string") throw new InputError(`${path}: expected a string of ${what} names joined by '|', got ${typeName(v)}`);
+  if (v === "") return 0;
+  let bits = 0;
+  for (const part of v.split("|")) {
+    const name = part.trim();
+    const hit = table.find(([n]) => n === name);
+    if (!hit) throw new InputError(`${path}: unknown ${what} name '${name}' (known: ${table.map(([n]) => n).join(", ")})`);
+    bits |= hit[1];
+  }
+  return bits >>> 0;
+}
+
+export function parseProt(v: unknown, path: string): number {
+  return parseNames(v, path, PROT_NAMES, "prot");
+}
+
+export function parseWalkFlags(v: unknown, path: string): number {
+  return parseNames(v, path, WALK_FLAG_NAMES, "walk flag");
+}
+
+function parseInt32(v: unknown, path: string, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new InputError(`${path}: expected an integer, got ${typeName(v)}${typeof v === "number" ? ` ${v}` : ""}`);
+  if (v < lo || v > hi) throw new InputError(`${path}: ${v} is outside ${lo}..${hi}`);
+  return v;
+}
+
+function parseBool(v: unknown, path: string): boolean {
+  if (typeof v !== "boolean") throw new InputError(`${path}: expected true or false, got ${typeName(v)}`);
+  return v;
+}
+
+const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache"] as const;
+
+/** Parse and check a scenario `config` (the geometry must be one the kernel accepts). */
+export function parseConfig(v: unknown, path = "config"): { config: Stage2Config; memcache: number } {
+  if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
+  checkKeys(v, path, CONFIG_KEYS, ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range"]);
+  const g = v.granule;
+  if (typeof g !== "number" || !(GRANULES as readonly number[]).includes(g)) {
+    throw new InputError(`${path}.granule: expected 4096, 16384 or 65536, got ${typeof g === "number" ? g : typeName(g)}`);
+  }
+  const config: Stage2Config = {
+    granule: g as Granule,
+    iaBits: parseInt32(v.ia_bits, `${path}.ia_bits`, 0, 64),
+    paBits: parseInt32(v.pa_bits, `${path}.pa_bits`, 0, 64),
+    lpa2: parseBool(v.lpa2, `${path}.lpa2`),
+    fwb: parseBool(v.fwb, `${path}.fwb`),
+    tlbRange: parseBool(v.tlb_range, `${path}.tlb_range`),
+  };
+  const memcache = v.memcache === undefined ? Infinity : parseInt32(v.memcache, `${path}.memcache`, 0, 1 << 30);
+  try {
+    stage2Geometry(config);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}.${e.message}`);
+    throw e;
+  }
+  return { config, memcache };
+}
+
+function emptyOp(op: string): ScenarioOp {
+  return { op, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, access: "r", el: 1, attr: -1, sh: -1 };
+}
+
+export function parseOp(v: unknown, path: string): ScenarioOp {
+  if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
+  const name = v.op;
+  if (typeof name !== "string") throw new InputError(`${path}.op: expected an operation name, got ${typeName(name)}`);
+  if (!Object.prototype.hasOwnProperty.call(OP_SPECS, name)) {
+    throw new InputError(`${path}.op: unknown operation '${name}' (known: ${Object.keys(OP_SPECS).join(", ")})`);
+  }
+  const spec = OP_SPECS[name];
+  const fields = Object.keys(spec.fields);
+  const optional = spec.optional ?? [];
+  checkKeys(v, path, ["op", ...fields], fields.filter((f) => !optional.includes(f)));
+  const op = emptyOp(name);
+  for (const f of fields) {
+    if (!Object.prototype.hasOwnProperty.call(v, f)) continue;
+    const fp = `${path}.${f}`;
+    const val = v[f];
+    switch (spec.fields[f]) {
+      case "addr": {
+        const n = parseHexField(val, fp);
+        if (f === "ipa") op.ipa = n;
+        else if (f === "size") op.size = n;
+        else op.pa = n;
+        break;
+      }
+      case "prot":
+        op.prot = parseProt(val, fp);
+        break;
+      case "flags":
+        op.flags = parseWalkFlags(val, fp);
+        break;
+      case "owner":
+        op.owner = parseInt32(val, fp, 0, 255);
+        break;
+      case "bool":
+        op.mkold = parseBool(val, fp);
+        break;
+      case "access":
+        if (val !== "r" && val !== "w" && val !== "x") throw new InputError(`${fp}: expected "r", "w" or "x", got ${typeof val === "string" ? `'${val}'` : typeName(val)}`);
+        op.access = val;
+        break;
+      case "el":
+        op.el = parseInt32(val, fp, 0, 1);
+        break;
+      case "attr":
+        op.attr = parseInt32(val, fp, 0, 255);
+        break;
+      case "sh":
+        op.sh = parseInt32(val, fp, 0, 3);
+        if (op.sh === 1) throw new InputError(`${fp}: 1 is a reserved shareability encoding (use 0, 2 or 3)`);
+        break;
+    }
+  }
+  return op;
+}
+
+/** Parse a whole scenario document (already JSON-decoded). */
+export function parseScenario(doc: unknown): Scenario {
+  if (!isPlainObject(doc)) throw new InputError(`top level: expected an object, got ${typeName(doc)}`);
+  checkKeys(doc, "top level", ["name", "config", "ops"], ["config", "ops"]);
+  const name = doc.name === undefined ? "" : doc.name;
+  if (typeof name !== "string") throw new InputError(`name: expected a string, got ${typeName(name)}`);
+  const { config, memcache } = parseConfig(doc.config);
+  if (!Array.isArray(doc.ops)) throw new InputError(`ops: expected an array, got ${typeName(doc.ops)}`);
+  const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
+  return { name, config, memcache, ops };
+}
+
+/** Parse scenario text; JSON syntax errors become one-line InputErrors. */
+export function parseScenarioText(text: string): Scenario {
+  if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new InputError(`not valid JSON: ${msg}`);
+  }
+  return parseScenario(doc);
+}

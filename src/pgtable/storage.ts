@@ -1,0 +1,172 @@
+/**
+ * Table-page storage: every table page of a stage-2 table lives in one arena
+ * of typed arrays, with the reference counts the kernel keeps through
+ * `mm_ops->get_page()` / `put_page()` / `page_count()`.
+ *
+ * Layout
+ *   - The arena is a list of equal chunks (Uint32Array of 256 KiB each: 64 4K
+ *     pages, 16 16K pages or 4 64K pages). A page is an index; its entries are
+ *     words [2*i, 2*i + 1] (low, high half) at `pageOffset(page)` in
+ *     `chunks[page >>> chunkShift]`. Chunks are never moved or copied, so
+ *     growing costs no copy and the memory stays within one chunk of the real
+ *     table bytes.
+ *   - `refcount[page]` is the kernel's page_count(): 1 for the page itself plus
+ *     one per non-zero entry (stage2_pte_is_counted). 0 means free.
+ *   - Each page has a made-up but plausible physical address,
+ *     `basePa + page * granule`, so table descriptors are real descriptors and a
+ *     walk turns the address back into a page with one subtraction and a shift.
+ *   - Freed pages go on a free stack and are zeroed when freed, so allocation
+ *     (zalloc_page) hands out a zeroed page without a memset.
+ *   - Two limits, both giving allocation failure (the kernel's NULL from
+ *     zalloc_page, hence -ENOMEM): the memory cache of the current operation
+ *     (`memcache`, Infinity when unlimited), and a cap on the pages the whole
+ *     store may hold (host memory; keeps a runaway scenario from exhausting
+ *     the machine).
+ */
+
+const CHUNK_BYTES = 256 * 1024;
+
+export interface StorageOptions {
+  /** Most table pages the store may hold at once (default: 1 GiB of table pages). */
+  maxPages?: number;
+}
+
+export class TableStore {
+  readonly granule: number;
+  readonly pageShift: number;
+  /** 2 * PTRS_PER_PTE: 32-bit words per page. */
+  readonly wordsPerPage: number;
+  readonly wordsShift: number;
+  readonly chunkShift: number;
+  readonly chunkMask: number;
+  readonly basePa: number;
+  readonly maxPages: number;
+
+  chunks: Uint32Array[] = [];
+  refcount: Int32Array;
+  private freeStack: Int32Array;
+  private freeTop = 0;
+  /** Pages ever handed out by the bump pointer (page indices below this exist). */
+  bump = 0;
+  /** Pages currently allocated. */
+  inUse = 0;
+  /** Table pages left in the current operation's memory cache (Infinity: unlimited). */
+  memcache = Infinity;
+  /** Pages allocated since the counter was last reset (statistics). */
+  allocations = 0;
+
+  constructor(granule: number, paBits: number, opts: StorageOptions = {}) {
+    this.granule = granule;
+    this.pageShift = Math.log2(granule);
+    this.wordsPerPage = granule >>> 2;
+    this.wordsShift = this.pageShift - 2;
+    this.chunkShift = Math.log2(CHUNK_BYTES / granule);
+    this.chunkMask = (1 << this.chunkShift) - 1;
+    // Table pages sit in the upper half of the PA space (below 2^48 even with
+    // 52-bit PAs, so table descriptors never need the high OA fields).
+    this.basePa = 2 ** (Math.min(paBits, 48) - 1);
+    const fit = Math.floor(this.basePa / granule);
+    const defaultMax = Math.floor(2 ** 30 / granule);
+    this.maxPages = Math.min(opts.maxPages ?? defaultMax, fit);
+    this.refcount = new Int32Array(256);
+    this.freeStack = new Int32Array(256);
+  }
+
+  /** Word offset of a page inside its chunk. */
+  pageOffset(page: number): number {
+    return (page & this.chunkMask) << this.wordsShift;
+  }
+  chunkOf(page: number): Uint32Array {
+    return this.chunks[page >>> this.chunkShift];
+  }
+  pagePa(page: number): number {
+    return this.basePa + page * this.granule;
+  }
+  /** The page a table descriptor's output address points at (-1 if none). */
+  paToPage(pa: number): number {
+    const p = (pa - this.basePa) / this.granule;
+    return p >= 0 && p < this.bump && Number.isInteger(p) ? p : -1;
+  }
+
+  private grow(): boolean {
+    if (this.bump >= this.maxPages) return false;
+    const page = this.bump;
+    if ((page >>> this.chunkShift) >= this.chunks.length) {
+      this.chunks.push(new Uint32Array(CHUNK_BYTES >>> 2));
+    }
+    if (page >= this.refcount.length) {
+      const rc = new Int32Array(this.refcount.length * 2);
+      rc.set(this.refcount);
+      this.refcount = rc;
+      const fs = new Int32Array(this.refcount.length);
+      fs.set(this.freeStack);
+      this.freeStack = fs;
+    }
+    this.bump++;
+    this.freeStack[this.freeTop++] = page;
+    return true;
+  }
+
+  /** A zeroed page with count 1, ignoring the memory cache; -1 when the store is full. */
+  private take(): number {
+    if (this.freeTop === 0 && !this.grow()) return -1;
+    const page = this.freeStack[--this.freeTop];
+    this.refcount[page] = 1;
+    this.inUse++;
+    this.allocations++;
+    return page;
+  }
+
+  /** mm_ops->zalloc_page(mc): a zeroed page from the memory cache, or -1 (NULL). */
+  zallocPage(): number {
+    if (this.memcache <= 0) return -1;
+    const page = this.take();
+    if (page >= 0) this.memcache--;
+    return page;
+  }
+
+  /**
+   * mm_ops->zalloc_pages_exact(n * PAGE_SIZE): n physically contiguous zeroed
+   * pages (the concatenated PGD). Only ever called on an empty store, where
+   * the bump pointer gives contiguous pages.
+   */
+  zallocPagesExact(n: number): number {
+    if (this.bump !== 0 || this.freeTop !== 0) throw new Error("zallocPagesExact on a non-empty store");
+    for (let i = 0; i < n; i++) {
+      if (this.take() !== i) throw new Error("PGD pages are not contiguous");
+    }
+    return 0;
+  }
+
+  /** mm_ops->get_page(). */
+  getPage(page: number): void {
+    this.refcount[page]++;
+  }
+
+  /** mm_ops->put_page(): the page is freed when its count reaches 0. */
+  putPage(page: number): void {
+    if (--this.refcount[page] === 0) this.freePage(page);
+  }
+
+  /** mm_ops->page_count(). */
+  pageCount(page: number): number {
+    return this.refcount[page];
+  }
+
+  private freePage(page: number): void {
+    const off = this.pageOffset(page);
+    this.chunkOf(page).fill(0, off, off + this.wordsPerPage);
+    this.freeStack[this.freeTop++] = page;
+    this.inUse--;
+  }
+
+  /** Typed-array bytes held by the store (arena, counts, free stack). */
+  bytes(): number {
+    return this.chunks.length * CHUNK_BYTES + this.refcount.byteLength + this.freeStack.byteLength;
+  }
+
+  /** Whether a page index is currently allocated. */
+  isAllocated(page: number): boolean {
+    return page >= 0 && page < this.bump && this.refcount[page] > 0;
+  }
+}
