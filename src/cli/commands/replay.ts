@@ -1,0 +1,91 @@
+import { readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Argv } from "yargs";
+import { EXIT_MISMATCH, readTextFile, type CliContext } from "../io.js";
+import { firstDivergence } from "../../pgtable/compare.js";
+import { formatResult, replay, type ReplayResult } from "../../pgtable/replay.js";
+import { parseScenarioText, type Scenario } from "../../pgtable/scenario.js";
+import { InputError } from "../../pgtable/u64.js";
+import { str, type Args } from "../options.js";
+
+/** Read and parse a scenario file; errors name the file. */
+export function loadScenario(path: string): Scenario {
+  const text = readTextFile(path);
+  try {
+    return parseScenarioText(text);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function loadExpected(path: string): unknown {
+  const text = readTextFile(path);
+  if (text.trim() === "") throw new InputError(`${path}: empty file: expected a result JSON object`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function jsonFiles(dir: string): string[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  if (files.length === 0) throw new InputError(`${dir}: holds no .json scenario`);
+  return files.map((f) => join(dir, f));
+}
+
+/** s2pt replay <scenario | dir> [--expected <file | dir>]. */
+export function replayCommand(y: Argv, ctx: CliContext): Argv {
+  return y.command(
+    "replay <scenario>",
+    "replay a scenario (FORMAT.md) and print its result, or compare it with an expected result",
+    (b) =>
+      b
+        .positional("scenario", { type: "string", describe: "a scenario JSON file, or a directory of them" })
+        .option("expected", { type: "string", describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" })
+        .example("$0 replay ../shared/conformance/scenarios/map-page-4k-rw.json", "print the result JSON")
+        .example("$0 replay ../shared/conformance/scenarios --expected ../shared/conformance/expected", "check every scenario"),
+    (args: Args) =>
+      ctx.guard(() => {
+        const path = str(args, "scenario");
+        if (path === undefined) throw new InputError("scenario: missing");
+        const expected = str(args, "expected");
+        const dir = isDir(path);
+        const files = dir ? jsonFiles(path) : [path];
+        // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
+        const scenarios = files.map((f) => ({ file: f, scn: loadScenario(f) }));
+        if (expected === undefined) {
+          const results: ReplayResult[] = scenarios.map(({ scn }) => replay(scn).result);
+          if (!dir) ctx.print(formatResult(results[0]));
+          else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
+          return;
+        }
+        const expDir = isDir(expected);
+        if (dir && !expDir) throw new InputError(`--expected: ${expected} must be a directory when the scenario is one`);
+        let bad = 0;
+        for (const { file, scn } of scenarios) {
+          const expFile = expDir ? join(expected, basename(file)) : expected;
+          const exp = loadExpected(expFile);
+          const { result } = replay(scn);
+          const div = firstDivergence(exp, result, scn);
+          if (div === null) {
+            ctx.print(`ok       ${scn.name || basename(file)}: ${result.ops.length} ops, ${result.dump.length} dump entries, identical`);
+          } else {
+            bad++;
+            ctx.print(`MISMATCH ${scn.name || basename(file)} (${file} vs ${expFile}):\n  ${div.split("\n").join("\n  ")}`);
+          }
+        }
+        if (scenarios.length > 1) ctx.print(`${scenarios.length - bad} of ${scenarios.length} scenarios identical`);
+        if (bad) ctx.code = EXIT_MISMATCH;
+      }),
+  );
+}

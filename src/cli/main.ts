@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * The s2pt command line. Every command runs in-process through runCli(), which
+ * collects output and never calls process.exit(): a large output piped to
+ * another program arrives whole (the exit code is set with process.exitCode).
+ */
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import yargs from "yargs";
+import type { Argv } from "yargs";
+import { COMMANDS } from "./commands/index.js";
+import { CliContext, EXIT_USAGE, oneLine, type CliOutput } from "./io.js";
+
+const VERSION = "0.1.0";
+
+/** Run the CLI on `argv` (without the node and script names); returns what it printed and its exit code. */
+export function runCli(argv: readonly string[]): CliOutput {
+  const ctx = new CliContext();
+  let parser: Argv = yargs([...argv])
+    .scriptName("s2pt")
+    .usage("s2pt <command> [options]\n\nA bit-exact model of the Arm stage-2 MMU as Linux KVM/arm64 builds and uses it.")
+    .version(VERSION)
+    .help()
+    .alias("h", "help")
+    .strict()
+    .demandCommand(1, "name a command (s2pt --help lists them)")
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | undefined) => {
+      ctx.fail(msg ?? (err ? err.message : "invalid arguments"), EXIT_USAGE);
+    });
+  for (const c of COMMANDS) parser = c(parser, ctx);
+  let helpOut = "";
+  try {
+    parser.parse([...argv], {}, (_err: Error | undefined, _args: unknown, output: string) => {
+      if (output) helpOut = output;
+    });
+  } catch (e) {
+    ctx.fail(oneLine(e instanceof Error ? e.message : String(e)));
+  }
+  const res = ctx.result();
+  if (helpOut && res.code === 0) res.stdout = helpOut.endsWith("\n") ? helpOut : helpOut + "\n";
+  if (res.code !== 0 && helpOut && !res.stderr) res.stderr = `s2pt: ${oneLine(helpOut)}\n`;
+  return res;
+}
+
+function isMain(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const res = runCli(process.argv.slice(2));
+  if (res.stdout) process.stdout.write(res.stdout);
+  if (res.stderr) process.stderr.write(res.stderr);
+  process.exitCode = res.code;
+}

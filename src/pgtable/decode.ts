@@ -1,0 +1,296 @@
+/**
+ * Any 64-bit value read as a stage-2 descriptor, field by field, the way a
+ * kernel engineer reads a PTE. Field positions come from descriptor.ts only.
+ */
+
+import {
+  ADDR_51_48_LO,
+  ADDR_51_50_LPA2_LO,
+  INVALID_PTE_LOCKED_LO,
+  INVALID_PTE_OWNER_LO,
+  INVALID_PTE_OWNER_SHIFT,
+  KVM_PGTABLE_LAST_LEVEL,
+  PTE_TYPE_LO,
+  PTE_VALID_LO,
+  S2AP_R_LO,
+  S2AP_W_LO,
+  S2_AF_LO,
+  S2_CONT_HI,
+  S2_DBM_HI,
+  S2_FNXS_LO,
+  S2_MEMATTR_LO,
+  S2_MEMATTR_SHIFT,
+  S2_PBHA_HI,
+  S2_PBHA_SHIFT_HI,
+  S2_SH_LO,
+  S2_SH_SHIFT,
+  S2_XNX_HI,
+  S2_XNX_SHIFT_HI,
+  S2_XN_HI,
+  SW_HI,
+  SW_SHIFT_HI,
+  PROT_DEVICE,
+  PROT_NAMES,
+  PROT_NORMAL_NC,
+  pteFormat,
+  pteToPhys,
+  s2MemAttrDevice,
+  s2MemAttrNormal,
+  s2MemAttrNormalNC,
+  stage2PteProt,
+} from "./descriptor.js";
+import { describeS2MemAttr } from "../mair/s2memattr.js";
+import { alignDown, hex, hexHalves, joinU64 } from "./u64.js";
+import type { Granule } from "./geometry.js";
+import { granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
+
+export interface DecodeOptions {
+  granule: Granule;
+  /** Level the descriptor was read at; without it a table and a page cannot be told apart. */
+  level?: number;
+  lpa2: boolean;
+  fwb: boolean;
+  /** PA size of the host (default 48, or 52 when the format carries 52 bits). */
+  paBits?: number;
+}
+
+export interface DecodedField {
+  name: string;
+  /** "5:2" or "10". */
+  bits: string;
+  /** The field's value, hex: its bits shifted down, except for addresses, which are shown as the address. */
+  value: string;
+  /** The field's bits exactly as they sit in the descriptor, shifted down to bit 0 (hex). */
+  raw: string;
+  meaning: string;
+  /** A second reading of bits another field already covers (e.g. XN[1:0] over XN): left out when re-encoding. */
+  view?: boolean;
+}
+
+export type DescriptorKind = "empty" | "invalid" | "owner" | "locked" | "table" | "block" | "page" | "table-or-page" | "reserved";
+
+export interface DecodedDescriptor {
+  value: string;
+  /** For a leaf: the kvm_pgtable_prot that stage2_set_prot_attr() turns into these attributes (names joined by '|'). */
+  prot: string | null;
+  kind: DescriptorKind;
+  summary: string;
+  level: number | null;
+  granule: string;
+  /** Output address (leaves) or next-level table address, hex. */
+  oa: string | null;
+  fields: DecodedField[];
+  /** Things a reader should notice: RES0 bits set, OA beyond the PA range, ... */
+  notes: string[];
+}
+
+const SH_NAMES = ["Non-shareable", "reserved (CONSTRAINED UNPREDICTABLE)", "Outer Shareable", "Inner Shareable"];
+
+function bitRange(hi: number, lo: number): string {
+  return hi === lo ? String(hi) : `${hi}:${lo}`;
+}
+
+/** Bit n of a (lo, hi) pair. */
+function bit(lo: number, hi: number, n: number): number {
+  return n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1;
+}
+
+/** Decode a 64-bit value as a stage-2 descriptor. */
+export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedDescriptor {
+  const lo = Number(value & 0xffffffffn);
+  const hi = Number((value >> 32n) & 0xffffffffn);
+  const f = pteFormat(opts.granule, opts.lpa2);
+  const pageShift = pageShiftOf(opts.granule);
+  const level = opts.level ?? null;
+  const paBits = opts.paBits ?? (f.oaLimit > 2 ** 48 ? 52 : 48);
+  const fields: DecodedField[] = [];
+  const notes: string[] = [];
+  const out = (kind: DescriptorKind, summary: string, oa: string | null, prot: string | null = null): DecodedDescriptor => {
+    // Whatever no field covers is shown too, so that every bit is accounted for.
+    let covered = 0n;
+    for (const fld of fields) {
+      const [h, l] = fld.bits.split(":").map(Number);
+      const lowBit = l ?? h;
+      covered |= ((1n << BigInt(h - lowBit + 1)) - 1n) << BigInt(lowBit);
+    }
+    const rest = value & ~covered;
+    if (rest !== 0n) {
+      const bits: number[] = [];
+      for (let i = 0; i < 64; i++) if ((rest >> BigInt(i)) & 1n) bits.push(i);
+      fields.push({
+        name: "other",
+        bits: "63:0",
+        value: hex(rest),
+        raw: hex(rest),
+        meaning: `bit${bits.length > 1 ? "s" : ""} ${bits.join(", ")}: no meaning in this kind of entry as KVM writes it`,
+      });
+    }
+    return { value: hexHalves(lo, hi), prot, kind, summary, level, granule: granuleName(opts.granule), oa, fields, notes };
+  };
+  const add = (name: string, hiBit: number, loBit: number, v: number | bigint, meaning: string, view = false): void => {
+    const raw = (value >> BigInt(loBit)) & ((1n << BigInt(hiBit - loBit + 1)) - 1n);
+    const fld: DecodedField = { name, bits: bitRange(hiBit, loBit), value: hex(v), raw: hex(raw), meaning };
+    if (view) fld.view = true;
+    fields.push(fld);
+  };
+
+  add("VALID", 0, 0, lo & PTE_VALID_LO, lo & PTE_VALID_LO ? "valid" : "invalid: the hardware ignores every other bit");
+
+  if (!(lo & PTE_VALID_LO)) {
+    if (lo === 0 && hi === 0) return out("empty", "empty entry (0): not counted in the table page's refcount", null);
+    if (lo & INVALID_PTE_LOCKED_LO) {
+      add("KVM_INVALID_PTE_LOCKED", 10, 10, 1, "break-before-make in progress (stage2_try_break_pte wrote it; stage2_make_pte replaces it)");
+      return out("locked", "invalid, locked by a walker doing break-before-make (KVM_INVALID_PTE_LOCKED)", null);
+    }
+    const owner = (lo & INVALID_PTE_OWNER_LO) >>> INVALID_PTE_OWNER_SHIFT;
+    const rest = (lo & ~(INVALID_PTE_OWNER_LO | PTE_VALID_LO)) >>> 0 || hi;
+    if (owner !== 0) {
+      add("KVM_INVALID_PTE_OWNER_MASK", 9, 2, owner, `owner id ${owner} (kvm_pgtable_stage2_set_owner annotation; counted in the refcount)`);
+      if (rest) notes.push("bits outside the owner field are set: KVM never writes such an invalid entry");
+      return out("owner", `invalid, owner annotation: owner id ${owner}`, null);
+    }
+    notes.push("KVM never writes this invalid value (not empty, no owner id, not locked)");
+    return out("invalid", "invalid entry with ignored bits set (counted in the refcount: stage2_pte_is_counted is pte != 0)", null);
+  }
+
+  const typeBit = (lo & PTE_TYPE_LO) >>> 1;
+  let kind: DescriptorKind;
+  if (typeBit) kind = level === null ? "table-or-page" : level === KVM_PGTABLE_LAST_LEVEL ? "page" : "table";
+  else kind = level === KVM_PGTABLE_LAST_LEVEL ? "reserved" : "block";
+  add(
+    "TYPE",
+    1,
+    1,
+    typeBit,
+    typeBit
+      ? level === null
+        ? "table (levels 0-2) or page (level 3): give the level to tell them apart"
+        : level === KVM_PGTABLE_LAST_LEVEL
+          ? "page (KVM_PTE_TYPE_PAGE)"
+          : "table (KVM_PTE_TYPE_TABLE)"
+      : level === KVM_PGTABLE_LAST_LEVEL
+        ? "reserved at level 3 (the hardware treats it as invalid)"
+        : "block (KVM_PTE_TYPE_BLOCK)",
+  );
+
+  const pa = pteToPhys(f, lo, hi);
+  if (kind === "table") {
+    add(
+      "next-level table",
+      f.lpa2 ? 49 : 47,
+      pageShift,
+      pa,
+      `table address ${hex(pa)} (kvm_pte_to_phys; the dump zeroes it because the allocator chose it)`,
+    );
+    if (f.highOa === 1) add("OA[51:48]", 15, 12, (lo & ADDR_51_48_LO) >>> 12, "table address bits 51:48 (64K granule)");
+    if (f.highOa === 2) add("OA[51:50]", 9, 8, (lo & ADDR_51_50_LPA2_LO) >>> 8, "table address bits 51:50 (FEAT_LPA2)");
+    const ignoredLo = (lo & ~(f.addrLo | PTE_VALID_LO | PTE_TYPE_LO | (f.highOa === 1 ? ADDR_51_48_LO : 0) | (f.highOa === 2 ? ADDR_51_50_LPA2_LO : 0))) >>> 0;
+    const ignoredHi = (hi & ~f.addrHi) >>> 0;
+    if (ignoredLo || ignoredHi) {
+      notes.push(`bits ${hex(joinU64(ignoredLo, ignoredHi))} are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)`);
+    }
+    if (pa >= 2 ** paBits) notes.push(`the table address is beyond the ${paBits}-bit PA range: the walk takes an Address size fault`);
+    return out("table", `table descriptor -> next-level table at ${hex(pa)}`, hex(pa));
+  }
+
+  // Leaf (or table-or-page): attributes.
+  const memattr = (lo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT;
+  const mt = describeS2MemAttr(memattr, opts.fwb);
+  add("MemAttr", 5, 2, memattr, `${mt.text}${mt.linux ? `, ${mt.linux}` : ""} (read with FWB ${opts.fwb ? "on" : "off"})`);
+  const r = (lo & S2AP_R_LO) !== 0;
+  const w = (lo & S2AP_W_LO) !== 0;
+  add("S2AP", 7, 6, (lo & (S2AP_R_LO | S2AP_W_LO)) >>> 6, `${r ? "read" : "no read"}, ${w ? "write" : "no write"} (S2AP_R bit 6, S2AP_W bit 7)`);
+  if (!f.lpa2) {
+    const sh = (lo & S2_SH_LO) >>> S2_SH_SHIFT;
+    add("SH", 9, 8, sh, SH_NAMES[sh]);
+  } else {
+    add("OA[51:50]", 9, 8, (lo & ADDR_51_50_LPA2_LO) >>> 8, "output address bits 51:50 (FEAT_LPA2: shareability comes from VTCR_EL2.SH0)");
+  }
+  add("AF", 10, 10, (lo & S2_AF_LO) >>> 10, lo & S2_AF_LO ? "accessed" : "not accessed: an access takes an Access flag fault unless VTCR_EL2.HA is set");
+  add("FnXS", 11, 11, (lo & S2_FNXS_LO) >>> 11, lo & S2_FNXS_LO ? "XS attribute forced to 0 (FEAT_XS)" : "XS from the memory type (KVM never sets FnXS)");
+  if (f.highOa === 1) add("OA[51:48]", 15, 12, (lo & ADDR_51_48_LO) >>> 12, "output address bits 51:48 (64K granule, FEAT_LPA)");
+
+  let leafShift = pageShift;
+  if (level !== null) leafShift = kvmGranuleShift(pageShift, level);
+  const leafSize = 2 ** leafShift;
+  const oaPa = alignDown(pa, leafSize);
+  add("OA", f.lpa2 ? 49 : 47, leafShift, oaPa, `output address ${hex(oaPa)}${level !== null ? ` (${kind === "block" ? "block" : "page"} of ${hex(leafSize)} bytes)` : ""}`);
+  if (pa !== oaPa) notes.push(`output-address bits below the ${kind} size are set (${hex(pa - oaPa)}): RES0 in a block descriptor`);
+  if (oaPa >= 2 ** paBits) notes.push(`the output address is beyond the ${paBits}-bit PA range: an access takes an Address size fault`);
+
+  add("DBM", 51, 51, bit(lo, hi, 51), hi & S2_DBM_HI ? "dirty bit modifier set (with VTCR_EL2.HD a write sets S2AP[1] instead of faulting)" : "no dirty bit modifier (KVM's stage 2 never sets it)");
+  add("Contiguous", 52, 52, bit(lo, hi, 52), hi & S2_CONT_HI ? "contiguous hint set" : "no contiguous hint (KVM's stage 2 never sets it)");
+  const xnx = (hi & S2_XNX_HI) >>> S2_XNX_SHIFT_HI;
+  add(
+    "XN",
+    54,
+    54,
+    (hi & S2_XN_HI) >>> 22,
+    hi & S2_XN_HI ? "execute never (KVM_PTE_LEAF_ATTR_HI_S2_XN)" : "executable",
+  );
+  add(
+    "XN[1:0] (FEAT_XNX)",
+    54,
+    53,
+    xnx,
+    ["EL0 and EL1 may execute", "EL0 may execute, EL1 may not (PXN)", "no execution at any EL", "EL1 may execute, EL0 may not (UXN)"][xnx] +
+      " (the FEAT_XNX reading; Linux 6.18.25 writes only bit 54)",
+    true,
+  );
+  const sw = (hi & SW_HI) >>> SW_SHIFT_HI;
+  add("SW", 58, 55, sw, sw ? `software bits ${[0, 1, 2, 3].filter((i) => sw & (1 << i)).map((i) => `SW${i}`).join("|")} (KVM_PGTABLE_PROT_SW*)` : "no software bits");
+  const pbha = (hi & S2_PBHA_HI) >>> S2_PBHA_SHIFT_HI;
+  if (pbha) add("PBHA", 62, 59, pbha, "page-based hardware attributes (FEAT_HPDS2); KVM never sets them");
+  const unusedHi = (hi & ((1 << (50 - 32)) | (1 << 31))) >>> 0;
+  if (unusedHi) notes.push(`bits 50 or 63 are set (${hex(BigInt(unusedHi) << 32n)}): KVM's stage 2 never writes them`);
+
+  let summary: string;
+  if (kind === "page") summary = `page -> ${hex(oaPa)}`;
+  else if (kind === "block") summary = level !== null ? `level-${level} block (${hex(2 ** leafShift)} bytes) -> ${hex(oaPa)}` : `block -> ${hex(oaPa)} (give the level for its size)`;
+  else if (kind === "reserved") summary = "reserved encoding at level 3 (bit 1 clear): the hardware takes a Translation fault";
+  else summary = `table or page: as a page -> ${hex(oaPa)}`;
+  summary += `, ${mt.short}, ${r ? "R" : "-"}${w ? "W" : "-"}${hi & S2_XN_HI ? "-" : "X"}${lo & S2_AF_LO ? ", AF" : ", AF clear"}`;
+  return out(kind, summary, hex(oaPa), protNames(protOfLeaf(lo, hi, opts.fwb)));
+}
+
+/**
+ * The kvm_pgtable_prot a valid leaf encodes: stage2_set_prot_attr() read
+ * backwards (R, W, X from S2AP and XN; DEVICE or NORMAL_NC from MemAttr;
+ * SW bits). -1 when MemAttr is none of the three values KVM writes.
+ */
+export function protOfLeaf(lo: number, hi: number, fwb: boolean): number {
+  let prot = stage2PteProt(lo, hi);
+  const memattr = (lo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT;
+  if (memattr === s2MemAttrDevice(fwb)) prot |= PROT_DEVICE;
+  else if (memattr === s2MemAttrNormalNC(fwb)) prot |= PROT_NORMAL_NC;
+  else if (memattr !== s2MemAttrNormal(fwb)) return -1;
+  return prot >>> 0;
+}
+
+/** A prot as FORMAT.md names it ("" for none); null for -1. */
+export function protNames(prot: number): string | null {
+  if (prot < 0) return null;
+  return PROT_NAMES.filter(([, bit]) => (prot & bit) !== 0).map(([n]) => n).join("|");
+}
+
+/** Put a decoded descriptor's fields back together (the inverse of decodeS2Descriptor, for checking it). */
+export function reencodeFields(d: DecodedDescriptor): bigint {
+  let v = 0n;
+  for (const f of d.fields) {
+    if (f.view) continue;
+    const lo = Number(f.bits.split(":").pop());
+    v |= BigInt(f.raw) << BigInt(lo);
+  }
+  return v;
+}
+
+/** Decoded descriptor as text, one field per line. */
+export function formatDecoded(d: DecodedDescriptor): string {
+  const lines = [`${d.value}  ${d.summary}`, `  granule ${d.granule}${d.level !== null ? `, level ${d.level}` : ""}`];
+  const w = Math.max(...d.fields.map((x) => x.name.length));
+  const bw = Math.max(...d.fields.map((x) => x.bits.length));
+  const vw = Math.max(...d.fields.map((x) => x.value.length));
+  for (const fld of d.fields) lines.push(`  ${fld.name.padEnd(w)}  [${fld.bits}]${" ".repeat(bw - fld.bits.length)}  ${fld.value.padEnd(vw)}  ${fld.meaning}`);
+  for (const n of d.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}
