@@ -1,0 +1,18 @@
+/**
+ * The documentation pages generated from the code: path -> renderer.
+ * `npm run docs` writes them; test/docs.test.ts fails when one is out of
+ * date. Add one line per generated page.
+ */
+
+import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
+
+export interface GeneratedPage {
+  /** Path relative to the repository root, e.g. "docs/combine.md". */
+  path: string;
+  render: () => string;
+}
+
+export const GENERATED_PAGES: GeneratedPage[] = [
+  { path: "docs/reference/descriptor.md", render: renderDescriptorDoc },
+  { path: "docs/reference/geometry.md", render: renderGeometryDoc },
+];
