@@ -8,13 +8,16 @@
  * one small visitor per operation that owns policy.
  *
  * Hot-path representation (no allocation per entry or per walk):
- *   - a descriptor is read as two unsigned 32-bit halves from the arena;
+ *   - a descriptor is two 32-bit halves, read from the Int32Array arena and
+ *     handled as signed int32 (bit operations only; `>>> 0` at the API edge);
  *   - addresses are exact doubles (< 2^53; the API edge keeps them < 2^52);
  *   - the kernel's stack-allocated structs (kvm_pgtable_walk_data,
- *     kvm_pgtable_visit_ctx, stage2_map_data, stage2_attr_data, ...) are
- *     fields of this object, set before each callback; a walk nested inside a
- *     callback (create_unlinked during split) saves and restores them;
- *   - the visitor is chosen with a switch on a small integer, not a closure.
+ *     kvm_pgtable_visit_ctx, stage2_map_data, stage2_attr_data, ...) live in
+ *     this object: small integers (levels, page indices, offsets, flags) as
+ *     fields, descriptor halves in an Int32Array (`w`) and addresses in a
+ *     Float64Array (`d`), so that no store ever boxes a number;
+ *   - the kernel's recursion is an explicit stack (walkTable), and the
+ *     visitor is chosen with a switch on a small integer, not a closure.
  */
 
 import {
@@ -26,6 +29,8 @@ import {
   INVALID_PTE_LOCKED_LO,
   KVM_MAX_OWNER_ID,
   KVM_PGTABLE_LAST_LEVEL,
+  LEAF_ATTR_HI,
+  LEAF_ATTR_LO,
   PROT_R,
   PROT_W,
   PROT_X,
@@ -48,16 +53,13 @@ import {
   WALK_SKIP_CMO,
   WALK_TABLE_POST,
   WALK_TABLE_PRE,
-  LEAF_ATTR_HI,
-  LEAF_ATTR_LO,
-  initInvalidLeafOwnerLo,
-  initTablePteLo,
-  initValidLeafPteHi,
-  initValidLeafPteLo,
+  ADDR_51_48_LO,
+  ADDR_51_48_SHIFT,
+  ADDR_51_50_LPA2_LO,
+  ADDR_51_50_LPA2_SHIFT,
+  INVALID_PTE_OWNER_SHIFT,
   physToPteHi,
-  pteCacheable,
-  pteExecutable,
-  pteIsLocked,
+  physToPteLo,
   pteToPhys,
   s2MemAttrNormal,
   stage2PteProt,
@@ -67,7 +69,7 @@ import {
 import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID, MAX_TLBI_RANGE_PAGES, MaintenanceLog } from "./events.js";
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
 import { TableStore, type StorageOptions } from "./storage.js";
-import { alignDown, isAligned } from "./u64.js";
+import { TWO_32, alignDown, isAligned } from "./u64.js";
 
 /** Valid and type bits both set: a table entry (below the last level). */
 const TABLE_BITS = PTE_VALID_LO | PTE_TYPE_LO;
@@ -81,6 +83,27 @@ const CB_AGE = 5; // stage2_age_walker
 const CB_FLUSH = 6; // stage2_flush_walker
 const CB_SPLIT = 7; // stage2_split_walker
 const CB_FREE = 8; // stage2_free_walker (destroy)
+
+// Slots of `d` (Float64Array): the addresses of the walk.
+const D_START = 0; // kvm_pgtable_walk_data::start (= ctx->start)
+const D_ADDR = 1; // kvm_pgtable_walk_data::addr
+const D_END = 2; // kvm_pgtable_walk_data::end (= ctx->end)
+const D_CTX_ADDR = 3; // kvm_pgtable_visit_ctx::addr
+const D_PHYS = 4; // stage2_map_data::phys
+
+// Slots of `w` (Int32Array): descriptor halves, as signed int32.
+const W_OLD_LO = 0; // kvm_pgtable_visit_ctx::old
+const W_OLD_HI = 1;
+const W_ATTR_LO = 2; // stage2_map_data::attr
+const W_ATTR_HI = 3;
+const W_SET_LO = 4; // stage2_attr_data::attr_set
+const W_SET_HI = 5;
+const W_CLR_LO = 6; // stage2_attr_data::attr_clr
+const W_CLR_HI = 7;
+const W_LEAF_LO = 8; // leaf_walk_data::pte (of the last walk)
+const W_LEAF_HI = 9;
+const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
+const W_RESULT_HI = 11;
 
 /** Called with every descriptor store, for invariant checkers (break-before-make). Not set on hot paths. */
 export type StoreHook = (page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void;
@@ -108,52 +131,50 @@ export class KvmPgtable {
   private readonly gran: Float64Array;
   /** 1 / kvm_granule_size(level) (exact: a power of two), indexed by level + 1. */
   private readonly invGran: Float64Array;
-  /** Index into gran/invGran of the last level (one page). */
-  private readonly pageLevel = KVM_PGTABLE_LAST_LEVEL + 1;
+  private readonly invPage: number;
   private readonly idxMask: number;
   private readonly minBlockLevel: number;
   private readonly normalMemattrLo: number;
 
-  // struct kvm_pgtable_walk_data
-  private wStart = 0;
-  private wAddr = 0;
-  private wEnd = 0;
+  // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
+  private readonly oaLo: number;
+  private readonly oaHi: number;
+  private readonly highOa: number;
+  private readonly baseLo: number;
+  private readonly baseHi: number;
+
+  /** Addresses of the walk (D_* slots). */
+  private readonly d = new Float64Array(8);
+  /** Descriptor halves of the walk (W_* slots). */
+  private readonly w = new Int32Array(16);
+
   // struct kvm_pgtable_walker
   private wCb = 0;
   private wFlags = 0;
-  // struct kvm_pgtable_visit_ctx (ptep = entry `cIdx` of page `cPage`)
-  private cTbl: Uint32Array = new Uint32Array(0);
+  // struct kvm_pgtable_visit_ctx: ptep = word cOff of cTbl (table page cPage)
+  private cTbl: Int32Array = new Int32Array(2);
   private cOff = 0;
   private cPage = 0;
-  private cOldLo = 0;
-  private cOldHi = 0;
-  private cAddr = 0;
   private cLevel = 0;
   // struct stage2_map_data
-  private mPhys = 0;
-  private mAttrLo = 0;
-  private mAttrHi = 0;
   private mOwnerId = 0;
   private mForcePte = false;
   private mAnnotation = false;
-  // struct stage2_attr_data
-  private aSetLo = 0;
-  private aSetHi = 0;
-  private aClrLo = 0;
-  private aClrHi = 0;
+  // struct stage2_attr_data::level, leaf_walk_data::level, stage2_age_data
   private aLevel = 0;
-  // struct stage2_age_data
+  private lLevel = 0;
   private gMkold = false;
   private gYoung = false;
-  // struct leaf_walk_data
-  private lPteLo = 0;
-  private lPteHi = 0;
-  private lLevel = 0;
   private readonly attrScratch = new Uint32Array(2);
+  // The walker's explicit stack (see walkTable): one frame per table entry being descended.
+  private readonly fPage = new Int32Array(16);
+  private readonly fIdx = new Int32Array(16);
+  private readonly fAddr = new Float64Array(16);
+  private readonly fOldLo = new Int32Array(16);
+  private readonly fOldHi = new Int32Array(16);
+  private sp = 0;
 
-  /** Result of the last successful getLeaf(): the descriptor halves and level. */
-  leafLo = 0;
-  leafHi = 0;
+  /** Level of the entry the last successful getLeaf() found. */
   leafLevel = 0;
 
   /**
@@ -171,6 +192,8 @@ export class KvmPgtable {
     this.startLevel = this.geom.startLevel;
     this.ptrsPerPte = this.geom.ptrsPerPte;
     this.pageSize = this.geom.granule;
+
+    this.invPage = 1 / this.pageSize;
     this.idxMask = this.ptrsPerPte - 1;
     this.minBlockLevel = this.geom.minBlockLevel;
     this.normalMemattrLo = s2MemAttrNormal(this.fwb) << S2_MEMATTR_SHIFT;
@@ -181,6 +204,11 @@ export class KvmPgtable {
       this.invGran[l + 1] = 2 ** -this.geom.shifts[l + 1];
     }
     this.store = new TableStore(config.granule, config.paBits, storage);
+    this.oaLo = this.fmt.addrLo | 0;
+    this.oaHi = this.fmt.addrHi;
+    this.highOa = this.fmt.highOa;
+    this.baseLo = this.store.basePa % TWO_32 | 0;
+    this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
   }
 
@@ -188,20 +216,28 @@ export class KvmPgtable {
   // Descriptor access
   // ------------------------------------------------------------------------------
 
-  /** The page a table descriptor points at (kvm_pte_follow). */
+  /**
+   * kvm_pte_follow(): the table page a table descriptor points at. Table
+   * pages live below 2^48, so only the main OA field carries their address;
+   * the 64K and LPA2 high OA fields are honoured all the same.
+   */
   private follow(lo: number, hi: number): number {
-    return (pteToPhys(this.fmt, lo, hi) - this.store.basePa) / this.pageSize;
+    let hiPart = hi & this.oaHi;
+    if (this.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
+    else if (this.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
+    const rel = (hiPart - this.baseHi) * TWO_32 + (((lo & this.oaLo) >>> 0) - (this.baseLo >>> 0));
+    return (rel * this.invPage) | 0;
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */
   private setPte(lo: number, hi: number): void {
+    const t = this.cTbl;
+    const o = this.cOff;
     if (this.storeHook !== null) {
-      const t = this.cTbl;
-      const o = this.cOff;
-      this.storeHook(this.cPage, (o - this.store.pageOffset(this.cPage)) >>> 1, t[o], t[o + 1], lo, hi);
+      this.storeHook(this.cPage, (o - this.store.pageOffset(this.cPage)) >>> 1, t[o] >>> 0, t[o + 1] >>> 0, lo >>> 0, hi >>> 0);
     }
-    this.cTbl[this.cOff] = lo;
-    this.cTbl[this.cOff + 1] = hi;
+    t[o] = lo;
+    t[o + 1] = hi;
   }
 
   private warn(what: string): void {
@@ -223,13 +259,13 @@ export class KvmPgtable {
    * page, the end (rounded-down start + size) rounds up.
    */
   private walk(addr: number, size: number, cb: number, flags: number): number {
+    const d = this.d;
     const page = this.pageSize;
-    const inv = this.invGran[this.pageLevel];
+    const inv = this.invPage;
     const start = Math.floor(addr * inv) * page;
-    const end = Math.ceil((start + size) * inv) * page;
-    this.wStart = start;
-    this.wAddr = start;
-    this.wEnd = end;
+    d[D_START] = start;
+    d[D_ADDR] = start;
+    d[D_END] = Math.ceil((start + size) * inv) * page;
     this.wCb = cb;
     this.wFlags = flags;
     return this.walkPgd();
@@ -237,88 +273,143 @@ export class KvmPgtable {
 
   /** _kvm_pgtable_walk(): range check, then each concatenated root page in turn. */
   private walkPgd(): number {
+    const d = this.d;
     const limit = this.iaLimit;
-    if (this.wAddr > limit || this.wEnd > limit) return -ERANGE;
+    if (d[D_ADDR] > limit || d[D_END] > limit) return -ERANGE;
     // kvm_pgd_page_idx(): (addr & (BIT(ia_bits) - 1)) >> kvm_granule_shift(start_level - 1);
     // addr <= limit here, and addr == limit walks nothing.
-    let idx = Math.floor(this.wAddr * this.invGran[this.startLevel]);
+    let idx = Math.floor(d[D_ADDR] * this.invGran[this.startLevel]) | 0;
     let ret = 0;
-    for (; this.wAddr < this.wEnd; ++idx) {
+    for (; d[D_ADDR] < d[D_END]; ++idx) {
       ret = this.walkTable(this.pgd + idx, this.startLevel);
       if (ret) break;
     }
     return ret;
   }
 
-  /** __kvm_pgtable_walk(): the entries of one table page from the current address on. */
-  private walkTable(page: number, level: number): number {
-    if (level < -1 || level > KVM_PGTABLE_LAST_LEVEL) {
-      this.warn(`__kvm_pgtable_walk at level ${level}`);
+  /**
+   * __kvm_pgtable_walk(page, level) with every nested __kvm_pgtable_visit()
+   * and __kvm_pgtable_walk() below it, done iteratively: the recursion of the
+   * kernel becomes an explicit stack of visited table entries (frames), so
+   * that the whole walk, callbacks included, is one loop the JIT can
+   * optimise as a unit. The order of visits, the re-reads after callbacks,
+   * the address bookkeeping and the -EAGAIN handling
+   * (kvm_pgtable_walk_continue) are the kernel's, step for step.
+   *
+   * A frame holds what the kernel keeps on its stack for a table entry whose
+   * child is being walked: the entry (page, index), the value re-read after
+   * the PRE/LEAF callback, and ctx.addr as it was when the entry was visited
+   * (the TABLE_POST callback sees those). Walks nested in a callback
+   * (create_unlinked during split) push their frames above the caller's.
+   */
+  private walkTable(startPage: number, startLevel: number): number {
+    if (startLevel < -1 || startLevel > KVM_PGTABLE_LAST_LEVEL) {
+      this.warn(`__kvm_pgtable_walk at level ${startLevel}`);
       return -EINVAL;
     }
     const store = this.store;
-    const tbl = store.chunkOf(page);
-    const base = store.pageOffset(page);
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
     const ptrs = this.ptrsPerPte;
-    let ret = 0;
-    // kvm_pgtable_idx(): (addr >> kvm_granule_shift(level)) & (PTRS_PER_PTE - 1)
-    for (let idx = Math.floor(this.wAddr * this.invGran[level + 1]) & this.idxMask; idx < ptrs; ++idx) {
-      if (this.wAddr >= this.wEnd) break;
-      ret = this.visit(tbl, base + (idx << 1), page, level);
-      if (ret) break;
-    }
-    return ret;
-  }
-
-  /** __kvm_pgtable_visit(). */
-  private visit(tbl: Uint32Array, off: number, page: number, level: number): number {
+    const idxMask = this.idxMask;
+    const gran = this.gran;
+    const invGran = this.invGran;
     const flags = this.wFlags;
-    let oldLo = tbl[off];
-    let oldHi = tbl[off + 1];
-    const addr = this.wAddr;
-    let table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
-    let ret = 0;
-    let reload = false;
+    const d = this.d;
+    const w = this.w;
+    const fPage = this.fPage;
+    const fIdx = this.fIdx;
+    const fAddr = this.fAddr;
+    const fOldLo = this.fOldLo;
+    const fOldHi = this.fOldHi;
+    const base = this.sp;
 
-    if (table && (flags & WALK_TABLE_PRE) !== 0) {
-      this.setCtx(tbl, off, page, oldLo, oldHi, addr, level);
-      ret = this.callback(WALK_TABLE_PRE);
-      reload = true;
-    }
-    if (!table && (flags & WALK_LEAF) !== 0) {
-      this.setCtx(tbl, off, page, oldLo, oldHi, addr, level);
-      ret = this.callback(WALK_LEAF);
-      reload = true;
-    }
-    // Re-read the entry so that the walk descends into a table a callback installed.
-    if (reload) {
-      oldLo = tbl[off];
-      oldHi = tbl[off + 1];
-      table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
-    }
-    if (this.walkContinue(ret)) {
-      if (!table) {
-        const gran = this.gran[level + 1];
-        this.wAddr = Math.floor(this.wAddr * this.invGran[level + 1]) * gran + gran;
-      } else {
-        ret = this.walkTable(this.follow(oldLo, oldHi), level + 1);
-        if (this.walkContinue(ret) && (flags & WALK_TABLE_POST) !== 0) {
-          this.setCtx(tbl, off, page, oldLo, oldHi, addr, level);
-          ret = this.callback(WALK_TABLE_POST);
+    let page = startPage;
+    let level = startLevel;
+    let tbl = chunks[page >>> chunkShift];
+    let pageOff = (page & chunkMask) << wordsShift;
+    let idx = (Math.floor(d[D_ADDR] * invGran[level + 1]) & idxMask) | 0;
+    // `ret` is the result of the table walk at the current level: 0, or a
+    // value kvm_pgtable_walk_continue() says stops the walk.
+    let ret = 0;
+
+    for (;;) {
+      if (idx < ptrs && d[D_ADDR] < d[D_END]) {
+        // __kvm_pgtable_visit()
+        const off = pageOff + (idx << 1);
+        let oldLo = tbl[off];
+        let table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
+        let r = 0;
+        if (table ? (flags & WALK_TABLE_PRE) !== 0 : (flags & WALK_LEAF) !== 0) {
+          this.cTbl = tbl;
+          this.cOff = off;
+          this.cPage = page;
+          this.cLevel = level;
+          w[W_OLD_LO] = oldLo;
+          w[W_OLD_HI] = tbl[off + 1];
+          d[D_CTX_ADDR] = d[D_ADDR];
+          r = this.callback(table ? WALK_TABLE_PRE : WALK_LEAF);
+          // Re-read the entry, so that the walk descends into a table a callback installed.
+          oldLo = tbl[off];
+          table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
         }
+        if (this.walkContinue(r)) {
+          if (!table) {
+            const g = gran[level + 1];
+            d[D_ADDR] = Math.floor(d[D_ADDR] * invGran[level + 1]) * g + g;
+            idx++;
+            continue;
+          }
+          // Descend: push the frame, walk the child table at level + 1.
+          const sp = this.sp++;
+          const oldHi = tbl[off + 1];
+          fPage[sp] = page;
+          fIdx[sp] = idx;
+          fAddr[sp] = d[D_ADDR];
+          fOldLo[sp] = oldLo;
+          fOldHi[sp] = oldHi;
+          page = this.follow(oldLo, oldHi);
+          level++;
+          tbl = chunks[page >>> chunkShift];
+          pageOff = (page & chunkMask) << wordsShift;
+          idx = (Math.floor(d[D_ADDR] * invGran[level + 1]) & idxMask) | 0;
+          continue;
+        }
+        // The visit's result stops this table's walk.
+        ret = r;
+      }
+      // This table's walk is over (end of the page, end of the range, or
+      // `ret` stops it). Return to the entry that pointed at it.
+      if (this.sp === base) break;
+      const sp = --this.sp;
+      page = fPage[sp];
+      idx = fIdx[sp];
+      level--;
+      tbl = chunks[page >>> chunkShift];
+      pageOff = (page & chunkMask) << wordsShift;
+      // Rest of __kvm_pgtable_visit() for the parent entry: TABLE_POST.
+      let r = ret;
+      if (this.walkContinue(r) && (flags & WALK_TABLE_POST) !== 0) {
+        this.cTbl = tbl;
+        this.cOff = pageOff + (idx << 1);
+        this.cPage = page;
+        this.cLevel = level;
+        w[W_OLD_LO] = fOldLo[sp];
+        w[W_OLD_HI] = fOldHi[sp];
+        d[D_CTX_ADDR] = fAddr[sp];
+        r = this.callback(WALK_TABLE_POST);
+      }
+      if (this.walkContinue(r)) {
+        ret = 0;
+        idx++;
+      } else {
+        ret = r;
+        idx = ptrs; // stop this level too
       }
     }
-    return this.walkContinue(ret) ? 0 : ret;
-  }
-
-  private setCtx(tbl: Uint32Array, off: number, page: number, oldLo: number, oldHi: number, addr: number, level: number): void {
-    this.cTbl = tbl;
-    this.cOff = off;
-    this.cPage = page;
-    this.cOldLo = oldLo;
-    this.cOldHi = oldHi;
-    this.cAddr = addr;
-    this.cLevel = level;
+    return ret;
   }
 
   /** walker->cb(ctx, visit). */
@@ -327,8 +418,9 @@ export class KvmPgtable {
       case CB_MAP:
         return visit === WALK_TABLE_PRE ? this.stage2MapWalkTablePre() : visit === WALK_LEAF ? this.stage2MapWalkLeaf() : -EINVAL;
       case CB_LEAF:
-        this.lPteLo = this.cOldLo;
-        this.lPteHi = this.cOldHi;
+        // leaf_walker()
+        this.w[W_LEAF_LO] = this.w[W_OLD_LO];
+        this.w[W_LEAF_HI] = this.w[W_OLD_HI];
         this.lLevel = this.cLevel;
         return 0;
       case CB_UNMAP:
@@ -358,7 +450,7 @@ export class KvmPgtable {
       this.log.push(EV_TLBI_VMID, 0, 0);
       return;
     }
-    let pages = Math.floor(size / this.pageSize);
+    let pages = Math.floor(size * this.invPage);
     while (pages > 0) {
       const n = pages < MAX_TLBI_RANGE_PAGES ? pages : MAX_TLBI_RANGE_PAGES;
       this.log.push(EV_TLBI_RANGE, addr, n);
@@ -369,9 +461,9 @@ export class KvmPgtable {
 
   /** stage2_try_break_pte(ctx, mmu): the first half of break-before-make. */
   private stage2TryBreakPte(): boolean {
-    const oldLo = this.cOldLo;
-    const oldHi = this.cOldHi;
-    if (pteIsLocked(oldLo)) {
+    const oldLo = this.w[W_OLD_LO];
+    const oldHi = this.w[W_OLD_HI];
+    if ((oldLo & PTE_VALID_LO) === 0 && (oldLo & INVALID_PTE_LOCKED_LO) !== 0) {
       if (!(this.wFlags & WALK_SHARED)) this.warn("stage2_try_break_pte on a locked entry outside a shared walk");
       return false;
     }
@@ -382,9 +474,9 @@ export class KvmPgtable {
       const level = this.cLevel;
       if (level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS) {
         const size = this.gran[level + 1];
-        this.tlbFlushVmidRange(alignDown(this.cAddr, size), size);
+        this.tlbFlushVmidRange(alignDown(this.d[D_CTX_ADDR], size), size);
       } else if (oldLo & PTE_VALID_LO) {
-        this.log.push(EV_TLBI_IPA, this.cAddr, level);
+        this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
       }
     }
     if ((oldLo | oldHi) !== 0) this.store.putPage(this.cPage);
@@ -393,7 +485,8 @@ export class KvmPgtable {
 
   /** stage2_make_pte(ctx, new): the second half of break-before-make. */
   private stage2MakePte(newLo: number, newHi: number): void {
-    if (!pteIsLocked(this.cTbl[this.cOff])) this.warn("stage2_make_pte on an entry that is not locked");
+    const now = this.cTbl[this.cOff];
+    if ((now & PTE_VALID_LO) !== 0 || (now & INVALID_PTE_LOCKED_LO) === 0) this.warn("stage2_make_pte on an entry that is not locked");
     if ((newLo | newHi) !== 0) this.store.getPage(this.cPage);
     this.setPte(newLo, newHi);
   }
@@ -405,35 +498,40 @@ export class KvmPgtable {
   /** kvm_block_mapping_supported(ctx, phys). */
   private blockMappingSupported(phys: number): boolean {
     const level = this.cLevel;
-    const gran = this.gran[level + 1];
     if (level < this.minBlockLevel) return false;
-    if (gran > this.wEnd - this.cAddr) return false;
-    if (!isAligned(phys, gran)) return false;
-    return isAligned(this.cAddr, gran);
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const addr = this.d[D_CTX_ADDR];
+    if (g > this.d[D_END] - addr) return false;
+    if (Math.floor(phys * inv) * g !== phys) return false;
+    return Math.floor(addr * inv) * g === addr;
   }
 
   /** stage2_leaf_mapping_allowed(ctx, data). */
   private stage2LeafMappingAllowed(): boolean {
     if (this.mForcePte && this.cLevel < KVM_PGTABLE_LAST_LEVEL) return false;
     if (this.mAnnotation) return true;
-    return this.blockMappingSupported(this.mPhys + (this.cAddr - this.wStart));
+    return this.blockMappingSupported(this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]));
   }
 
   /** stage2_map_walker_try_leaf(ctx, data). */
   private stage2MapWalkerTryLeaf(): number {
     if (!this.stage2LeafMappingAllowed()) return -E2BIG;
+    const w = this.w;
     const level = this.cLevel;
-    const oldLo = this.cOldLo;
-    const oldHi = this.cOldHi;
+    const oldLo = w[W_OLD_LO];
+    const oldHi = w[W_OLD_HI];
     let newLo: number;
     let newHi: number;
-    let phys = 0;
     if (!this.mAnnotation) {
-      phys = this.mPhys + (this.cAddr - this.wStart);
-      newLo = initValidLeafPteLo(this.fmt, phys, this.mAttrLo, level);
-      newHi = initValidLeafPteHi(this.fmt, phys, this.mAttrHi);
+      // kvm_init_valid_leaf_pte(phys, data->attr, level)
+      const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
+      const type = level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0;
+      newLo = physToPteLo(this.fmt, phys) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | type | PTE_VALID_LO;
+      newHi = physToPteHi(this.fmt, phys) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
     } else {
-      newLo = initInvalidLeafOwnerLo(this.mOwnerId);
+      // kvm_init_invalid_leaf_owner(owner_id)
+      newLo = this.mOwnerId << INVALID_PTE_OWNER_SHIFT;
       newHi = 0;
     }
 
@@ -458,14 +556,10 @@ export class KvmPgtable {
     if (!this.stage2TryBreakPte()) return -EAGAIN;
 
     // CMOs before the new entry is visible (Device and Normal-NC never get them).
-    if (!(this.wFlags & WALK_SKIP_CMO)) {
-      const gran = this.gran[level + 1];
-      if ((newLo & PTE_VALID_LO) !== 0 && (newLo & S2_MEMATTR_LO) === this.normalMemattrLo) {
-        this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), gran);
-      }
-      if ((newLo & PTE_VALID_LO) !== 0 && (newHi & S2_XN_HI) === 0) {
-        this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), gran);
-      }
+    if (!(this.wFlags & WALK_SKIP_CMO) && (newLo & PTE_VALID_LO) !== 0) {
+      const g = this.gran[level + 1];
+      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), g);
+      if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
     }
     this.stage2MakePte(newLo, newHi);
     return 0;
@@ -473,8 +567,8 @@ export class KvmPgtable {
 
   /** stage2_map_walk_table_pre(): a block replacing a whole table. */
   private stage2MapWalkTablePre(): number {
-    const child = this.follow(this.cOldLo, this.cOldHi);
     if (!this.stage2LeafMappingAllowed()) return 0;
+    const child = this.follow(this.w[W_OLD_LO], this.w[W_OLD_HI]);
     const ret = this.stage2MapWalkerTryLeaf();
     if (ret) return ret;
     // mm_ops->free_unlinked_table(): the host defers it through RCU; the
@@ -497,9 +591,16 @@ export class KvmPgtable {
       this.store.putPage(child);
       return -EAGAIN;
     }
-    const pa = this.store.pagePa(child);
-    this.stage2MakePte(initTablePteLo(this.fmt, pa), physToPteHi(this.fmt, pa));
+    this.stage2MakePte(this.tablePteLo(child), this.tablePteHi(child));
     return 0;
+  }
+
+  /** kvm_init_table_pte(childp), low half. */
+  private tablePteLo(child: number): number {
+    return physToPteLo(this.fmt, this.store.pagePa(child)) | PTE_TYPE_LO | PTE_VALID_LO;
+  }
+  private tablePteHi(child: number): number {
+    return physToPteHi(this.fmt, this.store.pagePa(child));
   }
 
   // ------------------------------------------------------------------------------
@@ -508,8 +609,8 @@ export class KvmPgtable {
 
   /** stage2_unmap_walker() with stage2_unmap_put_pte(). */
   private stage2UnmapWalker(): number {
-    const oldLo = this.cOldLo;
-    const oldHi = this.cOldHi;
+    const oldLo = this.w[W_OLD_LO];
+    const oldHi = this.w[W_OLD_HI];
     const level = this.cLevel;
     if (!(oldLo & PTE_VALID_LO)) {
       if ((oldLo | oldHi) !== 0) {
@@ -529,8 +630,8 @@ export class KvmPgtable {
     }
     // stage2_unmap_put_pte()
     this.setPte(0, 0);
-    if (isTable) this.log.push(EV_TLBI_IPA, this.cAddr, TLBI_TTL_UNKNOWN);
-    else if (!this.unmapDeferTlbFlush()) this.log.push(EV_TLBI_IPA, this.cAddr, level);
+    if (isTable) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], TLBI_TTL_UNKNOWN);
+    else if (!this.unmapDeferTlbFlush()) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
     this.store.putPage(this.cPage);
 
     if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.gran[level + 1]);
@@ -549,15 +650,16 @@ export class KvmPgtable {
 
   /** stage2_attr_walker(). */
   private stage2AttrWalker(): number {
-    const oldLo = this.cOldLo;
-    const oldHi = this.cOldHi;
+    const w = this.w;
+    const oldLo = w[W_OLD_LO];
+    const oldHi = w[W_OLD_HI];
     if (!(oldLo & PTE_VALID_LO)) return -EAGAIN;
     this.aLevel = this.cLevel;
-    const newLo = ((oldLo & ~this.aClrLo) | this.aSetLo) >>> 0;
-    const newHi = ((oldHi & ~this.aClrHi) | this.aSetHi) >>> 0;
+    const newLo = (oldLo & ~w[W_CLR_LO]) | w[W_SET_LO];
+    const newHi = (oldHi & ~w[W_CLR_HI]) | w[W_SET_HI];
     if (newLo !== oldLo || newHi !== oldHi) {
       // Invalidate the icache before the entry becomes executable.
-      if (pteExecutable(newLo, newHi) && !pteExecutable(oldLo, oldHi)) {
+      if ((newHi & S2_XN_HI) === 0 && (oldHi & S2_XN_HI) !== 0) {
         this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), this.gran[this.cLevel + 1]);
       }
       this.setPte(newLo, newHi);
@@ -571,28 +673,30 @@ export class KvmPgtable {
    * `orig_pte`, which no 6.18.25 caller asks for).
    */
   private stage2UpdateLeafAttrs(addr: number, size: number, setLo: number, setHi: number, clrLo: number, clrHi: number, flags: number): number {
-    this.aSetLo = setLo & LEAF_ATTR_LO;
-    this.aSetHi = (setHi & LEAF_ATTR_HI) >>> 0;
-    this.aClrLo = clrLo & LEAF_ATTR_LO;
-    this.aClrHi = (clrHi & LEAF_ATTR_HI) >>> 0;
+    const w = this.w;
+    w[W_SET_LO] = setLo & LEAF_ATTR_LO;
+    w[W_SET_HI] = setHi & LEAF_ATTR_HI;
+    w[W_CLR_LO] = clrLo & LEAF_ATTR_LO;
+    w[W_CLR_HI] = clrHi & LEAF_ATTR_HI;
     this.aLevel = 0;
     return this.walk(addr, size, CB_ATTR, flags | WALK_LEAF);
   }
 
   /** stage2_age_walker(). */
   private stage2AgeWalker(): number {
-    const oldLo = this.cOldLo;
-    const newLo = (oldLo & ~S2_AF_LO) >>> 0;
+    const oldLo = this.w[W_OLD_LO];
+    const newLo = oldLo & ~S2_AF_LO;
     if (!(oldLo & PTE_VALID_LO) || newLo === oldLo) return 0;
     this.gYoung = true;
-    if (this.gMkold) this.setPte(newLo, this.cOldHi);
+    if (this.gMkold) this.setPte(newLo, this.w[W_OLD_HI]);
     return 0;
   }
 
   /** stage2_flush_walker(). */
   private stage2FlushWalker(): number {
-    if (!pteCacheable(this.cOldLo, this.fwb)) return 0;
-    this.log.push(EV_DCACHE, pteToPhys(this.fmt, this.cOldLo, this.cOldHi), this.gran[this.cLevel + 1]);
+    const lo = this.w[W_OLD_LO];
+    if (!(lo & PTE_VALID_LO) || (lo & S2_MEMATTR_LO) !== this.normalMemattrLo) return 0;
+    this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, this.w[W_OLD_HI]), this.gran[this.cLevel + 1]);
     return 0;
   }
 
@@ -618,8 +722,8 @@ export class KvmPgtable {
   /** stage2_split_walker(): the memory cache is mmu->split_page_cache (the store's memcache). */
   private stage2SplitWalker(): number {
     const level = this.cLevel;
-    const oldLo = this.cOldLo;
-    const oldHi = this.cOldHi;
+    const oldLo = this.w[W_OLD_LO];
+    const oldHi = this.w[W_OLD_HI];
     if (level === KVM_PGTABLE_LAST_LEVEL) return 0;
     if (!(oldLo & PTE_VALID_LO)) return 0;
     let nrPages = this.blockGetNrPageTables(level);
@@ -633,15 +737,14 @@ export class KvmPgtable {
     }
     if (this.store.memcache < nrPages) return -ENOMEM;
     const phys = pteToPhys(this.fmt, oldLo, oldHi);
-    const prot = stage2PteProt(oldLo, oldHi);
+    const prot = stage2PteProt(oldLo >>> 0, oldHi >>> 0);
     const child = this.createUnlinked(phys, level, prot, forcePte);
     if (child < 0) return child;
     if (!this.stage2TryBreakPte()) {
       this.stage2FreeUnlinked(child, level);
       return -EAGAIN;
     }
-    const pa = this.store.pagePa(child);
-    this.stage2MakePte(initTablePteLo(this.fmt, pa), physToPteHi(this.fmt, pa));
+    this.stage2MakePte(this.tablePteLo(child), this.tablePteHi(child));
     return 0;
   }
 
@@ -662,26 +765,38 @@ export class KvmPgtable {
     if (table < 0) return -ENOMEM;
 
     // Save the enclosing walk (kvm_pgtable_walk_data, walker, visit ctx).
-    const sStart = this.wStart, sAddr = this.wAddr, sEnd = this.wEnd, sCb = this.wCb, sFlags = this.wFlags;
-    const sTbl = this.cTbl, sOff = this.cOff, sPage = this.cPage, sOldLo = this.cOldLo, sOldHi = this.cOldHi;
-    const sCAddr = this.cAddr, sLevel = this.cLevel;
+    const d = this.d;
+    const w = this.w;
+    const sd = d.slice();
+    const sw = w.slice();
+    const sCb = this.wCb, sFlags = this.wFlags;
+    const sTbl = this.cTbl, sOff = this.cOff, sPage = this.cPage, sLevel = this.cLevel;
+    const sForce = this.mForcePte, sAnnotation = this.mAnnotation, sOwner = this.mOwnerId;
 
-    this.mPhys = phys;
-    this.mAttrLo = attr[0];
-    this.mAttrHi = attr[1];
+    d[D_PHYS] = phys;
+    w[W_ATTR_LO] = attr[0];
+    w[W_ATTR_HI] = attr[1];
     this.mForcePte = forcePte;
     this.mAnnotation = false;
     this.mOwnerId = 0;
-    this.wStart = 0;
-    this.wAddr = 0;
-    this.wEnd = gran;
+    d[D_START] = 0;
+    d[D_ADDR] = 0;
+    d[D_END] = gran;
     this.wCb = CB_MAP;
     this.wFlags = WALK_LEAF | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
     const ret = this.walkTable(table, level + 1);
 
-    this.wStart = sStart; this.wAddr = sAddr; this.wEnd = sEnd; this.wCb = sCb; this.wFlags = sFlags;
-    this.cTbl = sTbl; this.cOff = sOff; this.cPage = sPage; this.cOldLo = sOldLo; this.cOldHi = sOldHi;
-    this.cAddr = sCAddr; this.cLevel = sLevel;
+    d.set(sd);
+    w.set(sw);
+    this.wCb = sCb;
+    this.wFlags = sFlags;
+    this.cTbl = sTbl;
+    this.cOff = sOff;
+    this.cPage = sPage;
+    this.cLevel = sLevel;
+    this.mForcePte = sForce;
+    this.mAnnotation = sAnnotation;
+    this.mOwnerId = sOwner;
 
     if (ret) {
       this.stage2FreeUnlinked(table, level);
@@ -696,8 +811,8 @@ export class KvmPgtable {
 
   /** stage2_free_walker() as used by destroy: drop the references of every counted entry. */
   private stage2FreeWalker(): number {
-    const lo = this.cOldLo;
-    const hi = this.cOldHi;
+    const lo = this.w[W_OLD_LO];
+    const hi = this.w[W_OLD_HI];
     if ((lo | hi) === 0) return 0;
     this.store.putPage(this.cPage);
     if (this.cLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) this.store.putPage(this.follow(lo, hi));
@@ -721,13 +836,11 @@ export class KvmPgtable {
       const hi = tbl[base + 2 * i + 1];
       if ((lo | hi) === 0) continue;
       if (childLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) {
-        const child = this.follow(lo, hi);
-        this.stage2FreeUnlinked(child, childLevel);
-        // The recursion ends with the child's last reference dropped: mirror the POST visit's put_page(childp).
-        store.putPage(table);
-      } else {
-        store.putPage(table);
+        // The TABLE_POST visit: put_page(ptep), then put_page(childp) (the
+        // recursion ends with the child's last reference).
+        this.stage2FreeUnlinked(this.follow(lo, hi), childLevel);
       }
+      store.putPage(table);
     }
     if (store.pageCount(table) !== 1) this.warn(`kvm_pgtable_stage2_free_unlinked: page_count ${store.pageCount(table)} != 1`);
     store.putPage(table);
@@ -745,9 +858,9 @@ export class KvmPgtable {
     const attr = this.attrScratch;
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
     if (r) return r;
-    this.mPhys = alignDown(phys, this.pageSize);
-    this.mAttrLo = attr[0];
-    this.mAttrHi = attr[1];
+    this.d[D_PHYS] = alignDown(phys, this.pageSize);
+    this.w[W_ATTR_LO] = attr[0];
+    this.w[W_ATTR_HI] = attr[1];
     this.mOwnerId = 0;
     this.mForcePte = false;
     this.mAnnotation = false;
@@ -757,9 +870,9 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_set_owner(pgt, addr, size, mc, owner_id). */
   setOwner(addr: number, size: number, ownerId: number): number {
     if (ownerId > KVM_MAX_OWNER_ID) return -EINVAL;
-    this.mPhys = 0;
-    this.mAttrLo = 0;
-    this.mAttrHi = 0;
+    this.d[D_PHYS] = 0;
+    this.w[W_ATTR_LO] = 0;
+    this.w[W_ATTR_HI] = 0;
     this.mOwnerId = ownerId;
     this.mForcePte = true;
     this.mAnnotation = true;
@@ -825,13 +938,22 @@ export class KvmPgtable {
    * is in leafLo/leafHi/leafLevel.
    */
   getLeaf(addr: number): number {
-    const ret = this.walk(alignDown(addr, this.pageSize), this.pageSize, CB_LEAF, WALK_LEAF);
+    const ret = this.walk(addr, this.pageSize, CB_LEAF, WALK_LEAF);
     if (!ret) {
-      this.leafLo = this.lPteLo;
-      this.leafHi = this.lPteHi;
+      this.w[W_RESULT_LO] = this.w[W_LEAF_LO];
+      this.w[W_RESULT_HI] = this.w[W_LEAF_HI];
       this.leafLevel = this.lLevel;
     }
     return ret;
+  }
+
+  /** The descriptor the last successful getLeaf() found, low half (unsigned). */
+  get leafLo(): number {
+    return this.w[W_RESULT_LO] >>> 0;
+  }
+  /** The descriptor the last successful getLeaf() found, high half (unsigned). */
+  get leafHi(): number {
+    return this.w[W_RESULT_HI] >>> 0;
   }
 
   /**
@@ -850,16 +972,16 @@ export class KvmPgtable {
   // Read-only views (dump, checks)
   // ------------------------------------------------------------------------------
 
-  /** The descriptor halves of entry `index` of table page `page`. */
+  /** The descriptor halves (unsigned) of entry `index` of table page `page`. */
   entryLo(page: number, index: number): number {
-    return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index];
+    return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index] >>> 0;
   }
   entryHi(page: number, index: number): number {
-    return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index + 1];
+    return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index + 1] >>> 0;
   }
   /** The table page a table descriptor points at. */
   childPage(lo: number, hi: number): number {
-    return this.follow(lo, hi);
+    return this.follow(lo | 0, hi | 0);
   }
   /** kvm_granule_size(level). */
   granuleSize(level: number): number {

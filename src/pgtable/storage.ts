@@ -4,9 +4,10 @@
  * `mm_ops->get_page()` / `put_page()` / `page_count()`.
  *
  * Layout
- *   - The arena is a list of equal chunks (Uint32Array of 256 KiB each: 64 4K
+ *   - The arena is a list of equal chunks (Int32Array of 256 KiB each: 64 4K
  *     pages, 16 16K pages or 4 64K pages). A page is an index; its entries are
- *     words [2*i, 2*i + 1] (low, high half) at `pageOffset(page)` in
+ *     words [2*i, 2*i + 1] (low, high half, as signed int32: read them with
+ *     `>>> 0` for the unsigned value) at `pageOffset(page)` in
  *     `chunks[page >>> chunkShift]`. Chunks are never moved or copied, so
  *     growing costs no copy and the memory stays within one chunk of the real
  *     table bytes.
@@ -42,7 +43,7 @@ export class TableStore {
   readonly basePa: number;
   readonly maxPages: number;
 
-  chunks: Uint32Array[] = [];
+  chunks: Int32Array[] = [];
   refcount: Int32Array;
   private freeStack: Int32Array;
   private freeTop = 0;
@@ -50,8 +51,9 @@ export class TableStore {
   bump = 0;
   /** Pages currently allocated. */
   inUse = 0;
-  /** Table pages left in the current operation's memory cache (Infinity: unlimited). */
-  memcache = Infinity;
+  /** Table pages left in the current operation's memory cache (when memcacheLimited). */
+  private memcacheLeft = 0;
+  private memcacheLimited = false;
   /** Pages allocated since the counter was last reset (statistics). */
   allocations = 0;
 
@@ -76,7 +78,7 @@ export class TableStore {
   pageOffset(page: number): number {
     return (page & this.chunkMask) << this.wordsShift;
   }
-  chunkOf(page: number): Uint32Array {
+  chunkOf(page: number): Int32Array {
     return this.chunks[page >>> this.chunkShift];
   }
   pagePa(page: number): number {
@@ -92,7 +94,7 @@ export class TableStore {
     if (this.bump >= this.maxPages) return false;
     const page = this.bump;
     if ((page >>> this.chunkShift) >= this.chunks.length) {
-      this.chunks.push(new Uint32Array(CHUNK_BYTES >>> 2));
+      this.chunks.push(new Int32Array(CHUNK_BYTES >>> 2));
     }
     if (page >= this.refcount.length) {
       const rc = new Int32Array(this.refcount.length * 2);
@@ -117,12 +119,24 @@ export class TableStore {
     return page;
   }
 
+  /** Table pages in the current operation's memory cache (mc->nobjs); Infinity when unlimited. */
+  get memcache(): number {
+    return this.memcacheLimited ? this.memcacheLeft : Infinity;
+  }
+  set memcache(n: number) {
+    this.memcacheLimited = n !== Infinity;
+    this.memcacheLeft = this.memcacheLimited ? n : 0;
+  }
+
   /** mm_ops->zalloc_page(mc): a zeroed page from the memory cache, or -1 (NULL). */
   zallocPage(): number {
-    if (this.memcache <= 0) return -1;
-    const page = this.take();
-    if (page >= 0) this.memcache--;
-    return page;
+    if (this.memcacheLimited) {
+      if (this.memcacheLeft <= 0) return -1;
+      const page = this.take();
+      if (page >= 0) this.memcacheLeft--;
+      return page;
+    }
+    return this.take();
   }
 
   /**
