@@ -30,52 +30,65 @@ export const MAX_TLBI_RANGE_PAGES = 2097152;
 export type EventJson = [string] | [string, string, number] | [string, string, string];
 
 export class MaintenanceLog {
-  kind: Uint8Array;
-  a: Float64Array;
-  b: Float64Array;
+  /** Events as (kind, a, b) triples, in order; `length` events are valid. */
+  ev: Float64Array;
   length = 0;
-  /** When false, events are only counted (per kind), not stored. */
+  /** When false, events are only counted per kind (`counts`), not stored. */
   record = true;
   readonly counts = new Float64Array(8);
 
   constructor(capacity = 1024) {
-    this.kind = new Uint8Array(capacity);
-    this.a = new Float64Array(capacity);
-    this.b = new Float64Array(capacity);
+    this.ev = new Float64Array(capacity * 3);
   }
 
   push(kind: number, a: number, b: number): void {
-    this.counts[kind]++;
-    if (!this.record) return;
-    const n = this.length;
-    if (n === this.kind.length) this.growTo(n * 2);
-    this.kind[n] = kind;
-    this.a[n] = a;
-    this.b[n] = b;
-    this.length = n + 1;
+    if (!this.record) {
+      this.counts[kind]++;
+      return;
+    }
+    const at = this.length * 3;
+    if (at === this.ev.length) this.grow();
+    const ev = this.ev;
+    ev[at] = kind;
+    ev[at + 1] = a;
+    ev[at + 2] = b;
+    this.length++;
   }
 
-  private growTo(cap: number): void {
-    const k = new Uint8Array(cap);
-    k.set(this.kind);
-    const a = new Float64Array(cap);
-    a.set(this.a);
-    const b = new Float64Array(cap);
-    b.set(this.b);
-    this.kind = k;
-    this.a = a;
-    this.b = b;
+  private grow(): void {
+    const next = new Float64Array(this.ev.length * 2);
+    next.set(this.ev);
+    this.ev = next;
   }
 
+  /** Forget every event; the capacity stays, so a reused log costs no allocation. */
   clear(): void {
     this.length = 0;
     this.counts.fill(0);
   }
 
+  kindAt(i: number): number {
+    return this.ev[i * 3];
+  }
+  aAt(i: number): number {
+    return this.ev[i * 3 + 1];
+  }
+  bAt(i: number): number {
+    return this.ev[i * 3 + 2];
+  }
+
+  /** How many events of each kind (stored ones, or counted ones when not recording). */
+  countByKind(): Float64Array {
+    if (!this.record) return this.counts.slice();
+    const c = new Float64Array(8);
+    for (let i = 0; i < this.length; i++) c[this.ev[i * 3]]++;
+    return c;
+  }
+
   /** Events [from, to) in FORMAT.md's JSON form. */
   toJson(from = 0, to = this.length): EventJson[] {
     const out: EventJson[] = [];
-    for (let i = from; i < to; i++) out.push(eventJson(this.kind[i], this.a[i], this.b[i]));
+    for (let i = from; i < to; i++) out.push(eventJson(this.ev[i * 3], this.ev[i * 3 + 1], this.ev[i * 3 + 2]));
     return out;
   }
 }

@@ -105,6 +105,9 @@ const W_LEAF_HI = 9;
 const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
 const W_RESULT_HI = 11;
 
+/** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
+const MAP_FAST_DECLINED = 1;
+
 /** Called with every descriptor store, for invariant checkers (break-before-make). Not set on hot paths. */
 export type StoreHook = (page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void;
 
@@ -113,7 +116,7 @@ export class KvmPgtable {
   readonly geom: Geometry;
   readonly fmt: PteFormat;
   readonly store: TableStore;
-  readonly log = new MaintenanceLog();
+  readonly log: MaintenanceLog;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
   readonly fwb: boolean;
@@ -124,8 +127,15 @@ export class KvmPgtable {
   readonly pageSize: number;
   /** First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
   readonly pgd: number;
-  /** Optional observer of every descriptor store (tests and the fuzzer). */
+  /** Optional observer of every descriptor store (tests and the fuzzer); walks with a hook take no fast path. */
   storeHook: StoreHook | null = null;
+  /**
+   * Run visitors (leafRun) on: consecutive leaf visits of unmap, the attribute
+   * walker, aging and flush handled in one loop each. Off, every visit goes
+   * through the generic per-entry callback; the results are identical
+   * (test/property/fastpath.test.ts checks it).
+   */
+  fastPaths = true;
 
   /** kvm_granule_size(level), indexed by level + 1. */
   private readonly gran: Float64Array;
@@ -140,8 +150,12 @@ export class KvmPgtable {
   private readonly oaLo: number;
   private readonly oaHi: number;
   private readonly highOa: number;
-  private readonly baseLo: number;
   private readonly baseHi: number;
+  /** basePa's low 32 bits, in pages. */
+  private readonly baseLoPages: number;
+  private readonly pageShift: number;
+  /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
+  private readonly hiToPage: number;
 
   /** Addresses of the walk (D_* slots). */
   private readonly d = new Float64Array(8);
@@ -173,6 +187,8 @@ export class KvmPgtable {
   private readonly fOldLo = new Int32Array(16);
   private readonly fOldHi = new Int32Array(16);
   private sp = 0;
+  /** What a run visitor's last entry returned (0, or a value that stops the walk). */
+  private runRet = 0;
 
   /** Level of the entry the last successful getLeaf() found. */
   leafLevel = 0;
@@ -180,10 +196,12 @@ export class KvmPgtable {
   /**
    * __kvm_pgtable_stage2_init() for a guest: flags 0 (or KVM_PGTABLE_S2_NOFWB
    * when `fwb` is false), no force_pte_cb. Throws InputError for a geometry
-   * the kernel refuses.
+   * the kernel refuses. `log` receives the maintenance events (pass one in to
+   * reuse its capacity across tables).
    */
-  constructor(config: Stage2Config, storage: StorageOptions = {}) {
+  constructor(config: Stage2Config, storage: StorageOptions = {}, log: MaintenanceLog = new MaintenanceLog()) {
     this.config = { ...config };
+    this.log = log;
     this.geom = stage2Geometry(config);
     this.fmt = this.geom.format;
     this.fwb = config.fwb;
@@ -207,8 +225,10 @@ export class KvmPgtable {
     this.oaLo = this.fmt.addrLo | 0;
     this.oaHi = this.fmt.addrHi;
     this.highOa = this.fmt.highOa;
-    this.baseLo = this.store.basePa % TWO_32 | 0;
     this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
+    this.pageShift = this.geom.pageShift;
+    this.hiToPage = 32 - this.pageShift;
+    this.baseLoPages = (this.store.basePa % TWO_32) / this.pageSize;
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
   }
 
@@ -225,8 +245,8 @@ export class KvmPgtable {
     let hiPart = hi & this.oaHi;
     if (this.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
     else if (this.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
-    const rel = (hiPart - this.baseHi) * TWO_32 + (((lo & this.oaLo) >>> 0) - (this.baseLo >>> 0));
-    return (rel * this.invPage) | 0;
+    // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
+    return (((hiPart - this.baseHi) << this.hiToPage) + ((lo & this.oaLo) >>> this.pageShift) - this.baseLoPages) | 0;
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */
@@ -278,7 +298,7 @@ export class KvmPgtable {
     if (d[D_ADDR] > limit || d[D_END] > limit) return -ERANGE;
     // kvm_pgd_page_idx(): (addr & (BIT(ia_bits) - 1)) >> kvm_granule_shift(start_level - 1);
     // addr <= limit here, and addr == limit walks nothing.
-    let idx = Math.floor(d[D_ADDR] * this.invGran[this.startLevel]) | 0;
+    let idx = (d[D_ADDR] * this.invGran[this.startLevel]) | 0;
     let ret = 0;
     for (; d[D_ADDR] < d[D_END]; ++idx) {
       ret = this.walkTable(this.pgd + idx, this.startLevel);
@@ -325,12 +345,13 @@ export class KvmPgtable {
     const fOldLo = this.fOldLo;
     const fOldHi = this.fOldHi;
     const base = this.sp;
+    const runs = this.fastPaths && this.storeHook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
     let page = startPage;
     let level = startLevel;
     let tbl = chunks[page >>> chunkShift];
     let pageOff = (page & chunkMask) << wordsShift;
-    let idx = (Math.floor(d[D_ADDR] * invGran[level + 1]) & idxMask) | 0;
+    let idx = (d[D_ADDR] * invGran[level + 1]) & idxMask;
     // `ret` is the result of the table walk at the current level: 0, or a
     // value kvm_pgtable_walk_continue() says stops the walk.
     let ret = 0;
@@ -341,6 +362,19 @@ export class KvmPgtable {
         const off = pageOff + (idx << 1);
         let oldLo = tbl[off];
         let table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
+        if (!table && runs) {
+          // A run of consecutive leaf visits, handled by the operation's run
+          // visitor in one loop (see leafRun); it declines what it does not handle.
+          const n = this.leafRun(tbl, pageOff, idx, level, page);
+          const rr = this.runRet;
+          if (n !== 0 || rr !== 0) {
+            idx += n;
+            if (rr === 0) continue;
+            ret = rr;
+            idx = ptrs;
+            continue;
+          }
+        }
         let r = 0;
         if (table ? (flags & WALK_TABLE_PRE) !== 0 : (flags & WALK_LEAF) !== 0) {
           this.cTbl = tbl;
@@ -374,7 +408,7 @@ export class KvmPgtable {
           level++;
           tbl = chunks[page >>> chunkShift];
           pageOff = (page & chunkMask) << wordsShift;
-          idx = (Math.floor(d[D_ADDR] * invGran[level + 1]) & idxMask) | 0;
+          idx = (d[D_ADDR] * invGran[level + 1]) & idxMask;
           continue;
         }
         // The visit's result stops this table's walk.
@@ -438,6 +472,202 @@ export class KvmPgtable {
       default:
         return -EINVAL;
     }
+  }
+
+  // ------------------------------------------------------------------------------
+  // Run visitors: many leaf visits in one loop
+  // ------------------------------------------------------------------------------
+
+  /**
+   * Handle the non-table entries from `idx` on, as the generic walker would
+   * visit them one by one (LEAF callback, then the address moves to the next
+   * entry), until a table entry, the end of the page or the end of the range.
+   * Returns the number of entries consumed and sets runRet: 0, or the result
+   * of an entry whose visit stops the walk (that entry is not counted, and
+   * the address stays on it, as in __kvm_pgtable_visit). Returning 0 with
+   * runRet 0 declines: the generic path visits the entry.
+   */
+  private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    this.runRet = 0;
+    switch (this.wCb) {
+      case CB_UNMAP:
+        return this.unmapRun(tbl, pageOff, idx, level, page);
+      case CB_ATTR:
+        return this.attrRun(tbl, pageOff, idx, level);
+      case CB_AGE:
+        return this.ageRun(tbl, pageOff, idx, level);
+      case CB_FLUSH:
+        return this.flushRun(tbl, pageOff, idx, level);
+      case CB_MAP:
+        return this.mapRun(tbl, pageOff, idx, level, page);
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * stage2_map_walk_leaf() over a run of non-table entries that each take a
+   * leaf (block or page) or an annotation: stage2_map_walker_try_leaf() on
+   * each, with the visit context set as the walker sets it. An entry that
+   * needs a new table (-E2BIG) is declined, so the generic visit allocates it.
+   */
+  private mapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    const d = this.d;
+    const w = this.w;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    this.cTbl = tbl;
+    this.cPage = page;
+    this.cLevel = level;
+    let addr = d[D_ADDR];
+    let i = idx;
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      this.cOff = off;
+      w[W_OLD_LO] = lo;
+      w[W_OLD_HI] = tbl[off + 1];
+      d[D_CTX_ADDR] = addr;
+      const r = this.stage2MapWalkerTryLeaf();
+      if (r === -E2BIG) break;
+      if (!this.walkContinue(r)) {
+        this.runRet = r;
+        break;
+      }
+      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+    }
+    d[D_ADDR] = addr;
+    return i - idx;
+  }
+
+  /** stage2_unmap_walker() over a run of non-table entries. */
+  private unmapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    const d = this.d;
+    const log = this.log;
+    const store = this.store;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    const flushOnUnmap = !this.fwb;
+    const defer = this.unmapDeferTlbFlush();
+    const normal = this.normalMemattrLo;
+    let addr = d[D_ADDR];
+    let i = idx;
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      const hi = tbl[off + 1];
+      if ((lo & PTE_VALID_LO) !== 0) {
+        tbl[off] = 0;
+        tbl[off + 1] = 0;
+        if (!defer) log.push(EV_TLBI_IPA, addr, level);
+        store.putPage(page);
+        if (flushOnUnmap && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, hi), g);
+      } else if ((lo | hi) !== 0) {
+        tbl[off] = 0;
+        tbl[off + 1] = 0;
+        store.putPage(page);
+      }
+      // Only the first entry's address may be unaligned (the walk's start).
+      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+    }
+    d[D_ADDR] = addr;
+    return i - idx;
+  }
+
+  /** stage2_attr_walker() over a run of non-table entries. */
+  private attrRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const d = this.d;
+    const w = this.w;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    const setLo = w[W_SET_LO];
+    const setHi = w[W_SET_HI];
+    const clrLo = w[W_CLR_LO];
+    const clrHi = w[W_CLR_HI];
+    const stopOnInvalid = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
+    let addr = d[D_ADDR];
+    let i = idx;
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      if ((lo & PTE_VALID_LO) === 0) {
+        // -EAGAIN: ignored, unless the walk handles a fault.
+        if (stopOnInvalid) {
+          this.runRet = -EAGAIN;
+          break;
+        }
+      } else {
+        const hi = tbl[off + 1];
+        this.aLevel = level;
+        const newLo = (lo & ~clrLo) | setLo;
+        const newHi = (hi & ~clrHi) | setHi;
+        if (newLo !== lo || newHi !== hi) {
+          if ((newHi & S2_XN_HI) === 0 && (hi & S2_XN_HI) !== 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
+          tbl[off] = newLo;
+          tbl[off + 1] = newHi;
+        }
+      }
+      // Only the first entry's address may be unaligned (the walk's start).
+      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+    }
+    d[D_ADDR] = addr;
+    return i - idx;
+  }
+
+  /** stage2_age_walker() over a run of non-table entries. */
+  private ageRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const d = this.d;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    const mkold = this.gMkold;
+    let addr = d[D_ADDR];
+    let i = idx;
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_AF_LO) !== 0) {
+        this.gYoung = true;
+        if (mkold) tbl[off] = lo & ~S2_AF_LO;
+      }
+      // Only the first entry's address may be unaligned (the walk's start).
+      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+    }
+    d[D_ADDR] = addr;
+    return i - idx;
+  }
+
+  /** stage2_flush_walker() over a run of non-table entries. */
+  private flushRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const d = this.d;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    const normal = this.normalMemattrLo;
+    let addr = d[D_ADDR];
+    let i = idx;
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === normal) this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
+      // Only the first entry's address may be unaligned (the walk's start).
+      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+    }
+    d[D_ADDR] = addr;
+    return i - idx;
   }
 
   // ------------------------------------------------------------------------------
@@ -864,7 +1094,69 @@ export class KvmPgtable {
     this.mOwnerId = 0;
     this.mForcePte = false;
     this.mAnnotation = false;
-    return this.walk(addr, size, CB_MAP, flags | WALK_TABLE_PRE | WALK_LEAF);
+    const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
+    if (this.fastPaths && this.storeHook === null) {
+      const r = this.mapOnePageFast(addr, size, walkFlags);
+      if (r !== MAP_FAST_DECLINED) return r;
+    }
+    return this.walk(addr, size, CB_MAP, walkFlags);
+  }
+
+  /**
+   * The fault path's common case, a map of one page whose upper levels are
+   * all tables, without the generic walker's visit machinery. It is the
+   * generic walk exactly: for a one-page range no upper level can hold a
+   * leaf (kvm_block_mapping_supported: the entry's granule exceeds the
+   * range), so each TABLE_PRE visit returns 0 and the walk descends; the
+   * last-level entry gets the same LEAF visit (stage2_map_walker). Anything
+   * else (a range over one page, an upper entry that is not a table, an
+   * address beyond the IPA space) is declined before any state changes.
+   */
+  private mapOnePageFast(addr: number, size: number, flags: number): number {
+    const d = this.d;
+    const page = this.pageSize;
+    const inv = this.invPage;
+    const start = Math.floor(addr * inv) * page;
+    const end = Math.ceil((start + size) * inv) * page;
+    if (end - start !== page || end > this.iaLimit) return MAP_FAST_DECLINED;
+    const store = this.store;
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
+    const invGran = this.invGran;
+    const idxMask = this.idxMask;
+    let level = this.startLevel;
+    // kvm_pgd_page_idx() then kvm_pgtable_idx() at each level.
+    let tblPage = this.pgd + ((start * invGran[level]) | 0);
+    for (; level < KVM_PGTABLE_LAST_LEVEL; level++) {
+      const off = ((tblPage & chunkMask) << wordsShift) + (((start * invGran[level + 1]) & idxMask) << 1);
+      const tbl = chunks[tblPage >>> chunkShift];
+      const lo = tbl[off];
+      if ((lo & TABLE_BITS) !== TABLE_BITS) return MAP_FAST_DECLINED;
+      tblPage = this.follow(lo, tbl[off + 1]);
+    }
+    const tbl = chunks[tblPage >>> chunkShift];
+    const off = ((tblPage & chunkMask) << wordsShift) + (((start * inv) & idxMask) << 1);
+    d[D_START] = start;
+    d[D_ADDR] = start;
+    d[D_END] = end;
+    d[D_CTX_ADDR] = start;
+    this.wCb = CB_MAP;
+    this.wFlags = flags;
+    this.cTbl = tbl;
+    this.cOff = off;
+    this.cPage = tblPage;
+    this.cLevel = KVM_PGTABLE_LAST_LEVEL;
+    this.w[W_OLD_LO] = tbl[off];
+    this.w[W_OLD_HI] = tbl[off + 1];
+    const r = this.stage2MapWalkLeaf();
+    // __kvm_pgtable_visit(): past the entry on success or an ignored -EAGAIN.
+    if (this.walkContinue(r)) {
+      d[D_ADDR] = end;
+      return 0;
+    }
+    return r;
   }
 
   /** kvm_pgtable_stage2_set_owner(pgt, addr, size, mc, owner_id). */
