@@ -51,7 +51,7 @@ import {
   type MemoryAttributes,
 } from "./attrs.js";
 import { describeMairAttr, s1AttrReserved, s1DecodeMemAttrs, validS1Attrs, type S1Features } from "./mair.js";
-import { decodeS2MemAttr, describeS2MemAttr, s2DecodeMemAttrs, s2InnerReserved } from "./s2memattr.js";
+import { describeS2MemAttr, s2DecodeMemAttrs, s2InnerReserved } from "./s2memattr.js";
 import { encodePARAttrs, parEncodeShareability } from "./par.js";
 import { InputError } from "../pgtable/u64.js";
 
@@ -241,7 +241,7 @@ export function s2CombineS1MemAttrs(s1: MemoryAttributes, s2: MemoryAttributes, 
   }
   m.notagaccess = false; // FEAT_MTE_PERM not implemented
   m.shareability = s2CombineS1Shareability(s1.shareability, s2.shareability);
-  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2.shareability]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH -> ${SH_SHORT[m.shareability]}`, SH_SHORT[m.shareability], cfg.xs);
+  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2.shareability]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`, SH_SHORT[m.shareability], cfg.xs);
   if (m.memtype === MEMTYPE_NORMAL && m.inner.attrs === MEMATTR_WB && m.outer.attrs === MEMATTR_WB) {
     m.xs = 0;
     if (cfg.xs) push(steps, "S2CombineS1MemAttrs", "XS: the result is Normal Inner+Outer Write-Back, so XS = 0", "XS=0", cfg.xs);
@@ -302,7 +302,7 @@ export function s2ApplyFWBMemAttrs(s1: MemoryAttributes, memattr: number, s2Sh: 
     }
   }
   m.shareability = s2CombineS1Shareability(s1.shareability, s2Sh);
-  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2Sh]} (stage 2) -> ${SH_SHORT[m.shareability]}`, SH_SHORT[m.shareability], cfg.xs);
+  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2Sh]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`, SH_SHORT[m.shareability], cfg.xs);
   const tags = s2MemTagType(m, s1.tags, cfg.mte2);
   if (steps && (s1.tags !== TAG_UNTAGGED || m.tags !== TAG_UNTAGGED)) {
     push(steps, "S2MemTagType", `stage 1 ${tagWords(s1.tags)}: the result is ${tagWords(tags)}${s1.tags === TAG_ALLOCATION && tags !== TAG_ALLOCATION ? " (Tagged needs a Normal Inner+Outer WB RWA non-transient result)" : ""}`, tagWords(tags), cfg.xs);
@@ -783,4 +783,3 @@ export function* combineTableRows(t: CombineTable): Generator<[number, number, n
           }
 }
 
-export { decodeS2MemAttr };

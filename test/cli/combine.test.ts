@@ -1,5 +1,7 @@
 // s2pt combine, in-process (runCli) and as a process (the --table pipe).
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
@@ -73,6 +75,12 @@ describe("s2pt combine --table", () => {
     const whole = runCli(["combine", "--table"]).stdout;
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" combine --table | wc -c`], { encoding: "utf8" });
     expect(Number(r.stdout.trim())).toBe(Buffer.byteLength(whole));
+  });
+  it("a reader that stops early (| head) is not an error", () => {
+    const err = join(mkdtempSync(join(tmpdir(), "s2pt-")), "stderr");
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" combine --table --format csv 2>"${err}" | head -1`], { encoding: "utf8" });
+    expect(r.stdout).toBe("s1_attr,s1_sh,s2_memattr,s2_sh,fwb,attr,sh\n");
+    expect(readFileSync(err, "utf8")).toBe("");
   });
 });
 
