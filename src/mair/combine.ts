@@ -318,7 +318,9 @@ export function s2ApplyFWBMemAttrs(s1: MemoryAttributes, memattr: number, s2Sh: 
 /** The stage-1 output (ipa.memattrs) for one choice. */
 function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): MemoryAttributes {
   if (cfg.hcrDC) {
-    // ASL AArch64.S1DisabledOutput, HCR_EL2.DC = 1 branch (taken before the instruction-fetch one).
+    // ASL AArch64.S1DisabledOutput, HCR_EL2.DC = 1 branch (tested before the instruction-fetch
+    // one): WB RWA non-transient both halves, NSH, Tagged if DCT (Canonical if MTX), XS = 0; no
+    // effective-shareability step (read in a Sail-generated rendering of the v9.4 ASL).
     const wb = hintsOf(MEMATTR_WB, MEMHINT_RWA, false);
     const m = normalNCMemAttr();
     m.inner = { ...wb };
@@ -343,7 +345,11 @@ function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): M
   } else if (!cfg.ifetch && !cfg.sctlrC && walk.memtype === MEMTYPE_NORMAL) {
     m = normalNCMemAttr();
     m.xs = walk.xs;
-    // The ASL comment: "The effect of SCTLR_ELx.C when '0' is Constrained UNPREDICTABLE on the Tagged attribute".
+    // The ASL: "The effect of SCTLR_ELx.C when '0' is Constrained UNPREDICTABLE on the Tagged
+    // attribute", then `if FEAT_MTE2 && Tagged && !ConstrainUnpredictableBool(Unpredictable_S1CTAGGED)
+    // then tags = Untagged`. Read literally the tag is always lost (NormalNCMemAttr() already set
+    // Untagged), which makes the CONSTRAINED UNPREDICTABLE choice dead; s2pt follows the stated
+    // intent and reports both outcomes (kept / dropped) as permitted.
     const tagged = cfg.mte2 && walk.tags === TAG_ALLOCATION;
     if (tagged && ch.keepTag) m.tags = TAG_ALLOCATION;
     push(steps, "AArch64.S1Translate", `SCTLR_EL1.C = 0: a Normal data access is treated as Normal Non-cacheable (XS kept)${tagged ? `; Tagged is CONSTRAINED UNPREDICTABLE (Unpredictable_S1CTAGGED), here ${ch.keepTag ? "kept" : "dropped"}` : ""}`, m, cfg.xs);
@@ -594,7 +600,6 @@ export function combineS1S2(s1Attr: number, s1Sh: number, s2MemAttr: number, s2S
   if (cfg.fwb && (s2MemAttr & 0b111) === 0b100) notes.push("FWB MemAttr[2:0] = 0b100 is reserved in the Arm ARM text; s2pt follows the ASL, which gives it the 0b101 behaviour (QEMU forces Device-nGnRnE, KVM at.c keeps stage 1)");
   if (cfg.fwb && s2MemAttr & 0b1000) notes.push("FWB MemAttr[3] is RES0 without FEAT_MTE_PERM; the ASL ignores it (QEMU forces Device-nGnRnE for 8..15)");
   if (cfg.hcrDC) notes.push("HCR_EL2.DC = 1: the stage-1 Attr byte and SH are not used");
-  if (cfg.hcrDC && cfg.xs) notes.push("HCR_EL2.DC = 1 output XS = 0 is s2pt's reading of AArch64.S1DisabledOutput, not checked against the vectors");
   const single = outcomes.length === 1 ? all[0].m : null;
   let description: string;
   if (outcomes.length === 1) description = outcomes[0].description;
