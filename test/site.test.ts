@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { SITE_BUNDLE, siteBuildOptions } from "../tools/build-site.js";
 import { descriptorView, type DescriptorForm } from "../src/site/descriptor-view.js";
+import { DEFAULT_COMBINE_FORM, combineView, protToS2 } from "../src/site/combine-view.js";
 import { repoRoot } from "./helpers.js";
 
 describe("docs page build", () => {
@@ -78,5 +79,39 @@ describe("decoder panel model", () => {
     expect(descriptorView(form(" "))).toEqual({ ok: false, error: "descriptor: type a 64-bit value (0x-prefixed or bare hex)" });
     expect(descriptorView({ ...form("0x3"), level: "-1" })).toEqual({ ok: false, error: "level: level -1 exists only with a 4K granule and FEAT_LPA2" });
     expect(descriptorView({ ...form("0x3"), paBits: "41" })).toEqual({ ok: false, error: "PA bits: '41' is not a PARange size (32, 36, 40, 42, 44, 48, 52)" });
+  });
+});
+
+describe("combine panel model", () => {
+  it("turns a KVM prot into the MemAttr and SH stage2_set_prot_attr() writes (asm/memory.h values)", () => {
+    // MT_S2_FWB_NORMAL 6, MT_S2_FWB_NORMAL_NC 5, MT_S2_FWB_DEVICE_nGnRE 1; MT_S2_NORMAL 0xf, MT_S2_NORMAL_NC 5,
+    // MT_S2_DEVICE_nGnRE 1; SH is always Inner Shareable (0b11) in the non-LPA2 format.
+    const cases: Array<[string, boolean, number]> = [
+      ["R|W", true, 0x6],
+      ["R|W|NORMAL_NC", true, 0x5],
+      ["R|W|DEVICE", true, 0x1],
+      ["R|W|X", false, 0xf],
+      ["R|NORMAL_NC", false, 0x5],
+      ["R|W|DEVICE", false, 0x1],
+    ];
+    for (const [prot, fwb, memattr] of cases) expect([prot, fwb, protToS2(prot, fwb).memattr, protToS2(prot, fwb).sh]).toEqual([prot, fwb, memattr, 3]);
+    // R|W with FWB: MemAttr 0b0110 << 2, S2AP 0b11 << 6, SH 0b11 << 8, AF bit 10 = 0x7d8.
+    expect(protToS2("R|W", true).attrLo).toBe("0x7d8");
+  });
+
+  it("refuses what the kernel refuses, and malformed fields, in one line", () => {
+    const f = { ...DEFAULT_COMBINE_FORM, s2Mode: "prot" as const };
+    expect(combineView({ ...f, prot: "R|DEVICE|X" })).toEqual({ ok: false, error: "KVM prot R|DEVICE|X: stage2_set_prot_attr() returns -EINVAL (-22): device memory is never mapped executable" });
+    expect(combineView({ ...f, prot: "R|Q" })).toEqual({ ok: false, error: "KVM prot: unknown prot name 'Q' (known: R, W, X, DEVICE, NORMAL_NC, SW0, SW1, SW2, SW3)" });
+    expect(combineView({ ...DEFAULT_COMBINE_FORM, s1: "0xfff" })).toEqual({ ok: false, error: "stage-1 MAIR Attr: 0xfff is out of range (0..0xff)" });
+    expect(combineView({ ...DEFAULT_COMBINE_FORM, s1: "zz" })).toEqual({ ok: false, error: "stage-1 MAIR Attr: 'zz' is not hex (0x-prefixed or bare)" });
+    expect(combineView({ ...DEFAULT_COMBINE_FORM, s2: "0x10" })).toEqual({ ok: false, error: "stage-2 MemAttr: 0x10 is out of range (0..0xf)" });
+  });
+
+  it("the default form is the classic case: guest Normal WB over stage-2 Device-nGnRE, FWB off -> Device-nGnRE, PAR ATTR 0x04, SH OSH", () => {
+    const r = combineView(DEFAULT_COMBINE_FORM);
+    if (!r.ok) throw new Error(r.error);
+    expect([r.view.result.attr, r.view.result.sh, r.view.result.memtype, r.view.s1Linux]).toEqual([0x04, 2, "Device-nGnRE", "MAIR_ATTR_NORMAL"]);
+    expect(r.view.par).toBe("PAR_EL1.ATTR[63:56] = 0x04, PAR_EL1.SH[8:7] = 0b10");
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROT_R, PROT_RW, PROT_X, encodeLeaf, type Granule } from "../../src/pgtable/descriptor.js";
 import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/pgtable/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
+import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";
 import { launch, openPage, pageFileUrl, screenshot, serveSite, setInputs, type Browser } from "./harness.js";
 
 let b: Browser;
@@ -22,6 +23,7 @@ describe("the page loads from file:// with nothing but its own files", () => {
   it("draws the panels, requests only index.html, site.css and app.js, and logs no error", async () => {
     expect(await b.page.locator("#no-bundle").count()).toBe(0);
     expect(await b.page.locator("#decoder h2").textContent()).toBe("Descriptor decoder");
+    expect(await b.page.locator("#combine h2").textContent()).toBe("Stage-1 + stage-2 memory attribute combine");
     const files = b.requests.map((u) => {
       expect(u.startsWith("file://"), `request to ${u}`).toBe(true);
       return u.slice(u.lastIndexOf("/") + 1);
@@ -152,13 +154,173 @@ describe("descriptor decoder: what the page shows is decodeS2Descriptor()", () =
   });
 });
 
+// ---- combine ----------------------------------------------------------------------
+
+interface CombineCase {
+  name: string;
+  /** Stage-1 Attr byte as typed, and SH. */
+  s1: string;
+  s1Sh: number;
+  /** Stage 2: a MemAttr and SH, or a KVM prot with the MemAttr/SH stage2_set_prot_attr() writes (hand-stated from asm/memory.h). */
+  s2: { memattr: number; sh: number; prot?: string };
+  opts: CombineOptions;
+  /** Set the stage-1 byte with the Linux-name picker instead of typing it. */
+  named?: string;
+  /** Hand-worked expectation (the Arm ARM rules), checked besides the library's answer. */
+  hand?: { attr: number | "open"; sh: number | "open"; memtype?: string; openIds?: string[] };
+}
+
+const ISH = 3;
+const OSH = 2;
+const NSH = 0;
+
+const COMBINE_CASES: CombineCase[] = [
+  // FWB off: S2CombineS1MemAttrs, the stricter wins.
+  { name: "Normal WB over stage-2 Device-nGnRE, no FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x1, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" } },
+  { name: "Normal WB over stage-2 Normal WB, no FWB", s1: "ff", s1Sh: ISH, s2: { memattr: 0xf, sh: ISH }, opts: { fwb: false }, hand: { attr: 0xff, sh: ISH, memtype: "Normal-WB" } },
+  { name: "Normal WB over stage-2 Normal NC, no FWB (NC wins, OSH)", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x44, sh: OSH, memtype: "Normal-NC" } },
+  { name: "Device-nGnRnE over stage-2 Normal WB, no FWB", s1: "0x00", s1Sh: NSH, s2: { memattr: 0xf, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x00, sh: OSH, memtype: "Device-nGnRnE" } },
+  { name: "MAIR_ATTR_NORMAL_NC picked by name over KVM's R|W|NORMAL_NC, no FWB", s1: "0x44", named: "0x44", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH, prot: "R|W|NORMAL_NC" }, opts: { fwb: false }, hand: { attr: 0x44, sh: OSH } },
+  // FWB on: AArch64.S2ApplyFWBMemAttrs, stage 2 overrides.
+  { name: "Device-nGnRE guest over KVM's R|W with FWB (forced WB; SH IMPLEMENTATION DEFINED)", s1: "0x04", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH, prot: "R|W" }, opts: { fwb: true }, hand: { attr: 0xff, sh: "open", openIds: ["IMPDEF_S1_SH"] } },
+  { name: "Normal WB guest over KVM's R|W|DEVICE with FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x1, sh: ISH, prot: "R|W|DEVICE" }, opts: { fwb: true }, hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" } },
+  { name: "Tagged guest over FWB forced WB keeps the tag", s1: "0xf0", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true }, hand: { attr: 0xf0, sh: ISH } },
+  { name: "FWB MemAttr 0b111: stage 1 as it is", s1: "0xbb", s1Sh: ISH, s2: { memattr: 0x7, sh: ISH }, opts: { fwb: true }, hand: { attr: 0xbb, sh: ISH } },
+  { name: "FWB MemAttr 0b100 (reserved in the Arm ARM, the ASL's 0b101 arm)", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x4, sh: ISH }, opts: { fwb: true }, hand: { attr: 0x44, sh: OSH } },
+  { name: "FEAT_XS: Normal NC XS=0 byte 0x40 over Normal NC, no FWB", s1: "0x40", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH }, opts: { fwb: false, xs: true } },
+  { name: "instruction fetch with HCR_EL2.ID = 1, FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true, ifetch: true, hcrID: true } },
+  // Open cases: the page must say open, with reasons and permitted outcomes.
+  { name: "reserved stage-2 inner cacheability 0b1100, no FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0xc, sh: ISH }, opts: { fwb: false }, hand: { attr: "open", sh: ISH, openIds: ["S2RESMEMATTR"] } },
+  { name: "reserved stage-1 SH 0b01, no FWB", s1: "0xff", s1Sh: 1, s2: { memattr: 0xf, sh: NSH }, opts: { fwb: false }, hand: { attr: 0xff, sh: "open", openIds: ["S1SH"] } },
+  { name: "reserved MAIR byte 0x02 over FWB forced WB", s1: "0x02", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true }, hand: { attr: "open", sh: "open", openIds: ["RESMAIR", "IMPDEF_S1_SH"] } },
+];
+
+const CONTROL_IDS: Array<[keyof CombineOptions, string, boolean]> = [
+  ["mte2", "cmb-mte2", true],
+  ["ifetch", "cmb-ifetch", false],
+  ["hcrCD", "cmb-hcr-cd", false],
+  ["hcrID", "cmb-hcr-id", false],
+  ["hcrDC", "cmb-hcr-dc", false],
+  ["hcrDCT", "cmb-hcr-dct", false],
+  ["sctlrC", "cmb-sctlr-c", true],
+  ["sctlrI", "cmb-sctlr-i", true],
+];
+
+const byte = (v: number): string => "0x" + v.toString(16).padStart(2, "0");
+const shText = (sh: number): string => `${["NSH", "SH=0b01", "OSH", "ISH"][sh]} (0b${sh.toString(2).padStart(2, "0")})`;
+
+async function setCombine(c: CombineCase): Promise<void> {
+  const p = b.page;
+  if ((await p.locator("#cmb-more").getAttribute("open")) === null) await p.click("#cmb-more > summary");
+  const inputs: Record<string, string | boolean> = { "cmb-fwb": c.opts.fwb, "cmb-xs": c.opts.xs ?? false };
+  for (const [k, id, def] of CONTROL_IDS) inputs[id] = (c.opts[k] as boolean | undefined) ?? def;
+  if (c.named) inputs["cmb-s1-named"] = c.named;
+  else inputs["cmb-s1"] = c.s1;
+  inputs["cmb-s1-sh"] = String(c.s1Sh);
+  if (c.s2.prot !== undefined) {
+    await p.check("#cmb-mode-prot");
+    inputs["cmb-prot"] = c.s2.prot;
+  } else {
+    await p.check("#cmb-mode-memattr");
+    inputs["cmb-s2"] = `0x${c.s2.memattr.toString(16)}`;
+    inputs["cmb-s2-sh"] = String(c.s2.sh);
+  }
+  await setInputs(p, inputs);
+}
+
+describe("combine: what the page shows is combineS1S2()", () => {
+  it.each(COMBINE_CASES.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+    await setCombine(c);
+    const p = b.page;
+    const r = combineS1S2(parseInt(c.s1, 16), c.s1Sh, c.s2.memattr, c.s2.sh, c.opts);
+    expect(await p.locator("#cmb-error").isHidden(), (await p.textContent("#cmb-error")) ?? "").toBe(true);
+    // Inputs decoded.
+    expect(await p.inputValue("#cmb-s1")).toBe(c.named ?? c.s1);
+    expect(await p.textContent("#cmb-s1-text")).toContain(r.s1.text);
+    expect(await p.textContent("#cmb-s2-text")).toContain(r.s2.text);
+    expect(await p.textContent("#cmb-s2-text")).toContain(`MemAttr 0x${c.s2.memattr.toString(16)} `);
+    if (c.s2.prot) expect(await p.textContent("#cmb-s2-from")).toContain(`MemAttr 0x${c.s2.memattr.toString(16)}, SH ${shText(c.s2.sh)}`);
+    expect(await p.textContent("#cmb-config")).toBe(configWords(r.config));
+    // The result, determined or open.
+    const open = r.attr < 0 || r.sh < 0;
+    expect(await p.getAttribute("#cmb-result", "data-open")).toBe(open ? "1" : "0");
+    expect(await p.textContent("#cmb-attr")).toBe(r.attr < 0 ? "open" : byte(r.attr));
+    expect(await p.textContent("#cmb-sh")).toBe(r.sh < 0 ? "open" : shText(r.sh));
+    expect(await p.textContent("#cmb-memtype")).toBe(r.memtype);
+    expect(await p.textContent("#cmb-description")).toBe(r.description);
+    // Every rule step, in order.
+    const steps = await p.$$eval("#cmb-steps > li", (lis) => lis.map((li) => [li.querySelector(".asl")?.textContent, li.querySelector(".rule")?.textContent, li.querySelector(".res")?.textContent]));
+    expect(steps).toEqual(r.steps.map((s) => [s.asl, s.rule, `→ ${s.result}`]));
+    // Open: the reasons and every permitted outcome.
+    const reasons = await p.$$eval("#cmb-result .reasons li", (lis) => lis.map((li) => li.getAttribute("data-id")));
+    expect(reasons).toEqual([...r.open.attr, ...r.open.sh].map((x) => x.id));
+    const outcomes = await p.$$eval("#cmb-outcomes > li", (lis) => lis.map((li) => [Number(li.getAttribute("data-attr")), Number(li.getAttribute("data-sh"))]));
+    expect(outcomes).toEqual(r.outcomes.length > 1 ? r.outcomes.map((o) => [o.attr, o.sh]) : []);
+    expect(await p.$$eval("#cmb-notes li", (lis) => lis.map((li) => li.textContent))).toEqual(r.notes);
+    // The hand-worked answer agrees too.
+    if (c.hand) {
+      expect(r.attr).toBe(c.hand.attr === "open" ? -1 : c.hand.attr);
+      expect(r.sh).toBe(c.hand.sh === "open" ? -1 : c.hand.sh);
+      if (c.hand.memtype) expect(r.memtype).toBe(c.hand.memtype);
+      if (c.hand.openIds) expect(new Set(reasons)).toEqual(new Set(c.hand.openIds));
+    }
+  });
+
+  it("an open case is shown as open, never as one chosen value", async () => {
+    await setCombine(COMBINE_CASES.find((c) => c.s2.memattr === 0xc)!);
+    const box = await b.page.textContent("#cmb-result");
+    expect(box).toMatch(/^Open: the architecture does not fix one answer here\./);
+    // Hand-worked: inner 0b00 under outer WB reads as NC, WT or WB; with stage-1 WB: 0xf4, 0xfb, 0xff.
+    expect(box).toContain("permitted: 0xf4, 0xfb, 0xff");
+    expect(await b.page.textContent("#cmb-attr")).toBe("open");
+  });
+
+  it("every example button sets a combination the page then explains (checked against the library)", async () => {
+    const p = b.page;
+    const buttons = await p.$$("button[data-cmb-example]");
+    expect(buttons.length).toBeGreaterThanOrEqual(6);
+    for (const btn of buttons) {
+      await btn.click();
+      const mode = (await p.isChecked("#cmb-mode-prot")) ? "prot" : "memattr";
+      const fwb = await p.isChecked("#cmb-fwb");
+      let memattr = parseInt(await p.inputValue("#cmb-s2"), 16);
+      let s2Sh = Number(await p.inputValue("#cmb-s2-sh"));
+      if (mode === "prot") {
+        // The stage-2 card says what stage2_set_prot_attr() wrote; read it back and check it against the library.
+        const m = /MemAttr 0x([0-9a-f]+), SH \w+ \(0b([01]+)\)/.exec((await p.textContent("#cmb-s2-from")) ?? "");
+        expect(m, "prot mode shows the derived MemAttr").not.toBeNull();
+        memattr = parseInt(m![1], 16);
+        s2Sh = parseInt(m![2], 2);
+      }
+      const r = combineS1S2(parseInt(await p.inputValue("#cmb-s1"), 16), Number(await p.inputValue("#cmb-s1-sh")), memattr, s2Sh, { fwb });
+      expect(await p.textContent("#cmb-attr"), await btn.textContent() ?? "").toBe(r.attr < 0 ? "open" : byte(r.attr));
+      expect(await p.textContent("#cmb-sh")).toBe(r.sh < 0 ? "open" : shText(r.sh));
+      expect(await p.textContent("#cmb-description")).toBe(r.description);
+    }
+  });
+
+  it.each([
+    ["cmb-s1", "0x100", "stage-1 MAIR Attr: 0x100 is out of range (0..0xff)"],
+    ["cmb-prot", "R|DEVICE|X", "KVM prot R|DEVICE|X: stage2_set_prot_attr() returns -EINVAL (-22): device memory is never mapped executable"],
+  ] as const)("bad input in #%s is refused with one line", async (id, value, message) => {
+    if (id === "cmb-prot") await b.page.check("#cmb-mode-prot");
+    await setInputs(b.page, { [id]: value });
+    expect(await b.page.textContent("#cmb-error")).toBe(message);
+    expect(await b.page.locator("#cmb-out").isHidden()).toBe(true);
+    await setInputs(b.page, { [id]: id === "cmb-s1" ? "0xff" : "R|W" });
+    expect(await b.page.locator("#cmb-out").isVisible()).toBe(true);
+  });
+});
+
 // ---- screenshots and a static server -------------------------------------------------
 
 describe("artifacts and serving", () => {
   it("saves screenshots of the page", async () => {
     await setDescriptor(DESC_CASES[0]);
+    await setCombine(COMBINE_CASES[5]);
     const full = await screenshot(b.page, "site.png");
     await b.page.locator("#decoder").screenshot({ path: full.replace(/site\.png$/, "site-decoder.png") });
+    await b.page.locator("#combine").screenshot({ path: full.replace(/site\.png$/, "site-combine.png") });
     expect(b.errors).toEqual([]);
   });
 

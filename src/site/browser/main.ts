@@ -4,16 +4,18 @@
  * the page runs from file:// and from any static server, offline.
  */
 
+import { combinePanel, render as renderCombine } from "./combine-panel.js";
 import { descriptorPanel, render as renderDescriptor } from "./descriptor-panel.js";
 import { byId, fill, h } from "./dom.js";
 
 function start(): void {
-  const panels = [descriptorPanel()];
+  const panels = [combinePanel(), descriptorPanel()];
   fill(byId("app"), ...panels);
   fill(
     byId("nav"),
     h("ul", {}, ...panels.map((p) => h("li", {}, h("a", { href: `#${p.id}` }, p.querySelector("h2")?.textContent ?? p.id)))),
   );
+  renderCombine();
   renderDescriptor();
   document.documentElement.dataset.ready = "1";
 }
