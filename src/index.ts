@@ -17,3 +17,32 @@ export { firstDivergence } from "./pgtable/compare.js";
 export { ptdump } from "./pgtable/ptdump.js";
 export { InputError, parseU64, hex, joinU64, splitU64 } from "./pgtable/u64.js";
 export { describeS2MemAttr, linuxS2MemAttrName } from "./mair/s2memattr.js";
+export * from "./mair/attrs.js";
+export { s1AttrReserved, validS1Attrs, s1DecodeMemAttrs, decodeLDFAttr, describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type S1Features, type MairAttrDescription } from "./mair/mair.js";
+export { s2DecodeMemAttrs, s2DecodeCacheability, s2InnerReserved, decodeS2MemAttr, type S2MemAttrKind, type S2MemAttrDescription } from "./mair/s2memattr.js";
+export { encodePARAttrs, parEncodeShareability } from "./mair/par.js";
+export {
+  combineS1S2,
+  combineAttrSh,
+  combineAttr,
+  combineSh,
+  combineTable,
+  combineIndex,
+  combineTableRows,
+  COMBINE_TABLE_SIZE,
+  resolveOptions,
+  s2CombineS1MemAttrs,
+  s2ApplyFWBMemAttrs,
+  s2CombineS1Shareability,
+  s2CombineS1Device,
+  s2CombineS1AttrHints,
+  s2MemTagType,
+  effectiveShareability,
+  type CombineOptions,
+  type CombineConfig,
+  type CombineResult,
+  type CombineStep,
+  type CombineOutcome,
+  type CombineTable,
+  type OpenReason,
+} from "./mair/combine.js";

@@ -57,6 +57,10 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // A reader that stops early (`s2pt combine --table | head`) closes the pipe: that is not an error of ours.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   const res = runCli(process.argv.slice(2));
   if (res.stdout) process.stdout.write(res.stdout);
   if (res.stderr) process.stderr.write(res.stderr);

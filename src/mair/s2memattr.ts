@@ -23,7 +23,20 @@ import {
   MT_S2_NORMAL_NOTAGACCESS,
 } from "../pgtable/descriptor.js";
 
-export const DEVICE_TYPE_NAMES = ["nGnRnE", "nGnRE", "nGRE", "GRE"] as const;
+import {
+  DEVICE_TYPE_NAMES,
+  MEMATTR_NC,
+  MEMATTR_WB,
+  MEMATTR_WT,
+  MEMHINT_NO,
+  deviceAttrs,
+  hintsOf,
+  normalAttrs,
+  type MemAttrHints,
+  type MemoryAttributes,
+} from "./attrs.js";
+
+export { DEVICE_TYPE_NAMES };
 const CACHE_NAMES = ["(reserved)", "Non-cacheable", "Write-Through", "Write-Back"] as const;
 
 export interface S2MemAttrDescription {
@@ -112,4 +125,97 @@ export function describeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrDescr
   const short = inner === outer ? `Normal-${["", "NC", "WT", "WB"][inner]}` : `Normal-o${["", "NC", "WT", "WB"][outer]}/i${["", "NC", "WT", "WB"][inner]}`;
   const text = inner === outer ? `Normal, inner and outer ${CACHE_NAMES[inner]}` : `Normal, outer ${CACHE_NAMES[outer]}, inner ${CACHE_NAMES[inner]}`;
   return { text, linux, reserved: false, short };
+}
+
+// ---- structured decode (ASL S2DecodeMemAttrs, S2DecodeCacheability; FWB) -----
+
+/** Stage-2 cacheability field values (MemAttr[3:2] outer, MemAttr[1:0] inner, FWB = 0). */
+export const S2_CACHE_RESERVED = 0b00;
+
+/**
+ * ASL S2DecodeCacheability for a 2-bit field: 01 NC, 10 WT, 11 WB. 00 (only
+ * reachable as the inner half of Normal memory) is reserved:
+ * Unpredictable_S2RESMEMATTR makes it one of NC/WT/WB, which the caller
+ * passes as `choice` (a MEMATTR_* value). Stage 2 carries no allocation or
+ * transient hints (the ASL leaves them UNKNOWN; the combine takes stage 1's).
+ */
+export function s2DecodeCacheability(field: number, choice = -1): MemAttrHints {
+  let attrs: number;
+  switch (field & 3) {
+    case 0b01:
+      attrs = MEMATTR_NC;
+      break;
+    case 0b10:
+      attrs = MEMATTR_WT;
+      break;
+    case 0b11:
+      attrs = MEMATTR_WB;
+      break;
+    default:
+      if (choice !== MEMATTR_NC && choice !== MEMATTR_WT && choice !== MEMATTR_WB) {
+        throw new Error("s2DecodeCacheability: reserved 0b00 needs a CONSTRAINED UNPREDICTABLE choice");
+      }
+      attrs = choice;
+  }
+  return hintsOf(attrs, MEMHINT_NO, false);
+}
+
+/** FWB = 0: is the inner cacheability of this MemAttr reserved (0b0100, 0b1000, 0b1100)? */
+export function s2InnerReserved(memattr: number): boolean {
+  return (memattr & 0b1100) !== 0 && (memattr & 0b11) === 0;
+}
+
+/**
+ * ASL S2DecodeMemAttrs (HCR_EL2.FWB = 0, FEAT_MTE_PERM not implemented):
+ * MemAttr 0b00dd Device dd, otherwise Normal with outer = MemAttr[3:2] and
+ * inner = MemAttr[1:0]. `sh` is the decoded SH (0/2/3); `innerChoice` the
+ * MEMATTR_* value a reserved inner half stands for. XS = NOT FnXS = 1
+ * (KVM never sets FnXS).
+ */
+export function s2DecodeMemAttrs(memattr: number, sh: number, innerChoice = -1): MemoryAttributes {
+  const m = memattr & 0xf;
+  if ((m & 0b1100) === 0) return deviceAttrs(m & 3, sh, 1);
+  return normalAttrs(s2DecodeCacheability(m >> 2), s2DecodeCacheability(m, innerChoice), sh, 1);
+}
+
+/** What a stage-2 MemAttr value does, as a tagged record (FEAT_MTE_PERM not implemented). */
+export type S2MemAttrKind =
+  | { kind: "device"; device: number }
+  | { kind: "normal"; outer: number; inner: number; innerReserved: boolean }
+  | { kind: "fwb-device"; device: number }
+  | { kind: "fwb-nc"; reserved0b100: boolean }
+  | { kind: "fwb-force-wb" }
+  | { kind: "fwb-as-s1" };
+
+/**
+ * Structured decode of MemAttr[3:0]. With FWB, MemAttr[3] is RES0 without
+ * FEAT_MTE_PERM and the ASL (AArch64.S2ApplyFWBMemAttrs) looks only at
+ * MemAttr[2:0]; 0b100 is reserved in the Arm ARM text but the ASL gives it the
+ * 0b101 arm (Non-cacheable unless stage 1 is Device), so it decodes as
+ * "fwb-nc" with `reserved0b100` set.
+ */
+export function decodeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrKind {
+  const m = memattr & 0xf;
+  if (fwb) {
+    if ((m & 0b100) === 0) return { kind: "fwb-device", device: m & 3 };
+    switch (m & 3) {
+      case 0b00:
+        return { kind: "fwb-nc", reserved0b100: true };
+      case 0b01:
+        return { kind: "fwb-nc", reserved0b100: false };
+      case 0b10:
+        return { kind: "fwb-force-wb" };
+      default:
+        return { kind: "fwb-as-s1" };
+    }
+  }
+  if ((m & 0b1100) === 0) return { kind: "device", device: m & 3 };
+  const outer = (m >> 2) & 3;
+  const inner = m & 3;
+  return {
+    kind: "normal",
+    outer: s2DecodeCacheability(outer).attrs,
+    inner: inner === 0 ? -1 : s2DecodeCacheability(inner).attrs,
+    innerReserved: inner === 0,
+  };
 }

@@ -71,6 +71,9 @@ import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js"
 import { TableStore, type StorageOptions } from "./storage.js";
 import { TWO_32, alignDown, isAligned } from "./u64.js";
 
+const TWO_48 = 2 ** 48;
+const INV_TWO_32 = 2 ** -32;
+
 /** Valid and type bits both set: a table entry (below the last level). */
 const TABLE_BITS = PTE_VALID_LO | PTE_TYPE_LO;
 
@@ -104,6 +107,8 @@ const W_LEAF_LO = 8; // leaf_walk_data::pte (of the last walk)
 const W_LEAF_HI = 9;
 const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
 const W_RESULT_HI = 11;
+const W_PROT_ATTR_LO = 12; // stage2_set_prot_attr() of attrProt
+const W_PROT_ATTR_HI = 13;
 
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
@@ -180,6 +185,8 @@ export class KvmPgtable {
   private gMkold = false;
   private gYoung = false;
   private readonly attrScratch = new Uint32Array(2);
+  /** The prot whose attributes W_PROT_ATTR_* hold (-1: none yet). */
+  private attrProt = -1;
   // The walker's explicit stack (see walkTable): one frame per table entry being descended.
   private readonly fPage = new Int32Array(16);
   private readonly fIdx = new Int32Array(16);
@@ -228,7 +235,7 @@ export class KvmPgtable {
     this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
     this.pageShift = this.geom.pageShift;
     this.hiToPage = 32 - this.pageShift;
-    this.baseLoPages = (this.store.basePa % TWO_32) / this.pageSize;
+    this.baseLoPages = ((this.store.basePa % TWO_32) / this.pageSize) | 0;
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
   }
 
@@ -757,8 +764,11 @@ export class KvmPgtable {
       // kvm_init_valid_leaf_pte(phys, data->attr, level)
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       const type = level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0;
-      newLo = physToPteLo(this.fmt, phys) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | type | PTE_VALID_LO;
-      newHi = physToPteHi(this.fmt, phys) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
+      // kvm_phys_to_pte(): below 2^48 only the main OA field is needed.
+      const oaLo = phys < TWO_48 ? phys & this.oaLo : physToPteLo(this.fmt, phys);
+      const oaHi = phys < TWO_48 ? (phys * INV_TWO_32) & this.oaHi : physToPteHi(this.fmt, phys);
+      newLo = oaLo | (w[W_ATTR_LO] & LEAF_ATTR_LO) | type | PTE_VALID_LO;
+      newHi = oaHi | (w[W_ATTR_HI] & LEAF_ATTR_HI);
     } else {
       // kvm_init_invalid_leaf_owner(owner_id)
       newLo = this.mOwnerId << INVALID_PTE_OWNER_SHIFT;
@@ -1085,12 +1095,19 @@ export class KvmPgtable {
    * memory cache is the store's (`store.memcache`). Returns 0 or a negative errno.
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
-    const attr = this.attrScratch;
-    const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
-    if (r) return r;
+    // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
+    // last prot's attributes are kept.
+    if (prot !== this.attrProt) {
+      const attr = this.attrScratch;
+      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+      if (r) return r;
+      this.attrProt = prot;
+      this.w[W_PROT_ATTR_LO] = attr[0];
+      this.w[W_PROT_ATTR_HI] = attr[1];
+    }
     this.d[D_PHYS] = alignDown(phys, this.pageSize);
-    this.w[W_ATTR_LO] = attr[0];
-    this.w[W_ATTR_HI] = attr[1];
+    this.w[W_ATTR_LO] = this.w[W_PROT_ATTR_LO];
+    this.w[W_ATTR_HI] = this.w[W_PROT_ATTR_HI];
     this.mOwnerId = 0;
     this.mForcePte = false;
     this.mAnnotation = false;

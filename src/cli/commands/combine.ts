@@ -1,0 +1,180 @@
+import type { Argv } from "yargs";
+import type { CliContext } from "../io.js";
+import {
+  combineS1S2,
+  combineTable,
+  combineTableRows,
+  configWords,
+  type CombineOptions,
+  type CombineResult,
+} from "../../mair/combine.js";
+import { SH_NAMES, SH_SHORT } from "../../mair/attrs.js";
+import { linuxMairName } from "../../mair/mair.js";
+import { parFields } from "../../mair/par.js";
+import { InputError } from "../../pgtable/u64.js";
+import { flag, str, type Args } from "../options.js";
+
+const TABLE_FIELDS = ["s1_attr", "s1_sh", "s2_memattr", "s2_sh", "fwb", "attr", "sh"] as const;
+
+/** A small unsigned field: 0x-prefixed hex, 0b-prefixed binary or decimal, at most `max`. */
+export function parseField(text: string, what: string, max: number): number {
+  const t = text.trim();
+  let v: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) v = parseInt(t.slice(2), 16);
+  else if (/^0b[01]+$/i.test(t)) v = parseInt(t.slice(2), 2);
+  else if (/^[0-9]+$/.test(t)) v = parseInt(t, 10);
+  else throw new InputError(`${what}: '${text}' is not a number (0x-prefixed hex, 0b-prefixed binary or decimal)`);
+  if (!(v <= max)) throw new InputError(`${what}: ${text} is out of range (0..0x${max.toString(16)})`);
+  return v;
+}
+
+/** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH). */
+function shOpt(args: Args, name: string): number {
+  const s = str(args, name);
+  if (s === undefined) return 3;
+  const t = s.trim().toLowerCase();
+  const named: Record<string, number> = { nsh: 0, osh: 2, ish: 3 };
+  if (t in named) return named[t];
+  if (!/^[0-9]+$/.test(t)) throw new InputError(`--${name}: '${s}' is not 0, 2, 3 (or nsh, osh, ish)`);
+  const v = Number(t);
+  if (v === 1) throw new InputError(`--${name}: SH 0b01 is reserved (CONSTRAINED UNPREDICTABLE); give 0 (NSH), 2 (OSH) or 3 (ISH)`);
+  if (v !== 0 && v !== 2 && v !== 3) throw new InputError(`--${name}: ${s} is not 0, 2 or 3`);
+  return v;
+}
+
+function hex2(v: number): string {
+  return "0x" + v.toString(16).padStart(2, "0");
+}
+
+function attrCell(v: number): string {
+  return v < 0 ? "open" : hex2(v);
+}
+
+/** The text form of one combine. */
+export function formatCombine(r: CombineResult): string {
+  const out: string[] = [];
+  const s1name = linuxMairName(r.s1.attr);
+  out.push(`stage 1   MAIR Attr ${hex2(r.s1.attr)}${s1name ? ` (${s1name})` : ""}: ${r.s1.text}; SH ${SH_SHORT[r.s1.sh]}`);
+  out.push(`stage 2   MemAttr 0x${r.s2.memattr.toString(16)} (FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? `, ${r.s2.linux}` : ""}): ${r.s2.text}; SH ${SH_SHORT[r.s2.sh]}`);
+  out.push(`config    ${configWords(r.config)}`);
+  out.push("");
+  const single = r.outcomes.length === 1;
+  out.push(single ? "steps" : `steps (for the first permitted outcome; ${r.outcomes.length} in all, below)`);
+  r.steps.forEach((s, i) => {
+    out.push(`  ${String(i + 1).padStart(2)}. ${s.asl}: ${s.rule}`);
+    out.push(`      -> ${s.result}`);
+  });
+  out.push("");
+  if (r.attr >= 0 && r.sh >= 0) {
+    out.push(`result    ${r.description}`);
+    out.push(`          ${r.memtype}; ${parFields(r.attr, r.sh)}`);
+  } else {
+    out.push(`result    ${r.description}`);
+    out.push(`          ATTR ${r.attr >= 0 ? hex2(r.attr) : `open (-1): permitted ${r.permitted.attr.map(hex2).join(", ")}`}`);
+    for (const why of r.open.attr) out.push(`            because ${why.text} [${why.asl}]`);
+    out.push(`          SH   ${r.sh >= 0 ? `0b${r.sh.toString(2).padStart(2, "0")} (${SH_NAMES[r.sh]})` : `open (-1): permitted ${r.permitted.sh.map((s) => SH_SHORT[s]).join(", ")}`}`);
+    for (const why of r.open.sh) out.push(`            because ${why.text} [${why.asl}]`);
+    out.push("");
+    out.push(`permitted outcomes (${r.outcomes.length})`);
+    for (const o of r.outcomes) {
+      out.push(`  ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]}  ${o.description}${o.choices.length ? `  <- ${o.choices.slice(0, 3).join("; ")}${o.count > 3 ? `; ... (${o.count} choice combinations)` : ""}` : ""}`);
+    }
+    if (r.outcomes.length <= 4) {
+      for (const o of r.outcomes.slice(1)) {
+        out.push("", `steps for ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]} (${o.choices[0] ?? ""})`);
+        o.steps.forEach((s, i) => {
+          out.push(`  ${String(i + 1).padStart(2)}. ${s.asl}: ${s.rule}`);
+          out.push(`      -> ${s.result}`);
+        });
+      }
+    }
+  }
+  for (const n of r.notes) out.push(`note      ${n}`);
+  return out.join("\n");
+}
+
+/** The whole table as text: json (the reference vectors' shape), csv or md. */
+export function formatTable(opts: Omit<CombineOptions, "fwb">, format: string): string {
+  const t = combineTable(opts);
+  const rows: string[] = [];
+  if (format === "json") {
+    for (const r of combineTableRows(t)) rows.push(`[${r.join(",")}]`);
+    return `{"fields":${JSON.stringify(TABLE_FIELDS)},"rows":[${rows.join(",")}]}`;
+  }
+  if (format === "csv") {
+    rows.push(TABLE_FIELDS.join(","));
+    for (const r of combineTableRows(t)) rows.push(r.join(","));
+    return rows.join("\n");
+  }
+  rows.push(`<!-- s2pt combine --table: ${configWords({ ...t.config, fwb: false }).replace(/^FWB=0, /, "")}; -1 = open -->`);
+  rows.push(`| ${TABLE_FIELDS.join(" | ")} |`, `|${TABLE_FIELDS.map(() => " --- |").join("")}`);
+  for (const r of combineTableRows(t)) rows.push(`| ${hex2(r[0])} | ${r[1]} | 0x${r[2].toString(16)} | ${r[3]} | ${r[4]} | ${attrCell(r[5])} | ${r[6] < 0 ? "open" : r[6]} |`);
+  return rows.join("\n");
+}
+
+function controls(args: Args): Omit<CombineOptions, "fwb"> {
+  return {
+    xs: flag(args, "xs"),
+    mte2: args.mte2 !== false,
+    hcrCD: flag(args, "hcr-cd"),
+    hcrDC: flag(args, "hcr-dc"),
+    hcrDCT: flag(args, "hcr-dct"),
+    sctlrC: args["sctlr-c"] !== false,
+    ifetch: flag(args, "ifetch"),
+    hcrID: flag(args, "hcr-id"),
+    sctlrI: args["sctlr-i"] !== false,
+  };
+}
+
+/** s2pt combine: the stage-1 + stage-2 attribute combine, per the Arm ASL. */
+export function combineCommand(y: Argv, ctx: CliContext): Argv {
+  return y.command(
+    "combine",
+    "combine a stage-1 MAIR Attr byte with a stage-2 MemAttr (FWB on or off) per the Arm ASL, step by step",
+    (b) =>
+      b
+        .option("s1", { type: "string", describe: "stage-1 MAIR Attr byte, 0x00..0xff" })
+        .option("s2", { type: "string", describe: "stage-2 descriptor MemAttr[3:0], 0x0..0xf" })
+        .option("s1-sh", { type: "string", describe: "stage-1 SH: 0 (NSH), 2 (OSH), 3 (ISH)", default: "3" })
+        .option("s2-sh", { type: "string", describe: "stage-2 SH: 0 (NSH), 2 (OSH), 3 (ISH)", default: "3" })
+        .option("fwb", { type: "boolean", describe: "HCR_EL2.FWB = 1 (FEAT_S2FWB); --no-fwb for FWB = 0", default: true })
+        .option("xs", { type: "boolean", describe: "FEAT_XS implemented (XS reported)", default: false })
+        .option("mte2", { type: "boolean", describe: "FEAT_MTE2 implemented (--no-mte2: 0xF0 is reserved)", default: true })
+        .option("hcr-cd", { type: "boolean", describe: "HCR_EL2.CD = 1 (stage-2 data accesses Non-cacheable)", default: false })
+        .option("hcr-dc", { type: "boolean", describe: "HCR_EL2.DC = 1 (stage 1 disabled, default cacheable)", default: false })
+        .option("hcr-dct", { type: "boolean", describe: "HCR_EL2.DCT = 1 (with --hcr-dc: Tagged)", default: false })
+        .option("sctlr-c", { type: "boolean", describe: "SCTLR_EL1.C (--no-sctlr-c: stage-1 data Non-cacheable)", default: true })
+        .option("ifetch", { type: "boolean", describe: "an instruction fetch instead of a data access", default: false })
+        .option("hcr-id", { type: "boolean", describe: "HCR_EL2.ID = 1 (stage-2 instruction fetches Non-cacheable)", default: false })
+        .option("sctlr-i", { type: "boolean", describe: "SCTLR_EL1.I (--no-sctlr-i: stage-1 fetches Non-cacheable)", default: true })
+        .option("json", { type: "boolean", describe: "machine-readable output (one combine)", default: false })
+        .option("table", { type: "boolean", describe: "print all 73,728 rows (s1 attr x s1 SH x s2 MemAttr x s2 SH x FWB)", default: false })
+        .option("format", { type: "string", describe: "--table output: json, csv or md", default: "json" })
+        .example("$0 combine --s1 0xff --s2 0x1 --no-fwb", "Normal WB guest mapping over a stage-2 Device-nGnRE mapping")
+        .example("$0 combine --s1 0x00 --s2 0x6", "FWB forces Write-Back; the shareability is IMPLEMENTATION DEFINED")
+        .example("$0 combine --table --format csv > combine.csv", "the whole table"),
+    (args: Args) =>
+      ctx.guard(() => {
+        const ctl = controls(args);
+        if (flag(args, "table")) {
+          for (const n of ["s1", "s2", "json"]) {
+            if (args[n] !== undefined && args[n] !== false) throw new InputError(`--table prints every row: it takes no --${n}`);
+          }
+          const format = (str(args, "format") ?? "json").toLowerCase();
+          if (format !== "json" && format !== "csv" && format !== "md") throw new InputError(`--format: '${str(args, "format")}' is not json, csv or md`);
+          ctx.print(formatTable(ctl, format));
+          return;
+        }
+        const s1 = str(args, "s1");
+        const s2 = str(args, "s2");
+        if (s1 === undefined || s2 === undefined) throw new InputError("--s1 <attr byte> and --s2 <memattr> are required (or --table)");
+        const attr = parseField(s1, "--s1", 0xff);
+        const memattr = parseField(s2, "--s2", 0xf);
+        const s1Sh = shOpt(args, "s1-sh");
+        const s2Sh = shOpt(args, "s2-sh");
+        const r = combineS1S2(attr, s1Sh, memattr, s2Sh, { ...ctl, fwb: args.fwb !== false });
+        if (flag(args, "json")) ctx.print(JSON.stringify(r, null, 2));
+        else ctx.print(formatCombine(r));
+      }),
+  );
+}

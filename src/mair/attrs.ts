@@ -1,0 +1,150 @@
+/**
+ * The ASL's MemoryAttributes record (shared/functions/memory/MemoryAttributes)
+ * as s2pt holds it, with the ASL's own encodings so that the combine code can
+ * be read side by side with the pseudocode.
+ *
+ *   MemType      Device | Normal
+ *   DeviceType   0 nGnRnE, 1 nGnRE, 2 nGRE, 3 GRE   (= the dd bits of MAIR 0b0000dd00 and of
+ *                                                    stage-2 MemAttr 0b00dd; a lower value is
+ *                                                    more restrictive, so S2CombineS1Device is min)
+ *   MemAttr      0b00 NC, 0b10 WT, 0b11 WB          (ASL MemAttr_NC / MemAttr_WT / MemAttr_WB)
+ *   MemHint      0b00 No, 0b01 WA, 0b10 RA, 0b11 RWA (= the RW bits of a MAIR nibble)
+ *   Shareability 0 NSH, 2 OSH, 3 ISH                (= the SH[1:0] encoding and PAR_EL1.SH)
+ *   MemTagType   Untagged | AllocationTagged | CanonicallyTagged
+ *   xs           the XS attribute bit (FEAT_XS), 0 or 1
+ */
+
+export const MEMTYPE_DEVICE = 0;
+export const MEMTYPE_NORMAL = 1;
+
+export const DEVICE_nGnRnE = 0;
+export const DEVICE_nGnRE = 1;
+export const DEVICE_nGRE = 2;
+export const DEVICE_GRE = 3;
+export const DEVICE_TYPE_NAMES = ["nGnRnE", "nGnRE", "nGRE", "GRE"] as const;
+
+export const MEMATTR_NC = 0b00;
+export const MEMATTR_WT = 0b10;
+export const MEMATTR_WB = 0b11;
+
+export const MEMHINT_NO = 0b00;
+export const MEMHINT_WA = 0b01;
+export const MEMHINT_RA = 0b10;
+export const MEMHINT_RWA = 0b11;
+
+export const SH_NSH = 0;
+export const SH_RESERVED = 1;
+export const SH_OSH = 2;
+export const SH_ISH = 3;
+
+export const TAG_UNTAGGED = 0;
+export const TAG_ALLOCATION = 1;
+export const TAG_CANONICAL = 2;
+
+/** ASL MemAttrHints: cacheability, allocation hints and the transient hint of one half. */
+export interface MemAttrHints {
+  attrs: number;
+  hints: number;
+  transient: boolean;
+}
+
+/** ASL MemoryAttributes. `device` is meaningful for Device memory, inner/outer for Normal. */
+export interface MemoryAttributes {
+  memtype: number;
+  device: number;
+  inner: MemAttrHints;
+  outer: MemAttrHints;
+  shareability: number;
+  tags: number;
+  notagaccess: boolean;
+  xs: number;
+}
+
+export function hintsOf(attrs: number, hints: number, transient: boolean): MemAttrHints {
+  return { attrs, hints, transient };
+}
+
+/** A Non-cacheable half: the ASL leaves hints/transient UNKNOWN for NC; s2pt holds No/false. */
+export function ncHalf(): MemAttrHints {
+  return { attrs: MEMATTR_NC, hints: MEMHINT_NO, transient: false };
+}
+
+export function deviceAttrs(device: number, shareability: number, xs: number): MemoryAttributes {
+  return { memtype: MEMTYPE_DEVICE, device, inner: ncHalf(), outer: ncHalf(), shareability, tags: TAG_UNTAGGED, notagaccess: false, xs };
+}
+
+export function normalAttrs(outer: MemAttrHints, inner: MemAttrHints, shareability: number, xs: number): MemoryAttributes {
+  return { memtype: MEMTYPE_NORMAL, device: 0, inner: { ...inner }, outer: { ...outer }, shareability, tags: TAG_UNTAGGED, notagaccess: false, xs };
+}
+
+export function cloneAttrs(m: MemoryAttributes): MemoryAttributes {
+  return { ...m, inner: { ...m.inner }, outer: { ...m.outer } };
+}
+
+/** ASL NormalNCMemAttr(): Normal Inner/Outer Non-cacheable, Outer Shareable, Untagged. */
+export function normalNCMemAttr(): MemoryAttributes {
+  return { memtype: MEMTYPE_NORMAL, device: 0, inner: ncHalf(), outer: ncHalf(), shareability: SH_OSH, tags: TAG_UNTAGGED, notagaccess: false, xs: 0 };
+}
+
+// ---- names --------------------------------------------------------------------
+
+export const SH_NAMES: Readonly<Record<number, string>> = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" };
+export const SH_SHORT: Readonly<Record<number, string>> = { 0: "NSH", 1: "SH=0b01", 2: "OSH", 3: "ISH" };
+
+export function cacheShort(attrs: number): string {
+  return attrs === MEMATTR_WB ? "WB" : attrs === MEMATTR_WT ? "WT" : "NC";
+}
+export function cacheName(attrs: number): string {
+  return attrs === MEMATTR_WB ? "Write-Back" : attrs === MEMATTR_WT ? "Write-Through" : "Non-cacheable";
+}
+export function hintName(hints: number): string {
+  return ["no allocate", "Write-Allocate", "Read-Allocate", "Read+Write-Allocate"][hints & 3];
+}
+export function hintShort(hints: number): string {
+  return ["no-alloc", "WA", "RA", "RWA"][hints & 3];
+}
+
+/** One half in words: "Write-Back Read+Write-Allocate non-transient", "Non-cacheable". */
+export function halfWords(h: MemAttrHints): string {
+  if (h.attrs === MEMATTR_NC) return "Non-cacheable";
+  return `${cacheName(h.attrs)} ${hintName(h.hints)}${h.transient ? " transient" : " non-transient"}`;
+}
+function halfShort(h: MemAttrHints): string {
+  if (h.attrs === MEMATTR_NC) return "NC";
+  return `${cacheShort(h.attrs)}-${hintShort(h.hints)}${h.transient ? "-transient" : ""}`;
+}
+
+/** Memory-type summary: "Device-nGnRE", "Normal-WB", "Normal-NC", "Normal-oNC/iWT". */
+export function memTypeSummary(m: MemoryAttributes): string {
+  if (m.memtype === MEMTYPE_DEVICE) return `Device-${DEVICE_TYPE_NAMES[m.device]}`;
+  if (m.inner.attrs === m.outer.attrs) return `Normal-${cacheShort(m.inner.attrs)}`;
+  return `Normal-o${cacheShort(m.outer.attrs)}/i${cacheShort(m.inner.attrs)}`;
+}
+
+/** The whole record in plain words (shareability included when `withSh`). */
+export function attrsWords(m: MemoryAttributes, opts: { xs: boolean; withSh: boolean }): string {
+  const parts: string[] = [];
+  if (m.memtype === MEMTYPE_DEVICE) {
+    parts.push(`Device-${DEVICE_TYPE_NAMES[m.device]}`);
+  } else if (m.inner.attrs === m.outer.attrs && m.inner.hints === m.outer.hints && m.inner.transient === m.outer.transient) {
+    parts.push(`Normal, inner and outer ${halfWords(m.inner)}`);
+  } else {
+    parts.push(`Normal, outer ${halfWords(m.outer)}, inner ${halfWords(m.inner)}`);
+  }
+  if (m.tags === TAG_ALLOCATION) parts.push("Allocation Tagged");
+  else if (m.tags === TAG_CANONICAL) parts.push("Canonically Tagged");
+  if (opts.xs) parts.push(`XS=${m.xs}`);
+  if (opts.withSh) parts.push(SH_NAMES[m.shareability] ?? "?");
+  return parts.join(", ");
+}
+
+/** A compact record for steps: "Normal o:WB-RWA i:WT-RA, XS=0, ISH". */
+export function attrsShort(m: MemoryAttributes, opts: { xs: boolean; withSh: boolean }): string {
+  let s: string;
+  if (m.memtype === MEMTYPE_DEVICE) s = `Device-${DEVICE_TYPE_NAMES[m.device]}`;
+  else s = `Normal o:${halfShort(m.outer)} i:${halfShort(m.inner)}`;
+  if (m.tags === TAG_ALLOCATION) s += " Tagged";
+  if (opts.xs) s += ` XS=${m.xs}`;
+  if (opts.withSh) s += ` ${SH_SHORT[m.shareability]}`;
+  return s;
+}
