@@ -15,23 +15,25 @@
  * The MAIR_ATTR_* macro names are accepted too (case-insensitive).
  */
 
+import { linuxMairName } from "../mair/mair.js";
 import { InputError } from "../pgtable/u64.js";
 
 export interface GuestAttrName {
   names: readonly string[];
   attr: number;
-  macro: string;
+  /** What a Linux guest uses it for. */
   use: string;
 }
 
+/** Command-line names of the MAIR_ATTR_* bytes (the bytes and macro names are src/mair/mair.ts LINUX_MAIR_ATTRS). */
 export const GUEST_ATTR_NAMES: readonly GuestAttrName[] = [
-  { names: ["device-ngnrne"], attr: 0x00, macro: "MAIR_ATTR_DEVICE_nGnRnE", use: "ioremap_np(), pgprot_noncached()" },
-  { names: ["device-ngnre", "device"], attr: 0x04, macro: "MAIR_ATTR_DEVICE_nGnRE", use: "ioremap()" },
-  { names: ["device-gre"], attr: 0x0c, macro: "MAIR_ATTR_DEVICE_GRE", use: "older kernels" },
-  { names: ["normal-nc", "nc", "wc"], attr: 0x44, macro: "MAIR_ATTR_NORMAL_NC", use: "ioremap_wc(), pgprot_writecombine()" },
-  { names: ["normal-wt", "wt"], attr: 0xbb, macro: "MAIR_ATTR_NORMAL_WT", use: "older kernels" },
-  { names: ["normal-tagged", "tagged"], attr: 0xf0, macro: "MAIR_ATTR_NORMAL_TAGGED", use: "PROT_MTE" },
-  { names: ["normal", "normal-wb", "wb"], attr: 0xff, macro: "MAIR_ATTR_NORMAL", use: "RAM, ioremap_cache()" },
+  { names: ["device-ngnrne"], attr: 0x00, use: "ioremap_np(), pgprot_noncached()" },
+  { names: ["device-ngnre", "device"], attr: 0x04, use: "ioremap()" },
+  { names: ["device-gre"], attr: 0x0c, use: "older kernels" },
+  { names: ["normal-nc", "nc", "wc"], attr: 0x44, use: "ioremap_wc(), pgprot_writecombine()" },
+  { names: ["normal-wt", "wt"], attr: 0xbb, use: "older kernels" },
+  { names: ["normal-tagged", "tagged"], attr: 0xf0, use: "PROT_MTE" },
+  { names: ["normal", "normal-wb", "wb"], attr: 0xff, use: "RAM, ioremap_cache()" },
 ];
 
 export interface GuestChoice {
@@ -39,19 +41,18 @@ export interface GuestChoice {
   attr: number;
   /** Stage-1 SH: 0 NSH, 2 OSH, 3 ISH. */
   sh: number;
-  /** The Linux macro when the byte is one Linux uses. */
-  macro: string | null;
 }
 
+/** The MAIR_ATTR_* macro of a byte Linux uses, else null. */
 export function guestMacro(attr: number): string | null {
-  return GUEST_ATTR_NAMES.find((g) => g.attr === attr)?.macro ?? null;
+  return linuxMairName(attr);
 }
 
 /** Parse --guest: a name above, a MAIR_ATTR_* macro, or a 0x-prefixed byte. */
 export function parseGuestAttr(text: string, what = "--guest"): number {
   const t = text.trim();
   const low = t.toLowerCase();
-  for (const g of GUEST_ATTR_NAMES) if (g.names.includes(low) || g.macro.toLowerCase() === low) return g.attr;
+  for (const g of GUEST_ATTR_NAMES) if (g.names.includes(low) || guestMacro(g.attr)?.toLowerCase() === low) return g.attr;
   if (/^0x[0-9a-f]+$/i.test(t)) {
     const v = parseInt(t.slice(2), 16);
     if (v > 0xff) throw new InputError(`${what}: ${t} is not a MAIR Attr byte (0x00..0xff)`);
@@ -70,5 +71,3 @@ export function parseSh(text: string, what = "--guest-sh"): number {
   if (t === "1") throw new InputError(`${what}: SH 0b01 is reserved; give 0 (nsh), 2 (osh) or 3 (ish)`);
   throw new InputError(`${what}: '${text}' is not 0 (nsh), 2 (osh) or 3 (ish)`);
 }
-
-export const SH_WORDS = ["NSH", "reserved", "OSH", "ISH"] as const;

@@ -13,7 +13,7 @@
  *   icache-inval             the leaf is executable (stage2_pte_executable) and DIC is 0        pgtable.c map, invalidate_icache_guest_page
  *   cacheable-alias          the VMA is non-cacheable but stage 2 is Normal (cacheable)        policy.ts + the leaf
  *   uncached-alias           host memory is cacheable, the guest's effective type is not WB    the combine (needs the guest's MAIR byte)
- *   wc-lost                  the guest maps Normal (e.g. write-combining) and gets Device      the combine (needs the guest's MAIR byte)
+ *   wc-lost                  the guest maps Normal-NC (write-combining) and gets Device        the combine (needs the guest's MAIR byte)
  */
 
 import { pteCacheable, pteExecutable, EFAULT, EINVAL, ENOEXEC } from "../pgtable/descriptor.js";
@@ -45,7 +45,7 @@ export function hazardString(h: Hazard): string {
 export const HAZARD_GLOSSARY: ReadonlyArray<{ id: HazardId; mechanism: string }> = [
   { id: "uncached-alias", mechanism: "The host maps the memory cacheable (a cacheable VMA, or RAM in the kernel's linear map) while the guest's effective type is Non-cacheable, Write-Through or Device: two aliases with mismatched attributes, so the guest can read stale data held in the caches and dirty lines can later overwrite its writes, unless cache maintenance (CMOs) keeps them coherent." },
   { id: "cacheable-alias", mechanism: "The VMA maps the memory non-cacheable (Normal-NC or Device) but stage 2 maps it Normal, so the guest may cache what the VMM accesses uncached: the VMM can miss the guest's writes still in the caches." },
-  { id: "wc-lost", mechanism: "The guest asks for a Normal (typically Normal-NC, write-combining) mapping, but stage 2 is Device-nGnRE and Device wins the combine: no write gathering, no speculation, and unaligned accesses fault. The series' motivation: GPU and NIC BARs mapped with ioremap_wc() in the guest." },
+  { id: "wc-lost", mechanism: "The guest asks for a Normal-NC (write-combining) mapping, but stage 2 is Device-nGnRE and Device wins the combine: no write gathering, no speculation, and unaligned accesses fault. The series' motivation: GPU and NIC BARs mapped with ioremap_wc() in the guest." },
   { id: "dcache-cmo", mechanism: "Without FEAT_S2FWB the guest may access the page non-cacheable, so KVM cleans and invalidates it to the Point of Coherency on every fault that maps it cacheable (dcache_clean_inval_poc() via the kernel linear map); with FWB stage 2 forces Write-Back and the clean is skipped." },
   { id: "icache-inval", mechanism: "The mapping is executable and CTR_EL0.DIC is 0: KVM invalidates the instruction cache to the Point of Unification for it (icache_inval_pou()). With DIC, KVM grants X up front and never needs to." },
   { id: "exec-noexec", mechanism: "An instruction fetch from memory KVM maps non-cacheable (Device or Normal-NC) is refused: user_mem_abort() returns -ENOEXEC and the guest gets an abort on the fetch." },
@@ -59,7 +59,7 @@ export function policyHazards(p: PolicyInputs, pol: PolicyResult, leaf: { lo: nu
   const out: Hazard[] = [];
   if (!pol.ok) {
     if (pol.errno === -ENOEXEC) {
-      out.push({ id: "exec-noexec", text: `an instruction fetch from memory this era maps non-cacheable is refused: ${pol.where} returns -ENOEXEC and ${pol.effect}` });
+      out.push({ id: "exec-noexec", text: `instruction fetches from memory this era maps non-cacheable (Device or Normal-NC) are refused: the guest gets an abort on the fetch, not a mapping` });
     } else if (pol.errno === -EINVAL && pol.where.startsWith("kvm_pgtable_stage2_map")) {
       out.push({ id: "exec-refused-by-map", text: `the exec fault asks for a non-cacheable executable mapping, which stage2_set_prot_attr() refuses (-EINVAL): KVM_RUN fails with -EINVAL instead of the guest getting an abort` });
     } else if (pol.where === "kvm_arch_prepare_memory_region()" || pol.errno === -EFAULT) {
@@ -107,7 +107,7 @@ export interface EffectiveClass {
 /** Hazards that need the guest's stage-1 choice and the effective type. */
 export function guestHazards(
   p: PolicyInputs,
-  guest: { attr: number; label: string; device: boolean; nc: boolean },
+  guest: { label: string; nc: boolean },
   eff: EffectiveClass,
 ): Hazard[] {
   const out: Hazard[] = [];
@@ -119,10 +119,10 @@ export function guestHazards(
       text: `${host} but the guest's effective type ${eff.allNotWriteBack ? "is" : "may be"} ${eff.memtype}: an uncached alias of cacheable memory (stale data and lost writes without cache maintenance)`,
     });
   }
-  if (!guest.device && eff.someDevice) {
+  if (guest.nc && eff.someDevice) {
     out.push({
       id: "wc-lost",
-      text: `the guest maps it ${guest.label}${guest.nc ? " (write-combining)" : ""} but stage 2 is Device, so the effective type ${eff.allDevice ? "is" : "may be"} ${eff.memtype}: no write gathering, and unaligned accesses fault`,
+      text: `the guest maps it ${guest.label}, i.e. write-combining, but stage 2 is Device, so the effective type ${eff.allDevice ? "is" : "may be"} ${eff.memtype}: no write gathering, and unaligned accesses fault`,
     });
   }
   return out;

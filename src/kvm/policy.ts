@@ -256,7 +256,7 @@ function finish(era: Era, prot: number, encodeProt: number, nonCacheable: boolea
       era,
       errno: r,
       where: "kvm_pgtable_stage2_map() -> stage2_set_prot_attr()",
-      why: `prot ${protNames(prot)}: ${protRefusal(encodeProt) ?? "refused"}`,
+      why: `prot ${protNames(prot)}: ${protRefusal(prot) ?? protRefusal(encodeProt) ?? "refused"}`,
       effect: RUN_EFFECT(r),
       prot,
       steps,

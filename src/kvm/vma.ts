@@ -54,10 +54,10 @@ export interface PgprotInfo {
 }
 
 export const PGPROTS: readonly PgprotInfo[] = [
-  { name: "cacheable", aliases: ["normal", "wb"], mtIndex: MT_NORMAL, mtName: "MT_NORMAL", helper: "PAGE_SHARED (a normal mmap)", type: "Normal-WB" },
+  { name: "cacheable", aliases: ["normal", "wb"], mtIndex: MT_NORMAL, mtName: "MT_NORMAL", helper: "PAGE_SHARED, a normal mmap", type: "Normal-WB" },
   { name: "tagged", aliases: [], mtIndex: MT_NORMAL_TAGGED, mtName: "MT_NORMAL_TAGGED", helper: "PROT_MTE", type: "Normal-WB tagged" },
   { name: "wc", aliases: ["nc", "normal-nc", "writecombine"], mtIndex: MT_NORMAL_NC, mtName: "MT_NORMAL_NC", helper: "pgprot_writecombine()", type: "Normal-NC" },
-  { name: "noncached", aliases: ["device-ngnrne"], mtIndex: MT_DEVICE_nGnRnE, mtName: "MT_DEVICE_nGnRnE", helper: "pgprot_noncached() (vfio-pci BAR mmap)", type: "Device-nGnRnE" },
+  { name: "noncached", aliases: ["device-ngnrne"], mtIndex: MT_DEVICE_nGnRnE, mtName: "MT_DEVICE_nGnRnE", helper: "pgprot_noncached(), as vfio-pci maps BARs", type: "Device-nGnRnE" },
   { name: "device", aliases: ["device-ngnre"], mtIndex: MT_DEVICE_nGnRE, mtName: "MT_DEVICE_nGnRE", helper: "pgprot_device()", type: "Device-nGnRE" },
 ];
 
@@ -142,21 +142,23 @@ export function parseVmaKind(text: string, what = "--vma"): VmaKind {
  * Build the VMA inputs from what the user gave, refusing combinations no
  * kernel VMA has: an anon or file VMA with a --pgprot (their pgprot is always
  * cacheable) or VM_ALLOW_ANY_UNCACHED (set only by drivers on PFNMAP BAR
- * mmaps), an anon VMA over a non-RAM pfn.
+ * mmaps), an anon VMA over a non-RAM pfn. Defaults: pgprot device for
+ * pfnmap/mixedmap, cacheable otherwise; pfn io for pfnmap/mixedmap, RAM otherwise.
  */
 export function vmaInputs(vma: VmaKind, pgprot: VmaPgprot | undefined, allowAnyUncached: boolean, pfn: "ram" | "io" | undefined): VmaInputs {
   const driverVma = vmaPfnmapOrMixed(vma);
   if (!driverVma && pgprot !== undefined) {
     throw new InputError(
-      `--pgprot: a ${vma} VMA is always mapped cacheable (${vma === "anon" ? "anonymous memory" : "page cache or fsdax"}); a pgprot is chosen by drivers for VM_PFNMAP/VM_MIXEDMAP VMAs (--vma pfnmap or mixedmap)`,
+      `--pgprot: ${vma === "anon" ? "an" : "a"} ${vma} VMA is always mapped cacheable (${vma === "anon" ? "anonymous memory" : "page cache or fsdax"}); a pgprot is chosen by drivers for VM_PFNMAP/VM_MIXEDMAP VMAs (--vma pfnmap or mixedmap)`,
     );
   }
   if (!driverVma && allowAnyUncached) {
-    throw new InputError(`--allow-any-uncached: VM_ALLOW_ANY_UNCACHED is set by drivers (vfio-pci) on VM_PFNMAP BAR mappings, never on a ${vma} VMA`);
+    throw new InputError(`--allow-any-uncached: VM_ALLOW_ANY_UNCACHED is set by drivers (vfio-pci) on VM_PFNMAP BAR mappings, never on ${vma === "anon" ? "an" : "a"} ${vma} VMA`);
   }
   if (vma === "anon" && pfn === "io") {
     throw new InputError("--pfn io: an anonymous VMA is backed by RAM pages only; IO memory reaches a VMA through VM_PFNMAP or VM_MIXEDMAP (--vma pfnmap or mixedmap)");
   }
   const pfnRam = pfn === undefined ? !driverVma : pfn === "ram";
-  return { vma, pgprot: pgprot ?? "cacheable", allowAnyUncached, pfnRam };
+  // A driver VMA without --pgprot: pgprot_device(), the common case for MMIO.
+  return { vma, pgprot: pgprot ?? (driverVma ? "device" : "cacheable"), allowAnyUncached, pfnRam };
 }
