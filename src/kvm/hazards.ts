@@ -42,10 +42,10 @@ export function hazardString(h: Hazard): string {
 }
 
 /** One line per hazard kind, for the generated docs. */
-export const HAZARD_GLOSSARY: ReadonlyArray<{ id: HazardId; mechanism: string }> = [
-  { id: "uncached-alias", mechanism: "The host maps the memory cacheable (a cacheable VMA, or RAM in the kernel's linear map) while the guest's effective type is Non-cacheable, Write-Through or Device: two aliases with mismatched attributes, so the guest can read stale data held in the caches and dirty lines can later overwrite its writes, unless cache maintenance (CMOs) keeps them coherent." },
+export const HAZARD_GLOSSARY: ReadonlyArray<{ id: HazardId; mechanism: string; needsGuest?: boolean }> = [
+  { id: "uncached-alias", mechanism: "The host maps the memory cacheable (a cacheable VMA, or RAM in the kernel's linear map) while the guest's effective type is Non-cacheable, Write-Through or Device: two aliases with mismatched attributes, so the guest can read stale data held in the caches and dirty lines can later overwrite its writes, unless cache maintenance (CMOs) keeps them coherent.", needsGuest: true },
   { id: "cacheable-alias", mechanism: "The VMA maps the memory non-cacheable (Normal-NC or Device) but stage 2 maps it Normal, so the guest may cache what the VMM accesses uncached: the VMM can miss the guest's writes still in the caches." },
-  { id: "wc-lost", mechanism: "The guest asks for a Normal-NC (write-combining) mapping, but stage 2 is Device-nGnRE and Device wins the combine: no write gathering, no speculation, and unaligned accesses fault. The series' motivation: GPU and NIC BARs mapped with ioremap_wc() in the guest." },
+  { id: "wc-lost", mechanism: "The guest asks for a Normal-NC (write-combining) mapping, but stage 2 is Device-nGnRE and Device wins the combine: no write gathering, no speculation, and unaligned accesses fault. The series' motivation: GPU and NIC BARs mapped with ioremap_wc() in the guest.", needsGuest: true },
   { id: "dcache-cmo", mechanism: "Without FEAT_S2FWB the guest may access the page non-cacheable, so KVM cleans and invalidates it to the Point of Coherency on every fault that maps it cacheable (dcache_clean_inval_poc() via the kernel linear map); with FWB stage 2 forces Write-Back and the clean is skipped." },
   { id: "icache-inval", mechanism: "The mapping is executable and CTR_EL0.DIC is 0: KVM invalidates the instruction cache to the Point of Unification for it (icache_inval_pou()). With DIC, KVM grants X up front and never needs to." },
   { id: "exec-noexec", mechanism: "An instruction fetch from memory KVM maps non-cacheable (Device or Normal-NC) is refused: user_mem_abort() returns -ENOEXEC and the guest gets an abort on the fetch." },

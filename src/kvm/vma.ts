@@ -38,6 +38,20 @@ export const MT_DEVICE_nGnRE = 4;
 export type VmaKind = "anon" | "file" | "pfnmap" | "mixedmap";
 export const VMA_KINDS: readonly VmaKind[] = ["anon", "file", "pfnmap", "mixedmap"];
 
+export interface VmaKindInfo {
+  kind: VmaKind;
+  flags: string;
+  /** What backs it, and what --pfn io means for it. */
+  backing: string;
+}
+
+export const VMA_KIND_INFO: readonly VmaKindInfo[] = [
+  { kind: "anon", flags: "-", backing: "anonymous pages: always RAM (--pfn io is refused); pgprot always cacheable" },
+  { kind: "file", flags: "-", backing: "page cache (RAM); --pfn io: ZONE_DEVICE memory such as fsdax on persistent memory or CXL (struct pages and a linear-map alias, but not memblock RAM); pgprot always cacheable" },
+  { kind: "pfnmap", flags: "VM_PFNMAP", backing: "remap_pfn_range(): --pfn io is MMIO without struct page (a PCI BAR through vfio-pci); --pfn ram is RAM remapped by a driver or /dev/mem" },
+  { kind: "mixedmap", flags: "VM_MIXEDMAP", backing: "vm_insert_page()/vmf_insert_mixed(): as pfnmap; no memslot-time check in mainline" },
+];
+
 export type VmaPgprot = "cacheable" | "tagged" | "wc" | "noncached" | "device";
 
 export interface PgprotInfo {
