@@ -22,7 +22,7 @@ import { hex } from "../pgtable/u64.js";
 import { guestMacro, type GuestChoice } from "./guest.js";
 import { guestHazards, hazardString, policyHazards, type EffectiveClass, type Hazard } from "./hazards.js";
 import { eraInfo, errnoName, userMemAbortPolicy, type Era, type EraInfo, type PolicyInputs, type PolicyResult } from "./policy.js";
-import { describeVma, vmaPfnmapOrMixed } from "./vma.js";
+import { describeVma } from "./vma.js";
 
 export interface ExplainOptions {
   granule: Granule;
@@ -179,7 +179,7 @@ function inputLines(p: PolicyInputs, o: ExplainOptions): string[] {
   return lines;
 }
 
-function formatOne(x: EraExplanation, p: PolicyInputs): string[] {
+function formatOne(x: EraExplanation, p: PolicyInputs, lpa2: boolean): string[] {
   const pol = x.policy;
   const out = [`era ${x.era.id}: ${x.era.title}`, `  source   ${x.era.sources}`];
   pol.steps.forEach((s, i) => out.push(`  ${i === 0 ? "policy" : "      "}   ${s.fn}: ${s.text}`));
@@ -189,7 +189,7 @@ function formatOne(x: EraExplanation, p: PolicyInputs): string[] {
     if (pol.prot !== null) out.push(`  prot     ${protNames(pol.prot)} (refused)`);
   } else {
     out.push(`  prot     ${protNames(pol.prot)}${pol.encodeProt !== pol.prot ? ` (written as ${protNames(pol.encodeProt)} would be in 6.18.25)` : ""}`);
-    if (x.leaf) out.push(`  leaf     ${hex(x.leaf.value)}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}`);
+    if (x.leaf) out.push(`  leaf     ${hex(x.leaf.value)}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}${lpa2 ? " (VTCR_EL2.SH0: with LPA2 bits 9:8 are OA[51:50])" : ""}`);
     if (x.combine) out.push(`  guest    ${x.combine.attr >= 0 ? hex2(x.combine.attr) : "ATTR open"} ${x.combine.sh >= 0 ? SH_SHORT[x.combine.sh] : "SH open"}: ${x.combine.description}`);
   }
   out.push(`  hazards  ${x.hazards.length ? "" : "none"}`.trimEnd());
@@ -206,7 +206,7 @@ function pad(s: string, w: number): string {
 export function formatExplain(xs: readonly EraExplanation[], p: PolicyInputs, o: ExplainOptions): string {
   const out = inputLines(p, o);
   out.push("");
-  if (xs.length === 1) return [...out, ...formatOne(xs[0], p)].join("\n");
+  if (xs.length === 1) return [...out, ...formatOne(xs[0], p, o.lpa2)].join("\n");
   const head = ["era", "prot", "descriptor", "S2 MemAttr", ...(o.guest ? ["guest -> effective"] : []), "hazards"];
   const rows = xs.map((x) => {
     const pol = x.policy;
@@ -233,10 +233,4 @@ export function formatExplain(xs: readonly EraExplanation[], p: PolicyInputs, o:
     for (const n of x.notes) out.push(`  note: ${n}`);
   }
   return out.join("\n");
-}
-
-/** Whether the pfn answer is the kernel's RAM/IO split for this VMA, in words (for docs). */
-export function vmaShort(p: PolicyInputs): string {
-  if (!vmaPfnmapOrMixed(p.vma)) return `${p.vma}${p.pfnRam ? "" : " (ZONE_DEVICE pfn)"}`;
-  return `${p.vma} ${p.pgprot}${p.allowAnyUncached ? " +UC" : ""}, ${p.pfnRam ? "RAM" : "IO"} pfn`;
 }

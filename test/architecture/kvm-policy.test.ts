@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { explainEra, type ExplainOptions } from "../../src/kvm/explain.js";
 import { userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
 import { protNames } from "../../src/pgtable/decode.js";
+import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 
 const NORMAL_RW_FWB = "0x400000800007db";
 const NORMAL_RW_NOFWB = "0x400000800007ff";
@@ -206,5 +207,50 @@ describe("hazards", () => {
     const x = explainEra("pre", { ...BASE, ...IO_NONCACHED_UC }, OPTS);
     expect(x.combine).toBeNull();
     expect(x.hazards).toEqual([]);
+  });
+});
+
+// Invariants kernel-reference.md section 6.1 states for every era ("Exec rules: Device/NC never get X",
+// "-ENOEXEC on an exec fault" for memory forced non-cacheable), checked over every input combination.
+describe("every input combination, every era", () => {
+  const vmas = [
+    { vma: "anon", pgprots: ["cacheable"], ucs: [false], pfns: [true] },
+    { vma: "file", pgprots: ["cacheable"], ucs: [false], pfns: [true, false] },
+    { vma: "pfnmap", pgprots: ["cacheable", "tagged", "wc", "noncached", "device"], ucs: [false, true], pfns: [true, false] },
+    { vma: "mixedmap", pgprots: ["cacheable", "tagged", "wc", "noncached", "device"], ucs: [false, true], pfns: [true, false] },
+  ] as const;
+  const all: PolicyInputs[] = [];
+  for (const v of vmas)
+    for (const pgprot of v.pgprots)
+      for (const allowAnyUncached of v.ucs)
+        for (const pfnRam of v.pfns)
+          for (const fwb of [false, true])
+            for (const dic of [false, true])
+              for (const access of ["read", "write", "exec"] as const) all.push({ vma: v.vma, pgprot, allowAnyUncached, pfnRam, fwb, dic, access });
+
+  it(`covers ${all.length} combinations x 4 eras x 4 guest bytes without an internal error`, () => {
+    let n = 0;
+    for (const p of all)
+      for (const era of ["pre", "v1", "v6.9", "mainline"] as const)
+        for (const g of [0x00, 0x44, 0xbb, 0xff]) {
+          const x = explainEra(era, p, { ...OPTS, guest: { attr: g, sh: 3 } });
+          n++;
+          if (!x.policy.ok) {
+            expect(x.leaf).toBeNull();
+            continue;
+          }
+          const prot = x.policy.encodeProt;
+          // Device and Normal-NC leaves never carry X; X only from an exec fault or DIC.
+          const nonCacheable = prot & (PROT_DEVICE | PROT_NORMAL_NC);
+          if (nonCacheable) expect(prot & PROT_X).toBe(0);
+          if (prot & PROT_X) expect(p.access === "exec" || p.dic).toBe(true);
+          // R|W always (writable memslot and host page assumed).
+          expect(prot & (PROT_R | PROT_W)).toBe(PROT_R | PROT_W);
+          expect(x.leaf).not.toBeNull();
+          expect(x.combine).not.toBeNull();
+          // An exec fault that maps succeeded only on memory mapped cacheable.
+          if (p.access === "exec") expect(nonCacheable).toBe(0);
+        }
+    expect(n).toBe(all.length * 16);
   });
 });

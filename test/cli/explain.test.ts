@@ -54,7 +54,7 @@ describe("s2pt explain --json", () => {
     const [x] = json(["--vma", "anon", "--era", "pre", "--level", "2", "--pa", "0x40000000", "--no-fwb"]);
     expect(x.descriptor).toBe("0x400000400007fd");
   });
-  it("--guest-sh reaches the combine (Normal WB, NSH on both... stage 2 is ISH: the result is ISH)", () => {
+  it("--guest-sh reaches the combine (guest Normal WB NSH, stage 2 ISH: the result is ISH)", () => {
     const [x] = json(["--vma", "anon", "--era", "mainline", "--no-fwb", "--guest", "normal", "--guest-sh", "nsh"]);
     // S2CombineS1Shareability: ISH if either stage is ISH (arch-attributes.md 3.1).
     expect(x.combined).toMatchObject({ attr: 0xff, sh: 3 });
@@ -98,6 +98,7 @@ describe("s2pt explain bad input: one line, exit 2, nothing on stdout", () => {
     ["--allow-any-uncached with anon", ["--vma", "anon", "--allow-any-uncached"], /VM_ALLOW_ANY_UNCACHED is set by drivers/],
     ["--access", ["--vma", "anon", "--access", "fetch"], /--access: 'fetch' is not one of read, write, exec/],
     ["--guest-sh 1", ["--vma", "anon", "--guest", "wc", "--guest-sh", "1"], /--guest-sh: SH 0b01 is reserved/],
+    ["--guest-sh without --guest", ["--vma", "anon", "--guest-sh", "2"], /--guest-sh: needs --guest/],
     ["--level 0", ["--vma", "anon", "--level", "0"], /--level: KVM maps leaves at levels 1\.\.3/],
     ["unaligned --pa", ["--vma", "anon", "--pa", "0x80000800"], /--pa: 0x80000800 is not aligned/],
     ["missing --vma", [], /vma/],

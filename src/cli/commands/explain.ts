@@ -29,7 +29,7 @@ export function explainCommand(y: Argv, ctx: CliContext): Argv {
         .option("dic", { type: "boolean", describe: "CTR_EL0.DIC = 1 (ARM64_HAS_CACHE_DIC)", default: false })
         .option("access", { type: "string", describe: "the faulting access: read, write or exec", default: "read" })
         .option("guest", { type: "string", describe: "the guest's stage-1 MAIR byte (0x00..0xff) or name: device-ngnrne, device-ngnre, device-gre, normal-nc (nc, wc), normal-wt, normal-tagged, normal (wb), MAIR_ATTR_*" })
-        .option("guest-sh", { type: "string", describe: "the guest's stage-1 SH: 0 (nsh), 2 (osh), 3 (ish)", default: "3" })
+        .option("guest-sh", { type: "string", describe: "with --guest: the guest's stage-1 SH: 0 (nsh), 2 (osh), 3 (ish); default 3" })
         .option("era", { type: "string", describe: "pre (<= v6.8), v1 (2023-09 posting), v6.9 (as merged), mainline, or all", default: "all" })
         .option("pa", { type: "string", describe: "example output address of the leaf", default: "0x80000000" })
         .option("level", { type: "string", describe: "leaf level (3 = a page)", default: "3" })
@@ -47,7 +47,9 @@ export function explainCommand(y: Argv, ctx: CliContext): Argv {
         const v = vmaInputs(vma, pgprot, flag(args, "allow-any-uncached"), pfn);
         const p: PolicyInputs = { ...v, fwb: args.fwb !== false, dic: flag(args, "dic"), access };
         const guestText = str(args, "guest");
-        const guestSh = parseSh(str(args, "guest-sh") ?? "3");
+        const guestShText = str(args, "guest-sh");
+        if (guestShText !== undefined && guestText === undefined) throw new InputError("--guest-sh: needs --guest (the guest's stage-1 MAIR byte)");
+        const guestSh = parseSh(guestShText ?? "3");
         const o: ExplainOptions = {
           granule: granuleOpt(args),
           lpa2: flag(args, "lpa2"),
