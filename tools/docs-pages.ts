@@ -6,6 +6,7 @@
 
 import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
 import { renderCombineDoc } from "../src/mair/docs.js";
+import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -17,4 +18,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/descriptor.md", render: renderDescriptorDoc },
   { path: "docs/reference/geometry.md", render: renderGeometryDoc },
   { path: "docs/combine.md", render: renderCombineDoc },
+  { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
 ];
