@@ -46,3 +46,22 @@ export {
   type CombineTable,
   type OpenReason,
 } from "./mair/combine.js";
+export {
+  userMemAbortPolicy,
+  kvmArchPrepareMemoryRegion,
+  kvmSupportsCacheablePfnmap,
+  kvmIsDevicePfn,
+  parseEras,
+  ERAS,
+  ERA_IDS,
+  type Era,
+  type EraInfo,
+  type PolicyInputs,
+  type PolicyResult,
+  type PolicyMap,
+  type PolicyError,
+  type FaultAccess,
+} from "./kvm/policy.js";
+export { kvmVmaIsCacheable, vmaInputs, PGPROTS, VMA_KIND_INFO, type VmaInputs, type VmaKind, type VmaPgprot } from "./kvm/vma.js";
+export { explainEra, explainEras, explanationJson, formatExplain, type ExplainOptions, type EraExplanation } from "./kvm/explain.js";
+export { HAZARD_GLOSSARY, type Hazard, type HazardId } from "./kvm/hazards.js";

@@ -11,6 +11,7 @@ import { geometryCommand } from "./geometry.js";
 import { replayCommand } from "./replay.js";
 import { dumpCommand } from "./dump.js";
 import { combineCommand } from "./combine.js";
+import { explainCommand } from "./explain.js";
 
 export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
 
@@ -21,4 +22,5 @@ export const COMMANDS: CommandInstaller[] = [
   replayCommand,
   dumpCommand,
   combineCommand,
+  explainCommand,
 ];

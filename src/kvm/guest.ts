@@ -1,0 +1,73 @@
+/**
+ * The guest's stage-1 choice for the page: a MAIR_EL1 Attr byte, given as
+ * 0x-prefixed hex or as one of the attributes Linux programs into MAIR_EL1
+ * (arch/arm64/include/asm/sysreg.h MAIR_ATTR_*; DEVICE_GRE and NORMAL_WT from
+ * older kernels), and its stage-1 shareability.
+ *
+ *   name(s)                                   byte   Linux
+ *   device-ngnrne                             0x00   MAIR_ATTR_DEVICE_nGnRnE (ioremap_np, pgprot_noncached)
+ *   device-ngnre, device                      0x04   MAIR_ATTR_DEVICE_nGnRE (ioremap)
+ *   device-gre                                0x0c   MAIR_ATTR_DEVICE_GRE (older kernels)
+ *   normal-nc, nc, wc                         0x44   MAIR_ATTR_NORMAL_NC (ioremap_wc, pgprot_writecombine)
+ *   normal-wt, wt                             0xbb   MAIR_ATTR_NORMAL_WT (older kernels)
+ *   normal-tagged, tagged                     0xf0   MAIR_ATTR_NORMAL_TAGGED (PROT_MTE)
+ *   normal, normal-wb, wb                     0xff   MAIR_ATTR_NORMAL (RAM, ioremap_cache)
+ * The MAIR_ATTR_* macro names are accepted too (case-insensitive).
+ */
+
+import { linuxMairName } from "../mair/mair.js";
+import { InputError } from "../pgtable/u64.js";
+
+export interface GuestAttrName {
+  names: readonly string[];
+  attr: number;
+  /** What a Linux guest uses it for. */
+  use: string;
+}
+
+/** Command-line names of the MAIR_ATTR_* bytes (the bytes and macro names are src/mair/mair.ts LINUX_MAIR_ATTRS). */
+export const GUEST_ATTR_NAMES: readonly GuestAttrName[] = [
+  { names: ["device-ngnrne"], attr: 0x00, use: "ioremap_np(), pgprot_noncached()" },
+  { names: ["device-ngnre", "device"], attr: 0x04, use: "ioremap()" },
+  { names: ["device-gre"], attr: 0x0c, use: "older kernels" },
+  { names: ["normal-nc", "nc", "wc"], attr: 0x44, use: "ioremap_wc(), pgprot_writecombine()" },
+  { names: ["normal-wt", "wt"], attr: 0xbb, use: "older kernels" },
+  { names: ["normal-tagged", "tagged"], attr: 0xf0, use: "PROT_MTE" },
+  { names: ["normal", "normal-wb", "wb"], attr: 0xff, use: "RAM, ioremap_cache()" },
+];
+
+export interface GuestChoice {
+  /** MAIR Attr byte. */
+  attr: number;
+  /** Stage-1 SH: 0 NSH, 2 OSH, 3 ISH. */
+  sh: number;
+}
+
+/** The MAIR_ATTR_* macro of a byte Linux uses, else null. */
+export function guestMacro(attr: number): string | null {
+  return linuxMairName(attr);
+}
+
+/** Parse --guest: a name above, a MAIR_ATTR_* macro, or a 0x-prefixed byte. */
+export function parseGuestAttr(text: string, what = "--guest"): number {
+  const t = text.trim();
+  const low = t.toLowerCase();
+  for (const g of GUEST_ATTR_NAMES) if (g.names.includes(low) || guestMacro(g.attr)?.toLowerCase() === low) return g.attr;
+  if (/^0x[0-9a-f]+$/i.test(t)) {
+    const v = parseInt(t.slice(2), 16);
+    if (v > 0xff) throw new InputError(`${what}: ${t} is not a MAIR Attr byte (0x00..0xff)`);
+    return v;
+  }
+  throw new InputError(
+    `${what}: '${text}' is neither a 0x-prefixed MAIR Attr byte (0x00..0xff) nor one of ${GUEST_ATTR_NAMES.map((g) => g.names.join("/")).join(", ")}`,
+  );
+}
+
+/** Parse --guest-sh: 0/nsh, 2/osh, 3/ish (1 is reserved). */
+export function parseSh(text: string, what = "--guest-sh"): number {
+  const t = text.trim().toLowerCase();
+  const named: Record<string, number> = { nsh: 0, osh: 2, ish: 3, "0": 0, "2": 2, "3": 3 };
+  if (t in named) return named[t];
+  if (t === "1") throw new InputError(`${what}: SH 0b01 is reserved; give 0 (nsh), 2 (osh) or 3 (ish)`);
+  throw new InputError(`${what}: '${text}' is not 0 (nsh), 2 (osh) or 3 (ish)`);
+}
