@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { SITE_BUNDLE, siteBuildOptions } from "../tools/build-site.js";
 import { descriptorView, type DescriptorForm } from "../src/site/descriptor-view.js";
 import { DEFAULT_COMBINE_FORM, combineView, protToS2 } from "../src/site/combine-view.js";
+import { DEFAULT_ERA_FORM, eraView } from "../src/site/era-view.js";
 import { repoRoot } from "./helpers.js";
 
 describe("docs page build", () => {
@@ -113,5 +114,32 @@ describe("combine panel model", () => {
     if (!r.ok) throw new Error(r.error);
     expect([r.view.result.attr, r.view.result.sh, r.view.result.memtype, r.view.s1Linux]).toEqual([0x04, 2, "Device-nGnRE", "MAIR_ATTR_NORMAL"]);
     expect(r.view.par).toBe("PAR_EL1.ATTR[63:56] = 0x04, PAR_EL1.SH[8:7] = 0b10");
+  });
+});
+
+describe("era panel model", () => {
+  it("marks what changed from one era to the next (the vfio-pci BAR a guest maps write-combining, FWB)", () => {
+    const r = eraView(DEFAULT_ERA_FORM);
+    if (!r.ok) throw new Error(r.error);
+    const cols = r.view.columns;
+    expect(cols.map((c) => c.x.era.id)).toEqual(["pre", "v1", "v6.9", "mainline"]);
+    // pre: an IO pfn is KVM_PGTABLE_PROT_DEVICE, MemAttr MT_S2_FWB_DEVICE_nGnRE (1), and Device wins the combine.
+    expect(cols[0].facts.memattr.startsWith("0x1 Device-nGnRE")).toBe(true);
+    expect(cols[0].facts.hazards).toBe("wc-lost");
+    // v1 writes DEVICE as MemAttr NORMAL_NC (5), so the guest keeps its Normal-NC: every fact changes.
+    expect([...cols[1].changed].sort()).toEqual(["descriptor", "effective", "hazards", "memattr", "outcome"]);
+    // v6.9 passes KVM_PGTABLE_PROT_NORMAL_NC itself: only the prot's name changes, the bits do not.
+    expect([...cols[2].changed]).toEqual(["outcome"]);
+    expect(cols[2].facts.outcome).toBe("R|W|NORMAL_NC");
+    expect(cols[3].changed.size).toBe(0);
+    expect(r.view.anyChange).toBe(true);
+  });
+
+  it("refuses inputs no kernel VMA has, with src/kvm's one-line message", () => {
+    const bad = eraView({ ...DEFAULT_ERA_FORM, vma: "anon", pgprot: "", allowAnyUncached: false, pfn: "io" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/^--pfn io: an anonymous VMA is backed by RAM pages only/);
+    expect(eraView({ ...DEFAULT_ERA_FORM, guest: "0x100" })).toEqual({ ok: false, error: "guest: 0x100 is not a MAIR Attr byte (0x00..0xff)" });
+    expect(eraView({ ...DEFAULT_ERA_FORM, access: "jump" })).toEqual({ ok: false, error: "access: 'jump' is not read, write or exec" });
   });
 });

@@ -6,6 +6,9 @@ import { PROT_R, PROT_RW, PROT_X, encodeLeaf, type Granule } from "../../src/pgt
 import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/pgtable/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
 import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";
+import { DEFAULT_EXAMPLE_PA, explainEras } from "../../src/kvm/explain.js";
+import { ERA_IDS, errnoName, type FaultAccess } from "../../src/kvm/policy.js";
+import { protNames } from "../../src/pgtable/decode.js";
 import { launch, openPage, pageFileUrl, screenshot, serveSite, setInputs, type Browser } from "./harness.js";
 
 let b: Browser;
@@ -24,6 +27,7 @@ describe("the page loads from file:// with nothing but its own files", () => {
     expect(await b.page.locator("#no-bundle").count()).toBe(0);
     expect(await b.page.locator("#decoder h2").textContent()).toBe("Descriptor decoder");
     expect(await b.page.locator("#combine h2").textContent()).toBe("Stage-1 + stage-2 memory attribute combine");
+    expect(await b.page.locator("#eras h2").textContent()).toBe("How KVM picks the stage-2 memory type, era by era");
     const files = b.requests.map((u) => {
       expect(u.startsWith("file://"), `request to ${u}`).toBe(true);
       return u.slice(u.lastIndexOf("/") + 1);
@@ -312,15 +316,138 @@ describe("combine: what the page shows is combineS1S2()", () => {
   });
 });
 
+// ---- era comparison ------------------------------------------------------------------
+
+interface EraCase {
+  name: string;
+  vma: "anon" | "file" | "pfnmap" | "mixedmap";
+  pgprot?: "cacheable" | "tagged" | "wc" | "noncached" | "device";
+  allowAnyUncached?: boolean;
+  pfn?: "ram" | "io";
+  fwb: boolean;
+  dic?: boolean;
+  access?: FaultAccess;
+  /** Guest attribute: the picker's value and the MAIR byte it stands for. */
+  guest?: { name: string; attr: number };
+  /** Hand-stated from kernel-reference.md section 6 (the mmu.c policy per era). */
+  hand?: Partial<Record<(typeof ERA_IDS)[number], { outcome?: string; hazard?: string; memattr?: number }>>;
+}
+
+const ERA_CASES: EraCase[] = [
+  {
+    name: "a vfio-pci BAR (VM_PFNMAP, pgprot_noncached, VM_ALLOW_ANY_UNCACHED), guest write-combining, FWB",
+    vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, fwb: true, guest: { name: "normal-nc", attr: 0x44 },
+    // Before the series an IO pfn is KVM_PGTABLE_PROT_DEVICE (MT_S2_FWB_DEVICE_nGnRE = 1) and Device wins the
+    // combine; from v6.9 VM_ALLOW_ANY_UNCACHED makes it KVM_PGTABLE_PROT_NORMAL_NC (MT_S2_FWB_NORMAL_NC = 5).
+    hand: { pre: { outcome: "R|W|DEVICE", hazard: "wc-lost", memattr: 0x1 }, "v6.9": { outcome: "R|W|NORMAL_NC", memattr: 0x5 }, mainline: { outcome: "R|W|NORMAL_NC", memattr: 0x5 } },
+  },
+  {
+    name: "cacheable device memory (VM_PFNMAP, cacheable pgprot, IO pfn) without FWB",
+    vma: "pfnmap", pgprot: "cacheable", fwb: false,
+    // Mainline refuses a cacheable VM_PFNMAP memslot without kvm_supports_cacheable_pfnmap() (FWB and DIC).
+    hand: { pre: { outcome: "R|W|DEVICE", memattr: 0x1 }, mainline: { outcome: "-EINVAL from kvm_arch_prepare_memory_region()" } },
+  },
+  {
+    name: "anonymous RAM the guest maps Normal-NC, no FWB",
+    vma: "anon", fwb: false, guest: { name: "normal-nc", attr: 0x44 },
+    // RAM is MT_S2_NORMAL (0xf) in every era; the guest's NC alias of host-cacheable memory is the classic hazard.
+    hand: { pre: { outcome: "R|W", memattr: 0xf, hazard: "uncached-alias" }, mainline: { outcome: "R|W", memattr: 0xf, hazard: "uncached-alias" } },
+  },
+  {
+    name: "an instruction fetch from a device BAR, guest Normal WB",
+    vma: "pfnmap", pgprot: "device", allowAnyUncached: true, fwb: true, access: "exec", guest: { name: "normal", attr: 0xff },
+    hand: { pre: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" }, mainline: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" } },
+  },
+];
+
+async function setEras(c: EraCase): Promise<void> {
+  await setInputs(b.page, {
+    "era-vma": c.vma,
+    "era-pfn": c.pfn ?? "",
+    "era-fwb": c.fwb,
+    "era-dic": c.dic ?? false,
+    "era-access": c.access ?? "read",
+    "era-guest": c.guest?.name ?? "",
+  });
+  if (c.vma === "pfnmap" || c.vma === "mixedmap") await setInputs(b.page, { "era-pgprot": c.pgprot ?? "", "era-allow-any-uncached": c.allowAnyUncached ?? false });
+  if (c.guest) await setInputs(b.page, { "era-guest-sh": "3" });
+}
+
+describe("era comparison: what the page shows is explainEras()", () => {
+  it.each(ERA_CASES.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+    await setEras(c);
+    const p = b.page;
+    expect(await p.locator("#era-error").isHidden(), (await p.textContent("#era-error")) ?? "").toBe(true);
+    const driver = c.vma === "pfnmap" || c.vma === "mixedmap";
+    const v = { vma: c.vma, pgprot: c.pgprot ?? (driver ? "device" : "cacheable"), allowAnyUncached: c.allowAnyUncached ?? false, pfnRam: c.pfn === undefined ? !driver : c.pfn === "ram" } as const;
+    const xs = explainEras(ERA_IDS, { ...v, fwb: c.fwb, dic: c.dic ?? false, access: c.access ?? "read" }, {
+      granule: 4096, lpa2: false, pa: DEFAULT_EXAMPLE_PA, level: 3, guest: c.guest ? { attr: c.guest.attr, sh: 3 } : null,
+    });
+    // Eras side by side, oldest first.
+    expect(await p.$$eval("#era-table thead th[data-era]", (ths) => ths.map((th) => th.getAttribute("data-era")))).toEqual([...ERA_IDS]);
+    const cellText = (era: string, row: string): Promise<string | null> => p.textContent(`#era-table td[data-era='${era}'][data-row='${row}']`);
+    let prev: (typeof xs)[number] | null = null;
+    for (const x of xs) {
+      const era = x.era.id;
+      const pol = x.policy;
+      const outcome = (await cellText(era, "outcome")) ?? "";
+      expect(outcome.startsWith(pol.ok ? protNames(pol.prot) ?? "" : `${errnoName(pol.errno)} from ${pol.where}`), `${era}: ${outcome}`).toBe(true);
+      const desc = (await cellText(era, "descriptor")) ?? "";
+      expect(desc.startsWith(x.leaf ? hex(x.leaf.value) : "-"), `${era}: ${desc}`).toBe(true);
+      const memattr = (await cellText(era, "memattr")) ?? "";
+      expect(memattr.startsWith(x.s2MemAttr === null ? "-" : `0x${x.s2MemAttr.toString(16)} `), `${era}: ${memattr}`).toBe(true);
+      if (c.guest) {
+        const eff = (await cellText(era, "effective")) ?? "";
+        if (x.combine) {
+          expect(eff).toContain(x.combine.memtype);
+          expect(eff).toContain(`PAR_EL1.ATTR ${x.combine.attr >= 0 ? byte(x.combine.attr) : "open"}`);
+        } else expect(eff.startsWith("-")).toBe(true);
+      } else expect(await p.locator(`#era-table td[data-era='${era}'][data-row='effective']`).count()).toBe(0);
+      expect(await p.getAttribute(`#era-table td[data-era='${era}'][data-row='hazards']`, "data-hazards")).toBe(x.hazards.map((z) => z.id).join(" "));
+      // A changed descriptor is marked as changed, an unchanged one is not.
+      if (prev) {
+        const changed = (prev.leaf ? hex(prev.leaf.value) : "-") !== (x.leaf ? hex(x.leaf.value) : "-");
+        expect(await p.locator(`#era-table td[data-era='${era}'][data-row='descriptor'].differs`).count(), `${era} descriptor marked`).toBe(changed ? 1 : 0);
+      }
+      // The per-era card lists the policy's steps, with the kernel function of each.
+      const steps = await p.$$eval(`#era-details .card[data-era='${era}'] .policy-steps li`, (lis) => lis.map((li) => li.textContent));
+      expect(steps).toEqual(pol.steps.map((s) => `${s.fn}: ${s.text}`));
+      const hand = c.hand?.[era];
+      if (hand?.outcome) expect(outcome.startsWith(hand.outcome), `${era} hand: ${outcome}`).toBe(true);
+      if (hand?.memattr !== undefined) expect(x.s2MemAttr).toBe(hand.memattr);
+      if (hand?.hazard) expect(x.hazards.map((z) => z.id)).toContain(hand.hazard);
+      prev = x;
+    }
+  });
+
+  it("a leaf's decode button opens it in the descriptor decoder", async () => {
+    await setEras(ERA_CASES[0]);
+    const want = (await b.page.textContent("#era-table td[data-era='mainline'][data-row='descriptor'] code")) ?? "";
+    await b.page.click("button[data-decode='mainline']");
+    expect(await b.page.inputValue("#desc-value")).toBe(want);
+    expect(await b.page.textContent("#desc-summary")).toBe(decodeS2Descriptor(BigInt(want), { granule: 4096, level: 3, lpa2: false, fwb: true }).summary);
+  });
+
+  it("refuses a VMA combination no kernel has, in one line", async () => {
+    await setInputs(b.page, { "era-vma": "anon", "era-pfn": "io" });
+    expect(await b.page.textContent("#era-error")).toMatch(/^--pfn io: an anonymous VMA is backed by RAM pages only/);
+    expect(await b.page.locator("#era-out").isHidden()).toBe(true);
+    await setInputs(b.page, { "era-pfn": "" });
+    expect(await b.page.locator("#era-out").isVisible()).toBe(true);
+  });
+});
+
 // ---- screenshots and a static server -------------------------------------------------
 
 describe("artifacts and serving", () => {
   it("saves screenshots of the page", async () => {
     await setDescriptor(DESC_CASES[0]);
     await setCombine(COMBINE_CASES[5]);
+    await setEras(ERA_CASES[0]);
     const full = await screenshot(b.page, "site.png");
-    await b.page.locator("#decoder").screenshot({ path: full.replace(/site\.png$/, "site-decoder.png") });
-    await b.page.locator("#combine").screenshot({ path: full.replace(/site\.png$/, "site-combine.png") });
+    for (const panel of ["combine", "eras", "decoder"]) {
+      await b.page.locator(`#${panel}`).screenshot({ path: full.replace(/site\.png$/, `site-${panel}.png`) });
+    }
     expect(b.errors).toEqual([]);
   });
 

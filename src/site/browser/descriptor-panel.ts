@@ -92,17 +92,23 @@ export function descriptorPanel(): HTMLElement {
   section.addEventListener("change", () => render());
   section.querySelectorAll<HTMLButtonElement>("button[data-example]").forEach((b) =>
     b.addEventListener("click", () => {
-      const f = ex[Number(b.dataset.example)].form;
-      byId<HTMLInputElement>("desc-value").value = f.value;
-      byId<HTMLSelectElement>("desc-granule").value = f.granule;
-      byId<HTMLSelectElement>("desc-level").value = f.level;
-      byId<HTMLSelectElement>("desc-pa-bits").value = f.paBits;
-      byId<HTMLInputElement>("desc-lpa2").checked = f.lpa2;
-      byId<HTMLInputElement>("desc-fwb").checked = f.fwb;
-      render();
+      showDescriptor(ex[Number(b.dataset.example)].form);
     }),
   );
   return section;
+}
+
+/** Show a descriptor in the decoder (the era panel's "decode" buttons use this) and bring the panel into view. */
+export function showDescriptor(f: DescriptorForm): void {
+  byId<HTMLInputElement>("desc-value").value = f.value;
+  byId<HTMLSelectElement>("desc-granule").value = f.granule;
+  byId<HTMLSelectElement>("desc-level").value = f.level;
+  byId<HTMLSelectElement>("desc-pa-bits").value = f.paBits;
+  byId<HTMLInputElement>("desc-lpa2").checked = f.lpa2;
+  byId<HTMLInputElement>("desc-fwb").checked = f.fwb;
+  render();
+  byId("decoder").scrollIntoView();
+  byId("desc-value").focus();
 }
 
 function readForm(): DescriptorForm {
