@@ -37,6 +37,29 @@ describe("the page loads from file:// with nothing but its own files", () => {
   });
 });
 
+describe("accessibility basics", () => {
+  it("every control has a label, every button a name, the page a language and one h1", async () => {
+    const problems = await b.page.evaluate(() => {
+      const out: string[] = [];
+      for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select"))) {
+        const named = (el.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+        if (!named) out.push(`no label: #${el.id || el.name}`);
+      }
+      for (const btn of Array.from(document.querySelectorAll("button"))) if (!(btn.getAttribute("aria-label") || btn.textContent?.trim())) out.push("a button without a name");
+      if (document.documentElement.lang !== "en") out.push("no lang");
+      if (document.querySelectorAll("h1").length !== 1) out.push("not one h1");
+      for (const s of Array.from(document.querySelectorAll("section"))) if (!s.getAttribute("aria-labelledby")) out.push(`section #${s.id} unlabelled`);
+      return out;
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("errors are announced (role=alert) and results are live regions", async () => {
+    for (const id of ["desc-error", "cmb-error", "era-error"]) expect(await b.page.getAttribute(`#${id}`, "role")).toBe("alert");
+    for (const id of ["desc-out", "cmb-out", "era-out"]) expect(await b.page.getAttribute(`#${id}`, "aria-live")).toBe("polite");
+  });
+});
+
 // ---- descriptor decoder ----------------------------------------------------------
 
 interface DescCase {
