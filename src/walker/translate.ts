@@ -31,6 +31,13 @@
  * (Unpredictable_INSTRDEVICE), and HA does not set AF on an access that takes
  * a Permission fault (Unpredictable_AFUPDATE).
  *
+ * Two paths, one answer. walk() below is the complete walk, written to
+ * follow the ASL. The common case (a walk through valid tables to a leaf
+ * that grants the access with nothing to update) also has a fast path,
+ * generated per table geometry (kernel.ts), which gives up on everything
+ * else; the tests compare the two on every conformance table and on random
+ * tables of every geometry.
+ *
  * Hot path: no allocation, no BigInt, no closure per walk. Addresses are
  * exact doubles (IPA and PA below 2^53), descriptors two unsigned 32-bit
  * halves read straight from the TableStore arena. Results go into fields of
@@ -55,6 +62,8 @@ import {
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
+import { blockDescSupported } from "./blocks.js";
+import { buildKernel, type WalkKernel } from "./kernel.js";
 import { permNeeded, s2PermBits } from "./perms.js";
 
 /** The walk's configuration beyond the table's Stage2Config. */
@@ -74,7 +83,11 @@ export interface WalkerOptions {
    * is RES0 and ignored (Linux 6.18.25 writes only bit 54).
    */
   xnx?: boolean;
+  /** Use the generated fast path (default true; false: every walk is the complete walk). */
+  fast?: boolean;
 }
+
+export { blockDescSupported };
 
 /** translateBatch status: a fault is FAULT_STATUS | FSC; a success is the leaf level (0..3). */
 export const FAULT_STATUS = 0x100;
@@ -82,9 +95,6 @@ export const FAULT_STATUS = 0x100;
 /** Hardware updates the last walk made (hwUpdate bits). */
 export const HW_SET_AF = 1;
 export const HW_SET_DIRTY = 2;
-
-/** Bit level + 1 of the levels where a descriptor with bits 1:0 = 11 is a page, not a table: level 3. */
-const LEAF_PAGE_LEVELS = 1 << (KVM_PGTABLE_LAST_LEVEL + 1);
 
 /** Words per trace step: level, page, index, lo, hi. */
 const TRACE_STRIDE = 5;
@@ -97,8 +107,10 @@ export class S2Walker {
   readonly hd: boolean = false;
   readonly xnx: boolean = false;
 
-  // ---- configuration, fixed at construction ------------------------------------
+  // ---- configuration, fixed at construction (numbers initialised as numbers, so V8 keeps them unboxed) ----
   private readonly store: TableStore;
+  /** The generated fast path, or null (fast: false, or no code generation allowed). */
+  private readonly kernel: WalkKernel | null;
   /** 2^ia_bits: the IPA size VTCR_EL2.T0SZ gives. */
   private readonly iaLimit: number = 0;
   /** 2^(pa_bits - PAGE_SHIFT): the output size VTCR_EL2.PS gives (KVM writes the host PARange), in pages. */
@@ -127,17 +139,8 @@ export class S2Walker {
   private readonly wordsShift: number = 0;
   /** HA and HD both set: DBM makes a leaf writable and a write sets S2AP[1]. */
   private readonly hwDirty: boolean = false;
-  /** VALID | TYPE | the bits 31:0 that hold output-address bits above 47 (64K: 15:12; FEAT_LPA2: 9:8). */
-  private readonly tableMask: number = 0;
-  /** Output-address bits above 47 in bits 31:0: (lo >>> highOaShift) & highOaMask, times highOaScale. */
-  private readonly highOaShift: number = 0;
-  private readonly highOaMask: number = 0;
-  private readonly highOaScale: number = 0;
-  /** 2^ia_bits and 2^pa_bits. */
-  private readonly oaLimit: number = 0;
-  /** 2^-kvm_granule_shift(start level), and 2^(PAGE_SHIFT - 3), the factor from one level's to the next. */
-  private readonly startInv: number = 0;
-  private readonly strideScale: number = 0;
+  /** Fast-path output of translate(): PA, descriptor low and high halves. */
+  private readonly fastOut = new Float64Array(3);
 
   // ---- result of the last translate() ---------------------------------------------
   /** Output address (success). */
@@ -151,18 +154,17 @@ export class S2Walker {
   /** The leaf descriptor (success) or the descriptor that faulted, as in memory after any hardware update. */
   descLo = 0;
   descHi = 0;
-  /** Where that descriptor is: table page and index (-1 when the walk read none). */
+  /**
+   * Where that descriptor is, table page and index: set by the complete walk
+   * (always when tracing); -1 after a fast-path success or when the walk read
+   * no descriptor.
+   */
   descPage = -1;
   descIndex = -1;
   /** HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
   hwUpdate = 0;
 
-  // ---- one-element batch for translate() --------------------------------------------
-  private readonly one = new Float64Array(1);
-  private readonly onePa = new Float64Array(1);
-  private readonly oneStatus = new Int32Array(1);
-
-  // ---- optional trace of every descriptor read (CLI, tests) --------------------------
+  // ---- optional trace of every descriptor read (CLI, tests): sends every walk down the complete path ----
   tracing = false;
   traceLen = 0;
   readonly trace = new Float64Array(MAX_STEPS * TRACE_STRIDE);
@@ -191,18 +193,17 @@ export class S2Walker {
     this.addrLo = f.addrLo | 0;
     this.addrHi = f.addrHi;
     this.highOa = f.highOa;
-    this.tableMask = PTE_VALID_LO | PTE_TYPE_LO | (f.highOa === 1 ? ADDR_51_48_LO : f.highOa === 2 ? ADDR_51_50_LPA2_LO : 0);
-    this.highOaShift = f.highOa === 2 ? ADDR_51_50_LPA2_SHIFT : ADDR_51_48_SHIFT;
-    this.highOaMask = f.highOa === 1 ? ADDR_51_48_LO >>> ADDR_51_48_SHIFT : f.highOa === 2 ? ADDR_51_50_LPA2_LO >>> ADDR_51_50_LPA2_SHIFT : 0;
-    this.highOaScale = f.highOa === 2 ? 2 ** 50 : 2 ** 48;
-    this.oaLimit = 2 ** g.paBits;
-    this.startInv = 2 ** -this.startShift;
-    this.strideScale = 2 ** this.stride;
     this.hiPageScale = 2 ** (32 - g.pageShift);
     this.basePage = this.store.basePa / g.granule;
     this.chunkShift = this.store.chunkShift;
     this.chunkMask = this.store.chunkMask;
     this.wordsShift = this.store.wordsShift;
+    this.kernel = opts.fast === false ? null : buildKernel(pgt);
+  }
+
+  /** The generated fast path's source, or null (for inspection). */
+  get kernelSource(): string | null {
+    return this.kernel === null ? null : this.kernel.source;
   }
 
   /**
@@ -212,9 +213,24 @@ export class S2Walker {
    * double; anything at or beyond 2^ia_bits (or negative) is out of range.
    */
   translate(ipa: number, access: number, el: number): number {
-    this.one[0] = ipa;
-    this.translateBatch(this.one, 1, access, el, this.onePa, this.oneStatus);
-    return this.faultType;
+    const kernel = this.kernel;
+    if (kernel !== null && !this.tracing) {
+      const out = this.fastOut;
+      const level = kernel.one(this.store.chunks, this.store.bump, ipa, needLo(access), forbidHi(access, this.xnx), out);
+      if (level >= 0) {
+        this.pa = out[0];
+        this.level = level;
+        this.faultType = FAULT_NONE;
+        this.faultWrite = false;
+        this.hwUpdate = 0;
+        this.descLo = out[1];
+        this.descHi = out[2];
+        this.descPage = -1;
+        this.descIndex = -1;
+        return FAULT_NONE;
+      }
+    }
+    return this.complete(ipa, access, el);
   }
 
   /**
@@ -222,103 +238,19 @@ export class S2Walker {
    * outStatus[k] = leaf level on success; outPa[k] = -1 and
    * outStatus[k] = FAULT_STATUS | FSC on a fault (the ESR_EL2 DFSC / IFSC,
    * which names the fault and its level). Returns the number of faults.
-   * After the call, the fields (pa, level, faultType, ...) describe the last
-   * IPA's walk.
-   *
-   * The loop body is the common case only, inline, with every parameter in
-   * a local: a walk through valid tables to a leaf that allows the access
-   * without any fault or hardware update (VALID and AF set, S2AP grants the
-   * access directly, XN clear for a fetch). Anything else (a fault, an AF or
-   * dirty-state update, an unusual descriptor, tracing) goes to walk(), the
-   * complete walk. Every success the fast path reports is one walk() reports
-   * (the tests compare the two on every conformance table).
-   * Its arithmetic is on doubles: ipa * 2^-shift is exact, and ToInt32 (the
-   * `&`) truncates it, which for a non-negative value is the floor.
+   * The result fields (pa, level, ...) are not defined after a batch.
    */
   translateBatch(ipas: Float64Array, n: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array): number {
-    const chunks = this.store.chunks;
-    const bump = this.store.bump;
-    const limit = this.iaLimit;
-    const oaLimit = this.oaLimit;
-    const fastPath = !this.tracing;
-    const startLevel = this.startLevel;
-    const startInv = this.startInv;
-    const strideScale = this.strideScale;
-    const pgd = this.pgd;
-    const stride = this.stride;
-    const idxMask = this.idxMask;
-    const chunkShift = this.chunkShift;
-    const chunkMask = this.chunkMask;
-    const wordsShift = this.wordsShift;
-    const tableMask = this.tableMask;
-    const addrLo = this.addrLo;
-    const addrHi = this.addrHi;
-    const hiPageScale = this.hiPageScale;
-    const pageShift = this.pageShift;
-    const basePage = this.basePage;
-    const blockLevels = this.blockLevels;
-    const highOaShift = this.highOaShift;
-    const highOaMask = this.highOaMask;
-    const highOaScale = this.highOaScale;
-    // Descriptor bits a leaf must have (VALID, AF, S2AP[0] for a read, S2AP[1]
-    // for a write) and bits it must not have (XN, both XN[1:0] bits with
-    // FEAT_XNX, for a fetch) for the fast path.
-    const needLo = PTE_VALID_LO | S2_AF_LO | (access === ACCESS_READ ? S2AP_R_LO : access === ACCESS_WRITE ? S2AP_W_LO : 0);
-    const forbidHi = access !== ACCESS_EXEC ? 0 : this.xnx ? S2_XNX_HI : S2_XN_HI;
-    let faults = 0;
-    for (let k = 0; k < n; k++) {
-      const ipa = ipas[k];
-      const inRange = ipa >= 0 && ipa < limit;
-      if (inRange && fastPath) {
-        let inv = startInv;
-        let level = startLevel;
-        // AArch64_S2SLTTEntryAddress: the start level's index runs over all the concatenated root tables.
-        const rootIdx = (ipa * inv) | 0;
-        let page = pgd + (rootIdx >>> stride);
-        let index = rootIdx & idxMask;
-        let lo: number;
-        let hi: number;
-        for (;;) {
-          const chunk = chunks[page >>> chunkShift];
-          const off = ((page & chunkMask) << wordsShift) + (index << 1);
-          lo = chunk[off];
-          hi = chunk[off + 1];
-          // Not a table, or one with output-address bits above 47 (no table page of this store has them).
-          if ((lo & tableMask) !== (PTE_VALID_LO | PTE_TYPE_LO) || level === KVM_PGTABLE_LAST_LEVEL) break;
-          const next = (hi & addrHi) * hiPageScale + ((lo & addrLo) >>> pageShift) - basePage;
-          if (!(next >= 0 && next < bump)) {
-            lo = 0; // leaves the fast path below
-            break;
-          }
-          page = next | 0;
-          level++;
-          inv *= strideScale;
-          index = (ipa * inv) & idxMask;
-        }
-        // A page, or a block where the granule has blocks, that allows the access.
-        if ((lo & needLo) === needLo && (hi & forbidHi) === 0 && ((((lo & PTE_TYPE_LO) !== 0 ? LEAF_PAGE_LEVELS : blockLevels) >>> (level + 1)) & 1) !== 0) {
-          // AArch64_LeafBase (OA bits at and above the leaf size) + StageOA (the bits below it from the IPA).
-          const size = 1 / inv;
-          const oa = (hi & addrHi) * 4294967296 + ((lo & addrLo) >>> 0) + ((lo >>> highOaShift) & highOaMask) * highOaScale;
-          const pa = Math.floor(oa * inv) * size + (ipa - Math.floor(ipa * inv) * size);
-          if (pa < oaLimit) {
-            outPa[k] = pa;
-            outStatus[k] = level;
-            if (k === n - 1) this.fastResult(pa, level, page, index, lo, hi);
-            continue;
-          }
-        }
-      }
-      const r = inRange ? this.walk(ipa | 0, (ipa * 2.3283064365386963e-10) | 0, access, el) : this.outOfRange(access);
-      if (r === FAULT_NONE) {
-        outPa[k] = this.pa;
-        outStatus[k] = this.level;
-      } else {
-        outPa[k] = -1;
-        outStatus[k] = FAULT_STATUS | encodeLDFSC(r, this.level);
-        faults++;
-      }
+    const kernel = this.kernel;
+    if (kernel !== null && !this.tracing) {
+      // The fast path marks what it leaves to the complete walk with status -1.
+      if (kernel.batch(this.store.chunks, this.store.bump, ipas, n, outPa, outStatus, needLo(access), forbidHi(access, this.xnx)) === 0) return 0;
+      let faults = 0;
+      for (let k = 0; k < n; k++) if (outStatus[k] === -1) faults += this.completeInto(ipas[k], access, el, outPa, outStatus, k);
+      return faults;
     }
+    let faults = 0;
+    for (let k = 0; k < n; k++) faults += this.completeInto(ipas[k], access, el, outPa, outStatus, k);
     return faults;
   }
 
@@ -327,17 +259,25 @@ export class S2Walker {
     return this.store.pagePa(page);
   }
 
-  /** The fields after a fast-path success (walk() sets them itself). */
-  private fastResult(pa: number, level: number, page: number, index: number, lo: number, hi: number): void {
-    this.pa = pa;
-    this.level = level;
-    this.faultType = FAULT_NONE;
-    this.faultWrite = false;
-    this.hwUpdate = 0;
-    this.descPage = page;
-    this.descIndex = index;
-    this.descLo = lo >>> 0;
-    this.descHi = hi >>> 0;
+  /** The complete walk of one IPA, any value. */
+  private complete(ipa: number, access: number, el: number): number {
+    // AArch64_S2Translate: AArch64_IPAIsOutOfRange -> Translation fault, level 0.
+    if (!(ipa >= 0 && ipa < this.iaLimit)) return this.outOfRange(access);
+    // The IPA as two int32 halves: small integers cross calls unboxed.
+    return this.walk(ipa | 0, (ipa * 2.3283064365386963e-10) | 0, access, el);
+  }
+
+  /** complete() into a batch's outputs; 1 for a fault. */
+  private completeInto(ipa: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array, k: number): number {
+    const r = this.complete(ipa, access, el);
+    if (r === FAULT_NONE) {
+      outPa[k] = this.pa;
+      outStatus[k] = this.level;
+      return 0;
+    }
+    outPa[k] = -1;
+    outStatus[k] = FAULT_STATUS | encodeLDFSC(r, this.level);
+    return 1;
   }
 
   /**
@@ -450,8 +390,8 @@ export class S2Walker {
     this.level = level;
     this.descPage = page;
     this.descIndex = index;
-    this.descLo = lo;
-    this.descHi = hi;
+    this.descLo = lo >>> 0;
+    this.descHi = hi >>> 0;
     // fault.write: the access was a write (the Permission fault of a read
     // reports write = 0, of a write 1: the same thing for single accesses).
     this.faultWrite = access === ACCESS_WRITE;
@@ -472,14 +412,15 @@ export class S2Walker {
 }
 
 /**
- * AArch64_BlockDescSupported for 64-bit descriptors: 4K blocks at levels 1
- * and 2 (level 0 too with DS = 1), 16K at level 2 (level 1 with DS = 1), 64K at
- * level 2 (level 1 when the PE supports 52-bit PAs: PAMax >= 52, taken here
- * as the table's pa_bits, the PARange KVM writes to VTCR_EL2.PS). Never at
- * level -1 or 3 (a level-3 descriptor with bit 1 clear is invalid).
+ * Descriptor bits 31:0 a leaf must have for the fast path: VALID, AF, and
+ * S2AP[0] for a read, S2AP[1] for a write.
  */
-export function blockDescSupported(granule: number, ds: boolean, paMax: number, level: number): boolean {
-  if (granule === 4096) return level === 1 || level === 2 || (level === 0 && ds);
-  if (granule === 16384) return level === 2 || (level === 1 && ds);
-  return level === 2 || (level === 1 && paMax >= 52);
+function needLo(access: number): number {
+  return PTE_VALID_LO | S2_AF_LO | (access === ACCESS_READ ? S2AP_R_LO : access === ACCESS_WRITE ? S2AP_W_LO : 0);
+}
+
+/** Descriptor bits 63:32 a leaf must not have for the fast path: XN for a fetch (both XN[1:0] bits with FEAT_XNX). */
+function forbidHi(access: number, xnx: boolean): number {
+  if (access !== ACCESS_EXEC) return 0;
+  return xnx ? S2_XNX_HI : S2_XN_HI;
 }
