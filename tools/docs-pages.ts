@@ -5,6 +5,7 @@
  */
 
 import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
+import { renderFaultsDoc } from "../src/walker/docs.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -15,4 +16,5 @@ export interface GeneratedPage {
 export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/descriptor.md", render: renderDescriptorDoc },
   { path: "docs/reference/geometry.md", render: renderGeometryDoc },
+  { path: "docs/reference/faults.md", render: renderFaultsDoc },
 ];
