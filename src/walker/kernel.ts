@@ -33,6 +33,15 @@ import { ADDR_51_48_LO, ADDR_51_48_SHIFT, ADDR_51_50_LPA2_LO, ADDR_51_50_LPA2_SH
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { blockDescSupported } from "./blocks.js";
 
+/**
+ * The table store's arena words, read and written by index: a Uint32Array or an
+ * Int32Array (the kernel and the walker use only bit operations on them).
+ */
+export interface DescriptorWords {
+  [index: number]: number;
+  readonly length: number;
+}
+
 /** IPAs walked in lockstep by the batch kernel. */
 export const LANES = 4;
 
@@ -44,8 +53,8 @@ export const LANES = 4;
  * PA and out[1], out[2] = the leaf descriptor's halves, or -1.
  */
 export interface WalkKernel {
-  batch(chunks: Uint32Array[], bump: number, ipas: Float64Array, n: number, outPa: Float64Array, outStatus: Int32Array, needLo: number, forbidHi: number): number;
-  one(chunks: Uint32Array[], bump: number, ipa: number, needLo: number, forbidHi: number, out: Float64Array): number;
+  batch(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, n: number, outPa: Float64Array, outStatus: Int32Array, needLo: number, forbidHi: number): number;
+  one(chunks: readonly DescriptorWords[], bump: number, ipa: number, needLo: number, forbidHi: number, out: Float64Array): number;
   source: string;
 }
 
@@ -243,6 +252,7 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
 
 /** Compile the kernel for a table, or return null where the engine forbids code generation. */
 export function buildKernel(pgt: KvmPgtable, lanes = LANES): WalkKernel | null {
+  if (pgt.geom.startLevel < 0) return null; // no KVM geometry starts at level -1; the complete walk handles it
   const source = kernelSource(pgt, lanes);
   let made: { one: WalkKernel["one"]; batch: WalkKernel["batch"] };
   try {

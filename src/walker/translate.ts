@@ -39,8 +39,10 @@
  * tables of every geometry.
  *
  * Hot path: no allocation, no BigInt, no closure per walk. Addresses are
- * exact doubles (IPA and PA below 2^53), descriptors two unsigned 32-bit
- * halves read straight from the TableStore arena. Results go into fields of
+ * exact doubles (IPA and PA below 2^53), descriptors two 32-bit halves read
+ * straight from the TableStore arena (only bit operations touch them, so the
+ * arena may hold them signed or unsigned; what the walker reports is
+ * unsigned). Results go into fields of
  * this object (translate) or into caller-owned typed arrays (translateBatch).
  */
 
@@ -63,7 +65,7 @@ import type { KvmPgtable } from "../pgtable/pgtable.js";
 import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
 import { blockDescSupported } from "./blocks.js";
-import { buildKernel, type WalkKernel } from "./kernel.js";
+import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
 import { permNeeded, s2PermBits } from "./perms.js";
 
 /** The walk's configuration beyond the table's Stage2Config. */
@@ -366,17 +368,18 @@ export class S2Walker {
       this.descPage = page;
       this.descIndex = index;
       this.descLo = newLo >>> 0;
-      this.descHi = hi;
+      this.descHi = hi >>> 0;
       return FAULT_NONE;
     }
   }
 
   /** The hardware's atomic update of a leaf (AF, or S2AP[1] through DBM): the only store a walk makes. */
-  private hwWrite(chunk: Uint32Array, off: number, page: number, index: number, lo: number, hi: number, newLo: number): void {
+  private hwWrite(chunk: DescriptorWords, off: number, page: number, index: number, lo: number, hi: number, newLo: number): void {
     this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
     chunk[off] = newLo;
     const hook = this.pgt.storeHook;
-    if (hook !== null) hook(page, index, lo, hi, newLo, hi);
+    // The hook sees unsigned halves, whatever the arena's element type.
+    if (hook !== null) hook(page, index, lo >>> 0, hi >>> 0, newLo >>> 0, hi >>> 0);
   }
 
   private outOfRange(access: number): number {

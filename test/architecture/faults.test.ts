@@ -51,7 +51,7 @@ function poke(pgt: KvmPgtable, at: { page: number; index: number }, value: bigin
 function peek(pgt: KvmPgtable, at: { page: number; index: number }): bigint {
   const chunk = pgt.store.chunkOf(at.page);
   const off = pgt.store.pageOffset(at.page) + 2 * at.index;
-  return (BigInt(chunk[off + 1]) << 32n) | BigInt(chunk[off]);
+  return (BigInt(chunk[off + 1] >>> 0) << 32n) | BigInt(chunk[off] >>> 0);
 }
 
 /** One translation through the complete walk and through the batch fast path; they must agree. */

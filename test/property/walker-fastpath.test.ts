@@ -12,7 +12,7 @@ import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/p
 import type { Granule, Stage2Config } from "../../src/pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, encodeLDFSC } from "../../src/walker/fault.js";
 import { FAULT_STATUS, S2Walker } from "../../src/walker/translate.js";
-import { buildKernel } from "../../src/walker/kernel.js";
+import { buildKernel, type DescriptorWords } from "../../src/walker/kernel.js";
 
 let seed = 0x9e3779b97f4a7c15n;
 function rnd(): number {
@@ -135,7 +135,7 @@ describe("the fast path and the complete walk agree", () => {
     const faultsClean = check("KVM table", true);
 
     // Targeted edits of the leaves and root entries the probes walk through.
-    const at = (ipa: number, level: number | "leaf"): { chunk: Uint32Array; off: number; level: number } | null => {
+    const at = (ipa: number, level: number | "leaf"): { chunk: DescriptorWords; off: number; level: number } | null => {
       const w = new S2Walker(pgt, { ha: false, fast: false });
       w.tracing = true;
       try {
