@@ -49,12 +49,13 @@ export const LANES = 4;
  * batch(chunks, bump, ipas, n, outPa, outStatus, needLo, forbidHi): for each
  * k, outPa[k] = PA and outStatus[k] = leaf level, or outStatus[k] = -1 when
  * the fast path does not apply; returns how many are -1.
- * one(chunks, bump, ipa, needLo, forbidHi, out): the leaf level with out[0] =
- * PA and out[1], out[2] = the leaf descriptor's halves, or -1.
+ * one(chunks, bump, il, ih, needLo, forbidHi, out): for an IPA below the IPA
+ * size given as int32 halves, the leaf level with out[0] = PA and out[1],
+ * out[2] = the leaf descriptor's halves, or -1.
  */
 export interface WalkKernel {
   batch(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, n: number, outPa: Float64Array, outStatus: Int32Array, needLo: number, forbidHi: number): number;
-  one(chunks: readonly DescriptorWords[], bump: number, ipa: number, needLo: number, forbidHi: number, out: Float64Array): number;
+  one(chunks: readonly DescriptorWords[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
   source: string;
 }
 
@@ -170,9 +171,9 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   src.push(`"use strict";`);
   src.push(`// s2pt stage-2 walk kernel: ${pgt.geom.granule} granule, ${k.iaBits}-bit IPA, start level ${k.startLevel}, ${k.paBits}-bit PA${pgt.geom.lpa2 ? ", LPA2" : ""}`);
   // one(): a single IPA, levels unrolled.
-  src.push(`function one(chunks, bump, ipa, needLo, forbidHi, out) {`);
-  src.push(`  if (!(ipa >= 0 && ipa < ${ipaLimit})) return -1;`);
-  src.push(`  const il = ipa | 0, ih = (ipa * 2.3283064365386963e-10) | 0;`);
+  // The IPA arrives split (il = IPA[31:0], ih = IPA[52:32], as int32) and
+  // already checked against the IPA size: small integers cross the call unboxed.
+  src.push(`function one(chunks, bump, il, ih, needLo, forbidHi, out) {`);
   src.push(`  const r = ${rootIdx("")};`);
   src.push(`  let p = ${k.pgd} + (r >>> ${k.stride}), x = 0, y = 0;`);
   for (let level = k.startLevel; level <= KVM_PGTABLE_LAST_LEVEL; level++) {
@@ -199,7 +200,9 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
   src.push(`const ONE = new Float64Array(3);`);
   src.push(`function single(chunks, bump, ipas, k, outPa, outStatus, needLo, forbidHi) {`);
-  src.push(`  const level = one(chunks, bump, ipas[k], needLo, forbidHi, ONE);`);
+  src.push(`  const a = ipas[k];`);
+  src.push(`  if (!(a >= 0 && a < ${ipaLimit})) { outStatus[k] = -1; return 1; }`);
+  src.push(`  const level = one(chunks, bump, a | 0, (a * 2.3283064365386963e-10) | 0, needLo, forbidHi, ONE);`);
   src.push(`  outStatus[k] = level;`);
   src.push(`  if (level >= 0) { outPa[k] = ONE[0]; return 0; }`);
   src.push(`  return 1;`);

@@ -216,9 +216,9 @@ export class S2Walker {
    */
   translate(ipa: number, access: number, el: number): number {
     const kernel = this.kernel;
-    if (kernel !== null && !this.tracing) {
+    if (kernel !== null && !this.tracing && ipa >= 0 && ipa < this.iaLimit) {
       const out = this.fastOut;
-      const level = kernel.one(this.store.chunks, this.store.bump, ipa, needLo(access), forbidHi(access, this.xnx), out);
+      const level = kernel.one(this.store.chunks, this.store.bump, ipa | 0, (ipa * 2.3283064365386963e-10) | 0, needLo(access), forbidHi(access, this.xnx), out);
       if (level >= 0) {
         this.pa = out[0];
         this.level = level;
