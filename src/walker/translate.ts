@@ -243,6 +243,9 @@ export class S2Walker {
    * The result fields (pa, level, ...) are not defined after a batch.
    */
   translateBatch(ipas: Float64Array, n: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array): number {
+    if (!(n >= 0 && n <= ipas.length && n <= outPa.length && n <= outStatus.length)) {
+      throw new RangeError(`translateBatch: n = ${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
+    }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing) {
       // The fast path marks what it leaves to the complete walk with status -1.

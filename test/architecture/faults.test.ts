@@ -178,6 +178,8 @@ describe("the walk: which fault, at which level (AArch64_S2Translate, AArch64_S2
     }
     const w = new S2Walker(pgt);
     expect(w.translate(-1, ACCESS_READ, 1)).toBe(FAULT_TRANSLATION);
+    expect(w.translate(Number.NaN, ACCESS_READ, 1)).toBe(FAULT_TRANSLATION);
+    expect(() => w.translateBatch(new Float64Array(2), 3, ACCESS_READ, 1, new Float64Array(3), new Int32Array(3))).toThrow(RangeError);
   });
 
   it("an invalid entry: Translation fault at its level", () => {
