@@ -7,6 +7,7 @@
 import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
 import { renderCombineDoc } from "../src/mair/docs.js";
 import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
+import { renderFaultsDoc } from "../src/walker/docs.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -19,4 +20,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/geometry.md", render: renderGeometryDoc },
   { path: "docs/combine.md", render: renderCombineDoc },
   { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
+  { path: "docs/reference/faults.md", render: renderFaultsDoc },
 ];
