@@ -12,7 +12,7 @@ export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, type EventJson } fro
 export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./pgtable/decode.js";
 export { encodeLeafChecked, protRefusal } from "./pgtable/leaf.js";
 export { parseScenario, parseScenarioText, OP_SPECS, type Scenario, type ScenarioOp } from "./pgtable/scenario.js";
-export { replay, runOp, dumpTable, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type DumpEntry } from "./pgtable/replay.js";
+export { replay, runOp, dumpTable, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type ModelOpResult, type DumpEntry } from "./pgtable/replay.js";
 export { firstDivergence } from "./pgtable/compare.js";
 export { ptdump } from "./pgtable/ptdump.js";
 export { InputError, parseU64, hex, joinU64, splitU64 } from "./pgtable/u64.js";
@@ -65,3 +65,10 @@ export {
 export { kvmVmaIsCacheable, vmaInputs, PGPROTS, VMA_KIND_INFO, type VmaInputs, type VmaKind, type VmaPgprot } from "./kvm/vma.js";
 export { explainEra, explainEras, explanationJson, formatExplain, type ExplainOptions, type EraExplanation } from "./kvm/explain.js";
 export { HAZARD_GLOSSARY, type Hazard, type HazardId } from "./kvm/hazards.js";
+export * from "./walker/fault.js";
+export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, blockDescSupported, type WalkerOptions } from "./walker/translate.js";
+export { s2PermBits, PERM_R, PERM_W, PERM_X } from "./walker/perms.js";
+export { s2LeafAttrs, type S2LeafAttrs } from "./walker/attrs.js";
+export { walkIpa, formatWalkReport, walkReportJson, type WalkReport, type WalkStep, type WalkSuccess } from "./walker/describe.js";
+// Registers the `translate` model op of replay.
+export { runTranslateOp, replayWalker } from "./walker/op.js";

@@ -33,9 +33,14 @@ export interface ReplayResult {
   name: string;
   oracle: string;
   derived: { start_level: number; pgd_pages: number };
-  ops: OpResult[];
+  ops: Array<OpResult | ModelOpResult>;
   dump: DumpEntry[];
   root_refcounts: number[];
+}
+
+/** The result of a model-only op: its own fields (docs/walker.md for `translate`), no ret or events. */
+export interface ModelOpResult {
+  [field: string]: unknown;
 }
 
 /**
@@ -43,14 +48,14 @@ export interface ReplayResult {
  * `translate`): returns the op's result, or undefined if it does not know
  * the op.
  */
-export type ModelOpRunner = (pgt: KvmPgtable, op: ScenarioOp, scn: Scenario) => OpResult | undefined;
+export type ModelOpRunner = (pgt: KvmPgtable, op: ScenarioOp, scn: Scenario) => OpResult | ModelOpResult | undefined;
 const modelOps: ModelOpRunner[] = [];
 export function registerModelOp(runner: ModelOpRunner): void {
   modelOps.push(runner);
 }
 
 /** Run one kernel operation; events are those the operation recorded. */
-export function runOp(pgt: KvmPgtable, op: ScenarioOp, scn: Scenario): OpResult {
+export function runOp(pgt: KvmPgtable, op: ScenarioOp, scn: Scenario): OpResult | ModelOpResult {
   const log = pgt.log;
   const first = log.length;
   pgt.store.memcache = scn.memcache;

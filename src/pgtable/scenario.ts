@@ -35,6 +35,8 @@ export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
   split: { fields: { ipa: "addr", size: "addr" } },
   set_owner: { fields: { ipa: "addr", size: "addr", owner: "owner" } },
   get_leaf: { fields: { ipa: "addr" } },
+  // s2pt model op (src/walker/op.ts): the hardware's translation of ipa for one access.
+  translate: { fields: { ipa: "addr", access: "access", el: "el" }, optional: ["el"], model: true },
 };
 
 /** A parsed operation: numbers are exact doubles (< 2^52), names already turned into bits. */

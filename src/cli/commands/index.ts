@@ -12,6 +12,7 @@ import { replayCommand } from "./replay.js";
 import { dumpCommand } from "./dump.js";
 import { combineCommand } from "./combine.js";
 import { explainCommand } from "./explain.js";
+import { walkCommand } from "./walk.js";
 
 export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
 
@@ -23,4 +24,5 @@ export const COMMANDS: CommandInstaller[] = [
   dumpCommand,
   combineCommand,
   explainCommand,
+  walkCommand,
 ];

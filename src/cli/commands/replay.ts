@@ -7,6 +7,8 @@ import { formatResult, replay, type ReplayResult } from "../../pgtable/replay.js
 import { parseScenarioText, type Scenario } from "../../pgtable/scenario.js";
 import { InputError } from "../../pgtable/u64.js";
 import { str, type Args } from "../options.js";
+// Registers the `translate` model op (docs/walker.md) for every command that replays.
+import "../../walker/op.js";
 
 /** Read and parse a scenario file; errors name the file. */
 export function loadScenario(path: string): Scenario {

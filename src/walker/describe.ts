@@ -1,0 +1,240 @@
+/**
+ * One walk, told in full: every descriptor the hardware reads (table
+ * address, index, descriptor decoded), then the output address and the
+ * leaf's stage-2 attributes, or the fault with its ESR_EL2 syndrome and
+ * HPFAR_EL2. This is the API edge: BigInt and objects are fine here; the
+ * walk itself is the walker's (with its trace switched on, which sends it
+ * down the complete path, walk(), rather than the batch fast path).
+ */
+
+import { decodeS2Descriptor } from "../pgtable/decode.js";
+import { granuleName } from "../pgtable/geometry.js";
+import { hex, joinU64 } from "../pgtable/u64.js";
+import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
+import { ACCESS_EXEC, ACCESS_NAMES, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
+import { HW_SET_AF, HW_SET_DIRTY, type S2Walker } from "./translate.js";
+
+export interface WalkStep {
+  level: number;
+  /** PA of the table page read, and which of the concatenated root pages it is (start level only). */
+  tablePa: number;
+  rootPage: number | null;
+  index: number;
+  /** PA of the descriptor: tablePa + 8 * index. */
+  entryPa: number;
+  descriptor: bigint;
+  /** decodeS2Descriptor's one-line summary at this level. */
+  summary: string;
+}
+
+export interface WalkSuccess {
+  pa: bigint;
+  level: number;
+  kind: "page" | "block";
+  /** Size one leaf at this level maps. */
+  size: number;
+  /** The leaf as it is in memory after the walk (with any hardware update). */
+  descriptor: bigint;
+  attrs: S2LeafAttrs;
+  /** What the hardware wrote: "AF" (VTCR_EL2.HA), "dirty" (S2AP[1] through DBM, VTCR_EL2.HD). */
+  hwUpdates: string[];
+}
+
+export interface WalkReport {
+  ipa: bigint;
+  access: AccessName;
+  el: number;
+  ha: boolean;
+  hd: boolean;
+  xnx: boolean;
+  steps: WalkStep[];
+  result: WalkSuccess | null;
+  fault: (S2FaultReport & { descriptor: bigint | null }) | null;
+}
+
+const TWO_64 = 1n << 64n;
+
+/** Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every step. */
+export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number): WalkReport {
+  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+  const pgt = walker.pgt;
+  const g = pgt.geom;
+  walker.tracing = true;
+  let r: number;
+  try {
+    // Beyond 2^53 the double is inexact, but it is beyond every IPA size, which is all the walk looks at.
+    r = walker.translate(Number(ipa), access, el);
+  } finally {
+    walker.tracing = false;
+  }
+  const steps: WalkStep[] = [];
+  for (let s = 0; s < walker.traceLen; s++) {
+    const t = walker.trace;
+    const level = t[s * 5];
+    const page = t[s * 5 + 1];
+    const index = t[s * 5 + 2];
+    const lo = t[s * 5 + 3];
+    const hi = t[s * 5 + 4];
+    const descriptor = joinU64(lo, hi);
+    const tablePa = walker.tablePa(page);
+    const d = decodeS2Descriptor(descriptor, { granule: g.granule, level, lpa2: g.lpa2, fwb: pgt.fwb, paBits: g.paBits });
+    steps.push({
+      level,
+      tablePa,
+      rootPage: level === g.startLevel ? page - pgt.pgd : null,
+      index,
+      entryPa: tablePa + 8 * index,
+      descriptor,
+      summary: d.summary,
+    });
+  }
+  const report: WalkReport = {
+    ipa,
+    access: ACCESS_NAMES[access],
+    el,
+    ha: walker.ha,
+    hd: walker.hd,
+    xnx: walker.xnx,
+    steps,
+    result: null,
+    fault: null,
+  };
+  if (r === FAULT_NONE) {
+    const lo = walker.descLo;
+    const hi = walker.descHi;
+    const hw: string[] = [];
+    if (walker.hwUpdate & HW_SET_AF) hw.push("AF");
+    if (walker.hwUpdate & HW_SET_DIRTY) hw.push("dirty");
+    report.result = {
+      pa: BigInt(walker.pa),
+      level: walker.level,
+      kind: leafKind(lo, walker.level),
+      size: pgt.granuleSize(walker.level),
+      descriptor: joinU64(lo, hi),
+      attrs: s2LeafAttrs(lo, hi, {
+        fwb: pgt.fwb,
+        lpa2: g.lpa2,
+        vtcrSh0: Number((g.vtcr.value >> 12n) & 3n),
+        xnx: walker.xnx,
+        hwDirty: walker.ha && walker.hd,
+      }),
+      hwUpdates: hw,
+    };
+  } else {
+    report.fault = {
+      ...faultReport(r, walker.level, access, walker.faultWrite, ipa),
+      descriptor: walker.descPage >= 0 ? joinU64(walker.descLo, walker.descHi) : null,
+    };
+  }
+  return report;
+}
+
+const ACCESS_WORDS = ["data read", "data write", "instruction fetch"];
+
+function bits2(v: number): string {
+  return "0b" + v.toString(2).padStart(2, "0");
+}
+
+/** The report as text, one line per level, then the result or the fault. */
+export function formatWalkReport(w: S2Walker, r: WalkReport): string {
+  const g = w.pgt.geom;
+  const access = ACCESS_NAMES.indexOf(r.access);
+  const lines: string[] = [];
+  lines.push(`IPA ${hex(r.ipa)}, ${ACCESS_WORDS[access]} at EL${r.el}`);
+  lines.push(
+    `  stage 2: ${granuleName(g.granule)} granule, ${g.iaBits}-bit IPA (T0SZ ${g.vtcr.t0sz}), start level ${g.startLevel}` +
+      `${g.pgdPages > 1 ? ` (${g.pgdPages} concatenated root tables)` : ""}, PS ${g.paBits}-bit${g.lpa2 ? ", DS 1 (FEAT_LPA2)" : ""}, FWB ${w.pgt.fwb ? 1 : 0}` +
+      `, HA ${r.ha ? 1 : 0}, HD ${r.hd ? 1 : 0}, FEAT_XNX ${r.xnx ? "on" : "off"}`,
+  );
+  for (const s of r.steps) {
+    const root = s.rootPage !== null && g.pgdPages > 1 ? ` (root ${s.rootPage})` : "";
+    lines.push(`  level ${s.level}: table ${hex(s.tablePa)}${root} [${s.index}] @ ${hex(s.entryPa)} = ${hex(s.descriptor)}  ${s.summary}`);
+  }
+  if (r.result) {
+    const x = r.result;
+    const a = x.attrs;
+    lines.push(`PA ${hex(x.pa)}: level-${x.level} ${x.kind} of ${hex(x.size)} bytes${x.hwUpdates.length ? `; the hardware set ${x.hwUpdates.join(" and ")} (leaf now ${hex(x.descriptor)})` : ""}`);
+    lines.push(`  MemAttr ${hex(a.memAttr)} (FWB ${a.fwb ? "on" : "off"}): ${a.memAttrText}${a.memAttrLinux ? `, ${a.memAttrLinux}` : ""}`);
+    lines.push(`  SH ${bits2(a.sh)} ${a.shName}${a.shFrom === "VTCR_EL2.SH0" ? " (VTCR_EL2.SH0: FEAT_LPA2 descriptors carry OA[51:50] in bits 9:8)" : ""}`);
+    lines.push(
+      `  S2AP ${bits2(a.s2ap)}, XN ${r.xnx ? `[1:0] ${bits2(a.xn)}` : (a.xn >> 1).toString()}, AF ${a.af ? 1 : 0}, DBM ${a.dbm ? 1 : 0}: ` +
+        `read ${a.read ? "yes" : "no"}, write ${a.write ? "yes" : "no"}, execute EL0 ${a.execEl0 ? "yes" : "no"}, EL1 ${a.execEl1 ? "yes" : "no"}`,
+    );
+  } else if (r.fault) {
+    const f = r.fault;
+    const dabt = access !== ACCESS_EXEC;
+    lines.push(`${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`);
+    lines.push(
+      `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
+        `ISV 0, S1PTW 0${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
+    );
+    lines.push(
+      f.hpfarValid && f.hpfar !== null
+        ? `  HPFAR_EL2 ${hex(f.hpfar)} (FIPA = IPA[51:12] = ${hex(f.hpfar >> 4n)})`
+        : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The report as JSON-ready data (every 64-bit value a hex string). */
+export function walkReportJson(r: WalkReport): Record<string, unknown> {
+  return {
+    ipa: hex(r.ipa),
+    access: r.access,
+    el: r.el,
+    vtcr: { ha: r.ha ? 1 : 0, hd: r.hd ? 1 : 0 },
+    feat_xnx: r.xnx,
+    steps: r.steps.map((s) => ({
+      level: s.level,
+      table: hex(s.tablePa),
+      root_page: s.rootPage,
+      index: s.index,
+      entry: hex(s.entryPa),
+      descriptor: hex(s.descriptor),
+      summary: s.summary,
+    })),
+    result: r.result
+      ? {
+          pa: hex(r.result.pa),
+          level: r.result.level,
+          kind: r.result.kind,
+          size: hex(r.result.size),
+          descriptor: hex(r.result.descriptor),
+          hw_updates: r.result.hwUpdates,
+          s2: {
+            memattr: hex(r.result.attrs.memAttr),
+            fwb: r.result.attrs.fwb,
+            memattr_meaning: r.result.attrs.memAttrText,
+            memattr_linux: r.result.attrs.memAttrLinux,
+            sh: r.result.attrs.sh,
+            sh_from: r.result.attrs.shFrom,
+            s2ap: r.result.attrs.s2ap,
+            xn: r.result.attrs.xn,
+            af: r.result.attrs.af,
+            dbm: r.result.attrs.dbm,
+            read: r.result.attrs.read,
+            write: r.result.attrs.write,
+            exec_el0: r.result.attrs.execEl0,
+            exec_el1: r.result.attrs.execEl1,
+          },
+        }
+      : null,
+    fault: r.fault
+      ? {
+          type: r.fault.type,
+          level: r.fault.level,
+          fsc: hex(r.fault.fsc),
+          ec: hex(r.fault.ec),
+          iss: hex(r.fault.iss),
+          esr_el2: hex(r.fault.esr),
+          wnr: r.fault.wnr,
+          s1ptw: false,
+          isv: false,
+          hpfar_valid: r.fault.hpfarValid,
+          hpfar_el2: r.fault.hpfar === null ? null : hex(r.fault.hpfar),
+          descriptor: r.fault.descriptor === null ? null : hex(r.fault.descriptor),
+        }
+      : null,
+  };
+}

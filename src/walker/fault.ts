@@ -1,0 +1,210 @@
+/**
+ * Stage-2 faults as the hardware reports them to EL2: the fault status code
+ * (ASL EncodeLDFSC), the ESR_EL2 syndrome (AArch64_FaultSyndrome,
+ * AArch64_AbortSyndrome), whether HPFAR_EL2 holds the faulting IPA (IPAValid)
+ * and its value. Read from the Arm ASL as rendered in Sail
+ * (rems-project/sail-arm arm-v9.4-a/src/v8_base.sail).
+ *
+ * Fault status code, DFSC / IFSC = ESR_EL2.ISS[5:0] (EncodeLDFSC):
+ *
+ *   fault            level 0..3        level -1 (FEAT_LPA2)   level -2 (FEAT_D128)
+ *   Address size     0b0000LL 0x00+L   0b101001 0x29          0b101100 0x2C
+ *   Translation      0b0001LL 0x04+L   0b101011 0x2B          0b101010 0x2A
+ *   Access flag      0b0010LL 0x08+L   -                      -
+ *   Permission       0b0011LL 0x0C+L   -                      -
+ *
+ * ESR_EL2 for a stage-2 abort taken from EL0/EL1 (bits 63:32, ISS2, are 0 for
+ * the faults modelled here):
+ *
+ *   31    26 25 24  23      14 13 12 11 10  9  8  7     6    5      0
+ *  +--------+--+---+----------+--+-----+---+--+--+-----+----+--------+
+ *  |   EC   |IL|ISV|  SAS..AR |  |     |FnV|EA|CM|S1PTW|WnR | xFSC   |
+ *  +--------+--+---+----------+--+-----+---+--+--+-----+----+--------+
+ *   EC 0x24 Data Abort / 0x20 Instruction Abort from a lower Exception level.
+ *   IL = 1: RES1 for an Instruction Abort and for a Data Abort with ISV = 0.
+ *   ISV = 0: s2pt models no load/store instruction, so it gives no
+ *   instruction syndrome (ISS[24:14] = 0). WnR (bit 6) exists for data
+ *   aborts only (AArch64_FaultSyndrome sets it on the d_side only); an
+ *   instruction abort has bit 6 = 0. S1PTW = 0: these are faults on the
+ *   final access, not on a stage-1 table walk.
+ *
+ * HPFAR_EL2 (without FEAT_D128): FIPA, bits [43:4] = IPA[51:12]; NS bit 63 is
+ * left 0 (it names the IPA space of faults from Secure state only).
+ * IPAValid: for a stage-2 fault on the final access, HPFAR_EL2 holds the IPA
+ * for Translation, Address size and Access flag faults, and is UNKNOWN for a
+ * Permission fault (KVM then recovers the IPA by translating FAR_EL2).
+ */
+
+/** The faults the stage-2 walk reports (ASL Fault_*), plus "none". */
+export const FAULT_NONE = 0;
+export const FAULT_TRANSLATION = 1;
+export const FAULT_ACCESS_FLAG = 2;
+export const FAULT_PERMISSION = 3;
+export const FAULT_ADDRESS_SIZE = 4;
+
+export type FaultTypeName = "translation" | "access_flag" | "permission" | "address_size";
+
+/** Names as the translate op writes them, indexed by FAULT_*. */
+export const FAULT_NAMES: readonly (FaultTypeName | "none")[] = ["none", "translation", "access_flag", "permission", "address_size"];
+
+/** The Arm ARM's words for each fault, indexed by FAULT_*. */
+export const FAULT_TITLES: readonly string[] = ["no fault", "Translation fault", "Access flag fault", "Permission fault", "Address size fault"];
+
+/** The kind of access being translated. */
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_EXEC = 2;
+export const ACCESS_NAMES = ["r", "w", "x"] as const;
+export type AccessName = (typeof ACCESS_NAMES)[number];
+
+/** ESR_ELx.EC values for aborts taken to EL2 from a lower Exception level. */
+export const EC_IABT_LOW = 0x20;
+export const EC_DABT_LOW = 0x24;
+
+/** ESR_ELx ISS bits used here. */
+export const ESR_IL = 1 << 25;
+export const ISS_ISV = 1 << 24;
+export const ISS_S1PTW = 1 << 7;
+export const ISS_WNR = 1 << 6;
+export const ISS_FSC = 0x3f;
+
+/**
+ * EncodeLDFSC(statuscode, level) for the stage-2 walk's faults. Returns -1
+ * for a combination the ASL marks Unreachable (an Access flag or Permission
+ * fault below level 0, any fault outside levels -2..3).
+ */
+export function encodeLDFSC(type: number, level: number): number {
+  if (level === -2) {
+    if (type === FAULT_ADDRESS_SIZE) return 0b101100;
+    if (type === FAULT_TRANSLATION) return 0b101010;
+    return -1;
+  }
+  if (level === -1) {
+    if (type === FAULT_ADDRESS_SIZE) return 0b101001;
+    if (type === FAULT_TRANSLATION) return 0b101011;
+    return -1;
+  }
+  if (level < 0 || level > 3 || (level | 0) !== level) return -1;
+  switch (type) {
+    case FAULT_ADDRESS_SIZE:
+      return 0b000000 | level;
+    case FAULT_TRANSLATION:
+      return 0b000100 | level;
+    case FAULT_ACCESS_FLAG:
+      return 0b001000 | level;
+    case FAULT_PERMISSION:
+      return 0b001100 | level;
+    default:
+      return -1;
+  }
+}
+
+/** FSC -> fault type and level (the inverse of encodeLDFSC); type FAULT_NONE for any other code. */
+export function decodeLDFSC(fsc: number, out: { type: number; level: number }): void {
+  out.type = FAULT_NONE;
+  out.level = 0;
+  switch (fsc) {
+    case 0b101001:
+      out.type = FAULT_ADDRESS_SIZE;
+      out.level = -1;
+      return;
+    case 0b101011:
+      out.type = FAULT_TRANSLATION;
+      out.level = -1;
+      return;
+    case 0b101100:
+      out.type = FAULT_ADDRESS_SIZE;
+      out.level = -2;
+      return;
+    case 0b101010:
+      out.type = FAULT_TRANSLATION;
+      out.level = -2;
+      return;
+  }
+  if (fsc < 0 || fsc > 0b001111) return;
+  out.type = [FAULT_ADDRESS_SIZE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION][fsc >>> 2];
+  out.level = fsc & 3;
+}
+
+/**
+ * IPAValid(fault) for a stage-2 fault: true when HPFAR_EL2 is written with the
+ * faulting IPA. On a stage-1 table walk (S1PTW) Permission faults report the
+ * IPA too; on the final access they do not.
+ */
+export function ipaValid(type: number, s1ptw = false): boolean {
+  if (type === FAULT_NONE) return false;
+  if (s1ptw) return type === FAULT_ACCESS_FLAG || type === FAULT_PERMISSION || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
+  return type === FAULT_ACCESS_FLAG || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
+}
+
+/** HPFAR_EL2 for an IPA: FIPA [43:4] = IPA[51:12] (bits of the IPA above 51 are not reported). */
+export function hpfarOf(ipa: bigint): bigint {
+  return ((ipa >> 12n) & ((1n << 40n) - 1n)) << 4n;
+}
+
+/** The IPA page KVM reads back from HPFAR_EL2: (HPFAR & HPFAR_MASK) << 8. */
+export function ipaFromHpfar(hpfar: bigint): bigint {
+  return (hpfar & ~0xfn & ((1n << 44n) - 1n)) << 8n;
+}
+
+/**
+ * ESR_EL2.ISS of a stage-2 fault on the final access (AArch64_FaultSyndrome):
+ * xFSC, WnR on data aborts, S1PTW = 0, ISV = 0.
+ */
+export function faultIss(type: number, level: number, access: number, write: boolean): number {
+  const fsc = encodeLDFSC(type, level);
+  if (fsc < 0) throw new RangeError(`no fault status code for ${FAULT_NAMES[type] ?? type} at level ${level}`);
+  let iss = fsc;
+  if (access !== ACCESS_EXEC && write) iss |= ISS_WNR;
+  return iss >>> 0;
+}
+
+/** The whole ESR_EL2 (bits 31:0; ISS2 in bits 55:32 is 0 for these faults). */
+export function faultEsr(type: number, level: number, access: number, write: boolean): number {
+  const ec = access === ACCESS_EXEC ? EC_IABT_LOW : EC_DABT_LOW;
+  return ((ec << 26) | ESR_IL | faultIss(type, level, access, write)) >>> 0;
+}
+
+/** One stage-2 fault, complete, for reports (the walk itself keeps only numbers). */
+export interface S2FaultReport {
+  type: FaultTypeName;
+  /** ASL words, e.g. "Permission fault". */
+  title: string;
+  level: number;
+  /** DFSC for a data access, IFSC for an instruction fetch. */
+  fsc: number;
+  /** ESR_ELx.EC: 0x24 or 0x20. */
+  ec: number;
+  iss: number;
+  esr: number;
+  /** WnR as reported (always false for an instruction abort). */
+  wnr: boolean;
+  s1ptw: false;
+  isv: false;
+  /** IPAValid: HPFAR_EL2 holds the faulting IPA. */
+  hpfarValid: boolean;
+  /** HPFAR_EL2 when valid, else null (the architecture leaves it UNKNOWN). */
+  hpfar: bigint | null;
+}
+
+/** Put a fault together from the numbers the walk produced. */
+export function faultReport(type: number, level: number, access: number, write: boolean, ipa: bigint): S2FaultReport {
+  const name = FAULT_NAMES[type];
+  if (name === undefined || name === "none") throw new RangeError(`not a fault: ${type}`);
+  const iss = faultIss(type, level, access, write);
+  const valid = ipaValid(type);
+  return {
+    type: name,
+    title: FAULT_TITLES[type],
+    level,
+    fsc: iss & ISS_FSC,
+    ec: access === ACCESS_EXEC ? EC_IABT_LOW : EC_DABT_LOW,
+    iss,
+    esr: faultEsr(type, level, access, write),
+    wnr: (iss & ISS_WNR) !== 0,
+    s1ptw: false,
+    isv: false,
+    hpfarValid: valid,
+    hpfar: valid ? hpfarOf(ipa) : null,
+  };
+}
