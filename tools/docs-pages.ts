@@ -6,6 +6,7 @@
 
 import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
 import { renderCombineDoc } from "../src/mair/docs.js";
+import { renderCombineMatrixDoc } from "../src/mair/matrix-doc.js";
 import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
 import { renderFaultsDoc } from "../src/walker/docs.js";
 
@@ -19,6 +20,7 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/descriptor.md", render: renderDescriptorDoc },
   { path: "docs/reference/geometry.md", render: renderGeometryDoc },
   { path: "docs/combine.md", render: renderCombineDoc },
+  { path: "docs/reference/combine-matrix.md", render: renderCombineMatrixDoc },
   { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
   { path: "docs/reference/faults.md", render: renderFaultsDoc },
 ];

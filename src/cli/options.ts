@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import { parseGranule, type Granule } from "../pgtable/geometry.js";
 import { parseNames } from "../pgtable/scenario.js";
 import { PROT_NAMES } from "../pgtable/descriptor.js";
-import { InputError, parseU64 } from "../pgtable/u64.js";
+import { InputError, parseHexText } from "../pgtable/u64.js";
 
 export type Args = Record<string, unknown>;
 
@@ -48,12 +48,7 @@ export function hexOpt(args: Args, name: string, bareHex = false): bigint | unde
   return parseHexText(s, `--${name}`, bareHex);
 }
 
-export function parseHexText(s: string, what: string, bareHex: boolean): bigint {
-  const t = s.trim();
-  if (bareHex && /^[0-9a-fA-F]+$/.test(t)) return parseU64("0x" + t, what, false);
-  if (/^-/.test(t)) throw new InputError(`${what}: '${s}' is negative`);
-  return parseU64(t, what, false);
-}
+export { parseHexText };
 
 export function protOpt(args: Args, name = "prot"): number | undefined {
   const s = str(args, name);

@@ -40,7 +40,7 @@ import {
   stage2PteProt,
 } from "./descriptor.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
-import { alignDown, hex, hexHalves, joinU64 } from "./u64.js";
+import { InputError, alignDown, hex, hexHalves, joinU64 } from "./u64.js";
 import type { Granule } from "./geometry.js";
 import { granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
 
@@ -93,6 +93,19 @@ function bitRange(hi: number, lo: number): string {
 /** Bit n of a (lo, hi) pair. */
 function bit(lo: number, hi: number, n: number): number {
   return n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1;
+}
+
+/**
+ * Refuse a descriptor format that does not exist: FEAT_LPA2 descriptors with a
+ * 64K granule, or level -1 without 4K + FEAT_LPA2 (the only 5-level layout).
+ * `names` says how the caller names the two inputs in its messages.
+ */
+export function checkDecodeFormat(
+  o: { granule: Granule; lpa2: boolean; level?: number | undefined },
+  names: { lpa2: string; level: string } = { lpa2: "--lpa2", level: "--level" },
+): void {
+  if (o.lpa2 && o.granule === 65536) throw new InputError(`${names.lpa2}: FEAT_LPA2 descriptors exist for 4K and 16K granules only`);
+  if (o.level === -1 && !(o.lpa2 && o.granule === 4096)) throw new InputError(`${names.level}: level -1 exists only with a 4K granule and FEAT_LPA2`);
 }
 
 /** Decode a 64-bit value as a stage-2 descriptor. */

@@ -42,6 +42,17 @@ export function parseU64(text: string, what: string, allowDecimal = true): bigin
   return v;
 }
 
+/**
+ * A 64-bit value typed by a person: 0x-prefixed hex, or bare hex digits when
+ * `bareHex` (a descriptor pasted from a log). Shared by the CLI and the docs page.
+ */
+export function parseHexText(s: string, what: string, bareHex: boolean): bigint {
+  const t = s.trim();
+  if (bareHex && /^[0-9a-fA-F]+$/.test(t)) return parseU64("0x" + t, what, false);
+  if (/^-/.test(t)) throw new InputError(`${what}: '${s}' is negative`);
+  return parseU64(t, what, false);
+}
+
 /** Parse an address (at most 52 bits) into an exact double. */
 export function parseAddr(text: string, what: string, allowDecimal = true): number {
   const v = parseU64(text, what, allowDecimal);

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import type { CliContext } from "../io.js";
-import { decodeS2Descriptor, formatDecoded } from "../../pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, formatDecoded } from "../../pgtable/decode.js";
 import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { InputError } from "../../pgtable/u64.js";
 import { flag, granuleOpt, intOpt, parseHexText, str, withFormatOptions, type Args } from "../options.js";
@@ -24,9 +24,8 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
         const value = parseHexText(text, "descriptor", true);
         const granule = granuleOpt(args);
         const lpa2 = flag(args, "lpa2");
-        if (lpa2 && granule === 65536) throw new InputError("--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only");
         const level = intOpt(args, "level", -1, 3);
-        if (level === -1 && !(lpa2 && granule === 4096)) throw new InputError("--level: level -1 exists only with a 4K granule and FEAT_LPA2");
+        checkDecodeFormat({ granule, lpa2, level });
         const paBits = intOpt(args, "pa-bits", 32, 52);
         if (paBits !== undefined && !(PARANGE_BITS as readonly number[]).includes(paBits)) {
           throw new InputError(`--pa-bits: ${paBits} is not a PARange size (${PARANGE_BITS.join(", ")})`);
