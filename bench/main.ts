@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform } from "node:os";
 import { dirname, resolve } from "node:path";
-import { PerformanceObserver, performance, type PerformanceEntry } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { MaintenanceLog } from "../src/pgtable/events.js";
@@ -24,6 +24,7 @@ import { jsonReport, resultsTable, scalingReport, type WorkloadResult } from "./
 import { runScaling, type ScalingRow } from "./scaling.js";
 import { runSol, solScript, type SolResult } from "./sol.js";
 import { BenchCheckError } from "./verify.js";
+import { TimedWatch, NO_STATS } from "./watch.js";
 import { makeWorkloads, type BenchContext } from "./workloads.js";
 
 /** dist/bench/main.js -> the repository root. */
@@ -47,47 +48,7 @@ export function cpuModel(): string {
   return cpus()[0]?.model ?? "unknown";
 }
 
-/** Timed windows, and the GC pauses that fell inside them. */
-class GcWatch {
-  private readonly entries: PerformanceEntry[] = [];
-  private readonly windows: Array<{ label: string; start: number; end: number }> = [];
-  private readonly obs: PerformanceObserver;
-
-  constructor() {
-    this.obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) this.entries.push(e);
-    });
-    this.obs.observe({ entryTypes: ["gc"] });
-  }
-
-  window(label: string, start: number, end: number): void {
-    this.windows.push({ label, start, end });
-  }
-
-  /** GC pauses overlapping the windows of `label`: count and total ms. Call after collect(). */
-  inside(label: string): { count: number; ms: number } {
-    let count = 0;
-    let ms = 0;
-    for (const w of this.windows) {
-      if (w.label !== label) continue;
-      for (const e of this.entries) {
-        if (e.startTime < w.end && e.startTime + e.duration > w.start) {
-          count++;
-          ms += e.duration;
-        }
-      }
-    }
-    return { count, ms };
-  }
-
-  /** Let the observer's queued entries arrive. */
-  async collect(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 50));
-    this.obs.disconnect();
-  }
-}
-
-function runWorkloads(args: BenchArgs, ctx: BenchContext, gcw: GcWatch): WorkloadResult[] {
+function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): WorkloadResult[] {
   const workloads = makeWorkloads(ctx, args.workloads);
   const bench = new Bench({
     name: "s2pt",
@@ -101,14 +62,18 @@ function runWorkloads(args: BenchArgs, ctx: BenchContext, gcw: GcWatch): Workloa
   const results: WorkloadResult[] = [];
   for (const w of workloads) {
     let start = 0;
+    let cpu0 = process.cpuUsage();
     bench.add(w.name, () => w.run(), {
       beforeEach() {
         w.setup();
         fullGc();
+        cpu0 = process.cpuUsage();
         start = performance.now();
       },
       afterEach(mode) {
-        if (mode === "run") gcw.window(w.name, start, performance.now());
+        const end = performance.now();
+        const cpu = process.cpuUsage(cpu0);
+        if (mode === "run") watch.window(w.name, start, end, cpu.user + cpu.system);
         w.check();
       },
     });
@@ -131,8 +96,7 @@ function runWorkloads(args: BenchArgs, ctx: BenchContext, gcw: GcWatch): Workloa
       minNs: res.latency.min * k,
       maxNs: res.latency.max * k,
       runs: res.latency.samplesCount,
-      gcCount: 0,
-      gcMs: 0,
+      watch: NO_STATS,
     });
     fullGc();
   }
@@ -164,25 +128,17 @@ async function main(argv: readonly string[]): Promise<number> {
     out += `sol: ${sol.machine.compiler}, ${sol.config.reps} timed runs per workload after ${1} warm-up (same run, same machine)\n`;
   }
 
-  const gcw = new GcWatch();
+  const watch = new TimedWatch();
   const ctx: BenchContext = { fwb: args.fwb, log: new MaintenanceLog(LOG_CAPACITY) };
-  const results = args.workloads.length > 0 ? runWorkloads(args, ctx, gcw) : [];
+  const results = args.workloads.length > 0 ? runWorkloads(args, ctx, watch) : [];
   let scaling: ScalingRow[] = [];
   if (args.scaling) {
     process.stderr.write(`scaling: 1, 4, 16, 64 GiB of 4K pages...\n`);
-    scaling = runScaling(args.fwb, ctx.log, args.reps, gcw, (m) => process.stderr.write(m + "\n"));
+    scaling = runScaling(args.fwb, ctx.log, args.reps, watch, (m) => process.stderr.write(m + "\n"));
   }
-  await gcw.collect();
-  for (const r of results) {
-    const g = gcw.inside(r.name);
-    r.gcCount = g.count;
-    r.gcMs = g.ms;
-  }
-  for (const r of scaling) {
-    const g = gcw.inside(`scaling_${r.gib}g`);
-    r.gcCount = g.count;
-    r.gcMs = g.ms;
-  }
+  await watch.collect();
+  for (const r of results) r.watch = watch.stats(r.name);
+  for (const r of scaling) r.watch = watch.stats(`scaling_${r.gib}g`);
 
   if (results.length > 0) {
     out += resultsTable(results, sol);

@@ -25,6 +25,7 @@ import type { Geometry } from "../src/pgtable/geometry.js";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { BASE_IPA, BASE_PA, N4K, PAGE_SIZE } from "./inputs.js";
 import { checkEvents, checkLeaf, checkTables, fail, pageRw, template } from "./verify.js";
+import { NO_STATS, type WindowSink, type WindowStats } from "./watch.js";
 import { benchConfig } from "./workloads.js";
 
 export const SCALING_GIB = [1, 4, 16, 64] as const;
@@ -58,14 +59,8 @@ export interface ScalingRow {
   realBytes: number;
   storeBytes: number;
   heapBytes: number;
-  /** GC pauses inside the timed runs (all runs), and their total ms. */
-  gcCount: number;
-  gcMs: number;
-}
-
-export interface GcWindowSink {
-  /** Record a timed window [start, end] (performance.now()). */
-  window(label: string, start: number, end: number): void;
+  /** GC pauses and CPU share inside the timed runs. */
+  watch: WindowStats;
 }
 
 function heapNow(): number {
@@ -95,17 +90,11 @@ function settledHeap(): number {
 }
 
 /**
- * One timed mapping of `gib` GiB into a fresh table; returns ns per page and
- * the memory measures. The table is dropped on return, before the next run's
- * baseline measure.
+ * The timed part: `gib` GiB of one-page maps, the log drained once per GiB.
+ * Returns the events drained (the last GiB's stay in the log).
  */
-function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: GcWindowSink, label: string) {
-  const before = settledHeap();
-  const p = new KvmPgtable(benchConfig(fwb), { maxPages: 2 ** 20 }, log);
-  log.clear();
+function timed_scaling(p: KvmPgtable, gib: number, log: MaintenanceLog): number {
   let events = 0;
-  const start = performance.now();
-  const t0 = process.hrtime.bigint();
   for (let g = 0; g < gib; g++) {
     if (g !== 0) {
       events += log.length; // drain the log once per GiB
@@ -118,8 +107,26 @@ function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: GcWindowS
       if (r !== 0) fail(`scaling: map(0x${(ipa0 + i * PAGE_SIZE).toString(16)}) returned ${r}`);
     }
   }
+  return events;
+}
+
+/**
+ * One timed mapping of `gib` GiB into a fresh table; returns ns per page and
+ * the memory measures. The table is dropped on return, before the next run's
+ * baseline measure.
+ */
+function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string) {
+  const before = settledHeap();
+  const p = new KvmPgtable(benchConfig(fwb), {}, log);
+  log.clear();
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const t0 = process.hrtime.bigint();
+  let events = timed_scaling(p, gib, log);
   const t1 = process.hrtime.bigint();
-  sink.window(label, start, performance.now());
+  const end = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  sink.window(label, start, end, cpu.user + cpu.system);
   const pages = gib * N4K;
   // Verify (untimed): the last GiB's events, the total, the tables, a sample of leaves.
   checkEvents(log, { dcache: N4K }, `scaling ${gib} GiB`);
@@ -138,14 +145,14 @@ function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: GcWindowS
 
 /** Timed runs of a size: more for the small sizes, whose runs are short (at most `reps`). */
 export function scalingRuns(gib: number, reps: number): number {
-  return Math.min(reps, gib <= 4 ? 7 : 3);
+  return Math.min(reps, gib === 1 ? 11 : gib === 4 ? 5 : 3);
 }
 
 /**
  * The scaling study: an untimed warm-up of 1 GiB, then scalingRuns() runs
  * per size. Memory figures come from the last run of each size.
  */
-export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, sink: GcWindowSink, progress: (msg: string) => void): ScalingRow[] {
+export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, sink: WindowSink, progress: (msg: string) => void): ScalingRow[] {
   runOnce(1, fwb, log, { window() {} }, "warm-up");
   const rows: ScalingRow[] = [];
   for (const gib of SCALING_GIB) {
@@ -169,8 +176,7 @@ export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, sink
       realBytes: last.realBytes,
       storeBytes: last.storeBytes,
       heapBytes: last.heapBytes,
-      gcCount: 0,
-      gcMs: 0,
+      watch: NO_STATS,
     });
     progress(`scaling ${gib} GiB: ${rows[rows.length - 1].nsPerPage.toFixed(2)} ns/page`);
   }

@@ -24,6 +24,9 @@
  * kernel, whose memory cache is topped up before the walk that takes pages
  * from it.
  *
+ * The timed functions are named timed_<workload> so that CPU profiles name
+ * them (bench/profile-summary.ts).
+ *
  * Where the model's events differ from sol.c's counters (sol.c counts TLBIs
  * and CMOs its own way; the checks here follow the kernel, pgtable.c 6.18.25):
  *   - With FWB, pgtable.c still calls mm_ops->dcache_clean_inval_poc for every
@@ -138,7 +141,7 @@ function map4k1gWorkload(ctx: BenchContext): Workload {
     setup() {
       slot.fresh();
     },
-    run() {
+    run: function timed_map4k_1g() {
       map4k1g(need(slot.pgt));
     },
     check() {
@@ -163,7 +166,7 @@ function unmap1gWorkload(ctx: BenchContext): Workload {
       map4k1g(slot.fresh());
       ctx.log.clear();
     },
-    run() {
+    run: function timed_unmap_1g() {
       const r = need(slot.pgt).unmap(BASE_IPA, N4K * PAGE_SIZE);
       if (r !== 0) fail(`unmap returned ${r}`);
     },
@@ -207,7 +210,7 @@ function mapBlock64gWorkload(ctx: BenchContext): Workload {
       for (let k = 0; k < BLK_BATCH; k++) tables[k] = slots[k].fresh();
       ctx.log.clear();
     },
-    run() {
+    run: function timed_map_block_64g() {
       for (let k = 0; k < BLK_BATCH; k++) {
         const r = tables[k].map(BLK_IPA, BLK_SIZE, BLK_IPA, PROT_RW, 0);
         if (r !== 0) fail(`map_block_64g: map of table ${k} returned ${r}`);
@@ -251,7 +254,7 @@ function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
       map4k1g(slot.fresh());
       ctx.log.clear();
     },
-    run() {
+    run: function timed_walk_random_1m() {
       // WALKER-SWITCH: sol.c's get_leaf is a plain descriptor walk from the
       // root; this uses kvm_pgtable_get_leaf() (pgt.getLeaf, a walk through
       // the generic walker with leaf_walker). Switch this loop to the batch
@@ -292,7 +295,7 @@ function wrprotect1gWorkload(ctx: BenchContext): Workload {
       map4k1g(slot.fresh());
       ctx.log.clear();
     },
-    run() {
+    run: function timed_wrprotect_1g() {
       const r = need(slot.pgt).wrprotect(BASE_IPA, N4K * PAGE_SIZE);
       if (r !== 0) fail(`wrprotect returned ${r}`);
     },
@@ -317,7 +320,7 @@ function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
     setup() {
       slot.fresh();
     },
-    run() {
+    run: function timed_map4k_scatter_64k() {
       const p = need(slot.pgt);
       const ipas = inputs.ipas;
       for (let k = 0; k < N_SCAT; k++) {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REPS, parseBenchArgs } from "../../bench/args.js";
 import { jsonReport } from "../../bench/report.js";
+import { NO_STATS } from "../../bench/watch.js";
 import { BenchCheckError, checkLeaf, checkTables, checkEvents, pageRw, template } from "../../bench/verify.js";
 import { WORKLOAD_NAMES, benchConfig } from "../../bench/workloads.js";
 import { PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
@@ -36,7 +37,7 @@ describe("bench arguments", () => {
 
 describe("--json", () => {
   it("is exactly {workloads: {name: {median_ns, min_ns, unit}}}", () => {
-    const text = jsonReport([{ name: "map4k_1g", unit: "per 4K page", medianNs: 12.34567, minNs: 11.1, maxNs: 20, runs: 15, gcCount: 0, gcMs: 0 }]);
+    const text = jsonReport([{ name: "map4k_1g", unit: "per 4K page", medianNs: 12.34567, minNs: 11.1, maxNs: 20, runs: 15, watch: NO_STATS }]);
     expect(JSON.parse(text)).toEqual({ workloads: { map4k_1g: { median_ns: 12.346, min_ns: 11.1, unit: "per 4K page" } } });
   });
 });
