@@ -4,8 +4,9 @@
  * each task's beforeEach hook does the untimed set-up (then a full GC, so
  * that no garbage of the set-up is collected inside the timed part), the
  * task function is exactly the timed part, and the afterEach hook verifies
- * the run (untimed). Per workload: one untimed warm-up run, then --reps
- * timed runs, figures per unit (elapsed / units) as sol.c reports them.
+ * the run (untimed). Per workload: --warmup untimed runs (default 3; sol.c
+ * does 1, but V8 needs a few to reach its steady state), then --reps timed
+ * runs, figures per unit (elapsed / units) as sol.c reports them.
  *
  * Output: the table on stdout, progress on stderr. Exit 0; 1 when a
  * verification fails (the figures are not trusted); 2 on a bad argument.
@@ -24,7 +25,7 @@ import { jsonReport, resultsTable, scalingReport, type WorkloadResult } from "./
 import { runScaling, type ScalingRow } from "./scaling.js";
 import { runSol, solScript, type SolResult } from "./sol.js";
 import { BenchCheckError } from "./verify.js";
-import { TimedWatch, NO_STATS } from "./watch.js";
+import { NO_STATS, TimedWatch, newSpaceUsed } from "./watch.js";
 import { makeWorkloads, type BenchContext } from "./workloads.js";
 
 /** dist/bench/main.js -> the repository root. */
@@ -32,6 +33,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Events the largest workload records in one run (unmap_1g without FWB: 262,657 TLBIs + 262,144 dcache). */
 const LOG_CAPACITY = 1 << 20;
+/** Idle time between a set-up's full GC and the timed part (see beforeEach). */
+const SETTLE_MS = 20;
 
 function fullGc(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,13 +51,13 @@ export function cpuModel(): string {
   return cpus()[0]?.model ?? "unknown";
 }
 
-function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): WorkloadResult[] {
+async function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): Promise<WorkloadResult[]> {
   const workloads = makeWorkloads(ctx, args.workloads);
   const bench = new Bench({
     name: "s2pt",
     iterations: args.reps,
     time: 0,
-    warmupIterations: 1,
+    warmupIterations: args.warmup,
     warmupTime: 0,
     timestampProvider: "hrtimeNow",
     throws: true,
@@ -63,27 +66,35 @@ function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): Wo
   for (const w of workloads) {
     let start = 0;
     let cpu0 = process.cpuUsage();
+    let young0 = 0;
     bench.add(w.name, () => w.run(), {
-      beforeEach() {
+      // The task function is synchronous: say so, or tinybench calls it once to find out.
+      async: false,
+      async beforeEach() {
         w.setup();
         fullGc();
+        // Let the GC's concurrent sweeping finish while idle, so that its
+        // helper threads do not share the CPUs with the timed part.
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        young0 = newSpaceUsed();
         cpu0 = process.cpuUsage();
         start = performance.now();
       },
       afterEach(mode) {
         const end = performance.now();
         const cpu = process.cpuUsage(cpu0);
-        if (mode === "run") watch.window(w.name, start, end, cpu.user + cpu.system);
+        const young = newSpaceUsed() - young0;
+        if (mode === "run") watch.window(w.name, start, end, cpu.user + cpu.system, young);
         w.check();
       },
     });
     const task = bench.getTask(w.name);
     if (task === undefined) throw new Error(`tinybench lost task ${w.name}`);
-    process.stderr.write(`${w.name}: warm-up and ${args.reps} timed runs...\n`);
+    process.stderr.write(`${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs...\n`);
     // Warm-up then timed runs, one workload at a time (as sol.c), so that each
     // workload's tables are live only while it runs.
-    task.warmupSync();
-    task.runSync();
+    if (args.warmup > 0) await task.warmup();
+    await task.run();
     w.release();
     const res = task.result;
     if (res.state !== "completed") throw new Error(`${w.name}: tinybench ended in state ${res.state}`);
@@ -96,6 +107,7 @@ function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): Wo
       minNs: res.latency.min * k,
       maxNs: res.latency.max * k,
       runs: res.latency.samplesCount,
+      units: w.units,
       watch: NO_STATS,
     });
     fullGc();
@@ -115,7 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const machine = `${cpuModel()}, ${cpus().length} cores, node ${process.version}, ${platform()} ${arch()}`;
   const what = [...args.workloads, ...(args.scaling ? ["scaling"] : [])].join(",");
-  let out = `s2pt bench: 4K granule, 40-bit IPA, 48-bit PA, FWB ${args.fwb ? "on" : "off"}, FEAT_TLBIRANGE off; ${args.reps} timed runs per workload after 1 warm-up\n`;
+  let out = `s2pt bench: 4K granule, 40-bit IPA, 48-bit PA, FWB ${args.fwb ? "on" : "off"}, FEAT_TLBIRANGE off; ${args.reps} timed runs per workload after ${args.warmup} untimed\n`;
   out += `machine: ${machine}; load average at start ${loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")}\n`;
@@ -125,20 +137,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (script !== null) {
     process.stderr.write(`sol: ${script} --reps ${args.reps}${args.fwb ? " --fwb" : ""}...\n`);
     sol = runSol(script, args.fwb, args.reps);
-    out += `sol: ${sol.machine.compiler}, ${sol.config.reps} timed runs per workload after ${1} warm-up (same run, same machine)\n`;
+    out += `sol: ${sol.machine.compiler}, ${sol.config.reps} timed runs per workload after 1 untimed (same run, same machine)\n`;
   }
 
   const watch = new TimedWatch();
   const ctx: BenchContext = { fwb: args.fwb, log: new MaintenanceLog(LOG_CAPACITY) };
-  const results = args.workloads.length > 0 ? runWorkloads(args, ctx, watch) : [];
+  const results = args.workloads.length > 0 ? await runWorkloads(args, ctx, watch) : [];
   let scaling: ScalingRow[] = [];
   if (args.scaling) {
     process.stderr.write(`scaling: 1, 4, 16, 64 GiB of 4K pages...\n`);
-    scaling = runScaling(args.fwb, ctx.log, args.reps, watch, (m) => process.stderr.write(m + "\n"));
+    scaling = runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
   }
   await watch.collect();
-  for (const r of results) r.watch = watch.stats(r.name);
-  for (const r of scaling) r.watch = watch.stats(`scaling_${r.gib}g`);
+  for (const r of results) r.watch = watch.stats(r.name, r.units);
+  for (const r of scaling) r.watch = watch.stats(`scaling_${r.gib}g`, r.pages);
 
   if (results.length > 0) {
     out += resultsTable(results, sol);

@@ -16,6 +16,8 @@ export interface WorkloadResult {
   minNs: number;
   maxNs: number;
   runs: number;
+  /** Units per run. */
+  units: number;
   /** GC pauses and CPU share inside the timed runs. */
   watch: WindowStats;
 }
@@ -52,14 +54,14 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], ri
 
 /** The results table: median, min, unit; with sol: sol's median, the ratio and the target. */
 export function resultsTable(results: readonly WorkloadResult[], sol: SolResult | null): string {
-  const head = ["workload", "median ns", "min ns", "unit", "gc in timed", "cpu"];
-  const right = [false, true, true, false, true, true];
+  const head = ["workload", "median ns", "min ns", "unit", "gc in timed", "cpu", "alloc B"];
+  const right = [false, true, true, false, true, true, true];
   if (sol) {
     head.push("sol median", "sol min", "ratio", "target");
     right.push(true, true, true, false);
   }
   const rows = results.map((r) => {
-    const row = [r.name, ns(r.medianNs), ns(r.minNs), r.unit, gc(r.watch), cpu(r.watch)];
+    const row = [r.name, ns(r.medianNs), ns(r.minNs), r.unit, gc(r.watch), cpu(r.watch), alloc(r.watch)];
     if (sol) {
       const s = sol.workloads[r.name];
       if (s === undefined) row.push("-", "-", "-", "-");
@@ -83,13 +85,18 @@ function cpu(w: WindowStats): string {
   return Number.isNaN(w.cpuShare) ? "-" : `${Math.round(w.cpuShare * 100)}%`;
 }
 
+/** New-space bytes allocated per unit in GC-free timed runs ("-": every run saw a GC). */
+function alloc(w: WindowStats): string {
+  return Number.isNaN(w.allocPerUnit) ? "-" : w.allocPerUnit.toFixed(1);
+}
+
 function perPage(bytes: number, pages: number): string {
   return (bytes / pages).toFixed(3);
 }
 
 /** The scaling table and the two scaling targets. */
 export function scalingReport(rows: readonly ScalingRow[]): string {
-  const head = ["GiB", "pages", "runs", "ns/page", "min", "table pages", "real B/page", "store B/page", "store/real", "heap B/page", "heap/real", "gc in timed", "cpu"];
+  const head = ["GiB", "pages", "runs", "ns/page", "min", "table pages", "real B/page", "store B/page", "store/real", "heap B/page", "heap/real", "gc in timed", "cpu", "alloc B"];
   const right = head.map(() => true);
   const body = rows.map((r) => [
     String(r.gib),
@@ -105,6 +112,7 @@ export function scalingReport(rows: readonly ScalingRow[]): string {
     `${(r.heapBytes / r.realBytes).toFixed(3)}x`,
     gc(r.watch),
     cpu(r.watch),
+    alloc(r.watch),
   ]);
   let out = table(head, body, right);
   const first = rows.find((r) => r.gib === 1);

@@ -25,7 +25,7 @@ import type { Geometry } from "../src/pgtable/geometry.js";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { BASE_IPA, BASE_PA, N4K, PAGE_SIZE } from "./inputs.js";
 import { checkEvents, checkLeaf, checkTables, fail, pageRw, template } from "./verify.js";
-import { NO_STATS, type WindowSink, type WindowStats } from "./watch.js";
+import { NO_STATS, newSpaceUsed, type WindowSink, type WindowStats } from "./watch.js";
 import { benchConfig } from "./workloads.js";
 
 export const SCALING_GIB = [1, 4, 16, 64] as const;
@@ -119,6 +119,7 @@ function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSin
   const before = settledHeap();
   const p = new KvmPgtable(benchConfig(fwb), {}, log);
   log.clear();
+  const young0 = newSpaceUsed();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const t0 = process.hrtime.bigint();
@@ -126,7 +127,7 @@ function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSin
   const t1 = process.hrtime.bigint();
   const end = performance.now();
   const cpu = process.cpuUsage(cpu0);
-  sink.window(label, start, end, cpu.user + cpu.system);
+  sink.window(label, start, end, cpu.user + cpu.system, newSpaceUsed() - young0);
   const pages = gib * N4K;
   // Verify (untimed): the last GiB's events, the total, the tables, a sample of leaves.
   checkEvents(log, { dcache: N4K }, `scaling ${gib} GiB`);
@@ -149,11 +150,11 @@ export function scalingRuns(gib: number, reps: number): number {
 }
 
 /**
- * The scaling study: an untimed warm-up of 1 GiB, then scalingRuns() runs
- * per size. Memory figures come from the last run of each size.
+ * The scaling study: untimed warm-up runs of 1 GiB (`warmup`, at least
+ * one), then scalingRuns() runs per size. Memory figures come from the last run of each size.
  */
-export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, sink: WindowSink, progress: (msg: string) => void): ScalingRow[] {
-  runOnce(1, fwb, log, { window() {} }, "warm-up");
+export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): ScalingRow[] {
+  for (let w = 0; w < Math.max(1, warmup); w++) runOnce(1, fwb, log, { window() {} }, "warm-up");
   const rows: ScalingRow[] = [];
   for (const gib of SCALING_GIB) {
     const ns: number[] = [];

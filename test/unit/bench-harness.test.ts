@@ -4,7 +4,7 @@
 // Expected descriptors are literals from ../shared/bench/README.md ("A 4K R|W
 // mapping of PA 0x80000000 is 0x00400000800007ff (...7db with FWB)").
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REPS, parseBenchArgs } from "../../bench/args.js";
+import { DEFAULT_REPS, DEFAULT_WARMUP, parseBenchArgs } from "../../bench/args.js";
 import { jsonReport } from "../../bench/report.js";
 import { NO_STATS } from "../../bench/watch.js";
 import { BenchCheckError, checkLeaf, checkTables, checkEvents, pageRw, template } from "../../bench/verify.js";
@@ -17,18 +17,18 @@ import { InputError } from "../../src/pgtable/u64.js";
 describe("bench arguments", () => {
   it("defaults: every workload and the scaling study, no sol, FWB off", () => {
     const a = parseBenchArgs([]);
-    expect(a).toEqual({ json: null, sol: false, fwb: false, reps: DEFAULT_REPS, workloads: [...WORKLOAD_NAMES], scaling: true, help: false });
+    expect(a).toEqual({ json: null, sol: false, fwb: false, reps: DEFAULT_REPS, warmup: DEFAULT_WARMUP, workloads: [...WORKLOAD_NAMES], scaling: true, help: false });
   });
   it("--only picks workloads (in the canonical order) and scaling; --reps, --sol, --fwb, --json", () => {
-    const a = parseBenchArgs(["--only", "walk_random_1m,map4k_1g", "--only", "scaling", "--reps", "3", "--sol", "--fwb", "--json", "out.json"]);
+    const a = parseBenchArgs(["--only", "walk_random_1m,map4k_1g", "--only", "scaling", "--reps", "3", "--warmup", "0", "--sol", "--fwb", "--json", "out.json"]);
     expect(a.workloads).toEqual(["map4k_1g", "walk_random_1m"]);
     expect(a.scaling).toBe(true);
-    expect(a).toMatchObject({ reps: 3, sol: true, fwb: true, json: "out.json" });
+    expect(a).toMatchObject({ reps: 3, warmup: 0, sol: true, fwb: true, json: "out.json" });
     expect(parseBenchArgs(["--only", "scaling"]).workloads).toEqual([]);
     expect(parseBenchArgs(["--only", "unmap_1g"]).scaling).toBe(false);
   });
   it("bad arguments are one-line InputErrors", () => {
-    for (const argv of [["--only", "map4k"], ["--reps", "0"], ["--reps", "100"], ["--reps", "1.5"], ["--reps"], ["--json"], ["--frob"], ["--only", ","]]) {
+    for (const argv of [["--only", "map4k"], ["--reps", "0"], ["--reps", "100"], ["--reps", "1.5"], ["--reps"], ["--warmup", "-1"], ["--warmup", "100"], ["--json"], ["--frob"], ["--only", ","]]) {
       expect(() => parseBenchArgs(argv)).toThrow(InputError);
     }
     expect(() => parseBenchArgs(["--only", "map4k"])).toThrow(/unknown workload "map4k"/);
@@ -37,7 +37,7 @@ describe("bench arguments", () => {
 
 describe("--json", () => {
   it("is exactly {workloads: {name: {median_ns, min_ns, unit}}}", () => {
-    const text = jsonReport([{ name: "map4k_1g", unit: "per 4K page", medianNs: 12.34567, minNs: 11.1, maxNs: 20, runs: 15, watch: NO_STATS }]);
+    const text = jsonReport([{ name: "map4k_1g", unit: "per 4K page", medianNs: 12.34567, minNs: 11.1, maxNs: 20, runs: 15, units: 262144, watch: NO_STATS }]);
     expect(JSON.parse(text)).toEqual({ workloads: { map4k_1g: { median_ns: 12.346, min_ns: 11.1, unit: "per 4K page" } } });
   });
 });
