@@ -22,7 +22,7 @@ import { MaintenanceLog } from "../src/pgtable/events.js";
 import { InputError } from "../src/pgtable/u64.js";
 import { USAGE, parseBenchArgs, type BenchArgs } from "./args.js";
 import { jsonReport, resultsTable, scalingReport, type WorkloadResult } from "./report.js";
-import { runScaling, type ScalingRow } from "./scaling.js";
+import { SETTLE_MS, runScaling, type ScalingRow } from "./scaling.js";
 import { runSol, solScript, type SolResult } from "./sol.js";
 import { BenchCheckError } from "./verify.js";
 import { NO_STATS, TimedWatch, newSpaceUsed } from "./watch.js";
@@ -33,8 +33,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Events the largest workload records in one run (unmap_1g without FWB: 262,657 TLBIs + 262,144 dcache). */
 const LOG_CAPACITY = 1 << 20;
-/** Idle time between a set-up's full GC and the timed part (see beforeEach). */
-const SETTLE_MS = 20;
+
 
 function fullGc(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -146,7 +145,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let scaling: ScalingRow[] = [];
   if (args.scaling) {
     process.stderr.write(`scaling: 1, 4, 16, 64 GiB of 4K pages...\n`);
-    scaling = runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
+    scaling = await runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
   }
   await watch.collect();
   for (const r of results) r.watch = watch.stats(r.name, r.units);

@@ -31,6 +31,8 @@ import { benchConfig } from "./workloads.js";
 export const SCALING_GIB = [1, 4, 16, 64] as const;
 export const MEMORY_TARGET = 1.25;
 export const FLAT_TARGET = 1.3;
+/** Idle time between the pre-run GCs and the timed part (as bench/main.ts). */
+export const SETTLE_MS = 20;
 
 /**
  * The table pages the kernel holds for a mapping of [ipa, ipa + size) with
@@ -115,10 +117,12 @@ function timed_scaling(p: KvmPgtable, gib: number, log: MaintenanceLog): number 
  * the memory measures. The table is dropped on return, before the next run's
  * baseline measure.
  */
-function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string) {
+async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string) {
   const before = settledHeap();
   const p = new KvmPgtable(benchConfig(fwb), {}, log);
   log.clear();
+  // As before every timed workload run: let the GC's concurrent sweeping finish while idle.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const young0 = newSpaceUsed();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
@@ -153,15 +157,15 @@ export function scalingRuns(gib: number, reps: number): number {
  * The scaling study: untimed warm-up runs of 1 GiB (`warmup`, at least
  * one), then scalingRuns() runs per size. Memory figures come from the last run of each size.
  */
-export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): ScalingRow[] {
-  for (let w = 0; w < Math.max(1, warmup); w++) runOnce(1, fwb, log, { window() {} }, "warm-up");
+export async function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): Promise<ScalingRow[]> {
+  for (let w = 0; w < Math.max(1, warmup); w++) await runOnce(1, fwb, log, { window() {} }, "warm-up");
   const rows: ScalingRow[] = [];
   for (const gib of SCALING_GIB) {
     const ns: number[] = [];
     const runs = scalingRuns(gib, reps);
-    let last: ReturnType<typeof runOnce> | null = null;
+    let last: Awaited<ReturnType<typeof runOnce>> | null = null;
     for (let r = 0; r < runs; r++) {
-      last = runOnce(gib, fwb, log, sink, `scaling_${gib}g`);
+      last = await runOnce(gib, fwb, log, sink, `scaling_${gib}g`);
       ns.push(last.ns);
     }
     if (last === null) throw new Error("scaling: no run");
