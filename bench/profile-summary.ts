@@ -7,7 +7,8 @@
  *
  * A sample counts when a timed frame is on its stack: a workload's timed
  * function (timed_<workload> in bench/workloads.ts, timed_scaling in
- * bench/scaling.ts). Per timed frame it
+ * bench/scaling.ts); the warm-up runs call the same functions and count too.
+ * Per timed frame it
  * prints the functions with the most self time (V8 attributes inlined code to
  * the function it was inlined into, so a small function may not appear).
  */
