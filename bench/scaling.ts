@@ -113,9 +113,8 @@ function timed_scaling(p: KvmPgtable, gib: number, log: MaintenanceLog): number 
 }
 
 /**
- * One timed mapping of `gib` GiB into a fresh table; returns ns per page and
- * the memory measures. The table is dropped on return, before the next run's
- * baseline measure.
+ * One timed mapping of `gib` GiB into a fresh table; returns ns per page, the
+ * memory measures and the table (see runScaling for why the caller keeps it).
  */
 async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string) {
   const before = settledHeap();
@@ -145,7 +144,7 @@ async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: Win
   log.clear();
   const heapBytes = settledHeap() - before;
   const storeBytes = p.store.bytes();
-  return { ns: Number(t1 - t0) / pages, tablePages, realBytes: tablePages * p.geom.granule, storeBytes, heapBytes };
+  return { ns: Number(t1 - t0) / pages, tablePages, realBytes: tablePages * p.geom.granule, storeBytes, heapBytes, table: p };
 }
 
 /** Timed runs of a size: more for the small sizes, whose runs are short (at most `reps`). */
@@ -154,18 +153,30 @@ export function scalingRuns(gib: number, reps: number): number {
 }
 
 /**
- * The scaling study: untimed warm-up runs of 1 GiB (`warmup`, at least
- * one), then scalingRuns() runs per size. Memory figures come from the last run of each size.
+ * The scaling study, size by size: untimed warm-up runs of 1 GiB (`warmup`,
+ * at least one), then scalingRuns() timed runs; memory figures from the last.
+ *
+ * Every table of a size stays alive until the size is done. When a dropped
+ * KvmPgtable is collected, V8 discards the model's optimised code (trace-deopt
+ * reason "weak objects"; keeping the table alive prevents it, keeping any of
+ * its fields does not), and a run that starts right after such a GC spends
+ * its first part re-optimising: about 2x the steady ns/page for a 1 GiB run,
+ * amortised in a 64 GiB one. That would make the flat-cost comparison measure
+ * the JIT, not the table. So the GCs before a timed run (the memory baseline)
+ * collect no table of the same size, and each size warms up again after the
+ * previous size's tables are let go.
  */
 export async function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): Promise<ScalingRow[]> {
-  for (let w = 0; w < Math.max(1, warmup); w++) await runOnce(1, fwb, log, { window() {} }, "warm-up");
   const rows: ScalingRow[] = [];
   for (const gib of SCALING_GIB) {
+    const alive: KvmPgtable[] = [];
+    for (let w = 0; w < Math.max(1, warmup); w++) alive.push((await runOnce(1, fwb, log, { window() {} }, "warm-up")).table);
     const ns: number[] = [];
     const runs = scalingRuns(gib, reps);
     let last: Awaited<ReturnType<typeof runOnce>> | null = null;
     for (let r = 0; r < runs; r++) {
       last = await runOnce(gib, fwb, log, sink, `scaling_${gib}g`);
+      alive.push(last.table);
       ns.push(last.ns);
     }
     if (last === null) throw new Error("scaling: no run");
@@ -183,6 +194,8 @@ export async function runScaling(fwb: boolean, log: MaintenanceLog, reps: number
       heapBytes: last.heapBytes,
       watch: NO_STATS,
     });
+    alive.length = 0;
+    last = null;
     progress(`scaling ${gib} GiB: ${rows[rows.length - 1].nsPerPage.toFixed(2)} ns/page`);
   }
   return rows;
