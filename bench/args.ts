@@ -12,11 +12,13 @@ export const DEFAULT_REPS = 15;
 /**
  * Untimed warm-up runs per workload unless --warmup says otherwise. sol.c
  * warms up once (caches); V8 needs a few runs more to reach its optimised
- * steady state (tiering, inlining; before it, the walk allocates a heap
- * number per call and runs slower), which is what the figures are meant to
- * describe.
+ * steady state (tiering, inlining; before it, calls box their address
+ * arguments: with 3 warm-up runs map4k_1g still allocated about 16 bytes a
+ * page in its timed runs, with 6 none), which is what the figures are meant
+ * to describe. The `alloc B` and `gc in timed` columns show whether it was
+ * reached.
  */
-export const DEFAULT_WARMUP = 3;
+export const DEFAULT_WARMUP = 6;
 
 export interface BenchArgs {
   json: string | null;

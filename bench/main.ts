@@ -4,7 +4,7 @@
  * each task's beforeEach hook does the untimed set-up (then a full GC, so
  * that no garbage of the set-up is collected inside the timed part), the
  * task function is exactly the timed part, and the afterEach hook verifies
- * the run (untimed). Per workload: --warmup untimed runs (default 3; sol.c
+ * the run (untimed). Per workload: --warmup untimed runs (default 6; sol.c
  * does 1, but V8 needs a few to reach its steady state), then --reps timed
  * runs, figures per unit (elapsed / units) as sol.c reports them.
  *
