@@ -1,0 +1,394 @@
+/**
+ * The six benchmark workloads of ../shared/bench/README.md, with the
+ * definitions of ../shared/bench/sol.c (the C speed-of-light baseline): same
+ * names, same inputs, same set-up / timed part / verification split, same
+ * units. Everything goes through s2pt's public KvmPgtable API, with the model
+ * doing all of its real work: refcounts (get_page/put_page), the kernel's
+ * break-before-make (the LOCKED marker, then the new entry), and every
+ * maintenance event recorded in the MaintenanceLog as the kernel issues it.
+ *
+ *   name               set-up (untimed)            timed                               unit
+ *   map4k_1g           fresh table                 262,144 one-page maps               per 4K page
+ *   unmap_1g           fresh table + 1G of 4K      one unmap of the 1 GiB              per 4K page
+ *   map_block_64g      512 fresh tables            one 64 GiB map into each            per 1G block
+ *   walk_random_1m     fresh table + 1G of 4K      1,000,000 getLeaf, random pages     per walk
+ *   wrprotect_1g       fresh table + 1G of 4K      one wrprotect of the 1 GiB          per 4K page
+ *   map4k_scatter_64k  fresh table                 65,536 one-page maps, random IPAs   per call
+ *
+ * "Fresh table": every entry zero, the root pages' counts 1, no other table
+ * page in use, an empty log. A workload builds its KvmPgtable once and
+ * returns it to that state before each run by unmapping the whole IPA space
+ * (untimed; checked). The table's store keeps its arena, so no timed run
+ * pays for arena growth or first-touch page faults: sol.c does the same (its
+ * page pool is allocated and touched before any timing), and so does the
+ * kernel, whose memory cache is topped up before the walk that takes pages
+ * from it.
+ *
+ * The timed functions are named timed_<workload> so that CPU profiles name
+ * them (bench/profile-summary.ts).
+ *
+ * Where the model's events differ from sol.c's counters (sol.c counts TLBIs
+ * and CMOs its own way; the checks here follow the kernel, pgtable.c 6.18.25):
+ *   - With FWB, pgtable.c still calls mm_ops->dcache_clean_inval_poc for every
+ *     new Normal leaf (stage2_map_walker_try_leaf; the host's callback is what
+ *     skips the clean under FWB), so the model records one dcache event per
+ *     mapped leaf with and without FWB; sol.c counts none with FWB. On unmap
+ *     both skip the clean under FWB (stage2_unmap_walker checks FWB itself).
+ *   - Installing a table or a leaf over an empty entry issues no TLBI in either
+ *     (stage2_try_break_pte invalidates only a valid old entry), but the model
+ *     stores KVM_INVALID_PTE_LOCKED first and the new entry second, as the
+ *     kernel does; sol.c stores once.
+ *   - unmap: one tlbi_ipa per cleared leaf (level 3 hint) and one per freed
+ *     table (TLBI_TTL_UNKNOWN), as sol.c counts (262,144 + 512 + 1 here);
+ *     the model also records each one's address and level, checked below.
+ */
+
+import { PROT_R, PROT_W, TLBI_TTL_UNKNOWN } from "../src/pgtable/descriptor.js";
+import { EV_TLBI_IPA, type MaintenanceLog } from "../src/pgtable/events.js";
+import type { Stage2Config } from "../src/pgtable/geometry.js";
+import { KvmPgtable } from "../src/pgtable/pgtable.js";
+import { BASE_IPA, BASE_PA, N4K, N_SCAT, N_WALK, PAGE_SIZE, scatterInputs, walkInputs, type ScatterInputs, type WalkInputs } from "./inputs.js";
+import { D_S2AP_W, D_TABLE, checkEvents, checkInvalid, checkLeaf, checkTables, fail, pageRw, template, type Template } from "./verify.js";
+
+export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k"] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+const PROT_RW = PROT_R | PROT_W;
+const GIB = 2 ** 30;
+/** map_block_64g: 64 GiB at IPA = PA = 64 GiB, into each of 512 fresh tables. */
+const BLK_IPA = 0x1000000000;
+const BLK_SIZE = 64 * GIB;
+const BLK_BATCH = 512;
+/** The 4K-page table of 1 GiB at 1 GiB: 2 root pages + 1 level-2 table + 512 level-3 tables. */
+const TABLES_1G = 2 + 1 + 512;
+
+/** sol.c's configuration: 4K granule, 40-bit IPA (start level 1, 2 root pages), 48-bit PA, no FEAT_TLBIRANGE. */
+export function benchConfig(fwb: boolean): Stage2Config {
+  return { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb, tlbRange: false };
+}
+
+export interface BenchContext {
+  fwb: boolean;
+  /** One log for every table, reused so that its capacity is never regrown in a timed run. */
+  log: MaintenanceLog;
+}
+
+export interface Workload {
+  readonly name: WorkloadName;
+  readonly unit: string;
+  /** Elapsed time / units = the reported figure. */
+  readonly units: number;
+  /** Untimed set-up of one run. */
+  setup(): void;
+  /** The timed part. */
+  run(): void;
+  /** Untimed verification of the run just timed (throws BenchCheckError). */
+  check(): void;
+  /** Drop the workload's tables. */
+  release(): void;
+}
+
+/** A KvmPgtable reused across runs, returned to the fresh state by fresh(). */
+class TableSlot {
+  private readonly ctx: BenchContext;
+  pgt: KvmPgtable | null = null;
+
+  constructor(ctx: BenchContext) {
+    this.ctx = ctx;
+  }
+
+  fresh(): KvmPgtable {
+    let p = this.pgt;
+    if (p === null) {
+      p = new KvmPgtable(benchConfig(this.ctx.fwb), {}, this.ctx.log);
+      this.pgt = p;
+    } else {
+      const r = p.unmap(0, p.iaLimit);
+      if (r !== 0) fail(`set-up: unmap of the whole IPA space returned ${r}`);
+    }
+    this.ctx.log.clear();
+    checkTables(p, p.geom.pgdPages, "fresh table");
+    return p;
+  }
+}
+
+/**
+ * The timed loops are split into batches, each a call of a small helper (512
+ * maps, 4096 walks), so that V8 optimises the helpers as whole functions and
+ * every run executes them so from its first iteration. One long loop per run
+ * would instead run on on-stack-replacement code entered anew in every run,
+ * its first iterations in a lower tier that boxes the address arguments. A
+ * helper call per 512 map calls costs nothing measurable.
+ */
+const BATCH_MAP = 512;
+const BATCH_WALK = 4096;
+
+/** `n` one-page maps, IPA ipa0 + i * 4K -> PA pa0 + i * 4K, R|W. */
+export function mapPages(p: KvmPgtable, ipa0: number, pa0: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const r = p.map(ipa0 + i * PAGE_SIZE, PAGE_SIZE, pa0 + i * PAGE_SIZE, PROT_RW, 0);
+    if (r !== 0) fail(`map(0x${(ipa0 + i * PAGE_SIZE).toString(16)}) returned ${r}`);
+  }
+}
+
+/** sol.c map4k_1g_calls(): 1 GiB of 4K pages, one map call each. */
+function map4k1g(p: KvmPgtable): void {
+  for (let b = 0; b < N4K; b += BATCH_MAP) mapPages(p, BASE_IPA + b * PAGE_SIZE, BASE_PA + b * PAGE_SIZE, BATCH_MAP);
+}
+
+/** Scatter maps [from, to): the k-th maps PA BASE_PA + k * 4K at ipas[k]. */
+function mapScatter(p: KvmPgtable, ipas: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const r = p.map(ipas[k], PAGE_SIZE, BASE_PA + k * PAGE_SIZE, PROT_RW, 0);
+    if (r !== 0) fail(`map(0x${ipas[k].toString(16)}) returned ${r}`);
+  }
+}
+
+/**
+ * Walks [from, to), adding descriptor + level into acc: acc[0] the low
+ * halves and levels, acc[1] the high halves (exact: below 2^53 for 1M walks).
+ */
+function walkBatch(p: KvmPgtable, ipas: Float64Array, from: number, to: number, acc: Float64Array): void {
+  let lo = 0;
+  let hi = 0;
+  for (let k = from; k < to; k++) {
+    p.getLeaf(ipas[k]);
+    lo += p.leafLo + p.leafLevel;
+    hi += p.leafHi;
+  }
+  acc[0] += lo;
+  acc[1] += hi;
+}
+
+/** sol.c check_1g(): every page maps, at level 3, to its PA with descriptor `t`; 515 table pages. */
+function check1g(p: KvmPgtable, t: Template, what: string): void {
+  for (let i = 0; i < N4K; i++) checkLeaf(p, BASE_IPA + i * PAGE_SIZE, t, BASE_PA + i * PAGE_SIZE, 3);
+  checkTables(p, TABLES_1G, what);
+}
+
+function need(p: KvmPgtable | null): KvmPgtable {
+  if (p === null) throw new Error("benchmark run before its set-up");
+  return p;
+}
+
+function map4k1gWorkload(ctx: BenchContext): Workload {
+  const slot = new TableSlot(ctx);
+  const page = template(pageRw(ctx.fwb));
+  return {
+    name: "map4k_1g",
+    unit: "per 4K page",
+    units: N4K,
+    setup() {
+      slot.fresh();
+    },
+    run: function timed_map4k_1g() {
+      map4k1g(need(slot.pgt));
+    },
+    check() {
+      const p = need(slot.pgt);
+      check1g(p, page, "map4k_1g");
+      // One dcache per new Normal leaf (with FWB too: see the header); no TLBI.
+      checkEvents(ctx.log, { dcache: N4K }, "map4k_1g");
+    },
+    release() {
+      slot.pgt = null;
+    },
+  };
+}
+
+function unmap1gWorkload(ctx: BenchContext): Workload {
+  const slot = new TableSlot(ctx);
+  return {
+    name: "unmap_1g",
+    unit: "per 4K page",
+    units: N4K,
+    setup() {
+      map4k1g(slot.fresh());
+      ctx.log.clear();
+    },
+    run: function timed_unmap_1g() {
+      const r = need(slot.pgt).unmap(BASE_IPA, N4K * PAGE_SIZE);
+      if (r !== 0) fail(`unmap returned ${r}`);
+    },
+    check() {
+      const p = need(slot.pgt);
+      checkTables(p, p.geom.pgdPages, "unmap_1g");
+      for (let k = 0; k < p.geom.pgdPages; k++) {
+        if (p.store.pageCount(p.pgd + k) !== 1) fail(`unmap_1g: root page ${k} has refcount ${p.store.pageCount(p.pgd + k)}`);
+      }
+      // stage2_unmap_put_pte(): a TLBI per cleared leaf (level 3) and per freed
+      // table (TLBI_TTL_UNKNOWN): 262,144 + 512 level-3 tables + 1 level-2 table.
+      // The clean of unmapped Normal memory only without FWB.
+      checkEvents(ctx.log, { tlbi_ipa: N4K + 512 + 1, dcache: ctx.fwb ? 0 : N4K }, "unmap_1g");
+      let leaf = 0;
+      let table = 0;
+      const log = ctx.log;
+      for (let i = 0; i < log.length; i++) {
+        if (log.kindAt(i) !== EV_TLBI_IPA) continue;
+        if (log.bAt(i) === 3) leaf++;
+        else if (log.bAt(i) === TLBI_TTL_UNKNOWN) table++;
+      }
+      if (leaf !== N4K || table !== 513) fail(`unmap_1g: ${leaf} leaf TLBIs and ${table} table TLBIs, expected ${N4K} and 513`);
+      checkInvalid(p, BASE_IPA + 12345 * PAGE_SIZE, 1);
+    },
+    release() {
+      slot.pgt = null;
+    },
+  };
+}
+
+function mapBlock64gWorkload(ctx: BenchContext): Workload {
+  let slots: TableSlot[] = [];
+  const tables: KvmPgtable[] = [];
+  const block = template(pageRw(ctx.fwb) & ~D_TABLE);
+  return {
+    name: "map_block_64g",
+    unit: "per 1G block",
+    units: 64 * BLK_BATCH,
+    setup() {
+      if (slots.length === 0) for (let k = 0; k < BLK_BATCH; k++) slots.push(new TableSlot(ctx));
+      for (let k = 0; k < BLK_BATCH; k++) tables[k] = slots[k].fresh();
+      ctx.log.clear();
+    },
+    run: function timed_map_block_64g() {
+      for (let k = 0; k < BLK_BATCH; k++) {
+        const r = tables[k].map(BLK_IPA, BLK_SIZE, BLK_IPA, PROT_RW, 0);
+        if (r !== 0) fail(`map_block_64g: map of table ${k} returned ${r}`);
+      }
+    },
+    check() {
+      for (let k = 0; k < BLK_BATCH; k++) {
+        const p = tables[k];
+        for (let g = 0; g < 64; g++) checkLeaf(p, BLK_IPA + g * GIB + 0x1234000, block, BLK_IPA + g * GIB, 1);
+        checkInvalid(p, BLK_IPA + BLK_SIZE, 1);
+        checkTables(p, 2, "map_block_64g");
+        if (p.store.pageCount(p.pgd) !== 1 + 64) fail(`map_block_64g: root refcount ${p.store.pageCount(p.pgd)}, expected 65`);
+      }
+      checkEvents(ctx.log, { dcache: 64 * BLK_BATCH }, "map_block_64g");
+    },
+    release() {
+      slots = [];
+      tables.length = 0;
+    },
+  };
+}
+
+/** The expected walk checksum: sum of (descriptor + level) over the walks, mod 2^64 (sol.c walk_want). */
+export function walkChecksum(inputs: WalkInputs, fwb: boolean): bigint {
+  const t = template(pageRw(fwb));
+  let lo = 0; // < 1M * 2^32: exact
+  for (let k = 0; k < inputs.pages.length; k++) lo += ((t.lo | (BASE_PA + inputs.pages[k] * PAGE_SIZE)) >>> 0) + 3;
+  return ((BigInt(t.hi * inputs.pages.length) << 32n) + BigInt(lo)) & 0xffffffffffffffffn;
+}
+
+function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
+  const slot = new TableSlot(ctx);
+  const want = walkChecksum(inputs, ctx.fwb);
+  const acc = new Float64Array(2);
+  return {
+    name: "walk_random_1m",
+    unit: "per walk",
+    units: N_WALK,
+    setup() {
+      map4k1g(slot.fresh());
+      ctx.log.clear();
+    },
+    run: function timed_walk_random_1m() {
+      // WALKER-SWITCH: sol.c's get_leaf is a plain descriptor walk from the
+      // root; this uses kvm_pgtable_get_leaf() (pgt.getLeaf, a walk through
+      // the generic walker with leaf_walker). Switch walkBatch to the batch
+      // hardware-walk API of src/walker once it lands (same inputs, same
+      // checksum of descriptor + level).
+      const p = need(slot.pgt);
+      const ipas = inputs.ipas;
+      acc[0] = 0;
+      acc[1] = 0;
+      for (let k = 0; k < N_WALK; k += BATCH_WALK) walkBatch(p, ipas, k, Math.min(k + BATCH_WALK, N_WALK), acc);
+    },
+    check() {
+      const got = ((BigInt(acc[1]) << 32n) + BigInt(acc[0])) & 0xffffffffffffffffn;
+      if (got !== want) fail(`walk_random_1m: checksum 0x${got.toString(16)}, expected 0x${want.toString(16)}`);
+      // A walk changes nothing.
+      checkEvents(ctx.log, {}, "walk_random_1m");
+    },
+    release() {
+      slot.pgt = null;
+    },
+  };
+}
+
+function wrprotect1gWorkload(ctx: BenchContext): Workload {
+  const slot = new TableSlot(ctx);
+  const page = template(pageRw(ctx.fwb) & ~D_S2AP_W);
+  return {
+    name: "wrprotect_1g",
+    unit: "per 4K page",
+    units: N4K,
+    setup() {
+      map4k1g(slot.fresh());
+      ctx.log.clear();
+    },
+    run: function timed_wrprotect_1g() {
+      const r = need(slot.pgt).wrprotect(BASE_IPA, N4K * PAGE_SIZE);
+      if (r !== 0) fail(`wrprotect returned ${r}`);
+    },
+    check() {
+      check1g(need(slot.pgt), page, "wrprotect_1g");
+      // kvm_pgtable_stage2_wrprotect() issues no TLBI (the caller flushes) and no CMO.
+      checkEvents(ctx.log, {}, "wrprotect_1g");
+    },
+    release() {
+      slot.pgt = null;
+    },
+  };
+}
+
+function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
+  const slot = new TableSlot(ctx);
+  const page = template(pageRw(ctx.fwb));
+  return {
+    name: "map4k_scatter_64k",
+    unit: "per call",
+    units: N_SCAT,
+    setup() {
+      slot.fresh();
+    },
+    run: function timed_map4k_scatter_64k() {
+      const p = need(slot.pgt);
+      for (let k = 0; k < N_SCAT; k += BATCH_MAP) mapScatter(p, inputs.ipas, k, k + BATCH_MAP);
+    },
+    check() {
+      const p = need(slot.pgt);
+      for (let k = 0; k < N_SCAT; k++) checkLeaf(p, inputs.ipas[k], page, BASE_PA + k * PAGE_SIZE, 3);
+      checkTables(p, 2 + inputs.tables, "map4k_scatter_64k");
+      checkEvents(ctx.log, { dcache: N_SCAT }, "map4k_scatter_64k");
+    },
+    release() {
+      slot.pgt = null;
+    },
+  };
+}
+
+/** The workloads named, in the order given (random inputs generated here, untimed). */
+export function makeWorkloads(ctx: BenchContext, names: readonly WorkloadName[]): Workload[] {
+  let walk: WalkInputs | null = null;
+  let scatter: ScatterInputs | null = null;
+  return names.map((name) => {
+    switch (name) {
+      case "map4k_1g":
+        return map4k1gWorkload(ctx);
+      case "unmap_1g":
+        return unmap1gWorkload(ctx);
+      case "map_block_64g":
+        return mapBlock64gWorkload(ctx);
+      case "walk_random_1m":
+        walk ??= walkInputs();
+        return walkRandom1mWorkload(ctx, walk);
+      case "wrprotect_1g":
+        return wrprotect1gWorkload(ctx);
+      case "map4k_scatter_64k":
+        scatter ??= scatterInputs();
+        return scatterWorkload(ctx, scatter);
+    }
+  });
+}
