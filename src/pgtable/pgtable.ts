@@ -1247,6 +1247,33 @@ export class KvmPgtable {
    * is in leafLo/leafHi/leafLevel.
    */
   getLeaf(addr: number): number {
+    if (this.fastPaths && addr >= 0 && addr < this.iaLimit) {
+      // The walk of one page with only LEAF visits descends every table entry
+      // (no callback for them) and calls leaf_walker() on the first non-table
+      // entry, which ends the range: a plain descent is that walk exactly.
+      const store = this.store;
+      const chunks = store.chunks;
+      const chunkShift = store.chunkShift;
+      const chunkMask = store.chunkMask;
+      const wordsShift = store.wordsShift;
+      const invGran = this.invGran;
+      const idxMask = this.idxMask;
+      let level = this.startLevel;
+      let page = this.pgd + ((addr * invGran[level]) | 0);
+      for (;;) {
+        const tbl = chunks[page >>> chunkShift];
+        const off = ((page & chunkMask) << wordsShift) + (((addr * invGran[level + 1]) & idxMask) << 1);
+        const lo = tbl[off];
+        if (level === KVM_PGTABLE_LAST_LEVEL || (lo & TABLE_BITS) !== TABLE_BITS) {
+          this.w[W_RESULT_LO] = lo;
+          this.w[W_RESULT_HI] = tbl[off + 1];
+          this.leafLevel = level;
+          return 0;
+        }
+        page = this.follow(lo, tbl[off + 1]);
+        level++;
+      }
+    }
     const ret = this.walk(addr, this.pageSize, CB_LEAF, WALK_LEAF);
     if (!ret) {
       this.w[W_RESULT_LO] = this.w[W_LEAF_LO];

@@ -24,7 +24,7 @@ type Op = { kind: number; off: number; len: number; pa: number; prot: number; fl
 const protBits = [PROT_R, PROT_W, PROT_X, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0];
 const flagBits = [WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO];
 const opArb = fc.record({
-  kind: fc.integer({ min: 0, max: 9 }),
+  kind: fc.integer({ min: 0, max: 11 }),
   off: fc.integer({ min: 0, max: 1023 }),
   len: fc.integer({ min: 0, max: 600 }),
   pa: fc.integer({ min: 0, max: 4095 }),
@@ -58,8 +58,14 @@ function apply(pgt: KvmPgtable, op: Op, unit: number, base: number): unknown {
       return pgt.flush(ipa, size);
     case 8:
       return pgt.split(ipa, size);
-    default:
+    case 9:
       return pgt.setOwner(ipa, size, op.other & 1);
+    default: {
+      // kvm_pgtable_get_leaf(), at the op's address or one of its pages inside.
+      const at = ipa + (op.pa % Math.max(1, op.len)) * pgt.pageSize;
+      const r = pgt.getLeaf(op.other === 1 ? 2 ** pgt.config.iaBits + at : at);
+      return [r, pgt.leafLo, pgt.leafHi, pgt.leafLevel];
+    }
   }
 }
 
