@@ -493,183 +493,101 @@ export class KvmPgtable {
    * of an entry whose visit stops the walk (that entry is not counted, and
    * the address stays on it, as in __kvm_pgtable_visit). Returning 0 with
    * runRet 0 declines: the generic path visits the entry.
+   *
+   * One loop serves every operation that has a run form; the per-entry work
+   * is the operation's visitor, inlined (unmap, attr, age, flush) or called
+   * (map: stage2_map_walker_try_leaf with the visit context set).
    */
   private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
     this.runRet = 0;
-    switch (this.wCb) {
-      case CB_UNMAP:
-        return this.unmapRun(tbl, pageOff, idx, level, page);
-      case CB_ATTR:
-        return this.attrRun(tbl, pageOff, idx, level);
-      case CB_AGE:
-        return this.ageRun(tbl, pageOff, idx, level);
-      case CB_FLUSH:
-        return this.flushRun(tbl, pageOff, idx, level);
-      case CB_MAP:
-        return this.mapRun(tbl, pageOff, idx, level, page);
-      default:
-        return 0;
-    }
-  }
-
-  /**
-   * stage2_map_walk_leaf() over a run of non-table entries that each take a
-   * leaf (block or page) or an annotation: stage2_map_walker_try_leaf() on
-   * each, with the visit context set as the walker sets it. An entry that
-   * needs a new table (-E2BIG) is declined, so the generic visit allocates it.
-   */
-  private mapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    const cb = this.wCb;
     const d = this.d;
     const w = this.w;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
-    this.cTbl = tbl;
-    this.cPage = page;
-    this.cLevel = level;
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      this.cOff = off;
-      w[W_OLD_LO] = lo;
-      w[W_OLD_HI] = tbl[off + 1];
-      d[D_CTX_ADDR] = addr;
-      const r = this.stage2MapWalkerTryLeaf();
-      if (r === -E2BIG) break;
-      if (!this.walkContinue(r)) {
-        this.runRet = r;
-        break;
-      }
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
-    }
-    d[D_ADDR] = addr;
-    return i - idx;
-  }
-
-  /** stage2_unmap_walker() over a run of non-table entries. */
-  private unmapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
-    const d = this.d;
     const log = this.log;
     const store = this.store;
     const g = this.gran[level + 1];
     const inv = this.invGran[level + 1];
     const end = d[D_END];
     const ptrs = this.ptrsPerPte;
+    const normal = this.normalMemattrLo;
+    // stage2_unmap_walker(): dcache only without FWB; TLBIs deferred with FEAT_TLBIRANGE and FWB.
     const flushOnUnmap = !this.fwb;
     const defer = this.unmapDeferTlbFlush();
-    const normal = this.normalMemattrLo;
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      const hi = tbl[off + 1];
-      if ((lo & PTE_VALID_LO) !== 0) {
-        tbl[off] = 0;
-        tbl[off + 1] = 0;
-        if (!defer) log.push(EV_TLBI_IPA, addr, level);
-        store.putPage(page);
-        if (flushOnUnmap && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, hi), g);
-      } else if ((lo | hi) !== 0) {
-        tbl[off] = 0;
-        tbl[off + 1] = 0;
-        store.putPage(page);
-      }
-      // Only the first entry's address may be unaligned (the walk's start).
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
-    }
-    d[D_ADDR] = addr;
-    return i - idx;
-  }
-
-  /** stage2_attr_walker() over a run of non-table entries. */
-  private attrRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
-    const d = this.d;
-    const w = this.w;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
+    // stage2_attr_walker(): what to set and clear; an invalid entry is -EAGAIN.
     const setLo = w[W_SET_LO];
     const setHi = w[W_SET_HI];
     const clrLo = w[W_CLR_LO];
     const clrHi = w[W_CLR_HI];
-    const stopOnInvalid = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
+    const stopOnEagain = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
+    const mkold = this.gMkold;
+    if (cb === CB_MAP) {
+      this.cTbl = tbl;
+      this.cPage = page;
+      this.cLevel = level;
+    }
     let addr = d[D_ADDR];
     let i = idx;
     for (; i < ptrs && addr < end; i++) {
       const off = pageOff + (i << 1);
       const lo = tbl[off];
       if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      if ((lo & PTE_VALID_LO) === 0) {
-        // -EAGAIN: ignored, unless the walk handles a fault.
-        if (stopOnInvalid) {
-          this.runRet = -EAGAIN;
+      if (cb === CB_UNMAP) {
+        // stage2_unmap_walker() with stage2_unmap_put_pte()
+        const hi = tbl[off + 1];
+        if ((lo & PTE_VALID_LO) !== 0) {
+          tbl[off] = 0;
+          tbl[off + 1] = 0;
+          if (!defer) log.push(EV_TLBI_IPA, addr, level);
+          store.putPage(page);
+          if (flushOnUnmap && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, hi), g);
+        } else if ((lo | hi) !== 0) {
+          tbl[off] = 0;
+          tbl[off + 1] = 0;
+          store.putPage(page);
+        }
+      } else if (cb === CB_ATTR) {
+        // stage2_attr_walker()
+        if ((lo & PTE_VALID_LO) === 0) {
+          if (stopOnEagain) {
+            this.runRet = -EAGAIN;
+            break;
+          }
+        } else {
+          const hi = tbl[off + 1];
+          this.aLevel = level;
+          const newLo = (lo & ~clrLo) | setLo;
+          const newHi = (hi & ~clrHi) | setHi;
+          if (newLo !== lo || newHi !== hi) {
+            if ((newHi & S2_XN_HI) === 0 && (hi & S2_XN_HI) !== 0) log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
+            tbl[off] = newLo;
+            tbl[off + 1] = newHi;
+          }
+        }
+      } else if (cb === CB_AGE) {
+        // stage2_age_walker()
+        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_AF_LO) !== 0) {
+          this.gYoung = true;
+          if (mkold) tbl[off] = lo & ~S2_AF_LO;
+        }
+      } else if (cb === CB_FLUSH) {
+        // stage2_flush_walker()
+        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
+      } else if (cb === CB_MAP) {
+        // stage2_map_walk_leaf(): a leaf or an annotation; an entry that
+        // needs a new table (-E2BIG) is left to the generic visit.
+        this.cOff = off;
+        w[W_OLD_LO] = lo;
+        w[W_OLD_HI] = tbl[off + 1];
+        d[D_CTX_ADDR] = addr;
+        const r = this.stage2MapWalkerTryLeaf();
+        if (r === -E2BIG) break;
+        if (!this.walkContinue(r)) {
+          this.runRet = r;
           break;
         }
       } else {
-        const hi = tbl[off + 1];
-        this.aLevel = level;
-        const newLo = (lo & ~clrLo) | setLo;
-        const newHi = (hi & ~clrHi) | setHi;
-        if (newLo !== lo || newHi !== hi) {
-          if ((newHi & S2_XN_HI) === 0 && (hi & S2_XN_HI) !== 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
-          tbl[off] = newLo;
-          tbl[off + 1] = newHi;
-        }
+        break;
       }
-      // Only the first entry's address may be unaligned (the walk's start).
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
-    }
-    d[D_ADDR] = addr;
-    return i - idx;
-  }
-
-  /** stage2_age_walker() over a run of non-table entries. */
-  private ageRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
-    const d = this.d;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
-    const mkold = this.gMkold;
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_AF_LO) !== 0) {
-        this.gYoung = true;
-        if (mkold) tbl[off] = lo & ~S2_AF_LO;
-      }
-      // Only the first entry's address may be unaligned (the walk's start).
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
-    }
-    d[D_ADDR] = addr;
-    return i - idx;
-  }
-
-  /** stage2_flush_walker() over a run of non-table entries. */
-  private flushRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
-    const d = this.d;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
-    const normal = this.normalMemattrLo;
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === normal) this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
       // Only the first entry's address may be unaligned (the walk's start).
       addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
     }
