@@ -1073,6 +1073,31 @@ export class KvmPgtable {
     }
     const tbl = chunks[tblPage >>> chunkShift];
     const off = ((tblPage & chunkMask) << wordsShift) + (((start * inv) & idxMask) << 1);
+    const phys = d[D_PHYS];
+    if ((tbl[off] | tbl[off + 1]) === 0 && phys < TWO_48) {
+      // An empty last-level entry, the fault path's usual case, through
+      // stage2_map_walker_try_leaf() step by step: the page is always
+      // allowed; an invalid old entry always needs the update and is no
+      // software-bits change; stage2_try_break_pte() writes the LOCKED
+      // marker and, for an empty entry, neither invalidates nor drops a
+      // reference; then the CMOs; stage2_make_pte() takes the reference and
+      // stores the leaf.
+      const w = this.w;
+      const newLo = (phys & this.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+      const newHi = ((phys * INV_TWO_32) & this.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
+      tbl[off] = INVALID_PTE_LOCKED_LO;
+      if ((flags & WALK_SKIP_CMO) === 0) {
+        if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, phys, page);
+        if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, phys, page);
+      }
+      store.getPage(tblPage);
+      tbl[off] = newLo;
+      tbl[off + 1] = newHi;
+      d[D_START] = start;
+      d[D_ADDR] = end;
+      d[D_END] = end;
+      return 0;
+    }
     d[D_START] = start;
     d[D_ADDR] = start;
     d[D_END] = end;
