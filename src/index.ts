@@ -69,6 +69,7 @@ export * from "./walker/fault.js";
 export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, blockDescSupported, type WalkerOptions } from "./walker/translate.js";
 export { s2PermBits, PERM_R, PERM_W, PERM_X } from "./walker/perms.js";
 export { s2LeafAttrs, type S2LeafAttrs } from "./walker/attrs.js";
-export { walkIpa, formatWalkReport, walkReportJson, type WalkReport, type WalkStep, type WalkSuccess } from "./walker/describe.js";
+export { walkIpa, formatWalkReport, walkReportJson, combinedJson, type WalkReport, type WalkStep, type WalkSuccess, type Stage1Attrs } from "./walker/describe.js";
+export { combineWithLeaf, combinedOfLastWalk, s2LeafSh, vtcrSh0, type CombineControls } from "./walker/memtype.js";
 // Registers the `translate` model op of replay.
 export { runTranslateOp, replayWalker } from "./walker/op.js";

@@ -13,6 +13,9 @@ import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
 import { ACCESS_EXEC, ACCESS_NAMES, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
 import { HW_SET_AF, HW_SET_DIRTY, type S2Walker } from "./translate.js";
+import { combineWithLeaf, type CombineControls } from "./memtype.js";
+import type { CombineResult } from "../mair/combine.js";
+import { SH_SHORT } from "../mair/attrs.js";
 
 export interface WalkStep {
   level: number;
@@ -50,12 +53,27 @@ export interface WalkReport {
   steps: WalkStep[];
   result: WalkSuccess | null;
   fault: (S2FaultReport & { descriptor: bigint | null }) | null;
+  /** The stage-1 attributes given to walkIpa, and their combine with the leaf (null after a fault). */
+  stage1: { attr: number; sh: number } | null;
+  combined: CombineResult | null;
+}
+
+/** Stage-1 attributes to combine with the leaf the walk finds (the MAIR_EL1 Attr byte and the stage-1 SH). */
+export interface Stage1Attrs {
+  attr: number;
+  sh: number;
+  /** HCR_EL2 / SCTLR_EL1 controls of the combine; FWB is the table's, the instruction fetch the access's. */
+  controls?: CombineControls;
 }
 
 const TWO_64 = 1n << 64n;
 
-/** Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every step. */
-export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number): WalkReport {
+/**
+ * Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every
+ * step; with `s1`, also the memory type the access gets when stage 1 gives
+ * that Attr byte and SH (combineWithLeaf, src/mair's rules).
+ */
+export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
   if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
   const pgt = walker.pgt;
   const g = pgt.geom;
@@ -98,6 +116,8 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
     steps,
     result: null,
     fault: null,
+    stage1: s1 ? { attr: s1.attr, sh: s1.sh } : null,
+    combined: null,
   };
   if (r === FAULT_NONE) {
     const lo = walker.descLo;
@@ -120,6 +140,7 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
       }),
       hwUpdates: hw,
     };
+    if (s1) report.combined = combineWithLeaf(report.result.attrs, s1.attr, s1.sh, access, s1.controls);
   } else {
     report.fault = {
       ...faultReport(r, walker.level, access, walker.faultWrite, ipa),
@@ -236,5 +257,31 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
           descriptor: r.fault.descriptor === null ? null : hex(r.fault.descriptor),
         }
       : null,
+    ...(r.stage1 ? { stage1: { attr: hex2(r.stage1.attr), sh: r.stage1.sh }, combined: r.combined ? combinedJson(r.combined) : null } : {}),
+  };
+}
+
+function hex2(v: number): string {
+  return "0x" + v.toString(16).padStart(2, "0");
+}
+
+/**
+ * A combine as the walk's JSON gives it: attr (PAR_EL1.ATTR, hex) and sh
+ * (PAR_EL1.SH) or null where the architecture leaves the column open, with
+ * why, the permitted values, and the steps (ASL function, rule, result).
+ */
+export function combinedJson(c: CombineResult): Record<string, unknown> {
+  return {
+    attr: c.attr < 0 ? null : hex2(c.attr),
+    sh: c.sh < 0 ? null : c.sh,
+    sh_name: c.sh < 0 ? null : SH_SHORT[c.sh],
+    memtype: c.memtype,
+    description: c.description,
+    open: { attr: c.open.attr.map((o) => o.id), sh: c.open.sh.map((o) => o.id) },
+    permitted: { attr: c.permitted.attr.map(hex2), sh: c.permitted.sh },
+    fwb: c.config.fwb,
+    ifetch: c.config.ifetch,
+    steps: c.steps,
+    notes: c.notes,
   };
 }

@@ -29,7 +29,7 @@ export function parseField(text: string, what: string, max: number): number {
 }
 
 /** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH). */
-function shOpt(args: Args, name: string): number {
+export function shOpt(args: Args, name: string): number {
   const s = str(args, name);
   if (s === undefined) return 3;
   const t = s.trim().toLowerCase();
