@@ -69,25 +69,14 @@ export interface Stage1Attrs {
 const TWO_64 = 1n << 64n;
 
 /**
- * Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every
- * step; with `s1`, also the memory type the access gets when stage 1 gives
- * that Attr byte and SH (combineWithLeaf, src/mair's rules).
+ * The descriptors a traced walk read (S2Walker.trace / traceLen, or a copy of
+ * them), as steps with PAs and decoded descriptors.
  */
-export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
-  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+export function traceSteps(walker: S2Walker, t: ArrayLike<number>, len: number): WalkStep[] {
   const pgt = walker.pgt;
   const g = pgt.geom;
-  walker.tracing = true;
-  let r: number;
-  try {
-    // Beyond 2^53 the double is inexact, but it is beyond every IPA size, which is all the walk looks at.
-    r = walker.translate(Number(ipa), access, el);
-  } finally {
-    walker.tracing = false;
-  }
   const steps: WalkStep[] = [];
-  for (let s = 0; s < walker.traceLen; s++) {
-    const t = walker.trace;
+  for (let s = 0; s < len; s++) {
     const level = t[s * 5];
     const page = t[s * 5 + 1];
     const index = t[s * 5 + 2];
@@ -106,6 +95,37 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
       summary: d.summary,
     });
   }
+  return steps;
+}
+
+/**
+ * Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every
+ * step; with `s1`, also the memory type the access gets when stage 1 gives
+ * that Attr byte and SH (combineWithLeaf, src/mair's rules).
+ */
+export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
+  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+  walker.tracing = true;
+  let r: number;
+  try {
+    // Beyond 2^53 the double is inexact, but it is beyond every IPA size, which is all the walk looks at.
+    r = walker.translate(Number(ipa), access, el);
+  } finally {
+    walker.tracing = false;
+  }
+  return walkReportOf(walker, ipa, access, el, r, s1);
+}
+
+/**
+ * The report of the walk the walker has just done (with tracing on), built
+ * from its result fields: `r` is what translate() returned, `ipa` the IPA it
+ * was given. `s1ptw`: the walk translated a stage-1 table entry (a fault is
+ * then reported with ESR_EL2.S1PTW = 1).
+ */
+export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: number, r: number, s1?: Stage1Attrs, s1ptw = false): WalkReport {
+  const pgt = walker.pgt;
+  const g = pgt.geom;
+  const steps = traceSteps(walker, walker.trace, walker.traceLen);
   const report: WalkReport = {
     ipa,
     access: ACCESS_NAMES[access],
@@ -143,7 +163,7 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
     if (s1) report.combined = combineWithLeaf(report.result.attrs, s1.attr, s1.sh, access, s1.controls);
   } else {
     report.fault = {
-      ...faultReport(r, walker.level, access, walker.faultWrite, ipa),
+      ...faultReport(r, walker.level, access, walker.faultWrite, ipa, s1ptw),
       descriptor: walker.descPage >= 0 ? joinU64(walker.descLo, walker.descHi) : null,
     };
   }
@@ -187,7 +207,7 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
     lines.push(`${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`);
     lines.push(
       `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
-        `ISV 0, S1PTW 0${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
+        `ISV 0, S1PTW ${f.s1ptw ? 1 : 0}${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
     );
     lines.push(
       f.hpfarValid && f.hpfar !== null
@@ -250,7 +270,7 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
           iss: hex(r.fault.iss),
           esr_el2: hex(r.fault.esr),
           wnr: r.fault.wnr,
-          s1ptw: false,
+          s1ptw: r.fault.s1ptw,
           isv: false,
           hpfar_valid: r.fault.hpfarValid,
           hpfar_el2: r.fault.hpfar === null ? null : hex(r.fault.hpfar),
