@@ -124,7 +124,7 @@ class Builder {
       }
       if (lo & PTE_VALID_LO) {
         if ((lo & PTE_TYPE_LO) === 0) throw new InputError(`${m.path}: VA ${hex(va)} falls in a level-${level} block an earlier mapping wrote`);
-        table = s1DescAddress(lo, hi, g.pageShift, false);
+        table = s1DescAddress(lo, hi, g.pageShift, this.pgt.geom.paBits >= 52);
         continue;
       }
       const next = this.allocTable(g, level + 1, `${m.path} at level ${level + 1}`);

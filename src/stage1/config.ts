@@ -21,8 +21,8 @@
  *   36     AS     ASID size: not modelled
  *   37     TBI0   top byte ignored for TTBR0 addresses (also for instruction fetches: TBID0 = 0)
  *   38     TBI1
- *   39     HA     hardware Access flag update: refused (not modelled; AF = 0 faults)
- *   40     HD     hardware dirty state: refused
+ *   39     HA     hardware Access flag update: a leaf with AF = 0 is updated (AF set) instead of faulting
+ *   40     HD     hardware dirty state: with HA, a write to a DBM = 1 leaf clears AP[2] instead of faulting
  *   41     HPD0   1: the hierarchical permissions of TTBR0 table descriptors are ignored
  *   42     HPD1
  *   51, 52 TBID0/1, 55, 56 E0PD0/1, 59 DS, 60, 61 MTX0/1: refused (not modelled)
@@ -52,6 +52,10 @@ export interface TcrFields {
   tbi1: boolean;
   hpd0: boolean;
   hpd1: boolean;
+  /** Hardware Access flag update (FEAT_HAFDBS). */
+  ha: boolean;
+  /** Hardware dirty state (with HA; FEAT_HAFDBS). */
+  hd: boolean;
 }
 
 /** The SCTLR_EL1 bits that change a translation or its memory type. */
@@ -106,8 +110,6 @@ function bits(v: bigint, hi: number, lo: number): number {
 
 /** Fields s2pt refuses when set in a raw TCR_EL1 (they change the walk and are not modelled). */
 const REFUSED_TCR: ReadonlyArray<readonly [number, string]> = [
-  [39, "HA (hardware Access flag update)"],
-  [40, "HD (hardware dirty state)"],
   [51, "TBID0"],
   [52, "TBID1"],
   [55, "E0PD0"],
@@ -140,6 +142,8 @@ export function decodeTcr(v: bigint, what: string): TcrFields {
     tbi1: bits(v, 38, 38) === 1,
     hpd0: bits(v, 41, 41) === 1,
     hpd1: bits(v, 42, 42) === 1,
+    ha: bits(v, 39, 39) === 1,
+    hd: bits(v, 40, 40) === 1,
   };
 }
 
@@ -158,6 +162,8 @@ export function encodeTcr(t: TcrFields): bigint {
     (BigInt(IPS_BITS.indexOf(t.ips as (typeof IPS_BITS)[number])) << 32n) |
     (b(t.tbi0) << 37n) |
     (b(t.tbi1) << 38n) |
+    (b(t.ha) << 39n) |
+    (b(t.hd) << 40n) |
     (b(t.hpd0) << 41n) |
     (b(t.hpd1) << 42n)
   );

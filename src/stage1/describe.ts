@@ -13,12 +13,12 @@ import { hex, joinU64 } from "../pgtable/u64.js";
 import { SH_SHORT } from "../mair/attrs.js";
 import { describeMairAttr } from "../mair/mair.js";
 import type { CombineResult } from "../mair/combine.js";
-import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, FAULT_NONE, type AccessName, type S2FaultReport } from "../walker/fault.js";
+import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "../walker/fault.js";
 import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type WalkReport } from "../walker/describe.js";
 import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
 import { s1FaultReport, type S1FaultReport } from "./fault.js";
 import { nestedMemType } from "./guest.js";
-import { MAX_S1_STEPS, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, STAGE_1, type NestedWalker } from "./walk.js";
+import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, type NestedWalker } from "./walk.js";
 
 export interface S1StepReport {
   level: number;
@@ -58,7 +58,7 @@ export interface S1LeafReport {
   execute: boolean;
 }
 
-export type NestedFault = S1FaultReport | (S2FaultReport & { stage: 2; far: bigint; ipa: bigint; s1Level: number });
+export type NestedFault = S1FaultReport | (S2FaultReport & { stage: 2; far: bigint; ipa: bigint; s1Level: number; onUpdate: boolean });
 
 export interface NestedReport {
   va: bigint;
@@ -76,6 +76,9 @@ export interface NestedReport {
   ipa: bigint | null;
   /** The stage-2 walk of the output IPA. */
   final: WalkReport | null;
+  /** The stage-2 walk of the leaf entry's IPA for a hardware update (TCR_EL1.HA/HD), and what was updated. */
+  update: WalkReport | null;
+  hwUpdates: string[];
   pa: bigint | null;
   /** The stage-1 attributes handed to the combine, and where they come from. */
   s1Attr: number | null;
@@ -90,10 +93,12 @@ const TWO_64 = 1n << 64n;
 /** Translate `va` (any 64-bit value) through both stages, recording everything. */
 export function walkVa(w: NestedWalker, va: bigint, access: number, el: number): NestedReport {
   if (va < 0n || va >= TWO_64) throw new RangeError(`VA ${va} is not a 64-bit value`);
-  const s2reports: Array<{ table: boolean; rep: WalkReport }> = [];
+  const s2reports: Array<{ kind: number; rep: WalkReport }> = [];
   w.tracing = true;
-  w.s2Hook = (ipa, _s1Level, r, forTable) => {
-    s2reports.push({ table: forTable, rep: walkReportOf(w.s2, BigInt(ipa), forTable ? ACCESS_READ : access, forTable ? 1 : el, r, undefined, forTable) });
+  w.s2Hook = (ipa, _s1Level, r, kind) => {
+    const ttw = kind !== S2_FOR_OUTPUT;
+    const acc = kind === S2_FOR_TABLE ? ACCESS_READ : kind === S2_FOR_UPDATE ? ACCESS_WRITE : access;
+    s2reports.push({ kind, rep: walkReportOf(w.s2, BigInt(ipa), acc, ttw ? 1 : el, r, undefined, ttw) });
   };
   let r: number;
   try {
@@ -102,8 +107,9 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     w.tracing = false;
     w.s2Hook = null;
   }
-  const tableReports = s2reports.filter((x) => x.table).map((x) => x.rep);
-  const finalReport = s2reports.find((x) => !x.table)?.rep ?? null;
+  const tableReports = s2reports.filter((x) => x.kind === S2_FOR_TABLE).map((x) => x.rep);
+  const updateReport = s2reports.find((x) => x.kind === S2_FOR_UPDATE)?.rep ?? null;
+  const finalReport = s2reports.find((x) => x.kind === S2_FOR_OUTPUT)?.rep ?? null;
   const region = w.s1Enabled ? (w.region as 0 | 1) : null;
   const geometry = region === null ? null : w.regions[region];
   const steps: S1StepReport[] = [];
@@ -138,6 +144,8 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     leaf: null,
     ipa: null,
     final: finalReport,
+    update: updateReport,
+    hwUpdates: [...(w.hwUpdate & S1_HW_AF ? ["AF"] : []), ...(w.hwUpdate & S1_HW_DIRTY ? ["dirty (AP[2] cleared)"] : [])],
     pa: null,
     s1Attr: null,
     s1Sh: null,
@@ -192,10 +200,9 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
   } else if (w.faultStage === STAGE_1) {
     rep.fault = s1FaultReport(w.faultType, w.faultLevel, access, el, w.faultWrite, va);
   } else {
-    const last = w.s1ptw ? tableReports[tableReports.length - 1] : finalReport;
-    const f = last?.fault;
-    if (!f) throw new Error("nested walk: a stage-2 fault without its stage-2 report");
-    rep.fault = { ...f, stage: 2, far: va, ipa: BigInt(w.faultIpa), s1Level: w.s1Level };
+    // The syndrome is the access's (EC by instruction fetch or data, WnR: src/stage1/fault.ts), with S1PTW.
+    const f = faultReport(w.faultType, w.faultLevel, access, w.faultWrite, BigInt(w.faultIpa), w.s1ptw);
+    rep.fault = { ...f, stage: 2, far: va, ipa: BigInt(w.faultIpa), s1Level: w.s1Level, onUpdate: updateReport?.fault != null };
   }
   return rep;
 }
@@ -248,6 +255,11 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
       `        AP ${lf.ap.toString(2).padStart(2, "0")} (${lf.apText}), PXN ${b(lf.pxn)}, UXN ${b(lf.uxn)}, AF ${b(lf.af)}, nG ${b(lf.ng)}${tbl}${cfg.sctlr.wxn ? ", SCTLR_EL1.WXN" : ""}: EL${r.el} read ${yn(lf.read)}, write ${yn(lf.write)}, execute ${yn(lf.execute)}`,
     );
   }
+  if (r.update) {
+    L.push(`  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${hex(r.update.ipa)}, translated by stage 2 first:`);
+    L.push(...s2Lines(w, r.update, "    "));
+    if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${hex(r.leaf?.descriptor ?? 0n)}`);
+  }
   if (r.ipa !== null) {
     L.push(`IPA ${hex(r.ipa)}`);
     if (r.s1AttrFrom) L.push(`  stage-1 attributes: 0x${(r.s1Attr ?? 0).toString(16).padStart(2, "0")}, SH ${SH_SHORT[r.s1Sh ?? 0]}: ${r.s1AttrFrom}`);
@@ -277,7 +289,7 @@ function faultLines(f: NestedFault, access: number): string[] {
     ];
   }
   return [
-    `stage-2 ${f.title}, level ${f.level}${f.s1ptw ? `, on the stage-1 table walk (the level-${f.s1Level} entry at IPA ${hex(f.ipa)})` : ` on the IPA ${hex(f.ipa)}`}: taken to EL2 (the hypervisor handles it)`,
+    `stage-2 ${f.title}, level ${f.level}${f.s1ptw ? `, on the stage-1 table walk (${f.onUpdate ? "the hardware update of " : ""}the level-${f.s1Level} entry at IPA ${hex(f.ipa)})` : ` on the IPA ${hex(f.ipa)}`}: taken to EL2 (the hypervisor handles it)`,
     `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${hex(f.far)}`,
     f.hpfarValid && f.hpfar !== null
       ? `  HPFAR_EL2 ${hex(f.hpfar)} (FIPA = IPA[51:12] = ${hex(f.hpfar >> 4n)})`
@@ -346,6 +358,7 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
     s1_sh: r.s1Sh,
     s1_attr_from: r.s1AttrFrom,
     s2: r.final ? walkReportJson(r.final) : null,
+    update: r.update ? { s2: walkReportJson(r.update), hw_updates: r.hwUpdates } : null,
     pa: r.pa === null ? null : hex(r.pa),
     memtype: r.memtype ? combinedJson(r.memtype) : null,
     fault: f
@@ -356,6 +369,7 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
             type: f.type,
             level: f.level,
             s1ptw: f.s1ptw,
+            on_update: f.onUpdate,
             s1_level: f.s1Level,
             ipa: hex(f.ipa),
             fsc: hex(f.fsc),

@@ -15,7 +15,7 @@
  *   }
  */
 
-import { InputError, hex } from "../pgtable/u64.js";
+import { InputError, hex, isAligned } from "../pgtable/u64.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "../pgtable/jsonfields.js";
 import { GRANULES, granuleName, type Granule, type Stage2Config } from "../pgtable/geometry.js";
 import { blockDescSupported } from "../walker/blocks.js";
@@ -48,7 +48,7 @@ export interface GuestSpec {
   mappings: GuestMapping[];
 }
 
-const TCR_KEYS = ["t0sz", "t1sz", "tg0", "tg1", "ips", "epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1"] as const;
+const TCR_KEYS = ["t0sz", "t1sz", "tg0", "tg1", "ips", "epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1", "ha", "hd"] as const;
 const SCTLR_KEYS = ["m", "c", "i", "wxn"] as const;
 const HCR_KEYS = ["dc", "dct", "cd", "id", "ptw"] as const;
 const GUEST_KEYS = ["tcr", "mair", "sctlr", "hcr", "ttbr0", "ttbr1", "table_pool", "mappings"] as const;
@@ -85,6 +85,8 @@ function parseTcr(v: unknown, path: string): TcrFields {
       tbi1: optBool(v, "tbi1", path, false),
       hpd0: optBool(v, "hpd0", path, false),
       hpd1: optBool(v, "hpd1", path, false),
+      ha: optBool(v, "ha", path, false),
+      hd: optBool(v, "hd", path, false),
     };
   }
   checkTcr(t, path);
@@ -132,7 +134,7 @@ export function parseGuest(v: unknown, path: string, s2: Stage2Config): GuestSpe
     const ipa = parseHexField(v.table_pool.ipa, `${pp}.ipa`);
     const size = parseHexField(v.table_pool.size, `${pp}.size`);
     const align = Math.max(tcr.tg0, tcr.tg1);
-    if (ipa % align !== 0 || size % align !== 0 || size === 0) throw new InputError(`${pp}: ipa and size must be non-zero multiples of ${granuleName(align as Granule)} (the stage-1 granule)`);
+    if (!isAligned(ipa, align) || !isAligned(size, align) || size === 0) throw new InputError(`${pp}: ipa and size must be non-zero multiples of ${granuleName(align as Granule)} (the stage-1 granule)`);
     pool = { ipa, size };
   }
   const mappings: GuestMapping[] = [];
@@ -172,7 +174,7 @@ function parseMapping(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config
       `${path}: VA ${hex(m.va)}..${hex(end - 1n)} is outside the TTBR${region} region ${hex(lowest)}..${hex(lowest + span - 1n)} (${g.iaBits}-bit VAs; T${region}SZ ${g.txsz})`,
     );
   }
-  if (m.va % BigInt(g.granule) !== 0n || m.size % g.granule !== 0 || m.ipa % g.granule !== 0) {
+  if (m.va % BigInt(g.granule) !== 0n || !isAligned(m.size, g.granule) || !isAligned(m.ipa, g.granule)) {
     throw new InputError(`${path}: va, size and ipa must be multiples of the TTBR${region} granule (${granuleName(g.granule)})`);
   }
   const oaBits = s1OutputBits(tcr.ips, g.granule, s2.paBits);
@@ -182,7 +184,7 @@ function parseMapping(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config
     if (l < g.startLevel) throw new InputError(`${path}.level: ${l} is above the TTBR${region} start level ${g.startLevel}`);
     if (l < 3 && !blockDescSupported(g.granule, false, s2.paBits, l)) throw new InputError(`${path}.level: the ${granuleName(g.granule)} granule has no blocks at level ${l}`);
     const sz = 2 ** g.shifts[l];
-    if (Number(m.va % BigInt(sz)) !== 0 || m.ipa % sz !== 0 || m.size % sz !== 0) throw new InputError(`${path}.level: va, size and ipa must be multiples of ${hex(sz)} for level-${l} ${l === 3 ? "pages" : "blocks"}`);
+    if (m.va % BigInt(sz) !== 0n || !isAligned(m.ipa, sz) || !isAligned(m.size, sz)) throw new InputError(`${path}.level: va, size and ipa must be multiples of ${hex(sz)} for level-${l} ${l === 3 ? "pages" : "blocks"}`);
   }
   return m;
 }

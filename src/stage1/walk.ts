@@ -23,11 +23,17 @@
  *                         UXNTable gathered unless TCR_EL1.HPDn
  *                         (AArch64_S1ApplyTablePerms); at the leaf: output
  *                         address beyond the output size -> Address size fault,
- *                         AF = 0 -> Access flag fault (TCR_EL1.HA = 0)
+ *                         AF = 0 -> Access flag fault when TCR_EL1.HA = 0
  *   AArch64_S1CheckPermissions   AP[2:1], APTable, PXN/UXN (+ PXNTable/UXNTable),
  *                         EL0-writable implies PXN, SCTLR_EL1.WXN
  *                         (AArch64_S1DirectBasePermissions) -> Permission fault
  *                         at the leaf's level (a stage-1 fault, to EL1)
+ *   AArch64_S1Translate   hardware updates, only without a fault: TCR_EL1.HA sets AF,
+ *                         HA + HD with DBM on a write clears AP[2] (a DBM leaf
+ *                         counts as writable, AArch64_S1ApplyOutputPerms); the
+ *                         update is a write to the entry's IPA, translated by
+ *                         stage 2 first (CreateAccDescTTEUpdate): a stage-2
+ *                         fault there has S1PTW = 1 and WnR = 1
  *   AArch64_S2Translate   the output IPA for the access itself -> the PA, or a
  *                         stage-2 fault with S1PTW = 0
  *
@@ -35,8 +41,7 @@
  * byte AttrIndx) and SH, or what AArch64_S1DisabledOutput gives, are left in
  * s1Attr/s1Sh for src/mair's combine with the stage-2 leaf (memtype.ts).
  *
- * Not modelled: TCR_EL1.HA/HD (a stage-1 AF = 0 faults; DBM is ignored),
- * FEAT_LPA2 / LVA / TTST / D128 / PAN / S1PIE / S1POE / E0PD / MTE tags /
+ * Not modelled: FEAT_LPA2 / LVA / TTST / D128 / PAN / S1PIE / S1POE / E0PD / MTE tags /
  * TBID, the Contiguous bit and FEAT_BBM nT faults (IMPLEMENTATION DEFINED),
  * alignment faults, external aborts, TLBs. CONSTRAINED UNPREDICTABLE
  * choices: an instruction fetch from stage-1 Device memory is not a
@@ -48,6 +53,7 @@
 
 import { PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
 import {
+  S1_DBM_HI,
   APTABLE_NO_EL0,
   APTABLE_NO_WRITE,
   S1_AF_LO,
@@ -92,8 +98,17 @@ const DISABLED_IFETCH_WT_ATTR = 0xaa; // Normal, Inner/Outer Write-Through, Read
 const DISABLED_IFETCH_NC_ATTR = 0x44; // Normal Non-cacheable
 const SH_OSH = 2;
 
-/** Called after each stage-2 translation of a walk (tracing only): the table entry's or the output's IPA. */
-export type S2WalkHook = (ipa: number, s1Level: number, result: number, forTable: boolean) => void;
+/** Hardware updates of the stage-1 leaf (hwUpdate bits). */
+export const S1_HW_AF = 1;
+export const S1_HW_DIRTY = 2;
+
+/** What a stage-2 translation of the nested walk was for (S2WalkHook). */
+export const S2_FOR_TABLE = 0;
+export const S2_FOR_OUTPUT = 1;
+export const S2_FOR_UPDATE = 2;
+
+/** Called after each stage-2 translation of a walk (tracing only): the IPA, the stage-1 level, translate()'s result, S2_FOR_*. */
+export type S2WalkHook = (ipa: number, s1Level: number, result: number, kind: number) => void;
 
 export class NestedWalker {
   readonly s2: S2Walker;
@@ -153,6 +168,10 @@ export class NestedWalker {
   s1Sh = 0;
   /** AttrIndx of the leaf (-1 when stage 1 is disabled). */
   attrIndx = -1;
+  /** The IPA of the stage-1 leaf entry. */
+  leafEntryIpa = 0;
+  /** S1_HW_AF | S1_HW_DIRTY: what the hardware wrote to the stage-1 leaf (leafLo is the value after). */
+  hwUpdate = 0;
 
   // ---- trace (tracing on: every stage-1 entry read, and a hook after every stage-2 walk) ----
   tracing = false;
@@ -204,6 +223,7 @@ export class NestedWalker {
     this.pxnTable = false;
     this.uxnTable = false;
     this.s1Perms = S1_PERM_R | S1_PERM_W | S1_PERM_X;
+    this.hwUpdate = 0;
     if (this.tracing) this.traceLen = 0;
     const region = (vaHi >>> 23) & 1; // VA[55] (AArch64_GetVARange)
     if (!this.s1Enabled) return this.disabled(vaLo, vaHi, region, access, el);
@@ -236,7 +256,7 @@ export class NestedWalker {
       if (this.tracing) {
         s2.tracing = false;
         this.record(level, table, index, entryIpa, s2r === FAULT_NONE ? s2.pa : -1, s2r);
-        if (this.s2Hook !== null) this.s2Hook(entryIpa, level, s2r, true);
+        if (this.s2Hook !== null) this.s2Hook(entryIpa, level, s2r, S2_FOR_TABLE);
       }
       if (s2r !== FAULT_NONE) {
         this.s1Level = level;
@@ -270,14 +290,37 @@ export class NestedWalker {
       this.leafLo = lo >>> 0;
       this.leafHi = hi >>> 0;
       this.leafLevel = level;
+      this.leafEntryIpa = entryIpa;
       this.attrIndx = (lo & S1_ATTRINDX_LO) >>> S1_ATTRINDX_SHIFT;
       this.s1Attr = this.cfg.mair[this.attrIndx];
       this.s1Sh = (lo & S1_SH_LO) >>> S1_SH_SHIFT;
       if (oa >= oaLimit) return this.s1Fault(FAULT_ADDRESS_SIZE, level);
-      if ((lo & S1_AF_LO) === 0) return this.s1Fault(FAULT_ACCESS_FLAG, level);
+      const tcr = this.cfg.tcr;
+      if ((lo & S1_AF_LO) === 0 && !tcr.ha) return this.s1Fault(FAULT_ACCESS_FLAG, level);
       this.s1Perms = this.s1Permissions(lo, hi, el);
       const need = access === ACCESS_EXEC ? S1_PERM_X : access === ACCESS_WRITE ? S1_PERM_W : S1_PERM_R;
       if ((this.s1Perms & need) === 0) return this.s1Fault(FAULT_PERMISSION, level);
+      // AArch64_S1Translate: the hardware updates of an access that did not fault.
+      let newLo = lo;
+      if (tcr.ha && (lo & S1_AF_LO) === 0) newLo |= S1_AF_LO;
+      if (tcr.ha && tcr.hd && (hi & S1_DBM_HI) !== 0 && access === ACCESS_WRITE) newLo &= ~S1_AP_RO_LO;
+      if (newLo !== lo) {
+        // The update writes the entry: stage 2 translates its IPA for a write first.
+        if (this.tracing) s2.tracing = true;
+        const u = s2.translateS1Walk(entryIpa, ptw, true);
+        if (this.tracing) {
+          s2.tracing = false;
+          if (this.s2Hook !== null) this.s2Hook(entryIpa, level, u, S2_FOR_UPDATE);
+        }
+        if (u !== FAULT_NONE) {
+          this.s1Level = level;
+          this.faultWrite = true;
+          return this.s2Fault(u, s2.level, entryIpa, true);
+        }
+        this.mem.write64(s2.pa, newLo, hi);
+        this.hwUpdate = ((newLo ^ lo) & S1_AF_LO ? S1_HW_AF : 0) | ((newLo ^ lo) & S1_AP_RO_LO ? S1_HW_DIRTY : 0);
+        this.leafLo = newLo >>> 0;
+      }
       this.ipa = oa;
       this.s1Level = level;
       return this.stage2(access, el, level);
@@ -290,7 +333,9 @@ export class NestedWalker {
    */
   private s1Permissions(lo: number, hi: number, el: number): number {
     const el0 = (lo & S1_AP_EL0_LO) !== 0;
-    const ro = (lo & S1_AP_RO_LO) !== 0;
+    // AArch64_S1ApplyOutputPerms: with HA and HD, DBM makes the leaf writable (AP[2] taken as 0).
+    const tcr = this.cfg.tcr;
+    const ro = (lo & S1_AP_RO_LO) !== 0 && !(tcr.ha && tcr.hd && (hi & S1_DBM_HI) !== 0);
     let pw = !ro;
     let ur = el0;
     let uw = el0 && !ro;
@@ -339,7 +384,7 @@ export class NestedWalker {
     const r = s2.translate(this.ipa, access, el);
     if (this.tracing) {
       s2.tracing = false;
-      if (this.s2Hook !== null) this.s2Hook(this.ipa, s1Level, r, false);
+      if (this.s2Hook !== null) this.s2Hook(this.ipa, s1Level, r, S2_FOR_OUTPUT);
     }
     if (r !== FAULT_NONE) return this.s2Fault(r, s2.level, this.ipa, false);
     this.pa = s2.pa;

@@ -67,7 +67,7 @@ import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
 import { blockDescSupported } from "./blocks.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
-import { permNeeded, s2PermBits } from "./perms.js";
+import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 
 /** The walk's configuration beyond the table's Stage2Config. */
 export interface WalkerOptions {
@@ -150,6 +150,8 @@ export class S2Walker {
   private readonly deviceMaskLo: number = 0;
   /** Set for the duration of translateS1Walk() with HCR_EL2.PTW = 1. */
   private ptwDevice = false;
+  /** PERM_R while translateS1Walk() updates a stage-1 descriptor (a table-walk write also needs read). */
+  private ttwAlsoNeed = 0;
   /** Fast-path output of translate(): PA, descriptor low and high halves. */
   private readonly fastOut = new Float64Array(3);
 
@@ -277,15 +279,20 @@ export class S2Walker {
    * with HCR_EL2.PTW = 1 takes a Permission fault where stage 2 maps the
    * table as Device. With PTW = 0 a Device mapping is walked as Normal
    * Non-cacheable (AArch64_S2Translate), which changes no result here.
+   * `write`: the translation of a hardware update of the descriptor
+   * (TCR_EL1.HA/HD, CreateAccDescTTEUpdate), which needs read and write.
    * Results as for translate(); a fault here is one with S1PTW = 1.
    */
-  translateS1Walk(ipa: number, ptw: boolean): number {
-    if (!ptw) return this.translate(ipa, ACCESS_READ, 1);
-    this.ptwDevice = true;
+  translateS1Walk(ipa: number, ptw: boolean, write = false): number {
+    if (!ptw && !write) return this.translate(ipa, ACCESS_READ, 1);
+    this.ptwDevice = ptw;
+    // A hardware update of the descriptor (AccessType_TTW, write): the ASL checks r_mmu, then w_mmu.
+    this.ttwAlsoNeed = write ? PERM_R : 0;
     try {
-      return this.complete(ipa, ACCESS_READ, 1);
+      return this.complete(ipa, write ? ACCESS_WRITE : ACCESS_READ, 1);
     } finally {
       this.ptwDevice = false;
+      this.ttwAlsoNeed = 0;
     }
   }
 
@@ -388,7 +395,8 @@ export class S2Walker {
       // AArch64_S2CheckPermissions, AccessType_TTW: HCR_EL2.PTW = 1 makes a table walk that
       // stage 2 maps as Device a Permission fault (checked before the read permission).
       if (this.ptwDevice && (lo & this.deviceMaskLo) === 0) return this.faultAt(FAULT_PERMISSION, level, access, page, index, lo, hi);
-      if ((s2PermBits(lo, hi, el, this.xnx, this.hwDirty) & permNeeded(access)) === 0) {
+      const need = permNeeded(access) | this.ttwAlsoNeed;
+      if ((s2PermBits(lo, hi, el, this.xnx, this.hwDirty) & need) !== need) {
         return this.faultAt(FAULT_PERMISSION, level, access, page, index, lo, hi);
       }
 
