@@ -8,6 +8,7 @@ import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
 import { renderCombineDoc } from "../src/mair/docs.js";
 import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
 import { renderFaultsDoc } from "../src/walker/docs.js";
+import { renderTwoStageDoc } from "../src/stage1/docs.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -21,4 +22,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/combine.md", render: renderCombineDoc },
   { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
   { path: "docs/reference/faults.md", render: renderFaultsDoc },
+  { path: "docs/two-stage.md", render: renderTwoStageDoc },
 ];

@@ -25,8 +25,8 @@
  *   ISV = 0: s2pt models no load/store instruction, so it gives no
  *   instruction syndrome (ISS[24:14] = 0). WnR (bit 6) exists for data
  *   aborts only (AArch64_FaultSyndrome sets it on the d_side only); an
- *   instruction abort has bit 6 = 0. S1PTW = 0: these are faults on the
- *   final access, not on a stage-1 table walk.
+ *   instruction abort has bit 6 = 0. S1PTW = 1 for a fault on the stage-2
+ *   translation of a stage-1 table walk (src/stage1), 0 for the final access.
  *
  * HPFAR_EL2 (without FEAT_D128): FIPA, bits [43:4] = IPA[51:12]; NS bit 63 is
  * left 0 (it names the IPA space of faults from Secure state only).
