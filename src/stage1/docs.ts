@@ -231,6 +231,7 @@ else report(nw.faultStage, nw.faultType, nw.faultLevel, nw.s1ptw, nw.faultIpa);
 const rep = walkVa(nw, 0xffffffc000001040n, ACCESS_WRITE, 1);              // everything, with the memory type
 \`\`\`
 
+\`s2pt decode <value> --stage1 [--level n] [--mair 0x...]\` decodes a stage-1 descriptor field by field.
 \`NestedWalker.translate\` takes the VA as two 32-bit halves and allocates nothing; \`nestedMemType\` /
 \`nestedMemTypeAttrSh\` give the memory type of the last translation; \`buildGuest\`, \`GuestMemory\`,
 \`encodeS1Leaf\`/\`encodeS1Table\`/\`decodeS1Descriptor\` (\`src/pgtable/s1descriptor.ts\`, one definition of every stage-1

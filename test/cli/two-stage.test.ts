@@ -192,3 +192,18 @@ describe("the translate_va op of s2pt replay", () => {
     }
   });
 });
+
+describe("s2pt decode --stage1", () => {
+  it("decodes a guest's stage-1 descriptor, naming the MAIR byte of its AttrIndx", () => {
+    // The framebuffer leaf: page 0x10001000, AttrIndx 2, AP 00, SH 11, AF, PXN (bit 53), UXN (bit 54).
+    const r = runCli(["decode", "0x6000001000170b", "--stage1", "--level", "3", "--mair", "0x000000040044f0ff"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("0x6000001000170b  page -> 0x10001000, AttrIndx 2 (0x44), AP 00, SH ISH, AF, PXN, UXN");
+    expect(r.stdout).toMatch(/AttrIndx +\[4:2\] +0x2 +MAIR_EL1\.Attr2 = 0x44/);
+    const j = JSON.parse(runCli(["decode", "0xf800000040002003", "--stage1", "--level", "1", "--json"]).stdout);
+    expect(j.kind).toBe("table");
+    expect(j.fields.map((f: { name: string }) => f.name)).toEqual(["VALID", "TYPE", "next-level table", "PXNTable", "UXNTable", "APTable", "NSTable"]);
+    expect(runCli(["decode", "0x1", "--mair", "0x1"]).stderr).toMatch(/^s2pt: --mair: only with --stage1/);
+    expect(runCli(["decode", "0x1", "--stage1", "--level", "-1"]).stderr).toMatch(/^s2pt: --level: -1 is outside 0\.\.3/);
+  });
+});

@@ -21,6 +21,8 @@ import { buildGuest } from "../../src/stage1/builder.js";
 import { NestedWalker, STAGE_1, STAGE_2 } from "../../src/stage1/walk.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { regionGeometry } from "../../src/stage1/config.js";
+import { decodeS1Descriptor } from "../../src/pgtable/s1descriptor.js";
+import { reencodeFields } from "../../src/pgtable/decode.js";
 import { LINUX_MAIR } from "../helpers-guest.js";
 
 const RANGE = 0x40000000; // the identity-mapped IPA range [1G, 2G)
@@ -200,6 +202,16 @@ describe("two-stage translation properties", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("the stage-1 decoder accounts for every bit: its fields put back together give the value", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom<Granule>(...GRANULES), fc.integer({ min: 0, max: 3 }), (v, granule, level) => {
+        const d = decodeS1Descriptor(v, { granule, level });
+        expect(reencodeFields(d)).toBe(v);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
