@@ -129,6 +129,11 @@ export class NestedWalker {
   // Per region: the bits [addrtop : iaBits] of a VA as masks on its halves (AArch64_VAIsOutOfRange).
   private readonly rangeLo: Int32Array = new Int32Array(2);
   private readonly rangeHi: Int32Array = new Int32Array(2);
+  // Powers of two the walk divides by, precomputed (`2 ** n` with a variable n is a slow call):
+  // the size one entry maps per region and level (index region * 4 + level), 2^iasize and 2^oasize per region.
+  private readonly levelSize: Float64Array = new Float64Array(8);
+  private readonly iaSpan: Float64Array = new Float64Array(2);
+  private readonly oaLimit: Float64Array = new Float64Array(2);
   // Stage 1 disabled: VA[addrtop : PAMax] as masks (AArch64_S1DisabledOutput).
   private readonly offLo: Int32Array = new Int32Array(2);
   private readonly offHi: Int32Array = new Int32Array(2);
@@ -193,6 +198,9 @@ export class NestedWalker {
     this.tableBase = [ttbrTableBase(cfg.ttbr0, r0, cfg.tcr.ips, this.paMax), ttbrTableBase(cfg.ttbr1, r1, cfg.tcr.ips, this.paMax)];
     this.s1Enabled = cfg.sctlr.m && !cfg.hcr.dc;
     for (const r of [r0, r1]) {
+      for (let l = 0; l < 4; l++) this.levelSize[r.region * 4 + l] = 2 ** r.shifts[l];
+      this.iaSpan[r.region] = 2 ** r.iaBits;
+      this.oaLimit[r.region] = 2 ** this.oaBits[r.region];
       const top = r.tbi ? 55 : 63;
       this.rangeLo[r.region] = bitMask(r.iaBits, top, 0);
       this.rangeHi[r.region] = bitMask(r.iaBits, top, 32);
@@ -237,13 +245,15 @@ export class NestedWalker {
     // AArch64_S1Walk: EPDn.
     if (r.epd) return this.s1Fault(FAULT_TRANSLATION, 0);
     // The VA bits the walk indexes with, VA[iasize-1:0], as an exact double (iasize <= 48).
-    const ia = 2 ** r.iaBits;
+    const ia = this.iaSpan[region];
     const vaFull = (vaHi & 0xffff) * 4294967296 + (vaLo >>> 0);
     const va = vaFull - Math.floor(vaFull / ia) * ia;
-    const oaLimit = 2 ** this.oaBits[region];
+    const oaLimit = this.oaLimit[region];
+    const sizes = this.levelSize;
+    const at = region * 4;
     let level = r.startLevel;
     let table = this.tableBase[region];
-    let index = Math.floor(va / 2 ** r.shifts[level]) & (r.rootEntries - 1);
+    let index = Math.floor(va / sizes[at + level]) & (r.rootEntries - 1);
     // The start-level entry address beyond the output size: Address size fault, level 0.
     if (table + index * 8 >= oaLimit) return this.s1Fault(FAULT_ADDRESS_SIZE, 0);
     const ptw = this.cfg.hcr.ptw;
@@ -277,14 +287,14 @@ export class NestedWalker {
         }
         table = s1DescAddress(lo, hi, r.pageShift, this.lpa64);
         level++;
-        index = Math.floor(va / 2 ** r.shifts[level]) & ((1 << r.stride) - 1);
+        index = Math.floor(va / sizes[at + level]) & ((1 << r.stride) - 1);
         // The next entry's address beyond the output size: Address size fault at this (the table descriptor's) level.
         if (table + index * 8 >= oaLimit) return this.s1Fault(FAULT_ADDRESS_SIZE, level - 1);
         continue;
       }
       if ((lo & PTE_TYPE_LO) === 0 && !blockDescSupported(r.granule, false, this.paMax, level)) return this.s1Fault(FAULT_TRANSLATION, level);
       // Leaf: AArch64_LeafBase + StageOA.
-      const size = 2 ** r.shifts[level];
+      const size = sizes[at + level];
       const base = s1DescAddress(lo, hi, r.pageShift, this.lpa64);
       const oa = Math.floor(base / size) * size + (va - Math.floor(va / size) * size);
       this.leafLo = lo >>> 0;
