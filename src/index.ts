@@ -21,6 +21,7 @@ export * from "./mair/attrs.js";
 export { s1AttrReserved, validS1Attrs, s1DecodeMemAttrs, decodeLDFAttr, describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type S1Features, type MairAttrDescription } from "./mair/mair.js";
 export { s2DecodeMemAttrs, s2DecodeCacheability, s2InnerReserved, decodeS2MemAttr, type S2MemAttrKind, type S2MemAttrDescription } from "./mair/s2memattr.js";
 export { encodePARAttrs, parEncodeShareability } from "./mair/par.js";
+export { formatCombine } from "./mair/format.js";
 export {
   combineS1S2,
   combineAttrSh,
@@ -92,7 +93,7 @@ export {
 } from "./stage1/config.js";
 export { parseGuest, type GuestSpec, type GuestMapping } from "./stage1/scenario.js";
 export { buildGuest, type BuiltGuest, type BuiltTable } from "./stage1/builder.js";
-export { NestedWalker, STAGE_NONE, STAGE_1, STAGE_2, S1_PERM_R, S1_PERM_W, S1_PERM_X, type S2WalkHook } from "./stage1/walk.js";
+export { NestedWalker, STAGE_NONE, STAGE_1, STAGE_2, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_HW_AF, S1_HW_DIRTY, S2_FOR_TABLE, S2_FOR_OUTPUT, S2_FOR_UPDATE, type S2WalkHook } from "./stage1/walk.js";
 export { guestOf, builtGuest, nestedWalker, nestedMemType, nestedMemTypeAttrSh, guestCombineOptions } from "./stage1/guest.js";
 export { s1FaultReport, s1AbortEc, type S1FaultReport } from "./stage1/fault.js";
 export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type S1StepReport, type S1LeafReport } from "./stage1/describe.js";
