@@ -21,6 +21,7 @@ export * from "./mair/attrs.js";
 export { s1AttrReserved, validS1Attrs, s1DecodeMemAttrs, decodeLDFAttr, describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type S1Features, type MairAttrDescription } from "./mair/mair.js";
 export { s2DecodeMemAttrs, s2DecodeCacheability, s2InnerReserved, decodeS2MemAttr, type S2MemAttrKind, type S2MemAttrDescription } from "./mair/s2memattr.js";
 export { encodePARAttrs, parEncodeShareability } from "./mair/par.js";
+export { formatCombine } from "./mair/format.js";
 export {
   combineS1S2,
   combineAttrSh,
@@ -69,6 +70,32 @@ export * from "./walker/fault.js";
 export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, blockDescSupported, type WalkerOptions } from "./walker/translate.js";
 export { s2PermBits, PERM_R, PERM_W, PERM_X } from "./walker/perms.js";
 export { s2LeafAttrs, type S2LeafAttrs } from "./walker/attrs.js";
-export { walkIpa, formatWalkReport, walkReportJson, type WalkReport, type WalkStep, type WalkSuccess } from "./walker/describe.js";
+export { walkIpa, walkReportOf, traceSteps, formatWalkReport, walkReportJson, combinedJson, type WalkReport, type WalkStep, type WalkSuccess, type Stage1Attrs } from "./walker/describe.js";
+export { combineWithLeaf, combinedOfLastWalk, s2LeafSh, vtcrSh0, type CombineControls } from "./walker/memtype.js";
 // Registers the `translate` model op of replay.
 export { runTranslateOp, replayWalker } from "./walker/op.js";
+export * from "./pgtable/s1descriptor.js";
+export { GuestMemory } from "./stage1/memory.js";
+export {
+  decodeTcr,
+  encodeTcr,
+  checkTcr,
+  regionGeometry,
+  s1OutputBits,
+  ttbrTableBase,
+  mairBytes,
+  mairValue,
+  type TcrFields,
+  type SctlrFields,
+  type HcrFields,
+  type GuestConfig,
+  type RegionGeometry,
+} from "./stage1/config.js";
+export { parseGuest, type GuestSpec, type GuestMapping } from "./stage1/scenario.js";
+export { buildGuest, type BuiltGuest, type BuiltTable } from "./stage1/builder.js";
+export { NestedWalker, STAGE_NONE, STAGE_1, STAGE_2, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_HW_AF, S1_HW_DIRTY, S2_FOR_TABLE, S2_FOR_OUTPUT, S2_FOR_UPDATE, type S2WalkHook } from "./stage1/walk.js";
+export { guestOf, builtGuest, nestedWalker, nestedMemType, nestedMemTypeAttrSh, guestCombineOptions } from "./stage1/guest.js";
+export { s1FaultReport, s1AbortEc, type S1FaultReport } from "./stage1/fault.js";
+export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type S1StepReport, type S1LeafReport } from "./stage1/describe.js";
+// Registers the `translate_va` model op of replay.
+export { runTranslateVaOp, replayNestedWalker } from "./stage1/op.js";

@@ -9,6 +9,7 @@ import { renderCombineDoc } from "../src/mair/docs.js";
 import { renderCombineMatrixDoc } from "../src/mair/matrix-doc.js";
 import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
 import { renderFaultsDoc } from "../src/walker/docs.js";
+import { renderTwoStageDoc } from "../src/stage1/docs.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -23,4 +24,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/combine-matrix.md", render: renderCombineMatrixDoc },
   { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
   { path: "docs/reference/faults.md", render: renderFaultsDoc },
+  { path: "docs/two-stage.md", render: renderTwoStageDoc },
 ];

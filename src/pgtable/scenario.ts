@@ -10,9 +10,13 @@
 
 import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "./geometry.js";
 import { PROT_NAMES, WALK_FLAG_NAMES } from "./descriptor.js";
-import { InputError, TWO_52 } from "./u64.js";
+import { InputError } from "./u64.js";
+import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "./jsonfields.js";
+import { parseGuest, type GuestSpec } from "../stage1/scenario.js";
 
-export type FieldType = "addr" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh";
+export { parseHexField };
+
+export type FieldType = "addr" | "va" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh";
 
 export interface OpSpec {
   /** Field name -> type, in the order FORMAT.md lists them. */
@@ -37,6 +41,8 @@ export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
   get_leaf: { fields: { ipa: "addr" } },
   // s2pt model op (src/walker/op.ts): the hardware's translation of ipa for one access.
   translate: { fields: { ipa: "addr", access: "access", el: "el" }, optional: ["el"], model: true },
+  // s2pt model op (src/stage1/op.ts): the two-stage translation of a guest VA (needs a `guest` section).
+  translate_va: { fields: { va: "va", access: "access", el: "el" }, optional: ["el"], model: true },
 };
 
 /** A parsed operation: numbers are exact doubles (< 2^52), names already turned into bits. */
@@ -49,7 +55,8 @@ export interface ScenarioOp {
   flags: number;
   owner: number;
   mkold: boolean;
-  /** Model-only fields (translate): access kind, EL, stage-1 attributes. */
+  /** Model-only fields (translate, translate_va): the VA (64 bits), access kind, EL, stage-1 attributes. */
+  va: bigint;
   access: string;
   el: number;
   attr: number;
@@ -62,41 +69,8 @@ export interface Scenario {
   /** Table pages in the memory cache at the start of each op; Infinity when absent. */
   memcache: number;
   ops: ScenarioOp[];
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function checkKeys(obj: Record<string, unknown>, path: string, allowed: readonly string[], required: readonly string[]): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) {
-      throw new InputError(`${path}: unknown field '${k}' (allowed: ${allowed.join(", ")})`);
-    }
-  }
-  for (const k of required) {
-    if (!Object.prototype.hasOwnProperty.call(obj, k)) throw new InputError(`${path}: missing field '${k}'`);
-  }
-}
-
-const HEX_RE = /^0x[0-9a-fA-F]+$/;
-
-/** A FORMAT.md 64-bit number: a "0x..." string. The model takes values below 2^52. */
-export function parseHexField(v: unknown, path: string): number {
-  if (typeof v !== "string") throw new InputError(`${path}: expected a 0x-prefixed hex string, got ${typeName(v)}`);
-  if (!HEX_RE.test(v)) throw new InputError(`${path}: '${v}' is not a 0x-prefixed hex number`);
-  const b = BigInt(v);
-  if (b >= 1n << 64n) throw new InputError(`${path}: '${v}' does not fit in 64 bits`);
-  if (b >= BigInt(TWO_52)) {
-    throw new InputError(`${path}: '${v}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
-  }
-  return Number(b);
+  /** The guest's stage-1 setup (an s2pt extension, docs/two-stage.md), or null. */
+  guest: GuestSpec | null;
 }
 
 /** `R|W|X`-style names joined by `|`; "" is none. */
@@ -119,17 +93,6 @@ export function parseProt(v: unknown, path: string): number {
 
 export function parseWalkFlags(v: unknown, path: string): number {
   return parseNames(v, path, WALK_FLAG_NAMES, "walk flag");
-}
-
-function parseInt32(v: unknown, path: string, lo: number, hi: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new InputError(`${path}: expected an integer, got ${typeName(v)}${typeof v === "number" ? ` ${v}` : ""}`);
-  if (v < lo || v > hi) throw new InputError(`${path}: ${v} is outside ${lo}..${hi}`);
-  return v;
-}
-
-function parseBool(v: unknown, path: string): boolean {
-  if (typeof v !== "boolean") throw new InputError(`${path}: expected true or false, got ${typeName(v)}`);
-  return v;
 }
 
 const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache"] as const;
@@ -161,7 +124,7 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
 }
 
 function emptyOp(op: string): ScenarioOp {
-  return { op, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, access: "r", el: 1, attr: -1, sh: -1 };
+  return { op, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
 }
 
 export function parseOp(v: unknown, path: string): ScenarioOp {
@@ -188,6 +151,9 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
         else op.pa = n;
         break;
       }
+      case "va":
+        op.va = parseU64Field(val, fp);
+        break;
       case "prot":
         op.prot = parseProt(val, fp);
         break;
@@ -222,13 +188,17 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
 /** Parse a whole scenario document (already JSON-decoded). */
 export function parseScenario(doc: unknown): Scenario {
   if (!isPlainObject(doc)) throw new InputError(`top level: expected an object, got ${typeName(doc)}`);
-  checkKeys(doc, "top level", ["name", "config", "ops"], ["config", "ops"]);
+  checkKeys(doc, "top level", ["name", "config", "ops", "guest"], ["config", "ops"]);
   const name = doc.name === undefined ? "" : doc.name;
   if (typeof name !== "string") throw new InputError(`name: expected a string, got ${typeName(name)}`);
   const { config, memcache } = parseConfig(doc.config);
   if (!Array.isArray(doc.ops)) throw new InputError(`ops: expected an array, got ${typeName(doc.ops)}`);
   const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
-  return { name, config, memcache, ops };
+  const guest = doc.guest === undefined ? null : parseGuest(doc.guest, "guest", config);
+  ops.forEach((op, i) => {
+    if (op.op === "translate_va" && guest === null) throw new InputError(`ops[${i}]: translate_va needs a top-level 'guest' section (the guest's stage-1 setup)`);
+  });
+  return { name, config, memcache, ops, guest };
 }
 
 /** Parse scenario text; JSON syntax errors become one-line InputErrors. */

@@ -13,6 +13,9 @@ import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
 import { ACCESS_EXEC, ACCESS_NAMES, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
 import { HW_SET_AF, HW_SET_DIRTY, type S2Walker } from "./translate.js";
+import { combineWithLeaf, type CombineControls } from "./memtype.js";
+import type { CombineResult } from "../mair/combine.js";
+import { SH_SHORT } from "../mair/attrs.js";
 
 export interface WalkStep {
   level: number;
@@ -50,26 +53,30 @@ export interface WalkReport {
   steps: WalkStep[];
   result: WalkSuccess | null;
   fault: (S2FaultReport & { descriptor: bigint | null }) | null;
+  /** The stage-1 attributes given to walkIpa, and their combine with the leaf (null after a fault). */
+  stage1: { attr: number; sh: number } | null;
+  combined: CombineResult | null;
+}
+
+/** Stage-1 attributes to combine with the leaf the walk finds (the MAIR_EL1 Attr byte and the stage-1 SH). */
+export interface Stage1Attrs {
+  attr: number;
+  sh: number;
+  /** HCR_EL2 / SCTLR_EL1 controls of the combine; FWB is the table's, the instruction fetch the access's. */
+  controls?: CombineControls;
 }
 
 const TWO_64 = 1n << 64n;
 
-/** Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every step. */
-export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number): WalkReport {
-  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+/**
+ * The descriptors a traced walk read (S2Walker.trace / traceLen, or a copy of
+ * them), as steps with PAs and decoded descriptors.
+ */
+export function traceSteps(walker: S2Walker, t: ArrayLike<number>, len: number): WalkStep[] {
   const pgt = walker.pgt;
   const g = pgt.geom;
-  walker.tracing = true;
-  let r: number;
-  try {
-    // Beyond 2^53 the double is inexact, but it is beyond every IPA size, which is all the walk looks at.
-    r = walker.translate(Number(ipa), access, el);
-  } finally {
-    walker.tracing = false;
-  }
   const steps: WalkStep[] = [];
-  for (let s = 0; s < walker.traceLen; s++) {
-    const t = walker.trace;
+  for (let s = 0; s < len; s++) {
     const level = t[s * 5];
     const page = t[s * 5 + 1];
     const index = t[s * 5 + 2];
@@ -88,6 +95,37 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
       summary: d.summary,
     });
   }
+  return steps;
+}
+
+/**
+ * Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every
+ * step; with `s1`, also the memory type the access gets when stage 1 gives
+ * that Attr byte and SH (combineWithLeaf, src/mair's rules).
+ */
+export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
+  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+  walker.tracing = true;
+  let r: number;
+  try {
+    // Beyond 2^53 the double is inexact, but it is beyond every IPA size, which is all the walk looks at.
+    r = walker.translate(Number(ipa), access, el);
+  } finally {
+    walker.tracing = false;
+  }
+  return walkReportOf(walker, ipa, access, el, r, s1);
+}
+
+/**
+ * The report of the walk the walker has just done (with tracing on), built
+ * from its result fields: `r` is what translate() returned, `ipa` the IPA it
+ * was given. `s1ptw`: the walk translated a stage-1 table entry (a fault is
+ * then reported with ESR_EL2.S1PTW = 1).
+ */
+export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: number, r: number, s1?: Stage1Attrs, s1ptw = false): WalkReport {
+  const pgt = walker.pgt;
+  const g = pgt.geom;
+  const steps = traceSteps(walker, walker.trace, walker.traceLen);
   const report: WalkReport = {
     ipa,
     access: ACCESS_NAMES[access],
@@ -98,6 +136,8 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
     steps,
     result: null,
     fault: null,
+    stage1: s1 ? { attr: s1.attr, sh: s1.sh } : null,
+    combined: null,
   };
   if (r === FAULT_NONE) {
     const lo = walker.descLo;
@@ -120,9 +160,10 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
       }),
       hwUpdates: hw,
     };
+    if (s1) report.combined = combineWithLeaf(report.result.attrs, s1.attr, s1.sh, access, s1.controls);
   } else {
     report.fault = {
-      ...faultReport(r, walker.level, access, walker.faultWrite, ipa),
+      ...faultReport(r, walker.level, access, walker.faultWrite, ipa, s1ptw),
       descriptor: walker.descPage >= 0 ? joinU64(walker.descLo, walker.descHi) : null,
     };
   }
@@ -166,7 +207,7 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
     lines.push(`${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`);
     lines.push(
       `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
-        `ISV 0, S1PTW 0${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
+        `ISV 0, S1PTW ${f.s1ptw ? 1 : 0}${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
     );
     lines.push(
       f.hpfarValid && f.hpfar !== null
@@ -229,12 +270,38 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
           iss: hex(r.fault.iss),
           esr_el2: hex(r.fault.esr),
           wnr: r.fault.wnr,
-          s1ptw: false,
+          s1ptw: r.fault.s1ptw,
           isv: false,
           hpfar_valid: r.fault.hpfarValid,
           hpfar_el2: r.fault.hpfar === null ? null : hex(r.fault.hpfar),
           descriptor: r.fault.descriptor === null ? null : hex(r.fault.descriptor),
         }
       : null,
+    ...(r.stage1 ? { stage1: { attr: hex2(r.stage1.attr), sh: r.stage1.sh }, combined: r.combined ? combinedJson(r.combined) : null } : {}),
+  };
+}
+
+function hex2(v: number): string {
+  return "0x" + v.toString(16).padStart(2, "0");
+}
+
+/**
+ * A combine as the walk's JSON gives it: attr (PAR_EL1.ATTR, hex) and sh
+ * (PAR_EL1.SH) or null where the architecture leaves the column open, with
+ * why, the permitted values, and the steps (ASL function, rule, result).
+ */
+export function combinedJson(c: CombineResult): Record<string, unknown> {
+  return {
+    attr: c.attr < 0 ? null : hex2(c.attr),
+    sh: c.sh < 0 ? null : c.sh,
+    sh_name: c.sh < 0 ? null : SH_SHORT[c.sh],
+    memtype: c.memtype,
+    description: c.description,
+    open: { attr: c.open.attr.map((o) => o.id), sh: c.open.sh.map((o) => o.id) },
+    permitted: { attr: c.permitted.attr.map(hex2), sh: c.permitted.sh },
+    fwb: c.config.fwb,
+    ifetch: c.config.ifetch,
+    steps: c.steps,
+    notes: c.notes,
   };
 }

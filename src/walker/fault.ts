@@ -25,8 +25,8 @@
  *   ISV = 0: s2pt models no load/store instruction, so it gives no
  *   instruction syndrome (ISS[24:14] = 0). WnR (bit 6) exists for data
  *   aborts only (AArch64_FaultSyndrome sets it on the d_side only); an
- *   instruction abort has bit 6 = 0. S1PTW = 0: these are faults on the
- *   final access, not on a stage-1 table walk.
+ *   instruction abort has bit 6 = 0. S1PTW = 1 for a fault on the stage-2
+ *   translation of a stage-1 table walk (src/stage1), 0 for the final access.
  *
  * HPFAR_EL2 (without FEAT_D128): FIPA, bits [43:4] = IPA[51:12]; NS bit 63 is
  * left 0 (it names the IPA space of faults from Secure state only).
@@ -60,6 +60,9 @@ export type AccessName = (typeof ACCESS_NAMES)[number];
 /** ESR_ELx.EC values for aborts taken to EL2 from a lower Exception level. */
 export const EC_IABT_LOW = 0x20;
 export const EC_DABT_LOW = 0x24;
+/** ESR_ELx.EC for aborts taken without a change of Exception level (a stage-1 fault of an EL1 access, to EL1). */
+export const EC_IABT_CUR = 0x21;
+export const EC_DABT_CUR = 0x25;
 
 /** ESR_ELx ISS bits used here. */
 export const ESR_IL = 1 << 25;
@@ -148,21 +151,24 @@ export function ipaFromHpfar(hpfar: bigint): bigint {
 }
 
 /**
- * ESR_EL2.ISS of a stage-2 fault on the final access (AArch64_FaultSyndrome):
- * xFSC, WnR on data aborts, S1PTW = 0, ISV = 0.
+ * ESR_EL2.ISS of a stage-2 fault (AArch64_FaultSyndrome): xFSC, WnR on data
+ * aborts, S1PTW = 1 for a fault on the stage-2 translation of a stage-1
+ * table walk (FaultRecord.s2fs1walk), ISV = 0. The same for a stage-1 fault
+ * reported to EL1 (s1ptw false: S1PTW is RES0 there).
  */
-export function faultIss(type: number, level: number, access: number, write: boolean): number {
+export function faultIss(type: number, level: number, access: number, write: boolean, s1ptw = false): number {
   const fsc = encodeLDFSC(type, level);
   if (fsc < 0) throw new RangeError(`no fault status code for ${FAULT_NAMES[type] ?? type} at level ${level}`);
   let iss = fsc;
   if (access !== ACCESS_EXEC && write) iss |= ISS_WNR;
+  if (s1ptw) iss |= ISS_S1PTW;
   return iss >>> 0;
 }
 
 /** The whole ESR_EL2 (bits 31:0; ISS2 in bits 55:32 is 0 for these faults). */
-export function faultEsr(type: number, level: number, access: number, write: boolean): number {
+export function faultEsr(type: number, level: number, access: number, write: boolean, s1ptw = false): number {
   const ec = access === ACCESS_EXEC ? EC_IABT_LOW : EC_DABT_LOW;
-  return ((ec << 26) | ESR_IL | faultIss(type, level, access, write)) >>> 0;
+  return ((ec << 26) | ESR_IL | faultIss(type, level, access, write, s1ptw)) >>> 0;
 }
 
 /** One stage-2 fault, complete, for reports (the walk itself keeps only numbers). */
@@ -179,7 +185,8 @@ export interface S2FaultReport {
   esr: number;
   /** WnR as reported (always false for an instruction abort). */
   wnr: boolean;
-  s1ptw: false;
+  /** The fault was on the stage-2 translation of a stage-1 table walk (ESR_EL2.S1PTW). */
+  s1ptw: boolean;
   isv: false;
   /** IPAValid: HPFAR_EL2 holds the faulting IPA. */
   hpfarValid: boolean;
@@ -187,12 +194,15 @@ export interface S2FaultReport {
   hpfar: bigint | null;
 }
 
-/** Put a fault together from the numbers the walk produced. */
-export function faultReport(type: number, level: number, access: number, write: boolean, ipa: bigint): S2FaultReport {
+/**
+ * Put a fault together from the numbers the walk produced; `ipa` is the
+ * faulting IPA (the table entry's IPA for an S1PTW fault).
+ */
+export function faultReport(type: number, level: number, access: number, write: boolean, ipa: bigint, s1ptw = false): S2FaultReport {
   const name = FAULT_NAMES[type];
   if (name === undefined || name === "none") throw new RangeError(`not a fault: ${type}`);
-  const iss = faultIss(type, level, access, write);
-  const valid = ipaValid(type);
+  const iss = faultIss(type, level, access, write, s1ptw);
+  const valid = ipaValid(type, s1ptw);
   return {
     type: name,
     title: FAULT_TITLES[type],
@@ -200,9 +210,9 @@ export function faultReport(type: number, level: number, access: number, write: 
     fsc: iss & ISS_FSC,
     ec: access === ACCESS_EXEC ? EC_IABT_LOW : EC_DABT_LOW,
     iss,
-    esr: faultEsr(type, level, access, write),
+    esr: faultEsr(type, level, access, write, s1ptw),
     wnr: (iss & ISS_WNR) !== 0,
-    s1ptw: false,
+    s1ptw,
     isv: false,
     hpfarValid: valid,
     hpfar: valid ? hpfarOf(ipa) : null,

@@ -58,6 +58,7 @@ import {
   S2AP_W_LO,
   S2_AF_LO,
   S2_DBM_HI,
+  S2_MEMATTR_SHIFT,
   S2_XNX_HI,
   S2_XN_HI,
 } from "../pgtable/descriptor.js";
@@ -66,7 +67,7 @@ import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
 import { blockDescSupported } from "./blocks.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
-import { permNeeded, s2PermBits } from "./perms.js";
+import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 
 /** The walk's configuration beyond the table's Stage2Config. */
 export interface WalkerOptions {
@@ -141,6 +142,16 @@ export class S2Walker {
   private readonly wordsShift: number = 0;
   /** HA and HD both set: DBM makes a leaf writable and a write sets S2AP[1]. */
   private readonly hwDirty: boolean = false;
+  /**
+   * Descriptor bits 31:0 that are all zero in a leaf stage 2 maps as Device:
+   * MemAttr[3:2] with FWB off (S2DecodeMemAttrs), MemAttr[2] with FWB on
+   * (AArch64_S2ApplyFWBMemAttrs).
+   */
+  private readonly deviceMaskLo: number = 0;
+  /** Set for the duration of translateS1Walk() with HCR_EL2.PTW = 1. */
+  private ptwDevice = false;
+  /** PERM_R while translateS1Walk() updates a stage-1 descriptor (a table-walk write also needs read). */
+  private ttwAlsoNeed = 0;
   /** Fast-path output of translate(): PA, descriptor low and high halves. */
   private readonly fastOut = new Float64Array(3);
 
@@ -177,6 +188,7 @@ export class S2Walker {
     this.hd = opts.hd ?? false;
     this.xnx = opts.xnx ?? false;
     this.hwDirty = this.ha && this.hd;
+    this.deviceMaskLo = pgt.fwb ? 0b100 << S2_MEMATTR_SHIFT : 0b1100 << S2_MEMATTR_SHIFT;
     const g = pgt.geom;
     const f = pgt.fmt;
     this.store = pgt.store;
@@ -257,6 +269,31 @@ export class S2Walker {
     let faults = 0;
     for (let k = 0; k < n; k++) faults += this.completeInto(ipas[k], access, el, outPa, outStatus, k);
     return faults;
+  }
+
+  /**
+   * Translate the IPA of a stage-1 translation table entry for the guest's
+   * stage-1 walk (ASL AArch64_S1Walk -> AArch64_S2Translate with
+   * AccessType_TTW): a read, whatever the EL, that needs stage-2 read
+   * permission (AArch64_S2CheckPermissions uses r_mmu for a table walk), and
+   * with HCR_EL2.PTW = 1 takes a Permission fault where stage 2 maps the
+   * table as Device. With PTW = 0 a Device mapping is walked as Normal
+   * Non-cacheable (AArch64_S2Translate), which changes no result here.
+   * `write`: the translation of a hardware update of the descriptor
+   * (TCR_EL1.HA/HD, CreateAccDescTTEUpdate), which needs read and write.
+   * Results as for translate(); a fault here is one with S1PTW = 1.
+   */
+  translateS1Walk(ipa: number, ptw: boolean, write = false): number {
+    if (!ptw && !write) return this.translate(ipa, ACCESS_READ, 1);
+    this.ptwDevice = ptw;
+    // A hardware update of the descriptor (AccessType_TTW, write): the ASL checks r_mmu, then w_mmu.
+    this.ttwAlsoNeed = write ? PERM_R : 0;
+    try {
+      return this.complete(ipa, write ? ACCESS_WRITE : ACCESS_READ, 1);
+    } finally {
+      this.ptwDevice = false;
+      this.ttwAlsoNeed = 0;
+    }
   }
 
   /** The PA of a table page (for reports). */
@@ -355,7 +392,11 @@ export class S2Walker {
       // Then the checks in ASL order: output address size, Access flag, permissions.
       if (paHi >= this.oaHiLimit) return this.faultAt(FAULT_ADDRESS_SIZE, level, access, page, index, lo, hi);
       if ((lo & S2_AF_LO) === 0 && !this.ha) return this.faultAt(FAULT_ACCESS_FLAG, level, access, page, index, lo, hi);
-      if ((s2PermBits(lo, hi, el, this.xnx, this.hwDirty) & permNeeded(access)) === 0) {
+      // AArch64_S2CheckPermissions, AccessType_TTW: HCR_EL2.PTW = 1 makes a table walk that
+      // stage 2 maps as Device a Permission fault (checked before the read permission).
+      if (this.ptwDevice && (lo & this.deviceMaskLo) === 0) return this.faultAt(FAULT_PERMISSION, level, access, page, index, lo, hi);
+      const need = permNeeded(access) | this.ttwAlsoNeed;
+      if ((s2PermBits(lo, hi, el, this.xnx, this.hwDirty) & need) !== need) {
         return this.faultAt(FAULT_PERMISSION, level, access, page, index, lo, hi);
       }
 

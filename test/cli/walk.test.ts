@@ -165,3 +165,63 @@ describe("the translate op of s2pt replay", () => {
     }
   });
 });
+
+describe("s2pt walk --s1-attr --s1-sh: the combined memory type (issue 6)", () => {
+  const nc = (fwb: boolean, prot: string): string =>
+    scenarioFile(`leaf-${fwb}-${prot.replace(/\|/g, "_")}.json`, {
+      config: { granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb, tlb_range: false },
+      ops: [{ op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot, flags: "" }],
+    });
+
+  it("a Normal-NC stage-2 page (FWB off) with a guest 0x44 mapping: the steps, then 0x44 Outer Shareable", () => {
+    // S2CombineS1AttrHints NC + NC = NC; EffectiveShareability: Normal NC/NC is OSH.
+    const r = runCli(["walk", nc(false, "R|W|NORMAL_NC"), "--ipa", "0x40000010", "--s1-attr", "0x44", "--s1-sh", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("stage 1 MAIR Attr 0x44, SH ISH combined with this leaf");
+    expect(r.stdout).toMatch(/S2CombineS1AttrHints: both Normal/);
+    expect(r.stdout).toMatch(/EffectiveShareability: Normal Inner\+Outer Non-cacheable is always Outer Shareable: ISH -> OSH/);
+    expect(r.stdout).toContain("PAR_EL1.ATTR[63:56] = 0x44, PAR_EL1.SH[8:7] = 0b10");
+    const j = JSON.parse(runCli(["walk", nc(false, "R|W|NORMAL_NC"), "--ipa", "0x40000010", "--s1-attr", "0x44", "--s1-sh", "3", "--json"]).stdout);
+    expect(j.stage1).toEqual({ attr: "0x44", sh: 3 });
+    expect(j.combined).toMatchObject({ attr: "0x44", sh: 2, sh_name: "OSH", memtype: "Normal-NC", open: { attr: [], sh: [] }, fwb: false, ifetch: false });
+    expect(j.combined.steps.map((s: { asl: string }) => s.asl)).toContain("S2CombineS1AttrHints");
+  });
+
+  it("FWB Normal-WB stage 2 with a guest 0x00 mapping: ATTR 0xff, SH open (IMPLEMENTATION DEFINED)", () => {
+    // AArch64.S2ApplyFWBMemAttrs 0b110 forces WB; "Apply effective shareability at stage 1" is IMPDEF.
+    const j = JSON.parse(runCli(["walk", nc(true, "R|W"), "--ipa", "0x40000010", "--s1-attr", "0x00", "--s1-sh", "3", "--json"]).stdout);
+    expect(j.combined).toMatchObject({ attr: "0xff", sh: null, open: { attr: [], sh: ["IMPDEF_S1_SH"] }, permitted: { attr: ["0xff"], sh: [2, 3] } });
+    const t = runCli(["walk", nc(true, "R|W"), "--ipa", "0x40000010", "--s1-attr", "0x00"]).stdout;
+    expect(t).toContain("SH   open (-1): permitted OSH, ISH");
+  });
+
+  it("a guest 0xff mapping over stage-2 Device: Device-nGnRE, 0x04 OSH (--s1-sh defaults to 3)", () => {
+    const j = JSON.parse(runCli(["walk", nc(true, "R|W|DEVICE"), "--ipa", "0x40000010", "--s1-attr", "0xff", "--json"]).stdout);
+    expect(j.stage1).toEqual({ attr: "0xff", sh: 3 });
+    expect(j.combined).toMatchObject({ attr: "0x04", sh: 2, memtype: "Device-nGnRE" });
+  });
+
+  it("an instruction fetch combines with the instruction-fetch rule", () => {
+    // AArch64.S1Translate: a fetch from stage-1 Device is Normal NC; NC + WB = NC -> 0x44 OSH.
+    const j = JSON.parse(runCli(["walk", nc(false, "R|X"), "--ipa", "0x40000010", "--access", "x", "--s1-attr", "0x00", "--json"]).stdout);
+    expect(j.combined).toMatchObject({ attr: "0x44", sh: 2, ifetch: true });
+  });
+
+  it("a fault has no memory type; bad --s1-attr / --s1-sh are refused", () => {
+    const f = runCli(["walk", nc(true, "R|W"), "--ipa", "0x50000000", "--s1-attr", "0xff"]);
+    expect(f.stdout).toContain("none: the walk faulted");
+    expect(JSON.parse(runCli(["walk", nc(true, "R|W"), "--ipa", "0x50000000", "--s1-attr", "0xff", "--json"]).stdout).combined).toBeNull();
+    const cases: Array<[string[], RegExp]> = [
+      [["--s1-attr", "0x100"], /^s2pt: --s1-attr: 0x100 is out of range \(0\.\.0xff\)$/],
+      [["--s1-attr", "zz"], /^s2pt: --s1-attr: 'zz' is not a number/],
+      [["--s1-attr", "0x44", "--s1-sh", "1"], /^s2pt: --s1-sh: SH 0b01 is reserved/],
+      [["--s1-attr", "0x44", "--s1-sh", "4"], /^s2pt: --s1-sh: 4 is not 0, 2 or 3$/],
+      [["--s1-sh", "3"], /^s2pt: --s1-sh needs --s1-attr/],
+    ];
+    for (const [extra, msg] of cases) {
+      const r = runCli(["walk", nc(true, "R|W"), "--ipa", "0x40000000", ...extra]);
+      expect([r.code, r.stdout], extra.join(" ")).toEqual([2, ""]);
+      expect(r.stderr.trimEnd(), extra.join(" ")).toMatch(msg);
+    }
+  });
+});

@@ -6,13 +6,12 @@ import {
   combineTableRows,
   configWords,
   type CombineOptions,
-  type CombineResult,
 } from "../../mair/combine.js";
-import { SH_NAMES, SH_SHORT } from "../../mair/attrs.js";
-import { linuxMairName } from "../../mair/mair.js";
-import { parFields } from "../../mair/par.js";
 import { InputError } from "../../pgtable/u64.js";
+import { formatCombine } from "../../mair/format.js";
 import { flag, str, type Args } from "../options.js";
+
+export { formatCombine };
 
 const TABLE_FIELDS = ["s1_attr", "s1_sh", "s2_memattr", "s2_sh", "fwb", "attr", "sh"] as const;
 
@@ -29,7 +28,7 @@ export function parseField(text: string, what: string, max: number): number {
 }
 
 /** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH). */
-function shOpt(args: Args, name: string): number {
+export function shOpt(args: Args, name: string): number {
   const s = str(args, name);
   if (s === undefined) return 3;
   const t = s.trim().toLowerCase();
@@ -48,49 +47,6 @@ function hex2(v: number): string {
 
 function attrCell(v: number): string {
   return v < 0 ? "open" : hex2(v);
-}
-
-/** The text form of one combine. */
-export function formatCombine(r: CombineResult): string {
-  const out: string[] = [];
-  const s1name = linuxMairName(r.s1.attr);
-  out.push(`stage 1   MAIR Attr ${hex2(r.s1.attr)}${s1name ? ` (${s1name})` : ""}: ${r.s1.text}; SH ${SH_SHORT[r.s1.sh]}`);
-  out.push(`stage 2   MemAttr 0x${r.s2.memattr.toString(16)} (FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? `, ${r.s2.linux}` : ""}): ${r.s2.text}; SH ${SH_SHORT[r.s2.sh]}`);
-  out.push(`config    ${configWords(r.config)}`);
-  out.push("");
-  const single = r.outcomes.length === 1;
-  out.push(single ? "steps" : `steps (for the first permitted outcome; ${r.outcomes.length} in all, below)`);
-  r.steps.forEach((s, i) => {
-    out.push(`  ${String(i + 1).padStart(2)}. ${s.asl}: ${s.rule}`);
-    out.push(`      -> ${s.result}`);
-  });
-  out.push("");
-  if (r.attr >= 0 && r.sh >= 0) {
-    out.push(`result    ${r.description}`);
-    out.push(`          ${r.memtype}; ${parFields(r.attr, r.sh)}`);
-  } else {
-    out.push(`result    ${r.description}`);
-    out.push(`          ATTR ${r.attr >= 0 ? hex2(r.attr) : `open (-1): permitted ${r.permitted.attr.map(hex2).join(", ")}`}`);
-    for (const why of r.open.attr) out.push(`            because ${why.text} [${why.asl}]`);
-    out.push(`          SH   ${r.sh >= 0 ? `0b${r.sh.toString(2).padStart(2, "0")} (${SH_NAMES[r.sh]})` : `open (-1): permitted ${r.permitted.sh.map((s) => SH_SHORT[s]).join(", ")}`}`);
-    for (const why of r.open.sh) out.push(`            because ${why.text} [${why.asl}]`);
-    out.push("");
-    out.push(`permitted outcomes (${r.outcomes.length})`);
-    for (const o of r.outcomes) {
-      out.push(`  ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]}  ${o.description}${o.choices.length ? `  <- ${o.choices.slice(0, 3).join("; ")}${o.count > 3 ? `; ... (${o.count} choice combinations)` : ""}` : ""}`);
-    }
-    if (r.outcomes.length <= 4) {
-      for (const o of r.outcomes.slice(1)) {
-        out.push("", `steps for ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]} (${o.choices[0] ?? ""})`);
-        o.steps.forEach((s, i) => {
-          out.push(`  ${String(i + 1).padStart(2)}. ${s.asl}: ${s.rule}`);
-          out.push(`      -> ${s.result}`);
-        });
-      }
-    }
-  }
-  for (const n of r.notes) out.push(`note      ${n}`);
-  return out.join("\n");
 }
 
 /** The whole table as text: json (the reference vectors' shape), csv or md. */

@@ -9,6 +9,7 @@ import { InputError } from "../../pgtable/u64.js";
 import { str, type Args } from "../options.js";
 // Registers the `translate` model op (docs/walker.md) for every command that replays.
 import "../../walker/op.js";
+import "../../stage1/op.js";
 
 /** Read and parse a scenario file; errors name the file. */
 export function loadScenario(path: string): Scenario {

@@ -1,0 +1,161 @@
+/**
+ * Writes the guest's stage-1 tables into guest memory, as the guest kernel
+ * would: table pages come from the scenario's table pool (IPAs), and every
+ * descriptor is stored at the PA the stage-2 table maps its IPA to *when the
+ * tables are written* (found with kvm_pgtable_get_leaf, the kernel's software
+ * walk, so stage-2 permissions and AF play no part, as for a hypervisor
+ * writing guest memory). An IPA of the pool that stage 2 does not map then
+ * is refused: the builder has nowhere to write. Unmapping a table page at
+ * stage 2 afterwards leaves its content in memory, and the next walk through
+ * it takes a stage-2 fault with S1PTW = 1 (docs/two-stage.md).
+ *
+ * Leaves: the largest level the alignment of VA, IPA and the remaining size
+ * allows (where the granule has blocks: AArch64_BlockDescSupported), or the
+ * mapping's `level`. A mapping that runs into an existing leaf or table is
+ * refused (the guest tables are built once, not updated).
+ */
+
+import { PTE_TYPE_LO, PTE_VALID_LO, pteToPhys } from "../pgtable/descriptor.js";
+import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "../pgtable/s1descriptor.js";
+import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { InputError, alignDown, hex, isAligned } from "../pgtable/u64.js";
+import { blockDescSupported } from "../walker/blocks.js";
+import { regionGeometry, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
+import { GuestMemory } from "./memory.js";
+import type { GuestMapping, GuestSpec } from "./scenario.js";
+
+/** A table page the builder placed. */
+export interface BuiltTable {
+  region: 0 | 1;
+  level: number;
+  ipa: number;
+  /** The PA stage 2 gave its first byte when it was written. */
+  pa: number;
+}
+
+export interface BuiltGuest {
+  /** The registers, TTBR0/1 filled in (the root tables the builder allocated, where none was given). */
+  config: GuestConfig;
+  mem: GuestMemory;
+  tables: BuiltTable[];
+}
+
+class Builder {
+  readonly mem = new GuestMemory();
+  readonly tables: BuiltTable[] = [];
+  private poolNext: number;
+  private readonly poolEnd: number;
+  private readonly word = [0, 0];
+  private readonly pgt: KvmPgtable;
+  private readonly spec: GuestSpec;
+  private readonly where: string;
+
+  constructor(pgt: KvmPgtable, spec: GuestSpec, where: string) {
+    this.pgt = pgt;
+    this.spec = spec;
+    this.where = where;
+    this.poolNext = spec.pool ? spec.pool.ipa : 0;
+    this.poolEnd = spec.pool ? spec.pool.ipa + spec.pool.size : 0;
+  }
+
+  /** The PA stage 2 maps `ipa` to now (kvm_pgtable_get_leaf), or an InputError. */
+  stage2Pa(ipa: number, what: string): number {
+    const pgt = this.pgt;
+    const iaLimit = 2 ** pgt.geom.iaBits;
+    if (ipa >= iaLimit || pgt.getLeaf(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
+      throw new InputError(`${this.where}: ${what} at IPA ${hex(ipa)} is not mapped at stage 2 when the guest tables are written (map it before the first translate_va)`);
+    }
+    const size = pgt.granuleSize(pgt.leafLevel);
+    return alignDown(pteToPhys(pgt.fmt, pgt.leafLo, pgt.leafHi), size) + (ipa - alignDown(ipa, size));
+  }
+
+  read(tableIpa: number, index: number): [number, number] {
+    this.mem.read64(this.stage2Pa(tableIpa + index * 8, "a stage-1 table page"));
+    return [this.mem.lo, this.mem.hi];
+  }
+
+  write(tableIpa: number, index: number, lo: number, hi: number): void {
+    this.mem.write64(this.stage2Pa(tableIpa + index * 8, "a stage-1 table page"), lo, hi);
+  }
+
+  /** A zeroed table page from the pool. */
+  allocTable(g: RegionGeometry, level: number, why: string): number {
+    const ipa = this.poolNext;
+    if (ipa + g.granule > this.poolEnd) {
+      throw new InputError(`${this.where}: the table pool (${this.spec.pool ? `${hex(this.spec.pool.ipa)}, ${hex(this.spec.pool.size)} bytes` : "none"}) is exhausted after ${this.tables.length} table pages (needed for ${why})`);
+    }
+    this.poolNext += g.granule;
+    const pa = this.stage2Pa(ipa, "a table-pool page");
+    for (let i = 0; i < g.granule / 8; i++) this.write(ipa, i, 0, 0);
+    this.tables.push({ region: g.region, level, ipa, pa });
+    return ipa;
+  }
+
+  /** Map one mapping, leaf by leaf, under the root table at `root`. */
+  map(m: GuestMapping, g: RegionGeometry, root: number, paMax: number): void {
+    const vaBase = Number(m.va & ((1n << BigInt(g.iaBits)) - 1n));
+    for (let off = 0; off < m.size; ) {
+      const va = vaBase + off;
+      const ipa = m.ipa + off;
+      const left = m.size - off;
+      let level = m.level;
+      if (level < 0) {
+        for (level = g.startLevel; level < 3; level++) {
+          const sz = 2 ** g.shifts[level];
+          if (blockDescSupported(g.granule, false, paMax, level) && isAligned(va, sz) && isAligned(ipa, sz) && left >= sz) break;
+        }
+      }
+      this.install(m, g, root, va, ipa, level);
+      off += 2 ** g.shifts[level];
+    }
+  }
+
+  private install(m: GuestMapping, g: RegionGeometry, root: number, va: number, ipa: number, leafLevel: number): void {
+    let table = root;
+    for (let level = g.startLevel; ; level++) {
+      const mask = level === g.startLevel ? g.rootEntries - 1 : (1 << g.stride) - 1;
+      const index = Math.floor(va / 2 ** g.shifts[level]) & mask;
+      const [lo, hi] = this.read(table, index);
+      if (level === leafLevel) {
+        if (lo & PTE_VALID_LO) throw new InputError(`${m.path}: VA ${hex(va)} is already mapped by the guest tables (level ${level})`);
+        encodeS1Leaf(g.granule, { oa: ipa, level, attrIndx: m.attrIndx, ap: m.ap, sh: m.sh, af: m.af, ng: m.ng, pxn: m.pxn, uxn: m.uxn }, this.word);
+        this.write(table, index, this.word[0], this.word[1]);
+        return;
+      }
+      if (lo & PTE_VALID_LO) {
+        if ((lo & PTE_TYPE_LO) === 0) throw new InputError(`${m.path}: VA ${hex(va)} falls in a level-${level} block an earlier mapping wrote`);
+        table = s1DescAddress(lo, hi, g.pageShift, this.pgt.geom.paBits >= 52);
+        continue;
+      }
+      const next = this.allocTable(g, level + 1, `${m.path} at level ${level + 1}`);
+      encodeS1Table(g.granule, next, {}, this.word);
+      this.write(table, index, this.word[0], this.word[1]);
+      table = next;
+    }
+  }
+}
+
+/**
+ * Build the guest's tables over the stage-2 table as it is now. `where`
+ * names the point of the scenario, for messages.
+ */
+export function buildGuest(pgt: KvmPgtable, spec: GuestSpec, where: string): BuiltGuest {
+  const b = new Builder(pgt, spec, where);
+  const cfg: GuestConfig = { ...spec.config, mair: spec.config.mair.slice(), tcr: { ...spec.config.tcr } };
+  const paMax = pgt.geom.paBits;
+  const given = [spec.ttbr0Given, spec.ttbr1Given];
+  const roots: [number, number] = [0, 0];
+  for (const region of [0, 1] as const) {
+    const g = regionGeometry(cfg.tcr, region);
+    const mine = spec.mappings.filter((m) => Number((m.va >> 55n) & 1n) === region);
+    if (given[region]) {
+      roots[region] = ttbrTableBase(region === 0 ? cfg.ttbr0 : cfg.ttbr1, g, cfg.tcr.ips, paMax);
+    } else if (mine.length > 0) {
+      roots[region] = b.allocTable(g, g.startLevel, `the TTBR${region} root table`);
+      if (region === 0) cfg.ttbr0 = BigInt(roots[0]);
+      else cfg.ttbr1 = BigInt(roots[1]);
+    }
+    for (const m of mine) b.map(m, g, roots[region], paMax);
+  }
+  return { config: cfg, mem: b.mem, tables: b.tables };
+}

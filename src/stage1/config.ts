@@ -1,0 +1,282 @@
+/**
+ * The guest's stage-1 configuration (EL1&0 regime, AArch64): the TCR_EL1
+ * fields that shape the walk, MAIR_EL1, TTBR0/1_EL1, the SCTLR_EL1 and
+ * HCR_EL2 bits that change the outcome, and the walk geometry they give.
+ *
+ * TCR_EL1 (64-bit; the fields s2pt reads):
+ *
+ *   bits   field  use
+ *   5:0    T0SZ   VA size of the TTBR0 region: 64 - T0SZ bits
+ *   7      EPD0   1: a TTBR0 walk takes a Translation fault at level 0
+ *   9:8    IRGN0  } cacheability and shareability of the walk's own reads:
+ *   11:10  ORGN0  } read, not modelled (the table reads' memory type is not reported)
+ *   13:12  SH0    }
+ *   15:14  TG0    granule: 00 4K, 01 64K, 10 16K (11 reserved)
+ *   21:16  T1SZ   VA size of the TTBR1 region
+ *   22     A1     which TTBR holds the ASID: not modelled (no TLB)
+ *   23     EPD1
+ *   25:24  IRGN1, 27:26 ORGN1, 29:28 SH1: as for TTBR0
+ *   31:30  TG1    granule: 01 16K, 10 4K, 11 64K (00 reserved)
+ *   34:32  IPS    output (IPA) size: 000 32, 001 36, 010 40, 011 42, 100 44, 101 48, 110 52 bits
+ *   36     AS     ASID size: not modelled
+ *   37     TBI0   top byte ignored for TTBR0 addresses (also for instruction fetches: TBID0 = 0)
+ *   38     TBI1
+ *   39     HA     hardware Access flag update: a leaf with AF = 0 is updated (AF set) instead of faulting
+ *   40     HD     hardware dirty state: with HA, a write to a DBM = 1 leaf clears AP[2] instead of faulting
+ *   41     HPD0   1: the hierarchical permissions of TTBR0 table descriptors are ignored
+ *   42     HPD1
+ *   51, 52 TBID0/1, 55, 56 E0PD0/1, 59 DS, 60, 61 MTX0/1: refused (not modelled)
+ *
+ * Geometry (ASL AArch64_S1StartLevel, AArch64_S1TTBaseAddress): with
+ * granulebits = log2(granule) and stride = granulebits - 3, the walk starts
+ * at level 3 - (iasize - 1 - granulebits) DIV stride, iasize = 64 - TxSZ;
+ * there is no concatenation at stage 1: the root table has
+ * 2^(iasize - shift(start)) entries and is aligned to its own size (at
+ * least 8 bytes). TxSZ is taken in 16..39 (no FEAT_LVA, FEAT_LPA2, FEAT_TTST).
+ */
+
+import { InputError, hex } from "../pgtable/u64.js";
+import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
+import { s1LevelShift } from "../pgtable/s1descriptor.js";
+
+export interface TcrFields {
+  t0sz: number;
+  t1sz: number;
+  tg0: Granule;
+  tg1: Granule;
+  /** IPS as a size in bits (32, 36, 40, 42, 44, 48, 52). */
+  ips: number;
+  epd0: boolean;
+  epd1: boolean;
+  tbi0: boolean;
+  tbi1: boolean;
+  hpd0: boolean;
+  hpd1: boolean;
+  /** Hardware Access flag update (FEAT_HAFDBS). */
+  ha: boolean;
+  /** Hardware dirty state (with HA; FEAT_HAFDBS). */
+  hd: boolean;
+}
+
+/** The SCTLR_EL1 bits that change a translation or its memory type. */
+export interface SctlrFields {
+  /** Stage 1 enabled. */
+  m: boolean;
+  /** Data cacheability: C = 0 makes stage-1 Normal data accesses Non-cacheable. */
+  c: boolean;
+  /** Instruction cacheability: I = 0 makes stage-1 instruction fetches Non-cacheable. */
+  i: boolean;
+  /** Write implies execute-never. */
+  wxn: boolean;
+}
+
+/** The HCR_EL2 bits that change the outcome (VM = 1 and TGE = 0 always; FWB is the stage-2 table's). */
+export interface HcrFields {
+  /** Default cacheable: stage 1 behaves as disabled, its output Normal WB. */
+  dc: boolean;
+  /** With DC: the default-cacheable output is Tagged. */
+  dct: boolean;
+  /** Stage-2 data accesses to Normal memory are Non-cacheable. */
+  cd: boolean;
+  /** Stage-2 instruction fetches are Non-cacheable. */
+  id: boolean;
+  /** A stage-1 table walk that stage 2 maps as Device takes a stage-2 Permission fault. */
+  ptw: boolean;
+}
+
+export interface GuestConfig {
+  tcr: TcrFields;
+  /** MAIR_EL1 as eight bytes, Attr0 first. */
+  mair: Uint8Array;
+  /** TTBR0_EL1 and TTBR1_EL1 (BADDR in bits 47:1, ASID in 63:48, CnP bit 0). */
+  ttbr0: bigint;
+  ttbr1: bigint;
+  sctlr: SctlrFields;
+  hcr: HcrFields;
+}
+
+export const IPS_BITS = [32, 36, 40, 42, 44, 48, 52] as const;
+export const MIN_TXSZ = 16;
+export const MAX_TXSZ = 39;
+
+// ---- TCR_EL1 as a register value ------------------------------------------------------
+
+const TG0_ENC: Record<number, Granule | undefined> = { 0: 4096, 1: 65536, 2: 16384 };
+const TG1_ENC: Record<number, Granule | undefined> = { 1: 16384, 2: 4096, 3: 65536 };
+
+function bits(v: bigint, hi: number, lo: number): number {
+  return Number((v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
+}
+
+/** Fields s2pt refuses when set in a raw TCR_EL1 (they change the walk and are not modelled). */
+const REFUSED_TCR: ReadonlyArray<readonly [number, string]> = [
+  [51, "TBID0"],
+  [52, "TBID1"],
+  [55, "E0PD0"],
+  [56, "E0PD1"],
+  [59, "DS (FEAT_LPA2)"],
+  [60, "MTX0"],
+  [61, "MTX1"],
+];
+
+/** Decode a TCR_EL1 value into the fields s2pt models; InputError (naming `what`) for what it does not. */
+export function decodeTcr(v: bigint, what: string): TcrFields {
+  for (const [b, name] of REFUSED_TCR) {
+    if ((v >> BigInt(b)) & 1n) throw new InputError(`${what}: bit ${b}, ${name}, is set: s2pt does not model it`);
+  }
+  const tg0 = TG0_ENC[bits(v, 15, 14)];
+  if (tg0 === undefined) throw new InputError(`${what}: TG0 = 0b11 is reserved`);
+  const tg1 = TG1_ENC[bits(v, 31, 30)];
+  if (tg1 === undefined) throw new InputError(`${what}: TG1 = 0b00 is reserved`);
+  const ipsEnc = bits(v, 34, 32);
+  if (ipsEnc > 6) throw new InputError(`${what}: IPS = 0b111 is reserved`);
+  return {
+    t0sz: bits(v, 5, 0),
+    t1sz: bits(v, 21, 16),
+    tg0,
+    tg1,
+    ips: IPS_BITS[ipsEnc],
+    epd0: bits(v, 7, 7) === 1,
+    epd1: bits(v, 23, 23) === 1,
+    tbi0: bits(v, 37, 37) === 1,
+    tbi1: bits(v, 38, 38) === 1,
+    hpd0: bits(v, 41, 41) === 1,
+    hpd1: bits(v, 42, 42) === 1,
+    ha: bits(v, 39, 39) === 1,
+    hd: bits(v, 40, 40) === 1,
+  };
+}
+
+/** The TCR_EL1 value of these fields (the fields s2pt does not model are 0). */
+export function encodeTcr(t: TcrFields): bigint {
+  const tg0 = Number(Object.keys(TG0_ENC).find((k) => TG0_ENC[Number(k)] === t.tg0));
+  const tg1 = Number(Object.keys(TG1_ENC).find((k) => TG1_ENC[Number(k)] === t.tg1));
+  const b = (x: boolean): bigint => (x ? 1n : 0n);
+  return (
+    BigInt(t.t0sz) |
+    (b(t.epd0) << 7n) |
+    (BigInt(tg0) << 14n) |
+    (BigInt(t.t1sz) << 16n) |
+    (b(t.epd1) << 23n) |
+    (BigInt(tg1) << 30n) |
+    (BigInt(IPS_BITS.indexOf(t.ips as (typeof IPS_BITS)[number])) << 32n) |
+    (b(t.tbi0) << 37n) |
+    (b(t.tbi1) << 38n) |
+    (b(t.ha) << 39n) |
+    (b(t.hd) << 40n) |
+    (b(t.hpd0) << 41n) |
+    (b(t.hpd1) << 42n)
+  );
+}
+
+/** Check the fields (TxSZ range, IPS value); InputError naming `what`. */
+export function checkTcr(t: TcrFields, what: string): void {
+  for (const [name, v] of [
+    ["t0sz", t.t0sz],
+    ["t1sz", t.t1sz],
+  ] as const) {
+    if (!(Number.isInteger(v) && v >= MIN_TXSZ && v <= MAX_TXSZ)) {
+      throw new InputError(`${what}.${name}: ${v} is outside ${MIN_TXSZ}..${MAX_TXSZ} (VA sizes of 25 to 48 bits; FEAT_LVA and FEAT_TTST are not modelled)`);
+    }
+  }
+  if (!(IPS_BITS as readonly number[]).includes(t.ips)) throw new InputError(`${what}.ips: ${t.ips} is not an IPS size (${IPS_BITS.join(", ")})`);
+}
+
+// ---- geometry --------------------------------------------------------------------------
+
+/** The walk of one VA region (TTBR0 or TTBR1). */
+export interface RegionGeometry {
+  region: 0 | 1;
+  granule: Granule;
+  pageShift: number;
+  /** Index bits per level: pageShift - 3. */
+  stride: number;
+  txsz: number;
+  /** The VA bits translated: 64 - TxSZ. */
+  iaBits: number;
+  startLevel: number;
+  /** log2 of the size one entry maps, indexed by level (0..3; entries below the start level unused). */
+  shifts: number[];
+  /** Entries in the root table: 2^(iaBits - shift(startLevel)). */
+  rootEntries: number;
+  /** log2 of the root table's size in bytes (its alignment). */
+  rootTableLog2: number;
+  epd: boolean;
+  tbi: boolean;
+  hpd: boolean;
+}
+
+/** AArch64_S1StartLevel and the root-table size of AArch64_S1TTBaseAddress. */
+export function regionGeometry(t: TcrFields, region: 0 | 1): RegionGeometry {
+  const granule = region === 0 ? t.tg0 : t.tg1;
+  const txsz = region === 0 ? t.t0sz : t.t1sz;
+  const pageShift = pageShiftOf(granule);
+  const stride = pageShift - 3;
+  const iaBits = 64 - txsz;
+  const startLevel = 3 - Math.floor((iaBits - 1 - pageShift) / stride);
+  const shifts = [0, 1, 2, 3].map((l) => s1LevelShift(pageShift, l));
+  const rootBits = iaBits - shifts[startLevel];
+  return {
+    region,
+    granule,
+    pageShift,
+    stride,
+    txsz,
+    iaBits,
+    startLevel,
+    shifts,
+    rootEntries: 2 ** rootBits,
+    rootTableLog2: rootBits + 3,
+    epd: region === 0 ? t.epd0 : t.epd1,
+    tbi: region === 0 ? t.tbi0 : t.tbi1,
+    hpd: region === 0 ? t.hpd0 : t.hpd1,
+  };
+}
+
+/**
+ * The stage-1 output size (ASL AArch64_PhysicalAddressSize): IPS, capped at
+ * the PE's PA size (PAMax, here the host's PARange that the stage-2 table is
+ * built for) and at 48 bits unless the 64K granule with FEAT_LPA (PAMax 52)
+ * can express 52-bit addresses.
+ */
+export function s1OutputBits(ips: number, granule: Granule, paMax: number): number {
+  const maxPs = granule === 65536 && paMax >= 52 ? Math.min(52, paMax) : Math.min(48, paMax);
+  return Math.min(ips, maxPs);
+}
+
+/**
+ * AArch64_S1TTBaseAddress: the root table's address from TTBRn_EL1
+ * (BADDR[47:1], aligned down to the root table's size; with the 64K granule,
+ * IPS = 52 and FEAT_LPA, bits 5:2 are address bits 51:48 and the alignment
+ * is at least 64 bytes).
+ */
+export function ttbrTableBase(ttbr: bigint, g: RegionGeometry, ips: number, paMax: number): number {
+  let base = ttbr & 0x0000fffffffffffen;
+  let log2 = g.rootTableLog2;
+  if (g.granule === 65536 && ips === 52 && paMax >= 52) {
+    log2 = Math.max(log2, 6);
+    base = (ttbr & 0x0000ffffffffffc0n) | (((ttbr >> 2n) & 0xfn) << 48n);
+  }
+  const mask = (1n << BigInt(log2)) - 1n;
+  return Number(base & ~mask);
+}
+
+/** MAIR_EL1 as a register value. */
+export function mairValue(mair: ArrayLike<number>): bigint {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(mair[i] & 0xff);
+  return v;
+}
+
+export function mairBytes(v: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  for (let i = 0; i < 8; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/** One line describing a region's walk. */
+export function regionWords(g: RegionGeometry): string {
+  return `TTBR${g.region}: ${granuleName(g.granule)} granule, ${g.iaBits}-bit VA (T${g.region}SZ ${g.txsz}), start level ${g.startLevel} (${g.rootEntries} root entries)${g.epd ? `, EPD${g.region} = 1` : ""}${g.tbi ? `, TBI${g.region}` : ""}${g.hpd ? `, HPD${g.region}` : ""}`;
+}
+
+export { hex };

@@ -1,0 +1,386 @@
+/**
+ * One two-stage translation told in full: every stage-1 level (the entry's
+ * IPA, the stage-2 walk that translates it, the PA it is read at, the
+ * descriptor decoded), then the IPA, the stage-2 walk of the IPA, the PA,
+ * and the memory type with the combine's explanation, or the fault with the
+ * registers it sets. The API edge: BigInt and objects are fine here; the walk
+ * itself is NestedWalker's, traced.
+ */
+
+import { decodeS1Descriptor, AP_NAMES, SH1_NAMES, S1_PXN_HI, S1_UXN_HI, S1_NG_LO, S1_AF_LO } from "../pgtable/s1descriptor.js";
+import { granuleName } from "../pgtable/geometry.js";
+import { hex, joinU64 } from "../pgtable/u64.js";
+import { SH_SHORT } from "../mair/attrs.js";
+import { describeMairAttr } from "../mair/mair.js";
+import type { CombineResult } from "../mair/combine.js";
+import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "../walker/fault.js";
+import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type WalkReport } from "../walker/describe.js";
+import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
+import { s1FaultReport, type S1FaultReport } from "./fault.js";
+import { nestedMemType } from "./guest.js";
+import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, type NestedWalker } from "./walk.js";
+
+export interface S1StepReport {
+  level: number;
+  /** IPA of the table, the entry's index and IPA. */
+  tableIpa: bigint;
+  index: number;
+  entryIpa: bigint;
+  /** The stage-2 walk of the entry's IPA (a read, AccessType_TTW). */
+  s2: WalkReport;
+  /** Where the entry was read (null when stage 2 faulted). */
+  entryPa: bigint | null;
+  descriptor: bigint | null;
+  summary: string | null;
+}
+
+export interface S1LeafReport {
+  level: number;
+  kind: "page" | "block";
+  size: number;
+  descriptor: bigint;
+  attrIndx: number;
+  mairAttr: number;
+  mairText: string;
+  sh: number;
+  ap: number;
+  apText: string;
+  af: boolean;
+  ng: boolean;
+  pxn: boolean;
+  uxn: boolean;
+  apTable: number;
+  pxnTable: boolean;
+  uxnTable: boolean;
+  /** What stage 1 grants an access at the report's EL (after APTable, XN tables, implied PXN, WXN). */
+  read: boolean;
+  write: boolean;
+  execute: boolean;
+}
+
+export type NestedFault = S1FaultReport | (S2FaultReport & { stage: 2; far: bigint; ipa: bigint; s1Level: number; onUpdate: boolean });
+
+export interface NestedReport {
+  va: bigint;
+  access: AccessName;
+  el: number;
+  /** Stage 1 on (SCTLR_EL1.M = 1 and HCR_EL2.DC = 0), and why not. */
+  s1Enabled: boolean;
+  s1Why: string;
+  region: 0 | 1 | null;
+  geometry: RegionGeometry | null;
+  tableBase: bigint | null;
+  oaBits: number | null;
+  steps: S1StepReport[];
+  leaf: S1LeafReport | null;
+  ipa: bigint | null;
+  /** The stage-2 walk of the output IPA. */
+  final: WalkReport | null;
+  /** The stage-2 walk of the leaf entry's IPA for a hardware update (TCR_EL1.HA/HD), and what was updated. */
+  update: WalkReport | null;
+  hwUpdates: string[];
+  pa: bigint | null;
+  /** The stage-1 attributes handed to the combine, and where they come from. */
+  s1Attr: number | null;
+  s1Sh: number | null;
+  s1AttrFrom: string | null;
+  memtype: CombineResult | null;
+  fault: NestedFault | null;
+}
+
+const TWO_64 = 1n << 64n;
+
+/** Translate `va` (any 64-bit value) through both stages, recording everything. */
+export function walkVa(w: NestedWalker, va: bigint, access: number, el: number): NestedReport {
+  if (va < 0n || va >= TWO_64) throw new RangeError(`VA ${va} is not a 64-bit value`);
+  const s2reports: Array<{ kind: number; rep: WalkReport }> = [];
+  w.tracing = true;
+  w.s2Hook = (ipa, _s1Level, r, kind) => {
+    const ttw = kind !== S2_FOR_OUTPUT;
+    const acc = kind === S2_FOR_TABLE ? ACCESS_READ : kind === S2_FOR_UPDATE ? ACCESS_WRITE : access;
+    s2reports.push({ kind, rep: walkReportOf(w.s2, BigInt(ipa), acc, ttw ? 1 : el, r, undefined, ttw) });
+  };
+  let r: number;
+  try {
+    r = w.translate(Number(va & 0xffffffffn), Number(va >> 32n), access, el);
+  } finally {
+    w.tracing = false;
+    w.s2Hook = null;
+  }
+  const tableReports = s2reports.filter((x) => x.kind === S2_FOR_TABLE).map((x) => x.rep);
+  const updateReport = s2reports.find((x) => x.kind === S2_FOR_UPDATE)?.rep ?? null;
+  const finalReport = s2reports.find((x) => x.kind === S2_FOR_OUTPUT)?.rep ?? null;
+  const region = w.s1Enabled ? (w.region as 0 | 1) : null;
+  const geometry = region === null ? null : w.regions[region];
+  const steps: S1StepReport[] = [];
+  for (let s = 0; s < Math.min(w.traceLen, MAX_S1_STEPS); s++) {
+    const t = w.trace;
+    const at = s * S1_TRACE_STRIDE;
+    const level = t[at];
+    const ok = t[at + 7] === FAULT_NONE;
+    const descriptor = ok ? joinU64(t[at + 5], t[at + 6]) : null;
+    steps.push({
+      level,
+      tableIpa: BigInt(t[at + 1]),
+      index: t[at + 2],
+      entryIpa: BigInt(t[at + 3]),
+      s2: tableReports[s],
+      entryPa: ok ? BigInt(t[at + 4]) : null,
+      descriptor,
+      summary: descriptor === null || geometry === null ? null : decodeS1Descriptor(descriptor, { granule: geometry.granule, level, mair: w.cfg.mair, lpa64: w.lpa64 }).summary,
+    });
+  }
+  const rep: NestedReport = {
+    va,
+    access: ACCESS_NAMES[access],
+    el,
+    s1Enabled: w.s1Enabled,
+    s1Why: w.cfg.hcr.dc ? "HCR_EL2.DC = 1: stage 1 behaves as disabled (AArch64_S1Enabled)" : w.cfg.sctlr.m ? "SCTLR_EL1.M = 1" : "SCTLR_EL1.M = 0: stage 1 disabled (AArch64_S1Enabled)",
+    region,
+    geometry,
+    tableBase: region === null ? null : BigInt(w.tableBase[region]),
+    oaBits: region === null ? null : w.oaBits[region],
+    steps,
+    leaf: null,
+    ipa: null,
+    final: finalReport,
+    update: updateReport,
+    hwUpdates: [...(w.hwUpdate & S1_HW_AF ? ["AF"] : []), ...(w.hwUpdate & S1_HW_DIRTY ? ["dirty (AP[2] cleared)"] : [])],
+    pa: null,
+    s1Attr: null,
+    s1Sh: null,
+    s1AttrFrom: null,
+    memtype: null,
+    fault: null,
+  };
+  if (w.s1Enabled && w.attrIndx >= 0 && geometry !== null) {
+    const lo = w.leafLo;
+    const hi = w.leafHi;
+    const ap = (lo >>> 6) & 3;
+    rep.leaf = {
+      level: w.leafLevel,
+      kind: w.leafLevel === 3 ? "page" : "block",
+      size: 2 ** geometry.shifts[w.leafLevel],
+      descriptor: joinU64(lo, hi),
+      attrIndx: w.attrIndx,
+      mairAttr: w.s1Attr,
+      mairText: describeMairAttr(w.s1Attr, { xs: false, mte2: true }).text,
+      sh: w.s1Sh,
+      ap,
+      apText: AP_NAMES[ap],
+      af: (lo & S1_AF_LO) !== 0,
+      ng: (lo & S1_NG_LO) !== 0,
+      pxn: (hi & S1_PXN_HI) !== 0,
+      uxn: (hi & S1_UXN_HI) !== 0,
+      apTable: w.apTable,
+      pxnTable: w.pxnTable,
+      uxnTable: w.uxnTable,
+      read: (w.s1Perms & S1_PERM_R) !== 0,
+      write: (w.s1Perms & S1_PERM_W) !== 0,
+      execute: (w.s1Perms & S1_PERM_X) !== 0,
+    };
+  }
+  // Stage 1 produced an IPA unless it faulted, or stage 2 faulted on one of its table reads.
+  const s1Done = r === FAULT_NONE || (w.faultStage !== STAGE_1 && !w.s1ptw);
+  if (s1Done) {
+    rep.ipa = BigInt(w.ipa);
+    rep.s1Attr = w.s1Attr;
+    rep.s1Sh = w.s1Sh;
+    rep.s1AttrFrom = w.s1Enabled
+      ? `MAIR_EL1.Attr${w.attrIndx} (AttrIndx ${w.attrIndx} of the stage-1 leaf), SH from the leaf`
+      : w.cfg.hcr.dc
+        ? "HCR_EL2.DC = 1: AArch64_S1DisabledOutput gives Normal Write-Back, Non-shareable (the combine's DC rule)"
+        : access === ACCESS_EXEC
+          ? `AArch64_S1DisabledOutput for an instruction fetch: Normal ${w.cfg.sctlr.i ? "Write-Through Read-Allocate (SCTLR_EL1.I = 1), as MAIR byte 0xaa" : "Non-cacheable (SCTLR_EL1.I = 0), as MAIR byte 0x44"}, Outer Shareable`
+          : "AArch64_S1DisabledOutput for a data access: Device-nGnRnE, Outer Shareable (as MAIR byte 0x00)";
+  }
+  if (r === FAULT_NONE) {
+    rep.pa = BigInt(w.pa);
+    rep.memtype = nestedMemType(w, access);
+  } else if (w.faultStage === STAGE_1) {
+    rep.fault = s1FaultReport(w.faultType, w.faultLevel, access, el, w.faultWrite, va);
+  } else {
+    // The syndrome is the access's (EC by instruction fetch or data, WnR: src/stage1/fault.ts), with S1PTW.
+    const f = faultReport(w.faultType, w.faultLevel, access, w.faultWrite, BigInt(w.faultIpa), w.s1ptw);
+    rep.fault = { ...f, stage: 2, far: va, ipa: BigInt(w.faultIpa), s1Level: w.s1Level, onUpdate: updateReport?.fault != null };
+  }
+  return rep;
+}
+
+const ACCESS_WORDS = ["data read", "data write", "instruction fetch"];
+
+function indentLines(text: string, by: string): string[] {
+  return text.split("\n").map((l) => (l === "" ? l : by + l));
+}
+
+/** The stage-2 part of a WalkReport (its level lines and result, not the syndrome: the fault's own lines give it), indented. */
+function s2Lines(w: NestedWalker, r: WalkReport, by: string): string[] {
+  const lines = formatWalkReport(w.s2, r)
+    .split("\n")
+    .slice(2)
+    .filter((l) => !/^ {2}(ESR_EL2|HPFAR_EL2) /.test(l));
+  return indentLines(lines.join("\n"), by);
+}
+
+/** The report as text. `combineText` formats the memory-type explanation (the CLI passes its formatCombine). */
+export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText: (c: CombineResult) => string): string {
+  const cfg = w.cfg;
+  const g2 = w.s2.pgt.geom;
+  const access = ACCESS_NAMES.indexOf(r.access);
+  const L: string[] = [];
+  L.push(`VA ${hex(r.va)}, ${ACCESS_WORDS[access]} at EL${r.el}`);
+  L.push(
+    `  guest: SCTLR_EL1 M ${b(cfg.sctlr.m)} C ${b(cfg.sctlr.c)} I ${b(cfg.sctlr.i)} WXN ${b(cfg.sctlr.wxn)}; HCR_EL2 DC ${b(cfg.hcr.dc)} DCT ${b(cfg.hcr.dct)} CD ${b(cfg.hcr.cd)} ID ${b(cfg.hcr.id)} PTW ${b(cfg.hcr.ptw)} FWB ${b(w.s2.pgt.fwb)}`,
+  );
+  L.push(`         TCR_EL1 ${hex(encodeTcr(cfg.tcr))}, MAIR_EL1 ${hex(mairValue(cfg.mair))}, TTBR0_EL1 ${hex(cfg.ttbr0)}, TTBR1_EL1 ${hex(cfg.ttbr1)}`);
+  L.push(`  stage 2: ${granuleName(g2.granule)} granule, ${g2.iaBits}-bit IPA, start level ${g2.startLevel}, PS ${g2.paBits}-bit; VTCR_EL2.HA ${b(w.s2.ha)}`);
+  if (!r.s1Enabled) {
+    L.push(`stage 1 disabled (${r.s1Why}): IPA = VA (AArch64_S1DisabledOutput)`);
+  } else if (r.geometry !== null) {
+    L.push(`stage 1: ${regionWords(r.geometry)}; root table at IPA ${hex(r.tableBase ?? 0n)}; output size ${r.oaBits}-bit (TCR_EL1.IPS ${cfg.tcr.ips})`);
+  }
+  for (const s of r.steps) {
+    L.push(`  level ${s.level}: table IPA ${hex(s.tableIpa)} [${s.index}] @ IPA ${hex(s.entryIpa)}`);
+    L.push(`    stage 2 of the entry's IPA (a table-walk read):`);
+    L.push(...s2Lines(w, s.s2, "    "));
+    if (s.descriptor !== null) L.push(`    read at PA ${hex(s.entryPa ?? 0n)}: ${hex(s.descriptor)}  ${s.summary ?? ""}`);
+  }
+  if (r.leaf) {
+    const lf = r.leaf;
+    L.push(
+      `  leaf: level-${lf.level} ${lf.kind} of ${hex(lf.size)} bytes; AttrIndx ${lf.attrIndx} -> MAIR_EL1.Attr${lf.attrIndx} = 0x${lf.mairAttr.toString(16).padStart(2, "0")} (${lf.mairText}); SH ${SH_SHORT[lf.sh]}`,
+    );
+    const tbl = lf.apTable || lf.pxnTable || lf.uxnTable ? `; from the tables: APTable ${lf.apTable.toString(2).padStart(2, "0")}${lf.pxnTable ? ", PXNTable" : ""}${lf.uxnTable ? ", UXNTable" : ""}` : "";
+    L.push(
+      `        AP ${lf.ap.toString(2).padStart(2, "0")} (${lf.apText}), PXN ${b(lf.pxn)}, UXN ${b(lf.uxn)}, AF ${b(lf.af)}, nG ${b(lf.ng)}${tbl}${cfg.sctlr.wxn ? ", SCTLR_EL1.WXN" : ""}: EL${r.el} read ${yn(lf.read)}, write ${yn(lf.write)}, execute ${yn(lf.execute)}`,
+    );
+  }
+  if (r.update) {
+    L.push(`  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${hex(r.update.ipa)}, translated by stage 2 first:`);
+    L.push(...s2Lines(w, r.update, "    "));
+    if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${hex(r.leaf?.descriptor ?? 0n)}`);
+  }
+  if (r.ipa !== null) {
+    L.push(`IPA ${hex(r.ipa)}`);
+    if (r.s1AttrFrom) L.push(`  stage-1 attributes: 0x${(r.s1Attr ?? 0).toString(16).padStart(2, "0")}, SH ${SH_SHORT[r.s1Sh ?? 0]}: ${r.s1AttrFrom}`);
+  }
+  if (r.final) {
+    L.push(`  stage 2 of the IPA (the ${ACCESS_WORDS[access]} itself):`);
+    L.push(...s2Lines(w, r.final, "  "));
+  }
+  if (r.pa !== null && r.memtype) {
+    L.push(`PA ${hex(r.pa)}`);
+    L.push("", "memory type (stage 1 combined with the stage-2 leaf, src/mair per the Arm ASL):");
+    L.push(...indentLines(combineText(r.memtype), "  "));
+  } else if (r.fault) {
+    L.push(...faultLines(r.fault, access));
+  }
+  return L.join("\n");
+}
+
+function faultLines(f: NestedFault, access: number): string[] {
+  const dabt = access !== ACCESS_EXEC;
+  const xfsc = dabt ? "DFSC" : "IFSC";
+  const ecWords = (ec: number): string => `${ec === 0x24 || ec === 0x25 ? "Data Abort" : "Instruction Abort"} ${ec === 0x21 || ec === 0x25 ? "without a change of Exception level" : "from a lower Exception level"}`;
+  if (f.stage === 1) {
+    return [
+      `stage-1 ${f.title}, level ${f.level}: taken to EL1 (the guest handles it)`,
+      `  ESR_EL1 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL1 ${hex(f.far)}`,
+    ];
+  }
+  return [
+    `stage-2 ${f.title}, level ${f.level}${f.s1ptw ? `, on the stage-1 table walk (${f.onUpdate ? "the hardware update of " : ""}the level-${f.s1Level} entry at IPA ${hex(f.ipa)})` : ` on the IPA ${hex(f.ipa)}`}: taken to EL2 (the hypervisor handles it)`,
+    `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${hex(f.far)}`,
+    f.hpfarValid && f.hpfar !== null
+      ? `  HPFAR_EL2 ${hex(f.hpfar)} (FIPA = IPA[51:12] = ${hex(f.hpfar >> 4n)})`
+      : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
+  ];
+}
+
+function b(x: boolean): string {
+  return x ? "1" : "0";
+}
+function yn(x: boolean): string {
+  return x ? "yes" : "no";
+}
+
+/** The report as JSON-ready data (64-bit values as hex strings). */
+export function nestedReportJson(r: NestedReport): Record<string, unknown> {
+  const f = r.fault;
+  return {
+    va: hex(r.va),
+    access: r.access,
+    el: r.el,
+    stage1: {
+      enabled: r.s1Enabled,
+      why: r.s1Why,
+      region: r.region === null ? null : `TTBR${r.region}`,
+      granule: r.geometry ? r.geometry.granule : null,
+      start_level: r.geometry ? r.geometry.startLevel : null,
+      table: r.tableBase === null ? null : hex(r.tableBase),
+      output_bits: r.oaBits,
+      steps: r.steps.map((s) => ({
+        level: s.level,
+        table_ipa: hex(s.tableIpa),
+        index: s.index,
+        entry_ipa: hex(s.entryIpa),
+        s2: walkReportJson(s.s2),
+        entry_pa: s.entryPa === null ? null : hex(s.entryPa),
+        descriptor: s.descriptor === null ? null : hex(s.descriptor),
+        summary: s.summary,
+      })),
+      leaf: r.leaf
+        ? {
+            level: r.leaf.level,
+            kind: r.leaf.kind,
+            size: hex(r.leaf.size),
+            descriptor: hex(r.leaf.descriptor),
+            attrindx: r.leaf.attrIndx,
+            mair_attr: "0x" + r.leaf.mairAttr.toString(16).padStart(2, "0"),
+            sh: r.leaf.sh,
+            sh_name: SH1_NAMES[r.leaf.sh],
+            ap: r.leaf.ap,
+            af: r.leaf.af,
+            ng: r.leaf.ng,
+            pxn: r.leaf.pxn,
+            uxn: r.leaf.uxn,
+            ap_table: r.leaf.apTable,
+            pxn_table: r.leaf.pxnTable,
+            uxn_table: r.leaf.uxnTable,
+            read: r.leaf.read,
+            write: r.leaf.write,
+            execute: r.leaf.execute,
+          }
+        : null,
+    },
+    ipa: r.ipa === null ? null : hex(r.ipa),
+    s1_attr: r.s1Attr === null ? null : "0x" + r.s1Attr.toString(16).padStart(2, "0"),
+    s1_sh: r.s1Sh,
+    s1_attr_from: r.s1AttrFrom,
+    s2: r.final ? walkReportJson(r.final) : null,
+    update: r.update ? { s2: walkReportJson(r.update), hw_updates: r.hwUpdates } : null,
+    pa: r.pa === null ? null : hex(r.pa),
+    memtype: r.memtype ? combinedJson(r.memtype) : null,
+    fault: f
+      ? f.stage === 1
+        ? { stage: 1, type: f.type, level: f.level, fsc: hex(f.fsc), ec: hex(f.ec), esr_el1: hex(f.esr), wnr: f.wnr, far_el1: hex(f.far) }
+        : {
+            stage: 2,
+            type: f.type,
+            level: f.level,
+            s1ptw: f.s1ptw,
+            on_update: f.onUpdate,
+            s1_level: f.s1Level,
+            ipa: hex(f.ipa),
+            fsc: hex(f.fsc),
+            ec: hex(f.ec),
+            esr_el2: hex(f.esr),
+            wnr: f.wnr,
+            hpfar_valid: f.hpfarValid,
+            hpfar_el2: f.hpfar === null ? null : hex(f.hpfar),
+            far_el2: hex(f.far),
+          }
+      : null,
+  };
+}
+
