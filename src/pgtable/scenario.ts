@@ -59,6 +59,12 @@ export interface Scenario {
   config: Stage2Config;
   /** Table pages in the memory cache at the start of each op; Infinity when absent. */
   memcache: number;
+  /**
+   * s2pt extension (config `max_table_pages`): most table pages the host may
+   * hold at once, root pages included; an allocation beyond it fails like an
+   * empty memory cache (-ENOMEM). Undefined: the store's default (1 GiB of tables).
+   */
+  maxTablePages?: number;
   ops: ScenarioOp[];
 }
 
@@ -85,16 +91,28 @@ function checkKeys(obj: Record<string, unknown>, path: string, allowed: readonly
 
 const HEX_RE = /^0x[0-9a-fA-F]+$/;
 
-/** A FORMAT.md 64-bit number: a "0x..." string. The model takes values below 2^52. */
-export function parseHexField(v: unknown, path: string): number {
+/** A FORMAT.md 64-bit number: a "0x..." string below 2^64. */
+function parseU64Field(v: unknown, path: string): bigint {
   if (typeof v !== "string") throw new InputError(`${path}: expected a 0x-prefixed hex string, got ${typeName(v)}`);
-  if (!HEX_RE.test(v)) throw new InputError(`${path}: '${v}' is not a 0x-prefixed hex number`);
+  if (!HEX_RE.test(v)) {
+    const why = /^-/.test(v.trim()) ? "negative: addresses and sizes are unsigned" : v === "0x" ? "has no digits" : "is not a 0x-prefixed hex number";
+    throw new InputError(`${path}: '${v}' ${why}`);
+  }
   const b = BigInt(v);
   if (b >= 1n << 64n) throw new InputError(`${path}: '${v}' does not fit in 64 bits`);
+  return b;
+}
+
+function below52(b: bigint, v: unknown, path: string): number {
   if (b >= BigInt(TWO_52)) {
-    throw new InputError(`${path}: '${v}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
+    throw new InputError(`${path}: '${String(v)}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
   }
   return Number(b);
+}
+
+/** A FORMAT.md 64-bit number: a "0x..." string. The model takes values below 2^52. */
+export function parseHexField(v: unknown, path: string): number {
+  return below52(parseU64Field(v, path), v, path);
 }
 
 /** `R|W|X`-style names joined by `|`; "" is none. */
@@ -130,10 +148,10 @@ function parseBool(v: unknown, path: string): boolean {
   return v;
 }
 
-const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache"] as const;
+const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache", "max_table_pages"] as const;
 
 /** Parse and check a scenario `config` (the geometry must be one the kernel accepts). */
-export function parseConfig(v: unknown, path = "config"): { config: Stage2Config; memcache: number } {
+export function parseConfig(v: unknown, path = "config"): { config: Stage2Config; memcache: number; maxTablePages?: number } {
   if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
   checkKeys(v, path, CONFIG_KEYS, ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range"]);
   const g = v.granule;
@@ -149,13 +167,19 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
     tlbRange: parseBool(v.tlb_range, `${path}.tlb_range`),
   };
   const memcache = v.memcache === undefined ? Infinity : parseInt32(v.memcache, `${path}.memcache`, 0, 1 << 30);
+  let pgdPages: number;
   try {
-    stage2Geometry(config);
+    pgdPages = stage2Geometry(config).pgdPages;
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${path}.${e.message}`);
     throw e;
   }
-  return { config, memcache };
+  if (v.max_table_pages === undefined) return { config, memcache };
+  const maxTablePages = parseInt32(v.max_table_pages, `${path}.max_table_pages`, 1, 1 << 30);
+  if (maxTablePages < pgdPages) {
+    throw new InputError(`${path}.max_table_pages: ${maxTablePages} cannot hold the ${pgdPages} root pages this geometry needs (kvm_init_stage2_mmu would fail)`);
+  }
+  return { config, memcache, maxTablePages };
 }
 
 function emptyOp(op: string): ScenarioOp {
@@ -174,6 +198,15 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
   const optional = spec.optional ?? [];
   checkKeys(v, path, ["op", ...fields], fields.filter((f) => !optional.includes(f)));
   const op = emptyOp(name);
+  // An ipa + size that passes 2^64 has no meaning for the kernel (its end
+  // would wrap); say so before the 52-bit limit of either field.
+  if (typeof v.ipa === "string" && typeof v.size === "string" && spec.fields.ipa === "addr" && spec.fields.size === "addr") {
+    const ipa = parseU64Field(v.ipa, `${path}.ipa`);
+    const size = parseU64Field(v.size, `${path}.size`);
+    if (ipa + size > 1n << 64n) {
+      throw new InputError(`${path}: ipa ${v.ipa} + size ${v.size} wraps past 2^64 (the range must end at or below 2^64)`);
+    }
+  }
   for (const f of fields) {
     if (!Object.prototype.hasOwnProperty.call(v, f)) continue;
     const fp = `${path}.${f}`;
@@ -223,10 +256,12 @@ export function parseScenario(doc: unknown): Scenario {
   checkKeys(doc, "top level", ["name", "config", "ops"], ["config", "ops"]);
   const name = doc.name === undefined ? "" : doc.name;
   if (typeof name !== "string") throw new InputError(`name: expected a string, got ${typeName(name)}`);
-  const { config, memcache } = parseConfig(doc.config);
+  const { config, memcache, maxTablePages } = parseConfig(doc.config);
   if (!Array.isArray(doc.ops)) throw new InputError(`ops: expected an array, got ${typeName(doc.ops)}`);
   const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
-  return { name, config, memcache, ops };
+  const scn: Scenario = { name, config, memcache, ops };
+  if (maxTablePages !== undefined) scn.maxTablePages = maxTablePages;
+  return scn;
 }
 
 /** Parse scenario text; JSON syntax errors become one-line InputErrors. */
@@ -240,4 +275,83 @@ export function parseScenarioText(text: string): Scenario {
     throw new InputError(`not valid JSON: ${msg}`);
   }
   return parseScenario(doc);
+}
+
+// ------------------------------------------------------------------------------
+// Writing scenarios (the inverse of the parser): the fuzzer turns a failing
+// case into a file that parseScenarioText reads back to the same Scenario.
+// ------------------------------------------------------------------------------
+
+/** Bits as `|`-joined names in the table's order ("" for none). */
+export function formatNames(bits: number, table: ReadonlyArray<readonly [string, number]>): string {
+  return table
+    .filter(([, b]) => (bits & b) !== 0)
+    .map(([n]) => n)
+    .join("|");
+}
+
+function hexField(n: number): string {
+  return "0x" + n.toString(16);
+}
+
+/** One operation as FORMAT.md writes it (fields in OP_SPECS order). */
+export function opToJson(op: ScenarioOp): Record<string, unknown> {
+  const spec = OP_SPECS[op.op];
+  if (spec === undefined) throw new Error(`opToJson: unknown operation '${op.op}'`);
+  const out: Record<string, unknown> = { op: op.op };
+  for (const [f, type] of Object.entries(spec.fields)) {
+    switch (type) {
+      case "addr":
+        out[f] = hexField(f === "ipa" ? op.ipa : f === "size" ? op.size : op.pa);
+        break;
+      case "prot":
+        out[f] = formatNames(op.prot, PROT_NAMES);
+        break;
+      case "flags":
+        out[f] = formatNames(op.flags, WALK_FLAG_NAMES);
+        break;
+      case "owner":
+        out[f] = op.owner;
+        break;
+      case "bool":
+        out[f] = op.mkold;
+        break;
+      case "access":
+        out[f] = op.access;
+        break;
+      case "el":
+        out[f] = op.el;
+        break;
+      case "attr":
+        if (op.attr >= 0) out[f] = op.attr;
+        break;
+      case "sh":
+        if (op.sh >= 0) out[f] = op.sh;
+        break;
+    }
+  }
+  return out;
+}
+
+/** A scenario as a FORMAT.md JSON document (with s2pt's `max_table_pages` when set). */
+export function scenarioToJson(scn: Scenario): Record<string, unknown> {
+  const c = scn.config;
+  const config: Record<string, unknown> = {
+    granule: c.granule,
+    ia_bits: c.iaBits,
+    pa_bits: c.paBits,
+    lpa2: c.lpa2,
+    fwb: c.fwb,
+    tlb_range: c.tlbRange,
+  };
+  if (Number.isFinite(scn.memcache)) config.memcache = scn.memcache;
+  if (scn.maxTablePages !== undefined) config.max_table_pages = scn.maxTablePages;
+  return { name: scn.name, config, ops: scn.ops.map(opToJson) };
+}
+
+/** A scenario as text: one op per line, like the conformance files. */
+export function formatScenario(scn: Scenario): string {
+  const j = scenarioToJson(scn);
+  const ops = (j.ops as unknown[]).map((o) => "    " + JSON.stringify(o));
+  return `{\n  "name": ${JSON.stringify(j.name)},\n  "config": ${JSON.stringify(j.config)},\n  "ops": [\n${ops.join(",\n")}\n  ]\n}\n`;
 }
