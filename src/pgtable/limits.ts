@@ -85,37 +85,42 @@ function inRange(pgt: KvmPgtable, addr: number, size: number): boolean {
   return start <= pgt.iaLimit && end <= pgt.iaLimit;
 }
 
-/** An upper bound on the leaf descriptors `op` can write on this table (0 when it returns before walking). */
-export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): number {
+/**
+ * The leaf descriptors `op` may write on this table: `asked` = what its
+ * arguments ask for (0 when it returns before walking), `reach` = entries of
+ * every page it can reach (in use, plus what it may allocate), and `bound`
+ * = the smaller, the upper bound checked against MAX_OP_LEAVES.
+ */
+export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): { asked: number; reach: number; bound: number } {
   const store = pgt.store;
-  const reach = (store.inUse + Math.min(memcache, store.maxPages)) * pgt.ptrsPerPte;
+  const allocatable = Math.min(memcache, store.maxPages);
+  const reach = (store.inUse + allocatable) * pgt.ptrsPerPte;
+  const page = pgt.pageSize;
+  const start = alignDown(op.ipa, page);
+  const end = Math.ceil((start + op.size) / page) * page;
+  let asked = 0;
+  let within = reach;
   switch (op.op) {
     case "map": {
       const p = op.prot;
       // stage2_set_prot_attr() refusals and -ERANGE happen before any walk.
-      if ((p & PROT_DEVICE && p & (PROT_NORMAL_NC | PROT_X)) || (p & PROT_NORMAL_NC && p & PROT_X)) return 0;
-      if (!inRange(pgt, op.ipa, op.size)) return 0;
-      return Math.min(mapLeafCount(pgt.geom, op.ipa, op.size, op.pa), reach);
+      if ((p & PROT_DEVICE && p & (PROT_NORMAL_NC | PROT_X)) || (p & PROT_NORMAL_NC && p & PROT_X)) break;
+      if (inRange(pgt, op.ipa, op.size)) asked = mapLeafCount(pgt.geom, op.ipa, op.size, op.pa);
+      break;
     }
-    case "set_owner": {
-      if (op.owner > KVM_MAX_OWNER_ID || !inRange(pgt, op.ipa, op.size)) return 0;
-      const page = pgt.pageSize;
-      const start = alignDown(op.ipa, page);
-      const pages = Math.ceil((start + op.size) / page) - start / page;
-      return Math.min(pages, reach);
-    }
-    case "split": {
+    case "set_owner":
+      if (op.owner <= KVM_MAX_OWNER_ID && inRange(pgt, op.ipa, op.size)) asked = (end - start) / page;
+      break;
+    case "split":
       // A split rewrites each valid block it touches as pages (at most), and
       // every leaf it writes lands in a page taken from its cache.
-      if (!inRange(pgt, op.ipa, op.size)) return 0;
-      const page = pgt.pageSize;
-      const start = alignDown(op.ipa, page);
-      const end = Math.ceil((start + op.size) / page) * page;
-      return Math.min(blockPagesIn(pgt, start, end), Math.min(memcache, store.maxPages) * pgt.ptrsPerPte);
-    }
+      if (inRange(pgt, op.ipa, op.size)) asked = blockPagesIn(pgt, start, end);
+      within = allocatable * pgt.ptrsPerPte;
+      break;
     default:
-      return 0;
+      break;
   }
+  return { asked, reach: within, bound: Math.min(asked, within) };
 }
 
 /** Pages covered by the valid blocks (leaves above level 3) overlapping [start, end). */
@@ -143,13 +148,13 @@ function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
 
 /** Refuse (InputError naming `what`) an op that could write more than MAX_OP_LEAVES leaves. */
 export function checkOpWork(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
-  const n = opLeafBound(pgt, op, memcache);
-  if (n <= MAX_OP_LEAVES) return;
-  const bytes = n * 8;
+  const { asked, reach, bound } = opLeafBound(pgt, op, memcache);
+  if (bound <= MAX_OP_LEAVES) return;
+  const capped = reach < asked ? `; the table pages it may use hold ${reach} entries, so it could write ${reach} before its -ENOMEM` : "";
   throw new InputError(
-    `${what}: could write ${n} leaf descriptors (${sizeText(bytes)} of descriptors) in one call; ` +
+    `${what}: asks for ${asked} leaf descriptors (${sizeText(asked * 8)} of tables)${capped}; ` +
       `s2pt refuses an operation that may write more than ${MAX_OP_LEAVES} so that a scenario cannot exhaust the host ` +
-      `(set config.memcache to bound it: the kernel then stops with -ENOMEM)`,
+      `(a small config.memcache bounds it: the kernel then stops with -ENOMEM)`,
   );
 }
 

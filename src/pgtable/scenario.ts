@@ -267,6 +267,7 @@ export function parseScenario(doc: unknown): Scenario {
 /** Parse scenario text; JSON syntax errors become one-line InputErrors. */
 export function parseScenarioText(text: string): Scenario {
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
+  if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -61,6 +61,11 @@ export interface RawOp {
   mkold: boolean;
   /** 0: at the top of the IPA space (-ERANGE likely). */
   far: number;
+  /**
+   * k > 0: reuse the range of the k-th most recent map before this op (a
+   * remap with other prot or flags, or an op on memory that is mapped).
+   */
+  again: number;
 }
 
 export interface RawConfig {
@@ -131,6 +136,7 @@ export const rawOpArb: fc.Arbitrary<RawOp> = fc.record({
   owner: weighted([6, fc.nat(1)], [1, fc.constant(2)]),
   mkold: fc.boolean(),
   far: fc.nat(15),
+  again: weighted([3, fc.constant(0)], [2, fc.integer({ min: 1, max: 3 })]),
 });
 
 export function rawScenarioArb(maxOps: number): fc.Arbitrary<RawScenario> {
@@ -177,6 +183,7 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
   const limit = 2 ** config.iaBits;
   const windowBase = [0, limit / 2, limit - WINDOW][raw.config.window];
   const paBase = raw.config.highPa && config.paBits > 32 ? 2 ** config.paBits - 2 * GIB : 2 ** 31;
+  const maps: ScenarioOp[] = [];
   const ops: ScenarioOp[] = raw.ops.map((r) => {
     // Ops that write one entry per page stay small: a misaligned PA makes
     // pages, set_owner always does.
@@ -196,12 +203,23 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
       const mod = r.paAligned ? ipaMod : 0;
       pa = Math.max(0, Math.floor((paLimit - size - mod) / unit) * unit + mod);
     }
-    return {
+    // relax_perms refuses SW bits (-EINVAL): ask for them only now and then.
+    const perm = r.kind === "relax_perms" && r.perm >>> 3 !== 15 ? r.perm & 7 : r.perm;
+    let range = { ipa, size, pa };
+    const earlier = r.again > 0 ? maps[maps.length - r.again] : undefined;
+    if (earlier) {
+      range = { ipa: earlier.ipa, size: earlier.size, pa: earlier.pa };
+      // A one-page op lands on a page of the earlier range.
+      if (r.kind === "mkyoung" || r.kind === "relax_perms" || r.kind === "get_leaf") {
+        range.ipa = earlier.ipa + page * (r.slot % Math.max(1, Math.floor(earlier.size / page)));
+      }
+    }
+    const op: ScenarioOp = {
       op: r.kind,
-      ipa,
-      size: r.kind === "mkyoung" || r.kind === "relax_perms" || r.kind === "get_leaf" ? 0 : size,
-      pa: r.kind === "map" ? pa : 0,
-      prot: r.kind === "map" ? bitsOf(r.perm, PERM_BITS) | MEM_BITS[r.mem] : r.kind === "relax_perms" ? bitsOf(r.perm, PERM_BITS) : 0,
+      ipa: range.ipa,
+      size: r.kind === "mkyoung" || r.kind === "relax_perms" || r.kind === "get_leaf" ? 0 : range.size,
+      pa: r.kind === "map" ? range.pa : 0,
+      prot: r.kind === "map" ? bitsOf(perm, PERM_BITS) | MEM_BITS[r.mem] : r.kind === "relax_perms" ? bitsOf(perm, PERM_BITS) : 0,
       flags: r.kind === "map" || r.kind === "mkyoung" || r.kind === "relax_perms" ? bitsOf(r.flags, FLAG_BITS) : 0,
       owner: r.kind === "set_owner" ? r.owner : 0,
       mkold: r.kind === "test_clear_young" ? r.mkold : false,
@@ -210,6 +228,11 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
       attr: -1,
       sh: -1,
     };
+    // Half the remaps keep the memory type and SW bits and change only R/W/X:
+    // the "permissions only" path (-EAGAIN, left for relax_perms).
+    if (r.kind === "map" && earlier && ((r.perm >>> 3) & 1) === 0) op.prot = ((earlier.prot & ~(PROT_R | PROT_W | PROT_X)) | bitsOf(r.perm & 7, PERM_BITS)) >>> 0;
+    if (r.kind === "map") maps.push(op);
+    return op;
   });
   const scn: Scenario = {
     name,

@@ -13,8 +13,8 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
     (b) =>
       withFormatOptions(b)
         .positional("descriptor", { type: "string", describe: "the descriptor, hex (0x-prefixed or bare hex digits)" })
-        .option("level", { type: "string", describe: "level the descriptor was read at (-1..3): tells a table from a page" })
-        .option("pa-bits", { type: "string", describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
+        .option("level", { type: "string", requiresArg: true, describe: "level the descriptor was read at (-1..3): tells a table from a page" })
+        .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
         .example("$0 decode 0x400000800007db --level 3", "a 4K R|W page with FWB")
         .example("$0 decode 0x400000800007ff --level 3 --no-fwb", "the same page without FWB"),
     (args: Args) =>

@@ -10,6 +10,7 @@ import { encodeCommand } from "./encode.js";
 import { geometryCommand } from "./geometry.js";
 import { replayCommand } from "./replay.js";
 import { dumpCommand } from "./dump.js";
+import { checkCommand } from "./check.js";
 
 export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
 
@@ -19,4 +20,5 @@ export const COMMANDS: CommandInstaller[] = [
   geometryCommand,
   replayCommand,
   dumpCommand,
+  checkCommand,
 ];
