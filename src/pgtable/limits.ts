@@ -79,10 +79,10 @@ export function mapLeafCount(geom: Geometry, addr: number, size: number, phys: n
 }
 
 function inRange(pgt: KvmPgtable, addr: number, size: number): boolean {
-  const page = pgt.pageSize;
+  const page = pgt.geom.granule;
   const start = alignDown(addr, page);
   const end = Math.ceil((start + size) / page) * page;
-  return start <= pgt.iaLimit && end <= pgt.iaLimit;
+  return start <= 2 ** pgt.geom.iaBits && end <= 2 ** pgt.geom.iaBits;
 }
 
 /**
@@ -94,8 +94,8 @@ function inRange(pgt: KvmPgtable, addr: number, size: number): boolean {
 export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): { asked: number; reach: number; bound: number } {
   const store = pgt.store;
   const allocatable = Math.min(memcache, store.maxPages);
-  const reach = (store.inUse + allocatable) * pgt.ptrsPerPte;
-  const page = pgt.pageSize;
+  const reach = (store.inUse + allocatable) * pgt.geom.ptrsPerPte;
+  const page = pgt.geom.granule;
   const start = alignDown(op.ipa, page);
   const end = Math.ceil((start + op.size) / page) * page;
   let asked = 0;
@@ -115,7 +115,7 @@ export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): 
       // A split rewrites each valid block it touches as pages (at most), and
       // every leaf it writes lands in a page taken from its cache.
       if (inRange(pgt, op.ipa, op.size)) asked = blockPagesIn(pgt, start, end);
-      within = allocatable * pgt.ptrsPerPte;
+      within = allocatable * pgt.geom.ptrsPerPte;
       break;
     default:
       break;
@@ -135,7 +135,7 @@ function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
       if (ipa >= end) break;
       const lo = pgt.entryLo(page, i);
       if (pgt.isTable(lo, level)) visit(pgt.childPage(lo, pgt.entryHi(page, i)), level + 1, ipa);
-      else if (lo & PTE_VALID_LO && level < 3) pages += gran / pgt.pageSize;
+      else if (lo & PTE_VALID_LO && level < 3) pages += gran / pgt.geom.granule;
     }
   };
   const rootSpan = pgt.granuleSize(g.startLevel) * g.ptrsPerPte;

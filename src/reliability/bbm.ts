@@ -132,11 +132,11 @@ export class BbmChecker {
   private learnSubtree(page: number, level: number): void {
     const pgt = this.pgt as KvmPgtable;
     if (level >= 3) return;
-    for (let i = 0; i < pgt.ptrsPerPte; i++) {
+    for (let i = 0; i < pgt.geom.ptrsPerPte; i++) {
       const lo = pgt.entryLo(page, i);
       if (!pgt.isTable(lo, level)) continue;
       const child = pgt.childPage(lo, pgt.entryHi(page, i));
-      this.link.set(child, page * pgt.ptrsPerPte + i);
+      this.link.set(child, page * pgt.geom.ptrsPerPte + i);
       this.learnSubtree(child, level + 1);
     }
   }
@@ -166,7 +166,7 @@ export class BbmChecker {
   /** Whether the subtree below table page `page` (entries at `level`) holds any non-zero entry. */
   private subtreeLive(page: number): boolean {
     const pgt = this.pgt as KvmPgtable;
-    for (let i = 0; i < pgt.ptrsPerPte; i++) if ((pgt.entryLo(page, i) | pgt.entryHi(page, i)) !== 0) return true;
+    for (let i = 0; i < pgt.geom.ptrsPerPte; i++) if ((pgt.entryLo(page, i) | pgt.entryHi(page, i)) !== 0) return true;
     return false;
   }
 
@@ -193,7 +193,7 @@ export class BbmChecker {
     if (newTable) {
       // Learn the new link, and those of a subtree built unlinked (split).
       const child = pgt.childPage(newLo, newHi);
-      this.link.set(child, page * pgt.ptrsPerPte + index);
+      this.link.set(child, page * pgt.geom.ptrsPerPte + index);
       this.learnSubtree(child, level + 1);
     }
 
@@ -221,7 +221,7 @@ export class BbmChecker {
       const log = pgt.log;
       this.stale = this.stale.filter((s) => {
         if (s.end <= start || s.start >= end) return true;
-        for (let i = s.logPos; i < log.length; i++) if (covers(s, { kind: log.kind[i], a: log.a[i], b: log.b[i] }, pgt.pageSize)) return false;
+        for (let i = s.logPos; i < log.length; i++) if (covers(s, { kind: log.kind[i], a: log.a[i], b: log.b[i] }, pgt.geom.granule)) return false;
         if (s.owedToCaller) {
           // SKIP_BBM_TLBI: the caller owes the TLBI (counted once, then taken as done).
           this.stats.callerOwed++;
@@ -245,7 +245,7 @@ export class BbmChecker {
     const pgt = this.pgt as KvmPgtable;
     for (const s of this.stale) {
       let ok = false;
-      for (let i = Math.max(0, s.logPos - firstLogPos); i < events.length && !ok; i++) ok = covers(s, events[i], pgt.pageSize);
+      for (let i = Math.max(0, s.logPos - firstLogPos); i < events.length && !ok; i++) ok = covers(s, events[i], pgt.geom.granule);
       if (ok) continue;
       if (s.owedToCaller) {
         this.stats.callerOwed++;

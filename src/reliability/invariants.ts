@@ -84,7 +84,7 @@ export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violation
       nonZero++;
       const ipa = base + i * gran;
       const where = (): string => `level ${level} entry ${i} (IPA ${hx(ipa)}) of page ${page}`;
-      if (isRoot && (rootIndex * ptrs + i) * gran >= pgt.iaLimit) fail(`${where()}: root entry beyond 2^ia_bits is not zero`);
+      if (isRoot && (rootIndex * ptrs + i) * gran >= 2 ** pgt.geom.iaBits) fail(`${where()}: root entry beyond 2^ia_bits is not zero`);
       if (pgt.isTable(lo, level)) {
         if ((lo & ~tableLo) !== 0 || (hi & ~tableHi) !== 0) fail(`${where()}: table descriptor ${hx(hi * 2 ** 32 + lo)} has bits outside valid/type/address`);
         const child = pgt.childPage(lo, hi);
