@@ -264,6 +264,46 @@ export function parseScenario(doc: unknown): Scenario {
   return scn;
 }
 
+/**
+ * The first key that appears twice in one object of (valid) JSON text, as
+ * "<path>: duplicate field '<key>'", or null. JSON.parse silently keeps the
+ * last value, which would make such a file mean something else than it
+ * seems to say.
+ */
+export function duplicateKey(text: string): string | null {
+  type Frame = { obj: true; keys: Set<string>; key: string | null; expectKey: boolean } | { obj: false; index: number };
+  const stack: Frame[] = [];
+  const path = (): string => {
+    let out = "";
+    for (const f of stack.slice(0, -1)) out += f.obj ? (out === "" ? f.key ?? "" : `.${f.key ?? ""}`) : `[${f.index}]`;
+    return out === "" ? "top level" : out;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === "{") stack.push({ obj: true, keys: new Set(), key: null, expectKey: true });
+    else if (c === "[") stack.push({ obj: false, index: 0 });
+    else if (c === "}" || c === "]") stack.pop();
+    else if (c === ",") {
+      if (top?.obj) top.expectKey = true;
+      else if (top) top.index++;
+    } else if (c === ":") {
+      if (top?.obj) top.expectKey = false;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (top?.obj && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return `${path()}: duplicate field '${key}' (JSON keeps only the last one)`;
+        top.keys.add(key);
+        top.key = key;
+      }
+      i = j;
+    }
+  }
+  return null;
+}
+
 /** Parse scenario text; JSON syntax errors become one-line InputErrors. */
 export function parseScenarioText(text: string): Scenario {
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
@@ -275,6 +315,8 @@ export function parseScenarioText(text: string): Scenario {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new InputError(`not valid JSON: ${msg}`);
   }
+  const dup = duplicateKey(text);
+  if (dup !== null) throw new InputError(dup);
   return parseScenario(doc);
 }
 

@@ -71,6 +71,8 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["not UTF-8", ["check", file("latin1.json", Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]))], /latin1\.json: is not UTF-8 text/],
   ["byte-order mark", ["replay", file("bom.json", "\ufeff" + JSON.stringify({ config: CONFIG, ops: [] }))], /bom\.json: starts with a byte-order mark/],
   // scenario documents: wrong types, unknown names, __proto__
+  ["duplicate top-level key", ["replay", file("dup-ops.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [], "ops": []}`)], /dup-ops\.json: top level: duplicate field 'ops' \(JSON keeps only the last one\)/],
+  ["duplicate key in an op", ["replay", file("dup-ipa.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "ipa": "0x1000"}]}`)], /dup-ipa\.json: ops\[0\]: duplicate field 'ipa'/],
   ["top level an array", ["replay", file("array.json", "[]")], /array\.json: top level: expected an object, got an array/],
   ["__proto__ at the top level", ["replay", file("proto-top.json", `{"__proto__": {"ops": []}, "config": ${JSON.stringify(CONFIG)}, "ops": []}`)], /proto-top\.json: top level: unknown field '__proto__'/],
   ["__proto__ in config", ["replay", file("proto-config.json", `{"config": {"__proto__": {"memcache": 0}, ${JSON.stringify(CONFIG).slice(1)}, "ops": []}`)], /proto-config\.json: config: unknown field '__proto__'/],
