@@ -16,9 +16,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { CheckedSummary } from "../src/reliability/checked.js";
-import { rawScenarioArb, type RawScenario } from "./fuzz/arbitraries.js";
-import { failureScenario, runRaw } from "./fuzz/property.js";
+import { CheckedRun, InvariantViolation, type CheckedSummary } from "../src/reliability/checked.js";
+import { formatScenario, type Scenario } from "../src/pgtable/scenario.js";
+import { concretize, rawScenarioArb, type RawScenario } from "./fuzz/arbitraries.js";
+import { runRaw } from "./fuzz/property.js";
 
 interface Args {
   seconds: number;
@@ -71,6 +72,46 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** The check a concrete scenario breaks (null if none). */
+function failure(scn: Scenario, raw: RawScenario): { check: string; opIndex: number; message: string } | null {
+  try {
+    new CheckedRun(scn, { sampleSeed: raw.sampleSeed + 1, destroyWithoutUnmap: raw.destroyWithoutUnmap }).run();
+    return null;
+  } catch (e) {
+    if (e instanceof InvariantViolation) return { check: e.check, opIndex: e.opIndex, message: e.message };
+    const message = e instanceof Error ? e.message : String(e);
+    return { check: message, opIndex: scn.ops.length, message };
+  }
+}
+
+/**
+ * After fast-check's shrinking, on the concrete scenario: drop the ops after
+ * the failing one, then every single op whose removal keeps the same check
+ * failing, until none can go.
+ */
+function minimise(scn: Scenario, raw: RawScenario): { scn: Scenario; message: string } {
+  const f = failure(scn, raw);
+  if (f === null) return { scn, message: "(the shrunk scenario no longer fails)" };
+  let best = scn;
+  let message = f.message;
+  const tryOps = (ops: Scenario["ops"]): boolean => {
+    const cand = { ...best, ops };
+    const g = failure(cand, raw);
+    if (g === null || g.check !== f.check) return false;
+    best = cand;
+    message = g.message;
+    return true;
+  };
+  if (f.opIndex + 1 < scn.ops.length) tryOps(scn.ops.slice(0, f.opIndex + 1));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = best.ops.length - 1; i >= 0 && best.ops.length > 1; i--) {
+      if (tryOps(best.ops.filter((_, j) => j !== i))) changed = true;
+    }
+  }
+  return { scn: best, message };
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const arb = rawScenarioArb(args.maxOps);
@@ -100,17 +141,21 @@ function main(): void {
     const out = fc.check(prop, { seed, numRuns: 1 });
     if (out.failed) {
       const raw = (out.counterexample as [RawScenario] | null)?.[0];
-      const err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+      let err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
       console.log(`\nFAILED at seed ${seed} after ${line(seed)}`);
-      console.log(`invariant: ${err}`);
-      console.log(`shrunk in ${out.numShrinks} steps to:`);
       if (raw) {
-        const text = failureScenario(raw, `fuzz-seed-${seed}`);
+        const min = minimise(concretize(raw, `fuzz-seed-${seed}`), raw);
+        err = min.message;
+        console.log(`invariant: ${err}`);
+        console.log(`shrunk by fast-check in ${out.numShrinks} steps, then op by op, to:`);
+        const text = formatScenario(min.scn);
         console.log(text);
         mkdirSync(args.out, { recursive: true });
         const file = join(args.out, `fuzz-seed-${seed}.json`);
         writeFileSync(file, text);
         console.log(`written to ${file}; to keep it as a regression test: mv ${file} test/regressions/`);
+      } else {
+        console.log(`invariant: ${err}`);
       }
       console.log(`rerun: npm run fuzz -- --seed ${seed} --runs 1`);
       process.exitCode = 1;
