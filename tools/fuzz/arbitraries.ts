@@ -212,6 +212,8 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
       // A one-page op lands on a page of the earlier range.
       if (r.kind === "mkyoung" || r.kind === "relax_perms" || r.kind === "get_leaf") {
         range.ipa = earlier.ipa + page * (r.slot % Math.max(1, Math.floor(earlier.size / page)));
+        // Stay expressible in a scenario file (FORMAT.md values below 2^52 in s2pt).
+        if (range.ipa >= 2 ** 52) range.ipa = earlier.ipa;
       }
     }
     const op: ScenarioOp = {
