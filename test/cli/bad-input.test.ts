@@ -38,6 +38,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["level not a number", ["decode", "0x1", "--level", "two"], /--level: 'two' is not an integer/],
   ["level out of range", ["decode", "0x1", "--level", "4"], /--level: 4 is outside -1\.\.3/],
   ["level -1 without 4K LPA2", ["decode", "0x1", "--level", "-1"], /--level: level -1 exists only with a 4K granule and FEAT_LPA2/],
+  ["level 0 with a 64K granule", ["decode", "0x1", "--granule", "64k", "--level", "0"], /--level: a 64K granule has no level 0/],
   ["PA size that is no PARange", ["decode", "0x1", "--pa-bits", "50"], /--pa-bits: 50 is not a PARange size/],
   ["option without its value", ["decode", "0x1", "--granule"], /--granule: needs a value/],
   ["granule that does not exist", ["decode", "0x1", "--granule", "8k"], /--granule: '8k' is not a granule/],

@@ -27,6 +27,8 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
         if (lpa2 && granule === 65536) throw new InputError("--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only");
         const level = intOpt(args, "level", -1, 3);
         if (level === -1 && !(lpa2 && granule === 4096)) throw new InputError("--level: level -1 exists only with a 4K granule and FEAT_LPA2");
+        // 64K tables have levels 1..3 only (kvm_granule_shift(0) = 55 would index bits above 52).
+        if (level === 0 && granule === 65536) throw new InputError("--level: a 64K granule has no level 0 (its tables are levels 1..3)");
         const paBits = intOpt(args, "pa-bits", 32, 52);
         if (paBits !== undefined && !(PARANGE_BITS as readonly number[]).includes(paBits)) {
           throw new InputError(`--pa-bits: ${paBits} is not a PARange size (${PARANGE_BITS.join(", ")})`);
