@@ -59,7 +59,7 @@ export function protOpt(args: Args, name = "prot"): number | undefined {
 /** Options every command that reads or builds descriptors shares. */
 export function withFormatOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option("granule", { type: "string", describe: "translation granule: 4k, 16k or 64k", default: "4k" })
+    .option("granule", { type: "string", requiresArg: true, describe: "translation granule: 4k, 16k or 64k", default: "4k" })
     .option("lpa2", { type: "boolean", describe: "FEAT_LPA2 descriptor format (52-bit OA with 4K/16K)", default: false })
     .option("fwb", { type: "boolean", describe: "FEAT_S2FWB in use (--no-fwb: KVM_PGTABLE_S2_NOFWB)", default: true })
     .option("json", { type: "boolean", describe: "machine-readable output", default: false }) as Argv<T>;

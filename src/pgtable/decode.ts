@@ -106,6 +106,8 @@ export function checkDecodeFormat(
 ): void {
   if (o.lpa2 && o.granule === 65536) throw new InputError(`${names.lpa2}: FEAT_LPA2 descriptors exist for 4K and 16K granules only`);
   if (o.level === -1 && !(o.lpa2 && o.granule === 4096)) throw new InputError(`${names.level}: level -1 exists only with a 4K granule and FEAT_LPA2`);
+  // 64K tables have levels 1..3 only (kvm_granule_shift(0) = 55 would index bits above 52).
+  if (o.level === 0 && o.granule === 65536) throw new InputError(`${names.level}: a 64K granule has no level 0 (its tables are levels 1..3)`);
 }
 
 /** Decode a 64-bit value as a stage-2 descriptor. */

@@ -30,12 +30,9 @@ const HEX_RE = /^0x[0-9a-fA-F]+$/;
 
 /** A FORMAT.md 64-bit number: a "0x..." string. The model takes values below 2^52. */
 export function parseHexField(v: unknown, path: string): number {
-  if (typeof v !== "string") throw new InputError(`${path}: expected a 0x-prefixed hex string, got ${typeName(v)}`);
-  if (!HEX_RE.test(v)) throw new InputError(`${path}: '${v}' is not a 0x-prefixed hex number`);
-  const b = BigInt(v);
-  if (b >= 1n << 64n) throw new InputError(`${path}: '${v}' does not fit in 64 bits`);
+  const b = parseU64Field(v, path);
   if (b >= BigInt(TWO_52)) {
-    throw new InputError(`${path}: '${v}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
+    throw new InputError(`${path}: '${String(v)}' is beyond the 52-bit address space (s2pt models addresses and sizes below 2^52)`);
   }
   return Number(b);
 }
@@ -55,7 +52,10 @@ export function parseBool(v: unknown, path: string): boolean {
 /** A 64-bit "0x..." number, any value below 2^64 (virtual addresses, register values), as a BigInt. */
 export function parseU64Field(v: unknown, path: string): bigint {
   if (typeof v !== "string") throw new InputError(`${path}: expected a 0x-prefixed hex string, got ${typeName(v)}`);
-  if (!HEX_RE.test(v)) throw new InputError(`${path}: '${v}' is not a 0x-prefixed hex number`);
+  if (!HEX_RE.test(v)) {
+    const why = /^-/.test(v.trim()) ? "negative: addresses and sizes are unsigned" : v === "0x" ? "has no digits" : "is not a 0x-prefixed hex number";
+    throw new InputError(`${path}: '${v}' ${why}`);
+  }
   const b = BigInt(v);
   if (b >= 1n << 64n) throw new InputError(`${path}: '${v}' does not fit in 64 bits`);
   return b;

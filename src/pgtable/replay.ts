@@ -5,6 +5,7 @@
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO, ADDR_51_48_LO, ADDR_51_50_LPA2_LO } from "./descriptor.js";
 import type { EventJson } from "./events.js";
+import { checkOpWork } from "./limits.js";
 import { KvmPgtable } from "./pgtable.js";
 import type { Scenario, ScenarioOp } from "./scenario.js";
 import { hex, hexHalves } from "./u64.js";
@@ -158,10 +159,26 @@ export function rootRefcounts(pgt: KvmPgtable): number[] {
   return out;
 }
 
+/** The table a scenario starts from (its storage cap, when the scenario sets one). */
+export function newScenarioTable(scn: Scenario): KvmPgtable {
+  return new KvmPgtable(scn.config, scn.maxTablePages === undefined ? {} : { maxPages: scn.maxTablePages });
+}
+
+/**
+ * Run op `index` of a scenario after checking that it fits s2pt's per-op
+ * work limit (limits.ts): an op too large to run is refused with an
+ * InputError naming it, before anything is written.
+ */
+export function runScenarioOp(pgt: KvmPgtable, scn: Scenario, index: number): OpResult | ModelOpResult {
+  const op = scn.ops[index];
+  checkOpWork(pgt, op, scn.memcache, `ops[${index}] (${op.op})`);
+  return runOp(pgt, op, scn);
+}
+
 /** Build the table for a scenario and run its operations. */
 export function replay(scn: Scenario): { result: ReplayResult; pgt: KvmPgtable } {
-  const pgt = new KvmPgtable(scn.config);
-  const ops = scn.ops.map((op) => runOp(pgt, op, scn));
+  const pgt = newScenarioTable(scn);
+  const ops = scn.ops.map((_, i) => runScenarioOp(pgt, scn, i));
   const result: ReplayResult = {
     name: scn.name,
     oracle: ORACLE,

@@ -69,6 +69,12 @@ export interface Scenario {
   /** Table pages in the memory cache at the start of each op; Infinity when absent. */
   memcache: number;
   ops: ScenarioOp[];
+  /**
+   * s2pt extension (config `max_table_pages`): most table pages the host may
+   * hold at once, root pages included; an allocation beyond it fails like an
+   * empty memory cache (-ENOMEM). Undefined: the store's default (1 GiB of tables).
+   */
+  maxTablePages?: number;
   /** The guest's stage-1 setup (an s2pt extension, docs/two-stage.md), or null. */
   guest: GuestSpec | null;
 }
@@ -95,10 +101,10 @@ export function parseWalkFlags(v: unknown, path: string): number {
   return parseNames(v, path, WALK_FLAG_NAMES, "walk flag");
 }
 
-const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache"] as const;
+const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache", "max_table_pages"] as const;
 
 /** Parse and check a scenario `config` (the geometry must be one the kernel accepts). */
-export function parseConfig(v: unknown, path = "config"): { config: Stage2Config; memcache: number } {
+export function parseConfig(v: unknown, path = "config"): { config: Stage2Config; memcache: number; maxTablePages?: number } {
   if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
   checkKeys(v, path, CONFIG_KEYS, ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range"]);
   const g = v.granule;
@@ -114,13 +120,19 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
     tlbRange: parseBool(v.tlb_range, `${path}.tlb_range`),
   };
   const memcache = v.memcache === undefined ? Infinity : parseInt32(v.memcache, `${path}.memcache`, 0, 1 << 30);
+  let pgdPages: number;
   try {
-    stage2Geometry(config);
+    pgdPages = stage2Geometry(config).pgdPages;
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${path}.${e.message}`);
     throw e;
   }
-  return { config, memcache };
+  if (v.max_table_pages === undefined) return { config, memcache };
+  const maxTablePages = parseInt32(v.max_table_pages, `${path}.max_table_pages`, 1, 1 << 30);
+  if (maxTablePages < pgdPages) {
+    throw new InputError(`${path}.max_table_pages: ${maxTablePages} cannot hold the ${pgdPages} root pages this geometry needs (kvm_init_stage2_mmu would fail)`);
+  }
+  return { config, memcache, maxTablePages };
 }
 
 function emptyOp(op: string): ScenarioOp {
@@ -139,6 +151,15 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
   const optional = spec.optional ?? [];
   checkKeys(v, path, ["op", ...fields], fields.filter((f) => !optional.includes(f)));
   const op = emptyOp(name);
+  // An ipa + size that passes 2^64 has no meaning for the kernel (its end
+  // would wrap); say so before the 52-bit limit of either field.
+  if (typeof v.ipa === "string" && typeof v.size === "string" && spec.fields.ipa === "addr" && spec.fields.size === "addr") {
+    const ipa = parseU64Field(v.ipa, `${path}.ipa`);
+    const size = parseU64Field(v.size, `${path}.size`);
+    if (ipa + size > 1n << 64n) {
+      throw new InputError(`${path}: ipa ${v.ipa} + size ${v.size} wraps past 2^64 (the range must end at or below 2^64)`);
+    }
+  }
   for (const f of fields) {
     if (!Object.prototype.hasOwnProperty.call(v, f)) continue;
     const fp = `${path}.${f}`;
@@ -191,19 +212,62 @@ export function parseScenario(doc: unknown): Scenario {
   checkKeys(doc, "top level", ["name", "config", "ops", "guest"], ["config", "ops"]);
   const name = doc.name === undefined ? "" : doc.name;
   if (typeof name !== "string") throw new InputError(`name: expected a string, got ${typeName(name)}`);
-  const { config, memcache } = parseConfig(doc.config);
+  const { config, memcache, maxTablePages } = parseConfig(doc.config);
   if (!Array.isArray(doc.ops)) throw new InputError(`ops: expected an array, got ${typeName(doc.ops)}`);
   const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
   const guest = doc.guest === undefined ? null : parseGuest(doc.guest, "guest", config);
   ops.forEach((op, i) => {
     if (op.op === "translate_va" && guest === null) throw new InputError(`ops[${i}]: translate_va needs a top-level 'guest' section (the guest's stage-1 setup)`);
   });
-  return { name, config, memcache, ops, guest };
+  const scn: Scenario = { name, config, memcache, ops, guest };
+  if (maxTablePages !== undefined) scn.maxTablePages = maxTablePages;
+  return scn;
+}
+
+/**
+ * The first key that appears twice in one object of (valid) JSON text, as
+ * "<path>: duplicate field '<key>'", or null. JSON.parse silently keeps the
+ * last value, which would make such a file mean something else than it
+ * seems to say.
+ */
+export function duplicateKey(text: string): string | null {
+  type Frame = { obj: true; keys: Set<string>; key: string | null; expectKey: boolean } | { obj: false; index: number };
+  const stack: Frame[] = [];
+  const path = (): string => {
+    let out = "";
+    for (const f of stack.slice(0, -1)) out += f.obj ? (out === "" ? f.key ?? "" : `.${f.key ?? ""}`) : `[${f.index}]`;
+    return out === "" ? "top level" : out;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === "{") stack.push({ obj: true, keys: new Set(), key: null, expectKey: true });
+    else if (c === "[") stack.push({ obj: false, index: 0 });
+    else if (c === "}" || c === "]") stack.pop();
+    else if (c === ",") {
+      if (top?.obj) top.expectKey = true;
+      else if (top) top.index++;
+    } else if (c === ":") {
+      if (top?.obj) top.expectKey = false;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (top?.obj && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return `${path()}: duplicate field '${key}' (JSON keeps only the last one)`;
+        top.keys.add(key);
+        top.key = key;
+      }
+      i = j;
+    }
+  }
+  return null;
 }
 
 /** Parse scenario text; JSON syntax errors become one-line InputErrors. */
 export function parseScenarioText(text: string): Scenario {
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
+  if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -211,5 +275,89 @@ export function parseScenarioText(text: string): Scenario {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new InputError(`not valid JSON: ${msg}`);
   }
+  const dup = duplicateKey(text);
+  if (dup !== null) throw new InputError(dup);
   return parseScenario(doc);
+}
+
+// ------------------------------------------------------------------------------
+// Writing scenarios (the inverse of the parser): the fuzzer turns a failing
+// case into a file that parseScenarioText reads back to the same Scenario.
+// ------------------------------------------------------------------------------
+
+/** Bits as `|`-joined names in the table's order ("" for none). */
+export function formatNames(bits: number, table: ReadonlyArray<readonly [string, number]>): string {
+  return table
+    .filter(([, b]) => (bits & b) !== 0)
+    .map(([n]) => n)
+    .join("|");
+}
+
+function hexField(n: number): string {
+  return "0x" + n.toString(16);
+}
+
+/** One operation as FORMAT.md writes it (fields in OP_SPECS order). */
+export function opToJson(op: ScenarioOp): Record<string, unknown> {
+  const spec = OP_SPECS[op.op];
+  if (spec === undefined) throw new Error(`opToJson: unknown operation '${op.op}'`);
+  const out: Record<string, unknown> = { op: op.op };
+  for (const [f, type] of Object.entries(spec.fields)) {
+    switch (type) {
+      case "addr":
+        out[f] = hexField(f === "ipa" ? op.ipa : f === "size" ? op.size : op.pa);
+        break;
+      case "prot":
+        out[f] = formatNames(op.prot, PROT_NAMES);
+        break;
+      case "flags":
+        out[f] = formatNames(op.flags, WALK_FLAG_NAMES);
+        break;
+      case "owner":
+        out[f] = op.owner;
+        break;
+      case "bool":
+        out[f] = op.mkold;
+        break;
+      case "va":
+        out[f] = "0x" + op.va.toString(16);
+        break;
+      case "access":
+        out[f] = op.access;
+        break;
+      case "el":
+        out[f] = op.el;
+        break;
+      case "attr":
+        if (op.attr >= 0) out[f] = op.attr;
+        break;
+      case "sh":
+        if (op.sh >= 0) out[f] = op.sh;
+        break;
+    }
+  }
+  return out;
+}
+
+/** A scenario as a FORMAT.md JSON document (with s2pt's `max_table_pages` when set; a `guest` section is not written: the fuzzer makes none). */
+export function scenarioToJson(scn: Scenario): Record<string, unknown> {
+  const c = scn.config;
+  const config: Record<string, unknown> = {
+    granule: c.granule,
+    ia_bits: c.iaBits,
+    pa_bits: c.paBits,
+    lpa2: c.lpa2,
+    fwb: c.fwb,
+    tlb_range: c.tlbRange,
+  };
+  if (Number.isFinite(scn.memcache)) config.memcache = scn.memcache;
+  if (scn.maxTablePages !== undefined) config.max_table_pages = scn.maxTablePages;
+  return { name: scn.name, config, ops: scn.ops.map(opToJson) };
+}
+
+/** A scenario as text: one op per line, like the conformance files. */
+export function formatScenario(scn: Scenario): string {
+  const j = scenarioToJson(scn);
+  const ops = (j.ops as unknown[]).map((o) => "    " + JSON.stringify(o));
+  return `{\n  "name": ${JSON.stringify(j.name)},\n  "config": ${JSON.stringify(j.config)},\n  "ops": [\n${ops.join(",\n")}\n  ]\n}\n`;
 }

@@ -15,10 +15,10 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
     (b) =>
       withFormatOptions(b)
         .positional("descriptor", { type: "string", describe: "the descriptor, hex (0x-prefixed or bare hex digits)" })
-        .option("level", { type: "string", describe: "level the descriptor was read at (-1..3): tells a table from a page" })
-        .option("pa-bits", { type: "string", describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
+        .option("level", { type: "string", requiresArg: true, describe: "level the descriptor was read at (-1..3): tells a table from a page" })
+        .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
         .option("stage1", { type: "boolean", default: false, describe: "read it as a stage-1 (VMSAv8-64 EL1&0) descriptor: AttrIndx, AP, SH, PXN/UXN, table attributes" })
-        .option("mair", { type: "string", describe: "with --stage1: MAIR_EL1 (0x-prefixed), to name the AttrIndx byte" })
+        .option("mair", { type: "string", requiresArg: true, describe: "with --stage1: MAIR_EL1 (0x-prefixed), to name the AttrIndx byte" })
         .example("$0 decode 0x400000800007db --level 3", "a 4K R|W page with FWB")
         .example("$0 decode 0x6000001000170b --stage1 --level 3 --mair 0x000000040044f0ff", "a guest's Normal-NC page, PXN and UXN")
         .example("$0 decode 0x400000800007ff --level 3 --no-fwb", "the same page without FWB"),

@@ -12,10 +12,10 @@ export function encodeCommand(y: Argv, ctx: CliContext): Argv {
     "build the leaf descriptor the kernel writes for (pa, level, prot)",
     (b) =>
       withFormatOptions(b)
-        .option("pa", { type: "string", describe: "output address, 0x-prefixed hex, aligned to the level's block size", demandOption: true })
-        .option("level", { type: "string", describe: "leaf level (KVM_PGTABLE_MIN_BLOCK_LEVEL..3)", demandOption: true })
-        .option("prot", { type: "string", describe: "kvm_pgtable_prot names joined by '|': R, W, X, DEVICE, NORMAL_NC, SW0..SW3", demandOption: true })
-        .option("pa-bits", { type: "string", describe: "host PA size (default 48, or 52 for --lpa2 or a 64K granule)" })
+        .option("pa", { type: "string", requiresArg: true, describe: "output address, 0x-prefixed hex, aligned to the level's block size", demandOption: true })
+        .option("level", { type: "string", requiresArg: true, describe: "leaf level (KVM_PGTABLE_MIN_BLOCK_LEVEL..3)", demandOption: true })
+        .option("prot", { type: "string", requiresArg: true, describe: "kvm_pgtable_prot names joined by '|': R, W, X, DEVICE, NORMAL_NC, SW0..SW3", demandOption: true })
+        .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size (default 48, or 52 for --lpa2 or a 64K granule)" })
         .example("$0 encode --pa 0x80000000 --level 3 --prot 'R|W'", "0x400000800007db")
         .example("$0 encode --pa 0x80000000 --level 2 --prot 'R|W|X' --no-fwb", "a 2 MiB block without FWB"),
     (args: Args) =>

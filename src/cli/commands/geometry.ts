@@ -66,9 +66,9 @@ export function geometryCommand(y: Argv, ctx: CliContext): Argv {
     "stage-2 geometry as kvm_get_vtcr() and kvm_pgd_pages() derive it",
     (b) =>
       b
-        .option("granule", { type: "string", describe: "4k, 16k or 64k", default: "4k" })
-        .option("ia-bits", { type: "string", describe: "IPA size, 32..52 (all sizes KVM accepts when left out)" })
-        .option("pa-bits", { type: "string", describe: "host PA size (default 48, 52 when --ia-bits is above 48)" })
+        .option("granule", { type: "string", requiresArg: true, describe: "4k, 16k or 64k", default: "4k" })
+        .option("ia-bits", { type: "string", requiresArg: true, describe: "IPA size, 32..52 (all sizes KVM accepts when left out)" })
+        .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size (default 48, 52 when --ia-bits is above 48)" })
         .option("lpa2", { type: "boolean", default: false, describe: "FEAT_LPA2 (52-bit IPA/PA with 4K/16K)" })
         .option("json", { type: "boolean", default: false, describe: "machine-readable output" })
         .example("$0 geometry --granule 4k --ia-bits 40", "start level 1, 2 root pages"),

@@ -13,6 +13,7 @@ import { dumpCommand } from "./dump.js";
 import { combineCommand } from "./combine.js";
 import { explainCommand } from "./explain.js";
 import { walkCommand } from "./walk.js";
+import { checkCommand } from "./check.js";
 
 export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
 
@@ -25,4 +26,5 @@ export const COMMANDS: CommandInstaller[] = [
   combineCommand,
   explainCommand,
   walkCommand,
+  checkCommand,
 ];

@@ -22,6 +22,16 @@ export function loadScenario(path: string): Scenario {
   }
 }
 
+/** Replay a scenario read from `path`; a refused op is an InputError naming the file. */
+export function replayFile(path: string, scn: Scenario): ReturnType<typeof replay> {
+  try {
+    return replay(scn);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
 function loadExpected(path: string): unknown {
   const text = readTextFile(path);
   if (text.trim() === "") throw new InputError(`${path}: empty file: expected a result JSON object`);
@@ -46,6 +56,12 @@ function jsonFiles(dir: string): string[] {
   return files.map((f) => join(dir, f));
 }
 
+/** The scenario files a path names: itself, or the .json files of a directory. */
+export function scenarioFiles(path: string): { files: string[]; dir: boolean } {
+  const dir = isDir(path);
+  return { files: dir ? jsonFiles(path) : [path], dir };
+}
+
 /** s2pt replay <scenario | dir> [--expected <file | dir>]. */
 export function replayCommand(y: Argv, ctx: CliContext): Argv {
   return y.command(
@@ -54,7 +70,7 @@ export function replayCommand(y: Argv, ctx: CliContext): Argv {
     (b) =>
       b
         .positional("scenario", { type: "string", describe: "a scenario JSON file, or a directory of them" })
-        .option("expected", { type: "string", describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" })
+        .option("expected", { type: "string", requiresArg: true, describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" })
         .example("$0 replay ../shared/conformance/scenarios/map-page-4k-rw.json", "print the result JSON")
         .example("$0 replay ../shared/conformance/scenarios --expected ../shared/conformance/expected", "check every scenario"),
     (args: Args) =>
@@ -62,12 +78,11 @@ export function replayCommand(y: Argv, ctx: CliContext): Argv {
         const path = str(args, "scenario");
         if (path === undefined) throw new InputError("scenario: missing");
         const expected = str(args, "expected");
-        const dir = isDir(path);
-        const files = dir ? jsonFiles(path) : [path];
+        const { files, dir } = scenarioFiles(path);
         // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
         const scenarios = files.map((f) => ({ file: f, scn: loadScenario(f) }));
         if (expected === undefined) {
-          const results: ReplayResult[] = scenarios.map(({ scn }) => replay(scn).result);
+          const results: ReplayResult[] = scenarios.map(({ file, scn }) => replayFile(file, scn).result);
           if (!dir) ctx.print(formatResult(results[0]));
           else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
           return;
@@ -78,7 +93,7 @@ export function replayCommand(y: Argv, ctx: CliContext): Argv {
         for (const { file, scn } of scenarios) {
           const expFile = expDir ? join(expected, basename(file)) : expected;
           const exp = loadExpected(expFile);
-          const { result } = replay(scn);
+          const { result } = replayFile(file, scn);
           const div = firstDivergence(exp, result, scn);
           if (div === null) {
             ctx.print(`ok       ${scn.name || basename(file)}: ${result.ops.length} ops, ${result.dump.length} dump entries, identical`);

@@ -1,0 +1,143 @@
+// Bad input, across the commands and scenario files: every case gets a
+// non-zero exit, exactly one line on stderr that names the input and says
+// why, no stack trace, and nothing on stdout. The scenario files are written
+// to a temporary directory here; each is a valid scenario but for one defect.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { repoRoot } from "../helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "s2pt-bad-"));
+const CONFIG = { granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb: true, tlb_range: false };
+const MAP = { op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot: "R", flags: "" };
+
+/** Write a scenario file (text, or a document: config and ops default to a valid one-op scenario). */
+function file(name: string, body: string | Buffer | Record<string, unknown>): string {
+  const path = join(dir, name);
+  const doc = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify({ name, config: CONFIG, ops: [MAP], ...body });
+  writeFileSync(path, doc);
+  return path;
+}
+const withConfig = (c: Record<string, unknown>): Record<string, unknown> => ({ config: { ...CONFIG, ...c } });
+const withOp = (op: Record<string, unknown>): Record<string, unknown> => ({ ops: [op] });
+const withMap = (fields: Record<string, unknown>): Record<string, unknown> => withOp({ ...MAP, ...fields });
+const empty = mkdtempSync(join(tmpdir(), "s2pt-empty-"));
+
+// [what, argv, what stderr must say (the input named, and why)]
+const CASES: Array<[string, string[], RegExp]> = [
+  // decode / encode / geometry: values given directly
+  ["malformed hex descriptor", ["decode", "0x12g4"], /descriptor: '0x12g4' is not a 0x-prefixed hex number/],
+  ["hex with no digits", ["decode", "0x"], /descriptor: '0x' is not a 0x-prefixed hex number/],
+  ["negative hex descriptor", ["decode", "-0x1"], /'-0x1' is negative/],
+  ["negative decimal descriptor", ["decode", "-5"], /descriptor: '-5' is negative/],
+  ["descriptor over 64 bits", ["decode", "0x1ffffffffffffffff"], /descriptor: '0x1ffffffffffffffff' does not fit in 64 bits/],
+  ["descriptor missing", ["decode"], /decode: missing its argument/],
+  ["level not a number", ["decode", "0x1", "--level", "two"], /--level: 'two' is not an integer/],
+  ["level out of range", ["decode", "0x1", "--level", "4"], /--level: 4 is outside -1\.\.3/],
+  ["level -1 without 4K LPA2", ["decode", "0x1", "--level", "-1"], /--level: level -1 exists only with a 4K granule and FEAT_LPA2/],
+  ["level 0 with a 64K granule", ["decode", "0x1", "--granule", "64k", "--level", "0"], /--level: a 64K granule has no level 0/],
+  ["PA size that is no PARange", ["decode", "0x1", "--pa-bits", "50"], /--pa-bits: 50 is not a PARange size/],
+  ["option without its value", ["decode", "0x1", "--granule"], /--granule: needs a value/],
+  ["granule that does not exist", ["decode", "0x1", "--granule", "8k"], /--granule: '8k' is not a granule/],
+  ["LPA2 with a 64K granule", ["decode", "0x1", "--granule", "64k", "--lpa2"], /--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only/],
+  ["unknown option", ["decode", "0x1", "--frob"], /Unknown argument: frob/],
+  ["negative PA", ["encode", "--pa", "-0x1000", "--level", "3", "--prot", "R"], /--pa: '-0x1000' is negative/],
+  ["PA over 64 bits", ["encode", "--pa", "0x10000000000000000", "--level", "3", "--prot", "R"], /--pa: '0x10000000000000000' does not fit in 64 bits/],
+  ["PA beyond the PA range", ["encode", "--pa", "0x1000000000000", "--level", "3", "--prot", "R"], /--pa: 0x1000000000000 is beyond the 48-bit PA range/],
+  ["PA not aligned to the block", ["encode", "--pa", "0x80001000", "--level", "2", "--prot", "R"], /--pa: 0x80001000 is not aligned to the level-2 leaf size 0x200000/],
+  ["PA given twice", ["encode", "--pa", "0x1000", "--pa", "0x2000", "--level", "3", "--prot", "R"], /--pa: given more than once/],
+  ["leaf level with no blocks", ["encode", "--pa", "0x0", "--level", "0", "--prot", "R"], /--level: KVM maps leaves at levels 1\.\.3 with a 4K granule/],
+  ["unknown prot name", ["encode", "--pa", "0x1000", "--level", "3", "--prot", "R|RW"], /--prot: unknown prot name 'RW'/],
+  ["empty prot name between bars", ["encode", "--pa", "0x1000", "--level", "3", "--prot", "R||W"], /--prot: unknown prot name ''/],
+  ["prot missing", ["encode", "--pa", "0x1000", "--level", "3"], /--prot: required/],
+  ["prot the kernel refuses (exit 1)", ["encode", "--pa", "0x1000", "--level", "3", "--prot", "DEVICE|X"], /prot: stage2_set_prot_attr\(\) returns -EINVAL/],
+  ["IPA size 0 bits", ["geometry", "--ia-bits", "0"], /ia_bits: 0 is outside 32\.\.52/],
+  ["IPA size below 32 bits", ["geometry", "--ia-bits", "31"], /ia_bits: 31 is outside 32\.\.52/],
+  ["IPA size not a number", ["geometry", "--ia-bits", "4x"], /--ia-bits: '4x' is not an integer/],
+  ["52-bit IPA on 4K without LPA2", ["geometry", "--ia-bits", "52"], /ia_bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2/],
+  ["IPA larger than the PA range", ["geometry", "--ia-bits", "44", "--pa-bits", "40"], /ia_bits: 44 exceeds KVM's IPA limit of 40 bits/],
+  ["unknown command", ["frobnicate"], /Unknown argument: frobnicate/],
+  // files
+  ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
+  ["a directory given to dump", ["dump", dir], /s2pt-bad-[^:]*: is a directory/],
+  ["a directory without scenarios", ["replay", empty], /holds no \.json scenario/],
+  ["empty file", ["replay", file("empty.json", "")], /empty\.json: empty file: expected a scenario JSON object/],
+  ["whitespace-only file", ["dump", file("blank.json", " \n\t\n")], /blank\.json: empty file/],
+  ["truncated JSON", ["replay", file("truncated.json", '{"config": {"granule": 4096, "ia_bi')], /truncated\.json: not valid JSON/],
+  ["trailing garbage after the JSON", ["replay", file("trailing.json", JSON.stringify({ config: CONFIG, ops: [] }) + " }")], /trailing\.json: not valid JSON/],
+  ["binary file", ["replay", file("binary.json", Buffer.from([0x7b, 0x00, 0x01, 0xfe]))], /binary\.json: is a binary file, not JSON text/],
+  ["not UTF-8", ["check", file("latin1.json", Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]))], /latin1\.json: is not UTF-8 text/],
+  ["byte-order mark", ["replay", file("bom.json", "\ufeff" + JSON.stringify({ config: CONFIG, ops: [] }))], /bom\.json: starts with a byte-order mark/],
+  // scenario documents: wrong types, unknown names, __proto__
+  ["duplicate top-level key", ["replay", file("dup-ops.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [], "ops": []}`)], /dup-ops\.json: top level: duplicate field 'ops' \(JSON keeps only the last one\)/],
+  ["duplicate key in an op", ["replay", file("dup-ipa.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "ipa": "0x1000"}]}`)], /dup-ipa\.json: ops\[0\]: duplicate field 'ipa'/],
+  ["top level an array", ["replay", file("array.json", "[]")], /array\.json: top level: expected an object, got an array/],
+  ["__proto__ at the top level", ["replay", file("proto-top.json", `{"__proto__": {"ops": []}, "config": ${JSON.stringify(CONFIG)}, "ops": []}`)], /proto-top\.json: top level: unknown field '__proto__'/],
+  ["__proto__ in config", ["replay", file("proto-config.json", `{"config": {"__proto__": {"memcache": 0}, ${JSON.stringify(CONFIG).slice(1)}, "ops": []}`)], /proto-config\.json: config: unknown field '__proto__'/],
+  ["__proto__ in an op", ["dump", file("proto-op.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "__proto__": {"x": 1}}]}`)], /proto-op\.json: ops\[0\]: unknown field '__proto__'/],
+  ["op named after an Object method", ["replay", file("constructor.json", withOp({ op: "constructor", ipa: "0x0" }))], /constructor\.json: ops\[0\]\.op: unknown operation 'constructor'/],
+  ["unknown top-level field", ["replay", file("extra.json", { extra: 1 })], /extra\.json: top level: unknown field 'extra'/],
+  ["unknown config field", ["replay", file("config-extra.json", withConfig({ pgd_pages: 2 }))], /config-extra\.json: config: unknown field 'pgd_pages'/],
+  ["unknown op", ["replay", file("unknown-op.json", withOp({ op: "remap", ipa: "0x0" }))], /unknown-op\.json: ops\[0\]\.op: unknown operation 'remap'/],
+  ["field of another op", ["replay", file("other-field.json", withOp({ op: "get_leaf", ipa: "0x0", size: "0x1000" }))], /other-field\.json: ops\[0\]: unknown field 'size' \(allowed: op, ipa\)/],
+  ["missing field", ["replay", file("missing.json", withOp({ op: "unmap", ipa: "0x0" }))], /missing\.json: ops\[0\]: missing field 'size'/],
+  ["ops not an array", ["replay", file("ops-object.json", { ops: { op: "map" } })], /ops-object\.json: ops: expected an array, got an object/],
+  ["an op that is null", ["replay", file("op-null.json", { ops: [null] })], /op-null\.json: ops\[0\]: expected an object, got null/],
+  ["granule as a string", ["replay", file("granule-string.json", withConfig({ granule: "4096" }))], /granule-string\.json: config\.granule: expected 4096, 16384 or 65536, got a string/],
+  ["granule that does not exist", ["replay", file("granule-8k.json", withConfig({ granule: 8192 }))], /granule-8k\.json: config\.granule: expected 4096, 16384 or 65536, got 8192/],
+  ["ia_bits not an integer", ["replay", file("ia-float.json", withConfig({ ia_bits: 40.5 }))], /ia-float\.json: config\.ia_bits: expected an integer, got a number 40\.5/],
+  ["lpa2 as a string", ["replay", file("lpa2-string.json", withConfig({ lpa2: "yes" }))], /lpa2-string\.json: config\.lpa2: expected true or false, got a string/],
+  ["unsupported geometry: LPA2 with 64K", ["replay", file("lpa2-64k.json", withConfig({ granule: 65536, lpa2: true }))], /lpa2-64k\.json: config\.lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only/],
+  ["unsupported geometry: 52-bit PA on 16K without LPA2", ["replay", file("pa52.json", withConfig({ granule: 16384, ia_bits: 48, pa_bits: 52 }))], /pa52\.json: config\.pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2/],
+  ["negative memcache", ["replay", file("memcache.json", withConfig({ memcache: -1 }))], /memcache\.json: config\.memcache: -1 is outside 0\.\.1073741824/],
+  ["host cap below the root pages", ["replay", file("cap.json", withConfig({ max_table_pages: 1 }))], /cap\.json: config\.max_table_pages: 1 cannot hold the 2 root pages/],
+  // addresses and sizes in scenarios
+  ["address as a JSON number", ["replay", file("ipa-number.json", withMap({ ipa: 1073741824 }))], /ipa-number\.json: ops\[0\]\.ipa: expected a 0x-prefixed hex string, got a number/],
+  ["decimal address string", ["replay", file("ipa-decimal.json", withMap({ ipa: "1073741824" }))], /ipa-decimal\.json: ops\[0\]\.ipa: '1073741824' is not a 0x-prefixed hex number/],
+  ["negative hex address", ["replay", file("ipa-negative.json", withMap({ ipa: "-0x1000" }))], /ipa-negative\.json: ops\[0\]\.ipa: '-0x1000' negative: addresses and sizes are unsigned/],
+  ["address over 64 bits", ["replay", file("ipa-65.json", withMap({ ipa: "0x10000000000000000" }))], /ipa-65\.json: ops\[0\]\.ipa: '0x10000000000000000' does not fit in 64 bits/],
+  ["PA beyond the 52-bit space", ["replay", file("pa-53.json", withMap({ pa: "0x10000000000000" }))], /pa-53\.json: ops\[0\]\.pa: '0x10000000000000' is beyond the 52-bit address space/],
+  ["range that wraps past 2^64", ["replay", file("wrap.json", withMap({ ipa: "0xfffffffffffff000", size: "0x2000" }))], /wrap\.json: ops\[0\]: ipa 0xfffffffffffff000 \+ size 0x2000 wraps past 2\^64/],
+  ["unknown prot name in a scenario", ["replay", file("prot.json", withMap({ prot: "R|NC" }))], /prot\.json: ops\[0\]\.prot: unknown prot name 'NC'/],
+  ["prot as an array", ["replay", file("prot-array.json", withMap({ prot: ["R"] }))], /prot-array\.json: ops\[0\]\.prot: expected a string of prot names joined by '\|', got an array/],
+  ["unknown walk flag", ["replay", file("flag.json", withMap({ flags: "TABLE_PRE" }))], /flag\.json: ops\[0\]\.flags: unknown walk flag name 'TABLE_PRE'/],
+  ["owner not an integer", ["replay", file("owner.json", withOp({ op: "set_owner", ipa: "0x0", size: "0x1000", owner: 0.5 }))], /owner\.json: ops\[0\]\.owner: expected an integer, got a number 0\.5/],
+  ["mkold as a string", ["replay", file("mkold.json", withOp({ op: "test_clear_young", ipa: "0x0", size: "0x1000", mkold: "true" }))], /mkold\.json: ops\[0\]\.mkold: expected true or false, got a string/],
+  // resource limits
+  [
+    "map of 2^52 bytes as 4K pages",
+    ["replay", file("huge.json", { config: { ...CONFIG, ia_bits: 52, pa_bits: 52, lpa2: true }, ops: [{ ...MAP, ipa: "0x0", size: "0xfffffffffffff", pa: "0x1000" }] })],
+    /huge\.json: ops\[0\] \(map\): asks for 1099511627776 leaf descriptors \(8 TiB of tables\).*s2pt refuses an operation that may write more than 1048576/,
+  ],
+];
+
+describe("bad input: one line on stderr naming it, non-zero exit, nothing on stdout", () => {
+  it("covers at least 40 inputs", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(40);
+  });
+  it.each(CASES)("%s", (_, argv, msg) => {
+    const r = runCli(argv);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^s2pt: [^\n]+\n$/);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
+  });
+});
+
+describe("bad input through the built CLI process", () => {
+  const bin = join(repoRoot, "dist", "src", "cli", "main.js");
+  it.each([
+    ["negative hex", ["decode", "-0x10"]],
+    ["truncated JSON", ["replay", join(dir, "truncated.json")]],
+    ["2^52 bytes of 4K pages", ["replay", join(dir, "huge.json")]],
+  ])("%s: exit 2, one line", (_, argv) => {
+    const r = spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^s2pt: [^\n]+\n$/);
+  });
+});
