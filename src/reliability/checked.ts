@@ -14,7 +14,7 @@
  *
  * Extension point: a new comparison (for instance "the walker's IPA -> PA
  * translation agrees with the reference model and with get_leaf at every
- * sampled IPA") is one more OpChecker, added with registerOpChecker() by
+ * sampled IPA") is one more OpChecker (walker-check.ts); others are added with registerOpChecker() by
  * the module that provides it: it reads ctx.samples and compares its own
  * answer at each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af)
  * and with ctx.pgt.getLeaf(ipa).
@@ -46,6 +46,7 @@ import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js
 import { BbmChecker, type TlbiEvent } from "./bbm.js";
 import { checkInitialState, checkTables } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
+import { walkerChecker } from "./walker-check.js";
 
 /** An invariant that did not hold: which op (index into the scenario's ops; ops.length for the final clean-up), which check, what. */
 export class InvariantViolation extends Error {
@@ -229,6 +230,7 @@ export const OP_CHECKERS: OpChecker[] = [
     name: "dump agrees with the model",
     check: (ctx) => (ctx.deep ? compareDump(ctx.pgt, ctx.model) : null),
   },
+  walkerChecker,
 ];
 
 /** Add a checker run after every op (see the module comment). */
@@ -269,12 +271,34 @@ export interface CheckedSummary {
 }
 
 /** A scenario being run with every check (see the module comment). */
+/** Where the fast-path table differs from the checked one (null: nowhere). */
+function sameAsFast(checked: KvmPgtable, fast: KvmPgtable, checkedResult: OpResult, fastRaw: OpResult | ModelOpResult): string | null {
+  const a = JSON.stringify(checkedResult);
+  const b = JSON.stringify(typeof fastRaw.ret === "number" && Array.isArray(fastRaw.events) ? fastRaw : { ret: 0, events: [] });
+  if (a !== b) return `result ${a} with every visit generic, ${b} with the fast paths`;
+  const x = checked.store;
+  const y = fast.store;
+  if (x.bump !== y.bump || x.inUse !== y.inUse) return `table pages: ${x.inUse} of ${x.bump} generic, ${y.inUse} of ${y.bump} fast`;
+  for (let c = 0; c < x.chunks.length; c++) {
+    if (Buffer.compare(Buffer.from(x.chunks[c].buffer), Buffer.from(y.chunks[c].buffer)) !== 0) return `table memory differs in chunk ${c}`;
+  }
+  if (Buffer.compare(Buffer.from(x.refcount.buffer, 0, x.bump * 4), Buffer.from(y.refcount.buffer, 0, y.bump * 4)) !== 0) return "refcounts differ";
+  return null;
+}
+
 export class CheckedRun {
   readonly scn: Scenario;
   readonly pgt: KvmPgtable;
   readonly model: RefModel;
   readonly bbm = new BbmChecker();
   readonly results: OpResult[] = [];
+  /**
+   * The same scenario on a table with no store hook, so with the model's fast
+   * paths (run visitors, one-page map, get_leaf descent) that the checked
+   * table, observed through its hook, never takes: after every op both must
+   * agree word for word (returns, events, arena, refcounts).
+   */
+  readonly fast: KvmPgtable;
   private readonly opts: CheckedRunOptions;
   private readonly random: () => number;
   private maxTables = 0;
@@ -283,6 +307,7 @@ export class CheckedRun {
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn);
+    this.fast = newScenarioTable(scn);
     this.model = new RefModel(scn.config, scn.memcache, this.pgt.store.maxPages);
     this.bbm.attach(this.pgt);
     this.random = rng(opts.sampleSeed ?? 1);
@@ -298,7 +323,11 @@ export class CheckedRun {
 
   /** Run op `i` of the scenario and check it. */
   step(i: number): OpResult {
-    return this.checkedOp(i, this.scn.ops[i], () => runScenarioOp(this.pgt, this.scn, i));
+    const result = this.checkedOp(i, this.scn.ops[i], () => runScenarioOp(this.pgt, this.scn, i));
+    const fast = runOp(this.fast, this.scn.ops[i], this.scn);
+    const why = sameAsFast(this.pgt, this.fast, this.results[this.results.length - 1], fast);
+    if (why !== null) throw new InvariantViolation("fast paths agree", i, why);
+    return result;
   }
 
   private checkedOp(index: number, op: ScenarioOp, run: () => OpResult | ModelOpResult): OpResult {
