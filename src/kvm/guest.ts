@@ -16,7 +16,8 @@
  */
 
 import { linuxMairName } from "../mair/mair.js";
-import { InputError } from "../pgtable/u64.js";
+import { InputError, parseSmallNumber } from "../pgtable/u64.js";
+import { parseShareability } from "../mair/attrs.js";
 
 export interface GuestAttrName {
   names: readonly string[];
@@ -53,8 +54,8 @@ export function parseGuestAttr(text: string, what = "--guest"): number {
   const t = text.trim();
   const low = t.toLowerCase();
   for (const g of GUEST_ATTR_NAMES) if (g.names.includes(low) || guestMacro(g.attr)?.toLowerCase() === low) return g.attr;
-  if (/^0x[0-9a-f]+$/i.test(t)) {
-    const v = parseInt(t.slice(2), 16);
+  if (/^0x/i.test(t)) {
+    const v = parseSmallNumber(t, what, Number.MAX_SAFE_INTEGER, { hexOnly: true });
     if (v > 0xff) throw new InputError(`${what}: ${t} is not a MAIR Attr byte (0x00..0xff)`);
     return v;
   }
@@ -65,9 +66,5 @@ export function parseGuestAttr(text: string, what = "--guest"): number {
 
 /** Parse --guest-sh: 0/nsh, 2/osh, 3/ish (1 is reserved). */
 export function parseSh(text: string, what = "--guest-sh"): number {
-  const t = text.trim().toLowerCase();
-  const named: Record<string, number> = { nsh: 0, osh: 2, ish: 3, "0": 0, "2": 2, "3": 3 };
-  if (t in named) return named[t];
-  if (t === "1") throw new InputError(`${what}: SH 0b01 is reserved; give 0 (nsh), 2 (osh) or 3 (ish)`);
-  throw new InputError(`${what}: '${text}' is not 0 (nsh), 2 (osh) or 3 (ish)`);
+  return parseShareability(text, what);
 }

@@ -14,6 +14,8 @@
  *   xs           the XS attribute bit (FEAT_XS), 0 or 1
  */
 
+import { InputError } from "../pgtable/u64.js";
+
 export const MEMTYPE_DEVICE = 0;
 export const MEMTYPE_NORMAL = 1;
 
@@ -36,6 +38,23 @@ export const SH_NSH = 0;
 export const SH_RESERVED = 1;
 export const SH_OSH = 2;
 export const SH_ISH = 3;
+
+/**
+ * Shareability as a person writes it: 0 or nsh, 2 or osh, 3 or ish. The
+ * reserved 0b01 is refused unless `allowReserved` (then the combine reports
+ * what the architecture permits for it).
+ */
+export function parseShareability(text: string, what: string, allowReserved = false): number {
+  const t = text.trim().toLowerCase();
+  const named: Record<string, number> = { nsh: SH_NSH, osh: SH_OSH, ish: SH_ISH, "0": SH_NSH, "2": SH_OSH, "3": SH_ISH };
+  if (Object.prototype.hasOwnProperty.call(named, t)) return named[t];
+  if (t === "1" || t === "0b01") {
+    if (allowReserved) return SH_RESERVED;
+    throw new InputError(`${what}: SH 0b01 is reserved (CONSTRAINED UNPREDICTABLE); give 0 (NSH), 2 (OSH) or 3 (ISH)`);
+  }
+  if (/^[0-9]+$/.test(t)) throw new InputError(`${what}: ${t} is not 0, 2 or 3`);
+  throw new InputError(`${what}: '${text}' is not 0, 2, 3 (or nsh, osh, ish)`);
+}
 
 export const TAG_UNTAGGED = 0;
 export const TAG_ALLOCATION = 1;

@@ -43,6 +43,26 @@ export function parseU64(text: string, what: string, allowDecimal = true): bigin
 }
 
 /**
+ * A small unsigned field typed by a person (a MAIR byte, a MemAttr): 0x-prefixed
+ * hex, 0b-prefixed binary or decimal, at most `max`; `hexOnly` refuses the
+ * decimal and binary forms, `bareHex` also takes hex digits without the prefix.
+ */
+export function parseSmallNumber(text: string, what: string, max: number, opts: { hexOnly?: boolean; bareHex?: boolean } = {}): number {
+  const t = text.trim();
+  let v: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) v = parseInt(t.slice(2), 16);
+  else if (opts.bareHex && /^[0-9a-f]+$/i.test(t)) v = parseInt(t, 16);
+  else if (!opts.hexOnly && /^0b[01]+$/i.test(t)) v = parseInt(t.slice(2), 2);
+  else if (!opts.hexOnly && /^[0-9]+$/.test(t)) v = parseInt(t, 10);
+  else {
+    const forms = opts.bareHex ? "hex (0x-prefixed or bare)" : opts.hexOnly ? "0x-prefixed hex" : "a number (0x-prefixed hex, 0b-prefixed binary or decimal)";
+    throw new InputError(`${what}: '${text}' is not ${forms}`);
+  }
+  if (!(v <= max)) throw new InputError(`${what}: ${text} is out of range (0..0x${max.toString(16)})`);
+  return v;
+}
+
+/**
  * A 64-bit value typed by a person: 0x-prefixed hex, or bare hex digits when
  * `bareHex` (a descriptor pasted from a log). Shared by the CLI and the docs page.
  */

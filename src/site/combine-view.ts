@@ -7,13 +7,13 @@
  */
 
 import { combineS1S2, type CombineOptions, type CombineResult } from "../mair/combine.js";
-import { SH_SHORT } from "../mair/attrs.js";
+import { SH_SHORT, parseShareability } from "../mair/attrs.js";
 import { LINUX_MAIR_ATTRS, linuxMairName } from "../mair/mair.js";
 import { parFields } from "../mair/par.js";
 import { PROT_NAMES, S2_MEMATTR_LO, S2_MEMATTR_SHIFT, S2_SH_LO, S2_SH_SHIFT, stage2SetProtAttr } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
 import { parseProt } from "../pgtable/scenario.js";
-import { InputError, hex } from "../pgtable/u64.js";
+import { InputError, hex, parseSmallNumber } from "../pgtable/u64.js";
 
 export interface CombineForm {
   /** Stage-1 MAIR Attr byte as typed: 0x-prefixed or bare hex. */
@@ -88,16 +88,12 @@ export function hexByte(v: number): string {
 }
 
 function parseByte(text: string, what: string, max: number): number {
-  const t = text.trim();
-  if (!/^(0x)?[0-9a-f]+$/i.test(t)) throw new InputError(`${what}: '${text}' is not hex (0x-prefixed or bare)`);
-  const v = parseInt(t.replace(/^0x/i, ""), 16);
-  if (v > max) throw new InputError(`${what}: ${text} is out of range (0..0x${max.toString(16)})`);
-  return v;
+  return parseSmallNumber(text, what, max, { hexOnly: true, bareHex: true });
 }
 
 function parseSh(text: string, what: string): number {
-  if (!/^[0-3]$/.test(text)) throw new InputError(`${what}: '${text}' is not 0..3`);
-  return Number(text);
+  // The page shows what the architecture permits for the reserved 0b01.
+  return parseShareability(text, what, true);
 }
 
 /** The CombineOptions of a form (every control the ASL combine takes). */

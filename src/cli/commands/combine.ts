@@ -7,7 +7,8 @@ import {
   configWords,
   type CombineOptions,
 } from "../../mair/combine.js";
-import { InputError } from "../../pgtable/u64.js";
+import { InputError, parseSmallNumber } from "../../pgtable/u64.js";
+import { SH_ISH, parseShareability } from "../../mair/attrs.js";
 import { formatCombine } from "../../mair/format.js";
 import { flag, str, type Args } from "../options.js";
 
@@ -17,28 +18,13 @@ const TABLE_FIELDS = ["s1_attr", "s1_sh", "s2_memattr", "s2_sh", "fwb", "attr", 
 
 /** A small unsigned field: 0x-prefixed hex, 0b-prefixed binary or decimal, at most `max`. */
 export function parseField(text: string, what: string, max: number): number {
-  const t = text.trim();
-  let v: number;
-  if (/^0x[0-9a-f]+$/i.test(t)) v = parseInt(t.slice(2), 16);
-  else if (/^0b[01]+$/i.test(t)) v = parseInt(t.slice(2), 2);
-  else if (/^[0-9]+$/.test(t)) v = parseInt(t, 10);
-  else throw new InputError(`${what}: '${text}' is not a number (0x-prefixed hex, 0b-prefixed binary or decimal)`);
-  if (!(v <= max)) throw new InputError(`${what}: ${text} is out of range (0..0x${max.toString(16)})`);
-  return v;
+  return parseSmallNumber(text, what, max);
 }
 
-/** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH). */
+/** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH); inner shareable when absent. */
 export function shOpt(args: Args, name: string): number {
   const s = str(args, name);
-  if (s === undefined) return 3;
-  const t = s.trim().toLowerCase();
-  const named: Record<string, number> = { nsh: 0, osh: 2, ish: 3 };
-  if (t in named) return named[t];
-  if (!/^[0-9]+$/.test(t)) throw new InputError(`--${name}: '${s}' is not 0, 2, 3 (or nsh, osh, ish)`);
-  const v = Number(t);
-  if (v === 1) throw new InputError(`--${name}: SH 0b01 is reserved (CONSTRAINED UNPREDICTABLE); give 0 (NSH), 2 (OSH) or 3 (ISH)`);
-  if (v !== 0 && v !== 2 && v !== 3) throw new InputError(`--${name}: ${s} is not 0, 2 or 3`);
-  return v;
+  return s === undefined ? SH_ISH : parseShareability(s, `--${name}`);
 }
 
 function hex2(v: number): string {
