@@ -110,6 +110,24 @@ export function checkDecodeFormat(
   if (o.level === 0 && o.granule === 65536) throw new InputError(`${names.level}: a 64K granule has no level 0 (its tables are levels 1..3)`);
 }
 
+/**
+ * Append an "other" field holding every bit of `value` that no field covers
+ * (so that a decode accounts for all 64 bits), with `why` after the bit list.
+ */
+export function addUncoveredBits(value: bigint, fields: DecodedField[], why: string): void {
+  let covered = 0n;
+  for (const fld of fields) {
+    const [h, l] = fld.bits.split(":").map(Number);
+    const lowBit = l ?? h;
+    covered |= ((1n << BigInt(h - lowBit + 1)) - 1n) << BigInt(lowBit);
+  }
+  const rest = value & ~covered;
+  if (rest === 0n) return;
+  const bits: number[] = [];
+  for (let i = 0; i < 64; i++) if ((rest >> BigInt(i)) & 1n) bits.push(i);
+  fields.push({ name: "other", bits: "63:0", value: hex(rest), raw: hex(rest), meaning: `bit${bits.length > 1 ? "s" : ""} ${bits.join(", ")}: ${why}` });
+}
+
 /** Decode a 64-bit value as a stage-2 descriptor. */
 export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedDescriptor {
   const lo = Number(value & 0xffffffffn);
@@ -122,24 +140,7 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
   const notes: string[] = [];
   const out = (kind: DescriptorKind, summary: string, oa: string | null, prot: string | null = null): DecodedDescriptor => {
     // Whatever no field covers is shown too, so that every bit is accounted for.
-    let covered = 0n;
-    for (const fld of fields) {
-      const [h, l] = fld.bits.split(":").map(Number);
-      const lowBit = l ?? h;
-      covered |= ((1n << BigInt(h - lowBit + 1)) - 1n) << BigInt(lowBit);
-    }
-    const rest = value & ~covered;
-    if (rest !== 0n) {
-      const bits: number[] = [];
-      for (let i = 0; i < 64; i++) if ((rest >> BigInt(i)) & 1n) bits.push(i);
-      fields.push({
-        name: "other",
-        bits: "63:0",
-        value: hex(rest),
-        raw: hex(rest),
-        meaning: `bit${bits.length > 1 ? "s" : ""} ${bits.join(", ")}: no meaning in this kind of entry as KVM writes it`,
-      });
-    }
+    addUncoveredBits(value, fields, "no meaning in this kind of entry as KVM writes it");
     return { value: hexHalves(lo, hi), prot, kind, summary, level, granule: granuleName(opts.granule), oa, fields, notes };
   };
   const add = (name: string, hiBit: number, loBit: number, v: number | bigint, meaning: string, view = false): void => {

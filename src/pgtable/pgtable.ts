@@ -194,6 +194,11 @@ export class KvmPgtable {
   private readonly fOldLo = new Int32Array(16);
   private readonly fOldHi = new Int32Array(16);
   private sp = 0;
+  // The entry descend() reached.
+  private dTbl: Int32Array = new Int32Array(2);
+  private dOff = 0;
+  private dPage = 0;
+  private dLevel = 0;
   /** What a run visitor's last entry returned (0, or a value that stops the walk). */
   private runRet = 0;
 
@@ -1054,25 +1059,13 @@ export class KvmPgtable {
     const start = Math.floor(addr * inv) * page;
     const end = Math.ceil((start + size) * inv) * page;
     if (end - start !== page || end > this.iaLimit) return MAP_FAST_DECLINED;
+    this.descend(start);
+    // An upper entry that is not a table needs the generic walk (a new table, a block to break).
+    if (this.dLevel !== KVM_PGTABLE_LAST_LEVEL) return MAP_FAST_DECLINED;
     const store = this.store;
-    const chunks = store.chunks;
-    const chunkShift = store.chunkShift;
-    const chunkMask = store.chunkMask;
-    const wordsShift = store.wordsShift;
-    const invGran = this.invGran;
-    const idxMask = this.idxMask;
-    let level = this.startLevel;
-    // kvm_pgd_page_idx() then kvm_pgtable_idx() at each level.
-    let tblPage = this.pgd + ((start * invGran[level]) | 0);
-    for (; level < KVM_PGTABLE_LAST_LEVEL; level++) {
-      const off = ((tblPage & chunkMask) << wordsShift) + (((start * invGran[level + 1]) & idxMask) << 1);
-      const tbl = chunks[tblPage >>> chunkShift];
-      const lo = tbl[off];
-      if ((lo & TABLE_BITS) !== TABLE_BITS) return MAP_FAST_DECLINED;
-      tblPage = this.follow(lo, tbl[off + 1]);
-    }
-    const tbl = chunks[tblPage >>> chunkShift];
-    const off = ((tblPage & chunkMask) << wordsShift) + (((start * inv) & idxMask) << 1);
+    const tbl = this.dTbl;
+    const off = this.dOff;
+    const tblPage = this.dPage;
     const phys = d[D_PHYS];
     if ((tbl[off] | tbl[off + 1]) === 0 && phys < TWO_48) {
       // An empty last-level entry, the fault path's usual case, through
@@ -1117,6 +1110,39 @@ export class KvmPgtable {
       return 0;
     }
     return r;
+  }
+
+  /**
+   * From the root down through table entries to the entry that maps `addr`
+   * (the last level, or the first entry that is not a table): sets dTbl /
+   * dOff / dPage / dLevel to it. The fast paths' descent: for a one-page
+   * range, this is the order in which the generic walk reaches that entry.
+   */
+  private descend(addr: number): void {
+    const store = this.store;
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
+    const invGran = this.invGran;
+    const idxMask = this.idxMask;
+    let level = this.startLevel;
+    // kvm_pgd_page_idx() then kvm_pgtable_idx() at each level.
+    let page = this.pgd + ((addr * invGran[level]) | 0);
+    for (;;) {
+      const tbl = chunks[page >>> chunkShift];
+      const off = ((page & chunkMask) << wordsShift) + (((addr * invGran[level + 1]) & idxMask) << 1);
+      const lo = tbl[off];
+      if (level === KVM_PGTABLE_LAST_LEVEL || (lo & TABLE_BITS) !== TABLE_BITS) {
+        this.dTbl = tbl;
+        this.dOff = off;
+        this.dPage = page;
+        this.dLevel = level;
+        return;
+      }
+      page = this.follow(lo, tbl[off + 1]);
+      level++;
+    }
   }
 
   /** kvm_pgtable_stage2_set_owner(pgt, addr, size, mc, owner_id). */
@@ -1194,28 +1220,11 @@ export class KvmPgtable {
       // The walk of one page with only LEAF visits descends every table entry
       // (no callback for them) and calls leaf_walker() on the first non-table
       // entry, which ends the range: a plain descent is that walk exactly.
-      const store = this.store;
-      const chunks = store.chunks;
-      const chunkShift = store.chunkShift;
-      const chunkMask = store.chunkMask;
-      const wordsShift = store.wordsShift;
-      const invGran = this.invGran;
-      const idxMask = this.idxMask;
-      let level = this.startLevel;
-      let page = this.pgd + ((addr * invGran[level]) | 0);
-      for (;;) {
-        const tbl = chunks[page >>> chunkShift];
-        const off = ((page & chunkMask) << wordsShift) + (((addr * invGran[level + 1]) & idxMask) << 1);
-        const lo = tbl[off];
-        if (level === KVM_PGTABLE_LAST_LEVEL || (lo & TABLE_BITS) !== TABLE_BITS) {
-          this.w[W_RESULT_LO] = lo;
-          this.w[W_RESULT_HI] = tbl[off + 1];
-          this.leafLevel = level;
-          return 0;
-        }
-        page = this.follow(lo, tbl[off + 1]);
-        level++;
-      }
+      this.descend(addr);
+      this.w[W_RESULT_LO] = this.dTbl[this.dOff];
+      this.w[W_RESULT_HI] = this.dTbl[this.dOff + 1];
+      this.leafLevel = this.dLevel;
+      return 0;
     }
     const ret = this.walk(addr, this.pageSize, CB_LEAF, WALK_LEAF);
     if (!ret) {

@@ -47,7 +47,7 @@
 
 import { PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { InputError, alignDown, hex, hexHalves, hi32, lo32 } from "./u64.js";
-import type { DecodedDescriptor, DecodedField, DescriptorKind } from "./decode.js";
+import { addUncoveredBits, type DecodedDescriptor, type DecodedField, type DescriptorKind } from "./decode.js";
 import { granuleName, pageShiftOf, type Granule } from "./geometry.js";
 
 export { PTE_TYPE_LO, PTE_VALID_LO };
@@ -238,18 +238,7 @@ export function decodeS1Descriptor(value: bigint, opts: S1DecodeOptions): Decode
     fields.push({ name, bits: bitRange(hiBit, loBit), value: hex(v), raw: hex(raw), meaning });
   };
   const out = (kind: DescriptorKind, summary: string, oa: string | null): DecodedDescriptor => {
-    let covered = 0n;
-    for (const fld of fields) {
-      const [h, l] = fld.bits.split(":").map(Number);
-      const lowBit = l ?? h;
-      covered |= ((1n << BigInt(h - lowBit + 1)) - 1n) << BigInt(lowBit);
-    }
-    const rest = value & ~covered;
-    if (rest !== 0n) {
-      const bits: number[] = [];
-      for (let i = 0; i < 64; i++) if ((rest >> BigInt(i)) & 1n) bits.push(i);
-      fields.push({ name: "other", bits: "63:0", value: hex(rest), raw: hex(rest), meaning: `bit${bits.length > 1 ? "s" : ""} ${bits.join(", ")}: RES0 or ignored in this kind of entry` });
-    }
+    addUncoveredBits(value, fields, "RES0 or ignored in this kind of entry");
     return { value: hexHalves(lo, hi), prot: null, kind, summary, level, granule: granuleName(opts.granule), oa, fields, notes };
   };
 
