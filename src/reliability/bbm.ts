@@ -54,6 +54,7 @@
  */
 
 import { PTE_VALID_LO, S2AP_R_LO, S2AP_W_LO, S2_AF_LO, S2_XN_HI, SW_HI, TLBI_TTL_UNKNOWN, WALK_SKIP_BBM_TLBI } from "../pgtable/descriptor.js";
+import { hexHalves } from "../pgtable/u64.js";
 import { EV_TLBI_IPA, EV_TLBI_RANGE, EV_TLBI_VMID } from "../pgtable/events.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 
@@ -287,7 +288,7 @@ function kindName(kind: number): string {
 }
 
 function hex64(lo: number, hi: number): string {
-  return "0x" + ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16);
+  return hexHalves(lo >>> 0, hi >>> 0);
 }
 
 function changedBits(oldLo: number, oldHi: number, newLo: number, newHi: number): string {

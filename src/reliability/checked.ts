@@ -21,6 +21,7 @@
  */
 
 import {
+  INVALID_PTE_OWNER_SHIFT,
   MT_S2_DEVICE_nGnRE,
   MT_S2_FWB_DEVICE_nGnRE,
   MT_S2_FWB_NORMAL,
@@ -40,6 +41,7 @@ import {
   type PteFormat,
 } from "../pgtable/descriptor.js";
 import { EVENT_NAMES, type EventJson } from "../pgtable/events.js";
+import { hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { dumpTable, newScenarioTable, rootRefcounts, runOp, runScenarioOp, type DumpEntry, type ModelOpResult, type OpResult } from "../pgtable/replay.js";
 import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
@@ -97,9 +99,10 @@ function expectedMemAttr(leaf: RefLeaf, fwb: boolean): number {
 
 /** How a descriptor read from the table differs from the model's leaf (null: it agrees field by field). */
 export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: number, level: number, leaf: RefLeaf): string | null {
-  const where = (): string => `level ${level} IPA ${hx(leaf.ipa)} (0x${((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16)})`;
+  const where = (): string => `level ${level} IPA ${hx(leaf.ipa)} (${hexHalves(lo >>> 0, hi >>> 0)})`;
   if (leaf.owner !== 0) {
-    return lo === leaf.owner << 2 && hi === 0 && level === 3 ? null : `${where()}: the model has an owner-${leaf.owner} annotation (${hx(leaf.owner << 2)}) at level 3`;
+    const annotation = leaf.owner << INVALID_PTE_OWNER_SHIFT;
+    return lo === annotation && hi === 0 && level === 3 ? null : `${where()}: the model has an owner-${leaf.owner} annotation (${hx(annotation)}) at level 3`;
   }
   if (!(lo & PTE_VALID_LO)) return `${where()}: not valid; the model maps it to PA ${hx(leaf.pa)}`;
   const pa = pteToPhys(fmt, lo, hi);
