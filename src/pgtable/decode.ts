@@ -42,7 +42,7 @@ import {
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { InputError, alignDown, hex, hexHalves, joinU64 } from "./u64.js";
 import type { Granule } from "./geometry.js";
-import { granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
+import { blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
 
 export interface DecodeOptions {
   granule: Granule;
@@ -262,7 +262,10 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
 
   let summary: string;
   if (kind === "page") summary = `page -> ${hex(oaPa)}`;
-  else if (kind === "block") summary = level !== null ? `level-${level} block (${hex(2 ** leafShift)} bytes) -> ${hex(oaPa)}` : `block -> ${hex(oaPa)} (give the level for its size)`;
+  else if (kind === "block" && level !== null && !blockDescSupported(opts.granule, f.lpa2, paBits, level)) {
+    summary = `block descriptor at level ${level}, where a ${granuleName(opts.granule)} granule${f.lpa2 ? " with FEAT_LPA2" : ""} has no blocks: the walk takes a Translation fault`;
+    notes.push(`AArch64_BlockDescSupported: no block at level ${level} for this granule and PA size`);
+  } else if (kind === "block") summary = level !== null ? `level-${level} block (${hex(2 ** leafShift)} bytes) -> ${hex(oaPa)}` : `block -> ${hex(oaPa)} (give the level for its size)`;
   else if (kind === "reserved") summary = "reserved encoding at level 3 (bit 1 clear): the hardware takes a Translation fault";
   else summary = `table or page: as a page -> ${hex(oaPa)}`;
   summary += `, ${mt.short}, ${r ? "R" : "-"}${w ? "W" : "-"}${hi & S2_XN_HI ? "-" : "X"}${lo & S2_AF_LO ? ", AF" : ", AF clear"}`;

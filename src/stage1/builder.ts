@@ -19,7 +19,7 @@ import { PTE_TYPE_LO, PTE_VALID_LO, pteToPhys } from "../pgtable/descriptor.js";
 import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "../pgtable/s1descriptor.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError, alignDown, hex, isAligned } from "../pgtable/u64.js";
-import { blockDescSupported } from "../walker/blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 import { regionGeometry, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
 import { GuestMemory } from "./memory.js";
 import type { GuestMapping, GuestSpec } from "./scenario.js";

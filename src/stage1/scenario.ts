@@ -18,7 +18,7 @@
 import { InputError, hex, isAligned } from "../pgtable/u64.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "../pgtable/jsonfields.js";
 import { GRANULES, granuleName, type Granule, type Stage2Config } from "../pgtable/geometry.js";
-import { blockDescSupported } from "../walker/blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 import { checkTcr, decodeTcr, mairBytes, regionGeometry, s1OutputBits, type GuestConfig, type HcrFields, type SctlrFields, type TcrFields } from "./config.js";
 
 /** One stage-1 mapping the builder writes. */

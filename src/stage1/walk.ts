@@ -71,7 +71,7 @@ import {
   S1_UXN_HI,
   s1DescAddress,
 } from "../pgtable/s1descriptor.js";
-import { blockDescSupported } from "../walker/blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
 import type { S2Walker } from "../walker/translate.js";
 import { regionGeometry, s1OutputBits, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";

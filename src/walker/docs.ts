@@ -6,7 +6,7 @@
  */
 
 import { hex } from "../pgtable/u64.js";
-import { blockDescSupported } from "./blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 import {
   ACCESS_EXEC,
   ACCESS_READ,

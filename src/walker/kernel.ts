@@ -31,7 +31,7 @@
 
 import { ADDR_51_48_LO, ADDR_51_48_SHIFT, ADDR_51_50_LPA2_LO, ADDR_51_50_LPA2_SHIFT, KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { blockDescSupported } from "./blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 
 /**
  * The table store's arena words, read and written by index: a Uint32Array or an

@@ -65,7 +65,7 @@ import {
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
-import { blockDescSupported } from "./blocks.js";
+import { blockDescSupported } from "../pgtable/geometry.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
 import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 

@@ -141,3 +141,20 @@ describe("kvm_phys_to_pte / kvm_pte_to_phys round trip", () => {
     }
   });
 });
+
+describe("decode: a block where the architecture has none (AArch64_BlockDescSupported)", () => {
+  it.each([
+    ["4K level 0 without LPA2", 4096, false, 48, 0, false],
+    ["4K level 0 with LPA2", 4096, true, 52, 0, true],
+    ["4K level -1 with LPA2", 4096, true, 52, -1, false],
+    ["16K level 1 without LPA2", 16384, false, 48, 1, false],
+    ["16K level 1 with LPA2", 16384, true, 52, 1, true],
+    ["64K level 1, 48-bit PA", 65536, false, 48, 1, false],
+    ["64K level 1, 52-bit PA", 65536, false, 52, 1, true],
+    ["4K level 2", 4096, false, 48, 2, true],
+  ] as const)("%s", (_, granule, lpa2, paBits, level, allowed) => {
+    const d = decodeS2Descriptor(0x1n, { granule, level, lpa2, fwb: true, paBits });
+    expect(d.kind).toBe("block");
+    expect(d.summary.includes("has no blocks")).toBe(!allowed);
+  });
+});
