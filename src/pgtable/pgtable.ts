@@ -135,10 +135,12 @@ export class KvmPgtable {
   /** Optional observer of every descriptor store (tests and the fuzzer); walks with a hook take no fast path. */
   storeHook: StoreHook | null = null;
   /**
-   * Run visitors (leafRun) on: consecutive leaf visits of unmap, the attribute
-   * walker, aging and flush handled in one loop each. Off, every visit goes
-   * through the generic per-entry callback; the results are identical
-   * (test/property/fastpath.test.ts checks it).
+   * Fast paths on: consecutive leaf visits of unmap, the attribute walker,
+   * aging, flush and map handled in one loop (leafRun), the one-page map
+   * through existing tables, a new leaf in an empty entry without the
+   * break-before-make call chain, get_leaf as a plain descent. Off, every
+   * visit goes through the generic per-entry callback; the results are
+   * identical (test/property/fastpath.test.ts and the fuzzer's checked runs).
    */
   fastPaths = true;
 
@@ -674,6 +676,25 @@ export class KvmPgtable {
     return this.blockMappingSupported(this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]));
   }
 
+  /**
+   * stage2_map_walker_try_leaf() for an empty entry and a valid leaf, with no
+   * store hook: an invalid old entry always needs the update and is never a
+   * software-bits change; stage2_try_break_pte() writes the LOCKED marker
+   * and, for an empty entry, neither invalidates nor drops a reference; then
+   * the CMOs (`pa` is the leaf's output address, `size` its granule);
+   * stage2_make_pte() takes the reference and stores the leaf.
+   */
+  private makeLeafInEmpty(tbl: Int32Array, off: number, page: number, newLo: number, newHi: number, pa: number, size: number, flags: number): void {
+    tbl[off] = INVALID_PTE_LOCKED_LO;
+    if ((flags & WALK_SKIP_CMO) === 0) {
+      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pa, size);
+      if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pa, size);
+    }
+    this.store.getPage(page);
+    tbl[off] = newLo;
+    tbl[off + 1] = newHi;
+  }
+
   /** stage2_map_walker_try_leaf(ctx, data). */
   private stage2MapWalkerTryLeaf(): number {
     if (!this.stage2LeafMappingAllowed()) return -E2BIG;
@@ -696,6 +717,14 @@ export class KvmPgtable {
       // kvm_init_invalid_leaf_owner(owner_id)
       newLo = this.mOwnerId << INVALID_PTE_OWNER_SHIFT;
       newHi = 0;
+    }
+
+    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastPaths && this.storeHook === null && !this.mAnnotation) {
+      const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
+      if (phys < TWO_48) {
+        this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
+        return 0;
+      }
     }
 
     // stage2_pte_needs_update(): an identical leaf, or one that differs only
@@ -1062,30 +1091,17 @@ export class KvmPgtable {
     this.descend(start);
     // An upper entry that is not a table needs the generic walk (a new table, a block to break).
     if (this.dLevel !== KVM_PGTABLE_LAST_LEVEL) return MAP_FAST_DECLINED;
-    const store = this.store;
     const tbl = this.dTbl;
     const off = this.dOff;
     const tblPage = this.dPage;
     const phys = d[D_PHYS];
     if ((tbl[off] | tbl[off + 1]) === 0 && phys < TWO_48) {
-      // An empty last-level entry, the fault path's usual case, through
-      // stage2_map_walker_try_leaf() step by step: the page is always
-      // allowed; an invalid old entry always needs the update and is no
-      // software-bits change; stage2_try_break_pte() writes the LOCKED
-      // marker and, for an empty entry, neither invalidates nor drops a
-      // reference; then the CMOs; stage2_make_pte() takes the reference and
-      // stores the leaf.
+      // An empty last-level entry, the fault path's usual case: the page is
+      // always allowed (stage2_leaf_mapping_allowed at the last level).
       const w = this.w;
       const newLo = (phys & this.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
       const newHi = ((phys * INV_TWO_32) & this.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
-      tbl[off] = INVALID_PTE_LOCKED_LO;
-      if ((flags & WALK_SKIP_CMO) === 0) {
-        if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, phys, page);
-        if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, phys, page);
-      }
-      store.getPage(tblPage);
-      tbl[off] = newLo;
-      tbl[off + 1] = newHi;
+      this.makeLeafInEmpty(tbl, off, tblPage, newLo, newHi, phys, page, flags);
       d[D_START] = start;
       d[D_ADDR] = end;
       d[D_END] = end;
