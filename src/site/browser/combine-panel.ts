@@ -9,7 +9,7 @@
 import { configWords, type CombineStep } from "../../mair/combine.js";
 import { describeS2MemAttr } from "../../mair/s2memattr.js";
 import { DEFAULT_COMBINE_FORM, NAMED_S1_ATTRS, combineView, hexByte, shWords, type CombineForm, type CombineView } from "../combine-view.js";
-import { byId, checkbox, checked, fill, h, select, textInput, valueOf } from "./dom.js";
+import { byId, checkbox, checked, fill, h, select, textInput, valueOf, showResult } from "./dom.js";
 
 const SH_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ["3", "0b11 Inner Shareable"],
@@ -187,19 +187,7 @@ export function render(): void {
   const typed = f.s1.trim().toLowerCase().replace(/^(0x)?/, "0x").replace(/^0x([0-9a-f])$/, "0x0$1");
   named.value = [...named.options].some((o) => o.value === typed) ? typed : "";
 
-  const r = combineView(f);
-  const err = byId("cmb-error");
-  const out = byId("cmb-out");
-  if (!r.ok) {
-    err.textContent = r.error;
-    err.hidden = false;
-    out.hidden = true;
-    return;
-  }
-  err.hidden = true;
-  err.textContent = "";
-  out.hidden = false;
-  draw(r.view);
+  showResult("cmb-error", "cmb-out", combineView(f), draw);
 }
 
 function stepItems(steps: CombineStep[]): HTMLElement[] {

@@ -8,7 +8,7 @@ import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeaf } fr
 import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { hex } from "../../pgtable/u64.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type BitSpan, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
-import { byId, checkbox, checked, fill, h, select, textInput, valueOf } from "./dom.js";
+import { byId, checkbox, checked, fill, h, select, textInput, valueOf, showResult } from "./dom.js";
 
 /** Field colours cycle through this many classes (site.css .f0 .. .f11). */
 const PALETTE = 12;
@@ -124,19 +124,7 @@ function readForm(): DescriptorForm {
 
 /** Redraw the panel from the form. */
 export function render(): void {
-  const r = descriptorView(readForm());
-  const err = byId("desc-error");
-  const out = byId("desc-out");
-  if (!r.ok) {
-    err.textContent = r.error;
-    err.hidden = false;
-    out.hidden = true;
-    return;
-  }
-  err.hidden = true;
-  err.textContent = "";
-  out.hidden = false;
-  drawView(r.view);
+  showResult("desc-error", "desc-out", descriptorView(readForm()), drawView);
 }
 
 function colourClass(field: number): string {

@@ -69,3 +69,22 @@ export function valueOf(id: string): string {
 export function checked(id: string): boolean {
   return byId<HTMLInputElement>(id).checked;
 }
+
+/**
+ * Show a view's result: on an error, its one-line message in `errId` and the
+ * output hidden; else the message cleared and `draw` filling `outId`.
+ */
+export function showResult<V>(errId: string, outId: string, r: { ok: true; view: V } | { ok: false; error: string }, draw: (view: V) => void): void {
+  const err = byId(errId);
+  const out = byId(outId);
+  if (!r.ok) {
+    err.textContent = r.error;
+    err.hidden = false;
+    out.hidden = true;
+    return;
+  }
+  err.hidden = true;
+  err.textContent = "";
+  out.hidden = false;
+  draw(r.view);
+}

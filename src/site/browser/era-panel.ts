@@ -12,7 +12,7 @@ import { PGPROTS, VMA_KIND_INFO } from "../../kvm/vma.js";
 import { protNames } from "../../pgtable/decode.js";
 import { DEFAULT_ERA_FORM, driverVma, eraView, type EraColumn, type EraFacts, type EraForm, type EraView } from "../era-view.js";
 import { showDescriptor } from "./descriptor-panel.js";
-import { byId, checkbox, checked, fill, h, select, valueOf } from "./dom.js";
+import { byId, checkbox, checked, fill, h, select, valueOf, showResult } from "./dom.js";
 
 const EXAMPLES: ReadonlyArray<readonly [string, Partial<EraForm>]> = [
   ["vfio-pci GPU BAR, guest write-combining", { vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, pfn: "", guest: "normal-nc", fwb: true }],
@@ -137,19 +137,7 @@ export function render(): void {
   byId<HTMLSelectElement>("era-pgprot").disabled = !driver;
   byId<HTMLInputElement>("era-allow-any-uncached").disabled = !driver;
   byId<HTMLSelectElement>("era-guest-sh").disabled = valueOf("era-guest") === "";
-  const r = eraView(readForm());
-  const err = byId("era-error");
-  const out = byId("era-out");
-  if (!r.ok) {
-    err.textContent = r.error;
-    err.hidden = false;
-    out.hidden = true;
-    return;
-  }
-  err.hidden = true;
-  err.textContent = "";
-  out.hidden = false;
-  draw(r.view);
+  showResult("era-error", "era-out", eraView(readForm()), draw);
 }
 
 function cell(c: EraColumn, k: keyof EraFacts): HTMLElement {
