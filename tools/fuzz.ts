@@ -30,7 +30,8 @@ interface Args {
 }
 
 function usage(msg: string): never {
-  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- --seconds N [--seed S] [--runs R] [--max-ops M] [--out DIR]\n`);
+  // One line, like the CLI's own errors: what was wrong, then the usage.
+  process.stderr.write(`fuzz: ${msg} (usage: npm run fuzz -- --seconds N [--seed S] [--runs R] [--max-ops M] [--out DIR])\n`);
   process.exit(2);
 }
 
