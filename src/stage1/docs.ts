@@ -105,8 +105,11 @@ Each function in \`src/stage1\` names the ASL function it mirrors.
 
 WnR of an S1PTW fault: the ASL's stage-2 translation of a table entry does not touch the fault record's write flag,
 which starts from the access, and the Arm ARM's ESR text defines WnR by the instruction; s2pt reports the access's
-WnR. \`arch-attributes.md\` section 5 says "for S1PTW it is the walk's access" (0 for a read); KVM does not rely on
-either: \`kvm_is_write_fault()\` counts an S1PTW fault as a write only when it is a Permission fault.
+WnR. \`arch-attributes.md\` section 5 says "for S1PTW it is the walk's access" (0 for a read). The older (v8.5) ASL
+sides with each for one case: it passes the access's write flag to a Translation, Access flag or Address size fault
+on the walk, but \`AArch64.CheckS2Permission()\` checks the walk as a read and reports a Permission fault there with
+WnR 0. KVM does not rely on any of these: \`kvm_is_write_fault()\` counts an S1PTW fault as a write only when it is
+a Permission fault.
 
 ## The memory type
 
