@@ -2,7 +2,7 @@
  * fast-check generators for random stage-2 scenarios: a random configuration
  * (granule, ia_bits, pa_bits, lpa2, fwb, tlb_range, sometimes a memory cache
  * and a host cap on table pages) and a random sequence of every operation
- * over random aligned ranges from one page to 1 GiB, random prot and flags.
+ * over random ranges from one page to 1 GiB, random prot and flags.
  *
  * The raw values are small integers that do not depend on the configuration
  * (slots, exponents, selectors), and `concretize()` turns them into a
@@ -12,7 +12,9 @@
  * Operations land in a 4 GiB IPA window (at 0, in the middle or at the top of
  * the IPA space, where ranges may cross 2^ia_bits and get -ERANGE), at
  * addresses aligned to their size or only to a page, so that blocks, pages,
- * tables and annotations keep meeting each other.
+ * tables and annotations keep meeting each other. One op in seven moves its
+ * IPA, size or PA off the page grid by a few bytes, which the kernel rounds
+ * (start down, end up, PA down).
  */
 
 import fc from "fast-check";
@@ -66,6 +68,13 @@ export interface RawOp {
    * remap with other prot or flags, or an op on memory that is mapped).
    */
   again: number;
+  /**
+   * Unaligned arguments (NOTES.md 11: they round, they are not errors): bit 0
+   * puts a sub-page offset on the IPA, bit 1 on the size, bit 2 on the PA.
+   */
+  subpage: number;
+  /** The offset: 1 + offset % (page - 1) bytes. */
+  offset: number;
 }
 
 export interface RawConfig {
@@ -137,6 +146,8 @@ export const rawOpArb: fc.Arbitrary<RawOp> = fc.record({
   mkold: fc.boolean(),
   far: fc.nat(15),
   again: weighted([3, fc.constant(0)], [2, fc.integer({ min: 1, max: 3 })]),
+  subpage: weighted([6, fc.constant(0)], [1, fc.integer({ min: 1, max: 7 })]),
+  offset: fc.nat(65535),
 });
 
 export function rawScenarioArb(maxOps: number): fc.Arbitrary<RawScenario> {
@@ -205,7 +216,20 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
     }
     // relax_perms refuses SW bits (-EINVAL): ask for them only now and then.
     const perm = r.kind === "relax_perms" && r.perm >>> 3 !== 15 ? r.perm & 7 : r.perm;
-    let range = { ipa, size, pa };
+    // Sub-page offsets. The IPA stays below 2^ia_bits (one op at the very top
+    // stays beyond it), and the size grows only where the rounded-up range
+    // still ends inside the PA space. No unaligned size for an unmap with FWB
+    // and TLBIRANGE: its deferred kvm_tlb_flush_vmid_range(addr, size) covers
+    // size >> PAGE_SHIFT pages only, a caller contract mmu.c keeps and the
+    // break-before-make checker rightly reports (docs/reliability.md).
+    const off = 1 + (r.offset % (page - 1));
+    const deferredRangeTlbi = r.kind === "unmap" && config.fwb && config.tlbRange;
+    let jipa = ipa;
+    let jsize = size;
+    if (r.subpage & 1 && ipa + off < limit) jipa = ipa + off;
+    if (r.subpage & 2 && !deferredRangeTlbi && pa + size + 2 * page <= paLimit) jsize = size + off;
+    if (r.subpage & 4) pa += off;
+    let range = { ipa: jipa, size: jsize, pa };
     const earlier = r.again > 0 ? maps[maps.length - r.again] : undefined;
     if (earlier) {
       range = { ipa: earlier.ipa, size: earlier.size, pa: earlier.pa };
@@ -216,6 +240,9 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
         if (range.ipa >= 2 ** 52) range.ipa = earlier.ipa;
       }
     }
+    // An unmap of an earlier map's range keeps the contract too: the size
+    // rounds up to whole pages, which clears the same pages.
+    if (deferredRangeTlbi) range.size = Math.ceil(range.size / page) * page;
     const op: ScenarioOp = {
       op: r.kind,
       ipa: range.ipa,
