@@ -11,7 +11,7 @@ import { hex } from "../pgtable/u64.js";
 import { DEFAULT_EXAMPLE_PA, explainEra, explainEras, formatExplain, type ExplainOptions } from "./explain.js";
 import { GUEST_ATTR_NAMES } from "./guest.js";
 import { HAZARD_GLOSSARY } from "./hazards.js";
-import { ERAS, ERA_IDS, SUPPORTS_CACHEABLE_PFNMAP_NOTE, errnoName, type CpuInputs, type PolicyInputs } from "./policy.js";
+import { ERAS, ERA_IDS, errnoName, type CpuInputs, type PolicyInputs } from "./policy.js";
 import { PGPROTS, VMA_KIND_INFO, type VmaInputs } from "./vma.js";
 
 interface Case {
@@ -113,10 +113,13 @@ export function renderKvmMemoryTypesDoc(): string {
     ...header(["era", "kernel", "rule", "sources"]),
     ...ERAS.map((e) => row([`\`${e.id}\``, esc(e.title), esc(e.rule), esc(e.sources)])),
     "",
-    "All four refuse instruction fetches from memory they map non-cacheable: `user_mem_abort()` returns -ENOEXEC and",
+    "An instruction fetch from memory an era maps non-cacheable is refused: `user_mem_abort()` returns -ENOEXEC and",
     "`kvm_handle_guest_abort()` injects an abort (a prefetch abort through `kvm_inject_pabt()` before mainline, an external",
     "abort on the fetch through `kvm_inject_sea_iabt()` in mainline). Device and Normal-NC leaves never carry X, and",
-    "`stage2_set_prot_attr()` refuses DEVICE|X and NORMAL_NC|X with -EINVAL.",
+    "`stage2_set_prot_attr()` refuses DEVICE|X and NORMAL_NC|X with -EINVAL. One exception: v1 kept the pfn-based test",
+    "(`kvm_is_device_pfn()`) for -ENOEXEC while its type follows the VMA, so RAM in a non-cacheable PFNMAP VMA (`pfnmap wc,",
+    "RAM` below) passes it as RAM, is mapped DEVICE|X (written NORMAL_NC|X) and fails with -EINVAL from",
+    "`stage2_set_prot_attr()`: KVM_RUN returns the error to the VMM instead of the guest taking an abort.",
     "",
     "## Inputs",
     "",
@@ -226,13 +229,15 @@ export function renderKvmMemoryTypesDoc(): string {
     "  memslot and an already-writable host page and no dirty logging, so the prot is R|W (+X); the memslot check of",
     "  mainline's `kvm_arch_prepare_memory_region()`. Not modelled: the mapping size (`get_vma_page_shift()`, THP,",
     "  hugetlb), permission faults (`kvm_pgtable_stage2_relax_perms()`), dirty logging, MTE, NV and pKVM.",
-    `- ${SUPPORTS_CACHEABLE_PFNMAP_NOTE}.`,
-    "- Mainline is `mmu.c` @7a9479eb (gregkh/linux), the only stored 6.17/6.18-era copy; that it equals 6.18.25's is likely",
-    "  but not proven (kernel-reference.md section 6).",
+    "- `kvm_supports_cacheable_pfnmap()` is an inline in `asm/kvm_mmu.h`: the system capabilities STAGE2_FWB and CACHE_DIC,",
+    "  i.e. FEAT_S2FWB and CTR_EL0.DIC (kernel-reference.md section 6.1).",
+    "- Mainline is `mmu.c` @7a9479eb: gregkh/linux's rolling-stable branch as pushed on 2025-10-19 (6.17.y), the only stored",
+    "  copy of this era (the 6.18.25 `mmu.c` is not stored). That 6.18's policy is the same is likely (no later change to it",
+    "  was found) but not proven (kernel-reference.md section 6).",
     "- Era `pre` is read from `mmu.c` @1c53a1ae (~v5.14) and taken as unchanged up to v6.8 (kernel-reference.md section 6).",
     "- v1 is read from the patches as quoted in their reviews (v1 1/2 by C. Marinas, v1 2/2 by W. Deacon). v1 kept",
-    "  `kvm_is_device_pfn()` for the -ENOEXEC check and its no-FWB -EINVAL test is unconditional (it refuses Device",
-    "  mappings of MMIO too); the decision table in kernel-reference.md section 6.1 does not say either.",
+    "  `kvm_is_device_pfn()` for the -ENOEXEC check, and its no-FWB -EINVAL test is unconditional (it refuses Device",
+    "  mappings of MMIO too), as kernel-reference.md section 6.1 records.",
     "- v1's no-FWB test (`pfn_valid()` and a linear-map alias) is modelled as true for RAM and for ZONE_DEVICE memory behind",
     "  a file VMA (it has struct pages in the linear map), false for MMIO pfns in PFNMAP/MIXEDMAP VMAs: an assumption.",
     "- The -ENOEXEC injection of v1 and v6.9 is taken to be era `pre`'s prefetch abort (`kvm_inject_pabt()`); not read.",

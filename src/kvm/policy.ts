@@ -9,16 +9,19 @@
  *   v1        2023-09 series v1 (not merged)      type from the VMA: non-cacheable -> DEVICE, written as MemAttr NORMAL_NC;
  *                                                 cacheable -> Normal +X(DIC); no FWB and no linear map -> -EINVAL
  *   v6.9      8c47ce3e1d2c                        Normal +X(DIC) UC ? NORMAL_NC : DEVICE           same
- *   mainline  6.17/6.18 (mmu.c @7a9479eb)         Normal +X(DIC) PFNMAP/MIXEDMAP: UC ? NORMAL_NC   PFNMAP/MIXEDMAP: -EFAULT unless
+ *   mainline  6.17.y (mmu.c @7a9479eb)            Normal +X(DIC) PFNMAP/MIXEDMAP: UC ? NORMAL_NC   PFNMAP/MIXEDMAP: -EFAULT unless
  *                                                                : DEVICE; else Normal +X(DIC)    kvm_supports_cacheable_pfnmap()
  *
  * (RAM = pfn_is_map_memory(pfn); UC = VM_ALLOW_ANY_UNCACHED; +X(DIC) = X
  * granted without an exec fault when CTR_EL0.DIC = 1.) Sources and details:
  * kernel-reference.md section 6 and the patch copies named in ERAS.
  *
- * Every era checks exec faults the same way: an instruction fetch from memory
- * the era maps non-cacheable returns -ENOEXEC, and kvm_handle_guest_abort()
- * injects an abort into the guest. Device and Normal-NC mappings never carry X.
+ * Exec faults: an instruction fetch from memory the era maps non-cacheable
+ * returns -ENOEXEC, and kvm_handle_guest_abort() injects an abort into the
+ * guest; except in v1, whose -ENOEXEC test is the pfn's (kvm_is_device_pfn())
+ * while its type follows the VMA, so RAM in a non-cacheable PFNMAP VMA reaches
+ * the map as DEVICE|X, written NORMAL_NC|X, which stage2_set_prot_attr()
+ * refuses (-EINVAL). Device and Normal-NC mappings never carry X.
  *
  * Modelled: a translation fault on an unmapped IPA of a normal (non-nested,
  * non-protected, non-MTE) VM, with a writable memslot and an already-writable
@@ -81,7 +84,7 @@ export const ERAS: readonly EraInfo[] = [
   {
     id: "mainline",
     title: "mainline today (6.17/6.18 era)",
-    sources: "mmu.c @7a9479eb (gregkh/linux, the 6.17/6.18-era copy; taken as Linux 6.18.25's)",
+    sources: "mmu.c @7a9479eb: gregkh/linux's rolling-stable branch as pushed on 2025-10-19 (6.17.y), the only stored copy of this era; taken to hold for 6.18",
     rule: "non-RAM pfns in VM_PFNMAP/VM_MIXEDMAP VMAs follow the VMA: non-cacheable -> Device or (VM_ALLOW_ANY_UNCACHED) Normal-NC; cacheable -> Normal only when kvm_supports_cacheable_pfnmap() (FWB and DIC), else -EFAULT, and the memslot is refused up front for VM_PFNMAP",
   },
 ];
@@ -130,7 +133,7 @@ export interface PolicyStep {
 interface PolicyCommon {
   era: Era;
   steps: PolicyStep[];
-  /** Caveats that apply to this outcome (UNVERIFIED definitions, assumptions). */
+  /** Caveats that apply to this outcome (assumptions the kernel sources read do not settle). */
   notes: string[];
 }
 
@@ -180,17 +183,14 @@ export function kvmIsDevicePfn(v: VmaInputs): boolean {
 }
 
 /**
- * kvm_supports_cacheable_pfnmap(): FEAT_S2FWB and CTR_EL0.DIC. The merged
- * body (a header, kvm_mmu.h) was not read: this is the definition of the
- * series' earlier kvm_arch_supports_cacheable_pfnmap() and what the mmu.c
- * comment says it needs. UNVERIFIED.
+ * kvm_supports_cacheable_pfnmap(), an inline in asm/kvm_mmu.h: the system
+ * capabilities ARM64_HAS_STAGE2_FWB and ARM64_HAS_CACHE_DIC (kernel-reference.md
+ * section 6.1, read in a post-6.18 mainline copy). Cacheable PFNMAP pfns may
+ * have no kernel mapping to do cache maintenance through, so both are needed.
  */
 export function kvmSupportsCacheablePfnmap(cpu: CpuInputs): boolean {
   return cpu.fwb && cpu.dic;
 }
-
-export const SUPPORTS_CACHEABLE_PFNMAP_NOTE =
-  "kvm_supports_cacheable_pfnmap() is modelled as FWB && CTR_EL0.DIC (the series' earlier kvm_arch_supports_cacheable_pfnmap() and the mmu.c comment); the merged body in kvm_mmu.h was not read (UNVERIFIED)";
 
 /**
  * kvm_arch_prepare_memory_region() (mainline): a VM_PFNMAP VMA that is
@@ -356,7 +356,6 @@ function userMemAbortMainline(p: PolicyInputs): PolicyResult {
   const cacheable = kvmVmaIsCacheable(p.pgprot);
   const pi = pgprotInfo(p.pgprot);
   const slot = kvmArchPrepareMemoryRegion("mainline", p);
-  if (p.vma === "pfnmap" && cacheable) notes.push(SUPPORTS_CACHEABLE_PFNMAP_NOTE);
   if (slot) {
     steps.push({ fn: "kvm_arch_prepare_memory_region()", text: slot.why });
     return { ok: false, era: "mainline", errno: slot.errno, where: "kvm_arch_prepare_memory_region()", why: slot.why, effect: MEMSLOT_EFFECT, prot: null, steps, notes };
@@ -366,7 +365,6 @@ function userMemAbortMainline(p: PolicyInputs): PolicyResult {
   let forceNc = false;
   if (vmaPfnmapOrMixed(p.vma) && !p.pfnRam) {
     if (cacheable) {
-      if (!notes.includes(SUPPORTS_CACHEABLE_PFNMAP_NOTE)) notes.push(SUPPORTS_CACHEABLE_PFNMAP_NOTE);
       if (!kvmSupportsCacheablePfnmap(p)) {
         const why = `a cacheable ${p.vma === "pfnmap" ? "VM_PFNMAP" : "VM_MIXEDMAP"} pfn that is not kernel-mapped RAM has no kernel VA for cache maintenance, so it needs kvm_supports_cacheable_pfnmap() (FWB ${p.fwb ? "on" : "off"}, DIC ${p.dic ? "1" : "0"})`;
         steps.push({ fn: "user_mem_abort()", text: why });

@@ -32,10 +32,13 @@ function cell(r: CombineResult): string {
 const S2_NOFWB = [0xf, 0x5, 0x1, 0x4];
 const S2_FWB = [0x6, 0x5, 0x1, 0x7, 0xe];
 
+/** MemAttr names that Linux 6.18.25 does not have (kernel-reference.md section 2.2): marked † in the tables. */
+const NOT_618 = new Set(["MT_S2_NORMAL_NOTAGACCESS", "MT_S2_FWB_NORMAL_NOTAGACCESS", "MT_S2_FWB_AS_S1"]);
+
 function linuxTable(fwb: boolean, xs: boolean): string[] {
   const cols = fwb ? S2_FWB : S2_NOFWB;
   const out = [
-    row(["stage-1 MAIR Attr", ...cols.map((m) => `${linuxS2MemAttrName(m, fwb) ?? "?"} (0x${m.toString(16)})`)]),
+    row(["stage-1 MAIR Attr", ...cols.map((m) => `${linuxS2MemAttrName(m, fwb) ?? "?"} (0x${m.toString(16)})${NOT_618.has(linuxS2MemAttrName(m, fwb) ?? "") ? " †" : ""}`)]),
     row(["---", ...cols.map(() => "---")]),
   ];
   for (const [a, name] of LINUX_MAIR_ATTRS) {
@@ -119,19 +122,29 @@ export function renderCombineDoc(): string {
     "  stage 1's, forced WB is 0). Reported only with FEAT_XS (`--xs`); s2pt's default is FEAT_XS off.",
     "",
   ];
+  out.push(
+    "The tables below cross the stage-1 MAIR bytes Linux uses with the stage-2 MemAttr values of `asm/memory.h`.",
+    "Those marked † are not Linux 6.18.25's: `MT_S2_NORMAL_NOTAGACCESS` (0x4) and `MT_S2_FWB_NORMAL_NOTAGACCESS` (0xE)",
+    "exist only in an MTE patch (FEAT_MTE_PERM) that was not merged, and `MT_S2_FWB_AS_S1` (7) came after 6.18 (pKVM's",
+    "host stage 2, 2026). Linux 6.18.25's `pgtable.c` writes only `MT_S2_NORMAL`, `MT_S2_NORMAL_NC` and `MT_S2_DEVICE_nGnRE`",
+    "(FWB off) or their `MT_S2_FWB_*` forms (FWB on).",
+    "",
+  );
   for (const xs of [false, true]) {
     out.push(`## Linux's attribute values, FEAT_XS ${xs ? "on" : "off"}`, "");
     out.push("### FWB off (`KVM_PGTABLE_S2_NOFWB`, `MT_S2_*`)", "", ...linuxTable(false, xs), "");
     out.push("### FWB on (FEAT_S2FWB, `MT_S2_FWB_*`)", "", ...linuxTable(true, xs), "");
   }
   out.push(
-    "`MT_S2_NORMAL_NOTAGACCESS` (0x4) and `MT_S2_FWB_NORMAL_NOTAGACCESS` (0xE) mean NoTagAccess only with FEAT_MTE_PERM,",
-    "which s2pt does not model: without it 0x4 (FWB off) has a reserved inner cacheability, and 0xE (FWB on) is 0x6.",
+    "† `MT_S2_NORMAL_NOTAGACCESS` (0x4) and `MT_S2_FWB_NORMAL_NOTAGACCESS` (0xE), from the unmerged FEAT_MTE_PERM patch,",
+    "mean NoTagAccess only with FEAT_MTE_PERM, which s2pt does not model: without it 0x4 (FWB off) has a reserved inner",
+    "cacheability, and 0xE (FWB on) is 0x6. † `MT_S2_FWB_AS_S1` (7) is a post-6.18 value; the encoding itself (stage 1's",
+    "attributes unchanged) is the architecture's.",
     "",
     "What this means for a guest: with FWB off, `MT_S2_NORMAL` lets the guest's stage-1 choice through, and",
     "`MT_S2_NORMAL_NC` turns a guest cacheable mapping into NC while leaving a guest Device mapping Device; with FWB",
     "on, `MT_S2_FWB_NORMAL` forces Write-Back whatever the guest says (so no cache maintenance is needed on a",
-    "fault), and `MT_S2_FWB_AS_S1` hands the guest's attributes through unchanged.",
+    "fault), and MemAttr 0b111 (`MT_S2_FWB_AS_S1` after 6.18) hands the guest's attributes through unchanged.",
     "",
     "## Worked traces",
     "",

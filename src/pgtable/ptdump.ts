@@ -10,8 +10,10 @@
  *   "%9lu%c %s"           size in K, divided by 1024 while it divides evenly (units KMGTPE); level name "0".."3"
  *   " <col>" per column   only when the run's prot is non-zero: the set string if (prot & mask) == val, else the clear one
  *
- * Columns (ptdump.c after "KVM: arm64: ptdump: Fix exec attribute printing" v2,
- * Aug 2025, which removed PTE_VALID from the attribute masks):
+ * Columns (ptdump.c as in 6.18, verified: 6.18 carries 8673e5b22e1e "KVM:
+ * arm64: ptdump: Don't test PTE_VALID alongside other attributes", v2 of the
+ * Aug 2025 "KVM: arm64: ptdump: Fix exec attribute printing", merged in the
+ * KVM/arm64 6.18 pull; no mask is qualified by PTE_VALID any more):
  *   mask VALID -> " " / "F";  S2AP_R -> "R" / " ";  S2AP_W -> "W" / " ";
  *   XN -> "NX" / "x ";  AF -> "AF" / "  ";  bits 1:0 == 0b01 -> "BLK" / "   "
  *

@@ -91,7 +91,8 @@ Each function in \`src/stage1\` names the ASL function it mirrors.
    memory. Failing: **Permission fault** at the leaf's level. All of these are stage-1 faults, taken to EL1.
 6. **Hardware updates** (TCR_EL1.HA, HD), only without a fault: HA sets AF; HA + HD with DBM makes the leaf writable
    and a write clears AP[2]. The update is a write to the entry's IPA, translated by stage 2 for a write first: a
-   stage-2 fault there has S1PTW = 1 **and WnR = 1** (the case KVM's \`kvm_is_write_fault()\` singles out).
+   stage-2 fault there has S1PTW = 1 and **the original access's WnR** (a read whose AF update takes a stage-2
+   Permission fault at level 3: ESR_EL2 0x9200008f, WnR 0).
 7. **The output IPA is translated by stage 2** for the access itself (s2pt's stage-2 walker, [walker.md](walker.md)):
    the PA, or a stage-2 fault with S1PTW = 0.
 
@@ -100,16 +101,19 @@ Each function in \`src/stage1\` names the ASL function it mirrors.
 | fault | taken to | syndrome | address registers |
 | --- | --- | --- | --- |
 | stage 1 (any kind) | EL1 | ESR_EL1: EC 0x25 / 0x21 (Data / Instruction Abort, same EL) for an EL1 access, 0x24 / 0x20 for EL0; IL 1, ISV 0, WnR for a write, xFSC = EncodeLDFSC(type, stage-1 level) | FAR_EL1 = VA |
-| stage 2 on a table entry (S1PTW) | EL2 | ESR_EL2: EC 0x24 / 0x20, S1PTW 1, WnR of the access (1 for a hardware update), xFSC with the stage-2 level | FAR_EL2 = VA; HPFAR_EL2 = the entry's IPA[51:12], valid for every fault type |
+| stage 2 on a table entry (S1PTW) | EL2 | ESR_EL2: EC 0x24 / 0x20, S1PTW 1, WnR of the access (on a hardware update's walk too), xFSC with the stage-2 level | FAR_EL2 = VA; HPFAR_EL2 = the entry's IPA[51:12], valid for every fault type |
 | stage 2 on the output IPA | EL2 | ESR_EL2: EC 0x24 / 0x20, S1PTW 0, WnR, xFSC with the stage-2 level | FAR_EL2 = VA; HPFAR_EL2 valid except for a Permission fault |
 
-WnR of an S1PTW fault: the ASL's stage-2 translation of a table entry does not touch the fault record's write flag,
-which starts from the access, and the Arm ARM's ESR text defines WnR by the instruction; s2pt reports the access's
-WnR. \`arch-attributes.md\` section 5 says "for S1PTW it is the walk's access" (0 for a read). The older (v8.5) ASL
-sides with each for one case: it passes the access's write flag to a Translation, Access flag or Address size fault
-on the walk, but \`AArch64.CheckS2Permission()\` checks the walk as a read and reports a Permission fault there with
-WnR 0. KVM does not rely on any of these: \`kvm_is_write_fault()\` counts an S1PTW fault as a write only when it is
-a Permission fault.
+WnR of an S1PTW fault is the original access's, for Translation, Access flag, Address size and Permission faults
+alike, and also on the walk for a hardware AF or DBM update of a stage-1 descriptor, which stage 2 checks as a
+write. Both ASL versions agree. v9.4: \`AArch64_S1Translate\` hands its own fault record, whose write flag
+\`NoFault(accdesc)\` set once from the access, to \`AArch64_S2Translate\`, and nothing on the way changes it. v8.5:
+\`AArch64.SecondStageWalk(..., iswrite, ..., hwupdatewalk)\` passes the access's \`iswrite\` on, and
+\`AArch64.CheckS2Permission()\` checks the walk as a read (as a write for \`hwupdatewalk\`) but reports that
+\`iswrite\`. The Arm ARM's ESR text defines WnR by the instruction as well. So a read whose AF update faults at
+stage 2 reports WnR 0 (ESR_EL2 0x9200008f for a Permission fault at stage-2 level 3), a write WnR 1 (0x920000cf).
+KVM does not look at WnR here: \`kvm_is_write_fault()\` treats every S1PTW Permission fault as a write (the walk
+must be able to write the descriptor) and every other S1PTW fault as a read, whatever WnR says.
 
 ## The memory type
 
@@ -209,7 +213,8 @@ ${replayLines("guest-device-fwb.json", 2).join("\n")}
 
 \`examples/guest-s1ptw-fault.json\`: after a first translation writes the guest tables, the page holding the
 last-level table (IPA 0x40002000) is unmapped at stage 2; the next walk reads its level-3 entry at IPA 0x40002008 and
-takes a stage-2 Translation fault at stage-2 level 3, with S1PTW = 1 (a write: WnR = 1 as well):
+takes a stage-2 Translation fault at stage-2 level 3, with S1PTW = 1 and the access's WnR (0 for the read, 1 for
+the write):
 
 \`\`\`
 ${replayLines("guest-s1ptw-fault.json", 2).join("\n")}

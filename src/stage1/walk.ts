@@ -33,7 +33,12 @@
  *                         counts as writable, AArch64_S1ApplyOutputPerms); the
  *                         update is a write to the entry's IPA, translated by
  *                         stage 2 first (CreateAccDescTTEUpdate): a stage-2
- *                         fault there has S1PTW = 1 and WnR = 1
+ *                         fault there has S1PTW = 1 and the original access's
+ *                         WnR (the fault record AArch64_S1Translate hands to
+ *                         AArch64_S2Translate was set by NoFault(accdesc) from
+ *                         the access; v8.5: AArch64.SecondStageWalk(..., iswrite,
+ *                         ..., hwupdatewalk)), so a read whose AF update faults
+ *                         reports WnR 0
  *   AArch64_S2Translate   the output IPA for the access itself -> the PA, or a
  *                         stage-2 fault with S1PTW = 0
  *
@@ -323,8 +328,9 @@ export class NestedWalker {
           if (this.s2Hook !== null) this.s2Hook(entryIpa, level, u, S2_FOR_UPDATE);
         }
         if (u !== FAULT_NONE) {
+          // WnR stays the access's (faultWrite, set at the start of the walk):
+          // the walk is checked as a write, but the fault record is the access's.
           this.s1Level = level;
-          this.faultWrite = true;
           return this.s2Fault(u, s2.level, entryIpa, true);
         }
         this.mem.write64(s2.pa, newLo, hi);

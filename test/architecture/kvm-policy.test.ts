@@ -10,7 +10,7 @@
 //  0x7FF has MemAttr 0xF, 0x7C7 MemAttr 1, 0x7D7 MemAttr 5.)
 import { describe, expect, it } from "vitest";
 import { explainEra, type ExplainOptions } from "../../src/kvm/explain.js";
-import { userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
+import { kvmSupportsCacheablePfnmap, userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
 import { protNames } from "../../src/pgtable/decode.js";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 
@@ -141,9 +141,9 @@ describe("policy outcome details", () => {
     expect(!pre.ok && pre.effect).toMatch(/kvm_inject_pabt/);
     expect(!ml.ok && ml.effect).toMatch(/kvm_inject_sea_iabt/);
   });
-  it("mainline outcomes that depend on kvm_supports_cacheable_pfnmap() carry the UNVERIFIED note", () => {
-    const r = userMemAbortPolicy("mainline", { ...BASE, ...MIXED_IO_CACHEABLE });
-    expect(r.notes.join(" ")).toMatch(/UNVERIFIED/);
+  it("kvm_supports_cacheable_pfnmap() is FWB && DIC (kvm_mmu.h, verified: kernel-reference.md 6.1), so its outcomes carry no caveat", () => {
+    expect([false, true].flatMap((fwb) => [false, true].map((dic) => kvmSupportsCacheablePfnmap({ fwb, dic })))).toEqual([false, false, false, true]);
+    expect(userMemAbortPolicy("mainline", { ...BASE, ...MIXED_IO_CACHEABLE }).notes).toEqual([]);
     expect(userMemAbortPolicy("mainline", { ...BASE, ...IO_DEVICE }).notes).toEqual([]);
   });
   it("v1 keeps PROT_DEVICE in the prot and writes it as NORMAL_NC (encodeProt)", () => {

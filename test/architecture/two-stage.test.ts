@@ -211,14 +211,62 @@ describe("stage-1 faults (to EL1)", () => {
     expect(tr(s.nw, 0xffffff8000002000n, ACCESS_READ)).toBe(FAULT_NONE);
   });
 
-  it("HA with the table page read-only at stage 2: the update takes a stage-2 Permission fault, S1PTW = 1, WnR = 1", () => {
-    // KVM's kvm_is_write_fault() case: only a Permission fault on an S1PTW counts as a write.
-    const s = setup(guestJson({ mappings: [noAf], tcr: { t0sz: 25, t1sz: 25, tg0: 4096, tg1: 4096, ips: 40, ha: true } }), maps, {}, { poolProt: "R|X" });
-    expect(tr(s.nw, 0xffffff8000002000n, ACCESS_READ)).toBe(FAULT_PERMISSION);
-    const f = walkVa(s.nw, 0xffffff8000002000n, ACCESS_READ, 1).fault;
-    // The level-3 entry of VA ...2000 (index 2) at IPA 0x40002010; the stage-2 page: Permission at level 3.
-    // ESR_EL2 = 0x92000000 | S1PTW 0x80 | WnR 0x40 | 0x0f = 0x920000cf; HPFAR = 0x400020.
-    expect(f?.stage === 2 ? [f.esr, f.hpfar, f.ipa, f.onUpdate] : null).toEqual([0x920000cf, 0x400020n, 0x40002010n, true]);
+  // WnR of a stage-2 fault on the hardware update of a stage-1 descriptor (issue 16). The update is a
+  // write to the entry's IPA, so stage 2 checks it as a write (v9.4 CreateAccDescTTEUpdate; v8.5
+  // AArch64.CheckS2Permission with hwupdatewalk), and with the table page read-only at stage 2 that is a
+  // Permission fault. But the fault record is the access's: v9.4 AArch64_S1Translate hands its own
+  // FaultRecord, whose write flag NoFault(accdesc) set once from the original access, to
+  // AArch64_S2Translate; v8.5 passes the access's iswrite to AArch64.SecondStageWalk(..., iswrite, ...,
+  // hwupdatewalk). So WnR is the original access's, not 1.
+  // ESR_EL2 (AArch64_FaultSyndrome), data abort from a lower EL:
+  //   EC [31:26] = 0b100100 (0x24) -> 0x90000000; IL [25] = 1 -> 0x02000000; ISV [24] = 0 (no load/store
+  //   syndrome on a stage-1 walk); S1PTW [7] = 1 -> 0x80; WnR [6] = the access's; DFSC [5:0] = Permission,
+  //   stage-2 level 3 = 0b001111 (0x0f).
+  // HPFAR_EL2 = the entry's IPA[51:12] << 4, valid for a stage-2 fault on the walk (IPAValid).
+  describe("WnR of a stage-2 fault on a hardware AF/DBM update of a stage-1 descriptor: the original access's", () => {
+    const haTcr = { t0sz: 25, t1sz: 25, tg0: 4096, tg1: 4096, ips: 40, ha: true };
+    // The guest's table pages (the pool at IPA 0x40000000) are read-only at stage 2: walks read them, updates cannot write.
+    const roTables = (hd = false) => setup(guestJson({ mappings: [noAf], tcr: { ...haTcr, hd } }), maps, {}, { poolProt: "R|X" });
+
+    it("a read whose AF update faults: WnR 0, ESR_EL2 0x9200008f", () => {
+      const s = roTables();
+      expect(tr(s.nw, 0xffffff8000002000n, ACCESS_READ)).toBe(FAULT_PERMISSION);
+      expect([s.nw.faultStage, s.nw.s1ptw, s.nw.faultLevel, s.nw.faultWrite]).toEqual([STAGE_2, true, 3, false]);
+      const f = walkVa(s.nw, 0xffffff8000002000n, ACCESS_READ, 1).fault;
+      // The level-3 entry of VA ...2000 (index 2) is at IPA 0x40002000 + 2 * 8 = 0x40002010; HPFAR = 0x40002 << 4 = 0x400020.
+      // ESR_EL2 = 0x90000000 | 0x02000000 | S1PTW 0x80 | WnR 0 | 0x0f = 0x9200008f.
+      expect(f?.stage === 2 ? [f.esr, f.wnr, f.s1ptw, f.hpfar, f.ipa, f.onUpdate] : null).toEqual([0x9200008f, false, true, 0x400020n, 0x40002010n, true]);
+    });
+
+    it("a write whose AF update faults: WnR 1, ESR_EL2 0x920000cf", () => {
+      const s = roTables();
+      expect(tr(s.nw, 0xffffff8000002000n, ACCESS_WRITE)).toBe(FAULT_PERMISSION);
+      const f = walkVa(s.nw, 0xffffff8000002000n, ACCESS_WRITE, 1).fault;
+      // 0x90000000 | 0x02000000 | S1PTW 0x80 | WnR 0x40 | 0x0f = 0x920000cf.
+      expect(f?.stage === 2 ? [f.esr, f.wnr, f.s1ptw, f.onUpdate] : null).toEqual([0x920000cf, true, true, true]);
+    });
+
+    it("a write whose dirty-state (DBM) update faults: WnR 1, ESR_EL2 0x920000cf", () => {
+      const s = roTables(true);
+      // Give the leaf AF (no AF update) and DBM (bit 51) with AP 10 (read-only): only the DBM update writes the entry.
+      const r0 = walkVa(s.nw, 0xffffff8000002000n, ACCESS_READ, 1);
+      expect(r0.steps.map((x) => x.entryIpa)).toEqual([0x40000000n, 0x40001000n, 0x40002010n]);
+      const entryPa = Number(r0.steps[2].entryPa);
+      s.guest.mem.read64(entryPa);
+      s.guest.mem.write64(entryPa, s.guest.mem.lo | S1_AF_LO | (0b10 << 6), s.guest.mem.hi | (1 << 19));
+      expect(tr(s.nw, 0xffffff8000002000n, ACCESS_READ)).toBe(FAULT_NONE);
+      expect(tr(s.nw, 0xffffff8000002000n, ACCESS_WRITE)).toBe(FAULT_PERMISSION);
+      expect([s.nw.faultStage, s.nw.s1ptw, s.nw.faultWrite]).toEqual([STAGE_2, true, true]);
+      expect(walkVa(s.nw, 0xffffff8000002000n, ACCESS_WRITE, 1).fault?.esr).toBe(0x920000cf);
+    });
+
+    it("an instruction fetch whose AF update faults: an instruction abort, which has no WnR: ESR_EL2 0x8200008f", () => {
+      const s = roTables();
+      expect(tr(s.nw, 0xffffff8000002000n, ACCESS_EXEC)).toBe(FAULT_PERMISSION);
+      expect([s.nw.faultStage, s.nw.s1ptw, s.nw.faultWrite]).toEqual([STAGE_2, true, false]);
+      // EC 0b100000 (0x20, instruction abort from a lower EL) -> 0x80000000; IL 0x02000000; S1PTW 0x80; IFSC 0x0f.
+      expect(walkVa(s.nw, 0xffffff8000002000n, ACCESS_EXEC, 1).fault?.esr).toBe(0x8200008f);
+    });
   });
 
   it("HA + HD: a write to a DBM read-only leaf clears AP[2] instead of faulting", () => {
