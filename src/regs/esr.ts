@@ -352,7 +352,7 @@ export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
           : { meaning: `0x${n.toString(16).padStart(2, "0")}: unallocated`, problem: `EC 0x${n.toString(16)} is unallocated` };
       case ESR.IL:
         if (n === 0 && ilIsRes1(ec, value)) return { meaning: "16-bit instruction", problem: `IL is RES1 for this class${data ? " (a Data Abort with ISV = 0)" : ""}` };
-        return { meaning: n ? "32-bit instruction (or RES1 for this class)" : "16-bit T32 instruction" };
+        return { meaning: n ? (ilIsRes1(ec, value) ? "1 (RES1 for this class)" : "1: a 32-bit instruction") : "0: a 16-bit T32 instruction" };
       case ABT.DFSC:
       case ABT.IFSC:
         return fscWords(n, f === ABT.DFSC);

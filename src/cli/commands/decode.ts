@@ -6,11 +6,12 @@ import { InputError } from "../../pgtable/u64.js";
 import { flag, granuleOpt, intOpt, parseHexText, str, withFormatOptions, type Args } from "../options.js";
 import { decodeS1Descriptor } from "../../pgtable/s1descriptor.js";
 import { mairBytes } from "../../stage1/config.js";
+import { findRegister } from "../../kvm/registers.js";
 
 /** s2pt decode <descriptor>: every field of a stage-2 descriptor (or, with --stage1, of a guest's stage-1 descriptor). */
 export function decodeCommand(y: Argv, ctx: CliContext): Argv {
   return y.command(
-    "decode <descriptor>",
+    "decode <descriptor> [value]",
     "decode a 64-bit stage-2 descriptor field by field (--stage1: a stage-1 descriptor of the guest's tables)",
     (b) =>
       withFormatOptions(b)
@@ -26,6 +27,8 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
       ctx.guard(() => {
         const text = str(args, "descriptor");
         if (text === undefined) throw new InputError("descriptor: missing");
+        const reg = findRegister(text);
+        if (reg || str(args, "value") !== undefined) throw new InputError(reg ? `descriptor: '${text}' is a register name: s2pt reg ${reg.name} <value> decodes registers` : `decode: one descriptor only ('${str(args, "value")}' is extra)`);
         const value = parseHexText(text, "descriptor", true);
         const granule = granuleOpt(args);
         const mairText = str(args, "mair");
