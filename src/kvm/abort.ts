@@ -557,6 +557,8 @@ export interface AbortReplay {
   dic: boolean;
   before: WalkSummary;
   op: { op: KvmOp; ret: number; retName: string; events: EventJson[]; dcache: boolean; icache: boolean } | null;
+  /** What the reader should notice about the op's effect. */
+  notes: string[];
   /** The leaf at the faulting IPA after the op (null: none), decoded. */
   leafAfter: { level: number; descriptor: string; summary: string } | null;
   after: WalkSummary | null;
@@ -603,6 +605,8 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
   // An Access flag fault means VTCR_EL2.HA = 0; otherwise the walker runs as KVM configures it.
   const walker = new S2Walker(pgt, { ha: f.fi?.kind === "access_flag" ? false : ha });
   const before = walkSummary(walker, walkAddr, f);
+  const leafBefore = tableLeafAt(pgt, path.ipa);
+  const notes: string[] = [];
   let op: AbortReplay["op"] = null;
   if (path.op) {
     const o = path.op;
@@ -626,6 +630,14 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
     log.length = first;
     const retName = ret === 0 ? "0" : `${errName(ret)}${ret === -EAGAIN ? " (user_mem_abort() turns it into 0)" : ""}`;
     op = { op: o, ret, retName, events, dcache, icache };
+    if (o.op === "map" && leafBefore) {
+      const blockSize = 2 ** kvmGranuleShift(pgt.geom.pageShift, leafBefore.level);
+      if (blockSize > o.size) {
+        notes.push(
+          `the map replaced the level-${leafBefore.level} block with a table holding this ${hex(o.size)} leaf only: pgtable.c does not split the block, so the rest of the ${hex(blockSize)} block is unmapped and faults again (KVM's eager split, kvm_mmu_split_huge_pages(), avoids that when dirty logging starts)`,
+        );
+      }
+    }
   }
   const leaf = tableLeafAt(pgt, path.ipa);
   const leafAfter = leaf
@@ -636,7 +648,7 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
       })()
     : null;
   const after = path.op ? walkSummary(new S2Walker(pgt, { ha }), walkAddr, f) : null;
-  return { table: src.describe, fwb: pgt.fwb, dic, before, op, leafAfter, after };
+  return { table: src.describe, fwb: pgt.fwb, dic, before, op, notes, leafAfter, after };
 }
 
 // ---- output ---------------------------------------------------------------------------------
@@ -670,6 +682,7 @@ export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<strin
           op: r.op ? { ret: r.op.ret, events: r.op.events } : null,
           leaf_after: r.leafAfter,
           after: r.after ? { walk: walkReportJson(r.after.report), fault: r.after.report.fault?.type ?? null } : null,
+          notes: r.notes,
         }
       : null,
     notes: p.notes,
@@ -698,6 +711,7 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
       if (r.op.dcache) out.push(`    (dcache: pgtable.c asks for a clean to PoC of every new cacheable leaf; mmu.c's clean_dcache_guest_page() does it only without FWB${r.fwb ? ": FWB is on, a no-op" : ""})`);
       if (r.op.icache) out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
     }
+    for (const n of r.notes) out.push(`    note: ${n}`);
     out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
     if (r.after) {
       const a = r.after.report;

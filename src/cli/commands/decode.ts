@@ -16,6 +16,7 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
     (b) =>
       withFormatOptions(b)
         .positional("descriptor", { type: "string", describe: "the descriptor, hex (0x-prefixed or bare hex digits)" })
+        .positional("value", { type: "string", describe: "(none; a register's value goes to s2pt reg <NAME> <value>)" })
         .option("level", { type: "string", requiresArg: true, describe: "level the descriptor was read at (-1..3): tells a table from a page" })
         .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
         .option("stage1", { type: "boolean", default: false, describe: "read it as a stage-1 (VMSAv8-64 EL1&0) descriptor: AttrIndx, AP, SH, PXN/UXN, table attributes" })
