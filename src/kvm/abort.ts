@@ -323,7 +323,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   if (abtIsSea(f.fsc)) {
     steps.push({ fn: "kvm_vcpu_abt_issea()", text: `FSC 0x${f.fsc.toString(16)} (${f.fi?.title ?? "?"}) is a synchronous External abort or ECC error` });
     const text = modern(era)
-      ? "kvm_handle_guest_sea(): APEI (firmware-first RAS, apei_claim_sea()) may claim it and handle the error on the host (the guest resumes); otherwise kvm_inject_serror() makes the guest take an SError"
+      ? "kvm_handle_guest_sea(): APEI (firmware-first RAS, apei_claim_sea()) may claim it and handle the error on the host (the guest resumes); otherwise kvm_inject_serror() makes the guest take an SError (later trees add a VMM opt-in, KVM_CAP_ARM_SEA_TO_USER and KVM_EXIT_ARM_SEA, before the SError: not modelled, the release that has it not verified)"
       : "kvm_handle_guest_sea(fault_ipa, esr): APEI may claim it; otherwise kvm_inject_vabt() makes the guest take a virtual SError";
     return done({ kind: "sea", fn: "kvm_handle_guest_sea()", text });
   }

@@ -15,9 +15,8 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
+import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
-const RGN = { 0: "Normal Non-cacheable", 1: "Normal Write-Back Read-Allocate Write-Allocate Cacheable", 2: "Normal Write-Through Read-Allocate No Write-Allocate Cacheable", 3: "Normal Write-Back Read-Allocate No Write-Allocate Cacheable" };
-const SH = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" };
 
 export const TCR = {
   RES0_63_62: res0(63, 62),
@@ -44,16 +43,16 @@ export const TCR = {
   RES0_35: res0(35),
   IPS: field("IPS", 34, 32, "Intermediate Physical address Size: the stage-1 output size"),
   TG1: field("TG1", 31, 30, "granule size for TTBR1", { values: { 0: "reserved", 1: "16K", 2: "4K", 3: "64K" } }),
-  SH1: field("SH1", 29, 28, "shareability of TTBR1 table walks", { values: SH }),
-  ORGN1: field("ORGN1", 27, 26, "outer cacheability of TTBR1 table walks", { values: RGN }),
-  IRGN1: field("IRGN1", 25, 24, "inner cacheability of TTBR1 table walks", { values: RGN }),
+  SH1: field("SH1", 29, 28, "shareability of TTBR1 table walks", { values: WALK_SHAREABILITY }),
+  ORGN1: field("ORGN1", 27, 26, "outer cacheability of TTBR1 table walks", { values: WALK_CACHEABILITY }),
+  IRGN1: field("IRGN1", 25, 24, "inner cacheability of TTBR1 table walks", { values: WALK_CACHEABILITY }),
   EPD1: bit("EPD1", 23, "1: a TTBR1 walk takes a Translation fault (level 0)"),
   A1: bit("A1", 22, "which TTBR holds the ASID", { values: { 0: "TTBR0_EL1.ASID", 1: "TTBR1_EL1.ASID" } }),
   T1SZ: field("T1SZ", 21, 16, "the TTBR1 region is 2^(64 - T1SZ) bytes"),
   TG0: field("TG0", 15, 14, "granule size for TTBR0", { values: { 0: "4K", 1: "64K", 2: "16K", 3: "reserved" } }),
-  SH0: field("SH0", 13, 12, "shareability of TTBR0 table walks", { values: SH }),
-  ORGN0: field("ORGN0", 11, 10, "outer cacheability of TTBR0 table walks", { values: RGN }),
-  IRGN0: field("IRGN0", 9, 8, "inner cacheability of TTBR0 table walks", { values: RGN }),
+  SH0: field("SH0", 13, 12, "shareability of TTBR0 table walks", { values: WALK_SHAREABILITY }),
+  ORGN0: field("ORGN0", 11, 10, "outer cacheability of TTBR0 table walks", { values: WALK_CACHEABILITY }),
+  IRGN0: field("IRGN0", 9, 8, "inner cacheability of TTBR0 table walks", { values: WALK_CACHEABILITY }),
   EPD0: bit("EPD0", 7, "1: a TTBR0 walk takes a Translation fault (level 0)"),
   RES0_6: res0(6),
   T0SZ: field("T0SZ", 5, 0, "the TTBR0 region is 2^(64 - T0SZ) bytes"),

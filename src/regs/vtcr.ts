@@ -16,9 +16,8 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, res1, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
+import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
-const CACHEABILITY = { 0: "Normal Non-cacheable", 1: "Normal Write-Back Read-Allocate Write-Allocate Cacheable", 2: "Normal Write-Through Read-Allocate No Write-Allocate Cacheable", 3: "Normal Write-Back Read-Allocate No Write-Allocate Cacheable" };
-const SHAREABILITY = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" };
 
 export const VTCR = {
   RES0_63_46: res0(63, 46),
@@ -46,9 +45,9 @@ export const VTCR = {
   VS: bit("VS", 19, "VMID size", { values: { 0: "8-bit VMID (VTTBR_EL2[55:48])", 1: "16-bit VMID (VTTBR_EL2[63:48])" } }),
   PS: field("PS", 18, 16, "Physical address Size of the stage-2 output"),
   TG0: field("TG0", 15, 14, "Granule size", { values: { 0: "4K", 1: "64K", 2: "16K", 3: "reserved" } }),
-  SH0: field("SH0", 13, 12, "Shareability of the stage-2 table walks", { values: SHAREABILITY }),
-  ORGN0: field("ORGN0", 11, 10, "Outer cacheability of the stage-2 table walks", { values: CACHEABILITY }),
-  IRGN0: field("IRGN0", 9, 8, "Inner cacheability of the stage-2 table walks", { values: CACHEABILITY }),
+  SH0: field("SH0", 13, 12, "Shareability of the stage-2 table walks", { values: WALK_SHAREABILITY }),
+  ORGN0: field("ORGN0", 11, 10, "Outer cacheability of the stage-2 table walks", { values: WALK_CACHEABILITY }),
+  IRGN0: field("IRGN0", 9, 8, "Inner cacheability of the stage-2 table walks", { values: WALK_CACHEABILITY }),
   SL0: field("SL0", 7, 6, "Starting level of the stage-2 walk (with TG0, DS and SL2)"),
   T0SZ: field("T0SZ", 5, 0, "the IPA size is 2^(64 - T0SZ) bytes"),
 } as const;

@@ -4,10 +4,13 @@
 // arch/arm64/tools/sysreg and asm/kvm_arm.h. Every value is worked out here,
 // bit by bit, in the comment above it; nothing is computed by the decoder
 // under test.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeRegister, findRegister, nearestRegister, REGISTERS } from "../../src/kvm/registers.js";
 import type { DecodedRegister } from "../../src/regs/field.js";
 import { reassemble } from "../../src/regs/field.js";
+import { repoRoot } from "../helpers.js";
 
 function dec(name: string, value: bigint, xs = false): DecodedRegister {
   return decodeRegister(name, value, { xs }).decoded;
@@ -473,5 +476,17 @@ describe("names", () => {
     expect(nearestRegister("esr_el3")).toBe("ESR_EL2");
     expect(nearestRegister("vtrc")).toBe("VTCR_EL2");
     expect(nearestRegister("qwertyuiop")).toBeNull();
+  });
+});
+
+describe("src/regs is the bottom layer", () => {
+  it("imports nothing but its own modules and src/pgtable/u64.ts", () => {
+    const dir = join(repoRoot, "src", "regs");
+    for (const file of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
+      const text = readFileSync(join(dir, file), "utf8");
+      for (const m of text.matchAll(/\bfrom\s+"([^"]+)"/g)) {
+        expect(m[1], `src/regs/${file} imports ${m[1]}`).toMatch(/^(\.\/[a-z0-9-]+\.js|\.\.\/pgtable\/u64\.js)$/);
+      }
+    }
   });
 });

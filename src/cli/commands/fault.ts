@@ -21,17 +21,9 @@ import { ipaLimit, parseGranule, PARANGE_BITS, type Granule } from "../../pgtabl
 import { InputError, parseU64 } from "../../pgtable/u64.js";
 import { decodeEsr } from "../../regs/esr.js";
 import { formatRegister } from "../../regs/format.js";
-import { flag, hexOpt, intOpt, str, type Args } from "../options.js";
+import { choiceOpt, flag, hexOpt, intOpt, str, type Args } from "../options.js";
 import { loadScenario } from "./replay.js";
 import "../../stage1/op.js";
-
-function choice<T extends string>(args: Args, name: string, allowed: readonly T[]): T | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  const t = s.trim().toLowerCase() as T;
-  if (!allowed.includes(t)) throw new InputError(`--${name}: '${s}' is not one of ${allowed.join(", ")}`);
-  return t;
-}
 
 /** --map-size: 4k, 2m, 1g, ... or a byte count (0x-prefixed hex or decimal). */
 function mapSizeOpt(args: Args): number | null {
@@ -86,13 +78,13 @@ export function faultCommand(y: Argv, ctx: CliContext): Argv {
         const regs: AbortRegs = { esr, far: hexOpt(args, "far", true) ?? null, hpfar: hexOpt(args, "hpfar", true) ?? null, ipa: hexOpt(args, "ipa", true) ?? null };
         if (regs.hpfar !== null && regs.ipa !== null) throw new InputError("--hpfar and --ipa: give one (both name the fault IPA)");
         const eras = parseEras(str(args, "era") ?? "mainline");
-        const memslot = choice(args, "memslot", ["rw", "ro", "none"] as const) ?? ("rw" as MemslotKind);
+        const memslot = choiceOpt(args, "memslot", ["rw", "ro", "none"] as const) ?? ("rw" as MemslotKind);
         const vmaText = str(args, "vma");
         if (memslot === "none" && (vmaText !== undefined || str(args, "pgprot") !== undefined || str(args, "pfn") !== undefined || flag(args, "allow-any-uncached"))) {
           throw new InputError("--vma: no memslot (--memslot none) has no VMA: --vma, --pgprot, --pfn and --allow-any-uncached describe a memslot's backing");
         }
         const pgprotText = str(args, "pgprot");
-        const host = vmaInputs(parseVmaKind(vmaText ?? "anon"), pgprotText === undefined ? undefined : parsePgprot(pgprotText), flag(args, "allow-any-uncached"), choice(args, "pfn", ["ram", "io"] as const));
+        const host = vmaInputs(parseVmaKind(vmaText ?? "anon"), pgprotText === undefined ? undefined : parsePgprot(pgprotText), flag(args, "allow-any-uncached"), choiceOpt(args, "pfn", ["ram", "io"] as const));
 
         // The table, or the VM's shape from the options.
         const scenarioPath = str(args, "scenario");
