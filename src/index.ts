@@ -104,3 +104,55 @@ export { s1FaultReport, s1AbortEc, type S1FaultReport } from "./stage1/fault.js"
 export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type S1StepReport, type S1LeafReport } from "./stage1/describe.js";
 // Registers the `translate_va` model op of replay.
 export { runTranslateVaOp, replayNestedWalker } from "./stage1/op.js";
+// System registers: one definition of every field (src/regs), pure decoders returning JSON-safe field lists.
+export {
+  field,
+  bit,
+  res0,
+  res1,
+  fieldGet,
+  fieldNum,
+  fieldPrep,
+  decodeFields,
+  reassemble,
+  checkLayout,
+  type FieldDef,
+  type FieldKind,
+  type Layout,
+  type DecodedRegister,
+  type DecodedRegField,
+} from "./regs/field.js";
+export { formatRegister } from "./regs/format.js";
+export { ESR, ABT, DABT_ISS2, SYS64, SERR, EC_TABLE, EC_CODES, ecInfo, esrLayout, decodeEsr, isDataAbortEc, isInstructionAbortEc, type EcInfo } from "./regs/esr.js";
+export { FSC_TABLE, fscInfo, fscWords, ldfscCode, type FscInfo, type FscKind } from "./regs/fsc.js";
+export { HPFAR, HPFAR_LAYOUT, hpfarIpa, decodeHpfar } from "./regs/hpfar.js";
+export { FAR, decodeFar } from "./regs/far.js";
+export { PAR, PAR_SUCCESS_LAYOUT, PAR_FAULT_LAYOUT, parPa, decodePar } from "./regs/par.js";
+export { VTCR, VTCR_LAYOUT, vtcrGranule, vtcrStartLevel, decodeVtcr } from "./regs/vtcr.js";
+export { VTTBR, VTTBR_LAYOUT, vttbrBaseAddress, decodeVttbr } from "./regs/vttbr.js";
+export { MAIR_ATTR, mairAttr, mairFromBytes, decodeMair } from "./regs/mair.js";
+export { TCR, TCR_LAYOUT, decodeTcrRegister } from "./regs/tcr.js";
+export { SCTLR, SCTLR_LAYOUT, decodeSctlr } from "./regs/sctlr.js";
+export { HCR, HCR_LAYOUT, decodeHcr } from "./regs/hcr.js";
+export { MMFR0, MMFR1, MMFR2, decodeMmfr0, decodeMmfr1, decodeMmfr2 } from "./regs/idregs.js";
+export { REGISTERS, findRegister, nearestRegister, registerByName, decodeRegister, type RegisterInfo, type RegisterDecode, type RegisterOptions } from "./kvm/registers.js";
+export {
+  abortFacts,
+  hpfarValidFor,
+  kvmHandleGuestAbort,
+  replayAbort,
+  tableLeafAt,
+  abortPathJson,
+  formatAbortPath,
+  type AbortRegs,
+  type AbortConfig,
+  type AbortFacts,
+  type AbortPath,
+  type AbortStep,
+  type AbortOutcome,
+  type AbortReplay,
+  type KvmOp,
+  type TableSource,
+  type MemslotKind,
+} from "./kvm/abort.js";
+export { parValue } from "./mair/par.js";

@@ -10,6 +10,8 @@ import { renderCombineMatrixDoc } from "../src/mair/matrix-doc.js";
 import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
 import { renderFaultsDoc } from "../src/walker/docs.js";
 import { renderTwoStageDoc } from "../src/stage1/docs.js";
+import { renderRegistersDoc } from "../src/kvm/registers-doc.js";
+import { renderFaultDiagnosisDoc } from "./fault-doc.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -25,4 +27,6 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/kvm-memory-types.md", render: renderKvmMemoryTypesDoc },
   { path: "docs/reference/faults.md", render: renderFaultsDoc },
   { path: "docs/two-stage.md", render: renderTwoStageDoc },
+  { path: "docs/reference/registers.md", render: renderRegistersDoc },
+  { path: "docs/fault-diagnosis.md", render: renderFaultDiagnosisDoc },
 ];

@@ -41,6 +41,15 @@ export function intOpt(args: Args, name: string, lo: number, hi: number): number
   return n;
 }
 
+/** One of `allowed` (case-insensitive), or undefined when not given. */
+export function choiceOpt<T extends string>(args: Args, name: string, allowed: readonly T[]): T | undefined {
+  const s = str(args, name);
+  if (s === undefined) return undefined;
+  const t = s.trim().toLowerCase() as T;
+  if (!allowed.includes(t)) throw new InputError(`--${name}: '${s}' is not one of ${allowed.join(", ")}`);
+  return t;
+}
+
 /** A hex value (0x-prefixed, or bare hex digits when `bareHex`) below 2^64. */
 export function hexOpt(args: Args, name: string, bareHex = false): bigint | undefined {
   const s = str(args, name);

@@ -1,7 +1,7 @@
 /**
  * How PAR_EL1 reports a translation's memory attributes (ASL EncodePARAttrs,
  * PAREncodeShareability): ATTR = PAR_EL1[63:56] in MAIR encoding, SH =
- * PAR_EL1[8:7].
+ * PAR_EL1[8:7] (the field definitions are src/regs/par.ts's).
  *
  *   AllocationTagged                 0xF0
  *   Device                           0b0000dd0x, bit 0 = NOT XS (FEAT_XS; 0 without it)
@@ -15,6 +15,8 @@
  */
 
 import { MEMATTR_NC, MEMATTR_WB, MEMATTR_WT, MEMHINT_RA, MEMTYPE_DEVICE, SH_OSH, TAG_ALLOCATION, type MemAttrHints, type MemoryAttributes } from "./attrs.js";
+import { bitsText, fieldPrep } from "../regs/field.js";
+import { PAR } from "../regs/par.js";
 
 function encodeHalf(h: MemAttrHints): number {
   if (h.attrs === MEMATTR_WT) return (h.transient ? 0b0000 : 0b1000) | h.hints;
@@ -46,5 +48,13 @@ export function parEncodeShareability(m: MemoryAttributes): number {
 
 /** PAR_EL1.ATTR and PAR_EL1.SH as they sit in the register (a successful translation, F = 0, PA bits zero). */
 export function parFields(attr: number, sh: number): string {
-  return `PAR_EL1.ATTR[63:56] = 0x${attr.toString(16).padStart(2, "0")}, PAR_EL1.SH[8:7] = 0b${sh.toString(2).padStart(2, "0")}`;
+  return `PAR_EL1.ATTR[${bitsText(PAR.ATTR)}] = 0x${attr.toString(16).padStart(2, "0")}, PAR_EL1.SH[${bitsText(PAR.SH)}] = 0b${sh.toString(2).padStart(2, "0")}`;
+}
+
+/**
+ * A successful PAR_EL1 with these attributes and output page (F = 0; bit 11
+ * set, RES1 without FEAT_RME), as `AT S1E1R` would leave it.
+ */
+export function parValue(attr: number, sh: number, pa: bigint): bigint {
+  return fieldPrep(PAR.ATTR, attr) | fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) | fieldPrep(PAR.PA, (pa >> 12n) & ((1n << 36n) - 1n)) | fieldPrep(PAR.NSE, 1) | fieldPrep(PAR.SH, sh);
 }

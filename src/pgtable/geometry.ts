@@ -24,12 +24,15 @@
 
 import { InputError } from "./u64.js";
 import { KVM_PGTABLE_LAST_LEVEL, pteFormat, type PteFormat } from "./descriptor.js";
+import { fieldPrep } from "../regs/field.js";
+import { PARANGE_BITS } from "../regs/pa-size.js";
+import { VTCR, VTCR_TG0_16K, VTCR_TG0_4K, VTCR_TG0_64K } from "../regs/vtcr.js";
 
 export const GRANULES = [4096, 16384, 65536] as const;
 export type Granule = (typeof GRANULES)[number];
 
-/** ID_AA64MMFR0_EL1.PARange encodings and the PA sizes they stand for. */
-export const PARANGE_BITS = [32, 36, 40, 42, 44, 48, 52] as const;
+/** ID_AA64MMFR0_EL1.PARange encodings and the PA sizes they stand for (src/regs/pa-size.ts). */
+export { PARANGE_BITS };
 
 /** The hardware and kernel configuration a stage-2 table is built for (FORMAT.md `config`). */
 export interface Stage2Config {
@@ -197,22 +200,22 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
     });
   }
 
-  const tg0 = granule === 4096 ? 0 : granule === 65536 ? 1 : 2;
+  const tg0 = granule === 4096 ? VTCR_TG0_4K : granule === 65536 ? VTCR_TG0_64K : VTCR_TG0_16K;
   const ps = PARANGE_BITS.indexOf(paBits as (typeof PARANGE_BITS)[number]);
   const t0sz = 64 - iaBits;
   const ds = c.lpa2 ? 1 : 0;
   const value =
-    (3n << 12n) | // SH0 inner shareable
-    (1n << 10n) | // ORGN0 WBWA
-    (1n << 8n) | // IRGN0 WBWA
-    (BigInt(tg0) << 14n) |
-    (1n << 31n) | // RES1
-    (BigInt(ps) << 16n) |
-    BigInt(t0sz) |
-    (BigInt(sl0) << 6n) |
-    (1n << 21n) | // HA
-    (1n << 19n) | // VS: 16-bit VMIDs
-    (BigInt(ds) << 32n);
+    fieldPrep(VTCR.SH0, 3) | // Inner Shareable
+    fieldPrep(VTCR.ORGN0, 1) | // WBWA
+    fieldPrep(VTCR.IRGN0, 1) | // WBWA
+    fieldPrep(VTCR.TG0, tg0) |
+    fieldPrep(VTCR.RES1_31, 1) |
+    fieldPrep(VTCR.PS, ps) |
+    fieldPrep(VTCR.T0SZ, t0sz) |
+    fieldPrep(VTCR.SL0, sl0) |
+    fieldPrep(VTCR.HA, 1) |
+    fieldPrep(VTCR.VS, 1) | // 16-bit VMIDs
+    fieldPrep(VTCR.DS, ds);
 
   return {
     granule,

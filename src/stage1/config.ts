@@ -27,6 +27,9 @@
  *   42     HPD1
  *   51, 52 TBID0/1, 55, 56 E0PD0/1, 59 DS, 60, 61 MTX0/1: refused (not modelled)
  *
+ * The field positions are src/regs's (tcr.ts, sctlr.ts, hcr.ts, mair.ts), the
+ * definitions `s2pt reg` decodes with.
+ *
  * Geometry (ASL AArch64_S1StartLevel, AArch64_S1TTBaseAddress): with
  * granulebits = log2(granule) and stride = granulebits - 3, the walk starts
  * at level 3 - (iasize - 1 - granulebits) DIV stride, iasize = 64 - TxSZ;
@@ -38,6 +41,12 @@
 import { InputError, hex } from "../pgtable/u64.js";
 import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import { s1LevelShift } from "../pgtable/s1descriptor.js";
+import { fieldNum, fieldPrep, type FieldDef } from "../regs/field.js";
+import { HCR } from "../regs/hcr.js";
+import { mairAttr, mairFromBytes } from "../regs/mair.js";
+import { PARANGE_BITS } from "../regs/pa-size.js";
+import { SCTLR } from "../regs/sctlr.js";
+import { TCR, TCR_TG0, TCR_TG1 } from "../regs/tcr.js";
 
 export interface TcrFields {
   t0sz: number;
@@ -95,78 +104,79 @@ export interface GuestConfig {
   hcr: HcrFields;
 }
 
-export const IPS_BITS = [32, 36, 40, 42, 44, 48, 52] as const;
+/** TCR_EL1.IPS encodings (the PARange table). */
+export const IPS_BITS = PARANGE_BITS;
 export const MIN_TXSZ = 16;
 export const MAX_TXSZ = 39;
 
 // ---- TCR_EL1 as a register value ------------------------------------------------------
 
-const TG0_ENC: Record<number, Granule | undefined> = { 0: 4096, 1: 65536, 2: 16384 };
-const TG1_ENC: Record<number, Granule | undefined> = { 1: 16384, 2: 4096, 3: 65536 };
-
-function bits(v: bigint, hi: number, lo: number): number {
-  return Number((v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
-}
+const TG0_ENC: Record<number, Granule | undefined> = { [TCR_TG0[4096]]: 4096, [TCR_TG0[65536]]: 65536, [TCR_TG0[16384]]: 16384 };
+const TG1_ENC: Record<number, Granule | undefined> = { [TCR_TG1[16384]]: 16384, [TCR_TG1[4096]]: 4096, [TCR_TG1[65536]]: 65536 };
 
 /** Fields s2pt refuses when set in a raw TCR_EL1 (they change the walk and are not modelled). */
-const REFUSED_TCR: ReadonlyArray<readonly [number, string]> = [
-  [51, "TBID0"],
-  [52, "TBID1"],
-  [55, "E0PD0"],
-  [56, "E0PD1"],
-  [59, "DS (FEAT_LPA2)"],
-  [60, "MTX0"],
-  [61, "MTX1"],
-];
+const REFUSED_TCR: readonly FieldDef[] = [TCR.TBID0, TCR.TBID1, TCR.E0PD0, TCR.E0PD1, TCR.DS, TCR.MTX0, TCR.MTX1];
+
+function flagOf(v: bigint, f: FieldDef): boolean {
+  return fieldNum(v, f) === 1;
+}
 
 /** Decode a TCR_EL1 value into the fields s2pt models; InputError (naming `what`) for what it does not. */
 export function decodeTcr(v: bigint, what: string): TcrFields {
-  for (const [b, name] of REFUSED_TCR) {
-    if ((v >> BigInt(b)) & 1n) throw new InputError(`${what}: bit ${b}, ${name}, is set: s2pt does not model it`);
+  for (const f of REFUSED_TCR) {
+    if (fieldNum(v, f)) throw new InputError(`${what}: bit ${f.lo}, ${f.name}${f === TCR.DS ? " (FEAT_LPA2)" : ""}, is set: s2pt does not model it`);
   }
-  const tg0 = TG0_ENC[bits(v, 15, 14)];
+  const tg0 = TG0_ENC[fieldNum(v, TCR.TG0)];
   if (tg0 === undefined) throw new InputError(`${what}: TG0 = 0b11 is reserved`);
-  const tg1 = TG1_ENC[bits(v, 31, 30)];
+  const tg1 = TG1_ENC[fieldNum(v, TCR.TG1)];
   if (tg1 === undefined) throw new InputError(`${what}: TG1 = 0b00 is reserved`);
-  const ipsEnc = bits(v, 34, 32);
+  const ipsEnc = fieldNum(v, TCR.IPS);
   if (ipsEnc > 6) throw new InputError(`${what}: IPS = 0b111 is reserved`);
   return {
-    t0sz: bits(v, 5, 0),
-    t1sz: bits(v, 21, 16),
+    t0sz: fieldNum(v, TCR.T0SZ),
+    t1sz: fieldNum(v, TCR.T1SZ),
     tg0,
     tg1,
     ips: IPS_BITS[ipsEnc],
-    epd0: bits(v, 7, 7) === 1,
-    epd1: bits(v, 23, 23) === 1,
-    tbi0: bits(v, 37, 37) === 1,
-    tbi1: bits(v, 38, 38) === 1,
-    hpd0: bits(v, 41, 41) === 1,
-    hpd1: bits(v, 42, 42) === 1,
-    ha: bits(v, 39, 39) === 1,
-    hd: bits(v, 40, 40) === 1,
+    epd0: flagOf(v, TCR.EPD0),
+    epd1: flagOf(v, TCR.EPD1),
+    tbi0: flagOf(v, TCR.TBI0),
+    tbi1: flagOf(v, TCR.TBI1),
+    hpd0: flagOf(v, TCR.HPD0),
+    hpd1: flagOf(v, TCR.HPD1),
+    ha: flagOf(v, TCR.HA),
+    hd: flagOf(v, TCR.HD),
   };
 }
 
 /** The TCR_EL1 value of these fields (the fields s2pt does not model are 0). */
 export function encodeTcr(t: TcrFields): bigint {
-  const tg0 = Number(Object.keys(TG0_ENC).find((k) => TG0_ENC[Number(k)] === t.tg0));
-  const tg1 = Number(Object.keys(TG1_ENC).find((k) => TG1_ENC[Number(k)] === t.tg1));
-  const b = (x: boolean): bigint => (x ? 1n : 0n);
+  const b = (x: boolean): number => (x ? 1 : 0);
   return (
-    BigInt(t.t0sz) |
-    (b(t.epd0) << 7n) |
-    (BigInt(tg0) << 14n) |
-    (BigInt(t.t1sz) << 16n) |
-    (b(t.epd1) << 23n) |
-    (BigInt(tg1) << 30n) |
-    (BigInt(IPS_BITS.indexOf(t.ips as (typeof IPS_BITS)[number])) << 32n) |
-    (b(t.tbi0) << 37n) |
-    (b(t.tbi1) << 38n) |
-    (b(t.ha) << 39n) |
-    (b(t.hd) << 40n) |
-    (b(t.hpd0) << 41n) |
-    (b(t.hpd1) << 42n)
+    fieldPrep(TCR.T0SZ, t.t0sz) |
+    fieldPrep(TCR.EPD0, b(t.epd0)) |
+    fieldPrep(TCR.TG0, TCR_TG0[t.tg0]) |
+    fieldPrep(TCR.T1SZ, t.t1sz) |
+    fieldPrep(TCR.EPD1, b(t.epd1)) |
+    fieldPrep(TCR.TG1, TCR_TG1[t.tg1]) |
+    fieldPrep(TCR.IPS, IPS_BITS.indexOf(t.ips as (typeof IPS_BITS)[number])) |
+    fieldPrep(TCR.TBI0, b(t.tbi0)) |
+    fieldPrep(TCR.TBI1, b(t.tbi1)) |
+    fieldPrep(TCR.HA, b(t.ha)) |
+    fieldPrep(TCR.HD, b(t.hd)) |
+    fieldPrep(TCR.HPD0, b(t.hpd0)) |
+    fieldPrep(TCR.HPD1, b(t.hpd1))
   );
+}
+
+/** The SCTLR_EL1 bits s2pt models, read from a register value. */
+export function sctlrFieldsOf(v: bigint): SctlrFields {
+  return { m: flagOf(v, SCTLR.M), c: flagOf(v, SCTLR.C), i: flagOf(v, SCTLR.I), wxn: flagOf(v, SCTLR.WXN) };
+}
+
+/** The HCR_EL2 bits s2pt models, read from a register value. */
+export function hcrFieldsOf(v: bigint): HcrFields {
+  return { dc: flagOf(v, HCR.DC), dct: flagOf(v, HCR.DCT), cd: flagOf(v, HCR.CD), id: flagOf(v, HCR.ID), ptw: flagOf(v, HCR.PTW) };
 }
 
 /** Check the fields (TxSZ range, IPS value); InputError naming `what`. */
@@ -263,14 +273,12 @@ export function ttbrTableBase(ttbr: bigint, g: RegionGeometry, ips: number, paMa
 
 /** MAIR_EL1 as a register value. */
 export function mairValue(mair: ArrayLike<number>): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(mair[i] & 0xff);
-  return v;
+  return mairFromBytes(mair);
 }
 
 export function mairBytes(v: bigint): Uint8Array {
   const out = new Uint8Array(8);
-  for (let i = 0; i < 8; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  for (let i = 0; i < 8; i++) out[i] = mairAttr(v, i);
   return out;
 }
 

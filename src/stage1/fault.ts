@@ -22,7 +22,7 @@
  * treats an S1PTW fault as a write only when it is a Permission fault.
  */
 
-import { ACCESS_EXEC, EC_DABT_CUR, EC_DABT_LOW, EC_IABT_CUR, EC_IABT_LOW, ESR_IL, FAULT_NAMES, FAULT_TITLES, ISS_FSC, ISS_WNR, faultIss, type FaultTypeName } from "../walker/fault.js";
+import { ACCESS_EXEC, EC_DABT_CUR, EC_DABT_LOW, EC_IABT_CUR, EC_IABT_LOW, ESR_EC_SHIFT, ESR_IL, FAULT_NAMES, FAULT_TITLES, ISS_FSC, ISS_WNR, faultIss, type FaultTypeName } from "../walker/fault.js";
 
 export interface S1FaultReport {
   stage: 1;
@@ -59,7 +59,7 @@ export function s1FaultReport(type: number, level: number, access: number, el: n
     fsc: iss & ISS_FSC,
     ec,
     iss,
-    esr: ((ec << 26) | ESR_IL | iss) >>> 0,
+    esr: ((ec << ESR_EC_SHIFT) | ESR_IL | iss) >>> 0,
     wnr: (iss & ISS_WNR) !== 0,
     far: va,
   };

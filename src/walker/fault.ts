@@ -35,6 +35,11 @@
  * Permission fault (KVM then recovers the IPA by translating FAR_EL2).
  */
 
+import { ABT, EC_CODES, ESR } from "../regs/esr.js";
+import { mask32, fieldGet, fieldPrep } from "../regs/field.js";
+import { FSC_ACCESS_L0, FSC_ADDRSZ_L0, FSC_ADDRSZ_LM1, FSC_ADDRSZ_LM2, FSC_LEVEL_MASK, FSC_PERM_L0, FSC_TRANS_L0, FSC_TRANS_LM1, FSC_TRANS_LM2 } from "../regs/fsc.js";
+import { HPFAR } from "../regs/hpfar.js";
+
 /** The faults the stage-2 walk reports (ASL Fault_*), plus "none". */
 export const FAULT_NONE = 0;
 export const FAULT_TRANSLATION = 1;
@@ -58,18 +63,19 @@ export const ACCESS_NAMES = ["r", "w", "x"] as const;
 export type AccessName = (typeof ACCESS_NAMES)[number];
 
 /** ESR_ELx.EC values for aborts taken to EL2 from a lower Exception level. */
-export const EC_IABT_LOW = 0x20;
-export const EC_DABT_LOW = 0x24;
+export const EC_IABT_LOW = EC_CODES.IABT_LOW;
+export const EC_DABT_LOW = EC_CODES.DABT_LOW;
 /** ESR_ELx.EC for aborts taken without a change of Exception level (a stage-1 fault of an EL1 access, to EL1). */
-export const EC_IABT_CUR = 0x21;
-export const EC_DABT_CUR = 0x25;
+export const EC_IABT_CUR = EC_CODES.IABT_CUR;
+export const EC_DABT_CUR = EC_CODES.DABT_CUR;
 
-/** ESR_ELx ISS bits used here. */
-export const ESR_IL = 1 << 25;
-export const ISS_ISV = 1 << 24;
-export const ISS_S1PTW = 1 << 7;
-export const ISS_WNR = 1 << 6;
-export const ISS_FSC = 0x3f;
+/** ESR_ELx bits used here, as 32-bit masks of src/regs's fields. */
+export const ESR_EC_SHIFT = ESR.EC.lo;
+export const ESR_IL = mask32(ESR.IL);
+export const ISS_ISV = mask32(ABT.ISV);
+export const ISS_S1PTW = mask32(ABT.S1PTW);
+export const ISS_WNR = mask32(ABT.WNR);
+export const ISS_FSC = mask32(ABT.DFSC);
 
 /**
  * EncodeLDFSC(statuscode, level) for the stage-2 walk's faults. Returns -1
@@ -78,25 +84,25 @@ export const ISS_FSC = 0x3f;
  */
 export function encodeLDFSC(type: number, level: number): number {
   if (level === -2) {
-    if (type === FAULT_ADDRESS_SIZE) return 0b101100;
-    if (type === FAULT_TRANSLATION) return 0b101010;
+    if (type === FAULT_ADDRESS_SIZE) return FSC_ADDRSZ_LM2;
+    if (type === FAULT_TRANSLATION) return FSC_TRANS_LM2;
     return -1;
   }
   if (level === -1) {
-    if (type === FAULT_ADDRESS_SIZE) return 0b101001;
-    if (type === FAULT_TRANSLATION) return 0b101011;
+    if (type === FAULT_ADDRESS_SIZE) return FSC_ADDRSZ_LM1;
+    if (type === FAULT_TRANSLATION) return FSC_TRANS_LM1;
     return -1;
   }
   if (level < 0 || level > 3 || (level | 0) !== level) return -1;
   switch (type) {
     case FAULT_ADDRESS_SIZE:
-      return 0b000000 | level;
+      return FSC_ADDRSZ_L0 | level;
     case FAULT_TRANSLATION:
-      return 0b000100 | level;
+      return FSC_TRANS_L0 | level;
     case FAULT_ACCESS_FLAG:
-      return 0b001000 | level;
+      return FSC_ACCESS_L0 | level;
     case FAULT_PERMISSION:
-      return 0b001100 | level;
+      return FSC_PERM_L0 | level;
     default:
       return -1;
   }
@@ -107,26 +113,27 @@ export function decodeLDFSC(fsc: number, out: { type: number; level: number }): 
   out.type = FAULT_NONE;
   out.level = 0;
   switch (fsc) {
-    case 0b101001:
+    case FSC_ADDRSZ_LM1:
       out.type = FAULT_ADDRESS_SIZE;
       out.level = -1;
       return;
-    case 0b101011:
+    case FSC_TRANS_LM1:
       out.type = FAULT_TRANSLATION;
       out.level = -1;
       return;
-    case 0b101100:
+    case FSC_ADDRSZ_LM2:
       out.type = FAULT_ADDRESS_SIZE;
       out.level = -2;
       return;
-    case 0b101010:
+    case FSC_TRANS_LM2:
       out.type = FAULT_TRANSLATION;
       out.level = -2;
       return;
   }
-  if (fsc < 0 || fsc > 0b001111) return;
-  out.type = [FAULT_ADDRESS_SIZE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION][fsc >>> 2];
-  out.level = fsc & 3;
+  if (fsc < 0 || fsc > (FSC_PERM_L0 | FSC_LEVEL_MASK)) return;
+  const base = fsc & ~FSC_LEVEL_MASK;
+  out.type = base === FSC_ADDRSZ_L0 ? FAULT_ADDRESS_SIZE : base === FSC_TRANS_L0 ? FAULT_TRANSLATION : base === FSC_ACCESS_L0 ? FAULT_ACCESS_FLAG : FAULT_PERMISSION;
+  out.level = fsc & FSC_LEVEL_MASK;
 }
 
 /**
@@ -140,14 +147,14 @@ export function ipaValid(type: number, s1ptw = false): boolean {
   return type === FAULT_ACCESS_FLAG || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
 }
 
-/** HPFAR_EL2 for an IPA: FIPA [43:4] = IPA[51:12] (bits of the IPA above 51 are not reported). */
+/** HPFAR_EL2 for an IPA: FIPA = IPA[51:12] (bits of the IPA above 51 are not reported: no FEAT_D128). */
 export function hpfarOf(ipa: bigint): bigint {
-  return ((ipa >> 12n) & ((1n << 40n) - 1n)) << 4n;
+  return fieldPrep(HPFAR.FIPA, (ipa >> 12n) & ((1n << 40n) - 1n));
 }
 
-/** The IPA page KVM reads back from HPFAR_EL2: (HPFAR & HPFAR_MASK) << 8. */
+/** The IPA page KVM reads back from HPFAR_EL2: FIELD_GET(HPFAR_EL2_FIPA, hpfar) << 12. */
 export function ipaFromHpfar(hpfar: bigint): bigint {
-  return (hpfar & ~0xfn & ((1n << 44n) - 1n)) << 8n;
+  return fieldGet(hpfar, HPFAR.FIPA) << 12n;
 }
 
 /**
@@ -168,7 +175,7 @@ export function faultIss(type: number, level: number, access: number, write: boo
 /** The whole ESR_EL2 (bits 31:0; ISS2 in bits 55:32 is 0 for these faults). */
 export function faultEsr(type: number, level: number, access: number, write: boolean, s1ptw = false): number {
   const ec = access === ACCESS_EXEC ? EC_IABT_LOW : EC_DABT_LOW;
-  return ((ec << 26) | ESR_IL | faultIss(type, level, access, write, s1ptw)) >>> 0;
+  return ((ec << ESR_EC_SHIFT) | ESR_IL | faultIss(type, level, access, write, s1ptw)) >>> 0;
 }
 
 /** One stage-2 fault, complete, for reports (the walk itself keeps only numbers). */

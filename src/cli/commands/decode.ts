@@ -6,15 +6,17 @@ import { InputError } from "../../pgtable/u64.js";
 import { flag, granuleOpt, intOpt, parseHexText, str, withFormatOptions, type Args } from "../options.js";
 import { decodeS1Descriptor } from "../../pgtable/s1descriptor.js";
 import { mairBytes } from "../../stage1/config.js";
+import { findRegister } from "../../kvm/registers.js";
 
 /** s2pt decode <descriptor>: every field of a stage-2 descriptor (or, with --stage1, of a guest's stage-1 descriptor). */
 export function decodeCommand(y: Argv, ctx: CliContext): Argv {
   return y.command(
-    "decode <descriptor>",
+    "decode <descriptor> [value]",
     "decode a 64-bit stage-2 descriptor field by field (--stage1: a stage-1 descriptor of the guest's tables)",
     (b) =>
       withFormatOptions(b)
         .positional("descriptor", { type: "string", describe: "the descriptor, hex (0x-prefixed or bare hex digits)" })
+        .positional("value", { type: "string", describe: "(none; a register's value goes to s2pt reg <NAME> <value>)" })
         .option("level", { type: "string", requiresArg: true, describe: "level the descriptor was read at (-1..3): tells a table from a page" })
         .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size, for the address-size check (default 48, or 52 when the format carries 52 bits)" })
         .option("stage1", { type: "boolean", default: false, describe: "read it as a stage-1 (VMSAv8-64 EL1&0) descriptor: AttrIndx, AP, SH, PXN/UXN, table attributes" })
@@ -26,6 +28,8 @@ export function decodeCommand(y: Argv, ctx: CliContext): Argv {
       ctx.guard(() => {
         const text = str(args, "descriptor");
         if (text === undefined) throw new InputError("descriptor: missing");
+        const reg = findRegister(text);
+        if (reg || str(args, "value") !== undefined) throw new InputError(reg ? `descriptor: '${text}' is a register name: s2pt reg ${reg.name} <value> decodes registers` : `decode: one descriptor only ('${str(args, "value")}' is extra)`);
         const value = parseHexText(text, "descriptor", true);
         const granule = granuleOpt(args);
         const mairText = str(args, "mair");

@@ -5,15 +5,7 @@ import { parseGuestAttr, parseSh } from "../../kvm/guest.js";
 import { FAULT_ACCESSES, parseEras, type FaultAccess, type PolicyInputs } from "../../kvm/policy.js";
 import { parsePgprot, parseVmaKind, vmaInputs } from "../../kvm/vma.js";
 import { InputError } from "../../pgtable/u64.js";
-import { flag, granuleOpt, hexOpt, intOpt, str, withFormatOptions, type Args } from "../options.js";
-
-function choice<T extends string>(args: Args, name: string, allowed: readonly T[]): T | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  const t = s.trim().toLowerCase() as T;
-  if (!allowed.includes(t)) throw new InputError(`--${name}: '${s}' is not one of ${allowed.join(", ")}`);
-  return t;
-}
+import { choiceOpt, flag, granuleOpt, hexOpt, intOpt, str, withFormatOptions, type Args } from "../options.js";
 
 /** s2pt explain: VMA -> prot -> descriptor -> combined with the guest -> hazards, per kernel era. */
 export function explainCommand(y: Argv, ctx: CliContext): Argv {
@@ -41,8 +33,8 @@ export function explainCommand(y: Argv, ctx: CliContext): Argv {
         const vma = parseVmaKind(str(args, "vma") ?? "");
         const pgprotText = str(args, "pgprot");
         const pgprot = pgprotText === undefined ? undefined : parsePgprot(pgprotText);
-        const pfn = choice(args, "pfn", ["ram", "io"] as const);
-        const access = choice(args, "access", FAULT_ACCESSES) ?? ("read" as FaultAccess);
+        const pfn = choiceOpt(args, "pfn", ["ram", "io"] as const);
+        const access = choiceOpt(args, "access", FAULT_ACCESSES) ?? ("read" as FaultAccess);
         const eras = parseEras(str(args, "era") ?? "all");
         const v = vmaInputs(vma, pgprot, flag(args, "allow-any-uncached"), pfn);
         const p: PolicyInputs = { ...v, fwb: args.fwb !== false, dic: flag(args, "dic"), access };

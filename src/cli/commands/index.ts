@@ -14,6 +14,8 @@ import { combineCommand } from "./combine.js";
 import { explainCommand } from "./explain.js";
 import { walkCommand } from "./walk.js";
 import { checkCommand } from "./check.js";
+import { regCommand } from "./reg.js";
+import { faultCommand } from "./fault.js";
 
 export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
 
@@ -27,4 +29,6 @@ export const COMMANDS: CommandInstaller[] = [
   explainCommand,
   walkCommand,
   checkCommand,
+  regCommand,
+  faultCommand,
 ];
