@@ -106,12 +106,13 @@ function opLabel(scn: Scenario, i: number): string {
 
 /**
  * The first divergence between an expected result and the model's, or null
- * when they are equal. Throws an InputError (naming the JSON path) for a
- * malformed 64-bit value in the expected document.
+ * when they are equal. Throws an InputError (naming the JSON path) for an
+ * expected document that is not a result object or holds a malformed
+ * 64-bit value.
  */
 export function firstDivergence(expected: unknown, got: ReplayResult, scn: Scenario): string | null {
   if (typeof expected !== "object" || expected === null || Array.isArray(expected)) {
-    return "the expected file does not hold a result object";
+    throw new InputError(`top level: expected a result object, got ${expected === null ? "null" : Array.isArray(expected) ? "an array" : `a ${typeof expected}`}`);
   }
   checkHexStrings(expected, got);
   const e = expected as Record<string, unknown>;

@@ -70,7 +70,7 @@ export function escapeControl(text: string): string {
  */
 export function parseU64(text: string, what: string): bigint {
   const t = text.trim();
-  if (/^-/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
+  if (/^-(0[xX][0-9a-fA-F]|[0-9])/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
   if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a 0x-prefixed hex number`);
   const v = BigInt(t.replace(/^0X/, "0x"));
   if (v >= TWO_64_BIG) throw new InputError(`${what}: '${showInput(text)}' does not fit in 64 bits`);
