@@ -164,7 +164,7 @@ function strayLeafBitNotes(lo: number, hi: number, f: ReturnType<typeof pteForma
   const notes: string[] = [];
   for (let b = 0; b < 64; b++) {
     if (!(b < 32 ? (strayLo >>> b) & 1 : (strayHi >>> (b - 32)) & 1)) continue;
-    const fld = fields.find((x) => !x.view && x.name !== "other" && fieldCovers(x, b));
+    const fld = fields.find((x) => !x.view && x.name !== "other" && fieldCovers(x, b)) ?? fields.find((x) => x.view && fieldCovers(x, b));
     const name = fld ? fld.name : "no field in this format";
     notes.push(`bit ${b} (${name}) is set: kvm_pgtable_stage2_map() never writes it in a leaf`);
   }
@@ -425,11 +425,12 @@ export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & {
       const [h, l] = fld.bits.split(":").map(Number);
       const loBit = BigInt(l ?? h);
       const mask = (1n << BigInt(h - Number(loBit) + 1)) - 1n;
+      // The field's value as decode shows it (an address for OA), else its raw bits.
       differences.push({
         field: fld.name,
         bits: fld.bits,
-        got: hex((value >> loBit) & mask),
-        expected: hex((want >> loBit) & mask),
+        got: fg?.name === fld.name && fg.bits === fld.bits ? fg.value : hex((value >> loBit) & mask),
+        expected: fe?.name === fld.name && fe.bits === fld.bits ? fe.value : hex((want >> loBit) & mask),
         gotMeaning: fg?.meaning ?? "(not a field of this descriptor)",
         expectedMeaning: fe?.meaning ?? "(not a field of the kernel's leaf)",
       });
