@@ -34,7 +34,7 @@ export const dumpCommand: CommandSpec = {
     json: { type: "boolean", default: false, describe: "the same lines as JSON: start, end, size, level, attrs {valid, r, w, x, af, block} (null where the kernel prints no columns), memtype" },
   },
   examples: [
-    ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json", "a 2 MiB block split around one 4K page: one line per run of equal entries"],
+    ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json", "a 4K page mapped inside a 2 MiB block: the block gives way to a table holding only the new page; one line per run of equal entries"],
     ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --kernel", "byte for byte what the kernel's debugfs file prints"],
   ],
   run: (a, ctx) => {
