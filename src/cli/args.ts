@@ -109,26 +109,16 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   const after = end < 0 ? [] : argv.slice(end + 1);
   const isHelp = (a: string): boolean => a === "--help" || a === "-h";
 
-  // The command: the first operand (before or after "--").
-  let at = 0;
-  while (at < before.length && before[at].startsWith("-") && !NEGATIVE_NUMBER.test(before[at])) {
-    const a = before[at];
-    if (isHelp(a)) return { kind: "help", command: null };
-    if (a === "--version") return { kind: "version" };
-    throw new InputError(`'${showInput(a)}': options come after the command (s2pt <command> [options]; s2pt --help lists the commands)`);
+  // The command: the first word (or, after a leading "--", the first operand). Options come after it.
+  const first = before[0];
+  if (first !== undefined && first.startsWith("-") && !NEGATIVE_NUMBER.test(first)) {
+    if (isHelp(first)) return { kind: "help", command: null };
+    if (first === "--version") return { kind: "version" };
+    throw new InputError(`'${showInput(first)}': options come after the command (s2pt <command> [options]; s2pt --help lists the commands)`);
   }
-  let name: string | undefined;
-  let rest: string[];
-  let operands: string[] = [];
-  if (at < before.length) {
-    name = before[at];
-    rest = before.slice(at + 1);
-    operands = [...after];
-  } else {
-    name = after[0];
-    rest = [];
-    operands = after.slice(1);
-  }
+  const name = first ?? after[0];
+  const rest = first !== undefined ? before.slice(1) : [];
+  const trailing = first !== undefined ? after : after.slice(1);
   if (name === undefined) throw new InputError("name a command (s2pt --help lists them)");
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
@@ -140,12 +130,13 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   const given = new Map<string, string | boolean>();
   const order: string[] = [];
   const optionNames = Object.keys(command.options);
+  const own = (n: string): OptionSpec | undefined => (Object.prototype.hasOwnProperty.call(command.options, n) ? command.options[n] : undefined);
   const where = `s2pt ${command.name} --help`;
-  const before2: string[] = [];
+  const words: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (!a.startsWith("-") || NEGATIVE_NUMBER.test(a) || a === "-") {
-      before2.push(a);
+      words.push(a);
       continue;
     }
     if (!a.startsWith("--")) throw new InputError(`${command.name}: unknown option '${showInput(a)}' (${where} lists the options)`);
@@ -154,13 +145,13 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
     const inline = eq < 0 ? undefined : a.slice(eq + 1);
     let opt = raw;
     let negated = false;
-    if (!Object.prototype.hasOwnProperty.call(command.options, opt) && opt.startsWith("no-") && command.options[opt.slice(3)]?.type === "boolean") {
+    if (own(opt) === undefined && opt.startsWith("no-") && own(opt.slice(3))?.type === "boolean") {
       opt = opt.slice(3);
       negated = true;
     }
-    const spec = Object.prototype.hasOwnProperty.call(command.options, opt) ? command.options[opt] : undefined;
+    const spec = own(opt);
     if (spec === undefined) {
-      const base = raw.startsWith("no-") && command.options[raw.slice(3)] ? ` (--${raw.slice(3)} takes a value; only a boolean option has a --no- form)` : suggest(raw, optionNames).replace(/(did you mean )(.*)\?/, (_m, p: string, list: string) => `${p}${list.split(" or ").map((n) => `--${n}`).join(" or ")}?`);
+      const base = raw.startsWith("no-") && own(raw.slice(3)) ? ` (--${raw.slice(3)} takes a value; only a boolean option has a --no- form)` : suggest(raw, optionNames).replace(/(did you mean )(.*)\?/, (_m, p: string, list: string) => `${p}${list.split(" or ").map((n) => `--${n}`).join(" or ")}?`);
       throw new InputError(`${command.name}: unknown option '--${showInput(raw)}'${base} (${where} lists the options)`);
     }
     if (given.has(opt)) throw new InputError(`--${opt}: given more than once`);
@@ -184,7 +175,7 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
     }
     order.push(opt);
   }
-  operands = [...before2, ...operands];
+  const operands = [...words, ...trailing];
 
   // The operand.
   const op = command.operand;
