@@ -11,7 +11,7 @@
  */
 
 import { decodeS2Descriptor, type DecodedDescriptor } from "./decode.js";
-import { jsonEqual, jsonPathJoin, jsonPreview, readJson } from "./jsontext.js";
+import { jsonEqual, jsonPath, jsonPreview, readJson } from "./jsontext.js";
 import type { ReplayResult } from "./replay.js";
 import type { Scenario } from "./scenario.js";
 import { InputError, hex, parseU64 } from "./u64.js";
@@ -35,21 +35,38 @@ const HEX = /^0[xX][0-9a-fA-F]+$/;
  * one: an InputError naming the JSON path otherwise.
  */
 function checkHexStrings(expected: unknown, got: unknown): void {
-  const todo: Array<[unknown, unknown, string]> = [[expected, got, "top level"]];
+  // Each value keeps a link to its parent: a path is built only for the refusal (any depth, no quadratic strings).
+  interface Item {
+    e: unknown;
+    g: unknown;
+    up: Item | null;
+    key: string | number;
+  }
+  const steps = (it: Item): Array<string | number> => {
+    const out: Array<string | number> = [];
+    for (let x: Item | null = it; x !== null && x.up !== null; x = x.up) out.push(x.key);
+    return out.reverse();
+  };
+  const todo: Item[] = [{ e: expected, g: got, up: null, key: "" }];
   while (todo.length > 0) {
-    const [e, g, path] = todo.pop() as [unknown, unknown, string];
+    const it = todo.pop() as Item;
+    const { e, g } = it;
     if (typeof e === "string") {
-      if (HEXISH.test(e) || (typeof g === "string" && HEX.test(g))) parseU64(e, path);
+      if (HEXISH.test(e) || (typeof g === "string" && HEX.test(g))) parseU64(e, jsonPath(steps(it)));
       continue;
     }
     if (typeof e !== "object" || e === null) continue;
     if (Array.isArray(e)) {
       const ga = Array.isArray(g) ? g : [];
-      for (let k = 0; k < e.length; k++) todo.push([e[k], ga[k], jsonPathJoin(path, k)]);
+      for (let k = e.length - 1; k >= 0; k--) todo.push({ e: e[k], g: ga[k], up: it, key: k });
       continue;
     }
     const go = typeof g === "object" && g !== null && !Array.isArray(g) ? (g as Record<string, unknown>) : {};
-    for (const k of Object.keys(e)) todo.push([(e as Record<string, unknown>)[k], Object.prototype.hasOwnProperty.call(go, k) ? go[k] : undefined, jsonPathJoin(path, k)]);
+    const keys = Object.keys(e);
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const key = keys[k];
+      todo.push({ e: (e as Record<string, unknown>)[key], g: Object.prototype.hasOwnProperty.call(go, key) ? go[key] : undefined, up: it, key });
+    }
   }
 }
 

@@ -26,7 +26,7 @@ export interface JsonReadOptions {
 
 export interface JsonDocument {
   value: unknown;
-  /** Source text of the numbers that do not print back as written, by JSON path (at most RAW_NUMBERS_KEPT). */
+  /** Source text of the numbers that do not print back as written, by JSON path (at most RAW_NUMBERS_KEPT, down to RAW_NUMBER_DEPTH). */
   rawNumbers: ReadonlyMap<string, string>;
 }
 
@@ -35,22 +35,36 @@ const RAW_NUMBERS_KEPT = 1000;
 
 type Frame = { obj: Record<string, unknown>; key: string } | { arr: unknown[] };
 
-/** The JSON path of a key or index below `parent`: `ops[3].ipa`; "top level" is the document itself. */
-export function jsonPathJoin(parent: string, key: string | number): string {
-  if (typeof key === "number") return `${parent === "top level" ? "" : parent}[${key}]`;
-  const k = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
-  if (parent === "top level" || parent === "") return k;
-  return /^[A-Za-z_$]/.test(k) ? `${parent}.${k}` : `${parent}[${k}]`;
+/** Deepest level whose numbers are remembered as written (scenario fields sit a few levels down). */
+const RAW_NUMBER_DEPTH = 16;
+
+/** One step of a JSON path as written: `.key`, `["odd key"]` or `[3]` (a key cut at 60 characters). */
+function pathStep(key: string | number, first: boolean): string {
+  if (typeof key === "number") return `[${key}]`;
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) && key.length <= 60) return first ? key : `.${key}`;
+  const q = JSON.stringify(key.length > 60 ? key.slice(0, 60) : key);
+  return `[${escapeControl(key.length > 60 ? q.slice(0, -1) + '..."' : q)}]`;
+}
+
+/**
+ * A JSON path from its steps (`ops[3].ipa`; "top level" for none). A path
+ * deeper than 24 steps is shown by its first 8 and last 12, so that a
+ * message about a value nested 100,000 levels down stays one short line.
+ */
+export function jsonPath(steps: ReadonlyArray<string | number>): string {
+  if (steps.length === 0) return "top level";
+  const show = (xs: ReadonlyArray<string | number>, first: boolean): string => xs.map((k, i) => pathStep(k, first && i === 0)).join("");
+  if (steps.length <= 24) return show(steps, true);
+  return `${show(steps.slice(0, 8), true)}...(${steps.length - 20} levels)...${show(steps.slice(-12), false)}`;
 }
 
 function pathOf(stack: readonly Frame[], upTo = stack.length): string {
-  let p = "top level";
+  const steps: Array<string | number> = [];
   for (let d = 0; d < upTo; d++) {
     const f = stack[d];
-    if ("arr" in f) p = jsonPathJoin(p, f.arr.length);
-    else p = jsonPathJoin(p, f.key);
+    steps.push("arr" in f ? f.arr.length : f.key);
   }
-  return p;
+  return jsonPath(steps);
 }
 
 function setOwn(obj: Record<string, unknown>, key: string, v: unknown): void {
@@ -138,7 +152,7 @@ export function readJson(text: string, opts: JsonReadOptions = {}): JsonDocument
     }
     const raw = text.slice(start, i);
     const v = Number(raw);
-    if (String(v) !== raw && rawNumbers.size < RAW_NUMBERS_KEPT) rawNumbers.set(pathOf(stack), raw);
+    if (String(v) !== raw && rawNumbers.size < RAW_NUMBERS_KEPT && stack.length <= RAW_NUMBER_DEPTH) rawNumbers.set(pathOf(stack), raw);
     return v;
   };
   const word = (w: string, v: unknown): unknown => {
@@ -152,8 +166,8 @@ export function readJson(text: string, opts: JsonReadOptions = {}): JsonDocument
   const key = (obj: Record<string, unknown>): string => {
     const k = str();
     if (refuse.includes(k)) {
-      const p = pathOf(stack, stack.length - 1);
-      throw new InputError(`${jsonPathJoin(p, k)}: the key '${escapeControl(k)}' is refused${opts.refuseWhy ? ` (${opts.refuseWhy})` : ""}`);
+      const steps: Array<string | number> = stack.slice(0, -1).map((f) => ("arr" in f ? f.arr.length : f.key));
+      throw new InputError(`${jsonPath([...steps, k])}: the key '${escapeControl(k)}' is refused${opts.refuseWhy ? ` (${opts.refuseWhy})` : ""}`);
     }
     if (Object.prototype.hasOwnProperty.call(obj, k)) {
       throw new InputError(`${pathOf(stack, stack.length - 1)}: duplicate field '${escapeControl(k)}' (JSON keeps only the last one)`);

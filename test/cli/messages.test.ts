@@ -49,6 +49,19 @@ describe("replay --expected: a malformed expected file is an input error (exit 2
     const p = write("bad.json", text);
     refused(["replay", SCN, "--expected", p], typeof msg === "string" ? `${p}: ${msg}` : msg);
   });
+  it("a malformed value 100,000 levels down, or under a 100 KB key: the path is cut, the run stays fast", () => {
+    const deep = write("deep-bad.json", `{"name": ${"[".repeat(100_000)}"0xzz"${"]".repeat(100_000)}}`);
+    const t0 = Date.now();
+    const r = runCli(["replay", SCN, "--expected", deep]);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`s2pt: ${deep}: name[0][0][0][0][0][0][0]...(99981 levels)...${"[0]".repeat(12)}: '0xzz' is not a 0x-prefixed hex number\n`);
+    const key = "k".repeat(100_000);
+    const long = write("long-key.json", `{"${key}": "0xzz"}`);
+    expect(runCli(["replay", SCN, "--expected", long]).stderr).toBe(`s2pt: ${long}: ["${"k".repeat(60)}..."]: '0xzz' is not a 0x-prefixed hex number\n`);
+    const dup = write("deep-dup.json", `{"name": ${"[".repeat(50_000)}{"a": 1, "a": 2}${"]".repeat(50_000)}}`);
+    expect(runCli(["replay", SCN, "--expected", dup]).stderr).toMatch(/^s2pt: .*deep-dup\.json: name\[0\].*\.\.\.\(49981 levels\)\.\.\.(\[0\]){12}: duplicate field 'a'/);
+  });
   it("hex compares by value: 0X, upper-case digits and leading zeros match the model's lower-case form", () => {
     const p = write("hexforms.json", EXP_TEXT.replace(/"pte": "0x([0-9a-f]+)"/, (_m, h: string) => `"pte": "0X00${h.toUpperCase()}"`));
     expect(runCli(["replay", SCN, "--expected", p]).code).toBe(0);
