@@ -100,8 +100,8 @@ describe("filesystem errors: one line naming the path", () => {
   const asRoot = process.getuid?.() === 0;
   const prefix = asRoot ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"] : [];
   const canDrop = !asRoot || spawnSync(prefix[0], [...prefix.slice(1), "cat", secret]).stderr?.toString().includes("Permission denied");
-  it.skipIf(canDrop)("EACCES: skipped, as root without setpriv(1) to drop CAP_DAC_OVERRIDE no permission is ever denied", () => {});
-  it.runIf(canDrop)("a file and a directory the user may not read (EACCES)", () => {
+  // Skipped only where root cannot drop those capabilities (no setpriv(1)): then no permission is ever denied.
+  it.runIf(canDrop)("a file and a directory the user may not read (EACCES; as root, run through setpriv without CAP_DAC_OVERRIDE)", () => {
     refusedLine(run(["replay", secret], { prefix }), 2, `${secret}: permission denied`);
     refusedLine(run(["replay", locked], { prefix }), 2, `${locked}: permission denied`);
     refusedLine(run(["check", locked], { prefix }), 2, `${locked}: permission denied`);
