@@ -1,81 +1,40 @@
 #!/usr/bin/env node
 /**
- * The s2pt command line. Every command runs in-process through runCli(), which
- * collects output and never calls process.exit(): a large output piped to
- * another program arrives whole (the exit code is set with process.exitCode).
+ * The s2pt command line. Every command runs in-process through runCli(),
+ * which collects output and never calls process.exit(); the process then
+ * writes it with write(2) on fds 1 and 2 (a large output piped to another
+ * program arrives whole) and sets process.exitCode.
+ *
+ * Output errors: a reader that stops early (EPIPE, `s2pt ... | head`) is not
+ * an error of ours; any other error writing stdout (ENOSPC on /dev/full,
+ * EIO) is one line on stderr and exit 1. An error writing stderr is
+ * ignored: the exit code still says what happened (2 for a refusal).
  */
 
-import { realpathSync } from "node:fs";
+import { realpathSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import yargs from "yargs";
-import type { Argv } from "yargs";
+import { readArgv } from "./args.js";
 import { COMMANDS } from "./commands/index.js";
-import { CliContext, EXIT_USAGE, oneLine, type CliOutput } from "./io.js";
+import { helpText } from "./help.js";
+import { CliContext, EXIT_MISMATCH, type CliOutput, type StdinReader } from "./io.js";
 
-const VERSION = "0.1.0";
+export const VERSION = "0.1.0";
 
-/**
- * A negative hex value ("-0x10") would reach yargs as a cluster of short
- * flags (-0 -x -1 -0); refuse it by name first. Returns the refusal, or null.
- */
-function negativeHexArg(argv: readonly string[]): string | null {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--") break;
-    if (!/^-0[xX]/.test(argv[i])) continue;
-    const prev = i > 0 ? argv[i - 1] : "";
-    const what = /^--[a-z]/.test(prev) && !prev.includes("=") ? `${prev}: ` : "";
-    return `${what}'${argv[i]}' is negative: addresses, sizes and descriptors are unsigned`;
-  }
-  return null;
-}
-
-/** yargs' own refusals, said with the option or command they are about. */
-function yargsMessage(msg: string, argv: readonly string[]): string {
-  const cmd = argv.find((a) => !a.startsWith("-")) ?? "";
-  let m = /^Not enough arguments following: (.+)$/.exec(msg);
-  if (m) return `--${m[1]}: needs a value`;
-  m = /^Missing required arguments?: (.+)$/.exec(msg);
-  if (m) return `${m[1].split(", ").map((o) => `--${o}`).join(", ")}: required (see s2pt ${cmd} --help)`;
-  m = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(msg);
-  if (m && cmd) return `${cmd}: missing its argument (got ${m[1]}, needs ${m[2]}; see s2pt ${cmd} --help)`;
-  return msg;
+export interface RunOptions {
+  /** Standard input for `-` (default: this process's fd 0). */
+  stdin?: StdinReader;
 }
 
 /** Run the CLI on `argv` (without the node and script names); returns what it printed and its exit code. */
-export function runCli(argv: readonly string[]): CliOutput {
-  const ctx = new CliContext();
-  const negative = negativeHexArg(argv);
-  if (negative !== null) {
-    ctx.fail(negative, EXIT_USAGE);
-    return ctx.result();
-  }
-  let parser: Argv = yargs([...argv])
-    .scriptName("s2pt")
-    .usage("s2pt <command> [options]\n\nA bit-exact model of the Arm stage-2 MMU as Linux KVM/arm64 builds and uses it.")
-    .version(VERSION)
-    .help()
-    .alias("h", "help")
-    .strict()
-    .demandCommand(1, "name a command (s2pt --help lists them)")
-    .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((msg: string | null, err: Error | undefined) => {
-      ctx.fail(yargsMessage(msg ?? (err ? err.message : "invalid arguments"), argv), EXIT_USAGE);
-    });
-  for (const c of COMMANDS) parser = c(parser, ctx);
-  let helpOut = "";
-  try {
-    parser.parse([...argv], {}, (_err: Error | undefined, _args: unknown, output: string) => {
-      if (output) helpOut = output;
-    });
-  } catch (e) {
-    ctx.fail(oneLine(e instanceof Error ? e.message : String(e)));
-  }
-  const res = ctx.result();
-  if (helpOut && res.code === 0) res.stdout = helpOut.endsWith("\n") ? helpOut : helpOut + "\n";
-  if (res.code !== 0 && helpOut && !res.stderr) res.stderr = `s2pt: ${oneLine(helpOut)}\n`;
-  return res;
+export function runCli(argv: readonly string[], opts: RunOptions = {}): CliOutput {
+  const ctx = new CliContext(opts.stdin);
+  ctx.guard(() => {
+    const inv = readArgv(argv, COMMANDS);
+    if (inv.kind === "version") ctx.print(VERSION);
+    else if (inv.kind === "help") ctx.print(helpText(COMMANDS, inv.command, VERSION));
+    else inv.command.run(inv.args, ctx);
+  });
+  return ctx.result();
 }
 
 function isMain(): boolean {
@@ -88,13 +47,45 @@ function isMain(): boolean {
   }
 }
 
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Write all of `text` to `fd`; returns the error code that stopped it, or null. */
+export function writeAllFd(fd: number, text: string): string | null {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "EIO";
+      // A non-blocking pipe that is full: wait for the reader.
+      if (code === "EAGAIN") {
+        pause(2);
+        continue;
+      }
+      return code;
+    }
+  }
+  return null;
+}
+
+/** Write what a run produced; returns the exit code. */
+export function emit(res: CliOutput): number {
+  let code = res.code;
+  let stderr = res.stderr;
+  if (res.stdout) {
+    const err = writeAllFd(1, res.stdout);
+    if (err !== null && err !== "EPIPE") {
+      stderr += `s2pt: cannot write the output to standard output: ${err}\n`;
+      if (code === 0) code = EXIT_MISMATCH;
+    }
+  }
+  if (stderr) writeAllFd(2, stderr);
+  return code;
+}
+
 if (isMain()) {
-  // A reader that stops early (`s2pt combine --table | head`) closes the pipe: that is not an error of ours.
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") throw e;
-  });
-  const res = runCli(process.argv.slice(2));
-  if (res.stdout) process.stdout.write(res.stdout);
-  if (res.stderr) process.stderr.write(res.stderr);
-  process.exitCode = res.code;
+  process.exitCode = emit(runCli(process.argv.slice(2)));
 }

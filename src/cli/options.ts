@@ -1,75 +1,32 @@
 /**
- * Option parsing shared by the commands. yargs is told every value is a
- * string (it would otherwise turn "0x10" into 16 and lose bits above 2^53);
- * the parsers here check and convert them, naming the option on error.
+ * Checks the commands share that depend on more than one option (args.ts
+ * reads each value alone): a PA size against the descriptor format.
  */
 
-import type { Argv } from "yargs";
-import { parseGranule, type Granule } from "../pgtable/geometry.js";
-import { parseNames } from "../pgtable/scenario.js";
-import { PROT_NAMES } from "../pgtable/descriptor.js";
-import { InputError, parseHexText } from "../pgtable/u64.js";
+import { granuleName, type Granule } from "../pgtable/geometry.js";
+import { InputError } from "../pgtable/u64.js";
 
-export type Args = Record<string, unknown>;
-
-/** A string option as given (yargs may hand over an array when an option is repeated). */
-export function str(args: Args, name: string): string | undefined {
-  const v = args[name];
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw new InputError(`--${name}: given more than once`);
-  if (typeof v === "boolean") throw new InputError(`--${name}: needs a value`);
-  return String(v);
+/**
+ * A host PA size the descriptor format can carry (Arm ARM
+ * ID_AA64MMFR0_EL1.PARange; kernel-reference.md section 3): 52 bits needs
+ * FEAT_LPA2 with a 4K or 16K granule (64K carries OA[51:48] in bits 15:12,
+ * FEAT_LPA); KVM clamps PARange to 48 otherwise.
+ */
+export function checkPaBits(paBits: number | undefined, granule: Granule, lpa2: boolean, what = "--pa-bits"): void {
+  if (paBits === 52 && granule !== 65536 && !lpa2) {
+    throw new InputError(`${what}: 52-bit PAs with a ${granuleName(granule)} granule need FEAT_LPA2 (--lpa2); without it KVM clamps PARange to 48`);
+  }
 }
 
-export function flag(args: Args, name: string): boolean {
-  const v = args[name];
-  if (Array.isArray(v)) throw new InputError(`--${name}: given more than once`);
-  return v === true;
+/** FEAT_LPA2 exists for the 4K and 16K granules only. */
+export function checkLpa2(granule: Granule, lpa2: boolean): void {
+  if (lpa2 && granule === 65536) throw new InputError("--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)");
 }
 
-export function granuleOpt(args: Args): Granule {
-  return parseGranule(str(args, "granule") ?? "4k", "--granule");
-}
-
-/** An integer option within [lo, hi]. */
-export function intOpt(args: Args, name: string, lo: number, hi: number): number | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  if (!/^-?[0-9]+$/.test(s.trim())) throw new InputError(`--${name}: '${s}' is not an integer`);
-  const n = Number(s);
-  if (n < lo || n > hi) throw new InputError(`--${name}: ${n} is outside ${lo}..${hi}`);
-  return n;
-}
-
-/** One of `allowed` (case-insensitive), or undefined when not given. */
-export function choiceOpt<T extends string>(args: Args, name: string, allowed: readonly T[]): T | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  const t = s.trim().toLowerCase() as T;
-  if (!allowed.includes(t)) throw new InputError(`--${name}: '${s}' is not one of ${allowed.join(", ")}`);
-  return t;
-}
-
-/** A hex value (0x-prefixed, or bare hex digits when `bareHex`) below 2^64. */
-export function hexOpt(args: Args, name: string, bareHex = false): bigint | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  return parseHexText(s, `--${name}`, bareHex);
-}
-
-export { parseHexText };
-
-export function protOpt(args: Args, name = "prot"): number | undefined {
-  const s = str(args, name);
-  if (s === undefined) return undefined;
-  return parseNames(s, `--${name}`, PROT_NAMES, "prot");
-}
-
-/** Options every command that reads or builds descriptors shares. */
-export function withFormatOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option("granule", { type: "string", requiresArg: true, describe: "translation granule: 4k, 16k or 64k", default: "4k" })
-    .option("lpa2", { type: "boolean", describe: "FEAT_LPA2 descriptor format (52-bit OA with 4K/16K)", default: false })
-    .option("fwb", { type: "boolean", describe: "FEAT_S2FWB in use (--no-fwb: KVM_PGTABLE_S2_NOFWB)", default: true })
-    .option("json", { type: "boolean", describe: "machine-readable output", default: false }) as Argv<T>;
+/** Indent every non-empty line by two spaces. */
+export function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => (l === "" ? l : "  " + l))
+    .join("\n");
 }

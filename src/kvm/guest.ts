@@ -1,6 +1,6 @@
 /**
  * The guest's stage-1 choice for the page: a MAIR_EL1 Attr byte, given as
- * 0x-prefixed hex or as one of the attributes Linux programs into MAIR_EL1
+ * a number (decimal, 0x hex or 0b binary) or as one of the attributes Linux programs into MAIR_EL1
  * (arch/arm64/include/asm/sysreg.h MAIR_ATTR_*; DEVICE_GRE and NORMAL_WT from
  * older kernels), and its stage-1 shareability.
  *
@@ -16,7 +16,7 @@
  */
 
 import { linuxMairName } from "../mair/mair.js";
-import { InputError, parseSmallNumber } from "../pgtable/u64.js";
+import { InputError, parseSmallNumber, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 
 export interface GuestAttrName {
@@ -49,18 +49,18 @@ export function guestMacro(attr: number): string | null {
   return linuxMairName(attr);
 }
 
-/** Parse --guest: a name above, a MAIR_ATTR_* macro, or a 0x-prefixed byte. */
+/** Parse --guest: a name above, a MAIR_ATTR_* macro, or a byte as a small number (u64.ts: decimal, 0x hex or 0b binary). */
 export function parseGuestAttr(text: string, what = "--guest"): number {
   const t = text.trim();
   const low = t.toLowerCase();
   for (const g of GUEST_ATTR_NAMES) if (g.names.includes(low) || guestMacro(g.attr)?.toLowerCase() === low) return g.attr;
-  if (/^0x/i.test(t)) {
-    const v = parseSmallNumber(t, what, Number.MAX_SAFE_INTEGER, { hexOnly: true });
+  if (/^-?[0-9]/.test(t)) {
+    const v = parseSmallNumber(t, what, Infinity);
     if (v > 0xff) throw new InputError(`${what}: ${t} is not a MAIR Attr byte (0x00..0xff)`);
     return v;
   }
   throw new InputError(
-    `${what}: '${text}' is neither a 0x-prefixed MAIR Attr byte (0x00..0xff) nor one of ${GUEST_ATTR_NAMES.map((g) => g.names.join("/")).join(", ")}`,
+    `${what}: '${showInput(text)}' is neither a MAIR Attr byte (0x00..0xff, decimal or 0b binary) nor one of ${GUEST_ATTR_NAMES.map((g) => g.names.join("/")).join(", ")}`,
   );
 }
 

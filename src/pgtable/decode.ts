@@ -40,9 +40,10 @@ import {
   stage2PteProt,
 } from "./descriptor.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
-import { InputError, alignDown, hex, hexHalves, joinU64 } from "./u64.js";
+import { InputError, TWO_64_BIG, alignDown, hex, hexHalves, joinU64 } from "./u64.js";
 import type { Granule } from "./geometry.js";
-import { blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
+import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
+import { encodeLeafChecked } from "./leaf.js";
 
 export interface DecodeOptions {
   granule: Granule;
@@ -128,8 +129,56 @@ export function addUncoveredBits(value: bigint, fields: DecodedField[], why: str
   fields.push({ name: "other", bits: "63:0", value: hex(rest), raw: hex(rest), meaning: `bit${bits.length > 1 ? "s" : ""} ${bits.join(", ")}: ${why}` });
 }
 
+/** Refuse what decodeS2Descriptor cannot read: a value outside 0..2^64-1, an unknown granule, level or PA size. */
+function checkDecodeArgs(value: bigint, opts: DecodeOptions): void {
+  if (typeof value !== "bigint") throw new InputError(`decodeS2Descriptor: value: expected a bigint, got ${typeof value}`);
+  if (value < 0n || value >= TWO_64_BIG) throw new InputError(`decodeS2Descriptor: value: ${value < 0n ? "-" : ""}${hex(value < 0n ? -value : value)} is not a 64-bit descriptor (0..0xffffffffffffffff)`);
+  if (!(GRANULES as readonly unknown[]).includes(opts.granule)) throw new InputError(`decodeS2Descriptor: granule: ${String(opts.granule)} is not 4096, 16384 or 65536`);
+  if (opts.level !== undefined && !(Number.isInteger(opts.level) && opts.level >= -1 && opts.level <= 3)) {
+    throw new InputError(`decodeS2Descriptor: level: ${String(opts.level)} is not a level (-1..3)`);
+  }
+  if (opts.paBits !== undefined && !(PARANGE_BITS as readonly unknown[]).includes(opts.paBits)) {
+    throw new InputError(`decodeS2Descriptor: paBits: ${String(opts.paBits)} is not a PARange size (${PARANGE_BITS.join(", ")})`);
+  }
+}
+
+/**
+ * The bits a stage-2 leaf written by kvm_pgtable_stage2_map() can have
+ * (stage2_set_prot_attr() and kvm_init_valid_leaf_pte()): VALID, TYPE,
+ * MemAttr, S2AP, SH (not with LPA2), AF, the output address, XN (bit 54
+ * only in 6.18.25) and the software bits. Low and high halves.
+ */
+export function kvmLeafBits(f: ReturnType<typeof pteFormat>): { lo: number; hi: number } {
+  let lo = PTE_VALID_LO | PTE_TYPE_LO | S2_MEMATTR_LO | S2AP_R_LO | S2AP_W_LO | S2_AF_LO | f.addrLo;
+  if (!f.lpa2) lo |= S2_SH_LO;
+  if (f.highOa === 1) lo |= ADDR_51_48_LO;
+  if (f.highOa === 2) lo |= ADDR_51_50_LPA2_LO;
+  return { lo: lo >>> 0, hi: (f.addrHi | S2_XN_HI | SW_HI) >>> 0 };
+}
+
+/** Notes for the bits of a leaf that KVM never writes, each named by the field that holds it. */
+function strayLeafBitNotes(lo: number, hi: number, f: ReturnType<typeof pteFormat>, fields: readonly DecodedField[]): string[] {
+  const m = kvmLeafBits(f);
+  const strayLo = (lo & ~m.lo) >>> 0;
+  const strayHi = (hi & ~m.hi) >>> 0;
+  const notes: string[] = [];
+  for (let b = 0; b < 64; b++) {
+    if (!(b < 32 ? (strayLo >>> b) & 1 : (strayHi >>> (b - 32)) & 1)) continue;
+    const fld = fields.find((x) => !x.view && x.name !== "other" && fieldCovers(x, b)) ?? fields.find((x) => x.view && fieldCovers(x, b));
+    const name = fld ? fld.name : "no field in this format";
+    notes.push(`bit ${b} (${name}) is set: kvm_pgtable_stage2_map() never writes it in a leaf`);
+  }
+  return notes;
+}
+
+function fieldCovers(f: DecodedField, b: number): boolean {
+  const [h, l] = f.bits.split(":").map(Number);
+  return b <= h && b >= (l ?? h);
+}
+
 /** Decode a 64-bit value as a stage-2 descriptor. */
 export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedDescriptor {
+  checkDecodeArgs(value, opts);
   const lo = Number(value & 0xffffffffn);
   const hi = Number((value >> 32n) & 0xffffffffn);
   const f = pteFormat(opts.granule, opts.lpa2);
@@ -257,8 +306,7 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
   add("SW", 58, 55, sw, sw ? `software bits ${[0, 1, 2, 3].filter((i) => sw & (1 << i)).map((i) => `SW${i}`).join("|")} (KVM_PGTABLE_PROT_SW*)` : "no software bits");
   const pbha = (hi & S2_PBHA_HI) >>> S2_PBHA_SHIFT_HI;
   if (pbha) add("PBHA", 62, 59, pbha, "page-based hardware attributes (FEAT_HPDS2); KVM never sets them");
-  const unusedHi = (hi & ((1 << (50 - 32)) | (1 << 31))) >>> 0;
-  if (unusedHi) notes.push(`bits 50 or 63 are set (${hex(BigInt(unusedHi) << 32n)}): KVM's stage 2 never writes them`);
+  notes.push(...strayLeafBitNotes(lo, hi, f, fields));
 
   let summary: string;
   if (kind === "page") summary = `page -> ${hex(oaPa)}`;
@@ -303,13 +351,106 @@ export function reencodeFields(d: DecodedDescriptor): bigint {
   return v;
 }
 
-/** Decoded descriptor as text, one field per line. */
+/** Decoded descriptor as text, one field per line, then the prot (for a leaf) and the notes. */
 export function formatDecoded(d: DecodedDescriptor): string {
   const lines = [`${d.value}  ${d.summary}`, `  granule ${d.granule}${d.level !== null ? `, level ${d.level}` : ""}`];
   const w = Math.max(...d.fields.map((x) => x.name.length));
   const bw = Math.max(...d.fields.map((x) => x.bits.length));
   const vw = Math.max(...d.fields.map((x) => x.value.length));
   for (const fld of d.fields) lines.push(`  ${fld.name.padEnd(w)}  [${fld.bits}]${" ".repeat(bw - fld.bits.length)}  ${fld.value.padEnd(vw)}  ${fld.meaning}`);
+  if (d.prot !== null) lines.push(`  prot ${d.prot === "" ? '"" (none)' : d.prot}  (the kvm_pgtable_prot stage2_set_prot_attr() turns into these attributes)`);
+  else if (d.kind === "page" || d.kind === "block" || d.kind === "table-or-page") lines.push("  prot none: MemAttr is not a value stage2_set_prot_attr() writes");
   for (const n of d.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}
+
+/** One field in which a descriptor differs from the leaf pgtable.c writes. */
+export interface LeafDifference {
+  field: string;
+  bits: string;
+  /** The field in the descriptor given, and in the kernel's leaf (raw, hex). */
+  got: string;
+  expected: string;
+  gotMeaning: string;
+  expectedMeaning: string;
+}
+
+export interface LeafVerdict {
+  /** The leaf kvm_pgtable_stage2_map() writes for (pa, level, prot), or null when the kernel refuses the prot. */
+  expected: string | null;
+  /** The kernel's refusal (stage2_set_prot_attr()'s -EINVAL), or null. */
+  refusal: string | null;
+  pa: string;
+  level: number;
+  prot: string;
+  identical: boolean;
+  differences: LeafDifference[];
+}
+
+/**
+ * Is `value` exactly the leaf pgtable.c writes for `prot` at `level` (with
+ * PA `pa`, by default the descriptor's own output address)? The kernel's
+ * leaf comes from the one encoder (leaf.ts encodeLeafChecked); the two are
+ * compared field by field as decodeS2Descriptor names them.
+ */
+export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & { level: number }, pa?: bigint): LeafVerdict {
+  checkDecodeArgs(value, opts);
+  const lo = Number(value & 0xffffffffn);
+  const hi = Number((value >> 32n) & 0xffffffffn);
+  const f = pteFormat(opts.granule, opts.lpa2);
+  const leafSize = 2 ** kvmGranuleShift(pageShiftOf(opts.granule), opts.level);
+  const oa = BigInt(alignDown(pteToPhys(f, lo, hi), leafSize));
+  const usePa = pa ?? oa;
+  const protText = protNames(prot) ?? "";
+  const base = { pa: hex(usePa), level: opts.level, prot: protText };
+  const enc = encodeLeafChecked({ granule: opts.granule, lpa2: opts.lpa2, fwb: opts.fwb, paBits: opts.paBits }, usePa, opts.level, prot);
+  if (typeof enc === "string") return { ...base, expected: null, refusal: enc, identical: false, differences: [] };
+  const want = joinU64(enc.lo, enc.hi);
+  if (want === value) return { ...base, expected: hex(want), refusal: null, identical: true, differences: [] };
+  const got = decodeS2Descriptor(value, opts);
+  const exp = decodeS2Descriptor(want, opts);
+  const differences: LeafDifference[] = [];
+  // Compare bit by bit, then report each differing field once (the fields of both decodes, without the views).
+  const x = value ^ want;
+  const seen = new Set<string>();
+  for (let b = 0; b < 64; b++) {
+    if (!((x >> BigInt(b)) & 1n)) continue;
+    const fg = got.fields.find((q) => !q.view && q.name !== "other" && fieldCovers(q, b));
+    const fe = exp.fields.find((q) => !q.view && q.name !== "other" && fieldCovers(q, b));
+    const fld = fg ?? fe;
+    const key = fld ? `${fld.name}[${fld.bits}]` : `bit ${b}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (fld) {
+      const [h, l] = fld.bits.split(":").map(Number);
+      const loBit = BigInt(l ?? h);
+      const mask = (1n << BigInt(h - Number(loBit) + 1)) - 1n;
+      // The field's value as decode shows it (an address for OA), else its raw bits.
+      differences.push({
+        field: fld.name,
+        bits: fld.bits,
+        got: fg?.name === fld.name && fg.bits === fld.bits ? fg.value : hex((value >> loBit) & mask),
+        expected: fe?.name === fld.name && fe.bits === fld.bits ? fe.value : hex((want >> loBit) & mask),
+        gotMeaning: fg?.meaning ?? "(not a field of this descriptor)",
+        expectedMeaning: fe?.meaning ?? "(not a field of the kernel's leaf)",
+      });
+    } else {
+      differences.push({ field: `bit ${b}`, bits: String(b), got: hex((value >> BigInt(b)) & 1n), expected: "0x0", gotMeaning: "no field in this format", expectedMeaning: "pgtable.c never sets it" });
+    }
+  }
+  return { ...base, expected: hex(want), refusal: null, identical: false, differences };
+}
+
+/** A verdict as text: one line, or the differing fields one per line. */
+export function formatLeafVerdict(v: LeafVerdict, given: string): string {
+  const what = `prot ${v.prot === "" ? '""' : v.prot} at level ${v.level}, PA ${v.pa}`;
+  if (v.refusal !== null) return `verdict: pgtable.c writes no leaf for ${what}: ${v.refusal}`;
+  if (v.identical) return `verdict: ${given} is exactly the leaf pgtable.c writes for ${what}`;
+  const lines = [`verdict: ${given} differs from ${v.expected}, the leaf pgtable.c writes for ${what}:`];
+  for (const d of v.differences) {
+    let hint = "";
+    if (d.field === "AF" && d.got === "0x0") hint = " (a new leaf has AF set; kvm_pgtable_stage2_test_clear_young() clears it later)";
+    lines.push(`  ${d.field} [${d.bits}]: here ${d.got} (${d.gotMeaning}); pgtable.c writes ${d.expected} (${d.expectedMeaning})${hint}`);
+  }
   return lines.join("\n");
 }

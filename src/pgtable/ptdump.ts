@@ -87,10 +87,23 @@ function memTypeText(lo: number, fwb: boolean): string {
   return owner ? `owner ${owner}` : "";
 }
 
-export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
+/** One line of the dump: a run of entries with the same level, attributes and memory type. */
+export interface PtdumpRun {
+  start: number;
+  end: number;
+  level: number;
+  /** The run's descriptor bits in the columns' masks (low and high half); 0 and 0 for empty entries. */
+  protLo: number;
+  protHi: number;
+  /** s2pt's memory-type column ("" for empty entries, or with kernelExact). */
+  memtype: string;
+}
+
+/** The runs note_page() would print, in order (the last one only without kernelExact, as the kernel never flushes it). */
+export function ptdumpRuns(pgt: KvmPgtable, opts: PtdumpOptions = {}): PtdumpRun[] {
   const exact = opts.kernelExact === true;
   const g = pgt.geom;
-  const lines: string[] = ["---[ Guest IPA ]---"];
+  const runs: PtdumpRun[] = [];
   // The run being accumulated (note_page's pg_state).
   let runLevel = -1;
   let runLo = 0; // prot, low half
@@ -100,12 +113,7 @@ export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
   let runStart = 0;
 
   const close = (addr: number): void => {
-    let line = `${hex16(runStart)}-${hex16(addr)}   ${sizeText(addr - runStart)} ${runLevel}`;
-    if (runLo !== 0 || runHi !== 0) {
-      for (const c of COLUMNS) line += " " + ((runLo & c.maskLo) === c.valLo && (runHi & c.maskHi) === c.valHi ? c.set : c.clear);
-    }
-    if (!exact && runType) line += `   ${runType}`;
-    lines.push(line);
+    runs.push({ start: runStart, end: addr, level: runLevel, protLo: runLo, protHi: runHi, memtype: exact ? "" : runType });
   };
 
   const note = (addr: number, level: number, lo: number, hi: number): void => {
@@ -142,5 +150,22 @@ export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
   const rootSpan = pgt.granuleSize(g.startLevel) * g.ptrsPerPte;
   for (let r = 0; r < g.pgdPages; r++) visit(pgt.pgd + r, g.startLevel, r * rootSpan);
   if (!exact && runLevel !== -1) close(pgt.iaLimit);
+  return runs;
+}
+
+/** The columns of a run, as the kernel prints them ([] for a run of empty entries). */
+export function ptdumpColumns(run: PtdumpRun): string[] {
+  if (run.protLo === 0 && run.protHi === 0) return [];
+  return COLUMNS.map((c) => ((run.protLo & c.maskLo) === c.valLo && (run.protHi & c.maskHi) === c.valHi ? c.set : c.clear));
+}
+
+export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
+  const lines: string[] = ["---[ Guest IPA ]---"];
+  for (const run of ptdumpRuns(pgt, opts)) {
+    let line = `${hex16(run.start)}-${hex16(run.end)}   ${sizeText(run.end - run.start)} ${run.level}`;
+    for (const c of ptdumpColumns(run)) line += " " + c;
+    if (run.memtype) line += `   ${run.memtype}`;
+    lines.push(line);
+  }
   return lines.join("\n") + "\n";
 }

@@ -10,8 +10,10 @@
 
 import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "./geometry.js";
 import { PROT_NAMES, WALK_FLAG_NAMES } from "./descriptor.js";
-import { InputError } from "./u64.js";
-import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "./jsonfields.js";
+import { InputError, showInput } from "./u64.js";
+import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName, withRawNumbers } from "./jsonfields.js";
+import { ACCESS_WORDS, PROT_PREFIX, WALK_FLAG_PREFIX, parseAccess, parseNames } from "./names.js";
+import { readJson } from "./jsontext.js";
 import { parseGuest, type GuestSpec } from "../stage1/scenario.js";
 
 export { parseHexField };
@@ -79,26 +81,14 @@ export interface Scenario {
   guest: GuestSpec | null;
 }
 
-/** `R|W|X`-style names joined by `|`; "" is none. */
-export function parseNames(v: unknown, path: string, table: ReadonlyArray<readonly [string, number]>, what: string): number {
-  if (typeof v !== "string") throw new InputError(`${path}: expected a string of ${what} names joined by '|', got ${typeName(v)}`);
-  if (v === "") return 0;
-  let bits = 0;
-  for (const part of v.split("|")) {
-    const name = part.trim();
-    const hit = table.find(([n]) => n === name);
-    if (!hit) throw new InputError(`${path}: unknown ${what} name '${name}' (known: ${table.map(([n]) => n).join(", ")})`);
-    bits |= hit[1];
-  }
-  return bits >>> 0;
-}
+export { parseNames };
 
 export function parseProt(v: unknown, path: string): number {
-  return parseNames(v, path, PROT_NAMES, "prot");
+  return parseNames(v, path, PROT_NAMES, "prot", PROT_PREFIX);
 }
 
 export function parseWalkFlags(v: unknown, path: string): number {
-  return parseNames(v, path, WALK_FLAG_NAMES, "walk flag");
+  return parseNames(v, path, WALK_FLAG_NAMES, "walk flag", WALK_FLAG_PREFIX);
 }
 
 const CONFIG_KEYS = ["granule", "ia_bits", "pa_bits", "lpa2", "fwb", "tlb_range", "memcache", "max_table_pages"] as const;
@@ -144,7 +134,7 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
   const name = v.op;
   if (typeof name !== "string") throw new InputError(`${path}.op: expected an operation name, got ${typeName(name)}`);
   if (!Object.prototype.hasOwnProperty.call(OP_SPECS, name)) {
-    throw new InputError(`${path}.op: unknown operation '${name}' (known: ${Object.keys(OP_SPECS).join(", ")})`);
+    throw new InputError(`${path}.op: unknown operation '${showInput(name)}' (known: ${Object.keys(OP_SPECS).join(", ")})`);
   }
   const spec = OP_SPECS[name];
   const fields = Object.keys(spec.fields);
@@ -188,8 +178,7 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
         op.mkold = parseBool(val, fp);
         break;
       case "access":
-        if (val !== "r" && val !== "w" && val !== "x") throw new InputError(`${fp}: expected "r", "w" or "x", got ${typeof val === "string" ? `'${val}'` : typeName(val)}`);
-        op.access = val;
+        op.access = ACCESS_WORDS[parseAccess(val, fp)][0];
         break;
       case "el":
         op.el = parseInt32(val, fp, 0, 1);
@@ -225,59 +214,14 @@ export function parseScenario(doc: unknown): Scenario {
 }
 
 /**
- * The first key that appears twice in one object of (valid) JSON text, as
- * "<path>: duplicate field '<key>'", or null. JSON.parse silently keeps the
- * last value, which would make such a file mean something else than it
- * seems to say.
+ * Parse scenario text (jsontext.ts: a duplicate key is refused, numbers are
+ * echoed as written); every refusal is a one-line InputError.
  */
-export function duplicateKey(text: string): string | null {
-  type Frame = { obj: true; keys: Set<string>; key: string | null; expectKey: boolean } | { obj: false; index: number };
-  const stack: Frame[] = [];
-  const path = (): string => {
-    let out = "";
-    for (const f of stack.slice(0, -1)) out += f.obj ? (out === "" ? f.key ?? "" : `.${f.key ?? ""}`) : `[${f.index}]`;
-    return out === "" ? "top level" : out;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    const top = stack[stack.length - 1];
-    if (c === "{") stack.push({ obj: true, keys: new Set(), key: null, expectKey: true });
-    else if (c === "[") stack.push({ obj: false, index: 0 });
-    else if (c === "}" || c === "]") stack.pop();
-    else if (c === ",") {
-      if (top?.obj) top.expectKey = true;
-      else if (top) top.index++;
-    } else if (c === ":") {
-      if (top?.obj) top.expectKey = false;
-    } else if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      if (top?.obj && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (top.keys.has(key)) return `${path()}: duplicate field '${key}' (JSON keeps only the last one)`;
-        top.keys.add(key);
-        top.key = key;
-      }
-      i = j;
-    }
-  }
-  return null;
-}
-
-/** Parse scenario text; JSON syntax errors become one-line InputErrors. */
 export function parseScenarioText(text: string): Scenario {
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
   if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new InputError(`not valid JSON: ${msg}`);
-  }
-  const dup = duplicateKey(text);
-  if (dup !== null) throw new InputError(dup);
-  return parseScenario(doc);
+  const doc = readJson(text);
+  return withRawNumbers(doc.rawNumbers, () => parseScenario(doc.value));
 }
 
 // ------------------------------------------------------------------------------

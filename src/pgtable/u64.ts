@@ -20,63 +20,104 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-const HEX_RE = /^0x[0-9a-fA-F]+$/;
-const DEC_RE = /^[0-9]+$/;
+/**
+ * How s2pt reads a number, wherever it comes from (a command-line option or
+ * operand, the docs page, a scenario or expected-result file). One rule,
+ * two parsers:
+ *
+ * - 64-bit values (addresses, sizes, descriptors, VAs, register values):
+ *   `0x` or `0X` then hex digits, below 2^64 (parseU64). Decimal is refused:
+ *   the kernel, its logs and FORMAT.md write these in hex, and a hex value
+ *   pasted without its prefix (dmesg prints PTEs as %016llx) must not be
+ *   read as a different decimal number.
+ * - Small numbers (levels, bit counts, EL, MAIR Attr bytes, MemAttr, owner
+ *   ids): decimal, `0x`/`0X` hex or `0b`/`0B` binary, range-checked
+ *   (parseSmallNumber); a minus sign only where the range goes below 0
+ *   (--level -1). A decimal with a leading zero ("010") is refused: C would
+ *   read it as octal.
+ *
+ * Neither takes a sign (other than that minus), underscores, inner spaces or
+ * a fraction; whitespace around the value is ignored. In JSON files small
+ * numbers are JSON integers (FORMAT.md) and 64-bit values are strings in the
+ * 64-bit form.
+ */
+const HEX_RE = /^0[xX][0-9a-fA-F]+$/;
+
+/** The first `max` characters of what a person typed, control characters escaped, for a message. */
+export function showInput(text: string, max = 80): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  return escapeControl(cut) + (text.length > max ? `... (${text.length} characters)` : "");
+}
 
 /**
- * Parse a 64-bit unsigned value written as `0x...` hex (or plain decimal
- * when `allowDecimal`). Refuses signs, underscores, empty digits and values
- * of 2^64 or more. `what` names the input in the error message.
+ * Control characters (C0, DEL, C1, the Unicode line and paragraph
+ * separators, bidirectional overrides) written as escapes, so that input
+ * echoed in a message cannot start a line of its own or move the cursor.
  */
-export function parseU64(text: string, what: string, allowDecimal = true): bigint {
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+  });
+}
+
+/**
+ * Parse a 64-bit unsigned value: `0x`/`0X` hex below 2^64 (the rule above).
+ * `what` names the input in the error message.
+ */
+export function parseU64(text: string, what: string): bigint {
   const t = text.trim();
-  let v: bigint;
-  if (HEX_RE.test(t)) {
-    v = BigInt(t);
-  } else if (allowDecimal && DEC_RE.test(t)) {
-    v = BigInt(t);
-  } else {
-    throw new InputError(`${what}: '${text}' is not a ${allowDecimal ? "number (0x-prefixed hex or decimal)" : "0x-prefixed hex number"}`);
-  }
-  if (v >= TWO_64_BIG) throw new InputError(`${what}: '${text}' does not fit in 64 bits`);
+  if (/^-(0[xX][0-9a-fA-F]|[0-9])/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
+  if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a 0x-prefixed hex number`);
+  const v = BigInt(t.replace(/^0X/, "0x"));
+  if (v >= TWO_64_BIG) throw new InputError(`${what}: '${showInput(text)}' does not fit in 64 bits`);
   return v;
 }
 
 /**
- * A small unsigned field typed by a person (a MAIR byte, a MemAttr): 0x-prefixed
- * hex, 0b-prefixed binary or decimal, at most `max`; `hexOnly` refuses the
- * decimal and binary forms, `bareHex` also takes hex digits without the prefix.
+ * A small number (the rule above): decimal, 0x/0X hex or 0b/0B binary,
+ * within min..max (min 0 unless given). `hexOnly` and `bareHex` are the
+ * docs page's forms for its hex input boxes.
  */
-export function parseSmallNumber(text: string, what: string, max: number, opts: { hexOnly?: boolean; bareHex?: boolean } = {}): number {
+export function parseSmallNumber(text: string, what: string, max: number, opts: { min?: number; hexOnly?: boolean; bareHex?: boolean } = {}): number {
   const t = text.trim();
+  const min = opts.min ?? 0;
   let v: number;
   if (/^0x[0-9a-f]+$/i.test(t)) v = parseInt(t.slice(2), 16);
   else if (opts.bareHex && /^[0-9a-f]+$/i.test(t)) v = parseInt(t, 16);
   else if (!opts.hexOnly && /^0b[01]+$/i.test(t)) v = parseInt(t.slice(2), 2);
-  else if (!opts.hexOnly && /^[0-9]+$/.test(t)) v = parseInt(t, 10);
+  else if (!opts.hexOnly && /^-?(0|[1-9][0-9]*)$/.test(t) && (min < 0 || !t.startsWith("-"))) v = parseInt(t, 10);
+  else if (/^-(0x[0-9a-f]+|0b[01]+|[0-9]+)$/i.test(t) && min >= 0) throw new InputError(`${what}: '${showInput(text)}' is negative`);
   else {
-    const forms = opts.bareHex ? "hex (0x-prefixed or bare)" : opts.hexOnly ? "0x-prefixed hex" : "a number (0x-prefixed hex, 0b-prefixed binary or decimal)";
-    throw new InputError(`${what}: '${text}' is not ${forms}`);
+    const forms = opts.bareHex ? "hex (0x-prefixed or bare)" : opts.hexOnly ? "0x-prefixed hex" : "a number (decimal, 0x-prefixed hex or 0b-prefixed binary)";
+    const why = !opts.hexOnly && /^-?0[0-9]+$/.test(t) ? " (a leading 0 would make it octal in C: write it without)" : "";
+    throw new InputError(`${what}: '${showInput(text)}' is not ${forms}${why}`);
   }
-  if (!(v <= max)) throw new InputError(`${what}: ${text} is out of range (0..0x${max.toString(16)})`);
+  if (!(v >= min && v <= max)) {
+    // A field's mask (0xf, 0xff) is shown in hex, a count or a level in decimal.
+    const range = `${min}..${max >= 0xf && Number.isInteger(Math.log2(max + 1)) ? "0x" + max.toString(16) : max}`;
+    throw new InputError(`${what}: ${showInput(text.trim())} is out of range (${range})`);
+  }
   return v;
 }
 
 /**
- * A 64-bit value typed by a person: 0x-prefixed hex, or bare hex digits when
- * `bareHex` (a descriptor pasted from a log). Shared by the CLI and the docs page.
+ * A 64-bit value typed by a person. `bareHex` (the docs page's descriptor
+ * box) also takes hex digits without the prefix; the CLI never does.
  */
 export function parseHexText(s: string, what: string, bareHex: boolean): bigint {
   const t = s.trim();
-  if (bareHex && /^[0-9a-fA-F]+$/.test(t)) return parseU64("0x" + t, what, false);
-  if (/^-/.test(t)) throw new InputError(`${what}: '${s}' is negative`);
-  return parseU64(t, what, false);
+  if (bareHex && /^[0-9a-fA-F]+$/.test(t)) return parseU64("0x" + t, what);
+  return parseU64(s, what);
 }
 
 /** Parse an address (at most 52 bits) into an exact double. */
-export function parseAddr(text: string, what: string, allowDecimal = true): number {
-  const v = parseU64(text, what, allowDecimal);
-  if (v >= 1n << 52n) throw new InputError(`${what}: '${text}' is beyond the 52-bit address space`);
+export function parseAddr(text: string, what: string): number {
+  const v = parseU64(text, what);
+  if (v >= 1n << 52n) throw new InputError(`${what}: '${showInput(text)}' is beyond the 52-bit address space`);
   return Number(v);
 }
 

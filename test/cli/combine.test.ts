@@ -86,7 +86,7 @@ describe("s2pt combine --table", () => {
 
 describe("s2pt combine: bad input is one line and a non-zero exit", () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ["attr > 0xff", ["combine", "--s1", "0x100", "--s2", "0x1"], /--s1: 0x100 is out of range \(0\.\.0xff\)/],
+    ["attr > 0xff", ["combine", "--s1", "0x100", "--s2", "0x1"], /--s1: 0x100 is not a MAIR Attr byte \(0x00\.\.0xff\)/],
     ["memattr > 0xf", ["combine", "--s1", "0xff", "--s2", "0x10"], /--s2: 0x10 is out of range \(0\.\.0xf\)/],
     ["sh 1", ["combine", "--s1", "0xff", "--s2", "0x1", "--s1-sh", "1"], /--s1-sh: SH 0b01 is reserved/],
     ["sh 4", ["combine", "--s1", "0xff", "--s2", "0x1", "--s2-sh", "4"], /--s2-sh: 4 is not 0, 2 or 3/],
@@ -94,7 +94,7 @@ describe("s2pt combine: bad input is one line and a non-zero exit", () => {
     ["negative", ["combine", "--s1", "-1", "--s2", "0x1"], /--s1/],
     ["missing --s2", ["combine", "--s1", "0xff"], /--s1 <attr byte> and --s2 <memattr> are required/],
     ["--table with --s1", ["combine", "--table", "--s1", "0xff"], /--table prints every row: it takes no --s1/],
-    ["bad format", ["combine", "--table", "--format", "xml"], /--format: 'xml' is not json, csv or md/],
+    ["bad format", ["combine", "--table", "--format", "xml"], /--format: 'xml' is not one of json, csv, md/],
   ];
   it.each(cases)("%s", (_, argv, msg) => {
     const r = runCli(argv);

@@ -204,6 +204,6 @@ describe("s2pt decode --stage1", () => {
     expect(j.kind).toBe("table");
     expect(j.fields.map((f: { name: string }) => f.name)).toEqual(["VALID", "TYPE", "next-level table", "PXNTable", "UXNTable", "APTable", "NSTable"]);
     expect(runCli(["decode", "0x1", "--mair", "0x1"]).stderr).toMatch(/^s2pt: --mair: only with --stage1/);
-    expect(runCli(["decode", "0x1", "--stage1", "--level", "-1"]).stderr).toMatch(/^s2pt: --level: -1 is outside 0\.\.3/);
+    expect(runCli(["decode", "0x1", "--stage1", "--level", "-1"]).stderr).toMatch(/^s2pt: --level: -1 is out of range \(0\.\.3\)/);
   });
 });

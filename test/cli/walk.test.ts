@@ -102,8 +102,8 @@ describe("s2pt walk", () => {
       [["--ipa=-0x1"], /^s2pt: --ipa: '-0x1' is negative$/],
       [[], /^s2pt: --ipa: missing/],
       [["--ipa", "0x0", "--access", "q"], /^s2pt: --access: 'q' is not r \(read\), w \(write\) or x \(execute\)$/],
-      [["--ipa", "0x0", "--el", "2"], /^s2pt: --el: '2' is not 0 or 1/],
-      [["--ipa", "0x0", "--el", "x"], /^s2pt: --el: 'x' is not 0 or 1/],
+      [["--ipa", "0x0", "--el", "2"], /^s2pt: --el: 2 is out of range \(0\.\.1\)$/],
+      [["--ipa", "0x0", "--el", "x"], /^s2pt: --el: 'x' is not a number \(decimal, 0x-prefixed hex or 0b-prefixed binary\)$/],
     ];
     for (const [extra, msg] of cases) {
       const r = runCli(["walk", scn("map-page-4k-rw.json"), ...extra]);
@@ -151,7 +151,8 @@ describe("the translate op of s2pt replay", () => {
 
   it("refuses a malformed translate op naming the field", () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ op: "translate", ipa: "0x0", access: "q" }, /ops\[0\]\.access: expected "r", "w" or "x", got 'q'/],
+      [{ op: "translate", ipa: "0x0", access: "q" }, /ops\[0\]\.access: 'q' is not r \(read\), w \(write\) or x \(execute\)$/m],
+      [{ op: "translate", ipa: "0x0", access: 1 }, /ops\[0\]\.access: expected "r", "w" or "x" \(or read, write, exec\), got a number/],
       [{ op: "translate", ipa: "0x0" }, /ops\[0\]: missing field 'access'/],
       [{ op: "translate", ipa: "0x0", access: "r", el: 2 }, /ops\[0\]\.el: 2 is outside 0\.\.1/],
       [{ op: "translate", ipa: "0x0", access: "r", size: "0x1000" }, /ops\[0\]: unknown field 'size'/],
@@ -212,8 +213,8 @@ describe("s2pt walk --s1-attr --s1-sh: the combined memory type (issue 6)", () =
     expect(f.stdout).toContain("none: the walk faulted");
     expect(JSON.parse(runCli(["walk", nc(true, "R|W"), "--ipa", "0x50000000", "--s1-attr", "0xff", "--json"]).stdout).combined).toBeNull();
     const cases: Array<[string[], RegExp]> = [
-      [["--s1-attr", "0x100"], /^s2pt: --s1-attr: 0x100 is out of range \(0\.\.0xff\)$/],
-      [["--s1-attr", "zz"], /^s2pt: --s1-attr: 'zz' is not a number/],
+      [["--s1-attr", "0x100"], /^s2pt: --s1-attr: 0x100 is not a MAIR Attr byte \(0x00\.\.0xff\)$/],
+      [["--s1-attr", "zz"], /^s2pt: --s1-attr: 'zz' is neither a MAIR Attr byte \(0x00\.\.0xff, decimal or 0b binary\) nor one of device-ngnrne/],
       [["--s1-attr", "0x44", "--s1-sh", "1"], /^s2pt: --s1-sh: SH 0b01 is reserved/],
       [["--s1-attr", "0x44", "--s1-sh", "4"], /^s2pt: --s1-sh: 4 is not 0, 2 or 3$/],
       [["--s1-sh", "3"], /^s2pt: --s1-sh needs --s1-attr/],

@@ -1,5 +1,3 @@
-import type { Argv } from "yargs";
-import type { CliContext } from "../io.js";
 import {
   combineS1S2,
   combineTable,
@@ -7,25 +5,14 @@ import {
   configWords,
   type CombineOptions,
 } from "../../mair/combine.js";
-import { InputError, parseSmallNumber } from "../../pgtable/u64.js";
-import { SH_ISH, parseShareability } from "../../mair/attrs.js";
+import { InputError } from "../../pgtable/u64.js";
 import { formatCombine } from "../../mair/format.js";
-import { flag, str, type Args } from "../options.js";
+import type { ParsedArgs } from "../args.js";
+import type { CommandSpec } from "../spec.js";
 
 export { formatCombine };
 
 const TABLE_FIELDS = ["s1_attr", "s1_sh", "s2_memattr", "s2_sh", "fwb", "attr", "sh"] as const;
-
-/** A small unsigned field: 0x-prefixed hex, 0b-prefixed binary or decimal, at most `max`. */
-export function parseField(text: string, what: string, max: number): number {
-  return parseSmallNumber(text, what, max);
-}
-
-/** --s1-sh / --s2-sh: 0 (NSH), 2 (OSH) or 3 (ISH); inner shareable when absent. */
-export function shOpt(args: Args, name: string): number {
-  const s = str(args, name);
-  return s === undefined ? SH_ISH : parseShareability(s, `--${name}`);
-}
 
 function hex2(v: number): string {
   return "0x" + v.toString(16).padStart(2, "0");
@@ -54,69 +41,64 @@ export function formatTable(opts: Omit<CombineOptions, "fwb">, format: string): 
   return rows.join("\n");
 }
 
-function controls(args: Args): Omit<CombineOptions, "fwb"> {
+function controls(a: ParsedArgs): Omit<CombineOptions, "fwb"> {
   return {
-    xs: flag(args, "xs"),
-    mte2: args.mte2 !== false,
-    hcrCD: flag(args, "hcr-cd"),
-    hcrDC: flag(args, "hcr-dc"),
-    hcrDCT: flag(args, "hcr-dct"),
-    sctlrC: args["sctlr-c"] !== false,
-    ifetch: flag(args, "ifetch"),
-    hcrID: flag(args, "hcr-id"),
-    sctlrI: args["sctlr-i"] !== false,
+    xs: a.flag("xs"),
+    mte2: a.flag("mte2"),
+    hcrCD: a.flag("hcr-cd"),
+    hcrDC: a.flag("hcr-dc"),
+    hcrDCT: a.flag("hcr-dct"),
+    sctlrC: a.flag("sctlr-c"),
+    ifetch: a.flag("ifetch"),
+    hcrID: a.flag("hcr-id"),
+    sctlrI: a.flag("sctlr-i"),
   };
 }
 
 /** s2pt combine: the stage-1 + stage-2 attribute combine, per the Arm ASL. */
-export function combineCommand(y: Argv, ctx: CliContext): Argv {
-  return y.command(
-    "combine",
-    "combine a stage-1 MAIR Attr byte with a stage-2 MemAttr (FWB on or off) per the Arm ASL, step by step",
-    (b) =>
-      b
-        .option("s1", { type: "string", describe: "stage-1 MAIR Attr byte, 0x00..0xff" })
-        .option("s2", { type: "string", describe: "stage-2 descriptor MemAttr[3:0], 0x0..0xf" })
-        .option("s1-sh", { type: "string", describe: "stage-1 SH: 0 (NSH), 2 (OSH), 3 (ISH)", default: "3" })
-        .option("s2-sh", { type: "string", describe: "stage-2 SH: 0 (NSH), 2 (OSH), 3 (ISH)", default: "3" })
-        .option("fwb", { type: "boolean", describe: "HCR_EL2.FWB = 1 (FEAT_S2FWB); --no-fwb for FWB = 0", default: true })
-        .option("xs", { type: "boolean", describe: "FEAT_XS implemented (XS reported)", default: false })
-        .option("mte2", { type: "boolean", describe: "FEAT_MTE2 implemented (--no-mte2: 0xF0 is reserved)", default: true })
-        .option("hcr-cd", { type: "boolean", describe: "HCR_EL2.CD = 1 (stage-2 data accesses Non-cacheable)", default: false })
-        .option("hcr-dc", { type: "boolean", describe: "HCR_EL2.DC = 1 (stage 1 disabled, default cacheable)", default: false })
-        .option("hcr-dct", { type: "boolean", describe: "HCR_EL2.DCT = 1 (with --hcr-dc: Tagged)", default: false })
-        .option("sctlr-c", { type: "boolean", describe: "SCTLR_EL1.C (--no-sctlr-c: stage-1 data Non-cacheable)", default: true })
-        .option("ifetch", { type: "boolean", describe: "an instruction fetch instead of a data access", default: false })
-        .option("hcr-id", { type: "boolean", describe: "HCR_EL2.ID = 1 (stage-2 instruction fetches Non-cacheable)", default: false })
-        .option("sctlr-i", { type: "boolean", describe: "SCTLR_EL1.I (--no-sctlr-i: stage-1 fetches Non-cacheable)", default: true })
-        .option("json", { type: "boolean", describe: "machine-readable output (one combine)", default: false })
-        .option("table", { type: "boolean", describe: "print all 73,728 rows (s1 attr x s1 SH x s2 MemAttr x s2 SH x FWB)", default: false })
-        .option("format", { type: "string", describe: "--table output: json, csv or md", default: "json" })
-        .example("$0 combine --s1 0xff --s2 0x1 --no-fwb", "Normal WB guest mapping over a stage-2 Device-nGnRE mapping")
-        .example("$0 combine --s1 0x00 --s2 0x6", "FWB forces Write-Back; the shareability is IMPLEMENTATION DEFINED")
-        .example("$0 combine --table --format csv > combine.csv", "the whole table"),
-    (args: Args) =>
-      ctx.guard(() => {
-        const ctl = controls(args);
-        if (flag(args, "table")) {
-          for (const n of ["s1", "s2", "json"]) {
-            if (args[n] !== undefined && args[n] !== false) throw new InputError(`--table prints every row: it takes no --${n}`);
-          }
-          const format = (str(args, "format") ?? "json").toLowerCase();
-          if (format !== "json" && format !== "csv" && format !== "md") throw new InputError(`--format: '${str(args, "format")}' is not json, csv or md`);
-          ctx.print(formatTable(ctl, format));
-          return;
-        }
-        const s1 = str(args, "s1");
-        const s2 = str(args, "s2");
-        if (s1 === undefined || s2 === undefined) throw new InputError("--s1 <attr byte> and --s2 <memattr> are required (or --table)");
-        const attr = parseField(s1, "--s1", 0xff);
-        const memattr = parseField(s2, "--s2", 0xf);
-        const s1Sh = shOpt(args, "s1-sh");
-        const s2Sh = shOpt(args, "s2-sh");
-        const r = combineS1S2(attr, s1Sh, memattr, s2Sh, { ...ctl, fwb: args.fwb !== false });
-        if (flag(args, "json")) ctx.print(JSON.stringify(r, null, 2));
-        else ctx.print(formatCombine(r));
-      }),
-  );
-}
+export const combineCommand: CommandSpec = {
+  name: "combine",
+  describe: "combine a stage-1 MAIR Attr byte with a stage-2 MemAttr (FWB on or off) per the Arm ASL, step by step",
+  options: {
+    s1: { type: "string", value: { kind: "mair" }, describe: "stage-1 MAIR Attr byte, 0x00..0xff, or a name: normal (wb), normal-nc (nc, wc), normal-wt, normal-tagged, device-ngnrne, device-ngnre, device-gre, MAIR_ATTR_*" },
+    s2: { type: "string", value: { kind: "memattr" }, describe: "stage-2 descriptor MemAttr[3:0], 0x0..0xf, or MT_S2_NORMAL, MT_S2_NORMAL_NC, MT_S2_DEVICE_nGnRE (--no-fwb) / MT_S2_FWB_NORMAL, MT_S2_FWB_NORMAL_NC, MT_S2_FWB_DEVICE_nGnRE (FWB)" },
+    "s1-sh": { type: "string", value: { kind: "sh" }, describe: "stage-1 SH: 0 (nsh), 2 (osh), 3 (ish)", default: "3" },
+    "s2-sh": { type: "string", value: { kind: "sh" }, describe: "stage-2 SH: 0 (nsh), 2 (osh), 3 (ish)", default: "3" },
+    fwb: { type: "boolean", describe: "HCR_EL2.FWB = 1 (FEAT_S2FWB); --no-fwb for FWB = 0", default: true },
+    xs: { type: "boolean", describe: "FEAT_XS implemented (XS reported)", default: false },
+    mte2: { type: "boolean", describe: "FEAT_MTE2 implemented (--no-mte2: 0xF0 is reserved)", default: true },
+    "hcr-cd": { type: "boolean", describe: "HCR_EL2.CD = 1 (stage-2 data accesses Non-cacheable)", default: false },
+    "hcr-dc": { type: "boolean", describe: "HCR_EL2.DC = 1 (stage 1 disabled, default cacheable)", default: false },
+    "hcr-dct": { type: "boolean", describe: "HCR_EL2.DCT = 1 (with --hcr-dc: Tagged)", default: false },
+    "sctlr-c": { type: "boolean", describe: "SCTLR_EL1.C (--no-sctlr-c: stage-1 data Non-cacheable)", default: true },
+    ifetch: { type: "boolean", describe: "an instruction fetch instead of a data access", default: false },
+    "hcr-id": { type: "boolean", describe: "HCR_EL2.ID = 1 (stage-2 instruction fetches Non-cacheable)", default: false },
+    "sctlr-i": { type: "boolean", describe: "SCTLR_EL1.I (--no-sctlr-i: stage-1 fetches Non-cacheable)", default: true },
+    json: { type: "boolean", describe: "machine-readable output (one combine)", default: false },
+    table: { type: "boolean", describe: "print all 73,728 rows (s1 attr x s1 SH x s2 MemAttr x s2 SH x FWB)", default: false },
+    format: { type: "string", value: { kind: "word", words: ["json", "csv", "md"] }, describe: "with --table: json (the default), csv or md" },
+  },
+  examples: [
+    ["combine --s1 0xff --s2 0x1 --no-fwb", "Normal WB guest mapping over a stage-2 Device-nGnRE mapping"],
+    ["combine --s1 normal --s2 MT_S2_DEVICE_nGnRE --no-fwb", "the same, by name"],
+    ["combine --s1 0x00 --s2 0x6", "FWB forces Write-Back; the shareability is IMPLEMENTATION DEFINED"],
+    ["combine --table --format csv", "the whole table as CSV"],
+  ],
+  run: (a, ctx) => {
+    const ctl = controls(a);
+    if (a.flag("table")) {
+      for (const n of ["s1", "s2", "json", "s1-sh", "s2-sh", "fwb"]) {
+        if (a.has(n)) throw new InputError(`--table prints every row: it takes no --${n}`);
+      }
+      ctx.print(formatTable(ctl, a.value<string>("format") ?? "json"));
+      return;
+    }
+    if (a.has("format")) throw new InputError("--format: only with --table (it chooses the table's format; --json gives one combine as JSON)");
+    const attr = a.value<number>("s1");
+    const memattr = a.value<number>("s2");
+    if (attr === undefined || memattr === undefined) throw new InputError("--s1 <attr byte> and --s2 <memattr> are required (or --table)");
+    const r = combineS1S2(attr, a.value<number>("s1-sh") as number, memattr, a.value<number>("s2-sh") as number, { ...ctl, fwb: a.flag("fwb") });
+    if (a.flag("json")) ctx.print(JSON.stringify(r, null, 2));
+    else ctx.print(formatCombine(r));
+  },
+};

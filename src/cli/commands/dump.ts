@@ -1,26 +1,47 @@
-import type { Argv } from "yargs";
-import type { CliContext } from "../io.js";
-import { ptdump } from "../../pgtable/ptdump.js";
-import { InputError } from "../../pgtable/u64.js";
-import { flag, str, type Args } from "../options.js";
-import { loadScenario, replayFile } from "./replay.js";
+import { ptdump, ptdumpColumns, ptdumpRuns, type PtdumpRun } from "../../pgtable/ptdump.js";
+import { hex } from "../../pgtable/u64.js";
+import { loadScenario, replayFile } from "../scenarios.js";
+import type { CommandSpec } from "../spec.js";
+
+/**
+ * One ptdump line as JSON: the IPA range, its level, the kernel's columns
+ * as booleans (null for a run of entries with none of the column bits,
+ * where the kernel prints no columns) and s2pt's memory type.
+ */
+function runJson(r: PtdumpRun, kernel: boolean): Record<string, unknown> {
+  const cols = ptdumpColumns(r);
+  const out: Record<string, unknown> = {
+    start: hex(r.start),
+    end: hex(r.end),
+    size: hex(r.end - r.start),
+    level: r.level,
+    attrs:
+      cols.length === 0
+        ? null
+        : { valid: cols[0] === " ", r: cols[1] === "R", w: cols[2] === "W", x: cols[3] !== "NX", af: cols[4] === "AF", block: cols[5] === "BLK" },
+  };
+  if (!kernel) out.memtype = r.memtype === "" ? null : r.memtype;
+  return out;
+}
 
 /** s2pt dump <scenario>: the final table in the kernel's ptdump line format. */
-export function dumpCommand(y: Argv, ctx: CliContext): Argv {
-  return y.command(
-    "dump <scenario>",
-    "replay a scenario and print the final table as the kernel's stage2_page_tables debugfs file does, with a memory-type column",
-    (b) =>
-      b
-        .positional("scenario", { type: "string", describe: "a scenario JSON file" })
-        .option("kernel", { type: "boolean", default: false, describe: "exactly the kernel's output: no memory-type column, and the last run left out as the kernel does" })
-        .example("$0 dump ../shared/conformance/scenarios/map-page-inside-block.json", ""),
-    (args: Args) =>
-      ctx.guard(() => {
-        const path = str(args, "scenario");
-        if (path === undefined) throw new InputError("scenario: missing");
-        const { pgt } = replayFile(path, loadScenario(path));
-        ctx.print(ptdump(pgt, { kernelExact: flag(args, "kernel") }));
-      }),
-  );
-}
+export const dumpCommand: CommandSpec = {
+  name: "dump",
+  describe: "replay a scenario and print the final table as the kernel's stage2_page_tables debugfs file does, with a memory-type column",
+  operand: { name: "scenario", describe: "a scenario JSON file, or - (standard input)", value: { kind: "path" } },
+  options: {
+    kernel: { type: "boolean", default: false, describe: "exactly the kernel's output: no memory-type column, and the last run left out as the kernel does" },
+    json: { type: "boolean", default: false, describe: "the same lines as JSON: start, end, size, level, attrs {valid, r, w, x, af, block} (null where the kernel prints no columns), memtype" },
+  },
+  examples: [
+    ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json", "a 4K page mapped inside a 2 MiB block: the block gives way to a table holding only the new page; one line per run of equal entries"],
+    ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --kernel", "byte for byte what the kernel's debugfs file prints"],
+  ],
+  run: (a, ctx) => {
+    const path = a.operand as string;
+    const { pgt } = replayFile(path, loadScenario(ctx, path));
+    const kernel = a.flag("kernel");
+    if (a.flag("json")) ctx.print(JSON.stringify(ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)), null, 2));
+    else ctx.print(ptdump(pgt, { kernelExact: kernel }));
+  },
+};

@@ -1,8 +1,7 @@
-import type { Argv } from "yargs";
-import type { CliContext } from "../io.js";
-import { granuleName, stage2Geometry, ipaLimit, type Geometry } from "../../pgtable/geometry.js";
-import { hex } from "../../pgtable/u64.js";
-import { flag, granuleOpt, intOpt, type Args } from "../options.js";
+import { granuleName, stage2Geometry, ipaLimit, type Geometry, type Granule } from "../../pgtable/geometry.js";
+import { InputError, hex } from "../../pgtable/u64.js";
+import { checkLpa2, checkPaBits } from "../options.js";
+import type { CommandSpec } from "../spec.js";
 
 function sizeName(bytes: number): string {
   const units = ["B", "K", "M", "G", "T", "P", "E"];
@@ -59,36 +58,54 @@ export function formatGeometry(g: Geometry): string {
   return lines.join("\n");
 }
 
-/** s2pt geometry: levels, start level, root pages and VTCR_EL2 fields. */
-export function geometryCommand(y: Argv, ctx: CliContext): Argv {
-  return y.command(
-    "geometry",
-    "stage-2 geometry as kvm_get_vtcr() and kvm_pgd_pages() derive it",
-    (b) =>
-      b
-        .option("granule", { type: "string", requiresArg: true, describe: "4k, 16k or 64k", default: "4k" })
-        .option("ia-bits", { type: "string", requiresArg: true, describe: "IPA size, 32..52 (all sizes KVM accepts when left out)" })
-        .option("pa-bits", { type: "string", requiresArg: true, describe: "host PA size (default 48, 52 when --ia-bits is above 48)" })
-        .option("lpa2", { type: "boolean", default: false, describe: "FEAT_LPA2 (52-bit IPA/PA with 4K/16K)" })
-        .option("json", { type: "boolean", default: false, describe: "machine-readable output" })
-        .example("$0 geometry --granule 4k --ia-bits 40", "start level 1, 2 root pages"),
-    (args: Args) =>
-      ctx.guard(() => {
-        const granule = granuleOpt(args);
-        const lpa2 = flag(args, "lpa2");
-        const ia = intOpt(args, "ia-bits", 0, 64);
-        const pa = intOpt(args, "pa-bits", 0, 64);
-        let geoms: Geometry[];
-        if (ia !== undefined) {
-          geoms = [stage2Geometry({ granule, iaBits: ia, paBits: pa, lpa2 })];
-        } else {
-          const paBits = pa ?? (lpa2 || granule === 65536 ? 52 : 48);
-          const top = ipaLimit(granule, paBits, lpa2);
-          geoms = [];
-          for (let i = 32; i <= top; i++) geoms.push(stage2Geometry({ granule, iaBits: i, paBits, lpa2 }));
-        }
-        if (flag(args, "json")) ctx.print(JSON.stringify(ia !== undefined ? geometryJson(geoms[0]) : geoms.map(geometryJson), null, 2));
-        else ctx.print(geoms.map(formatGeometry).join("\n\n"));
-      }),
-  );
+/** A geometry refusal said with the option names (stage2Geometry names the FORMAT.md config fields). */
+function optionWords(e: unknown): unknown {
+  if (!(e instanceof InputError)) return e;
+  const m = e.message
+    .replace(/^ia_bits:/, "--ia-bits:")
+    .replace(/^pa_bits:/, "--pa-bits:")
+    .replace(/^lpa2:/, "--lpa2:")
+    .replace(/\(set lpa2\)/, "(--lpa2)")
+    .replace(/\(pa_bits (\d+)\)/, "(--pa-bits $1)");
+  return new InputError(m);
 }
+
+/** s2pt geometry: levels, start level, root pages and VTCR_EL2 fields. */
+export const geometryCommand: CommandSpec = {
+  name: "geometry",
+  describe: "stage-2 geometry as kvm_get_vtcr() and kvm_pgd_pages() derive it",
+  options: {
+    granule: { type: "string", value: { kind: "granule" }, describe: "4k, 16k or 64k", default: "4k" },
+    "ia-bits": { type: "string", value: { kind: "int", min: 32, max: 52 }, describe: "IPA size, 32..52 (ARM64_MIN_PARANGE_BITS to 52), at most the IPA limit of the granule and PA size; every size KVM accepts when left out" },
+    "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size: 32, 36, 40, 42, 44, 48, 52 (52 needs --lpa2 or a 64K granule); default 48, or 52 when --ia-bits is above 48" },
+    lpa2: { type: "boolean", default: false, describe: "FEAT_LPA2 (52-bit IPA/PA with 4K/16K)" },
+    json: { type: "boolean", default: false, describe: "machine-readable output" },
+  },
+  examples: [
+    ["geometry --granule 4k --ia-bits 40", "start level 1, 2 root pages"],
+    ["geometry --granule 16k --ia-bits 52 --lpa2", "start level 0, FEAT_LPA2"],
+  ],
+  run: (a, ctx) => {
+    const granule = a.value<Granule>("granule") as Granule;
+    const lpa2 = a.flag("lpa2");
+    const ia = a.value<number>("ia-bits");
+    const pa = a.value<number>("pa-bits");
+    checkLpa2(granule, lpa2);
+    checkPaBits(pa, granule, lpa2);
+    let geoms: Geometry[];
+    try {
+      if (ia !== undefined) {
+        geoms = [stage2Geometry({ granule, iaBits: ia, paBits: pa, lpa2 })];
+      } else {
+        const paBits = pa ?? (lpa2 || granule === 65536 ? 52 : 48);
+        const top = ipaLimit(granule, paBits, lpa2);
+        geoms = [];
+        for (let i = 32; i <= top; i++) geoms.push(stage2Geometry({ granule, iaBits: i, paBits, lpa2 }));
+      }
+    } catch (e) {
+      throw optionWords(e);
+    }
+    if (a.flag("json")) ctx.print(JSON.stringify(ia !== undefined ? geometryJson(geoms[0]) : geoms.map(geometryJson), null, 2));
+    else ctx.print(geoms.map(formatGeometry).join("\n\n"));
+  },
+};

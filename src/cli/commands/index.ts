@@ -1,10 +1,9 @@
 /**
- * The command registry: each command module exports one function that adds
- * itself to the yargs parser. Keep one line per command.
+ * The command registry: each command module exports one declaration
+ * (spec.ts). Keep one line per command.
  */
 
-import type { Argv } from "yargs";
-import type { CliContext } from "../io.js";
+import type { CommandSpec } from "../spec.js";
 import { decodeCommand } from "./decode.js";
 import { encodeCommand } from "./encode.js";
 import { geometryCommand } from "./geometry.js";
@@ -17,9 +16,7 @@ import { checkCommand } from "./check.js";
 import { regCommand } from "./reg.js";
 import { faultCommand } from "./fault.js";
 
-export type CommandInstaller = (y: Argv, ctx: CliContext) => Argv;
-
-export const COMMANDS: CommandInstaller[] = [
+export const COMMANDS: readonly CommandSpec[] = [
   decodeCommand,
   encodeCommand,
   geometryCommand,

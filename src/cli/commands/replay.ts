@@ -1,109 +1,64 @@
-import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Argv } from "yargs";
-import { EXIT_MISMATCH, readTextFile, type CliContext } from "../io.js";
-import { firstDivergence } from "../../pgtable/compare.js";
-import { formatResult, replay, type ReplayResult } from "../../pgtable/replay.js";
-import { parseScenarioText, type Scenario } from "../../pgtable/scenario.js";
+import { EXIT_MISMATCH, inputKind, readTextFile } from "../io.js";
+import { firstDivergence, readExpectedText } from "../../pgtable/compare.js";
+import { formatResult, type ReplayResult } from "../../pgtable/replay.js";
 import { InputError } from "../../pgtable/u64.js";
-import { str, type Args } from "../options.js";
-// Registers the `translate` model op (docs/walker.md) for every command that replays.
-import "../../walker/op.js";
-import "../../stage1/op.js";
+import { inputLabel, loadScenario, naming, replayFile, scenarioFiles, scenarioName } from "../scenarios.js";
+import type { CommandSpec } from "../spec.js";
 
-/** Read and parse a scenario file; errors name the file. */
-export function loadScenario(path: string): Scenario {
-  const text = readTextFile(path);
-  try {
-    return parseScenarioText(text);
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
-    throw e;
-  }
-}
-
-/** Replay a scenario read from `path`; a refused op is an InputError naming the file. */
-export function replayFile(path: string, scn: Scenario): ReturnType<typeof replay> {
-  try {
-    return replay(scn);
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
-    throw e;
-  }
-}
-
-function loadExpected(path: string): unknown {
-  const text = readTextFile(path);
-  if (text.trim() === "") throw new InputError(`${path}: empty file: expected a result JSON object`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function jsonFiles(dir: string): string[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
-  if (files.length === 0) throw new InputError(`${dir}: holds no .json scenario`);
-  return files.map((f) => join(dir, f));
-}
-
-/** The scenario files a path names: itself, or the .json files of a directory. */
-export function scenarioFiles(path: string): { files: string[]; dir: boolean } {
-  const dir = isDir(path);
-  return { files: dir ? jsonFiles(path) : [path], dir };
-}
-
-/** s2pt replay <scenario | dir> [--expected <file | dir>]. */
-export function replayCommand(y: Argv, ctx: CliContext): Argv {
-  return y.command(
-    "replay <scenario>",
-    "replay a scenario (FORMAT.md) and print its result, or compare it with an expected result",
-    (b) =>
-      b
-        .positional("scenario", { type: "string", describe: "a scenario JSON file, or a directory of them" })
-        .option("expected", { type: "string", requiresArg: true, describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" })
-        .example("$0 replay ../shared/conformance/scenarios/map-page-4k-rw.json", "print the result JSON")
-        .example("$0 replay ../shared/conformance/scenarios --expected ../shared/conformance/expected", "check every scenario"),
-    (args: Args) =>
-      ctx.guard(() => {
-        const path = str(args, "scenario");
-        if (path === undefined) throw new InputError("scenario: missing");
-        const expected = str(args, "expected");
-        const { files, dir } = scenarioFiles(path);
-        // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
-        const scenarios = files.map((f) => ({ file: f, scn: loadScenario(f) }));
-        if (expected === undefined) {
-          const results: ReplayResult[] = scenarios.map(({ file, scn }) => replayFile(file, scn).result);
-          if (!dir) ctx.print(formatResult(results[0]));
-          else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
-          return;
-        }
-        const expDir = isDir(expected);
-        if (dir && !expDir) throw new InputError(`--expected: ${expected} must be a directory when the scenario is one`);
-        let bad = 0;
-        for (const { file, scn } of scenarios) {
-          const expFile = expDir ? join(expected, basename(file)) : expected;
-          const exp = loadExpected(expFile);
-          const { result } = replayFile(file, scn);
-          const div = firstDivergence(exp, result, scn);
-          if (div === null) {
-            ctx.print(`ok       ${scn.name || basename(file)}: ${result.ops.length} ops, ${result.dump.length} dump entries, identical`);
-          } else {
-            bad++;
-            ctx.print(`MISMATCH ${scn.name || basename(file)} (${file} vs ${expFile}):\n  ${div.split("\n").join("\n  ")}`);
-          }
-        }
-        if (scenarios.length > 1) ctx.print(`${scenarios.length - bad} of ${scenarios.length} scenarios identical`);
-        if (bad) ctx.code = EXIT_MISMATCH;
-      }),
-  );
-}
+/** s2pt replay <scenario | dir | -> [--expected <file | dir>]. */
+export const replayCommand: CommandSpec = {
+  name: "replay",
+  describe: "replay a scenario (FORMAT.md) and print its result, or compare it with an expected result (exit 1 on a mismatch)",
+  operand: { name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } },
+  options: {
+    expected: { type: "string", value: { kind: "path" }, describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" },
+    json: { type: "boolean", default: false, describe: "with --expected: the comparison as JSON (without it the result is JSON already)" },
+  },
+  examples: [
+    ["replay test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json", "print the result JSON"],
+    ["replay test/fixtures/shared/conformance/scenarios --expected test/fixtures/shared/conformance/expected", "check every scenario against the kernel's results"],
+    ["replay - < examples/guest-framebuffer-nc.json", "a scenario on standard input"],
+  ],
+  run: (a, ctx) => {
+    const path = a.operand as string;
+    const expected = a.value<string>("expected");
+    const json = a.flag("json");
+    const { files, dir } = scenarioFiles(path);
+    // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
+    const scenarios = files.map((f) => ({ file: f, scn: loadScenario(ctx, f) }));
+    if (expected === undefined) {
+      const results: ReplayResult[] = scenarios.map(({ file, scn }) => replayFile(file, scn).result);
+      if (!dir) ctx.print(formatResult(results[0]));
+      else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
+      return;
+    }
+    const expDir = inputKind(expected) === "dir";
+    if (dir && !expDir) throw new InputError(`--expected: ${inputLabel(expected)} must be a directory when the scenario is one`);
+    if (!dir && expDir && path === "-") throw new InputError("--expected: a directory is matched by file name, and standard input has none: give the expected file");
+    // Read and check every expected file before replaying anything.
+    const pairs = scenarios.map(({ file, scn }) => {
+      const expFile = expDir ? join(expected, basename(file)) : expected;
+      const text = readTextFile(ctx, expFile);
+      const exp = naming(inputLabel(expFile), () => readExpectedText(text));
+      return { file, scn, expFile, exp };
+    });
+    let bad = 0;
+    const rows: Array<Record<string, unknown>> = [];
+    for (const { file, scn, expFile, exp } of pairs) {
+      const { result } = replayFile(file, scn);
+      const div = naming(inputLabel(expFile), () => firstDivergence(exp, result, scn));
+      const name = scenarioName(scn, file);
+      rows.push({ scenario: file, expected: expFile, name: scn.name, identical: div === null, divergence: div });
+      if (div === null) {
+        if (!json) ctx.print(`ok       ${name}: ${result.ops.length} ops, ${result.dump.length} dump entries, identical`);
+      } else {
+        bad++;
+        if (!json) ctx.print(`MISMATCH ${name} (${inputLabel(file)} vs ${inputLabel(expFile)}):\n  ${div.split("\n").join("\n  ")}`);
+      }
+    }
+    if (json) ctx.print(JSON.stringify({ scenarios: rows, identical: scenarios.length - bad, total: scenarios.length }, null, 2));
+    else if (scenarios.length > 1) ctx.print(`${scenarios.length - bad} of ${scenarios.length} scenarios identical`);
+    if (bad) ctx.code = EXIT_MISMATCH;
+  },
+};

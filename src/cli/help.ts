@@ -1,0 +1,51 @@
+/**
+ * `s2pt --help` and `s2pt <command> --help`, rendered by yargs from the
+ * command declarations (spec.ts). yargs only renders here: args.ts reads
+ * the command line. No wrapping (an example can be copied whole), no
+ * camelCase aliases.
+ */
+
+import yargs from "yargs";
+import type { Argv } from "yargs";
+import type { CommandSpec } from "./spec.js";
+
+export const USAGE = "s2pt <command> [options]\n\nA bit-exact model of the Arm stage-2 MMU as Linux KVM/arm64 builds and uses it.";
+
+/** The help text of one command, or of the whole CLI (command null). */
+export function helpText(commands: readonly CommandSpec[], command: CommandSpec | null, version: string): string {
+  let y: Argv = yargs([]).scriptName("s2pt").parserConfiguration({ "camel-case-expansion": false }).usage(USAGE);
+  y = command === null ? y.version(version) : y.version(false);
+  y = y
+    .help()
+    .alias("h", "help")
+    .wrap(null)
+    .exitProcess(false);
+  if (command === null) {
+    y = y.epilogue(
+      "Numbers: 64-bit values (addresses, descriptors) are 0x-prefixed hex; small numbers (levels, bit counts, MAIR bytes, MemAttr) are decimal, 0x hex or 0b binary.\n" +
+        "Exit codes: 0 the answer is printed, 1 the answer is no (a mismatch, a broken invariant, a kernel refusal) or the output could not be written, 2 bad input, 70 internal error.",
+    );
+  }
+  for (const c of commands) {
+    const usage = c.operand ? `${c.name} <${c.operand.name}>` : c.name;
+    y = y.command(usage, c.describe, (b: Argv) => {
+      let o = b;
+      if (c.operand) o = o.positional(c.operand.name, { type: "string", describe: c.operand.describe });
+      for (const [name, s] of Object.entries(c.options)) {
+        o = o.option(name, {
+          type: s.type,
+          describe: s.describe,
+          ...(s.default !== undefined ? { default: s.default } : {}),
+          ...(s.required ? { demandOption: true } : {}),
+        });
+      }
+      for (const [cmd, what] of c.examples) o = o.example(`$0 ${cmd}`, what);
+      return o;
+    });
+  }
+  let out = "";
+  y.parse(command === null ? ["--help"] : [command.name, "--help"], {}, (_e: Error | undefined, _a: unknown, o: string) => {
+    out = o;
+  });
+  return out.endsWith("\n") ? out : out + "\n";
+}

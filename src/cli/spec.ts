@@ -1,0 +1,74 @@
+/**
+ * What a command is, declared once: its operand, its options with the kind
+ * of value each takes, its examples and its body. The argument reader
+ * (args.ts), the help (help.ts) and the bad-input test matrix
+ * (test/cli/bad-input.test.ts) all work from these declarations, so an
+ * option cannot be added without being parsed strictly, documented and
+ * tested.
+ */
+
+import type { CliContext } from "./io.js";
+import type { ParsedArgs } from "./args.js";
+
+/**
+ * The kind of value an option or operand takes; args.ts has one parser per
+ * kind (the numbers through src/pgtable/u64.ts, the names through
+ * src/pgtable/names.ts).
+ */
+export type ValueKind =
+  /** A 64-bit value: 0x/0X hex (addresses, descriptors, register values). */
+  | { kind: "u64" }
+  /** A small number (decimal, 0x hex, 0b binary) within min..max. */
+  | { kind: "int"; min: number; max: number }
+  /** A host PA size: one of the ID_AA64MMFR0_EL1.PARange sizes. */
+  | { kind: "parange" }
+  /** A MAIR_EL1 Attr byte: a small number 0..0xff or a MAIR_ATTR_* name (normal, wc, device-ngnre, ...). */
+  | { kind: "mair" }
+  /** A stage-2 MemAttr[3:0]: a small number 0..0xf or an MT_S2_* / MT_S2_FWB_* name (per --fwb). */
+  | { kind: "memattr" }
+  /** A shareability: 0 / nsh, 2 / osh, 3 / ish. */
+  | { kind: "sh" }
+  /** An access: r / read, w / write, x / exec / execute. */
+  | { kind: "access" }
+  /** A translation granule: 4k, 16k, 64k (or 4096, 16384, 65536). */
+  | { kind: "granule" }
+  /** kvm_pgtable_prot names joined by '|' (R, W, X, DEVICE, NORMAL_NC, SW0..SW3, or KVM_PGTABLE_PROT_*). */
+  | { kind: "prot" }
+  /** One word of a list; `parse` is the model's own parser of it. */
+  | { kind: "word"; words: readonly string[]; parse?: (text: string, what: string) => unknown }
+  /** A file or directory path ("-" for standard input where the command says so). */
+  | { kind: "path" };
+
+export interface OptionSpec {
+  type: "boolean" | "string";
+  describe: string;
+  /** Shown in the help; the value when the option is absent (booleans default to false). */
+  default?: boolean | string;
+  /** For string options: what the value is. */
+  value?: ValueKind;
+  required?: boolean;
+}
+
+export interface OperandSpec {
+  name: string;
+  describe: string;
+  value: ValueKind;
+}
+
+export interface CommandSpec {
+  name: string;
+  describe: string;
+  operand?: OperandSpec;
+  options: Readonly<Record<string, OptionSpec>>;
+  /** [command line after "s2pt ", what it shows]. */
+  examples: ReadonlyArray<readonly [string, string]>;
+  run: (args: ParsedArgs, ctx: CliContext) => void;
+}
+
+/** Options every command that reads or builds stage-2 descriptors shares. */
+export const FORMAT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  granule: { type: "string", value: { kind: "granule" }, describe: "translation granule: 4k, 16k or 64k", default: "4k" },
+  lpa2: { type: "boolean", describe: "FEAT_LPA2 descriptor format (52-bit OA with 4K/16K)", default: false },
+  fwb: { type: "boolean", describe: "FEAT_S2FWB in use (--no-fwb: KVM_PGTABLE_S2_NOFWB)", default: true },
+  json: { type: "boolean", describe: "machine-readable output", default: false },
+};
