@@ -1,17 +1,20 @@
 /**
  * The command-line reader: argv -> the command and its values, strictly.
  *
- *   s2pt <command> [operand] [options]        options and the operand in any order
+ *   s2pt <command> [operands] [options]       options and operands in any order; the operands in their declared order
  *   --name value, --name=value                a string option; an empty value is refused
  *   --flag, --no-flag, --flag=true|false      a boolean option; any other value is refused
  *   --                                        the end of options (POSIX): everything after it is an operand
  *   -h, --help, --version                     help, anywhere before "--"
  *
  * An option given twice, an unknown option, a missing or extra operand is
- * refused with one line naming it. A word that looks like a negative number
- * ("-1", "-0x10") is an operand or a value, never an option. Values are then
- * read by their kind (spec.ts), in the order given, through the one parser
- * of each kind, before the command runs.
+ * refused with one line naming it; first, a word in an operand's place that
+ * is another command's input (OperandSpec.misplaced: a register name given
+ * to decode) is refused with a pointer to that command. A word that looks
+ * like a negative number ("-1", "-0x10") is an operand or a value, never an
+ * option. Values are then
+ * read by their kind (spec.ts), in the order given, then the operands in
+ * theirs, through the one parser of each kind, before the command runs.
  */
 
 import { parseGranule, PARANGE_BITS } from "../pgtable/geometry.js";
@@ -20,7 +23,7 @@ import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../pgtable
 import { InputError, parseSmallNumber, parseU64, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import { parseGuestAttr } from "../kvm/guest.js";
-import type { CommandSpec, OptionSpec, ValueKind } from "./spec.js";
+import type { CommandSpec, OperandSpec, OptionSpec, ValueKind } from "./spec.js";
 
 /** Longest value an option other than a path takes: anything longer is refused before it is echoed anywhere. */
 export const MAX_VALUE_LENGTH = 256;
@@ -39,15 +42,32 @@ export class ParsedArgs {
   /** Option name -> the text given (strings) or the boolean. */
   private readonly given: ReadonlyMap<string, string | boolean>;
   private readonly values: ReadonlyMap<string, Value>;
-  readonly operandText: string | undefined;
-  readonly operand: Value | undefined;
+  /** Operand name -> the text given and its value (absent: an optional operand left out, or a noOperands option given). */
+  private readonly operandTexts: ReadonlyMap<string, string>;
+  private readonly operandValues: ReadonlyMap<string, Value>;
 
-  constructor(command: CommandSpec, given: ReadonlyMap<string, string | boolean>, values: ReadonlyMap<string, Value>, operandText: string | undefined, operand: Value | undefined) {
+  constructor(command: CommandSpec, given: ReadonlyMap<string, string | boolean>, values: ReadonlyMap<string, Value>, operandTexts: ReadonlyMap<string, string>, operandValues: ReadonlyMap<string, Value>) {
     this.command = command;
     this.given = given;
     this.values = values;
-    this.operandText = operandText;
-    this.operand = operand;
+    this.operandTexts = operandTexts;
+    this.operandValues = operandValues;
+  }
+
+  /** An operand's value, read by its kind; undefined when it was not given. */
+  operand<T extends Value>(name: string): T | undefined {
+    this.operandSpec(name);
+    return this.operandValues.get(name) as T | undefined;
+  }
+  /** An operand as typed; undefined when it was not given. */
+  operandText(name: string): string | undefined {
+    this.operandSpec(name);
+    return this.operandTexts.get(name);
+  }
+  private operandSpec(name: string): OperandSpec {
+    const s = (this.command.operands ?? []).find((o) => o.name === name);
+    if (s === undefined) throw new Error(`s2pt ${this.command.name}: no operand <${name}> is declared`);
+    return s;
   }
 
   /** Whether the option was given on the command line. */
@@ -177,41 +197,59 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   }
   const operands = [...words, ...trailing];
 
-  // The operand.
-  const op = command.operand;
-  if (op === undefined && operands.length > 0) {
-    const prev = operands[0];
-    const hint = prev === "true" || prev === "false" ? ": a boolean option takes its value as --name=true|false" : "";
-    throw new InputError(`${command.name}: unexpected argument '${showInput(prev)}' (${command.name} takes options only${hint}; see ${where})`);
-  }
-  if (op !== undefined && operands.length > 1) {
-    const extra = operands[1];
-    const hint = extra === "true" || extra === "false" ? ": a boolean option takes its value as --name=true|false" : "";
-    throw new InputError(`${command.name}: unexpected argument '${showInput(extra)}' (${command.name} takes one <${op.name}>${hint}; see ${where})`);
-  }
-  if (op !== undefined && operands.length === 0) throw new InputError(`${command.name}: missing its argument <${op.name}> (see ${where})`);
-
-  // Values, read by kind in the order given; then the operand; then what is required.
   const flags = (n: string): boolean => {
     const v = given.get(n);
     return typeof v === "boolean" ? v : command.options[n]?.default === true;
   };
+
+  // The operands: a word that belongs elsewhere first, then their count.
+  const specs = command.operands ?? [];
+  for (let i = 0; i < Math.min(specs.length, operands.length); i++) {
+    const m = specs[i].misplaced?.(operands[i]);
+    if (m !== undefined) throw new InputError(m);
+  }
+  const usage = operandUsage(specs);
+  const extraHint = (w: string): string => (w === "true" || w === "false" ? ": a boolean option takes its value as --name=true|false" : "");
+  if (specs.length === 0 && operands.length > 0) {
+    const prev = operands[0];
+    throw new InputError(`${command.name}: unexpected argument '${showInput(prev)}' (${command.name} takes options only${extraHint(prev)}; see ${where})`);
+  }
+  const alone = optionNames.find((n) => command.options[n].noOperands === true && flags(n));
+  if (alone !== undefined && operands.length > 0) {
+    throw new InputError(`--${alone}: takes no argument ('${showInput(operands[0])}' given: s2pt ${command.name} --${alone}, or s2pt ${command.name} ${usage})`);
+  }
+  if (operands.length > specs.length) {
+    const extra = operands[specs.length];
+    throw new InputError(`${command.name}: unexpected argument '${showInput(extra)}' (${command.name} takes ${specs.length === 1 ? "one " : ""}${usage}${extraHint(extra)}; see ${where})`);
+  }
+  const missing = alone !== undefined ? [] : specs.slice(operands.length).filter((o) => !o.optional);
+  if (missing.length > 0) throw new InputError(`${command.name}: missing its argument${missing.length > 1 ? "s" : ""} ${missing.map((o) => `<${o.name}>`).join(" ")} (see ${where})`);
+
+  // Values, read by kind in the order given; then the operands in theirs; then what is required.
   const values = new Map<string, Value>();
   for (const o of order) {
     const spec = command.options[o];
     const text = given.get(o);
     if (spec.type === "string" && typeof text === "string") values.set(o, readValue(text, `--${o}`, spec.value ?? { kind: "path" }, flags));
   }
-  let operand: Value | undefined;
-  const operandText = op !== undefined ? operands[0] : undefined;
-  if (op !== undefined && operandText !== undefined) operand = readValue(operandText, op.name, op.value, flags);
-  const missing = optionNames.filter((n) => command.options[n].required && !given.has(n));
-  if (missing.length) throw new InputError(`${missing.map((n) => `--${n}`).join(", ")}: required (see ${where})`);
+  const operandTexts = new Map<string, string>();
+  const operandValues = new Map<string, Value>();
+  operands.forEach((text, i) => {
+    operandTexts.set(specs[i].name, text);
+    operandValues.set(specs[i].name, readValue(text, specs[i].name, specs[i].value, flags));
+  });
+  const required = optionNames.filter((n) => command.options[n].required && !given.has(n));
+  if (required.length) throw new InputError(`${required.map((n) => `--${n}`).join(", ")}: required (see ${where})`);
   for (const n of optionNames) {
     const spec = command.options[n];
     if (spec.type === "string" && !given.has(n) && typeof spec.default === "string") values.set(n, readValue(spec.default, `--${n}`, spec.value ?? { kind: "path" }, flags));
   }
-  return { kind: "run", command, args: new ParsedArgs(command, given, values, operandText, operand) };
+  return { kind: "run", command, args: new ParsedArgs(command, given, values, operandTexts, operandValues) };
+}
+
+/** The operands as a usage line writes them: <name> for a required one, [<name>] for an optional one. */
+export function operandUsage(specs: readonly OperandSpec[]): string {
+  return specs.map((o) => (o.optional ? `[<${o.name}>]` : `<${o.name}>`)).join(" ");
 }
 
 /** Read one value by its kind; `what` names it in a refusal. */

@@ -22,15 +22,17 @@ export function helpText(commands: readonly CommandSpec[], command: CommandSpec 
     .exitProcess(false);
   if (command === null) {
     y = y.epilogue(
-      "Numbers: 64-bit values (addresses, descriptors) are 0x-prefixed hex; small numbers (levels, bit counts, MAIR bytes, MemAttr) are decimal, 0x hex or 0b binary.\n" +
+      "Numbers: 64-bit values (addresses, descriptors, register values) are 0x-prefixed hex; small numbers (levels, bit counts, MAIR bytes, MemAttr) are decimal, 0x hex or 0b binary.\n" +
         "Exit codes: 0 the answer is printed, 1 the answer is no (a mismatch, a broken invariant, a kernel refusal) or the output could not be written, 2 bad input, 70 internal error.",
     );
   }
   for (const c of commands) {
-    const usage = c.operand ? `${c.name} <${c.operand.name}>` : c.name;
+    // yargs' command syntax: <name> for a required positional, [name] for an optional one.
+    const ops = c.operands ?? [];
+    const usage = [c.name, ...ops.map((op) => (op.optional ? `[${op.name}]` : `<${op.name}>`))].join(" ");
     y = y.command(usage, c.describe, (b: Argv) => {
       let o = b;
-      if (c.operand) o = o.positional(c.operand.name, { type: "string", describe: c.operand.describe });
+      for (const op of ops) o = o.positional(op.name, { type: "string", describe: op.describe });
       for (const [name, s] of Object.entries(c.options)) {
         o = o.option(name, {
           type: s.type,

@@ -1,5 +1,5 @@
 /**
- * What a command is, declared once: its operand, its options with the kind
+ * What a command is, declared once: its operands, its options with the kind
  * of value each takes, its examples and its body. The argument reader
  * (args.ts), the help (help.ts) and the bad-input test matrix
  * (test/cli/bad-input.test.ts) all work from these declarations, so an
@@ -47,18 +47,33 @@ export interface OptionSpec {
   /** For string options: what the value is. */
   value?: ValueKind;
   required?: boolean;
+  /**
+   * A boolean that, when true, is the whole request and takes no operands
+   * (`reg --list`): the operands are then neither required nor accepted.
+   */
+  noOperands?: boolean;
 }
 
 export interface OperandSpec {
+  /** Names it in the usage line (<name>) and in a refusal of its value ("name: ..."). */
   name: string;
   describe: string;
   value: ValueKind;
+  /** May be left out; optional operands come after the required ones. */
+  optional?: boolean;
+  /**
+   * A word that is not this operand but another command's input (decode: a
+   * register name where a descriptor is expected): the one-line refusal
+   * that says where it goes. Asked before the operands are counted.
+   */
+  misplaced?: (text: string) => string | undefined;
 }
 
 export interface CommandSpec {
   name: string;
   describe: string;
-  operand?: OperandSpec;
+  /** The operands, in the order they are given (none: the command takes options only). */
+  operands?: readonly OperandSpec[];
   options: Readonly<Record<string, OptionSpec>>;
   /** [command line after "s2pt ", what it shows]. */
   examples: ReadonlyArray<readonly [string, string]>;

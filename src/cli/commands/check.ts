@@ -9,7 +9,7 @@ export const checkCommand: CommandSpec = {
   name: "check",
   describe:
     "replay a scenario (or a directory of them) checking every invariant after every op: refcounts, reachability, leaks, descriptor bits, break-before-make, and agreement with the reference model (exit 1 when one breaks)",
-  operand: { name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } },
+  operands: [{ name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } }],
   options: {
     deep: { type: "boolean", default: false, describe: "compare the whole dump with the reference model after every op (default: when the table is small, and every 16th op)" },
     destroy: { type: "boolean", default: false, describe: "end with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first" },
@@ -20,7 +20,7 @@ export const checkCommand: CommandSpec = {
     ["check test/fixtures/shared/conformance/scenarios --deep", "every conformance scenario, the whole dump compared after every op"],
   ],
   run: (a, ctx) => {
-    const path = a.operand as string;
+    const path = a.operand<string>("scenario") as string;
     const json = a.flag("json");
     const { files, dir } = scenarioFiles(path);
     // Parse everything first: a malformed file refuses the whole run.

@@ -1,7 +1,8 @@
 import { EXIT_MISMATCH } from "../io.js";
 import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, formatLeafVerdict, leafVerdict } from "../../pgtable/decode.js";
 import type { Granule } from "../../pgtable/geometry.js";
-import { InputError } from "../../pgtable/u64.js";
+import { InputError, showInput } from "../../pgtable/u64.js";
+import { findRegister } from "../../kvm/registers.js";
 import { decodeS1Descriptor } from "../../pgtable/s1descriptor.js";
 import { mairBytes } from "../../stage1/config.js";
 import { checkPaBits } from "../options.js";
@@ -11,7 +12,18 @@ import { FORMAT_OPTIONS, type CommandSpec } from "../spec.js";
 export const decodeCommand: CommandSpec = {
   name: "decode",
   describe: "decode a 64-bit stage-2 descriptor field by field (--stage1: a stage-1 descriptor of the guest's tables); --expect: is it exactly the leaf pgtable.c writes for a prot?",
-  operand: { name: "descriptor", describe: "the descriptor: a 64-bit value, 0x-prefixed hex", value: { kind: "u64" } },
+  operands: [
+    {
+      name: "descriptor",
+      describe: "the descriptor: a 64-bit value, 0x-prefixed hex (a register's value goes to s2pt reg <register> <value>)",
+      value: { kind: "u64" },
+      // `s2pt decode esr 0x93c08007`: a register where a descriptor is expected.
+      misplaced: (text) => {
+        const reg = findRegister(text);
+        return reg ? `descriptor: '${showInput(text)}' is a register name: s2pt reg ${reg.name} <value> decodes registers` : undefined;
+      },
+    },
+  ],
   options: {
     ...FORMAT_OPTIONS,
     level: { type: "string", value: { kind: "int", min: -1, max: 3 }, describe: "level the descriptor was read at (-1..3): tells a table from a page" },
@@ -29,7 +41,7 @@ export const decodeCommand: CommandSpec = {
     ["decode 0x6000001000170b --stage1 --level 3 --mair 0x000000040044f0ff", "a guest's Normal-NC page, PXN and UXN"],
   ],
   run: (a, ctx) => {
-    const value = a.operand as bigint;
+    const value = a.operand<bigint>("descriptor") as bigint;
     const granule = a.value<Granule>("granule") as Granule;
     const lpa2 = a.flag("lpa2");
     const level = a.value<number>("level");

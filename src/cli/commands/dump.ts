@@ -28,7 +28,7 @@ function runJson(r: PtdumpRun, kernel: boolean): Record<string, unknown> {
 export const dumpCommand: CommandSpec = {
   name: "dump",
   describe: "replay a scenario and print the final table as the kernel's stage2_page_tables debugfs file does, with a memory-type column",
-  operand: { name: "scenario", describe: "a scenario JSON file, or - (standard input)", value: { kind: "path" } },
+  operands: [{ name: "scenario", describe: "a scenario JSON file, or - (standard input)", value: { kind: "path" } }],
   options: {
     kernel: { type: "boolean", default: false, describe: "exactly the kernel's output: no memory-type column, and the last run left out as the kernel does" },
     json: { type: "boolean", default: false, describe: "the same lines as JSON: start, end, size, level, attrs {valid, r, w, x, af, block} (null where the kernel prints no columns), memtype" },
@@ -38,7 +38,7 @@ export const dumpCommand: CommandSpec = {
     ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --kernel", "byte for byte what the kernel's debugfs file prints"],
   ],
   run: (a, ctx) => {
-    const path = a.operand as string;
+    const path = a.operand<string>("scenario") as string;
     const { pgt } = replayFile(path, loadScenario(ctx, path));
     const kernel = a.flag("kernel");
     if (a.flag("json")) ctx.print(JSON.stringify(ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)), null, 2));

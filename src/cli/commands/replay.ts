@@ -10,7 +10,7 @@ import type { CommandSpec } from "../spec.js";
 export const replayCommand: CommandSpec = {
   name: "replay",
   describe: "replay a scenario (FORMAT.md) and print its result, or compare it with an expected result (exit 1 on a mismatch)",
-  operand: { name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } },
+  operands: [{ name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } }],
   options: {
     expected: { type: "string", value: { kind: "path" }, describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" },
     json: { type: "boolean", default: false, describe: "with --expected: the comparison as JSON (without it the result is JSON already)" },
@@ -21,7 +21,7 @@ export const replayCommand: CommandSpec = {
     ["replay - < examples/guest-framebuffer-nc.json", "a scenario on standard input"],
   ],
   run: (a, ctx) => {
-    const path = a.operand as string;
+    const path = a.operand<string>("scenario") as string;
     const expected = a.value<string>("expected");
     const json = a.flag("json");
     const { files, dir } = scenarioFiles(path);

@@ -19,7 +19,7 @@ export const walkCommand: CommandSpec = {
   name: "walk",
   describe:
     "replay a scenario, then walk one IPA through the final table as the hardware does (--ipa), or translate a guest VA through the guest's stage-1 tables and stage 2 (--va): every level read, then the PA and memory type, or the fault with its syndrome",
-  operand: { name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input)", value: { kind: "path" } },
+  operands: [{ name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input)", value: { kind: "path" } }],
   options: {
     ipa: { type: "string", value: { kind: "u64" }, describe: "the IPA, 0x-prefixed hex (any 64-bit value; beyond the IPA size it faults)" },
     va: { type: "string", value: { kind: "u64" }, describe: "a guest VA, 0x-prefixed hex (any 64-bit value): the two-stage translation through the scenario's guest section (docs/two-stage.md)" },
@@ -39,7 +39,7 @@ export const walkCommand: CommandSpec = {
     ["walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w", "a guest framebuffer write: VA -> IPA -> PA and its memory type (Normal-NC)"],
   ],
   run: (a, ctx) => {
-    const path = a.operand as string;
+    const path = a.operand<string>("scenario") as string;
     const ipa = a.value<bigint>("ipa");
     const va = a.value<bigint>("va");
     if (ipa !== undefined && va !== undefined) throw new InputError("--ipa and --va: give one, not both (--ipa walks stage 2 alone, --va translates a guest VA through both stages)");
