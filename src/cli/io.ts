@@ -25,7 +25,8 @@ export interface CliOutput {
  * Exit codes, the same for every command (README "Exit codes"):
  *   0  the answer is printed (a walk that faults and a replayed op that returns an errno are answers too)
  *   1  the answer is no: a replay --expected mismatch, a broken invariant (check), a decode --expect
- *      difference, a kernel refusal (encode's -EINVAL, explain's errno in any era shown);
+ *      difference, a kernel refusal (encode's -EINVAL, explain's errno in any era shown, fault's
+ *      KVM_RUN errno in any era shown);
  *      also: the output could not be written (ENOSPC, EIO...)
  *   2  bad input: the command line, an input file, a scenario
  *   70 internal error: a bug in s2pt

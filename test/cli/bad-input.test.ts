@@ -61,7 +61,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["IPA size not a number", ["geometry", "--ia-bits", "4x"], /--ia-bits: '4x' is not a number \(decimal, 0x-prefixed hex or 0b-prefixed binary\)/],
   ["52-bit IPA on 4K without LPA2", ["geometry", "--ia-bits", "52"], /--ia-bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2/],
   ["IPA larger than the PA range", ["geometry", "--ia-bits", "44", "--pa-bits", "40"], /--ia-bits: 44 exceeds KVM's IPA limit of 40 bits/],
-  ["unknown command", ["frobnicate"], /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check\)/],
+  ["unknown command", ["frobnicate"], /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
   ["a directory given to dump", ["dump", dir], /s2pt-bad-[^:]*: is a directory/],
@@ -164,6 +164,8 @@ const BASE: Record<string, string[]> = {
   explain: ["explain", "--vma", "anon", "--era", "mainline"],
   walk: ["walk", scnPath("map-page-4k-rw.json"), "--ipa", "0x40000000"],
   check: ["check", scnPath("map-page-4k-rw.json")],
+  reg: ["reg", "esr", "0x93c08007"],
+  fault: ["fault", "--esr", "0x92000047", "--ipa", "0x40000000"],
 };
 
 /** Malformed and out-of-range samples of each kind of value (null: the kind has no range). */
@@ -258,15 +260,55 @@ describe("the option matrix: every option of every command", () => {
     }
   });
 
-  it.each(COMMANDS.filter((c) => c.operand !== undefined).map((c) => [c.name, c] as const))("%s <operand>: missing, extra, malformed", (cmd, c) => {
-    const op = c.operand!;
-    const options = BASE[cmd].slice(2);
-    expect(refused([cmd, ...options]).stderr).toBe(`s2pt: ${cmd}: missing its argument <${op.name}> (see s2pt ${cmd} --help)\n`);
+  // BASE gives a command's operands first, in their declared order, then its options.
+  const operandCases = COMMANDS.flatMap((c) => (c.operands ?? []).map((op, i) => [c.name, op.name, i, c] as const));
+  it("covers every operand (7 or more)", () => expect(operandCases.length).toBeGreaterThanOrEqual(7));
+  it.each(operandCases)("%s <%s>: missing, extra, malformed", (cmd, _name, i, c) => {
+    const specs = c.operands!;
+    const op = specs[i];
+    const given = BASE[cmd].slice(1, 1 + specs.length);
+    const options = BASE[cmd].slice(1 + specs.length);
+    if (!op.optional) {
+      // This operand and every required one after it left out.
+      const missing = specs.slice(i).filter((o) => !o.optional);
+      const names = missing.map((o) => `<${o.name}>`).join(" ");
+      expect(refused([cmd, ...given.slice(0, i), ...options]).stderr).toBe(`s2pt: ${cmd}: missing its argument${missing.length > 1 ? "s" : ""} ${names} (see s2pt ${cmd} --help)\n`);
+    }
     expect(refused([...BASE[cmd], "extra"]).stderr).toMatch(new RegExp(`^s2pt: ${cmd}: unexpected argument 'extra'`));
-    for (const v of samplesOf(op.value).malformed) {
-      const { stderr } = refused([cmd, v, ...options]);
+    const { malformed, outOfRange } = samplesOf(op.value);
+    for (const v of [...malformed, ...outOfRange]) {
+      const argv = [cmd, ...given];
+      argv[1 + i] = v;
+      const { stderr } = refused([...argv, ...options]);
       expect(stderr).toMatch(op.value.kind === "path" ? /no such file/ : new RegExp(`^s2pt: ${op.name}: `));
     }
+  });
+  it("optional operands come after the required ones", () => {
+    for (const c of COMMANDS) {
+      const ops = c.operands ?? [];
+      const firstOptional = ops.findIndex((o) => o.optional);
+      if (firstOptional >= 0) expect(ops.slice(firstOptional).every((o) => o.optional), c.name).toBe(true);
+    }
+  });
+  it("a command with two operands: both named when missing, the extra one after them, a noOperands flag takes none", () => {
+    expect(refused(["reg"]).stderr).toBe("s2pt: reg: missing its arguments <register> <value> (see s2pt reg --help)\n");
+    expect(refused(["reg", "esr"]).stderr).toBe("s2pt: reg: missing its argument <value> (see s2pt reg --help)\n");
+    expect(refused(["reg", "esr", "0x1", "0x2"]).stderr).toBe("s2pt: reg: unexpected argument '0x2' (reg takes <register> <value>; see s2pt reg --help)\n");
+    expect(refused(["reg", "--list", "esr"]).stderr).toBe("s2pt: --list: takes no argument ('esr' given: s2pt reg --list, or s2pt reg <register> <value>)\n");
+    expect(refused(["reg", "--list", "esr", "0x1"]).stderr).toBe(refused(["reg", "esr", "0x1", "--list"]).stderr);
+    expect(runCli(["reg", "--list"]).code).toBe(0);
+    expect(runCli(["reg", "--list=false", "esr", "0x1"])).toEqual(runCli(["reg", "esr", "0x1"]));
+    // Operands in their order wherever the options are; after -- too.
+    expect(runCli(["reg", "--json", "esr", "--xs", "0x93c08007"])).toEqual(runCli(["reg", "esr", "0x93c08007", "--json", "--xs"]));
+    expect(runCli(["reg", "--json", "--", "esr", "0x93c08007"])).toEqual(runCli(["reg", "esr", "0x93c08007", "--json"]));
+  });
+  it("a word that belongs to another command is refused before the operands are counted", () => {
+    const hint = "s2pt: descriptor: 'esr' is a register name: s2pt reg ESR_EL2 <value> decodes registers\n";
+    expect(refused(["decode", "esr", "0x93c08007"]).stderr).toBe(hint);
+    expect(refused(["decode", "esr"]).stderr).toBe(hint);
+    expect(refused(["decode", "--level", "3", "ESR_EL2", "0x1", "0x2"]).stderr).toBe(hint.replace("'esr'", "'ESR_EL2'"));
+    // Only where the descriptor goes: an extra word is an extra word.
+    expect(refused(["decode", "0x1", "esr"]).stderr).toBe("s2pt: decode: unexpected argument 'esr' (decode takes one <descriptor>; see s2pt decode --help)\n");
   });
 
   it("a command without an operand refuses one, and says how a boolean takes a value", () => {

@@ -26,6 +26,11 @@ const U64_FORMS: Array<[string, (v: string) => string[] | "scenario"]> = [
   ["walk --ipa", (v) => ["walk", RW, "--ipa", v]],
   ["walk --va", (v) => ["walk", join("examples", "guest-framebuffer-nc.json"), "--va", v]],
   ["decode --stage1 --mair", (v) => ["decode", "0x1", "--stage1", "--mair", v]],
+  ["reg <value>", (v) => ["reg", "far", v]],
+  ["fault --ipa", (v) => ["fault", "--esr", "0x92000007", "--ipa", v]],
+  ["fault --hpfar", (v) => ["fault", "--esr", "0x92000007", "--hpfar", v]],
+  ["fault --far", (v) => ["fault", "--esr", "0x92000007", "--ipa", "0x40000000", "--far", v]],
+  ["fault --pa", (v) => ["fault", "--esr", "0x92000007", "--ipa", "0x40000000", "--pa", v]],
 ];
 
 function u64Refusal(argv: string[] | "scenario"): string {
@@ -54,7 +59,7 @@ describe("64-bit values: 0x or 0X hex, nothing else, everywhere", () => {
   ];
   it.each(refusals)("'%s' is refused by every form with the same words", (v, why) => {
     for (const [label, form] of U64_FORMS) {
-      const what = label === "decode <descriptor>" ? "descriptor" : label.split(" ").pop()!;
+      const what = label.split(" ").pop()!.replace(/^<(.*)>$/, "$1");
       expect(u64Refusal(form(v)), label).toBe(`s2pt: ${what}: '${v}' ${why}\n`);
     }
     // ... and by the scenario reader, naming the JSON path.

@@ -4,7 +4,7 @@
 // above the case, and the ops replayed on scenario tables with the events
 // kernel-reference.md section 5 gives for them. Bad input last.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,11 +48,13 @@ interface PathJson {
   } | null;
 }
 
+/** The paths as JSON; the exit code is 1 exactly when KVM_RUN returns an errno in an era shown (README "Exit codes"). */
 function paths(argv: string[]): PathJson[] {
   const r = run(["fault", ...argv, "--json"]);
   expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  return (JSON.parse(r.stdout) as { paths: PathJson[] }).paths;
+  const ps = (JSON.parse(r.stdout) as { paths: PathJson[] }).paths;
+  expect(r.code).toBe(ps.some((p) => p.outcome.kind === "error") ? 1 : 0);
+  return ps;
 }
 const one = (argv: string[]): PathJson => {
   const p = paths(argv);
@@ -209,6 +211,71 @@ describe("user_mem_abort()", () => {
     expect(r.code).toBe(0);
     for (const fn of ["kvm_vcpu_get_fault_ipa()", "esr_fsc_is_translation_fault()", "gfn_to_hva_memslot_prot()", "kvm_is_write_fault()", "kvm_pgtable_stage2_map()"]) expect(r.stdout).toContain(fn);
     expect(r.stdout).toMatch(/the walk takes the fault the ESR reports \(Translation fault, level 3\)/);
+  });
+});
+
+describe("s2pt fault: exit codes", () => {
+  it("an errno from KVM_RUN is the kernel's no: exit 1, in text and JSON, the answer printed", () => {
+    // io_mem_abort() without a syndrome: -ENOSYS.
+    for (const extra of [[], ["--json"]]) {
+      const r = run(["fault", "--esr", "0x92000047", "--ipa", "0x9000000", "--memslot", "none", ...extra]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toMatch(/ENOSYS/);
+    }
+    // One era refusing is enough: mainline refuses a cacheable VM_PFNMAP without FWB (-EINVAL), v6.9 maps it.
+    expect(run(["fault", "--esr", "0x92000047", "--ipa", "0x40000000", "--vma", "pfnmap", "--pgprot", "cacheable", "--no-fwb", "--era", "all"]).code).toBe(1);
+    expect(run(["fault", "--esr", "0x92000047", "--ipa", "0x40000000", "--vma", "pfnmap", "--pgprot", "cacheable", "--no-fwb", "--era", "v6.9"]).code).toBe(0);
+  });
+  it("every other outcome is an answer: exit 0 (a map, an injected abort, an MMIO exit, a skipped instruction, an SEA)", () => {
+    for (const argv of [
+      ["--esr", "0x92000047", "--ipa", "0x40000000"],
+      ["--esr", "0x82000007", "--ipa", "0x40000000", "--vma", "pfnmap"],
+      ["--esr", "0x93c08007", "--ipa", "0x9000000", "--memslot", "none"],
+      ["--esr", "0x92000147", "--ipa", "0x9000000", "--memslot", "none"],
+      ["--esr", "0x92000010"],
+    ]) {
+      const r = run(["fault", ...argv]);
+      expect([r.code, r.stderr], argv.join(" ")).toEqual([0, ""]);
+    }
+  });
+});
+
+describe("s2pt fault: values by the conventions", () => {
+  it("--map-size: 4k, 2m, 1g or a 0x-prefixed byte count, the same size either way", () => {
+    const base = ["--esr", "0x92000007", "--ipa", "0x40123000", "--pa", "0x80123000"];
+    const want = one([...base, "--map-size", "2m"]);
+    expect(one([...base, "--map-size", "2M"])).toEqual(want);
+    expect(one([...base, "--map-size", "0x200000"])).toEqual(want);
+    expect(one([...base, "--map-size", "1g"]).op).toMatchObject({ size: "0x40000000" });
+  });
+  it("--scenario - reads the table from standard input, like a file", () => {
+    const argv = ["fault", "--esr", "0x9200004f", "--ipa", "0x40000000", "--json"];
+    const file = run([...argv, "--scenario", RO_PAGE]);
+    const stdin = spawnSync(process.execPath, [bin, ...argv, "--scenario", "-"], { encoding: "utf8", input: readFileSync(RO_PAGE, "utf8") });
+    expect(file.code).toBe(0);
+    expect(stdin.status).toBe(0);
+    // The same paths and replay; only the table's name differs.
+    expect(stdin.stdout.replaceAll("standard input", RO_PAGE)).toBe(file.stdout);
+  });
+  it("values the convention refuses: bare hex, decimal", () => {
+    const cases: Array<[string[], string]> = [
+      [["--esr", "92000047", "--ipa", "0x1000"], "s2pt: --esr: '92000047' is not a 0x-prefixed hex number\n"],
+      [["--esr", "0x92000047", "--ipa", "40000000"], "s2pt: --ipa: '40000000' is not a 0x-prefixed hex number\n"],
+      [["--esr", "0x92000047", "--hpfar", "400010"], "s2pt: --hpfar: '400010' is not a 0x-prefixed hex number\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--far", "ffff800008001000"], "s2pt: --far: 'ffff800008001000' is not a 0x-prefixed hex number\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "2097152"], "s2pt: --map-size: '2097152' is not a mapping size (4k, 2m, 1g, ... or a 0x-prefixed byte count)\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "0x0"], "s2pt: --map-size: 0x0 is not a mapping size (1 byte .. 1 TiB)\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--pa-bits", "45"], "s2pt: --pa-bits: 45 is not a PARange size (32, 36, 40, 42, 44, 48, 52)\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--ia-bits", "53"], "s2pt: --ia-bits: 53 is out of range (32..52)\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--granule", "64k", "--lpa2"], "s2pt: --lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)\n"],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--scenario", RW_PAGE, "--no-fwb"], `s2pt: --fwb/--no-fwb: the scenario's table sets it (${RW_PAGE} config)\n`],
+      [["--esr", "0x92000047", "--ipa", "0x1000", "--dic=1"], "s2pt: --dic: '1' is not true or false (write --dic, --no-dic or --dic=true|false)\n"],
+    ];
+    for (const [argv, msg] of cases) {
+      const r = run(["fault", ...argv]);
+      expect([r.code, r.stdout, r.stderr], argv.join(" ")).toEqual([2, "", msg]);
+    }
   });
 });
 
