@@ -155,7 +155,8 @@ export const eraPanel: Panel = {
   key: "eras",
   build,
   render,
-  getState: (): PanelState => encodeForm(readForm(), DEFAULT_ERA_FORM),
+  // The controls as they are (a disabled pgprot keeps its value), so a link restores them exactly.
+  getState: (): PanelState => encodeForm({ ...readForm(), pgprot: valueOf("era-pgprot"), allowAnyUncached: checked("era-allow-any-uncached") }, DEFAULT_ERA_FORM),
   setState(s: PanelState): void {
     setForm(decodeForm(s, DEFAULT_ERA_FORM, { access: ["read", "write", "exec"], pfn: ["", "ram", "io"], guestSh: ["0", "2", "3"] }));
     render();
@@ -197,7 +198,7 @@ function draw(v: EraView): void {
       h(
         "tr",
         {},
-        h("th", { scope: "col" }, ""),
+        h("th", { scope: "col" }, h("span", { class: "sr-only" }, "fact")),
         ...v.columns.map((c) => h("th", { scope: "col", "data-era": c.x.era.id }, h("strong", {}, c.x.era.id), h("div", { class: "hint" }, c.x.era.title))),
       ),
     ),

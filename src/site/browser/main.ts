@@ -68,7 +68,8 @@ function onLinkClick(e: MouseEvent): void {
 /** The popover of a marked term: its glossary line, on hover and on focus; Escape closes it. */
 function termPopover(): void {
   const tip = h("div", { id: "term-tip", role: "tooltip", hidden: true });
-  document.body.append(tip);
+  // Inside <main>, so all content is in a landmark; absolutely placed against the page.
+  byId("app").append(tip);
   const show = (a: HTMLElement): void => {
     fill(tip, h("strong", {}, `${a.textContent ?? ""}: `), a.dataset.def ?? "");
     tip.hidden = false;

@@ -181,9 +181,11 @@ function drawTable(v: MatrixView): void {
                   "data-r": ri,
                   "data-c": ci,
                   tabindex: -1,
-                  "aria-label": `stage 1 ${row.head} over stage-2 MemAttr ${v.columns[ci].head} ${v.columns[ci].short}: ${cellWords(c)}`,
+                  // The visible words first (WCAG 2.5.3, label in name), then what the cell is.
+                  "aria-label": `${c.label} ${c.shLabel}: stage 1 ${row.head} over stage-2 MemAttr ${v.columns[ci].head} ${v.columns[ci].short}, ${cellWords(c)}`,
                 },
                 h("span", { class: "ty" }, c.label),
+                " ",
                 h("span", { class: "shv" }, c.shLabel),
               ),
             ),
