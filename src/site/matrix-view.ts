@@ -196,6 +196,23 @@ function parseSh(text: string, what: string): number {
   return Number(text);
 }
 
+/** The rows for one FWB and SH setting; the same every time, so computed once (moving the selection redraws no cell). */
+const rowsCache = new Map<string, readonly MatrixRow[]>();
+
+function matrixRows(fwb: boolean, s1Sh: number, s2Sh: number): MatrixRow[] {
+  const key = `${fwb} ${s1Sh} ${s2Sh}`;
+  let rows = rowsCache.get(key);
+  if (!rows) {
+    rows = MATRIX_S1_ROWS.map((a) => {
+      const d = describeMairAttr(a, FEATURES);
+      const linux = linuxMairName(a);
+      return { s1: a, head: `${hex2(a)} ${a === 0xf0 ? "Normal-WB Tagged" : d.short}`, linux, text: d.text, cells: MATRIX_S2_COLS.map((m) => matrixCell(a, s1Sh, m, s2Sh, fwb)) };
+    });
+    rowsCache.set(key, rows);
+  }
+  return [...rows];
+}
+
 export function matrixView(f: MatrixForm): MatrixViewResult {
   try {
     const s1Sh = parseSh(f.s1Sh, "stage-1 SH");
@@ -206,11 +223,7 @@ export function matrixView(f: MatrixForm): MatrixViewResult {
       const d = describeS2MemAttr(m, f.fwb);
       return { s2: m, head: `0x${m.toString(16)}`, bits: `0b${m.toString(2).padStart(4, "0")}`, short: d.short, linux: d.linux, text: d.text };
     });
-    const rows: MatrixRow[] = MATRIX_S1_ROWS.map((a) => {
-      const d = describeMairAttr(a, FEATURES);
-      const linux = linuxMairName(a);
-      return { s1: a, head: `${hex2(a)} ${a === 0xf0 ? "Normal-WB Tagged" : d.short}`, linux, text: d.text, cells: MATRIX_S2_COLS.map((m) => matrixCell(a, s1Sh, m, s2Sh, f.fwb)) };
-    });
+    const rows = matrixRows(f.fwb, s1Sh, s2Sh);
     const selected = matrixCell(s1, s1Sh, s2, s2Sh, f.fwb);
     const sh = SH_ORDER.map((x) =>
       SH_ORDER.map((y) => {

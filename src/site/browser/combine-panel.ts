@@ -10,9 +10,8 @@ import { configWords, type CombineStep } from "../../mair/combine.js";
 import { describeS2MemAttr } from "../../mair/s2memattr.js";
 import { DEFAULT_COMBINE_FORM, NAMED_S1_ATTRS, combineView, hexByte, shWords, type CombineForm, type CombineView } from "../combine-view.js";
 import { combineCli } from "../cli-view.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, termText, textInput, valueOf, showResult } from "./dom.js";
-import { reveal, stateChanged, type Panel } from "./panel.js";
+import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
 
 const SH_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ["3", "0b11 Inner Shareable"],
@@ -208,17 +207,7 @@ function render(): void {
 const SH_VALUES = ["0", "1", "2", "3"];
 const CHOICES = { s1Sh: SH_VALUES, s2Sh: SH_VALUES, s2Mode: ["memattr", "prot"], s2: Array.from({ length: 16 }, (_, i) => `0x${i.toString(16)}`) };
 
-export const combinePanel: Panel = {
-  id: "combine",
-  key: "combine",
-  build,
-  render,
-  getState: (): PanelState => encodeForm(readForm(), DEFAULT_COMBINE_FORM),
-  setState(s: PanelState): void {
-    setForm(decodeForm(s, DEFAULT_COMBINE_FORM, CHOICES));
-    render();
-  },
-};
+export const combinePanel: Panel = formPanel({ id: "combine", key: "combine", build, render, read: readForm, write: setForm, defaults: DEFAULT_COMBINE_FORM, choices: CHOICES });
 
 /** The rule trace; each glossary term is marked once in the list. */
 function stepItems(steps: CombineStep[], seen: Set<string> = new Set()): HTMLElement[] {

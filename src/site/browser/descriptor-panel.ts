@@ -9,9 +9,8 @@ import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { hex } from "../../pgtable/u64.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
 import { decodeCli } from "../cli-view.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, textInput, valueOf, showResult } from "./dom.js";
-import { reveal, stateChanged, type Panel } from "./panel.js";
+import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
 import { colourClass, drawStrip } from "./strip.js";
 
 interface Example {
@@ -141,17 +140,7 @@ function render(): void {
 
 const CHOICES = { granule: ["4k", "16k", "64k"], level: ["", "-1", "0", "1", "2", "3"], paBits: ["", ...PARANGE_BITS.map(String)] };
 
-export const descriptorPanel: Panel = {
-  id: "decoder",
-  key: "decode",
-  build,
-  render,
-  getState: (): PanelState => encodeForm(readForm(), DEFAULT_DESCRIPTOR_FORM),
-  setState(s: PanelState): void {
-    setForm(decodeForm(s, DEFAULT_DESCRIPTOR_FORM, CHOICES));
-    render();
-  },
-};
+export const descriptorPanel: Panel = formPanel({ id: "decoder", key: "decode", build, render, read: readForm, write: setForm, defaults: DEFAULT_DESCRIPTOR_FORM, choices: CHOICES });
 
 function drawView(v: DescriptorView): void {
   const d = v.decoded;

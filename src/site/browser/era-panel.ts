@@ -12,10 +12,9 @@ import { PGPROTS, VMA_KIND_INFO } from "../../kvm/vma.js";
 import { protNames } from "../../pgtable/decode.js";
 import { DEFAULT_ERA_FORM, driverVma, eraView, type EraColumn, type EraFacts, type EraForm, type EraView } from "../era-view.js";
 import { eraCli } from "../cli-view.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { showDescriptor } from "./descriptor-panel.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, termText, valueOf, showResult } from "./dom.js";
-import { stateChanged, type Panel } from "./panel.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 
 const EXAMPLES: ReadonlyArray<readonly [string, Partial<EraForm>]> = [
   ["vfio-pci GPU BAR, guest write-combining", { vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, pfn: "", guest: "normal-nc", fwb: true }],
@@ -150,18 +149,17 @@ function render(): void {
   showCli("era", eraCli(f));
 }
 
-export const eraPanel: Panel = {
+export const eraPanel: Panel = formPanel({
   id: "eras",
   key: "eras",
   build,
   render,
   // The controls as they are (a disabled pgprot keeps its value), so a link restores them exactly.
-  getState: (): PanelState => encodeForm({ ...readForm(), pgprot: valueOf("era-pgprot"), allowAnyUncached: checked("era-allow-any-uncached") }, DEFAULT_ERA_FORM),
-  setState(s: PanelState): void {
-    setForm(decodeForm(s, DEFAULT_ERA_FORM, { access: ["read", "write", "exec"], pfn: ["", "ram", "io"], guestSh: ["0", "2", "3"] }));
-    render();
-  },
-};
+  read: () => ({ ...readForm(), pgprot: valueOf("era-pgprot"), allowAnyUncached: checked("era-allow-any-uncached") }),
+  write: setForm,
+  defaults: DEFAULT_ERA_FORM,
+  choices: { access: ["read", "write", "exec"], pfn: ["", "ram", "io"], guestSh: ["0", "2", "3"] },
+});
 
 function cell(c: EraColumn, k: keyof EraFacts): HTMLElement {
   const changed = c.changed.has(k);

@@ -6,9 +6,8 @@
  */
 
 import { DEFAULT_GLOSSARY_FORM, GLOSSARY, filterGlossary } from "../glossary.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { byId, h, textInput } from "./dom.js";
-import { stateChanged, type Panel } from "./panel.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 
 function build(): HTMLElement {
   const section = h(
@@ -43,14 +42,14 @@ function render(): void {
   byId("gl-count").textContent = keep.size === GLOSSARY.length ? `${GLOSSARY.length} terms` : `${keep.size} of ${GLOSSARY.length} terms`;
 }
 
-export const glossaryPanel: Panel = {
+export const glossaryPanel: Panel = formPanel({
   id: "glossary",
   key: "glossary",
   build,
   render,
-  getState: (): PanelState => encodeForm({ filter: byId<HTMLInputElement>("gl-filter").value }, DEFAULT_GLOSSARY_FORM),
-  setState(s: PanelState): void {
-    byId<HTMLInputElement>("gl-filter").value = decodeForm(s, DEFAULT_GLOSSARY_FORM).filter;
-    render();
+  read: () => ({ filter: byId<HTMLInputElement>("gl-filter").value }),
+  write: (f) => {
+    byId<HTMLInputElement>("gl-filter").value = f.filter;
   },
-};
+  defaults: DEFAULT_GLOSSARY_FORM,
+});

@@ -12,10 +12,9 @@ import { SH_SHORT } from "../../mair/attrs.js";
 import { matrixCli } from "../cli-view.js";
 import { DEFAULT_MATRIX_FORM, MATRIX_CHOICES, SH_ORDER, TYPE_CLASSES, matrixView, shHead, type MatrixCell, type MatrixForm, type MatrixView } from "../matrix-view.js";
 import { cellKey, shKey } from "../rules-view.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { showCombine } from "./combine-panel.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, showResult, valueOf } from "./dom.js";
-import { stateChanged, type Panel } from "./panel.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 
 const SH_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ["3", "0b11 ISH (what Linux writes)"],
@@ -293,14 +292,4 @@ export function highlightCells(keys: { main: readonly string[]; sh: readonly str
   document.querySelectorAll<HTMLElement>("#mx-sh td.shcell").forEach((td) => td.classList.toggle("hl", sh.has(td.dataset.key ?? "")));
 }
 
-export const matrixPanel: Panel = {
-  id: "matrix",
-  key: "matrix",
-  build,
-  render,
-  getState: (): PanelState => encodeForm(readForm(), DEFAULT_MATRIX_FORM),
-  setState(s: PanelState): void {
-    setForm(decodeForm(s, DEFAULT_MATRIX_FORM, MATRIX_CHOICES));
-    render();
-  },
-};
+export const matrixPanel: Panel = formPanel({ id: "matrix", key: "matrix", build, render, read: readForm, write: setForm, defaults: DEFAULT_MATRIX_FORM, choices: MATRIX_CHOICES });

@@ -5,7 +5,7 @@
  * one line in main.ts's PANELS.
  */
 
-import type { PanelState } from "../url-state.js";
+import { decodeForm, encodeForm, type FormShape, type PanelState } from "../url-state.js";
 
 export interface Panel {
   /** The section's id: the navigation's anchor and the hash's `view`. */
@@ -20,6 +20,33 @@ export interface Panel {
   getState(): PanelState;
   /** Set every control from a state (a control it does not name: its default), then redraw. */
   setState(s: PanelState): void;
+}
+
+/** A panel whose state is a form: `read` its controls, `write` them; the hash holds what differs from `defaults`. */
+export interface FormPanelSpec<F extends FormShape<F>> {
+  id: string;
+  key: string;
+  build(): HTMLElement;
+  render(): void;
+  read(): F;
+  write(f: F): void;
+  defaults: F;
+  /** The values a select or radio control can take (another value in a link is ignored). */
+  choices?: Partial<Record<keyof F, readonly string[]>>;
+}
+
+export function formPanel<F extends FormShape<F>>(o: FormPanelSpec<F>): Panel {
+  return {
+    id: o.id,
+    key: o.key,
+    build: o.build,
+    render: o.render,
+    getState: () => encodeForm(o.read(), o.defaults),
+    setState(s: PanelState): void {
+      o.write(decodeForm(s, o.defaults, o.choices));
+      o.render();
+    },
+  };
 }
 
 type Listener = (view: string | null) => void;

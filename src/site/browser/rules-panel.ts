@@ -9,10 +9,9 @@
 
 import { TYPE_CLASSES, type MatrixView } from "../matrix-view.js";
 import { DEFAULT_RULES_FORM, RULES, cellKey, ruleApplies, ruleById, ruleCells, type Rule } from "../rules-view.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import { byId, fill, h, prose } from "./dom.js";
 import { currentMatrix, highlightCells, setMatrixFwb } from "./matrix-panel.js";
-import { stateChanged, type Panel } from "./panel.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 
 const GROUPS: ReadonlyArray<readonly [Rule["fwb"], string]> = [
   ["off", "FWB off: the two stages combine, the stricter wins"],
@@ -123,15 +122,15 @@ function render(): void {
   restore();
 }
 
-export const rulesPanel: Panel = {
+export const rulesPanel: Panel = formPanel({
   id: "rules",
   key: "rules",
   build,
   render,
-  getState: (): PanelState => encodeForm({ rule: pinned }, DEFAULT_RULES_FORM),
-  setState(s: PanelState): void {
-    const f = decodeForm(s, DEFAULT_RULES_FORM, { rule: ["", ...RULES.map((r) => r.id)] });
+  read: () => ({ rule: pinned }),
+  write: (f) => {
     pinned = f.rule;
-    render();
   },
-};
+  defaults: DEFAULT_RULES_FORM,
+  choices: { rule: ["", ...RULES.map((r) => r.id)] },
+});

@@ -12,7 +12,6 @@ import { LINUX_MAIR_ATTRS } from "../../mair/mair.js";
 import { hex } from "../../pgtable/u64.js";
 import { walkCli } from "../cli-view.js";
 import { BUNDLED_SCENARIOS, PASTED } from "../scenarios.js";
-import { decodeForm, encodeForm, type PanelState } from "../url-state.js";
 import {
   DEFAULT_WALK_FORM,
   WALK_CHOICES,
@@ -30,7 +29,7 @@ import {
 } from "../walk-view.js";
 import { showCombine } from "./combine-panel.js";
 import { byId, cliBox, fill, h, prose, select, showCli, showResult, termText, textInput, valueOf } from "./dom.js";
-import { stateChanged, type Panel } from "./panel.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 import { drawStrip } from "./strip.js";
 
 /** The bundled scenarios' texts, put in by tools/build-site.ts (esbuild `define`). */
@@ -390,14 +389,13 @@ function draw(v: WalkView): void {
   byId("wk-text").textContent = v.cliText;
 }
 
-export const walkPanel: Panel = {
+export const walkPanel: Panel = formPanel({
   id: "walk",
   key: "walk",
   build,
   render,
-  getState: (): PanelState => encodeForm(readForm(), DEFAULT_WALK_FORM),
-  setState(s: PanelState): void {
-    setForm(decodeForm(s, DEFAULT_WALK_FORM, { ...WALK_CHOICES, scenario: [...BUNDLED_SCENARIOS.map((b) => b.id), PASTED] }));
-    render();
-  },
-};
+  read: readForm,
+  write: setForm,
+  defaults: DEFAULT_WALK_FORM,
+  choices: { ...WALK_CHOICES, scenario: [...BUNDLED_SCENARIOS.map((b) => b.id), PASTED] },
+});
