@@ -5,6 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { combineS1S2 } from "../../src/mair/combine.js";
+import { combineCli, decodeCli, eraCli, matrixCli, walkCli } from "../../src/site/cli-view.js";
+import { DEFAULT_COMBINE_FORM } from "../../src/site/combine-view.js";
+import { DEFAULT_DESCRIPTOR_FORM } from "../../src/site/descriptor-view.js";
+import { DEFAULT_ERA_FORM } from "../../src/site/era-view.js";
+import { DEFAULT_MATRIX_FORM } from "../../src/site/matrix-view.js";
+import { DEFAULT_WALK_FORM } from "../../src/site/walk-view.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../helpers.js";
 import { launch, openPage, pageFileUrl, setInputs, type Browser } from "./harness.js";
 
 let b: Browser;
@@ -145,6 +154,49 @@ describe("the URL round trip, panel by panel", () => {
       expect(await p.evaluate(() => location.hash)).toBe("#view=combine&combine.fwb=0");
       await setInputs(p, { "cmb-fwb": true });
       expect(await p.evaluate(() => location.hash)).toBe("#view=combine");
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe("copy the CLI command", () => {
+  it("every panel shows its npx s2pt line, and the button puts exactly that on the clipboard", async () => {
+    const p = await b.context.newPage();
+    try {
+      // Record what the page hands the clipboard (reading it back needs a permission a file:// page does not get).
+      await p.addInitScript(() => {
+        const w = window as unknown as { copied: string[] };
+        w.copied = [];
+        const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+        navigator.clipboard.writeText = (t: string) => {
+          w.copied.push(t);
+          return write(t);
+        };
+      });
+      await openPage(p, pageFileUrl);
+      const fb = readFileSync(join(repoRoot, "examples", "guest-framebuffer-nc.json"), "utf8");
+      const want: Array<[string, string]> = [
+        ["mx", matrixCli(DEFAULT_MATRIX_FORM).text],
+        ["cmb", combineCli(DEFAULT_COMBINE_FORM).text],
+        ["wk", walkCli(DEFAULT_WALK_FORM, fb).text],
+        ["era", eraCli(DEFAULT_ERA_FORM).text],
+        ["desc", decodeCli(DEFAULT_DESCRIPTOR_FORM).text],
+      ];
+      expect(want.map(([, t]) => t)).toEqual([
+        "npx s2pt combine --s1 0x44 --s2 0x5 --fwb",
+        "npx s2pt combine --s1 0xff --s2 0x1 --fwb",
+        "npx s2pt walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w",
+        "npx s2pt explain --vma pfnmap --pgprot noncached --allow-any-uncached --fwb --guest normal-nc",
+        "npx s2pt decode 0x400000800007db --level 3 --fwb",
+      ]);
+      for (const [prefix, text] of want) {
+        expect(await p.textContent(`#${prefix}-cli`), prefix).toBe(text);
+        await p.click(`#${prefix}-cli-copy`);
+        await p.waitForFunction((id) => document.getElementById(id)?.textContent !== "", `${prefix}-cli-status`);
+        expect(await p.textContent(`#${prefix}-cli-status`)).toBe("copied");
+      }
+      expect(await p.evaluate(() => (window as unknown as { copied: string[] }).copied)).toEqual(want.map(([, t]) => t));
     } finally {
       await p.close();
     }
