@@ -47,7 +47,7 @@ export const DEFAULT_COMBINE_FORM: CombineForm = {
   s2: "0x1",
   s2Sh: "3",
   prot: "R|W",
-  fwb: false,
+  fwb: true,
   xs: false,
   mte2: true,
   hcrCD: false,

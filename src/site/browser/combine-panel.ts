@@ -9,7 +9,9 @@
 import { configWords, type CombineStep } from "../../mair/combine.js";
 import { describeS2MemAttr } from "../../mair/s2memattr.js";
 import { DEFAULT_COMBINE_FORM, NAMED_S1_ATTRS, combineView, hexByte, shWords, type CombineForm, type CombineView } from "../combine-view.js";
-import { byId, checkbox, checked, fill, h, select, textInput, valueOf, showResult } from "./dom.js";
+import { combineCli } from "../cli-view.js";
+import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, termText, textInput, valueOf, showResult } from "./dom.js";
+import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
 
 const SH_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ["3", "0b11 Inner Shareable"],
@@ -49,20 +51,20 @@ function s2Options(fwb: boolean): Array<[string, string]> {
   return out;
 }
 
-export function combinePanel(): HTMLElement {
+function build(): HTMLElement {
   const d = DEFAULT_COMBINE_FORM;
   const named: Array<[string, string]> = [...NAMED_S1_ATTRS.map(([v, n]) => [hexByte(v), `${hexByte(v)} ${n}`] as [string, string]), ["", "another byte (type it)"]];
   const section = h(
     "section",
     { id: "combine", "aria-labelledby": "combine-title" },
-    h("h2", { id: "combine-title" }, "Stage-1 + stage-2 memory attribute combine"),
-    h(
+    h("h2", { id: "combine-title", "data-short": "Step by step" }, "Stage-1 + stage-2 memory attribute combine"),
+    prose(
       "p",
       {},
-      "The guest's stage-1 MAIR attribute meets the hypervisor's stage-2 attribute. With FWB off (HCR_EL2.FWB = 0) the two are combined, the stricter winning; with FWB on, stage 2 can override stage 1. ",
+      "The guest's stage-1 MAIR attribute meets the hypervisor's stage-2 MemAttr. With FWB off (HCR_EL2.FWB = 0) the two are combined, the stricter winning; with FWB on, stage 2 can override stage 1. ",
       "Each step below is one function of the Arm ASL, as ",
       h("code", {}, "s2pt combine"),
-      " prints it. Where the architecture allows more than one answer the page says so and lists them.",
+      " prints it. Where the architecture allows more than one answer (IMPLEMENTATION DEFINED or CONSTRAINED UNPREDICTABLE) the page says so and lists them. A cell of the matrix above opens here.",
     ),
     h(
       "form",
@@ -117,6 +119,7 @@ export function combinePanel(): HTMLElement {
       h("div", { id: "cmb-outcomes-box" }),
       h("ul", { id: "cmb-notes", class: "notes" }),
     ),
+    cliBox("cmb"),
   );
   section.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
   section.addEventListener("input", (e) => onInput(e.target));
@@ -126,9 +129,18 @@ export function combinePanel(): HTMLElement {
       // An example is a whole scenario: the controls it does not name go back to their defaults.
       setForm({ ...DEFAULT_COMBINE_FORM, ...EXAMPLES[Number(b.dataset.cmbExample)][1] });
       render();
+      stateChanged("combine");
     }),
   );
   return section;
+}
+
+/** Open a combination here (the matrix's cells do): the form set to it, every other control its default, the steps in view. */
+export function showCombine(f: Partial<CombineForm>): void {
+  setForm({ ...DEFAULT_COMBINE_FORM, ...f });
+  render();
+  stateChanged("combine");
+  reveal(byId("combine"), byId("cmb-result"));
 }
 
 /** Keep the named-attribute picker and the byte box in step, and the MemAttr labels in step with FWB. */
@@ -139,6 +151,7 @@ function onInput(target: EventTarget | null): void {
     if (v !== "") byId<HTMLInputElement>("cmb-s1").value = v;
   }
   render();
+  stateChanged("combine");
 }
 
 function setForm(f: CombineForm): void {
@@ -171,7 +184,7 @@ function readForm(): CombineForm {
 }
 
 /** Redraw the panel from the form. */
-export function render(): void {
+function render(): void {
   const f = readForm();
   // The inputs that do not apply are disabled, not hidden, so the form does not jump.
   byId<HTMLSelectElement>("cmb-s2").disabled = f.s2Mode !== "memattr";
@@ -188,11 +201,18 @@ export function render(): void {
   named.value = [...named.options].some((o) => o.value === typed) ? typed : "";
 
   showResult("cmb-error", "cmb-out", combineView(f), draw);
+  showCli("cmb", combineCli(f));
 }
 
-function stepItems(steps: CombineStep[]): HTMLElement[] {
+const SH_VALUES = ["0", "1", "2", "3"];
+const CHOICES = { s1Sh: SH_VALUES, s2Sh: SH_VALUES, s2Mode: ["memattr", "prot"], s2: Array.from({ length: 16 }, (_, i) => `0x${i.toString(16)}`) };
+
+export const combinePanel: Panel = formPanel({ id: "combine", key: "combine", build, render, read: readForm, write: setForm, defaults: DEFAULT_COMBINE_FORM, choices: CHOICES });
+
+/** The rule trace; each glossary term is marked once in the list. */
+function stepItems(steps: CombineStep[], seen: Set<string> = new Set()): HTMLElement[] {
   return steps.map((s) =>
-    h("li", { "data-asl": s.asl }, h("div", { class: "asl" }, s.asl), h("div", { class: "rule" }, s.rule), h("div", { class: "res" }, "→ ", s.result)),
+    h("li", { "data-asl": s.asl }, h("div", { class: "asl" }, s.asl), h("div", { class: "rule" }, ...termText(s.rule, seen)), h("div", { class: "res" }, "→ ", s.result)),
   );
 }
 

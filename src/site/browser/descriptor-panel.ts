@@ -7,11 +7,11 @@
 import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeaf } from "../../pgtable/descriptor.js";
 import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { hex } from "../../pgtable/u64.js";
-import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type BitSpan, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
-import { byId, checkbox, checked, fill, h, select, textInput, valueOf, showResult } from "./dom.js";
-
-/** Field colours cycle through this many classes (site.css .f0 .. .f11). */
-const PALETTE = 12;
+import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
+import { decodeCli } from "../cli-view.js";
+import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, textInput, valueOf, showResult } from "./dom.js";
+import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
+import { colourClass, drawStrip } from "./strip.js";
 
 interface Example {
   label: string;
@@ -44,20 +44,20 @@ function examples(): Example[] {
   ];
 }
 
-export function descriptorPanel(): HTMLElement {
+function build(): HTMLElement {
   const ex = examples();
   const levels: Array<[string, string]> = [["", "not known"], ["-1", "-1"], ["0", "0"], ["1", "1"], ["2", "2"], ["3", "3"]];
   const d = DEFAULT_DESCRIPTOR_FORM;
   const section = h(
     "section",
     { id: "decoder", "aria-labelledby": "decoder-title" },
-    h("h2", { id: "decoder-title" }, "Descriptor decoder"),
-    h(
+    h("h2", { id: "decoder-title", "data-short": "Decoder" }, "Descriptor decoder"),
+    prose(
       "p",
       {},
       "Paste a 64-bit stage-2 descriptor. Each field is read the way ",
       h("code", {}, "s2pt decode"),
-      " reads it, and its bits are coloured on the strip. Without the level a table and a page look the same (bit 1 set).",
+      " reads it, and its bits are coloured on the strip and named under it. Without the level a table and a page look the same (bit 1 set).",
     ),
     h(
       "form",
@@ -86,10 +86,15 @@ export function descriptorPanel(): HTMLElement {
       ),
       h("ul", { id: "desc-notes", class: "notes" }),
     ),
+    cliBox("desc"),
   );
   section.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-  section.addEventListener("input", () => render());
-  section.addEventListener("change", () => render());
+  const changed = (): void => {
+    render();
+    stateChanged("decoder");
+  };
+  section.addEventListener("input", changed);
+  section.addEventListener("change", changed);
   section.querySelectorAll<HTMLButtonElement>("button[data-example]").forEach((b) =>
     b.addEventListener("click", () => {
       showDescriptor(ex[Number(b.dataset.example)].form);
@@ -100,15 +105,19 @@ export function descriptorPanel(): HTMLElement {
 
 /** Show a descriptor in the decoder (the era panel's "decode" buttons use this) and bring the panel into view. */
 export function showDescriptor(f: DescriptorForm): void {
+  setForm(f);
+  render();
+  stateChanged("decoder");
+  reveal(byId("decoder"), byId("desc-value"));
+}
+
+function setForm(f: DescriptorForm): void {
   byId<HTMLInputElement>("desc-value").value = f.value;
   byId<HTMLSelectElement>("desc-granule").value = f.granule;
   byId<HTMLSelectElement>("desc-level").value = f.level;
   byId<HTMLSelectElement>("desc-pa-bits").value = f.paBits;
   byId<HTMLInputElement>("desc-lpa2").checked = f.lpa2;
   byId<HTMLInputElement>("desc-fwb").checked = f.fwb;
-  render();
-  byId("decoder").scrollIntoView();
-  byId("desc-value").focus();
 }
 
 function readForm(): DescriptorForm {
@@ -123,13 +132,15 @@ function readForm(): DescriptorForm {
 }
 
 /** Redraw the panel from the form. */
-export function render(): void {
-  showResult("desc-error", "desc-out", descriptorView(readForm()), drawView);
+function render(): void {
+  const f = readForm();
+  showResult("desc-error", "desc-out", descriptorView(f), drawView);
+  showCli("desc", decodeCli(f));
 }
 
-function colourClass(field: number): string {
-  return field < 0 ? "fnone" : `f${field % PALETTE}`;
-}
+const CHOICES = { granule: ["4k", "16k", "64k"], level: ["", "-1", "0", "1", "2", "3"], paBits: ["", ...PARANGE_BITS.map(String)] };
+
+export const descriptorPanel: Panel = formPanel({ id: "decoder", key: "decode", build, render, read: readForm, write: setForm, defaults: DEFAULT_DESCRIPTOR_FORM, choices: CHOICES });
 
 function drawView(v: DescriptorView): void {
   const d = v.decoded;
@@ -139,54 +150,8 @@ function drawView(v: DescriptorView): void {
   byId("desc-norm").textContent = d.value;
 
   // The strip, as two rows of 32 bits (63..32, 31..0).
-  const halves = [v.bits.slice(0, 32), v.bits.slice(32)];
   const strip = byId("desc-strip");
-  fill(
-    strip,
-    ...halves.map((half, i) => {
-      const hiBit = half[0].bit;
-      const spans: BitSpan[] = [];
-      for (const c of half) {
-        const last = spans[spans.length - 1];
-        if (last && last.field === c.field) last.lo = c.bit;
-        else spans.push({ field: c.field, hi: c.bit, lo: c.bit });
-      }
-      return h(
-        "table",
-        { class: "bits", "data-half": i },
-        h("caption", { class: "sr-only" }, `bits ${hiBit} to ${hiBit - 31}`),
-        h("tr", { class: "num", "aria-hidden": "true" }, ...half.map((c) => h("td", {}, String(c.bit)))),
-        h(
-          "tr",
-          { class: "val" },
-          ...half.map((c) =>
-            h(
-              "td",
-              {
-                class: `bit ${colourClass(c.field)}${c.value ? " one" : ""}`,
-                "data-bit": c.bit,
-                "data-value": c.value,
-                "data-field": c.field < 0 ? "" : d.fields[c.field].name,
-                title: `bit ${c.bit} = ${c.value}${c.field < 0 ? "" : `: ${d.fields[c.field].name}`}`,
-              },
-              String(c.value),
-            ),
-          ),
-        ),
-        h(
-          "tr",
-          { class: "lab" },
-          ...spans.map((s) =>
-            h(
-              "td",
-              { colspan: s.hi - s.lo + 1, class: colourClass(s.field), title: s.field < 0 ? "" : d.fields[s.field].name },
-              s.field < 0 ? "" : d.fields[s.field].name,
-            ),
-          ),
-        ),
-      );
-    }),
-  );
+  fill(strip, ...drawStrip(v, "the descriptor"));
 
   const tbody = byId("desc-fields").querySelector("tbody");
   if (!tbody) return;

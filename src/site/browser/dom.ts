@@ -1,5 +1,8 @@
 /** A few DOM helpers for the docs page (no framework: the page is small and must load from file://). */
 
+import { termById, termSegments } from "../glossary.js";
+import type { CliLine } from "../cli-view.js";
+
 type Attrs = Record<string, string | number | boolean | undefined>;
 type Child = Node | string | null | undefined | false;
 
@@ -87,4 +90,79 @@ export function showResult<V>(errId: string, outId: string, r: { ok: true; view:
   err.textContent = "";
   out.hidden = false;
   draw(r.view);
+}
+
+// ---- glossary terms ---------------------------------------------------------------
+
+
+/**
+ * Text with the glossary's terms marked: each term's first appearance in
+ * `seen`'s block becomes a link to its glossary entry, described by the
+ * entry's definition (aria-describedby) and shown as a popover on hover and
+ * focus (the page's #term-tip, see main.ts).
+ */
+export function termText(text: string, seen: Set<string> = new Set()): Node[] {
+  return termSegments(text, seen).map((s) => {
+    if (typeof s === "string") return document.createTextNode(s);
+    const t = termById(s.id);
+    return h("a", { class: "term", href: `#g-${s.id}`, "data-term": s.id, "aria-describedby": `gd-${s.id}`, "data-def": t?.def }, s.text);
+  });
+}
+
+/** A paragraph of prose with its terms marked. */
+export function prose(tag: "p" | "span" | "li" | "div", attrs: Record<string, string | undefined>, ...parts: Array<string | Node>): HTMLElement {
+  const seen = new Set<string>();
+  const el = h(tag, attrs);
+  for (const p of parts) {
+    if (typeof p === "string") el.append(...termText(p, seen));
+    else el.append(p);
+  }
+  return el;
+}
+
+// ---- "copy the CLI command" ---------------------------------------------------------
+
+/** The command line box of a panel: the `npx s2pt ...` line shown, a copy button, a note, a status. */
+export function cliBox(prefix: string): HTMLElement {
+  const text = h("code", { id: `${prefix}-cli`, class: "cli-text" });
+  const status = h("span", { id: `${prefix}-cli-status`, class: "cli-status", role: "status" });
+  const button = h("button", { type: "button", id: `${prefix}-cli-copy`, class: "cli-copy" }, "Copy the CLI command");
+  button.addEventListener("click", () => void copyText(text.textContent ?? "", text, status));
+  return h(
+    "div",
+    { class: "cli", role: "group", "aria-label": "the same on the command line" },
+    h("span", { class: "label" }, "Command line: "),
+    text,
+    " ",
+    button,
+    " ",
+    status,
+    h("div", { id: `${prefix}-cli-note`, class: "hint" }),
+  );
+}
+
+/** Show a panel's CLI line (or why there is none). */
+export function showCli(prefix: string, line: CliLine): void {
+  byId(`${prefix}-cli`).textContent = line.text;
+  byId<HTMLButtonElement>(`${prefix}-cli-copy`).disabled = line.argv === null;
+  byId(`${prefix}-cli-note`).textContent = line.note ?? "";
+  byId(`${prefix}-cli-status`).textContent = "";
+}
+
+async function copyText(text: string, el: HTMLElement, status: HTMLElement): Promise<void> {
+  if (text === "") return;
+  try {
+    if (!navigator.clipboard) throw new Error("no clipboard");
+    await navigator.clipboard.writeText(text);
+    status.textContent = "copied";
+    return;
+  } catch {
+    // No clipboard access (an insecure context, a refused permission): select the line instead.
+  }
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const sel = window.getSelection();
+  sel?.removeAllRanges();
+  sel?.addRange(range);
+  status.textContent = document.execCommand("copy") ? "copied" : "selected: press Ctrl+C to copy";
 }

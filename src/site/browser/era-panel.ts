@@ -11,8 +11,10 @@ import { GUEST_ATTR_NAMES, guestMacro } from "../../kvm/guest.js";
 import { PGPROTS, VMA_KIND_INFO } from "../../kvm/vma.js";
 import { protNames } from "../../pgtable/decode.js";
 import { DEFAULT_ERA_FORM, driverVma, eraView, type EraColumn, type EraFacts, type EraForm, type EraView } from "../era-view.js";
+import { eraCli } from "../cli-view.js";
 import { showDescriptor } from "./descriptor-panel.js";
-import { byId, checkbox, checked, fill, h, select, valueOf, showResult } from "./dom.js";
+import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, termText, valueOf, showResult } from "./dom.js";
+import { formPanel, stateChanged, type Panel } from "./panel.js";
 
 const EXAMPLES: ReadonlyArray<readonly [string, Partial<EraForm>]> = [
   ["vfio-pci GPU BAR, guest write-combining", { vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, pfn: "", guest: "normal-nc", fwb: true }],
@@ -30,7 +32,7 @@ const ROWS: ReadonlyArray<readonly [keyof EraFacts, string]> = [
   ["hazards", "hazards"],
 ];
 
-export function eraPanel(): HTMLElement {
+function build(): HTMLElement {
   const d = DEFAULT_ERA_FORM;
   const guestOptions: Array<[string, string]> = [
     ["", "not given"],
@@ -39,8 +41,8 @@ export function eraPanel(): HTMLElement {
   const section = h(
     "section",
     { id: "eras", "aria-labelledby": "eras-title" },
-    h("h2", { id: "eras-title" }, "How KVM picks the stage-2 memory type, era by era"),
-    h(
+    h("h2", { id: "eras-title", "data-short": "Eras" }, "How KVM picks the stage-2 memory type, era by era"),
+    prose(
       "p",
       {},
       "A guest touches memory behind a host VMA; ",
@@ -86,17 +88,22 @@ export function eraPanel(): HTMLElement {
       { id: "era-out", "aria-live": "polite" },
       h("p", { class: "meta" }, "VMA: ", h("span", { id: "era-vma-words" })),
       h("div", { class: "strip" }, h("table", { id: "era-table", class: "fields eras" })),
-      h("div", { id: "era-details", class: "cols" }),
+      h("div", { id: "era-details", class: "era-cards" }),
     ),
+    cliBox("era"),
   );
   section.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-  section.addEventListener("input", () => render());
-  section.addEventListener("change", () => render());
+  const changed = (): void => {
+    render();
+    stateChanged("eras");
+  };
+  section.addEventListener("input", changed);
+  section.addEventListener("change", changed);
   section.querySelectorAll<HTMLButtonElement>("button[data-era-example]").forEach((b) =>
     b.addEventListener("click", () => {
       // An example is a whole situation: what it does not name goes back to the defaults.
       setForm({ ...DEFAULT_ERA_FORM, ...EXAMPLES[Number(b.dataset.eraExample)][1] });
-      render();
+      changed();
     }),
   );
   return section;
@@ -132,13 +139,27 @@ function readForm(): EraForm {
 }
 
 /** Redraw the panel from the form. */
-export function render(): void {
+function render(): void {
   const driver = driverVma(valueOf("era-vma"));
   byId<HTMLSelectElement>("era-pgprot").disabled = !driver;
   byId<HTMLInputElement>("era-allow-any-uncached").disabled = !driver;
   byId<HTMLSelectElement>("era-guest-sh").disabled = valueOf("era-guest") === "";
-  showResult("era-error", "era-out", eraView(readForm()), draw);
+  const f = readForm();
+  showResult("era-error", "era-out", eraView(f), draw);
+  showCli("era", eraCli(f));
 }
+
+export const eraPanel: Panel = formPanel({
+  id: "eras",
+  key: "eras",
+  build,
+  render,
+  // The controls as they are (a disabled pgprot keeps its value), so a link restores them exactly.
+  read: () => ({ ...readForm(), pgprot: valueOf("era-pgprot"), allowAnyUncached: checked("era-allow-any-uncached") }),
+  write: setForm,
+  defaults: DEFAULT_ERA_FORM,
+  choices: { access: ["read", "write", "exec"], pfn: ["", "ram", "io"], guestSh: ["0", "2", "3"] },
+});
 
 function cell(c: EraColumn, k: keyof EraFacts): HTMLElement {
   const changed = c.changed.has(k);
@@ -175,7 +196,7 @@ function draw(v: EraView): void {
       h(
         "tr",
         {},
-        h("th", { scope: "col" }, ""),
+        h("th", { scope: "col" }, h("span", { class: "sr-only" }, "fact")),
         ...v.columns.map((c) => h("th", { scope: "col", "data-era": c.x.era.id }, h("strong", {}, c.x.era.id), h("div", { class: "hint" }, c.x.era.title))),
       ),
     ),
@@ -211,7 +232,7 @@ function draw(v: EraView): void {
               h("ul", {}, ...[...c.x.combine.open.attr, ...c.x.combine.open.sh].map((o) => h("li", { "data-id": o.id }, o.text))),
             )
           : null,
-        c.x.hazards.length ? h("ul", { class: "hazards" }, ...c.x.hazards.map((z) => h("li", { "data-id": z.id }, h("strong", {}, z.id), `: ${z.text}`))) : h("p", {}, "no hazards"),
+        c.x.hazards.length ? h("ul", { class: "hazards" }, ...c.x.hazards.map((z) => h("li", { "data-id": z.id }, h("strong", {}, z.id), ": ", ...termText(z.text)))) : h("p", {}, "no hazards"),
         c.x.notes.length ? h("ul", { class: "notes" }, ...c.x.notes.map((n) => h("li", {}, n))) : null,
         h("p", { class: "hint" }, "source: ", c.x.era.sources),
       );
