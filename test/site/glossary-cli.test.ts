@@ -10,7 +10,7 @@ import { GLOSSARY, filterGlossary, termSegments } from "../../src/site/glossary.
 import { cliLine, combineCli, decodeCli, eraCli, matrixCli, shellWord, walkCli } from "../../src/site/cli-view.js";
 import { DEFAULT_COMBINE_FORM, combineView, type CombineForm } from "../../src/site/combine-view.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm } from "../../src/site/descriptor-view.js";
-import { DEFAULT_ERA_FORM, type EraForm } from "../../src/site/era-view.js";
+import { DEFAULT_ERA_FORM, eraView, type EraForm } from "../../src/site/era-view.js";
 import { DEFAULT_MATRIX_FORM, matrixView } from "../../src/site/matrix-view.js";
 import { DEFAULT_WALK_FORM, walkView, type WalkForm } from "../../src/site/walk-view.js";
 import { bundledScenario, PASTED } from "../../src/site/scenarios.js";
@@ -149,7 +149,12 @@ describe("copy the CLI command: every line runs, and says what the page says", (
     const f = { ...DEFAULT_ERA_FORM, ...part };
     const line = eraCli(f);
     const r = run([...line.argv!, "--json"]);
-    expect(r.code, r.stderr).toBe(0);
+    const page = eraView(f);
+    if (!page.ok) throw new Error(page.error);
+    // The same refusals per era as the page shows; exit 1 when any era refuses (README's exit-code table).
+    const cli = JSON.parse(r.stdout) as Array<{ era: string; error: { errno: number } | null }>;
+    expect(cli.map((e) => [e.era, e.error?.errno ?? null])).toEqual(page.view.columns.map((c) => [c.x.era.id, c.x.policy.ok ? null : c.x.policy.errno]));
+    expect(r.code, r.stderr).toBe(cli.some((e) => e.error !== null) ? 1 : 0);
     expect(line.argv).toContain(f.fwb ? "--fwb" : "--no-fwb");
   });
 
