@@ -23,6 +23,7 @@
  */
 
 import { InputError } from "./u64.js";
+import { checkBool, checkObject } from "./args.js";
 import { KVM_PGTABLE_LAST_LEVEL, pteFormat, type PteFormat } from "./descriptor.js";
 
 export const GRANULES = [4096, 16384, 65536] as const;
@@ -139,6 +140,8 @@ export function ipaLimit(granule: Granule, paBits: number, lpa2: boolean): numbe
  * would refuse.
  */
 export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: number; lpa2: boolean }): Geometry {
+  checkObject(c, "config");
+  checkBool(c.lpa2, "lpa2");
   const granule = c.granule;
   if (granule !== 4096 && granule !== 16384 && granule !== 65536) {
     throw new InputError(`granule: ${String(granule)} is not 4096, 16384 or 65536`);

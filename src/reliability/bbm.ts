@@ -56,6 +56,7 @@
 import { PTE_VALID_LO, S2AP_R_LO, S2AP_W_LO, S2_AF_LO, S2_XN_HI, SW_HI, TLBI_TTL_UNKNOWN, WALK_SKIP_BBM_TLBI } from "../pgtable/descriptor.js";
 import { hexHalves } from "../pgtable/u64.js";
 import { EV_TLBI_IPA, EV_TLBI_RANGE, EV_TLBI_VMID } from "../pgtable/events.js";
+import type { MaintenanceLog } from "../pgtable/events.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 
 /** The bits a live valid leaf may change without break-before-make. */
@@ -243,10 +244,27 @@ export class BbmChecker {
    * discharged as the caller's flush).
    */
   endOp(events: TlbiEvent[], firstLogPos: number): string[] {
+    return this.finishOp(events.length, (i) => events[i], firstLogPos);
+  }
+
+  /** endOp() reading the op's events straight from the table's log, from position `firstLogPos` on (no event objects). */
+  endOpFromLog(log: MaintenanceLog, firstLogPos: number): string[] {
+    const ev: TlbiEvent = { kind: 0, a: 0, b: 0 };
+    const at = (i: number): TlbiEvent => {
+      const j = firstLogPos + i;
+      ev.kind = log.kindAt(j);
+      ev.a = log.aAt(j);
+      ev.b = log.bAt(j);
+      return ev;
+    };
+    return this.finishOp(log.length - firstLogPos, at, firstLogPos);
+  }
+
+  private finishOp(n: number, at: (i: number) => TlbiEvent, firstLogPos: number): string[] {
     const pgt = this.pgt as KvmPgtable;
     for (const s of this.stale) {
       let ok = false;
-      for (let i = Math.max(0, s.logPos - firstLogPos); i < events.length && !ok; i++) ok = covers(s, events[i], pgt.geom.granule);
+      for (let i = Math.max(0, s.logPos - firstLogPos); i < n && !ok; i++) ok = covers(s, at(i), pgt.geom.granule);
       if (ok) continue;
       if (s.owedToCaller) {
         this.stats.callerOwed++;

@@ -3,7 +3,7 @@ import type { CliContext } from "../io.js";
 import { ptdump } from "../../pgtable/ptdump.js";
 import { InputError } from "../../pgtable/u64.js";
 import { flag, str, type Args } from "../options.js";
-import { loadScenario, replayFile } from "./replay.js";
+import { loadScenario, replayTableFile } from "./replay.js";
 
 /** s2pt dump <scenario>: the final table in the kernel's ptdump line format. */
 export function dumpCommand(y: Argv, ctx: CliContext): Argv {
@@ -19,7 +19,7 @@ export function dumpCommand(y: Argv, ctx: CliContext): Argv {
       ctx.guard(() => {
         const path = str(args, "scenario");
         if (path === undefined) throw new InputError("scenario: missing");
-        const { pgt } = replayFile(path, loadScenario(path));
+        const pgt = replayTableFile(path, loadScenario(path));
         ctx.print(ptdump(pgt, { kernelExact: flag(args, "kernel") }));
       }),
   );

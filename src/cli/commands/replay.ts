@@ -3,7 +3,8 @@ import { basename, join } from "node:path";
 import type { Argv } from "yargs";
 import { EXIT_MISMATCH, readTextFile, type CliContext } from "../io.js";
 import { firstDivergence } from "../../pgtable/compare.js";
-import { formatResult, replay, type ReplayResult } from "../../pgtable/replay.js";
+import { formatResult, replay, replayTable, type ReplayResult } from "../../pgtable/replay.js";
+import type { KvmPgtable } from "../../pgtable/pgtable.js";
 import { parseScenarioText, type Scenario } from "../../pgtable/scenario.js";
 import { InputError } from "../../pgtable/u64.js";
 import { str, type Args } from "../options.js";
@@ -26,6 +27,16 @@ export function loadScenario(path: string): Scenario {
 export function replayFile(path: string, scn: Scenario): ReturnType<typeof replay> {
   try {
     return replay(scn);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Build the final table of a scenario read from `path`, without its result (dump, walk); a refused op is an InputError naming the file. */
+export function replayTableFile(path: string, scn: Scenario): KvmPgtable {
+  try {
+    return replayTable(scn);
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
     throw e;
@@ -100,6 +111,7 @@ export function replayCommand(y: Argv, ctx: CliContext): Argv {
           } else {
             bad++;
             ctx.print(`MISMATCH ${scn.name || basename(file)} (${file} vs ${expFile}):\n  ${div.split("\n").join("\n  ")}`);
+            if (result.not_recorded) ctx.print(`  (s2pt kept only part of this result as records: ${JSON.stringify(result.not_recorded)}; docs/reliability.md, "Resource bounds")`);
           }
         }
         if (scenarios.length > 1) ctx.print(`${scenarios.length - bad} of ${scenarios.length} scenarios identical`);

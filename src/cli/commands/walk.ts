@@ -1,6 +1,5 @@
 import type { Argv } from "yargs";
 import type { CliContext } from "../io.js";
-import { replay } from "../../pgtable/replay.js";
 import { InputError } from "../../pgtable/u64.js";
 import { ACCESS_NAMES } from "../../walker/fault.js";
 import { formatWalkReport, walkIpa, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
@@ -8,7 +7,7 @@ import { SH_SHORT } from "../../mair/attrs.js";
 import { formatCombine, parseField, shOpt } from "./combine.js";
 import { S2Walker } from "../../walker/translate.js";
 import { flag, hexOpt, str, type Args } from "../options.js";
-import { loadScenario } from "./replay.js";
+import { loadScenario, replayTableFile } from "./replay.js";
 import { builtGuest, guestOf, nestedWalker } from "../../stage1/guest.js";
 import { formatNestedReport, nestedReportJson, walkVa } from "../../stage1/describe.js";
 import "../../stage1/op.js";
@@ -55,7 +54,7 @@ export function walkCommand(y: Argv, ctx: CliContext): Argv {
         if (va !== undefined && s1 !== undefined) throw new InputError("--s1-attr: not with --va (the guest's stage-1 leaf gives the attributes)");
         const scn = loadScenario(path);
         if (va !== undefined && scn.guest === null) throw new InputError(`${path}: --va needs a scenario with a 'guest' section (docs/two-stage.md)`);
-        const { pgt } = replay(scn);
+        const pgt = replayTableFile(path, scn);
         const walker = new S2Walker(pgt, { ha: args.ha !== false, hd: flag(args, "hd"), xnx: flag(args, "xnx") });
         if (va !== undefined) {
           const g = builtGuest(pgt) ?? guestOf(pgt, scn.guest, `${path}: the guest tables (written after the scenario's ops)`);
