@@ -208,8 +208,9 @@ export class TableStore {
     this.allocations--;
     if (fromCache && this.memcacheLimited) this.memcacheLeft++;
     if (grew && page === this.bump - 1) {
-      // Back to before grow(): the page never existed.
+      // Back to before grow(): the page never existed (nor the chunk grow() added for it).
       this.bump--;
+      if ((page & this.chunkMask) === 0 && this.chunks.length - 1 === page >>> this.chunkShift) this.chunks.pop();
     } else {
       this.freeStack[this.freeTop++] = page;
     }

@@ -417,13 +417,18 @@ export class S2Walker {
     }
   }
 
-  /** The hardware's atomic update of a leaf (AF, or S2AP[1] through DBM): the only store a walk makes. */
+  /**
+   * The hardware's atomic update of a leaf (AF, or S2AP[1] through DBM): the
+   * only store a walk makes. The table's store hook sees it before it is
+   * made (as every store of KvmPgtable): a hook that throws vetoes it, and
+   * the table is left as it was.
+   */
   private hwWrite(chunk: DescriptorWords, off: number, page: number, index: number, lo: number, hi: number, newLo: number): void {
-    this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
-    chunk[off] = newLo;
     const hook = this.pgt.storeHook;
     // The hook sees unsigned halves, whatever the arena's element type.
     if (hook !== null) hook(page, index, lo >>> 0, hi >>> 0, newLo >>> 0, hi >>> 0);
+    this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
+    chunk[off] = newLo;
   }
 
   private outOfRange(access: number): number {
