@@ -56,8 +56,8 @@ export const MAX_OP_LEAVES = 2 ** 20;
 /** Most table entries the ops of one replayed scenario may visit or write, summed (16 maps of 4 GiB as 4K pages). */
 export const MAX_SCENARIO_WORK = 2 ** 24;
 
-/** The same for `s2pt check`, whose reference model holds a JavaScript object per leaf (one map of 4 GiB as 4K pages, and its unmap). */
-export const MAX_CHECK_WORK = 2 ** 21;
+/** The same for `s2pt check`, whose reference model and break-before-make checker hold a JavaScript object per leaf (one op of MAX_OP_LEAVES). */
+export const MAX_CHECK_WORK = 2 ** 20;
 
 /** Most maintenance events a replay result keeps as JSON records, over all its ops; the rest are counted per kind. */
 export const MAX_EVENT_RECORDS = 2 ** 16;
@@ -253,7 +253,8 @@ export function checkOpWork(pgt: KvmPgtable, op: ScenarioOp, memcache: number, w
  * scenario's work budget: the leaf bound of the ops that write leaves; for
  * the ops that rewrite what is there, the smaller of the pages in their
  * range and the entries of every page in use; 1 for the one-page ops and
- * the model's own (translate, translate_va). At least 1.
+ * the model's own (translate, translate_va). At least 1, so that an op of
+ * MAX_OP_LEAVES leaves is charged exactly that.
  */
 export function opWorkBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): number {
   const range = walkRange(pgt, op.ipa, op.size);
@@ -261,7 +262,7 @@ export function opWorkBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): 
     case "map":
     case "set_owner":
     case "split":
-      return 1 + opLeafBound(pgt, op, memcache).bound;
+      return Math.max(1, opLeafBound(pgt, op, memcache).bound);
     case "unmap":
     case "wrprotect":
     case "test_clear_young":
@@ -269,7 +270,7 @@ export function opWorkBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): 
       if (range === null || (op.op === "flush" && pgt.fwb)) return 1;
       const pages = (range[1] - range[0]) / pgt.geom.granule;
       const extra = op.op === "unmap" ? opLeafBound(pgt, op, memcache).bound : 0;
-      return 1 + Math.min(pages, pgt.store.inUse * pgt.geom.ptrsPerPte) + extra;
+      return Math.max(1, Math.min(pages, pgt.store.inUse * pgt.geom.ptrsPerPte) + extra);
     }
     default:
       return 1;
