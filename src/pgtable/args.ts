@@ -17,7 +17,15 @@
  * success path: the message is built only when a check fails.
  */
 
+import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_LEAF, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO, WALK_TABLE_POST, WALK_TABLE_PRE } from "./descriptor.js";
 import { InputError } from "./u64.js";
+
+/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
+export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
+export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
+/** Every walk flag of enum kvm_pgtable_walk_flags. */
+export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
+export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
 
 const TWO_64 = 2 ** 64;
 

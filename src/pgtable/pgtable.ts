@@ -31,10 +31,7 @@ import {
   KVM_PGTABLE_LAST_LEVEL,
   LEAF_ATTR_HI,
   LEAF_ATTR_LO,
-  PROT_DEVICE,
-  PROT_NORMAL_NC,
   PROT_R,
-  PROT_SW,
   PROT_W,
   PROT_X,
   PTE_TYPE_LO,
@@ -73,7 +70,7 @@ import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_T
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
 import { TableStore, type StorageOptions } from "./storage.js";
 import { TWO_32, alignDown, isAligned } from "./u64.js";
-import { ArgumentError, checkBits, checkBool, checkInstance, checkInt, checkObject, checkRange, checkU64, shown } from "./args.js";
+import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES, checkBits, checkBool, checkInstance, checkInt, checkObject, checkRange, checkU64, shown } from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
 
 const TWO_48 = 2 ** 48;
@@ -127,12 +124,6 @@ const MAP_FAST_DECLINED = 1;
  */
 export type StoreHook = (page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void;
 
-/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
-export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
-/** Every walk flag of enum kvm_pgtable_walk_flags. */
-export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
-const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
-const WALK_FLAG_NAMES_TEXT = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
 /** KVM_INVALID_PTE_OWNER_MASK is bits 9:2: owner ids 0..255 (the C type is u8). */
 const OWNER_ID_MAX = 255;
 
@@ -1317,7 +1308,7 @@ export class KvmPgtable {
       checkU64(phys, "phys");
     }
     if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAG_NAMES_TEXT);
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
     if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
     if (this.hook === null) return this.doMap(addr, size, phys, prot, flags);
@@ -1357,7 +1348,7 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_mkyoung(pgt, addr, flags): void in this kernel. */
   mkyoung(addr: number, flags: number): void {
     if (!u64ok(addr)) checkU64(addr, "addr");
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAG_NAMES_TEXT);
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) this.doMkyoung(addr, flags);
     else this.atomic(OP_MKYOUNG, addr, flags, 0, 0, 0);
   }
@@ -1377,7 +1368,7 @@ export class KvmPgtable {
   relaxPerms(addr: number, prot: number, flags: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
     if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAG_NAMES_TEXT);
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) return this.doRelaxPerms(addr, prot, flags);
     return this.atomic(OP_RELAX_PERMS, addr, prot, flags, 0, 0);
   }

@@ -119,27 +119,25 @@ class Builder {
       const va = vaBase + off;
       const ipa = m.ipa + off;
       const level = leafLevelAt(m, g, paMax, va, ipa, m.size - off);
-      this.install(m, g, root, va, ipa, level, off);
+      this.install(m, g, root, va, ipa, level);
       off += 2 ** g.shifts[level];
     }
   }
 
-  private install(m: GuestMapping, g: RegionGeometry, root: number, va: number, ipa: number, leafLevel: number, off: number): void {
-    // The VA as the mapping gives it (the walk indexes with its region bits only), for messages.
-    const fullVa = (): string => hex(m.va + BigInt(off));
+  private install(m: GuestMapping, g: RegionGeometry, root: number, va: number, ipa: number, leafLevel: number): void {
     let table = root;
     for (let level = g.startLevel; ; level++) {
       const mask = level === g.startLevel ? g.rootEntries - 1 : (1 << g.stride) - 1;
       const index = Math.floor(va / 2 ** g.shifts[level]) & mask;
       const [lo, hi] = this.read(table, index);
       if (level === leafLevel) {
-        if (lo & PTE_VALID_LO) throw new InputError(`${m.path}: VA ${fullVa()} is already mapped by the guest tables (level ${level})`);
+        if (lo & PTE_VALID_LO) throw new InputError(`${m.path}: VA ${hex(va)} is already mapped by the guest tables (level ${level})`);
         encodeS1Leaf(g.granule, { oa: ipa, level, attrIndx: m.attrIndx, ap: m.ap, sh: m.sh, af: m.af, ng: m.ng, pxn: m.pxn, uxn: m.uxn }, this.word);
         this.write(table, index, this.word[0], this.word[1]);
         return;
       }
       if (lo & PTE_VALID_LO) {
-        if ((lo & PTE_TYPE_LO) === 0) throw new InputError(`${m.path}: VA ${fullVa()} falls in a level-${level} block an earlier mapping wrote`);
+        if ((lo & PTE_TYPE_LO) === 0) throw new InputError(`${m.path}: VA ${hex(va)} falls in a level-${level} block an earlier mapping wrote`);
         table = s1DescAddress(lo, hi, g.pageShift, this.pgt.geom.paBits >= 52);
         continue;
       }
