@@ -172,6 +172,14 @@ export class KvmPgtable {
   readonly pgd: number;
   /** The store hook (storeHook), read on every store of the slow paths. */
   private hook: StoreHook | null = null;
+  /**
+   * Whether the store hook may throw (default true): operations run with a
+   * hook then journal their changes so that a throw rolls them back. A hook
+   * that never throws (the break-before-make checker of `s2pt check`, which
+   * collects its findings) may set this false to spare the journal's time and
+   * memory; a throw from it then leaves the operation half done.
+   */
+  hookMayThrow = true;
   /** Set by destroy(): pgt->pgd is NULL, every walk returns -EINVAL (after its -ERANGE check). */
   private destroyedFlag = false;
   /** Depth of public operations running with a store hook (a hook may not start another, nor change the hook). */
@@ -1198,7 +1206,7 @@ export class KvmPgtable {
     const warnLen = this.warnings.length;
     this.jn = 0;
     this.jPages.length = 0;
-    this.journaling = true;
+    this.journaling = this.hookMayThrow;
     this.opDepth++;
     try {
       return this.exec(op, a, b, c, d, e);
@@ -1278,6 +1286,19 @@ export class KvmPgtable {
   }
 
   /**
+   * addr and size of a range op, when the one-line test at the entry failed:
+   * u64 numbers; a range that wraps past 2^64 is refused only where the
+   * kernel's wrapped end would matter (the start inside the IPA space: the
+   * C walk would then cover a wrapped range); a start beyond the IPA space
+   * is the kernel's -ERANGE whatever the size.
+   */
+  private checkRangeArgs(addr: number, size: number): void {
+    checkU64(addr, "addr");
+    checkU64(size, "size");
+    if (addr + size >= TWO_64 && alignDown(addr, this.pageSize) <= this.iaLimit) checkRange(addr, size);
+  }
+
+  /**
    * The PA range check of map: the first page it maps must be a host PA
    * (below 2^pa_bits). Only when the map would write a leaf: an empty range
    * or one beyond the IPA space maps nothing (the kernel returns 0 or
@@ -1303,8 +1324,8 @@ export class KvmPgtable {
    * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
-    if (!(u64ok(addr) && u64ok(size) && u64ok(phys) && addr + size <= TWO_64)) {
-      checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && u64ok(phys) && addr + size < TWO_64)) {
+      this.checkRangeArgs(addr, size);
       checkU64(phys, "phys");
     }
     if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
@@ -1321,7 +1342,7 @@ export class KvmPgtable {
    * KVM_MAX_OWNER_ID the kernel returns -EINVAL.
    */
   setOwner(addr: number, size: number, ownerId: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     checkInt(ownerId, "ownerId", 0, OWNER_ID_MAX, "an owner id (u8: bits 9:2 of an invalid entry)");
     if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
     if (this.hook === null) return this.doSetOwner(addr, size, ownerId);
@@ -1330,7 +1351,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_unmap(pgt, addr, size). */
   unmap(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     // The deferred TLBI (FWB and TLBIRANGE) covers size >> PAGE_SHIFT pages in
     // MAX_TLBI_RANGE_PAGES steps whatever the walk did: bounded like a leaf count.
     if (size >= 2 ** 53 && this.unmapDeferTlbFlush()) checkLeafBound(this, "unmap", addr, size, 0, 0, 0, "unmap");
@@ -1340,7 +1361,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_wrprotect(pgt, addr, size). */
   wrprotect(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     if (this.hook === null) return this.doWrprotect(addr, size);
     return this.atomic(OP_WRPROTECT, addr, size, 0, 0, 0);
   }
@@ -1355,7 +1376,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_test_clear_young(pgt, addr, size, mkold). */
   testClearYoung(addr: number, size: number, mkold: boolean): boolean {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     if (typeof mkold !== "boolean") checkBool(mkold, "mkold");
     if (this.hook === null) return this.doTestClearYoung(addr, size, mkold) !== 0;
     return this.atomic(OP_TEST_CLEAR_YOUNG, addr, size, mkold ? 1 : 0, 0, 0) !== 0;
@@ -1375,14 +1396,14 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_flush(pgt, addr, size). */
   flush(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     if (this.hook === null) return this.doFlush(addr, size);
     return this.atomic(OP_FLUSH, addr, size, 0, 0, 0);
   }
 
   /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
   split(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size <= TWO_64)) checkRange(addr, size);
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
     if (this.hook === null) return this.doSplit(addr, size);
     return this.atomic(OP_SPLIT, addr, size, 0, 0, 0);
