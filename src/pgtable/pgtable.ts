@@ -184,6 +184,8 @@ export class KvmPgtable {
   private destroyedFlag = false;
   /** Depth of public operations running with a store hook (a hook may not start another, nor change the hook). */
   private opDepth = 0;
+  /** Set by exec() for the one call it makes to an operation that keeps its body in its public method (map). */
+  private execDirect = false;
   // The undo journal (only while an operation runs with a store hook).
   private journaling = false;
   private jr = new Int32Array(0);
@@ -1225,7 +1227,8 @@ export class KvmPgtable {
   private exec(op: number, a: number, b: number, c: number, d: number, e: number): number {
     switch (op) {
       case OP_MAP:
-        return this.doMap(a, b, c, d, e);
+        this.execDirect = true;
+        return this.map(a, b, c, d, e);
       case OP_SET_OWNER:
         return this.doSetOwner(a, b, c);
       case OP_UNMAP:
@@ -1324,6 +1327,54 @@ export class KvmPgtable {
    * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
+    // The checks in one small test (inlined), the rest out of line: map()
+    // itself stays small enough for V8 to inline into a caller's loop, so the
+    // fault path's one-page maps pass their addresses unboxed.
+    if (!this.mapArgsOk(addr, size, phys, prot, flags)) this.checkMapArgs(addr, size, phys, prot, flags);
+    // With a hook: atomically (atomic() calls back here, and the body runs).
+    if (this.hook !== null && this.viaAtomic()) return this.atomic(OP_MAP, addr, size, phys, prot, flags);
+    // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
+    // last prot's attributes are kept.
+    if (prot !== this.attrProt) {
+      const attr = this.attrScratch;
+      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+      if (r) return r;
+      this.attrProt = prot;
+      this.w[W_PROT_ATTR_LO] = attr[0];
+      this.w[W_PROT_ATTR_HI] = attr[1];
+    }
+    this.d[D_PHYS] = alignDown(phys, this.pageSize);
+    this.w[W_ATTR_LO] = this.w[W_PROT_ATTR_LO];
+    this.w[W_ATTR_HI] = this.w[W_PROT_ATTR_HI];
+    this.mOwnerId = 0;
+    this.mForcePte = false;
+    this.mAnnotation = false;
+    const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
+    if (this.fastPaths && this.hook === null && !this.destroyedFlag) {
+      const r = this.mapOnePageFast(addr, size, walkFlags);
+      if (r !== MAP_FAST_DECLINED) return r;
+    }
+    return this.walk(addr, size, CB_MAP, walkFlags);
+  }
+
+  /** map()'s arguments are the common case: u64s, a range that does not wrap, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages. */
+  private mapArgsOk(addr: number, size: number, phys: number, prot: number, flags: number): boolean {
+    return (
+      u64ok(addr) &&
+      u64ok(size) &&
+      u64ok(phys) &&
+      addr + size < TWO_64 &&
+      prot >>> 0 === prot &&
+      (prot & ~PROT_KNOWN) === 0 &&
+      flags >>> 0 === flags &&
+      (flags & ~WALK_FLAGS_KNOWN) === 0 &&
+      phys < this.paLimit &&
+      size <= this.leafCheckSize
+    );
+  }
+
+  /** map()'s arguments one by one (throws the ArgumentError or the work-limit refusal; returns when they are fine). */
+  private checkMapArgs(addr: number, size: number, phys: number, prot: number, flags: number): void {
     if (!(u64ok(addr) && u64ok(size) && u64ok(phys) && addr + size < TWO_64)) {
       this.checkRangeArgs(addr, size);
       checkU64(phys, "phys");
@@ -1332,8 +1383,16 @@ export class KvmPgtable {
     if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
     if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
-    if (this.hook === null) return this.doMap(addr, size, phys, prot, flags);
-    return this.atomic(OP_MAP, addr, size, phys, prot, flags);
+  }
+
+  /**
+   * With a hook set, whether this call must go through atomic(): yes, unless
+   * atomic() (exec()) is the caller, which it says with execDirect.
+   */
+  private viaAtomic(): boolean {
+    if (!this.execDirect) return true;
+    this.execDirect = false;
+    return false;
   }
 
   /**
@@ -1424,35 +1483,6 @@ export class KvmPgtable {
     if (phys >= this.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
     if (this.hook === null) return this.createUnlinkedTable(phys, level, prot, forcePte);
     return this.atomic(OP_CREATE_UNLINKED, phys, level, prot, forcePte ? 1 : 0, 0);
-  }
-
-  /**
-   * kvm_pgtable_stage2_map(pgt, addr, size, phys, prot, mc, flags). The
-   * memory cache is the store's (`store.memcache`). Returns 0 or a negative errno.
-   */
-  private doMap(addr: number, size: number, phys: number, prot: number, flags: number): number {
-    // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
-    // last prot's attributes are kept.
-    if (prot !== this.attrProt) {
-      const attr = this.attrScratch;
-      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
-      if (r) return r;
-      this.attrProt = prot;
-      this.w[W_PROT_ATTR_LO] = attr[0];
-      this.w[W_PROT_ATTR_HI] = attr[1];
-    }
-    this.d[D_PHYS] = alignDown(phys, this.pageSize);
-    this.w[W_ATTR_LO] = this.w[W_PROT_ATTR_LO];
-    this.w[W_ATTR_HI] = this.w[W_PROT_ATTR_HI];
-    this.mOwnerId = 0;
-    this.mForcePte = false;
-    this.mAnnotation = false;
-    const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
-    if (this.fastPaths && this.hook === null && !this.destroyedFlag) {
-      const r = this.mapOnePageFast(addr, size, walkFlags);
-      if (r !== MAP_FAST_DECLINED) return r;
-    }
-    return this.walk(addr, size, CB_MAP, walkFlags);
   }
 
   /**
