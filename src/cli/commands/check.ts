@@ -14,7 +14,7 @@ export function checkCommand(y: Argv, ctx: CliContext): Argv {
     (b) =>
       b
         .positional("scenario", { type: "string", describe: "a scenario JSON file, or a directory of them" })
-        .option("deep", { type: "boolean", default: false, describe: "compare the whole dump with the reference model after every op (default: when the table is small, and every 16th op)" })
+        .option("deep", { type: "boolean", default: false, describe: "the whole-table checks after every op (default: while the table is small, then on a schedule linear in the work)" })
         .option("destroy", { type: "boolean", default: false, describe: "end with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first" })
         .example("$0 check test/regressions", "every fuzzer regression")
         .example("$0 check ../shared/conformance/scenarios --deep", "every conformance scenario"),
