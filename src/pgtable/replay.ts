@@ -79,16 +79,23 @@ export function registerModelOp(runner: ModelOpRunner): void {
 }
 
 /**
- * The event records a replay result may still hold (MAX_EVENT_RECORDS over
- * all its ops), and the events it left out, per kind.
+ * The event and dump records a replay result may still hold
+ * (MAX_EVENT_RECORDS over all its ops, MAX_DUMP_RECORDS dump entries), and
+ * the events it left out, per kind. One budget may serve several results
+ * (the CLI's replay of a directory shares one over the run, so that the run's
+ * output is bounded, not only each result's).
  */
 export class RecordBudget {
   eventsLeft: number;
   readonly eventsLimit: number;
+  dumpLeft: number;
+  readonly dumpLimit: number;
   readonly eventsNotRecorded = new Float64Array(EVENT_NAMES.length);
-  constructor(events = MAX_EVENT_RECORDS) {
+  constructor(events = MAX_EVENT_RECORDS, dump = MAX_DUMP_RECORDS) {
     this.eventsLimit = events;
     this.eventsLeft = events;
+    this.dumpLimit = dump;
+    this.dumpLeft = dump;
   }
   get anyNotRecorded(): boolean {
     return this.eventsNotRecorded.some((n) => n > 0);
@@ -339,13 +346,18 @@ export function replayTable(scn: Scenario, workBudget = MAX_SCENARIO_WORK): KvmP
  * MAX_EVENT_RECORDS events and MAX_DUMP_RECORDS dump entries as records
  * and a `not_recorded` summary when anything was left out.
  */
-export function replay(scn: Scenario, opts: { workBudget?: number; eventRecords?: number; dumpRecords?: number } = {}): { result: ReplayResult; pgt: KvmPgtable } {
+export function replay(
+  scn: Scenario,
+  opts: { workBudget?: number; eventRecords?: number; dumpRecords?: number; records?: RecordBudget } = {},
+): { result: ReplayResult; pgt: KvmPgtable } {
   const pgt = newScenarioTable(scn);
   const budget = new WorkBudget(opts.workBudget ?? MAX_SCENARIO_WORK);
-  const records = new RecordBudget(opts.eventRecords ?? MAX_EVENT_RECORDS);
+  // The events this result left out are its own, even with a budget shared over several results.
+  const records = opts.records ?? new RecordBudget(opts.eventRecords ?? MAX_EVENT_RECORDS, opts.dumpRecords ?? MAX_DUMP_RECORDS);
+  const notBefore = records.eventsNotRecorded.slice();
   const ops = scn.ops.map((_, i) => runScenarioOp(pgt, scn, i, budget, records));
-  const dumpMax = opts.dumpRecords ?? MAX_DUMP_RECORDS;
-  const { dump, notRecorded } = dumpTableBounded(pgt, dumpMax);
+  const { dump, notRecorded } = dumpTableBounded(pgt, records.dumpLeft);
+  records.dumpLeft -= dump.length;
   const result: ReplayResult = {
     name: scn.name,
     oracle: ORACLE,
@@ -354,9 +366,12 @@ export function replay(scn: Scenario, opts: { workBudget?: number; eventRecords?
     dump,
     root_refcounts: rootRefcounts(pgt),
   };
-  const events = kindCounts(records.eventsNotRecorded, EVENT_NAMES);
+  const events = kindCounts(
+    records.eventsNotRecorded.map((n, k) => n - notBefore[k]),
+    EVENT_NAMES,
+  );
   if (events !== null || notRecorded !== null) {
-    const nr: NotRecorded = { record_limits: { events: records.eventsLimit, dump: dumpMax } };
+    const nr: NotRecorded = { record_limits: { events: records.eventsLimit, dump: records.dumpLimit } };
     if (events !== null) nr.events = events;
     if (notRecorded !== null) nr.dump = notRecorded;
     // Key order: what was left out, then the limits.

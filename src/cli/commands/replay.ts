@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import type { Argv } from "yargs";
 import { EXIT_MISMATCH, readTextFile, type CliContext } from "../io.js";
 import { firstDivergence } from "../../pgtable/compare.js";
-import { formatResult, replay, replayTable, type ReplayResult } from "../../pgtable/replay.js";
+import { RecordBudget, formatResult, replay, replayTable } from "../../pgtable/replay.js";
 import type { KvmPgtable } from "../../pgtable/pgtable.js";
 import { parseScenarioText, type Scenario } from "../../pgtable/scenario.js";
 import { InputError } from "../../pgtable/u64.js";
@@ -23,10 +23,10 @@ export function loadScenario(path: string): Scenario {
   }
 }
 
-/** Replay a scenario read from `path`; a refused op is an InputError naming the file. */
-export function replayFile(path: string, scn: Scenario): ReturnType<typeof replay> {
+/** Replay a scenario read from `path`; a refused op is an InputError naming the file. `records`: a record budget shared over a run. */
+export function replayFile(path: string, scn: Scenario, records?: RecordBudget): ReturnType<typeof replay> {
   try {
-    return replay(scn);
+    return replay(scn, { records });
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`);
     throw e;
@@ -93,9 +93,12 @@ export function replayCommand(y: Argv, ctx: CliContext): Argv {
         // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
         const scenarios = files.map((f) => ({ file: f, scn: loadScenario(f) }));
         if (expected === undefined) {
-          const results: ReplayResult[] = scenarios.map(({ file, scn }) => replayFile(file, scn).result);
-          if (!dir) ctx.print(formatResult(results[0]));
-          else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
+          // One record budget for the whole run, each result kept only as its text: the
+          // output of a directory is bounded as one result's is (docs/reliability.md).
+          const records = new RecordBudget();
+          const texts = scenarios.map(({ file, scn }) => formatResult(replayFile(file, scn, records).result));
+          if (!dir) ctx.print(texts[0]);
+          else ctx.print("[\n" + texts.map((t) => t.trimEnd()).join(",\n") + "\n]");
           return;
         }
         const expDir = isDir(expected);
