@@ -8,14 +8,27 @@ export * from "./pgtable/descriptor.js";
 export * from "./pgtable/geometry.js";
 export { TableStore, type StorageOptions } from "./pgtable/storage.js";
 export { KvmPgtable, type StoreHook } from "./pgtable/pgtable.js";
-export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, type EventJson } from "./pgtable/events.js";
+export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS, type EventJson } from "./pgtable/events.js";
 export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./pgtable/decode.js";
 export { encodeLeafChecked, protRefusal } from "./pgtable/leaf.js";
 export { parseScenario, parseScenarioText, formatScenario, scenarioToJson, OP_SPECS, type Scenario, type ScenarioOp } from "./pgtable/scenario.js";
-export { replay, runOp, runScenarioOp, newScenarioTable, dumpTable, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type ModelOpResult, type DumpEntry } from "./pgtable/replay.js";
-export { MAX_OP_LEAVES, mapLeafCount, opLeafBound } from "./pgtable/limits.js";
+export { replay, replayTable, runOp, runScenarioOp, newScenarioTable, dumpTable, dumpTableBounded, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type ModelOpResult, type DumpEntry, type NotRecorded } from "./pgtable/replay.js";
+export {
+  MAX_OP_LEAVES,
+  MAX_SCENARIO_WORK,
+  MAX_CHECK_WORK,
+  MAX_EVENT_RECORDS,
+  MAX_DUMP_RECORDS,
+  SCENARIO_TABLE_BYTES,
+  MAX_GUEST_LEAVES,
+  WorkBudget,
+  mapLeafCount,
+  opLeafBound,
+  opWorkBound,
+} from "./pgtable/limits.js";
+export { ArgumentError, PROT_KNOWN, WALK_FLAGS_KNOWN } from "./pgtable/args.js";
 export { RefModel, type RefLeaf, type RefResult } from "./reliability/refmodel.js";
-export { checkTables, checkInitialState, type TableCensus } from "./reliability/invariants.js";
+export { checkTables, checkTablesIn, checkInitialState, type TableCensus } from "./reliability/invariants.js";
 export { BbmChecker, bbmSafe, BBM_SAFE_LO, BBM_SAFE_HI } from "./reliability/bbm.js";
 export { CheckedRun, checkScenario, registerOpChecker, OP_CHECKERS, InvariantViolation, type OpChecker, type OpCheckContext } from "./reliability/checked.js";
 export { firstDivergence } from "./pgtable/compare.js";

@@ -76,7 +76,7 @@ function parseArgs(argv: string[]): Args {
 /** The check a concrete scenario breaks (null if none). */
 function failure(scn: Scenario, raw: RawScenario): { check: string; opIndex: number; message: string } | null {
   try {
-    new CheckedRun(scn, { sampleSeed: raw.sampleSeed + 1, destroyWithoutUnmap: raw.destroyWithoutUnmap }).run();
+    new CheckedRun(scn, { sampleSeed: raw.sampleSeed + 1, destroyWithoutUnmap: raw.destroyWithoutUnmap, workBudget: Infinity }).run();
     return null;
   } catch (e) {
     if (e instanceof InvariantViolation) return { check: e.check, opIndex: e.opIndex, message: e.message };

@@ -3,7 +3,8 @@
  * files or "-" only, bounded), parsed, and every refusal named with the file.
  */
 
-import { replay } from "../pgtable/replay.js";
+import { replay, replayTable, type RecordBudget } from "../pgtable/replay.js";
+import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { parseScenarioText, type Scenario } from "../pgtable/scenario.js";
 import { InputError, escapeControl } from "../pgtable/u64.js";
 import { inputKind, jsonFilesIn, readTextFile, showPath, type CliContext } from "./io.js";
@@ -32,9 +33,14 @@ export function loadScenario(ctx: CliContext, path: string): Scenario {
   return naming(inputLabel(path), () => parseScenarioText(text));
 }
 
-/** Replay a scenario read from `path`; a refused op is an InputError naming the file. */
-export function replayFile(path: string, scn: Scenario): ReturnType<typeof replay> {
-  return naming(inputLabel(path), () => replay(scn));
+/** Replay a scenario read from `path`; a refused op is an InputError naming the file. `records`: a record budget shared over a run. */
+export function replayFile(path: string, scn: Scenario, records?: RecordBudget): ReturnType<typeof replay> {
+  return naming(inputLabel(path), () => replay(scn, { records }));
+}
+
+/** Build the final table of a scenario read from `path`, without its result (dump, walk); a refused op is an InputError naming the file. */
+export function replayTableFile(path: string, scn: Scenario): KvmPgtable {
+  return naming(inputLabel(path), () => replayTable(scn));
 }
 
 /** The scenario files a path names: itself (a file or "-"), or the .json files of a directory. */

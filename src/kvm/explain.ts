@@ -21,7 +21,8 @@ import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { hex } from "../pgtable/u64.js";
 import { guestMacro, type GuestChoice } from "./guest.js";
 import { guestHazards, hazardString, policyHazards, type EffectiveClass, type Hazard } from "./hazards.js";
-import { eraInfo, errnoName, userMemAbortPolicy, type Era, type EraInfo, type PolicyInputs, type PolicyResult } from "./policy.js";
+import { checkEra, eraInfo, errnoName, userMemAbortPolicy, type Era, type EraInfo, type PolicyInputs, type PolicyResult } from "./policy.js";
+import { ArgumentError, checkBigU64, checkBool, checkInt, checkObject, checkOneOf, shown } from "../pgtable/args.js";
 import { describeVma } from "./vma.js";
 
 export interface ExplainOptions {
@@ -78,7 +79,23 @@ function eraNotes(era: Era, p: PolicyInputs): string[] {
 }
 
 /** The chain for one era. Throws InputError for a level or PA the encoder cannot use. */
+/** An ExplainOptions argument: granule, lpa2, the example PA and level, and the guest's choice (ArgumentError otherwise; encodeLeafChecked judges PA and level against each other). */
+export function checkExplainOptions(o: unknown, arg = "o"): ExplainOptions {
+  const x = checkObject(o, arg);
+  checkOneOf(x.granule, `${arg}.granule`, [4096, 16384, 65536] as const);
+  checkBool(x.lpa2, `${arg}.lpa2`);
+  checkBigU64(x.pa, `${arg}.pa`);
+  checkInt(x.level, `${arg}.level`, -1, 3, "a level");
+  if (x.guest !== null) {
+    const g = checkObject(x.guest, `${arg}.guest`);
+    checkInt(g.attr, `${arg}.guest.attr`, 0, 255, "a MAIR Attr byte");
+    checkOneOf(g.sh, `${arg}.guest.sh`, [0, 2, 3] as const);
+  }
+  return x as unknown as ExplainOptions;
+}
+
 export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExplanation {
+  checkExplainOptions(o);
   const policy = userMemAbortPolicy(era, p);
   const notes = [...policy.notes, ...eraNotes(era, p)];
   let leaf: EncodedLeaf | null = null;
@@ -109,6 +126,8 @@ export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExp
 }
 
 export function explainEras(eras: readonly Era[], p: PolicyInputs, o: ExplainOptions): EraExplanation[] {
+  if (!Array.isArray(eras)) throw new ArgumentError("eras", `${shown(eras)} is not an array of eras`);
+  eras.forEach((e, i) => checkEra(e, `eras[${i}]`));
   return eras.map((e) => explainEra(e, p, o));
 }
 

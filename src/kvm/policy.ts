@@ -43,9 +43,10 @@ import {
   stage2SetProtAttr,
 } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
+import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
 import { protNames } from "../pgtable/decode.js";
 import { InputError } from "../pgtable/u64.js";
-import { kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
+import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
 
 // ---- eras ------------------------------------------------------------------------
 
@@ -179,6 +180,7 @@ export function errnoName(errno: number): string {
 
 /** kvm_is_device_pfn() of eras pre..v6.9: !pfn_is_map_memory(pfn). */
 export function kvmIsDevicePfn(v: VmaInputs): boolean {
+  checkVmaInputs(v);
   return !v.pfnRam;
 }
 
@@ -189,7 +191,8 @@ export function kvmIsDevicePfn(v: VmaInputs): boolean {
  * have no kernel mapping to do cache maintenance through, so both are needed.
  */
 export function kvmSupportsCacheablePfnmap(cpu: CpuInputs): boolean {
-  return cpu.fwb && cpu.dic;
+  const c = checkObject(cpu, "cpu");
+  return checkBool(c.fwb, "cpu.fwb") && checkBool(c.dic, "cpu.dic");
 }
 
 /**
@@ -197,7 +200,24 @@ export function kvmSupportsCacheablePfnmap(cpu: CpuInputs): boolean {
  * cacheable is refused without kvm_supports_cacheable_pfnmap(). Earlier
  * eras had no such check (dirty logging and MTE refusals are not modelled).
  */
+/** An era argument: one of ERA_IDS (ArgumentError otherwise). */
+export function checkEra(era: unknown, arg = "era"): Era {
+  return checkOneOf(era, arg, ERA_IDS);
+}
+
+/** A PolicyInputs argument: the VMA (vma.ts checkVmaInputs), the CPU's two booleans and the access. */
+export function checkPolicyInputs(p: unknown, arg = "p"): PolicyInputs {
+  const o = checkObject(p, arg);
+  checkVmaInputs(o, arg);
+  checkBool(o.fwb, `${arg}.fwb`);
+  checkBool(o.dic, `${arg}.dic`);
+  checkOneOf(o.access, `${arg}.access`, FAULT_ACCESSES);
+  return o as unknown as PolicyInputs;
+}
+
 export function kvmArchPrepareMemoryRegion(era: Era, p: PolicyInputs): { errno: number; why: string } | null {
+  checkEra(era);
+  checkPolicyInputs(p);
   if (era !== "mainline") return null;
   if (p.vma === "pfnmap" && kvmVmaIsCacheable(p.pgprot) && !kvmSupportsCacheablePfnmap(p)) {
     return {
@@ -405,6 +425,8 @@ function userMemAbortMainline(p: PolicyInputs): PolicyResult {
  * kvm_arch_prepare_memory_region(), user_mem_abort() or the map).
  */
 export function userMemAbortPolicy(era: Era, p: PolicyInputs): PolicyResult {
+  checkEra(era);
+  checkPolicyInputs(p);
   switch (era) {
     case "pre":
       return userMemAbortPre(p);

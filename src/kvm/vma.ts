@@ -27,6 +27,7 @@
  */
 
 import { InputError } from "../pgtable/u64.js";
+import { ArgumentError, checkBool, checkObject, checkOneOf, shown } from "../pgtable/args.js";
 
 /** Linux host stage-1 memory type indices (asm/memory.h MT_*), the AttrIndx of a pgprot. */
 export const MT_NORMAL = 0;
@@ -77,8 +78,18 @@ export const PGPROTS: readonly PgprotInfo[] = [
 
 export function pgprotInfo(p: VmaPgprot): PgprotInfo {
   const i = PGPROTS.find((x) => x.name === p);
-  if (!i) throw new Error(`unknown pgprot ${p}`);
+  if (!i) throw new ArgumentError("pgprot", `${shown(p)} is not one of ${PGPROTS.map((x) => x.name).join(", ")}`);
   return i;
+}
+
+/** A VmaInputs argument (or the VMA fields of a PolicyInputs): every field of its type (ArgumentError otherwise). */
+export function checkVmaInputs(v: unknown, arg = "v"): VmaInputs {
+  const o = checkObject(v, arg);
+  checkOneOf(o.vma, `${arg}.vma`, VMA_KINDS);
+  checkOneOf(o.pgprot, `${arg}.pgprot`, PGPROTS.map((x) => x.name));
+  checkBool(o.allowAnyUncached, `${arg}.allowAnyUncached`);
+  checkBool(o.pfnRam, `${arg}.pfnRam`);
+  return o as unknown as VmaInputs;
 }
 
 /**
@@ -160,6 +171,10 @@ export function parseVmaKind(text: string, what = "--vma"): VmaKind {
  * pfnmap/mixedmap, cacheable otherwise; pfn io for pfnmap/mixedmap, RAM otherwise.
  */
 export function vmaInputs(vma: VmaKind, pgprot: VmaPgprot | undefined, allowAnyUncached: boolean, pfn: "ram" | "io" | undefined): VmaInputs {
+  checkOneOf(vma, "vma", VMA_KINDS);
+  if (pgprot !== undefined) checkOneOf(pgprot, "pgprot", PGPROTS.map((x) => x.name));
+  checkBool(allowAnyUncached, "allowAnyUncached");
+  if (pfn !== undefined) checkOneOf(pfn, "pfn", ["ram", "io"] as const);
   const driverVma = vmaPfnmapOrMixed(vma);
   if (!driverVma && pgprot !== undefined) {
     throw new InputError(

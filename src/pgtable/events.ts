@@ -12,6 +12,7 @@
  *   icache          mm_ops->icache_inval_pou           PA           size
  */
 
+import { checkBool, checkInt } from "./args.js";
 import { hex } from "./u64.js";
 
 export const EV_TLBI_IPA = 1;
@@ -29,25 +30,60 @@ export const MAX_TLBI_RANGE_PAGES = 2097152;
 /** An event as FORMAT.md writes it. */
 export type EventJson = [string] | [string, string, number] | [string, string, string];
 
+/**
+ * Most events a log keeps as records unless told otherwise (48 MiB of
+ * records): enough for the largest single operation s2pt runs (a map of
+ * MAX_OP_LEAVES leaves, a dcache and an icache event each). Events beyond
+ * it are counted per kind (`notRecorded`), never lost from the counts.
+ */
+export const DEFAULT_LOG_RECORDS = 2 ** 21;
+
 export class MaintenanceLog {
   /** Events as (kind, a, b) triples, in order; `length` events are valid. */
   ev: Float64Array;
   length = 0;
-  /** When false, events are only counted per kind (`counts`), not stored. */
-  record = true;
-  readonly counts = new Float64Array(8);
+  /** Most events kept as records; later ones are only counted (`notRecorded`). */
+  readonly limit: number;
+  /**
+   * Events counted but not kept, per kind (indexed by EV_*): those beyond
+   * `limit`, or every event while `record` is false.
+   */
+  readonly notRecorded = new Float64Array(8);
+  /** Events the typed array can take before it must grow (0 while `record` is false). */
+  private room: number;
+  private recording = true;
 
-  constructor(capacity = 1024) {
-    this.ev = new Float64Array(capacity * 3);
+  /**
+   * `capacity`: records allocated up front (the array grows by doubling up
+   * to `limit`); `limit`: most records kept (default DEFAULT_LOG_RECORDS).
+   */
+  constructor(capacity = 1024, limit = DEFAULT_LOG_RECORDS) {
+    const cap = checkInt(capacity, "capacity", 1, 2 ** 26);
+    this.limit = checkInt(limit, "limit", 0, 2 ** 26);
+    this.ev = new Float64Array(Math.min(cap, Math.max(this.limit, 1)) * 3);
+    this.room = this.limit === 0 ? 0 : this.ev.length / 3;
+  }
+
+  /** When false, events are only counted per kind (`notRecorded`), not stored. */
+  get record(): boolean {
+    return this.recording;
+  }
+  set record(on: boolean) {
+    this.recording = checkBool(on, "record");
+    this.room = on ? Math.min(this.ev.length / 3, this.limit) : 0;
+  }
+
+  /** The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
+  get counts(): Float64Array {
+    return this.notRecorded;
   }
 
   push(kind: number, a: number, b: number): void {
-    if (!this.record) {
-      this.counts[kind]++;
+    if (this.length >= this.room && !this.makeRoom()) {
+      this.notRecorded[kind]++;
       return;
     }
     const at = this.length * 3;
-    if (at === this.ev.length) this.grow();
     const ev = this.ev;
     ev[at] = kind;
     ev[at + 1] = a;
@@ -55,16 +91,29 @@ export class MaintenanceLog {
     this.length++;
   }
 
-  private grow(): void {
-    const next = new Float64Array(this.ev.length * 2);
-    next.set(this.ev);
-    this.ev = next;
+  /** Room for one more record: grow the array (doubling, up to `limit`), or false. */
+  private makeRoom(): boolean {
+    if (!this.recording || this.length >= this.limit) return false;
+    if (this.length * 3 === this.ev.length) {
+      const next = new Float64Array(Math.min(this.ev.length * 2, this.limit * 3));
+      next.set(this.ev);
+      this.ev = next;
+    }
+    this.room = Math.min(this.ev.length / 3, this.limit);
+    return this.length < this.room;
   }
 
   /** Forget every event; the capacity stays, so a reused log costs no allocation. */
   clear(): void {
     this.length = 0;
-    this.counts.fill(0);
+    this.notRecorded.fill(0);
+  }
+
+  /** Events counted but not recorded, all kinds. */
+  get notRecordedTotal(): number {
+    let n = 0;
+    for (let k = 0; k < this.notRecorded.length; k++) n += this.notRecorded[k];
+    return n;
   }
 
   kindAt(i: number): number {
@@ -77,10 +126,9 @@ export class MaintenanceLog {
     return this.ev[i * 3 + 2];
   }
 
-  /** How many events of each kind (stored ones, or counted ones when not recording). */
+  /** How many events of each kind were seen: the records plus those only counted. */
   countByKind(): Float64Array {
-    if (!this.record) return this.counts.slice();
-    const c = new Float64Array(8);
+    const c = this.notRecorded.slice();
     for (let i = 0; i < this.length; i++) c[this.ev[i * 3]]++;
     return c;
   }

@@ -23,6 +23,7 @@
  */
 
 import { InputError } from "./u64.js";
+import { ArgumentError, checkBool, checkInt, checkObject, checkOneOf, shown } from "./args.js";
 import { KVM_PGTABLE_LAST_LEVEL, pteFormat, type PteFormat } from "./descriptor.js";
 import { fieldPrep } from "../regs/field.js";
 import { PARANGE_BITS } from "../regs/pa-size.js";
@@ -104,16 +105,21 @@ export interface VtcrFields {
 
 /** PAGE_SHIFT of a granule. */
 export function pageShiftOf(granule: Granule): number {
+  if (granule !== 4096 && granule !== 16384 && granule !== 65536) throw new ArgumentError("granule", `${shown(granule)} is not 4096, 16384 or 65536`);
   return granule === 4096 ? 12 : granule === 16384 ? 14 : 16;
 }
 
 /** kvm_granule_shift(level) = ARM64_HW_PGTABLE_LEVEL_SHIFT(level). */
 export function kvmGranuleShift(pageShift: number, level: number): number {
+  if (pageShift !== 12 && pageShift !== 14 && pageShift !== 16) throw new ArgumentError("pageShift", `${shown(pageShift)} is not 12, 14 or 16`);
+  if (!(level === -1 || level === 0 || level === 1 || level === 2 || level === 3)) checkInt(level, "level", -1, 3, "a level");
   return (pageShift - 3) * (4 - level) + 3;
 }
 
 /** stage2_pgtable_levels(ipa) = ARM64_HW_PGTABLE_LEVELS(ipa - 4). */
 export function stage2PgtableLevels(pageShift: number, iaBits: number): number {
+  if (pageShift !== 12 && pageShift !== 14 && pageShift !== 16) throw new ArgumentError("pageShift", `${shown(pageShift)} is not 12, 14 or 16`);
+  checkInt(iaBits, "iaBits", 32, 52, "an IPA size");
   return Math.floor((iaBits - 8) / (pageShift - 3));
 }
 
@@ -133,6 +139,9 @@ export function granuleName(g: Granule): string {
  * PARange, clamped to 48 for 4K/16K pages without FEAT_LPA2.
  */
 export function ipaLimit(granule: Granule, paBits: number, lpa2: boolean): number {
+  pageShiftOf(granule);
+  checkOneOf(paBits, "paBits", PARANGE_BITS);
+  checkBool(lpa2, "lpa2");
   if (granule !== 65536 && !lpa2 && paBits > 48) return 48;
   return paBits;
 }
@@ -142,6 +151,8 @@ export function ipaLimit(granule: Granule, paBits: number, lpa2: boolean): numbe
  * would refuse.
  */
 export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: number; lpa2: boolean }): Geometry {
+  checkObject(c, "config");
+  checkBool(c.lpa2, "lpa2");
   const granule = c.granule;
   if (granule !== 4096 && granule !== 16384 && granule !== 65536) {
     throw new InputError(`granule: ${String(granule)} is not 4096, 16384 or 65536`);
@@ -245,6 +256,12 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
  * clear is invalid).
  */
 export function blockDescSupported(granule: number, ds: boolean, paMax: number, level: number): boolean {
+  if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level && typeof ds === "boolean" && typeof paMax === "number" && (granule === 4096 || granule === 16384 || granule === 65536))) {
+    pageShiftOf(granule as Granule);
+    checkBool(ds, "ds");
+    checkInt(paMax, "paMax", 32, 52, "a PA size");
+    checkInt(level, "level", -1, 3, "a level");
+  }
   if (granule === 4096) return level === 1 || level === 2 || (level === 0 && ds);
   if (granule === 16384) return level === 2 || (level === 1 && ds);
   return level === 2 || (level === 1 && paMax >= 52);
@@ -252,5 +269,6 @@ export function blockDescSupported(granule: number, ds: boolean, paMax: number, 
 
 /** kvm_pgtable_stage2_pgd_size(vtcr). */
 export function stage2PgdSize(g: Geometry): number {
+  if (!(typeof g === "object" && g !== null && typeof g.pgdPages === "number" && typeof g.granule === "number")) throw new ArgumentError("g", `${shown(g)} is not a Geometry (stage2Geometry() makes one)`);
   return g.pgdPages * g.granule;
 }

@@ -7,8 +7,9 @@
  */
 
 import { EINVAL, PROT_DEVICE, PROT_NORMAL_NC, PROT_X, encodeLeaf, pteFormat, type EncodedLeaf } from "./descriptor.js";
-import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "./geometry.js";
+import { PARANGE_BITS, granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "./geometry.js";
 import { InputError, hex } from "./u64.js";
+import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, checkBigU64, checkBits, checkBool, checkInt, checkObject, checkOneOf, shown } from "./args.js";
 
 export interface LeafEncodeSpec {
   granule: Granule;
@@ -20,6 +21,7 @@ export interface LeafEncodeSpec {
 
 /** Why stage2_set_prot_attr() refuses a prot, in words (null when it accepts it). */
 export function protRefusal(prot: number): string | null {
+  checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
   if ((prot & PROT_DEVICE) && (prot & PROT_NORMAL_NC)) return "DEVICE and NORMAL_NC together name two memory types";
   if ((prot & PROT_DEVICE) && (prot & PROT_X)) return "device memory is never mapped executable";
   if ((prot & PROT_NORMAL_NC) && (prot & PROT_X)) return "Normal-NC memory is never mapped executable";
@@ -32,6 +34,16 @@ export function protRefusal(prot: number): string | null {
  * level, alignment or address no map could produce.
  */
 export function encodeLeafChecked(spec: LeafEncodeSpec, pa: bigint, level: number, prot: number): EncodedLeaf | string {
+  // The arguments' types first (args.ts): a negative or 2^64-and-above PA,
+  // a fractional level or an unknown prot bit is no input of the kernel's.
+  const sp = checkObject(spec, "spec");
+  if (sp.granule !== 4096 && sp.granule !== 16384 && sp.granule !== 65536) throw new ArgumentError("spec.granule", `${shown(sp.granule)} is not 4096, 16384 or 65536`);
+  checkBool(sp.lpa2, "spec.lpa2");
+  checkBool(sp.fwb, "spec.fwb");
+  if (sp.paBits !== undefined) checkOneOf(sp.paBits, "spec.paBits", PARANGE_BITS);
+  checkBigU64(pa, "pa");
+  checkInt(level, "level", -1, 3, "a level");
+  checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
   const pageShift = pageShiftOf(spec.granule);
   const minBlock = spec.granule === 4096 ? 1 : 2;
   if (spec.lpa2 && spec.granule === 65536) throw new InputError("--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only");

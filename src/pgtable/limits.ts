@@ -1,39 +1,80 @@
 /**
- * The work one scenario operation may do, bounded before it runs.
+ * Resource bounds: the work one operation may do, the work and memory a
+ * whole scenario may use, and how much of a result is kept as records.
+ * Every bound is checked before the work it bounds starts, from the
+ * arguments and the table's size, never by a trial run; a refusal is one
+ * InputError naming what crossed the bound. docs/reliability.md ("Resource
+ * bounds") lists the numbers and how each was measured.
  *
- * Two limits keep s2pt exact where it runs and quick to refuse what it cannot:
- *   - table pages: the store's cap (`maxPages`, default 1 GiB of tables; a
- *     scenario may lower it with config `max_table_pages`) and the per-op
- *     memory cache (`memcache`). Running out of either is the kernel's own
- *     allocation failure, -ENOMEM, at exactly the entry where zalloc_page()
- *     would have returned NULL (storage.ts, pgtable.ts).
- *   - leaf descriptors written by one call: at most MAX_OP_LEAVES. An op that
- *     could write more is refused (InputError naming the op) before anything
- *     is written, because running it would take minutes and gigabytes of
- *     events even when it ends in -ENOMEM (mapping 2^52 bytes as 4K pages is
- *     2^40 leaves; with the default cap the kernel would fill 2^18 table
- *     pages, 2^27 leaves, before its -ENOMEM).
+ * Per operation (library and scenarios)
+ *   - table pages: the store's cap (`maxPages`; 1 GiB of tables for a
+ *     library table, SCENARIO_TABLE_BYTES for a scenario's, lowered with
+ *     config `max_table_pages`) and the per-op memory cache (`memcache`).
+ *     Running out of either is the kernel's own allocation failure,
+ *     -ENOMEM, at exactly the entry where zalloc_page() would have returned
+ *     NULL (storage.ts, pgtable.ts).
+ *   - leaf descriptors written by one call: at most MAX_OP_LEAVES. A call
+ *     that could write more is refused (InputError naming the op) before
+ *     anything is written (mapping 2^52 bytes as 4K pages is 2^40 leaves;
+ *     with the default cap the kernel would fill 2^18 table pages, 2^27
+ *     leaves, before its -ENOMEM). The bound is
+ *       leaves written <= min(leaves the arguments ask for,
+ *                             entries of every page the op can reach)
+ *     where the pages it can reach are those in use plus those it may
+ *     allocate, min(memcache, cap): a small memcache lets a huge map run to
+ *     its -ENOMEM after a few tables, exactly as the kernel does.
+ *     Ops that only rewrite existing entries (unmap, wrprotect, mkyoung,
+ *     test_clear_young, relax_perms, flush, get_leaf) are bounded by the
+ *     table itself; unmap's deferred range TLBI is bounded like a leaf count.
+ *   - maintenance events: a MaintenanceLog keeps at most its `limit` as
+ *     records (events.ts) and only counts the rest, per kind.
  *
- * The bound is an upper bound computed from the arguments and the current
- * table size, never from a trial run:
- *   leaves written <= min(leaves the arguments ask for,
- *                         entries of every page the op can reach)
- * where the pages it can reach are those in use plus those it may allocate,
- * min(memcache, cap). A small memcache therefore lets a huge map run: it
- * stops at its -ENOMEM after a few tables, exactly as the kernel does.
- * Ops that only rewrite existing entries (unmap, wrprotect, mkyoung,
- * test_clear_young, relax_perms, flush, get_leaf) are bounded by the table
- * itself and never refused.
+ * Per scenario (replay, dump, walk, check)
+ *   - work: every op is charged, before it runs, the most table entries it
+ *     may visit or write (opWorkBound); the sum may not pass
+ *     MAX_SCENARIO_WORK (MAX_CHECK_WORK for `check`, whose reference model
+ *     costs a JavaScript object per leaf). The op that would pass it is
+ *     refused, named by index and kind.
+ *   - records: a replay result keeps at most MAX_EVENT_RECORDS events and
+ *     MAX_DUMP_RECORDS dump entries as JSON; the rest are counted per kind
+ *     and the result says so (replay.ts).
+ *   - the guest builder (src/stage1/builder.ts) writes at most
+ *     MAX_GUEST_LEAVES stage-1 leaves, and its table pages count against the
+ *     scenario's table memory.
  */
 
 import { KVM_MAX_OWNER_ID, PROT_DEVICE, PROT_NORMAL_NC, PROT_X, PTE_VALID_LO } from "./descriptor.js";
+import { MAX_TLBI_RANGE_PAGES } from "./events.js";
 import type { Geometry } from "./geometry.js";
 import type { KvmPgtable } from "./pgtable.js";
 import type { ScenarioOp } from "./scenario.js";
 import { InputError, alignDown, isAligned } from "./u64.js";
 
-/** Most leaf descriptors one scenario operation may write (2^20: 4 GiB of 4K pages, 2 TiB of 2M blocks). */
+/** Most leaf descriptors one operation may write (2^20: 4 GiB of 4K pages, 2 TiB of 2M blocks). */
 export const MAX_OP_LEAVES = 2 ** 20;
+
+/** Most table entries the ops of one replayed scenario may visit or write, summed (16 maps of 4 GiB as 4K pages). */
+export const MAX_SCENARIO_WORK = 2 ** 24;
+
+/** The same for `s2pt check`, whose reference model and break-before-make checker hold a JavaScript object per leaf (one op of MAX_OP_LEAVES). */
+export const MAX_CHECK_WORK = 2 ** 20;
+
+/** Most maintenance events a replay result keeps as JSON records, over all its ops; the rest are counted per kind. */
+export const MAX_EVENT_RECORDS = 2 ** 16;
+
+/** Most `dump` entries a replay result keeps; the rest are counted per kind. */
+export const MAX_DUMP_RECORDS = 2 ** 16;
+
+/** Table memory a scenario's stage-2 table may hold by default (root pages included), and the most config `max_table_pages` may ask for. */
+export const SCENARIO_TABLE_BYTES = 2 ** 28;
+
+/** Most stage-1 leaves the guest builder writes for one scenario. */
+export const MAX_GUEST_LEAVES = 2 ** 20;
+
+/** The table pages a scenario's table may hold at most, for a granule. */
+export function scenarioMaxPages(granule: number): number {
+  return SCENARIO_TABLE_BYTES / granule;
+}
 
 /**
  * The leaves kvm_pgtable_stage2_map(addr, size, phys) writes when nothing
@@ -78,49 +119,83 @@ export function mapLeafCount(geom: Geometry, addr: number, size: number, phys: n
   return n;
 }
 
-function inRange(pgt: KvmPgtable, addr: number, size: number): boolean {
+/** The walk range [start, end) of kvm_pgtable_walk(addr, size), or null when it is beyond 2^ia_bits (-ERANGE). */
+function walkRange(pgt: KvmPgtable, addr: number, size: number): [number, number] | null {
   const page = pgt.geom.granule;
   const start = alignDown(addr, page);
   const end = Math.ceil((start + size) / page) * page;
-  return start <= 2 ** pgt.geom.iaBits && end <= 2 ** pgt.geom.iaBits;
+  const limit = 2 ** pgt.geom.iaBits;
+  return start <= limit && end <= limit ? [start, end] : null;
 }
 
+/** Whether a call over [addr, addr + size) covers more pages than MAX_OP_LEAVES, so that its leaf bound must be computed. */
+export function leafBoundNeeded(pgt: KvmPgtable, addr: number, size: number): boolean {
+  const page = pgt.geom.granule;
+  const start = alignDown(addr, page);
+  return Math.ceil((start + size) / page) - start / page > MAX_OP_LEAVES;
+}
+
+export type LeafBoundKind = "map" | "set_owner" | "split" | "unmap";
+
 /**
- * The leaf descriptors `op` may write on this table: `asked` = what its
+ * The leaf descriptors one call may write on this table: `asked` = what its
  * arguments ask for (0 when it returns before walking), `reach` = entries of
  * every page it can reach (in use, plus what it may allocate), and `bound`
- * = the smaller, the upper bound checked against MAX_OP_LEAVES.
+ * = the smaller, the upper bound checked against MAX_OP_LEAVES. For unmap,
+ * the range TLBIs its deferred invalidation issues (FWB with TLBIRANGE).
  */
-export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): { asked: number; reach: number; bound: number } {
+export function leafBound(
+  pgt: KvmPgtable,
+  kind: LeafBoundKind,
+  addr: number,
+  size: number,
+  phys: number,
+  prot: number,
+  owner: number,
+  memcache: number,
+): { asked: number; reach: number; bound: number } {
   const store = pgt.store;
   const allocatable = Math.min(memcache, store.maxPages);
-  const reach = (store.inUse + allocatable) * pgt.geom.ptrsPerPte;
-  const page = pgt.geom.granule;
-  const start = alignDown(op.ipa, page);
-  const end = Math.ceil((start + op.size) / page) * page;
+  let within = (store.inUse + allocatable) * pgt.geom.ptrsPerPte;
+  const range = walkRange(pgt, addr, size);
   let asked = 0;
-  let within = reach;
-  switch (op.op) {
+  switch (kind) {
     case "map": {
-      const p = op.prot;
       // stage2_set_prot_attr() refusals and -ERANGE happen before any walk.
-      if ((p & PROT_DEVICE && p & (PROT_NORMAL_NC | PROT_X)) || (p & PROT_NORMAL_NC && p & PROT_X)) break;
-      if (inRange(pgt, op.ipa, op.size)) asked = mapLeafCount(pgt.geom, op.ipa, op.size, op.pa);
+      if ((prot & PROT_DEVICE && prot & (PROT_NORMAL_NC | PROT_X)) || (prot & PROT_NORMAL_NC && prot & PROT_X)) break;
+      if (range) asked = mapLeafCount(pgt.geom, addr, size, phys);
       break;
     }
     case "set_owner":
-      if (op.owner <= KVM_MAX_OWNER_ID && inRange(pgt, op.ipa, op.size)) asked = (end - start) / page;
+      if (owner <= KVM_MAX_OWNER_ID && range) asked = (range[1] - range[0]) / pgt.geom.granule;
       break;
     case "split":
       // A split rewrites each valid block it touches as pages (at most), and
       // every leaf it writes lands in a page taken from its cache.
-      if (inRange(pgt, op.ipa, op.size)) asked = blockPagesIn(pgt, start, end);
+      if (range) asked = blockPagesIn(pgt, range[0], range[1]);
       within = allocatable * pgt.geom.ptrsPerPte;
       break;
-    default:
+    case "unmap":
+      // kvm_tlb_flush_vmid_range(): size >> PAGE_SHIFT pages, MAX_TLBI_RANGE_PAGES at a time.
+      if (pgt.tlbRange && pgt.fwb) asked = Math.ceil(Math.floor(size / pgt.geom.granule) / MAX_TLBI_RANGE_PAGES);
+      within = asked;
       break;
   }
   return { asked, reach: within, bound: Math.min(asked, within) };
+}
+
+/** leafBound() for a scenario op (0 leaves for ops that write none). */
+export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): { asked: number; reach: number; bound: number } {
+  switch (op.op) {
+    case "map":
+    case "set_owner":
+    case "split":
+      return leafBound(pgt, op.op, op.ipa, op.size, op.pa, op.prot, op.owner, memcache);
+    case "unmap":
+      return leafBound(pgt, "unmap", op.ipa, op.size, 0, 0, 0, memcache);
+    default:
+      return { asked: 0, reach: (pgt.store.inUse + Math.min(memcache, pgt.store.maxPages)) * pgt.geom.ptrsPerPte, bound: 0 };
+  }
 }
 
 /** Pages covered by the valid blocks (leaves above level 3) overlapping [start, end). */
@@ -138,6 +213,7 @@ function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
       else if (lo & PTE_VALID_LO && level < 3) pages += gran / pgt.geom.granule;
     }
   };
+  if (pgt.destroyed) return 0;
   const rootSpan = pgt.granuleSize(g.startLevel) * g.ptrsPerPte;
   for (let r = 0; r < g.pgdPages; r++) {
     const base = r * rootSpan;
@@ -146,19 +222,87 @@ function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
   return pages;
 }
 
-/** Refuse (InputError naming `what`) an op that could write more than MAX_OP_LEAVES leaves. */
-export function checkOpWork(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
-  const { asked, reach, bound } = opLeafBound(pgt, op, memcache);
-  if (bound <= MAX_OP_LEAVES) return;
-  const capped = reach < asked ? `; the table pages it may use hold ${reach} entries, so it could write ${reach} before its -ENOMEM` : "";
+function refuseLeaves(what: string, kind: LeafBoundKind, b: { asked: number; reach: number; bound: number }): never {
+  if (kind === "unmap") {
+    throw new InputError(
+      `${what}: its deferred TLB invalidation (FWB with TLBIRANGE) asks for ${b.asked} range TLBIs; s2pt refuses an operation that may issue more than ${MAX_OP_LEAVES}`,
+    );
+  }
+  const capped = b.reach < b.asked ? `; the table pages it may use hold ${b.reach} entries, so it could write ${b.reach} before its -ENOMEM` : "";
   throw new InputError(
-    `${what}: asks for ${asked} leaf descriptors (${sizeText(asked * 8)} of tables)${capped}; ` +
+    `${what}: asks for ${b.asked} leaf descriptors (${sizeText(b.asked * 8)} of tables)${capped}; ` +
       `s2pt refuses an operation that may write more than ${MAX_OP_LEAVES} so that a scenario cannot exhaust the host ` +
       `(a small config.memcache bounds it: the kernel then stops with -ENOMEM)`,
   );
 }
 
-function sizeText(bytes: number): string {
+/** Refuse (InputError naming `what`) a call that could write more than MAX_OP_LEAVES leaves. */
+export function checkLeafBound(pgt: KvmPgtable, kind: LeafBoundKind, addr: number, size: number, phys: number, prot: number, owner: number, what: string): void {
+  const b = leafBound(pgt, kind, addr, size, phys, prot, owner, pgt.store.memcache);
+  if (b.bound > MAX_OP_LEAVES) refuseLeaves(what, kind, b);
+}
+
+/** Refuse (InputError naming `what`) an op that could write more than MAX_OP_LEAVES leaves. */
+export function checkOpWork(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
+  const b = opLeafBound(pgt, op, memcache);
+  if (b.bound > MAX_OP_LEAVES) refuseLeaves(what, op.op as LeafBoundKind, b);
+}
+
+/**
+ * The most table entries a scenario op may visit or write, for the
+ * scenario's work budget: the leaf bound of the ops that write leaves; for
+ * the ops that rewrite what is there, the smaller of the pages in their
+ * range and the entries of every page in use; 1 for the one-page ops and
+ * the model's own (translate, translate_va). At least 1, so that an op of
+ * MAX_OP_LEAVES leaves is charged exactly that.
+ */
+export function opWorkBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): number {
+  const range = walkRange(pgt, op.ipa, op.size);
+  switch (op.op) {
+    case "map":
+    case "set_owner":
+    case "split":
+      return Math.max(1, opLeafBound(pgt, op, memcache).bound);
+    case "unmap":
+    case "wrprotect":
+    case "test_clear_young":
+    case "flush": {
+      if (range === null || (op.op === "flush" && pgt.fwb)) return 1;
+      const pages = (range[1] - range[0]) / pgt.geom.granule;
+      const extra = op.op === "unmap" ? opLeafBound(pgt, op, memcache).bound : 0;
+      return Math.max(1, Math.min(pages, pgt.store.inUse * pgt.geom.ptrsPerPte) + extra);
+    }
+    default:
+      return 1;
+  }
+}
+
+/**
+ * The work budget of one scenario run: each op is charged its opWorkBound()
+ * before it runs; the op that would take the total past `limit` is refused
+ * with one line naming it.
+ */
+export class WorkBudget {
+  readonly limit: number;
+  spent = 0;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Charge op `index` of a scenario (`what` names it), or throw the InputError that refuses it. */
+  charge(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
+    const w = opWorkBound(pgt, op, memcache);
+    if (this.spent + w > this.limit) {
+      throw new InputError(
+        `${what}: the scenario's work budget is spent: the ops before it may visit up to ${this.spent} table entries and this one up to ${w} more, ` +
+          `beyond s2pt's limit of ${this.limit} per ${this.limit === MAX_CHECK_WORK ? "checked " : ""}scenario (docs/reliability.md, "Resource bounds")`,
+      );
+    }
+    this.spent += w;
+  }
+}
+
+export function sizeText(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
   let u = 0;
   while (bytes >= 1024 && u < units.length - 1) {

@@ -70,6 +70,8 @@ import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_T
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
 import { TableStore, type StorageOptions } from "./storage.js";
 import { TWO_32, alignDown, isAligned } from "./u64.js";
+import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES, checkBits, checkBool, checkInstance, checkInt, checkObject, checkRange, checkU64, shown } from "./args.js";
+import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
 
 const TWO_48 = 2 ** 48;
 const INV_TWO_32 = 2 ** -32;
@@ -113,8 +115,44 @@ const W_PROT_ATTR_HI = 13;
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
 
-/** Called with every descriptor store, for invariant checkers (break-before-make). Not set on hot paths. */
+/**
+ * Called with every descriptor store, before the store is made, for
+ * invariant checkers (break-before-make). Not set on hot paths. A hook that
+ * throws aborts the operation: everything the operation changed is rolled
+ * back (descriptors, page counts, allocations, the memory cache, its events
+ * and warnings) and the exception propagates; the table is as before the call.
+ */
 export type StoreHook = (page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void;
+
+/** KVM_INVALID_PTE_OWNER_MASK is bits 9:2: owner ids 0..255 (the C type is u8). */
+const OWNER_ID_MAX = 255;
+
+// Operations atomic() runs (and their names, for messages).
+const OP_MAP = 0;
+const OP_SET_OWNER = 1;
+const OP_UNMAP = 2;
+const OP_WRPROTECT = 3;
+const OP_MKYOUNG = 4;
+const OP_TEST_CLEAR_YOUNG = 5;
+const OP_RELAX_PERMS = 6;
+const OP_FLUSH = 7;
+const OP_SPLIT = 8;
+const OP_CREATE_UNLINKED = 9;
+const OP_NAMES = ["map", "setOwner", "unmap", "wrprotect", "mkyoung", "testClearYoung", "relaxPerms", "flush", "split", "createUnlinked"] as const;
+
+const TWO_64 = 2 ** 64;
+
+/** A u64 given as a number: a non-negative integer below 2^64 (the test every entry point starts with). */
+function u64ok(x: number): boolean {
+  return typeof x === "number" && x >= 0 && x < TWO_64 && Math.floor(x) === x;
+}
+
+// The undo journal of an operation run with a store hook (rollback()): entries of J_WORDS int32.
+const J_WORDS = 4;
+const J_STORE = 1; // page, entry index; the old halves follow in jOld
+const J_GET = 2; // page: get_page()
+const J_PUT = 3; // page, index into jPages of its words if the put freed it (else -1)
+const J_TAKE = 4; // page, grew, fromCache: zalloc_page()
 
 export class KvmPgtable {
   readonly config: Stage2Config;
@@ -132,8 +170,29 @@ export class KvmPgtable {
   readonly pageSize: number;
   /** First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
   readonly pgd: number;
-  /** Optional observer of every descriptor store (tests and the fuzzer); walks with a hook take no fast path. */
-  storeHook: StoreHook | null = null;
+  /** The store hook (storeHook), read on every store of the slow paths. */
+  private hook: StoreHook | null = null;
+  /**
+   * Whether the store hook may throw (default true): operations run with a
+   * hook then journal their changes so that a throw rolls them back. A hook
+   * that never throws (the break-before-make checker of `s2pt check`, which
+   * collects its findings) may set this false to spare the journal's time and
+   * memory; a throw from it then leaves the operation half done.
+   */
+  hookMayThrow = true;
+  /** Set by destroy(): pgt->pgd is NULL, every walk returns -EINVAL (after its -ERANGE check). */
+  private destroyedFlag = false;
+  /** Depth of public operations running with a store hook (a hook may not start another, nor change the hook). */
+  private opDepth = 0;
+  /** Set by exec() for the one call it makes to an operation that keeps its body in its public method (map). */
+  private execDirect = false;
+  // The undo journal (only while an operation runs with a store hook).
+  private journaling = false;
+  private jr = new Int32Array(0);
+  private jOld = new Int32Array(0);
+  private jn = 0;
+  private jPages: Int32Array[] = [];
+  private readonly jLogCounts = new Float64Array(8);
   /**
    * Fast paths on: consecutive leaf visits of unmap, the attribute walker,
    * aging, flush and map handled in one loop (leafRun), the one-page map
@@ -144,6 +203,10 @@ export class KvmPgtable {
    */
   fastPaths = true;
 
+  /** 2^pa_bits: the host PA range. */
+  private readonly paLimit: number;
+  /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
+  private readonly leafCheckSize: number;
   /** kvm_granule_size(level), indexed by level + 1. */
   private readonly gran: Float64Array;
   /** 1 / kvm_granule_size(level) (exact: a power of two), indexed by level + 1. */
@@ -214,9 +277,14 @@ export class KvmPgtable {
    * reuse its capacity across tables).
    */
   constructor(config: Stage2Config, storage: StorageOptions = {}, log: MaintenanceLog = new MaintenanceLog()) {
-    this.config = { ...config };
-    this.log = log;
+    const c = checkObject(config, "config");
+    checkBool(c.fwb, "config.fwb");
+    checkBool(c.tlbRange, "config.tlbRange");
+    checkBool(c.lpa2, "config.lpa2");
+    if (c.paBits === undefined) throw new ArgumentError("config.paBits", "missing (the host PA size: 32, 36, 40, 42, 44, 48 or 52)");
+    this.log = checkInstance(log, "log", MaintenanceLog, "a MaintenanceLog");
     this.geom = stage2Geometry(config);
+    this.config = { granule: config.granule, iaBits: config.iaBits, paBits: config.paBits, lpa2: config.lpa2, fwb: config.fwb, tlbRange: config.tlbRange };
     this.fmt = this.geom.format;
     this.fwb = config.fwb;
     this.tlbRange = config.tlbRange;
@@ -226,6 +294,8 @@ export class KvmPgtable {
     this.pageSize = this.geom.granule;
 
     this.invPage = 1 / this.pageSize;
+    this.paLimit = 2 ** this.geom.paBits;
+    this.leafCheckSize = (MAX_OP_LEAVES - 1) * this.pageSize;
     this.idxMask = this.ptrsPerPte - 1;
     this.minBlockLevel = this.geom.minBlockLevel;
     this.normalMemattrLo = s2MemAttrNormal(this.fwb) << S2_MEMATTR_SHIFT;
@@ -236,6 +306,9 @@ export class KvmPgtable {
       this.invGran[l + 1] = 2 ** -this.geom.shifts[l + 1];
     }
     this.store = new TableStore(config.granule, config.paBits, storage);
+    if (this.store.maxPages < this.geom.pgdPages) {
+      throw new ArgumentError("storage.maxPages", `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`);
+    }
     this.oaLo = this.fmt.addrLo | 0;
     this.oaHi = this.fmt.addrHi;
     this.highOa = this.fmt.highOa;
@@ -267,11 +340,65 @@ export class KvmPgtable {
   private setPte(lo: number, hi: number): void {
     const t = this.cTbl;
     const o = this.cOff;
-    if (this.storeHook !== null) {
-      this.storeHook(this.cPage, (o - this.store.pageOffset(this.cPage)) >>> 1, t[o] >>> 0, t[o + 1] >>> 0, lo >>> 0, hi >>> 0);
+    const hook = this.hook;
+    if (hook !== null) {
+      const index = (o - this.store.pageOffset(this.cPage)) >>> 1;
+      // The hook sees the store before it is made: if it throws, this store never happened.
+      hook(this.cPage, index, t[o] >>> 0, t[o + 1] >>> 0, lo >>> 0, hi >>> 0);
+      if (this.journaling) this.journal(J_STORE, this.cPage, index, 0, t[o], t[o + 1]);
     }
     t[o] = lo;
     t[o + 1] = hi;
+  }
+
+  // mm_ops->get_page() / put_page() / zalloc_page() of the slow paths,
+  // journaled while an operation runs with a store hook (the fast paths run
+  // only without one and call the store directly).
+
+  private getPage(page: number): void {
+    if (this.journaling) this.journal(J_GET, page, 0, 0, 0, 0);
+    this.store.getPage(page);
+  }
+
+  private putPage(page: number): void {
+    if (this.journaling) {
+      // A put that frees the page zeroes it: keep its words for the undo.
+      let saved = -1;
+      if (this.store.pageCount(page) === 1) {
+        saved = this.jPages.length;
+        this.jPages.push(this.store.copyPage(page));
+      }
+      this.journal(J_PUT, page, saved, 0, 0, 0);
+    }
+    this.store.putPage(page);
+  }
+
+  private zallocPage(): number {
+    const store = this.store;
+    const fromCache = store.memcacheIsLimited;
+    const page = store.zallocPage();
+    if (this.journaling && page >= 0) this.journal(J_TAKE, page, store.lastTakeGrew ? 1 : 0, fromCache ? 1 : 0, 0, 0);
+    return page;
+  }
+
+  private journal(kind: number, page: number, a: number, b: number, oldLo: number, oldHi: number): void {
+    const n = this.jn;
+    if ((n + 1) * J_WORDS > this.jr.length) {
+      const next = new Int32Array(Math.max(1024, this.jr.length * 2));
+      next.set(this.jr);
+      this.jr = next;
+      const old = new Int32Array(next.length / 2);
+      old.set(this.jOld);
+      this.jOld = old;
+    }
+    const at = n * J_WORDS;
+    this.jr[at] = kind;
+    this.jr[at + 1] = page;
+    this.jr[at + 2] = a;
+    this.jr[at + 3] = b;
+    this.jOld[n * 2] = oldLo;
+    this.jOld[n * 2 + 1] = oldHi;
+    this.jn = n + 1;
   }
 
   private warn(what: string): void {
@@ -310,6 +437,8 @@ export class KvmPgtable {
     const d = this.d;
     const limit = this.iaLimit;
     if (d[D_ADDR] > limit || d[D_END] > limit) return -ERANGE;
+    // if (!pgt->pgd) return -EINVAL: the table was destroyed.
+    if (this.destroyedFlag) return -EINVAL;
     // kvm_pgd_page_idx(): (addr & (BIT(ia_bits) - 1)) >> kvm_granule_shift(start_level - 1);
     // addr <= limit here, and addr == limit walks nothing.
     let idx = (d[D_ADDR] * this.invGran[this.startLevel]) | 0;
@@ -359,7 +488,7 @@ export class KvmPgtable {
     const fOldLo = this.fOldLo;
     const fOldHi = this.fOldHi;
     const base = this.sp;
-    const runs = this.fastPaths && this.storeHook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
+    const runs = this.fastPaths && this.hook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
     let page = startPage;
     let level = startLevel;
@@ -641,7 +770,7 @@ export class KvmPgtable {
         this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
       }
     }
-    if ((oldLo | oldHi) !== 0) this.store.putPage(this.cPage);
+    if ((oldLo | oldHi) !== 0) this.putPage(this.cPage);
     return true;
   }
 
@@ -649,7 +778,7 @@ export class KvmPgtable {
   private stage2MakePte(newLo: number, newHi: number): void {
     const now = this.cTbl[this.cOff];
     if ((now & PTE_VALID_LO) !== 0 || (now & INVALID_PTE_LOCKED_LO) === 0) this.warn("stage2_make_pte on an entry that is not locked");
-    if ((newLo | newHi) !== 0) this.store.getPage(this.cPage);
+    if ((newLo | newHi) !== 0) this.getPage(this.cPage);
     this.setPte(newLo, newHi);
   }
 
@@ -719,7 +848,7 @@ export class KvmPgtable {
       newHi = 0;
     }
 
-    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastPaths && this.storeHook === null && !this.mAnnotation) {
+    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastPaths && this.hook === null && !this.mAnnotation) {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       if (phys < TWO_48) {
         this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
@@ -738,8 +867,8 @@ export class KvmPgtable {
       const oldCounted = (oldLo | oldHi) !== 0;
       const newCounted = (newLo | newHi) !== 0;
       if (oldCounted !== newCounted) {
-        if (oldCounted) this.store.putPage(this.cPage);
-        else this.store.getPage(this.cPage);
+        if (oldCounted) this.putPage(this.cPage);
+        else this.getPage(this.cPage);
       }
       this.setPte(newLo, newHi);
       return 0;
@@ -777,10 +906,10 @@ export class KvmPgtable {
       this.warn("stage2_map_walk_leaf at the last level");
       return -EINVAL;
     }
-    const child = this.store.zallocPage();
+    const child = this.zallocPage();
     if (child < 0) return -ENOMEM;
     if (!this.stage2TryBreakPte()) {
-      this.store.putPage(child);
+      this.putPage(child);
       return -EAGAIN;
     }
     this.stage2MakePte(this.tablePteLo(child), this.tablePteHi(child));
@@ -807,7 +936,7 @@ export class KvmPgtable {
     if (!(oldLo & PTE_VALID_LO)) {
       if ((oldLo | oldHi) !== 0) {
         this.setPte(0, 0);
-        this.store.putPage(this.cPage);
+        this.putPage(this.cPage);
       }
       return 0;
     }
@@ -824,10 +953,10 @@ export class KvmPgtable {
     this.setPte(0, 0);
     if (isTable) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], TLBI_TTL_UNKNOWN);
     else if (!this.unmapDeferTlbFlush()) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
-    this.store.putPage(this.cPage);
+    this.putPage(this.cPage);
 
     if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.gran[level + 1]);
-    if (child >= 0) this.store.putPage(child);
+    if (child >= 0) this.putPage(child);
     return 0;
   }
 
@@ -930,7 +1059,7 @@ export class KvmPgtable {
     if (this.store.memcache < nrPages) return -ENOMEM;
     const phys = pteToPhys(this.fmt, oldLo, oldHi);
     const prot = stage2PteProt(oldLo >>> 0, oldHi >>> 0);
-    const child = this.createUnlinked(phys, level, prot, forcePte);
+    const child = this.createUnlinkedTable(phys, level, prot, forcePte);
     if (child < 0) return child;
     if (!this.stage2TryBreakPte()) {
       this.stage2FreeUnlinked(child, level);
@@ -947,13 +1076,13 @@ export class KvmPgtable {
    * Runs as a walk nested in the caller's callback, so it saves and restores
    * the walk and visit state around itself.
    */
-  createUnlinked(phys: number, level: number, prot: number, forcePte: boolean): number {
+  private createUnlinkedTable(phys: number, level: number, prot: number, forcePte: boolean): number {
     const gran = this.gran[level + 1];
     if (!isAligned(phys, gran)) return -EINVAL;
     const attr = this.attrScratch;
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
     if (r) return r;
-    const table = this.store.zallocPage();
+    const table = this.zallocPage();
     if (table < 0) return -ENOMEM;
 
     // Save the enclosing walk (kvm_pgtable_walk_data, walker, visit ctx).
@@ -1006,8 +1135,8 @@ export class KvmPgtable {
     const lo = this.w[W_OLD_LO];
     const hi = this.w[W_OLD_HI];
     if ((lo | hi) === 0) return 0;
-    this.store.putPage(this.cPage);
-    if (this.cLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) this.store.putPage(this.follow(lo, hi));
+    this.putPage(this.cPage);
+    if (this.cLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) this.putPage(this.follow(lo, hi));
     return 0;
   }
 
@@ -1032,21 +1161,178 @@ export class KvmPgtable {
         // recursion ends with the child's last reference).
         this.stage2FreeUnlinked(this.follow(lo, hi), childLevel);
       }
-      store.putPage(table);
+      this.putPage(table);
     }
     if (store.pageCount(table) !== 1) this.warn(`kvm_pgtable_stage2_free_unlinked: page_count ${store.pageCount(table)} != 1`);
-    store.putPage(table);
+    this.putPage(table);
   }
 
   // ------------------------------------------------------------------------------
   // The entry points (kvm_pgtable_stage2_*)
   // ------------------------------------------------------------------------------
 
+  // Each public entry point checks its arguments first (args.ts: a value the
+  // kernel's C API can receive gets the kernel's answer, anything else is an
+  // ArgumentError naming the argument), once per call, before any state is
+  // touched; then runs the operation, atomically when a store hook is set.
+
+  /**
+   * The store hook (see StoreHook): called before every descriptor store of
+   * the slow paths; null, the default, lets the fast paths run. It may read
+   * the table (entryLo, ...), not start another operation or change the hook.
+   */
+  get storeHook(): StoreHook | null {
+    return this.hook;
+  }
+  set storeHook(h: StoreHook | null) {
+    if (h !== null && typeof h !== "function") throw new ArgumentError("storeHook", `${shown(h)} is not a function or null`);
+    this.checkNotInHook("storeHook");
+    this.hook = h;
+  }
+
+  private checkNotInHook(what: string): void {
+    if (this.opDepth > 0) throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);
+  }
+
+  /**
+   * Run operation `op` with the store hook set: every change is journaled,
+   * and if anything (the hook) throws, the journal is undone in reverse
+   * order and the exception propagates. The journal costs nothing without a
+   * hook: the fast paths, which never call one, do not journal.
+   */
+  private atomic(op: number, a: number, b: number, c: number, d: number, e: number): number {
+    this.checkNotInHook(OP_NAMES[op]);
+    const log = this.log;
+    const logLen = log.length;
+    this.jLogCounts.set(log.notRecorded);
+    const warnLen = this.warnings.length;
+    this.jn = 0;
+    this.jPages.length = 0;
+    this.journaling = this.hookMayThrow;
+    this.opDepth++;
+    try {
+      return this.exec(op, a, b, c, d, e);
+    } catch (err) {
+      this.journaling = false;
+      this.rollback(logLen, warnLen);
+      throw err;
+    } finally {
+      this.journaling = false;
+      this.opDepth--;
+      this.jn = 0;
+      this.jPages.length = 0;
+    }
+  }
+
+  private exec(op: number, a: number, b: number, c: number, d: number, e: number): number {
+    switch (op) {
+      case OP_MAP:
+        this.execDirect = true;
+        return this.map(a, b, c, d, e);
+      case OP_SET_OWNER:
+        return this.doSetOwner(a, b, c);
+      case OP_UNMAP:
+        return this.doUnmap(a, b);
+      case OP_WRPROTECT:
+        return this.doWrprotect(a, b);
+      case OP_MKYOUNG:
+        return this.doMkyoung(a, b);
+      case OP_TEST_CLEAR_YOUNG:
+        return this.doTestClearYoung(a, b, c !== 0);
+      case OP_RELAX_PERMS:
+        return this.doRelaxPerms(a, b, c);
+      case OP_FLUSH:
+        return this.doFlush(a, b);
+      case OP_SPLIT:
+        return this.doSplit(a, b);
+      case OP_CREATE_UNLINKED:
+        return this.createUnlinkedTable(a, b, c, d !== 0);
+      default:
+        throw new Error(`KvmPgtable: no operation ${op}`);
+    }
+  }
+
+  /** Undo the journal of the operation that threw (see atomic()). */
+  private rollback(logLen: number, warnLen: number): void {
+    const store = this.store;
+    const jr = this.jr;
+    const jo = this.jOld;
+    for (let n = this.jn - 1; n >= 0; n--) {
+      const at = n * J_WORDS;
+      const page = jr[at + 1];
+      switch (jr[at]) {
+        case J_STORE: {
+          const t = store.chunkOf(page);
+          const off = store.pageOffset(page) + 2 * jr[at + 2];
+          t[off] = jo[n * 2];
+          t[off + 1] = jo[n * 2 + 1];
+          break;
+        }
+        case J_GET:
+          store.refcount[page]--;
+          break;
+        case J_PUT:
+          if (jr[at + 2] >= 0) store.unFree(page, this.jPages[jr[at + 2]]);
+          else store.refcount[page]++;
+          break;
+        case J_TAKE:
+          store.unTake(page, jr[at + 2] === 1, jr[at + 3] === 1);
+          break;
+      }
+    }
+    this.jn = 0;
+    this.log.length = logLen;
+    this.log.notRecorded.set(this.jLogCounts);
+    this.warnings.length = warnLen;
+    // The walker's explicit stack, left where the exception found it.
+    this.sp = 0;
+  }
+
+  /**
+   * addr and size of a range op, when the one-line test at the entry failed:
+   * u64 numbers; a range that wraps past 2^64 is refused only where the
+   * kernel's wrapped end would matter (the start inside the IPA space: the
+   * C walk would then cover a wrapped range); a start beyond the IPA space
+   * is the kernel's -ERANGE whatever the size.
+   */
+  private checkRangeArgs(addr: number, size: number): void {
+    checkU64(addr, "addr");
+    checkU64(size, "size");
+    if (addr + size >= TWO_64 && alignDown(addr, this.pageSize) <= this.iaLimit) checkRange(addr, size);
+  }
+
+  /**
+   * The PA range check of map: the first page it maps must be a host PA
+   * (below 2^pa_bits). Only when the map would write a leaf: an empty range
+   * or one beyond the IPA space maps nothing (the kernel returns 0 or
+   * -ERANGE). Pages further on are the kernel's business: kvm_phys_to_pte()
+   * writes what it is given (an OA beyond PS faults with an Address size
+   * fault on the walk; beyond the descriptor's OA field it is masked).
+   */
+  private checkMapPa(addr: number, size: number, phys: number): void {
+    const page = this.pageSize;
+    const start = alignDown(addr, page);
+    const end = Math.ceil((start + size) / page) * page;
+    if (end <= start || start > this.iaLimit || end > this.iaLimit) return;
+    throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range (no host page has that address)`);
+  }
+
   /**
    * kvm_pgtable_stage2_map(pgt, addr, size, phys, prot, mc, flags). The
-   * memory cache is the store's (`store.memcache`). Returns 0 or a negative errno.
+   * memory cache is the store's (`store.memcache`). Returns 0 or a negative
+   * errno. addr, size, phys: u64 numbers (a range beyond 2^ia_bits is
+   * -ERANGE; one that wraps past 2^64 is refused); phys must be a host PA
+   * (below 2^pa_bits) when a leaf is written; prot: PROT_* bits (a combination
+   * stage2_set_prot_attr() refuses is -EINVAL); flags: WALK_* bits. An op
+   * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
+    // The checks in one small test (inlined), the rest out of line: map()
+    // itself stays small enough for V8 to inline into a caller's loop, so the
+    // fault path's one-page maps pass their addresses unboxed.
+    if (!this.mapArgsOk(addr, size, phys, prot, flags)) this.checkMapArgs(addr, size, phys, prot, flags);
+    // With a hook: atomically (atomic() calls back here, and the body runs).
+    if (this.hook !== null && this.viaAtomic()) return this.atomic(OP_MAP, addr, size, phys, prot, flags);
     // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
     // last prot's attributes are kept.
     if (prot !== this.attrProt) {
@@ -1064,11 +1350,139 @@ export class KvmPgtable {
     this.mForcePte = false;
     this.mAnnotation = false;
     const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
-    if (this.fastPaths && this.storeHook === null) {
+    if (this.fastPaths && this.hook === null && !this.destroyedFlag) {
       const r = this.mapOnePageFast(addr, size, walkFlags);
       if (r !== MAP_FAST_DECLINED) return r;
     }
     return this.walk(addr, size, CB_MAP, walkFlags);
+  }
+
+  /** map()'s arguments are the common case: u64s, a range that does not wrap, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages. */
+  private mapArgsOk(addr: number, size: number, phys: number, prot: number, flags: number): boolean {
+    return (
+      u64ok(addr) &&
+      u64ok(size) &&
+      u64ok(phys) &&
+      addr + size < TWO_64 &&
+      prot >>> 0 === prot &&
+      (prot & ~PROT_KNOWN) === 0 &&
+      flags >>> 0 === flags &&
+      (flags & ~WALK_FLAGS_KNOWN) === 0 &&
+      phys < this.paLimit &&
+      size <= this.leafCheckSize
+    );
+  }
+
+  /** map()'s arguments one by one (throws the ArgumentError or the work-limit refusal; returns when they are fine). */
+  private checkMapArgs(addr: number, size: number, phys: number, prot: number, flags: number): void {
+    if (!(u64ok(addr) && u64ok(size) && u64ok(phys) && addr + size < TWO_64)) {
+      this.checkRangeArgs(addr, size);
+      checkU64(phys, "phys");
+    }
+    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
+    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+  }
+
+  /**
+   * With a hook set, whether this call must go through atomic(): yes, unless
+   * atomic() (exec()) is the caller, which it says with execDirect.
+   */
+  private viaAtomic(): boolean {
+    if (!this.execDirect) return true;
+    this.execDirect = false;
+    return false;
+  }
+
+  /**
+   * kvm_pgtable_stage2_set_owner(pgt, addr, size, mc, owner_id). owner_id is
+   * the kernel's u8 (0..255, the width of KVM_INVALID_PTE_OWNER_MASK); above
+   * KVM_MAX_OWNER_ID the kernel returns -EINVAL.
+   */
+  setOwner(addr: number, size: number, ownerId: number): number {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    checkInt(ownerId, "ownerId", 0, OWNER_ID_MAX, "an owner id (u8: bits 9:2 of an invalid entry)");
+    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
+    if (this.hook === null) return this.doSetOwner(addr, size, ownerId);
+    return this.atomic(OP_SET_OWNER, addr, size, ownerId, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_unmap(pgt, addr, size). */
+  unmap(addr: number, size: number): number {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    // The deferred TLBI (FWB and TLBIRANGE) covers size >> PAGE_SHIFT pages in
+    // MAX_TLBI_RANGE_PAGES steps whatever the walk did: bounded like a leaf count.
+    if (size >= 2 ** 53 && this.unmapDeferTlbFlush()) checkLeafBound(this, "unmap", addr, size, 0, 0, 0, "unmap");
+    if (this.hook === null) return this.doUnmap(addr, size);
+    return this.atomic(OP_UNMAP, addr, size, 0, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_wrprotect(pgt, addr, size). */
+  wrprotect(addr: number, size: number): number {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (this.hook === null) return this.doWrprotect(addr, size);
+    return this.atomic(OP_WRPROTECT, addr, size, 0, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_mkyoung(pgt, addr, flags): void in this kernel. */
+  mkyoung(addr: number, flags: number): void {
+    if (!u64ok(addr)) checkU64(addr, "addr");
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (this.hook === null) this.doMkyoung(addr, flags);
+    else this.atomic(OP_MKYOUNG, addr, flags, 0, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_test_clear_young(pgt, addr, size, mkold). */
+  testClearYoung(addr: number, size: number, mkold: boolean): boolean {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (typeof mkold !== "boolean") checkBool(mkold, "mkold");
+    if (this.hook === null) return this.doTestClearYoung(addr, size, mkold) !== 0;
+    return this.atomic(OP_TEST_CLEAR_YOUNG, addr, size, mkold ? 1 : 0, 0, 0) !== 0;
+  }
+
+  /**
+   * kvm_pgtable_stage2_relax_perms(pgt, addr, prot, flags): prot PROT_* bits
+   * (SW bits: the kernel's -EINVAL), flags WALK_* bits.
+   */
+  relaxPerms(addr: number, prot: number, flags: number): number {
+    if (!u64ok(addr)) checkU64(addr, "addr");
+    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (this.hook === null) return this.doRelaxPerms(addr, prot, flags);
+    return this.atomic(OP_RELAX_PERMS, addr, prot, flags, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_flush(pgt, addr, size). */
+  flush(addr: number, size: number): number {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (this.hook === null) return this.doFlush(addr, size);
+    return this.atomic(OP_FLUSH, addr, size, 0, 0, 0);
+  }
+
+  /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
+  split(addr: number, size: number): number {
+    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
+    if (this.hook === null) return this.doSplit(addr, size);
+    return this.atomic(OP_SPLIT, addr, size, 0, 0, 0);
+  }
+
+  /**
+   * kvm_pgtable_stage2_create_unlinked(pgt, phys, level, prot, mc, force_pte):
+   * a detached table mapping kvm_granule_size(level) bytes at `phys`, for a
+   * block at `level` (KVM_PGTABLE_MIN_BLOCK_LEVEL..2). Returns the table page,
+   * or a negative errno (-EINVAL for a phys not aligned to the level, or a
+   * prot stage2_set_prot_attr() refuses; -ENOMEM).
+   */
+  createUnlinked(phys: number, level: number, prot: number, forcePte: boolean): number {
+    checkU64(phys, "phys");
+    checkInt(level, "level", this.minBlockLevel, KVM_PGTABLE_LAST_LEVEL - 1, "a block level");
+    checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    checkBool(forcePte, "forcePte");
+    if (phys >= this.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
+    if (this.hook === null) return this.createUnlinkedTable(phys, level, prot, forcePte);
+    return this.atomic(OP_CREATE_UNLINKED, phys, level, prot, forcePte ? 1 : 0, 0);
   }
 
   /**
@@ -1161,8 +1575,7 @@ export class KvmPgtable {
     }
   }
 
-  /** kvm_pgtable_stage2_set_owner(pgt, addr, size, mc, owner_id). */
-  setOwner(addr: number, size: number, ownerId: number): number {
+  private doSetOwner(addr: number, size: number, ownerId: number): number {
     if (ownerId > KVM_MAX_OWNER_ID) return -EINVAL;
     this.d[D_PHYS] = 0;
     this.w[W_ATTR_LO] = 0;
@@ -1173,35 +1586,31 @@ export class KvmPgtable {
     return this.walk(addr, size, CB_MAP, WALK_TABLE_PRE | WALK_LEAF);
   }
 
-  /** kvm_pgtable_stage2_unmap(pgt, addr, size). */
-  unmap(addr: number, size: number): number {
+  private doUnmap(addr: number, size: number): number {
     const ret = this.walk(addr, size, CB_UNMAP, WALK_LEAF | WALK_TABLE_POST);
     // The deferred TLB invalidation covers the range as passed.
     if (this.unmapDeferTlbFlush()) this.tlbFlushVmidRange(addr, size);
     return ret;
   }
 
-  /** kvm_pgtable_stage2_wrprotect(pgt, addr, size). */
-  wrprotect(addr: number, size: number): number {
+  private doWrprotect(addr: number, size: number): number {
     return this.stage2UpdateLeafAttrs(addr, size, 0, 0, S2AP_W_LO, 0, 0);
   }
 
-  /** kvm_pgtable_stage2_mkyoung(pgt, addr, flags): void in this kernel. */
-  mkyoung(addr: number, flags: number): void {
+  private doMkyoung(addr: number, flags: number): number {
     this.stage2UpdateLeafAttrs(addr, 1, S2_AF_LO, 0, 0, 0, flags);
+    return 0;
   }
 
-  /** kvm_pgtable_stage2_test_clear_young(pgt, addr, size, mkold). */
-  testClearYoung(addr: number, size: number, mkold: boolean): boolean {
+  private doTestClearYoung(addr: number, size: number, mkold: boolean): number {
     this.gMkold = mkold;
     this.gYoung = false;
     const r = this.walk(addr, size, CB_AGE, WALK_LEAF);
     if (r) this.warn(`kvm_pgtable_stage2_test_clear_young: walk returned ${r}`);
-    return this.gYoung;
+    return this.gYoung ? 1 : 0;
   }
 
-  /** kvm_pgtable_stage2_relax_perms(pgt, addr, prot, flags). */
-  relaxPerms(addr: number, prot: number, flags: number): number {
+  private doRelaxPerms(addr: number, prot: number, flags: number): number {
     if (prot & SW_HI) return -EINVAL;
     let setLo = 0;
     let clrHi = 0;
@@ -1216,14 +1625,12 @@ export class KvmPgtable {
     return ret;
   }
 
-  /** kvm_pgtable_stage2_flush(pgt, addr, size). */
-  flush(addr: number, size: number): number {
+  private doFlush(addr: number, size: number): number {
     if (this.fwb) return 0;
     return this.walk(addr, size, CB_FLUSH, WALK_LEAF);
   }
 
-  /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
-  split(addr: number, size: number): number {
+  private doSplit(addr: number, size: number): number {
     return this.walk(addr, size, CB_SPLIT, WALK_LEAF);
   }
 
@@ -1232,7 +1639,9 @@ export class KvmPgtable {
    * is in leafLo/leafHi/leafLevel.
    */
   getLeaf(addr: number): number {
-    if (this.fastPaths && addr >= 0 && addr < this.iaLimit) {
+    if (!u64ok(addr)) checkU64(addr, "addr");
+    if (this.opDepth > 0) this.checkNotInHook("getLeaf");
+    if (this.fastPaths && addr < this.iaLimit && !this.destroyedFlag) {
       // The walk of one page with only LEAF visits descends every table entry
       // (no callback for them) and calls leaf_walker() on the first non-table
       // entry, which ends the range: a plain descent is that walk exactly.
@@ -1265,11 +1674,19 @@ export class KvmPgtable {
    * then free the PGD pages. Afterwards the store holds no page.
    */
   destroy(): void {
+    if (this.destroyedFlag) throw new ArgumentError("this", "the table is already destroyed (kvm_pgtable_stage2_destroy() would free a NULL pgd)");
+    this.checkNotInHook("destroy");
     const r = this.walk(0, this.iaLimit, CB_FREE, WALK_LEAF | WALK_TABLE_POST);
     if (r) this.warn(`kvm_pgtable_stage2_destroy: walk returned ${r}`);
     for (let i = 0; i < this.geom.pgdPages; i++) {
       while (this.store.pageCount(this.pgd + i) > 0) this.store.putPage(this.pgd + i);
     }
+    this.destroyedFlag = true;
+  }
+
+  /** Whether destroy() ran: pgt->pgd is NULL, and every operation's walk returns -EINVAL. */
+  get destroyed(): boolean {
+    return this.destroyedFlag;
   }
 
   // ------------------------------------------------------------------------------
@@ -1278,21 +1695,37 @@ export class KvmPgtable {
 
   /** The descriptor halves (unsigned) of entry `index` of table page `page`. */
   entryLo(page: number, index: number): number {
+    if (!this.entryOk(page, index)) this.badEntry(page, index);
     return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index] >>> 0;
   }
   entryHi(page: number, index: number): number {
+    if (!this.entryOk(page, index)) this.badEntry(page, index);
     return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index + 1] >>> 0;
   }
-  /** The table page a table descriptor points at. */
+  /** The table page a table descriptor points at (lo, hi: its unsigned halves). */
   childPage(lo: number, hi: number): number {
+    if (!(typeof lo === "number" && (lo >>> 0) === lo && typeof hi === "number" && (hi >>> 0) === hi)) {
+      throw new ArgumentError((lo >>> 0) === lo ? "hi" : "lo", `${shown((lo >>> 0) === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
+    }
     return this.follow(lo | 0, hi | 0);
   }
-  /** kvm_granule_size(level). */
+  /** kvm_granule_size(level), level -1..3. */
   granuleSize(level: number): number {
+    if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
     return this.gran[level + 1];
   }
   /** Whether a (lo) descriptor at `level` is a table entry (kvm_pte_table). */
   isTable(lo: number, level: number): boolean {
+    if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
     return level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS;
+  }
+
+  /** A page of the store (allocated or free: a free page reads as zeros) and an index inside it. */
+  private entryOk(page: number, index: number): boolean {
+    return typeof page === "number" && typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte && (page | 0) === page && page >= 0 && page < this.store.bump;
+  }
+  private badEntry(page: number, index: number): never {
+    if (!(typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte)) throw new ArgumentError("index", `${shown(index)} is not an entry index in 0..${this.ptrsPerPte - 1}`);
+    throw new ArgumentError("page", `${shown(page)} is not a page of the table's store (0..${this.store.bump - 1})`);
   }
 }

@@ -25,10 +25,22 @@
  *     the machine).
  */
 
+import { ArgumentError, checkInt, checkObject, shown } from "./args.js";
+
 const CHUNK_BYTES = 256 * 1024;
 
+/** The default cap on table memory: 1 GiB of table pages (a scenario's budget is smaller: limits.ts). */
+export const DEFAULT_TABLE_BYTES = 2 ** 30;
+
+/** Most table pages any store may hold (page indices are int32 in the hot paths). */
+export const MAX_STORE_PAGES = 2 ** 31 - 1;
+
 export interface StorageOptions {
-  /** Most table pages the store may hold at once (default: 1 GiB of table pages). */
+  /**
+   * Most table pages the store may hold at once, root pages included: a
+   * positive integer (default: 1 GiB of table pages). Allocation beyond it
+   * fails as the kernel's zalloc_page() does, with -ENOMEM.
+   */
   maxPages?: number;
 }
 
@@ -58,6 +70,11 @@ export class TableStore {
   allocations = 0;
 
   constructor(granule: number, paBits: number, opts: StorageOptions = {}) {
+    if (granule !== 4096 && granule !== 16384 && granule !== 65536) throw new ArgumentError("granule", `${shown(granule)} is not 4096, 16384 or 65536`);
+    checkInt(paBits, "paBits", 32, 52);
+    const o = checkObject(opts, "storage");
+    for (const k of Object.keys(o)) if (k !== "maxPages") throw new ArgumentError(`storage.${k}`, "unknown option (known: maxPages)");
+    const maxPages = o.maxPages === undefined ? undefined : checkInt(o.maxPages, "storage.maxPages", 1, MAX_STORE_PAGES, "a whole number of table pages");
     this.granule = granule;
     this.pageShift = Math.log2(granule);
     this.wordsPerPage = granule >>> 2;
@@ -68,8 +85,8 @@ export class TableStore {
     // 52-bit PAs, so table descriptors never need the high OA fields).
     this.basePa = 2 ** (Math.min(paBits, 48) - 1);
     const fit = Math.floor(this.basePa / granule);
-    const defaultMax = Math.floor(2 ** 30 / granule);
-    this.maxPages = Math.min(opts.maxPages ?? defaultMax, fit);
+    const defaultMax = Math.floor(DEFAULT_TABLE_BYTES / granule);
+    this.maxPages = Math.min(maxPages ?? defaultMax, fit);
     this.refcount = new Int32Array(256);
     this.freeStack = new Int32Array(256);
   }
@@ -109,8 +126,12 @@ export class TableStore {
     return true;
   }
 
+  /** Whether the last page taken came from the bump pointer (for undoing it: unTake). */
+  lastTakeGrew = false;
+
   /** A zeroed page with count 1, ignoring the memory cache; -1 when the store is full. */
   private take(): number {
+    this.lastTakeGrew = this.freeTop === 0;
     if (this.freeTop === 0 && !this.grow()) return -1;
     const page = this.freeStack[--this.freeTop];
     this.refcount[page] = 1;
@@ -124,6 +145,7 @@ export class TableStore {
     return this.memcacheLimited ? this.memcacheLeft : Infinity;
   }
   set memcache(n: number) {
+    if (n !== Infinity) checkInt(n, "memcache", 0, MAX_STORE_PAGES, "a whole number of pages (or Infinity)");
     this.memcacheLimited = n !== Infinity;
     this.memcacheLeft = this.memcacheLimited ? n : 0;
   }
@@ -172,6 +194,46 @@ export class TableStore {
     this.chunkOf(page).fill(0, off, off + this.wordsPerPage);
     this.freeStack[this.freeTop++] = page;
     this.inUse--;
+  }
+
+  // ------------------------------------------------------------------------------
+  // Undo (KvmPgtable's rollback of an operation a store hook aborted): each
+  // is the exact inverse of one step, applied in reverse order.
+  // ------------------------------------------------------------------------------
+
+  /** Undo a zallocPage() that returned `page` (`grew`: lastTakeGrew then; `fromCache`: it used the memory cache). */
+  unTake(page: number, grew: boolean, fromCache: boolean): void {
+    this.refcount[page] = 0;
+    this.inUse--;
+    this.allocations--;
+    if (fromCache && this.memcacheLimited) this.memcacheLeft++;
+    if (grew && page === this.bump - 1) {
+      // Back to before grow(): the page never existed (nor the chunk grow() added for it).
+      this.bump--;
+      if ((page & this.chunkMask) === 0 && this.chunks.length - 1 === page >>> this.chunkShift) this.chunks.pop();
+    } else {
+      this.freeStack[this.freeTop++] = page;
+    }
+  }
+
+  /** Undo the putPage() that freed `page`, whose words were `content` before freePage() zeroed them. */
+  unFree(page: number, content: Int32Array): void {
+    if (this.freeTop === 0 || this.freeStack[this.freeTop - 1] !== page) throw new Error(`TableStore.unFree(${page}): not the last page freed`);
+    this.freeTop--;
+    this.inUse++;
+    this.refcount[page] = 1;
+    this.chunkOf(page).set(content, this.pageOffset(page));
+  }
+
+  /** A copy of a page's words. */
+  copyPage(page: number): Int32Array {
+    const off = this.pageOffset(page);
+    return this.chunkOf(page).slice(off, off + this.wordsPerPage);
+  }
+
+  /** Whether zallocPage() takes from a limited memory cache now. */
+  get memcacheIsLimited(): boolean {
+    return this.memcacheLimited;
   }
 
   /** Typed-array bytes held by the store (arena, counts, free stack). */

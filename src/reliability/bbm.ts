@@ -56,6 +56,7 @@
 import { PTE_VALID_LO, S2AP_R_LO, S2AP_W_LO, S2_AF_LO, S2_XN_HI, SW_HI, TLBI_TTL_UNKNOWN, WALK_SKIP_BBM_TLBI } from "../pgtable/descriptor.js";
 import { hexHalves } from "../pgtable/u64.js";
 import { EV_TLBI_IPA, EV_TLBI_RANGE, EV_TLBI_VMID } from "../pgtable/events.js";
+import type { MaintenanceLog } from "../pgtable/events.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 
 /** The bits a live valid leaf may change without break-before-make. */
@@ -114,11 +115,16 @@ export class BbmChecker {
   attach(pgt: KvmPgtable): void {
     this.pgt = pgt;
     pgt.storeHook = (page, index, oldLo, oldHi, newLo, newHi) => this.onStore(page, index, oldLo, oldHi, newLo, newHi);
+    // The checker collects what it finds and never throws: the table need not journal for it.
+    pgt.hookMayThrow = false;
     this.resync();
   }
 
   detach(): void {
-    if (this.pgt) this.pgt.storeHook = null;
+    if (this.pgt) {
+      this.pgt.storeHook = null;
+      this.pgt.hookMayThrow = true;
+    }
     this.pgt = null;
   }
 
@@ -171,6 +177,42 @@ export class BbmChecker {
     return false;
   }
 
+  /**
+   * Drop the oldest pending entries whose TLBI the log already holds (the
+   * common case: the TLBI follows the break at once), so that the pending
+   * list stays short over a large op; what is covered is settled either way.
+   */
+  private prune(): void {
+    const pgt = this.pgt as KvmPgtable;
+    const log = pgt.log;
+    const ev: TlbiEvent = { kind: 0, a: 0, b: 0 };
+    let k = 0;
+    for (; k < this.stale.length; k++) {
+      const s = this.stale[k];
+      // Each event is looked at once for the entry at the head (headScan
+      // remembers how far), so that an entry whose TLBI never comes
+      // (SKIP_BBM_TLBI, a deferred range TLBI) costs nothing per later break.
+      let i = Math.max(s.logPos, k === 0 ? this.headScan : 0);
+      let ok = false;
+      for (; i < log.length && !ok; i++) {
+        ev.kind = log.kindAt(i);
+        ev.a = log.aAt(i);
+        ev.b = log.bAt(i);
+        ok = covers(s, ev, pgt.geom.granule);
+      }
+      if (!ok) {
+        // Entry k becomes the head: it has been checked up to i.
+        this.headScan = i;
+        break;
+      }
+      this.headScan = 0;
+    }
+    if (k > 0) this.stale.splice(0, k);
+  }
+
+  /** Log position up to which the head of `stale` has been checked by prune(). */
+  private headScan = 0;
+
   beginOp(flags: number): void {
     this.opFlags = flags;
     this.violations = [];
@@ -214,12 +256,14 @@ export class BbmChecker {
       this.stats.breaks++;
       let kind = KIND_LEAF;
       if (oldTable) kind = this.subtreeLive(pgt.childPage(oldLo, oldHi)) ? KIND_SUBTREE : KIND_TABLE;
+      this.prune();
       this.stale.push({ level, start, end, kind, logPos: pgt.log.length, owedToCaller: (this.opFlags & WALK_SKIP_BBM_TLBI) !== 0 });
       return;
     }
     if (newValid) {
       // Making a valid entry: every old translation it overlaps must be invalidated by now.
       const log = pgt.log;
+      this.headScan = 0;
       this.stale = this.stale.filter((s) => {
         if (s.end <= start || s.start >= end) return true;
         for (let i = s.logPos; i < log.length; i++) if (covers(s, { kind: log.kindAt(i), a: log.aAt(i), b: log.bAt(i) }, pgt.geom.granule)) return false;
@@ -243,10 +287,27 @@ export class BbmChecker {
    * discharged as the caller's flush).
    */
   endOp(events: TlbiEvent[], firstLogPos: number): string[] {
+    return this.finishOp(events.length, (i) => events[i], firstLogPos);
+  }
+
+  /** endOp() reading the op's events straight from the table's log, from position `firstLogPos` on (no event objects). */
+  endOpFromLog(log: MaintenanceLog, firstLogPos: number): string[] {
+    const ev: TlbiEvent = { kind: 0, a: 0, b: 0 };
+    const at = (i: number): TlbiEvent => {
+      const j = firstLogPos + i;
+      ev.kind = log.kindAt(j);
+      ev.a = log.aAt(j);
+      ev.b = log.bAt(j);
+      return ev;
+    };
+    return this.finishOp(log.length - firstLogPos, at, firstLogPos);
+  }
+
+  private finishOp(n: number, at: (i: number) => TlbiEvent, firstLogPos: number): string[] {
     const pgt = this.pgt as KvmPgtable;
     for (const s of this.stale) {
       let ok = false;
-      for (let i = Math.max(0, s.logPos - firstLogPos); i < events.length && !ok; i++) ok = covers(s, events[i], pgt.geom.granule);
+      for (let i = Math.max(0, s.logPos - firstLogPos); i < n && !ok; i++) ok = covers(s, at(i), pgt.geom.granule);
       if (ok) continue;
       if (s.owedToCaller) {
         this.stats.callerOwed++;
@@ -255,6 +316,7 @@ export class BbmChecker {
       this.violations.push(`the level ${s.level} ${kindName(s.kind)} for IPA 0x${s.start.toString(16)} was made invalid but its TLB entries were never invalidated`);
     }
     this.stale = [];
+    this.headScan = 0;
     const v = this.violations;
     this.violations = [];
     return v;

@@ -40,13 +40,14 @@ import {
   pteToPhys,
   type PteFormat,
 } from "../pgtable/descriptor.js";
-import { EVENT_NAMES, type EventJson } from "../pgtable/events.js";
-import { hexHalves } from "../pgtable/u64.js";
+import { MaintenanceLog } from "../pgtable/events.js";
+import { InputError, hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { dumpTable, newScenarioTable, rootRefcounts, runOp, runScenarioOp, type DumpEntry, type ModelOpResult, type OpResult } from "../pgtable/replay.js";
+import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../pgtable/limits.js";
+import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry, type ExecResult, type OpResult } from "../pgtable/replay.js";
 import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
-import { BbmChecker, type TlbiEvent } from "./bbm.js";
-import { checkInitialState, checkTables } from "./invariants.js";
+import { BbmChecker } from "./bbm.js";
+import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
 import { walkerChecker } from "./walker-check.js";
 
@@ -77,8 +78,15 @@ export interface OpCheckContext {
   newWarnings: string[];
   /** Page-aligned IPAs to compare translations at (inside and around the op's range, and at leaves). */
   samples: number[];
-  /** Whether this op gets the full comparisons (dump, free pages). */
+  /**
+   * Whether this op gets the full comparisons (the whole table's structure,
+   * the dump, free pages, the fast table's whole arena): every op with
+   * `--deep` or while the table is small, else on a schedule that keeps a
+   * checked run linear in its work (CheckedRun).
+   */
   deep: boolean;
+  /** The IPA range [start, end) the op can have changed (page-aligned, clamped to the IPA space). */
+  range: [number, number];
 }
 
 /** One comparison run after every op: returns null, or what is wrong. */
@@ -147,9 +155,75 @@ export function compareGetLeaf(pgt: KvmPgtable, model: RefModel, ipa: number): s
   return null;
 }
 
-/** The whole dump (dumpTable) against the model: same tables with the model's entry counts, same leaves field by field, same root counts. */
+/**
+ * The whole table against the model, as its dump (dumpTable) would be
+ * compared: the same tables with the model's entry counts as refcounts, the
+ * same leaves field by field, the same root counts. Read straight from the
+ * table, no dump entries built: linear in the table, no allocation per entry.
+ */
 export function compareDump(pgt: KvmPgtable, model: RefModel): string | null {
-  return compareDumpEntries(dumpTable(pgt), rootRefcounts(pgt), pgt.fmt, model.fwb, model);
+  const g = pgt.geom;
+  let leaves = 0;
+  let tables = 0;
+  let why: string | null = null;
+  const visit = (page: number, level: number, base: number): void => {
+    const gran = pgt.granuleSize(level);
+    for (let i = 0; i < g.ptrsPerPte && why === null; i++) {
+      const lo = pgt.entryLo(page, i);
+      const hi = pgt.entryHi(page, i);
+      if ((lo | hi) === 0) continue;
+      const ipa = base + i * gran;
+      if (pgt.isTable(lo, level)) {
+        tables++;
+        if (!model.hasTable(level + 1, ipa)) {
+          why = `dump has a table under the level ${level} entry at ${hx(ipa)}; the model has none`;
+          return;
+        }
+        const child = pgt.childPage(lo, hi);
+        const n = model.counts.get(model.tableKey(level + 1, ipa)) ?? 0;
+        const rc = pgt.store.pageCount(child);
+        if (rc !== 1 + n) {
+          why = `dump: the table under the level ${level} entry at ${hx(ipa)} has refcount ${rc}; the model counts 1 + ${n} entries`;
+          return;
+        }
+        visit(child, level + 1, ipa);
+        continue;
+      }
+      leaves++;
+      const leaf = model.leaves.get(model.leafKey(level, ipa));
+      if (!leaf) {
+        why = `dump has a ${dumpKind(lo, level)} at level ${level} IPA ${hx(ipa)} (${hexHalves(lo, hi)}); the model has none`;
+        return;
+      }
+      const m = leafMismatch(pgt.fmt, model.fwb, lo, hi, level, leaf);
+      if (m) {
+        why = `dump: ${m}`;
+        return;
+      }
+    }
+  };
+  const rootSpan = pgt.granuleSize(g.startLevel) * g.ptrsPerPte;
+  for (let r = 0; r < g.pgdPages && why === null; r++) visit(pgt.pgd + r, g.startLevel, r * rootSpan);
+  if (why !== null) return why;
+  if (leaves !== model.leaves.size || tables !== model.tables.size) {
+    for (const leaf of model.leaves.values()) {
+      if (pgt.getLeaf(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
+        return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
+      }
+    }
+    return `dump has ${leaves} leaves and ${tables} tables, the model ${model.leaves.size} and ${model.tables.size}`;
+  }
+  const roots = rootRefcounts(pgt);
+  for (let r = 0; r < roots.length; r++) {
+    const n = model.counts.get(model.rootKey(r)) ?? 0;
+    if (roots[r] !== 1 + n) return `root page ${r} has refcount ${roots[r]}; the model counts 1 + ${n} entries`;
+  }
+  return null;
+}
+
+function dumpKind(lo: number, level: number): string {
+  if (!(lo & PTE_VALID_LO)) return "invalid";
+  return level === 3 ? "page" : "block";
 }
 
 /** A dump (FORMAT.md `dump` and `root_refcounts`, from the table or from a kernel result file) against the model. */
@@ -192,7 +266,8 @@ export const OP_CHECKERS: OpChecker[] = [
   {
     name: "table structure",
     check: (ctx) => {
-      const v = checkTables(ctx.pgt, ctx.deep).violations;
+      // The whole table on a deep op; else the part the op's range can have changed.
+      const v = ctx.deep ? checkTables(ctx.pgt, true).violations : checkTablesIn(ctx.pgt, ctx.range[0], ctx.range[1]);
       return v.length ? v.join("; ") : null;
     },
   },
@@ -255,7 +330,7 @@ function rng(seed: number): () => number {
 }
 
 export interface CheckedRunOptions {
-  /** Full dump comparison after every op (default: when the table is small, and every 16th op). */
+  /** Full comparisons after every op (default: while the table is small, then on a schedule linear in the work; see CheckedRun). */
   deep?: boolean;
   /** Seed of the IPA sampling (default 1). */
   sampleSeed?: number;
@@ -263,6 +338,12 @@ export interface CheckedRunOptions {
   randomSamples?: number;
   /** End with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first. */
   destroyWithoutUnmap?: boolean;
+  /**
+   * The scenario's work budget (limits.ts opWorkBound, summed over the ops):
+   * default MAX_CHECK_WORK; the fuzzer, whose scenarios are bounded by
+   * construction, passes Infinity.
+   */
+  workBudget?: number;
 }
 
 export interface CheckedSummary {
@@ -273,22 +354,94 @@ export interface CheckedSummary {
   maxTables: number;
 }
 
-/** A scenario being run with every check (see the module comment). */
-/** Where the fast-path table differs from the checked one (null: nowhere). */
-function sameAsFast(checked: KvmPgtable, fast: KvmPgtable, checkedResult: OpResult, fastRaw: OpResult | ModelOpResult): string | null {
-  const a = JSON.stringify(checkedResult);
-  const b = JSON.stringify(typeof fastRaw.ret === "number" && Array.isArray(fastRaw.events) ? fastRaw : { ret: 0, events: [] });
-  if (a !== b) return `result ${a} with every visit generic, ${b} with the fast paths`;
-  const x = checked.store;
-  const y = fast.store;
-  if (x.bump !== y.bump || x.inUse !== y.inUse) return `table pages: ${x.inUse} of ${x.bump} generic, ${y.inUse} of ${y.bump} fast`;
-  for (let c = 0; c < x.chunks.length; c++) {
-    if (Buffer.compare(Buffer.from(x.chunks[c].buffer), Buffer.from(y.chunks[c].buffer)) !== 0) return `table memory differs in chunk ${c}`;
+/** Events a checked table's log keeps as records: more than any op within MAX_CHECK_WORK asks for (the break-before-make check reads them all). */
+export const CHECK_LOG_RECORDS = 2 ** 23;
+
+/** A table the size of which is at most this many leaves and tables gets the full checks after every op. */
+const SMALL_TABLE = 2048;
+
+/**
+ * Where two tables run through the same ops differ, over the part of the
+ * table [start, end) reaches (every page whose span overlaps it, word for
+ * word, and its refcount), or everywhere when `whole`; also the store's
+ * counters. Null: nowhere. The tables allocate pages in the same order, so
+ * equal tables have equal page numbers.
+ */
+export function tablesDiffer(a: KvmPgtable, b: KvmPgtable, start: number, end: number, whole: boolean): string | null {
+  const x = a.store;
+  const y = b.store;
+  if (x.bump !== y.bump || x.inUse !== y.inUse) return `table pages: ${x.inUse} of ${x.bump} in one, ${y.inUse} of ${y.bump} in the other`;
+  if (whole) {
+    // The chunks that hold pages below bump (a rolled-back growth may leave a spare one).
+    const chunks = Math.ceil(x.bump / (x.chunkMask + 1));
+    for (let c = 0; c < chunks; c++) {
+      if (Buffer.compare(Buffer.from(x.chunks[c].buffer), Buffer.from(y.chunks[c].buffer)) !== 0) return `table memory differs in chunk ${c}`;
+    }
+    if (Buffer.compare(Buffer.from(x.refcount.buffer, 0, x.bump * 4), Buffer.from(y.refcount.buffer, 0, y.bump * 4)) !== 0) return "refcounts differ";
+    return null;
   }
-  if (Buffer.compare(Buffer.from(x.refcount.buffer, 0, x.bump * 4), Buffer.from(y.refcount.buffer, 0, y.bump * 4)) !== 0) return "refcounts differ";
+  const g = a.geom;
+  const words = x.wordsPerPage;
+  let why: string | null = null;
+  const visit = (page: number, level: number, base: number): void => {
+    const xo = x.pageOffset(page);
+    const xc = x.chunkOf(page);
+    const yc = y.chunkOf(page);
+    for (let w = 0; w < words; w++) {
+      if (xc[xo + w] !== yc[xo + w]) {
+        why = `table page ${page} (level ${level} at IPA ${hx(base)}) differs at entry ${w >>> 1}: ${hexHalves(xc[xo + (w & ~1)] >>> 0, xc[xo + (w | 1)] >>> 0)} and ${hexHalves(yc[xo + (w & ~1)] >>> 0, yc[xo + (w | 1)] >>> 0)}`;
+        return;
+      }
+    }
+    if (x.pageCount(page) !== y.pageCount(page)) {
+      why = `table page ${page} (level ${level} at IPA ${hx(base)}): refcount ${x.pageCount(page)} and ${y.pageCount(page)}`;
+      return;
+    }
+    if (level === 3) return;
+    const gran = a.granuleSize(level);
+    const first = Math.max(0, Math.floor((start - base) / gran));
+    for (let i = first; i < g.ptrsPerPte && why === null; i++) {
+      const ipa = base + i * gran;
+      if (ipa >= end) break;
+      const lo = a.entryLo(page, i);
+      if (a.isTable(lo, level)) visit(a.childPage(lo, a.entryHi(page, i)), level + 1, ipa);
+    }
+  };
+  const rootSpan = a.granuleSize(g.startLevel) * g.ptrsPerPte;
+  for (let r = 0; r < g.pgdPages && why === null; r++) {
+    if (r * rootSpan < end && (r + 1) * rootSpan > start) visit(a.pgd + r, g.startLevel, r * rootSpan);
+  }
+  return why;
+}
+
+/** Where an op's outcome on the checked table differs from the fast table's (returns and events, event by event). */
+function outcomesDiffer(checked: KvmPgtable, fast: KvmPgtable, a: ExecResult, b: ExecResult): string | null {
+  if (a.ret !== b.ret || a.young !== b.young || a.pte !== b.pte || a.level !== b.level) {
+    return `result ${JSON.stringify(a)} with every visit generic, ${JSON.stringify(b)} with the fast paths`;
+  }
+  const x = checked.log;
+  const y = fast.log;
+  if (x.length !== y.length || x.notRecordedTotal !== y.notRecordedTotal) return `${x.length} events with every visit generic, ${y.length} with the fast paths`;
+  for (let i = 0; i < x.length; i++) {
+    if (x.kindAt(i) !== y.kindAt(i) || x.aAt(i) !== y.aAt(i) || x.bAt(i) !== y.bAt(i)) return `event ${i} differs: ${x.kindAt(i)}/${hx(x.aAt(i))}/${x.bAt(i)} with every visit generic, ${y.kindAt(i)}/${hx(y.aAt(i))}/${y.bAt(i)} with the fast paths`;
+  }
   return null;
 }
 
+/**
+ * A scenario being run with every check (see the module comment).
+ *
+ * Cost. Every op gets the checks of the part of the table its range can
+ * have changed (structure of the pages over the range, get_leaf and the
+ * walker at sampled IPAs, the fast table over the range, break-before-make
+ * of every store): linear in the op's work. The whole-table checks (the
+ * structure and leaks of every page, the dump against the model, free
+ * pages, the fast table's whole arena) run after every op while the table
+ * is small (SMALL_TABLE), with `deep`, at the end, and otherwise when the
+ * work done since the last whole check (the ops' work bounds and samples)
+ * reaches the table's size: their total cost is then at most the work of
+ * the ops, so a checked run is linear in its work, not quadratic in its ops.
+ */
 export class CheckedRun {
   readonly scn: Scenario;
   readonly pgt: KvmPgtable;
@@ -304,16 +457,23 @@ export class CheckedRun {
   readonly fast: KvmPgtable;
   private readonly opts: CheckedRunOptions;
   private readonly random: () => number;
+  private readonly budget: WorkBudget;
+  private readonly records = new RecordBudget();
   private maxTables = 0;
+  /** Work (opWorkBound, plus the samples) done since the last whole-table check. */
+  private workSinceFull = 0;
+  /** A round-robin walk over the model's leaves, for sampling (live: it sees leaves added later). */
+  private leafIter: Iterator<RefLeaf> | null = null;
 
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
     this.scn = scn;
     this.opts = opts;
-    this.pgt = newScenarioTable(scn);
-    this.fast = newScenarioTable(scn);
+    this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
+    this.fast = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
     this.model = new RefModel(scn.config, scn.memcache, this.pgt.store.maxPages);
     this.bbm.attach(this.pgt);
     this.random = rng(opts.sampleSeed ?? 1);
+    this.budget = new WorkBudget(opts.workBudget ?? MAX_CHECK_WORK);
   }
 
   /** Run every op, then unmap everything and destroy the table, checking all the way. */
@@ -324,33 +484,90 @@ export class CheckedRun {
     return { ops: this.scn.ops.length, breaks: s.breaks, inPlace: s.inPlacePerms + s.inPlaceAf + s.inPlaceSw, callerOwed: s.callerOwed, maxTables: this.maxTables };
   }
 
-  /** Run op `i` of the scenario and check it. */
+  /** Run op `i` of the scenario and check it (an op over s2pt's limits is an InputError naming it). */
   step(i: number): OpResult {
-    const result = this.checkedOp(i, this.scn.ops[i], () => runScenarioOp(this.pgt, this.scn, i));
-    const fast = runOp(this.fast, this.scn.ops[i], this.scn);
-    const why = sameAsFast(this.pgt, this.fast, this.results[this.results.length - 1], fast);
+    const op = this.scn.ops[i];
+    const what = `ops[${i}] (${op.op})`;
+    checkOpWork(this.pgt, op, this.scn.memcache, what);
+    const work = opWorkBound(this.pgt, op, this.scn.memcache);
+    this.budget.charge(this.pgt, op, this.scn.memcache, what);
+    this.fast.log.clear();
+    let fastOut: ReturnType<typeof execOp>;
+    try {
+      fastOut = execOp(this.fast, op, this.scn);
+    } catch (e) {
+      throw opInputError(e, i, op);
+    }
+    const { result, deep, range, fastWhy } = this.checkedOp(i, op, work, undefined, "exec" in fastOut ? fastOut.exec : null);
+    const why = fastWhy ?? tablesDiffer(this.pgt, this.fast, range[0], range[1], deep);
     if (why !== null) throw new InvariantViolation("fast paths agree", i, why);
+    this.pgt.log.clear();
+    this.fast.log.clear();
     return result;
   }
 
-  private checkedOp(index: number, op: ScenarioOp, run: () => OpResult | ModelOpResult): OpResult {
+  /** The page-aligned range [start, end) an op can change, clamped to the IPA space (a split: widened to the blocks it may rewrite). */
+  private rangeOf(op: ScenarioOp): [number, number] {
+    const page = this.pgt.geom.granule;
+    const limit = 2 ** this.pgt.geom.iaBits;
+    let s = Math.floor(op.ipa / page) * page;
+    let e = Math.max(s + page, Math.ceil((s + op.size) / page) * page);
+    if (op.op === "split" || op.op === "unmap") {
+      // A split rebuilds, an unmap removes, whole blocks that only overlap the range.
+      const big = this.pgt.granuleSize(Math.max(this.pgt.geom.startLevel, this.pgt.geom.minBlockLevel));
+      s = Math.floor(s / big) * big;
+      e = Math.ceil(e / big) * big;
+    }
+    return [Math.min(s, limit), Math.min(e, limit)];
+  }
+
+  /**
+   * Run one op on the checked table and check it. `fast`: the same op's
+   * outcome on the fast table (run just before), compared here before the
+   * checked table's events are turned into records; the difference, if
+   * any, is returned to be reported after the other checks.
+   */
+  private checkedOp(
+    index: number,
+    op: ScenarioOp,
+    work: number,
+    runner?: () => ReturnType<typeof execOp>,
+    fast: ExecResult | null = null,
+  ): { result: OpResult; deep: boolean; range: [number, number]; fastWhy: string | null } {
     const pgt = this.pgt;
     const warnBefore = pgt.warnings.length;
-    const firstLog = pgt.log.length;
+    pgt.log.clear();
     this.bbm.beginOp(op.op === "map" || op.op === "relax_perms" || op.op === "mkyoung" ? op.flags : 0);
-    const raw = run();
+    let raw: ReturnType<typeof execOp>;
+    try {
+      raw = runner ? runner() : execOp(pgt, op, this.scn);
+    } catch (e) {
+      throw opInputError(e, index, op);
+    }
     // A model-only op's result has its own fields and no ret or events: it
     // reads the table and asks for no maintenance.
-    const result: OpResult = typeof raw.ret === "number" && Array.isArray(raw.events) ? (raw as OpResult) : { ret: 0, events: [] };
+    const exec = "exec" in raw ? raw.exec : null;
+    if (pgt.log.notRecordedTotal > 0) {
+      throw new InputError(`ops[${index}] (${op.op}): asked for more maintenance events than the checker holds (${CHECK_LOG_RECORDS}): its break-before-make check cannot be made`);
+    }
+    // The break-before-make check and the fast table read the events from the log, before opResultOf() consumes them.
+    const bbm = this.bbm.endOpFromLog(pgt.log, 0);
+    const fastWhy = exec !== null && fast !== null ? outcomesDiffer(pgt, this.fast, exec, fast) : null;
+    const result: OpResult = exec !== null ? opResultOf(pgt, exec, 0, this.records) : { ret: 0, events: [] };
     // Model-only ops (OP_SPECS[..].model, e.g. a translation) read the table and
     // change nothing; the checker their module registers judges their answers.
     const predicted: RefResult = OP_SPECS[op.op]?.model === true ? { ret: result.ret, warnings: 0 } : this.model.apply(op);
     this.results.push(result);
     this.maxTables = Math.max(this.maxTables, pgt.store.inUse);
-
-    const bbm = this.bbm.endOp(result.events.map(toTlbiEvent), firstLog);
     if (bbm.length) throw new InvariantViolation("break-before-make", index, bbm.join("; "));
 
+    const samples = this.samplesFor(op);
+    this.workSinceFull += work + samples.length;
+    const size = this.model.leaves.size + this.model.tables.size;
+    const wholeCost = pgt.store.inUse * pgt.geom.ptrsPerPte + size;
+    const deep = this.opts.deep ?? (size <= SMALL_TABLE || index >= this.scn.ops.length || this.workSinceFull >= wholeCost);
+    if (deep) this.workSinceFull = 0;
+    const range = this.rangeOf(op);
     const ctx: OpCheckContext = {
       pgt,
       model: this.model,
@@ -360,14 +577,15 @@ export class CheckedRun {
       result,
       predicted,
       newWarnings: pgt.warnings.slice(warnBefore),
-      samples: this.samplesFor(op),
-      deep: this.opts.deep ?? (this.model.leaves.size + this.model.tables.size <= 2048 || index % 16 === 15),
+      samples,
+      deep,
+      range,
     };
     for (const c of OP_CHECKERS) {
       const why = c.check(ctx);
       if (why !== null) throw new InvariantViolation(c.name, index, why);
     }
-    return result;
+    return { result, deep, range, fastWhy };
   }
 
   /** IPAs to compare at: the op's range edges and middle, just outside it, random pages in and near it, and leaves of the model. */
@@ -385,15 +603,22 @@ export class CheckedRun {
     }
     const leaves = this.model.leaves;
     if (leaves.size > 0) {
-      const all = leaves.size <= 64 ? [...leaves.values()] : null;
-      for (let k = 0; k < (all ? all.length : n); k++) {
+      // Every leaf of a small table; else the next few of a round-robin walk
+      // over them (Map iterators are live), so that over the run every leaf
+      // is sampled, at a constant cost per op.
+      const want = leaves.size <= 64 ? leaves.size : n;
+      const values = leaves.size <= 64 ? leaves.values() : null;
+      for (let k = 0; k < want; k++) {
         let leaf: RefLeaf | undefined;
-        if (all) leaf = all[k];
+        if (values) leaf = values.next().value;
         else {
-          // A random leaf without materialising the map: walk a random distance into it.
-          const skip = Math.floor(this.random() * Math.min(leaves.size, 4096));
-          let j = 0;
-          for (const l of leaves.values()) if (j++ === skip) { leaf = l; break; }
+          this.leafIter ??= leaves.values();
+          let r = this.leafIter.next();
+          if (r.done) {
+            this.leafIter = leaves.values();
+            r = this.leafIter.next();
+          }
+          leaf = r.done ? undefined : r.value;
         }
         if (!leaf) continue;
         out.add(leaf.ipa);
@@ -424,7 +649,9 @@ export class CheckedRun {
     }
     if (lo < hi) {
       const op: ScenarioOp = { op: "unmap", ipa: lo, size: hi - lo, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
-      this.checkedOp(index, op, () => runOp(this.pgt, op, this.scn));
+      // The clean-up is the checker's, not the scenario's: outside its work budget.
+      this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));
+      this.pgt.log.clear();
     }
     if (!this.opts.destroyWithoutUnmap) {
       const initial = checkInitialState(this.pgt);
@@ -439,12 +666,6 @@ export class CheckedRun {
     }
     this.bbm.detach();
   }
-}
-
-function toTlbiEvent(ev: EventJson): TlbiEvent {
-  const kind = (EVENT_NAMES as readonly string[]).indexOf(ev[0]);
-  if (ev.length === 1) return { kind, a: 0, b: 0 };
-  return { kind, a: Number(BigInt(ev[1])), b: typeof ev[2] === "number" ? ev[2] : Number(BigInt(ev[2])) };
 }
 
 /** Replay a scenario with every check; throws InvariantViolation (or InputError for a refused op). */

@@ -53,15 +53,77 @@ function hx(n: number): string {
 /**
  * Check every structural invariant; returns the first violations found (at
  * most `max`) and the census. `deep` also checks that free pages are zero.
+ * The cost is the whole table: every entry of every page in use.
  */
 export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violations: string[]; census: TableCensus } {
   const out: string[] = [];
   const census: TableCensus = { tables: 0, leaves: 0, annotations: 0 };
   const g = pgt.geom;
   const store = pgt.store;
+  const ptrs = g.ptrsPerPte;
+  const reached = new Uint8Array(store.bump);
+  const fail = (m: string): void => {
+    if (out.length < max) out.push(m);
+  };
+  walkAndCheck(pgt, 0, Infinity, reached, census, fail);
+
+  let allocated = 0;
+  for (let p = 0; p < store.bump; p++) {
+    const rc = store.pageCount(p);
+    if (rc < 0) fail(`page ${p}: negative page_count ${rc}`);
+    if (rc > 0) {
+      allocated++;
+      if (!reached[p]) fail(`page ${p} is allocated (page_count ${rc}) but unreachable: leaked`);
+    } else if (deep) {
+      for (let i = 0; i < ptrs; i++) {
+        if ((pgt.entryLo(p, i) | pgt.entryHi(p, i)) !== 0) {
+          fail(`free page ${p} is not zeroed (entry ${i})`);
+          break;
+        }
+      }
+    }
+  }
+  if (allocated !== store.inUse) fail(`the store counts ${store.inUse} pages in use, ${allocated} have a non-zero page_count`);
+  if (store.inUse !== g.pgdPages + census.tables) fail(`${store.inUse} pages in use, ${g.pgdPages} roots + ${census.tables} reachable tables`);
+  return { violations: out, census };
+}
+
+/**
+ * The structural invariants of the part of the table an operation over
+ * [start, end) can have changed: every entry of every table page whose span
+ * overlaps the range (refcounts, descriptor bits, links), descending only
+ * into those pages; no page reached twice among them. What only a whole
+ * walk can see (leaks, the store's books) is left to checkTables(); the
+ * cost is that of the pages visited, so a checked run stays linear in its
+ * work (src/reliability/checked.ts runs the whole check on a schedule).
+ */
+export function checkTablesIn(pgt: KvmPgtable, start: number, end: number, max = 8): string[] {
+  const out: string[] = [];
+  const fail = (m: string): void => {
+    if (out.length < max) out.push(m);
+  };
+  walkAndCheck(pgt, start, end, null, { tables: 0, leaves: 0, annotations: 0 }, fail);
+  return out;
+}
+
+/**
+ * From the roots down through every table page whose span overlaps
+ * [start, end), checking every entry of each page visited (see the module
+ * comment). `reached` (one byte per page, or null for a local check that
+ * keeps its own set) records the pages reached.
+ */
+function walkAndCheck(pgt: KvmPgtable, start: number, end: number, reached: Uint8Array | null, census: TableCensus, fail: (m: string) => void): void {
+  const g = pgt.geom;
+  const store = pgt.store;
   const f = pgt.fmt;
   const ptrs = g.ptrsPerPte;
   const paLimit = 2 ** g.paBits;
+  const seen = reached ?? new Set<number>();
+  const wasSeen = (p: number): boolean => (seen instanceof Uint8Array ? seen[p] === 1 : seen.has(p));
+  const see = (p: number): void => {
+    if (seen instanceof Uint8Array) seen[p] = 1;
+    else seen.add(p);
+  };
   // The bits KVM writes in a leaf: valid, type, MemAttr, S2AP, SH (or LPA2
   // OA[51:50]), AF, OA (plus OA[51:48] with 64K); XN and SW in the high half.
   // FnXS (bit 11) is in KVM_PTE_LEAF_ATTR_LO but KVM never sets it.
@@ -69,10 +131,6 @@ export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violation
   const leafHi = (f.addrHi | S2_XN_HI | SW_HI) >>> 0;
   const tableLo = (PTE_VALID_LO | PTE_TYPE_LO | f.addrLo | (f.highOa === 1 ? ADDR_51_48_LO : 0) | (f.highOa === 2 ? ADDR_51_50_LPA2_LO : 0)) >>> 0;
   const tableHi = f.addrHi >>> 0;
-  const reached = new Uint8Array(store.bump);
-  const fail = (m: string): void => {
-    if (out.length < max) out.push(m);
-  };
 
   const visit = (page: number, level: number, base: number, isRoot: boolean, rootIndex: number): void => {
     const gran = pgt.granuleSize(level);
@@ -96,11 +154,13 @@ export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violation
           fail(`${where()}: table entry points at free page ${child}`);
           continue;
         }
-        if (reached[child]) {
+        // Descend only where the range is (the whole table when it is unbounded).
+        if (ipa >= end || ipa + gran <= start) continue;
+        if (wasSeen(child)) {
           fail(`${where()}: table page ${child} is reachable twice`);
           continue;
         }
-        reached[child] = 1;
+        see(child);
         census.tables++;
         visit(child, level + 1, ipa, false, 0);
       } else if (lo & PTE_VALID_LO) {
@@ -130,29 +190,10 @@ export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violation
       fail(`root page ${r} is not allocated`);
       continue;
     }
-    reached[page] = 1;
+    if (r * rootSpan >= end || (r + 1) * rootSpan <= start) continue;
+    see(page);
     visit(page, g.startLevel, r * rootSpan, true, r);
   }
-
-  let allocated = 0;
-  for (let p = 0; p < store.bump; p++) {
-    const rc = store.pageCount(p);
-    if (rc < 0) fail(`page ${p}: negative page_count ${rc}`);
-    if (rc > 0) {
-      allocated++;
-      if (!reached[p]) fail(`page ${p} is allocated (page_count ${rc}) but unreachable: leaked`);
-    } else if (deep) {
-      for (let i = 0; i < ptrs; i++) {
-        if ((pgt.entryLo(p, i) | pgt.entryHi(p, i)) !== 0) {
-          fail(`free page ${p} is not zeroed (entry ${i})`);
-          break;
-        }
-      }
-    }
-  }
-  if (allocated !== store.inUse) fail(`the store counts ${store.inUse} pages in use, ${allocated} have a non-zero page_count`);
-  if (store.inUse !== g.pgdPages + census.tables) fail(`${store.inUse} pages in use, ${g.pgdPages} roots + ${census.tables} reachable tables`);
-  return { violations: out, census };
 }
 
 /** The table is as a fresh one: only the roots, every entry zero, counts 1. */

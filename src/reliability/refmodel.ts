@@ -226,6 +226,18 @@ export class RefModel {
   tablesIn(s: number, e: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     if (s >= e) return out;
+    // Probe the slots of the range when there are fewer of them than tables
+    // (a small range over a big table), else scan the tables: either way
+    // linear in the smaller, so a checked run stays linear in its work.
+    let probes = 0;
+    for (let l = this.startLevel + 1; l <= 3; l++) probes += Math.ceil(e / this.gran(l - 1)) - Math.floor(s / this.gran(l - 1));
+    if (probes <= this.tables.size * 2) {
+      for (let l = this.startLevel + 1; l <= 3; l++) {
+        const g = this.gran(l - 1);
+        for (let a = this.down(s, g); a < e; a += g) if (this.tables.has(this.tableKey(l, a))) out.push([l, a]);
+      }
+      return out.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    }
     for (const k of this.tables) {
       const level = (k % 8) - 1;
       const ipa = Math.floor(k / 8) * this.page;

@@ -18,7 +18,8 @@ import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type Walk
 import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
 import { s1FaultReport, type S1FaultReport } from "./fault.js";
 import { nestedMemType } from "./guest.js";
-import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, type NestedWalker } from "./walk.js";
+import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, NestedWalker } from "./walk.js";
+import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
 
 export interface S1StepReport {
   level: number;
@@ -88,11 +89,13 @@ export interface NestedReport {
   fault: NestedFault | null;
 }
 
-const TWO_64 = 1n << 64n;
 
 /** Translate `va` (any 64-bit value) through both stages, recording everything. */
 export function walkVa(w: NestedWalker, va: bigint, access: number, el: number): NestedReport {
-  if (va < 0n || va >= TWO_64) throw new RangeError(`VA ${va} is not a 64-bit value`);
+  checkInstance(w, "w", NestedWalker, "a NestedWalker");
+  checkBigU64(va, "va");
+  checkOneOf(access, "access", [0, 1, 2]);
+  checkOneOf(el, "el", [0, 1]);
   const s2reports: Array<{ kind: number; rep: WalkReport }> = [];
   w.tracing = true;
   w.s2Hook = (ipa, _s1Level, r, kind) => {

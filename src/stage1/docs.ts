@@ -159,6 +159,11 @@ does not map at that point is refused. Later ops may change stage 2 freely: unma
 contents in memory, and the next walk through it takes a stage-2 fault with S1PTW = 1 (\`examples/guest-s1ptw-fault.json\`).
 Overlapping mappings and an exhausted pool are refused, naming the mapping.
 
+**Bounds** ([reliability.md](reliability.md), "Resource bounds"): the builder writes at most 2^20 stage-1 leaves for
+a scenario, counted before anything is written (a 512 GiB mapping forced to level 3 asks for 2^27 and is refused at
+once, naming the mapping), and its table pages count, with the stage-2 table's own, against the scenario's table
+memory (256 MiB unless \`config.max_table_pages\` lowers it).
+
 The result of \`translate_va\` (no \`ret\`, no \`events\`: it is not a kernel call):
 
 \`\`\`json

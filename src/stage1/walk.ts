@@ -78,9 +78,10 @@ import {
 } from "../pgtable/s1descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
-import type { S2Walker } from "../walker/translate.js";
-import { regionGeometry, s1OutputBits, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
-import type { GuestMemory } from "./memory.js";
+import { S2Walker } from "../walker/translate.js";
+import { checkTcr, regionGeometry, s1OutputBits, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
+import { GuestMemory } from "./memory.js";
+import { ArgumentError, checkBigU64, checkInstance, checkObject, shown } from "../pgtable/args.js";
 
 /** Which stage a fault belongs to. */
 export const STAGE_NONE = 0;
@@ -190,6 +191,16 @@ export class NestedWalker {
   readonly trace = new Float64Array(MAX_S1_STEPS * S1_TRACE_STRIDE);
 
   constructor(s2: S2Walker, mem: GuestMemory, cfg: GuestConfig) {
+    checkInstance(s2, "s2", S2Walker, "an S2Walker");
+    checkInstance(mem, "mem", GuestMemory, "a GuestMemory");
+    const c = checkObject(cfg, "cfg");
+    checkObject(c.tcr, "cfg.tcr");
+    checkObject(c.sctlr, "cfg.sctlr");
+    checkObject(c.hcr, "cfg.hcr");
+    if (!(c.mair instanceof Uint8Array || Array.isArray(c.mair)) || (c.mair as ArrayLike<number>).length !== 8) throw new ArgumentError("cfg.mair", `${shown(c.mair)} is not the 8 MAIR_EL1 Attr bytes`);
+    checkBigU64(c.ttbr0, "cfg.ttbr0");
+    checkBigU64(c.ttbr1, "cfg.ttbr1");
+    checkTcr(cfg.tcr, "cfg.tcr");
     this.s2 = s2;
     this.mem = mem;
     this.cfg = cfg;
@@ -221,6 +232,10 @@ export class NestedWalker {
    * with faultStage, faultLevel, s1ptw, faultIpa set.
    */
   translate(vaLo: number, vaHi: number, access: number, el: number): number {
+    // Once per call: the VA's two unsigned 32-bit halves, an access kind, an EL.
+    if (!(typeof vaLo === "number" && vaLo >>> 0 === vaLo && typeof vaHi === "number" && vaHi >>> 0 === vaHi && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1))) {
+      badTranslateArgs(vaLo, vaHi, access, el);
+    }
     this.faultStage = STAGE_NONE;
     this.faultType = FAULT_NONE;
     this.faultLevel = 0;
@@ -451,4 +466,12 @@ function bitMask(from: number, top: number, base: number): number {
   let m = 0;
   for (let b = Math.max(from, base); b <= Math.min(top, base + 31); b++) m |= 1 << (b - base);
   return m | 0;
+}
+
+/** The ArgumentError for NestedWalker.translate()'s arguments. */
+function badTranslateArgs(vaLo: unknown, vaHi: unknown, access: unknown, el: unknown): never {
+  if (!(typeof vaLo === "number" && vaLo >>> 0 === vaLo)) throw new ArgumentError("vaLo", `${shown(vaLo)} is not VA[31:0] (an unsigned 32-bit integer)`);
+  if (!(typeof vaHi === "number" && vaHi >>> 0 === vaHi)) throw new ArgumentError("vaHi", `${shown(vaHi)} is not VA[63:32] (an unsigned 32-bit integer)`);
+  if (!(access === 0 || access === 1 || access === 2)) throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
+  throw new ArgumentError("el", `${shown(el)} is not 0 or 1 (the EL1&0 regime)`);
 }

@@ -11,8 +11,9 @@ import { decodeS2Descriptor } from "../pgtable/decode.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
-import { ACCESS_EXEC, ACCESS_NAMES, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
-import { HW_SET_AF, HW_SET_DIRTY, type S2Walker } from "./translate.js";
+import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
+import { HW_SET_AF, HW_SET_DIRTY, S2Walker } from "./translate.js";
+import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf } from "../pgtable/args.js";
 import { combineWithLeaf, type CombineControls } from "./memtype.js";
 import type { CombineResult } from "../mair/combine.js";
 import { SH_SHORT } from "../mair/attrs.js";
@@ -66,7 +67,6 @@ export interface Stage1Attrs {
   controls?: CombineControls;
 }
 
-const TWO_64 = 1n << 64n;
 
 /**
  * The descriptors a traced walk read (S2Walker.trace / traceLen, or a copy of
@@ -104,7 +104,16 @@ export function traceSteps(walker: S2Walker, t: ArrayLike<number>, len: number):
  * that Attr byte and SH (combineWithLeaf, src/mair's rules).
  */
 export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
-  if (ipa < 0n || ipa >= TWO_64) throw new RangeError(`IPA ${ipa} is not a 64-bit value`);
+  checkInstance(walker, "walker", S2Walker, "an S2Walker");
+  checkBigU64(ipa, "ipa");
+  checkOneOf(access, "access", [ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC]);
+  checkOneOf(el, "el", [0, 1]);
+  if (s1 !== undefined) {
+    const o = checkObject(s1, "s1");
+    checkInt(o.attr, "s1.attr", 0, 255, "a MAIR Attr byte");
+    checkOneOf(o.sh, "s1.sh", [0, 2, 3]);
+    if (o.controls !== undefined) checkObject(o.controls, "s1.controls");
+  }
   walker.tracing = true;
   let r: number;
   try {

@@ -62,7 +62,8 @@ import {
   S2_XNX_HI,
   S2_XN_HI,
 } from "../pgtable/descriptor.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
+import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool, shown } from "../pgtable/args.js";
 import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
@@ -183,10 +184,16 @@ export class S2Walker {
   readonly trace = new Float64Array(MAX_STEPS * TRACE_STRIDE);
 
   constructor(pgt: KvmPgtable, opts: WalkerOptions = {}) {
+    // Arguments (args.ts): a live table, and options of their types.
+    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+    if (pgt.destroyed) throw new ArgumentError("pgt", "the table is destroyed: there is no stage-2 table for VTTBR_EL2 to point at");
+    const o = checkObject(opts, "opts");
+    for (const k of Object.keys(o)) if (k !== "ha" && k !== "hd" && k !== "xnx" && k !== "fast") throw new ArgumentError(`opts.${k}`, "unknown option (known: ha, hd, xnx, fast)");
     this.pgt = pgt;
-    this.ha = opts.ha ?? true;
-    this.hd = opts.hd ?? false;
-    this.xnx = opts.xnx ?? false;
+    this.ha = optBool(o.ha, "opts.ha", true);
+    this.hd = optBool(o.hd, "opts.hd", false);
+    this.xnx = optBool(o.xnx, "opts.xnx", false);
+    optBool(o.fast, "opts.fast", true);
     this.hwDirty = this.ha && this.hd;
     this.deviceMaskLo = pgt.fwb ? 0b100 << S2_MEMATTR_SHIFT : 0b1100 << S2_MEMATTR_SHIFT;
     const g = pgt.geom;
@@ -223,10 +230,19 @@ export class S2Walker {
   /**
    * Translate `ipa` for an access (ACCESS_READ / ACCESS_WRITE / ACCESS_EXEC)
    * at EL `el` (0 or 1). Returns FAULT_NONE (0) with pa and level set, or the
-   * FAULT_* taken, with level and faultWrite set. `ipa` is an integer-valued
-   * double; anything at or beyond 2^ia_bits (or negative) is out of range.
+   * FAULT_* taken, with level and faultWrite set. `ipa` is a number:
+   * anything at or beyond 2^ia_bits (or negative, or NaN) is out of range
+   * (a Translation fault at level 0); inside the IPA space it must be an
+   * integer (ArgumentError otherwise), as must access and el.
    */
   translate(ipa: number, access: number, el: number): number {
+    // Once per call: an IPA given as a number (at or beyond 2^ia_bits, or
+    // negative or NaN, it is out of range: a Translation fault at level 0;
+    // inside the IPA space it must be an integer), an access kind, an EL; a
+    // table that is not destroyed.
+    if (!(typeof ipa === "number" && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1)) || this.pgt.destroyed || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) {
+      this.badArgs(ipa, access, el);
+    }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing && ipa >= 0 && ipa < this.iaLimit) {
       const out = this.fastOut;
@@ -255,7 +271,15 @@ export class S2Walker {
    * The result fields (pa, level, ...) are not defined after a batch.
    */
   translateBatch(ipas: Float64Array, n: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array): number {
-    if (!(n >= 0 && n <= ipas.length && n <= outPa.length && n <= outStatus.length)) {
+    // Once per call, not per IPA: the arrays and counts. The IPAs themselves
+    // are taken as the walk takes doubles (NaN and negative ones fault as out
+    // of range; a fraction is truncated) so that a batch costs nothing per entry.
+    checkInstance(ipas, "ipas", Float64Array, "a Float64Array");
+    checkInstance(outPa, "outPa", Float64Array, "a Float64Array");
+    checkInstance(outStatus, "outStatus", Int32Array, "an Int32Array");
+    if (!(access === 0 || access === 1 || access === 2) || !(el === 0 || el === 1) || this.pgt.destroyed) this.badArgs(0, access, el);
+    if (!(typeof n === "number" && Math.floor(n) === n && n >= 0)) throw new ArgumentError("n", `${shown(n)} is not a count (a non-negative integer)`);
+    if (!(n <= ipas.length && n <= outPa.length && n <= outStatus.length)) {
       throw new RangeError(`translateBatch: n = ${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
     }
     const kernel = this.kernel;
@@ -284,6 +308,9 @@ export class S2Walker {
    * Results as for translate(); a fault here is one with S1PTW = 1.
    */
   translateS1Walk(ipa: number, ptw: boolean, write = false): number {
+    if (typeof ptw !== "boolean") checkBool(ptw, "ptw");
+    if (typeof write !== "boolean") checkBool(write, "write");
+    if (typeof ipa !== "number" || this.pgt.destroyed || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) this.badArgs(ipa, ACCESS_READ, 1);
     if (!ptw && !write) return this.translate(ipa, ACCESS_READ, 1);
     this.ptwDevice = ptw;
     // A hardware update of the descriptor (AccessType_TTW, write): the ASL checks r_mmu, then w_mmu.
@@ -298,7 +325,16 @@ export class S2Walker {
 
   /** The PA of a table page (for reports). */
   tablePa(page: number): number {
+    checkInt(page, "page", 0, this.store.bump - 1, "a table page");
     return this.store.pagePa(page);
+  }
+
+  /** The ArgumentError for translate()'s arguments (out of line: the check itself is one test). */
+  private badArgs(ipa: unknown, access: unknown, el: unknown): never {
+    if (this.pgt.destroyed) throw new ArgumentError("this", "the walker's table is destroyed");
+    if (typeof ipa !== "number" || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) throw new ArgumentError("ipa", `${shown(ipa)} is not an IPA (a number: an integer inside the IPA space, anything outside it faults)`);
+    if (!(access === 0 || access === 1 || access === 2)) throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
+    throw new ArgumentError("el", `${shown(el)} is not an EL a stage-2 walk translates (0 or 1)`);
   }
 
   /** The complete walk of one IPA, any value. */
@@ -417,13 +453,18 @@ export class S2Walker {
     }
   }
 
-  /** The hardware's atomic update of a leaf (AF, or S2AP[1] through DBM): the only store a walk makes. */
+  /**
+   * The hardware's atomic update of a leaf (AF, or S2AP[1] through DBM): the
+   * only store a walk makes. The table's store hook sees it before it is
+   * made (as every store of KvmPgtable): a hook that throws vetoes it, and
+   * the table is left as it was.
+   */
   private hwWrite(chunk: DescriptorWords, off: number, page: number, index: number, lo: number, hi: number, newLo: number): void {
-    this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
-    chunk[off] = newLo;
     const hook = this.pgt.storeHook;
     // The hook sees unsigned halves, whatever the arena's element type.
     if (hook !== null) hook(page, index, lo >>> 0, hi >>> 0, newLo >>> 0, hi >>> 0);
+    this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
+    chunk[off] = newLo;
   }
 
   private outOfRange(access: number): number {

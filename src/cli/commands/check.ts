@@ -11,7 +11,7 @@ export const checkCommand: CommandSpec = {
     "replay a scenario (or a directory of them) checking every invariant after every op: refcounts, reachability, leaks, descriptor bits, break-before-make, and agreement with the reference model (exit 1 when one breaks)",
   operands: [{ name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } }],
   options: {
-    deep: { type: "boolean", default: false, describe: "compare the whole dump with the reference model after every op (default: when the table is small, and every 16th op)" },
+    deep: { type: "boolean", default: false, describe: "the whole-table checks after every op (default: while the table is small, then on a schedule linear in the work)" },
     destroy: { type: "boolean", default: false, describe: "end with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first" },
     json: { type: "boolean", default: false, describe: "machine-readable output: per scenario its file, name, ok, the counts, or the violation" },
   },

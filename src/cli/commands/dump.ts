@@ -1,6 +1,6 @@
 import { ptdump, ptdumpColumns, ptdumpRuns, type PtdumpRun } from "../../pgtable/ptdump.js";
 import { hex } from "../../pgtable/u64.js";
-import { loadScenario, replayFile } from "../scenarios.js";
+import { loadScenario, replayTableFile } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 
 /**
@@ -39,7 +39,7 @@ export const dumpCommand: CommandSpec = {
   ],
   run: (a, ctx) => {
     const path = a.operand<string>("scenario") as string;
-    const { pgt } = replayFile(path, loadScenario(ctx, path));
+    const pgt = replayTableFile(path, loadScenario(ctx, path));
     const kernel = a.flag("kernel");
     if (a.flag("json")) ctx.print(JSON.stringify(ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)), null, 2));
     else ctx.print(ptdump(pgt, { kernelExact: kernel }));

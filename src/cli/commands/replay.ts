@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { EXIT_MISMATCH, inputKind, readTextFile } from "../io.js";
 import { firstDivergence, readExpectedText } from "../../pgtable/compare.js";
-import { formatResult, type ReplayResult } from "../../pgtable/replay.js";
+import { RecordBudget, formatResult } from "../../pgtable/replay.js";
 import { InputError } from "../../pgtable/u64.js";
 import { inputLabel, loadScenario, naming, replayFile, scenarioFiles, scenarioName } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
@@ -28,9 +28,12 @@ export const replayCommand: CommandSpec = {
     // Parse everything first: a malformed file refuses the whole run, nothing is half-replayed.
     const scenarios = files.map((f) => ({ file: f, scn: loadScenario(ctx, f) }));
     if (expected === undefined) {
-      const results: ReplayResult[] = scenarios.map(({ file, scn }) => replayFile(file, scn).result);
-      if (!dir) ctx.print(formatResult(results[0]));
-      else ctx.print("[\n" + results.map((r) => formatResult(r).trimEnd()).join(",\n") + "\n]");
+      // One record budget for the whole run, each result kept only as its text: the
+      // output of a directory is bounded as one result's is (docs/reliability.md).
+      const records = new RecordBudget();
+      const texts = scenarios.map(({ file, scn }) => formatResult(replayFile(file, scn, records).result));
+      if (!dir) ctx.print(texts[0]);
+      else ctx.print("[\n" + texts.map((t) => t.trimEnd()).join(",\n") + "\n]");
       return;
     }
     const expDir = inputKind(expected) === "dir";
@@ -55,6 +58,7 @@ export const replayCommand: CommandSpec = {
       } else {
         bad++;
         if (!json) ctx.print(`MISMATCH ${name} (${inputLabel(file)} vs ${inputLabel(expFile)}):\n  ${div.split("\n").join("\n  ")}`);
+        if (!json && result.not_recorded) ctx.print(`  (s2pt kept only part of this result as records: ${JSON.stringify(result.not_recorded)}; docs/reliability.md, "Resource bounds")`);
       }
     }
     if (json) ctx.print(JSON.stringify({ scenarios: rows, identical: scenarios.length - bad, total: scenarios.length }, null, 2));

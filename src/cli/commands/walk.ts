@@ -1,4 +1,4 @@
-import { replay } from "../../pgtable/replay.js";
+import { replayTable } from "../../pgtable/replay.js";
 import { InputError } from "../../pgtable/u64.js";
 import { formatWalkReport, walkIpa, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
 import { SH_ISH, SH_SHORT } from "../../mair/attrs.js";
@@ -53,7 +53,7 @@ export const walkCommand: CommandSpec = {
     if (va !== undefined && scn.guest === null) throw new InputError(`${label}: --va needs a scenario with a 'guest' section (docs/two-stage.md)`);
     // Whatever the replay, the guest builder or the walk refuses is about this scenario: name the file.
     naming(label, () => {
-      const { pgt } = replay(scn);
+      const pgt = replayTable(scn);
       const walker = new S2Walker(pgt, { ha: a.flag("ha"), hd: a.flag("hd"), xnx: a.flag("xnx") });
       if (va !== undefined) {
         const g = builtGuest(pgt) ?? guestOf(pgt, scn.guest, "the guest tables (written after the scenario's ops)");

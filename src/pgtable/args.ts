@@ -1,0 +1,118 @@
+/**
+ * Argument checks at the library's edge: every public function of the model
+ * checks the values it is given before it touches any state, and refuses
+ * what cannot be a value of the kernel's (or the architecture's) own type
+ * with an ArgumentError (an InputError) that names the argument and shows
+ * the value as given.
+ *
+ * The rule that decides between an errno and an error (docs/reliability.md,
+ * "The library's arguments"): a value the kernel's C API can receive gets
+ * the kernel's answer (an IPA range beyond 2^ia_bits is -ERANGE from
+ * _kvm_pgtable_walk, an owner id above KVM_MAX_OWNER_ID is -EINVAL, a prot
+ * with SW bits given to relax_perms is -EINVAL); a value that cannot exist in
+ * C (NaN, a fraction, a negative number where the C type is u64, a string
+ * for an enum, 2^64 or more) is refused here.
+ *
+ * The checks run once per call, at the entry, and cost no allocation on the
+ * success path: the message is built only when a check fails.
+ */
+
+import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_LEAF, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO, WALK_TABLE_POST, WALK_TABLE_PRE } from "./descriptor.js";
+import { InputError } from "./u64.js";
+
+/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
+export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
+export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
+/** Every walk flag of enum kvm_pgtable_walk_flags. */
+export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
+export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
+
+const TWO_64 = 2 ** 64;
+
+/** A refused argument: `arg` names it (as the function's parameter), `detail` says why. */
+export class ArgumentError extends InputError {
+  readonly arg: string;
+  readonly detail: string;
+  constructor(arg: string, detail: string) {
+    super(`${arg}: ${detail}`);
+    this.arg = arg;
+    this.detail = detail;
+  }
+}
+
+/** A value as the caller gave it, cut to a sane length, for messages. */
+export function shown(v: unknown): string {
+  let s: string;
+  if (typeof v === "string") s = JSON.stringify(v);
+  else if (typeof v === "bigint") s = `${v}n`;
+  else if (typeof v === "number") s = Object.is(v, -0) ? "-0" : String(v);
+  else if (v === null || v === undefined || typeof v === "boolean") s = String(v);
+  else if (typeof v === "function") s = "a function";
+  else if (Array.isArray(v)) s = "an array";
+  else s = "an object";
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** A u64 argument (an address or a size) given as a number: a non-negative integer below 2^64. */
+export function checkU64(v: unknown, arg: string): number {
+  if (typeof v === "number" && v >= 0 && v < TWO_64 && Math.floor(v) === v) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a u64 (a non-negative integer below 2^64, given as a number)`);
+}
+
+/** An address range [addr, addr + size) that does not wrap past 2^64 (in C its end would wrap). */
+export function checkRange(addr: unknown, size: unknown, addrArg = "addr", sizeArg = "size"): void {
+  const a = checkU64(addr, addrArg);
+  const s = checkU64(size, sizeArg);
+  // Exactly (a double sum near 2^64 rounds): as integers.
+  if (BigInt(a) + BigInt(s) > 1n << 64n) throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
+}
+
+/** An integer in [min, max]. */
+export function checkInt(v: unknown, arg: string, min: number, max: number, what = "an integer"): number {
+  if (typeof v === "number" && v >= min && v <= max && Math.floor(v) === v) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not ${what} in ${min}..${max}`);
+}
+
+/** A bit set (an enum of flags) with no bit outside `known`. */
+export function checkBits(v: unknown, arg: string, known: number, names: string): number {
+  if (typeof v === "number" && v >= 0 && v <= 0xffffffff && Math.floor(v) === v && (v & ~known) === 0) return v;
+  if (typeof v === "number" && v >= 0 && v <= 0xffffffff && Math.floor(v) === v) {
+    throw new ArgumentError(arg, `${shown(v)} has bits outside the known ones (0x${(v & ~known).toString(16)}; known: ${names})`);
+  }
+  throw new ArgumentError(arg, `${shown(v)} is not a bit set of ${names} (an unsigned integer)`);
+}
+
+/** A boolean (a truthy string such as "no" is refused, not taken as true). */
+export function checkBool(v: unknown, arg: string): boolean {
+  if (typeof v === "boolean") return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a boolean (true or false)`);
+}
+
+/** An optional boolean: undefined gives `dflt`. */
+export function optBool(v: unknown, arg: string, dflt: boolean): boolean {
+  return v === undefined ? dflt : checkBool(v, arg);
+}
+
+/** A 64-bit unsigned value given as a bigint. */
+export function checkBigU64(v: unknown, arg: string): bigint {
+  if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a 64-bit unsigned value (a bigint in 0..2^64-1)`);
+}
+
+/** An object argument (options, a spec): not null, not an array. */
+export function checkObject(v: unknown, arg: string): Record<string, unknown> {
+  if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new ArgumentError(arg, `${shown(v)} is not an object`);
+}
+
+/** One of a few values. */
+export function checkOneOf<T>(v: unknown, arg: string, allowed: readonly T[]): T {
+  if ((allowed as readonly unknown[]).includes(v)) return v as T;
+  throw new ArgumentError(arg, `${shown(v)} is not one of ${allowed.map((a) => shown(a)).join(", ")}`);
+}
+
+/** An instance of a class. */
+export function checkInstance<T>(v: unknown, arg: string, cls: abstract new (...a: never[]) => T, what: string): T {
+  if (v instanceof cls) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not ${what}`);
+}
