@@ -24,6 +24,7 @@ import type { Geometry } from "../src/pgtable/geometry.js";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { BASE_IPA, BASE_PA, N4K, PAGE_SIZE } from "./inputs.js";
 import { checkEvents, checkLeaf, checkTables, fail, pageRw, template } from "./verify.js";
+import { settledHeap } from "./memory.js";
 import { NO_STATS, newSpaceUsed, type WindowSink, type WindowStats } from "./watch.js";
 import { benchConfig, mapPages } from "./workloads.js";
 
@@ -66,31 +67,6 @@ export interface ScalingRow {
   watch: WindowStats;
 }
 
-function heapNow(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
-function fullGc(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-}
-
-/**
- * heapUsed + arrayBuffers once garbage is gone: V8 releases the backing
- * stores of dead ArrayBuffers only at a later GC than the one that finds
- * them dead, so collect until two measures agree (within 64 KiB).
- */
-function settledHeap(): number {
-  let prev = Infinity;
-  for (let i = 0; i < 6; i++) {
-    fullGc();
-    const h = heapNow();
-    if (Math.abs(h - prev) < 65536) return h;
-    prev = h;
-  }
-  return prev;
-}
 
 /**
  * The timed part: `gib` GiB of one-page maps, the log drained once per GiB.

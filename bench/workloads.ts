@@ -50,11 +50,10 @@ import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { ACCESS_READ } from "../src/walker/fault.js";
 import { S2Walker } from "../src/walker/translate.js";
 import { BASE_IPA, BASE_PA, N4K, N_SCAT, N_WALK, PAGE_SIZE, scatterInputs, walkInputs, type ScatterInputs, type WalkInputs } from "./inputs.js";
+import { freePagesInBumpOrder } from "./bump-order.js";
 import { D_S2AP_W, D_TABLE, checkEvents, checkInvalid, checkLeaf, checkTables, fail, pageRw, template, type Template } from "./verify.js";
 
 export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k", "walk_random_1m_get_leaf"] as const;
-/** The workloads sol.c also runs (the others are s2pt-only rows: no ratio). */
-export const SOL_WORKLOADS: readonly WorkloadName[] = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k"];
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 const PROT_RW = PROT_R | PROT_W;
@@ -82,6 +81,12 @@ export interface Workload {
   readonly unit: string;
   /** Elapsed time / units = the reported figure. */
   readonly units: number;
+  /** The sol.c workload each timed run is paired with (null: an s2pt-only row). */
+  readonly sol: string | null;
+  /** Table pages the kernel would hold at the workload's peak (its memory yardstick). */
+  readonly kernelTablePages: number;
+  /** Typed-array bytes of the workload's table stores (store.bytes(), summed over its tables). */
+  tableBytes(): number;
   /** Untimed set-up of one run. */
   setup(): void;
   /** The timed part. */
@@ -112,7 +117,13 @@ class TableSlot {
     }
     this.ctx.log.clear();
     checkTables(p, p.geom.pgdPages, "fresh table");
+    // As sol.c after pool_reset(): the next table pages come in ascending order.
+    freePagesInBumpOrder(p.store);
     return p;
+  }
+
+  bytes(): number {
+    return this.pgt === null ? 0 : this.pgt.store.bytes();
   }
 }
 
@@ -180,6 +191,9 @@ function map4k1gWorkload(ctx: BenchContext): Workload {
   const page = template(pageRw(ctx.fwb));
   return {
     name: "map4k_1g",
+    sol: "map4k_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -204,6 +218,9 @@ function unmap1gWorkload(ctx: BenchContext): Workload {
   const slot = new TableSlot(ctx);
   return {
     name: "unmap_1g",
+    sol: "unmap_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -247,6 +264,9 @@ function mapBlock64gWorkload(ctx: BenchContext): Workload {
   const block = template(pageRw(ctx.fwb) & ~D_TABLE);
   return {
     name: "map_block_64g",
+    sol: "map_block_64g",
+    kernelTablePages: BLK_BATCH * 2,
+    tableBytes: () => slots.reduce((n, t) => n + t.bytes(), 0),
     unit: "per 1G block",
     units: 64 * BLK_BATCH,
     setup() {
@@ -312,6 +332,9 @@ function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
   let walker: S2Walker | null = null;
   return {
     name: "walk_random_1m",
+    sol: "walk_random_1m",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per walk",
     units: N_WALK,
     setup() {
@@ -353,6 +376,9 @@ function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Wor
   const acc = new Float64Array(2);
   return {
     name: "walk_random_1m_get_leaf",
+    sol: "walk_random_1m",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per walk",
     units: N_WALK,
     setup() {
@@ -382,6 +408,9 @@ function wrprotect1gWorkload(ctx: BenchContext): Workload {
   const page = template(pageRw(ctx.fwb) & ~D_S2AP_W);
   return {
     name: "wrprotect_1g",
+    sol: "wrprotect_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -408,6 +437,9 @@ function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
   const page = template(pageRw(ctx.fwb));
   return {
     name: "map4k_scatter_64k",
+    sol: "map4k_scatter_64k",
+    kernelTablePages: 2 + inputs.tables,
+    tableBytes: () => slot.bytes(),
     unit: "per call",
     units: N_SCAT,
     setup() {
