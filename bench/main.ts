@@ -89,11 +89,13 @@ async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, 
   const solName = sol === null ? null : w.sol;
   process.stderr.write(`${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs${solName ? `, each after a timed sol.c ${solName} run` : ""}...\n`);
   if (solName !== null && sol !== null) await sol.run(solName); // sol.c's own untimed warm-up run
-  for (let i = 0; i < args.warmup; i++) {
-    w.setup();
-    w.run();
-    w.check();
-  }
+  // Warm-up runs are timed runs whose figures are dropped: the same set-up,
+  // GC and idle pause, so that the code the timed runs execute is the code
+  // the warm-ups settled on (a first full GC drops V8's on-stack-compiled
+  // code of a long loop, and the next run recompiles it).
+  const discard = new TimedWatch();
+  for (let i = 0; i < args.warmup; i++) await timedRun(w, discard);
+  await discard.collect();
   const pairs: Pair[] = [];
   for (let i = 0; i < args.reps; i++) {
     const s = solName !== null && sol !== null ? await sol.run(solName) : null;
