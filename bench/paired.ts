@@ -120,6 +120,22 @@ export function busyWarning(name: string, s: PairedSummary): string | null {
   return `warning: ${name}: the machine was busy (CPU share of the timed runs ${low.join(", ")}, below ${pct(BUSY_SHARE)}): the CPU-time figures exclude the time off the CPU but not the shared caches; rerun on a quiet machine before quoting them`;
 }
 
+/**
+ * The text report's one line for every busy workload at once (null when
+ * none was): "warning: the machine was busy (...): w1 s2pt 50%; w2 sol 80%: ...".
+ */
+export function busySummary(rows: ReadonlyArray<{ name: string; summary: PairedSummary }>): string | null {
+  const parts: string[] = [];
+  for (const r of rows) {
+    const low: string[] = [];
+    if (r.summary.s2pt.cpuShare < BUSY_SHARE) low.push(`s2pt ${pct(r.summary.s2pt.cpuShare)}`);
+    if (r.summary.sol !== null && r.summary.sol.cpuShare < BUSY_SHARE) low.push(`sol ${pct(r.summary.sol.cpuShare)}`);
+    if (low.length > 0) parts.push(`${r.name} ${low.join(", ")}`);
+  }
+  if (parts.length === 0) return null;
+  return `warning: the machine was busy (CPU share of the timed runs below ${pct(BUSY_SHARE)}: ${parts.join("; ")}): the CPU-time figures exclude the time off the CPU but not the shared caches; rerun on a quiet machine before quoting them`;
+}
+
 function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }

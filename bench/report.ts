@@ -7,7 +7,7 @@
 
 import type { MachineInfo } from "./machine.js";
 import type { MemoryFigures } from "./memory.js";
-import { busyWarning, type PairedSummary } from "./paired.js";
+import { busySummary, busyWarning, type PairedSummary } from "./paired.js";
 import { FLAT_TARGET, MEMORY_TARGET, type ScalingRow } from "./scaling.js";
 import type { WindowStats } from "./watch.js";
 
@@ -151,10 +151,8 @@ export function resultsTable(results: readonly WorkloadResult[]): string {
   let out = table(head, rows, right);
   const memWorst = Math.max(...results.map((r) => Math.max(r.memory.tableBytes, r.memory.processBytes) / r.memory.kernelTableBytes));
   if (results.length > 0) out += `memory, worst workload: ${times(memWorst)} of the kernel's table bytes (target <= ${MEMORY_TARGET}x) ${memWorst <= MEMORY_TARGET ? "PASS" : "MISS"}\n`;
-  for (const r of results) {
-    const w = busyWarning(r.name, r.summary);
-    if (w !== null) out += w + "\n";
-  }
+  const busy = busySummary(results);
+  if (busy !== null) out += busy + "\n";
   return out;
 }
 

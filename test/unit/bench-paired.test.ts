@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePagesInBumpOrder } from "../../bench/bump-order.js";
-import { BUSY_SHARE, busyWarning, median, pairRatios, summarisePairs, summariseSide, type Pair } from "../../bench/paired.js";
+import { BUSY_SHARE, busySummary, busyWarning, median, pairRatios, summarisePairs, summariseSide, type Pair } from "../../bench/paired.js";
 import { SolDriver, parseSolHeader, parseSolRun } from "../../bench/sol.js";
 import { BenchCheckError } from "../../bench/verify.js";
 import { benchConfig } from "../../bench/workloads.js";
@@ -84,6 +84,11 @@ describe("pairs", () => {
     const solBusy = summarisePairs([{ sol: run(1, 100, 80), s2pt: run(1, 100, 100) }]);
     expect(busyWarning("w", solBusy)).toMatch(/sol 80%/);
     expect(busyWarning("w", summarisePairs([{ sol: run(1, 100, 90), s2pt: run(1, 100, 90) }]))).toBeNull();
+    // The text report's one line for all of them.
+    expect(busySummary([{ name: "a", summary: summarisePairs(pairs) }])).toBeNull();
+    expect(busySummary([{ name: "a", summary: busy }, { name: "b", summary: summarisePairs(pairs) }, { name: "c", summary: solBusy }])).toMatch(
+      /^warning: the machine was busy \(CPU share of the timed runs below 90%: a s2pt 50%; c sol 80%\): /,
+    );
   });
 });
 
