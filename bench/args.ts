@@ -33,14 +33,17 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [--sol] [--fwb] [--reps N] [--warmup N] [--only NAME[,NAME...]] [--json FILE]
 
-  --sol          also run ../shared/bench/run-sol.sh (the C baseline) in the same run and
-                 print s2pt's speed as a ratio of it (sol median / s2pt median)
+  --sol          pair every timed run with a timed run of the same workload of the C baseline
+                 ../shared/bench/sol.c made just before it (built with cc -std=c11 -O2 around
+                 bench/sol-driver.c); print the median over the pairs of sol ns / s2pt ns
   --fwb          FEAT_S2FWB encodings (as sol.c --fwb); default off, as sol.c
-  --reps N       timed runs per workload (1..99, default ${DEFAULT_REPS}); passed to sol.c too
+  --reps N       timed runs (pairs, with --sol) per workload (1..99, default ${DEFAULT_REPS})
   --warmup N     untimed warm-up runs per workload before them (0..99, default ${DEFAULT_WARMUP};
                  sol.c always warms up once)
   --only NAMES   run only these (comma-separated, or repeat --only): ${WORKLOAD_NAMES.join(", ")}, ${SCALING}
-  --json FILE    also write {"workloads": {"<name>": {"median_ns", "min_ns", "unit"}}} to FILE
+  --json FILE    also write the figures to FILE: {"machine", "config", "workloads": {"<name>":
+                 {"median_ns", "min_ns", "sol_median_ns", "ratio", "table_bytes", "process_bytes",
+                 "kernel_table_bytes", ...}}, "warnings"} (docs/benchmarks.md)
 `;
 
 function value(argv: readonly string[], i: number, opt: string): string {

@@ -1,32 +1,42 @@
 /**
  * `npm run bench -- [options]`: the s2pt benchmarks (see bench/workloads.ts,
- * bench/scaling.ts and docs/benchmarks.md). One tinybench task per workload;
- * each task's beforeEach hook does the untimed set-up (then a full GC, so
- * that no garbage of the set-up is collected inside the timed part), the
- * task function is exactly the timed part, and the afterEach hook verifies
- * the run (untimed). Per workload: --warmup untimed runs (default 6; sol.c
- * does 1, but V8 needs a few to reach its steady state), then --reps timed
- * runs, figures per unit (elapsed / units) as sol.c reports them.
+ * bench/scaling.ts and docs/benchmarks.md).
+ *
+ * Per workload, one at a time (as sol.c): --warmup untimed runs (default 6;
+ * sol.c does 1, V8 needs a few to reach its steady state), then --reps timed
+ * runs. Each timed run: the untimed set-up, a full GC and a short idle
+ * pause, the timed part, the untimed verification. With --sol every timed run
+ * is paired with one timed run of the same sol.c workload made just before
+ * it (bench/sol.ts drives sol.c one run at a time; bench/paired.ts). Figures
+ * are CPU time per unit of the measuring thread: node runs with
+ * --single-threaded (this script restarts itself with it), so V8 has no
+ * helper threads, and bench/threadcpu.ts takes what node's other threads ran
+ * out of process.cpuUsage(); sol's is CLOCK_THREAD_CPUTIME_ID. Wall time is
+ * kept beside it for the CPU share.
  *
  * Output: the table on stdout, progress on stderr. Exit 0; 1 when a
  * verification fails (the figures are not trusted); 2 on a bad argument.
  */
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { arch, cpus, loadavg, platform } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { Bench } from "tinybench";
 import { MaintenanceLog } from "../src/pgtable/events.js";
 import { InputError } from "../src/pgtable/u64.js";
 import { USAGE, parseBenchArgs, type BenchArgs } from "./args.js";
-import { jsonReport, resultsTable, scalingReport, type WorkloadResult } from "./report.js";
+import { PAGE_SIZE } from "./inputs.js";
+import { loadNow, machineInfo } from "./machine.js";
+import { fullGc, settledDataHeap } from "./memory.js";
+import { summarisePairs, type Pair, type RunSample } from "./paired.js";
+import { jsonReport, resultsTable, scalingReport, type RunConfig, type WorkloadResult } from "./report.js";
 import { SETTLE_MS, runScaling, type ScalingRow } from "./scaling.js";
-import { runSol, solScript, type SolResult } from "./sol.js";
+import { SolDriver, solSource } from "./sol.js";
 import { BenchCheckError } from "./verify.js";
-import { NO_STATS, TimedWatch, newSpaceUsed } from "./watch.js";
-import { makeWorkloads, type BenchContext } from "./workloads.js";
+import { ThreadCpuClock } from "./threadcpu.js";
+import { TimedWatch, newSpaceUsed } from "./watch.js";
+import { makeWorkloads, type BenchContext, type Workload } from "./workloads.js";
 
 /** dist/bench/main.js -> the repository root. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -34,84 +44,68 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Events the largest workload records in one run (unmap_1g without FWB: 262,657 TLBIs + 262,144 dcache). */
 const LOG_CAPACITY = 1 << 20;
 
+/** The V8 flags the figures assume: no V8 helper threads (CPU time is the main thread's), and gc(). */
+export const NODE_FLAGS = ["--single-threaded", "--expose-gc"] as const;
 
-function fullGc(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
+export const CLOCK =
+  "CPU time of the measuring thread: s2pt process.cpuUsage() minus the other threads' /proc schedstat, node --single-threaded (no V8 helper threads); sol CLOCK_THREAD_CPUTIME_ID";
+
+/**
+ * Restart under NODE_FLAGS unless already running with them; returns the
+ * child's exit status, or null when this process is the one to measure.
+ */
+function restartWithFlags(): number | null {
+  const missing = NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+  if (missing.length === 0) return null;
+  const r = spawnSync(process.execPath, [...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
 }
 
-export function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    if (m) return m[1].trim();
-  } catch {
-    // not Linux: fall through
-  }
-  return cpus()[0]?.model ?? "unknown";
+const clock = new ThreadCpuClock();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
-async function runWorkloads(args: BenchArgs, ctx: BenchContext, watch: TimedWatch): Promise<WorkloadResult[]> {
-  const workloads = makeWorkloads(ctx, args.workloads);
-  const bench = new Bench({
-    name: "s2pt",
-    iterations: args.reps,
-    time: 0,
-    warmupIterations: args.warmup,
-    warmupTime: 0,
-    timestampProvider: "hrtimeNow",
-    throws: true,
-  });
-  const results: WorkloadResult[] = [];
-  for (const w of workloads) {
-    let start = 0;
-    let cpu0 = process.cpuUsage();
-    let young0 = 0;
-    bench.add(w.name, () => w.run(), {
-      // The task function is synchronous: say so, or tinybench calls it once to find out.
-      async: false,
-      async beforeEach() {
-        w.setup();
-        fullGc();
-        // Let the GC's concurrent sweeping finish while idle, so that its
-        // helper threads do not share the CPUs with the timed part.
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
-        young0 = newSpaceUsed();
-        cpu0 = process.cpuUsage();
-        start = performance.now();
-      },
-      afterEach(mode) {
-        const end = performance.now();
-        const cpu = process.cpuUsage(cpu0);
-        const young = newSpaceUsed() - young0;
-        if (mode === "run") watch.window(w.name, start, end, cpu.user + cpu.system, young);
-        w.check();
-      },
-    });
-    const task = bench.getTask(w.name);
-    if (task === undefined) throw new Error(`tinybench lost task ${w.name}`);
-    process.stderr.write(`${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs...\n`);
-    // Warm-up then timed runs, one workload at a time (as sol.c), so that each
-    // workload's tables are live only while it runs.
-    if (args.warmup > 0) await task.warmup();
-    await task.run();
-    w.release();
-    const res = task.result;
-    if (res.state !== "completed") throw new Error(`${w.name}: tinybench ended in state ${res.state}`);
-    // tinybench's latencies are ms per run.
-    const k = 1e6 / w.units;
-    results.push({
-      name: w.name,
-      unit: w.unit,
-      medianNs: res.latency.p50 * k,
-      minNs: res.latency.min * k,
-      maxNs: res.latency.max * k,
-      runs: res.latency.samplesCount,
-      units: w.units,
-      watch: NO_STATS,
-    });
-    fullGc();
+/** One timed s2pt run: set-up, GC, idle, the timed part with both clocks, verification. */
+async function timedRun(w: Workload, watch: TimedWatch): Promise<RunSample> {
+  w.setup();
+  fullGc();
+  await sleep(SETTLE_MS);
+  const young0 = newSpaceUsed();
+  clock.start();
+  const start = performance.now();
+  w.run();
+  const end = performance.now();
+  const cpuNs = clock.stop();
+  const young = newSpaceUsed() - young0;
+  watch.window(w.name, start, end, cpuNs / 1e3, young);
+  w.check();
+  return { units: w.units, wallNs: (end - start) * 1e6, cpuNs };
+}
+
+async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, watch: TimedWatch): Promise<WorkloadResult> {
+  const solName = sol === null ? null : w.sol;
+  process.stderr.write(`${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs${solName ? `, each after a timed sol.c ${solName} run` : ""}...\n`);
+  if (solName !== null && sol !== null) await sol.run(solName); // sol.c's own untimed warm-up run
+  // Warm-up runs are timed runs whose figures are dropped: the same set-up,
+  // GC and idle pause, so that the code the timed runs execute is the code
+  // the warm-ups settled on (a first full GC drops V8's on-stack-compiled
+  // code of a long loop, and the next run recompiles it).
+  const discard = new TimedWatch();
+  for (let i = 0; i < args.warmup; i++) await timedRun(w, discard);
+  await discard.collect();
+  const pairs: Pair[] = [];
+  for (let i = 0; i < args.reps; i++) {
+    const s = solName !== null && sol !== null ? await sol.run(solName) : null;
+    pairs.push({ sol: s, s2pt: await timedRun(w, watch) });
   }
-  return results;
+  const tableBytes = w.tableBytes();
+  const withTables = settledDataHeap();
+  w.release();
+  const memory = { kernelTableBytes: w.kernelTablePages * PAGE_SIZE, tableBytes, processBytes: withTables - settledDataHeap() };
+  return { name: w.name, unit: w.unit, units: w.units, sol: w.sol, summary: summarisePairs(pairs), memory, watch: { gcCount: 0, gcMs: 0, cpuShare: NaN, allocPerUnit: NaN } };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -120,29 +114,35 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const script = args.sol ? solScript(repoRoot) : null;
+  const solC = args.sol ? solSource(repoRoot) : null;
   if (args.json !== null && !existsSync(dirname(resolve(args.json)))) throw new InputError(`--json: directory of ${args.json} does not exist`);
-  if (!(globalThis as { gc?: unknown }).gc) process.stderr.write("note: run node with --expose-gc for GC-free timed runs and exact heap figures\n");
+  const restarted = restartWithFlags();
+  if (restarted !== null) return restarted;
 
-  const machine = `${cpuModel()}, ${cpus().length} cores, node ${process.version}, ${platform()} ${arch()}`;
+  const machine = machineInfo();
   const what = [...args.workloads, ...(args.scaling ? ["scaling"] : [])].join(",");
+  const command = `npm run bench${argv.length ? " -- " + argv.join(" ") : ""}`;
   let out = `s2pt bench: 4K granule, 40-bit IPA, 48-bit PA, FWB ${args.fwb ? "on" : "off"}, FEAT_TLBIRANGE off; ${args.reps} timed runs per workload after ${args.warmup} untimed\n`;
-  out += `machine: ${machine}; load average at start ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(" ")}\n`;
-  out += `command: npm run bench${argv.length ? " -- " + argv.join(" ") : ""}  (runs: ${what})\n\n`;
+  out += `machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.platform}; load average at start ${machine.loadStart.map((x) => x.toFixed(2)).join(" ")}\n`;
+  out += `command: ${command}  (runs: ${what})\n`;
+  out += `clock: ${CLOCK}\n`;
 
-  let sol: SolResult | null = null;
-  if (script !== null) {
-    process.stderr.write(`sol: ${script} --reps ${args.reps}${args.fwb ? " --fwb" : ""}...\n`);
-    sol = runSol(script, args.fwb, args.reps);
-    out += `sol: ${sol.machine.compiler}, ${sol.config.reps} timed runs per workload after 1 untimed (same run, same machine)\n`;
-  }
-
+  const overhead = clock.calibrate();
+  out += `clock overhead: ${(overhead / 1e3).toFixed(1)} us of CPU time per empty window, taken off every timed run\n\n`;
+  const sol = solC === null ? null : await SolDriver.start(repoRoot, solC, args.fwb);
   const watch = new TimedWatch();
-  const ctx: BenchContext = { fwb: args.fwb, log: new MaintenanceLog(LOG_CAPACITY) };
-  const results = args.workloads.length > 0 ? await runWorkloads(args, ctx, watch) : [];
+  const results: WorkloadResult[] = [];
   let scaling: ScalingRow[] = [];
+  const ctx: BenchContext = { fwb: args.fwb, log: new MaintenanceLog(LOG_CAPACITY) };
+  try {
+    if (sol !== null) {
+      machine.solCompiler = sol.header.machine.compiler;
+      out += `sol: ${sol.header.machine.compiler}, shared/bench/sol.c driven one run at a time (bench/sol-driver.c): each s2pt timed run paired with the sol.c run just before it; 1 untimed sol run per workload first\n`;
+    }
+    for (const w of makeWorkloads(ctx, args.workloads)) results.push(await runWorkload(w, args, sol, watch));
+  } finally {
+    sol?.close();
+  }
   if (args.scaling) {
     process.stderr.write(`scaling: 1, 4, 16, 64 GiB of 4K pages...\n`);
     scaling = await runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
@@ -150,19 +150,24 @@ async function main(argv: readonly string[]): Promise<number> {
   await watch.collect();
   for (const r of results) r.watch = watch.stats(r.name, r.units);
   for (const r of scaling) r.watch = watch.stats(`scaling_${r.gib}g`, r.pages);
+  machine.loadEnd = loadNow();
 
   if (results.length > 0) {
-    out += resultsTable(results, sol);
-    if (sol) out += "ratio = sol median / s2pt median (1.0x = as fast as the C baseline)\n";
+    out += resultsTable(results);
+    out += "figures: CPU ns per unit, median (and min) over the timed runs; cpu = CPU time / wall time of the timed runs\n";
+    out += "store/kernel, heap/kernel: the table stores' bytes and the process's growth over the workload, against the table bytes the kernel would hold\n";
+    if (sol !== null) out += "ratio = median over the pairs of (sol ns / s2pt ns) (1.0x = as fast as the C baseline); range = lowest and highest pair\n";
   }
   if (scaling.length > 0) {
     out += `\nscaling: 4K pages, one map call each, into a fresh table (arena growth timed); median of the runs\n`;
     out += scalingReport(scaling);
   }
+  out += `load average at end ${machine.loadEnd.map((x) => x.toFixed(2)).join(" ")}\n`;
   process.stdout.write(out);
   if (args.json !== null) {
+    const config: RunConfig = { fwb: args.fwb, reps: args.reps, warmup: args.warmup, paired: sol !== null, clock: CLOCK, command };
     try {
-      writeFileSync(args.json, jsonReport(results));
+      writeFileSync(args.json, jsonReport(results, machine, config));
     } catch (e) {
       throw new InputError(`--json: cannot write ${args.json}: ${(e as Error).message}`);
     }

@@ -2,8 +2,9 @@
  * Scaling: map 1, 4, 16 and 64 GiB of 4K pages, one page per map call (as
  * map4k_1g: IPA 0x40000000 + i * 4K -> PA 0x80000000 + i * 4K, R|W), each
  * into a fresh KvmPgtable with a fresh store, and report
- *   - ns per page (the whole mapping timed, arena growth included: the store
- *     starts empty here, so this is the cost of a table that grows);
+ *   - ns per page, CPU time of the measuring thread as the workloads' figures
+ *     (the whole mapping timed, arena growth and its page faults included:
+ *     the store starts empty here, so this is the cost of a table that grows);
  *   - memory per mapped page: the store's typed-array bytes (store.bytes())
  *     and the process heap (heapUsed + arrayBuffers, after a full GC, minus
  *     the same measure taken before the table was made), against the bytes of
@@ -24,6 +25,8 @@ import type { Geometry } from "../src/pgtable/geometry.js";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { BASE_IPA, BASE_PA, N4K, PAGE_SIZE } from "./inputs.js";
 import { checkEvents, checkLeaf, checkTables, fail, pageRw, template } from "./verify.js";
+import { settledHeap } from "./memory.js";
+import { ThreadCpuClock } from "./threadcpu.js";
 import { NO_STATS, newSpaceUsed, type WindowSink, type WindowStats } from "./watch.js";
 import { benchConfig, mapPages } from "./workloads.js";
 
@@ -66,31 +69,6 @@ export interface ScalingRow {
   watch: WindowStats;
 }
 
-function heapNow(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
-function fullGc(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-}
-
-/**
- * heapUsed + arrayBuffers once garbage is gone: V8 releases the backing
- * stores of dead ArrayBuffers only at a later GC than the one that finds
- * them dead, so collect until two measures agree (within 64 KiB).
- */
-function settledHeap(): number {
-  let prev = Infinity;
-  for (let i = 0; i < 6; i++) {
-    fullGc();
-    const h = heapNow();
-    if (Math.abs(h - prev) < 65536) return h;
-    prev = h;
-  }
-  return prev;
-}
 
 /**
  * The timed part: `gib` GiB of one-page maps, the log drained once per GiB.
@@ -113,21 +91,19 @@ function timed_scaling(p: KvmPgtable, gib: number, log: MaintenanceLog): number 
  * One timed mapping of `gib` GiB into a fresh table; returns ns per page, the
  * memory measures and the table (see runScaling for why the caller keeps it).
  */
-async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string) {
+async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string, clock: ThreadCpuClock) {
   const before = settledHeap();
   const p = new KvmPgtable(benchConfig(fwb), {}, log);
   log.clear();
   // As before every timed workload run: let the GC's concurrent sweeping finish while idle.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const young0 = newSpaceUsed();
-  const cpu0 = process.cpuUsage();
+  clock.start();
   const start = performance.now();
-  const t0 = process.hrtime.bigint();
   let events = timed_scaling(p, gib, log);
-  const t1 = process.hrtime.bigint();
   const end = performance.now();
-  const cpu = process.cpuUsage(cpu0);
-  sink.window(label, start, end, cpu.user + cpu.system, newSpaceUsed() - young0);
+  const cpuNs = clock.stop();
+  sink.window(label, start, end, cpuNs / 1e3, newSpaceUsed() - young0);
   const pages = gib * N4K;
   // Verify (untimed): the last GiB's events, the total, the tables, a sample of leaves.
   checkEvents(log, { dcache: N4K }, `scaling ${gib} GiB`);
@@ -141,7 +117,7 @@ async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: Win
   log.clear();
   const heapBytes = settledHeap() - before;
   const storeBytes = p.store.bytes();
-  return { ns: Number(t1 - t0) / pages, tablePages, realBytes: tablePages * p.geom.granule, storeBytes, heapBytes, table: p };
+  return { ns: cpuNs / pages, tablePages, realBytes: tablePages * p.geom.granule, storeBytes, heapBytes, table: p };
 }
 
 /** Timed runs of a size: more for the small sizes, whose runs are short (at most `reps`). */
@@ -165,14 +141,16 @@ export function scalingRuns(gib: number, reps: number): number {
  */
 export async function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): Promise<ScalingRow[]> {
   const rows: ScalingRow[] = [];
+  const clock = new ThreadCpuClock();
+  clock.calibrate();
   for (const gib of SCALING_GIB) {
     const alive: KvmPgtable[] = [];
-    for (let w = 0; w < Math.max(1, warmup); w++) alive.push((await runOnce(1, fwb, log, { window() {} }, "warm-up")).table);
+    for (let w = 0; w < Math.max(1, warmup); w++) alive.push((await runOnce(1, fwb, log, { window() {} }, "warm-up", clock)).table);
     const ns: number[] = [];
     const runs = scalingRuns(gib, reps);
     let last: Awaited<ReturnType<typeof runOnce>> | null = null;
     for (let r = 0; r < runs; r++) {
-      last = await runOnce(gib, fwb, log, sink, `scaling_${gib}g`);
+      last = await runOnce(gib, fwb, log, sink, `scaling_${gib}g`, clock);
       alive.push(last.table);
       ns.push(last.ns);
     }

@@ -11,7 +11,7 @@
  *   map4k_1g           fresh table                 262,144 one-page maps               per 4K page
  *   unmap_1g           fresh table + 1G of 4K      one unmap of the 1 GiB              per 4K page
  *   map_block_64g      512 fresh tables            one 64 GiB map into each            per 1G block
- *   walk_random_1m     fresh table + 1G of 4K      1,000,000 getLeaf, random pages     per walk
+ *   walk_random_1m     fresh table + 1G of 4K      1,000,000 get_leaf, random pages    per walk
  *   wrprotect_1g       fresh table + 1G of 4K      one wrprotect of the 1 GiB          per 4K page
  *   map4k_scatter_64k  fresh table                 65,536 one-page maps, random IPAs   per call
  *
@@ -46,15 +46,15 @@
 import { PROT_R, PROT_W, TLBI_TTL_UNKNOWN } from "../src/pgtable/descriptor.js";
 import { EV_TLBI_IPA, type MaintenanceLog } from "../src/pgtable/events.js";
 import type { Stage2Config } from "../src/pgtable/geometry.js";
+import { GetLeafBatch } from "../src/pgtable/getleaf.js";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { ACCESS_READ } from "../src/walker/fault.js";
 import { S2Walker } from "../src/walker/translate.js";
 import { BASE_IPA, BASE_PA, N4K, N_SCAT, N_WALK, PAGE_SIZE, scatterInputs, walkInputs, type ScatterInputs, type WalkInputs } from "./inputs.js";
+import { freePagesInBumpOrder } from "./bump-order.js";
 import { D_S2AP_W, D_TABLE, checkEvents, checkInvalid, checkLeaf, checkTables, fail, pageRw, template, type Template } from "./verify.js";
 
-export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k", "walk_random_1m_get_leaf"] as const;
-/** The workloads sol.c also runs (the others are s2pt-only rows: no ratio). */
-export const SOL_WORKLOADS: readonly WorkloadName[] = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k"];
+export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k", "walk_random_1m_hw", "walk_random_1m_get_leaf"] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 const PROT_RW = PROT_R | PROT_W;
@@ -82,6 +82,12 @@ export interface Workload {
   readonly unit: string;
   /** Elapsed time / units = the reported figure. */
   readonly units: number;
+  /** The sol.c workload each timed run is paired with (null: an s2pt-only row). */
+  readonly sol: string | null;
+  /** Table pages the kernel would hold at the workload's peak (its memory yardstick). */
+  readonly kernelTablePages: number;
+  /** Typed-array bytes of the workload's table stores (store.bytes(), summed over its tables). */
+  tableBytes(): number;
   /** Untimed set-up of one run. */
   setup(): void;
   /** The timed part. */
@@ -112,7 +118,13 @@ class TableSlot {
     }
     this.ctx.log.clear();
     checkTables(p, p.geom.pgdPages, "fresh table");
+    // As sol.c after pool_reset(): the next table pages come in ascending order.
+    freePagesInBumpOrder(p.store);
     return p;
+  }
+
+  bytes(): number {
+    return this.pgt === null ? 0 : this.pgt.store.bytes();
   }
 }
 
@@ -180,6 +192,9 @@ function map4k1gWorkload(ctx: BenchContext): Workload {
   const page = template(pageRw(ctx.fwb));
   return {
     name: "map4k_1g",
+    sol: "map4k_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -204,6 +219,9 @@ function unmap1gWorkload(ctx: BenchContext): Workload {
   const slot = new TableSlot(ctx);
   return {
     name: "unmap_1g",
+    sol: "unmap_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -247,6 +265,9 @@ function mapBlock64gWorkload(ctx: BenchContext): Workload {
   const block = template(pageRw(ctx.fwb) & ~D_TABLE);
   return {
     name: "map_block_64g",
+    sol: "map_block_64g",
+    kernelTablePages: BLK_BATCH * 2,
+    tableBytes: () => slots.reduce((n, t) => n + t.bytes(), 0),
     unit: "per 1G block",
     units: 64 * BLK_BATCH,
     setup() {
@@ -292,44 +313,47 @@ export function walkPaChecksum(inputs: WalkInputs): number {
   return sum;
 }
 
-/**
- * walk_random_1m: the hardware's stage-2 walk (src/walker, S2Walker.translateBatch,
- * read accesses at EL1) over sol.c's 1,000,000 random pages. sol.c checks a
- * checksum of (descriptor + level); the walker answers with the PA and the
- * level, so the check is the sum of (PA + level) against the PA every page
- * must give. walk_random_1m_get_leaf runs the same walks through the kernel's
- * kvm_pgtable_get_leaf() (pgt.getLeaf) with sol.c's own checksum.
- */
-function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
+/** A walk row: the map4k_1g table, 1,000,000 walks at sol.c's random pages, one checksum. */
+interface WalkRow<T> {
+  name: WorkloadName;
+  /** What the walks must sum to, mod 2^64. */
+  want: bigint;
+  /** What walks the table (made once, at the first set-up). */
+  make(p: KvmPgtable): T;
+  /** The timed part (a function named timed_<workload>): walks into acc[0] (low half) and acc[1]; returns the failed walks. */
+  timed(t: T, acc: Float64Array): number;
+}
+
+function walkWorkload<T>(ctx: BenchContext, row: WalkRow<T>): Workload {
   const slot = new TableSlot(ctx);
-  const want = walkPaChecksum(inputs);
-  const outPa = new Float64Array(BATCH_WALK);
-  const outStatus = new Int32Array(BATCH_WALK);
-  const acc = new Float64Array(1);
-  // The batches' views of the inputs, made once (a subarray per batch would allocate in the timed part).
-  const views: Float64Array[] = [];
-  for (let k = 0; k < N_WALK; k += BATCH_WALK) views.push(inputs.ipas.subarray(k, Math.min(k + BATCH_WALK, N_WALK)));
-  let walker: S2Walker | null = null;
+  const acc = new Float64Array(2);
+  let walker: T | null = null;
+  let failed = 0;
   return {
-    name: "walk_random_1m",
+    name: row.name,
     unit: "per walk",
     units: N_WALK,
+    sol: "walk_random_1m",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     setup() {
       const p = slot.fresh();
       map4k1g(p);
-      walker = new S2Walker(p);
+      walker ??= row.make(p);
       ctx.log.clear();
     },
-    run: function timed_walk_random_1m() {
-      const w = walker;
-      if (w === null) throw new Error("benchmark run before its set-up");
+    run() {
+      if (walker === null) throw new Error("benchmark run before its set-up");
       acc[0] = 0;
-      for (let b = 0; b < views.length; b++) walkerBatch(w, views[b], outPa, outStatus, acc);
+      acc[1] = 0;
+      failed = row.timed(walker, acc);
     },
     check() {
-      if (acc[0] !== want) fail(`walk_random_1m: sum of (PA + level) ${acc[0]}, expected ${want}`);
-      // A walk changes nothing (HA is on, but every leaf already has AF set).
-      checkEvents(ctx.log, {}, "walk_random_1m");
+      if (failed !== 0) fail(`${row.name}: ${failed} walks failed`);
+      const got = ((BigInt(acc[1]) << 32n) + BigInt(acc[0])) & 0xffffffffffffffffn;
+      if (got !== row.want) fail(`${row.name}: checksum 0x${got.toString(16)}, expected 0x${row.want.toString(16)}`);
+      // A walk changes nothing (the walker's HA is on, but every leaf already has AF set).
+      checkEvents(ctx.log, {}, row.name);
     },
     release() {
       slot.pgt = null;
@@ -338,43 +362,58 @@ function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
   };
 }
 
-/** One batch of walker translations: sum of (PA + level); a fault counts as a wrong sum. */
-function walkerBatch(w: S2Walker, ipas: Float64Array, outPa: Float64Array, outStatus: Int32Array, acc: Float64Array): void {
-  const n = ipas.length;
-  w.translateBatch(ipas, n, ACCESS_READ, 1, outPa, outStatus);
-  let sum = 0;
-  for (let k = 0; k < n; k++) sum += outPa[k] + outStatus[k];
-  acc[0] += sum;
+/**
+ * walk_random_1m: sol.c's work, kvm_pgtable_get_leaf() (descriptor and
+ * level) of 1,000,000 random pages, summed as sol.c sums them (descriptor +
+ * level, mod 2^64), in one call of the batch get_leaf (src/pgtable/getleaf.ts,
+ * GetLeafBatch.checksum: the walks and the sum in one generated kernel).
+ * Checked against sol.c's checksum computed from the literal descriptor.
+ */
+function walkRandom1mWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
+  return walkWorkload(ctx, {
+    name: "walk_random_1m",
+    want: walkChecksum(inputs, ctx.fwb),
+    make: (p) => new GetLeafBatch(p),
+    timed: function timed_walk_random_1m(b: GetLeafBatch, acc: Float64Array): number {
+      return b.checksum(inputs.ipas, 0, N_WALK, acc);
+    },
+  });
 }
 
+/**
+ * walk_random_1m_hw: the hardware's stage-2 walk (src/walker, S2Walker
+ * batch, read accesses at EL1) over the same 1,000,000 pages, a row of its
+ * own (it does more than sol.c's get_leaf: the ASL's checks of the leaf and
+ * its permissions). The walker answers with the PA and the level, so the
+ * check is the sum of (PA + level) against the PA every page must give.
+ * Paired with sol.c's walk_random_1m for scale.
+ */
+function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
+  return walkWorkload(ctx, {
+    name: "walk_random_1m_hw",
+    want: BigInt(walkPaChecksum(inputs)),
+    make: (p) => new S2Walker(p),
+    timed: function timed_walk_random_1m_hw(w: S2Walker, acc: Float64Array): number {
+      return w.translateBatchSum(inputs.ipas, 0, N_WALK, ACCESS_READ, 1, acc);
+    },
+  });
+}
+
+/**
+ * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
+ * KvmPgtable.getLeaf() call per walk (the one-at-a-time API, as sol.c calls
+ * its get_leaf): the cost of a call per walk beside the batch.
+ */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
-  const slot = new TableSlot(ctx);
-  const want = walkChecksum(inputs, ctx.fwb);
-  const acc = new Float64Array(2);
-  return {
+  return walkWorkload(ctx, {
     name: "walk_random_1m_get_leaf",
-    unit: "per walk",
-    units: N_WALK,
-    setup() {
-      map4k1g(slot.fresh());
-      ctx.log.clear();
+    want: walkChecksum(inputs, ctx.fwb),
+    make: (p) => p,
+    timed: function timed_walk_random_1m_get_leaf(p: KvmPgtable, acc: Float64Array): number {
+      for (let k = 0; k < N_WALK; k += BATCH_WALK) walkBatch(p, inputs.ipas, k, Math.min(k + BATCH_WALK, N_WALK), acc);
+      return 0;
     },
-    run: function timed_walk_random_1m_get_leaf() {
-      const p = need(slot.pgt);
-      const ipas = inputs.ipas;
-      acc[0] = 0;
-      acc[1] = 0;
-      for (let k = 0; k < N_WALK; k += BATCH_WALK) walkBatch(p, ipas, k, Math.min(k + BATCH_WALK, N_WALK), acc);
-    },
-    check() {
-      const got = ((BigInt(acc[1]) << 32n) + BigInt(acc[0])) & 0xffffffffffffffffn;
-      if (got !== want) fail(`walk_random_1m_get_leaf: checksum 0x${got.toString(16)}, expected 0x${want.toString(16)}`);
-      checkEvents(ctx.log, {}, "walk_random_1m_get_leaf");
-    },
-    release() {
-      slot.pgt = null;
-    },
-  };
+  });
 }
 
 function wrprotect1gWorkload(ctx: BenchContext): Workload {
@@ -382,6 +421,9 @@ function wrprotect1gWorkload(ctx: BenchContext): Workload {
   const page = template(pageRw(ctx.fwb) & ~D_S2AP_W);
   return {
     name: "wrprotect_1g",
+    sol: "wrprotect_1g",
+    kernelTablePages: TABLES_1G,
+    tableBytes: () => slot.bytes(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -408,6 +450,9 @@ function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
   const page = template(pageRw(ctx.fwb));
   return {
     name: "map4k_scatter_64k",
+    sol: "map4k_scatter_64k",
+    kernelTablePages: 2 + inputs.tables,
+    tableBytes: () => slot.bytes(),
     unit: "per call",
     units: N_SCAT,
     setup() {
@@ -449,6 +494,9 @@ export function makeWorkloads(ctx: BenchContext, names: readonly WorkloadName[])
       case "map4k_scatter_64k":
         scatter ??= scatterInputs();
         return scatterWorkload(ctx, scatter);
+      case "walk_random_1m_hw":
+        walk ??= walkInputs();
+        return walkRandom1mHwWorkload(ctx, walk);
       case "walk_random_1m_get_leaf":
         walk ??= walkInputs();
         return walkRandom1mGetLeafWorkload(ctx, walk);

@@ -8,6 +8,7 @@ export * from "./pgtable/descriptor.js";
 export * from "./pgtable/geometry.js";
 export { TableStore, type StorageOptions } from "./pgtable/storage.js";
 export { KvmPgtable, type StoreHook } from "./pgtable/pgtable.js";
+export { GetLeafBatch, GETLEAF_LANES, type GetLeafBatchOptions } from "./pgtable/getleaf.js";
 export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS, type EventJson } from "./pgtable/events.js";
 export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./pgtable/decode.js";
 export { encodeLeafChecked, protRefusal } from "./pgtable/leaf.js";

@@ -1,15 +1,14 @@
 /**
  * The walk's fast path, generated for one table geometry.
  *
- * Why generated: V8 makes a walk with the geometry in variables (shift
- * counts, masks, the root page, the table-page base) about twice as slow as
- * the same walk with those values as literals, and a walk one IPA at a time
- * leaves the CPU waiting on one cache miss after another. So, once per
- * S2Walker, this module writes the common case as JavaScript source with
- * every geometry value a literal, walking four IPAs in lockstep (their
- * descriptor loads overlap), and compiles it with `new Function`. The source
- * contains no input data: only numbers derived from the Stage2Config and the
- * table store's fixed layout (S2Walker.kernelSource shows it).
+ * Why generated: see src/pgtable/walkgen.ts (geometry values as literals,
+ * several IPAs in lockstep so that their descriptor loads overlap; the
+ * table memory read through walkgen's seam). Once per S2Walker this module
+ * writes the common case as JavaScript source and compiles it with `new
+ * Function`; the source contains no input data (S2Walker.kernelSource shows
+ * it). The batch walks LANES IPAs in lockstep, in a loop with no call in it
+ * that stops at the first group it does not take; batchSum() adds the
+ * results up inside that loop, for callers that want only their sum.
  *
  * What it does is deliberately narrow: a walk through valid table
  * descriptors to a page, or a block where the granule has blocks, that
@@ -32,6 +31,7 @@
 import { ADDR_51_48_LO, ADDR_51_48_SHIFT, ADDR_51_50_LPA2_LO, ADDR_51_50_LPA2_SHIFT, KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
+import { emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory } from "../pgtable/walkgen.js";
 
 /**
  * The table store's arena words, read and written by index: a Uint32Array or an
@@ -42,20 +42,33 @@ export interface DescriptorWords {
   readonly length: number;
 }
 
-/** IPAs walked in lockstep by the batch kernel. */
-export const LANES = 4;
+/**
+ * IPAs walked in lockstep by the batch kernel. Measured on the bench's
+ * walk_random_1m_hw (docs/benchmarks.md, "before/after per change"): 16
+ * lanes beat 8 and 4 (more descriptor loads in flight per group).
+ */
+export const LANES = 16;
 
 /**
  * batch(chunks, bump, ipas, n, outPa, outStatus, needLo, forbidHi): for each
  * k, outPa[k] = PA and outStatus[k] = leaf level, or outStatus[k] = -1 when
  * the fast path does not apply; returns how many are -1.
+ * batchSum(chunks, bump, ipas, from, to, needLo, forbidHi, acc): from `from`,
+ * the lockstep groups whose every lane the fast path takes, adding
+ * Σ PA[31:0] + level into acc[0] and Σ PA[63:32] into acc[1]; returns where
+ * it stopped (`to` less than a group, or the first group it did not take).
+ * lane(chunks, bump, ipas, k, needLo, forbidHi, out): IPA k alone, the leaf
+ * level with out[0] = PA, or -1 (out of range, or not the fast path's).
  * one(chunks, bump, il, ih, needLo, forbidHi, out): for an IPA below the IPA
  * size given as int32 halves, the leaf level with out[0] = PA and out[1],
  * out[2] = the leaf descriptor's halves, or -1.
  */
 export interface WalkKernel {
   batch(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, n: number, outPa: Float64Array, outStatus: Int32Array, needLo: number, forbidHi: number): number;
+  batchSum(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, from: number, to: number, needLo: number, forbidHi: number, acc: Float64Array): number;
+  lane(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, k: number, needLo: number, forbidHi: number, out: Float64Array): number;
   one(chunks: readonly DescriptorWords[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
+  lanes: number;
   source: string;
 }
 
@@ -70,15 +83,11 @@ interface KernelGeometry {
   iaBits: number;
   paBits: number;
   pgd: number;
-  rootBits: number;
-  chunkShift: number;
-  chunkMask: number;
-  wordsShift: number;
+  pgdPages: number;
   addrLo: number;
   addrHi: number;
   /** 0 none, 1 = 64K OA[51:48] in bits 15:12, 2 = FEAT_LPA2 OA[51:50] in bits 9:8. */
   highOa: number;
-  basePa: number;
   blocks: readonly boolean[];
 }
 
@@ -95,56 +104,44 @@ function geometryOf(pgt: KvmPgtable): KernelGeometry {
     iaBits: g.iaBits,
     paBits: g.paBits,
     pgd: pgt.pgd,
-    rootBits: g.iaBits - g.shifts[g.startLevel + 1],
-    chunkShift: pgt.store.chunkShift,
-    chunkMask: pgt.store.chunkMask,
-    wordsShift: pgt.store.wordsShift,
+    pgdPages: g.pgdPages,
     addrLo: pgt.fmt.addrLo | 0,
     addrHi: pgt.fmt.addrHi,
     highOa: pgt.fmt.highOa,
-    basePa: pgt.store.basePa,
     blocks,
   };
-}
-
-/** A literal for a 32-bit mask, written as the int32 JavaScript's bit operators produce. */
-function i32(v: number): string {
-  return String(v | 0);
-}
-
-/** IPA bits [shift + bits - 1 : shift] of (il, ih) as an int32 expression. */
-function ipaBits(il: string, ih: string, shift: number, bits: number): string {
-  const mask = bits >= 32 ? -1 : (1 << bits) - 1;
-  if (shift >= 32) return `((${ih} >>> ${shift - 32}) & ${i32(mask)})`;
-  if (shift + bits <= 32) return `((${il} >>> ${shift}) & ${i32(mask)})`;
-  return `(((${il} >>> ${shift}) | (${ih} << ${32 - shift})) & ${i32(mask)})`;
 }
 
 /** Source text of the kernel for this geometry (exported for inspection and tests). */
 export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   const k = geometryOf(pgt);
   if (k.startLevel < 0 || k.startLevel > KVM_PGTABLE_LAST_LEVEL) throw new RangeError(`no kernel for start level ${k.startLevel}`);
+  const mem = storeMemory(pgt.store);
   const PS = k.pageShift;
+  const LAST = KVM_PGTABLE_LAST_LEVEL;
   const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
   const tableMask = TABLE | (k.highOa === 1 ? ADDR_51_48_LO : k.highOa === 2 ? ADDR_51_50_LPA2_LO : 0);
   // Address bits above the 32-bit page-number window, in the high half: they must be the table store's.
-  const guardMask = k.addrHi & ~((1 << PS) - 1);
-  const guardVal = Math.floor(k.basePa / 4294967296) & guardMask;
-  const baseLo = (k.basePa / 2 ** PS) % 4294967296 | 0;
+  const g = guard(mem, k.addrHi);
   const hiLimit = 2 ** (k.paBits - 32);
   const ipaLimit = 2 ** k.iaBits;
+  const rootShift = k.shifts[k.startLevel + 1];
   const highOa = k.highOa === 1 ? ` | (((x & ${ADDR_51_48_LO}) >>> ${ADDR_51_48_SHIFT}) << 16)` : k.highOa === 2 ? ` | (((x & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)` : "";
+  // The lockstep groups need the IPA's high half only where an index below the root has bits above 31.
+  let needIh = false;
+  for (let level = k.startLevel + 1; level <= LAST; level++) if (k.shifts[level + 1] + k.stride > 32) needIh = true;
+  const root = rootTable(mem, "chunks", "root", k.pgd, k.pgdPages);
 
-  const rootIdx = (v: string): string => ipaBits(`il${v}`, `ih${v}`, k.shifts[k.startLevel + 1], k.rootBits);
+  // The start level's index over all the root pages: IPA[ia-1 : shift(start)].
+  const rootIdxBits = (v: string): string => ipaBits(`il${v}`, `ih${v}`, rootShift, k.iaBits - rootShift);
   const levelIdx = (v: string, level: number): string => ipaBits(`il${v}`, `ih${v}`, k.shifts[level + 1], k.stride);
-  const load = (v: string, idx: string): string =>
-    `{ const c = chunks[p${v} >>> ${k.chunkShift}]; const o = ((p${v} & ${k.chunkMask}) << ${k.wordsShift}) + (${idx} << 1); x${v} = c[o]; y${v} = c[o + 1]; }`;
-  const isTable = (v: string): string => `(x${v} & ${tableMask}) === ${TABLE} && (y${v} & ${i32(guardMask)}) === ${i32(guardVal)}`;
-  const nextPage = (v: string): string => `((((x${v} >>> ${PS}) | (y${v} << ${32 - PS})) - ${baseLo}) | 0)`;
+  const loadRoot = (v: string, r: string): string =>
+    root !== null ? root.load(r, `x${v}`, `y${v}`) : emitLoad(mem, "chunks", `(${k.pgd} + (${r} >>> ${k.stride}))`, `(${r} & ${k.idxMask})`, `x${v}`, `y${v}`);
+  const isTable = (v: string): string => `(x${v} & ${tableMask}) === ${TABLE} && (y${v} & ${i32(g.mask)}) === ${i32(g.value)}`;
   /** The leaf at `level` in (x, y): returns from `one` with its level, or -1. */
   const leafPa = (level: number): string => {
     const s = k.shifts[level + 1];
-    const typeOk = level === KVM_PGTABLE_LAST_LEVEL ? `(x & ${PTE_TYPE_LO}) !== 0` : k.blocks[level + 1] ? `(x & ${PTE_TYPE_LO}) === 0` : "false";
+    const typeOk = level === LAST ? `(x & ${PTE_TYPE_LO}) !== 0` : k.blocks[level + 1] ? `(x & ${PTE_TYPE_LO}) === 0` : "false";
     let lo: string;
     let hi: string;
     if (s < 32) {
@@ -169,19 +166,20 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
 
   const src: string[] = [];
   src.push(`"use strict";`);
-  src.push(`// s2pt stage-2 walk kernel: ${pgt.geom.granule} granule, ${k.iaBits}-bit IPA, start level ${k.startLevel}, ${k.paBits}-bit PA${pgt.geom.lpa2 ? ", LPA2" : ""}`);
+  src.push(`// s2pt stage-2 walk kernel: ${pgt.geom.granule} granule, ${k.iaBits}-bit IPA, start level ${k.startLevel}, ${k.paBits}-bit PA${pgt.geom.lpa2 ? ", LPA2" : ""}, ${lanes} lanes`);
   // one(): a single IPA, levels unrolled.
   // The IPA arrives split (il = IPA[31:0], ih = IPA[52:32], as int32) and
   // already checked against the IPA size: small integers cross the call unboxed.
   src.push(`function one(chunks, bump, il, ih, needLo, forbidHi, out) {`);
-  src.push(`  const r = ${rootIdx("")};`);
-  src.push(`  let p = ${k.pgd} + (r >>> ${k.stride}), x = 0, y = 0;`);
-  for (let level = k.startLevel; level <= KVM_PGTABLE_LAST_LEVEL; level++) {
-    const idx = level === k.startLevel ? `(r & ${k.idxMask})` : levelIdx("", level);
-    src.push(`  ${load("", idx)}`);
-    if (level < KVM_PGTABLE_LAST_LEVEL) {
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  const r = ${rootIdxBits("")};`);
+  src.push(`  let p = 0, x = 0, y = 0;`);
+  src.push(`  ${loadRoot("", "r")}`);
+  for (let level = k.startLevel; level <= LAST; level++) {
+    if (level > k.startLevel) src.push(`  ${emitLoad(mem, "chunks", "p", levelIdx("", level), "x", "y")}`);
+    if (level < LAST) {
       src.push(`  if (${isTable("")}) {`);
-      src.push(`    const n = ${nextPage("")};`);
+      src.push(`    const n = ${emitNextPage(mem, "x", "y")};`);
       src.push(`    if ((n >>> 0) >= bump) return -1;`);
       src.push(`    p = n;`);
       src.push(`  } else {`);
@@ -192,64 +190,76 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
     }
   }
   src.push(`}`);
+  // lane(): one IPA of an array, any value (the range check, then one()).
+  src.push(`function lane(chunks, bump, ipas, k, needLo, forbidHi, out) {`);
+  src.push(`  const a = ipas[k];`);
+  src.push(`  if (!(a >= 0 && a < ${ipaLimit})) return -1;`);
+  src.push(`  return one(chunks, bump, a | 0, (a * 2.3283064365386963e-10) | 0, needLo, forbidHi, out);`);
+  src.push(`}`);
 
-  // batch(): groups of `lanes` IPAs walked in lockstep while every one of them
-  // is on a table walk down to a level-3 page; a group that does anything
-  // else is done lane by lane with one().
+  // The lockstep groups: `lanes` IPAs, every one of them on a table walk down
+  // to a level-3 page that allows the access with nothing to update. The
+  // loop holds no call: it stops at the first group that does anything else
+  // and returns its index (batch() does that group lane by lane).
   const L = [...Array(lanes).keys()];
   const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
-  src.push(`const ONE = new Float64Array(3);`);
-  src.push(`function single(chunks, bump, ipas, k, outPa, outStatus, needLo, forbidHi) {`);
-  src.push(`  const a = ipas[k];`);
-  src.push(`  if (!(a >= 0 && a < ${ipaLimit})) { outStatus[k] = -1; return 1; }`);
-  src.push(`  const level = one(chunks, bump, a | 0, (a * 2.3283064365386963e-10) | 0, needLo, forbidHi, ONE);`);
-  src.push(`  outStatus[k] = level;`);
-  src.push(`  if (level >= 0) { outPa[k] = ONE[0]; return 0; }`);
-  src.push(`  return 1;`);
-  src.push(`}`);
-  src.push(`function batch(chunks, bump, ipas, n, outPa, outStatus, needLo, forbidHi) {`);
-  src.push(`  let slow = 0;`);
-  src.push(`  let k = 0;`);
-  src.push(`  group: for (; k + ${lanes} <= n; k += ${lanes}) {`);
-  src.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
-  src.push(`    if (!(${each((v) => `a${v} >= 0 && a${v} < ${ipaLimit}`, " && ")})) {`);
-  src.push(`      for (let j = 0; j < ${lanes}; j++) slow += single(chunks, bump, ipas, k + j, outPa, outStatus, needLo, forbidHi);`);
-  src.push(`      continue group;`);
-  src.push(`    }`);
-  src.push(each((v) => `    const il${v} = a${v} | 0, ih${v} = (a${v} * 2.3283064365386963e-10) | 0;`));
-  src.push(each((v) => `    const r${v} = ${rootIdx(String(v))};`));
-  src.push(each((v) => `    let p${v} = ${k.pgd} + (r${v} >>> ${k.stride}), x${v} = 0, y${v} = 0;`));
-  for (let level = k.startLevel; level <= KVM_PGTABLE_LAST_LEVEL; level++) {
-    src.push(each((v) => `    ${load(String(v), level === k.startLevel ? `(r${v} & ${k.idxMask})` : levelIdx(String(v), level))}`));
-    if (level < KVM_PGTABLE_LAST_LEVEL) {
-      src.push(each((v) => `    const n${level + 1}_${v} = ${nextPage(String(v))};`));
-      src.push(`    if (!(${each((v) => `${isTable(String(v))} && (n${level + 1}_${v} >>> 0) < bump`, " && ")})) {`);
-      src.push(`      for (let j = 0; j < ${lanes}; j++) slow += single(chunks, bump, ipas, k + j, outPa, outStatus, needLo, forbidHi);`);
-      src.push(`      continue group;`);
-      src.push(`    }`);
-      src.push(each((v) => `    p${v} = n${level + 1}_${v};`));
-    }
-  }
-  // Level-3 pages that allow the access.
   const below = -1 >>> (32 - PS);
-  src.push(`    if (!(${each((v) => `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`, " && ")})) {`);
-  src.push(`      for (let j = 0; j < ${lanes}; j++) slow += single(chunks, bump, ipas, k + j, outPa, outStatus, needLo, forbidHi);`);
-  src.push(`      continue group;`);
-  src.push(`    }`);
-  for (const v of L) {
-    const hi = `((y${v} & ${k.addrHi})${highOa.replace(/\bx\b/g, `x${v}`)})`;
-    src.push(`    const h${v} = ${hi};`);
+  const body: string[] = [];
+  body.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
+  body.push(`    if (!(${each((v) => `a${v} >= 0 && a${v} < ${ipaLimit}`, " && ")})) break;`);
+  // Root index = floor(IPA / 2^shift(start)): exact for 0 <= IPA < 2^ia_bits.
+  body.push(each((v) => `    const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""}; const r${v} = (a${v} * ${2 ** -rootShift}) | 0; let x${v} = 0, y${v} = 0;`));
+  body.push(each((v) => `    ${loadRoot(String(v), `r${v}`)}`));
+  for (let level = k.startLevel + 1; level <= LAST; level++) {
+    body.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
+    body.push(`    if (!(${each((v) => `${isTable(String(v))} && (p${v}_${level} >>> 0) < bump`, " && ")})) break;`);
+    body.push(each((v) => `    ${emitLoad(mem, "chunks", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
   }
-  src.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) {`);
-  src.push(`      for (let j = 0; j < ${lanes}; j++) slow += single(chunks, bump, ipas, k + j, outPa, outStatus, needLo, forbidHi);`);
-  src.push(`      continue group;`);
-  src.push(`    }`);
-  src.push(each((v) => `    outPa[k + ${v}] = h${v} * 4294967296 + (((x${v} & ${i32(k.addrLo)}) | (il${v} & ${i32(below)})) >>> 0); outStatus[k + ${v}] = ${KVM_PGTABLE_LAST_LEVEL};`));
+  // Level-3 pages that allow the access, output address inside PS.
+  body.push(`    if (!(${each((v) => `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`, " && ")})) break;`);
+  body.push(each((v) => `    const h${v} = ((y${v} & ${k.addrHi})${highOa.replace(/\bx\b/g, `x${v}`)});`));
+  body.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
+  const paLo = (v: number): string => `(((x${v} & ${i32(k.addrLo)}) | (il${v} & ${i32(below)})) >>> 0)`;
+
+  src.push(`function groups(chunks, bump, ipas, from, to, outPa, outStatus, needLo, forbidHi) {`);
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  let k = from;`);
+  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+  src.push(...body);
+  src.push(each((v) => `    outPa[k + ${v}] = h${v} * 4294967296 + ${paLo(v)}; outStatus[k + ${v}] = ${LAST};`));
   src.push(`  }`);
-  src.push(`  for (; k < n; k++) slow += single(chunks, bump, ipas, k, outPa, outStatus, needLo, forbidHi);`);
-  src.push(`  return slow;`);
+  src.push(`  return k;`);
   src.push(`}`);
-  src.push(`return { one, batch };`);
+  // The sums go to acc at the end of every group, not after the loop (see
+  // src/pgtable/getleaf.ts: code after a long first loop has no type feedback
+  // when V8 compiles it on-stack, and deoptimises there on every call).
+  src.push(`function batchSum(chunks, bump, ipas, from, to, needLo, forbidHi, acc) {`);
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+  src.push(...body);
+  src.push(`    lo += ${lanes * LAST};`);
+  src.push(each((v) => `    lo += ${paLo(v)}; hi += h${v};`));
+  src.push(`    acc[0] = lo; acc[1] = hi;`);
+  src.push(`  }`);
+  src.push(`  return k;`);
+  src.push(`}`);
+  src.push(`const ONE = new Float64Array(3);`);
+  src.push(`function batch(chunks, bump, ipas, n, outPa, outStatus, needLo, forbidHi) {`);
+  src.push(`  let slow = 0, k = 0;`);
+  src.push(`  for (;;) {`);
+  src.push(`    k = groups(chunks, bump, ipas, k, n, outPa, outStatus, needLo, forbidHi);`);
+  src.push(`    const end = Math.min(k + ${lanes}, n);`);
+  src.push(`    for (; k < end; k++) {`);
+  src.push(`      const level = lane(chunks, bump, ipas, k, needLo, forbidHi, ONE);`);
+  src.push(`      outStatus[k] = level;`);
+  src.push(`      if (level >= 0) outPa[k] = ONE[0];`);
+  src.push(`      else slow++;`);
+  src.push(`    }`);
+  src.push(`    if (k >= n) return slow;`);
+  src.push(`  }`);
+  src.push(`}`);
+  src.push(`return { one, lane, batch, batchSum };`);
   return src.join("\n");
 }
 
@@ -257,12 +267,12 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
 export function buildKernel(pgt: KvmPgtable, lanes = LANES): WalkKernel | null {
   if (pgt.geom.startLevel < 0) return null; // no KVM geometry starts at level -1; the complete walk handles it
   const source = kernelSource(pgt, lanes);
-  let made: { one: WalkKernel["one"]; batch: WalkKernel["batch"] };
+  let made: Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
   try {
-    made = new Function(source)() as { one: WalkKernel["one"]; batch: WalkKernel["batch"] };
+    made = new Function(source)() as Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
   } catch (e) {
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
     throw e;
   }
-  return { one: made.one, batch: made.batch, source };
+  return { one: made.one, lane: made.lane, batch: made.batch, batchSum: made.batchSum, lanes, source };
 }

@@ -67,6 +67,7 @@ import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool
 import type { TableStore } from "../pgtable/storage.js";
 import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
+import { SUM_SPAN, addSum64 } from "../pgtable/walkgen.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
 import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 
@@ -155,6 +156,8 @@ export class S2Walker {
   private ttwAlsoNeed = 0;
   /** Fast-path output of translate(): PA, descriptor low and high halves. */
   private readonly fastOut = new Float64Array(3);
+  /** translateBatchSum()'s partial sums (low, high halves). */
+  private readonly sumPart = new Float64Array(2);
 
   // ---- result of the last translate() ---------------------------------------------
   /** Output address (success). */
@@ -293,6 +296,56 @@ export class S2Walker {
     let faults = 0;
     for (let k = 0; k < n; k++) faults += this.completeInto(ipas[k], access, el, outPa, outStatus, k);
     return faults;
+  }
+
+  /**
+   * Translate ipas[from..to) for one kind of access, as translate() one after
+   * the other (hardware updates included), keeping only the sum: adds
+   * Σ (PA + level) over the IPAs that translate into acc, modulo 2^64
+   * (acc[0] the low 32 bits, acc[1] the high 32 bits, each kept in
+   * [0, 2^32)). Returns how many fault (they add nothing). The generated
+   * kernel adds the common case up inside its lockstep loop, so a caller
+   * that needs only a fingerprint of many walks (the benchmark's checksum)
+   * pays for no per-IPA output. The result fields are not defined after it.
+   */
+  translateBatchSum(ipas: Float64Array, from: number, to: number, access: number, el: number, acc: Float64Array): number {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= ipas.length)) {
+      throw new RangeError(`translateBatchSum: [${from}, ${to}) is not a range of the ${ipas.length} IPAs`);
+    }
+    if (acc.length < 2) throw new RangeError("translateBatchSum: acc needs 2 elements");
+    const part = this.sumPart;
+    const kernel = this.tracing ? null : this.kernel;
+    const nl = needLo(access);
+    const fh = forbidHi(access, this.xnx);
+    let faults = 0;
+    for (let s = from; s < to; s += SUM_SPAN) {
+      const e = Math.min(to, s + SUM_SPAN);
+      part[0] = 0;
+      part[1] = 0;
+      if (kernel === null) {
+        for (let i = s; i < e; i++) faults += this.sumOne(ipas[i], access, el, part);
+      } else {
+        for (let i = s; ; ) {
+          // The lockstep groups, then the group they stopped at (or the tail) one IPA at a time.
+          i = kernel.batchSum(this.store.chunks, this.store.bump, ipas, i, e, nl, fh, part);
+          const end = Math.min(i + kernel.lanes, e);
+          for (; i < end; i++) faults += this.sumOne(ipas[i], access, el, part);
+          if (i >= e) break;
+        }
+      }
+      addSum64(acc, part);
+    }
+    return faults;
+  }
+
+  /** translate() into a batch's sums; 1 for a fault. */
+  private sumOne(ipa: number, access: number, el: number, part: Float64Array): number {
+    if (this.translate(ipa, access, el) !== FAULT_NONE) return 1;
+    const pa = this.pa;
+    const hi = Math.floor(pa / 4294967296);
+    part[0] += pa - hi * 4294967296 + this.level;
+    part[1] += hi;
+    return 0;
   }
 
   /**

@@ -1,0 +1,307 @@
+/**
+ * kvm_pgtable_get_leaf() for many IPAs at once: the descriptor that
+ * translates each IPA (or the entry that stops the walk) and its level,
+ * exactly as KvmPgtable.getLeaf() answers them one at a time.
+ *
+ * kvm_pgtable_get_leaf(pgt, addr, &pte, &level) walks one page with
+ * leaf_walker as its only (LEAF) visitor: it descends every table entry and
+ * stops at the first entry that is not a table (invalid, a block, an
+ * annotation, or any last-level entry), which ends the one-page range. This
+ * module runs that descent as a kernel compiled for the table's geometry
+ * (src/pgtable/walkgen.ts), LANES IPAs in lockstep so that their descriptor
+ * loads overlap, and adds up the results inside the kernel when only their
+ * sum is wanted (checksum(): sol.c's walk_random_1m checksum, the sum of
+ * descriptor + level).
+ *
+ * What the kernel does itself: an IPA that is an integer in [0, 2^ia_bits)
+ * (anything else is left to getLeaf(), with its argument checks and its
+ * -ERANGE), descended through table entries whose next page the table store
+ * holds (below its bump pointer; an entry pointing elsewhere is left to
+ * getLeaf() too, which reads what it reads there: that check keeps the
+ * kernel's own reads inside the store, it changes no answer). The next-page
+ * computation is KvmPgtable's kvm_pte_follow() (address bits
+ * [pageShift + 31 : pageShift] less the store's base, modulo 2^32), so on
+ * every input the kernel takes it reads the same entries as getLeaf().
+ * test/property/walk-batch.property.test.ts compares the two, and the
+ * generic kvm_pgtable_walk() path (fastPaths off), on random tables of every
+ * geometry, scribbled ones included.
+ */
+
+import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
+import type { KvmPgtable } from "./pgtable.js";
+import { SUM_SPAN, addSum64, emitLoad, emitNextPage, ipaBits, memoryArgument, rootTable, storeMemory } from "./walkgen.js";
+
+/** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
+export const GETLEAF_LANES = 16;
+
+/** What one() returns for an IPA the kernel leaves to getLeaf() (not a level: levels are -1..3). */
+const NOT_MINE = -100;
+
+/** Called by the kernel for IPA k, which getLeaf() must answer. */
+interface KernelHost {
+  slowSum(k: number, acc: Float64Array): void;
+  slowInto(k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): void;
+}
+
+type MemoryArg = readonly Int32Array[];
+
+/**
+ * The compiled kernel. sum() and into() run the lockstep groups from `from`
+ * while every lane of a group is in range and descends through table entries
+ * to the last level, and return where they stopped: `to` minus less than a
+ * group, or the start of a group they did not take. laneSum() and laneInto()
+ * do one IPA, any case (host.slowSum / host.slowInto for what getLeaf() must
+ * answer).
+ */
+interface GetLeafKernel {
+  /** acc[0] += Σ low halves + levels, acc[1] += Σ high halves of the groups it takes. */
+  sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
+  into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
+  laneSum(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, acc: Float64Array, host: KernelHost): void;
+  laneInto(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array, host: KernelHost): void;
+}
+
+/** Source of the get_leaf kernel for a table (exported for inspection and tests). */
+export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): string {
+  const g = pgt.geom;
+  const mem = storeMemory(pgt.store);
+  const start = g.startLevel;
+  const stride = g.pageShift - 3;
+  const idxMask = g.ptrsPerPte - 1;
+  const rootShift = g.shifts[start + 1];
+  const ipaLimit = 2 ** g.iaBits;
+  const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
+  const LAST = KVM_PGTABLE_LAST_LEVEL;
+  // The IPA's high half is needed where an index below the root has bits above 31.
+  let needIh = false;
+  for (let level = start + 1; level <= LAST; level++) if (g.shifts[level + 1] + stride > 32) needIh = true;
+  const root = rootTable(mem, "mem", "root", pgt.pgd, g.pgdPages);
+  const halves = (v: string): string => `const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""};`;
+  // The start level's index over all the root pages: IPA[ia-1 : shift(start)] = floor(a / 2^shift), a < 2^ia_bits.
+  const rootIndex = (v: string): string => `(a${v} * ${2 ** -rootShift}) | 0`;
+  const levelIdx = (v: string, level: number): string => ipaBits(`il${v}`, `ih${v}`, g.shifts[level + 1], stride);
+  const loadRoot = (v: string): string =>
+    root !== null ? root.load(`r${v}`, `x${v}`, `y${v}`) : emitLoad(mem, "mem", `(${pgt.pgd} + (r${v} >>> ${stride}))`, `(r${v} & ${idxMask})`, `x${v}`, `y${v}`);
+  const inRange = (v: string): string => `a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v}`;
+
+  const src: string[] = [];
+  src.push(`"use strict";`);
+  src.push(`// s2pt kvm_pgtable_get_leaf kernel: ${g.granule} granule, ${g.iaBits}-bit IPA, start level ${start}, ${lanes} lanes`);
+  // one(): a single IPA in range, every level; returns the level (descriptor in out) or NOT_MINE.
+  src.push(`function one(mem, bump, a, out) {`);
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  ${halves("")}`);
+  src.push(`  const r = ${rootIndex("")};`);
+  src.push(`  let x = 0, y = 0, p = 0;`);
+  src.push(`  ${loadRoot("")}`);
+  for (let level = start; level <= LAST; level++) {
+    if (level > start) src.push(`  ${emitLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
+    if (level < LAST) {
+      src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { out[0] = x >>> 0; out[1] = y >>> 0; return ${level}; }`);
+      src.push(`  p = ${emitNextPage(mem, "x", "y")};`);
+      src.push(`  if ((p >>> 0) >= bump) return ${NOT_MINE};`);
+    } else {
+      src.push(`  out[0] = x >>> 0; out[1] = y >>> 0; return ${LAST};`);
+    }
+  }
+  src.push(`}`);
+  src.push(`const ONE = new Float64Array(2);`);
+  // Lane by lane, for a group the lockstep path does not take.
+  src.push(`function laneSum(mem, bump, ipas, k, acc, host) {`);
+  src.push(`  const a = ipas[k];`);
+  src.push(`  const level = ${inRange("")} ? one(mem, bump, a, ONE) : ${NOT_MINE};`);
+  src.push(`  if (level === ${NOT_MINE}) { host.slowSum(k, acc); return; }`);
+  src.push(`  acc[0] += ONE[0] + level; acc[1] += ONE[1];`);
+  src.push(`}`);
+  src.push(`function laneInto(mem, bump, ipas, k, outLo, outHi, outLevel, host) {`);
+  src.push(`  const a = ipas[k];`);
+  src.push(`  const level = ${inRange("")} ? one(mem, bump, a, ONE) : ${NOT_MINE};`);
+  src.push(`  if (level === ${NOT_MINE}) { host.slowInto(k, outLo, outHi, outLevel); return; }`);
+  src.push(`  outLo[k] = ONE[0]; outHi[k] = ONE[1]; outLevel[k] = level;`);
+  src.push(`}`);
+
+  // The lockstep body: `lanes` IPAs all in range, all through table entries down to the last level.
+  const L = [...Array(lanes).keys()];
+  const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
+  const body = (bail: string): string[] => {
+    const b: string[] = [];
+    b.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
+    b.push(`    if (!(${each((v) => inRange(String(v)), " && ")})) ${bail}`);
+    b.push(each((v) => `    ${halves(String(v))} const r${v} = ${rootIndex(String(v))}; let x${v} = 0, y${v} = 0;`));
+    b.push(each((v) => `    ${loadRoot(String(v))}`));
+    for (let level = start + 1; level <= LAST; level++) {
+      b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
+      b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
+      b.push(each((v) => `    ${emitLoad(mem, "mem", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
+    }
+    return b;
+  };
+  // sum() and into() stop at the first group they do not take and return its
+  // index (the caller does that group lane by lane and calls again): no call
+  // in the lockstep loop, so V8 compiles it as one tight loop.
+  // The sums go to acc at the end of every group, not after the loop: V8
+  // compiles a long first call on-stack while it is still in the loop, with
+  // no type feedback yet for code after it, and leaves that compiled code
+  // (deoptimising at its exit on every later call) in place.
+  src.push(`function sum(mem, bump, ipas, from, to, acc) {`);
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+  src.push(...body(`break;`));
+  // Every lane found a last-level entry: its level is LAST.
+  src.push(`    lo += ${lanes * LAST};`);
+  src.push(each((v) => `    lo += x${v} >>> 0; hi += y${v} >>> 0;`));
+  src.push(`    acc[0] = lo; acc[1] = hi;`);
+  src.push(`  }`);
+  src.push(`  return k;`);
+  src.push(`}`);
+  src.push(`function into(mem, bump, ipas, from, to, outLo, outHi, outLevel) {`);
+  if (root !== null) src.push(`  ${root.decl}`);
+  src.push(`  let k = from;`);
+  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+  src.push(...body(`break;`));
+  src.push(each((v) => `    outLo[k + ${v}] = x${v}; outHi[k + ${v}] = y${v}; outLevel[k + ${v}] = ${LAST};`));
+  src.push(`  }`);
+  src.push(`  return k;`);
+  src.push(`}`);
+  src.push(`return { sum, into, laneSum, laneInto };`);
+  return src.join("\n");
+}
+
+/** Compile the kernel, or null where the engine forbids code generation. */
+function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | null {
+  try {
+    return new Function(getLeafKernelSource(pgt, lanes))() as GetLeafKernel;
+  } catch (e) {
+    if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
+    throw e;
+  }
+}
+
+
+export interface GetLeafBatchOptions {
+  /** false: no generated kernel, every IPA through KvmPgtable.getLeaf() (for comparison). */
+  fast?: boolean;
+  /** IPAs per lockstep group (default GETLEAF_LANES). */
+  lanes?: number;
+}
+
+/** kvm_pgtable_get_leaf() over arrays of IPAs, for one KvmPgtable (see the module header). */
+export class GetLeafBatch implements KernelHost {
+  private readonly pgt: KvmPgtable;
+  private readonly kernel: GetLeafKernel | null;
+  private readonly lanes: number;
+  private readonly part = new Float64Array(2);
+  private failed = 0;
+  private ipas: Float64Array = new Float64Array(0);
+
+  constructor(pgt: KvmPgtable, opts: GetLeafBatchOptions = {}) {
+    this.pgt = pgt;
+    const lanes = opts.lanes ?? GETLEAF_LANES;
+    if (!(Number.isInteger(lanes) && lanes >= 1 && lanes <= 64)) throw new RangeError(`GetLeafBatch: lanes ${lanes} is not an integer in 1..64`);
+    this.lanes = lanes;
+    this.kernel = opts.fast === false ? null : buildGetLeafKernel(pgt, lanes);
+  }
+
+  /** The generated kernel's source, or null (for inspection). */
+  get kernelSource(): string | null {
+    return this.kernel === null ? null : getLeafKernelSource(this.pgt, this.lanes);
+  }
+
+  private range(what: string, ipas: Float64Array, from: number, to: number, ...outs: ArrayLike<number>[]): void {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= ipas.length)) {
+      throw new RangeError(`${what}: [${from}, ${to}) is not a range of the ${ipas.length} IPAs`);
+    }
+    for (const o of outs) if (o.length < to) throw new RangeError(`${what}: an output array of ${o.length} is shorter than ${to}`);
+  }
+
+  /**
+   * get_leaf of ipas[k] for k in [from, to): outLo[k], outHi[k] = the
+   * descriptor's halves, outLevel[k] = its level; where get_leaf fails,
+   * outLevel[k] = its (negative) return code, below -1, and the halves 0.
+   * Returns how many failed.
+   */
+  leaves(ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number {
+    this.range("GetLeafBatch.leaves", ipas, from, to, outLo, outHi, outLevel);
+    this.failed = 0;
+    this.ipas = ipas;
+    const kern = this.kernel;
+    if (kern === null) {
+      for (let i = from; i < to; i++) this.slowInto(i, outLo, outHi, outLevel);
+      return this.failed;
+    }
+    const mem = memoryArgument(this.pgt.store);
+    const bump = this.pgt.store.bump;
+    const lanes = this.lanes;
+    let k = from;
+    for (;;) {
+      k = kern.into(mem, bump, ipas, k, to, outLo, outHi, outLevel);
+      // The rest (less than a group), or a group the lockstep path did not take: lane by lane.
+      const end = Math.min(k + lanes, to);
+      for (; k < end; k++) kern.laneInto(mem, bump, ipas, k, outLo, outHi, outLevel, this);
+      if (k >= to) return this.failed;
+    }
+  }
+
+  /**
+   * Adds Σ (descriptor + level) over the IPAs of [from, to) whose get_leaf
+   * succeeds into acc, modulo 2^64, as sol.c's walk checksum: acc[0] the low
+   * 32 bits, acc[1] the high 32 bits (each kept in [0, 2^32)). Returns how
+   * many failed (they add nothing).
+   */
+  checksum(ipas: Float64Array, from: number, to: number, acc: Float64Array): number {
+    this.range("GetLeafBatch.checksum", ipas, from, to);
+    if (acc.length < 2) throw new RangeError("GetLeafBatch.checksum: acc needs 2 elements");
+    this.failed = 0;
+    this.ipas = ipas;
+    const part = this.part;
+    const kern = this.kernel;
+    const store = this.pgt.store;
+    for (let s = from; s < to; s += SUM_SPAN) {
+      const e = Math.min(to, s + SUM_SPAN);
+      part[0] = 0;
+      part[1] = 0;
+      if (kern === null) for (let i = s; i < e; i++) this.slowSum(i, part);
+      else {
+        const mem = memoryArgument(store);
+        const lanes = this.lanes;
+        for (let i = s; ; ) {
+          i = kern.sum(mem, store.bump, ipas, i, e, part);
+          const end = Math.min(i + lanes, e);
+          for (; i < end; i++) kern.laneSum(mem, store.bump, ipas, i, part, this);
+          if (i >= e) break;
+        }
+      }
+      // part[0] can be negative: a level -1 entry of 0.
+      addSum64(acc, part);
+    }
+    return this.failed;
+  }
+
+  /** KernelHost: IPA k through getLeaf(), into the sums. */
+  slowSum(k: number, acc: Float64Array): void {
+    const p = this.pgt;
+    if (p.getLeaf(this.ipas[k]) !== 0) {
+      this.failed++;
+      return;
+    }
+    acc[0] += p.leafLo + p.leafLevel;
+    acc[1] += p.leafHi;
+  }
+
+  /** KernelHost: IPA k through getLeaf(), into the arrays. */
+  slowInto(k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): void {
+    const p = this.pgt;
+    const r = p.getLeaf(this.ipas[k]);
+    if (r !== 0) {
+      this.failed++;
+      outLo[k] = 0;
+      outHi[k] = 0;
+      outLevel[k] = r;
+      return;
+    }
+    outLo[k] = p.leafLo;
+    outHi[k] = p.leafHi;
+    outLevel[k] = p.leafLevel;
+  }
+}

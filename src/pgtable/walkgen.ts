@@ -1,0 +1,135 @@
+/**
+ * Source generation shared by the walks that are compiled per table geometry:
+ * the batch kvm_pgtable_get_leaf() (src/pgtable/getleaf.ts) and the
+ * hardware's stage-2 walk (src/walker/kernel.ts).
+ *
+ * Why generated: V8 runs a walk with the geometry in variables (shift
+ * counts, masks, the root page, the table-page base) about twice as slow as
+ * the same walk with those values as literals, and a walk one IPA at a time
+ * leaves the CPU waiting on one cache miss after another. So each walk is
+ * written once per table as JavaScript source with every geometry value a
+ * literal, walking several IPAs in lockstep, and compiled with `new
+ * Function`. The source holds no input data: only numbers derived from the
+ * Stage2Config and the table memory's fixed layout.
+ *
+ * The memory seam. Everything a generated walk knows about where descriptors
+ * live is in a TableMemory: how a table page number becomes a typed array
+ * and a word offset (emitLoad, emitRootLoad), how a table descriptor's
+ * output address becomes a page number (emitNextPage, with the guard on the
+ * address bits that number does not hold), and the bound on page numbers
+ * (the `bump` argument: pages below it exist). Today the only source is the
+ * table store's arena (TableStore: chunks of Int32Array, a page is an index,
+ * its PA is basePa + page * granule). A second source, such as a memory
+ * image of guest-physical memory, is a second TableMemory kind whose loads
+ * are emitted here; the walks themselves do not change, and a walk compiled
+ * for one kind carries no test for the other, so adding one costs the
+ * existing walks nothing.
+ */
+
+import type { TableStore } from "./storage.js";
+
+/** Where a generated walk reads descriptors (see the header). */
+export interface TableMemory {
+  readonly kind: "store-chunks";
+  /** Pages per chunk = 2^chunkShift; chunkMask = 2^chunkShift - 1. */
+  readonly chunkShift: number;
+  readonly chunkMask: number;
+  /** 32-bit words per page = 2^wordsShift (two per descriptor). */
+  readonly wordsShift: number;
+  /** PA of page 0: page = (PA - basePa) >> pageShift. */
+  readonly basePa: number;
+  readonly pageShift: number;
+}
+
+/** The table store's arena as a TableMemory. */
+export function storeMemory(store: TableStore): TableMemory {
+  return { kind: "store-chunks", chunkShift: store.chunkShift, chunkMask: store.chunkMask, wordsShift: store.wordsShift, basePa: store.basePa, pageShift: store.pageShift };
+}
+
+/** The memory argument a walk compiled for `mem` takes (the store's chunk list). */
+export function memoryArgument(store: TableStore): readonly Int32Array[] {
+  return store.chunks;
+}
+
+/** A literal for a 32-bit mask, written as the int32 JavaScript's bit operators produce. */
+export function i32(v: number): string {
+  return String(v | 0);
+}
+
+/** IPA bits [shift + bits - 1 : shift] of (il, ih) as an int32 expression. */
+export function ipaBits(il: string, ih: string, shift: number, bits: number): string {
+  const mask = bits >= 32 ? -1 : (1 << bits) - 1;
+  if (shift >= 32) return `((${ih} >>> ${shift - 32}) & ${i32(mask)})`;
+  if (shift + bits <= 32) return `((${il} >>> ${shift}) & ${i32(mask)})`;
+  return `(((${il} >>> ${shift}) | (${ih} << ${32 - shift})) & ${i32(mask)})`;
+}
+
+/**
+ * Statement: x = low half, y = high half of descriptor `idx` of table page
+ * `page` (int32 expressions), read from the memory argument `memVar`.
+ */
+export function emitLoad(mem: TableMemory, memVar: string, page: string, idx: string, x: string, y: string): string {
+  return `{ const c = ${memVar}[${page} >>> ${mem.chunkShift}]; const o = ((${page} & ${mem.chunkMask}) << ${mem.wordsShift}) + (${idx} << 1); ${x} = c[o]; ${y} = c[o + 1]; }`;
+}
+
+/**
+ * The concatenated root pages pgd .. pgd + pgdPages - 1 seen as one table
+ * indexed by the start level's whole index, when the memory keeps them in one
+ * typed array: `decl` declares `rootVar` (once per call of the walk), and
+ * load(index, x, y) reads entry `index` of that table. Null when the root
+ * pages are split (the walk then uses emitLoad per root page).
+ */
+export function rootTable(mem: TableMemory, memVar: string, rootVar: string, pgd: number, pgdPages: number): { decl: string; load: (index: string, x: string, y: string) => string } | null {
+  if (pgd >>> mem.chunkShift !== (pgd + pgdPages - 1) >>> mem.chunkShift) return null;
+  // Pages of 2^(wordsShift - 1) entries, contiguous: entry `index` of the
+  // concatenation is word (pgd & chunkMask) << wordsShift + 2 * index.
+  const base = (pgd & mem.chunkMask) << mem.wordsShift;
+  return {
+    decl: `const ${rootVar} = ${memVar}[${pgd >>> mem.chunkShift}];`,
+    load: (index, x, y) => `{ const o = ${base === 0 ? "" : `${base} + `}(${index} << 1); ${x} = ${rootVar}[o]; ${y} = ${rootVar}[o + 1]; }`,
+  };
+}
+
+/**
+ * A table descriptor's next-level page number, modulo 2^32, as an int32
+ * expression: ((PA >> pageShift) - (basePa >> pageShift)) over the address
+ * bits [pageShift + 31 : pageShift] of (x, y). Exact for every page of the
+ * memory: the bits above that window are basePa's (see guard()), and a page
+ * number at or above `bump` is refused by the caller.
+ */
+export function emitNextPage(mem: TableMemory, x: string, y: string): string {
+  const PS = mem.pageShift;
+  const baseLo = (mem.basePa / 2 ** PS) % 4294967296 | 0;
+  return `((((${x} >>> ${PS}) | (${y} << ${32 - PS})) - ${baseLo}) | 0)`;
+}
+
+/**
+ * The guard on the address bits above emitNextPage's window: with the
+ * descriptor format's address mask `addrHi` (high half), the bits of y that
+ * must equal basePa's for the descriptor to point into this memory.
+ */
+export function guard(mem: TableMemory, addrHi: number): { mask: number; value: number } {
+  const mask = addrHi & ~((1 << mem.pageShift) - 1);
+  return { mask, value: Math.floor(mem.basePa / 4294967296) & mask };
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * The walks' sums: acc = (acc + part) mod 2^64, each held as two 32-bit
+ * halves in doubles (acc[0] the low half, acc[1] the high half, both kept in
+ * [0, 2^32)). part[0] (any sign, |part[0]| < 2^53) carries into the high half.
+ */
+export function addSum64(acc: Float64Array, part: Float64Array): void {
+  const lo = acc[0] + part[0];
+  const carry = Math.floor(lo / TWO_32);
+  acc[0] = lo - carry * TWO_32;
+  const hi = (acc[1] + part[1] + carry) % TWO_32;
+  acc[1] = hi < 0 ? hi + TWO_32 : hi;
+}
+
+/**
+ * IPAs per kernel call of a summing batch: the kernel's double sums of
+ * 32-bit halves stay exact (SUM_SPAN * 2^32 < 2^53) before addSum64 folds them.
+ */
+export const SUM_SPAN = 1 << 16;
