@@ -97,8 +97,15 @@ function readForm(): RegisterForm {
   return { name: valueOf("reg-name"), value: valueOf("reg-value"), xs: checked("reg-xs") };
 }
 
+/** The form last drawn: a `change` that follows the `input` events (a text box losing the focus) redraws nothing. */
+let drawn = "";
+
 function render(): void {
   const f = readForm();
+  // Redrawing the same form would replace the field rows under the keyboard focus (Tab from the value to a row).
+  const key = JSON.stringify(f);
+  if (key === drawn) return;
+  drawn = key;
   showResult("reg-error", "reg-out", registerView(f), drawView);
   showCli("reg", registerCli(f));
 }
@@ -145,7 +152,8 @@ function drawView(v: RegisterView): void {
   tbody.querySelectorAll<HTMLTableRowElement>("tr").forEach((row) => {
     const on = (yes: boolean): void => {
       const index = row.dataset.index ?? "";
-      strip.querySelectorAll<HTMLElement>("td.bit").forEach((c) => c.classList.toggle("hl", yes && c.dataset.index === index));
+      // Only this field's bits: leaving one row must not clear the row that has the focus.
+      strip.querySelectorAll<HTMLElement>(`td.bit[data-index="${index}"]`).forEach((c) => c.classList.toggle("hl", yes));
     };
     row.tabIndex = 0;
     row.addEventListener("mouseenter", () => on(true));
