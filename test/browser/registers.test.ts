@@ -180,6 +180,19 @@ describe("paste a value: the fields and the bit strip are s2pt reg's", () => {
     await p.focus("#reg-value");
   });
 
+  it("typing a value, then moving the focus to a field row, keeps the focus there (this panel and the descriptor decoder)", async () => {
+    // The text box's `change` on blur must not redraw the rows the focus moves to.
+    const p = b.page;
+    for (const [input, value, row] of [
+      ["#reg-value", "0x92000047", "#reg-fields tr[data-index='2']"],
+      ["#desc-value", "0x400000800007fd", "#desc-fields tr[data-index='2']"],
+    ]) {
+      await p.fill(input, value);
+      await p.focus(row);
+      expect(await p.evaluate(() => [document.activeElement?.tagName, document.activeElement?.getAttribute("data-index")]), input).toEqual(["TR", "2"]);
+    }
+  });
+
   it("an example button sets the register and the value", async () => {
     await b.page.getByRole("button", { name: "HPFAR_EL2: the fault's IPA page" }).click();
     expect(await b.page.inputValue("#reg-name")).toBe("HPFAR_EL2");

@@ -10,8 +10,8 @@
 import { cliLine, registerCli } from "../cli-view.js";
 import { DEFAULT_REGISTER_FORM, REGISTER_CHOICES, canonicalRegister, registerExamples, registerView, type RegisterForm, type RegisterView } from "../register-view.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, showResult, termText, textInput, valueOf } from "./dom.js";
-import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
-import { drawStrip, fieldClass } from "./strip.js";
+import { formPanel, redrawOnChange, reveal, stateChanged, type Panel } from "./panel.js";
+import { drawStrip, fieldClass, outlineOnHover } from "./strip.js";
 
 function build(): HTMLElement {
   const ex = registerExamples();
@@ -97,18 +97,10 @@ function readForm(): RegisterForm {
   return { name: valueOf("reg-name"), value: valueOf("reg-value"), xs: checked("reg-xs") };
 }
 
-/** The form last drawn: a `change` that follows the `input` events (a text box losing the focus) redraws nothing. */
-let drawn = "";
-
-function render(): void {
-  const f = readForm();
-  // Redrawing the same form would replace the field rows under the keyboard focus (Tab from the value to a row).
-  const key = JSON.stringify(f);
-  if (key === drawn) return;
-  drawn = key;
+const render = redrawOnChange(readForm, (f: RegisterForm): void => {
   showResult("reg-error", "reg-out", registerView(f), drawView);
   showCli("reg", registerCli(f));
-}
+});
 
 export const registerPanel: Panel = formPanel({ id: "registers", key: "reg", build, render, read: readForm, write: setForm, defaults: DEFAULT_REGISTER_FORM });
 
@@ -148,19 +140,8 @@ function drawView(v: RegisterView): void {
       ),
     ),
   );
-  // Hover or focus a field row: outline its bits on the strip (by index: a register has several RES0 fields).
-  tbody.querySelectorAll<HTMLTableRowElement>("tr").forEach((row) => {
-    const on = (yes: boolean): void => {
-      const index = row.dataset.index ?? "";
-      // Only this field's bits: leaving one row must not clear the row that has the focus.
-      strip.querySelectorAll<HTMLElement>(`td.bit[data-index="${index}"]`).forEach((c) => c.classList.toggle("hl", yes));
-    };
-    row.tabIndex = 0;
-    row.addEventListener("mouseenter", () => on(true));
-    row.addEventListener("mouseleave", () => on(false));
-    row.addEventListener("focus", () => on(true));
-    row.addEventListener("blur", () => on(false));
-  });
+  // Hover or focus a field row: its bits are outlined (by index: a register has several RES0 fields).
+  outlineOnHover(tbody, strip);
   fill(byId("reg-notes"), ...d.notes.map((n) => h("li", {}, ...termText(n))));
   fill(byId("reg-extra"), v.extraLines.length ? h("div", {}, h("h3", {}, "What s2pt makes of it"), h("ul", { class: "extra" }, ...v.extraLines.map((l) => h("li", {}, l)))) : null);
   drawGeometry(v);

@@ -101,3 +101,22 @@ export function drawStrip(v: StripView, caption: string): HTMLElement[] {
     );
   });
 }
+
+/**
+ * Hover or focus a field's row (a `tr` with `data-index`, the field's index)
+ * and its bits are outlined on the strip. Each row outlines and clears only
+ * its own bits, so leaving one row with the mouse keeps the outline of the
+ * row that has the keyboard focus. The rows become focusable.
+ */
+export function outlineOnHover(rows: Element, strip: Element): void {
+  rows.querySelectorAll<HTMLTableRowElement>("tr[data-index]").forEach((row) => {
+    const on = (yes: boolean): void => {
+      strip.querySelectorAll<HTMLElement>(`td.bit[data-index="${row.dataset.index ?? ""}"]`).forEach((c) => c.classList.toggle("hl", yes));
+    };
+    row.tabIndex = 0;
+    row.addEventListener("mouseenter", () => on(true));
+    row.addEventListener("mouseleave", () => on(false));
+    row.addEventListener("focus", () => on(true));
+    row.addEventListener("blur", () => on(false));
+  });
+}
