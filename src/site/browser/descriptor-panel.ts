@@ -10,8 +10,8 @@ import { hex } from "../../pgtable/u64.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
 import { decodeCli } from "../cli-view.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, textInput, valueOf, showResult } from "./dom.js";
-import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
-import { colourClass, drawStrip } from "./strip.js";
+import { formPanel, redrawOnChange, reveal, stateChanged, type Panel } from "./panel.js";
+import { colourClass, drawStrip, outlineOnHover } from "./strip.js";
 
 interface Example {
   label: string;
@@ -131,12 +131,11 @@ function readForm(): DescriptorForm {
   };
 }
 
-/** Redraw the panel from the form. */
-function render(): void {
-  const f = readForm();
+/** Redraw the panel from the form (when it changed: a redraw would drop the focus on a field row). */
+const render = redrawOnChange(readForm, (f: DescriptorForm): void => {
   showResult("desc-error", "desc-out", descriptorView(f), drawView);
   showCli("desc", decodeCli(f));
-}
+});
 
 const CHOICES = { granule: ["4k", "16k", "64k"], level: ["", "-1", "0", "1", "2", "3"], paBits: ["", ...PARANGE_BITS.map(String)] };
 
@@ -169,16 +168,6 @@ function drawView(v: DescriptorView): void {
     ),
   );
   // Hover or focus a field row: outline its bits on the strip.
-  tbody.querySelectorAll<HTMLTableRowElement>("tr").forEach((row) => {
-    const on = (yes: boolean): void => {
-      const name = row.dataset.fieldName ?? "";
-      strip.querySelectorAll<HTMLElement>("td.bit").forEach((c) => c.classList.toggle("hl", yes && c.dataset.field === name));
-    };
-    row.tabIndex = 0;
-    row.addEventListener("mouseenter", () => on(true));
-    row.addEventListener("mouseleave", () => on(false));
-    row.addEventListener("focus", () => on(true));
-    row.addEventListener("blur", () => on(false));
-  });
+  outlineOnHover(tbody, strip);
   fill(byId("desc-notes"), ...d.notes.map((n) => h("li", {}, n)));
 }

@@ -17,6 +17,7 @@ import { eraPanel } from "./era-panel.js";
 import { glossaryPanel } from "./glossary-panel.js";
 import { matrixPanel } from "./matrix-panel.js";
 import { onStateChange, reveal, type Panel } from "./panel.js";
+import { registerPanel } from "./register-panel.js";
 import { rulesPanel } from "./rules-panel.js";
 import { walkPanel } from "./walk-panel.js";
 
@@ -27,6 +28,7 @@ const PANELS: readonly Panel[] = [
   walkPanel,
   eraPanel,
   descriptorPanel,
+  registerPanel,
   glossaryPanel,
 ];
 

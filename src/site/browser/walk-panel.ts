@@ -28,6 +28,8 @@ import {
   type WalkView,
 } from "../walk-view.js";
 import { showCombine } from "./combine-panel.js";
+import { canonicalRegister } from "../register-view.js";
+import { showRegister } from "./register-panel.js";
 import { byId, cliBox, fill, h, prose, select, showCli, showResult, termText, textInput, valueOf } from "./dom.js";
 import { formPanel, stateChanged, type Panel } from "./panel.js";
 import { drawStrip } from "./strip.js";
@@ -238,6 +240,15 @@ function addrBits(addr: string, segs: AddrSegment[], what: string): HTMLElement 
   );
 }
 
+/** A whole register of the fault (ESR, FAR, HPFAR): open it in the register decoder, field by field. */
+function regButton(name: string, value: string): HTMLElement | null {
+  const reg = canonicalRegister(name);
+  if (reg === null || !/^0x[0-9a-f]+$/.test(value)) return null;
+  const b = h("button", { type: "button", class: "decode", "data-decode-reg": reg, "aria-label": `decode ${reg} ${value} in the register decoder` }, "decode");
+  b.addEventListener("click", () => showRegister({ name: reg, value, xs: false }));
+  return b;
+}
+
 function faultBox(f: FaultView): HTMLElement {
   return h(
     "div",
@@ -249,7 +260,7 @@ function faultBox(f: FaultView): HTMLElement {
       { class: "fields" },
       h("caption", { class: "sr-only" }, "the fault's registers"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "register or field"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "meaning"))),
-      h("tbody", {}, ...f.rows.map((r) => h("tr", { "data-name": r.name }, h("th", { scope: "row" }, ...termText(r.name)), h("td", {}, h("code", {}, r.value)), h("td", {}, r.meaning)))),
+      h("tbody", {}, ...f.rows.map((r) => h("tr", { "data-name": r.name }, h("th", { scope: "row" }, ...termText(r.name)), h("td", {}, h("code", {}, r.value), regButton(r.name, r.value)), h("td", {}, r.meaning)))),
     ),
   );
 }
