@@ -4,7 +4,8 @@
 // flags, every invariant of src/reliability/checked.ts holds after every
 // op; unmapping everything restores the initial storage; destroy frees
 // every page. fast-check generates and shrinks the scenarios; a failure
-// prints the seed and the shrunk scenario in FORMAT.md form.
+// prints the seed and the shrunk scenario in FORMAT.md form. The seed is fixed
+// (./seed.ts), so npm test runs the same scenarios every time.
 // The long campaign is `npm run fuzz -- --seconds N` (docs/reliability.md).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,10 +14,12 @@ import { formatScenario } from "../../src/pgtable/scenario.js";
 import { concretize, rawScenarioArb } from "../../tools/fuzz/arbitraries.js";
 import { scenarioProperty } from "../../tools/fuzz/property.js";
 
-// S2PT_FUZZ_SEED reruns a reported failure; otherwise fast-check picks a seed and prints it on failure.
-const seed = process.env.S2PT_FUZZ_SEED === undefined ? undefined : Number(process.env.S2PT_FUZZ_SEED);
+import { PROPERTY_SEED, SEED_TAG } from "./seed.js";
 
-describe("random operation sequences keep every invariant", () => {
+// A fixed seed (./seed.ts; S2PT_PROPERTY_SEED reruns another one); the long random campaign is `npm run fuzz`.
+const seed = PROPERTY_SEED;
+
+describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
   it("80 scenarios of up to 30 ops", () => {
     let ops = 0;
     let scenarios = 0;
