@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { dumpTable, rootRefcounts } from "../../src/pgtable/replay.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
-import { PROPERTY_SEED, SEED_TAG } from "./seed.js";
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW0, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO } from "../../src/pgtable/descriptor.js";
 
 const configs: Stage2Config[] = [
@@ -103,7 +103,7 @@ describe(`property: fast paths = generic walker${SEED_TAG}`, () => {
           expect(dumpTable(fast)).toEqual(dumpTable(slow));
           expect(rootRefcounts(fast)).toEqual(rootRefcounts(slow));
         }),
-        { numRuns: 60, seed: PROPERTY_SEED },
+        { numRuns: propertyRuns(60), seed: PROPERTY_SEED },
       );
     });
   }

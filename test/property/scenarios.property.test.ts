@@ -14,13 +14,14 @@ import { formatScenario } from "../../src/pgtable/scenario.js";
 import { concretize, rawScenarioArb } from "../../tools/fuzz/arbitraries.js";
 import { scenarioProperty } from "../../tools/fuzz/property.js";
 
-import { PROPERTY_SEED, SEED_TAG } from "./seed.js";
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
 // A fixed seed (./seed.ts; S2PT_PROPERTY_SEED reruns another one); the long random campaign is `npm run fuzz`.
 const seed = PROPERTY_SEED;
 
 describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
   it("80 scenarios of up to 30 ops", () => {
+    const runs = propertyRuns(80);
     let ops = 0;
     let scenarios = 0;
     fc.assert(
@@ -28,11 +29,11 @@ describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
         ops += s.ops;
         scenarios++;
       }),
-      { numRuns: 80, seed },
+      { numRuns: runs, seed },
     );
     // The property ran (and not only trivially short scenarios).
-    expect(scenarios).toBe(80);
-    expect(ops).toBeGreaterThan(80 * 5);
+    expect(scenarios).toBe(runs);
+    expect(ops).toBeGreaterThan(runs * 5);
   });
 
   it("every generated scenario is a valid FORMAT.md file that reads back the same", () => {
@@ -41,7 +42,7 @@ describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
         const scn = concretize(raw, "round-trip");
         expect(parseScenarioText(formatScenario(scn))).toEqual(scn);
       }),
-      { numRuns: 300, seed },
+      { numRuns: propertyRuns(300), seed },
     );
   });
 
@@ -61,7 +62,7 @@ describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
           if (op.op === "unmap" && scn.config.fwb && scn.config.tlbRange) expect(op.size % page).toBe(0);
         }
       }),
-      { numRuns: 300, seed },
+      { numRuns: propertyRuns(300), seed },
     );
     expect(unaligned).toBeGreaterThan(total / 20);
   });

@@ -20,3 +20,13 @@ export const PROPERTY_SEED: number = envSeed() ?? FIXED_SEED;
 
 /** " (seed N)", for a test title: the seed shows in every report of the test. */
 export const SEED_TAG = ` (seed ${PROPERTY_SEED})`;
+
+/**
+ * numRuns for a property: `n` in `npm test`; a tenth (at least 5) when
+ * S2PT_PROPERTY_RUNS=fast, which stryker.vitest.config.ts sets, so that mutation
+ * testing on a shared 2-core machine spends its time on the table tests.
+ * Same seed either way: still deterministic.
+ */
+export function propertyRuns(n: number): number {
+  return process.env.S2PT_PROPERTY_RUNS === "fast" ? Math.max(5, Math.ceil(n / 10)) : n;
+}

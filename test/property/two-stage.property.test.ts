@@ -24,7 +24,7 @@ import { regionGeometry } from "../../src/stage1/config.js";
 import { decodeS1Descriptor } from "../../src/pgtable/s1descriptor.js";
 import { reencodeFields } from "../../src/pgtable/decode.js";
 import { LINUX_MAIR } from "../helpers-guest.js";
-import { PROPERTY_SEED, SEED_TAG } from "./seed.js";
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
 const RANGE = 0x40000000; // the identity-mapped IPA range [1G, 2G)
 const POOL = 0x20000000; // the guest's table pool, 1M, never touched by the random ops
@@ -139,7 +139,7 @@ describe("two-stage translation properties", () => {
   };
 
   it(`an identity stage 1 (or stage 1 off) agrees with the stage-2 walk: same PA and leaf, or the same fault at the same level${SEED_TAG}`, () => {
-    fc.assert(fc.property(worldArb, probeArb(RANGE), identityAgrees), { numRuns: 60, seed: PROPERTY_SEED });
+    fc.assert(fc.property(worldArb, probeArb(RANGE), identityAgrees), { numRuns: propertyRuns(60), seed: PROPERTY_SEED });
   });
 
   // Regression, issue 23: with this seed fast-check's 45th case has one map
@@ -225,7 +225,7 @@ describe("two-stage translation properties", () => {
           }
         },
       ),
-      { numRuns: 60, seed: PROPERTY_SEED },
+      { numRuns: propertyRuns(60), seed: PROPERTY_SEED },
     );
   });
 
@@ -235,7 +235,7 @@ describe("two-stage translation properties", () => {
         const d = decodeS1Descriptor(v, { granule, level });
         expect(reencodeFields(d)).toBe(v);
       }),
-      { numRuns: 2000, seed: PROPERTY_SEED },
+      { numRuns: propertyRuns(2000), seed: PROPERTY_SEED },
     );
   });
 });

@@ -1,0 +1,34 @@
+// The vitest configuration StrykerJS runs (stryker.config.mjs): the suite less
+// the tests that cannot judge a mutant, so that a mutant counts as killed only
+// when an independent test catches it (issue 23). Property tests run a tenth
+// of their cases here (S2PT_PROPERTY_RUNS=fast, test/property/seed.ts).
+//  - test/docs.test.ts compares generated docs with the code that generates
+//    them: it detects a change, it does not judge whether the change is right.
+//  - test/browser needs Chromium; test/site.test.ts, test/guide.test.ts,
+//    test/property/fuzz-cli.test.ts and the CLI-as-a-process files of
+//    test/cli build or spawn code outside the process, which never sees the
+//    mutant (so neither the global tsc build is needed); test/fixtures.test.ts
+//    compares file copies.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: [
+      "test/browser/**",
+      "test/docs.test.ts",
+      "test/site.test.ts",
+      "test/guide.test.ts",
+      "test/fixtures.test.ts",
+      "test/property/fuzz-cli.test.ts",
+      "test/cli/bad-input.test.ts",
+      "test/cli/cli.test.ts",
+      "test/cli/combine.test.ts",
+    ],
+    // Instrumented code on a shared machine is slow: room for it.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // Property tests run a tenth of their cases (same fixed seed): see test/property/seed.ts.
+    env: { S2PT_PROPERTY_RUNS: "fast" },
+  },
+});
