@@ -32,6 +32,8 @@ export default {
   // Two cores, shared: at most two test processes.
   concurrency: 2,
   timeoutMS: 10000,
+  // The first, unmutated run of the whole suite with coverage, on a busy machine.
+  dryRunTimeoutMinutes: 30,
   timeoutFactor: 1.5,
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
