@@ -4,11 +4,15 @@
 // of their cases here (S2PT_PROPERTY_RUNS=fast, test/property/seed.ts).
 //  - test/docs.test.ts compares generated docs with the code that generates
 //    them: it detects a change, it does not judge whether the change is right.
-//  - test/browser needs Chromium; test/site.test.ts, test/guide.test.ts,
-//    test/property/fuzz-cli.test.ts and the CLI-as-a-process files of
-//    test/cli build or spawn code outside the process, which never sees the
-//    mutant (so neither the global tsc build is needed); test/fixtures.test.ts
+//  - test/browser needs Chromium; test/site.test.ts, test/guide.test.ts and
+//    test/property/fuzz-cli.test.ts build or spawn code outside the process,
+//    which never sees the mutant (so neither is the global tsc build
+//    needed); test/fixtures.test.ts
 //    compares file copies.
+//  - test/property/fastpath.test.ts and walker-fastpath.test.ts compare the
+//    model's fast paths with its own generic walker (not an independent
+//    source), test/unit/bench-* test the benchmark harness, and test/cli is
+//    the CLI's rendering: the core's score comes from the core's tests.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -21,9 +25,10 @@ export default defineConfig({
       "test/guide.test.ts",
       "test/fixtures.test.ts",
       "test/property/fuzz-cli.test.ts",
-      "test/cli/bad-input.test.ts",
-      "test/cli/cli.test.ts",
-      "test/cli/combine.test.ts",
+      "test/property/fastpath.test.ts",
+      "test/property/walker-fastpath.test.ts",
+      "test/unit/bench-*.test.ts",
+      "test/cli/**",
     ],
     // Instrumented code on a shared machine is slow: room for it.
     testTimeout: 300_000,
