@@ -108,6 +108,8 @@ describe("what KVM refuses, message by message", () => {
     refuse({ granule: 4096, iaBits: 50, paBits: 48, lpa2: true }, "ia_bits: 50 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)");
     refuse({ granule: 65536, iaBits: 49, paBits: 48, lpa2: false }, "ia_bits: 49 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)");
     refuse({ granule: 4096, iaBits: 44, paBits: 40, lpa2: false }, "ia_bits: 44 exceeds KVM's IPA limit of 40 bits: the IPA limit is the host PA range (pa_bits 40)");
+    // 48 bits is not "above 48": a 48-bit IPA over a 44-bit PA range is refused for the PA range.
+    refuse({ granule: 4096, iaBits: 48, paBits: 44, lpa2: false }, "ia_bits: 48 exceeds KVM's IPA limit of 44 bits: the IPA limit is the host PA range (pa_bits 44)");
     // Exactly at the limit is accepted.
     expect(stage2Geometry({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false }).iaBits).toBe(40);
     expect(stage2Geometry({ granule: 4096, iaBits: 32, paBits: 32, lpa2: false }).iaBits).toBe(32);
@@ -149,6 +151,9 @@ describe("AArch64_BlockDescSupported, every granule x DS x level", () => {
     [4096, true, 52, [false, true, true, true, false]],
     [16384, false, 48, [false, false, false, true, false]],
     [16384, true, 52, [false, false, true, true, false]],
+    // 16K level-1 blocks follow DS, not the PA size (that rule is 64K's).
+    [16384, true, 48, [false, false, true, true, false]],
+    [16384, false, 52, [false, false, false, true, false]],
     [65536, false, 48, [false, false, false, true, false]],
     [65536, false, 52, [false, false, true, true, false]],
   ] as const)("granule %i DS %s PAMax %i", (granule, ds, paMax, want) => {
