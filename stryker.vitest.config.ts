@@ -40,6 +40,11 @@ export default defineConfig({
       "test/property/walker-fastpath.test.ts",
       "test/unit/bench-*.test.ts",
       "test/cli/**",
+      // S2PT_MUTATE_NO_TABLE=1: without the 73,728-row combine table and the
+      // combine properties, which rebuild the table through every instrumented
+      // mair function (minutes per mutant on a shared machine). The score is
+      // then a lower bound: those tests could only kill more.
+      ...(process.env.S2PT_MUTATE_NO_TABLE ? ["test/architecture/combine.test.ts", "test/property/combine.property.test.ts"] : []),
     ],
     // Instrumented code on a shared machine is slow: room for it.
     testTimeout: 300_000,
