@@ -234,3 +234,56 @@ describe("formats that do not exist, and the prot read back", () => {
     expect(protNames(0)).toBe("");
   });
 });
+
+describe("the fields and notes the first cases leave out", () => {
+  const f = (v: bigint, o: DecodeOptions) => decodeS2Descriptor(v, o);
+  it("kinds and field names of invalid entries; the FEAT_XNX reading is a view over XN", () => {
+    expect(f(0n, { granule: 4096, level: 3, lpa2: false, fwb: false }).kind).toBe("empty");
+    expect(f(0x4n, { granule: 4096, level: 3, lpa2: false, fwb: false }).fields[1]).toEqual({
+      name: "KVM_INVALID_PTE_OWNER_MASK",
+      bits: "9:2",
+      value: "0x1",
+      raw: "0x1",
+      meaning: "owner id 1 (kvm_pgtable_stage2_set_owner annotation; counted in the refcount)",
+    });
+    const page = f(0x0040_0000_8000_07ffn, { granule: 4096, level: 3, lpa2: false, fwb: false });
+    expect(page.fields.filter((x) => x.view).map((x) => x.name)).toEqual(["XN[1:0] (FEAT_XNX)"]);
+    expect(page.fields.find((x) => x.name === "XN")!.view).toBeUndefined();
+  });
+  it("XN[1:0] = 0b01 and 0b11 (arch-attributes.md 4: EL0 only, EL1 only)", () => {
+    // hi bit 21 = descriptor bit 53; bits 54:53 = 0b01: EL1 XN. 0b11 (hi 0x0060_0000): EL0 XN.
+    const xnx = (hi: number): string => f((BigInt(hi) << 32n) | 0x8000_07ffn, { granule: 4096, level: 3, lpa2: false, fwb: false }).fields.find((x) => x.name === "XN[1:0] (FEAT_XNX)")!.meaning;
+    expect(xnx(0x0020_0000)).toBe("EL0 may execute, EL1 may not (PXN) (the FEAT_XNX reading; Linux 6.18.25 writes only bit 54)");
+    expect(xnx(0x0060_0000)).toBe("EL1 may execute, EL0 may not (UXN) (the FEAT_XNX reading; Linux 6.18.25 writes only bit 54)");
+  });
+  it("MemAttr with no Linux macro: the text alone", () => {
+    // 0x8000_1003 with no level: MemAttr 0 (Device-nGnRnE), which Linux never writes.
+    expect(f(0x8000_1003n, { granule: 4096, lpa2: false, fwb: false }).fields[2].meaning).toBe("Device-nGnRnE (read with FWB off)");
+    // 0x19 = MemAttr 6 with FWB off (Normal, outer NC, inner WT).
+    expect(f(0x8000_0419n, { granule: 4096, level: 2, lpa2: false, fwb: false }).fields[2].meaning).toBe("Normal, outer Non-cacheable, inner Write-Through (read with FWB off)");
+  });
+  it("64K leaf: the OA[51:48] field, and OA exactly 2^48 with a 48-bit PA range is beyond it", () => {
+    // lo 0x0001_17ff: bits 15:12 = 1 -> OA[51:48] = 1, bit 16: OA 2^48 + 0x1_0000.
+    expect(f(0x0040_0000_0001_17ffn, { granule: 65536, level: 3, lpa2: false, fwb: false }).fields.find((x) => x.name === "OA[51:48]")).toEqual({
+      name: "OA[51:48]",
+      bits: "15:12",
+      value: "0x1",
+      raw: "0x1",
+      meaning: "output address bits 51:48 (64K granule, FEAT_LPA)",
+    });
+    // lo 0x0000_17ff: OA exactly 2^48.
+    const edge = f(0x0040_0000_0000_17ffn, { granule: 65536, level: 3, lpa2: false, fwb: false, paBits: 48 });
+    expect([edge.oa, edge.notes]).toEqual(["0x1000000000000", ["the output address is beyond the 48-bit PA range: an access takes an Address size fault"]]);
+    // A table at exactly 2^48.
+    const t = f(0x0000_0000_0000_1003n, { granule: 65536, level: 2, lpa2: false, fwb: false, paBits: 48 });
+    expect([t.oa, t.notes]).toEqual(["0x1000000000000", ["the table address is beyond the 48-bit PA range: the walk takes an Address size fault"]]);
+  });
+  it("16K without LPA2: bits 13:12 of a table descriptor are below the address, and noted", () => {
+    const t = f(0x8000_5003n, { granule: 16384, level: 2, lpa2: false, fwb: false });
+    expect([t.oa, t.notes]).toEqual(["0x80004000", ["bits 0x1000 are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)"]]);
+  });
+  it("a 16K FEAT_LPA2 block at level 0: no blocks there, and the summary says FEAT_LPA2", () => {
+    const b = f(0x0040_0000_0000_0745n, { granule: 16384, level: 0, lpa2: true, fwb: false });
+    expect(b.summary).toBe("block descriptor at level 0, where a 16K granule with FEAT_LPA2 has no blocks: the walk takes a Translation fault, Device-nGnRE, R--, AF");
+  });
+});
