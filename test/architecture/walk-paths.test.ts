@@ -68,8 +68,12 @@ describe("the complete walk, traced", () => {
     expect(slow.descIndex).toBe(0);
     expect(slow.descPage).toBeGreaterThanOrEqual(0);
     expect(slow.tablePa(slow.descPage)).toBe(pgt.store.pagePa(slow.descPage));
-    // After a successful walk, a fault's WnR is the fault's own.
+    // After a successful walk, a fault's WnR is the fault's own; after a write fault, a success reports none.
     expect(slow.translate(0x4000_1000, ACCESS_READ, 1)).toBe(FAULT_TRANSLATION);
+    expect(slow.faultWrite).toBe(false);
+    expect(slow.translate(0x4000_1000, ACCESS_WRITE, 1)).toBe(FAULT_TRANSLATION);
+    expect(slow.faultWrite).toBe(true);
+    expect(slow.translate(0x4000_0000, ACCESS_WRITE, 1)).toBe(FAULT_NONE);
     expect(slow.faultWrite).toBe(false);
   });
 });
@@ -158,7 +162,7 @@ describe("hardware updates happen only where the ASL makes them", () => {
     const pgt = new KvmPgtable(CFG4K);
     expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R | PROT_W | PROT_DEVICE, 0)).toBe(0);
     expect(pgt.map(0x4000_1000, 0x1000, 0x8000_1000, PROT_R | PROT_W, 0)).toBe(0);
-    const w = new S2Walker(pgt);
+    const w = new S2Walker(pgt, { fast: false });
     expect(w.translateS1Walk(0x4000_0008, false)).toBe(FAULT_NONE);
     expect(w.translateS1Walk(0x4000_0008, true)).toBe(FAULT_PERMISSION);
     expect(w.level).toBe(3);
@@ -168,5 +172,25 @@ describe("hardware updates happen only where the ASL makes them", () => {
     const t = new S2Walker(pgt, { fast: false });
     expect(t.translate(0x4000_0008, ACCESS_READ, 1)).toBe(FAULT_NONE);
     expect(t.pa).toBe(0x8000_0008);
+  });
+});
+
+describe("the walker's defaults (KVM's VTCR_EL2: HA set, HD clear; no FEAT_XNX)", () => {
+  it("a DBM read-only page is not writable by default; bit 53 alone does not forbid execution", () => {
+    const pgt = new KvmPgtable(CFG4K);
+    expect(pgt.map(0x4000_0000, 0x2000, 0x8000_0000, PROT_R, 0)).toBe(0);
+    const a = entryAt(pgt, 0x4000_0000, 3);
+    // Page R only (lo 0x8000_077f: MemAttr 0xf, S2AP 0b01, SH, AF), DBM (hi bit 19), XN clear.
+    poke(pgt, a, (0x0008_0000n << 32n) | 0x8000_077fn);
+    // The second page: R, XN[1:0] = 0b01 (bit 53 = hi bit 21): with FEAT_XNX EL1 may not execute; without, bit 53 is ignored.
+    const b = entryAt(pgt, 0x4000_1000, 3);
+    poke(pgt, b, (0x0020_0000n << 32n) | 0x8000_177fn);
+    for (const fast of [true, false]) {
+      const w = new S2Walker(pgt, { fast });
+      expect(w.translate(0x4000_0000, ACCESS_WRITE, 1)).toBe(FAULT_PERMISSION);
+      expect(w.translate(0x4000_1000, ACCESS_EXEC, 1)).toBe(FAULT_NONE);
+      expect(new S2Walker(pgt, { fast, xnx: true }).translate(0x4000_1000, ACCESS_EXEC, 1)).toBe(FAULT_PERMISSION);
+      expect(new S2Walker(pgt, { fast, xnx: true }).translate(0x4000_1000, ACCESS_EXEC, 0)).toBe(FAULT_NONE);
+    }
   });
 });
