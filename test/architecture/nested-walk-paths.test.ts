@@ -104,3 +104,68 @@ describe("DBM (AArch64_S1ApplyOutputPerms): writable only with HA and HD, dirtie
     expect(nw.faultStage).toBe(STAGE_1);
   });
 });
+
+describe("what the walk leaves behind, and the corners of the VA space", () => {
+  it("tracing traces the stage-2 walks too, and leaves them untraced afterwards; no hook is no call", () => {
+    const s = mk();
+    const s2Levels: number[] = [];
+    s.nw.tracing = true;
+    s.nw.s2Hook = (_ipa, _level, _r, kind) => {
+      if (kind === S2_FOR_TABLE) s2Levels.push(s.s2.traceLen);
+    };
+    expect(tr(s.nw, 0xffffff8000001000n, ACCESS_READ)).toBe(FAULT_NONE);
+    // Stage 2 is 4K with a 40-bit IPA: levels 1, 2, 3 for each table entry's IPA.
+    expect(s2Levels).toEqual([3, 3, 3]);
+    s.nw.s2Hook = null;
+    expect(tr(s.nw, 0xffffff8000001000n, ACCESS_READ)).toBe(FAULT_NONE);
+    // An untraced walk leaves both walkers untraced.
+    const plain = mk();
+    expect(tr(plain.nw, 0xffffff8000001000n, ACCESS_READ)).toBe(FAULT_NONE);
+    expect([plain.nw.tracing, plain.s2.tracing, plain.nw.traceLen, plain.nw.s1ptw]).toEqual([false, false, 0, false]);
+  });
+  it("a traced stage-2 fault on a table entry: entry PA -1 in the trace", () => {
+    const s = mk();
+    expect(s.pgt.unmap(0x4000_2000, 0x1000)).toBe(0);
+    s.nw.tracing = true;
+    expect(tr(s.nw, 0xffffff8000001000n, ACCESS_READ)).not.toBe(FAULT_NONE);
+    expect(s.nw.trace[2 * 8 + 4]).toBe(-1);
+    expect([s.nw.s1ptw, s.nw.attrIndx]).toEqual([true, -1]);
+  });
+  it("VAs outside both regions, and bit 63 against bit 55: Translation fault, level 0", () => {
+    const s = mk();
+    // TTBR0 region, T0SZ 25: VA 2^39 is beyond it; so is a VA with bit 63 set and bit 55 clear.
+    for (const va of [0x80_0000_0000n, 0x8000_0000_0000_1000n, 0xffff_ff00_0000_0000n]) {
+      expect(tr(s.nw, va, ACCESS_READ), va.toString(16)).toBe(1);
+      expect([s.nw.faultStage, s.nw.faultLevel]).toEqual([STAGE_1, 0]);
+    }
+  });
+  it("EL0 instruction fetches obey UXN", () => {
+    const ux = { va: "0xffffff8000004000", size: "0x1000", ipa: "0x40204000", attrindx: 0, ap: 0b00, sh: 3, uxn: true, level: 3 };
+    const s = setup(guestJson({ mappings: [ux, pageRo] }), maps);
+    expect(tr(s.nw, 0xffffff8000004000n, 2, 0)).toBe(FAULT_PERMISSION);
+    expect(tr(s.nw, 0xffffff8000004000n, 2, 1)).toBe(FAULT_NONE);
+    // The read-only page has no UXN: EL0 may fetch from it.
+    expect(tr(s.nw, 0xffffff8000000000n, 2, 0)).toBe(FAULT_NONE);
+  });
+  it("stage 1 off: IPA = VA below the PA size (region -1), an Address size fault above; HCR_EL2.DC gives Normal WB NSH", () => {
+    const s = mk();
+    const off = rewalk(s, (c) => ({ ...c, sctlr: { ...c.sctlr, m: false } }));
+    expect(tr(off, 0x4020_1008n, ACCESS_READ)).toBe(FAULT_NONE);
+    expect([off.region, off.ipa, off.pa]).toEqual([-1, 0x4020_1008, 0x8020_1008]);
+    // Stage 2's PA size is 48 bits: VA 2^48 is beyond it.
+    expect(tr(off, 0x1_0000_0000_0000n, ACCESS_READ)).toBe(1 + 3); // FAULT_ADDRESS_SIZE
+    expect([off.faultStage, off.faultLevel]).toEqual([STAGE_1, 0]);
+    const dc = rewalk(s, (c) => ({ ...c, hcr: { ...c.hcr, dc: true } }));
+    expect(tr(dc, 0x4020_1008n, ACCESS_READ)).toBe(FAULT_NONE);
+    expect([dc.s1Attr, dc.s1Sh]).toEqual([0xff, 0]);
+    expect(tr(off, 0x4020_1008n, ACCESS_READ)).toBe(FAULT_NONE);
+    expect(off.s1Attr).not.toBe(0xff);
+  });
+  it("a TTBR exactly at the output size with a non-zero root index is beyond it", () => {
+    const s = mk();
+    // IPS 32, TTBR1 = 2^32; VA 0xffffffc0_0000_0000 has level-1 index 256 (entry 2^32 + 0x800): Address size, level 0.
+    const high = rewalk(s, (c) => ({ ...c, tcr: { ...c.tcr, ips: 32 }, ttbr1: 0x1_0000_0000n }));
+    expect(tr(high, 0xffffffc000000000n, ACCESS_READ)).toBe(4);
+    expect([high.faultStage, high.faultLevel]).toEqual([STAGE_1, 0]);
+  });
+});

@@ -28,6 +28,12 @@ function poke(pgt: KvmPgtable, at: { page: number; index: number }, value: bigin
 function peekLo(pgt: KvmPgtable, at: { page: number; index: number }): number {
   return pgt.store.chunkOf(at.page)[pgt.store.pageOffset(at.page) + 2 * at.index] >>> 0;
 }
+/** The whole descriptor (the table store sits at PA 2^47, so table descriptors have high bits). */
+function peek(pgt: KvmPgtable, at: { page: number; index: number }): bigint {
+  const chunk = pgt.store.chunkOf(at.page);
+  const off = pgt.store.pageOffset(at.page) + 2 * at.index;
+  return (BigInt(chunk[off + 1] >>> 0) << 32n) | BigInt(chunk[off] >>> 0);
+}
 
 describe("the complete walk, traced", () => {
   it("4K, 40-bit IPA: levels 1, 2, 3, each read recorded; a Device page translates for read but not fetch", () => {
@@ -115,7 +121,7 @@ describe("table descriptors with OA bits above 47 (AArch64_NextTableBase, AArch6
     expect(pgt.map(0x1_0000_0000, 0x1_0000, 0x8000_0000, PROT_R, 0)).toBe(0);
     const l1 = entryAt(pgt, 0x1_0000_0000, 1);
     // Keep the table address, add OA[51:48] = 1 (bit 12): the next table is at 2^48 + its PA.
-    poke(pgt, l1, BigInt(peekLo(pgt, l1)) | 0x1000n);
+    poke(pgt, l1, peek(pgt, l1) | 0x1000n);
     const w = new S2Walker(pgt, { fast: false });
     expect(w.translate(0x1_0000_0000, ACCESS_READ, 1)).toBe(FAULT_ADDRESS_SIZE);
     expect(w.level).toBe(1);
@@ -124,14 +130,14 @@ describe("table descriptors with OA bits above 47 (AArch64_NextTableBase, AArch6
     const pgt = new KvmPgtable({ granule: 65536, iaBits: 48, paBits: 52, lpa2: false, fwb: false, tlbRange: false });
     expect(pgt.map(0x1_0000_0000, 0x1_0000, 0x8000_0000, PROT_R, 0)).toBe(0);
     const l1 = entryAt(pgt, 0x1_0000_0000, 1);
-    poke(pgt, l1, BigInt(peekLo(pgt, l1)) | 0x1000n);
+    poke(pgt, l1, peek(pgt, l1) | 0x1000n);
     expect(() => new S2Walker(pgt, { fast: false }).translate(0x1_0000_0000, ACCESS_READ, 1)).toThrow("level-1 table descriptor points outside the table store");
   });
   it("4K FEAT_LPA2 with a 48-bit PA: OA[51:50] in a table descriptor's bits 9:8 is beyond PS", () => {
     const pgt = new KvmPgtable({ granule: 4096, iaBits: 48, paBits: 48, lpa2: true, fwb: false, tlbRange: false });
     expect(pgt.map(0x80_0000_0000, 0x1000, 0x8000_0000, PROT_R, 0)).toBe(0);
     const l1 = entryAt(pgt, 0x80_0000_0000, 1);
-    poke(pgt, l1, BigInt(peekLo(pgt, l1)) | 0x100n); // OA[50]
+    poke(pgt, l1, peek(pgt, l1) | 0x100n); // OA[50]
     const w = new S2Walker(pgt, { fast: false });
     expect(w.translate(0x80_0000_0000, ACCESS_READ, 1)).toBe(FAULT_ADDRESS_SIZE);
     expect(w.level).toBe(1);
@@ -147,7 +153,7 @@ describe("hardware updates happen only where the ASL makes them", () => {
     poke(pgt, leaf, (0x0048_0000n << 32n) | 0x8000_037fn);
     const writes: number[][] = [];
     pgt.storeHook = (page, index, oldLo, _oh, newLo) => writes.push([page, index, oldLo, newLo]);
-    const w = new S2Walker(pgt, { ha: true, hd: true });
+    const w = new S2Walker(pgt, { ha: true, hd: true, fast: false });
     expect(w.translate(0x4000_0000, ACCESS_READ, 1)).toBe(FAULT_NONE);
     expect([w.hwUpdate, peekLo(pgt, leaf)]).toEqual([HW_SET_AF, 0x8000_077f]);
     expect(writes).toEqual([[leaf.page, leaf.index, 0x8000_037f, 0x8000_077f]]);
@@ -192,5 +198,17 @@ describe("the walker's defaults (KVM's VTCR_EL2: HA set, HD clear; no FEAT_XNX)"
       expect(new S2Walker(pgt, { fast, xnx: true }).translate(0x4000_1000, ACCESS_EXEC, 1)).toBe(FAULT_PERMISSION);
       expect(new S2Walker(pgt, { fast, xnx: true }).translate(0x4000_1000, ACCESS_EXEC, 0)).toBe(FAULT_NONE);
     }
+  });
+});
+
+describe("table descriptor bits that are not address", () => {
+  it("4K without LPA2: bits 9:8 of a table descriptor are ignored (no OA[51:50] there)", () => {
+    const pgt = new KvmPgtable(CFG4K);
+    expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R, 0)).toBe(0);
+    const l2 = entryAt(pgt, 0x4000_0000, 2);
+    poke(pgt, l2, peek(pgt, l2) | 0x300n);
+    const w = new S2Walker(pgt, { fast: false });
+    expect(w.translate(0x4000_0123, ACCESS_READ, 1)).toBe(FAULT_NONE);
+    expect(w.pa).toBe(0x8000_0123);
   });
 });
