@@ -30,7 +30,7 @@ import {
   type MemAttrHints,
   type MemoryAttributes,
 } from "../../src/mair/attrs.js";
-import { effectiveShareability, s2CombineS1AttrHints, s2CombineS1Device, s2CombineS1Shareability, s2MemTagType } from "../../src/mair/combine.js";
+import { combineS1S2, effectiveShareability, s2CombineS1AttrHints, s2CombineS1Device, s2CombineS1Shareability, s2MemTagType } from "../../src/mair/combine.js";
 import { encodePARAttrs, parEncodeShareability, parFields } from "../../src/mair/par.js";
 import { decodeLDFAttr, describeMairAttr } from "../../src/mair/mair.js";
 import { InputError } from "../../src/pgtable/u64.js";
@@ -179,5 +179,46 @@ describe("parseShareability", () => {
     expect(() => parseShareability("inner", "sh")).toThrow(new InputError("sh: 'inner' is not 0, 2, 3 (or nsh, osh, ish)"));
     expect(() => parseShareability("x3", "sh")).toThrow(new InputError("sh: 'x3' is not 0, 2, 3 (or nsh, osh, ish)"));
     expect(() => parseShareability("toString", "sh")).toThrow(InputError);
+  });
+});
+
+describe("the steps of S2CombineS1MemAttrs, in words (arch-attributes.md 3.1)", () => {
+  const step = (s1: number, s2: number, asl: string, xs = true) => combineS1S2(s1, 3, s2, 3, { fwb: false, xs }).steps.filter((s) => s.asl === asl);
+  it("both Device: the more restrictive type", () => {
+    expect(step(0x0c, 0x1, "S2CombineS1Device")).toEqual([
+      { asl: "S2CombineS1Device", rule: "both stages Device: the more restrictive type wins (nGnRnE > nGnRE > nGRE > GRE): GRE and nGnRE give nGnRE", result: "Device-nGnRE" },
+    ]);
+    // Stage 1 Device, stage 2 Normal: stage 1 kept.
+    expect(step(0x0c, 0xf, "S2CombineS1MemAttrs", false)).toEqual([
+      { asl: "S2CombineS1MemAttrs", rule: "stage 1 Device, stage 2 Normal: the stage-1 attributes are kept (Device-GRE)", result: "Device-GRE" },
+    ]);
+  });
+  it("both Normal: half by half, hints from stage 1 when cacheable; XS; effective shareability", () => {
+    expect(step(0xff, 0xa, "S2CombineS1AttrHints")).toEqual([
+      {
+        asl: "S2CombineS1AttrHints",
+        rule: "both Normal: each half takes the weaker cacheability (NC < WT < WB), hints and transient from stage 1: outer WB + WT -> WT (stage-1 hints kept); inner WB + WT -> WT (stage-1 hints kept)",
+        result: "Normal-WT",
+      },
+    ]);
+    // 0xFF is WB/WB (XS 0); stage 2 XS 1; the WT/WT result is not WB/WB: 1 AND 0 = 0.
+    expect(step(0xff, 0xa, "S2CombineS1MemAttrs")).toEqual([{ asl: "S2CombineS1MemAttrs", rule: "XS = stage-2 XS AND stage-1 XS = 1 AND 0 = 0", result: "XS=0" }]);
+    expect(step(0xff, 0xa, "S2CombineS1MemAttrs", false)).toEqual([]);
+    expect(step(0xff, 0xa, "EffectiveShareability")[0].rule).toBe("ISH stays (only Device and Normal NC/NC are forced to OSH)");
+    expect(step(0xff, 0x5, "S2CombineS1AttrHints")[0].rule).toBe(
+      "both Normal: each half takes the weaker cacheability (NC < WT < WB), hints and transient from stage 1: outer WB + NC -> NC; inner WB + NC -> NC",
+    );
+    expect(step(0xff, 0x5, "EffectiveShareability")[0].rule).toBe("Normal Inner+Outer Non-cacheable is always Outer Shareable: ISH -> OSH");
+    expect(step(0x0c, 0x1, "EffectiveShareability")[0].rule).toBe("Device is always Outer Shareable: ISH -> OSH");
+    // WB/WB: XS 0 by the rule itself.
+    expect(step(0xff, 0xf, "S2CombineS1MemAttrs")).toEqual([{ asl: "S2CombineS1MemAttrs", rule: "XS: the result is Normal Inner+Outer Write-Back, so XS = 0", result: "XS=0" }]);
+    expect(step(0xff, 0xf, "S2CombineS1MemAttrs", false)).toEqual([]);
+  });
+  it("tags: kept over WB, lost otherwise, no step when nothing is tagged", () => {
+    expect(step(0xf0, 0xf, "S2MemTagType")).toEqual([{ asl: "S2MemTagType", rule: "stage 1 Allocation Tagged: the result is Allocation Tagged", result: "Allocation Tagged" }]);
+    expect(step(0xf0, 0xa, "S2MemTagType")).toEqual([
+      { asl: "S2MemTagType", rule: "stage 1 Allocation Tagged: the result is Untagged (Tagged needs a Normal Inner+Outer WB RWA non-transient result)", result: "Untagged" },
+    ]);
+    expect(step(0xff, 0xf, "S2MemTagType")).toEqual([]);
   });
 });
