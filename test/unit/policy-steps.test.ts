@@ -7,7 +7,8 @@
 // expected value is written out, none is read back from the model.
 import { describe, expect, it } from "vitest";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
-import { SUPPORTS_CACHEABLE_PFNMAP_NOTE, errnoName, kvmArchPrepareMemoryRegion, userMemAbortPolicy, type PolicyInputs } from "../../src/kvm/policy.js";
+import { ERA_IDS, SUPPORTS_CACHEABLE_PFNMAP_NOTE, eraInfo, errnoName, kvmArchPrepareMemoryRegion, parseEras, userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
+import { InputError } from "../../src/pgtable/u64.js";
 
 const BASE: PolicyInputs = { vma: "anon", pgprot: "cacheable", allowAnyUncached: false, pfnRam: true, fwb: true, dic: false, access: "read" };
 const run = (era: Parameters<typeof userMemAbortPolicy>[0], p: Partial<PolicyInputs>) => userMemAbortPolicy(era, { ...BASE, ...p });
@@ -262,5 +263,31 @@ describe("era mainline: kvm_vma_is_cacheable(), s2_force_noncacheable, kvm_suppo
 describe("errno names", () => {
   it("-ENAME, or the number when Linux's name is not known here", () => {
     expect([errnoName(-22), errnoName(-14), errnoName(-8), errnoName(-12), errnoName(-99)]).toEqual(["-EINVAL", "-EFAULT", "-ENOEXEC", "-ENOMEM", "-99"]);
+  });
+});
+
+describe("every result names its era; notes only where the mainline note applies", () => {
+  it("era fields of maps and refusals", () => {
+    const v1x = run("v1", { vma: "pfnmap", pfnRam: false, access: "exec" });
+    const v69x = run("v6.9", { vma: "pfnmap", pfnRam: false, access: "exec" });
+    const v69 = run("v6.9", { vma: "pfnmap", pfnRam: false });
+    expect([v1x.era, v69x.era, v69.era, v69.notes]).toEqual(["v1", "v6.9", "v6.9", []]);
+    expect(run("mainline", {}).notes).toEqual([]);
+    expect(run("mainline", { vma: "mixedmap", pgprot: "cacheable", pfnRam: true }).notes).toEqual([]);
+  });
+});
+
+describe("eras by name", () => {
+  it("parseEras: one era (with its aliases), or all; anything else named in the error", () => {
+    expect(parseEras("all")).toEqual(["pre", "v1", "v6.9", "mainline"]);
+    expect(parseEras(" ALL ")).toEqual([...ERA_IDS]);
+    expect(["pre", "V1", "v6.9", "6.9", "Mainline"].map((t) => parseEras(t)[0])).toEqual(["pre", "v1", "v6.9", "v6.9", "mainline"]);
+    expect(() => parseEras("v6.8")).toThrow(new InputError("--era: 'v6.8' is not one of pre, v1, v6.9, mainline, all"));
+    expect(() => parseEras("", "era")).toThrow(new InputError("era: '' is not one of pre, v1, v6.9, mainline, all"));
+  });
+  it("eraInfo", () => {
+    expect(eraInfo("v6.9").title).toBe("as merged in v6.9");
+    expect(eraInfo("pre").id).toBe("pre");
+    expect(() => eraInfo("v7" as Era)).toThrow("unknown era v7");
   });
 });
