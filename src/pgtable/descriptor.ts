@@ -253,22 +253,6 @@ export function pteToPhys(f: PteFormat, lo: number, hi: number): number {
 
 // ---- predicates (pgtable.c) --------------------------------------------------------
 
-/** kvm_pte_valid. */
-export function pteValid(lo: number): boolean {
-  return (lo & PTE_VALID_LO) !== 0;
-}
-/** kvm_pte_table(pte, level). */
-export function pteIsTable(lo: number, level: number): boolean {
-  return level !== KVM_PGTABLE_LAST_LEVEL && (lo & (PTE_VALID_LO | PTE_TYPE_LO)) === (PTE_VALID_LO | PTE_TYPE_LO);
-}
-/** stage2_pte_is_counted: any non-zero entry holds a reference on its table page. */
-export function pteIsCounted(lo: number, hi: number): boolean {
-  return (lo | hi) !== 0;
-}
-/** stage2_pte_is_locked. */
-export function pteIsLocked(lo: number): boolean {
-  return (lo & PTE_VALID_LO) === 0 && (lo & INVALID_PTE_LOCKED_LO) !== 0;
-}
 /** stage2_pte_cacheable: valid and MemAttr == KVM_S2_MEMATTR(pgt, NORMAL). */
 export function pteCacheable(lo: number, fwb: boolean): boolean {
   return (lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === s2MemAttrNormal(fwb) << S2_MEMATTR_SHIFT;

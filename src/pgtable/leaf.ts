@@ -6,7 +6,7 @@
  * prot (stage2_set_prot_attr).
  */
 
-import { EINVAL, PROT_DEVICE, PROT_NORMAL_NC, PROT_X, encodeLeaf, pteFormat, type EncodedLeaf } from "./descriptor.js";
+import { PROT_DEVICE, PROT_NORMAL_NC, PROT_X, encodeLeaf, pteFormat, type EncodedLeaf } from "./descriptor.js";
 import { PARANGE_BITS, granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "./geometry.js";
 import { InputError, hex } from "./u64.js";
 import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, checkBigU64, checkBits, checkBool, checkInt, checkObject, checkOneOf, shown } from "./args.js";
@@ -63,7 +63,7 @@ export function encodeLeafChecked(spec: LeafEncodeSpec, pa: bigint, level: numbe
   const r = encodeLeaf(spec, Number(pa), level, prot);
   if (typeof r === "number") {
     const why = protRefusal(prot) ?? "refused";
-    return `prot: stage2_set_prot_attr() returns -EINVAL (${r === -EINVAL ? -EINVAL : r}): ${why}`;
+    return `prot: stage2_set_prot_attr() returns -EINVAL (${r}): ${why}`;
   }
   return r;
 }

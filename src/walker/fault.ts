@@ -142,7 +142,6 @@ export function decodeLDFSC(fsc: number, out: { type: number; level: number }): 
  * IPA too; on the final access they do not.
  */
 export function ipaValid(type: number, s1ptw = false): boolean {
-  if (type === FAULT_NONE) return false;
   if (s1ptw) return type === FAULT_ACCESS_FLAG || type === FAULT_PERMISSION || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
   return type === FAULT_ACCESS_FLAG || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
 }

@@ -9,6 +9,7 @@ import { expect } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { dumpTable, rootRefcounts } from "../../src/pgtable/replay.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW0, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO } from "../../src/pgtable/descriptor.js";
 
 const configs: Stage2Config[] = [
@@ -77,7 +78,7 @@ function sameStore(a: KvmPgtable, b: KvmPgtable): boolean {
   return Buffer.compare(Buffer.from(a.store.refcount.buffer), Buffer.from(b.store.refcount.buffer)) === 0;
 }
 
-describe("property: fast paths = generic walker", () => {
+describe(`property: fast paths = generic walker${SEED_TAG}`, () => {
   for (const cfg of configs) {
     it(`granule ${cfg.granule} ia ${cfg.iaBits} fwb ${cfg.fwb} tlb_range ${cfg.tlbRange} lpa2 ${cfg.lpa2}`, () => {
       fc.assert(
@@ -102,7 +103,7 @@ describe("property: fast paths = generic walker", () => {
           expect(dumpTable(fast)).toEqual(dumpTable(slow));
           expect(rootRefcounts(fast)).toEqual(rootRefcounts(slow));
         }),
-        { numRuns: 60 },
+        { numRuns: propertyRuns(60), seed: PROPERTY_SEED },
       );
     });
   }
