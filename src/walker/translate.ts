@@ -283,7 +283,7 @@ export class S2Walker {
     if (!(access === 0 || access === 1 || access === 2) || !(el === 0 || el === 1) || this.pgt.destroyed) this.badArgs(0, access, el);
     if (!(typeof n === "number" && Math.floor(n) === n && n >= 0)) throw new ArgumentError("n", `${shown(n)} is not a count (a non-negative integer)`);
     if (!(n <= ipas.length && n <= outPa.length && n <= outStatus.length)) {
-      throw new RangeError(`translateBatch: n = ${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
+      throw new ArgumentError("n", `${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
     }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing) {

@@ -98,11 +98,13 @@ describe("IPAValid (section 5: HPFAR_EL2 holds the IPA)", () => {
     for (const [t, s1ptw, valid] of rows) expect(ipaValid(t, s1ptw), `type ${t} s1ptw ${s1ptw}`).toBe(valid);
   });
 
-  it("KVM's read-back masks HPFAR_EL2 to FIPA [43:4] before shifting by 8", () => {
-    // Bits 3:0 and 63:44 are not FIPA: 0xffff_f000_0000_000f has none of it.
-    expect(ipaFromHpfar(0xfffff0000000000fn)).toBe(0n);
-    // FIPA all ones, [43:4] = 0xff_ffff_fff0: IPA 0xf_ffff_ffff_f000.
-    expect(ipaFromHpfar(0xffffffffffffffffn)).toBe(0xffffffffff000n);
+  it("the IPA is HPFAR_EL2.FIPA [47:4] << 12 (arch-attributes.md section 5; KVM's FIELD_GET(HPFAR_EL2_FIPA) << 12)", () => {
+    // Bits 3:0 and 63:48 are not FIPA: 0xffff_0000_0000_000f has none of it.
+    expect(ipaFromHpfar(0xffff00000000000fn)).toBe(0n);
+    // Bits 47:44 are FIPA too (IPA[55:52], FEAT_D128; RES0 without it): 0x0000_f000_0000_0000 -> IPA 0xf0_0000_0000_0000.
+    expect(ipaFromHpfar(0x0000f00000000000n)).toBe(0xf0000000000000n);
+    // FIPA all ones, [47:4] = 0xffff_ffff_fff0: IPA 0xff_ffff_ffff_f000.
+    expect(ipaFromHpfar(0xffffffffffffffffn)).toBe(0xfffffffffff000n);
     expect(ipaFromHpfar(0x10n)).toBe(0x1000n);
     // IPA[11:0] is not in HPFAR; IPA[51:12] is.
     expect(hpfarOf(0xfffn)).toBe(0n);

@@ -4,6 +4,7 @@
 // path, table descriptors carrying OA bits above 47 (64K: OA[51:48] in bits
 // 15:12; FEAT_LPA2: OA[51:50] in bits 9:8) and the hardware updates that must
 // not happen. Expected values are the architecture's, worked out in comments.
+import { InputError } from "../../src/pgtable/u64.js";
 import { describe, expect, it } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { PROT_DEVICE, PROT_R, PROT_W, type Stage2Config } from "../../src/index.js";
@@ -104,14 +105,16 @@ describe("translateBatch", () => {
       expect(w.translateBatch(ipas, 0, ACCESS_READ, 1, pa, st)).toBe(0);
     }
   });
-  it("n larger than an array, or negative, is refused with the sizes", () => {
+  it("n larger than an array, or negative, is refused with the sizes (an InputError naming n, issue 15)", () => {
     const w = new S2Walker(new KvmPgtable(CFG4K));
     expect(() => w.translateBatch(new Float64Array(4), 4, ACCESS_READ, 1, new Float64Array(4), new Int32Array(3))).toThrow(
-      new RangeError("translateBatch: n = 4 exceeds an array (ipas 4, outPa 4, outStatus 3)"),
+      expect.objectContaining({ name: "InputError", arg: "n", message: "n: 4 exceeds an array (ipas 4, outPa 4, outStatus 3)" }),
     );
-    expect(() => w.translateBatch(new Float64Array(2), 3, ACCESS_READ, 1, new Float64Array(3), new Int32Array(3))).toThrow(RangeError);
-    expect(() => w.translateBatch(new Float64Array(3), 3, ACCESS_READ, 1, new Float64Array(2), new Int32Array(3))).toThrow(RangeError);
-    expect(() => w.translateBatch(new Float64Array(3), -1, ACCESS_READ, 1, new Float64Array(3), new Int32Array(3))).toThrow(RangeError);
+    expect(() => w.translateBatch(new Float64Array(2), 3, ACCESS_READ, 1, new Float64Array(3), new Int32Array(3))).toThrow(InputError);
+    expect(() => w.translateBatch(new Float64Array(3), 3, ACCESS_READ, 1, new Float64Array(2), new Int32Array(3))).toThrow(InputError);
+    expect(() => w.translateBatch(new Float64Array(3), -1, ACCESS_READ, 1, new Float64Array(3), new Int32Array(3))).toThrow(
+      expect.objectContaining({ name: "InputError", arg: "n", message: "n: -1 is not a count (a non-negative integer)" }),
+    );
   });
 });
 

@@ -36,6 +36,8 @@ describe("leaves", () => {
         "  XN                  [54]     0x1         execute never (KVM_PTE_LEAF_ATTR_HI_S2_XN)",
         `  XN[1:0] (FEAT_XNX)  [54:53]  0x2         ${XNX_NEVER}`,
         "  SW                  [58:55]  0x0         no software bits",
+        // S2AP 0b11, MemAttr 0xf (Normal-WB), XN: kvm_pgtable_prot R|W.
+        "  prot R|W  (the kvm_pgtable_prot stage2_set_prot_attr() turns into these attributes)",
       ].join("\n"),
     );
     expect(decodeS2Descriptor(0x0040_0000_8000_07ffn, { granule: 4096, level: 3, lpa2: false, fwb: false }).prot).toBe("R|W");
@@ -64,7 +66,20 @@ describe("leaves", () => {
         "  SW                  [58:55]  0xf                 software bits SW0|SW1|SW2|SW3 (KVM_PGTABLE_PROT_SW*)",
         "  PBHA                [62:59]  0xf                 page-based hardware attributes (FEAT_HPDS2); KVM never sets them",
         "  other               [63:0]   0x8004000000000000  bits 50, 63: no meaning in this kind of entry as KVM writes it",
-        "  note: bits 50 or 63 are set (0x8004000000000000): KVM's stage 2 never writes them",
+        "  prot R|X|DEVICE|SW0|SW1|SW2|SW3  (the kvm_pgtable_prot stage2_set_prot_attr() turns into these attributes)",
+        // hi 0xff9c0000 = bits 63..56 and 55, 52, 51, 50; lo 0xf45 has bit 11. Of these, pgtable.c writes
+        // only SW0..SW3 (58:55) in a leaf: every other set bit is named once.
+        ...[
+          "11 (FnXS)",
+          "50 (no field in this format)",
+          "51 (DBM)",
+          "52 (Contiguous)",
+          "59 (PBHA)",
+          "60 (PBHA)",
+          "61 (PBHA)",
+          "62 (PBHA)",
+          "63 (no field in this format)",
+        ].map((b) => `  note: bit ${b} is set: kvm_pgtable_stage2_map() never writes it in a leaf`),
       ].join("\n"),
     );
     // MemAttr 1 with FWB is MT_S2_FWB_DEVICE_nGnRE: the prot reads DEVICE; S2AP read, XN clear: R and X.
