@@ -1,6 +1,6 @@
 import { granuleName, stage2Geometry, ipaLimit, type Geometry, type Granule } from "../../pgtable/geometry.js";
-import { InputError, hex } from "../../pgtable/u64.js";
-import { checkLpa2, checkPaBits } from "../options.js";
+import { hex } from "../../pgtable/u64.js";
+import { checkLpa2, checkPaBits, optionWords } from "../options.js";
 import type { CommandSpec } from "../spec.js";
 
 function sizeName(bytes: number): string {
@@ -56,18 +56,6 @@ export function formatGeometry(g: Geometry): string {
     lines.push(`  ${String(l.level).padStart(5)}  ${`${l.ipaBitHi}:${l.ipaBitLo}`.padEnd(8)}  ${entries.padEnd(16)}  ${l.leafAllowed ? (l.level === 3 ? `page ${sizeName(l.leafSize)}` : `block ${sizeName(l.leafSize)}`) : "tables only"}`);
   }
   return lines.join("\n");
-}
-
-/** A geometry refusal said with the option names (stage2Geometry names the FORMAT.md config fields). */
-function optionWords(e: unknown): unknown {
-  if (!(e instanceof InputError)) return e;
-  const m = e.message
-    .replace(/^ia_bits:/, "--ia-bits:")
-    .replace(/^pa_bits:/, "--pa-bits:")
-    .replace(/^lpa2:/, "--lpa2:")
-    .replace(/\(set lpa2\)/, "(--lpa2)")
-    .replace(/\(pa_bits (\d+)\)/, "(--pa-bits $1)");
-  return new InputError(m);
 }
 
 /** s2pt geometry: levels, start level, root pages and VTCR_EL2 fields. */
