@@ -212,7 +212,11 @@ function faultPolicy(c: BenchConfig, vma: PolicyInputs["vma"], bar: BarType | nu
   };
   const r = userMemAbortPolicy("mainline", p);
   if (r.ok) return { prot: r.prot };
-  return { refusal: { errno: r.errno, where: r.where, why: r.why } };
+  const why =
+    bar === "cacheable"
+      ? `${r.why}: a BAR's pfns have no kernel mapping, and every map of cacheable memory asks the host to clean it to PoC (without FWB clean_dcache_guest_page() does, through the kernel's mapping) and to invalidate the I-cache (without DIC, by address)`
+      : r.why;
+  return { refusal: { errno: r.errno, where: r.where, why } };
 }
 
 /** PMD_SIZE: the level-2 block (2 MiB, 32 MiB, 512 MiB). */
