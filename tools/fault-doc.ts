@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "src", "cli"))) return dir;
@@ -20,7 +20,7 @@ function repoRoot(): string {
 }
 
 /** Run `s2pt <args>` in the repository root; the output, or an Error naming the command when it does not exit `code` or writes to stderr. */
-function s2pt(root: string, args: string[], code: number): string {
+export function s2pt(root: string, args: string[], code: number): string {
   const bin = join(root, "dist", "src", "cli", "main.js");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npm run build)`);
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8" });
@@ -28,7 +28,7 @@ function s2pt(root: string, args: string[], code: number): string {
   return r.stdout.trimEnd();
 }
 
-function shellQuote(a: string): string {
+export function shellQuote(a: string): string {
   return /^[A-Za-z0-9_./:=,-]+$/.test(a) ? a : `'${a}'`;
 }
 

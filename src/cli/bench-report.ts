@@ -20,6 +20,7 @@ export function intText(n: number): string {
 export function figText(x: number): string {
   if (!Number.isFinite(x) || x === 0) return String(x);
   if (x >= 1000) return intText(x);
+  if (x < 1) return String(Number(x.toPrecision(3)));
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
@@ -105,6 +106,14 @@ export function metrics(res: BenchResult): Metric[] {
     { key: "memcache_pages", label: "memory-cache pages taken", get: c((x) => x.memcache.pages), format: intText },
     { key: "memcache_max_per_call", label: "  most in one call", get: c((x) => x.memcache.maxPerCall), format: intText },
   );
+  // The same per unit (per page, block, dirtied page, range or op).
+  const per = (f: (x: Counts) => number) => c((x) => (res.spec.units > 0 ? f(x) / res.spec.units : 0));
+  m.push(
+    { key: "per_unit_tlbi", label: `per ${unit}: TLBIs`, get: per((x) => x.tlbiTotal), format: figText },
+    { key: "per_unit_descriptor_stores", label: "  descriptor stores", get: per((x) => x.descriptorStores), format: figText },
+    { key: "per_unit_dcache_bytes", label: "  dcache bytes asked", get: per((x) => x.dcache.bytes), format: figText },
+    { key: "per_unit_table_pages", label: "  table pages allocated", get: per((x) => x.tablePages.allocated), format: figText },
+  );
   return m;
 }
 
@@ -118,6 +127,22 @@ function geometryLine(res: BenchResult): string {
 function clockLine(res: BenchResult): string {
   if (res.reps === 0) return "counts only (--reps 0): no timed run";
   return `time: ${res.reps} timed run${res.reps > 1 ? "s" : ""} after ${res.warmup} warm-up, each on a fresh table, CPU time of the process (process.cpuUsage), node ${process.version}`;
+}
+
+/**
+ * The phases, in order, each once; one that not every configuration runs
+ * (eager splitting compared) names the configurations that do.
+ */
+function phaseLines(res: BenchResult, dims: readonly CompareDim[]): string[] {
+  const ws = res.spec.workloads.filter((w) => w.refusal === null);
+  const seen: string[] = [];
+  for (const w of ws) for (const p of w.phases) if (!seen.includes(`${p.timed}|${p.title}`)) seen.push(`${p.timed}|${p.title}`);
+  return seen.map((key) => {
+    const [timed, title] = [key.startsWith("true|"), key.slice(key.indexOf("|") + 1)];
+    const runs = ws.filter((w) => w.phases.some((p) => p.title === title));
+    const only = runs.length < ws.length ? ` [${runs.map((w) => configLabel(w.config, dims)).join("; ")}]` : "";
+    return `${timed ? "timed" : "set-up"}${only}: ${title}`;
+  });
 }
 
 /** Every switch of the configurations: its value, or "off / on" when compared. */
@@ -146,8 +171,7 @@ export function formatBench(res: BenchResult, dims: readonly CompareDim[]): stri
   const spec = res.spec;
   out.push(`s2pt bench ${spec.pattern}: ${spec.summary}`);
   out.push(geometryLine(res));
-  const w0 = spec.workloads.find((w) => w.refusal === null) ?? spec.workloads[0];
-  for (const p of w0.phases) out.push(`${p.timed ? "timed" : "set-up"}: ${p.title}`);
+  for (const line of phaseLines(res, dims)) out.push(line);
   out.push(`switches: ${switchesText(res, dims)}`);
   const prots = [...new Set(res.results.map((r) => protText(r.prot)).filter((p): p is string => p !== null))];
   if (prots.length > 0) out.push(`prot: ${prots.join(" / ")} (user_mem_abort(), mainline policy, a write fault; walk flags HANDLE_FAULT|SHARED)`);

@@ -179,7 +179,7 @@ function runScenarioCalls(pgt: KvmPgtable, w: Workload, from: number, to: number
 function failureWhy(pgt: KvmPgtable, ret: number, budget: number, granule: number): string {
   if (ret === -ENOMEM) {
     if (pgt.store.inUse >= budget) {
-      return `the stage-2 tables reached the page budget, ${budget} table pages (${binarySizeText(budget * granule)}; --max-table-pages): zalloc_page() returned NULL, as when the host is out of memory`;
+      return `the stage-2 tables reached the page budget, ${budget.toLocaleString("en-US")} table pages (${binarySizeText(budget * granule)}; --max-table-pages): zalloc_page() returned NULL, as when the host is out of memory`;
     }
     return "the memory cache ran out of pages";
   }

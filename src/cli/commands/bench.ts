@@ -179,7 +179,7 @@ function benchChart(res: BenchResult, dims: readonly CompareDim[]): Chart {
 
 function summaryLine(res: BenchResult): string {
   const bad = res.results.filter((r) => r.refusal !== null || r.error !== null).length;
-  return bad === 0 ? "" : `${bad} of ${res.results.length} configurations refused or stopped`;
+  return bad === 0 ? "" : `${bad} of ${res.results.length} configuration${res.results.length > 1 ? "s" : ""} refused or stopped`;
 }
 
 /** s2pt bench <pattern | scenario.json>. */
