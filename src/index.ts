@@ -170,3 +170,8 @@ export {
   type MemslotKind,
 } from "./kvm/abort.js";
 export { parValue } from "./mair/par.js";
+export { planPattern, planScenario, permutation, XorShift32, PATTERNS, BAR_TYPES, DEFAULT_PARAMS, MAX_BENCH_CALLS, type PatternParams, type PatternName, type WorkloadSpec, type Workload, type Phase, type Refusal } from "./workload/patterns.js";
+export { runBench, MAX_REPS, type BenchRequest, type BenchResult, type ConfigResult, type RunHooks, type Progress, type RunError, type Timing } from "./workload/run.js";
+export { expandConfigs, parseCompare, configLabel, COMPARE_DIMS, type BenchConfig, type CompareDim } from "./workload/config.js";
+export { KERNEL_FNS, type Counts } from "./workload/counts.js";
+export { parseByteSize } from "./pgtable/u64.js";

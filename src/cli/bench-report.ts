@@ -8,6 +8,7 @@ import { binarySizeText, hex } from "../pgtable/u64.js";
 import { errnoName } from "../kvm/policy.js";
 import { configLabel, type CompareDim } from "../workload/config.js";
 import { KERNEL_FNS, type Counts } from "../workload/counts.js";
+import { stat } from "../workload/clock.js";
 import { protText } from "../workload/patterns.js";
 import type { BenchResult, ConfigResult } from "../workload/run.js";
 
@@ -39,6 +40,9 @@ export function bytesText(b: number): string {
   const s = binarySizeText(b);
   return /bytes?$/.test(s) ? intText(b) : `${intText(b)} (${s})`;
 }
+
+/** Below this CPU time a timed window says little (process.cpuUsage() counts microseconds). */
+const SHORT_WINDOW_NS = 1e6;
 
 /** One metric: a row of the table, a CSV column, a number of the JSON. */
 export interface Metric {
@@ -195,6 +199,10 @@ export function formatBench(res: BenchResult, dims: readonly CompareDim[]): stri
     if (r.rets !== null && Object.keys(r.rets).length > 0) out.push(`${heads[i]}: ops that returned an errno: ${Object.entries(r.rets).map(([k, v]) => `${k} x ${intText(v)}`).join(", ")}`);
   });
   out.push(clockLine(res));
+  const short = res.results.filter((r) => r.timing !== null && stat(r.timing.cpuNs).median < SHORT_WINDOW_NS).map((r) => configLabel(r.config, dims));
+  if (short.length > 0) {
+    out.push(`note: the timed part took under 1 ms of CPU time (${short.join("; ")}): its time figures are mostly the clock's 1 us resolution and warm-up; time a larger --size`);
+  }
   out.push("counts: exact, from one counting pass of the same calls (docs/bench-your-workload.md says what each one counts)");
   return out.join("\n");
 }

@@ -163,6 +163,7 @@ describe("bad input through the built CLI process", () => {
     ["negative hex", ["decode", "-0x10"]],
     ["truncated JSON", ["replay", join(dir, "truncated.json")]],
     ["2^52 bytes of 4K pages", ["replay", join(dir, "huge.json")]],
+    ["bench: unknown pattern", ["bench", "fualt-in"]],
     ["bench: 1 GiB blocks on 64K pages", ["bench", "hugetlb-1g", "--granule", "64k"]],
     ["bench: beyond the IPA space", ["bench", "thp", "--size", "2t", "--reps", "0"]],
   ])("%s: exit 2, one line", (_, argv) => {
