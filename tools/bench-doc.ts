@@ -140,7 +140,7 @@ export function renderBenchDoc(): string {
     "twice, the `LOCKED` marker of `stage2_try_break_pte()` then the descriptor, and so is every table entry. The cache maintenance",
     "`pgtable.c` asks for is the same 64 GiB either way (each byte of guest RAM is cleaned to PoC once, when it is first mapped);",
     "only the number of calls differs. With FEAT_S2FWB (the default here) the host's `clean_dcache_guest_page()` returns at once",
-    "(\"FWB implies IDC\"), so no byte is cleaned; with `--no-fwb` all 64 GiB are. No TLB invalidation at all: a fault fills an",
+    '("FWB implies IDC"), so no byte is cleaned; with `--no-fwb` all 64 GiB are. No TLB invalidation at all: a fault fills an',
     "empty entry, and breaking an invalid entry needs none.",
     "",
     "## 2. How many TLB invalidations does FEAT_TLBIRANGE save when this VM is torn down?",

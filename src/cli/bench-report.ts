@@ -81,19 +81,39 @@ export function metrics(res: BenchResult): Metric[] {
     );
   }
   for (const fn of KERNEL_FNS) {
-    m.push({ key: `calls_${fn.replace(/^kvm_pgtable_(stage2_)?/, "")}`, label: `calls: ${fn}`, get: c((x) => x.calls[fn] ?? 0), format: intText, hideZero: true });
+    m.push({
+      key: `calls_${fn.replace(/^kvm_pgtable_(stage2_)?/, "")}`,
+      label: `calls: ${fn}`,
+      get: c((x) => x.calls[fn] ?? 0),
+      format: intText,
+      hideZero: true,
+    });
   }
   m.push({ key: "tlbi_ipa", label: "TLBI by IPA (__kvm_tlb_flush_vmid_ipa)", get: c((x) => x.tlbiIpa.total), format: intText });
-  for (const l of LEVELS) m.push({ key: `tlbi_ipa_level_${l < 0 ? "m1" : l}`, label: `  TTL level ${l}`, get: c((x) => x.tlbiIpa.byLevel[l + 1]), format: intText, hideZero: true });
+  for (const l of LEVELS)
+    m.push({ key: `tlbi_ipa_level_${l < 0 ? "m1" : l}`, label: `  TTL level ${l}`, get: c((x) => x.tlbiIpa.byLevel[l + 1]), format: intText, hideZero: true });
   m.push({ key: "tlbi_ipa_ttl_unknown", label: "  table entries (TTL unknown)", get: c((x) => x.tlbiIpa.ttlUnknown), format: intText, hideZero: true });
   m.push({ key: "tlbi_ipa_nsh", label: "TLBI by IPA, local (relax_perms: _nsh)", get: c((x) => x.tlbiIpaNsh.total), format: intText });
-  for (const l of LEVELS) m.push({ key: `tlbi_ipa_nsh_level_${l < 0 ? "m1" : l}`, label: `  TTL level ${l}`, get: c((x) => x.tlbiIpaNsh.byLevel[l + 1]), format: intText, hideZero: true });
+  for (const l of LEVELS)
+    m.push({
+      key: `tlbi_ipa_nsh_level_${l < 0 ? "m1" : l}`,
+      label: `  TTL level ${l}`,
+      get: c((x) => x.tlbiIpaNsh.byLevel[l + 1]),
+      format: intText,
+      hideZero: true,
+    });
   m.push(
     { key: "tlbi_range", label: "TLBI range (__kvm_tlb_flush_vmid_range)", get: c((x) => x.tlbiRange.ops), format: intText },
     { key: "tlbi_range_pages", label: "  pages they cover", get: c((x) => x.tlbiRange.pages), format: intText, hideZero: true },
     { key: "tlbi_vmid", label: "TLBI whole VMID (__kvm_tlb_flush_vmid)", get: c((x) => x.tlbiVmid), format: intText },
     { key: "tlbi_total", label: "TLBI, all kinds", get: c((x) => x.tlbiTotal), format: intText },
-    { key: "tlbi_from_mmu", label: "  of which issued by mmu.c after a walk", get: c((x) => x.mmuTlbi.vmid + x.mmuTlbi.rangeOps), format: intText, hideZero: true },
+    {
+      key: "tlbi_from_mmu",
+      label: "  of which issued by mmu.c after a walk",
+      get: c((x) => x.mmuTlbi.vmid + x.mmuTlbi.rangeOps),
+      format: intText,
+      hideZero: true,
+    },
     { key: "dcache_ops", label: "dcache clean+inval to PoC asked by pgtable.c", get: c((x) => x.dcache.ops), format: intText },
     { key: "dcache_bytes", label: "  bytes", get: c((x) => x.dcache.bytes), format: bytesText },
     { key: "dcache_host_bytes", label: "  bytes the host cleans (none with FWB)", get: c((x) => x.dcache.hostBytes), format: bytesText },
@@ -124,7 +144,10 @@ export function metrics(res: BenchResult): Metric[] {
 function geometryLine(res: BenchResult): string {
   const w = res.spec.workloads[0];
   const g = w.geometry;
-  const pages = res.spec.pattern === "scenario" ? "the scenario's table-page budget" : `at most ${intText(res.maxTablePages)} table pages (${binarySizeText(res.maxTablePages * g.granule)})`;
+  const pages =
+    res.spec.pattern === "scenario"
+      ? "the scenario's table-page budget"
+      : `at most ${intText(res.maxTablePages)} table pages (${binarySizeText(res.maxTablePages * g.granule)})`;
   return `${g.granule / 1024}K granule, ${g.iaBits}-bit IPA (start level ${g.startLevel}, ${g.pgdPages} root page${g.pgdPages > 1 ? "s" : ""}), ${g.paBits}-bit PA${g.lpa2 ? ", FEAT_LPA2" : ""}; ${pages}`;
 }
 
@@ -159,7 +182,8 @@ export function switchesText(res: BenchResult, dims: readonly CompareDim[]): str
     cmp("lpa2", `FEAT_LPA2 ${c.lpa2 ? "on" : "off"}`),
     cmp("dic", `CTR_EL0.DIC ${c.dic ? "1" : "0"}`),
   ];
-  if (res.spec.pattern === "dirty-log") parts.push(dims.includes("eager-split") ? "eager split compared" : c.eagerSplit ? `eager split ${binarySizeText(c.eagerSplit)}` : "eager split off");
+  if (res.spec.pattern === "dirty-log")
+    parts.push(dims.includes("eager-split") ? "eager split compared" : c.eagerSplit ? `eager split ${binarySizeText(c.eagerSplit)}` : "eager split off");
   return parts.join(", ");
 }
 
@@ -182,7 +206,10 @@ export function formatBench(res: BenchResult, dims: readonly CompareDim[]): stri
   out.push("");
   const heads = res.results.map((r) => configLabel(r.config, dims));
   const ms = metrics(res).filter((m) => !m.hideZero || res.results.some((r) => (m.get(r) ?? 0) !== 0));
-  const rows: string[][] = ms.map((m, mi) => [m.label, ...res.results.map((r) => (mi === 0 ? statusCell(r) : null) ?? (m.get(r) === null ? "-" : m.format(m.get(r) as number)))]);
+  const rows: string[][] = ms.map((m, mi) => [
+    m.label,
+    ...res.results.map((r) => (mi === 0 ? statusCell(r) : null) ?? (m.get(r) === null ? "-" : m.format(m.get(r) as number))),
+  ]);
   const labelW = Math.max(...ms.map((m) => m.label.length));
   const colW = res.results.map((_, i) => Math.max(heads[i].length, ...rows.map((row) => row[i + 1].length)));
   out.push(["".padEnd(labelW), ...heads.map((h, i) => h.padStart(colW[i]))].join("   ").trimEnd());
@@ -196,12 +223,19 @@ export function formatBench(res: BenchResult, dims: readonly CompareDim[]): stri
         `${heads[i]}: stopped: ${e.op} returned ${e.errno} at call ${intText(e.call + 1)} of ${intText(e.calls)} of the ${e.timed ? "timed" : "set-up"} phase: ${e.why}${e.timed ? " (the counts are those up to it; no timed run)" : ""}`,
       );
     }
-    if (r.rets !== null && Object.keys(r.rets).length > 0) out.push(`${heads[i]}: ops that returned an errno: ${Object.entries(r.rets).map(([k, v]) => `${k} x ${intText(v)}`).join(", ")}`);
+    if (r.rets !== null && Object.keys(r.rets).length > 0)
+      out.push(
+        `${heads[i]}: ops that returned an errno: ${Object.entries(r.rets)
+          .map(([k, v]) => `${k} x ${intText(v)}`)
+          .join(", ")}`,
+      );
   });
   out.push(clockLine(res));
   const short = res.results.filter((r) => r.timing !== null && stat(r.timing.cpuNs).median < SHORT_WINDOW_NS).map((r) => configLabel(r.config, dims));
   if (short.length > 0) {
-    out.push(`note: the timed part took under 1 ms of CPU time (${short.join("; ")}): its time figures are mostly the clock's 1 us resolution and warm-up; time a larger --size`);
+    out.push(
+      `note: the timed part took under 1 ms of CPU time (${short.join("; ")}): its time figures are mostly the clock's 1 us resolution and warm-up; time a larger --size`,
+    );
   }
   out.push("counts: exact, from one counting pass of the same calls (docs/bench-your-workload.md says what each one counts)");
   return out.join("\n");
@@ -238,10 +272,31 @@ function configJson(r: ConfigResult, dims: readonly CompareDim[]): Record<string
   const c = r.config;
   return {
     label: configLabel(c, dims),
-    config: { granule: c.granule, ia_bits: c.iaBits, pa_bits: c.paBits, lpa2: c.lpa2, fwb: c.fwb, tlb_range: c.tlbRange, dic: c.dic, eager_split: c.eagerSplit === 0 ? null : hex(c.eagerSplit) },
+    config: {
+      granule: c.granule,
+      ia_bits: c.iaBits,
+      pa_bits: c.paBits,
+      lpa2: c.lpa2,
+      fwb: c.fwb,
+      tlb_range: c.tlbRange,
+      dic: c.dic,
+      eager_split: c.eagerSplit === 0 ? null : hex(c.eagerSplit),
+    },
     prot: protText(r.prot),
     refusal: r.refusal === null ? null : { errno: r.refusal.errno, where: r.refusal.where, why: r.refusal.why },
-    error: r.error === null ? null : { phase: r.error.phaseTitle, timed: r.error.timed, call: r.error.call, calls: r.error.calls, op: r.error.op, ret: r.error.ret, errno: r.error.errno, why: r.error.why },
+    error:
+      r.error === null
+        ? null
+        : {
+            phase: r.error.phaseTitle,
+            timed: r.error.timed,
+            call: r.error.call,
+            calls: r.error.calls,
+            op: r.error.op,
+            ret: r.error.ret,
+            errno: r.error.errno,
+            why: r.error.why,
+          },
     timing:
       r.timing === null
         ? null
@@ -281,8 +336,20 @@ export function benchJson(res: BenchResult, dims: readonly CompareDim[]): Record
       seed: p?.seed ?? null,
       phases: (s.workloads.find((x) => x.refusal === null) ?? w).phases.map((x) => ({ title: x.title, timed: x.timed, calls: x.calls })),
     },
-    geometry: { granule: g.granule, ia_bits: g.iaBits, pa_bits: g.paBits, start_level: g.startLevel, pgd_pages: g.pgdPages, max_table_pages: s.pattern === "scenario" ? null : res.maxTablePages },
-    timing: { reps: res.reps, warmup: res.warmup, clock: res.reps > 0 ? "process.cpuUsage (CPU time of the process), process.hrtime (wall)" : null, node: process.version },
+    geometry: {
+      granule: g.granule,
+      ia_bits: g.iaBits,
+      pa_bits: g.paBits,
+      start_level: g.startLevel,
+      pgd_pages: g.pgdPages,
+      max_table_pages: s.pattern === "scenario" ? null : res.maxTablePages,
+    },
+    timing: {
+      reps: res.reps,
+      warmup: res.warmup,
+      clock: res.reps > 0 ? "process.cpuUsage (CPU time of the process), process.hrtime (wall)" : null,
+      node: process.version,
+    },
     compare: dims,
     configs: res.results.map((r) => configJson(r, dims)),
   };

@@ -142,7 +142,14 @@ function panelSvg(p: Panel, categories: readonly string[], ox: number, oy: numbe
     out.push(text(x0 - 6, yy + 4, shortAxis(p, t), 'class="tk" text-anchor="end"'));
   }
   out.push(`<line x1="${x0}" y1="${oy + PLOT_T}" x2="${x0}" y2="${y0}" class="ax"/>`);
-  out.push(text(ox + 14, oy + PLOT_T + plotH / 2, p.yLabel, `class="yl" text-anchor="middle" transform="rotate(-90 ${ox + 14} ${(oy + PLOT_T + plotH / 2).toFixed(1)})"`));
+  out.push(
+    text(
+      ox + 14,
+      oy + PLOT_T + plotH / 2,
+      p.yLabel,
+      `class="yl" text-anchor="middle" transform="rotate(-90 ${ox + 14} ${(oy + PLOT_T + plotH / 2).toFixed(1)})"`,
+    ),
+  );
   // Bars.
   const band = plotW / categories.length;
   const groupW = band * 0.7;
@@ -159,12 +166,15 @@ function panelSvg(p: Panel, categories: readonly string[], ox: number, oy: numbe
       const yTop = y(from + v);
       const h = Math.max(0, y(from) - yTop);
       const label = `${cat}: ${s.name} ${p.format(v)}`;
-      out.push(`<rect x="${bx.toFixed(1)}" y="${yTop.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${PALETTE[si % PALETTE.length]}"><title>${xmlEscape(label)}</title></rect>`);
+      out.push(
+        `<rect x="${bx.toFixed(1)}" y="${yTop.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${PALETTE[si % PALETTE.length]}"><title>${xmlEscape(label)}</title></rect>`,
+      );
       const r = s.ranges?.[ci];
       if (r) {
         const cx = bx + (barW - 2) / 2;
         out.push(`<line x1="${cx.toFixed(1)}" y1="${y(r[0]).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${y(r[1]).toFixed(1)}" class="wk"/>`);
-        for (const e of r) out.push(`<line x1="${(cx - 5).toFixed(1)}" y1="${y(e).toFixed(1)}" x2="${(cx + 5).toFixed(1)}" y2="${y(e).toFixed(1)}" class="wk"/>`);
+        for (const e of r)
+          out.push(`<line x1="${(cx - 5).toFixed(1)}" y1="${y(e).toFixed(1)}" x2="${(cx + 5).toFixed(1)}" y2="${y(e).toFixed(1)}" class="wk"/>`);
       }
       if (!p.stacked) out.push(text(bx + (barW - 2) / 2, Math.min(yTop, r ? y(r[1]) : yTop) - 4, p.format(v), 'class="vl" text-anchor="middle"'));
       stack += v;
@@ -190,7 +200,9 @@ function describe(c: Chart): string {
       const vals = p.series.map((s) => {
         const v = s.values[ci];
         const r = s.ranges?.[ci];
-        return v === null || v === undefined ? null : `${p.series.length > 1 ? s.name + " " : ""}${p.format(v)}${r ? ` (${p.format(r[0])} to ${p.format(r[1])})` : ""}`;
+        return v === null || v === undefined
+          ? null
+          : `${p.series.length > 1 ? s.name + " " : ""}${p.format(v)}${r ? ` (${p.format(r[0])} to ${p.format(r[1])})` : ""}`;
       });
       return `${cat}: ${vals.filter((x) => x !== null).join(", ") || "no value"}`;
     });

@@ -152,7 +152,16 @@ function geometryView(g: Geometry): GeometryView {
       leaf: l.leafAllowed ? `${l.level === 3 ? "page" : "block"} ${sizeText(l.leafSize)}` : "tables only",
       leafSize: l.leafAllowed ? l.leafSize : null,
     })),
-    argv: ["geometry", "--granule", granuleName(g.granule).toLowerCase(), "--ia-bits", String(g.iaBits), "--pa-bits", String(g.paBits), ...(g.lpa2 ? ["--lpa2"] : [])],
+    argv: [
+      "geometry",
+      "--granule",
+      granuleName(g.granule).toLowerCase(),
+      "--ia-bits",
+      String(g.iaBits),
+      "--pa-bits",
+      String(g.paBits),
+      ...(g.lpa2 ? ["--lpa2"] : []),
+    ],
   };
 }
 

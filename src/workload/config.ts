@@ -43,7 +43,8 @@ export function parseCompare(text: string, what = "--compare"): CompareDim[] {
     if (out.includes(dim)) throw new InputError(`${what}: '${dim}' is named twice`);
     out.push(dim);
   }
-  if (out.length > MAX_COMPARE_DIMS) throw new InputError(`${what}: ${out.length} switches give ${2 ** out.length} configurations; compare at most ${MAX_COMPARE_DIMS} at once`);
+  if (out.length > MAX_COMPARE_DIMS)
+    throw new InputError(`${what}: ${out.length} switches give ${2 ** out.length} configurations; compare at most ${MAX_COMPARE_DIMS} at once`);
   return out;
 }
 

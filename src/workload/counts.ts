@@ -333,13 +333,21 @@ function subtractCounts(a: Counts, b: Counts): Counts {
     const x = v - (b.calls[k] ?? 0);
     if (x > 0) d.calls[k] = x;
   }
-  const tlbi = (x: TlbiByIpa, y: TlbiByIpa): TlbiByIpa => ({ byLevel: x.byLevel.map((v, i) => v - y.byLevel[i]), ttlUnknown: x.ttlUnknown - y.ttlUnknown, total: x.total - y.total });
+  const tlbi = (x: TlbiByIpa, y: TlbiByIpa): TlbiByIpa => ({
+    byLevel: x.byLevel.map((v, i) => v - y.byLevel[i]),
+    ttlUnknown: x.ttlUnknown - y.ttlUnknown,
+    total: x.total - y.total,
+  });
   d.tlbiIpa = tlbi(a.tlbiIpa, b.tlbiIpa);
   d.tlbiIpaNsh = tlbi(a.tlbiIpaNsh, b.tlbiIpaNsh);
   d.tlbiRange = { ops: a.tlbiRange.ops - b.tlbiRange.ops, pages: a.tlbiRange.pages - b.tlbiRange.pages };
   d.tlbiVmid = a.tlbiVmid - b.tlbiVmid;
   d.tlbiTotal = a.tlbiTotal - b.tlbiTotal;
-  d.mmuTlbi = { vmid: a.mmuTlbi.vmid - b.mmuTlbi.vmid, rangeOps: a.mmuTlbi.rangeOps - b.mmuTlbi.rangeOps, rangePages: a.mmuTlbi.rangePages - b.mmuTlbi.rangePages };
+  d.mmuTlbi = {
+    vmid: a.mmuTlbi.vmid - b.mmuTlbi.vmid,
+    rangeOps: a.mmuTlbi.rangeOps - b.mmuTlbi.rangeOps,
+    rangePages: a.mmuTlbi.rangePages - b.mmuTlbi.rangePages,
+  };
   d.dcache = { ops: a.dcache.ops - b.dcache.ops, bytes: a.dcache.bytes - b.dcache.bytes, hostBytes: a.dcache.hostBytes - b.dcache.hostBytes };
   d.icache = { ops: a.icache.ops - b.icache.ops, bytes: a.icache.bytes - b.icache.bytes, hostBytes: a.icache.hostBytes - b.icache.hostBytes };
   d.descriptorStores = a.descriptorStores - b.descriptorStores;

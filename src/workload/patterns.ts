@@ -188,7 +188,9 @@ function sizeWords(bytes: number): string {
 
 /** "4K page", "2M block", "1G block". */
 export function mappingName(size: number, g: Geometry): string {
-  const short = binarySizeText(size).replace(/ (.)iB$/, "$1").replace(/ bytes?$/, "B");
+  const short = binarySizeText(size)
+    .replace(/ (.)iB$/, "$1")
+    .replace(/ bytes?$/, "B");
   return `${short} ${size === g.granule ? "page" : "block"}`;
 }
 
@@ -233,14 +235,18 @@ function checkRange(g: Geometry, size: number, ipa: number, pa: number, page: nu
   const iaLimit = 2 ** g.iaBits;
   if (ipa >= iaLimit) throw new InputError(`--ipa: ${hex(ipa)} is beyond the ${g.iaBits}-bit IPA space (--ia-bits)`);
   if (ipa + size > iaLimit) {
-    throw new InputError(`--size: ${sizeWords(size)} from IPA ${hex(ipa)} ends at ${hex(ipa + size)}, beyond the ${g.iaBits}-bit IPA space (${sizeWords(iaLimit)}; --ia-bits, --ipa)`);
+    throw new InputError(
+      `--size: ${sizeWords(size)} from IPA ${hex(ipa)} ends at ${hex(ipa + size)}, beyond the ${g.iaBits}-bit IPA space (${sizeWords(iaLimit)}; --ia-bits, --ipa)`,
+    );
   }
   const paLimit = 2 ** g.paBits;
-  if (pa + size > paLimit) throw new InputError(`--pa: ${sizeWords(size)} from PA ${hex(pa)} ends at ${hex(pa + size)}, beyond the ${g.paBits}-bit PA range (--pa-bits)`);
+  if (pa + size > paLimit)
+    throw new InputError(`--pa: ${sizeWords(size)} from PA ${hex(pa)} ends at ${hex(pa + size)}, beyond the ${g.paBits}-bit PA range (--pa-bits)`);
 }
 
 function checkCalls(n: number, what: string, why: string): void {
-  if (n > MAX_BENCH_CALLS) throw new InputError(`${what}: ${why} is ${n} calls; s2pt bench runs at most ${MAX_BENCH_CALLS} per pass (docs/reliability.md, "Resource bounds")`);
+  if (n > MAX_BENCH_CALLS)
+    throw new InputError(`${what}: ${why} is ${n} calls; s2pt bench runs at most ${MAX_BENCH_CALLS} per pass (docs/reliability.md, "Resource bounds")`);
 }
 
 /** The mapping size of a pattern: its own (thp, hugetlb-1g), --page-size, or its default. */
@@ -260,7 +266,9 @@ function mappingSize(params: PatternParams, g: Geometry): number {
     default: {
       const ps = params.pageSize ?? (params.pattern === "dirty-log" ? pmdSize(g) : params.pattern === "vfio-bar" ? sizes[0] : g.granule);
       if (!sizes.includes(ps)) {
-        throw new InputError(`--page-size: ${binarySizeText(ps)} is not a size KVM maps with a ${gran}K granule (${sizes.map(binarySizeText).join(", ")}: ${g.minBlockLevel === 1 ? "PUD_SIZE, " : ""}PMD_SIZE, PAGE_SIZE)`);
+        throw new InputError(
+          `--page-size: ${binarySizeText(ps)} is not a size KVM maps with a ${gran}K granule (${sizes.map(binarySizeText).join(", ")}: ${g.minBlockLevel === 1 ? "PUD_SIZE, " : ""}PMD_SIZE, PAGE_SIZE)`,
+        );
       }
       return ps;
     }
@@ -465,7 +473,10 @@ export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): Wo
   const skipped = scn.ops.length - ops.length;
   const workloads = configs.map((config): Workload => {
     const geometry = configGeometry(config);
-    const sc: Scenario = { ...scn, config: { granule: config.granule, iaBits: config.iaBits, paBits: config.paBits, lpa2: config.lpa2, fwb: config.fwb, tlbRange: config.tlbRange } };
+    const sc: Scenario = {
+      ...scn,
+      config: { granule: config.granule, iaBits: config.iaBits, paBits: config.paBits, lpa2: config.lpa2, fwb: config.fwb, tlbRange: config.tlbRange },
+    };
     return {
       config,
       geometry,

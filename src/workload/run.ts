@@ -144,7 +144,15 @@ function pageBudget(w: Workload, maxTablePages: number): number {
  * budget (as `s2pt replay` does; an op too large is an InputError naming it),
  * and a non-zero ret is recorded in `rets` (a scenario's errnos are results).
  */
-function runScenarioCalls(pgt: KvmPgtable, w: Workload, from: number, to: number, acct: Counter | null, budget: WorkBudget | null, rets: Record<string, number> | null): void {
+function runScenarioCalls(
+  pgt: KvmPgtable,
+  w: Workload,
+  from: number,
+  to: number,
+  acct: Counter | null,
+  budget: WorkBudget | null,
+  rets: Record<string, number> | null,
+): void {
   const scn = w.scenario;
   if (scn === null) throw new Error("runScenarioCalls: no scenario");
   for (let k = from; k < to; k++) {
@@ -160,7 +168,8 @@ function runScenarioCalls(pgt: KvmPgtable, w: Workload, from: number, to: number
     // flush stores nothing, so the hook cannot drain its events: their number is bounded first.
     if (op.op === "flush" && !pgt.fwb) {
       const n = opWorkBound(pgt, op, scn.memcache);
-      if (n > MAX_FLUSH_EVENTS) throw new InputError(`${what}: may ask for ${n} dcache cleans in one call; s2pt bench counts at most ${MAX_FLUSH_EVENTS} per flush`);
+      if (n > MAX_FLUSH_EVENTS)
+        throw new InputError(`${what}: may ask for ${n} dcache cleans in one call; s2pt bench counts at most ${MAX_FLUSH_EVENTS} per flush`);
     }
     acct.beforeCall();
     let r: ReturnType<typeof execOp>;
@@ -253,7 +262,9 @@ function timedRun(w: Workload, maxTablePages: number, log: MaintenanceLog, want:
   log.clear();
   const pgt = freshTable(w, maxTablePages, log);
   const st = new RunState();
-  for (const p of w.phases) if (!p.timed && runCalls(pgt, p, 0, p.calls, null, st) >= 0) throw new Error(`timed run: the set-up failed (${st.failure?.op}) where the counting pass did not`);
+  for (const p of w.phases)
+    if (!p.timed && runCalls(pgt, p, 0, p.calls, null, st) >= 0)
+      throw new Error(`timed run: the set-up failed (${st.failure?.op}) where the counting pass did not`);
   log.clear();
   hooks.gc?.();
   const clock = new CpuWallClock();
@@ -261,7 +272,8 @@ function timedRun(w: Workload, maxTablePages: number, log: MaintenanceLog, want:
   for (const p of w.phases) {
     if (!p.timed) continue;
     if (p.kind === "scenario") runScenarioCalls(pgt, w, 0, p.calls, null, null, null);
-    else if (runCalls(pgt, p, 0, p.calls, null, st) >= 0) throw new Error(`timed run: ${st.failure?.op} returned ${st.failure?.ret} where the counting pass did not fail`);
+    else if (runCalls(pgt, p, 0, p.calls, null, st) >= 0)
+      throw new Error(`timed run: ${st.failure?.op} returned ${st.failure?.ret} where the counting pass did not fail`);
   }
   const t = clock.stop();
   // The same work as the counting pass: the maintenance per kind, the pages in use.

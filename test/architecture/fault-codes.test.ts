@@ -166,7 +166,13 @@ describe("a fault report, every field", () => {
       hpfarValid: true,
       hpfar: 0x10000000000n, // IPA 2^48: IPA[51:12] = 2^36, placed at bit 4: 2^40
     });
-    expect(faultReport(FAULT_PERMISSION, 3, ACCESS_READ, false, 0x5000n, true)).toMatchObject({ title: "Permission fault", fsc: 0x0f, iss: 0x8f, hpfarValid: true, hpfar: 0x50n });
+    expect(faultReport(FAULT_PERMISSION, 3, ACCESS_READ, false, 0x5000n, true)).toMatchObject({
+      title: "Permission fault",
+      fsc: 0x0f,
+      iss: 0x8f,
+      hpfarValid: true,
+      hpfar: 0x50n,
+    });
     expect(faultReport(FAULT_PERMISSION, 3, ACCESS_READ, false, 0x5000n)).toMatchObject({ iss: 0x0f, hpfarValid: false, hpfar: null });
     expect(faultReport(FAULT_TRANSLATION, 0, ACCESS_READ, false, 0n).title).toBe("Translation fault");
   });

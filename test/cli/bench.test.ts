@@ -68,7 +68,17 @@ describe("s2pt bench: output", () => {
     const { status, doc } = json(["dirty-log", "--size", "4m", "--eager-split", "2m", "--reps", "2", "--warmup", "0"]);
     expect(status).toBe(0);
     expect(Object.keys(doc)).toEqual(["workload", "geometry", "timing", "compare", "configs"]);
-    expect(doc.workload).toMatchObject({ pattern: "dirty-log", unit: "dirtied page", units: 1024, size: "0x400000", page_size: "0x200000", ipa: "0x40000000", pa: "0x80000000", order: "seq", seed: 1 });
+    expect(doc.workload).toMatchObject({
+      pattern: "dirty-log",
+      unit: "dirtied page",
+      units: 1024,
+      size: "0x400000",
+      page_size: "0x200000",
+      ipa: "0x40000000",
+      pa: "0x80000000",
+      order: "seq",
+      seed: 1,
+    });
     expect((doc.workload as { phases: unknown[] }).phases).toEqual([
       { title: expect.stringMatching(/^user_mem_abort\(\) -> kvm_pgtable_stage2_map\(\)/), timed: false, calls: 2 },
       { title: expect.stringMatching(/^kvm_mmu_wp_memory_region\(\)/), timed: true, calls: 1 },
@@ -116,7 +126,9 @@ describe("s2pt bench: output", () => {
     const rows = lines.slice(1).map(csvCells);
     for (const row of rows) expect(row).toHaveLength(head.length);
     const col = (row: string[], k: string): string => row[head.indexOf(k)];
-    expect(rows.map((x) => [col(x, "config"), col(x, "fwb"), col(x, "status"), col(x, "calls_map"), col(x, "dcache_bytes"), col(x, "dcache_host_bytes")])).toEqual([
+    expect(
+      rows.map((x) => [col(x, "config"), col(x, "fwb"), col(x, "status"), col(x, "calls_map"), col(x, "dcache_bytes"), col(x, "dcache_host_bytes")]),
+    ).toEqual([
       ["FWB off", "false", "ok", "32", String(64 << 20), String(64 << 20)],
       ["FWB on", "true", "ok", "32", String(64 << 20), "0"],
     ]);
@@ -156,7 +168,9 @@ describe("s2pt bench: the kernel's no, and the page budget", () => {
     const r = run(["vfio-bar", "--size", "64g", "--bar", "cacheable", "--dic", "--compare", "fwb", "--reps", "0"]);
     expect([r.status, r.stderr]).toEqual([1, ""]);
     expect(r.stdout).toMatch(/^calls: kvm_pgtable_stage2_map +refused \(-EINVAL\) +64$/m);
-    expect(r.stdout).toMatch(/^FWB off: refused: kvm_arch_prepare_memory_region\(\) returns -EINVAL: a cacheable VM_PFNMAP VMA \(MT_NORMAL\) needs kvm_supports_cacheable_pfnmap\(\) \(FWB off, DIC 1\): a BAR's pfns have no kernel mapping/m);
+    expect(r.stdout).toMatch(
+      /^FWB off: refused: kvm_arch_prepare_memory_region\(\) returns -EINVAL: a cacheable VM_PFNMAP VMA \(MT_NORMAL\) needs kvm_supports_cacheable_pfnmap\(\) \(FWB off, DIC 1\): a BAR's pfns have no kernel mapping/m,
+    );
     expect(r.stdout).toMatch(/^ {2}bytes the host cleans \(none with FWB\) +- +0$/m);
   });
   it("more table memory than the budget: the fault that cannot allocate returns -ENOMEM; the run says where and stops; exit 1", () => {
@@ -199,9 +213,19 @@ describe("s2pt bench --plot", () => {
     expect(svg).toMatch(/role="img" aria-labelledby="chart-title chart-desc"/);
     expect(svg).toContain('<title id="chart-title">s2pt bench teardown: tlb-range compared</title>');
     const desc = /<desc id="chart-desc">([^<]*)<\/desc>/.exec(svg)?.[1] ?? "";
-    expect(desc).toMatch(/TLB invalidations \(TLBI operations\): TLBIRANGE off: by IPA 514, by IPA, local 0, range 0, whole VMID 0; TLBIRANGE on: by IPA 2, by IPA, local 0, range 1, whole VMID 0\./);
+    expect(desc).toMatch(
+      /TLB invalidations \(TLBI operations\): TLBIRANGE off: by IPA 514, by IPA, local 0, range 0, whole VMID 0; TLBIRANGE on: by IPA 2, by IPA, local 0, range 1, whole VMID 0\./,
+    );
     expect(desc).toMatch(/Model time per 4K page \(CPU ns per 4K page\): TLBIRANGE off: [\d.,]+ \([\d.,]+ to [\d.,]+\)/);
-    for (const t of ["Model time per 4K page", "TLB invalidations", "Cache maintenance pgtable.c asks for", "Stage-2 table pages", "Descriptor stores", "Break-before-make of a valid entry"]) expect(svg).toContain(`>${t}</text>`);
+    for (const t of [
+      "Model time per 4K page",
+      "TLB invalidations",
+      "Cache maintenance pgtable.c asks for",
+      "Stage-2 table pages",
+      "Descriptor stores",
+      "Break-before-make of a valid entry",
+    ])
+      expect(svg).toContain(`>${t}</text>`);
     expect(svg).toContain(">CPU ns per 4K page</text>");
     // Every bar says what it is.
     expect(svg).toMatch(/<rect [^>]*><title>TLBIRANGE on: range 1<\/title><\/rect>/);

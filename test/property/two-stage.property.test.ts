@@ -93,7 +93,14 @@ function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : neve
   const built = buildGuest(pgt, guest, "property");
   // HA off in both walkers: nothing is written, so the two walks see the same tables.
   const nested = new NestedWalker(new S2Walker(pgt, { ha: false }), built.mem, built.config);
-  return { pgt, nested, direct: new S2Walker(pgt, { ha: false }), tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })), s1Granule: w.s1Granule, hot };
+  return {
+    pgt,
+    nested,
+    direct: new S2Walker(pgt, { ha: false }),
+    tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })),
+    s1Granule: w.s1Granule,
+    hot,
+  };
 }
 
 /** Probes: [which touched range (or -1: anywhere in `span`), offset, access]. */
@@ -151,7 +158,15 @@ describe("two-stage translation properties", () => {
     fc.assert(fc.property(worldArb, probeArb(RANGE), identityAgrees), { numRuns: 60, seed: 1889358148 });
     // The shrunk counterexample itself, as fast-check printed it.
     identityAgrees(
-      { s2Granule: 65536, s1Granule: 4096, fwb: false, attrIndx: 0, sh: 0, s1Enabled: true, ops: [{ kind: "map", at: 16378, pages: 7, block: false, pa: 1, prot: 4 }] },
+      {
+        s2Granule: 65536,
+        s1Granule: 4096,
+        fwb: false,
+        attrIndx: 0,
+        sh: 0,
+        s1Enabled: true,
+        ops: [{ kind: "map", at: 16378, pages: 7, block: false, pa: 1, prot: 4 }],
+      },
       Array.from({ length: 16 }, (): [number, number, number] => [0, 0, 0]),
     );
   });

@@ -202,7 +202,10 @@ describe("hand-computed counts for small instances of every pattern (4K pages, 4
       expect(counts(r).dcache.ops).toBe(0);
     });
     it("cacheable without FWB (or without DIC): refused by kvm_arch_prepare_memory_region() with -EINVAL, nothing runs", () => {
-      for (const c of [{ fwb: false, dic: true }, { fwb: true, dic: false }]) {
+      for (const c of [
+        { fwb: false, dic: true },
+        { fwb: true, dic: false },
+      ]) {
         const r = bench("vfio-bar", { size: 64 * G1, bar: "cacheable" }, c);
         expect(r.refusal).toMatchObject({ errno: -22, where: "kvm_arch_prepare_memory_region()" });
         expect(r.refusal?.why).toMatch(/kvm_supports_cacheable_pfnmap/);
@@ -309,7 +312,12 @@ describe("the same calls replayed as a scenario give the same counts", () => {
     const cfg = { ...CFG, fwb: true, tlbRange: true };
     const r = bench("teardown", { size: 3 * G1, pageSize: M2, ipa: 0x60000000, pa: 0x60000000 }, cfg);
     const setup = faults(0x60000000, 1536, M2, 0x60000000, RW);
-    const unmaps = [op("unmap", { ipa: 0x60000000, size: 0x20000000 }), op("unmap", { ipa: 0x80000000, size: G1 }), op("unmap", { ipa: 0xc0000000, size: G1 }), op("unmap", { ipa: 0x100000000, size: 0x20000000 })];
+    const unmaps = [
+      op("unmap", { ipa: 0x60000000, size: 0x20000000 }),
+      op("unmap", { ipa: 0x80000000, size: G1 }),
+      op("unmap", { ipa: 0xc0000000, size: G1 }),
+      op("unmap", { ipa: 0x100000000, size: 0x20000000 }),
+    ];
     const t = replayTally(stage2(cfg), setup, unmaps);
     expect(benchTally(r, t.endPages)).toEqual(t);
   });
@@ -331,7 +339,10 @@ describe("the same calls replayed as a scenario give the same counts", () => {
     const r = bench("dirty-log", { size: 2 * M2, dirty: 25, seed: 5 });
     const dirtied = permutation(1024, new XorShift32(5)).slice(0, 256).sort();
     const setup = faults(IPA, 2, M2, PA, RW);
-    const ops = [op("wrprotect", { ipa: IPA, size: 2 * M2 }), ...Array.from(dirtied, (k) => op("map", { ipa: IPA + k * K, size: K, pa: PA + k * K, prot: RW, flags: FAULT }))];
+    const ops = [
+      op("wrprotect", { ipa: IPA, size: 2 * M2 }),
+      ...Array.from(dirtied, (k) => op("map", { ipa: IPA + k * K, size: K, pa: PA + k * K, prot: RW, flags: FAULT })),
+    ];
     const t = replayTally(stage2(CFG), setup, ops);
     expect(benchTally(r, t.endPages)).toEqual(t);
   });
@@ -368,7 +379,16 @@ describe("every conformance scenario: the bench's counts are the kernel's events
     const spec = planScenario(scn, [{ ...scn.config, dic: false, eagerSplit: 0 }]);
     const r = runBench({ spec, maxTablePages: 0, reps: 0, warmup: 0 }).results[0];
     const c = counts(r);
-    const t: Tally = { calls: scn.ops.length, ipa: {}, nsh: {}, range: { ops: 0, pages: 0 }, vmid: 0, dcacheBytes: 0, icacheBytes: 0, endPages: exp.derived.pgd_pages };
+    const t: Tally = {
+      calls: scn.ops.length,
+      ipa: {},
+      nsh: {},
+      range: { ops: 0, pages: 0 },
+      vmid: 0,
+      dcacheBytes: 0,
+      icacheBytes: 0,
+      endPages: exp.derived.pgd_pages,
+    };
     for (const o of exp.ops) {
       for (const [kind, , b] of o.events) {
         const lvl = b === TTL ? "ttl" : `L${b as number}`;

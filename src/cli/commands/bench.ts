@@ -36,7 +36,9 @@ function parseWorkload(text: string, what: string): string {
   const p = PATTERNS.find((x) => x === text.trim().toLowerCase());
   if (p !== undefined) return p;
   if (text === "-" || text.includes("/") || /\.json$/i.test(text)) return text;
-  throw new InputError(`${what}: '${showInput(text)}' is not a pattern (${PATTERNS.join(", ")}) nor a scenario file (a path ending in .json, or - for standard input)`);
+  throw new InputError(
+    `${what}: '${showInput(text)}' is not a pattern (${PATTERNS.join(", ")}) nor a scenario file (a path ending in .json, or - for standard input)`,
+  );
 }
 
 const sizeValue = (noun: string, max: number) => ({ kind: "word" as const, words: [], parse: (t: string, w: string) => parseByteSize(t, w, noun, max) });
@@ -124,7 +126,13 @@ function benchChart(res: BenchResult, dims: readonly CompareDim[]): Chart {
     panels.push({
       title: `Model time per ${res.spec.unit}`,
       yLabel: `CPU ns per ${res.spec.unit}`,
-      series: [{ name: "median", values: rs.map((r) => r.timing?.nsPerUnit.median ?? null), ranges: rs.map((r) => (r.timing ? ([r.timing.nsPerUnit.min, r.timing.nsPerUnit.max] as const) : null)) }],
+      series: [
+        {
+          name: "median",
+          values: rs.map((r) => r.timing?.nsPerUnit.median ?? null),
+          ranges: rs.map((r) => (r.timing ? ([r.timing.nsPerUnit.min, r.timing.nsPerUnit.max] as const) : null)),
+        },
+      ],
       format: figText,
     });
   }
@@ -163,8 +171,20 @@ function benchChart(res: BenchResult, dims: readonly CompareDim[]): Chart {
       integer: true,
       format: (v) => shortNumber(v),
     },
-    { title: "Descriptor stores", yLabel: "stores", series: [{ name: "stores", values: c((x) => x.descriptorStores) }], integer: true, format: (v) => shortNumber(v) },
-    { title: "Break-before-make of a valid entry", yLabel: "sequences", series: [{ name: "break-before-make", values: c((x) => x.breakBeforeMake) }], integer: true, format: (v) => shortNumber(v) },
+    {
+      title: "Descriptor stores",
+      yLabel: "stores",
+      series: [{ name: "stores", values: c((x) => x.descriptorStores) }],
+      integer: true,
+      format: (v) => shortNumber(v),
+    },
+    {
+      title: "Break-before-make of a valid entry",
+      yLabel: "sequences",
+      series: [{ name: "break-before-make", values: c((x) => x.breakBeforeMake) }],
+      integer: true,
+      format: (v) => shortNumber(v),
+    },
   );
   const g = res.spec.workloads[0].geometry;
   return {
@@ -190,26 +210,66 @@ export const benchCommand: CommandSpec = {
   operands: [
     {
       name: "workload",
-      describe: "a pattern: fault-in, thp, hugetlb-1g, teardown, dirty-log, mmu-notifier, vfio-bar; or a scenario JSON file (FORMAT.md; - reads standard input)",
+      describe:
+        "a pattern: fault-in, thp, hugetlb-1g, teardown, dirty-log, mmu-notifier, vfio-bar; or a scenario JSON file (FORMAT.md; - reads standard input)",
       value: { kind: "word", words: PATTERNS, parse: (t, w) => parseWorkload(t, w) },
     },
   ],
   options: {
-    size: { type: "string", value: sizeValue("size", MAX_BENCH_SIZE), describe: "bytes of guest memory (or of the BAR): 4k, 2m, 64g, 1t, ... or a 0x-prefixed byte count", default: "1g" },
+    size: {
+      type: "string",
+      value: sizeValue("size", MAX_BENCH_SIZE),
+      describe: "bytes of guest memory (or of the BAR): 4k, 2m, 64g, 1t, ... or a 0x-prefixed byte count",
+      default: "1g",
+    },
     "page-size": {
       type: "string",
       value: sizeValue("mapping size", 2 ** 42),
-      describe: "the mapping each fault makes (fault-in, vfio-bar) or the memory is faulted in with (teardown, dirty-log, mmu-notifier): PAGE_SIZE, PMD_SIZE or PUD_SIZE, e.g. 4k, 2m, 1g; default the page (dirty-log: 2m, vfio-bar: the largest block)",
+      describe:
+        "the mapping each fault makes (fault-in, vfio-bar) or the memory is faulted in with (teardown, dirty-log, mmu-notifier): PAGE_SIZE, PMD_SIZE or PUD_SIZE, e.g. 4k, 2m, 1g; default the page (dirty-log: 2m, vfio-bar: the largest block)",
     },
-    order: { type: "string", value: { kind: "word", words: ["seq", "random"] }, describe: "the faults' (dirty-log: the writes') order: seq (ascending IPA) or random (--seed)", default: "seq" },
-    seed: { type: "string", value: { kind: "int", min: 0, max: 0xffffffff }, describe: "seed of the random orders, dirtied pages and ranges (xorshift32)", default: "1" },
-    ipa: { type: "string", value: { kind: "u64" }, describe: "the memory's first IPA, 0x-prefixed hex (default 0x40000000; vfio-bar: the middle of the IPA space)" },
-    pa: { type: "string", value: { kind: "u64" }, describe: "the host PA behind it, 0x-prefixed hex (default 0x80000000; vfio-bar: a quarter of the PA range)" },
-    dirty: { type: "string", value: { kind: "int", min: 1, max: 100 }, describe: "dirty-log: percent of the memory's pages written once each, chosen at random (--seed)", default: "100" },
-    "eager-split": { type: "string", value: sizeValue("chunk size", 2 ** 42), describe: "dirty-log: KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, a block size (4k, 2m, 1g with 4K pages); default off" },
+    order: {
+      type: "string",
+      value: { kind: "word", words: ["seq", "random"] },
+      describe: "the faults' (dirty-log: the writes') order: seq (ascending IPA) or random (--seed)",
+      default: "seq",
+    },
+    seed: {
+      type: "string",
+      value: { kind: "int", min: 0, max: 0xffffffff },
+      describe: "seed of the random orders, dirtied pages and ranges (xorshift32)",
+      default: "1",
+    },
+    ipa: {
+      type: "string",
+      value: { kind: "u64" },
+      describe: "the memory's first IPA, 0x-prefixed hex (default 0x40000000; vfio-bar: the middle of the IPA space)",
+    },
+    pa: {
+      type: "string",
+      value: { kind: "u64" },
+      describe: "the host PA behind it, 0x-prefixed hex (default 0x80000000; vfio-bar: a quarter of the PA range)",
+    },
+    dirty: {
+      type: "string",
+      value: { kind: "int", min: 1, max: 100 },
+      describe: "dirty-log: percent of the memory's pages written once each, chosen at random (--seed)",
+      default: "100",
+    },
+    "eager-split": {
+      type: "string",
+      value: sizeValue("chunk size", 2 ** 42),
+      describe: "dirty-log: KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, a block size (4k, 2m, 1g with 4K pages); default off",
+    },
     ranges: { type: "string", value: { kind: "int", min: 1, max: MAX_RANGES }, describe: "mmu-notifier: how many ranges are invalidated", default: "512" },
     "range-size": { type: "string", value: sizeValue("range size", MAX_BENCH_SIZE), describe: "mmu-notifier: the size of each range", default: "2m" },
-    bar: { type: "string", value: { kind: "word", words: BAR_TYPES }, describe: "vfio-bar: nc (vfio-pci: pgprot_noncached, VM_ALLOW_ANY_UNCACHED: Normal-NC), device (no VM_ALLOW_ANY_UNCACHED: Device), cacheable (a cacheable PFNMAP: needs FWB and DIC)", default: "nc" },
+    bar: {
+      type: "string",
+      value: { kind: "word", words: BAR_TYPES },
+      describe:
+        "vfio-bar: nc (vfio-pci: pgprot_noncached, VM_ALLOW_ANY_UNCACHED: Normal-NC), device (no VM_ALLOW_ANY_UNCACHED: Device), cacheable (a cacheable PFNMAP: needs FWB and DIC)",
+      default: "nc",
+    },
     granule: { type: "string", value: { kind: "granule" }, describe: "translation granule: 4k, 16k or 64k", default: "4k" },
     "ia-bits": { type: "string", value: { kind: "int", min: 32, max: 52 }, describe: "IPA size, 32..52 (KVM's default VM: 40)", default: "40" },
     "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size (default 48, or 52 above a 48-bit IPA)" },
@@ -224,10 +284,18 @@ export const benchCommand: CommandSpec = {
     },
     reps: { type: "string", value: { kind: "int", min: 0, max: MAX_REPS }, describe: "timed runs per configuration (0: the exact counts only)", default: "5" },
     warmup: { type: "string", value: { kind: "int", min: 0, max: MAX_REPS }, describe: "untimed runs before them", default: "1" },
-    "max-table-pages": { type: "string", value: { kind: "int", min: 1, max: 65536 }, describe: "the host memory for the VM's stage-2 tables, in table pages (default and most: 256 MiB of them); past it allocation fails with -ENOMEM" },
+    "max-table-pages": {
+      type: "string",
+      value: { kind: "int", min: 1, max: 65536 },
+      describe: "the host memory for the VM's stage-2 tables, in table pages (default and most: 256 MiB of them); past it allocation fails with -ENOMEM",
+    },
     json: { type: "boolean", describe: "the result as JSON", default: false },
     csv: { type: "boolean", describe: "the result as CSV: a header, one row per configuration", default: false },
-    plot: { type: "string", value: { kind: "output" }, describe: "also write a bar chart of the configurations to this SVG file (written whole, replacing a regular file)" },
+    plot: {
+      type: "string",
+      value: { kind: "output" },
+      describe: "also write a bar chart of the configurations to this SVG file (written whole, replacing a regular file)",
+    },
   },
   examples: [
     ["bench fault-in --size 64m --page-size 4k --reps 3", "64 MiB faulted in by 4K pages: time and counts"],
@@ -273,7 +341,10 @@ function runBenchCommand(a: ParsedArgs, ctx: CliContext): void {
     const granule = parseGranule(a.value<Granule>("granule") as Granule, "--granule");
     const most = scenarioMaxPages(granule);
     maxTablePages = a.value<number>("max-table-pages") ?? most;
-    if (maxTablePages > most) throw new InputError(`--max-table-pages: ${maxTablePages} is above s2pt's limit of ${most} table pages (${bytesText(most * granule)} of ${granule / 1024}K tables)`);
+    if (maxTablePages > most)
+      throw new InputError(
+        `--max-table-pages: ${maxTablePages} is above s2pt's limit of ${most} table pages (${bytesText(most * granule)} of ${granule / 1024}K tables)`,
+      );
     let base: BenchConfig;
     try {
       base = baseConfig(a, null, dims);
@@ -301,7 +372,9 @@ function runBenchCommand(a: ParsedArgs, ctx: CliContext): void {
       throw optionWords(e);
     }
     if (maxTablePages < spec.workloads[0].geometry.pgdPages) {
-      throw new InputError(`--max-table-pages: ${maxTablePages} cannot hold the ${spec.workloads[0].geometry.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail)`);
+      throw new InputError(
+        `--max-table-pages: ${maxTablePages} cannot hold the ${spec.workloads[0].geometry.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail)`,
+      );
     }
   }
   const reps = a.value<number>("reps") as number;

@@ -93,7 +93,12 @@ export function drawStrip(v: StripView, caption: string): HTMLElement[] {
           const width = s.hi - s.lo + 1;
           return h(
             "td",
-            { colspan: width, class: `${fieldClass(v, s.field)}${labelVertical(name, width) ? " vert" : ""}`, "data-label": name || undefined, "data-index": s.field },
+            {
+              colspan: width,
+              class: `${fieldClass(v, s.field)}${labelVertical(name, width) ? " vert" : ""}`,
+              "data-label": name || undefined,
+              "data-index": s.field,
+            },
             name ? h("span", {}, name) : "",
           );
         }),
