@@ -10,29 +10,22 @@ export { TableStore, type StorageOptions } from "./pgtable/storage.js";
 export { KvmPgtable, type StoreHook } from "./pgtable/pgtable.js";
 export { GetLeafBatch, GETLEAF_LANES, type GetLeafBatchOptions } from "./pgtable/getleaf.js";
 export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS, type EventJson } from "./pgtable/events.js";
-export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./pgtable/decode.js";
+export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./walker/decode.js";
 export { encodeLeafChecked, protRefusal } from "./pgtable/leaf.js";
-export { parseScenario, parseScenarioText, formatScenario, scenarioToJson, OP_SPECS, type Scenario, type ScenarioOp } from "./pgtable/scenario.js";
-export { replay, replayTable, runOp, runScenarioOp, newScenarioTable, dumpTable, dumpTableBounded, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type ModelOpResult, type DumpEntry, type NotRecorded } from "./pgtable/replay.js";
-export {
-  MAX_OP_LEAVES,
-  MAX_SCENARIO_WORK,
-  MAX_CHECK_WORK,
-  MAX_EVENT_RECORDS,
-  MAX_DUMP_RECORDS,
-  SCENARIO_TABLE_BYTES,
-  MAX_GUEST_LEAVES,
-  WorkBudget,
-  mapLeafCount,
-  opLeafBound,
-  opWorkBound,
-} from "./pgtable/limits.js";
+export { parseScenario, parseScenarioText, formatScenario, scenarioToJson } from "./scenario/format.js";
+export { OP_SPECS } from "./scenario/ops.js";
+export { type Scenario, type ScenarioOp } from "./scenario/types.js";
+export { replay, replayTable, runOp, runScenarioOp, newScenarioTable, dumpTable, dumpTableBounded, formatResult, ORACLE, type ReplayResult, type DumpEntry, type NotRecorded } from "./scenario/replay.js";
+export { type OpResult, type ModelOpResult } from "./scenario/types.js";
+export { MAX_OP_LEAVES, mapLeafCount } from "./pgtable/limits.js";
+export { MAX_SCENARIO_WORK, MAX_CHECK_WORK, MAX_EVENT_RECORDS, MAX_DUMP_RECORDS, SCENARIO_TABLE_BYTES, WorkBudget, opLeafBound, opWorkBound } from "./scenario/limits.js";
+export { MAX_GUEST_LEAVES } from "./stage1/builder.js";
 export { ArgumentError, PROT_KNOWN, WALK_FLAGS_KNOWN } from "./pgtable/args.js";
 export { RefModel, type RefLeaf, type RefResult } from "./reliability/refmodel.js";
 export { checkTables, checkTablesIn, checkInitialState, type TableCensus } from "./reliability/invariants.js";
 export { BbmChecker, bbmSafe, BBM_SAFE_LO, BBM_SAFE_HI } from "./reliability/bbm.js";
 export { CheckedRun, checkScenario, registerOpChecker, OP_CHECKERS, InvariantViolation, type OpChecker, type OpCheckContext } from "./reliability/checked.js";
-export { firstDivergence } from "./pgtable/compare.js";
+export { firstDivergence } from "./scenario/compare.js";
 export { ptdump } from "./pgtable/ptdump.js";
 export { InputError, parseU64, hex, joinU64, splitU64 } from "./pgtable/u64.js";
 export { describeS2MemAttr, linuxS2MemAttrName } from "./mair/s2memattr.js";
@@ -92,7 +85,7 @@ export { s2LeafAttrs, type S2LeafAttrs } from "./walker/attrs.js";
 export { walkIpa, walkReportOf, traceSteps, formatWalkReport, walkReportJson, combinedJson, type WalkReport, type WalkStep, type WalkSuccess, type Stage1Attrs } from "./walker/describe.js";
 export { combineWithLeaf, combinedOfLastWalk, s2LeafSh, vtcrSh0, type CombineControls } from "./walker/memtype.js";
 // Registers the `translate` model op of replay.
-export { runTranslateOp, replayWalker } from "./walker/op.js";
+export { runTranslateOp, replayWalker } from "./scenario/translate.js";
 export * from "./pgtable/s1descriptor.js";
 export { GuestMemory } from "./stage1/memory.js";
 export {
@@ -110,14 +103,15 @@ export {
   type GuestConfig,
   type RegionGeometry,
 } from "./stage1/config.js";
-export { parseGuest, type GuestSpec, type GuestMapping } from "./stage1/scenario.js";
+export { parseGuest } from "./scenario/guest.js";
+export { type GuestSpec, type GuestMapping } from "./stage1/spec.js";
 export { buildGuest, type BuiltGuest, type BuiltTable } from "./stage1/builder.js";
 export { NestedWalker, STAGE_NONE, STAGE_1, STAGE_2, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_HW_AF, S1_HW_DIRTY, S2_FOR_TABLE, S2_FOR_OUTPUT, S2_FOR_UPDATE, type S2WalkHook } from "./stage1/walk.js";
 export { guestOf, builtGuest, nestedWalker, nestedMemType, nestedMemTypeAttrSh, guestCombineOptions } from "./stage1/guest.js";
 export { s1FaultReport, s1AbortEc, type S1FaultReport } from "./stage1/fault.js";
 export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type S1StepReport, type S1LeafReport } from "./stage1/describe.js";
 // Registers the `translate_va` model op of replay.
-export { runTranslateVaOp, replayNestedWalker } from "./stage1/op.js";
+export { runTranslateVaOp, replayNestedWalker } from "./scenario/translate.js";
 // System registers: one definition of every field (src/regs), pure decoders returning JSON-safe field lists.
 export {
   field,

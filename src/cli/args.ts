@@ -19,7 +19,7 @@
 
 import { parseGranule, PARANGE_BITS } from "../pgtable/geometry.js";
 import { PROT_NAMES } from "../pgtable/descriptor.js";
-import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../pgtable/names.js";
+import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../scenario/names.js";
 import { InputError, parseSmallNumber, parseU64, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import { parseGuestAttr } from "../kvm/guest.js";

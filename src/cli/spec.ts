@@ -13,7 +13,7 @@ import type { ParsedArgs } from "./args.js";
 /**
  * The kind of value an option or operand takes; args.ts has one parser per
  * kind (the numbers through src/pgtable/u64.ts, the names through
- * src/pgtable/names.ts).
+ * src/scenario/names.ts).
  */
 export type ValueKind =
   /** A 64-bit value: 0x/0X hex (addresses, descriptors, register values). */

@@ -47,7 +47,7 @@
  */
 
 import { EAGAIN, EFAULT, ENOEXEC, ERRNO_NAMES, PROT_W, WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
-import { decodeS2Descriptor, protNames } from "../pgtable/decode.js";
+import { decodeS2Descriptor, protNames } from "../walker/decode.js";
 import { EV_DCACHE, EV_ICACHE, eventJson, type EventJson } from "../pgtable/events.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";

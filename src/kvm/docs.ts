@@ -6,7 +6,7 @@
 
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { linuxMairName } from "../mair/mair.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { hex } from "../pgtable/u64.js";
 import { DEFAULT_EXAMPLE_PA, explainEra, explainEras, formatExplain, type ExplainOptions } from "./explain.js";
 import { GUEST_ATTR_NAMES } from "./guest.js";

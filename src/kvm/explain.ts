@@ -15,7 +15,7 @@ import { SH_SHORT } from "../mair/attrs.js";
 import { describeMairAttr } from "../mair/mair.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { S2_MEMATTR_LO, S2_MEMATTR_SHIFT, S2_SH_IS, S2_SH_LO, S2_SH_SHIFT, type EncodedLeaf } from "../pgtable/descriptor.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { hex } from "../pgtable/u64.js";

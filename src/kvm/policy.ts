@@ -44,7 +44,7 @@ import {
 } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
 import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { InputError } from "../pgtable/u64.js";
 import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
 

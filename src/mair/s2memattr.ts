@@ -127,6 +127,11 @@ export function describeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrDescr
   return { text, linux, reserved: false, short };
 }
 
+/** The short memory-type name of a stage-2 MemAttr value (describeS2MemAttr's `short`): Normal-WB, Device-nGnRE, as stage 1, ... */
+export function s2MemAttrShortName(memattr: number, fwb: boolean): string {
+  return describeS2MemAttr(memattr, fwb).short;
+}
+
 // ---- structured decode (ASL S2DecodeMemAttrs, S2DecodeCacheability; FWB) -----
 
 /** Stage-2 cacheability field values (MemAttr[3:2] outer, MemAttr[1:0] inner, FWB = 0). */

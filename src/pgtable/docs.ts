@@ -5,7 +5,7 @@
  */
 
 import { ADDR_51_48_LO, ADDR_51_50_LPA2_LO, PROT_NAMES, protToKernel, pteFormat } from "./descriptor.js";
-import { decodeS2Descriptor } from "./decode.js";
+import { decodeS2Descriptor } from "../walker/decode.js";
 import { encodeLeaf } from "./descriptor.js";
 import { GRANULES, granuleName, ipaLimit, stage2Geometry, type Granule } from "./geometry.js";
 import { hex } from "./u64.js";

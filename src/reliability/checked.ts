@@ -43,9 +43,11 @@ import {
 import { MaintenanceLog } from "../pgtable/events.js";
 import { InputError, hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../pgtable/limits.js";
-import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry, type ExecResult, type OpResult } from "../pgtable/replay.js";
-import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
+import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../scenario/limits.js";
+import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry } from "../scenario/replay.js";
+import { type ExecResult, type OpResult } from "../scenario/types.js";
+import { OP_SPECS } from "../scenario/ops.js";
+import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";

@@ -11,7 +11,7 @@ import { ERA_IDS, errnoName, type FaultAccess, type PolicyInputs } from "../kvm/
 import { describeVma, parsePgprot, parseVmaKind, vmaInputs, vmaPfnmapOrMixed } from "../kvm/vma.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { SH_SHORT } from "../mair/attrs.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { InputError, hex } from "../pgtable/u64.js";
 
 export interface EraForm {

@@ -1,6 +1,6 @@
 /**
  * The walk panel of the docs page, without the DOM: a scenario's text, an
- * address and an access in; the scenario replayed (src/pgtable/replay.ts),
+ * address and an access in; the scenario replayed (src/scenario/replay.ts),
  * then the walk `s2pt walk` does out: walkIpa() (src/walker/describe.ts) for
  * an IPA, walkVa() (src/stage1/describe.ts) for a guest VA. This file only
  * arranges the reports for drawing: which address bits index which level,
@@ -10,8 +10,9 @@
  */
 
 import { granuleName, type Geometry } from "../pgtable/geometry.js";
-import { replay } from "../pgtable/replay.js";
-import { opToJson, parseScenarioText, type Scenario } from "../pgtable/scenario.js";
+import { replay } from "../scenario/replay.js";
+import { opToJson, parseScenarioText } from "../scenario/format.js";
+import { type Scenario } from "../scenario/types.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError, hex, parseHexText, parseSmallNumber } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
@@ -23,9 +24,6 @@ import { S2Walker } from "../walker/translate.js";
 import type { RegionGeometry } from "../stage1/config.js";
 import { formatNestedReport, walkVa, type NestedFault, type NestedReport } from "../stage1/describe.js";
 import { builtGuest, guestOf, nestedWalker } from "../stage1/guest.js";
-// The model ops a scenario may hold (translate, translate_va), as `s2pt walk` registers them.
-import "../walker/op.js";
-import "../stage1/op.js";
 import type { CombineForm } from "./combine-view.js";
 import { descriptorView, type DescriptorView } from "./descriptor-view.js";
 import { PASTED } from "./scenarios.js";

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../cli/main.js";
-import { inlineJson } from "../pgtable/replay.js";
+import { inlineJson } from "../scenario/replay.js";
 
 /** The repository root: the first directory up from here that holds examples/. */
 function repoRoot(): string {

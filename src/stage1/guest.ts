@@ -14,7 +14,7 @@ import { s2LeafSh } from "../walker/memtype.js";
 import type { S2Walker } from "../walker/translate.js";
 import { buildGuest, type BuiltGuest } from "./builder.js";
 import type { GuestConfig } from "./config.js";
-import type { GuestSpec } from "./scenario.js";
+import type { GuestSpec } from "./spec.js";
 import { NestedWalker } from "./walk.js";
 
 const built = new WeakMap<KvmPgtable, BuiltGuest>();

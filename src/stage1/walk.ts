@@ -57,25 +57,7 @@
  */
 
 import { PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
-import {
-  S1_DBM_HI,
-  APTABLE_NO_EL0,
-  APTABLE_NO_WRITE,
-  S1_AF_LO,
-  S1_AP_EL0_LO,
-  S1_AP_RO_LO,
-  S1_APTABLE_HI,
-  S1_APTABLE_SHIFT_HI,
-  S1_ATTRINDX_LO,
-  S1_ATTRINDX_SHIFT,
-  S1_PXNTABLE_HI,
-  S1_PXN_HI,
-  S1_SH_LO,
-  S1_SH_SHIFT,
-  S1_UXNTABLE_HI,
-  S1_UXN_HI,
-  s1DescAddress,
-} from "../pgtable/s1descriptor.js";
+import { S1_DBM_HI, APTABLE_NO_EL0, APTABLE_NO_WRITE, S1_AF_LO, S1_AP_EL0_LO, S1_AP_RO_LO, S1_APTABLE_HI, S1_APTABLE_SHIFT_HI, S1_ATTRINDX_LO, S1_ATTRINDX_SHIFT, S1_PXNTABLE_HI, S1_PXN_HI, S1_SH_LO, S1_SH_SHIFT, S1_UXNTABLE_HI, S1_UXN_HI, s1DescAddress } from "../pgtable/s1descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";

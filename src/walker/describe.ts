@@ -7,7 +7,7 @@
  * down the complete path, walk(), rather than the batch fast path).
  */
 
-import { decodeS2Descriptor } from "../pgtable/decode.js";
+import { decodeS2Descriptor } from "./decode.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";

@@ -2,7 +2,7 @@
 // descriptors NOTES.md decodes by hand (each was written by the kernel in
 // an expected result). Values are the documents' literals, not the encoder's.
 import { describe, expect, it } from "vitest";
-import { decodeS2Descriptor } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor } from "../../src/walker/decode.js";
 import {
   EINVAL,
   PROT_DEVICE,

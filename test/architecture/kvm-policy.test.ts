@@ -11,7 +11,7 @@
 import { describe, expect, it } from "vitest";
 import { explainEra, type ExplainOptions } from "../../src/kvm/explain.js";
 import { kvmSupportsCacheablePfnmap, userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
-import { protNames } from "../../src/pgtable/decode.js";
+import { protNames } from "../../src/walker/decode.js";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 
 const NORMAL_RW_FWB = "0x400000800007db";

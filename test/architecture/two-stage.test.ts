@@ -14,7 +14,8 @@ import { nestedMemType } from "../../src/stage1/guest.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { s1FaultReport } from "../../src/stage1/fault.js";
 import { decodeTcr, encodeTcr, regionGeometry } from "../../src/stage1/config.js";
-import { decodeS1Descriptor, encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/pgtable/s1descriptor.js";
+import { decodeS1Descriptor } from "../../src/stage1/decode.js";
+import { encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/pgtable/s1descriptor.js";
 import { guestJson, rewalk, setup, tr } from "../helpers-guest.js";
 
 const OSH = 2;

@@ -3,12 +3,12 @@
 // computed here in Node. Screenshots go to artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROT_R, PROT_RW, PROT_X, encodeLeaf, type Granule } from "../../src/pgtable/descriptor.js";
-import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/walker/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
 import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";
 import { DEFAULT_EXAMPLE_PA, explainEras } from "../../src/kvm/explain.js";
 import { ERA_IDS, errnoName, type FaultAccess } from "../../src/kvm/policy.js";
-import { protNames } from "../../src/pgtable/decode.js";
+import { protNames } from "../../src/walker/decode.js";
 import { launch, openPage, pageFileUrl, screenshot, serveSite, setInputs, type Browser } from "./harness.js";
 
 let b: Browser;

@@ -2,9 +2,9 @@
 // Each decodes into fields that put back together give the same 64 bits, and
 // every leaf is rebuilt by the leaf encoder from its decoded (pa, level, prot).
 import { describe, expect, it } from "vitest";
-import { decodeS2Descriptor, protOfLeaf, reencodeFields } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor, protOfLeaf, reencodeFields } from "../../src/walker/decode.js";
 import { S2_AF_LO, encodeLeaf } from "../../src/pgtable/descriptor.js";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { hexHalves } from "../../src/pgtable/u64.js";
 import { conformanceDir, readJson, readText, scenarioNames } from "../helpers.js";
 

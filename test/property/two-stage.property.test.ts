@@ -16,13 +16,13 @@ import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/p
 import type { Granule, Stage2Config } from "../../src/pgtable/geometry.js";
 import { ACCESS_READ, FAULT_NONE, decodeLDFSC, encodeLDFSC } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
-import { parseGuest } from "../../src/stage1/scenario.js";
+import { parseGuest } from "../../src/scenario/guest.js";
 import { buildGuest } from "../../src/stage1/builder.js";
 import { NestedWalker, STAGE_1, STAGE_2 } from "../../src/stage1/walk.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { regionGeometry } from "../../src/stage1/config.js";
-import { decodeS1Descriptor } from "../../src/pgtable/s1descriptor.js";
-import { reencodeFields } from "../../src/pgtable/decode.js";
+import { decodeS1Descriptor } from "../../src/stage1/decode.js";
+import { reencodeFields } from "../../src/walker/decode.js";
 import { LINUX_MAIR } from "../helpers-guest.js";
 
 const RANGE = 0x40000000; // the identity-mapped IPA range [1G, 2G)

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { replay } from "../../src/pgtable/replay.js";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { replay } from "../../src/scenario/replay.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { walkIpa } from "../../src/walker/describe.js";
 import { S2Walker } from "../../src/walker/translate.js";
 import { walkVa } from "../../src/stage1/describe.js";

@@ -7,8 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { stage2Geometry } from "../../src/pgtable/geometry.js";
 import { MAX_OP_LEAVES, mapLeafCount } from "../../src/pgtable/limits.js";
-import { replay } from "../../src/pgtable/replay.js";
-import { parseScenario, parseScenarioText, type Scenario } from "../../src/pgtable/scenario.js";
+import { replay } from "../../src/scenario/replay.js";
+import { parseScenario, parseScenarioText } from "../../src/scenario/format.js";
+import { type Scenario } from "../../src/scenario/types.js";
 import { InputError } from "../../src/pgtable/u64.js";
 import { checkScenario } from "../../src/reliability/checked.js";
 import { conformanceDir, readJson, readText } from "../helpers.js";

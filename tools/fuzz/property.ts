@@ -7,7 +7,8 @@
  */
 
 import fc from "fast-check";
-import { formatScenario, type Scenario } from "../../src/pgtable/scenario.js";
+import { formatScenario } from "../../src/scenario/format.js";
+import { type Scenario } from "../../src/scenario/types.js";
 import { CheckedRun, type CheckedSummary } from "../../src/reliability/checked.js";
 import { concretize, rawScenarioArb, type RawScenario } from "./arbitraries.js";
 

@@ -1,9 +1,9 @@
 import { EXIT_MISMATCH } from "../io.js";
-import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, formatLeafVerdict, leafVerdict } from "../../pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, formatLeafVerdict, leafVerdict } from "../../walker/decode.js";
 import type { Granule } from "../../pgtable/geometry.js";
 import { InputError, showInput } from "../../pgtable/u64.js";
 import { findRegister } from "../../kvm/registers.js";
-import { decodeS1Descriptor } from "../../pgtable/s1descriptor.js";
+import { decodeS1Descriptor } from "../../stage1/decode.js";
 import { mairBytes } from "../../stage1/config.js";
 import { checkPaBits } from "../options.js";
 import { FORMAT_OPTIONS, type CommandSpec } from "../spec.js";

@@ -1,4 +1,4 @@
-import { replayTable } from "../../pgtable/replay.js";
+import { replayTable } from "../../scenario/replay.js";
 import { InputError } from "../../pgtable/u64.js";
 import { formatWalkReport, walkIpa, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
 import { SH_ISH, SH_SHORT } from "../../mair/attrs.js";

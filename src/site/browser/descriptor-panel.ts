@@ -1,6 +1,6 @@
 /**
  * Descriptor decoder panel: paste a 64-bit value, see every field with its
- * bits highlighted on a 64-bit strip. The decoding is src/pgtable/decode.ts
+ * bits highlighted on a 64-bit strip. The decoding is src/walker/decode.ts
  * (via ../descriptor-view.ts); this file only draws it.
  */
 

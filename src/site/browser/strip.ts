@@ -2,7 +2,7 @@
  * The 64-bit strip of a descriptor: two rows of 32 bits (63..32, 31..0),
  * each bit coloured by the field that owns it and the fields named under
  * them. Used by the decoder and by each level of a drawn walk; the bits and
- * their owners are descriptorView()'s (src/pgtable/decode.ts).
+ * their owners are descriptorView()'s (src/walker/decode.ts).
  */
 
 import type { BitSpan, DescriptorView } from "../descriptor-view.js";

@@ -18,9 +18,9 @@ import {
   MT_S2_FWB_NORMAL_NC,
   MT_S2_NORMAL,
   MT_S2_NORMAL_NC,
-} from "./descriptor.js";
+} from "../pgtable/descriptor.js";
 import { typeName } from "./jsonfields.js";
-import { InputError, parseSmallNumber, showInput } from "./u64.js";
+import { InputError, parseSmallNumber, showInput } from "../pgtable/u64.js";
 
 /**
  * `R|W|X`-style names joined by `|`; "" is none. `prefix` is the kernel's

@@ -3,7 +3,7 @@
  * an InputError naming the JSON path and saying why.
  */
 
-import { InputError, TWO_52, parseU64, showInput } from "./u64.js";
+import { InputError, TWO_52, parseU64, showInput } from "../pgtable/u64.js";
 
 /**
  * The source text of the numbers of the document being parsed (jsontext.ts

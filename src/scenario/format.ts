@@ -4,82 +4,23 @@
  * path (`ops[3].ipa`) and says why; nothing is half-accepted.
  *
  * The operations of FORMAT.md are the kernel's contract. s2pt adds
- * model-only operations (marked `model: true` in OP_SPECS) documented in
- * docs/scenarios.md.
+ * model-only operations (marked `model: true` in the op table, ops.ts),
+ * documented in docs/walker.md and docs/two-stage.md. Which fields an op
+ * takes is the op table's; how each kind of field is read and written is
+ * FIELD_KINDS' below.
  */
 
-import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "./geometry.js";
-import { PROT_NAMES, WALK_FLAG_NAMES } from "./descriptor.js";
-import { InputError, showInput } from "./u64.js";
+import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "../pgtable/geometry.js";
+import { PROT_NAMES, WALK_FLAG_NAMES } from "../pgtable/descriptor.js";
+import { InputError, showInput } from "../pgtable/u64.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName, withRawNumbers } from "./jsonfields.js";
 import { ACCESS_WORDS, PROT_PREFIX, WALK_FLAG_PREFIX, parseAccess, parseNames } from "./names.js";
 import { readJson } from "./jsontext.js";
-import { parseGuest, type GuestSpec } from "../stage1/scenario.js";
+import { parseGuest } from "./guest.js";
+import { OP_SPECS } from "./ops.js";
+import type { FieldKind, OpFieldName, Scenario, ScenarioOp } from "./types.js";
 
 export { parseHexField };
-
-export type FieldType = "addr" | "va" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh";
-
-export interface OpSpec {
-  /** Field name -> type, in the order FORMAT.md lists them. */
-  readonly fields: Readonly<Record<string, FieldType>>;
-  /** Fields that may be left out. */
-  readonly optional?: readonly string[];
-  /** Not a kernel entry point: an s2pt extension. */
-  readonly model?: boolean;
-}
-
-/** The operations a scenario may hold, and their fields. */
-export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
-  map: { fields: { ipa: "addr", size: "addr", pa: "addr", prot: "prot", flags: "flags" } },
-  unmap: { fields: { ipa: "addr", size: "addr" } },
-  wrprotect: { fields: { ipa: "addr", size: "addr" } },
-  mkyoung: { fields: { ipa: "addr", flags: "flags" } },
-  test_clear_young: { fields: { ipa: "addr", size: "addr", mkold: "bool" } },
-  relax_perms: { fields: { ipa: "addr", prot: "prot", flags: "flags" } },
-  flush: { fields: { ipa: "addr", size: "addr" } },
-  split: { fields: { ipa: "addr", size: "addr" } },
-  set_owner: { fields: { ipa: "addr", size: "addr", owner: "owner" } },
-  get_leaf: { fields: { ipa: "addr" } },
-  // s2pt model op (src/walker/op.ts): the hardware's translation of ipa for one access.
-  translate: { fields: { ipa: "addr", access: "access", el: "el" }, optional: ["el"], model: true },
-  // s2pt model op (src/stage1/op.ts): the two-stage translation of a guest VA (needs a `guest` section).
-  translate_va: { fields: { va: "va", access: "access", el: "el" }, optional: ["el"], model: true },
-};
-
-/** A parsed operation: numbers are exact doubles (< 2^52), names already turned into bits. */
-export interface ScenarioOp {
-  op: string;
-  ipa: number;
-  size: number;
-  pa: number;
-  prot: number;
-  flags: number;
-  owner: number;
-  mkold: boolean;
-  /** Model-only fields (translate, translate_va): the VA (64 bits), access kind, EL, stage-1 attributes. */
-  va: bigint;
-  access: string;
-  el: number;
-  attr: number;
-  sh: number;
-}
-
-export interface Scenario {
-  name: string;
-  config: Stage2Config;
-  /** Table pages in the memory cache at the start of each op; Infinity when absent. */
-  memcache: number;
-  ops: ScenarioOp[];
-  /**
-   * s2pt extension (config `max_table_pages`): most table pages the host may
-   * hold at once, root pages included; an allocation beyond it fails like an
-   * empty memory cache (-ENOMEM). Undefined: the store's default (1 GiB of tables).
-   */
-  maxTablePages?: number;
-  /** The guest's stage-1 setup (an s2pt extension, docs/two-stage.md), or null. */
-  guest: GuestSpec | null;
-}
 
 export { parseNames };
 
@@ -125,6 +66,33 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
   return { config, memcache, maxTablePages };
 }
 
+/** How one kind of field is read from a scenario file (`parse`, refusals naming `path`) and written back (`write`; undefined: left out). */
+export interface FieldKindSpec {
+  parse(v: unknown, path: string): unknown;
+  write(x: unknown): unknown;
+}
+
+/** Every kind of field an operation may take (types.ts FieldKind). */
+export const FIELD_KINDS: Readonly<Record<FieldKind, FieldKindSpec>> = {
+  addr: { parse: parseHexField, write: (x) => "0x" + (x as number).toString(16) },
+  va: { parse: parseU64Field, write: (x) => "0x" + (x as bigint).toString(16) },
+  prot: { parse: (v, p) => parseProt(v, p), write: (x) => formatNames(x as number, PROT_NAMES) },
+  flags: { parse: (v, p) => parseWalkFlags(v, p), write: (x) => formatNames(x as number, WALK_FLAG_NAMES) },
+  owner: { parse: (v, p) => parseInt32(v, p, 0, 255), write: (x) => x },
+  bool: { parse: parseBool, write: (x) => x },
+  access: { parse: (v, p) => ACCESS_WORDS[parseAccess(v, p)][0], write: (x) => x },
+  el: { parse: (v, p) => parseInt32(v, p, 0, 1), write: (x) => x },
+  attr: { parse: (v, p) => parseInt32(v, p, 0, 255), write: (x) => ((x as number) >= 0 ? x : undefined) },
+  sh: {
+    parse: (v, p) => {
+      const sh = parseInt32(v, p, 0, 3);
+      if (sh === 1) throw new InputError(`${p}: 1 is a reserved shareability encoding (use 0, 2 or 3)`);
+      return sh;
+    },
+    write: (x) => ((x as number) >= 0 ? x : undefined),
+  },
+};
+
 function emptyOp(op: string): ScenarioOp {
   return { op, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
 }
@@ -137,8 +105,8 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
     throw new InputError(`${path}.op: unknown operation '${showInput(name)}' (known: ${Object.keys(OP_SPECS).join(", ")})`);
   }
   const spec = OP_SPECS[name];
-  const fields = Object.keys(spec.fields);
-  const optional = spec.optional ?? [];
+  const fields = Object.keys(spec.fields) as OpFieldName[];
+  const optional: readonly OpFieldName[] = spec.optional ?? [];
   checkKeys(v, path, ["op", ...fields], fields.filter((f) => !optional.includes(f)));
   const op = emptyOp(name);
   // An ipa + size that passes 2^64 has no meaning for the kernel (its end
@@ -150,47 +118,10 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
       throw new InputError(`${path}: ipa ${v.ipa} + size ${v.size} wraps past 2^64 (the range must end at or below 2^64)`);
     }
   }
+  const slots = op as unknown as Record<OpFieldName, unknown>;
   for (const f of fields) {
     if (!Object.prototype.hasOwnProperty.call(v, f)) continue;
-    const fp = `${path}.${f}`;
-    const val = v[f];
-    switch (spec.fields[f]) {
-      case "addr": {
-        const n = parseHexField(val, fp);
-        if (f === "ipa") op.ipa = n;
-        else if (f === "size") op.size = n;
-        else op.pa = n;
-        break;
-      }
-      case "va":
-        op.va = parseU64Field(val, fp);
-        break;
-      case "prot":
-        op.prot = parseProt(val, fp);
-        break;
-      case "flags":
-        op.flags = parseWalkFlags(val, fp);
-        break;
-      case "owner":
-        op.owner = parseInt32(val, fp, 0, 255);
-        break;
-      case "bool":
-        op.mkold = parseBool(val, fp);
-        break;
-      case "access":
-        op.access = ACCESS_WORDS[parseAccess(val, fp)][0];
-        break;
-      case "el":
-        op.el = parseInt32(val, fp, 0, 1);
-        break;
-      case "attr":
-        op.attr = parseInt32(val, fp, 0, 255);
-        break;
-      case "sh":
-        op.sh = parseInt32(val, fp, 0, 3);
-        if (op.sh === 1) throw new InputError(`${fp}: 1 is a reserved shareability encoding (use 0, 2 or 3)`);
-        break;
-    }
+    slots[f] = FIELD_KINDS[spec.fields[f] as FieldKind].parse(v[f], `${path}.${f}`);
   }
   return op;
 }
@@ -206,7 +137,7 @@ export function parseScenario(doc: unknown): Scenario {
   const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
   const guest = doc.guest === undefined ? null : parseGuest(doc.guest, "guest", config);
   ops.forEach((op, i) => {
-    if (op.op === "translate_va" && guest === null) throw new InputError(`ops[${i}]: translate_va needs a top-level 'guest' section (the guest's stage-1 setup)`);
+    if (OP_SPECS[op.op].guest === true && guest === null) throw new InputError(`ops[${i}]: ${op.op} needs a top-level 'guest' section (the guest's stage-1 setup)`);
   });
   const scn: Scenario = { name, config, memcache, ops, guest };
   if (maxTablePages !== undefined) scn.maxTablePages = maxTablePages;
@@ -237,48 +168,15 @@ export function formatNames(bits: number, table: ReadonlyArray<readonly [string,
     .join("|");
 }
 
-function hexField(n: number): string {
-  return "0x" + n.toString(16);
-}
-
 /** One operation as FORMAT.md writes it (fields in OP_SPECS order). */
 export function opToJson(op: ScenarioOp): Record<string, unknown> {
   const spec = OP_SPECS[op.op];
   if (spec === undefined) throw new Error(`opToJson: unknown operation '${op.op}'`);
   const out: Record<string, unknown> = { op: op.op };
-  for (const [f, type] of Object.entries(spec.fields)) {
-    switch (type) {
-      case "addr":
-        out[f] = hexField(f === "ipa" ? op.ipa : f === "size" ? op.size : op.pa);
-        break;
-      case "prot":
-        out[f] = formatNames(op.prot, PROT_NAMES);
-        break;
-      case "flags":
-        out[f] = formatNames(op.flags, WALK_FLAG_NAMES);
-        break;
-      case "owner":
-        out[f] = op.owner;
-        break;
-      case "bool":
-        out[f] = op.mkold;
-        break;
-      case "va":
-        out[f] = "0x" + op.va.toString(16);
-        break;
-      case "access":
-        out[f] = op.access;
-        break;
-      case "el":
-        out[f] = op.el;
-        break;
-      case "attr":
-        if (op.attr >= 0) out[f] = op.attr;
-        break;
-      case "sh":
-        if (op.sh >= 0) out[f] = op.sh;
-        break;
-    }
+  const slots = op as unknown as Record<OpFieldName, unknown>;
+  for (const [f, kind] of Object.entries(spec.fields) as Array<[OpFieldName, FieldKind]>) {
+    const x = FIELD_KINDS[kind].write(slots[f]);
+    if (x !== undefined) out[f] = x;
   }
   return out;
 }

@@ -38,12 +38,12 @@ import {
   s2MemAttrNormal,
   s2MemAttrNormalNC,
   stage2PteProt,
-} from "./descriptor.js";
+} from "../pgtable/descriptor.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
-import { InputError, TWO_64_BIG, alignDown, hex, hexHalves, joinU64 } from "./u64.js";
-import type { Granule } from "./geometry.js";
-import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "./geometry.js";
-import { encodeLeafChecked } from "./leaf.js";
+import { InputError, TWO_64_BIG, alignDown, hex, hexHalves, joinU64 } from "../pgtable/u64.js";
+import type { Granule } from "../pgtable/geometry.js";
+import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "../pgtable/geometry.js";
+import { encodeLeafChecked } from "../pgtable/leaf.js";
 
 export interface DecodeOptions {
   granule: Granule;

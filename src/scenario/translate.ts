@@ -1,6 +1,21 @@
 /**
- * The `translate_va` model op of `s2pt replay` (an s2pt extension, not a
- * kernel entry point; docs/two-stage.md):
+ * The model-only ops of a scenario (s2pt extensions, not kernel entry
+ * points): what the hardware does with the table at that point of the
+ * replay. Their entries are in the op table (ops.ts).
+ *
+ * `translate` (docs/walker.md):
+ *
+ *   { "op": "translate", "ipa": "0x...", "access": "r" | "w" | "x", "el": 0 | 1 }
+ *
+ * `el` may be left out (EL1). The table is walked as the hardware walks it,
+ * with the walker's defaults (VTCR_EL2.HA = 1 as KVM programs it, HD = 0,
+ * FEAT_XNX off). The result is { "pa": "0x...", "level": n } or
+ * { "fault": { "type", "level", "dfsc", "hpfar" } }, hpfar being null when
+ * the architecture leaves HPFAR_EL2 UNKNOWN (a Permission fault).
+ * With HA = 1 a translation of a leaf whose AF is clear sets AF in the
+ * table, as the hardware does, and the final dump shows it.
+ *
+ * `translate_va` (docs/two-stage.md):
  *
  *   { "op": "translate_va", "va": "0x...", "access": "r" | "w" | "x", "el": 0 | 1 }
  *
@@ -16,28 +31,54 @@
  *
  * s1_level is null when stage 1 is disabled; attr (PAR_EL1.ATTR) and sh
  * (PAR_EL1.SH) are null where the architecture leaves them open.
- *
- * Importing this module registers the op (src/index.ts and the CLI import it).
  */
 
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { registerModelOp, type ModelOpResult } from "../pgtable/replay.js";
-import type { Scenario, ScenarioOp } from "../pgtable/scenario.js";
 import { hex } from "../pgtable/u64.js";
 import { ACCESS_NAMES, FAULT_NAMES, FAULT_NONE, encodeLDFSC, faultEsr, hpfarOf, ipaValid } from "../walker/fault.js";
-import { replayWalker } from "../walker/op.js";
-import { s1FaultReport } from "./fault.js";
-import { guestOf, nestedMemType, nestedWalker } from "./guest.js";
-import { STAGE_1, type NestedWalker } from "./walk.js";
+import { S2Walker } from "../walker/translate.js";
+import { s1FaultReport } from "../stage1/fault.js";
+import { guestOf, nestedMemType, nestedWalker } from "../stage1/guest.js";
+import { STAGE_1, type NestedWalker } from "../stage1/walk.js";
+import type { ModelOpResult, Scenario, ScenarioOp } from "./types.js";
 
-const walkers = new WeakMap<KvmPgtable, NestedWalker>();
+const s2Walkers = new WeakMap<KvmPgtable, S2Walker>();
+
+/** The walker a replay uses for a table (one per table, default options). */
+export function replayWalker(pgt: KvmPgtable): S2Walker {
+  let w = s2Walkers.get(pgt);
+  if (w === undefined) {
+    w = new S2Walker(pgt);
+    s2Walkers.set(pgt, w);
+  }
+  return w;
+}
+
+/** Run one translate op. */
+export function runTranslateOp(pgt: KvmPgtable, op: ScenarioOp): ModelOpResult {
+  const w = replayWalker(pgt);
+  const access = (ACCESS_NAMES as readonly string[]).indexOf(op.access);
+  if (access < 0) throw new Error(`translate: access '${op.access}'`);
+  const r = w.translate(op.ipa, access, op.el);
+  if (r === FAULT_NONE) return { pa: hex(w.pa), level: w.level };
+  return {
+    fault: {
+      type: FAULT_NAMES[r],
+      level: w.level,
+      dfsc: hex(encodeLDFSC(r, w.level)),
+      hpfar: ipaValid(r) ? hex(hpfarOf(BigInt(op.ipa))) : null,
+    },
+  };
+}
+
+const nestedWalkers = new WeakMap<KvmPgtable, NestedWalker>();
 
 /** The nested walker a replay uses for a table (built with the guest on first use). */
 export function replayNestedWalker(pgt: KvmPgtable, scn: Scenario, where: string): NestedWalker {
-  let w = walkers.get(pgt);
+  let w = nestedWalkers.get(pgt);
   if (w === undefined) {
     w = nestedWalker(guestOf(pgt, scn.guest, where), replayWalker(pgt));
-    walkers.set(pgt, w);
+    nestedWalkers.set(pgt, w);
   }
   return w;
 }
@@ -78,5 +119,3 @@ export function runTranslateVaOp(pgt: KvmPgtable, op: ScenarioOp, scn: Scenario)
     },
   };
 }
-
-registerModelOp((pgt, op, scn) => (op.op === "translate_va" ? runTranslateVaOp(pgt, op, scn) : undefined));

@@ -15,7 +15,7 @@
  * 100,000 levels deep can be compared and shown.
  */
 
-import { InputError, escapeControl } from "./u64.js";
+import { InputError, escapeControl } from "../pgtable/u64.js";
 
 export interface JsonReadOptions {
   /** Keys refused wherever they appear (an InputError naming the JSON path). */

@@ -3,34 +3,18 @@
  * the exact form of the kernel's expected files.
  */
 
-import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO, ADDR_51_48_LO, ADDR_51_50_LPA2_LO } from "./descriptor.js";
-import { EVENT_NAMES, MaintenanceLog, eventJson, type EventJson } from "./events.js";
-import { MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_SCENARIO_WORK, SCENARIO_TABLE_BYTES, WorkBudget, checkOpWork, scenarioMaxPages, sizeText } from "./limits.js";
-import { KvmPgtable } from "./pgtable.js";
-import type { Scenario, ScenarioOp } from "./scenario.js";
-import { ArgumentError } from "./args.js";
-import { InputError, hex, hexHalves } from "./u64.js";
+import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO, ADDR_51_48_LO, ADDR_51_50_LPA2_LO } from "../pgtable/descriptor.js";
+import { EVENT_NAMES, MaintenanceLog, eventJson, type EventJson } from "../pgtable/events.js";
+import { sizeText } from "../pgtable/limits.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
+import { ArgumentError } from "../pgtable/args.js";
+import { InputError, hex, hexHalves } from "../pgtable/u64.js";
+import { MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_SCENARIO_WORK, SCENARIO_TABLE_BYTES, WorkBudget, checkOpWork, scenarioMaxPages } from "./limits.js";
+import { OP_SPECS } from "./ops.js";
+import type { ExecResult, KindCounts, ModelOpResult, OpResult, Scenario, ScenarioOp } from "./types.js";
 
 /** The pgtable.c whose behaviour the model reproduces (and the conformance oracle). */
 export const ORACLE = "linux 6.18.25 (gregkh/linux 735d394779c92a6f31bf050233082d6e09355b09)";
-
-/** Counts per kind name (event kinds of EVENT_NAMES, or dump kinds), only the non-zero ones. */
-export type KindCounts = Record<string, number>;
-
-export interface OpResult {
-  ret: number;
-  pte?: string;
-  level?: number;
-  young?: boolean;
-  events: EventJson[];
-  /**
-   * Present only when some of this op's events are not in `events`: how
-   * many of each kind were left out (the result's record limit, limits.ts
-   * MAX_EVENT_RECORDS; `events` then holds the first ones, in order).
-   */
-  events_not_recorded?: KindCounts;
-  [extra: string]: unknown;
-}
 
 export interface DumpEntry {
   level: number;
@@ -62,22 +46,6 @@ export interface ReplayResult {
   not_recorded?: NotRecorded;
 }
 
-/** The result of a model-only op: its own fields (docs/walker.md for `translate`), no ret or events. */
-export interface ModelOpResult {
-  [field: string]: unknown;
-}
-
-/**
- * A hook for operations s2pt adds to FORMAT.md (model-only ops such as
- * `translate`): returns the op's result, or undefined if it does not know
- * the op.
- */
-export type ModelOpRunner = (pgt: KvmPgtable, op: ScenarioOp, scn: Scenario) => OpResult | ModelOpResult | undefined;
-const modelOps: ModelOpRunner[] = [];
-export function registerModelOp(runner: ModelOpRunner): void {
-  modelOps.push(runner);
-}
-
 /**
  * The event and dump records a replay result may still hold
  * (MAX_EVENT_RECORDS over all its ops, MAX_DUMP_RECORDS dump entries), and
@@ -102,62 +70,18 @@ export class RecordBudget {
   }
 }
 
-/** A kernel op's outcome before its events are turned into records: ret and the op's extra fields. */
-export interface ExecResult {
-  ret: number;
-  pte?: string;
-  level?: number;
-  young?: boolean;
-}
-
 /**
- * Run one operation of a scenario on the table: a kernel op leaves its
- * events in pgt.log (from its length before the call) and returns an
- * ExecResult; a model op returns its own result as `model`.
+ * Run one operation of a scenario on the table, by its entry in the op
+ * table (ops.ts): a kernel op leaves its events in pgt.log (from its length
+ * before the call) and returns an ExecResult; a model op returns its own
+ * result as `model`.
  */
 export function execOp(pgt: KvmPgtable, op: ScenarioOp, scn: Scenario): { exec: ExecResult } | { model: OpResult | ModelOpResult } {
   pgt.store.memcache = scn.memcache;
-  let ret = 0;
-  switch (op.op) {
-    case "map":
-      ret = pgt.map(op.ipa, op.size, op.pa, op.prot, op.flags);
-      break;
-    case "unmap":
-      ret = pgt.unmap(op.ipa, op.size);
-      break;
-    case "wrprotect":
-      ret = pgt.wrprotect(op.ipa, op.size);
-      break;
-    case "mkyoung":
-      pgt.mkyoung(op.ipa, op.flags);
-      break;
-    case "test_clear_young":
-      return { exec: { ret: 0, young: pgt.testClearYoung(op.ipa, op.size, op.mkold) } };
-    case "relax_perms":
-      ret = pgt.relaxPerms(op.ipa, op.prot, op.flags);
-      break;
-    case "flush":
-      ret = pgt.flush(op.ipa, op.size);
-      break;
-    case "split":
-      ret = pgt.split(op.ipa, op.size);
-      break;
-    case "set_owner":
-      ret = pgt.setOwner(op.ipa, op.size, op.owner);
-      break;
-    case "get_leaf":
-      ret = pgt.getLeaf(op.ipa);
-      if (ret === 0) return { exec: { ret, pte: hexHalves(pgt.leafLo, pgt.leafHi), level: pgt.leafLevel } };
-      break;
-    default: {
-      for (const runner of modelOps) {
-        const r = runner(pgt, op, scn);
-        if (r !== undefined) return { model: r };
-      }
-      throw new Error(`no runner for operation '${op.op}'`);
-    }
-  }
-  return { exec: { ret } };
+  const spec = OP_SPECS[op.op];
+  if (spec === undefined) throw new Error(`no runner for operation '${op.op}'`);
+  if (spec.model === true) return { model: spec.run(pgt, op, scn) };
+  return { exec: spec.run(pgt, op) };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The `guest` section of a scenario (an s2pt extension; docs/two-stage.md):
- * the guest's stage-1 registers and the mappings its tables hold. Parsed
+ * the guest's stage-1 registers and the mappings its tables hold, read into
+ * the GuestSpec the guest builder takes (src/stage1/spec.ts). Parsed
  * strictly: an unknown field, a missing one or a value out of range is an
  * InputError naming its JSON path.
  *
@@ -16,37 +17,10 @@
  */
 
 import { InputError, hex, isAligned } from "../pgtable/u64.js";
-import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "../pgtable/jsonfields.js";
-import { GRANULES, granuleName, type Granule, type Stage2Config } from "../pgtable/geometry.js";
-import { blockDescSupported } from "../pgtable/geometry.js";
-import { checkTcr, decodeTcr, mairBytes, regionGeometry, s1OutputBits, type GuestConfig, type HcrFields, type SctlrFields, type TcrFields } from "./config.js";
-
-/** One stage-1 mapping the builder writes. */
-export interface GuestMapping {
-  /** JSON path, for messages. */
-  path: string;
-  va: bigint;
-  size: number;
-  ipa: number;
-  attrIndx: number;
-  ap: number;
-  sh: number;
-  af: boolean;
-  pxn: boolean;
-  uxn: boolean;
-  ng: boolean;
-  /** Leaf level to use, or -1: the largest the alignment allows. */
-  level: number;
-}
-
-export interface GuestSpec {
-  /** The registers; ttbr0/ttbr1 are 0 where not given (the builder fills them). */
-  config: GuestConfig;
-  ttbr0Given: boolean;
-  ttbr1Given: boolean;
-  pool: { ipa: number; size: number } | null;
-  mappings: GuestMapping[];
-}
+import { GRANULES, blockDescSupported, granuleName, type Granule, type Stage2Config } from "../pgtable/geometry.js";
+import { checkTcr, decodeTcr, mairBytes, regionGeometry, s1OutputBits, type GuestConfig, type HcrFields, type SctlrFields, type TcrFields } from "../stage1/config.js";
+import type { GuestMapping, GuestSpec } from "../stage1/spec.js";
+import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "./jsonfields.js";
 
 const TCR_KEYS = ["t0sz", "t1sz", "tg0", "tg1", "ips", "epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1", "ha", "hd"] as const;
 const SCTLR_KEYS = ["m", "c", "i", "wxn"] as const;

@@ -10,11 +10,12 @@
  * `0x400`). Nothing here recurses, so any nesting depth is fine.
  */
 
-import { decodeS2Descriptor, type DecodedDescriptor } from "./decode.js";
+import { decodeS2Descriptor, type DecodedDescriptor } from "../walker/decode.js";
 import { jsonEqual, jsonPath, jsonPreview, readJson } from "./jsontext.js";
+import { OP_SPECS } from "./ops.js";
 import type { ReplayResult } from "./replay.js";
-import type { Scenario } from "./scenario.js";
-import { InputError, hex, parseU64 } from "./u64.js";
+import type { Scenario } from "./types.js";
+import { InputError, hex, parseU64 } from "../pgtable/u64.js";
 
 /** Keys an expected file may not hold: they name Object.prototype members, never result fields. */
 export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
@@ -118,7 +119,9 @@ function decodeSideBySide(expected: unknown, got: unknown, scn: Scenario, level:
 function opLabel(scn: Scenario, i: number): string {
   const op = scn.ops[i];
   if (!op) return `ops[${i}]`;
-  return `ops[${i}] (${op.op} ipa=${hex(op.ipa)}${op.op !== "get_leaf" && op.op !== "mkyoung" && op.op !== "relax_perms" ? ` size=${hex(op.size)}` : ""})`;
+  const fields = OP_SPECS[op.op]?.fields ?? {};
+  const at = fields.ipa !== undefined ? ` ipa=${hex(op.ipa)}` : fields.va !== undefined ? ` va=${hex(op.va)}` : "";
+  return `ops[${i}] (${op.op}${at}${fields.size !== undefined ? ` size=${hex(op.size)}` : ""})`;
 }
 
 /**
