@@ -14,10 +14,10 @@
  *
  * Extension point: a new comparison (for instance "the walker's IPA -> PA
  * translation agrees with the reference model and with get_leaf at every
- * sampled IPA") is one more OpChecker (walker-check.ts); others are added with registerOpChecker() by
- * the module that provides it: it reads ctx.samples and compares its own
- * answer at each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af)
- * and with ctx.pgt.getLeaf(ipa).
+ * sampled IPA") is one more OpChecker (checker.ts; walker-check.ts is one),
+ * listed in OP_CHECKERS: it reads ctx.samples and compares its own answer at
+ * each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af) and with
+ * the table's get_leaf.
  */
 
 import {
@@ -51,6 +51,7 @@ import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
+import type { OpCheckContext, OpChecker } from "./checker.js";
 import { walkerChecker } from "./walker-check.js";
 
 /** An invariant that did not hold: which op (index into the scenario's ops; ops.length for the final clean-up), which check, what. */
@@ -63,38 +64,6 @@ export class InvariantViolation extends Error {
     this.check = check;
     this.opIndex = opIndex;
   }
-}
-
-export interface OpCheckContext {
-  pgt: KvmPgtable;
-  model: RefModel;
-  scn: Scenario;
-  /** Index of the op in scn.ops (scn.ops.length for the final unmap). */
-  index: number;
-  op: ScenarioOp;
-  /** What the model of pgtable.c returned. */
-  result: OpResult;
-  /** What the reference model predicts. */
-  predicted: RefResult;
-  /** Kernel WARN_ON()s fired by this op. */
-  newWarnings: string[];
-  /** Page-aligned IPAs to compare translations at (inside and around the op's range, and at leaves). */
-  samples: number[];
-  /**
-   * Whether this op gets the full comparisons (the whole table's structure,
-   * the dump, free pages, the fast table's whole arena): every op with
-   * `--deep` or while the table is small, else on a schedule that keeps a
-   * checked run linear in its work (CheckedRun).
-   */
-  deep: boolean;
-  /** The IPA range [start, end) the op can have changed (page-aligned, clamped to the IPA space). */
-  range: [number, number];
-}
-
-/** One comparison run after every op: returns null, or what is wrong. */
-export interface OpChecker {
-  name: string;
-  check(ctx: OpCheckContext): string | null;
 }
 
 function hx(n: number): string {
@@ -312,11 +281,6 @@ export const OP_CHECKERS: OpChecker[] = [
   },
   walkerChecker,
 ];
-
-/** Add a checker run after every op (see the module comment). */
-export function registerOpChecker(c: OpChecker): void {
-  OP_CHECKERS.push(c);
-}
 
 /** A small deterministic generator for sampling (xorshift32). */
 function rng(seed: number): () => number {

@@ -6,10 +6,9 @@ import { formatCombine } from "./combine.js";
 import { S2Walker } from "../../walker/translate.js";
 import { builtGuest, guestOf, nestedWalker } from "../../stage1/guest.js";
 import { formatNestedReport, nestedReportJson, walkVa } from "../../stage1/describe.js";
-import type { ParsedArgs } from "../args.js";
 import { indent } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
-import type { CommandSpec } from "../spec.js";
+import type { CommandArgs, CommandSpec } from "../spec.js";
 
 /**
  * s2pt walk <scenario> --ipa <hex>: the hardware's stage-2 walk of one IPA over the table the scenario builds;
@@ -79,7 +78,7 @@ export const walkCommand: CommandSpec = {
 };
 
 /** --s1-attr / --s1-sh, or undefined when neither is given. */
-function stage1Opts(a: ParsedArgs): Stage1Attrs | undefined {
+function stage1Opts(a: CommandArgs): Stage1Attrs | undefined {
   const attr = a.value<number>("s1-attr");
   if (attr === undefined) {
     if (a.has("s1-sh")) throw new InputError("--s1-sh needs --s1-attr (the stage-1 MAIR Attr byte)");
