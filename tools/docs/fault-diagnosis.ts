@@ -5,39 +5,14 @@
  * page was generated (npm run docs; test/docs.test.ts regenerates and compares),
  * and a command that exits non-zero (1: the kernel's no) says so with `echo $?`.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { s2pt, shellQuote } from "./cli.js";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "src", "cli"))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error("fault-diagnosis docs: the repository root (package.json, src/cli) not found above " + fileURLToPath(import.meta.url));
-}
-
-/** Run `s2pt <args>` in the repository root; the output, or an Error naming the command when it does not exit `code` or writes to stderr. */
-function s2pt(root: string, args: string[], code: number): string {
-  const bin = join(root, "dist", "src", "cli", "main.js");
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npm run build)`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8" });
-  if (r.status !== code || r.stderr !== "") throw new Error(`s2pt ${args.join(" ")} exited ${r.status} (expected ${code}): ${r.stderr}`);
-  return r.stdout.trimEnd();
-}
-
-function shellQuote(a: string): string {
-  return /^[A-Za-z0-9_./:=,-]+$/.test(a) ? a : `'${a}'`;
-}
-
+/** docs/fault-diagnosis.md */
 export function renderFaultDiagnosisDoc(): string {
-  const root = repoRoot();
   const block = (args: string[], code = 0): string[] => [
     "```console",
     `$ npx s2pt ${args.map(shellQuote).join(" ")}`,
-    s2pt(root, args, code),
+    s2pt(args, code),
     ...(code !== 0 ? ["$ echo $?", String(code)] : []),
     "```",
     "",

@@ -4,15 +4,15 @@
  * combine; the prose only says what the tables show and where it comes from.
  */
 
-import { describeS2MemAttr } from "../mair/s2memattr.js";
-import { linuxMairName } from "../mair/mair.js";
-import { protNames } from "../walker/decode.js";
-import { hex } from "../pgtable/u64.js";
-import { DEFAULT_EXAMPLE_PA, explainEra, explainEras, formatExplain, type ExplainOptions } from "./explain.js";
-import { GUEST_ATTR_NAMES } from "./guest.js";
-import { HAZARD_GLOSSARY } from "./hazards.js";
-import { ERAS, ERA_IDS, errnoName, type CpuInputs, type PolicyInputs } from "./policy.js";
-import { PGPROTS, VMA_KIND_INFO, type VmaInputs } from "./vma.js";
+import { describeS2MemAttr } from "../../src/mair/s2memattr.js";
+import { linuxMairName } from "../../src/mair/mair.js";
+import { protNames } from "../../src/walker/decode.js";
+import { hex } from "../../src/pgtable/u64.js";
+import { DEFAULT_EXAMPLE_PA, explainEra, explainEras, formatExplain, type ExplainOptions } from "../../src/kvm/explain.js";
+import { GUEST_ATTR_NAMES } from "../../src/kvm/guest.js";
+import { HAZARD_GLOSSARY } from "../../src/kvm/hazards.js";
+import { ERAS, ERA_IDS, errnoName, type CpuInputs, type PolicyInputs } from "../../src/kvm/policy.js";
+import { PGPROTS, VMA_KIND_INFO, type VmaInputs } from "../../src/kvm/vma.js";
 
 interface Case {
   label: string;

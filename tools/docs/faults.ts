@@ -5,8 +5,8 @@
  * blocks exist (blockDescSupported). Nothing here is typed by hand.
  */
 
-import { hex } from "../pgtable/u64.js";
-import { blockDescSupported } from "../pgtable/geometry.js";
+import { hex } from "../../src/pgtable/u64.js";
+import { blockDescSupported } from "../../src/pgtable/geometry.js";
 import {
   ACCESS_EXEC,
   ACCESS_READ,
@@ -20,8 +20,8 @@ import {
   encodeLDFSC,
   faultEsr,
   ipaValid,
-} from "./fault.js";
-import { PERM_R, PERM_W, PERM_X, s2PermBits } from "./perms.js";
+} from "../../src/walker/fault.js";
+import { PERM_R, PERM_W, PERM_X, s2PermBits } from "../../src/walker/perms.js";
 
 function row(cells: readonly (string | number)[]): string {
   return `| ${cells.join(" | ")} |`;

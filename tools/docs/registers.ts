@@ -6,21 +6,21 @@
  * register. Nothing here is typed by hand but the prose.
  */
 
-import { hex } from "../pgtable/u64.js";
-import { DABT_ISS2, EC_TABLE, ESR, esrLayout } from "../regs/esr.js";
-import { bitsText, width, type FieldDef, type Layout } from "../regs/field.js";
-import { FSC_TABLE } from "../regs/fsc.js";
-import { farLayout } from "../regs/far.js";
-import { HPFAR_LAYOUT } from "../regs/hpfar.js";
-import { MMFR0_LAYOUT, MMFR1_LAYOUT, MMFR2_LAYOUT } from "../regs/idregs.js";
-import { mairLayout } from "../regs/mair.js";
-import { PAR_FAULT_LAYOUT, PAR_SUCCESS_LAYOUT } from "../regs/par.js";
-import { SCTLR_LAYOUT } from "../regs/sctlr.js";
-import { HCR_LAYOUT } from "../regs/hcr.js";
-import { TCR_LAYOUT } from "../regs/tcr.js";
-import { VTCR_LAYOUT } from "../regs/vtcr.js";
-import { VTTBR_LAYOUT } from "../regs/vttbr.js";
-import { REGISTERS, decodeRegister } from "./registers.js";
+import { hex } from "../../src/pgtable/u64.js";
+import { DABT_ISS2, EC_TABLE, ESR, esrLayout } from "../../src/regs/esr.js";
+import { bitsText, width, type FieldDef, type Layout } from "../../src/regs/field.js";
+import { FSC_TABLE } from "../../src/regs/fsc.js";
+import { farLayout } from "../../src/regs/far.js";
+import { HPFAR_LAYOUT } from "../../src/regs/hpfar.js";
+import { MMFR0_LAYOUT, MMFR1_LAYOUT, MMFR2_LAYOUT } from "../../src/regs/idregs.js";
+import { mairLayout } from "../../src/regs/mair.js";
+import { PAR_FAULT_LAYOUT, PAR_SUCCESS_LAYOUT } from "../../src/regs/par.js";
+import { SCTLR_LAYOUT } from "../../src/regs/sctlr.js";
+import { HCR_LAYOUT } from "../../src/regs/hcr.js";
+import { TCR_LAYOUT } from "../../src/regs/tcr.js";
+import { VTCR_LAYOUT } from "../../src/regs/vtcr.js";
+import { VTTBR_LAYOUT } from "../../src/regs/vttbr.js";
+import { REGISTERS, decodeRegister } from "../../src/kvm/registers.js";
 
 function row(cells: readonly (string | number)[]): string {
   return `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;

@@ -7,10 +7,10 @@
  * commit they were read from.
  */
 
-import { SH_SHORT } from "./attrs.js";
-import { combineS1S2, type CombineOptions, type CombineResult } from "./combine.js";
-import { LINUX_MAIR_ATTRS } from "./mair.js";
-import { linuxS2MemAttrName } from "./s2memattr.js";
+import { SH_SHORT } from "../../src/mair/attrs.js";
+import { combineS1S2, type CombineOptions, type CombineResult } from "../../src/mair/combine.js";
+import { LINUX_MAIR_ATTRS } from "../../src/mair/mair.js";
+import { linuxS2MemAttrName } from "../../src/mair/s2memattr.js";
 
 const ISH = 3;
 

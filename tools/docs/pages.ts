@@ -4,14 +4,14 @@
  * date. Add one line per generated page.
  */
 
-import { renderDescriptorDoc, renderGeometryDoc } from "../src/pgtable/docs.js";
-import { renderCombineDoc } from "../src/mair/docs.js";
-import { renderCombineMatrixDoc } from "../src/mair/matrix-doc.js";
-import { renderKvmMemoryTypesDoc } from "../src/kvm/docs.js";
-import { renderFaultsDoc } from "../src/walker/docs.js";
-import { renderTwoStageDoc } from "../src/stage1/docs.js";
-import { renderRegistersDoc } from "../src/kvm/registers-doc.js";
-import { renderFaultDiagnosisDoc } from "./fault-doc.js";
+import { renderDescriptorDoc, renderGeometryDoc } from "./pgtable.js";
+import { renderCombineDoc } from "./combine.js";
+import { renderCombineMatrixDoc } from "./combine-matrix.js";
+import { renderKvmMemoryTypesDoc } from "./kvm-memory-types.js";
+import { renderFaultsDoc } from "./faults.js";
+import { renderTwoStageDoc } from "./two-stage.js";
+import { renderRegistersDoc } from "./registers.js";
+import { renderFaultDiagnosisDoc } from "./fault-diagnosis.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
