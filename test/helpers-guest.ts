@@ -3,7 +3,8 @@
 import { expect } from "vitest";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import { parseNames } from "../src/scenario/names.js";
-import { PROT_NAMES, type Stage2Config } from "../src/index.js";
+import { PROT_NAMES } from "../src/pgtable/descriptor.js";
+import { type Stage2Config } from "../src/pgtable/geometry.js";
 import { S2Walker, type WalkerOptions } from "../src/walker/translate.js";
 import { parseGuest } from "../src/scenario/guest.js";
 import { buildGuest, type BuiltGuest } from "../src/stage1/builder.js";

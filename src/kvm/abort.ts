@@ -58,7 +58,7 @@ import { fieldNum } from "../regs/field.js";
 import { fscInfo, type FscInfo } from "../regs/fsc.js";
 import { HPFAR, hpfarIpa } from "../regs/hpfar.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../walker/fault.js";
-import { formatWalkReport, walkIpa, walkReportJson, type WalkReport } from "../walker/describe.js";
+import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
@@ -84,6 +84,7 @@ export interface AbortRegs {
   ipa: bigint | null;
 }
 
+/** The memslot the IPA lies in: writable, read-only (KVM_MEM_READONLY), or none (MMIO). */
 export type MemslotKind = "rw" | "ro" | "none";
 
 /** The VM and host around the fault. */
@@ -109,12 +110,13 @@ export interface AbortConfig {
    * bytes; null: PAGE_SIZE.
    */
   mapSize: number | null;
-  /** The host PA backing the faulting page (null: the table's leaf, or an example address). */
-  pa: bigint | null;
+  /** The host PA backing the faulting page, a number below 2^53 (null: the table's leaf, or an example address). */
+  pa: number | null;
 }
 
 // ---- results ------------------------------------------------------------------------------
 
+/** One decision of the abort path: the kernel function that makes it, and what it decides. */
 export interface AbortStep {
   /** The kernel function that makes the decision. */
   fn: string;
@@ -124,8 +126,10 @@ export interface AbortStep {
 /** The leaf a table holds for an IPA (its output address and level), or null. */
 export type LeafLookup = (ipa: bigint) => { pa: bigint; level: number } | null;
 
+/** How the abort ends: the guest resumes, takes an injected abort, exits to the VMM, KVM_RUN fails, the instruction is skipped, or an SEA is handled. */
 export type OutcomeKind = "resume" | "inject" | "exit" | "error" | "skip" | "sea";
 
+/** How the abort ends, in words, with the function that decides it. */
 export interface AbortOutcome {
   kind: OutcomeKind;
   /** The kernel function that decides it. */
@@ -148,11 +152,12 @@ export interface KvmOp {
   paFrom: string;
 }
 
+/** kvm_handle_guest_abort() for one era: every decision and the outcome (JSON-safe). */
 export interface AbortPath {
   era: Era;
   eraTitle: string;
-  /** fault_ipa as KVM computes it (page aligned), or null when the path does not need it. */
-  ipa: bigint | null;
+  /** fault_ipa as KVM computes it (page aligned, hex), or null when the path does not need it. */
+  ipa: string | null;
   ipaFrom: string | null;
   steps: AbortStep[];
   outcome: AbortOutcome;
@@ -309,7 +314,7 @@ export function checkAbortConfig(c: AbortConfig): void {
       throw new InputError(`--map-size: ${hex(c.mapSize)} is not a size KVM maps with a ${granuleName(c.granule)} granule (${allowed.map((s) => hex(s)).join(", ")}: PAGE_SIZE, PMD_SIZE${c.granule === 4096 ? ", PUD_SIZE" : ""})`);
     }
   }
-  if (c.pa !== null && (c.pa & BigInt(c.granule - 1)) !== 0n) throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
+  if (c.pa !== null && (BigInt(c.pa) & BigInt(c.granule - 1)) !== 0n) throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
 }
 
 /**
@@ -326,7 +331,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   const done = (outcome: AbortOutcome, ipa: bigint | null = null, ipaFrom: string | null = null, op: KvmOp | null = null): AbortPath => ({
     era,
     eraTitle: info.title,
-    ipa,
+    ipa: ipa === null ? null : hex(ipa),
     ipaFrom,
     steps,
     outcome,
@@ -434,7 +439,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
 }
 
 function ioMemAbort(regs: AbortRegs, f: AbortFacts, c: AbortConfig, mmio: bigint, ipa: bigint, ipaFrom: string, steps: AbortStep[], notes: string[], era: Era, eraTitle: string): AbortPath {
-  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa, ipaFrom, steps, outcome, op: null, notes });
+  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa: hex(ipa), ipaFrom, steps, outcome, op: null, notes });
   if (!f.isv) {
     steps.push({ fn: "io_mem_abort()", text: "ISV = 0: no instruction syndrome (a load/store pair, a post-indexed or SIMD access, ...): KVM cannot emulate the access; trace_kvm_mmio_nisv()" });
     if (c.nisvToUser) {
@@ -478,7 +483,7 @@ function userMemAbort(
   const level = f.fsc & 3;
   const faultGranule = perm ? 2 ** kvmGranuleShift(pageShift, level) : 0;
   let faultIpa = faultIpaIn;
-  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: faultIpaIn, ipaFrom, steps, outcome, op, notes });
+  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: hex(faultIpaIn), ipaFrom, steps, outcome, op, notes });
   if (perm) steps.push({ fn: "kvm_vcpu_trap_get_perm_fault_granule()", text: `a Permission fault at level ${level}: fault_granule ${hex(faultGranule)}` });
   steps.push({ fn: "user_mem_abort()", text: `write_fault ${f.writeFault ? 1 : 0} (kvm_is_write_fault()), exec_fault ${f.execFault ? 1 : 0} (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)` });
 
@@ -521,8 +526,8 @@ function userMemAbort(
   let pa: bigint;
   let paFrom: string;
   if (c.pa !== null) {
-    pa = c.pa & ~BigInt(vmaPagesize - 1);
-    paFrom = `--pa ${hex(c.pa)}${pa !== c.pa ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
+    pa = BigInt(c.pa) & ~BigInt(vmaPagesize - 1);
+    paFrom = `--pa ${hex(c.pa)}${pa !== BigInt(c.pa) ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
   } else if (tableLeaf !== null) {
     const leafSize = 2n ** BigInt(kvmGranuleShift(pageShift, tableLeaf.level));
     pa = (tableLeaf.pa & ~(leafSize - 1n)) + ((faultIpa & (leafSize - 1n)) & ~BigInt(vmaPagesize - 1));
@@ -556,9 +561,11 @@ function userMemAbort(
 export interface TableSource {
   /** Where the table comes from, for output. */
   describe: string;
+  /** A fresh copy of the table. */
   load(): KvmPgtable;
 }
 
+/** A walk of the faulting IPA, and whether it takes the fault the ESR reports. */
 export interface WalkSummary {
   report: WalkReport;
   /** Text of the walk (formatWalkReport). */
@@ -568,6 +575,7 @@ export interface WalkSummary {
   why: string;
 }
 
+/** The op of an abort path replayed on a table: the walk before and after, the op's result and events. */
 export interface AbortReplay {
   table: string;
   /** The table's FWB and the CPU's DIC (whether mmu.c's CMO callbacks do anything). */
@@ -590,7 +598,7 @@ export function faultAccess(f: AbortFacts): number {
 }
 
 function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
-  const report = walkIpa(w, ipa, faultAccess(f), 1);
+  const report = walkIpa64(w, ipa, faultAccess(f), 1);
   const text = formatWalkReport(w, report);
   if (!report.fault) return { report, text, agrees: null, why: "the access succeeds on this table" };
   const wantType = f.fi?.kind;
@@ -607,7 +615,7 @@ function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
 /** The leaf the table holds for `ipa` (kvm_pgtable_get_leaf), or null. */
 export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: number; lo: number; hi: number } | null {
   if (ipa >= 1n << BigInt(pgt.geom.iaBits)) return null;
-  const r = pgt.getLeaf(Number(ipa));
+  const r = pgt.getLeafFast(Number(ipa));
   if (r !== 0 || !(pgt.leafLo & 1)) return null;
   const d = decodeS2Descriptor(joinU64(pgt.leafLo, pgt.leafHi), { granule: pgt.geom.granule, level: pgt.leafLevel, lpa2: pgt.geom.lpa2, fwb: pgt.fwb });
   if (d.oa === null || (d.kind !== "block" && d.kind !== "page")) return null;
@@ -619,11 +627,12 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
   const f = abortFacts(regs.esr);
   const pgt = src.load();
   if (path.ipa === null) throw new Error("replayAbort: the path has no fault IPA");
-  const walkAddr = !f.s1ptw && regs.far !== null ? path.ipa | farPageOffset(regs.far) : path.ipa;
+  const faultIpa = BigInt(path.ipa);
+  const walkAddr = !f.s1ptw && regs.far !== null ? faultIpa | farPageOffset(regs.far) : faultIpa;
   // An Access flag fault means VTCR_EL2.HA = 0; otherwise the walker runs as KVM configures it.
   const walker = new S2Walker(pgt, { ha: f.fi?.kind === "access_flag" ? false : ha });
   const before = walkSummary(walker, walkAddr, f);
-  const leafBefore = tableLeafAt(pgt, path.ipa);
+  const leafBefore = tableLeafAt(pgt, faultIpa);
   const notes: string[] = [];
   let op: AbortReplay["op"] = null;
   if (path.op) {
@@ -657,7 +666,7 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
       }
     }
   }
-  const leaf = tableLeafAt(pgt, path.ipa);
+  const leaf = tableLeafAt(pgt, faultIpa);
   const leafAfter = leaf
     ? (() => {
         const v = joinU64(leaf.lo, leaf.hi);
@@ -684,11 +693,12 @@ export function opJson(o: KvmOp): Record<string, unknown> {
   return out;
 }
 
+/** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
   return {
     era: p.era,
     title: p.eraTitle,
-    fault_ipa: p.ipa === null ? null : hex(p.ipa),
+    fault_ipa: p.ipa,
     ipa_from: p.ipaFrom,
     steps: p.steps.map((s) => `${s.fn}: ${s.text}`),
     outcome: { kind: p.outcome.kind, fn: p.outcome.fn, text: p.outcome.text, ...(p.outcome.errno !== undefined ? { errno: p.outcome.errno, name: errName(p.outcome.errno).slice(1) } : {}) },
@@ -733,7 +743,7 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
     out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
     if (r.after) {
       const a = r.after.report;
-      out.push(`    the access again: ${a.result ? `PA ${hex(a.result.pa)} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`);
+      out.push(`    the access again: ${a.result ? `PA ${a.result.pa} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`);
     }
   }
   for (const n of p.notes) out.push(`  note: ${n}`);

@@ -38,6 +38,7 @@ export interface RegisterOptions {
   xs?: boolean;
 }
 
+/** A register decoded, and what s2pt adds (the geometry a VTCR_EL2 implies). */
 export interface RegisterDecode {
   decoded: DecodedRegister;
   /** Register-specific results beyond the fields (JSON-safe). */
@@ -48,11 +49,13 @@ export interface RegisterDecode {
   geometry: Geometry | null;
 }
 
+/** A register `s2pt reg` decodes: its names and its decoder. */
 export interface RegisterInfo {
   name: string;
   /** Short forms, lower case. */
   aliases: readonly string[];
   title: string;
+  /** Decode a value of the register. */
   decode: (value: bigint, o: RegisterOptions) => RegisterDecode;
 }
 
@@ -94,7 +97,7 @@ function decodeVtcrFull(value: bigint): RegisterDecode {
   if (geometry) {
     const differences: string[] = [];
     if (geometry.vtcr.sl0 !== fieldNum(value, VTCR.SL0)) differences.push(`SL0 is ${fieldNum(value, VTCR.SL0)}, kvm_get_vtcr() writes ${geometry.vtcr.sl0} for a ${iaBits}-bit IPA (start level ${geometry.startLevel})`);
-    const kvm = geometry.vtcr.value;
+    const kvm = BigInt(geometry.vtcr.value);
     // HA and VS depend on the CPU (HAFDBS, VMIDBits); the rest is fixed by the geometry.
     const cpuDependent = (1n << BigInt(VTCR.HA.lo)) | (1n << BigInt(VTCR.VS.lo));
     if ((kvm & ~cpuDependent) !== (value & ~cpuDependent)) differences.push(`kvm_get_vtcr() writes ${hex(kvm)} for this geometry (with HA and 16-bit VMIDs); the bits that differ: ${hex((kvm ^ value) & ~cpuDependent)}`);
@@ -132,6 +135,7 @@ function decodeHcrFull(value: bigint): RegisterDecode {
   return { decoded: decodeHcr(value), extra: { guest_hcr: h }, extraLines: lines, geometry: null };
 }
 
+/** Every register `s2pt reg` decodes. */
 export const REGISTERS: readonly RegisterInfo[] = [
   { name: "ESR_EL2", aliases: ["esr"], title: "Exception Syndrome Register (EL2)", decode: (v) => plain(decodeEsr(v, 2)) },
   { name: "ESR_EL1", aliases: [], title: "Exception Syndrome Register (EL1)", decode: (v) => plain(decodeEsr(v, 1)) },

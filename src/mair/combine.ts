@@ -57,6 +57,7 @@ import { InputError } from "../pgtable/u64.js";
 
 // ---- options --------------------------------------------------------------------
 
+/** The controls of a combine: FWB, the features, the HCR_EL2 and SCTLR_EL1 bits that change the rules, and whether the access is an instruction fetch. */
 export interface CombineOptions {
   /** HCR_EL2.FWB (FEAT_S2FWB in use). */
   fwb: boolean;
@@ -148,7 +149,8 @@ interface Choice {
   keepTag: boolean;
 }
 
-type Steps = CombineStep[] | null;
+/** Where the ASL functions record their steps (null: they record none). */
+export type Steps = CombineStep[] | null;
 
 function push(steps: Steps, asl: string, rule: string, m: MemoryAttributes | string, xs: boolean): void {
   if (steps) steps.push({ asl, rule, result: typeof m === "string" ? m : attrsShort(m, { xs, withSh: true }) });
@@ -465,6 +467,9 @@ export interface CombineOutcome {
   steps: CombineStep[];
 }
 
+/**
+ * One combination explained (combineS1S2): the inputs in words, every rule step with its ASL function, the result as PAR_EL1.ATTR/SH (-1 where open), the reasons and every permitted outcome. JSON-safe.
+ */
 export interface CombineResult {
   /** PAR_EL1.ATTR byte of the result, or -1 when the architecture leaves it open. */
   attr: number;
@@ -655,6 +660,7 @@ export interface CombineTable {
   config: CombineConfig;
 }
 
+/** Rows of the combine table: 256 stage-1 Attr bytes x 4 SH x 16 MemAttr x 4 SH x FWB off/on. */
 export const COMBINE_TABLE_SIZE = 256 * 4 * 16 * 4 * 2;
 
 function tableKey(c: CombineConfig): string {

@@ -58,6 +58,7 @@ export const LINUX_MAIR_ATTRS: ReadonlyArray<readonly [number, string]> = [
   [0xff, "MAIR_ATTR_NORMAL"],
 ];
 
+/** The Linux MAIR_ATTR_* macro that writes this Attr byte, or null. */
 export function linuxMairName(attr: number): string | null {
   for (const [v, n] of LINUX_MAIR_ATTRS) if (v === attr) return n.replace(/ \(.*\)$/, "");
   return null;

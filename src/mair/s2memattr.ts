@@ -39,6 +39,7 @@ import {
 export { DEVICE_TYPE_NAMES };
 const CACHE_NAMES = ["(reserved)", "Non-cacheable", "Write-Through", "Write-Back"] as const;
 
+/** A stage-2 MemAttr value in words (describeS2MemAttr). */
 export interface S2MemAttrDescription {
   /** Plain words, e.g. "Normal, inner and outer Write-Back". */
   text: string;

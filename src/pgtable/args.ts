@@ -11,7 +11,16 @@
  * _kvm_pgtable_walk, an owner id above KVM_MAX_OWNER_ID is -EINVAL, a prot
  * with SW bits given to relax_perms is -EINVAL); a value that cannot exist in
  * C (NaN, a fraction, a negative number where the C type is u64, a string
- * for an enum, 2^64 or more) is refused here.
+ * for an enum) is refused here.
+ *
+ * The convention for addresses and sizes at the public API (the same for
+ * every entry): a `number`, a non-negative integer below 2^53
+ * (ADDRESS_LIMIT: every such integer is exact in a double, and every IPA
+ * and PA the architecture has is below 2^52). A number at or above 2^53 is
+ * refused, never rounded. A 64-bit value that is not such an address (a
+ * descriptor, a register value, a guest virtual address, whose top bits
+ * select the TTBR region and may carry a tag) is a `bigint` in
+ * 0..2^64-1 (checkBigU64).
  *
  * The checks run once per call, at the entry, and cost no allocation on the
  * success path: the message is built only when a check fails.
@@ -27,7 +36,13 @@ export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMA
 export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
 export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
 
-const TWO_64 = 2 ** 64;
+/** Addresses and sizes are numbers below this (2^53): non-negative safe integers. */
+export const ADDRESS_LIMIT = 2 ** 53;
+
+/** Whether `x` is an address or size the API takes: a number, a non-negative integer below 2^53 (one test, no allocation). */
+export function addrOk(x: unknown): x is number {
+  return typeof x === "number" && x >= 0 && x < ADDRESS_LIMIT && Math.floor(x) === x;
+}
 
 /** A refused argument: `arg` names it (as the function's parameter), `detail` says why. */
 export class ArgumentError extends InputError {
@@ -53,10 +68,10 @@ export function shown(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** A u64 argument (an address or a size) given as a number: a non-negative integer below 2^64. */
+/** A u64 argument that is an address or a size: a number, a non-negative integer below 2^53 (ADDRESS_LIMIT). */
 export function checkU64(v: unknown, arg: string): number {
-  if (typeof v === "number" && v >= 0 && v < TWO_64 && Math.floor(v) === v) return v;
-  throw new ArgumentError(arg, `${shown(v)} is not a u64 (a non-negative integer below 2^64, given as a number)`);
+  if (addrOk(v)) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a u64 below 2^53 (addresses and sizes are numbers: non-negative integers below 2^53)`);
 }
 
 /** An address range [addr, addr + size) that does not wrap past 2^64 (in C its end would wrap). */

@@ -1,7 +1,7 @@
 /**
  * kvm_pgtable_get_leaf() for many IPAs at once: the descriptor that
  * translates each IPA (or the entry that stops the walk) and its level,
- * exactly as KvmPgtable.getLeaf() answers them one at a time.
+ * exactly as KvmPgtable.getLeafFast() answers them one at a time.
  *
  * kvm_pgtable_get_leaf(pgt, addr, &pte, &level) walks one page with
  * leaf_walker as its only (LEAF) visitor: it descends every table entry and
@@ -179,15 +179,22 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
 }
 
 
+/** How a GetLeafBatch runs. */
 export interface GetLeafBatchOptions {
-  /** false: no generated kernel, every IPA through KvmPgtable.getLeaf() (for comparison). */
+  /** false: no generated kernel, every IPA through KvmPgtable.getLeafFast() (for comparison). */
   fast?: boolean;
   /** IPAs per lockstep group (default GETLEAF_LANES). */
   lanes?: number;
 }
 
-/** kvm_pgtable_get_leaf() over arrays of IPAs, for one KvmPgtable (see the module header). */
-export class GetLeafBatch implements KernelHost {
+/**
+ * kvm_pgtable_get_leaf() over arrays of IPAs, for one KvmPgtable, as fast
+ * as a generated lockstep kernel makes it: a batch API, whose IPAs and
+ * outputs are caller-owned typed arrays (Float64Array IPAs, the descriptors
+ * as Uint32Array halves, the levels or return codes as an Int32Array),
+ * answering exactly as KvmPgtable.getLeaf() does one IPA at a time.
+ */
+export class GetLeafBatch {
   private readonly pgt: KvmPgtable;
   private readonly kernel: GetLeafKernel | null;
   private readonly lanes: number;
@@ -203,7 +210,7 @@ export class GetLeafBatch implements KernelHost {
     this.kernel = opts.fast === false ? null : buildGetLeafKernel(pgt, lanes);
   }
 
-  /** The generated kernel's source, or null (for inspection). */
+  /** @internal The generated kernel's source, or null (for inspection). */
   get kernelSource(): string | null {
     return this.kernel === null ? null : getLeafKernelSource(this.pgt, this.lanes);
   }
@@ -278,10 +285,10 @@ export class GetLeafBatch implements KernelHost {
     return this.failed;
   }
 
-  /** KernelHost: IPA k through getLeaf(), into the sums. */
+  /** @internal KernelHost: IPA k through getLeafFast(), into the sums. */
   slowSum(k: number, acc: Float64Array): void {
     const p = this.pgt;
-    if (p.getLeaf(this.ipas[k]) !== 0) {
+    if (p.getLeafFast(this.ipas[k]) !== 0) {
       this.failed++;
       return;
     }
@@ -289,10 +296,10 @@ export class GetLeafBatch implements KernelHost {
     acc[1] += p.leafHi;
   }
 
-  /** KernelHost: IPA k through getLeaf(), into the arrays. */
+  /** @internal KernelHost: IPA k through getLeafFast(), into the arrays. */
   slowInto(k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): void {
     const p = this.pgt;
-    const r = p.getLeaf(this.ipas[k]);
+    const r = p.getLeafFast(this.ipas[k]);
     if (r !== 0) {
       this.failed++;
       outLo[k] = 0;

@@ -33,6 +33,7 @@ import { fscInfo, fscWords } from "./fsc.js";
 
 // ---- the fields common to every class -----------------------------------------------------
 
+/** ESR_ELx fields common to every exception class: EC, IL, ISS, ISS2. */
 export const ESR = {
   RES0_63_56: res0(63, 56),
   ISS2: field("ISS2", 55, 32, "ISS2 encoding for an exception (FEAT_LS64, FEAT_MTE, FEAT_GCS, FEAT_S1POE, ...); RES0 for most classes"),
@@ -81,6 +82,7 @@ export const DABT_ISS2 = {
 
 // ---- exception classes --------------------------------------------------------------------
 
+/** One exception class: its code, name, and how its ISS reads. */
 export interface EcInfo {
   ec: number;
   /** Linux's ESR_ELx_EC_* suffix. */
@@ -163,14 +165,17 @@ const EC_BY_CODE: ReadonlyArray<EcInfo | undefined> = (() => {
   return t;
 })();
 
+/** The exception class `ec` (0..0x3f), or null for an unallocated one. */
 export function ecInfo(ec: number): EcInfo | null {
   return EC_BY_CODE[ec & 0x3f] ?? null;
 }
 
+/** Whether EC is a Data Abort (0x24 or 0x25). */
 export function isDataAbortEc(ec: number): boolean {
   return ec === EC_CODES.DABT_LOW || ec === EC_CODES.DABT_CUR;
 }
 
+/** Whether EC is an Instruction Abort (0x20 or 0x21). */
 export function isInstructionAbortEc(ec: number): boolean {
   return ec === EC_CODES.IABT_LOW || ec === EC_CODES.IABT_CUR;
 }

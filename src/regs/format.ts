@@ -6,6 +6,7 @@
 
 import type { DecodedRegister } from "./field.js";
 
+/** A decoded register as text, one field per line (what `s2pt reg` prints). */
 export function formatRegister(d: DecodedRegister): string {
   const lines = [`${d.register} = ${d.value}  ${d.summary}`];
   const bw = Math.max(...d.fields.map((f) => f.bits.length)) + 2;

@@ -59,6 +59,7 @@ export type FscKind =
   | "impdef_lockdown"
   | "impdef_exclusive";
 
+/** One fault status code: its kind, level and name. */
 export interface FscInfo {
   code: number;
   kind: FscKind;

@@ -16,6 +16,7 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 
+/** HCR_EL2's fields. */
 export const HCR = {
   TWEDEL: field("TWEDEL", 63, 60, "TWE delay (FEAT_TWED)"),
   TWEDEN: bit("TWEDEn", 59, "TWE delay enable (FEAT_TWED)"),
@@ -79,6 +80,7 @@ export const HCR = {
   VM: bit("VM", 0, "Virtualization enable: stage-2 translation of the EL1&0 regime"),
 } as const;
 
+/** HCR_EL2, every bit. */
 export const HCR_LAYOUT: Layout = { register: "HCR_EL2", width: 64, fields: Object.values(HCR) as FieldDef[] };
 checkLayout(HCR_LAYOUT);
 
@@ -92,6 +94,7 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [HCR.TGE, ["0: a guest runs at EL1&0", "1: the host's EL2&0 (with E2H); stage 2 is off"]],
 ] as const);
 
+/** HCR_EL2 decoded field by field. */
 export function decodeHcr(value: bigint): DecodedRegister {
   const { fields, problems } = decodeFields(HCR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);

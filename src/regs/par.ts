@@ -26,6 +26,7 @@ import { fscInfo, fscWords } from "./fsc.js";
 
 export const SH_VALUES = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" } as const;
 
+/** PAR_EL1's fields, success (F = 0) and fault (F = 1) forms. */
 export const PAR = {
   F: bit("F", 0, "0: the address translation completed, 1: it aborted"),
   // F = 0
@@ -55,11 +56,13 @@ export const PAR = {
   FST: field("FST", 6, 1, "Fault status code, as the DFSC of a Data Abort"),
 } as const;
 
+/** PAR_EL1 with F = 0: PA, ATTR, SH, NS, every bit. */
 export const PAR_SUCCESS_LAYOUT: Layout = {
   register: "PAR_EL1",
   width: 64,
   fields: [PAR.ATTR, PAR.RES0_55_52, PAR.PA_51_48, PAR.PA, PAR.NSE, PAR.IMPDEF_10, PAR.NS, PAR.SH, PAR.RES0_6_1, PAR.F],
 };
+/** PAR_EL1 with F = 1: FST, PTW, S, every bit. */
 export const PAR_FAULT_LAYOUT: Layout = {
   register: "PAR_EL1",
   width: 64,

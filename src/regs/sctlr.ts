@@ -12,6 +12,7 @@ import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegi
 
 const TCF = { 0: "tag check faults have no effect", 1: "synchronous exception", 2: "asynchronously accumulated", 3: "asymmetric (synchronous on reads, asynchronous on writes)" };
 
+/** SCTLR_EL1's fields. */
 export const SCTLR = {
   TIDCP: bit("TIDCP", 63, "trap IMPLEMENTATION DEFINED system instructions at EL0 (FEAT_TIDCP1)"),
   SPINTMASK: bit("SPINTMASK", 62, "SP interrupt mask (FEAT_NMI)"),
@@ -74,6 +75,7 @@ export const SCTLR = {
   M: bit("M", 0, "stage-1 address translation enable of the EL1&0 regime"),
 } as const;
 
+/** SCTLR_EL1, every bit. */
 export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values(SCTLR) as FieldDef[] };
 checkLayout(SCTLR_LAYOUT);
 
@@ -86,6 +88,7 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [SCTLR.SPAN, ["0: PSTATE.PAN set on exception entry to EL1", "1: PSTATE.PAN unchanged on exception entry"]],
 ] as const);
 
+/** SCTLR_EL1 decoded field by field. */
 export function decodeSctlr(value: bigint): DecodedRegister {
   const { fields, problems } = decodeFields(SCTLR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);

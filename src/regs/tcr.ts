@@ -18,6 +18,7 @@ import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
 
+/** TCR_EL1's fields. */
 export const TCR = {
   RES0_63_62: res0(63, 62),
   MTX1: bit("MTX1", 61, "Extended memory tag checking for TTBR1 addresses (FEAT_MTE_NO_ADDRESS_TAGS / FEAT_MTE_CANONICAL_TAGS)", { feature: "FEAT_MTE_NO_ADDRESS_TAGS" }),
@@ -58,6 +59,7 @@ export const TCR = {
   T0SZ: field("T0SZ", 5, 0, "the TTBR0 region is 2^(64 - T0SZ) bytes"),
 } as const;
 
+/** TCR_EL1, every bit. */
 export const TCR_LAYOUT: Layout = {
   register: "TCR_EL1",
   width: 64,
@@ -73,6 +75,7 @@ checkLayout(TCR_LAYOUT);
 export const TCR_TG0 = { 4096: 0, 65536: 1, 16384: 2 } as const;
 export const TCR_TG1 = { 16384: 1, 4096: 2, 65536: 3 } as const;
 
+/** TCR_EL1 decoded field by field (the register; s2pt/stage1's decodeTcr reads it into TcrFields). */
 export function decodeTcrRegister(value: bigint): DecodedRegister {
   const { fields, problems } = decodeFields(TCR_LAYOUT, value, (f, v) => {
     const n = Number(v);

@@ -19,6 +19,7 @@ import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
 
+/** VTCR_EL2's fields. */
 export const VTCR = {
   RES0_63_46: res0(63, 46),
   HDBSS: bit("HDBSS", 45, "hardware dirty state tracking structure enabled (FEAT_HDBSS)", { feature: "FEAT_HDBSS" }),
@@ -52,6 +53,7 @@ export const VTCR = {
   T0SZ: field("T0SZ", 5, 0, "the IPA size is 2^(64 - T0SZ) bytes"),
 } as const;
 
+/** VTCR_EL2, every bit. */
 export const VTCR_LAYOUT: Layout = {
   register: "VTCR_EL2",
   width: 64,

@@ -91,6 +91,7 @@ export interface TlbiEvent {
   b: number;
 }
 
+/** What the break-before-make checker saw: breaks, in-place changes by kind, TLBIs owed. */
 export interface BbmStats {
   /** Valid entries broken (made invalid) in live tables. */
   breaks: number;
@@ -102,6 +103,9 @@ export interface BbmStats {
   callerOwed: number;
 }
 
+/**
+ * The break-before-make checker: it watches every descriptor store of a table (its store hook) and the op's TLBIs, and reports a live-to-live change the architecture forbids, or a break not invalidated.
+ */
 export class BbmChecker {
   private pgt: KvmPgtable | null = null;
   /** parent page * PTRS_PER_PTE + index of the table entry that links each non-root table page. */
@@ -120,6 +124,7 @@ export class BbmChecker {
     this.resync();
   }
 
+  /** Stop watching the table (its store hook is cleared). */
   detach(): void {
     if (this.pgt) {
       this.pgt.storeHook = null;
@@ -213,6 +218,7 @@ export class BbmChecker {
   /** Log position up to which the head of `stale` has been checked by prune(). */
   private headScan = 0;
 
+  /** An operation with these walk flags starts (SKIP_BBM_TLBI leaves its TLBIs to the caller). */
   beginOp(flags: number): void {
     this.opFlags = flags;
     this.violations = [];

@@ -114,7 +114,7 @@ export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: numbe
 
 /** get_leaf at `ipa` on the table against the model's lookup. */
 export function compareGetLeaf(pgt: KvmPgtable, model: RefModel, ipa: number): string | null {
-  const ret = pgt.getLeaf(ipa);
+  const ret = pgt.getLeafFast(ipa);
   const m = model.lookup(ipa);
   if (ret !== m.ret) return `get_leaf(${hx(ipa)}) returned ${ret}, the model ${m.ret}`;
   if (ret !== 0) return null;
@@ -178,7 +178,7 @@ export function compareDump(pgt: KvmPgtable, model: RefModel): string | null {
   if (why !== null) return why;
   if (leaves !== model.leaves.size || tables !== model.tables.size) {
     for (const leaf of model.leaves.values()) {
-      if (pgt.getLeaf(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
+      if (pgt.getLeafFast(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
         return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
       }
     }
@@ -295,6 +295,7 @@ function rng(seed: number): () => number {
   };
 }
 
+/** How checkScenario() and CheckedRun check. */
 export interface CheckedRunOptions {
   /** Full comparisons after every op (default: while the table is small, then on a schedule linear in the work; see CheckedRun). */
   deep?: boolean;
@@ -312,6 +313,7 @@ export interface CheckedRunOptions {
   workBudget?: number;
 }
 
+/** What a checked run did: ops, break-before-make sequences, in-place changes, TLBIs left to the caller, the most table pages in use. */
 export interface CheckedSummary {
   ops: number;
   breaks: number;

@@ -39,5 +39,6 @@ export interface OpCheckContext {
 /** One comparison run after every op: returns null, or what is wrong. */
 export interface OpChecker {
   name: string;
+  /** Check after one op: null, or what is wrong (one line). */
   check(ctx: OpCheckContext): string | null;
 }

@@ -68,7 +68,9 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
 
 /** How one kind of field is read from a scenario file (`parse`, refusals naming `path`) and written back (`write`; undefined: left out). */
 export interface FieldKindSpec {
+  /** Read the field's JSON value (an InputError naming `path` when it is not one). */
   parse(v: unknown, path: string): unknown;
+  /** The field's JSON value (undefined: left out). */
   write(x: unknown): unknown;
 }
 

@@ -106,7 +106,7 @@ export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
   get_leaf: {
     fields: { ipa: "addr" },
     run: (pgt, op) => {
-      const r = pgt.getLeaf(op.ipa);
+      const r = pgt.getLeafFast(op.ipa);
       return r === 0 ? { ret: r, pte: hexHalves(pgt.leafLo, pgt.leafHi), level: pgt.leafLevel } : ret(r);
     },
   },

@@ -16,6 +16,7 @@ import type { ExecResult, KindCounts, ModelOpResult, OpResult, Scenario, Scenari
 /** The pgtable.c whose behaviour the model reproduces (and the conformance oracle). */
 export const ORACLE = "linux 6.18.25 (gregkh/linux 735d394779c92a6f31bf050233082d6e09355b09)";
 
+/** One non-zero descriptor of the final table, as FORMAT.md's `dump` lists it. */
 export interface DumpEntry {
   level: number;
   ipa: string;
@@ -36,6 +37,7 @@ export interface NotRecorded {
   record_limits: { events: number; dump: number };
 }
 
+/** A replay's result in the exact form of the kernel's expected files (FORMAT.md). */
 export interface ReplayResult {
   name: string;
   oracle: string;
@@ -65,6 +67,7 @@ export class RecordBudget {
     this.dumpLimit = dump;
     this.dumpLeft = dump;
   }
+  /** Whether any event was left out. */
   get anyNotRecorded(): boolean {
     return this.eventsNotRecorded.some((n) => n > 0);
   }

@@ -12,7 +12,7 @@ import { describeVma, parsePgprot, parseVmaKind, vmaInputs, vmaPfnmapOrMixed } f
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { SH_SHORT } from "../mair/attrs.js";
 import { protNames } from "../walker/decode.js";
-import { InputError, hex } from "../pgtable/u64.js";
+import { InputError } from "../pgtable/u64.js";
 
 export interface EraForm {
   /** anon, file, pfnmap, mixedmap. */
@@ -92,7 +92,7 @@ export function eraFacts(x: EraExplanation, fwb: boolean): EraFacts {
   }
   return {
     outcome,
-    descriptor: x.leaf ? hex(x.leaf.value) : "-",
+    descriptor: x.leaf ? x.leaf.pte : "-",
     memattr,
     effective,
     hazards: x.hazards.map((h) => h.id).join(", ") || "none",

@@ -44,6 +44,7 @@ export interface BuiltTable {
   pa: number;
 }
 
+/** A guest built over a stage-2 table: its registers (TTBRs filled in), memory and the table pages placed. */
 export interface BuiltGuest {
   /** The registers, TTBR0/1 filled in (the root tables the builder allocated, where none was given). */
   config: GuestConfig;
@@ -73,7 +74,7 @@ class Builder {
   stage2Pa(ipa: number, what: string): number {
     const pgt = this.pgt;
     const iaLimit = 2 ** pgt.geom.iaBits;
-    if (ipa >= iaLimit || pgt.getLeaf(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
+    if (ipa >= iaLimit || pgt.getLeafFast(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
       throw new InputError(`${this.where}: ${what} at IPA ${hex(ipa)} is not mapped at stage 2 when the guest tables are written (map it before the first translate_va)`);
     }
     const size = pgt.granuleSize(pgt.leafLevel);

@@ -48,6 +48,7 @@ import { PARANGE_BITS } from "../regs/pa-size.js";
 import { SCTLR } from "../regs/sctlr.js";
 import { TCR, TCR_TG0, TCR_TG1 } from "../regs/tcr.js";
 
+/** The TCR_EL1 fields the stage-1 walk reads (sizes in bits, granules in bytes). */
 export interface TcrFields {
   t0sz: number;
   t1sz: number;
@@ -93,6 +94,7 @@ export interface HcrFields {
   ptw: boolean;
 }
 
+/** The guest's stage-1 registers: TCR_EL1, MAIR_EL1 (eight Attr bytes), TTBR0/1_EL1, SCTLR_EL1 and HCR_EL2 bits. */
 export interface GuestConfig {
   tcr: TcrFields;
   /** MAIR_EL1 as eight bytes, Attr0 first. */
@@ -276,6 +278,7 @@ export function mairValue(mair: ArrayLike<number>): bigint {
   return mairFromBytes(mair);
 }
 
+/** MAIR_EL1 as its eight Attr bytes, Attr0 first. */
 export function mairBytes(v: bigint): Uint8Array {
   const out = new Uint8Array(8);
   for (let i = 0; i < 8; i++) out[i] = mairAttr(v, i);

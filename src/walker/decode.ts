@@ -44,7 +44,9 @@ import { InputError, TWO_64_BIG, alignDown, hex, hexHalves, joinU64 } from "../p
 import type { Granule } from "../pgtable/geometry.js";
 import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "../pgtable/geometry.js";
 import { encodeLeafChecked } from "../pgtable/leaf.js";
+import { checkU64 } from "../pgtable/args.js";
 
+/** How to read a stage-2 descriptor: its format, and the level it was read at. */
 export interface DecodeOptions {
   granule: Granule;
   /** Level the descriptor was read at; without it a table and a page cannot be told apart. */
@@ -55,6 +57,7 @@ export interface DecodeOptions {
   paBits?: number;
 }
 
+/** One field of a decoded descriptor. */
 export interface DecodedField {
   name: string;
   /** "5:2" or "10". */
@@ -68,8 +71,10 @@ export interface DecodedField {
   view?: boolean;
 }
 
+/** What a descriptor is, as decodeS2Descriptor reads it. */
 export type DescriptorKind = "empty" | "invalid" | "owner" | "locked" | "table" | "block" | "page" | "table-or-page" | "reserved";
 
+/** A 64-bit value read as a descriptor, field by field: JSON-safe. */
 export interface DecodedDescriptor {
   value: string;
   /** For a leaf: the kvm_pgtable_prot that stage2_set_prot_attr() turns into these attributes (names joined by '|'). */
@@ -375,6 +380,7 @@ export interface LeafDifference {
   expectedMeaning: string;
 }
 
+/** Whether a descriptor is exactly the leaf pgtable.c writes, and each field in which it differs (leafVerdict). */
 export interface LeafVerdict {
   /** The leaf kvm_pgtable_stage2_map() writes for (pa, level, prot), or null when the kernel refuses the prot. */
   expected: string | null;
@@ -389,12 +395,14 @@ export interface LeafVerdict {
 
 /**
  * Is `value` exactly the leaf pgtable.c writes for `prot` at `level` (with
- * PA `pa`, by default the descriptor's own output address)? The kernel's
+ * PA `paArg`, a number below 2^53, by default the descriptor's own output
+ * address)? The kernel's
  * leaf comes from the one encoder (leaf.ts encodeLeafChecked); the two are
  * compared field by field as decodeS2Descriptor names them.
  */
-export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & { level: number }, pa?: bigint): LeafVerdict {
+export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & { level: number }, paArg?: number): LeafVerdict {
   checkDecodeArgs(value, opts);
+  const pa = paArg === undefined ? undefined : BigInt(checkU64(paArg, "pa"));
   const lo = Number(value & 0xffffffffn);
   const hi = Number((value >> 32n) & 0xffffffffn);
   const f = pteFormat(opts.granule, opts.lpa2);

@@ -2,7 +2,7 @@
 // would, read what the page shows, and compare it with the library's answer
 // computed here in Node. Screenshots go to artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROT_R, PROT_RW, PROT_X, encodeLeaf, type Granule } from "../../src/pgtable/descriptor.js";
+import { PROT_R, PROT_RW, PROT_X, encodeLeafFast, type Granule } from "../../src/pgtable/descriptor.js";
 import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/walker/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
 import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";
@@ -73,8 +73,8 @@ interface DescCase {
 }
 
 const leaf = (granule: Granule, lpa2: boolean, fwb: boolean, pa: number, level: number, prot: number): string => {
-  const e = encodeLeaf({ granule, lpa2, fwb }, pa, level, prot);
-  if (typeof e === "number") throw new Error(`encodeLeaf refused: ${e}`);
+  const e = encodeLeafFast({ granule, lpa2, fwb }, pa, level, prot);
+  if (typeof e === "number") throw new Error(`encodeLeafFast refused: ${e}`);
   return hex(e.value);
 };
 
@@ -416,7 +416,7 @@ describe("era comparison: what the page shows is explainEras()", () => {
       const outcome = (await cellText(era, "outcome")) ?? "";
       expect(outcome.startsWith(pol.ok ? protNames(pol.prot) ?? "" : `${errnoName(pol.errno)} from ${pol.where}`), `${era}: ${outcome}`).toBe(true);
       const desc = (await cellText(era, "descriptor")) ?? "";
-      expect(desc.startsWith(x.leaf ? hex(x.leaf.value) : "-"), `${era}: ${desc}`).toBe(true);
+      expect(desc.startsWith(x.leaf ? x.leaf.pte : "-"), `${era}: ${desc}`).toBe(true);
       const memattr = (await cellText(era, "memattr")) ?? "";
       expect(memattr.startsWith(x.s2MemAttr === null ? "-" : `0x${x.s2MemAttr.toString(16)} `), `${era}: ${memattr}`).toBe(true);
       if (c.guest) {
@@ -429,7 +429,7 @@ describe("era comparison: what the page shows is explainEras()", () => {
       expect(await p.getAttribute(`#era-table td[data-era='${era}'][data-row='hazards']`, "data-hazards")).toBe(x.hazards.map((z) => z.id).join(" "));
       // A changed descriptor is marked as changed, an unchanged one is not.
       if (prev) {
-        const changed = (prev.leaf ? hex(prev.leaf.value) : "-") !== (x.leaf ? hex(x.leaf.value) : "-");
+        const changed = (prev.leaf ? prev.leaf.pte : "-") !== (x.leaf ? x.leaf.pte : "-");
         expect(await p.locator(`#era-table td[data-era='${era}'][data-row='descriptor'].differs`).count(), `${era} descriptor marked`).toBe(changed ? 1 : 0);
       }
       // The per-era card lists the policy's steps, with the kernel function of each.

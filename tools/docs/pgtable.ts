@@ -6,7 +6,7 @@
 
 import { ADDR_51_48_LO, ADDR_51_50_LPA2_LO, PROT_NAMES, protToKernel, pteFormat } from "../../src/pgtable/descriptor.js";
 import { decodeS2Descriptor } from "../../src/walker/decode.js";
-import { encodeLeaf } from "../../src/pgtable/descriptor.js";
+import { encodeLeafFast } from "../../src/pgtable/descriptor.js";
 import { GRANULES, granuleName, ipaLimit, stage2Geometry, type Granule } from "../../src/pgtable/geometry.js";
 import { hex } from "../../src/pgtable/u64.js";
 
@@ -34,7 +34,7 @@ export function renderDescriptorDoc(): string {
   ];
   for (const fmt of formats) {
     for (const fwb of [true, false]) {
-      const enc = encodeLeaf({ granule: fmt.granule, lpa2: fmt.lpa2, fwb }, fmt.pa, fmt.level, 6);
+      const enc = encodeLeafFast({ granule: fmt.granule, lpa2: fmt.lpa2, fwb }, fmt.pa, fmt.level, 6);
       if (typeof enc === "number") throw new Error("R|W refused");
       const d = decodeS2Descriptor(enc.value, { granule: fmt.granule, level: fmt.level, lpa2: fmt.lpa2, fwb });
       const f = pteFormat(fmt.granule, fmt.lpa2);

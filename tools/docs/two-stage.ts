@@ -220,22 +220,25 @@ ${s1ptwTail.join("\n")}
 ## API
 
 \`\`\`ts
-import { parseScenarioText, replay, builtGuest, guestOf, nestedWalker, walkVa, S2Walker, ACCESS_WRITE, FAULT_NONE } from "s2pt";
+import { parseScenarioText, replay } from "s2pt/scenario";
+import { builtGuest, guestOf, nestedWalker, walkVa } from "s2pt/stage1";
+import { S2Walker, ACCESS_WRITE } from "s2pt/walker";
 
 const scn = parseScenarioText(text);
 const { pgt } = replay(scn);
 const guest = builtGuest(pgt) ?? guestOf(pgt, scn.guest, "after the ops");  // tables, memory, registers
 const nw = nestedWalker(guest, new S2Walker(pgt));                           // one per guest; reuse it
-if (nw.translate(vaLo, vaHi, ACCESS_WRITE, 1) === FAULT_NONE) use(nw.ipa, nw.pa, nw.s1Attr, nw.s1Sh);
-else report(nw.faultStage, nw.faultType, nw.faultLevel, nw.s1ptw, nw.faultIpa);
 const rep = walkVa(nw, 0xffffffc000001040n, ACCESS_WRITE, 1);              // everything, with the memory type
+if (rep.fault === null) use(rep.ipa, rep.pa, rep.memtype);                   // "0x..." strings, a CombineResult
+else report(rep.fault);                                                      // stage 1 (to EL1) or stage 2 (to EL2, S1PTW)
 \`\`\`
 
 \`s2pt decode <value> --stage1 [--level n] [--mair 0x...]\` decodes a stage-1 descriptor field by field.
-\`NestedWalker.translate\` takes the VA as two 32-bit halves and allocates nothing; \`nestedMemType\` /
-\`nestedMemTypeAttrSh\` give the memory type of the last translation; \`buildGuest\`, \`GuestMemory\`,
-\`encodeS1Leaf\`/\`encodeS1Table\`/\`decodeS1Descriptor\` (\`src/pgtable/s1descriptor.ts\`, one definition of every stage-1
-bit) build tables by hand.
+A guest VA is a 64-bit value, so \`walkVa\` takes it as a BigInt (its top bits select the TTBR region and may carry
+a tag); the report is JSON-safe (\`nestedReportJson\` gives the layout \`s2pt walk --va --json\` prints). \`buildGuest\`,
+\`GuestMemory\` and \`decodeS1Descriptor\` (\`s2pt/stage1\`) build and read tables by hand; the stage-1 bits are defined
+once, in \`src/pgtable/s1descriptor.ts\`. (The walk's fast form, \`NestedWalker.translate\`, which takes the VA as two
+32-bit halves and leaves its result in the walker's fields, is internal.)
 
 ## Not modelled
 

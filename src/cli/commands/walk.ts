@@ -1,6 +1,6 @@
 import { replayTable } from "../../scenario/replay.js";
 import { InputError } from "../../pgtable/u64.js";
-import { formatWalkReport, walkIpa, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
+import { formatWalkReport, walkIpa64, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
 import { SH_ISH, SH_SHORT } from "../../mair/attrs.js";
 import { formatCombine } from "./combine.js";
 import { S2Walker } from "../../walker/translate.js";
@@ -62,7 +62,7 @@ export const walkCommand: CommandSpec = {
         return;
       }
       if (ipa === undefined) return;
-      const report = walkIpa(walker, ipa, access, el, s1);
+      const report = walkIpa64(walker, ipa, access, el, s1);
       if (a.flag("json")) {
         ctx.print(JSON.stringify(walkReportJson(report), null, 2));
         return;
