@@ -62,6 +62,8 @@ import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "..
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
+import { checkBigU64, checkBool, checkFunction, checkObject } from "../pgtable/args.js";
+import { checkEra } from "./policy.js";
 
 /** -ENOSYS: io_mem_abort() without an instruction syndrome (not in descriptor.ts's errno table, which is pgtable.c's). */
 export const ENOSYS = 38;
@@ -182,6 +184,14 @@ export interface AbortFacts {
   execFault: boolean;
 }
 
+/** An AbortRegs argument: ESR_EL2 a 64-bit value, FAR_EL2, HPFAR_EL2 and the trace's IPA each one or null. */
+function checkAbortRegs(v: unknown): AbortRegs {
+  const r = checkObject(v, "regs");
+  checkBigU64(r.esr, "regs.esr");
+  for (const k of ["far", "hpfar", "ipa"] as const) if (r[k] !== null) checkBigU64(r[k], `regs.${k}`);
+  return v as AbortRegs;
+}
+
 // ---- the syndrome ---------------------------------------------------------------------------
 
 /**
@@ -190,6 +200,7 @@ export interface AbortFacts {
  * naming the EC otherwise.
  */
 export function abortFacts(esr: bigint): AbortFacts {
+  checkBigU64(esr, "esr");
   const ec = fieldNum(esr, ESR.EC);
   if (ec !== EC_CODES.IABT_LOW && ec !== EC_CODES.DABT_LOW) {
     const info = ecInfo(ec);
@@ -324,6 +335,10 @@ export function checkAbortConfig(c: AbortConfig): void {
  * there).
  */
 export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, leafAt: LeafLookup | null = null): AbortPath {
+  checkEra(era);
+  checkAbortRegs(regs);
+  checkObject(c, "c");
+  if (leafAt !== null) checkFunction(leafAt, "leafAt");
   const f = abortFacts(regs.esr);
   const info = eraInfo(era);
   const steps: AbortStep[] = [];
@@ -624,6 +639,11 @@ export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: 
 
 /** The walk of the faulting IPA, the op replayed on a fresh copy of the table, and the walk again. */
 export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, ha: boolean, dic = false): AbortReplay {
+  checkObject(path, "path");
+  checkAbortRegs(regs);
+  checkFunction(checkObject(src, "src").load, "src.load");
+  checkBool(ha, "ha");
+  checkBool(dic, "dic");
   const f = abortFacts(regs.esr);
   const pgt = src.load();
   if (path.ipa === null) throw new Error("replayAbort: the path has no fault IPA");
@@ -695,6 +715,8 @@ export function opJson(o: KvmOp): Record<string, unknown> {
 
 /** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   return {
     era: p.era,
     title: p.eraTitle,
@@ -726,6 +748,8 @@ function indent(s: string, by = "    "): string {
 
 /** One era's path as text (the replay, when given, under it). */
 export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   const out = [`era ${p.era}: ${p.eraTitle}`];
   for (const s of p.steps) out.push(`  ${s.fn}: ${s.text}`);
   const errno = p.outcome.errno !== undefined ? ` [${errName(p.outcome.errno)}]` : "";

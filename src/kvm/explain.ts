@@ -170,6 +170,9 @@ function combinedShort(c: CombineResult): string {
 
 /** The JSON object of one era (a list of these is `s2pt explain --json`). */
 export function explanationJson(x: EraExplanation, p: PolicyInputs, o: ExplainOptions): Record<string, unknown> {
+  checkObject(x, "x");
+  checkObject(p, "p");
+  checkExplainOptions(o);
   const pol = x.policy;
   const out: Record<string, unknown> = {
     era: x.era.id,

@@ -37,7 +37,6 @@ export { GUEST_ATTR_NAMES, type GuestChoice, type GuestAttrName } from "./guest.
 export { REGISTERS, findRegister, nearestRegister, registerByName, decodeRegister, type RegisterInfo, type RegisterDecode, type RegisterOptions } from "./registers.js";
 export {
   abortFacts,
-  hpfarValidFor,
   kvmHandleGuestAbort,
   replayAbort,
   abortPathJson,

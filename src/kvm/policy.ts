@@ -47,6 +47,7 @@ import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
 import { protNames } from "../walker/decode.js";
 import { InputError } from "../pgtable/u64.js";
 import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
+import { checkString } from "../pgtable/args.js";
 
 // ---- eras ------------------------------------------------------------------------
 
@@ -104,6 +105,8 @@ export function eraInfo(e: Era): EraInfo {
 
 /** Parse --era: one era, or "all". */
 export function parseEras(text: string, what = "--era"): Era[] {
+  checkString(text, "text");
+  checkString(what, "what");
   const t = text.trim().toLowerCase();
   if (t === "all") return [...ERA_IDS];
   const alias: Record<string, Era> = { pre: "pre", v1: "v1", "v6.9": "v6.9", "6.9": "v6.9", mainline: "mainline" };

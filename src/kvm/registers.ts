@@ -31,6 +31,7 @@ import { decodeTcrRegister } from "../regs/tcr.js";
 import { VTCR, decodeVtcr, vtcrGranule } from "../regs/vtcr.js";
 import { decodeVttbr } from "../regs/vttbr.js";
 import { decodeTcr, hcrFieldsOf, regionGeometry, regionWords, sctlrFieldsOf } from "../stage1/config.js";
+import { checkBigU64, checkObject, checkString } from "../pgtable/args.js";
 
 /** What changes a decode: the stage-1 features that decide whether a MAIR byte is reserved. */
 export interface RegisterOptions {
@@ -156,6 +157,7 @@ export const REGISTERS: readonly RegisterInfo[] = [
 
 /** The register a name stands for (case-insensitive; the full name or a short form), or null. */
 export function findRegister(name: string): RegisterInfo | null {
+  checkString(name, "name");
   const t = name.trim().toLowerCase();
   return REGISTERS.find((r) => r.name.toLowerCase() === t || r.aliases.includes(t)) ?? null;
 }
@@ -176,6 +178,7 @@ function editDistance(a: string, b: string): number {
 
 /** The known name nearest to `name` (edit distance over full names and short forms), or null when none is close. */
 export function nearestRegister(name: string): string | null {
+  checkString(name, "name");
   const t = name.trim().toLowerCase();
   let best: { name: string; d: number } | null = null;
   for (const r of REGISTERS) {
@@ -190,6 +193,8 @@ export function nearestRegister(name: string): string | null {
 
 /** Look a register up by name; an InputError naming the input (and the nearest name) when it is unknown. */
 export function registerByName(name: string, what = "register"): RegisterInfo {
+  checkString(name, "name");
+  checkString(what, "what");
   const r = findRegister(name);
   if (r) return r;
   const near = nearestRegister(name);
@@ -198,5 +203,8 @@ export function registerByName(name: string, what = "register"): RegisterInfo {
 
 /** Decode `value` as register `name` (see registerByName for the errors). */
 export function decodeRegister(name: string, value: bigint, o: RegisterOptions = {}): RegisterDecode {
+  checkString(name, "name");
+  checkBigU64(value, "value");
+  checkObject(o, "o");
   return registerByName(name).decode(value, o);
 }

@@ -19,18 +19,10 @@
 export {
   combineS1S2,
   combineTable,
-  combineIndex,
   combineAttr,
   combineSh,
   combineAttrSh,
   COMBINE_TABLE_SIZE,
-  effectiveShareability,
-  s2CombineS1MemAttrs,
-  s2ApplyFWBMemAttrs,
-  s2CombineS1Shareability,
-  s2CombineS1Device,
-  s2CombineS1AttrHints,
-  s2MemTagType,
   type CombineOptions,
   type CombineConfig,
   type CombineResult,
@@ -38,22 +30,11 @@ export {
   type CombineOutcome,
   type CombineTable,
   type OpenReason,
-  type Steps,
 } from "./combine.js";
 export { formatCombine } from "./format.js";
-export { describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, s1DecodeMemAttrs, s1AttrReserved, validS1Attrs, type MairAttrDescription, type S1Features } from "./mair.js";
-export {
-  describeS2MemAttr,
-  linuxS2MemAttrName,
-  s2MemAttrShortName,
-  decodeS2MemAttr,
-  s2DecodeMemAttrs,
-  s2DecodeCacheability,
-  s2InnerReserved,
-  type S2MemAttrKind,
-  type S2MemAttrDescription,
-} from "./s2memattr.js";
-export { encodePARAttrs, parEncodeShareability, parValue } from "./par.js";
+export { describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type MairAttrDescription, type S1Features } from "./mair.js";
+export { describeS2MemAttr, linuxS2MemAttrName, s2MemAttrShortName, decodeS2MemAttr, type S2MemAttrKind, type S2MemAttrDescription } from "./s2memattr.js";
+export { parValue } from "./par.js";
 export {
   MEMTYPE_DEVICE,
   MEMTYPE_NORMAL,

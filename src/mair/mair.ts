@@ -38,6 +38,7 @@ import {
   type MemAttrHints,
   type MemoryAttributes,
 } from "./attrs.js";
+import { checkInt, checkObject } from "../pgtable/args.js";
 
 /** The features that change what a stage-1 byte means. */
 export interface S1Features {
@@ -60,6 +61,7 @@ export const LINUX_MAIR_ATTRS: ReadonlyArray<readonly [number, string]> = [
 
 /** The Linux MAIR_ATTR_* macro that writes this Attr byte, or null. */
 export function linuxMairName(attr: number): string | null {
+  checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
   for (const [v, n] of LINUX_MAIR_ATTRS) if (v === attr) return n.replace(/ \(.*\)$/, "");
   return null;
 }
@@ -165,6 +167,8 @@ function reservedWhy(attr: number, f: S1Features): string {
 
 /** Decode a stage-1 Attr byte into words (ASL S1DecodeMemAttrs). */
 export function describeMairAttr(attr: number, f: S1Features): MairAttrDescription {
+  checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
+  checkObject(f, "f");
   const linux = linuxMairName(attr);
   if (s1AttrReserved(attr, f)) {
     return {

@@ -24,17 +24,13 @@
  *
  * The checks run once per call, at the entry, and cost no allocation on the
  * success path: the message is built only when a check fails.
+ *
+ * This module, with u64.ts, is the bottom of the import graph: it imports
+ * only u64.ts, so that every layer (src/regs included) checks its arguments
+ * the same way.
  */
 
-import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_LEAF, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO, WALK_TABLE_POST, WALK_TABLE_PRE } from "./descriptor.js";
 import { InputError } from "./u64.js";
-
-/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
-export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
-export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
-/** Every walk flag of enum kvm_pgtable_walk_flags. */
-export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
-export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
 
 /** Addresses and sizes are numbers below this (2^53): non-negative safe integers. */
 export const ADDRESS_LIMIT = 2 ** 53;
@@ -63,6 +59,7 @@ export function shown(v: unknown): string {
   else if (typeof v === "number") s = Object.is(v, -0) ? "-0" : String(v);
   else if (v === null || v === undefined || typeof v === "boolean") s = String(v);
   else if (typeof v === "function") s = "a function";
+  else if (typeof v === "symbol") s = "a symbol";
   else if (Array.isArray(v)) s = "an array";
   else s = "an object";
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -112,6 +109,24 @@ export function optBool(v: unknown, arg: string, dflt: boolean): boolean {
 export function checkBigU64(v: unknown, arg: string): bigint {
   if (typeof v === "bigint" && v >= 0n && v < 1n << 64n) return v;
   throw new ArgumentError(arg, `${shown(v)} is not a 64-bit unsigned value (a bigint in 0..2^64-1)`);
+}
+
+/** A string argument. */
+export function checkString(v: unknown, arg: string): string {
+  if (typeof v === "string") return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a string`);
+}
+
+/** A function argument (a callback). */
+export function checkFunction<T>(v: T, arg: string): T {
+  if (typeof v === "function") return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a function`);
+}
+
+/** An array argument. */
+export function checkArray(v: unknown, arg: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not an array`);
 }
 
 /** An object argument (options, a spec): not null, not an array. */

@@ -207,6 +207,15 @@ export const WALK_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ["SKIP_CMO", WALK_SKIP_CMO],
 ];
 
+/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
+export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
+/** PROT_KNOWN by name, for messages. */
+export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
+/** Every walk flag of enum kvm_pgtable_walk_flags. */
+export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
+/** WALK_FLAGS_KNOWN by name, for messages. */
+export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
+
 // ---- errno --------------------------------------------------------------------
 /** ENOENT (2). */
 export const ENOENT = 2;

@@ -141,6 +141,7 @@ export function parseGranule(v: string | number, what = "granule"): Granule {
 
 /** A granule as people write it: 4K, 16K, 64K. */
 export function granuleName(g: Granule): string {
+  checkOneOf(g, "g", GRANULES);
   return g === 4096 ? "4K" : g === 16384 ? "16K" : "64K";
 }
 

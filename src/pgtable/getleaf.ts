@@ -28,7 +28,8 @@
  */
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
-import type { KvmPgtable } from "./pgtable.js";
+import { KvmPgtable } from "./pgtable.js";
+import { checkInstance, checkObject } from "./args.js";
 import { SUM_SPAN, addSum64, emitLoad, emitNextPage, ipaBits, memoryArgument, rootTable, storeMemory } from "./walkgen.js";
 
 /** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
@@ -202,7 +203,10 @@ export class GetLeafBatch {
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
 
+  /** A batch over `pgt` (opts.lanes: IPAs per lockstep group; opts.fast false: no generated kernel). */
   constructor(pgt: KvmPgtable, opts: GetLeafBatchOptions = {}) {
+    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+    checkObject(opts, "opts");
     this.pgt = pgt;
     const lanes = opts.lanes ?? GETLEAF_LANES;
     if (!(Number.isInteger(lanes) && lanes >= 1 && lanes <= 64)) throw new RangeError(`GetLeafBatch: lanes ${lanes} is not an integer in 1..64`);

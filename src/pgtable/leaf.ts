@@ -13,7 +13,8 @@
 import { EINVAL, PROT_DEVICE, PROT_NORMAL_NC, PROT_X, encodeLeafFast, pteFormat, type EncodedLeaf } from "./descriptor.js";
 import { PARANGE_BITS, granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "./geometry.js";
 import { InputError, hex } from "./u64.js";
-import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, checkBigU64, checkBits, checkBool, checkInt, checkObject, checkOneOf, checkU64, shown } from "./args.js";
+import { PROT_KNOWN, PROT_KNOWN_NAMES } from "./descriptor.js";
+import { ArgumentError, checkBigU64, checkBits, checkBool, checkInt, checkObject, checkOneOf, checkU64, shown } from "./args.js";
 
 /** The format of the leaf to encode. */
 export interface LeafEncodeSpec {

@@ -41,7 +41,8 @@ import {
   S2_MEMATTR_SHIFT,
   S2_XN_HI,
 } from "./descriptor.js";
-import type { KvmPgtable } from "./pgtable.js";
+import { KvmPgtable } from "./pgtable.js";
+import { checkBool, checkFunction, checkInstance, checkObject } from "./args.js";
 
 interface Column {
   maskLo: number;
@@ -111,6 +112,14 @@ export interface PtdumpRun {
   memtype: string;
 }
 
+/** ptdump()'s arguments: a table, and options of their types. */
+function checkPtdumpArgs(pgt: unknown, opts: unknown): void {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+  const o = checkObject(opts, "opts");
+  if (o.kernelExact !== undefined) checkBool(o.kernelExact, "opts.kernelExact");
+  if (o.memTypeName !== undefined) checkFunction(o.memTypeName, "opts.memTypeName");
+}
+
 /** The runs note_page() would print, in order (the last one only without kernelExact, as the kernel never flushes it). */
 export function ptdumpRuns(pgt: KvmPgtable, opts: PtdumpOptions = {}): PtdumpRun[] {
   const exact = opts.kernelExact === true;
@@ -174,6 +183,7 @@ export function ptdumpColumns(run: PtdumpRun): string[] {
 
 /** The dump as text: the kernel's header line, then one line per run. */
 export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
+  checkPtdumpArgs(pgt, opts);
   const lines: string[] = ["---[ Guest IPA ]---"];
   for (const run of ptdumpRuns(pgt, opts)) {
     let line = `${hex16(run.start)}-${hex16(run.end)}   ${sizeText(run.end - run.start)} ${run.level}`;

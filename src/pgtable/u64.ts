@@ -69,6 +69,7 @@ export function escapeControl(text: string): string {
  * `what` names the input in the error message.
  */
 export function parseU64(text: string, what: string): bigint {
+  if (typeof text !== "string") throw new InputError(`${typeof what === "string" ? what : "text"}: expected a 0x-prefixed hex string, got ${typeof text}`);
   const t = text.trim();
   if (/^-(0[xX][0-9a-fA-F]|[0-9])/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
   if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a 0x-prefixed hex number`);
@@ -133,6 +134,7 @@ export function joinU64(lo: number, hi: number): bigint {
 
 /** Lower-case hex, `0x` prefix, no leading zeros (FORMAT.md's form for every 64-bit number). */
 export function hex(v: bigint | number): string {
+  if (typeof v !== "bigint" && typeof v !== "number") throw new InputError(`v: expected a number or a bigint, got ${typeof v}`);
   return "0x" + v.toString(16);
 }
 

@@ -30,6 +30,7 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 import { fscInfo, fscWords } from "./fsc.js";
+import { checkBigU64, checkInt, checkOneOf } from "../pgtable/args.js";
 
 // ---- the fields common to every class -----------------------------------------------------
 
@@ -167,6 +168,7 @@ const EC_BY_CODE: ReadonlyArray<EcInfo | undefined> = (() => {
 
 /** The exception class `ec` (0..0x3f), or null for an unallocated one. */
 export function ecInfo(ec: number): EcInfo | null {
+  checkInt(ec, "ec", 0, 0x3f, "an exception class (6 bits)");
   return EC_BY_CODE[ec & 0x3f] ?? null;
 }
 
@@ -340,6 +342,8 @@ export function sysregName(value: bigint): string {
  * fields are those of the value's EC (and, for a Data Abort, of its ISV).
  */
 export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
+  checkBigU64(value, "value");
+  checkOneOf(el, "el", [1, 2]);
   const layout = esrLayout(value, el);
   const ec = fieldNum(value, ESR.EC);
   const info = ecInfo(ec);

@@ -9,7 +9,8 @@
  * layout gives a JSON-safe list (name, bits, value, meaning, problem), with
  * a RES0 bit set or a RES1 bit clear reported as a problem.
  *
- * This is the bottom layer: it imports nothing but u64.ts. Values are BigInt
+ * This is the bottom layer: it imports nothing but the base modules u64.ts
+ * and args.ts (the argument checks every public entry shares). Values are BigInt
  * here (the API edge); a hot path takes the 32-bit masks (mask32) once.
  */
 

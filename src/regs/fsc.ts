@@ -41,6 +41,9 @@
  * (kernel-reference.md section 7).
  */
 
+import { checkInt } from "../pgtable/args.js";
+
+/** What a fault status code reports. */
 export type FscKind =
   | "address_size"
   | "translation"
@@ -179,6 +182,7 @@ const BY_CODE: ReadonlyArray<FscInfo | undefined> = (() => {
 
 /** The code's meaning, or null for a reserved code. */
 export function fscInfo(code: number): FscInfo | null {
+  checkInt(code, "code", 0, 0x3f, "a fault status code (6 bits)");
   return BY_CODE[code & 0x3f] ?? null;
 }
 

@@ -15,6 +15,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 /** HCR_EL2's fields. */
 export const HCR = {
@@ -96,6 +97,7 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
 
 /** HCR_EL2 decoded field by field. */
 export function decodeHcr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(HCR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);
     return w ? { meaning: w[Number(v)] } : undefined;

@@ -24,6 +24,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldGet, fieldNum, res0, type DecodedRegister, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 /** HPFAR_EL2's fields: FIPA (IPA[51:12] at bits 43:4) and NS. */
 export const HPFAR = {
@@ -44,6 +45,7 @@ export function hpfarIpa(hpfar: bigint): bigint {
 
 /** HPFAR_EL2 decoded: the faulting IPA page. */
 export function decodeHpfar(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const ipa = hpfarIpa(value);
   const { fields, problems } = decodeFields(HPFAR_LAYOUT, value, (f, v) => {
     if (f === HPFAR.FIPA) {

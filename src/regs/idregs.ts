@@ -17,6 +17,7 @@
 import { hex } from "../pgtable/u64.js";
 import { checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 const NI_IMP = { 0: "not implemented", 1: "implemented" };
 
@@ -101,6 +102,7 @@ function unnamed(f: FieldDef, v: bigint): { meaning: string; problem: string } |
 
 /** ID_AA64MMFR0_EL1 decoded field by field. */
 export function decodeMmfr0(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR0_LAYOUT, value, (f, v) => {
     if (f === MMFR0.PARANGE) return paSizeWords(Number(v));
     return unnamed(f, v);
@@ -124,6 +126,7 @@ export function decodeMmfr0(value: bigint): DecodedRegister {
 
 /** ID_AA64MMFR1_EL1 decoded field by field. */
 export function decodeMmfr1(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR1_LAYOUT, value, unnamed);
   return {
     register: "ID_AA64MMFR1_EL1",
@@ -138,6 +141,7 @@ export function decodeMmfr1(value: bigint): DecodedRegister {
 
 /** ID_AA64MMFR2_EL1 decoded field by field. */
 export function decodeMmfr2(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR2_LAYOUT, value, unnamed);
   return {
     register: "ID_AA64MMFR2_EL1",

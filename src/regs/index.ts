@@ -13,34 +13,16 @@
  * @module s2pt/regs
  */
 
-export {
-  field,
-  bit,
-  res0,
-  res1,
-  fieldGet,
-  fieldNum,
-  fieldPrep,
-  decodeFields,
-  reassemble,
-  checkLayout,
-  type FieldDef,
-  type FieldKind,
-  type FieldOptions,
-  type FieldWords,
-  type Layout,
-  type DecodedRegister,
-  type DecodedRegField,
-} from "./field.js";
+export { type FieldDef, type FieldKind, type Layout, type DecodedRegister, type DecodedRegField } from "./field.js";
 export { formatRegister } from "./format.js";
-export { ESR, ABT, DABT_ISS2, SYS64, SERR, EC_TABLE, EC_CODES, ecInfo, esrLayout, decodeEsr, isDataAbortEc, isInstructionAbortEc, type EcInfo } from "./esr.js";
-export { FSC_TABLE, fscInfo, fscWords, ldfscCode, type FscInfo, type FscKind } from "./fsc.js";
-export { HPFAR, HPFAR_LAYOUT, hpfarIpa, decodeHpfar } from "./hpfar.js";
+export { ESR, ABT, DABT_ISS2, SYS64, SERR, EC_TABLE, EC_CODES, ecInfo, decodeEsr, type EcInfo } from "./esr.js";
+export { FSC_TABLE, fscInfo, type FscInfo, type FscKind } from "./fsc.js";
+export { HPFAR, HPFAR_LAYOUT, decodeHpfar } from "./hpfar.js";
 export { FAR, decodeFar } from "./far.js";
-export { PAR, PAR_SUCCESS_LAYOUT, PAR_FAULT_LAYOUT, parPa, decodePar } from "./par.js";
-export { VTCR, VTCR_LAYOUT, vtcrGranule, vtcrStartLevel, decodeVtcr } from "./vtcr.js";
-export { VTTBR, VTTBR_LAYOUT, vttbrBaseAddress, decodeVttbr } from "./vttbr.js";
-export { MAIR_ATTR, mairAttr, mairFromBytes, decodeMair } from "./mair.js";
+export { PAR, PAR_SUCCESS_LAYOUT, PAR_FAULT_LAYOUT, decodePar } from "./par.js";
+export { VTCR, VTCR_LAYOUT, decodeVtcr } from "./vtcr.js";
+export { VTTBR, VTTBR_LAYOUT, decodeVttbr } from "./vttbr.js";
+export { MAIR_ATTR, decodeMair } from "./mair.js";
 export { TCR, TCR_LAYOUT, decodeTcrRegister } from "./tcr.js";
 export { SCTLR, SCTLR_LAYOUT, decodeSctlr } from "./sctlr.js";
 export { HCR, HCR_LAYOUT, decodeHcr } from "./hcr.js";

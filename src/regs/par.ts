@@ -23,6 +23,7 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, impdef, res0, res1, type DecodedRegister, type Layout } from "./field.js";
 import { fscInfo, fscWords } from "./fsc.js";
+import { checkBigU64, checkFunction } from "../pgtable/args.js";
 
 export const SH_VALUES = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" } as const;
 
@@ -97,6 +98,8 @@ export function parPa(par: bigint): bigint {
  * MAIR decoder of src/mair, which this layer cannot import).
  */
 export function decodePar(value: bigint, describeAttr?: (attr: number) => string): DecodedRegister {
+  checkBigU64(value, "value");
+  if (describeAttr !== undefined) checkFunction(describeAttr, "describeAttr");
   const fault = fieldNum(value, PAR.F) === 1;
   const layout = fault ? PAR_FAULT_LAYOUT : PAR_SUCCESS_LAYOUT;
   const { fields, problems } = decodeFields(layout, value, (f, v) => {

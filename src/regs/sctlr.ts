@@ -9,6 +9,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 const TCF = { 0: "tag check faults have no effect", 1: "synchronous exception", 2: "asynchronously accumulated", 3: "asymmetric (synchronous on reads, asynchronous on writes)" };
 
@@ -90,6 +91,7 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
 
 /** SCTLR_EL1 decoded field by field. */
 export function decodeSctlr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(SCTLR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);
     return w ? { meaning: w[Number(v)] } : undefined;

@@ -16,6 +16,7 @@ import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 
 /** TCR_EL1's fields. */
@@ -77,6 +78,7 @@ export const TCR_TG1 = { 16384: 1, 4096: 2, 65536: 3 } as const;
 
 /** TCR_EL1 decoded field by field (the register; s2pt/stage1's decodeTcr reads it into TcrFields). */
 export function decodeTcrRegister(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(TCR_LAYOUT, value, (f, v) => {
     const n = Number(v);
     if (f === TCR.T0SZ || f === TCR.T1SZ) return { meaning: `${n}: ${64 - n}-bit VA region` };

@@ -17,6 +17,7 @@ import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, res1, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 
 /** VTCR_EL2's fields. */
@@ -123,6 +124,7 @@ export function vtcrStartLevel(tg0: number, sl0: number, sl2: number, ds: number
 
 /** Decode a VTCR_EL2 value field by field (the geometry it implies is src/kvm/registers.ts's). */
 export function decodeVtcr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const tg0 = fieldNum(value, VTCR.TG0);
   const sl0 = fieldNum(value, VTCR.SL0);
   const sl2 = fieldNum(value, VTCR.SL2);

@@ -14,6 +14,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 /** VTTBR_EL2's fields: BADDR, CnP, VMID. */
 export const VTTBR = {
@@ -35,6 +36,7 @@ export function vttbrBaseAddress(value: bigint, pa52: boolean): bigint {
 
 /** VTTBR_EL2 decoded field by field. */
 export function decodeVttbr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const vmid = fieldNum(value, VTTBR.VMID);
   const base48 = vttbrBaseAddress(value, false);
   const low = Number(value & 0x3cn);

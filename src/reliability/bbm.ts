@@ -57,10 +57,12 @@ import { PTE_VALID_LO, S2AP_R_LO, S2AP_W_LO, S2_AF_LO, S2_XN_HI, SW_HI, TLBI_TTL
 import { hexHalves } from "../pgtable/u64.js";
 import { EV_TLBI_IPA, EV_TLBI_RANGE, EV_TLBI_VMID } from "../pgtable/events.js";
 import type { MaintenanceLog } from "../pgtable/events.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
+import { checkInstance } from "../pgtable/args.js";
 
 /** The bits a live valid leaf may change without break-before-make. */
 export const BBM_SAFE_LO = S2AP_R_LO | S2AP_W_LO | S2_AF_LO;
+/** The same, bits 63:32. */
 export const BBM_SAFE_HI = (S2_XN_HI | SW_HI) >>> 0;
 
 /** Whether changing a valid leaf `old` into valid leaf `new` at the same level needs no break-before-make. */
@@ -117,6 +119,7 @@ export class BbmChecker {
 
   /** Install the store hook on `pgt` (which must be freshly built, or call resync()). */
   attach(pgt: KvmPgtable): void {
+    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     this.pgt = pgt;
     pgt.storeHook = (page, index, oldLo, oldHi, newLo, newHi) => this.onStore(page, index, oldLo, oldHi, newLo, newHi);
     // The checker collects what it finds and never throws: the table need not journal for it.

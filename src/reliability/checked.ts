@@ -53,6 +53,8 @@ import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
 import type { OpCheckContext, OpChecker } from "./checker.js";
 import { walkerChecker } from "./walker-check.js";
+import { checkObject } from "../pgtable/args.js";
+import { checkScenarioArg } from "../scenario/args.js";
 
 /** An invariant that did not hold: which op (index into the scenario's ops; ops.length for the final clean-up), which check, what. */
 export class InvariantViolation extends Error {
@@ -434,6 +436,8 @@ export class CheckedRun {
   private leafIter: Iterator<RefLeaf> | null = null;
 
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
+    checkScenarioArg(scn);
+    checkObject(opts, "opts");
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
@@ -638,5 +642,7 @@ export class CheckedRun {
 
 /** Replay a scenario with every check; throws InvariantViolation (or InputError for a refused op). */
 export function checkScenario(scn: Scenario, opts: CheckedRunOptions = {}): CheckedSummary {
+  checkScenarioArg(scn);
+  checkObject(opts, "opts");
   return new CheckedRun(scn, opts).run();
 }

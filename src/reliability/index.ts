@@ -14,4 +14,4 @@ export { checkScenario, CheckedRun, InvariantViolation, OP_CHECKERS, type Checke
 export type { OpChecker, OpCheckContext } from "./checker.js";
 export { RefModel, MEM_NORMAL, MEM_DEVICE, MEM_NORMAL_NC, type RefLeaf, type RefResult, type RefOp, type MemKind } from "./refmodel.js";
 export { checkTables, checkTablesIn, checkInitialState, type TableCensus } from "./invariants.js";
-export { BbmChecker, bbmSafe, type BbmStats, type TlbiEvent } from "./bbm.js";
+export { BbmChecker, type BbmStats, type TlbiEvent } from "./bbm.js";

@@ -16,12 +16,14 @@ import { OP_SPECS } from "./ops.js";
 import type { ReplayResult } from "./replay.js";
 import type { Scenario } from "./types.js";
 import { InputError, hex, parseU64 } from "../pgtable/u64.js";
+import { checkString } from "../pgtable/args.js";
 
 /** Keys an expected file may not hold: they name Object.prototype members, never result fields. */
 export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
 
 /** Parse an expected result file's text (errors are InputErrors; the caller adds the file name). */
 export function readExpectedText(text: string): unknown {
+  checkString(text, "text");
   if (text.trim() === "") throw new InputError("empty file: expected a result JSON object");
   if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow");
   return readJson(text, { refuseKeys: PROTOTYPE_KEYS, refuseWhy: "a prototype key, never a field of a result" }).value;

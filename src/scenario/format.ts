@@ -19,6 +19,8 @@ import { readJson } from "./jsontext.js";
 import { parseGuest } from "./guest.js";
 import { OP_SPECS } from "./ops.js";
 import type { FieldKind, OpFieldName, Scenario, ScenarioOp } from "./types.js";
+import { checkObject, checkString } from "../pgtable/args.js";
+import { checkScenarioArg } from "./args.js";
 
 export { parseHexField };
 
@@ -151,6 +153,7 @@ export function parseScenario(doc: unknown): Scenario {
  * echoed as written); every refusal is a one-line InputError.
  */
 export function parseScenarioText(text: string): Scenario {
+  checkString(text, "text");
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
   if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
   const doc = readJson(text);
@@ -172,6 +175,7 @@ export function formatNames(bits: number, table: ReadonlyArray<readonly [string,
 
 /** One operation as FORMAT.md writes it (fields in OP_SPECS order). */
 export function opToJson(op: ScenarioOp): Record<string, unknown> {
+  checkObject(op, "op");
   const spec = OP_SPECS[op.op];
   if (spec === undefined) throw new Error(`opToJson: unknown operation '${op.op}'`);
   const out: Record<string, unknown> = { op: op.op };
@@ -185,6 +189,7 @@ export function opToJson(op: ScenarioOp): Record<string, unknown> {
 
 /** A scenario as a FORMAT.md JSON document (with s2pt's `max_table_pages` when set; a `guest` section is not written: the fuzzer makes none). */
 export function scenarioToJson(scn: Scenario): Record<string, unknown> {
+  checkScenarioArg(scn);
   const c = scn.config;
   const config: Record<string, unknown> = {
     granule: c.granule,
@@ -201,6 +206,7 @@ export function scenarioToJson(scn: Scenario): Record<string, unknown> {
 
 /** A scenario as text: one op per line, like the conformance files. */
 export function formatScenario(scn: Scenario): string {
+  checkScenarioArg(scn);
   const j = scenarioToJson(scn);
   const ops = (j.ops as unknown[]).map((o) => "    " + JSON.stringify(o));
   return `{\n  "name": ${JSON.stringify(j.name)},\n  "config": ${JSON.stringify(j.config)},\n  "ops": [\n${ops.join(",\n")}\n  ]\n}\n`;

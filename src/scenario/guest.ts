@@ -21,6 +21,7 @@ import { GRANULES, blockDescSupported, granuleName, type Granule, type Stage2Con
 import { checkTcr, decodeTcr, mairBytes, regionGeometry, s1OutputBits, type GuestConfig, type HcrFields, type SctlrFields, type TcrFields } from "../stage1/config.js";
 import type { GuestMapping, GuestSpec } from "../stage1/spec.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "./jsonfields.js";
+import { checkObject, checkString } from "../pgtable/args.js";
 
 const TCR_KEYS = ["t0sz", "t1sz", "tg0", "tg1", "ips", "epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1", "ha", "hd"] as const;
 const SCTLR_KEYS = ["m", "c", "i", "wxn"] as const;
@@ -88,6 +89,8 @@ function parseHcr(v: unknown, path: string): HcrFields {
  * (PAMax = its pa_bits; mapping IPAs must fit the stage-1 output size).
  */
 export function parseGuest(v: unknown, path: string, s2: Stage2Config): GuestSpec {
+  checkString(path, "path");
+  checkObject(s2, "s2");
   if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
   checkKeys(v, path, GUEST_KEYS, ["tcr", "mair"]);
   const tcr = parseTcr(v.tcr, `${path}.tcr`);

@@ -23,6 +23,7 @@ import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError } from "../pgtable/u64.js";
 import { OP_SPECS } from "./ops.js";
 import type { ScenarioOp } from "./types.js";
+import { checkWorkBudget } from "./args.js";
 
 /** Most table entries the ops of one replayed scenario may visit or write, summed (16 maps of 4 GiB as 4K pages). */
 export const MAX_SCENARIO_WORK = 2 ** 24;
@@ -95,6 +96,7 @@ export class WorkBudget {
   /** The work charged so far. */
   spent = 0;
   constructor(limit: number) {
+    checkWorkBudget(limit, "limit");
     this.limit = limit;
   }
 

@@ -19,6 +19,7 @@ import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { hexHalves } from "../pgtable/u64.js";
 import { runTranslateOp, runTranslateVaOp } from "./translate.js";
 import type { ExecResult, FieldKind, ModelOpResult, OpFieldName, Scenario, ScenarioOp } from "./types.js";
+import { checkString } from "../pgtable/args.js";
 
 /** How the scenario's work budget charges an op (limits.ts opWorkBound). */
 export type OpWork = "leaves" | "range" | "range+leaves" | "one";
@@ -118,5 +119,6 @@ export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
 
 /** Whether `name` is an operation of the op table. */
 export function isOp(name: string): boolean {
+  checkString(name, "name");
   return Object.prototype.hasOwnProperty.call(OP_SPECS, name);
 }

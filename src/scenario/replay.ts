@@ -12,6 +12,8 @@ import { InputError, hex, hexHalves } from "../pgtable/u64.js";
 import { MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_SCENARIO_WORK, SCENARIO_TABLE_BYTES, WorkBudget, checkOpWork, scenarioMaxPages } from "./limits.js";
 import { OP_SPECS } from "./ops.js";
 import type { ExecResult, KindCounts, ModelOpResult, OpResult, Scenario, ScenarioOp } from "./types.js";
+import { checkObject } from "../pgtable/args.js";
+import { checkScenarioArg, checkWorkBudget } from "./args.js";
 
 /** The pgtable.c whose behaviour the model reproduces (and the conformance oracle). */
 export const ORACLE = "linux 6.18.25 (gregkh/linux 735d394779c92a6f31bf050233082d6e09355b09)";
@@ -250,6 +252,8 @@ export function opInputError(e: unknown, index: number, op: ScenarioOp): unknown
  * walk` need. Events are counted, not recorded.
  */
 export function replayTable(scn: Scenario, workBudget = MAX_SCENARIO_WORK): KvmPgtable {
+  checkScenarioArg(scn);
+  checkWorkBudget(workBudget, "workBudget");
   const pgt = newScenarioTable(scn, new MaintenanceLog(1024, 0));
   const budget = new WorkBudget(workBudget);
   for (let i = 0; i < scn.ops.length; i++) {
@@ -277,6 +281,8 @@ export function replay(
   scn: Scenario,
   opts: { workBudget?: number; eventRecords?: number; dumpRecords?: number; records?: RecordBudget } = {},
 ): { result: ReplayResult; pgt: KvmPgtable } {
+  checkScenarioArg(scn);
+  checkObject(opts, "opts");
   const pgt = newScenarioTable(scn);
   const budget = new WorkBudget(opts.workBudget ?? MAX_SCENARIO_WORK);
   // The events this result left out are its own, even with a budget shared over several results.
@@ -316,6 +322,7 @@ export function inlineJson(v: unknown): string {
 
 /** A result as text, laid out like the kernel's expected files (one op or dump entry per line). */
 export function formatResult(r: ReplayResult | Record<string, unknown>): string {
+  checkObject(r, "r");
   const lines: string[] = ["{"];
   const entries = Object.entries(r);
   entries.forEach(([k, v], i) => {

@@ -9,6 +9,8 @@ import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import { AP_NAMES, S1_AF_LO, S1_AP_LO, S1_AP_SHIFT, S1_APTABLE_HI, S1_APTABLE_SHIFT_HI, S1_ATTRINDX_LO, S1_ATTRINDX_SHIFT, S1_CONT_HI, S1_DBM_HI, S1_GP_HI, S1_NG_LO, S1_NS_LO, S1_OA_51_48_LO, S1_PBHA_HI, S1_PBHA_SHIFT_HI, S1_PXN_HI, S1_PXNTABLE_HI, S1_SH_LO, S1_SH_SHIFT, S1_SW_HI, S1_SW_SHIFT_HI, S1_UXN_HI, S1_UXNTABLE_HI, SH1_NAMES, s1DescAddress, s1LevelShift } from "../pgtable/s1descriptor.js";
 import { alignDown, hex, hexHalves } from "../pgtable/u64.js";
 import { addUncoveredBits, type DecodedDescriptor, type DecodedField, type DescriptorKind } from "../walker/decode.js";
+import { checkBigU64, checkObject, checkOneOf } from "../pgtable/args.js";
+import { GRANULES } from "../pgtable/geometry.js";
 
 /** How to read a stage-1 descriptor. */
 export interface S1DecodeOptions {
@@ -28,6 +30,9 @@ function bitRange(h: number, l: number): string {
 
 /** Any 64-bit value read as a stage-1 descriptor, field by field. */
 export function decodeS1Descriptor(value: bigint, opts: S1DecodeOptions): DecodedDescriptor {
+  checkBigU64(value, "value");
+  checkObject(opts, "opts");
+  checkOneOf(opts.granule, "opts.granule", GRANULES);
   const lo = Number(value & 0xffffffffn);
   const hi = Number((value >> 32n) & 0xffffffffn);
   const pageShift = pageShiftOf(opts.granule);

@@ -22,6 +22,7 @@ import { s1FaultReport, type S1FaultReport } from "./fault.js";
 import { nestedMemType } from "./guest.js";
 import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, NestedWalker } from "./walk.js";
 import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
+import { checkFunction, checkObject } from "../pgtable/args.js";
 
 /** One level of the stage-1 walk: the entry's IPA, its stage-2 walk, the descriptor read. */
 export interface S1StepReport {
@@ -282,6 +283,9 @@ function s2Lines(w: NestedWalker, r: WalkReport, by: string): string[] {
 
 /** The report as text (what `s2pt walk --va` prints). `combineText` formats the memory-type explanation (the CLI passes its formatCombine). */
 export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText: (c: CombineResult) => string): string {
+  checkInstance(w, "w", NestedWalker, "a NestedWalker");
+  checkObject(r, "r");
+  checkFunction(combineText, "combineText");
   const cfg = w.cfg;
   const g2 = w.s2.pgt.geom;
   const access = ACCESS_NAMES.indexOf(r.access);
@@ -364,6 +368,7 @@ function yn(x: boolean): string {
 
 /** The report in the layout `s2pt walk --va --json` prints (snake_case keys, the CLI's documented form). */
 export function nestedReportJson(r: NestedReport): Record<string, unknown> {
+  checkObject(r, "r");
   const f = r.fault;
   return {
     va: r.va,

@@ -19,7 +19,7 @@ export { GuestMemory } from "./memory.js";
 export { NestedWalker } from "./walk.js";
 export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type NestedS2Fault, type S1StepReport, type S1LeafReport } from "./describe.js";
 export { decodeS1Descriptor, type S1DecodeOptions } from "./decode.js";
-export { s1FaultReport, type S1FaultReport } from "./fault.js";
+export type { S1FaultReport } from "./fault.js";
 export {
   decodeTcr,
   encodeTcr,

@@ -30,6 +30,8 @@ import {
   SW_HI,
   SW_SHIFT_HI,
   PROT_DEVICE,
+  PROT_KNOWN,
+  PROT_KNOWN_NAMES,
   PROT_NAMES,
   PROT_NORMAL_NC,
   pteFormat,
@@ -45,6 +47,7 @@ import type { Granule } from "../pgtable/geometry.js";
 import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "../pgtable/geometry.js";
 import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { checkU64 } from "../pgtable/args.js";
+import { checkBits, checkObject, checkString } from "../pgtable/args.js";
 
 /** How to read a stage-2 descriptor: its format, and the level it was read at. */
 export interface DecodeOptions {
@@ -341,6 +344,7 @@ export function protOfLeaf(lo: number, hi: number, fwb: boolean): number {
 
 /** A prot as FORMAT.md names it ("" for none); null for -1. */
 export function protNames(prot: number): string | null {
+  if (prot !== -1) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
   if (prot < 0) return null;
   return PROT_NAMES.filter(([, bit]) => (prot & bit) !== 0).map(([n]) => n).join("|");
 }
@@ -358,6 +362,7 @@ export function reencodeFields(d: DecodedDescriptor): bigint {
 
 /** Decoded descriptor as text, one field per line, then the prot (for a leaf) and the notes. */
 export function formatDecoded(d: DecodedDescriptor): string {
+  checkObject(d, "d");
   const lines = [`${d.value}  ${d.summary}`, `  granule ${d.granule}${d.level !== null ? `, level ${d.level}` : ""}`];
   const w = Math.max(...d.fields.map((x) => x.name.length));
   const bw = Math.max(...d.fields.map((x) => x.bits.length));
@@ -451,6 +456,8 @@ export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & {
 
 /** A verdict as text: one line, or the differing fields one per line. */
 export function formatLeafVerdict(v: LeafVerdict, given: string): string {
+  checkObject(v, "v");
+  checkString(given, "given");
   const what = `prot ${v.prot === "" ? '""' : v.prot} at level ${v.level}, PA ${v.pa}`;
   if (v.refusal !== null) return `verdict: pgtable.c writes no leaf for ${what}: ${v.refusal}`;
   if (v.identical) return `verdict: ${given} is exactly the leaf pgtable.c writes for ${what}`;

@@ -227,6 +227,8 @@ function bits2(v: number): string {
 
 /** The report as text (what `s2pt walk --ipa` prints), one line per level, then the result or the fault. */
 export function formatWalkReport(w: S2Walker, r: WalkReport): string {
+  checkInstance(w, "w", S2Walker, "an S2Walker");
+  checkObject(r, "r");
   const g = w.pgt.geom;
   const access = ACCESS_NAMES.indexOf(r.access);
   const lines: string[] = [];
@@ -269,6 +271,7 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
 
 /** The report in the layout `s2pt walk --ipa --json` prints (snake_case keys, the CLI's documented form). */
 export function walkReportJson(r: WalkReport): Record<string, unknown> {
+  checkObject(r, "r");
   return {
     ipa: r.ipa,
     access: r.access,
@@ -340,6 +343,7 @@ function hex2(v: number): string {
  * why, the permitted values, and the steps (ASL function, rule, result).
  */
 export function combinedJson(c: CombineResult): Record<string, unknown> {
+  checkObject(c, "c");
   return {
     attr: c.attr < 0 ? null : hex2(c.attr),
     sh: c.sh < 0 ? null : c.sh,

@@ -166,7 +166,7 @@ describe("the guest's TCR_EL1, MAIR_EL1 and PAR_EL1 encoders decode back", () =>
     expect(d.fields.map((x) => x.value)).toEqual(["0xaa", "0xc", "0xbb", "0x4", "0x0", "0x44", "0xf0", "0xff"]);
   });
   it("parValue() (ATTR and SH as EncodePARAttrs and PAREncodeShareability give them)", () => {
-    const d = decodePar(parValue(0x44, 2, 0xf000080001000n));
+    const d = decodePar(parValue(0x44, 2, 0xf000080001000));
     expect(d.problems).toEqual([]);
     expect(d.summary).toBe("PA 0xf000080001000, ATTR 0x44, Outer Shareable");
   });
