@@ -2,7 +2,8 @@
 // would, read what the page shows, and compare it with the library's answer
 // computed here in Node. Screenshots go to artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROT_R, PROT_RW, PROT_X, encodeLeafFast, type Granule } from "../../src/pgtable/descriptor.js";
+import { PROT_R, PROT_RW, PROT_X, encodeLeafFast } from "../../src/pgtable/descriptor.js";
+import type { Granule } from "../../src/pgtable/geometry.js";
 import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/walker/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
 import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";

@@ -60,7 +60,7 @@ const worldArb = fc.record({
 });
 
 /** Stage 2 with random operations in [1G, 2G), the pool mapped; stage 1 identity over [1G, 2G). */
-function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : never): World {
+function makeWorld(w: typeof worldArb extends fc.Arbitrary<infer T> ? T : never): World {
   const cfg: Stage2Config = { granule: w.s2Granule, iaBits: 40, paBits: 48, lpa2: false, fwb: w.fwb, tlbRange: false };
   const pgt = new KvmPgtable(cfg);
   pgt.log.record = false;
