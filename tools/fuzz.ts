@@ -142,7 +142,7 @@ function main(): void {
     });
     const out = fc.check(prop, { seed, numRuns: 1 });
     if (out.failed) {
-      const raw = (out.counterexample as [RawScenario] | null)?.[0];
+      const raw = out.counterexample?.[0];
       let err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
       console.log(`\nFAILED at seed ${seed} after ${line(seed)}`);
       if (raw) {

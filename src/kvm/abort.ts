@@ -403,7 +403,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
     if (f.fsc === 0x2b && !modern(era) && era !== "v6.9") notes.push("the level -1 Translation fault (FEAT_LPA2) is classified only from v6.9 (esr_fsc_is_translation_fault()); KVM of this era never configured LPA2 stage 2");
     return done({ kind: "error", fn: "kvm_handle_guest_abort()", text: "KVM_RUN returns -EFAULT to the VMM", errno: -EFAULT }, ipa, fi.from);
   }
-  steps.push({ fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()", text: `${f.fi?.title ?? cls}` });
+  steps.push({ fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()", text: f.fi?.title ?? cls });
 
   // 5. The memslot.
   const gfn = ipa >> BigInt(pageShiftOf(c.granule));

@@ -139,8 +139,9 @@ export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExp
 
 /** explainEra() for several eras, in order. */
 export function explainEras(eras: readonly Era[], p: PolicyInputs, o: ExplainOptions): EraExplanation[] {
-  if (!Array.isArray(eras)) throw new ArgumentError("eras", `${shown(eras)} is not an array of eras`);
-  eras.forEach((e, i) => checkEra(e, `eras[${i}]`));
+  const list: unknown = eras;
+  if (!Array.isArray(list)) throw new ArgumentError("eras", `${shown(list)} is not an array of eras`);
+  list.forEach((e: unknown, i) => checkEra(e, `eras[${i}]`));
   return eras.map((e) => explainEra(e, p, o));
 }
 

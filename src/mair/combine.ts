@@ -96,7 +96,7 @@ export interface CombineConfig extends S1Features {
 
 export function resolveOptions(o: CombineOptions): CombineConfig {
   return {
-    fwb: !!o.fwb,
+    fwb: o.fwb,
     xs: o.xs ?? false,
     mte2: o.mte2 ?? true,
     hcrCD: o.hcrCD ?? false,
@@ -340,7 +340,7 @@ function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): M
     const pre = ch.s1Byte !== s1Attr ? `reserved byte 0x${hex2(s1Attr)} taken as 0x${hex2(ch.s1Byte)} (one permitted choice, S1ConstrainUnpredictableRESMAIR): ` : "";
     push(steps, "S1DecodeMemAttrs", `${pre}MAIR Attr 0x${hex2(ch.s1Byte)} = ${d.text}; SH ${SH_SHORT[ch.s1Sh]}`, walk, cfg.xs);
   }
-  let m = walk;
+  let m: MemoryAttributes;
   if (cfg.ifetch && (walk.memtype === MEMTYPE_DEVICE || !cfg.sctlrI)) {
     m = normalNCMemAttr();
     m.xs = walk.xs;

@@ -154,14 +154,13 @@ export interface MairAttrDescription {
   attrs: MemoryAttributes | null;
 }
 
-function reservedWhy(attr: number, f: S1Features): string {
+function reservedWhy(attr: number): string {
   if ((attr & 0xf0) === 0) {
     if (attr & 0b10) return "Attr 0b0000dd1x is reserved";
     return "Attr 0b0000dd01 is the FEAT_XS Device form (XS = 0); reserved without FEAT_XS";
   }
   if (attr === 0x40 || attr === 0xa0) return `0x${attr.toString(16)} is a FEAT_XS encoding (XS = 0); reserved without FEAT_XS`;
   if (attr === 0xf0) return "0xF0 is Tagged Normal memory (FEAT_MTE2); reserved without FEAT_MTE2";
-  void f;
   return "an inner nibble of 0b0000 under a non-zero outer nibble is reserved";
 }
 
@@ -174,8 +173,8 @@ export function describeMairAttr(attr: number, f: S1Features): MairAttrDescripti
     return {
       attr,
       reserved: true,
-      note: reservedWhy(attr, f),
-      text: `reserved (${reservedWhy(attr, f)}): CONSTRAINED UNPREDICTABLE, the access gets the attributes of some valid encoding (S1ConstrainUnpredictableRESMAIR, Unpredictable_RESMAIR)`,
+      note: reservedWhy(attr),
+      text: `reserved (${reservedWhy(attr)}): CONSTRAINED UNPREDICTABLE, the access gets the attributes of some valid encoding (S1ConstrainUnpredictableRESMAIR, Unpredictable_RESMAIR)`,
       short: "reserved",
       linux,
       attrs: null,

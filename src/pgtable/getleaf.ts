@@ -172,6 +172,8 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
 /** Compile the kernel, or null where the engine forbids code generation. */
 function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | null {
   try {
+    // The kernel is JavaScript generated for this table's geometry (getLeafKernelSource): code generation is the point.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
     return new Function(getLeafKernelSource(pgt, lanes))() as GetLeafKernel;
   } catch (e) {
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval

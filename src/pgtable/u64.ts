@@ -55,6 +55,8 @@ export function showInput(text: string, max = 80): string {
  * echoed in a message cannot start a line of its own or move the cursor.
  */
 export function escapeControl(text: string): string {
+  // Matching control characters is what this does.
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     if (c === "\n") return "\\n";

@@ -161,7 +161,7 @@ export const EC_CODES = {
 } as const;
 
 const EC_BY_CODE: ReadonlyArray<EcInfo | undefined> = (() => {
-  const t: Array<EcInfo | undefined> = new Array(64).fill(undefined);
+  const t: Array<EcInfo | undefined> = Array.from({ length: 64 }, () => undefined);
   for (const e of EC_TABLE) t[e.ec] = e;
   return t;
 })();

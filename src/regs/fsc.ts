@@ -175,7 +175,7 @@ export const FSC_TABLE: readonly FscInfo[] = (() => {
 })();
 
 const BY_CODE: ReadonlyArray<FscInfo | undefined> = (() => {
-  const t: Array<FscInfo | undefined> = new Array(64).fill(undefined);
+  const t: Array<FscInfo | undefined> = Array.from({ length: 64 }, () => undefined);
   for (const i of FSC_TABLE) t[i.code] = i;
   return t;
 })();

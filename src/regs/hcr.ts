@@ -82,7 +82,7 @@ export const HCR = {
 } as const;
 
 /** HCR_EL2, every bit. */
-export const HCR_LAYOUT: Layout = { register: "HCR_EL2", width: 64, fields: Object.values(HCR) as FieldDef[] };
+export const HCR_LAYOUT: Layout = { register: "HCR_EL2", width: 64, fields: Object.values<FieldDef>(HCR) };
 checkLayout(HCR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([

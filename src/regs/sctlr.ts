@@ -77,7 +77,7 @@ export const SCTLR = {
 } as const;
 
 /** SCTLR_EL1, every bit. */
-export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values(SCTLR) as FieldDef[] };
+export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values<FieldDef>(SCTLR) };
 checkLayout(SCTLR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([

@@ -7,7 +7,7 @@
 
 import { DEFAULT_EXAMPLE_PA, explainEras, type EraExplanation, type ExplainOptions } from "../kvm/explain.js";
 import { parseGuestAttr, parseSh } from "../kvm/guest.js";
-import { ERA_IDS, errnoName, type FaultAccess, type PolicyInputs } from "../kvm/policy.js";
+import { ERA_IDS, errnoName, type PolicyInputs } from "../kvm/policy.js";
 import { describeVma, parsePgprot, parseVmaKind, vmaInputs, vmaPfnmapOrMixed } from "../kvm/vma.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { SH_SHORT } from "../mair/attrs.js";
@@ -108,7 +108,7 @@ export function eraView(f: EraForm): EraViewResult {
     else if (f.pfn !== "") throw new InputError(`pfn: '${f.pfn}' is not ram or io`);
     if (f.access !== "read" && f.access !== "write" && f.access !== "exec") throw new InputError(`access: '${f.access}' is not read, write or exec`);
     const v = vmaInputs(vma, pgprot, f.allowAnyUncached, pfn);
-    const p: PolicyInputs = { ...v, fwb: f.fwb, dic: f.dic, access: f.access as FaultAccess };
+    const p: PolicyInputs = { ...v, fwb: f.fwb, dic: f.dic, access: f.access };
     const o: ExplainOptions = {
       granule: 4096,
       lpa2: false,

@@ -241,7 +241,7 @@ async function setCombine(c: CombineCase): Promise<void> {
   const p = b.page;
   if ((await p.locator("#cmb-more").getAttribute("open")) === null) await p.click("#cmb-more > summary");
   const inputs: Record<string, string | boolean> = { "cmb-fwb": c.opts.fwb, "cmb-xs": c.opts.xs ?? false };
-  for (const [k, id, def] of CONTROL_IDS) inputs[id] = (c.opts[k] as boolean | undefined) ?? def;
+  for (const [k, id, def] of CONTROL_IDS) inputs[id] = c.opts[k] ?? def;
   if (c.named) inputs["cmb-s1-named"] = c.named;
   else inputs["cmb-s1"] = c.s1;
   inputs["cmb-s1-sh"] = String(c.s1Sh);

@@ -29,14 +29,13 @@ describe("readJson agrees with JSON.parse", () => {
         } catch {
           ok = false;
         }
-        let dup = false;
         try {
           const mine = readJson(text).value;
           expect(ok).toBe(true);
           expect(mine).toEqual(parsed);
         } catch (e) {
           expect(e).toBeInstanceOf(InputError);
-          dup = /duplicate field/.test((e as Error).message);
+          const dup = /duplicate field/.test((e as Error).message);
           if (!dup) expect(ok, text).toBe(false);
         }
       }),
