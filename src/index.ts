@@ -41,7 +41,19 @@ export {
   type EncodeLeafResult,
   type LeafEncodeSpec,
 } from "./pgtable/index.js";
-export { decodeS2Descriptor, leafVerdict, S2Walker, walkIpa, ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC, type DecodedDescriptor, type DecodeOptions, type LeafVerdict, type WalkReport } from "./walker/index.js";
+export {
+  decodeS2Descriptor,
+  leafVerdict,
+  S2Walker,
+  walkIpa,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  ACCESS_EXEC,
+  type DecodedDescriptor,
+  type DecodeOptions,
+  type LeafVerdict,
+  type WalkReport,
+} from "./walker/index.js";
 export { combineS1S2, type CombineOptions, type CombineResult } from "./mair/index.js";
 export { explainEras, parseEras, type ExplainOptions, type EraExplanation, type PolicyInputs } from "./kvm/index.js";
 export { parseScenarioText, replay, type Scenario, type ReplayResult } from "./scenario/index.js";

@@ -47,7 +47,8 @@ describe("docs/api: the API reference generated from the types", () => {
     const fresh = files(join(out, "api"));
     expect(fresh.length).toBeGreaterThan(8);
     expect(files(committed), "docs/api's files").toEqual(fresh);
-    for (const f of fresh) expect(readFileSync(join(committed, f), "utf8"), `docs/api/${f} is out of date: run npm run docs:api`).toBe(readFileSync(join(out, "api", f), "utf8"));
+    for (const f of fresh)
+      expect(readFileSync(join(committed, f), "utf8"), `docs/api/${f} is out of date: run npm run docs:api`).toBe(readFileSync(join(out, "api", f), "utf8"));
   });
   it("has a page per subpath export of package.json, and the root", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { exports: Record<string, unknown> };

@@ -30,11 +30,39 @@ export {
   type FaultAccess,
   type CpuInputs,
 } from "./policy.js";
-export { kvmVmaIsCacheable, vmaInputs, PGPROTS, VMA_KIND_INFO, type VmaInputs, type VmaKind, type VmaPgprot, type VmaKindInfo, type PgprotInfo } from "./vma.js";
-export { explainEra, explainEras, explanationJson, formatExplain, DEFAULT_EXAMPLE_PA, type ExplainOptions, type EraExplanation, type ExplainedLeaf } from "./explain.js";
+export {
+  kvmVmaIsCacheable,
+  vmaInputs,
+  PGPROTS,
+  VMA_KIND_INFO,
+  type VmaInputs,
+  type VmaKind,
+  type VmaPgprot,
+  type VmaKindInfo,
+  type PgprotInfo,
+} from "./vma.js";
+export {
+  explainEra,
+  explainEras,
+  explanationJson,
+  formatExplain,
+  DEFAULT_EXAMPLE_PA,
+  type ExplainOptions,
+  type EraExplanation,
+  type ExplainedLeaf,
+} from "./explain.js";
 export { HAZARD_GLOSSARY, type Hazard, type HazardId, type EffectiveClass } from "./hazards.js";
 export { GUEST_ATTR_NAMES, type GuestChoice, type GuestAttrName } from "./guest.js";
-export { REGISTERS, findRegister, nearestRegister, registerByName, decodeRegister, type RegisterInfo, type RegisterDecode, type RegisterOptions } from "./registers.js";
+export {
+  REGISTERS,
+  findRegister,
+  nearestRegister,
+  registerByName,
+  decodeRegister,
+  type RegisterInfo,
+  type RegisterDecode,
+  type RegisterOptions,
+} from "./registers.js";
 export {
   abortFacts,
   kvmHandleGuestAbort,

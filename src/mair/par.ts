@@ -62,5 +62,11 @@ export function parValue(attr: number, sh: number, paArg: number): bigint {
   checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
   checkOneOf(sh, "sh", [0, 1, 2, 3]);
   const pa = BigInt(checkU64(paArg, "pa"));
-  return fieldPrep(PAR.ATTR, attr) | fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) | fieldPrep(PAR.PA, (pa >> 12n) & ((1n << 36n) - 1n)) | fieldPrep(PAR.NSE, 1) | fieldPrep(PAR.SH, sh);
+  return (
+    fieldPrep(PAR.ATTR, attr) |
+    fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) |
+    fieldPrep(PAR.PA, (pa >> 12n) & ((1n << 36n) - 1n)) |
+    fieldPrep(PAR.NSE, 1) |
+    fieldPrep(PAR.SH, sh)
+  );
 }

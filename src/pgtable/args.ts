@@ -76,7 +76,8 @@ export function checkRange(addr: unknown, size: unknown, addrArg = "addr", sizeA
   const a = checkU64(addr, addrArg);
   const s = checkU64(size, sizeArg);
   // Exactly (a double sum near 2^64 rounds): as integers.
-  if (BigInt(a) + BigInt(s) > 1n << 64n) throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
+  if (BigInt(a) + BigInt(s) > 1n << 64n)
+    throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
 }
 
 /** An integer in [min, max]. */

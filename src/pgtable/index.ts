@@ -20,7 +20,17 @@
 
 export { KvmPgtable, type GetLeafResult, type StoreHook } from "./pgtable.js";
 export type { StorageOptions } from "./storage.js";
-export { GRANULES, stage2Geometry, ipaLimit, granuleName, type Granule, type Stage2Config, type Geometry, type LevelInfo, type VtcrFields } from "./geometry.js";
+export {
+  GRANULES,
+  stage2Geometry,
+  ipaLimit,
+  granuleName,
+  type Granule,
+  type Stage2Config,
+  type Geometry,
+  type LevelInfo,
+  type VtcrFields,
+} from "./geometry.js";
 export { encodeLeaf, protRefusal, type LeafEncodeSpec, type EncodeLeafResult } from "./leaf.js";
 export { GetLeafBatch, GETLEAF_LANES, type GetLeafBatchOptions } from "./getleaf.js";
 export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS, type EventJson } from "./events.js";

@@ -340,7 +340,10 @@ export class KvmPgtable {
     }
     this.store = new TableStore(config.granule, config.paBits, storage);
     if (this.store.maxPages < this.geom.pgdPages) {
-      throw new ArgumentError("storage.maxPages", `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`);
+      throw new ArgumentError(
+        "storage.maxPages",
+        `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`,
+      );
     }
     this.oaLo = this.fmt.addrLo | 0;
     this.oaHi = this.fmt.addrHi;
@@ -521,7 +524,10 @@ export class KvmPgtable {
     const fOldLo = this.fOldLo;
     const fOldHi = this.fOldHi;
     const base = this.sp;
-    const runs = this.fastPaths && this.hook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
+    const runs =
+      this.fastPaths &&
+      this.hook === null &&
+      (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
     let page = startPage;
     let level = startLevel;
@@ -1124,9 +1130,15 @@ export class KvmPgtable {
     const w = this.w;
     const sd = d.slice();
     const sw = w.slice();
-    const sCb = this.wCb, sFlags = this.wFlags;
-    const sTbl = this.cTbl, sOff = this.cOff, sPage = this.cPage, sLevel = this.cLevel;
-    const sForce = this.mForcePte, sAnnotation = this.mAnnotation, sOwner = this.mOwnerId;
+    const sCb = this.wCb,
+      sFlags = this.wFlags;
+    const sTbl = this.cTbl,
+      sOff = this.cOff,
+      sPage = this.cPage,
+      sLevel = this.cLevel;
+    const sForce = this.mForcePte,
+      sAnnotation = this.mAnnotation,
+      sOwner = this.mOwnerId;
 
     d[D_PHYS] = phys;
     w[W_ATTR_LO] = attr[0];
@@ -1226,7 +1238,8 @@ export class KvmPgtable {
   }
 
   private checkNotInHook(what: string): void {
-    if (this.opDepth > 0) throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);
+    if (this.opDepth > 0)
+      throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);
   }
 
   /**
@@ -1411,8 +1424,8 @@ export class KvmPgtable {
       this.checkRangeArgs(addr, size);
       checkU64(phys, "phys");
     }
-    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (prot >>> 0 !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
     if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
   }
@@ -1460,7 +1473,7 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_mkyoung(pgt, addr, flags): void in this kernel. */
   mkyoung(addr: number, flags: number): void {
     if (!u64ok(addr)) checkU64(addr, "addr");
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) this.doMkyoung(addr, flags);
     else this.atomic(OP_MKYOUNG, addr, flags, 0, 0, 0);
   }
@@ -1479,8 +1492,8 @@ export class KvmPgtable {
    */
   relaxPerms(addr: number, prot: number, flags: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
-    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (prot >>> 0 !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) return this.doRelaxPerms(addr, prot, flags);
     return this.atomic(OP_RELAX_PERMS, addr, prot, flags, 0, 0);
   }
@@ -1749,8 +1762,8 @@ export class KvmPgtable {
   }
   /** @internal The table page a table descriptor points at (lo, hi: its unsigned halves). */
   childPage(lo: number, hi: number): number {
-    if (!(typeof lo === "number" && (lo >>> 0) === lo && typeof hi === "number" && (hi >>> 0) === hi)) {
-      throw new ArgumentError((lo >>> 0) === lo ? "hi" : "lo", `${shown((lo >>> 0) === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
+    if (!(typeof lo === "number" && lo >>> 0 === lo && typeof hi === "number" && hi >>> 0 === hi)) {
+      throw new ArgumentError(lo >>> 0 === lo ? "hi" : "lo", `${shown(lo >>> 0 === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
     }
     return this.follow(lo | 0, hi | 0);
   }
@@ -1767,10 +1780,20 @@ export class KvmPgtable {
 
   /** A page of the store (allocated or free: a free page reads as zeros) and an index inside it. */
   private entryOk(page: number, index: number): boolean {
-    return typeof page === "number" && typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte && (page | 0) === page && page >= 0 && page < this.store.bump;
+    return (
+      typeof page === "number" &&
+      typeof index === "number" &&
+      (index | 0) === index &&
+      index >= 0 &&
+      index < this.ptrsPerPte &&
+      (page | 0) === page &&
+      page >= 0 &&
+      page < this.store.bump
+    );
   }
   private badEntry(page: number, index: number): never {
-    if (!(typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte)) throw new ArgumentError("index", `${shown(index)} is not an entry index in 0..${this.ptrsPerPte - 1}`);
+    if (!(typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte))
+      throw new ArgumentError("index", `${shown(index)} is not an entry index in 0..${this.ptrsPerPte - 1}`);
     throw new ArgumentError("page", `${shown(page)} is not a page of the table's store (0..${this.store.bump - 1})`);
   }
 }

@@ -166,7 +166,8 @@ export function encodeS1Leaf(granule: Granule, f: S1LeafFields, out: Uint32Array
   checkField(f.sh, 3, "SH");
   const size = 2 ** s1LevelShift(pageShift, f.level);
   const limit = pageShift === 16 ? 2 ** 52 : 2 ** 48;
-  if (!(f.oa >= 0 && f.oa < limit) || alignDown(f.oa, size) !== f.oa) throw new InputError(`output address ${hex(f.oa)} is not a ${hex(size)}-aligned address below ${hex(limit)}`);
+  if (!(f.oa >= 0 && f.oa < limit) || alignDown(f.oa, size) !== f.oa)
+    throw new InputError(`output address ${hex(f.oa)} is not a ${hex(size)}-aligned address below ${hex(limit)}`);
   let lo = oaLo(f.oa, pageShift) | PTE_VALID_LO | (f.level === 3 ? PTE_TYPE_LO : 0);
   lo |= (f.attrIndx << S1_ATTRINDX_SHIFT) | (f.ap << S1_AP_SHIFT) | (f.sh << S1_SH_SHIFT);
   if (f.af) lo |= S1_AF_LO;
@@ -185,7 +186,8 @@ export function encodeS1Leaf(granule: Granule, f: S1LeafFields, out: Uint32Array
 export function encodeS1Table(granule: Granule, table: number, f: S1TableFields, out: Uint32Array | number[]): void {
   const pageShift = pageShiftOf(granule);
   const limit = pageShift === 16 ? 2 ** 52 : 2 ** 48;
-  if (!(table >= 0 && table < limit) || alignDown(table, granule) !== table) throw new InputError(`table address ${hex(table)} is not a ${granuleName(granule)}-aligned address below ${hex(limit)}`);
+  if (!(table >= 0 && table < limit) || alignDown(table, granule) !== table)
+    throw new InputError(`table address ${hex(table)} is not a ${granuleName(granule)}-aligned address below ${hex(limit)}`);
   checkField(f.apTable ?? 0, 3, "APTable");
   let hi = hi32(table) & S1_OA_HI;
   if (f.pxnTable) hi |= S1_PXNTABLE_HI;

@@ -111,7 +111,7 @@ export class TableStore {
   private grow(): boolean {
     if (this.bump >= this.maxPages) return false;
     const page = this.bump;
-    if ((page >>> this.chunkShift) >= this.chunks.length) {
+    if (page >>> this.chunkShift >= this.chunks.length) {
       this.chunks.push(new Int32Array(CHUNK_BYTES >>> 2));
     }
     if (page >= this.refcount.length) {

@@ -285,7 +285,8 @@ export function ttbrTableBase(ttbr: bigint, g: RegionGeometry, ips: number, paMa
 
 /** MAIR_EL1 as a register value. */
 export function mairValue(mair: ArrayLike<number>): bigint {
-  if (!((mair instanceof Uint8Array || Array.isArray(mair)) && mair.length === 8)) throw new ArgumentError("mair", `${shown(mair)} is not the 8 MAIR Attr bytes`);
+  if (!((mair instanceof Uint8Array || Array.isArray(mair)) && mair.length === 8))
+    throw new ArgumentError("mair", `${shown(mair)} is not the 8 MAIR Attr bytes`);
   return mairFromBytes(mair);
 }
 

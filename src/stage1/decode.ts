@@ -6,7 +6,35 @@
 
 import { PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
 import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
-import { AP_NAMES, S1_AF_LO, S1_AP_LO, S1_AP_SHIFT, S1_APTABLE_HI, S1_APTABLE_SHIFT_HI, S1_ATTRINDX_LO, S1_ATTRINDX_SHIFT, S1_CONT_HI, S1_DBM_HI, S1_GP_HI, S1_NG_LO, S1_NS_LO, S1_OA_51_48_LO, S1_PBHA_HI, S1_PBHA_SHIFT_HI, S1_PXN_HI, S1_PXNTABLE_HI, S1_SH_LO, S1_SH_SHIFT, S1_SW_HI, S1_SW_SHIFT_HI, S1_UXN_HI, S1_UXNTABLE_HI, SH1_NAMES, s1DescAddress, s1LevelShift } from "../pgtable/s1descriptor.js";
+import {
+  AP_NAMES,
+  S1_AF_LO,
+  S1_AP_LO,
+  S1_AP_SHIFT,
+  S1_APTABLE_HI,
+  S1_APTABLE_SHIFT_HI,
+  S1_ATTRINDX_LO,
+  S1_ATTRINDX_SHIFT,
+  S1_CONT_HI,
+  S1_DBM_HI,
+  S1_GP_HI,
+  S1_NG_LO,
+  S1_NS_LO,
+  S1_OA_51_48_LO,
+  S1_PBHA_HI,
+  S1_PBHA_SHIFT_HI,
+  S1_PXN_HI,
+  S1_PXNTABLE_HI,
+  S1_SH_LO,
+  S1_SH_SHIFT,
+  S1_SW_HI,
+  S1_SW_SHIFT_HI,
+  S1_UXN_HI,
+  S1_UXNTABLE_HI,
+  SH1_NAMES,
+  s1DescAddress,
+  s1LevelShift,
+} from "../pgtable/s1descriptor.js";
 import { alignDown, hex, hexHalves } from "../pgtable/u64.js";
 import { addUncoveredBits, type DecodedDescriptor, type DecodedField, type DescriptorKind } from "../walker/decode.js";
 import { checkBigU64, checkObject, checkOneOf } from "../pgtable/args.js";
@@ -50,13 +78,32 @@ export function decodeS1Descriptor(value: bigint, opts: S1DecodeOptions): Decode
   };
 
   add("VALID", 0, 0, lo & PTE_VALID_LO, lo & PTE_VALID_LO ? "valid" : "invalid: a walk that reads it takes a Translation fault");
-  if (!(lo & PTE_VALID_LO)) return out(lo === 0 && hi === 0 ? "empty" : "invalid", lo === 0 && hi === 0 ? "empty entry (0): invalid" : "invalid entry (bit 0 clear; the other bits are ignored)", null);
+  if (!(lo & PTE_VALID_LO))
+    return out(
+      lo === 0 && hi === 0 ? "empty" : "invalid",
+      lo === 0 && hi === 0 ? "empty entry (0): invalid" : "invalid entry (bit 0 clear; the other bits are ignored)",
+      null,
+    );
 
   const typeBit = (lo & PTE_TYPE_LO) >>> 1;
   let kind: DescriptorKind;
   if (typeBit) kind = level === null ? "table-or-page" : level === 3 ? "page" : "table";
   else kind = level === 3 ? "reserved" : "block";
-  add("TYPE", 1, 1, typeBit, typeBit ? (level === null ? "table (levels 0-2) or page (level 3)" : level === 3 ? "page" : "table") : level === 3 ? "reserved at level 3: invalid" : "block (invalid where the granule has no blocks at this level)");
+  add(
+    "TYPE",
+    1,
+    1,
+    typeBit,
+    typeBit
+      ? level === null
+        ? "table (levels 0-2) or page (level 3)"
+        : level === 3
+          ? "page"
+          : "table"
+      : level === 3
+        ? "reserved at level 3: invalid"
+        : "block (invalid where the granule has no blocks at this level)",
+  );
   const addr = s1DescAddress(lo, hi, pageShift, lpa64);
 
   if (kind === "table") {

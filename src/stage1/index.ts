@@ -17,7 +17,16 @@ export { buildGuest, MAX_GUEST_LEAVES, type BuiltGuest, type BuiltTable } from "
 export { guestOf, builtGuest, nestedWalker } from "./guest.js";
 export { GuestMemory } from "./memory.js";
 export { NestedWalker } from "./walk.js";
-export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type NestedS2Fault, type S1StepReport, type S1LeafReport } from "./describe.js";
+export {
+  walkVa,
+  formatNestedReport,
+  nestedReportJson,
+  type NestedReport,
+  type NestedFault,
+  type NestedS2Fault,
+  type S1StepReport,
+  type S1LeafReport,
+} from "./describe.js";
 export { decodeS1Descriptor, type S1DecodeOptions } from "./decode.js";
 export type { S1FaultReport } from "./fault.js";
 export {

@@ -14,7 +14,17 @@
  */
 
 export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, type WalkerOptions } from "./translate.js";
-export { walkIpa, formatWalkReport, walkReportJson, combinedJson, type WalkReport, type WalkStep, type WalkSuccess, type WalkFault, type Stage1Attrs } from "./describe.js";
+export {
+  walkIpa,
+  formatWalkReport,
+  walkReportJson,
+  combinedJson,
+  type WalkReport,
+  type WalkStep,
+  type WalkSuccess,
+  type WalkFault,
+  type Stage1Attrs,
+} from "./describe.js";
 export {
   decodeS2Descriptor,
   formatDecoded,

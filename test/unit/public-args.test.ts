@@ -40,7 +40,8 @@ for (const [part, mod] of Object.entries(PARTS)) {
   }
 }
 
-describe("every exported function and class refuses arguments that cannot be its own, with an InputError", () => {  it("covers the exports (at least 80 calls)", () => expect(cases.length).toBeGreaterThanOrEqual(80));
+describe("every exported function and class refuses arguments that cannot be its own, with an InputError", () => {
+  it("covers the exports (at least 80 calls)", () => expect(cases.length).toBeGreaterThanOrEqual(80));
   it.each(cases)("%s", (_label, _name, v, f) => {
     const args = Array.from({ length: Math.max(1, f.length) }, () => v);
     let err: unknown = null;

@@ -30,7 +30,9 @@ export function scenarioProperty(maxOps: number, onRun?: (s: CheckedSummary, scn
     try {
       result = runRaw(raw);
     } catch (e) {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}\nscenario (save it in test/regressions/ to keep it):\n${failureScenario(raw, "fuzz")}`, { cause: e });
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nscenario (save it in test/regressions/ to keep it):\n${failureScenario(raw, "fuzz")}`, {
+        cause: e,
+      });
     }
     onRun?.(result.summary, result.scn);
   });
