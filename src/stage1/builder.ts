@@ -22,7 +22,7 @@
  */
 
 import { PTE_TYPE_LO, PTE_VALID_LO, pteToPhys } from "../pgtable/descriptor.js";
-import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "../pgtable/s1descriptor.js";
+import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "./descriptor.js";
 import { InputError, alignDown, hex, isAligned } from "../pgtable/u64.js";
 import { sizeText } from "../pgtable/limits.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";

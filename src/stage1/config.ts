@@ -40,7 +40,7 @@
 
 import { InputError, hex } from "../pgtable/u64.js";
 import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
-import { s1LevelShift } from "../pgtable/s1descriptor.js";
+import { s1LevelShift } from "./descriptor.js";
 import { fieldNum, fieldPrep, type FieldDef } from "../regs/field.js";
 import { HCR } from "../regs/hcr.js";
 import { mairAttr, mairFromBytes } from "../regs/mair.js";

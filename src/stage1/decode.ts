@@ -1,6 +1,6 @@
 /**
  * Any 64-bit value read as a stage-1 descriptor, field by field (the bits
- * are src/pgtable/s1descriptor.ts's; the stage-2 decode, whose shapes this
+ * are descriptor.ts's; the stage-2 decode, whose shapes this
  * shares, is src/walker/decode.ts).
  */
 
@@ -34,7 +34,7 @@ import {
   SH1_NAMES,
   s1DescAddress,
   s1LevelShift,
-} from "../pgtable/s1descriptor.js";
+} from "./descriptor.js";
 import { alignDown, hex, hexHalves } from "../pgtable/u64.js";
 import { addUncoveredBits, type DecodedDescriptor, type DecodedField, type DescriptorKind } from "../walker/decode.js";
 import { checkBigU64, checkObject, checkOneOf } from "../pgtable/args.js";

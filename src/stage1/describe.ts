@@ -9,7 +9,7 @@
  */
 
 import { decodeS1Descriptor } from "./decode.js";
-import { AP_NAMES, SH1_NAMES, S1_PXN_HI, S1_UXN_HI, S1_NG_LO, S1_AF_LO } from "../pgtable/s1descriptor.js";
+import { AP_NAMES, SH1_NAMES, S1_PXN_HI, S1_UXN_HI, S1_NG_LO, S1_AF_LO } from "./descriptor.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { SH_SHORT } from "../mair/attrs.js";

@@ -75,7 +75,7 @@ import {
   S1_UXNTABLE_HI,
   S1_UXN_HI,
   s1DescAddress,
-} from "../pgtable/s1descriptor.js";
+} from "./descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";

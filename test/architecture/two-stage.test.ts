@@ -25,7 +25,7 @@ import { walkVa } from "../../src/stage1/describe.js";
 import { s1FaultReport } from "../../src/stage1/fault.js";
 import { decodeTcr, encodeTcr, regionGeometry } from "../../src/stage1/config.js";
 import { decodeS1Descriptor } from "../../src/stage1/decode.js";
-import { encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/pgtable/s1descriptor.js";
+import { encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/stage1/descriptor.js";
 import { guestJson, rewalk, setup, tr } from "../helpers-guest.js";
 
 const OSH = 2;

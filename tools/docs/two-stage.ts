@@ -237,7 +237,7 @@ else report(rep.fault);                                                      // 
 A guest VA is a 64-bit value, so \`walkVa\` takes it as a BigInt (its top bits select the TTBR region and may carry
 a tag); the report is JSON-safe (\`nestedReportJson\` gives the layout \`s2pt walk --va --json\` prints). \`buildGuest\`,
 \`GuestMemory\` and \`decodeS1Descriptor\` (\`s2pt/stage1\`) build and read tables by hand; the stage-1 bits are defined
-once, in \`src/pgtable/s1descriptor.ts\`. (The walk's fast form, \`NestedWalker.translate\`, which takes the VA as two
+once, in \`src/stage1/descriptor.ts\`. (The walk's fast form, \`NestedWalker.translate\`, which takes the VA as two
 32-bit halves and leaves its result in the walker's fields, is internal.)
 
 ## Not modelled

@@ -4,10 +4,10 @@
  * every bit, as the Arm ASL reads it (AArch64_DecodeDescriptorType,
  * AArch64_S1NextWalkStateTable / AArch64_S1ApplyTablePerms,
  * AArch64_S1NextWalkStateLeaf / AArch64_S1ApplyOutputPerms, AArch64_LeafBase,
- * AArch64_NextTableBase). Same conventions as descriptor.ts: `*_LO` masks are
+ * AArch64_NextTableBase). Same conventions as src/pgtable/descriptor.ts: `*_LO` masks are
  * bits 31:0, `*_HI` masks bits 63:32 shifted down by 32. Bits 0 and 1 are the
  * same bits as at stage 2 and are not defined twice (PTE_VALID_LO,
- * PTE_TYPE_LO from descriptor.ts).
+ * PTE_TYPE_LO from src/pgtable/descriptor.ts).
  *
  * Block and page descriptors (leaves):
  *
@@ -45,9 +45,9 @@
  *  bit 63     NSTable (Secure state only)
  */
 
-import { PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
-import { InputError, alignDown, hex, hi32, lo32 } from "./u64.js";
-import { granuleName, pageShiftOf, type Granule } from "./geometry.js";
+import { PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
+import { InputError, alignDown, hex, hi32, lo32 } from "../pgtable/u64.js";
+import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 
 export { PTE_TYPE_LO, PTE_VALID_LO };
 
