@@ -10,8 +10,10 @@
  * or young, the maintenance events). Model-only ops (`model: true`) are
  * s2pt's extensions, documented in docs/walker.md and docs/two-stage.md:
  * what the hardware does with the table at that point of the scenario, with
- * a result of their own and no events. A new model op is one entry here
- * (with its runner; its fields are of the kinds types.ts lists).
+ * a result of their own and no events. A new model op is one entry here,
+ * with its runner; its fields are of the kinds types.ts lists (a field of a
+ * new kind is that kind in FieldKind, its reader and writer in format.ts
+ * FIELD_KINDS, and the ScenarioOp member that holds the value).
  */
 
 import { leafBound, type LeafBound } from "../pgtable/limits.js";
