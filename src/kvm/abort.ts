@@ -82,7 +82,7 @@ export interface AbortRegs {
   far: bigint | null;
   /** HPFAR_EL2, or KVM's copy vcpu->arch.fault.hpfar_el2 (null: not given). */
   hpfar: bigint | null;
-  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar). */
+  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar): a logged 64-bit value, like the registers. */
   ipa: bigint | null;
 }
 
