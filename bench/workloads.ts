@@ -54,7 +54,16 @@ import { BASE_IPA, BASE_PA, N4K, N_SCAT, N_WALK, PAGE_SIZE, scatterInputs, walkI
 import { freePagesInBumpOrder } from "./bump-order.js";
 import { D_S2AP_W, D_TABLE, checkEvents, checkInvalid, checkLeaf, checkTables, fail, pageRw, template, type Template } from "./verify.js";
 
-export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k", "walk_random_1m_hw", "walk_random_1m_get_leaf"] as const;
+export const WORKLOAD_NAMES = [
+  "map4k_1g",
+  "unmap_1g",
+  "map_block_64g",
+  "walk_random_1m",
+  "wrprotect_1g",
+  "map4k_scatter_64k",
+  "walk_random_1m_hw",
+  "walk_random_1m_get_leaf",
+] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 const PROT_RW = PROT_R | PROT_W;
@@ -168,7 +177,7 @@ function walkBatch(p: KvmPgtable, ipas: Float64Array, from: number, to: number, 
   let lo = 0;
   let hi = 0;
   for (let k = from; k < to; k++) {
-    p.getLeaf(ipas[k]);
+    p.getLeafFast(ipas[k]);
     lo += p.leafLo + p.leafLevel;
     hi += p.leafHi;
   }
@@ -401,7 +410,7 @@ function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload
 
 /**
  * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
- * KvmPgtable.getLeaf() call per walk (the one-at-a-time API, as sol.c calls
+ * KvmPgtable.getLeafFast() call per walk (the one-at-a-time API, as sol.c calls
  * its get_leaf): the cost of a call per walk beside the batch.
  */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {

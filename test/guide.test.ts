@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/main.js";
-import { GENERATED_PAGES } from "../tools/docs-pages.js";
+import { GENERATED_PAGES } from "../tools/docs/pages.js";
 import { repoRoot } from "./helpers.js";
 
 const guidePath = join(repoRoot, "docs", "guide.md");
@@ -124,7 +124,21 @@ describe("docs/guide.md: the library snippet", () => {
     const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
     execFileSync(
       process.execPath,
-      [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", "--skipLibCheck", tsFile],
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--target",
+        "es2022",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--types",
+        "node",
+        "--skipLibCheck",
+        tsFile,
+      ],
       { cwd: repoRoot, stdio: "pipe" },
     );
     const js = join(dir, "snippet.mjs");

@@ -2,10 +2,11 @@
 // kernel operations, a guest section parsed and built over it, a nested walker.
 import { expect } from "vitest";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
-import { parseNames } from "../src/pgtable/scenario.js";
-import { PROT_NAMES, type Stage2Config } from "../src/index.js";
+import { parseNames } from "../src/scenario/names.js";
+import { PROT_NAMES } from "../src/pgtable/descriptor.js";
+import { type Stage2Config } from "../src/pgtable/geometry.js";
 import { S2Walker, type WalkerOptions } from "../src/walker/translate.js";
-import { parseGuest } from "../src/stage1/scenario.js";
+import { parseGuest } from "../src/scenario/guest.js";
 import { buildGuest, type BuiltGuest } from "../src/stage1/builder.js";
 import { NestedWalker } from "../src/stage1/walk.js";
 import type { GuestConfig } from "../src/stage1/config.js";
@@ -38,7 +39,12 @@ export interface Setup {
  * the table pool first (0x40000000, 64K of 4K pages at PA 0x80010000, R|W|X unless
  * `poolProt` says otherwise), then parse and build the guest.
  */
-export function setup(guest: Record<string, unknown>, maps: Array<[number, number, number, string]>, s2cfg: Partial<Stage2Config> = {}, opts: { poolProt?: string; walker?: WalkerOptions; noPool?: boolean } = {}): Setup {
+export function setup(
+  guest: Record<string, unknown>,
+  maps: Array<[number, number, number, string]>,
+  s2cfg: Partial<Stage2Config> = {},
+  opts: { poolProt?: string; walker?: WalkerOptions; noPool?: boolean } = {},
+): Setup {
   const cfg: Stage2Config = { ...S2_4K, ...s2cfg };
   const pgt = new KvmPgtable(cfg);
   const all: Array<[number, number, number, string]> = opts.noPool ? maps : [[0x40000000, 0x10000, 0x80010000, opts.poolProt ?? "R|W|X"], ...maps];

@@ -47,7 +47,7 @@
  */
 
 import { EAGAIN, EFAULT, ENOEXEC, ERRNO_NAMES, PROT_W, WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
-import { decodeS2Descriptor, protNames } from "../pgtable/decode.js";
+import { decodeS2Descriptor, protNames } from "../walker/decode.js";
 import { EV_DCACHE, EV_ICACHE, eventJson, type EventJson } from "../pgtable/events.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
@@ -58,10 +58,12 @@ import { fieldNum } from "../regs/field.js";
 import { fscInfo, type FscInfo } from "../regs/fsc.js";
 import { HPFAR, hpfarIpa } from "../regs/hpfar.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../walker/fault.js";
-import { formatWalkReport, walkIpa, walkReportJson, type WalkReport } from "../walker/describe.js";
+import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
+import { checkBigU64, checkBool, checkFunction, checkObject } from "../pgtable/args.js";
+import { checkEra } from "./policy.js";
 
 /** -ENOSYS: io_mem_abort() without an instruction syndrome (not in descriptor.ts's errno table, which is pgtable.c's). */
 export const ENOSYS = 38;
@@ -80,10 +82,11 @@ export interface AbortRegs {
   far: bigint | null;
   /** HPFAR_EL2, or KVM's copy vcpu->arch.fault.hpfar_el2 (null: not given). */
   hpfar: bigint | null;
-  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar). */
+  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar): a logged 64-bit value, like the registers. */
   ipa: bigint | null;
 }
 
+/** The memslot the IPA lies in: writable, read-only (KVM_MEM_READONLY), or none (MMIO). */
 export type MemslotKind = "rw" | "ro" | "none";
 
 /** The VM and host around the fault. */
@@ -109,12 +112,13 @@ export interface AbortConfig {
    * bytes; null: PAGE_SIZE.
    */
   mapSize: number | null;
-  /** The host PA backing the faulting page (null: the table's leaf, or an example address). */
-  pa: bigint | null;
+  /** The host PA backing the faulting page, a number below 2^53 (null: the table's leaf, or an example address). */
+  pa: number | null;
 }
 
 // ---- results ------------------------------------------------------------------------------
 
+/** One decision of the abort path: the kernel function that makes it, and what it decides. */
 export interface AbortStep {
   /** The kernel function that makes the decision. */
   fn: string;
@@ -124,8 +128,10 @@ export interface AbortStep {
 /** The leaf a table holds for an IPA (its output address and level), or null. */
 export type LeafLookup = (ipa: bigint) => { pa: bigint; level: number } | null;
 
+/** How the abort ends: the guest resumes, takes an injected abort, exits to the VMM, KVM_RUN fails, the instruction is skipped, or an SEA is handled. */
 export type OutcomeKind = "resume" | "inject" | "exit" | "error" | "skip" | "sea";
 
+/** How the abort ends, in words, with the function that decides it. */
 export interface AbortOutcome {
   kind: OutcomeKind;
   /** The kernel function that decides it. */
@@ -148,11 +154,12 @@ export interface KvmOp {
   paFrom: string;
 }
 
+/** kvm_handle_guest_abort() for one era: every decision and the outcome (JSON-safe). */
 export interface AbortPath {
   era: Era;
   eraTitle: string;
-  /** fault_ipa as KVM computes it (page aligned), or null when the path does not need it. */
-  ipa: bigint | null;
+  /** fault_ipa as KVM computes it (page aligned, hex), or null when the path does not need it. */
+  ipa: string | null;
   ipaFrom: string | null;
   steps: AbortStep[];
   outcome: AbortOutcome;
@@ -177,6 +184,14 @@ export interface AbortFacts {
   execFault: boolean;
 }
 
+/** An AbortRegs argument: ESR_EL2 a 64-bit value, FAR_EL2, HPFAR_EL2 and the trace's IPA each one or null. */
+function checkAbortRegs(v: unknown): AbortRegs {
+  const r = checkObject(v, "regs");
+  checkBigU64(r.esr, "regs.esr");
+  for (const k of ["far", "hpfar", "ipa"] as const) if (r[k] !== null) checkBigU64(r[k], `regs.${k}`);
+  return v as AbortRegs;
+}
+
 // ---- the syndrome ---------------------------------------------------------------------------
 
 /**
@@ -185,12 +200,14 @@ export interface AbortFacts {
  * naming the EC otherwise.
  */
 export function abortFacts(esr: bigint): AbortFacts {
+  checkBigU64(esr, "esr");
   const ec = fieldNum(esr, ESR.EC);
   if (ec !== EC_CODES.IABT_LOW && ec !== EC_CODES.DABT_LOW) {
     const info = ecInfo(ec);
     const ecText = `EC 0x${ec.toString(16).padStart(2, "0")} (${info ? info.title : "unallocated"})`;
     let why: string;
-    if (ec === EC_CODES.IABT_CUR || ec === EC_CODES.DABT_CUR) why = "an abort taken from EL2 itself (the hypervisor's own fault), which kvm_handle_guest_abort() never sees";
+    if (ec === EC_CODES.IABT_CUR || ec === EC_CODES.DABT_CUR)
+      why = "an abort taken from EL2 itself (the hypervisor's own fault), which kvm_handle_guest_abort() never sees";
     else if (info?.kvm) why = `not an abort from the guest: KVM handles it in ${info.kvm}`;
     else why = "not an abort from the guest: kvm_handle_guest_abort() handles EC 0x20 and 0x24 only";
     throw new InputError(`--esr: ${hex(esr)} has ${ecText}, ${why} (s2pt reg esr ${hex(esr)} decodes it)`);
@@ -306,10 +323,13 @@ export function checkAbortConfig(c: AbortConfig): void {
     const pageShift = pageShiftOf(c.granule);
     const allowed = (c.granule === 4096 ? [3, 2, 1] : [3, 2]).map((l) => 2 ** kvmGranuleShift(pageShift, l));
     if (!allowed.includes(c.mapSize)) {
-      throw new InputError(`--map-size: ${hex(c.mapSize)} is not a size KVM maps with a ${granuleName(c.granule)} granule (${allowed.map((s) => hex(s)).join(", ")}: PAGE_SIZE, PMD_SIZE${c.granule === 4096 ? ", PUD_SIZE" : ""})`);
+      throw new InputError(
+        `--map-size: ${hex(c.mapSize)} is not a size KVM maps with a ${granuleName(c.granule)} granule (${allowed.map((s) => hex(s)).join(", ")}: PAGE_SIZE, PMD_SIZE${c.granule === 4096 ? ", PUD_SIZE" : ""})`,
+      );
     }
   }
-  if (c.pa !== null && (c.pa & BigInt(c.granule - 1)) !== 0n) throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
+  if (c.pa !== null && (BigInt(c.pa) & BigInt(c.granule - 1)) !== 0n)
+    throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
 }
 
 /**
@@ -319,6 +339,10 @@ export function checkAbortConfig(c: AbortConfig): void {
  * there).
  */
 export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, leafAt: LeafLookup | null = null): AbortPath {
+  checkEra(era);
+  checkAbortRegs(regs);
+  checkObject(c, "c");
+  if (leafAt !== null) checkFunction(leafAt, "leafAt");
   const f = abortFacts(regs.esr);
   const info = eraInfo(era);
   const steps: AbortStep[] = [];
@@ -326,7 +350,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   const done = (outcome: AbortOutcome, ipa: bigint | null = null, ipaFrom: string | null = null, op: KvmOp | null = null): AbortPath => ({
     era,
     eraTitle: info.title,
-    ipa,
+    ipa: ipa === null ? null : hex(ipa),
     ipaFrom,
     steps,
     outcome,
@@ -335,7 +359,10 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   });
   const far = regs.far;
   const farText = far === null ? "FAR_EL2 (not given)" : `FAR_EL2 ${hex(far)}`;
-  steps.push({ fn: "handle_exit()", text: `EC 0x${f.ec.toString(16)} (${f.isIabt ? "Instruction" : "Data"} Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()` });
+  steps.push({
+    fn: "handle_exit()",
+    text: `EC 0x${f.ec.toString(16)} (${f.isIabt ? "Instruction" : "Data"} Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()`,
+  });
 
   // 1. External aborts.
   if (abtIsSea(f.fsc)) {
@@ -362,13 +389,35 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   // 3. Translation faults outside the IPA space.
   if (cls === "translation") {
     if (ipa >= 1n << BigInt(c.ipaLimit)) {
-      steps.push({ fn: "kvm_handle_guest_abort()", text: `a Translation fault at ${hex(ipa)}, beyond the sanitised PARange (the IPA limit, ${c.ipaLimit} bits)` });
-      return done({ kind: "inject", fn: "kvm_inject_size_fault()", text: `the guest takes ${f.isIabt ? "an instruction" : "a data"} abort with an Address size fault at level 0 (FSC 0x00)` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: `a Translation fault at ${hex(ipa)}, beyond the sanitised PARange (the IPA limit, ${c.ipaLimit} bits)`,
+      });
+      return done(
+        {
+          kind: "inject",
+          fn: "kvm_inject_size_fault()",
+          text: `the guest takes ${f.isIabt ? "an instruction" : "a data"} abort with an Address size fault at level 0 (FSC 0x00)`,
+        },
+        ipa,
+        fi.from,
+      );
     }
     if (ipa >= 1n << BigInt(c.iaBits)) {
       const addr = ipa | (far === null ? 0n : farPageOffset(far));
-      steps.push({ fn: "kvm_handle_guest_abort()", text: `a Translation fault at ${hex(ipa)}: between the VM's IPA size (${c.iaBits} bits, VTCR_EL2_IPA) and the PARange` });
-      return done({ kind: "inject", fn: modern(era) ? "kvm_inject_sea()" : injectAbortFn(era, f.isIabt), text: `the guest takes a synchronous External abort on the ${f.isIabt ? "instruction fetch" : "data access"} (address ${hex(addr)}: fault_ipa | FAR_EL2[11:0])` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: `a Translation fault at ${hex(ipa)}: between the VM's IPA size (${c.iaBits} bits, VTCR_EL2_IPA) and the PARange`,
+      });
+      return done(
+        {
+          kind: "inject",
+          fn: modern(era) ? "kvm_inject_sea()" : injectAbortFn(era, f.isIabt),
+          text: `the guest takes a synchronous External abort on the ${f.isIabt ? "instruction fetch" : "data access"} (address ${hex(addr)}: fault_ipa | FAR_EL2[11:0])`,
+        },
+        ipa,
+        fi.from,
+      );
     }
   }
 
@@ -380,10 +429,16 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
       fn: modern(era) ? "esr_fsc_is_translation_fault() / _permission_fault() / _access_flag_fault()" : "kvm_vcpu_trap_get_fault_type()",
       text: `FSC 0x${f.fsc.toString(16)} (${f.fi?.title ?? "reserved"}) is none of them: kvm_err("Unsupported FSC: EC=%#x xFSC=%#lx ESR_EL2=%#lx")`,
     });
-    if (f.fsc === 0x2b && !modern(era) && era !== "v6.9") notes.push("the level -1 Translation fault (FEAT_LPA2) is classified only from v6.9 (esr_fsc_is_translation_fault()); KVM of this era never configured LPA2 stage 2");
+    if (f.fsc === 0x2b && !modern(era) && era !== "v6.9")
+      notes.push(
+        "the level -1 Translation fault (FEAT_LPA2) is classified only from v6.9 (esr_fsc_is_translation_fault()); KVM of this era never configured LPA2 stage 2",
+      );
     return done({ kind: "error", fn: "kvm_handle_guest_abort()", text: "KVM_RUN returns -EFAULT to the VMM", errno: -EFAULT }, ipa, fi.from);
   }
-  steps.push({ fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()", text: `${f.fi?.title ?? cls}` });
+  steps.push({
+    fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()",
+    text: f.fi?.title ?? cls,
+  });
 
   // 5. The memslot.
   const gfn = ipa >> BigInt(pageShiftOf(c.granule));
@@ -391,7 +446,9 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   const writable = c.memslot === "rw";
   steps.push({
     fn: "gfn_to_hva_memslot_prot()",
-    text: noSlot ? `gfn ${hex(gfn)} is in no memslot: kvm_is_error_hva()` : `gfn ${hex(gfn)} is in a ${writable ? "writable" : "read-only (KVM_MEM_READONLY)"} memslot; its backing: ${describeVma(c.host)}`,
+    text: noSlot
+      ? `gfn ${hex(gfn)} is in no memslot: kvm_is_error_hva()`
+      : `gfn ${hex(gfn)} is in a ${writable ? "writable" : "read-only (KVM_MEM_READONLY)"} memslot; its backing: ${describeVma(c.host)}`,
   });
   steps.push({
     fn: "kvm_is_write_fault()",
@@ -404,27 +461,49 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   if (noSlot || (f.writeFault && !writable)) {
     steps.push({ fn: "kvm_handle_guest_abort()", text: noSlot ? "no memslot: the IPA is not guest RAM" : "a write to a read-only memslot" });
     if (f.isIabt) {
-      steps.push({ fn: "kvm_handle_guest_abort()", text: "an instruction fetch from there: -ENOEXEC (the guest put its instructions where it should not; userspace has no syndrome to act on)" });
-      return done({ kind: "inject", fn: injectAbortFn(era, true), text: `the guest takes a synchronous External abort on the instruction fetch at ${farText}` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: "an instruction fetch from there: -ENOEXEC (the guest put its instructions where it should not; userspace has no syndrome to act on)",
+      });
+      return done(
+        { kind: "inject", fn: injectAbortFn(era, true), text: `the guest takes a synchronous External abort on the instruction fetch at ${farText}` },
+        ipa,
+        fi.from,
+      );
     }
     if (f.s1ptw) {
-      steps.push({ fn: "kvm_vcpu_abt_iss1tw()", text: "the guest's stage-1 table walk reads there (its page tables are outside RAM, or need a hardware AF/DBM update in a read-only memslot)" });
-      return done({ kind: "inject", fn: injectAbortFn(era, false), text: `the guest takes a synchronous External abort (data abort) at ${farText}` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_vcpu_abt_iss1tw()",
+        text: "the guest's stage-1 table walk reads there (its page tables are outside RAM, or need a hardware AF/DBM update in a read-only memslot)",
+      });
+      return done(
+        { kind: "inject", fn: injectAbortFn(era, false), text: `the guest takes a synchronous External abort (data abort) at ${farText}` },
+        ipa,
+        fi.from,
+      );
     }
     if (noSlot && f.cm) {
       steps.push({ fn: "kvm_vcpu_dabt_is_cm()", text: "a cache maintenance instruction outside any memslot: KVM assumes the guest is being cautious" });
       return done({ kind: "skip", fn: "kvm_incr_pc()", text: "the instruction is skipped and the guest resumes" }, ipa, fi.from);
     }
     const mmio = ipa | (far === null ? 0n : farPageOffset(far));
-    steps.push({ fn: "kvm_handle_guest_abort()", text: `fault_ipa |= FAR_EL2[11:0]: ${hex(mmio)}${far === null ? " (FAR_EL2 not given: offset 0 assumed)" : ""}` });
+    steps.push({
+      fn: "kvm_handle_guest_abort()",
+      text: `fault_ipa |= FAR_EL2[11:0]: ${hex(mmio)}${far === null ? " (FAR_EL2 not given: offset 0 assumed)" : ""}`,
+    });
     return ioMemAbort(regs, f, c, mmio, ipa, fi.from, steps, notes, era, info.title);
   }
 
   // 6. Access flag faults.
   if (cls === "access_flag") {
     const level = f.fsc & 3;
-    steps.push({ fn: "handle_access_fault()", text: `trace_kvm_access_fault(); under the read lock, kvm_pgtable_stage2_mkyoung(fault_ipa, HANDLE_FAULT | SHARED) sets AF in the level-${level} leaf` });
-    notes.push("an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 (KVM sets HA unless built without CONFIG_ARM64_HW_AFDBM or on a CPU with the AC03_CPU_38 erratum)");
+    steps.push({
+      fn: "handle_access_fault()",
+      text: `trace_kvm_access_fault(); under the read lock, kvm_pgtable_stage2_mkyoung(fault_ipa, HANDLE_FAULT | SHARED) sets AF in the level-${level} leaf`,
+    });
+    notes.push(
+      "an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 (KVM sets HA unless built without CONFIG_ARM64_HW_AFDBM or on a CPU with the AC03_CPU_38 erratum)",
+    );
     const op: KvmOp = { op: "mkyoung", ipa: Number(ipa), size: 1, pa: 0, prot: 0, flags: WALK_HANDLE_FAULT | WALK_SHARED, paFrom: "-" };
     return done({ kind: "resume", fn: "handle_access_fault()", text: "the leaf is young again; the guest resumes and retries the access" }, ipa, fi.from, op);
   }
@@ -433,15 +512,38 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   return userMemAbort(era, regs, f, c, ipa, fi.from, cls === "permission", steps, notes, info.title, leafAt ? leafAt(ipa) : null);
 }
 
-function ioMemAbort(regs: AbortRegs, f: AbortFacts, c: AbortConfig, mmio: bigint, ipa: bigint, ipaFrom: string, steps: AbortStep[], notes: string[], era: Era, eraTitle: string): AbortPath {
-  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa, ipaFrom, steps, outcome, op: null, notes });
+function ioMemAbort(
+  regs: AbortRegs,
+  f: AbortFacts,
+  c: AbortConfig,
+  mmio: bigint,
+  ipa: bigint,
+  ipaFrom: string,
+  steps: AbortStep[],
+  notes: string[],
+  era: Era,
+  eraTitle: string,
+): AbortPath {
+  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa: hex(ipa), ipaFrom, steps, outcome, op: null, notes });
   if (!f.isv) {
-    steps.push({ fn: "io_mem_abort()", text: "ISV = 0: no instruction syndrome (a load/store pair, a post-indexed or SIMD access, ...): KVM cannot emulate the access; trace_kvm_mmio_nisv()" });
+    steps.push({
+      fn: "io_mem_abort()",
+      text: "ISV = 0: no instruction syndrome (a load/store pair, a post-indexed or SIMD access, ...): KVM cannot emulate the access; trace_kvm_mmio_nisv()",
+    });
     if (c.nisvToUser) {
-      return done({ kind: "exit", fn: "io_mem_abort()", text: `KVM_EXIT_ARM_NISV to the VMM (KVM_CAP_ARM_NISV_TO_USER): esr_iss ${hex(regs.esr & 0x1ffn & ~0x80n)} (CM, WnR and FSC only), fault_ipa ${hex(mmio)}` });
+      return done({
+        kind: "exit",
+        fn: "io_mem_abort()",
+        text: `KVM_EXIT_ARM_NISV to the VMM (KVM_CAP_ARM_NISV_TO_USER): esr_iss ${hex(regs.esr & 0x1ffn & ~0x80n)} (CM, WnR and FSC only), fault_ipa ${hex(mmio)}`,
+      });
     }
     notes.push("a VMM can opt in to KVM_EXIT_ARM_NISV with KVM_CAP_ARM_NISV_TO_USER (--nisv-to-user)");
-    return done({ kind: "error", fn: "io_mem_abort()", text: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"): KVM_RUN returns -ENOSYS (QEMU: "kvm run failed Function not implemented")', errno: -ENOSYS });
+    return done({
+      kind: "error",
+      fn: "io_mem_abort()",
+      text: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"): KVM_RUN returns -ENOSYS (QEMU: "kvm run failed Function not implemented")',
+      errno: -ENOSYS,
+    });
   }
   const sas = fieldNum(regs.esr, ABT.SAS);
   const len = 1 << sas;
@@ -452,7 +554,10 @@ function ioMemAbort(regs: AbortRegs, f: AbortFacts, c: AbortConfig, mmio: bigint
     fn: "io_mem_abort()",
     text: `ISV = 1: a ${len}-byte ${f.wnr ? `write of ${reg}` : `read into ${reg}${fieldNum(regs.esr, ABT.SSE) ? " (sign-extended)" : ""}`} (kvm_vcpu_dabt_iswrite(), kvm_vcpu_dabt_get_as(), kvm_vcpu_dabt_get_rd())`,
   });
-  steps.push({ fn: f.wnr ? "kvm_io_bus_write()" : "kvm_io_bus_read()", text: `KVM_MMIO_BUS at ${hex(mmio)}: an in-kernel device (the vGIC's distributor/redistributors, an ioeventfd) completes it and the PC advances` });
+  steps.push({
+    fn: f.wnr ? "kvm_io_bus_write()" : "kvm_io_bus_read()",
+    text: `KVM_MMIO_BUS at ${hex(mmio)}: an in-kernel device (the vGIC's distributor/redistributors, an ioeventfd) completes it and the PC advances`,
+  });
   return done({
     kind: "exit",
     fn: "io_mem_abort()",
@@ -478,15 +583,19 @@ function userMemAbort(
   const level = f.fsc & 3;
   const faultGranule = perm ? 2 ** kvmGranuleShift(pageShift, level) : 0;
   let faultIpa = faultIpaIn;
-  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: faultIpaIn, ipaFrom, steps, outcome, op, notes });
+  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: hex(faultIpaIn), ipaFrom, steps, outcome, op, notes });
   if (perm) steps.push({ fn: "kvm_vcpu_trap_get_perm_fault_granule()", text: `a Permission fault at level ${level}: fault_granule ${hex(faultGranule)}` });
-  steps.push({ fn: "user_mem_abort()", text: `write_fault ${f.writeFault ? 1 : 0} (kvm_is_write_fault()), exec_fault ${f.execFault ? 1 : 0} (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)` });
+  steps.push({
+    fn: "user_mem_abort()",
+    text: `write_fault ${f.writeFault ? 1 : 0} (kvm_is_write_fault()), exec_fault ${f.execFault ? 1 : 0} (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)`,
+  });
 
   // The mapping size.
   const forcePte = c.dirtyLog;
-  let vmaPagesize = forcePte ? pageSize : c.mapSize ?? pageSize;
+  let vmaPagesize = forcePte ? pageSize : (c.mapSize ?? pageSize);
   if (forcePte) steps.push({ fn: "user_mem_abort()", text: "dirty logging (memslot_is_logging()): force_pte, PAGE_SIZE mappings" });
-  else if (c.mapSize !== null) steps.push({ fn: "get_vma_page_shift() / transparent_hugepage_adjust()", text: `the host maps it with ${hex(vmaPagesize)} (--map-size)` });
+  else if (c.mapSize !== null)
+    steps.push({ fn: "get_vma_page_shift() / transparent_hugepage_adjust()", text: `the host maps it with ${hex(vmaPagesize)} (--map-size)` });
 
   // The memory type, per era (policy.ts).
   const p: PolicyInputs = { ...c.host, ...c.cpu, access: accessName(f) };
@@ -495,7 +604,11 @@ function userMemAbort(
   notes.push(...pol.notes);
   if (!pol.ok) {
     if (pol.errno === -ENOEXEC) {
-      return done({ kind: "inject", fn: injectAbortFn(era, true), text: `user_mem_abort() returns -ENOEXEC (${pol.why}): the guest takes a synchronous External abort on the instruction fetch at ${regs.far === null ? "FAR_EL2" : hex(regs.far)}` });
+      return done({
+        kind: "inject",
+        fn: injectAbortFn(era, true),
+        text: `user_mem_abort() returns -ENOEXEC (${pol.why}): the guest takes a synchronous External abort on the instruction fetch at ${regs.far === null ? "FAR_EL2" : hex(regs.far)}`,
+      });
     }
     return done({ kind: "error", fn: pol.where, text: `${errName(pol.errno)}: ${pol.why}; ${pol.effect}`, errno: pol.errno });
   }
@@ -506,7 +619,10 @@ function userMemAbort(
     steps.push({ fn: "__kvm_faultin_pfn()", text: "a read-only memslot: writable = false, no KVM_PGTABLE_PROT_W" });
   } else if (c.dirtyLog && !f.writeFault && !forceNc && prot & PROT_W) {
     prot &= ~PROT_W;
-    steps.push({ fn: "user_mem_abort()", text: "dirty logging and a read fault: writable = false (mapped writable only on a write fault, which marks the page dirty)" });
+    steps.push({
+      fn: "user_mem_abort()",
+      text: "dirty logging and a read fault: writable = false (mapped writable only on a write fault, which marks the page dirty)",
+    });
   }
   if (f.writeFault && c.dirtyLog) steps.push({ fn: "mark_page_dirty_in_slot()", text: "the page is marked dirty once the fault is handled" });
 
@@ -521,11 +637,11 @@ function userMemAbort(
   let pa: bigint;
   let paFrom: string;
   if (c.pa !== null) {
-    pa = c.pa & ~BigInt(vmaPagesize - 1);
-    paFrom = `--pa ${hex(c.pa)}${pa !== c.pa ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
+    pa = BigInt(c.pa) & ~BigInt(vmaPagesize - 1);
+    paFrom = `--pa ${hex(c.pa)}${pa !== BigInt(c.pa) ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
   } else if (tableLeaf !== null) {
     const leafSize = 2n ** BigInt(kvmGranuleShift(pageShift, tableLeaf.level));
-    pa = (tableLeaf.pa & ~(leafSize - 1n)) + ((faultIpa & (leafSize - 1n)) & ~BigInt(vmaPagesize - 1));
+    pa = (tableLeaf.pa & ~(leafSize - 1n)) + (faultIpa & (leafSize - 1n) & ~BigInt(vmaPagesize - 1));
     paFrom = "the leaf the table already holds for this IPA";
   } else {
     pa = 0x80000000n;
@@ -534,7 +650,10 @@ function userMemAbort(
 
   const flags = WALK_HANDLE_FAULT | WALK_SHARED;
   if (perm && vmaPagesize === faultGranule) {
-    steps.push({ fn: "kvm_pgtable_stage2_relax_perms()", text: `a Permission fault and vma_pagesize == fault_granule: relax_perms(${hex(faultIpaIn)}, ${protNames(prot)}, HANDLE_FAULT | SHARED) adds the missing permissions to the existing leaf` });
+    steps.push({
+      fn: "kvm_pgtable_stage2_relax_perms()",
+      text: `a Permission fault and vma_pagesize == fault_granule: relax_perms(${hex(faultIpaIn)}, ${protNames(prot)}, HANDLE_FAULT | SHARED) adds the missing permissions to the existing leaf`,
+    });
     const op: KvmOp = { op: "relax_perms", ipa: Number(faultIpaIn), size: faultGranule, pa: Number(pa), prot, flags, paFrom };
     return done({ kind: "resume", fn: "user_mem_abort()", text: "0 (1 to the run loop): the guest resumes and retries the access" }, op);
   }
@@ -543,7 +662,14 @@ function userMemAbort(
     text: `map(${hex(faultIpa)}, ${hex(vmaPagesize)}, ${hex(pa)}, ${protNames(prot)}, memcache, HANDLE_FAULT | SHARED)${perm ? " (a Permission fault whose mapping size changes: a new leaf, not relax_perms)" : ""}`,
   });
   const op: KvmOp = { op: "map", ipa: Number(faultIpa), size: vmaPagesize, pa: Number(pa), prot, flags, paFrom };
-  return done({ kind: "resume", fn: "user_mem_abort()", text: "0 (1 to the run loop; -EAGAIN from a racing vCPU also becomes 0): the guest resumes and retries the access" }, op);
+  return done(
+    {
+      kind: "resume",
+      fn: "user_mem_abort()",
+      text: "0 (1 to the run loop; -EAGAIN from a racing vCPU also becomes 0): the guest resumes and retries the access",
+    },
+    op,
+  );
 }
 
 // ---- the table ------------------------------------------------------------------------------
@@ -556,9 +682,11 @@ function userMemAbort(
 export interface TableSource {
   /** Where the table comes from, for output. */
   describe: string;
+  /** A fresh copy of the table. */
   load(): KvmPgtable;
 }
 
+/** A walk of the faulting IPA, and whether it takes the fault the ESR reports. */
 export interface WalkSummary {
   report: WalkReport;
   /** Text of the walk (formatWalkReport). */
@@ -568,6 +696,7 @@ export interface WalkSummary {
   why: string;
 }
 
+/** The op of an abort path replayed on a table: the walk before and after, the op's result and events. */
 export interface AbortReplay {
   table: string;
   /** The table's FWB and the CPU's DIC (whether mmu.c's CMO callbacks do anything). */
@@ -590,7 +719,7 @@ export function faultAccess(f: AbortFacts): number {
 }
 
 function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
-  const report = walkIpa(w, ipa, faultAccess(f), 1);
+  const report = walkIpa64(w, ipa, faultAccess(f), 1);
   const text = formatWalkReport(w, report);
   if (!report.fault) return { report, text, agrees: null, why: "the access succeeds on this table" };
   const wantType = f.fi?.kind;
@@ -600,14 +729,16 @@ function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
     report,
     text,
     agrees,
-    why: agrees ? `the walk takes the fault the ESR reports (${report.fault.title}, level ${report.fault.level})` : `the walk takes a ${report.fault.title} at level ${report.fault.level}, the ESR reports ${f.fi ? f.fi.title : "another fault"}`,
+    why: agrees
+      ? `the walk takes the fault the ESR reports (${report.fault.title}, level ${report.fault.level})`
+      : `the walk takes a ${report.fault.title} at level ${report.fault.level}, the ESR reports ${f.fi ? f.fi.title : "another fault"}`,
   };
 }
 
 /** The leaf the table holds for `ipa` (kvm_pgtable_get_leaf), or null. */
 export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: number; lo: number; hi: number } | null {
   if (ipa >= 1n << BigInt(pgt.geom.iaBits)) return null;
-  const r = pgt.getLeaf(Number(ipa));
+  const r = pgt.getLeafFast(Number(ipa));
   if (r !== 0 || !(pgt.leafLo & 1)) return null;
   const d = decodeS2Descriptor(joinU64(pgt.leafLo, pgt.leafHi), { granule: pgt.geom.granule, level: pgt.leafLevel, lpa2: pgt.geom.lpa2, fwb: pgt.fwb });
   if (d.oa === null || (d.kind !== "block" && d.kind !== "page")) return null;
@@ -616,14 +747,20 @@ export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: 
 
 /** The walk of the faulting IPA, the op replayed on a fresh copy of the table, and the walk again. */
 export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, ha: boolean, dic = false): AbortReplay {
+  checkObject(path, "path");
+  checkAbortRegs(regs);
+  checkFunction(checkObject(src, "src").load, "src.load");
+  checkBool(ha, "ha");
+  checkBool(dic, "dic");
   const f = abortFacts(regs.esr);
   const pgt = src.load();
   if (path.ipa === null) throw new Error("replayAbort: the path has no fault IPA");
-  const walkAddr = !f.s1ptw && regs.far !== null ? path.ipa | farPageOffset(regs.far) : path.ipa;
+  const faultIpa = BigInt(path.ipa);
+  const walkAddr = !f.s1ptw && regs.far !== null ? faultIpa | farPageOffset(regs.far) : faultIpa;
   // An Access flag fault means VTCR_EL2.HA = 0; otherwise the walker runs as KVM configures it.
   const walker = new S2Walker(pgt, { ha: f.fi?.kind === "access_flag" ? false : ha });
   const before = walkSummary(walker, walkAddr, f);
-  const leafBefore = tableLeafAt(pgt, path.ipa);
+  const leafBefore = tableLeafAt(pgt, faultIpa);
   const notes: string[] = [];
   let op: AbortReplay["op"] = null;
   if (path.op) {
@@ -657,7 +794,7 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
       }
     }
   }
-  const leaf = tableLeafAt(pgt, path.ipa);
+  const leaf = tableLeafAt(pgt, faultIpa);
   const leafAfter = leaf
     ? (() => {
         const v = joinU64(leaf.lo, leaf.hi);
@@ -684,14 +821,22 @@ export function opJson(o: KvmOp): Record<string, unknown> {
   return out;
 }
 
+/** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   return {
     era: p.era,
     title: p.eraTitle,
-    fault_ipa: p.ipa === null ? null : hex(p.ipa),
+    fault_ipa: p.ipa,
     ipa_from: p.ipaFrom,
     steps: p.steps.map((s) => `${s.fn}: ${s.text}`),
-    outcome: { kind: p.outcome.kind, fn: p.outcome.fn, text: p.outcome.text, ...(p.outcome.errno !== undefined ? { errno: p.outcome.errno, name: errName(p.outcome.errno).slice(1) } : {}) },
+    outcome: {
+      kind: p.outcome.kind,
+      fn: p.outcome.fn,
+      text: p.outcome.text,
+      ...(p.outcome.errno !== undefined ? { errno: p.outcome.errno, name: errName(p.outcome.errno).slice(1) } : {}),
+    },
     op: p.op ? opJson(p.op) : null,
     replay: r
       ? {
@@ -716,6 +861,8 @@ function indent(s: string, by = "    "): string {
 
 /** One era's path as text (the replay, when given, under it). */
 export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   const out = [`era ${p.era}: ${p.eraTitle}`];
   for (const s of p.steps) out.push(`  ${s.fn}: ${s.text}`);
   const errno = p.outcome.errno !== undefined ? ` [${errName(p.outcome.errno)}]` : "";
@@ -726,14 +873,20 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
     if (r.op) {
       out.push(`  ${opText(r.op.op)} on the model (Linux 6.18.25 pgtable.c): ret ${r.op.retName}`);
       out.push(`    events: ${r.op.events.length ? r.op.events.map((e) => JSON.stringify(e)).join(", ") : "none"}`);
-      if (r.op.dcache) out.push(`    (dcache: pgtable.c asks for a clean to PoC of every new cacheable leaf; mmu.c's clean_dcache_guest_page() does it only without FWB${r.fwb ? ": FWB is on, a no-op" : ""})`);
-      if (r.op.icache) out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
+      if (r.op.dcache)
+        out.push(
+          `    (dcache: pgtable.c asks for a clean to PoC of every new cacheable leaf; mmu.c's clean_dcache_guest_page() does it only without FWB${r.fwb ? ": FWB is on, a no-op" : ""})`,
+        );
+      if (r.op.icache)
+        out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
     }
     for (const n of r.notes) out.push(`    note: ${n}`);
     out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
     if (r.after) {
       const a = r.after.report;
-      out.push(`    the access again: ${a.result ? `PA ${hex(a.result.pa)} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`);
+      out.push(
+        `    the access again: ${a.result ? `PA ${a.result.pa} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`,
+      );
     }
   }
   for (const n of p.notes) out.push(`  note: ${n}`);
@@ -746,7 +899,9 @@ export function abortInputLines(regs: AbortRegs, c: AbortConfig): string[] {
   const lines = [
     `ESR_EL2 ${hex(regs.esr)}: ${f.isIabt ? "Instruction" : "Data"} Abort from the guest, ${f.fi ? f.fi.title : `reserved FSC 0x${f.fsc.toString(16)}`}${f.isIabt ? "" : f.wnr ? ", WnR 1" : ", WnR 0"}${f.s1ptw ? ", S1PTW 1" : ""}${f.isv ? ", ISV 1" : ", ISV 0"}${f.cm ? ", CM 1" : ""}`,
   ];
-  lines.push(`FAR_EL2 ${regs.far === null ? "not given" : hex(regs.far)}${f.fnv ? " (FnV = 1: not valid)" : ""}; HPFAR_EL2 ${regs.hpfar === null ? (regs.ipa === null ? "not given" : `not given (ipa ${hex(regs.ipa)})`) : `${hex(regs.hpfar)}${fieldNum(regs.hpfar, HPFAR.NS) ? " (NS: KVM's valid marker)" : ""}`}`);
+  lines.push(
+    `FAR_EL2 ${regs.far === null ? "not given" : hex(regs.far)}${f.fnv ? " (FnV = 1: not valid)" : ""}; HPFAR_EL2 ${regs.hpfar === null ? (regs.ipa === null ? "not given" : `not given (ipa ${hex(regs.ipa)})`) : `${hex(regs.hpfar)}${fieldNum(regs.hpfar, HPFAR.NS) ? " (NS: KVM's valid marker)" : ""}`}`,
+  );
   lines.push(
     `VM: ${granuleName(c.granule)} pages, ${c.iaBits}-bit IPA (host IPA limit ${c.ipaLimit}); memslot ${c.memslot === "none" ? "none (MMIO)" : c.memslot === "ro" ? "read-only" : "writable"}${c.dirtyLog ? ", dirty logging" : ""}; FWB ${c.cpu.fwb ? "on" : "off"}, CTR_EL0.DIC ${c.cpu.dic ? 1 : 0}`,
   );

@@ -30,28 +30,20 @@
  * get_vma_page_shift), relax_perms on permission faults, NV, MTE, pKVM.
  */
 
-import {
-  EFAULT,
-  EINVAL,
-  ENOEXEC,
-  ERRNO_NAMES,
-  PROT_DEVICE,
-  PROT_NORMAL_NC,
-  PROT_R,
-  PROT_W,
-  PROT_X,
-  stage2SetProtAttr,
-} from "../pgtable/descriptor.js";
+import { EFAULT, EINVAL, ENOEXEC, ERRNO_NAMES, PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X, stage2SetProtAttr } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
 import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { InputError } from "../pgtable/u64.js";
 import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
+import { checkString } from "../pgtable/args.js";
 
 // ---- eras ------------------------------------------------------------------------
 
+/** A kernel era of the stage-2 memory-type policy: before the series (pre), its v1, v6.9, mainline. */
 export type Era = "pre" | "v1" | "v6.9" | "mainline";
 
+/** An era: its id, title and the kernel it describes. */
 export interface EraInfo {
   id: Era;
   /** One line: which kernel this is. */
@@ -62,6 +54,7 @@ export interface EraInfo {
   rule: string;
 }
 
+/** Every era, oldest first. */
 export const ERAS: readonly EraInfo[] = [
   {
     id: "pre",
@@ -90,6 +83,7 @@ export const ERAS: readonly EraInfo[] = [
   },
 ];
 
+/** The eras' ids. */
 export const ERA_IDS: readonly Era[] = ERAS.map((e) => e.id);
 
 export function eraInfo(e: Era): EraInfo {
@@ -100,6 +94,8 @@ export function eraInfo(e: Era): EraInfo {
 
 /** Parse --era: one era, or "all". */
 export function parseEras(text: string, what = "--era"): Era[] {
+  checkString(text, "text");
+  checkString(what, "what");
   const t = text.trim().toLowerCase();
   if (t === "all") return [...ERA_IDS];
   const alias: Record<string, Era> = { pre: "pre", v1: "v1", "v6.9": "v6.9", "6.9": "v6.9", mainline: "mainline" };
@@ -110,9 +106,11 @@ export function parseEras(text: string, what = "--era"): Era[] {
 
 // ---- inputs and result -------------------------------------------------------------------
 
+/** The access that faulted: read, write or exec. */
 export type FaultAccess = "read" | "write" | "exec";
 export const FAULT_ACCESSES: readonly FaultAccess[] = ["read", "write", "exec"];
 
+/** The CPU features the policy reads: FEAT_S2FWB, CTR_EL0.DIC. */
 export interface CpuInputs {
   /** FEAT_S2FWB in use (ARM64_HAS_STAGE2_FWB; a normal guest's stage 2 has no NOFWB flag). */
   fwb: boolean;
@@ -170,6 +168,7 @@ export interface PolicyError extends PolicyCommon {
   prot: number | null;
 }
 
+/** What user_mem_abort() decides: a map (its prot) or an error. */
 export type PolicyResult = PolicyMap | PolicyError;
 
 export function errnoName(errno: number): string {
@@ -215,6 +214,7 @@ export function checkPolicyInputs(p: unknown, arg = "p"): PolicyInputs {
   return o as unknown as PolicyInputs;
 }
 
+/** kvm_arch_prepare_memory_region()'s check of a VMA for a memslot in an era: null, or the error. */
 export function kvmArchPrepareMemoryRegion(era: Era, p: PolicyInputs): { errno: number; why: string } | null {
   checkEra(era);
   checkPolicyInputs(p);
@@ -258,7 +258,11 @@ function dicX(p: PolicyInputs, prot: number, steps: PolicyStep[]): number {
     steps.push({ fn: "user_mem_abort()", text: "cacheable and CTR_EL0.DIC: KVM_PGTABLE_PROT_X granted up front (no icache invalidation is ever needed)" });
     return prot | PROT_X;
   }
-  if (p.access !== "exec") steps.push({ fn: "user_mem_abort()", text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)" });
+  if (p.access !== "exec")
+    steps.push({
+      fn: "user_mem_abort()",
+      text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)",
+    });
   return prot;
 }
 
@@ -342,7 +346,10 @@ function userMemAbortV1(p: PolicyInputs): PolicyResult {
   let encodeProt = prot;
   if (prot & PROT_DEVICE) {
     encodeProt = (prot & ~PROT_DEVICE) | PROT_NORMAL_NC;
-    steps.push({ fn: "stage2_set_prot_attr() (v1 2/2)", text: "KVM_PGTABLE_PROT_DEVICE is written as MemAttr NORMAL_NC (MT_S2_NORMAL_NC / MT_S2_FWB_NORMAL_NC)" });
+    steps.push({
+      fn: "stage2_set_prot_attr() (v1 2/2)",
+      text: "KVM_PGTABLE_PROT_DEVICE is written as MemAttr NORMAL_NC (MT_S2_NORMAL_NC / MT_S2_FWB_NORMAL_NC)",
+    });
   }
   return finish("v1", prot, encodeProt, vmaNonCacheable, p, steps, notes);
 }
@@ -358,7 +365,10 @@ function userMemAbortV69(p: PolicyInputs): PolicyResult {
   if (device) {
     if (p.allowAnyUncached) {
       prot |= PROT_NORMAL_NC;
-      steps.push({ fn: "user_mem_abort()", text: "device and VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_NORMAL_NC (the guest's stage 1 picks Device or Normal-NC)" });
+      steps.push({
+        fn: "user_mem_abort()",
+        text: "device and VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_NORMAL_NC (the guest's stage 1 picks Device or Normal-NC)",
+      });
     } else {
       prot |= PROT_DEVICE;
       steps.push({ fn: "user_mem_abort()", text: "device without VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_DEVICE" });
@@ -378,9 +388,23 @@ function userMemAbortMainline(p: PolicyInputs): PolicyResult {
   const slot = kvmArchPrepareMemoryRegion("mainline", p);
   if (slot) {
     steps.push({ fn: "kvm_arch_prepare_memory_region()", text: slot.why });
-    return { ok: false, era: "mainline", errno: slot.errno, where: "kvm_arch_prepare_memory_region()", why: slot.why, effect: MEMSLOT_EFFECT, prot: null, steps, notes };
+    return {
+      ok: false,
+      era: "mainline",
+      errno: slot.errno,
+      where: "kvm_arch_prepare_memory_region()",
+      why: slot.why,
+      effect: MEMSLOT_EFFECT,
+      prot: null,
+      steps,
+      notes,
+    };
   }
-  if (p.vma === "pfnmap") steps.push({ fn: "kvm_arch_prepare_memory_region()", text: `VM_PFNMAP memslot accepted (${cacheable ? "cacheable, and kvm_supports_cacheable_pfnmap()" : "not cacheable"})` });
+  if (p.vma === "pfnmap")
+    steps.push({
+      fn: "kvm_arch_prepare_memory_region()",
+      text: `VM_PFNMAP memslot accepted (${cacheable ? "cacheable, and kvm_supports_cacheable_pfnmap()" : "not cacheable"})`,
+    });
   steps.push({ fn: "kvm_vma_is_cacheable()", text: `vm_page_prot is ${pi.mtName}: ${cacheable ? "cacheable" : "not cacheable"}` });
   let forceNc = false;
   if (vmaPfnmapOrMixed(p.vma) && !p.pfnRam) {

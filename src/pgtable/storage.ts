@@ -35,6 +35,7 @@ export const DEFAULT_TABLE_BYTES = 2 ** 30;
 /** Most table pages any store may hold (page indices are int32 in the hot paths). */
 export const MAX_STORE_PAGES = 2 ** 31 - 1;
 
+/** The table memory: its cap and its start. */
 export interface StorageOptions {
   /**
    * Most table pages the store may hold at once, root pages included: a
@@ -110,7 +111,7 @@ export class TableStore {
   private grow(): boolean {
     if (this.bump >= this.maxPages) return false;
     const page = this.bump;
-    if ((page >>> this.chunkShift) >= this.chunks.length) {
+    if (page >>> this.chunkShift >= this.chunks.length) {
       this.chunks.push(new Int32Array(CHUNK_BYTES >>> 2));
     }
     if (page >= this.refcount.length) {

@@ -41,6 +41,9 @@
  * (kernel-reference.md section 7).
  */
 
+import { checkInt } from "../pgtable/args.js";
+
+/** What a fault status code reports. */
 export type FscKind =
   | "address_size"
   | "translation"
@@ -59,6 +62,7 @@ export type FscKind =
   | "impdef_lockdown"
   | "impdef_exclusive";
 
+/** One fault status code: its kind, level and name. */
 export interface FscInfo {
   code: number;
   kind: FscKind;
@@ -137,7 +141,8 @@ const LEVELLED: ReadonlyArray<FscKind> = ["address_size", "translation", "access
 
 function levelFeature(kind: FscKind, level: number): string | undefined {
   const base = kind === "gpf_ttw" ? "FEAT_RME" : kind === "ecc_ttw" ? "without FEAT_RAS" : undefined;
-  const lv = level === -2 ? "FEAT_D128" : level === -1 ? "FEAT_LPA2" : level === 0 && (kind === "access_flag" || kind === "permission") ? "FEAT_LPA2" : undefined;
+  const lv =
+    level === -2 ? "FEAT_D128" : level === -1 ? "FEAT_LPA2" : level === 0 && (kind === "access_flag" || kind === "permission") ? "FEAT_LPA2" : undefined;
   if (base && lv) return `${base}, ${lv}`;
   return base ?? lv;
 }
@@ -171,13 +176,14 @@ export const FSC_TABLE: readonly FscInfo[] = (() => {
 })();
 
 const BY_CODE: ReadonlyArray<FscInfo | undefined> = (() => {
-  const t: Array<FscInfo | undefined> = new Array(64).fill(undefined);
+  const t: Array<FscInfo | undefined> = Array.from({ length: 64 }, () => undefined);
   for (const i of FSC_TABLE) t[i.code] = i;
   return t;
 })();
 
 /** The code's meaning, or null for a reserved code. */
 export function fscInfo(code: number): FscInfo | null {
+  checkInt(code, "code", 0, 0x3f, "a fault status code (6 bits)");
   return BY_CODE[code & 0x3f] ?? null;
 }
 
@@ -188,6 +194,8 @@ export function fscWords(code: number, data: boolean): { meaning: string; proble
   if (!i) return { meaning: `${lit}: reserved`, problem: `fault status code ${lit} is reserved` };
   if (i.dataOnly && !data) return { meaning: `${lit}: ${i.title} (defined for a Data Abort only)`, problem: `${lit} is not an IFSC encoding` };
   let m = `${lit}: ${i.title}${i.feature ? ` (${i.feature})` : ""}`;
-  if (code === 0b100101) m += "; note: the 6.18-era kernel's ESR_ELx_FSC_ADDRSZ_nL(-1) wrongly gives this code for an Address size fault at level -1 (architecturally 0b101001; fixed upstream by b877075d0baa)";
+  if (code === 0b100101)
+    m +=
+      "; note: the 6.18-era kernel's ESR_ELx_FSC_ADDRSZ_nL(-1) wrongly gives this code for an Address size fault at level -1 (architecturally 0b101001; fixed upstream by b877075d0baa)";
   return { meaning: m };
 }

@@ -9,9 +9,16 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
-const TCF = { 0: "tag check faults have no effect", 1: "synchronous exception", 2: "asynchronously accumulated", 3: "asymmetric (synchronous on reads, asynchronous on writes)" };
+const TCF = {
+  0: "tag check faults have no effect",
+  1: "synchronous exception",
+  2: "asynchronously accumulated",
+  3: "asymmetric (synchronous on reads, asynchronous on writes)",
+};
 
+/** SCTLR_EL1's fields. */
 export const SCTLR = {
   TIDCP: bit("TIDCP", 63, "trap IMPLEMENTATION DEFINED system instructions at EL0 (FEAT_TIDCP1)"),
   SPINTMASK: bit("SPINTMASK", 62, "SP interrupt mask (FEAT_NMI)"),
@@ -74,19 +81,28 @@ export const SCTLR = {
   M: bit("M", 0, "stage-1 address translation enable of the EL1&0 regime"),
 } as const;
 
-export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values(SCTLR) as FieldDef[] };
+/** SCTLR_EL1, every bit. */
+export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values<FieldDef>(SCTLR) };
 checkLayout(SCTLR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [SCTLR.M, ["0: stage 1 disabled: VA = IPA, data accesses Device-nGnRnE, instruction fetches Normal (AArch64_S1DisabledOutput)", "1: stage 1 enabled"]],
-  [SCTLR.C, ["0: stage-1 Normal data accesses are Non-cacheable (the combine with stage 2 then gives Non-cacheable without FWB)", "1: stage-1 data cacheability from the descriptors' MAIR attributes"]],
+  [
+    SCTLR.C,
+    [
+      "0: stage-1 Normal data accesses are Non-cacheable (the combine with stage 2 then gives Non-cacheable without FWB)",
+      "1: stage-1 data cacheability from the descriptors' MAIR attributes",
+    ],
+  ],
   [SCTLR.I, ["0: stage-1 instruction fetches Non-cacheable", "1: instruction fetch cacheability from the descriptors (Normal WT with M = 0)"]],
   [SCTLR.WXN, ["0", "1: any writable stage-1 region is execute-never"]],
   [SCTLR.EE, ["0: little-endian data and stage-1 table walks at EL1", "1: big-endian data and stage-1 table walks at EL1"]],
   [SCTLR.SPAN, ["0: PSTATE.PAN set on exception entry to EL1", "1: PSTATE.PAN unchanged on exception entry"]],
 ] as const);
 
+/** SCTLR_EL1 decoded field by field. */
 export function decodeSctlr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(SCTLR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);
     return w ? { meaning: w[Number(v)] } : undefined;

@@ -14,10 +14,10 @@
  *
  * Extension point: a new comparison (for instance "the walker's IPA -> PA
  * translation agrees with the reference model and with get_leaf at every
- * sampled IPA") is one more OpChecker (walker-check.ts); others are added with registerOpChecker() by
- * the module that provides it: it reads ctx.samples and compares its own
- * answer at each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af)
- * and with ctx.pgt.getLeaf(ipa).
+ * sampled IPA") is one more OpChecker (checker.ts; walker-check.ts is one),
+ * listed in OP_CHECKERS: it reads ctx.samples and compares its own answer at
+ * each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af) and with
+ * the table's get_leaf.
  */
 
 import {
@@ -43,13 +43,18 @@ import {
 import { MaintenanceLog } from "../pgtable/events.js";
 import { InputError, hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../pgtable/limits.js";
-import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry, type ExecResult, type OpResult } from "../pgtable/replay.js";
-import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
+import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../scenario/limits.js";
+import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry } from "../scenario/replay.js";
+import { type ExecResult, type OpResult } from "../scenario/types.js";
+import { OP_SPECS } from "../scenario/ops.js";
+import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
+import type { OpCheckContext, OpChecker } from "./checker.js";
 import { walkerChecker } from "./walker-check.js";
+import { checkObject } from "../pgtable/args.js";
+import { checkScenarioArg } from "../scenario/args.js";
 
 /** An invariant that did not hold: which op (index into the scenario's ops; ops.length for the final clean-up), which check, what. */
 export class InvariantViolation extends Error {
@@ -61,38 +66,6 @@ export class InvariantViolation extends Error {
     this.check = check;
     this.opIndex = opIndex;
   }
-}
-
-export interface OpCheckContext {
-  pgt: KvmPgtable;
-  model: RefModel;
-  scn: Scenario;
-  /** Index of the op in scn.ops (scn.ops.length for the final unmap). */
-  index: number;
-  op: ScenarioOp;
-  /** What the model of pgtable.c returned. */
-  result: OpResult;
-  /** What the reference model predicts. */
-  predicted: RefResult;
-  /** Kernel WARN_ON()s fired by this op. */
-  newWarnings: string[];
-  /** Page-aligned IPAs to compare translations at (inside and around the op's range, and at leaves). */
-  samples: number[];
-  /**
-   * Whether this op gets the full comparisons (the whole table's structure,
-   * the dump, free pages, the fast table's whole arena): every op with
-   * `--deep` or while the table is small, else on a schedule that keeps a
-   * checked run linear in its work (CheckedRun).
-   */
-  deep: boolean;
-  /** The IPA range [start, end) the op can have changed (page-aligned, clamped to the IPA space). */
-  range: [number, number];
-}
-
-/** One comparison run after every op: returns null, or what is wrong. */
-export interface OpChecker {
-  name: string;
-  check(ctx: OpCheckContext): string | null;
 }
 
 function hx(n: number): string {
@@ -122,7 +95,17 @@ export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: numbe
   const w = (lo & S2AP_W_LO) !== 0;
   const x = (hi & S2_XN_HI) === 0;
   const af = (lo & S2_AF_LO) !== 0;
-  if (pa === leaf.pa && memattr === want && sw === leaf.sw && sh === 3 && r === leaf.r && w === leaf.w && x === leaf.x && af === leaf.af && level === leaf.level) {
+  if (
+    pa === leaf.pa &&
+    memattr === want &&
+    sw === leaf.sw &&
+    sh === 3 &&
+    r === leaf.r &&
+    w === leaf.w &&
+    x === leaf.x &&
+    af === leaf.af &&
+    level === leaf.level
+  ) {
     return null;
   }
   const diffs: string[] = [];
@@ -143,7 +126,7 @@ export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: numbe
 
 /** get_leaf at `ipa` on the table against the model's lookup. */
 export function compareGetLeaf(pgt: KvmPgtable, model: RefModel, ipa: number): string | null {
-  const ret = pgt.getLeaf(ipa);
+  const ret = pgt.getLeafFast(ipa);
   const m = model.lookup(ipa);
   if (ret !== m.ret) return `get_leaf(${hx(ipa)}) returned ${ret}, the model ${m.ret}`;
   if (ret !== 0) return null;
@@ -207,7 +190,7 @@ export function compareDump(pgt: KvmPgtable, model: RefModel): string | null {
   if (why !== null) return why;
   if (leaves !== model.leaves.size || tables !== model.tables.size) {
     for (const leaf of model.leaves.values()) {
-      if (pgt.getLeaf(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
+      if (pgt.getLeafFast(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
         return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
       }
     }
@@ -236,7 +219,8 @@ export function compareDumpEntries(dump: readonly DumpEntry[], roots: readonly n
       tables++;
       if (!model.hasTable(d.level + 1, ipa)) return `dump has a table under the level ${d.level} entry at ${d.ipa}; the model has none`;
       const n = model.counts.get(model.tableKey(d.level + 1, ipa)) ?? 0;
-      if (d.refcount !== 1 + n) return `dump: the table under the level ${d.level} entry at ${d.ipa} has refcount ${d.refcount}; the model counts 1 + ${n} entries`;
+      if (d.refcount !== 1 + n)
+        return `dump: the table under the level ${d.level} entry at ${d.ipa} has refcount ${d.refcount}; the model counts 1 + ${n} entries`;
       continue;
     }
     leaves++;
@@ -249,7 +233,8 @@ export function compareDumpEntries(dump: readonly DumpEntry[], roots: readonly n
   if (leaves !== model.leaves.size || tables !== model.tables.size) {
     const seen = new Set(dump.filter((d) => d.kind !== "table").map((d) => model.leafKey(d.level, Number(BigInt(d.ipa)))));
     for (const leaf of model.leaves.values()) {
-      if (!seen.has(model.leafKey(leaf.level, leaf.ipa))) return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
+      if (!seen.has(model.leafKey(leaf.level, leaf.ipa)))
+        return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
     }
     return `dump has ${leaves} leaves and ${tables} tables, the model ${model.leaves.size} and ${model.tables.size}`;
   }
@@ -273,11 +258,16 @@ export const OP_CHECKERS: OpChecker[] = [
   },
   {
     name: "reference model",
-    check: (ctx) => (ctx.deep ? ctx.model.selfCheck() : null) ?? (ctx.model.pagesInUse() === ctx.pgt.store.inUse ? null : `the table holds ${ctx.pgt.store.inUse} pages, the model ${ctx.model.pagesInUse()}`),
+    check: (ctx) =>
+      (ctx.deep ? ctx.model.selfCheck() : null) ??
+      (ctx.model.pagesInUse() === ctx.pgt.store.inUse ? null : `the table holds ${ctx.pgt.store.inUse} pages, the model ${ctx.model.pagesInUse()}`),
   },
   {
     name: "kernel WARN_ON",
-    check: (ctx) => (ctx.newWarnings.length === ctx.predicted.warnings ? null : `${ctx.newWarnings.length} WARN_ON (${ctx.newWarnings.join("; ")}), the model expects ${ctx.predicted.warnings}`),
+    check: (ctx) =>
+      ctx.newWarnings.length === ctx.predicted.warnings
+        ? null
+        : `${ctx.newWarnings.length} WARN_ON (${ctx.newWarnings.join("; ")}), the model expects ${ctx.predicted.warnings}`,
   },
   {
     name: "return value",
@@ -311,11 +301,6 @@ export const OP_CHECKERS: OpChecker[] = [
   walkerChecker,
 ];
 
-/** Add a checker run after every op (see the module comment). */
-export function registerOpChecker(c: OpChecker): void {
-  OP_CHECKERS.push(c);
-}
-
 /** A small deterministic generator for sampling (xorshift32). */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;
@@ -329,6 +314,7 @@ function rng(seed: number): () => number {
   };
 }
 
+/** How checkScenario() and CheckedRun check. */
 export interface CheckedRunOptions {
   /** Full comparisons after every op (default: while the table is small, then on a schedule linear in the work; see CheckedRun). */
   deep?: boolean;
@@ -346,6 +332,7 @@ export interface CheckedRunOptions {
   workBudget?: number;
 }
 
+/** What a checked run did: ops, break-before-make sequences, in-place changes, TLBIs left to the caller, the most table pages in use. */
 export interface CheckedSummary {
   ops: number;
   breaks: number;
@@ -423,7 +410,8 @@ function outcomesDiffer(checked: KvmPgtable, fast: KvmPgtable, a: ExecResult, b:
   const y = fast.log;
   if (x.length !== y.length || x.notRecordedTotal !== y.notRecordedTotal) return `${x.length} events with every visit generic, ${y.length} with the fast paths`;
   for (let i = 0; i < x.length; i++) {
-    if (x.kindAt(i) !== y.kindAt(i) || x.aAt(i) !== y.aAt(i) || x.bAt(i) !== y.bAt(i)) return `event ${i} differs: ${x.kindAt(i)}/${hx(x.aAt(i))}/${x.bAt(i)} with every visit generic, ${y.kindAt(i)}/${hx(y.aAt(i))}/${y.bAt(i)} with the fast paths`;
+    if (x.kindAt(i) !== y.kindAt(i) || x.aAt(i) !== y.aAt(i) || x.bAt(i) !== y.bAt(i))
+      return `event ${i} differs: ${x.kindAt(i)}/${hx(x.aAt(i))}/${x.bAt(i)} with every visit generic, ${y.kindAt(i)}/${hx(y.aAt(i))}/${y.bAt(i)} with the fast paths`;
   }
   return null;
 }
@@ -466,6 +454,8 @@ export class CheckedRun {
   private leafIter: Iterator<RefLeaf> | null = null;
 
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
+    checkScenarioArg(scn);
+    checkObject(opts, "opts");
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
@@ -481,7 +471,13 @@ export class CheckedRun {
     for (let i = 0; i < this.scn.ops.length; i++) this.step(i);
     this.finish();
     const s = this.bbm.stats;
-    return { ops: this.scn.ops.length, breaks: s.breaks, inPlace: s.inPlacePerms + s.inPlaceAf + s.inPlaceSw, callerOwed: s.callerOwed, maxTables: this.maxTables };
+    return {
+      ops: this.scn.ops.length,
+      breaks: s.breaks,
+      inPlace: s.inPlacePerms + s.inPlaceAf + s.inPlaceSw,
+      callerOwed: s.callerOwed,
+      maxTables: this.maxTables,
+    };
   }
 
   /** Run op `i` of the scenario and check it (an op over s2pt's limits is an InputError naming it). */
@@ -548,7 +544,9 @@ export class CheckedRun {
     // reads the table and asks for no maintenance.
     const exec = "exec" in raw ? raw.exec : null;
     if (pgt.log.notRecordedTotal > 0) {
-      throw new InputError(`ops[${index}] (${op.op}): asked for more maintenance events than the checker holds (${CHECK_LOG_RECORDS}): its break-before-make check cannot be made`);
+      throw new InputError(
+        `ops[${index}] (${op.op}): asked for more maintenance events than the checker holds (${CHECK_LOG_RECORDS}): its break-before-make check cannot be made`,
+      );
     }
     // The break-before-make check and the fast table read the events from the log, before opResultOf() consumes them.
     const bbm = this.bbm.endOpFromLog(pgt.log, 0);
@@ -648,21 +646,40 @@ export class CheckedRun {
       }
     }
     if (lo < hi) {
-      const op: ScenarioOp = { op: "unmap", ipa: lo, size: hi - lo, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
+      const op: ScenarioOp = {
+        op: "unmap",
+        ipa: lo,
+        size: hi - lo,
+        pa: 0,
+        prot: 0,
+        flags: 0,
+        owner: 0,
+        mkold: false,
+        va: 0n,
+        access: "r",
+        el: 1,
+        attr: -1,
+        sh: -1,
+      };
       // The clean-up is the checker's, not the scenario's: outside its work budget.
       this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));
       this.pgt.log.clear();
     }
     if (!this.opts.destroyWithoutUnmap) {
       const initial = checkInitialState(this.pgt);
-      if (this.model.leaves.size || this.model.tables.size) initial.push(`the model still holds ${this.model.leaves.size} leaves and ${this.model.tables.size} tables`);
+      if (this.model.leaves.size || this.model.tables.size)
+        initial.push(`the model still holds ${this.model.leaves.size} leaves and ${this.model.tables.size} tables`);
       if (initial.length) throw new InvariantViolation("unmap everything", index, initial.join("; "));
     }
     const warnBefore = this.pgt.warnings.length;
     this.pgt.destroy();
     const store = this.pgt.store;
     if (store.inUse !== 0 || this.pgt.warnings.length !== warnBefore) {
-      throw new InvariantViolation("destroy", index, `${store.inUse} pages still in use after kvm_pgtable_stage2_destroy (warnings: ${this.pgt.warnings.slice(warnBefore).join("; ")})`);
+      throw new InvariantViolation(
+        "destroy",
+        index,
+        `${store.inUse} pages still in use after kvm_pgtable_stage2_destroy (warnings: ${this.pgt.warnings.slice(warnBefore).join("; ")})`,
+      );
     }
     this.bbm.detach();
   }
@@ -670,5 +687,7 @@ export class CheckedRun {
 
 /** Replay a scenario with every check; throws InvariantViolation (or InputError for a refused op). */
 export function checkScenario(scn: Scenario, opts: CheckedRunOptions = {}): CheckedSummary {
+  checkScenarioArg(scn);
+  checkObject(opts, "opts");
   return new CheckedRun(scn, opts).run();
 }

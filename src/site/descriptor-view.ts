@@ -2,10 +2,10 @@
  * The descriptor decoder panel of the docs page, without the DOM: a form's
  * values in, decodeS2Descriptor()'s answer out, plus which field owns each of
  * the 64 bits (for the highlighted bit strip). No rule is restated here; the
- * fields, their bit ranges and meanings all come from src/pgtable/decode.ts.
+ * fields, their bit ranges and meanings all come from src/walker/decode.ts.
  */
 
-import { checkDecodeFormat, decodeS2Descriptor, type DecodedDescriptor } from "../pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, type DecodedDescriptor } from "../walker/decode.js";
 import { PARANGE_BITS, parseGranule } from "../pgtable/geometry.js";
 import { InputError, parseHexText } from "../pgtable/u64.js";
 
@@ -93,7 +93,8 @@ export function descriptorView(form: DescriptorForm): DescriptorResult {
     let paBits: number | undefined;
     if (form.paBits !== "") {
       paBits = Number(form.paBits);
-      if (!(PARANGE_BITS as readonly number[]).includes(paBits)) throw new InputError(`PA bits: '${form.paBits}' is not a PARange size (${PARANGE_BITS.join(", ")})`);
+      if (!(PARANGE_BITS as readonly number[]).includes(paBits))
+        throw new InputError(`PA bits: '${form.paBits}' is not a PARange size (${PARANGE_BITS.join(", ")})`);
     }
     const decoded = decodeS2Descriptor(value, { granule, level, lpa2: form.lpa2, fwb: form.fwb, paBits });
     const owner = bitOwners(decoded);

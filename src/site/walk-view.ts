@@ -1,6 +1,6 @@
 /**
  * The walk panel of the docs page, without the DOM: a scenario's text, an
- * address and an access in; the scenario replayed (src/pgtable/replay.ts),
+ * address and an access in; the scenario replayed (src/scenario/replay.ts),
  * then the walk `s2pt walk` does out: walkIpa() (src/walker/describe.ts) for
  * an IPA, walkVa() (src/stage1/describe.ts) for a guest VA. This file only
  * arranges the reports for drawing: which address bits index which level,
@@ -10,22 +10,20 @@
  */
 
 import { granuleName, type Geometry } from "../pgtable/geometry.js";
-import { replay } from "../pgtable/replay.js";
-import { opToJson, parseScenarioText, type Scenario } from "../pgtable/scenario.js";
+import { replay } from "../scenario/replay.js";
+import { opToJson, parseScenarioText } from "../scenario/format.js";
+import { type Scenario } from "../scenario/types.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError, hex, parseHexText, parseSmallNumber } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import type { CombineResult } from "../mair/combine.js";
 import { formatCombine } from "../mair/format.js";
 import { ACCESS_EXEC, ACCESS_NAMES, type AccessName } from "../walker/fault.js";
-import { formatWalkReport, walkIpa, type WalkReport } from "../walker/describe.js";
+import { formatWalkReport, walkIpa64, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import type { RegionGeometry } from "../stage1/config.js";
 import { formatNestedReport, walkVa, type NestedFault, type NestedReport } from "../stage1/describe.js";
 import { builtGuest, guestOf, nestedWalker } from "../stage1/guest.js";
-// The model ops a scenario may hold (translate, translate_va), as `s2pt walk` registers them.
-import "../walker/op.js";
-import "../stage1/op.js";
 import type { CombineForm } from "./combine-view.js";
 import { descriptorView, type DescriptorView } from "./descriptor-view.js";
 import { PASTED } from "./scenarios.js";
@@ -223,7 +221,8 @@ const GRANULE_FORM: Record<number, string> = { 4096: "4k", 16384: "16k", 65536: 
 export function parseWalkScenario(text: string, pasted: boolean): Scenario {
   if (pasted) {
     if (text.trim() === "") throw new InputError("pasted scenario: empty: paste a scenario JSON object (FORMAT.md)");
-    if (text.length > MAX_PASTE_CHARS) throw new InputError(`pasted scenario: ${text.length} characters; the page replays at most ${MAX_PASTE_CHARS} (run larger ones with npx s2pt walk)`);
+    if (text.length > MAX_PASTE_CHARS)
+      throw new InputError(`pasted scenario: ${text.length} characters; the page replays at most ${MAX_PASTE_CHARS} (run larger ones with npx s2pt walk)`);
   }
   let scn: Scenario;
   try {
@@ -280,21 +279,43 @@ function sizeWords(log2: number): string {
 export function ipaSegments(geom: Geometry, ipa: bigint, r: WalkReport): AddrSegment[] {
   const out: AddrSegment[] = [];
   const top = Math.max(geom.iaBits, bitLength(ipa)) - 1;
-  if (top >= geom.iaBits) out.push({ kind: "upper", level: null, hi: top, lo: geom.iaBits, value: hex(bitsOf(ipa, top, geom.iaBits)), label: `above the ${geom.iaBits}-bit IPA size: must be 0` });
+  if (top >= geom.iaBits)
+    out.push({
+      kind: "upper",
+      level: null,
+      hi: top,
+      lo: geom.iaBits,
+      value: hex(bitsOf(ipa, top, geom.iaBits)),
+      label: `above the ${geom.iaBits}-bit IPA size: must be 0`,
+    });
   const reached = r.result ? r.result.level : r.steps.length ? r.steps[r.steps.length - 1].level : null;
   let low = geom.iaBits;
   if (reached !== null) {
     for (const li of geom.levelInfo) {
       if (li.level > reached) break;
       const entryBits = geom.pageShift - 3;
-      const roots = li.level === geom.startLevel && geom.pgdPages > 1 ? ` (bits ${li.ipaBitHi}:${li.shift + entryBits} pick one of ${geom.pgdPages} concatenated root tables)` : "";
-      out.push({ kind: "level", level: li.level, hi: li.ipaBitHi, lo: li.ipaBitLo, value: hex(bitsOf(ipa, li.ipaBitHi, li.ipaBitLo)), label: `level ${li.level} index${roots}` });
+      const roots =
+        li.level === geom.startLevel && geom.pgdPages > 1
+          ? ` (bits ${li.ipaBitHi}:${li.shift + entryBits} pick one of ${geom.pgdPages} concatenated root tables)`
+          : "";
+      out.push({
+        kind: "level",
+        level: li.level,
+        hi: li.ipaBitHi,
+        lo: li.ipaBitLo,
+        value: hex(bitsOf(ipa, li.ipaBitHi, li.ipaBitLo)),
+        label: `level ${li.level} index${roots}`,
+      });
       low = li.ipaBitLo;
     }
   }
   if (low > 0) {
     const leaf = r.result !== null;
-    const what = leaf ? `offset in the ${sizeWords(low)} ${r.result?.kind}` : reached === null ? "not translated (no level read)" : "not translated (the walk faulted above)";
+    const what = leaf
+      ? `offset in the ${sizeWords(low)} ${r.result?.kind}`
+      : reached === null
+        ? "not translated (no level read)"
+        : "not translated (the walk faulted above)";
     out.push({ kind: leaf ? "offset" : "rest", level: null, hi: low - 1, lo: 0, value: hex(bitsOf(ipa, low - 1, 0)), label: what });
   }
   return out;
@@ -303,7 +324,14 @@ export function ipaSegments(geom: Geometry, ipa: bigint, r: WalkReport): AddrSeg
 /** The VA's bits as the stage-1 walk uses them: the region select, each level's index, the offset. */
 export function vaSegments(g: RegionGeometry, va: bigint, rep: NestedReport): AddrSegment[] {
   const out: AddrSegment[] = [];
-  out.push({ kind: "upper", level: null, hi: 63, lo: g.iaBits, value: hex(bitsOf(va, 63, g.iaBits)), label: `TTBR${g.region} region: all ${g.region ? "ones" : "zeros"} above the ${g.iaBits}-bit VA size` });
+  out.push({
+    kind: "upper",
+    level: null,
+    hi: 63,
+    lo: g.iaBits,
+    value: hex(bitsOf(va, 63, g.iaBits)),
+    label: `TTBR${g.region} region: all ${g.region ? "ones" : "zeros"} above the ${g.iaBits}-bit VA size`,
+  });
   const reached = rep.leaf ? rep.leaf.level : rep.steps.length ? rep.steps[rep.steps.length - 1].level : null;
   let low = g.iaBits;
   if (reached !== null) {
@@ -315,7 +343,14 @@ export function vaSegments(g: RegionGeometry, va: bigint, rep: NestedReport): Ad
   }
   if (low > 0) {
     const leaf = rep.leaf !== null;
-    out.push({ kind: leaf ? "offset" : "rest", level: null, hi: low - 1, lo: 0, value: hex(bitsOf(va, low - 1, 0)), label: leaf ? `offset in the ${sizeWords(low)} ${rep.leaf?.kind}` : "not translated (the walk stopped above)" });
+    out.push({
+      kind: leaf ? "offset" : "rest",
+      level: null,
+      hi: low - 1,
+      lo: 0,
+      value: hex(bitsOf(va, low - 1, 0)),
+      label: leaf ? `offset in the ${sizeWords(low)} ${rep.leaf?.kind}` : "not translated (the walk stopped above)",
+    });
   }
   return out;
 }
@@ -342,25 +377,33 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
     rows.push({
       name: "S1PTW",
       value: f.s1ptw ? "1" : "0",
-      meaning: f.s1ptw ? "stage 2 faulted while translating a stage-1 table entry's IPA (the guest's walk), not the access itself" : "the fault is on the access's own IPA",
+      meaning: f.s1ptw
+        ? "stage 2 faulted while translating a stage-1 table entry's IPA (the guest's walk), not the access itself"
+        : "the fault is on the access's own IPA",
     });
   }
   if (dabt) rows.push({ name: "WnR", value: f.wnr ? "1" : "0", meaning: f.wnr ? "write" : "read" });
   rows.push({ name: xfsc, value: hex(f.fsc), meaning: `${f.title}, level ${f.level}` });
   let where: string;
   if (stage === 1) {
-    const far = "far" in f ? f.far : 0n;
-    rows.push({ name: "FAR_EL1", value: hex(far), meaning: "the faulting VA" });
+    const far = "far" in f ? f.far : "0x0";
+    rows.push({ name: "FAR_EL1", value: far, meaning: "the faulting VA" });
     where = "a stage-1 fault: taken to EL1, the guest's own page-fault handler sees it; the hypervisor is not involved";
   } else {
-    const g = f as WalkReport["fault"] & object & { far?: bigint; ipa?: bigint; s1ptw: boolean };
-    if (nested && g.far !== undefined) rows.push({ name: "FAR_EL2", value: hex(g.far), meaning: "the faulting VA" });
+    const g = f as WalkReport["fault"] & object & { far?: string; ipa?: string; s1ptw: boolean };
+    if (nested && g.far !== undefined) rows.push({ name: "FAR_EL2", value: g.far, meaning: "the faulting VA" });
     rows.push(
       g.hpfarValid && g.hpfar !== null
-        ? { name: "HPFAR_EL2", value: hex(g.hpfar), meaning: `FIPA = IPA[51:12] = ${hex(g.hpfar >> 4n)}: the faulting IPA's page, for KVM's fault handler` }
-        : { name: "HPFAR_EL2", value: "UNKNOWN", meaning: "not valid for a stage-2 Permission fault on the access itself (ASL IPAValid): KVM translates FAR_EL2 instead" },
+        ? { name: "HPFAR_EL2", value: g.hpfar, meaning: `FIPA = IPA[51:12] = ${hex(BigInt(g.hpfar) >> 4n)}: the faulting IPA's page, for KVM's fault handler` }
+        : {
+            name: "HPFAR_EL2",
+            value: "UNKNOWN",
+            meaning: "not valid for a stage-2 Permission fault on the access itself (ASL IPAValid): KVM translates FAR_EL2 instead",
+          },
     );
-    where = g.s1ptw ? "a stage-2 fault on the guest's stage-1 walk: taken to EL2, KVM handles it (user_mem_abort)" : "a stage-2 fault: taken to EL2, KVM handles it (kvm_handle_guest_abort)";
+    where = g.s1ptw
+      ? "a stage-2 fault on the guest's stage-1 walk: taken to EL2, KVM handles it (user_mem_abort)"
+      : "a stage-2 fault: taken to EL2, KVM handles it (kvm_handle_guest_abort)";
   }
   return { stage, title: f.title, level: f.level, where, rows };
 }
@@ -369,14 +412,21 @@ function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
   const g = pgt.geom;
   const faultAt = r.fault && r.steps.length ? r.steps.length - 1 : -1;
   return r.steps.map((s, i) => {
-    const strip = descriptorView({ value: hex(s.descriptor), granule: GRANULE_FORM[g.granule], level: String(s.level), lpa2: g.lpa2, fwb: pgt.fwb, paBits: String(g.paBits) });
+    const strip = descriptorView({
+      value: s.descriptor,
+      granule: GRANULE_FORM[g.granule],
+      level: String(s.level),
+      lpa2: g.lpa2,
+      fwb: pgt.fwb,
+      paBits: String(g.paBits),
+    });
     return {
       level: s.level,
-      table: hex(s.tablePa),
+      table: s.tablePa,
       rootPage: g.pgdPages > 1 ? s.rootPage : null,
       index: s.index,
-      entry: hex(s.entryPa),
-      descriptor: hex(s.descriptor),
+      entry: s.entryPa,
+      descriptor: s.descriptor,
       summary: s.summary,
       strip: strip.ok ? strip.view : null,
       fault: i === faultAt,
@@ -395,7 +445,7 @@ function resultLines(walker: S2Walker, r: WalkReport): string[] | null {
 function s2WalkView(walker: S2Walker, r: WalkReport, nested: boolean): S2WalkView {
   return {
     report: r,
-    segments: ipaSegments(walker.pgt.geom, r.ipa, r),
+    segments: ipaSegments(walker.pgt.geom, BigInt(r.ipa), r),
     levels: levelViews(walker.pgt, r),
     result: resultLines(walker, r),
     fault: r.fault ? faultView(r.fault, ACCESS_NAMES.indexOf(r.access), nested) : null,
@@ -408,10 +458,10 @@ function cells(levels: number[], r: WalkReport): { cells: Array<GridCell | null>
   r.steps.forEach((s, i) => {
     out[levels.indexOf(s.level)] = {
       level: s.level,
-      table: hex(s.tablePa),
+      table: s.tablePa,
       index: s.index,
-      entry: hex(s.entryPa),
-      descriptor: hex(s.descriptor),
+      entry: s.entryPa,
+      descriptor: s.descriptor,
       summary: s.summary,
       fault: r.fault !== null && i === last,
     };
@@ -447,7 +497,8 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
     const acc = access(form);
     if (form.el !== "0" && form.el !== "1") throw new InputError(`EL: '${form.el}' is not 0 or 1 (a stage-2 walk translates EL0 and EL1 accesses)`);
     const el = Number(form.el);
-    if (form.mode === "va" && scn.guest === null) throw new InputError(`${scn.name}: a VA needs a scenario with a 'guest' section (docs/two-stage.md); walk an IPA instead`);
+    if (form.mode === "va" && scn.guest === null)
+      throw new InputError(`${scn.name}: a VA needs a scenario with a 'guest' section (docs/two-stage.md); walk an IPA instead`);
     const s1 =
       form.mode === "ipa" && form.s1Attr.trim() !== ""
         ? { attr: parseSmallNumber(form.s1Attr, "stage-1 MAIR Attr", 0xff, { hexOnly: true }), sh: parseShareability(form.s1Sh, "stage-1 SH") }
@@ -457,7 +508,7 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
     // The walker `s2pt walk` builds: VTCR_EL2.HA = 1, HD = 0, FEAT_XNX off (the CLI's defaults).
     const walker = new S2Walker(pgt, { ha: true, hd: false, xnx: false });
     if (form.mode === "ipa") {
-      const r = walkIpa(walker, addr, acc, el, s1);
+      const r = walkIpa64(walker, addr, acc, el, s1);
       let cliText = formatWalkReport(walker, r);
       if (r.combined) cliText += `\n\n${formatCombine(r.combined)}`;
       return { ok: true, view: { scenario: summary, mode: "ipa", ipa: s2WalkView(walker, r, false), va: null, reads: r.steps.length, cliText } };
@@ -474,11 +525,15 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
 }
 
 function detailWalk(walker: S2Walker, rep: NestedReport): VaWalkView["detail"] {
-  if (rep.final) return { what: `the output IPA ${hex(rep.final.ipa)} (the access itself)`, walk: s2WalkView(walker, rep.final, true) };
+  if (rep.final) return { what: `the output IPA ${rep.final.ipa} (the access itself)`, walk: s2WalkView(walker, rep.final, true) };
   const f = rep.fault;
   if (f && f.stage === 2 && f.s1ptw) {
     const r = f.onUpdate ? rep.update : rep.steps[rep.steps.length - 1]?.s2;
-    if (r) return { what: `the IPA ${hex(r.ipa)} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`, walk: s2WalkView(walker, r, true) };
+    if (r)
+      return {
+        what: `the IPA ${r.ipa} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`,
+        walk: s2WalkView(walker, r, true),
+      };
   }
   return null;
 }
@@ -513,12 +568,12 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
   let s1 = 0;
   for (const s of rep.steps) {
     const c = cells(s2Levels, s.s2);
-    const read = s.descriptor !== null ? { pa: hex(s.entryPa ?? 0n), descriptor: hex(s.descriptor), summary: s.summary } : null;
+    const read = s.descriptor !== null ? { pa: s.entryPa ?? "0x0", descriptor: s.descriptor, summary: s.summary } : null;
     rows.push({
       kind: "s1",
       s1Level: s.level,
-      ipa: hex(s.entryIpa),
-      label: `stage-1 level ${s.level}: table at IPA ${hex(s.tableIpa)}, entry [${s.index}]`,
+      ipa: s.entryIpa,
+      label: `stage-1 level ${s.level}: table at IPA ${s.tableIpa}, entry [${s.index}]`,
       cells: c.cells,
       s2Fault: c.fault,
       read,
@@ -532,11 +587,11 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     rows.push({
       kind: "output",
       s1Level: null,
-      ipa: hex(rep.final.ipa),
+      ipa: rep.final.ipa,
       label: rep.s1Enabled ? "the output IPA (the access itself)" : "IPA = VA (stage 1 disabled)",
       cells: c.cells,
       s2Fault: c.fault,
-      read: rep.pa !== null ? { pa: hex(rep.pa), descriptor: null, summary: null } : null,
+      read: rep.pa !== null ? { pa: rep.pa, descriptor: null, summary: null } : null,
       reads: rep.final.steps.length,
     });
     s2 += rep.final.steps.length;
@@ -547,7 +602,7 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     rows.push({
       kind: "update",
       s1Level: rep.leaf?.level ?? null,
-      ipa: hex(rep.update.ipa),
+      ipa: rep.update.ipa,
       label: `hardware update of the stage-1 leaf (${rep.hwUpdates.join(", ") || "faulted"}): a write to its entry`,
       cells: c.cells,
       s2Fault: c.fault,
@@ -563,7 +618,7 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     report: rep,
     s2Levels,
     rows,
-    segments: rep.geometry ? vaSegments(rep.geometry, rep.va, rep) : [],
+    segments: rep.geometry ? vaSegments(rep.geometry, BigInt(rep.va), rep) : [],
     detail: detailWalk(walker, rep),
     reads: { s2, s1, total: s2 + s1, update, n, m, max: n * m + n + m },
     fault: rep.fault ? faultView(rep.fault, access, true) : null,

@@ -65,7 +65,17 @@ import {
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool, shown } from "../pgtable/args.js";
 import type { TableStore } from "../pgtable/storage.js";
-import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
+import {
+  ACCESS_READ,
+  ACCESS_EXEC,
+  ACCESS_WRITE,
+  FAULT_ACCESS_FLAG,
+  FAULT_ADDRESS_SIZE,
+  FAULT_NONE,
+  FAULT_PERMISSION,
+  FAULT_TRANSLATION,
+  encodeLDFSC,
+} from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { SUM_SPAN, addSum64 } from "../pgtable/walkgen.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
@@ -99,6 +109,7 @@ export const FAULT_STATUS = 0x100;
 
 /** Hardware updates the last walk made (hwUpdate bits). */
 export const HW_SET_AF = 1;
+/** S2Walker's hardware update: S2AP[1] set on a write through a DBM leaf (VTCR_EL2.HD). */
 export const HW_SET_DIRTY = 2;
 
 /** Words per trace step: level, page, index, lo, hi. */
@@ -106,10 +117,21 @@ const TRACE_STRIDE = 5;
 /** Most descriptors a walk reads (levels -1..3). */
 const MAX_STEPS = 5;
 
+/**
+ * The hardware's stage-2 walk over a KvmPgtable (AArch64.S2Walk,
+ * AArch64.S2CheckPermissions, the hardware AF and dirty updates of
+ * AArch64.S2Translate), with VTCR_EL2.HA/HD and FEAT_XNX as given. One per
+ * table; reuse it. walkIpa() tells one walk in full; translateBatch() and
+ * translateBatchSum() walk many through caller-owned typed arrays.
+ */
 export class S2Walker {
+  /** The table walked. */
   readonly pgt: KvmPgtable;
+  /** VTCR_EL2.HA: the hardware sets AF (KVM's setting, the default). */
   readonly ha: boolean = true;
+  /** VTCR_EL2.HD: with HA, a write through a DBM leaf sets S2AP[1] instead of faulting. */
   readonly hd: boolean = false;
+  /** FEAT_XNX: descriptor bits 54:53 are XN[1:0], by EL. */
   readonly xnx: boolean = false;
 
   // ---- configuration, fixed at construction (numbers initialised as numbers, so V8 keeps them unboxed) ----
@@ -159,39 +181,47 @@ export class S2Walker {
   /** translateBatchSum()'s partial sums (low, high halves). */
   private readonly sumPart = new Float64Array(2);
 
-  // ---- result of the last translate() ---------------------------------------------
-  /** Output address (success). */
+  // ---- result of the last translate() (the fast internal form: the public one is walkIpa()'s report) ----
+  /** @internal Output address (success). */
   pa = 0;
-  /** Level of the leaf (success) or of the fault. */
+  /** @internal Level of the leaf (success) or of the fault. */
   level = 0;
-  /** FAULT_* of the last walk (FAULT_NONE on success). */
+  /** @internal FAULT_* of the last walk (FAULT_NONE on success). */
   faultType = 0;
-  /** WnR as the fault reports it: the access was a write. */
+  /** @internal WnR as the fault reports it: the access was a write. */
   faultWrite = false;
-  /** The leaf descriptor (success) or the descriptor that faulted, as in memory after any hardware update. */
+  /** @internal The leaf descriptor (success) or the descriptor that faulted, as in memory after any hardware update. */
   descLo = 0;
+  /** @internal */
   descHi = 0;
   /**
+   * @internal
    * Where that descriptor is, table page and index: set by the complete walk
    * (always when tracing); -1 after a fast-path success or when the walk read
    * no descriptor.
    */
   descPage = -1;
+  /** @internal */
   descIndex = -1;
-  /** HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
+  /** @internal HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
   hwUpdate = 0;
 
   // ---- optional trace of every descriptor read (CLI, tests): sends every walk down the complete path ----
+  /** @internal */
   tracing = false;
+  /** @internal */
   traceLen = 0;
+  /** @internal */
   readonly trace = new Float64Array(MAX_STEPS * TRACE_STRIDE);
 
+  /** A walker of `pgt` with VTCR_EL2.HA/HD and FEAT_XNX as `opts` say (default: HA on, HD off, XNX off, as KVM runs). */
   constructor(pgt: KvmPgtable, opts: WalkerOptions = {}) {
     // Arguments (args.ts): a live table, and options of their types.
     checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     if (pgt.destroyed) throw new ArgumentError("pgt", "the table is destroyed: there is no stage-2 table for VTTBR_EL2 to point at");
     const o = checkObject(opts, "opts");
-    for (const k of Object.keys(o)) if (k !== "ha" && k !== "hd" && k !== "xnx" && k !== "fast") throw new ArgumentError(`opts.${k}`, "unknown option (known: ha, hd, xnx, fast)");
+    for (const k of Object.keys(o))
+      if (k !== "ha" && k !== "hd" && k !== "xnx" && k !== "fast") throw new ArgumentError(`opts.${k}`, "unknown option (known: ha, hd, xnx, fast)");
     this.pgt = pgt;
     this.ha = optBool(o.ha, "opts.ha", true);
     this.hd = optBool(o.hd, "opts.hd", false);
@@ -225,12 +255,13 @@ export class S2Walker {
     this.kernel = opts.fast === false ? null : buildKernel(pgt);
   }
 
-  /** The generated fast path's source, or null (for inspection). */
+  /** @internal The generated fast path's source, or null (for inspection). */
   get kernelSource(): string | null {
     return this.kernel === null ? null : this.kernel.source;
   }
 
   /**
+   * @internal
    * Translate `ipa` for an access (ACCESS_READ / ACCESS_WRITE / ACCESS_EXEC)
    * at EL `el` (0 or 1). Returns FAULT_NONE (0) with pa and level set, or the
    * FAULT_* taken, with level and faultWrite set. `ipa` is a number:
@@ -243,13 +274,25 @@ export class S2Walker {
     // negative or NaN, it is out of range: a Translation fault at level 0;
     // inside the IPA space it must be an integer), an access kind, an EL; a
     // table that is not destroyed.
-    if (!(typeof ipa === "number" && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1)) || this.pgt.destroyed || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) {
+    if (
+      !(typeof ipa === "number" && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1)) ||
+      this.pgt.destroyed ||
+      (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)
+    ) {
       this.badArgs(ipa, access, el);
     }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing && ipa >= 0 && ipa < this.iaLimit) {
       const out = this.fastOut;
-      const level = kernel.one(this.store.chunks, this.store.bump, ipa | 0, (ipa * 2.3283064365386963e-10) | 0, needLo(access), forbidHi(access, this.xnx), out);
+      const level = kernel.one(
+        this.store.chunks,
+        this.store.bump,
+        ipa | 0,
+        (ipa * 2.3283064365386963e-10) | 0,
+        needLo(access),
+        forbidHi(access, this.xnx),
+        out,
+      );
       if (level >= 0) {
         this.pa = out[0];
         this.level = level;
@@ -271,7 +314,8 @@ export class S2Walker {
    * outStatus[k] = leaf level on success; outPa[k] = -1 and
    * outStatus[k] = FAULT_STATUS | FSC on a fault (the ESR_EL2 DFSC / IFSC,
    * which names the fault and its level). Returns the number of faults.
-   * The result fields (pa, level, ...) are not defined after a batch.
+   * A batch API: the arrays are the caller's (allocated once, reused), the
+   * IPAs doubles (exact below 2^53; anything beyond the IPA space faults).
    */
   translateBatch(ipas: Float64Array, n: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array): number {
     // Once per call, not per IPA: the arrays and counts. The IPAs themselves
@@ -325,7 +369,7 @@ export class S2Walker {
       if (kernel === null) {
         for (let i = s; i < e; i++) faults += this.sumOne(ipas[i], access, el, part);
       } else {
-        for (let i = s; ; ) {
+        for (let i = s; ;) {
           // The lockstep groups, then the group they stopped at (or the tail) one IPA at a time.
           i = kernel.batchSum(this.store.chunks, this.store.bump, ipas, i, e, nl, fh, part);
           const end = Math.min(i + kernel.lanes, e);
@@ -360,6 +404,7 @@ export class S2Walker {
    * (TCR_EL1.HA/HD, CreateAccDescTTEUpdate), which needs read and write.
    * Results as for translate(); a fault here is one with S1PTW = 1.
    */
+  /** @internal */
   translateS1Walk(ipa: number, ptw: boolean, write = false): number {
     if (typeof ptw !== "boolean") checkBool(ptw, "ptw");
     if (typeof write !== "boolean") checkBool(write, "write");
@@ -376,7 +421,7 @@ export class S2Walker {
     }
   }
 
-  /** The PA of a table page (for reports). */
+  /** @internal The PA of a table page (for reports). */
   tablePa(page: number): number {
     checkInt(page, "page", 0, this.store.bump - 1, "a table page");
     return this.store.pagePa(page);
@@ -385,8 +430,10 @@ export class S2Walker {
   /** The ArgumentError for translate()'s arguments (out of line: the check itself is one test). */
   private badArgs(ipa: unknown, access: unknown, el: unknown): never {
     if (this.pgt.destroyed) throw new ArgumentError("this", "the walker's table is destroyed");
-    if (typeof ipa !== "number" || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) throw new ArgumentError("ipa", `${shown(ipa)} is not an IPA (a number: an integer inside the IPA space, anything outside it faults)`);
-    if (!(access === 0 || access === 1 || access === 2)) throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
+    if (typeof ipa !== "number" || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa))
+      throw new ArgumentError("ipa", `${shown(ipa)} is not an IPA (a number: an integer inside the IPA space, anything outside it faults)`);
+    if (!(access === 0 || access === 1 || access === 2))
+      throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
     throw new ArgumentError("el", `${shown(el)} is not an EL a stage-2 walk translates (0 or 1)`);
   }
 

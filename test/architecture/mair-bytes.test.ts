@@ -3,7 +3,20 @@
 // and the whole-byte encodings are written out below as literals, and each
 // byte's expected decode is assembled from them, never from the decoder.
 import { describe, expect, it } from "vitest";
-import { MEMATTR_NC, MEMATTR_WB, MEMATTR_WT, MEMHINT_NO, MEMHINT_RA, MEMHINT_RWA, MEMHINT_WA, MEMTYPE_DEVICE, MEMTYPE_NORMAL, SH_ISH, TAG_ALLOCATION, TAG_UNTAGGED } from "../../src/mair/attrs.js";
+import {
+  MEMATTR_NC,
+  MEMATTR_WB,
+  MEMATTR_WT,
+  MEMHINT_NO,
+  MEMHINT_RA,
+  MEMHINT_RWA,
+  MEMHINT_WA,
+  MEMTYPE_DEVICE,
+  MEMTYPE_NORMAL,
+  SH_ISH,
+  TAG_ALLOCATION,
+  TAG_UNTAGGED,
+} from "../../src/mair/attrs.js";
 import { decodeDevice, decodeLDFAttr, describeMairAttr, linuxMairName, s1AttrReserved, s1DecodeMemAttrs, validS1Attrs } from "../../src/mair/mair.js";
 
 type Half = { attrs: number; hints: number; transient: boolean };
@@ -35,7 +48,17 @@ const NC = h(MEMATTR_NC, MEMHINT_NO, false);
 
 /** The expected decode of a valid byte, from the tables above (SH ISH passed through). */
 function expected(a: number): object {
-  if (a >> 4 === 0) return { memtype: MEMTYPE_DEVICE, device: (a >> 2) & 3, inner: NC, outer: NC, shareability: SH_ISH, tags: TAG_UNTAGGED, notagaccess: false, xs: a & 1 ? 0 : 1 };
+  if (a >> 4 === 0)
+    return {
+      memtype: MEMTYPE_DEVICE,
+      device: (a >> 2) & 3,
+      inner: NC,
+      outer: NC,
+      shareability: SH_ISH,
+      tags: TAG_UNTAGGED,
+      notagaccess: false,
+      xs: a & 1 ? 0 : 1,
+    };
   if (a === 0x40) return { memtype: MEMTYPE_NORMAL, device: 0, inner: NC, outer: NC, shareability: SH_ISH, tags: TAG_UNTAGGED, notagaccess: false, xs: 0 };
   if (a === 0xa0) {
     const wt = h(MEMATTR_WT, MEMHINT_RA, false);

@@ -83,7 +83,10 @@ describe("DBM (AArch64_S1ApplyOutputPerms): writable only with HA and HD, dirtie
   const va = 0xffffff8000003000n;
   it("HA alone or HD alone: AP[2] stays, a write is a stage-1 Permission fault", () => {
     const s = dbmSetup();
-    for (const tcr of [{ ha: true, hd: false }, { ha: false, hd: true }]) {
+    for (const tcr of [
+      { ha: true, hd: false },
+      { ha: false, hd: true },
+    ]) {
       const nw = rewalk(s, (c) => ({ ...c, tcr: { ...c.tcr, ...tcr } }));
       expect(tr(nw, va, ACCESS_WRITE)).toBe(FAULT_PERMISSION);
       expect([nw.faultStage, nw.faultLevel]).toEqual([STAGE_1, 3]);

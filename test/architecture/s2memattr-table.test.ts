@@ -4,7 +4,22 @@
 // encodings, FWB off and on, is written out here with its bits: the table is
 // read from the document, never from the decoder.
 import { describe, expect, it } from "vitest";
-import { DEVICE_GRE, DEVICE_nGRE, DEVICE_nGnRE, DEVICE_nGnRnE, MEMATTR_NC, MEMATTR_WB, MEMATTR_WT, MEMHINT_NO, MEMTYPE_DEVICE, MEMTYPE_NORMAL, SH_ISH, SH_NSH, SH_OSH, TAG_UNTAGGED } from "../../src/mair/attrs.js";
+import {
+  DEVICE_GRE,
+  DEVICE_nGRE,
+  DEVICE_nGnRE,
+  DEVICE_nGnRnE,
+  MEMATTR_NC,
+  MEMATTR_WB,
+  MEMATTR_WT,
+  MEMHINT_NO,
+  MEMTYPE_DEVICE,
+  MEMTYPE_NORMAL,
+  SH_ISH,
+  SH_NSH,
+  SH_OSH,
+  TAG_UNTAGGED,
+} from "../../src/mair/attrs.js";
 import { decodeS2MemAttr, describeS2MemAttr, linuxS2MemAttrName, s2DecodeCacheability, s2DecodeMemAttrs, s2InnerReserved } from "../../src/mair/s2memattr.js";
 
 const CU = "CONSTRAINED UNPREDICTABLE: Non-cacheable, Write-Through or Write-Back";
@@ -44,7 +59,13 @@ const FWB1_LOW: Array<[string, string, boolean]> = [
   ["stage-1 attributes used unchanged", "as stage 1", false],
 ];
 // Linux names with FWB: MT_S2_FWB_DEVICE_nGnRE 1, MT_S2_FWB_NORMAL_NC 5, MT_S2_FWB_NORMAL 6, MT_S2_FWB_AS_S1 7, MT_S2_FWB_NORMAL_NOTAGACCESS 0b1110.
-const FWB1_LINUX: Record<number, string> = { 0b0001: "MT_S2_FWB_DEVICE_nGnRE", 0b0101: "MT_S2_FWB_NORMAL_NC", 0b0110: "MT_S2_FWB_NORMAL", 0b0111: "MT_S2_FWB_AS_S1", 0b1110: "MT_S2_FWB_NORMAL_NOTAGACCESS" };
+const FWB1_LINUX: Record<number, string> = {
+  0b0001: "MT_S2_FWB_DEVICE_nGnRE",
+  0b0101: "MT_S2_FWB_NORMAL_NC",
+  0b0110: "MT_S2_FWB_NORMAL",
+  0b0111: "MT_S2_FWB_AS_S1",
+  0b1110: "MT_S2_FWB_NORMAL_NOTAGACCESS",
+};
 
 describe("stage-2 MemAttr, FWB = 0 (arch-attributes.md 2.1, ASL S2DecodeMemAttrs)", () => {
   it.each(FWB0)("MemAttr %i: %s", (m, text, short, reserved, linux) => {
@@ -61,16 +82,25 @@ describe("stage-2 MemAttr, FWB = 0 (arch-attributes.md 2.1, ASL S2DecodeMemAttrs
       expect(decodeS2MemAttr(m, false), `MemAttr ${m.toString(2).padStart(4, "0")}`).toEqual(want);
       expect(s2InnerReserved(m)).toBe(oo !== 0 && ii === 0);
     }
-    // Bits above MemAttr[3:0] are not part of the field.
-    expect(decodeS2MemAttr(0x10 | 0b0001, false)).toEqual({ kind: "device", device: DEVICE_nGnRE });
-    expect(decodeS2MemAttr(0xf0 | 0b0110, false)).toEqual({ kind: "normal", outer: MEMATTR_NC, inner: MEMATTR_WT, innerReserved: false });
+    // A value wider than MemAttr[3:0] is a caller's mistake, refused by name (issue 15), not masked.
+    expect(() => decodeS2MemAttr(0x10 | 0b0001, false)).toThrow(/^memattr: 17 is not a stage-2 MemAttr \(4 bits\) in 0\.\.15/);
+    expect(() => decodeS2MemAttr(0xf0 | 0b0110, false)).toThrow(/^memattr: 246 /);
   });
 
   it("S2DecodeMemAttrs: Device types 0b0000..0b0011, and Normal halves with no hints, XS 1", () => {
     const dev = [DEVICE_nGnRnE, DEVICE_nGnRE, DEVICE_nGRE, DEVICE_GRE];
     for (let m = 0; m < 4; m++) {
       const nc = { attrs: MEMATTR_NC, hints: MEMHINT_NO, transient: false };
-      expect(s2DecodeMemAttrs(m, SH_OSH)).toEqual({ memtype: MEMTYPE_DEVICE, device: dev[m], inner: nc, outer: nc, shareability: SH_OSH, tags: TAG_UNTAGGED, notagaccess: false, xs: 1 });
+      expect(s2DecodeMemAttrs(m, SH_OSH)).toEqual({
+        memtype: MEMTYPE_DEVICE,
+        device: dev[m],
+        inner: nc,
+        outer: nc,
+        shareability: SH_OSH,
+        tags: TAG_UNTAGGED,
+        notagaccess: false,
+        xs: 1,
+      });
     }
     // 0b1001: outer WT, inner NC; stage 2 carries no allocation or transient hint.
     expect(s2DecodeMemAttrs(0b1001, SH_NSH)).toEqual({

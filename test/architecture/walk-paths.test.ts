@@ -134,7 +134,9 @@ describe("table descriptors with OA bits above 47 (AArch64_NextTableBase, AArch6
     expect(pgt.map(0x1_0000_0000, 0x1_0000, 0x8000_0000, PROT_R, 0)).toBe(0);
     const l1 = entryAt(pgt, 0x1_0000_0000, 1);
     poke(pgt, l1, peek(pgt, l1) | 0x1000n);
-    expect(() => new S2Walker(pgt, { fast: false }).translate(0x1_0000_0000, ACCESS_READ, 1)).toThrow("level-1 table descriptor points outside the table store");
+    expect(() => new S2Walker(pgt, { fast: false }).translate(0x1_0000_0000, ACCESS_READ, 1)).toThrow(
+      "level-1 table descriptor points outside the table store",
+    );
   });
   it("4K FEAT_LPA2 with a 48-bit PA: OA[51:50] in a table descriptor's bits 9:8 is beyond PS", () => {
     const pgt = new KvmPgtable({ granule: 4096, iaBits: 48, paBits: 48, lpa2: true, fwb: false, tlbRange: false });

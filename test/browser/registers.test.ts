@@ -39,7 +39,15 @@ async function shown(): Promise<Shown> {
       bad: tr.classList.contains("bad"),
     })),
     cells: Array.from(document.querySelectorAll<HTMLElement>("#reg-strip td.bit")).map(
-      (td) => [Number(td.dataset.bit), Number(td.dataset.value), td.dataset.field ?? null, td.dataset.index ?? null, td.classList.contains("bad"), td.textContent ?? ""] as [number, number, string | null, string | null, boolean, string],
+      (td) =>
+        [
+          Number(td.dataset.bit),
+          Number(td.dataset.value),
+          td.dataset.field ?? null,
+          td.dataset.index ?? null,
+          td.classList.contains("bad"),
+          td.textContent ?? "",
+        ] as [number, number, string | null, string | null, boolean, string],
     ),
   }));
 }
@@ -110,7 +118,12 @@ describe("paste a value: the fields and the bit strip are s2pt reg's", () => {
     // 1001 0011 1100 0000 1000 0000 0000 0111: EC [31:26] 100100 = 0x24, IL [25] 1, ISV [24] 1, SAS [23:22] 11,
     // SRT [20:16] 00000 (X0), SF [15] 1, WnR [6] 0, DFSC [5:0] 000111 Translation fault level 3.
     const s = await shown();
-    expect(s.cells.slice(32).map((c) => c[1]).join("")).toBe("10010011110000001000000000000111");
+    expect(
+      s.cells
+        .slice(32)
+        .map((c) => c[1])
+        .join(""),
+    ).toBe("10010011110000001000000000000111");
     const owner = (bit: number): string | null => s.cells[63 - bit][2];
     expect([31, 26, 25, 24, 23, 22, 15, 6, 5, 0].map(owner)).toEqual(["EC", "EC", "IL", "ISV", "SAS", "SAS", "SF", "WnR", "DFSC", "DFSC"]);
     const row = (name: string): Shown["rows"][number] => s.rows.find((r) => r.name === name)!;
@@ -176,7 +189,9 @@ describe("paste a value: the fields and the bit strip are s2pt reg's", () => {
     expect(await hl()).toEqual([]);
     // By keyboard: focus DFSC's row (the scroll may bring another row under the mouse, and outline its bits too).
     await p.focus("#reg-fields tr[data-field-name='DFSC']");
-    expect(await p.$$eval("#reg-strip td.bit.hl[data-field='DFSC']", (tds) => tds.map((td) => Number(td.getAttribute("data-bit"))))).toEqual([5, 4, 3, 2, 1, 0]);
+    expect(await p.$$eval("#reg-strip td.bit.hl[data-field='DFSC']", (tds) => tds.map((td) => Number(td.getAttribute("data-bit"))))).toEqual([
+      5, 4, 3, 2, 1, 0,
+    ]);
     await p.focus("#reg-value");
   });
 
@@ -213,7 +228,9 @@ describe("bad input gives a one-line message", () => {
     expect(text).not.toContain("\n");
     // One line on screen, too.
     expect(await p.$eval("#reg-error", (el) => el.getClientRects().length)).toBe(1);
-    expect(await p.$eval("#reg-error", (el) => Math.round(el.getBoundingClientRect().height) <= Math.ceil(parseFloat(getComputedStyle(el).lineHeight)) + 1)).toBe(true);
+    expect(
+      await p.$eval("#reg-error", (el) => Math.round(el.getBoundingClientRect().height) <= Math.ceil(parseFloat(getComputedStyle(el).lineHeight)) + 1),
+    ).toBe(true);
     expect(await p.locator("#reg-out").isHidden()).toBe(true);
     expect(await p.isDisabled("#reg-cli-copy")).toBe(true);
     expect(await p.textContent("#reg-cli-note")).toBe("fix the input first");

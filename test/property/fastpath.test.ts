@@ -7,10 +7,21 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { expect } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { dumpTable, rootRefcounts } from "../../src/pgtable/replay.js";
+import { dumpTable, rootRefcounts } from "../../src/scenario/replay.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
-import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW0, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO } from "../../src/pgtable/descriptor.js";
+import {
+  PROT_DEVICE,
+  PROT_NORMAL_NC,
+  PROT_R,
+  PROT_SW0,
+  PROT_W,
+  PROT_X,
+  WALK_HANDLE_FAULT,
+  WALK_SHARED,
+  WALK_SKIP_BBM_TLBI,
+  WALK_SKIP_CMO,
+} from "../../src/pgtable/descriptor.js";
 
 const configs: Stage2Config[] = [
   { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false },
@@ -64,7 +75,7 @@ function apply(pgt: KvmPgtable, op: Op, unit: number, base: number): unknown {
     default: {
       // kvm_pgtable_get_leaf(), at the op's address or one of its pages inside.
       const at = ipa + (op.pa % Math.max(1, op.len)) * pgt.pageSize;
-      const r = pgt.getLeaf(op.other === 1 ? 2 ** pgt.config.iaBits + at : at);
+      const r = pgt.getLeafFast(op.other === 1 ? 2 ** pgt.config.iaBits + at : at);
       return [r, pgt.leafLo, pgt.leafHi, pgt.leafLevel];
     }
   }

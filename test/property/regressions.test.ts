@@ -4,12 +4,14 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { checkScenario } from "../../src/reliability/checked.js";
 import { readText, repoRoot } from "../helpers.js";
 
 const dir = join(repoRoot, "test", "regressions");
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 describe("fuzzer regressions replay with every invariant", () => {
   it("the folder holds the fuzzer's findings", () => {

@@ -16,13 +16,13 @@ import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/p
 import type { Granule, Stage2Config } from "../../src/pgtable/geometry.js";
 import { ACCESS_READ, FAULT_NONE, decodeLDFSC, encodeLDFSC } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
-import { parseGuest } from "../../src/stage1/scenario.js";
+import { parseGuest } from "../../src/scenario/guest.js";
 import { buildGuest } from "../../src/stage1/builder.js";
 import { NestedWalker, STAGE_1, STAGE_2 } from "../../src/stage1/walk.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { regionGeometry } from "../../src/stage1/config.js";
-import { decodeS1Descriptor } from "../../src/pgtable/s1descriptor.js";
-import { reencodeFields } from "../../src/pgtable/decode.js";
+import { decodeS1Descriptor } from "../../src/stage1/decode.js";
+import { reencodeFields } from "../../src/walker/decode.js";
 import { LINUX_MAIR } from "../helpers-guest.js";
 import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
@@ -61,7 +61,7 @@ const worldArb = fc.record({
 });
 
 /** Stage 2 with random operations in [1G, 2G), the pool mapped; stage 1 identity over [1G, 2G). */
-function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : never): World {
+function makeWorld(w: typeof worldArb extends fc.Arbitrary<infer T> ? T : never): World {
   const cfg: Stage2Config = { granule: w.s2Granule, iaBits: 40, paBits: 48, lpa2: false, fwb: w.fwb, tlbRange: false };
   const pgt = new KvmPgtable(cfg);
   pgt.log.record = false;
@@ -93,7 +93,14 @@ function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : neve
   const built = buildGuest(pgt, guest, "property");
   // HA off in both walkers: nothing is written, so the two walks see the same tables.
   const nested = new NestedWalker(new S2Walker(pgt, { ha: false }), built.mem, built.config);
-  return { pgt, nested, direct: new S2Walker(pgt, { ha: false }), tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })), s1Granule: w.s1Granule, hot };
+  return {
+    pgt,
+    nested,
+    direct: new S2Walker(pgt, { ha: false }),
+    tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })),
+    s1Granule: w.s1Granule,
+    hot,
+  };
 }
 
 /** Probes: [which touched range (or -1: anywhere in `span`), offset, access]. */
@@ -119,7 +126,7 @@ function tr(nw: NestedWalker, va: number, access: number): number {
 }
 
 describe("two-stage translation properties", () => {
-  const identityAgrees = (w: fc.RecordValue<typeof worldArb> extends infer T ? T : never, probes: Array<[number, number, number]>): void => {
+  const identityAgrees = (w: Parameters<typeof makeWorld>[0], probes: Array<[number, number, number]>): void => {
     const world = makeWorld(w);
     for (const [which, off, access] of probes) {
       const ipa = which < 0 ? RANGE + off : probeAddr(world, which, off);
@@ -151,7 +158,15 @@ describe("two-stage translation properties", () => {
     fc.assert(fc.property(worldArb, probeArb(RANGE), identityAgrees), { numRuns: 60, seed: 1889358148 });
     // The shrunk counterexample itself, as fast-check printed it.
     identityAgrees(
-      { s2Granule: 65536, s1Granule: 4096, fwb: false, attrIndx: 0, sh: 0, s1Enabled: true, ops: [{ kind: "map", at: 16378, pages: 7, block: false, pa: 1, prot: 4 }] },
+      {
+        s2Granule: 65536,
+        s1Granule: 4096,
+        fwb: false,
+        attrIndx: 0,
+        sh: 0,
+        s1Enabled: true,
+        ops: [{ kind: "map", at: 16378, pages: 7, block: false, pa: 1, prot: 4 }],
+      },
       Array.from({ length: 16 }, (): [number, number, number] => [0, 0, 0]),
     );
   });

@@ -20,7 +20,28 @@ import { repoRoot } from "../helpers.js";
 describe("glossary", () => {
   it("has every term issue 21 names, each one sentence", () => {
     const words = GLOSSARY.flatMap((t) => [t.term, ...t.aliases]);
-    for (const w of ["MAIR_EL1", "AttrIndx", "MemAttr", "FWB", "nGnRE", "Normal-NC", "WB", "WT", "ISH", "OSH", "NSH", "PAR_EL1", "ESR_EL2", "HPFAR_EL2", "S1PTW", "BBM", "TLBI", "CMO", "PoC"]) expect(words, w).toContain(w);
+    for (const w of [
+      "MAIR_EL1",
+      "AttrIndx",
+      "MemAttr",
+      "FWB",
+      "nGnRE",
+      "Normal-NC",
+      "WB",
+      "WT",
+      "ISH",
+      "OSH",
+      "NSH",
+      "PAR_EL1",
+      "ESR_EL2",
+      "HPFAR_EL2",
+      "S1PTW",
+      "BBM",
+      "TLBI",
+      "CMO",
+      "PoC",
+    ])
+      expect(words, w).toContain(w);
     for (const t of GLOSSARY) {
       expect(t.def.endsWith("."), t.id).toBe(true);
       // One sentence: no full stop followed by a new sentence inside.
@@ -31,9 +52,35 @@ describe("glossary", () => {
 
   it("has the register panel's terms (issue 19): every register it decodes, EC/ISS, RES0/RES1", () => {
     const words = GLOSSARY.flatMap((t) => [t.term, ...t.aliases]);
-    for (const w of ["ESR_EL2", "ESR_EL1", "HPFAR_EL2", "FAR_EL2", "PAR_EL1", "VTCR_EL2", "VTTBR_EL2", "VMID", "MAIR_EL1", "TCR_EL1", "SCTLR_EL1", "HCR_EL2", "ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1", "EC", "ISS", "DFSC", "RES0", "RES1"]) expect(words, w).toContain(w);
+    for (const w of [
+      "ESR_EL2",
+      "ESR_EL1",
+      "HPFAR_EL2",
+      "FAR_EL2",
+      "PAR_EL1",
+      "VTCR_EL2",
+      "VTTBR_EL2",
+      "VMID",
+      "MAIR_EL1",
+      "TCR_EL1",
+      "SCTLR_EL1",
+      "HCR_EL2",
+      "ID_AA64MMFR0_EL1",
+      "ID_AA64MMFR1_EL1",
+      "ID_AA64MMFR2_EL1",
+      "EC",
+      "ISS",
+      "DFSC",
+      "RES0",
+      "RES1",
+    ])
+      expect(words, w).toContain(w);
     // Every register the panel offers has a glossary entry that names it (FAR_EL1 under FAR_EL2's).
-    for (const r of REGISTER_CHOICES) expect(GLOSSARY.some((t) => t.term.includes(r.name) || t.aliases.includes(r.name) || t.term.includes(r.name.replace(/[012]_EL1$/, "0/1/2_EL1"))), r.name).toBe(true);
+    for (const r of REGISTER_CHOICES)
+      expect(
+        GLOSSARY.some((t) => t.term.includes(r.name) || t.aliases.includes(r.name) || t.term.includes(r.name.replace(/[012]_EL1$/, "0/1/2_EL1"))),
+        r.name,
+      ).toBe(true);
     expect(termSegments("VTCR_EL2 has RES1 bit 31; ESR_EL2: EC 0x24, ESR_EL2.EC").filter((x) => typeof x !== "string")).toEqual([
       { id: "vtcr", text: "VTCR_EL2" },
       { id: "res0", text: "RES1" },
@@ -217,7 +264,13 @@ describe("copy the CLI command: the register panel", () => {
     expect(line.argv).toEqual(["reg", page.view.name, page.view.decoded.value, ...(f.xs ? ["--xs"] : [])]);
     const r = run([...line.argv!, "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    const cli = JSON.parse(r.stdout) as { summary: string; fields: unknown[]; problems: string[]; notes: string[]; geometry?: { start_level: number; pgd_pages: number; level_info: Array<{ level: number; ipa_bits: string; entries: number; used_entries: number }> } };
+    const cli = JSON.parse(r.stdout) as {
+      summary: string;
+      fields: unknown[];
+      problems: string[];
+      notes: string[];
+      geometry?: { start_level: number; pgd_pages: number; level_info: Array<{ level: number; ipa_bits: string; entries: number; used_entries: number }> };
+    };
     expect(cli.summary).toBe(page.view.decoded.summary);
     expect(cli.fields).toEqual(page.view.decoded.fields);
     expect([cli.problems, cli.notes]).toEqual([page.view.decoded.problems, page.view.decoded.notes]);
@@ -228,7 +281,9 @@ describe("copy the CLI command: the register panel", () => {
     expect(cli.geometry === undefined).toBe(g === null);
     if (g && cli.geometry) {
       expect([cli.geometry.start_level, cli.geometry.pgd_pages]).toEqual([g.geometry.startLevel, g.geometry.pgdPages]);
-      expect(cli.geometry.level_info.map((l) => [l.level, l.ipa_bits, l.entries, l.used_entries])).toEqual(g.levels.map((l) => [l.level, l.ipaBits, l.entries, l.usedEntries]));
+      expect(cli.geometry.level_info.map((l) => [l.level, l.ipa_bits, l.entries, l.used_entries])).toEqual(
+        g.levels.map((l) => [l.level, l.ipaBits, l.entries, l.usedEntries]),
+      );
       // And the page's `s2pt geometry` line gives the same stage 2.
       const geo = run([...g.argv, "--json"]);
       expect(geo.code, geo.stderr).toBe(0);

@@ -6,7 +6,16 @@
 // knows; bad input is one line naming the input, as the CLI says it.
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { DEFAULT_REGISTER_FORM, REGISTER_CHOICES, canonicalRegister, parseRegisterValue, registerExamples, registerView, type RegisterForm, type RegisterView } from "../../src/site/register-view.js";
+import {
+  DEFAULT_REGISTER_FORM,
+  REGISTER_CHOICES,
+  canonicalRegister,
+  parseRegisterValue,
+  registerExamples,
+  registerView,
+  type RegisterForm,
+  type RegisterView,
+} from "../../src/site/register-view.js";
 
 function reg(name: string, value: string, xs = false): RegisterView {
   const r = registerView({ name, value, xs });
@@ -79,7 +88,20 @@ describe("hand-checked values (Arm ARM register descriptions; the same values as
       ["5:0", "DFSC", "0x7"],
     ]);
     expect(v.decoded.fields.find((f) => f.name === "DFSC")?.meaning).toMatch(/Translation fault, level 3/);
-    expect([31, 26, 25, 24, 23, 20, 16, 15, 7, 6, 5, 0].map((b) => ownerOf(v, b))).toEqual(["EC", "EC", "IL", "ISV", "SAS", "SRT", "SRT", "SF", "S1PTW", "WnR", "DFSC", "DFSC"]);
+    expect([31, 26, 25, 24, 23, 20, 16, 15, 7, 6, 5, 0].map((b) => ownerOf(v, b))).toEqual([
+      "EC",
+      "EC",
+      "IL",
+      "ISV",
+      "SAS",
+      "SRT",
+      "SRT",
+      "SF",
+      "S1PTW",
+      "WnR",
+      "DFSC",
+      "DFSC",
+    ]);
     expect(v.decoded.problems).toEqual([]);
     expect(flagged(v)).toEqual([]);
     expect(v.geometry).toBeNull();
@@ -175,7 +197,14 @@ describe("hand-checked values (Arm ARM register descriptions; the same values as
   it("PAR_EL1 0xb0f: F = 1, a stage-2 fault on the stage-1 walk, Translation level 3", () => {
     // 1011 0000 1111: RES1 [11] 1, [10] 0, S [9] 1, PTW [8] 1, [7] 0, FST [6:1] 000111, F [0] 1.
     const v = reg("PAR_EL1", "0xb0f");
-    for (const w of [["11", "RES1", "0x1"], ["9", "S", "0x1"], ["8", "PTW", "0x1"], ["6:1", "FST", "0x7"], ["0", "F", "0x1"]] as Array<[string, string, string]>) expect(fields(v)).toContainEqual(w);
+    for (const w of [
+      ["11", "RES1", "0x1"],
+      ["9", "S", "0x1"],
+      ["8", "PTW", "0x1"],
+      ["6:1", "FST", "0x7"],
+      ["0", "F", "0x1"],
+    ] as Array<[string, string, string]>)
+      expect(fields(v)).toContainEqual(w);
     expect(v.decoded.summary).toBe("aborted at stage 2 on the stage-1 table walk (PTW): Translation fault, level 3");
   });
 
@@ -185,7 +214,10 @@ describe("hand-checked values (Arm ARM register descriptions; the same values as
       for (const value of values) {
         const v = reg(c.name, value);
         expect(v.bits.map((b) => b.bit)).toEqual(Array.from({ length: 64 }, (_, i) => 63 - i));
-        expect(v.bits.every((b) => b.field >= 0), `${c.name} ${value}`).toBe(true);
+        expect(
+          v.bits.every((b) => b.field >= 0),
+          `${c.name} ${value}`,
+        ).toBe(true);
         expect(BigInt(`0b${bitString(v)}`), `${c.name} ${value}`).toBe(BigInt(value));
         // The spans cover the bits in runs, one per field run.
         expect(v.spans.reduce((n, s) => n + s.hi - s.lo + 1, 0)).toBe(64);

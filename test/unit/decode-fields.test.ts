@@ -6,7 +6,7 @@
 // the meanings of arch-attributes.md 2 and 4. The arithmetic for each value
 // is in the comment above it.
 import { describe, expect, it } from "vitest";
-import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, protNames, protOfLeaf, reencodeFields, type DecodeOptions } from "../../src/pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, protNames, protOfLeaf, reencodeFields, type DecodeOptions } from "../../src/walker/decode.js";
 import { InputError } from "../../src/pgtable/u64.js";
 
 const text = (v: bigint, o: DecodeOptions): string => formatDecoded(decodeS2Descriptor(v, o));
@@ -100,12 +100,24 @@ describe("leaves", () => {
     const b = decodeS2Descriptor(0x0040_0000_8000_0745n, { granule: 4096, level: 0, lpa2: false, fwb: false, paBits: 48 });
     expect(b.summary).toBe("block descriptor at level 0, where a 4K granule has no blocks: the walk takes a Translation fault, Device-nGnRE, R--, AF");
     expect(b.oa).toBe("0x0");
-    expect(b.fields.find((f) => f.name === "OA")).toEqual({ name: "OA", bits: "47:39", value: "0x0", raw: "0x0", meaning: "output address 0x0 (block of 0x8000000000 bytes)" });
+    expect(b.fields.find((f) => f.name === "OA")).toEqual({
+      name: "OA",
+      bits: "47:39",
+      value: "0x0",
+      raw: "0x0",
+      meaning: "output address 0x0 (block of 0x8000000000 bytes)",
+    });
     expect(b.notes).toEqual([
       "output-address bits below the block size are set (0x80000000): RES0 in a block descriptor",
       "AArch64_BlockDescSupported: no block at level 0 for this granule and PA size",
     ]);
-    expect(b.fields.at(-1)).toEqual({ name: "other", bits: "63:0", value: "0x80000000", raw: "0x80000000", meaning: "bit 31: no meaning in this kind of entry as KVM writes it" });
+    expect(b.fields.at(-1)).toEqual({
+      name: "other",
+      bits: "63:0",
+      value: "0x80000000",
+      raw: "0x80000000",
+      meaning: "bit 31: no meaning in this kind of entry as KVM writes it",
+    });
     // A 2M block at 0x8020_1000: bit 12 below the 2M size.
     const u = decodeS2Descriptor(0x0040_0000_8020_1745n, { granule: 4096, level: 2, lpa2: false, fwb: false });
     expect([u.oa, u.notes]).toEqual(["0x80200000", ["output-address bits below the block size are set (0x1000): RES0 in a block descriptor"]]);
@@ -117,7 +129,11 @@ describe("leaves", () => {
     const t = decodeS2Descriptor(0x8000_1003n, { granule: 4096, lpa2: false, fwb: false });
     expect([t.kind, t.summary, t.level, t.prot]).toEqual(["table-or-page", "table or page: as a page -> 0x80001000, Device-nGnRnE, --X, AF clear", null, null]);
     expect(t.fields[1].meaning).toBe("table (levels 0-2) or page (level 3): give the level to tell them apart");
-    expect(t.fields.map((f) => f.meaning).slice(3, 6)).toEqual(["no read, no write (S2AP_R bit 6, S2AP_W bit 7)", "Non-shareable", "not accessed: an access takes an Access flag fault unless VTCR_EL2.HA is set"]);
+    expect(t.fields.map((f) => f.meaning).slice(3, 6)).toEqual([
+      "no read, no write (S2AP_R bit 6, S2AP_W bit 7)",
+      "Non-shareable",
+      "not accessed: an access takes an Access flag fault unless VTCR_EL2.HA is set",
+    ]);
     expect(formatDecoded(t).split("\n")[1]).toBe("  granule 4K");
     // 0x745 block: MemAttr 1, S2AP R, SH IS, AF; XN clear.
     const b = decodeS2Descriptor(0x8000_0745n, { granule: 4096, lpa2: false, fwb: false });
@@ -144,7 +160,11 @@ describe("leaves", () => {
       ["XN[1:0] (FEAT_XNX)", "54:53", "0x2", XNX_NEVER],
       ["SW", "58:55", "0x1", "software bits SW0 (KVM_PGTABLE_PROT_SW*)"],
     ]);
-    expect([d.prot, d.notes, d.summary]).toEqual(["R|NORMAL_NC|SW0", [], "reserved encoding at level 3 (bit 1 clear): the hardware takes a Translation fault, Normal-NC, R--, AF clear"]);
+    expect([d.prot, d.notes, d.summary]).toEqual([
+      "R|NORMAL_NC|SW0",
+      [],
+      "reserved encoding at level 3 (bit 1 clear): the hardware takes a Translation fault, Normal-NC, R--, AF clear",
+    ]);
   });
 });
 
@@ -197,19 +217,40 @@ describe("tables", () => {
 describe("invalid entries", () => {
   const o: DecodeOptions = { granule: 4096, level: 3, lpa2: false, fwb: false };
   it("empty, locked, owner, other", () => {
-    expect(text(0n, o)).toBe(["0x0  empty entry (0): not counted in the table page's refcount", "  granule 4K, level 3", "  VALID  [0]  0x0  invalid: the hardware ignores every other bit"].join("\n"));
+    expect(text(0n, o)).toBe(
+      [
+        "0x0  empty entry (0): not counted in the table page's refcount",
+        "  granule 4K, level 3",
+        "  VALID  [0]  0x0  invalid: the hardware ignores every other bit",
+      ].join("\n"),
+    );
     const locked = decodeS2Descriptor(0x400n, o);
     expect([locked.kind, locked.summary, locked.fields[1]]).toEqual([
       "locked",
       "invalid, locked by a walker doing break-before-make (KVM_INVALID_PTE_LOCKED)",
-      { name: "KVM_INVALID_PTE_LOCKED", bits: "10", value: "0x1", raw: "0x1", meaning: "break-before-make in progress (stage2_try_break_pte wrote it; stage2_make_pte replaces it)" },
+      {
+        name: "KVM_INVALID_PTE_LOCKED",
+        bits: "10",
+        value: "0x1",
+        raw: "0x1",
+        meaning: "break-before-make in progress (stage2_try_break_pte wrote it; stage2_make_pte replaces it)",
+      },
     ]);
     // Owner id in bits 9:2: 0x8 -> 2, nothing else set.
     const owner = decodeS2Descriptor(0x8n, o);
-    expect([owner.kind, owner.summary, owner.fields[1].meaning, owner.notes]).toEqual(["owner", "invalid, owner annotation: owner id 2", "owner id 2 (kvm_pgtable_stage2_set_owner annotation; counted in the refcount)", []]);
+    expect([owner.kind, owner.summary, owner.fields[1].meaning, owner.notes]).toEqual([
+      "owner",
+      "invalid, owner annotation: owner id 2",
+      "owner id 2 (kvm_pgtable_stage2_set_owner annotation; counted in the refcount)",
+      [],
+    ]);
     // Owner 1 (0x4) with bit 40 set too.
     const junk = decodeS2Descriptor(0x100_0000_0004n, o);
-    expect([junk.kind, junk.notes, junk.fields.at(-1)!.meaning]).toEqual(["owner", ["bits outside the owner field are set: KVM never writes such an invalid entry"], "bit 40: no meaning in this kind of entry as KVM writes it"]);
+    expect([junk.kind, junk.notes, junk.fields.at(-1)!.meaning]).toEqual([
+      "owner",
+      ["bits outside the owner field are set: KVM never writes such an invalid entry"],
+      "bit 40: no meaning in this kind of entry as KVM writes it",
+    ]);
     // Owner 1 with bit 1 set (the TYPE bit of an invalid entry).
     expect(decodeS2Descriptor(0x6n, o).notes).toEqual(["bits outside the owner field are set: KVM never writes such an invalid entry"]);
     const other = decodeS2Descriptor(0x1000n, o);
@@ -226,9 +267,13 @@ describe("invalid entries", () => {
 describe("formats that do not exist, and the prot read back", () => {
   it("checkDecodeFormat", () => {
     expect(() => checkDecodeFormat({ granule: 65536, lpa2: true })).toThrow(new InputError("--lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only"));
-    expect(() => checkDecodeFormat({ granule: 16384, lpa2: true, level: -1 })).toThrow(new InputError("--level: level -1 exists only with a 4K granule and FEAT_LPA2"));
+    expect(() => checkDecodeFormat({ granule: 16384, lpa2: true, level: -1 })).toThrow(
+      new InputError("--level: level -1 exists only with a 4K granule and FEAT_LPA2"),
+    );
     expect(() => checkDecodeFormat({ granule: 4096, lpa2: false, level: -1 })).toThrow(InputError);
-    expect(() => checkDecodeFormat({ granule: 65536, lpa2: false, level: 0 }, { lpa2: "lpa2", level: "level" })).toThrow(new InputError("level: a 64K granule has no level 0 (its tables are levels 1..3)"));
+    expect(() => checkDecodeFormat({ granule: 65536, lpa2: false, level: 0 }, { lpa2: "lpa2", level: "level" })).toThrow(
+      new InputError("level: a 64K granule has no level 0 (its tables are levels 1..3)"),
+    );
     expect(() => checkDecodeFormat({ granule: 4096, lpa2: true, level: -1 })).not.toThrow();
     expect(() => checkDecodeFormat({ granule: 16384, lpa2: false, level: 0 })).not.toThrow();
     expect(() => checkDecodeFormat({ granule: 65536, lpa2: false, level: 1 })).not.toThrow();
@@ -267,7 +312,8 @@ describe("the fields and notes the first cases leave out", () => {
   });
   it("XN[1:0] = 0b01 and 0b11 (arch-attributes.md 4: EL0 only, EL1 only)", () => {
     // hi bit 21 = descriptor bit 53; bits 54:53 = 0b01: EL1 XN. 0b11 (hi 0x0060_0000): EL0 XN.
-    const xnx = (hi: number): string => f((BigInt(hi) << 32n) | 0x8000_07ffn, { granule: 4096, level: 3, lpa2: false, fwb: false }).fields.find((x) => x.name === "XN[1:0] (FEAT_XNX)")!.meaning;
+    const xnx = (hi: number): string =>
+      f((BigInt(hi) << 32n) | 0x8000_07ffn, { granule: 4096, level: 3, lpa2: false, fwb: false }).fields.find((x) => x.name === "XN[1:0] (FEAT_XNX)")!.meaning;
     expect(xnx(0x0020_0000)).toBe("EL0 may execute, EL1 may not (PXN) (the FEAT_XNX reading; Linux 6.18.25 writes only bit 54)");
     expect(xnx(0x0060_0000)).toBe("EL1 may execute, EL0 may not (UXN) (the FEAT_XNX reading; Linux 6.18.25 writes only bit 54)");
   });
@@ -275,7 +321,9 @@ describe("the fields and notes the first cases leave out", () => {
     // 0x8000_1003 with no level: MemAttr 0 (Device-nGnRnE), which Linux never writes.
     expect(f(0x8000_1003n, { granule: 4096, lpa2: false, fwb: false }).fields[2].meaning).toBe("Device-nGnRnE (read with FWB off)");
     // 0x19 = MemAttr 6 with FWB off (Normal, outer NC, inner WT).
-    expect(f(0x8000_0419n, { granule: 4096, level: 2, lpa2: false, fwb: false }).fields[2].meaning).toBe("Normal, outer Non-cacheable, inner Write-Through (read with FWB off)");
+    expect(f(0x8000_0419n, { granule: 4096, level: 2, lpa2: false, fwb: false }).fields[2].meaning).toBe(
+      "Normal, outer Non-cacheable, inner Write-Through (read with FWB off)",
+    );
   });
   it("64K leaf: the OA[51:48] field, and OA exactly 2^48 with a 48-bit PA range is beyond it", () => {
     // lo 0x0001_17ff: bits 15:12 = 1 -> OA[51:48] = 1, bit 16: OA 2^48 + 0x1_0000.
@@ -295,10 +343,15 @@ describe("the fields and notes the first cases leave out", () => {
   });
   it("16K without LPA2: bits 13:12 of a table descriptor are below the address, and noted", () => {
     const t = f(0x8000_5003n, { granule: 16384, level: 2, lpa2: false, fwb: false });
-    expect([t.oa, t.notes]).toEqual(["0x80004000", ["bits 0x1000 are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)"]]);
+    expect([t.oa, t.notes]).toEqual([
+      "0x80004000",
+      ["bits 0x1000 are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)"],
+    ]);
   });
   it("a 16K FEAT_LPA2 block at level 0: no blocks there, and the summary says FEAT_LPA2", () => {
     const b = f(0x0040_0000_0000_0745n, { granule: 16384, level: 0, lpa2: true, fwb: false });
-    expect(b.summary).toBe("block descriptor at level 0, where a 16K granule with FEAT_LPA2 has no blocks: the walk takes a Translation fault, Device-nGnRE, R--, AF");
+    expect(b.summary).toBe(
+      "block descriptor at level 0, where a 16K granule with FEAT_LPA2 has no blocks: the walk takes a Translation fault, Device-nGnRE, R--, AF",
+    );
   });
 });

@@ -41,7 +41,16 @@ describe("levels, one by one", () => {
       { level: 3, shift: 14, ipaBitHi: 24, ipaBitLo: 14, entries: 2048, usedEntries: 2048, leafAllowed: true, leafSize: 16384 },
     ]);
     const g48 = stage2Geometry({ granule: 16384, iaBits: 48, paBits: 48, lpa2: false });
-    expect(g48.levelInfo[0]).toEqual({ level: 1, shift: 36, ipaBitHi: 47, ipaBitLo: 36, entries: 4096, usedEntries: 4096, leafAllowed: false, leafSize: 2 ** 36 });
+    expect(g48.levelInfo[0]).toEqual({
+      level: 1,
+      shift: 36,
+      ipaBitHi: 47,
+      ipaBitLo: 36,
+      entries: 4096,
+      usedEntries: 4096,
+      leafAllowed: false,
+      leafSize: 2 ** 36,
+    });
   });
 
   it("64K, 32-bit IPA: a level-2 root of which 8 entries are reachable (2^(32-29))", () => {
@@ -72,13 +81,26 @@ describe("levels, one by one", () => {
 describe("VTCR_EL2 (kvm_get_vtcr)", () => {
   it("16K, 52-bit IPA and PA, FEAT_LPA2: TG0 0b10, PS 0b110, T0SZ 12, SL0 3, DS (bit 32)", () => {
     const g = stage2Geometry({ granule: 16384, iaBits: 52, paBits: 52, lpa2: true });
-    expect(g.vtcr).toEqual({ t0sz: 12, sl0: 3, sl2: 0, tg0: 2, ps: 6, ds: 1, value: 0x1_802e_b5ccn });
+    expect(g.vtcr).toEqual({ t0sz: 12, sl0: 3, sl2: 0, tg0: 2, ps: 6, ds: 1, value: "0x1802eb5cc" });
     // = DS 1<<32 | RES1 1<<31 | HA 1<<21 | VS 1<<19 | PS 6<<16 | TG0 2<<14 | SH0 3<<12 | ORGN0 1<<10 | IRGN0 1<<8 | SL0 3<<6 | T0SZ 12
-    expect(g.vtcr.value).toBe((1n << 32n) | (1n << 31n) | (1n << 21n) | (1n << 19n) | (6n << 16n) | (2n << 14n) | (3n << 12n) | (1n << 10n) | (1n << 8n) | (3n << 6n) | 12n);
+    expect(BigInt(g.vtcr.value)).toBe(
+      (1n << 32n) | (1n << 31n) | (1n << 21n) | (1n << 19n) | (6n << 16n) | (2n << 14n) | (3n << 12n) | (1n << 10n) | (1n << 8n) | (3n << 6n) | 12n,
+    );
   });
   it("64K, 42-bit IPA, 44-bit PA: TG0 0b01, PS 0b100, SL0 1", () => {
     const g = stage2Geometry({ granule: 65536, iaBits: 42, paBits: 44, lpa2: false });
-    expect(g.vtcr).toEqual({ t0sz: 22, sl0: 1, sl2: 0, tg0: 1, ps: 4, ds: 0, value: (1n << 31n) | (1n << 21n) | (1n << 19n) | (4n << 16n) | (1n << 14n) | (3n << 12n) | (1n << 10n) | (1n << 8n) | (1n << 6n) | 22n });
+    expect(g.vtcr).toEqual({
+      t0sz: 22,
+      sl0: 1,
+      sl2: 0,
+      tg0: 1,
+      ps: 4,
+      ds: 0,
+      value: "0x802c7556",
+    });
+    expect(BigInt(g.vtcr.value)).toBe(
+      (1n << 31n) | (1n << 21n) | (1n << 19n) | (4n << 16n) | (1n << 14n) | (3n << 12n) | (1n << 10n) | (1n << 8n) | (1n << 6n) | 22n,
+    );
   });
   it("without pa_bits: 52 when the IPA needs it and the format carries it, else 48", () => {
     expect(stage2Geometry({ granule: 4096, iaBits: 52, lpa2: true }).paBits).toBe(52);
@@ -100,16 +122,37 @@ describe("what KVM refuses, message by message", () => {
     refuse({ granule: 65536, iaBits: 40, lpa2: true }, "lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)");
     refuse({ granule: 4096, iaBits: 40, paBits: 40.5, lpa2: false }, "pa_bits: 40.5 is not a PARange size (32, 36, 40, 42, 44, 48, 52)");
     refuse({ granule: 4096, iaBits: 40, paBits: 50, lpa2: false }, "pa_bits: 50 is not a PARange size (32, 36, 40, 42, 44, 48, 52)");
-    refuse({ granule: 16384, iaBits: 40, paBits: 52, lpa2: false }, "pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2 (set lpa2); without it KVM clamps PARange to 48");
+    refuse(
+      { granule: 16384, iaBits: 40, paBits: 52, lpa2: false },
+      "pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2 (set lpa2); without it KVM clamps PARange to 48",
+    );
   });
   it("the IPA limit, with the reason that applies", () => {
-    refuse({ granule: 4096, iaBits: 49, paBits: 48, lpa2: false }, "ia_bits: 49 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2");
-    refuse({ granule: 16384, iaBits: 52, lpa2: false }, "ia_bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2");
-    refuse({ granule: 4096, iaBits: 50, paBits: 48, lpa2: true }, "ia_bits: 50 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)");
-    refuse({ granule: 65536, iaBits: 49, paBits: 48, lpa2: false }, "ia_bits: 49 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)");
-    refuse({ granule: 4096, iaBits: 44, paBits: 40, lpa2: false }, "ia_bits: 44 exceeds KVM's IPA limit of 40 bits: the IPA limit is the host PA range (pa_bits 40)");
+    refuse(
+      { granule: 4096, iaBits: 49, paBits: 48, lpa2: false },
+      "ia_bits: 49 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2",
+    );
+    refuse(
+      { granule: 16384, iaBits: 52, lpa2: false },
+      "ia_bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2",
+    );
+    refuse(
+      { granule: 4096, iaBits: 50, paBits: 48, lpa2: true },
+      "ia_bits: 50 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)",
+    );
+    refuse(
+      { granule: 65536, iaBits: 49, paBits: 48, lpa2: false },
+      "ia_bits: 49 exceeds KVM's IPA limit of 48 bits: the IPA limit is the host PA range (pa_bits 48)",
+    );
+    refuse(
+      { granule: 4096, iaBits: 44, paBits: 40, lpa2: false },
+      "ia_bits: 44 exceeds KVM's IPA limit of 40 bits: the IPA limit is the host PA range (pa_bits 40)",
+    );
     // 48 bits is not "above 48": a 48-bit IPA over a 44-bit PA range is refused for the PA range.
-    refuse({ granule: 4096, iaBits: 48, paBits: 44, lpa2: false }, "ia_bits: 48 exceeds KVM's IPA limit of 44 bits: the IPA limit is the host PA range (pa_bits 44)");
+    refuse(
+      { granule: 4096, iaBits: 48, paBits: 44, lpa2: false },
+      "ia_bits: 48 exceeds KVM's IPA limit of 44 bits: the IPA limit is the host PA range (pa_bits 44)",
+    );
     // Exactly at the limit is accepted.
     expect(stage2Geometry({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false }).iaBits).toBe(40);
     expect(stage2Geometry({ granule: 4096, iaBits: 32, paBits: 32, lpa2: false }).iaBits).toBe(32);

@@ -144,11 +144,15 @@ describe("records in words", () => {
     expect(attrsWords(normal(h(MEMATTR_WT, MEMHINT_RA), h(MEMATTR_WT, MEMHINT_RA, true)), { xs: false, withSh: false })).toBe(
       "Normal, outer Write-Through Read-Allocate non-transient, inner Write-Through Read-Allocate transient",
     );
-    expect(attrsWords(normal(h(MEMATTR_WT), NC, { shareability: SH_NSH }), { xs: false, withSh: true })).toBe("Normal, outer Write-Through no allocate non-transient, inner Non-cacheable, Non-shareable");
+    expect(attrsWords(normal(h(MEMATTR_WT), NC, { shareability: SH_NSH }), { xs: false, withSh: true })).toBe(
+      "Normal, outer Write-Through no allocate non-transient, inner Non-cacheable, Non-shareable",
+    );
     expect(attrsWords(normal(NC, NC, { shareability: SH_RESERVED }), { xs: false, withSh: true })).toBe("Normal, inner and outer Non-cacheable, reserved");
   });
   it("attrsShort", () => {
-    expect(attrsShort(normal(wbRwa, h(MEMATTR_WT, MEMHINT_RA, true), { xs: 0 }), { xs: true, withSh: true })).toBe("Normal o:WB-RWA i:WT-RA-transient XS=0 ISH");
+    expect(attrsShort(normal(wbRwa, h(MEMATTR_WT, MEMHINT_RA, true), { xs: 0 }), { xs: true, withSh: true })).toBe(
+      "Normal o:WB-RWA i:WT-RA-transient XS=0 ISH",
+    );
     expect(attrsShort(normal(NC, h(MEMATTR_WB, MEMHINT_NO)), { xs: false, withSh: false })).toBe("Normal o:NC i:WB-no-alloc");
     expect(attrsShort(normal(h(MEMATTR_WT, MEMHINT_WA), wbRwa, { tags: TAG_ALLOCATION }), { xs: false, withSh: false })).toBe("Normal o:WT-WA i:WB-RWA Tagged");
     expect(attrsShort(device(3, { shareability: SH_OSH }), { xs: false, withSh: true })).toBe("Device-GRE OSH");
@@ -161,7 +165,9 @@ describe("records in words", () => {
     const f = { xs: true, mte2: true };
     expect(describeMairAttr(0x40, f).text).toBe("Normal, inner and outer Non-cacheable, XS=0");
     expect(describeMairAttr(0xa0, f).text).toBe("Normal, inner and outer Write-Through Read-Allocate non-transient, XS=0");
-    expect(describeMairAttr(0xf0, { xs: false, mte2: true }).text).toBe("Normal, inner and outer Write-Back Read+Write-Allocate non-transient, Allocation Tagged");
+    expect(describeMairAttr(0xf0, { xs: false, mte2: true }).text).toBe(
+      "Normal, inner and outer Write-Back Read+Write-Allocate non-transient, Allocation Tagged",
+    );
     // 1.2: transient is only defined for RW != 00; the vectors take RW = 00 as non-transient.
     expect(decodeLDFAttr(0b0000).transient).toBe(false);
   });
@@ -172,7 +178,9 @@ describe("parseShareability", () => {
     expect(["nsh", " OSH ", "Ish", "0", "2", "3"].map((t) => parseShareability(t, "sh"))).toEqual([SH_NSH, SH_OSH, SH_ISH, SH_NSH, SH_OSH, SH_ISH]);
     expect(parseShareability("1", "sh", true)).toBe(SH_RESERVED);
     expect(parseShareability("0b01", "sh", true)).toBe(SH_RESERVED);
-    expect(() => parseShareability("0b01", "--s1-sh")).toThrow(new InputError("--s1-sh: SH 0b01 is reserved (CONSTRAINED UNPREDICTABLE); give 0 (NSH), 2 (OSH) or 3 (ISH)"));
+    expect(() => parseShareability("0b01", "--s1-sh")).toThrow(
+      new InputError("--s1-sh: SH 0b01 is reserved (CONSTRAINED UNPREDICTABLE); give 0 (NSH), 2 (OSH) or 3 (ISH)"),
+    );
     expect(() => parseShareability("1", "--s2-sh")).toThrow(InputError);
     expect(() => parseShareability("4", "sh")).toThrow(new InputError("sh: 4 is not 0, 2 or 3"));
     expect(() => parseShareability("12", "sh")).toThrow(new InputError("sh: 12 is not 0, 2 or 3"));
@@ -186,7 +194,11 @@ describe("the steps of S2CombineS1MemAttrs, in words (arch-attributes.md 3.1)", 
   const step = (s1: number, s2: number, asl: string, xs = true) => combineS1S2(s1, 3, s2, 3, { fwb: false, xs }).steps.filter((s) => s.asl === asl);
   it("both Device: the more restrictive type", () => {
     expect(step(0x0c, 0x1, "S2CombineS1Device")).toEqual([
-      { asl: "S2CombineS1Device", rule: "both stages Device: the more restrictive type wins (nGnRnE > nGnRE > nGRE > GRE): GRE and nGnRE give nGnRE", result: "Device-nGnRE" },
+      {
+        asl: "S2CombineS1Device",
+        rule: "both stages Device: the more restrictive type wins (nGnRnE > nGnRE > nGRE > GRE): GRE and nGnRE give nGnRE",
+        result: "Device-nGnRE",
+      },
     ]);
     // Stage 1 Device, stage 2 Normal: stage 1 kept.
     expect(step(0x0c, 0xf, "S2CombineS1MemAttrs", false)).toEqual([
@@ -202,7 +214,9 @@ describe("the steps of S2CombineS1MemAttrs, in words (arch-attributes.md 3.1)", 
       },
     ]);
     // 0xFF is WB/WB (XS 0); stage 2 XS 1; the WT/WT result is not WB/WB: 1 AND 0 = 0.
-    expect(step(0xff, 0xa, "S2CombineS1MemAttrs")).toEqual([{ asl: "S2CombineS1MemAttrs", rule: "XS = stage-2 XS AND stage-1 XS = 1 AND 0 = 0", result: "XS=0" }]);
+    expect(step(0xff, 0xa, "S2CombineS1MemAttrs")).toEqual([
+      { asl: "S2CombineS1MemAttrs", rule: "XS = stage-2 XS AND stage-1 XS = 1 AND 0 = 0", result: "XS=0" },
+    ]);
     expect(step(0xff, 0xa, "S2CombineS1MemAttrs", false)).toEqual([]);
     expect(step(0xff, 0xa, "EffectiveShareability")[0].rule).toBe("ISH stays (only Device and Normal NC/NC are forced to OSH)");
     expect(step(0xff, 0x5, "S2CombineS1AttrHints")[0].rule).toBe(
@@ -211,13 +225,21 @@ describe("the steps of S2CombineS1MemAttrs, in words (arch-attributes.md 3.1)", 
     expect(step(0xff, 0x5, "EffectiveShareability")[0].rule).toBe("Normal Inner+Outer Non-cacheable is always Outer Shareable: ISH -> OSH");
     expect(step(0x0c, 0x1, "EffectiveShareability")[0].rule).toBe("Device is always Outer Shareable: ISH -> OSH");
     // WB/WB: XS 0 by the rule itself.
-    expect(step(0xff, 0xf, "S2CombineS1MemAttrs")).toEqual([{ asl: "S2CombineS1MemAttrs", rule: "XS: the result is Normal Inner+Outer Write-Back, so XS = 0", result: "XS=0" }]);
+    expect(step(0xff, 0xf, "S2CombineS1MemAttrs")).toEqual([
+      { asl: "S2CombineS1MemAttrs", rule: "XS: the result is Normal Inner+Outer Write-Back, so XS = 0", result: "XS=0" },
+    ]);
     expect(step(0xff, 0xf, "S2CombineS1MemAttrs", false)).toEqual([]);
   });
   it("tags: kept over WB, lost otherwise, no step when nothing is tagged", () => {
-    expect(step(0xf0, 0xf, "S2MemTagType")).toEqual([{ asl: "S2MemTagType", rule: "stage 1 Allocation Tagged: the result is Allocation Tagged", result: "Allocation Tagged" }]);
+    expect(step(0xf0, 0xf, "S2MemTagType")).toEqual([
+      { asl: "S2MemTagType", rule: "stage 1 Allocation Tagged: the result is Allocation Tagged", result: "Allocation Tagged" },
+    ]);
     expect(step(0xf0, 0xa, "S2MemTagType")).toEqual([
-      { asl: "S2MemTagType", rule: "stage 1 Allocation Tagged: the result is Untagged (Tagged needs a Normal Inner+Outer WB RWA non-transient result)", result: "Untagged" },
+      {
+        asl: "S2MemTagType",
+        rule: "stage 1 Allocation Tagged: the result is Untagged (Tagged needs a Normal Inner+Outer WB RWA non-transient result)",
+        result: "Untagged",
+      },
     ]);
     expect(step(0xff, 0xf, "S2MemTagType")).toEqual([]);
   });

@@ -15,8 +15,14 @@ const run = (era: Parameters<typeof userMemAbortPolicy>[0], p: Partial<PolicyInp
 
 const RAM = "pfn_is_map_memory(pfn) is true (kernel-mapped RAM)";
 const NOT_RAM = "pfn_is_map_memory(pfn) is false (not kernel-mapped RAM)";
-const RW = (access: string, x = false): { fn: string; text: string } => ({ fn: "user_mem_abort()", text: `${access} fault: KVM_PGTABLE_PROT_R | W (writable memslot and host page)${x ? " | X (exec fault)" : ""}` });
-const NO_DIC = { fn: "user_mem_abort()", text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)" };
+const RW = (access: string, x = false): { fn: string; text: string } => ({
+  fn: "user_mem_abort()",
+  text: `${access} fault: KVM_PGTABLE_PROT_R | W (writable memslot and host page)${x ? " | X (exec fault)" : ""}`,
+});
+const NO_DIC = {
+  fn: "user_mem_abort()",
+  text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)",
+};
 const DIC = { fn: "user_mem_abort()", text: "cacheable and CTR_EL0.DIC: KVM_PGTABLE_PROT_X granted up front (no icache invalidation is ever needed)" };
 const PABT = "kvm_handle_guest_abort() injects a prefetch abort into the guest (kvm_inject_pabt)";
 
@@ -106,8 +112,15 @@ describe("era v1: mapping_type() from vm_page_prot; DEVICE written as NORMAL_NC"
     const e = run("v1", { vma: "pfnmap", pgprot: "cacheable", pfnRam: false, fwb: false });
     expect(e.ok).toBe(false);
     if (!e.ok) {
-      expect([e.errno, e.where, e.prot, e.effect]).toEqual([-22, "user_mem_abort() (v1 1/2)", null, "user_mem_abort() fails the fault: KVM_RUN returns -EINVAL to the VMM"]);
-      expect(e.why).toBe("without FWB KVM cleans guest pages to PoC through the kernel's linear map, and this pfn has no struct page mapped there (pfn_valid() fails)");
+      expect([e.errno, e.where, e.prot, e.effect]).toEqual([
+        -22,
+        "user_mem_abort() (v1 1/2)",
+        null,
+        "user_mem_abort() fails the fault: KVM_RUN returns -EINVAL to the VMM",
+      ]);
+      expect(e.why).toBe(
+        "without FWB KVM cleans guest pages to PoC through the kernel's linear map, and this pfn has no struct page mapped there (pfn_valid() fails)",
+      );
     }
     const n = run("v1", { vma: "pfnmap", pfnRam: false, access: "exec" });
     expect(!n.ok && [n.errno, n.why, n.effect]).toEqual([-8, "an exec fault on a device pfn (v1 kept this check)", PABT]);
@@ -137,7 +150,10 @@ describe("era v6.9: VM_ALLOW_ANY_UNCACHED", () => {
       ],
     ]);
     const dev = run("v6.9", { vma: "pfnmap", pgprot: "noncached", pfnRam: false });
-    expect(dev.ok && [dev.prot, dev.steps[2]]).toEqual([PROT_R | PROT_W | PROT_DEVICE, { fn: "user_mem_abort()", text: "device without VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_DEVICE" }]);
+    expect(dev.ok && [dev.prot, dev.steps[2]]).toEqual([
+      PROT_R | PROT_W | PROT_DEVICE,
+      { fn: "user_mem_abort()", text: "device without VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_DEVICE" },
+    ]);
     const ram = run("v6.9", { dic: true });
     expect(ram.ok && [ram.prot, ram.nonCacheable, ram.steps]).toEqual([
       PROT_R | PROT_W | PROT_X,
@@ -192,7 +208,8 @@ describe("era mainline: kvm_vma_is_cacheable(), s2_force_noncacheable, kvm_suppo
   });
 
   it("cacheable MIXEDMAP MMIO without FWB+DIC: -EFAULT in the fault path", () => {
-    const why = "a cacheable VM_MIXEDMAP pfn that is not kernel-mapped RAM has no kernel VA for cache maintenance, so it needs kvm_supports_cacheable_pfnmap() (FWB off, DIC 1)";
+    const why =
+      "a cacheable VM_MIXEDMAP pfn that is not kernel-mapped RAM has no kernel VA for cache maintenance, so it needs kvm_supports_cacheable_pfnmap() (FWB off, DIC 1)";
     expect(run("mainline", { vma: "mixedmap", pgprot: "cacheable", pfnRam: false, fwb: false, dic: true })).toEqual({
       ok: false,
       era: "mainline",
@@ -201,7 +218,10 @@ describe("era mainline: kvm_vma_is_cacheable(), s2_force_noncacheable, kvm_suppo
       why,
       effect: "user_mem_abort() fails the fault: KVM_RUN returns -EFAULT to the VMM",
       prot: null,
-      steps: [{ fn: "kvm_vma_is_cacheable()", text: "vm_page_prot is MT_NORMAL: cacheable" }, { fn: "user_mem_abort()", text: why }],
+      steps: [
+        { fn: "kvm_vma_is_cacheable()", text: "vm_page_prot is MT_NORMAL: cacheable" },
+        { fn: "user_mem_abort()", text: why },
+      ],
       // kvm_supports_cacheable_pfnmap() is verified (kernel-reference.md section 6): no caveat note.
       notes: [],
     });

@@ -21,7 +21,7 @@ import { ipaLimit, type Granule } from "../../pgtable/geometry.js";
 import { InputError } from "../../pgtable/u64.js";
 import { decodeEsr } from "../../regs/esr.js";
 import { formatRegister } from "../../regs/format.js";
-import { checkLpa2 } from "../options.js";
+import { addressOption, checkLpa2 } from "../options.js";
 import { inputLabel, loadScenario, replayFile } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -37,15 +37,43 @@ export const faultCommand: CommandSpec = {
   describe:
     "what KVM does with a guest's stage-2 abort: the path through kvm_handle_guest_abort() and user_mem_abort() with the kernel function of each decision, per kernel era; with --scenario, the walk of the faulting IPA and the op KVM issues replayed on the table (leaf, TLBI and CMO events); exit 1 when KVM_RUN returns an errno in an era shown",
   options: {
-    esr: { type: "string", required: true, value: { kind: "u64" }, describe: "ESR_EL2, 0x-prefixed hex: a Data or Instruction Abort from the guest (EC 0x24 / 0x20)" },
+    esr: {
+      type: "string",
+      required: true,
+      value: { kind: "u64" },
+      describe: "ESR_EL2, 0x-prefixed hex: a Data or Instruction Abort from the guest (EC 0x24 / 0x20)",
+    },
     far: { type: "string", value: { kind: "u64" }, describe: "FAR_EL2, 0x-prefixed hex: the guest VA (its [11:0] complete an MMIO address)" },
     hpfar: { type: "string", value: { kind: "u64" }, describe: "HPFAR_EL2 (or KVM's copy, NS set), 0x-prefixed hex: the fault IPA is FIPA << 12" },
     ipa: { type: "string", value: { kind: "u64" }, describe: "the fault IPA as the kvm_guest_fault trace prints it, 0x-prefixed hex (instead of --hpfar)" },
-    scenario: { type: "string", value: { kind: "path" }, describe: "the stage-2 table the guest faulted on: a scenario's final table (FORMAT.md), or - (standard input); its config gives the granule, IPA and PA sizes and FWB" },
-    era: { type: "string", value: { kind: "word", words: [...ERA_IDS, "all"], parse: (t, w) => parseEras(t, w) }, default: "mainline", describe: "pre (<= v6.8), v1, v6.9, mainline (6.18), or all" },
-    memslot: { type: "string", value: { kind: "word", words: MEMSLOTS }, default: "rw", describe: "the IPA is in a writable memslot (rw), a read-only one (ro, KVM_MEM_READONLY) or none (MMIO)" },
-    vma: { type: "string", value: { kind: "word", words: VMA_KINDS, parse: (t, w) => parseVmaKind(t, w) }, describe: "the memslot's VMA as explain takes it: anon (default), file, pfnmap, mixedmap" },
-    pgprot: { type: "string", value: { kind: "word", words: PGPROTS.map((p) => p.name), parse: (t, w) => parsePgprot(t, w) }, describe: "pfnmap/mixedmap: the VMA's memory type (device, noncached, wc, cacheable, tagged)" },
+    scenario: {
+      type: "string",
+      value: { kind: "path" },
+      describe:
+        "the stage-2 table the guest faulted on: a scenario's final table (FORMAT.md), or - (standard input); its config gives the granule, IPA and PA sizes and FWB",
+    },
+    era: {
+      type: "string",
+      value: { kind: "word", words: [...ERA_IDS, "all"], parse: (t, w) => parseEras(t, w) },
+      default: "mainline",
+      describe: "pre (<= v6.8), v1, v6.9, mainline (6.18), or all",
+    },
+    memslot: {
+      type: "string",
+      value: { kind: "word", words: MEMSLOTS },
+      default: "rw",
+      describe: "the IPA is in a writable memslot (rw), a read-only one (ro, KVM_MEM_READONLY) or none (MMIO)",
+    },
+    vma: {
+      type: "string",
+      value: { kind: "word", words: VMA_KINDS, parse: (t, w) => parseVmaKind(t, w) },
+      describe: "the memslot's VMA as explain takes it: anon (default), file, pfnmap, mixedmap",
+    },
+    pgprot: {
+      type: "string",
+      value: { kind: "word", words: PGPROTS.map((p) => p.name), parse: (t, w) => parsePgprot(t, w) },
+      describe: "pfnmap/mixedmap: the VMA's memory type (device, noncached, wc, cacheable, tagged)",
+    },
     "allow-any-uncached": { type: "boolean", default: false, describe: "VM_ALLOW_ANY_UNCACHED on the VMA (vfio-pci BARs)" },
     pfn: { type: "string", value: { kind: "word", words: ["ram", "io"] }, describe: "ram or io (default ram for anon/file, io for pfnmap/mixedmap)" },
     dic: { type: "boolean", default: false, describe: "CTR_EL0.DIC = 1" },
@@ -56,10 +84,24 @@ export const faultCommand: CommandSpec = {
       value: { kind: "word", words: MAP_SIZE_WORDS, parse: (t, w) => parseMapSize(t, w) },
       describe: "the host's mapping size (THP, hugetlb, a PFNMAP block): 4k, 2m, 1g, ... or a 0x-prefixed byte count (default PAGE_SIZE)",
     },
-    pa: { type: "string", value: { kind: "u64" }, describe: "the host PA backing the faulting page, 0x-prefixed hex (default: the table's leaf, or an example address)" },
+    pa: {
+      type: "string",
+      value: { kind: "u64" },
+      describe: "the host PA backing the faulting page, 0x-prefixed hex (default: the table's leaf, or an example address)",
+    },
     granule: { type: "string", value: { kind: "granule" }, default: "4k", describe: "without --scenario: the host PAGE_SIZE, 4k, 16k or 64k" },
-    "ia-bits": { type: "string", value: { kind: "int", min: 32, max: 52 }, default: "40", describe: "without --scenario: the VM's IPA size (KVM's default 40)" },
-    "pa-bits": { type: "string", value: { kind: "parange" }, default: "48", describe: "without --scenario: the host PARange (32, 36, 40, 42, 44, 48, 52), which gives KVM's IPA limit" },
+    "ia-bits": {
+      type: "string",
+      value: { kind: "int", min: 32, max: 52 },
+      default: "40",
+      describe: "without --scenario: the VM's IPA size (KVM's default 40)",
+    },
+    "pa-bits": {
+      type: "string",
+      value: { kind: "parange" },
+      default: "48",
+      describe: "without --scenario: the host PARange (32, 36, 40, 42, 44, 48, 52), which gives KVM's IPA limit",
+    },
     lpa2: { type: "boolean", default: false, describe: "without --scenario: FEAT_LPA2 (52-bit IPA limit with 4K/16K)" },
     fwb: { type: "boolean", default: true, describe: "without --scenario: FEAT_S2FWB in use (--no-fwb)" },
     ha: { type: "boolean", default: true, describe: "with --scenario: VTCR_EL2.HA for the walk (KVM's setting); an Access flag fault implies --no-ha" },
@@ -67,7 +109,10 @@ export const faultCommand: CommandSpec = {
   },
   examples: [
     ["fault --esr 0x93c08007 --far 0xffff800008001000 --hpfar 0x400010 --memslot none", "an MMIO read KVM hands to the VMM (KVM_EXIT_MMIO)"],
-    ["fault --esr 0x92000047 --hpfar 0x400010 --scenario test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json", "a write to an unmapped page: user_mem_abort() maps it, replayed on the table"],
+    [
+      "fault --esr 0x92000047 --hpfar 0x400010 --scenario test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json",
+      "a write to an unmapped page: user_mem_abort() maps it, replayed on the table",
+    ],
     ["fault --esr 0x8200000f --ipa 0x40000000 --vma pfnmap --era all", "an instruction fetch from device memory, every era"],
     ["fault --esr 0x92000047 --ipa 0x9000000 --memslot none", "MMIO without an instruction syndrome: -ENOSYS, the VMM dies (exit 1)"],
   ],
@@ -116,7 +161,7 @@ export const faultCommand: CommandSpec = {
       host,
       cpu: { fwb, dic: a.flag("dic") },
       mapSize: a.value<number>("map-size") ?? null,
-      pa: a.value<bigint>("pa") ?? null,
+      pa: addressOption(a, "pa") ?? null,
     };
     checkAbortConfig(c);
 

@@ -1,5 +1,5 @@
 import { granuleName, stage2Geometry, ipaLimit, type Geometry, type Granule } from "../../pgtable/geometry.js";
-import { InputError, hex } from "../../pgtable/u64.js";
+import { InputError } from "../../pgtable/u64.js";
 import { checkLpa2, checkPaBits } from "../options.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -31,7 +31,7 @@ export function geometryJson(g: Geometry): Record<string, unknown> {
       tg0: g.vtcr.tg0,
       ps: g.vtcr.ps,
       ds: g.vtcr.ds,
-      value: hex(g.vtcr.value),
+      value: g.vtcr.value,
     },
     level_info: g.levelInfo.map((l) => ({
       level: l.level,
@@ -48,12 +48,14 @@ export function formatGeometry(g: Geometry): string {
   const lines = [
     `${granuleName(g.granule)} granule, ${g.iaBits}-bit IPA, ${g.paBits}-bit PA${g.lpa2 ? ", FEAT_LPA2" : ""}`,
     `  levels ${g.levels}, start level ${g.startLevel}, ${g.pgdPages} concatenated root page${g.pgdPages > 1 ? "s" : ""} (${sizeName(g.pgdPages * g.granule)} PGD)`,
-    `  VTCR_EL2: T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds}  (${hex(g.vtcr.value)} with HA and 16-bit VMIDs)`,
+    `  VTCR_EL2: T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds}  (${g.vtcr.value} with HA and 16-bit VMIDs)`,
     `  level  IPA bits  entries           leaf (KVM_PGTABLE_MIN_BLOCK_LEVEL=${g.minBlockLevel})`,
   ];
   for (const l of g.levelInfo) {
     const entries = l.entries === l.usedEntries ? String(l.entries) : `${l.usedEntries} of ${l.entries}`;
-    lines.push(`  ${String(l.level).padStart(5)}  ${`${l.ipaBitHi}:${l.ipaBitLo}`.padEnd(8)}  ${entries.padEnd(16)}  ${l.leafAllowed ? (l.level === 3 ? `page ${sizeName(l.leafSize)}` : `block ${sizeName(l.leafSize)}`) : "tables only"}`);
+    lines.push(
+      `  ${String(l.level).padStart(5)}  ${`${l.ipaBitHi}:${l.ipaBitLo}`.padEnd(8)}  ${entries.padEnd(16)}  ${l.leafAllowed ? (l.level === 3 ? `page ${sizeName(l.leafSize)}` : `block ${sizeName(l.leafSize)}`) : "tables only"}`,
+    );
   }
   return lines.join("\n");
 }
@@ -76,8 +78,16 @@ export const geometryCommand: CommandSpec = {
   describe: "stage-2 geometry as kvm_get_vtcr() and kvm_pgd_pages() derive it",
   options: {
     granule: { type: "string", value: { kind: "granule" }, describe: "4k, 16k or 64k", default: "4k" },
-    "ia-bits": { type: "string", value: { kind: "int", min: 32, max: 52 }, describe: "IPA size, 32..52 (ARM64_MIN_PARANGE_BITS to 52), at most the IPA limit of the granule and PA size; every size KVM accepts when left out" },
-    "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size: 32, 36, 40, 42, 44, 48, 52 (52 needs --lpa2 or a 64K granule); default 48, or 52 when --ia-bits is above 48" },
+    "ia-bits": {
+      type: "string",
+      value: { kind: "int", min: 32, max: 52 },
+      describe: "IPA size, 32..52 (ARM64_MIN_PARANGE_BITS to 52), at most the IPA limit of the granule and PA size; every size KVM accepts when left out",
+    },
+    "pa-bits": {
+      type: "string",
+      value: { kind: "parange" },
+      describe: "host PA size, a PARange size: 32, 36, 40, 42, 44, 48, 52 (52 needs --lpa2 or a 64K granule); default 48, or 52 when --ia-bits is above 48",
+    },
     lpa2: { type: "boolean", default: false, describe: "FEAT_LPA2 (52-bit IPA/PA with 4K/16K)" },
     json: { type: "boolean", default: false, describe: "machine-readable output" },
   },

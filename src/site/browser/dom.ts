@@ -94,7 +94,6 @@ export function showResult<V>(errId: string, outId: string, r: { ok: true; view:
 
 // ---- glossary terms ---------------------------------------------------------------
 
-
 /**
  * Text with the glossary's terms marked: each term's first appearance in
  * `seen`'s block becomes a link to its glossary entry, described by the
@@ -164,5 +163,7 @@ async function copyText(text: string, el: HTMLElement, status: HTMLElement): Pro
   const sel = window.getSelection();
   sel?.removeAllRanges();
   sel?.addRange(range);
+  // The fallback where navigator.clipboard is refused: deprecated, and still the only synchronous copy browsers keep.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   status.textContent = document.execCommand("copy") ? "copied" : "selected: press Ctrl+C to copy";
 }

@@ -8,7 +8,15 @@
  */
 
 import { cliLine, registerCli } from "../cli-view.js";
-import { DEFAULT_REGISTER_FORM, REGISTER_CHOICES, canonicalRegister, registerExamples, registerView, type RegisterForm, type RegisterView } from "../register-view.js";
+import {
+  DEFAULT_REGISTER_FORM,
+  REGISTER_CHOICES,
+  canonicalRegister,
+  registerExamples,
+  registerView,
+  type RegisterForm,
+  type RegisterView,
+} from "../register-view.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, showResult, termText, textInput, valueOf } from "./dom.js";
 import { formPanel, redrawOnChange, reveal, stateChanged, type Panel } from "./panel.js";
 import { drawStrip, fieldClass, outlineOnHover } from "./strip.js";
@@ -40,7 +48,12 @@ function build(): HTMLElement {
       textInput("reg-value", "Value (hex)", d.value, "0x-prefixed hex, up to 64 bits, as s2pt reg takes it"),
       checkbox("reg-xs", "FEAT_XS", d.xs, "MAIR_EL1 and PAR_EL1: the bytes 0x40, 0xA0 and Device dd01 are valid"),
     ),
-    h("div", { class: "examples", role: "group", "aria-label": "example register values" }, "Examples: ", ...ex.map((e, i) => h("button", { type: "button", "data-example": i }, `${e.form.name}: ${e.label}`))),
+    h(
+      "div",
+      { class: "examples", role: "group", "aria-label": "example register values" },
+      "Examples: ",
+      ...ex.map((e, i) => h("button", { type: "button", "data-example": i }, `${e.form.name}: ${e.label}`)),
+    ),
     h("p", { id: "reg-error", class: "error", role: "alert", hidden: true }),
     h(
       "div",
@@ -53,7 +66,18 @@ function build(): HTMLElement {
         "table",
         { id: "reg-fields", class: "fields" },
         h("caption", {}, "Fields, highest bits first"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "bits"), h("th", { scope: "col" }, "field"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "meaning"))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "bits"),
+            h("th", { scope: "col" }, "field"),
+            h("th", { scope: "col" }, "value"),
+            h("th", { scope: "col" }, "meaning"),
+          ),
+        ),
         h("tbody", {}),
       ),
       h("ul", { id: "reg-notes", class: "notes" }),
@@ -143,7 +167,10 @@ function drawView(v: RegisterView): void {
   // Hover or focus a field row: its bits are outlined (by index: a register has several RES0 fields).
   outlineOnHover(tbody, strip);
   fill(byId("reg-notes"), ...d.notes.map((n) => h("li", {}, ...termText(n))));
-  fill(byId("reg-extra"), v.extraLines.length ? h("div", {}, h("h3", {}, "What s2pt makes of it"), h("ul", { class: "extra" }, ...v.extraLines.map((l) => h("li", {}, l)))) : null);
+  fill(
+    byId("reg-extra"),
+    v.extraLines.length ? h("div", {}, h("h3", {}, "What s2pt makes of it"), h("ul", { class: "extra" }, ...v.extraLines.map((l) => h("li", {}, l)))) : null,
+  );
   drawGeometry(v);
 }
 
@@ -164,7 +191,18 @@ function drawGeometry(v: RegisterView): void {
             "table",
             { id: "reg-geo-levels", class: "fields" },
             h("caption", {}, "The walk, level by level"),
-            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "level"), h("th", { scope: "col" }, "IPA bits"), h("th", { scope: "col" }, "entries"), h("th", { scope: "col" }, "leaf"))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "col" }, "level"),
+                h("th", { scope: "col" }, "IPA bits"),
+                h("th", { scope: "col" }, "entries"),
+                h("th", { scope: "col" }, "leaf"),
+              ),
+            ),
             h(
               "tbody",
               {},
