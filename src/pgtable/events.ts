@@ -22,6 +22,7 @@ export const EV_TLBI_RANGE = 4;
 export const EV_DCACHE = 5;
 export const EV_ICACHE = 6;
 
+/** The maintenance events' names by kind, as FORMAT.md writes them. */
 export const EVENT_NAMES = ["", "tlbi_ipa", "tlbi_ipa_nsh", "tlbi_vmid", "tlbi_range", "dcache", "icache"] as const;
 
 /** MAX_TLBI_RANGE_PAGES = __TLBI_RANGE_PAGES(31, 3) = 32 << 16. */
@@ -38,9 +39,13 @@ export type EventJson = [string] | [string, string, number] | [string, string, s
  */
 export const DEFAULT_LOG_RECORDS = 2 ** 21;
 
+/**
+ * The TLB and cache maintenance operations asked for, in order (FORMAT.md's events), kept in typed arrays; `toJson()` gives them as FORMAT.md writes them.
+ */
 export class MaintenanceLog {
-  /** Events as (kind, a, b) triples, in order; `length` events are valid. */
+  /** @internal Events as (kind, a, b) triples, in order; `length` events are valid. */
   ev: Float64Array;
+  /** How many events are recorded. */
   length = 0;
   /** Most events kept as records; later ones are only counted (`notRecorded`). */
   readonly limit: number;
@@ -68,16 +73,18 @@ export class MaintenanceLog {
   get record(): boolean {
     return this.recording;
   }
+  /** Switch recording on or off. */
   set record(on: boolean) {
     this.recording = checkBool(on, "record");
     this.room = on ? Math.min(this.ev.length / 3, this.limit) : 0;
   }
 
-  /** The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
+  /** @internal The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
   get counts(): Float64Array {
     return this.notRecorded;
   }
 
+  /** @internal Record one event (kind EV_*, its two operands). */
   push(kind: number, a: number, b: number): void {
     if (this.length >= this.room && !this.makeRoom()) {
       this.notRecorded[kind]++;
@@ -116,12 +123,15 @@ export class MaintenanceLog {
     return n;
   }
 
+  /** @internal The kind (EV_*) of event `i`. */
   kindAt(i: number): number {
     return this.ev[i * 3];
   }
+  /** @internal The first operand of event `i` (an IPA or PA). */
   aAt(i: number): number {
     return this.ev[i * 3 + 1];
   }
+  /** @internal The second operand of event `i` (a level, pages or a size). */
   bAt(i: number): number {
     return this.ev[i * 3 + 2];
   }
@@ -141,6 +151,7 @@ export class MaintenanceLog {
   }
 }
 
+/** @internal An event as FORMAT.md writes it. */
 export function eventJson(kind: number, a: number, b: number): EventJson {
   switch (kind) {
     case EV_TLBI_IPA:

@@ -15,7 +15,6 @@ import { bundledScenario, PASTED } from "./scenarios.js";
 import { walkView, type WalkForm } from "./walk-view.js";
 import { matrixView, type MatrixForm } from "./matrix-view.js";
 import { registerView, type RegisterForm } from "./register-view.js";
-import { hex } from "../pgtable/u64.js";
 import { EC_CODES, ESR } from "../regs/esr.js";
 import { fieldNum } from "../regs/field.js";
 
@@ -82,7 +81,7 @@ export function walkCli(f: WalkForm, text: string): CliLine {
   const b = f.scenario === PASTED ? undefined : bundledScenario(f.scenario);
   const path = b ? b.path : "scenario.json";
   const v = r.view;
-  const addr = v.mode === "ipa" ? hex(v.ipa?.report.ipa ?? 0n) : hex(v.va?.report.va ?? 0n);
+  const addr = v.mode === "ipa" ? (v.ipa?.report.ipa ?? "0x0") : (v.va?.report.va ?? "0x0");
   const argv = ["walk", path, v.mode === "ipa" ? "--ipa" : "--va", addr, "--access", f.access];
   if (f.el !== "1") argv.push("--el", f.el);
   const s1 = v.ipa?.report.stage1;

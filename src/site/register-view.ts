@@ -11,7 +11,7 @@
 import { REGISTERS, findRegister, registerByName, type RegisterDecode } from "../kvm/registers.js";
 import { granuleName, stage2Geometry, type Geometry } from "../pgtable/geometry.js";
 import { sizeText } from "../pgtable/limits.js";
-import { InputError, hex, parseU64, showInput } from "../pgtable/u64.js";
+import { InputError, parseU64, showInput } from "../pgtable/u64.js";
 import type { DecodedRegister, DecodedRegField } from "../regs/field.js";
 import type { BitSpan } from "./descriptor-view.js";
 
@@ -142,7 +142,7 @@ function geometryView(g: Geometry): GeometryView {
   return {
     title: `${granuleName(g.granule)} granule, ${g.iaBits}-bit IPA, ${g.paBits}-bit PA${g.lpa2 ? ", FEAT_LPA2" : ""}`,
     shape: `${g.levels} levels, start level ${g.startLevel}, ${g.pgdPages} concatenated root page${g.pgdPages > 1 ? "s" : ""} (${sizeText(g.pgdPages * g.granule)} PGD)`,
-    vtcr: `T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds} (${hex(g.vtcr.value)} with HA and 16-bit VMIDs)`,
+    vtcr: `T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds} (${g.vtcr.value} with HA and 16-bit VMIDs)`,
     geometry: g,
     levels: g.levelInfo.map((l) => ({
       level: l.level,
@@ -219,7 +219,7 @@ export function registerExamples(): RegisterExample[] {
     ex("stage-2 Data Abort, MMIO load to X0", "ESR_EL2", "0x93c08007"),
     ex("Access flag fault on the guest's walk (S1PTW)", "ESR_EL2", "0x9200008b"),
     ex("the fault's IPA page", "HPFAR_EL2", "0x400010"),
-    ex("KVM's VTCR_EL2, 4K, 40-bit IPA", "VTCR_EL2", hex(kvmVtcr)),
+    ex("KVM's VTCR_EL2, 4K, 40-bit IPA", "VTCR_EL2", kvmVtcr),
     ex("Linux's MAIR_EL1", "MAIR_EL1", "0x000000040044f0ff"),
     ex("AT: stage-2 fault on the walk", "PAR_EL1", "0xb0f"),
     ex("KVM's HCR_EL2 (VHE, FWB)", "HCR_EL2", "0x400c807c663f"),

@@ -8,6 +8,7 @@
 
 import { stage2Geometry, type Geometry, type Stage2Config } from "../pgtable/geometry.js";
 import { InputError, binarySizeText, showInput } from "../pgtable/u64.js";
+import { ArgumentError, checkArray, checkBool, checkInt, checkObject, checkOneOf, checkString } from "../pgtable/args.js";
 
 /** A configuration a workload runs under. */
 export interface BenchConfig extends Stage2Config {
@@ -23,6 +24,7 @@ export interface BenchConfig extends Stage2Config {
 
 /** The switches --compare can vary, each over off and on. */
 export const COMPARE_DIMS = ["fwb", "tlb-range", "lpa2", "dic", "eager-split"] as const;
+/** One switch --compare can vary (a name of COMPARE_DIMS). */
 export type CompareDim = (typeof COMPARE_DIMS)[number];
 
 /** Most switches one --compare names: 2^3 configurations side by side. */
@@ -33,6 +35,8 @@ export const MAX_COMPARE_DIMS = 3;
  * MAX_COMPARE_DIMS of them.
  */
 export function parseCompare(text: string, what = "--compare"): CompareDim[] {
+  checkString(what, "what");
+  checkString(text, what);
   const out: CompareDim[] = [];
   for (const raw of text.split(",")) {
     const w = raw.trim().toLowerCase();
@@ -54,6 +58,9 @@ export function parseCompare(text: string, what = "--compare"): CompareDim[] {
  * `eagerChunk` is the chunk eager-split takes when on.
  */
 export function expandConfigs(base: BenchConfig, dims: readonly CompareDim[], eagerChunk: number): BenchConfig[] {
+  checkBenchConfig(base, "base");
+  checkDims(dims, "dims");
+  checkInt(eagerChunk, "eagerChunk", 0, 2 ** 52);
   const out: BenchConfig[] = [];
   const n = dims.length;
   for (let m = 0; m < 2 ** n; m++) {
@@ -85,6 +92,8 @@ export function expandConfigs(base: BenchConfig, dims: readonly CompareDim[], ea
 
 /** A configuration as a column heading: the compared switches only (all of them when none is compared). */
 export function configLabel(c: BenchConfig, dims: readonly CompareDim[]): string {
+  checkBenchConfig(c, "c");
+  checkDims(dims, "dims");
   const shown: readonly CompareDim[] = dims.length > 0 ? dims : ["fwb", "tlb-range"];
   return shown
     .map((d) => {
@@ -137,4 +146,37 @@ export function checkEagerSplitChunk(chunk: number, g: Geometry, what = "--eager
  */
 export function configGeometry(c: BenchConfig): Geometry {
   return stage2Geometry(c);
+}
+
+// Argument checks of the public entries (src/pgtable/args.ts, issue 15): a caller's wrong value is refused by
+// name before anything runs. The deep checks (a chunk KVM refuses, a size beyond the IPA space) stay where they
+// are said with the CLI's option names.
+
+/** A BenchConfig: a Stage2Config's fields (KvmPgtable checks them again) plus dic and eagerSplit. */
+export function checkBenchConfig(v: unknown, arg: string): BenchConfig {
+  const c = checkObject(v, arg);
+  checkOneOf(c.granule, `${arg}.granule`, [4096, 16384, 65536]);
+  checkInt(c.iaBits, `${arg}.iaBits`, 16, 52);
+  checkInt(c.paBits, `${arg}.paBits`, 32, 52);
+  checkBool(c.lpa2, `${arg}.lpa2`);
+  checkBool(c.fwb, `${arg}.fwb`);
+  checkBool(c.tlbRange, `${arg}.tlbRange`);
+  checkBool(c.dic, `${arg}.dic`);
+  checkInt(c.eagerSplit, `${arg}.eagerSplit`, 0, 2 ** 52);
+  return v as BenchConfig;
+}
+
+/** A non-empty list of BenchConfigs. */
+export function checkBenchConfigs(v: unknown, arg: string): readonly BenchConfig[] {
+  const a = checkArray(v, arg);
+  if (a.length === 0) throw new ArgumentError(arg, "is empty (give at least one configuration)");
+  a.forEach((c, i) => checkBenchConfig(c, `${arg}[${i}]`));
+  return v as readonly BenchConfig[];
+}
+
+/** --compare's dimensions, each a name of COMPARE_DIMS. */
+export function checkDims(v: unknown, arg: string): readonly CompareDim[] {
+  const a = checkArray(v, arg);
+  a.forEach((d, i) => checkOneOf(d, `${arg}[${i}]`, COMPARE_DIMS));
+  return v as readonly CompareDim[];
 }

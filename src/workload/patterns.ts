@@ -24,20 +24,26 @@
 
 import { WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
 import type { Geometry } from "../pgtable/geometry.js";
-import type { Scenario } from "../pgtable/scenario.js";
+import type { Scenario } from "../scenario/types.js";
 import { InputError, binarySizeText, hex, showInput } from "../pgtable/u64.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { userMemAbortPolicy, type PolicyInputs } from "../kvm/policy.js";
-import { blockSizes, checkEagerSplitChunk, configGeometry, type BenchConfig } from "./config.js";
+import { blockSizes, checkBenchConfigs, checkEagerSplitChunk, configGeometry, type BenchConfig } from "./config.js";
+import { checkInstance, checkInt, checkObject, checkOneOf } from "../pgtable/args.js";
+import { checkScenarioArg } from "../scenario/args.js";
 import { kernelFnOfOp } from "./counts.js";
 
+/** The workload patterns, each a sequence of mmu.c's calls into pgtable.c (docs/bench-your-workload.md). */
 export const PATTERNS = ["fault-in", "thp", "hugetlb-1g", "teardown", "dirty-log", "mmu-notifier", "vfio-bar"] as const;
+/** One of PATTERNS. */
 export type PatternName = (typeof PATTERNS)[number];
 
 /** vfio-bar: how the host maps the BAR (the VMA's memory type and VM_ALLOW_ANY_UNCACHED). */
 export const BAR_TYPES = ["nc", "device", "cacheable"] as const;
+/** One of BAR_TYPES. */
 export type BarType = (typeof BAR_TYPES)[number];
 
+/** The order a pattern touches its pages in: ascending, or a seeded random permutation (--order). */
 export type Order = "seq" | "random";
 
 /** A pattern and its parameters (null: the pattern's default). */
@@ -62,6 +68,7 @@ export interface PatternParams {
   bar: BarType;
 }
 
+/** The parameters a pattern runs with when the caller gives none (s2pt bench's defaults). */
 export const DEFAULT_PARAMS: Omit<PatternParams, "pattern"> = {
   size: 2 ** 30,
   pageSize: null,
@@ -86,6 +93,7 @@ export const MAX_RANGES = 2 ** 20;
 export const DEFAULT_RAM_IPA = 0x40000000;
 export const DEFAULT_RAM_PA = 0x80000000;
 
+/** What a phase does: the mmu.c path its calls come from. */
 export type PhaseKind = "fault" | "relax" | "unmap" | "wp" | "split" | "scenario";
 
 /** One stretch of a workload: `calls` calls of one mmu.c path. */
@@ -153,8 +161,10 @@ export interface WorkloadSpec {
 export class XorShift32 {
   private s: number;
   constructor(seed: number) {
+    checkInt(seed, "seed", 0, 2 ** 32 - 1);
     this.s = seed >>> 0 || 0x9e3779b9;
   }
+  /** The next 32-bit value of the sequence, as an unsigned number. */
   next(): number {
     let x = this.s;
     x ^= x << 13;
@@ -171,6 +181,8 @@ export class XorShift32 {
 
 /** 0..n-1 shuffled (Fisher-Yates). */
 export function permutation(n: number, rng: XorShift32): Uint32Array {
+  checkInt(n, "n", 0, MAX_BENCH_CALLS);
+  checkInstance(rng, "rng", XorShift32, "an XorShift32");
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -282,7 +294,8 @@ function mappingSize(params: PatternParams, g: Geometry): number {
  * refuses (cacheable PFNMAP without FWB and DIC) is a workload with a refusal.
  */
 export function planPattern(params: PatternParams, configs: readonly BenchConfig[]): WorkloadSpec {
-  if (configs.length === 0) throw new Error("planPattern: no configuration");
+  checkPatternParams(params, "params");
+  checkBenchConfigs(configs, "configs");
   const geoms = configs.map(configGeometry);
   const g = geoms[0];
   for (const c of configs) checkEagerSplitChunk(c.eagerSplit, configGeometry(c));
@@ -466,6 +479,8 @@ export function planPattern(params: PatternParams, configs: readonly BenchConfig
  * (the scenario's own config with the compared switches changed).
  */
 export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): WorkloadSpec {
+  checkScenarioArg(scn, "scn");
+  checkBenchConfigs(configs, "configs");
   const ops: number[] = [];
   scn.ops.forEach((op, i) => {
     if (kernelFnOfOp(op.op) >= 0) ops.push(i);
@@ -504,4 +519,25 @@ export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): Wo
 /** A prot as names (R|W), for output. */
 export function protText(prot: number | null): string | null {
   return prot === null ? null : protNames(prot);
+}
+
+const orNull = (v: unknown, arg: string): void => {
+  if (v !== null) checkInt(v, arg, 0, 2 ** 53 - 1);
+};
+
+/** A pattern's parameters, field by field (src/pgtable/args.ts, issue 15). */
+function checkPatternParams(v: unknown, arg: string): PatternParams {
+  const p = checkObject(v, arg);
+  checkOneOf(p.pattern, `${arg}.pattern`, PATTERNS);
+  checkInt(p.size, `${arg}.size`, 1, 2 ** 53 - 1);
+  orNull(p.pageSize, `${arg}.pageSize`);
+  checkOneOf(p.order, `${arg}.order`, ["seq", "random"]);
+  checkInt(p.seed, `${arg}.seed`, 0, 2 ** 32 - 1);
+  orNull(p.ipa, `${arg}.ipa`);
+  orNull(p.pa, `${arg}.pa`);
+  checkInt(p.dirty, `${arg}.dirty`, 1, 100);
+  checkInt(p.ranges, `${arg}.ranges`, 0, 2 ** 32);
+  checkInt(p.rangeSize, `${arg}.rangeSize`, 0, 2 ** 53 - 1);
+  checkOneOf(p.bar, `${arg}.bar`, BAR_TYPES);
+  return v as PatternParams;
 }

@@ -18,9 +18,10 @@
 
 import { ENOMEM, ERRNO_NAMES } from "../pgtable/descriptor.js";
 import { EVENT_NAMES, MaintenanceLog } from "../pgtable/events.js";
-import { MAX_SCENARIO_WORK, WorkBudget, checkOpWork, opWorkBound, scenarioMaxPages } from "../pgtable/limits.js";
+import { ArgumentError, checkFunction, checkInt, checkObject } from "../pgtable/args.js";
+import { MAX_SCENARIO_WORK, WorkBudget, checkOpWork, opWorkBound, scenarioMaxPages } from "../scenario/limits.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";
-import { execOp, newScenarioTable, opInputError } from "../pgtable/replay.js";
+import { execOp, newScenarioTable, opInputError } from "../scenario/replay.js";
 import { InputError, binarySizeText } from "../pgtable/u64.js";
 import { CpuWallClock, stat, type Stat } from "./clock.js";
 import { Counter, MAX_FLUSH_EVENTS, countingLog, kernelFnOfOp, sumCounts, totalCalls, type Counts } from "./counts.js";
@@ -34,6 +35,7 @@ const PROGRESS_CALLS = 1 << 14;
 /** Most timed runs (and warm-up runs) per configuration. */
 export const MAX_REPS = 99;
 
+/** What runBench() runs: a workload, its table's page budget, timed and warm-up runs per configuration. */
 export interface BenchRequest {
   spec: WorkloadSpec;
   /** Most table pages a pattern's table may hold, root pages included (a scenario's config says its own). */
@@ -44,6 +46,7 @@ export interface BenchRequest {
   warmup: number;
 }
 
+/** Where a run is, for a progress display: the configuration, and the counting pass or the timed runs. */
 export interface Progress {
   /** Configuration index and count. */
   config: number;
@@ -54,6 +57,7 @@ export interface Progress {
   total: number;
 }
 
+/** What the caller may hook into a run (the CLI: its progress bar and a GC before each timed window). */
 export interface RunHooks {
   /** Called now and then (never inside a timed window). */
   progress?: (p: Progress) => void;
@@ -78,12 +82,14 @@ export interface RunError {
   why: string;
 }
 
+/** One phase of a workload (set-up or timed): its title, its kernel calls and what they did. */
 export interface PhaseResult {
   title: string;
   calls: number;
   counts: Counts;
 }
 
+/** The timed runs of one configuration: CPU and wall time of each, and per unit at the median. */
 export interface Timing {
   reps: number;
   warmup: number;
@@ -99,6 +105,7 @@ export interface Timing {
   cpuShare: number;
 }
 
+/** One configuration's answer: the kernel's refusal, or the exact counts and the timings. */
 export interface ConfigResult {
   config: BenchConfig;
   /** The prot the workload's faults map with (null: a scenario, or refused). */
@@ -115,6 +122,7 @@ export interface ConfigResult {
   timing: Timing | null;
 }
 
+/** runBench()'s answer: the request and one result per configuration. */
 export interface BenchResult {
   spec: WorkloadSpec;
   maxTablePages: number;
@@ -231,7 +239,8 @@ function countPass(w: Workload, maxTablePages: number, report: (done: number, to
         const a = p.timed ? acct : null;
         if (p.kind === "scenario") runScenarioCalls(pgt, w, from, to, a, work, rets);
         else if (runCalls(pgt, p, from, to, a, st) >= 0) {
-          const f = st.failure!;
+          const f = st.failure;
+          if (f === null) throw new Error("runCalls() stopped without a failure");
           error = {
             phase: k,
             phaseTitle: p.title,
@@ -287,6 +296,14 @@ function timedRun(w: Workload, maxTablePages: number, log: MaintenanceLog, want:
 
 /** Run a workload in every configuration: counts, then timed runs. */
 export function runBench(req: BenchRequest, hooks: RunHooks = {}): BenchResult {
+  const r = checkObject(req, "req");
+  const s = checkObject(r.spec, "req.spec");
+  if (!Array.isArray(s.workloads) || s.workloads.length === 0)
+    throw new ArgumentError("req.spec", "is not a WorkloadSpec (planPattern() or planScenario() makes one)");
+  checkInt(r.maxTablePages, "req.maxTablePages", 0, 2 ** 32);
+  const h = checkObject(hooks, "hooks");
+  if (h.progress !== undefined) checkFunction(h.progress, "hooks.progress");
+  if (h.gc !== undefined) checkFunction(h.gc, "hooks.gc");
   if (!Number.isInteger(req.reps) || req.reps < 0 || req.reps > MAX_REPS) throw new Error(`runBench: reps ${req.reps} is outside 0..${MAX_REPS}`);
   if (!Number.isInteger(req.warmup) || req.warmup < 0 || req.warmup > MAX_REPS) throw new Error(`runBench: warmup ${req.warmup} is outside 0..${MAX_REPS}`);
   const spec = req.spec;

@@ -147,7 +147,7 @@ describe("a fault report, every field", () => {
       s1ptw: true,
       isv: false,
       hpfarValid: true,
-      hpfar: 0x402010n, // IPA[51:12] = 0x40201 in bits [43:4]
+      hpfar: "0x402010", // IPA[51:12] = 0x40201 in bits [43:4]
     });
   });
 
@@ -164,14 +164,14 @@ describe("a fault report, every field", () => {
       s1ptw: false,
       isv: false,
       hpfarValid: true,
-      hpfar: 0x10000000000n, // IPA 2^48: IPA[51:12] = 2^36, placed at bit 4: 2^40
+      hpfar: "0x10000000000", // IPA 2^48: IPA[51:12] = 2^36, placed at bit 4: 2^40
     });
     expect(faultReport(FAULT_PERMISSION, 3, ACCESS_READ, false, 0x5000n, true)).toMatchObject({
       title: "Permission fault",
       fsc: 0x0f,
       iss: 0x8f,
       hpfarValid: true,
-      hpfar: 0x50n,
+      hpfar: "0x50",
     });
     expect(faultReport(FAULT_PERMISSION, 3, ACCESS_READ, false, 0x5000n)).toMatchObject({ iss: 0x0f, hpfarValid: false, hpfar: null });
     expect(faultReport(FAULT_TRANSLATION, 0, ACCESS_READ, false, 0n).title).toBe("Translation fault");

@@ -82,9 +82,9 @@ describe("stage-2 MemAttr, FWB = 0 (arch-attributes.md 2.1, ASL S2DecodeMemAttrs
       expect(decodeS2MemAttr(m, false), `MemAttr ${m.toString(2).padStart(4, "0")}`).toEqual(want);
       expect(s2InnerReserved(m)).toBe(oo !== 0 && ii === 0);
     }
-    // Bits above MemAttr[3:0] are not part of the field.
-    expect(decodeS2MemAttr(0x10 | 0b0001, false)).toEqual({ kind: "device", device: DEVICE_nGnRE });
-    expect(decodeS2MemAttr(0xf0 | 0b0110, false)).toEqual({ kind: "normal", outer: MEMATTR_NC, inner: MEMATTR_WT, innerReserved: false });
+    // A value wider than MemAttr[3:0] is a caller's mistake, refused by name (issue 15), not masked.
+    expect(() => decodeS2MemAttr(0x10 | 0b0001, false)).toThrow(/^memattr: 17 is not a stage-2 MemAttr \(4 bits\) in 0\.\.15/);
+    expect(() => decodeS2MemAttr(0xf0 | 0b0110, false)).toThrow(/^memattr: 246 /);
   });
 
   it("S2DecodeMemAttrs: Device types 0b0000..0b0011, and Normal halves with no hints, XS 1", () => {

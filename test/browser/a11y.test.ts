@@ -144,7 +144,7 @@ describe("every control labelled and reached by the keyboard", () => {
     // Its accessible description is the glossary's line.
     expect(await term.getAttribute("aria-describedby")).toBe("gd-fwb");
     expect(await p.textContent("#gd-fwb")).toBe(fwb.def);
-    await mkdirSync(artifactsDir, { recursive: true });
+    mkdirSync(artifactsDir, { recursive: true });
     await p.screenshot({ path: join(artifactsDir, "site-term-popover.png") });
     await p.keyboard.press("Escape");
     expect(await p.isVisible("#term-tip")).toBe(false);

@@ -37,7 +37,7 @@ async function snapshot(p: Page, section: string, out: string): Promise<unknown>
         el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value,
       ]);
       const pressed = Array.from(s.querySelectorAll("[aria-pressed='true']")).map((el) => el.getAttribute("data-rule") ?? el.getAttribute("data-key"));
-      return { controls, pressed, out: (document.querySelector(o) as HTMLElement | null)?.innerText ?? null };
+      return { controls, pressed, out: document.querySelector<HTMLElement>(o)?.innerText ?? null };
     },
     [section, out] as const,
   );

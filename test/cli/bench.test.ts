@@ -17,6 +17,9 @@ function run(args: string[], input?: string): { status: number | null; stdout: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** What JSON.parse gives: the CLI's printed JSON, poked at field by field under expect(). */
+type Json = ReturnType<typeof JSON.parse>;
+
 function json(args: string[]): { status: number | null; doc: Record<string, unknown> & { configs: Array<Record<string, unknown>> } } {
   const r = run([...args, "--json"]);
   expect(r.stderr).toBe("");
@@ -88,12 +91,12 @@ describe("s2pt bench: output", () => {
     expect(doc.geometry).toEqual({ granule: 4096, ia_bits: 40, pa_bits: 48, start_level: 1, pgd_pages: 2, max_table_pages: 65536 });
     expect(doc.timing).toMatchObject({ reps: 2, warmup: 0 });
     expect(doc.configs).toHaveLength(1);
-    const c = doc.configs[0] as Record<string, any>;
+    const c = doc.configs[0] as Record<string, Json>;
     expect(Object.keys(c)).toEqual(["label", "config", "prot", "refusal", "error", "timing", "counts", "phases", "rets"]);
     expect(c.config).toEqual({ granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb: true, tlb_range: false, dic: false, eager_split: "0x200000" });
     expect(c.prot).toBe("R|W");
     expect(c.timing.cpu_ns).toHaveLength(2);
-    expect(c.timing.ns_per_unit.min).toBeLessThanOrEqual(c.timing.ns_per_unit.median);
+    expect(c.timing.ns_per_unit.min).toBeLessThanOrEqual(Number(c.timing.ns_per_unit.median));
     expect(c.counts).toEqual({
       calls: { kvm_pgtable_stage2_wrprotect: 1, kvm_pgtable_stage2_split: 2, kvm_pgtable_stage2_relax_perms: 1024 },
       tlbi: {
@@ -152,8 +155,8 @@ describe("s2pt bench: output", () => {
     const { status, doc } = json([f, "--compare", "tlb-range", "--reps", "2"]);
     expect(status).toBe(0);
     expect(doc.workload).toMatchObject({ pattern: "scenario", unit: "op", size: null });
-    const c = doc.configs as Array<Record<string, any>>;
-    expect(c.map((x) => x.config.tlb_range)).toEqual([false, true]);
+    const c = doc.configs as Array<Record<string, Json>>;
+    expect(c.map((x): unknown => x.config.tlb_range)).toEqual([false, true]);
     // With FWB (the scenario's) and TLBIRANGE the leaf TLBIs of the unmap are deferred to range TLBIs.
     expect(c[1].counts.tlbi.range.ops).toBeGreaterThan(0);
     expect(c[0].counts.tlbi.range.ops).toBe(0);
@@ -181,7 +184,7 @@ describe("s2pt bench: the kernel's no, and the page budget", () => {
     );
     const j = json(["fault-in", "--size", "2g", "--max-table-pages", "500", "--reps", "3"]);
     expect(j.status).toBe(1);
-    const c = j.doc.configs[0] as Record<string, any>;
+    const c = j.doc.configs[0] as Record<string, Json>;
     expect(c.error).toMatchObject({ ret: -12, errno: "-ENOMEM", timed: true, calls: 524288 });
     expect(c.counts.table_pages.end).toBe(500);
     expect(c.timing).toBeNull();
@@ -265,7 +268,8 @@ describe("s2pt bench: progress", () => {
     const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     // What script saw of the terminal: only stderr (stdout went to the file).
-    expect(r.stdout).toMatch(/\r\x1b\[K|\rs2pt bench \[[#.]{24}\] +\d+% +(counting [\d,]+\/[\d,]+ calls|timed runs \d\/\d)\x1b\[K/);
+    const ESC = String.fromCharCode(0x1b);
+    expect(r.stdout).toMatch(new RegExp(`\\r${ESC}\\[K|\\rs2pt bench \\[[#.]{24}\\] +\\d+% +(counting [\\d,]+/[\\d,]+ calls|timed runs \\d/\\d)${ESC}\\[K`));
     expect(r.stdout).toMatch(/\rs2pt bench \[/);
     expect(r.stdout.endsWith("\r\x1b[K")).toBe(true);
     expect(existsSync(out)).toBe(true);

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { expect } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { dumpTable, rootRefcounts } from "../../src/pgtable/replay.js";
+import { dumpTable, rootRefcounts } from "../../src/scenario/replay.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 import {
@@ -75,7 +75,7 @@ function apply(pgt: KvmPgtable, op: Op, unit: number, base: number): unknown {
     default: {
       // kvm_pgtable_get_leaf(), at the op's address or one of its pages inside.
       const at = ipa + (op.pa % Math.max(1, op.len)) * pgt.pageSize;
-      const r = pgt.getLeaf(op.other === 1 ? 2 ** pgt.config.iaBits + at : at);
+      const r = pgt.getLeafFast(op.other === 1 ? 2 ** pgt.config.iaBits + at : at);
       return [r, pgt.leafLo, pgt.leafHi, pgt.leafLevel];
     }
   }

@@ -9,8 +9,8 @@
 // The long campaign is `npm run fuzz -- --seconds N` (docs/reliability.md).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
-import { formatScenario } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
+import { formatScenario } from "../../src/scenario/format.js";
 import { concretize, rawScenarioArb } from "../../tools/fuzz/arbitraries.js";
 import { scenarioProperty } from "../../tools/fuzz/property.js";
 

@@ -16,13 +16,13 @@ import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/p
 import type { Granule, Stage2Config } from "../../src/pgtable/geometry.js";
 import { ACCESS_READ, FAULT_NONE, decodeLDFSC, encodeLDFSC } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
-import { parseGuest } from "../../src/stage1/scenario.js";
+import { parseGuest } from "../../src/scenario/guest.js";
 import { buildGuest } from "../../src/stage1/builder.js";
 import { NestedWalker, STAGE_1, STAGE_2 } from "../../src/stage1/walk.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { regionGeometry } from "../../src/stage1/config.js";
-import { decodeS1Descriptor } from "../../src/pgtable/s1descriptor.js";
-import { reencodeFields } from "../../src/pgtable/decode.js";
+import { decodeS1Descriptor } from "../../src/stage1/decode.js";
+import { reencodeFields } from "../../src/walker/decode.js";
 import { LINUX_MAIR } from "../helpers-guest.js";
 import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
@@ -61,7 +61,7 @@ const worldArb = fc.record({
 });
 
 /** Stage 2 with random operations in [1G, 2G), the pool mapped; stage 1 identity over [1G, 2G). */
-function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : never): World {
+function makeWorld(w: typeof worldArb extends fc.Arbitrary<infer T> ? T : never): World {
   const cfg: Stage2Config = { granule: w.s2Granule, iaBits: 40, paBits: 48, lpa2: false, fwb: w.fwb, tlbRange: false };
   const pgt = new KvmPgtable(cfg);
   pgt.log.record = false;
@@ -126,7 +126,7 @@ function tr(nw: NestedWalker, va: number, access: number): number {
 }
 
 describe("two-stage translation properties", () => {
-  const identityAgrees = (w: fc.RecordValue<typeof worldArb> extends infer T ? T : never, probes: Array<[number, number, number]>): void => {
+  const identityAgrees = (w: Parameters<typeof makeWorld>[0], probes: Array<[number, number, number]>): void => {
     const world = makeWorld(w);
     for (const [which, off, access] of probes) {
       const ipa = which < 0 ? RANGE + off : probeAddr(world, which, off);

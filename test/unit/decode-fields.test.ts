@@ -6,7 +6,7 @@
 // the meanings of arch-attributes.md 2 and 4. The arithmetic for each value
 // is in the comment above it.
 import { describe, expect, it } from "vitest";
-import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, protNames, protOfLeaf, reencodeFields, type DecodeOptions } from "../../src/pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, protNames, protOfLeaf, reencodeFields, type DecodeOptions } from "../../src/walker/decode.js";
 import { InputError } from "../../src/pgtable/u64.js";
 
 const text = (v: bigint, o: DecodeOptions): string => formatDecoded(decodeS2Descriptor(v, o));

@@ -23,7 +23,7 @@ import {
   pteToPhys,
   stage2PteProt,
 } from "../../src/pgtable/descriptor.js";
-import { decodeS2Descriptor } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor } from "../../src/walker/decode.js";
 
 describe("the output-address format per granule and FEAT_LPA2 (kvm_phys_to_pte)", () => {
   it.each([

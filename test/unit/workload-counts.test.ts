@@ -8,8 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { PROT_R, PROT_W, PROT_X, TLBI_TTL_UNKNOWN, WALK_HANDLE_FAULT, WALK_SHARED } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
-import { replay } from "../../src/pgtable/replay.js";
-import { parseScenarioText, type Scenario, type ScenarioOp } from "../../src/pgtable/scenario.js";
+import { replay } from "../../src/scenario/replay.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
+import type { Scenario, ScenarioOp } from "../../src/scenario/types.js";
 import type { BenchConfig } from "../../src/workload/config.js";
 import { DEFAULT_PARAMS, XorShift32, permutation, planPattern, planScenario, type PatternParams } from "../../src/workload/patterns.js";
 import { runBench, type ConfigResult } from "../../src/workload/run.js";

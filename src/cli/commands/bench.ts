@@ -1,6 +1,6 @@
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
-import { scenarioMaxPages } from "../../pgtable/limits.js";
+import { scenarioMaxPages } from "../../scenario/limits.js";
 import { parseGranule, type Granule } from "../../pgtable/geometry.js";
 import { InputError, parseByteSize, showInput } from "../../pgtable/u64.js";
 import { COMPARE_DIMS, expandConfigs, parseCompare, type BenchConfig, type CompareDim } from "../../workload/config.js";
@@ -24,7 +24,7 @@ import { EXIT_MISMATCH, writeFileAtomic, type CliContext } from "../io.js";
 import { checkLpa2, checkPaBits, optionWords } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
-import type { ParsedArgs } from "../args.js";
+import type { CommandArgs } from "../spec.js";
 import { chartSvg, shortNumber, type Chart, type Panel } from "../svg-chart.js";
 import { configLabel } from "../../workload/config.js";
 
@@ -84,7 +84,7 @@ function progressText(p: Progress, labels: readonly string[]): string {
 }
 
 /** The configuration the switches give (before --compare). */
-function baseConfig(a: ParsedArgs, scn: { config: BenchConfig } | null, dims: readonly CompareDim[]): BenchConfig {
+function baseConfig(a: CommandArgs, scn: { config: BenchConfig } | null, dims: readonly CompareDim[]): BenchConfig {
   for (const d of dims) {
     const flag = d === "eager-split" ? null : d;
     if (flag !== null && a.has(flag)) throw new InputError(`--${flag}: also named in --compare (--compare runs it both off and on)`);
@@ -307,7 +307,7 @@ export const benchCommand: CommandSpec = {
   run: (a, ctx) => runBenchCommand(a, ctx),
 };
 
-function runBenchCommand(a: ParsedArgs, ctx: CliContext): void {
+function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
   const given = a.operand<string>("workload") as string;
   const named = PATTERNS.find((p) => p === given);
   const wl: WorkloadArg = named !== undefined ? { pattern: named } : { file: given };

@@ -1,10 +1,10 @@
 /**
  * Descriptor decoder panel: paste a 64-bit value, see every field with its
- * bits highlighted on a 64-bit strip. The decoding is src/pgtable/decode.ts
+ * bits highlighted on a 64-bit strip. The decoding is src/walker/decode.ts
  * (via ../descriptor-view.ts); this file only draws it.
  */
 
-import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeaf } from "../../pgtable/descriptor.js";
+import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeafFast } from "../../pgtable/descriptor.js";
 import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { hex } from "../../pgtable/u64.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
@@ -18,10 +18,10 @@ interface Example {
   form: DescriptorForm;
 }
 
-/** Examples; the leaves are built by the model (encodeLeaf is the leaf kvm_pgtable_stage2_map() writes), not typed in. */
+/** Examples; the leaves are built by the model (encodeLeafFast is the leaf kvm_pgtable_stage2_map() writes), not typed in. */
 function examples(): Example[] {
   const leaf = (granule: 4096 | 16384 | 65536, lpa2: boolean, fwb: boolean, pa: number, level: number, prot: number): string => {
-    const e = encodeLeaf({ granule, lpa2, fwb }, pa, level, prot);
+    const e = encodeLeafFast({ granule, lpa2, fwb }, pa, level, prot);
     if (typeof e === "number") throw new Error(`example refused: ${e}`);
     return hex(e.value);
   };

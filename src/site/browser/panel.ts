@@ -39,8 +39,10 @@ export function formPanel<F extends FormShape<F>>(o: FormPanelSpec<F>): Panel {
   return {
     id: o.id,
     key: o.key,
-    build: o.build,
-    render: o.render,
+    build: () => o.build(),
+    render: () => {
+      o.render();
+    },
     getState: () => encodeForm(o.read(), o.defaults),
     setState(s: PanelState): void {
       o.write(decodeForm(s, o.defaults, o.choices));

@@ -3,7 +3,7 @@
  * (63..32, 31..0), each bit coloured by the field that owns it and the
  * fields named under them. Used by the descriptor decoder, by each level of
  * a drawn walk and by the register decoder; the bits and their owners are
- * the views' (descriptorView(): src/pgtable/decode.ts; registerView():
+ * the views' (descriptorView(): src/walker/decode.ts; registerView():
  * src/regs). A register's RES0 and RES1 fields are drawn in one neutral
  * colour, and a bit that breaks its rule is marked "!" and says so.
  */

@@ -9,7 +9,6 @@
  */
 
 import { LINUX_MAIR_ATTRS } from "../../mair/mair.js";
-import { hex } from "../../pgtable/u64.js";
 import { walkCli } from "../cli-view.js";
 import { BUNDLED_SCENARIOS, PASTED } from "../scenarios.js";
 import {
@@ -324,7 +323,7 @@ function faultBox(f: FaultView): HTMLElement {
 
 function drawLevels(w: S2WalkView): void {
   const g = w.report;
-  fill(byId("wk-ipa-bits"), addrBits(hex(g.ipa), w.segments, "IPA"));
+  fill(byId("wk-ipa-bits"), addrBits(g.ipa, w.segments, "IPA"));
   fill(
     byId("wk-levels"),
     ...w.levels.map((l) => {
@@ -395,7 +394,7 @@ function drawNested(v: WalkView): void {
   fill(
     box,
     h("h3", {}, "The two-stage walk"),
-    va.segments.length ? addrBits(hex(rep.va), va.segments, "VA") : prose("p", {}, rep.s1Why),
+    va.segments.length ? addrBits(rep.va, va.segments, "VA") : prose("p", {}, rep.s1Why),
     h(
       "div",
       { class: "grid-wrap" },
