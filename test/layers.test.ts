@@ -23,6 +23,7 @@ const LAYERS: ReadonlyArray<{ name: string; files?: readonly string[]; dir?: str
   { name: "kvm", dir: "src/kvm" },
   { name: "scenario", dir: "src/scenario" },
   { name: "reliability", dir: "src/reliability" },
+  { name: "workload", dir: "src/workload" },
   { name: "cli", dir: "src/cli" },
   { name: "site", dir: "src/site" },
   { name: "root", files: ["src/index.ts"] },
@@ -43,9 +44,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   scenario: [...MODEL],
   // Beside scenario: checked replay is replay with checks, so it may import scenario (never the reverse).
   reliability: [...MODEL, "scenario"],
-  cli: [...MODEL, "kvm", "scenario", "reliability"],
+  // s2pt bench's model: mmu.c's calls (kvm's memory-type policy) and a scenario's ops, counted and timed.
+  workload: [...MODEL, "kvm", "scenario"],
+  cli: [...MODEL, "kvm", "scenario", "reliability", "workload"],
   site: [...MODEL, "kvm", "scenario"],
-  root: [...MODEL, "kvm", "scenario", "reliability"],
+  root: [...MODEL, "kvm", "scenario", "reliability", "workload"],
 };
 
 function layerOf(file: string): string {

@@ -23,6 +23,7 @@ import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../scenari
 import { InputError, parseSmallNumber, parseU64, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import { parseGuestAttr } from "../kvm/guest.js";
+import { checkOutputPath } from "./io.js";
 import type { CommandArgs, CommandSpec, OperandSpec, OptionSpec, Value, ValueKind } from "./spec.js";
 
 /** Longest value an option other than a path takes: anything longer is refused before it is echoed anywhere. */
@@ -277,7 +278,7 @@ export function operandUsage(specs: readonly OperandSpec[]): string {
 
 /** Read one value by its kind; `what` names it in a refusal. */
 export function readValue(text: string, what: string, v: ValueKind, flag: (name: string) => boolean): Value {
-  if (v.kind !== "path" && text.length > MAX_VALUE_LENGTH) throw new InputError(`${what}: '${showInput(text)}' is too long for a value`);
+  if (v.kind !== "path" && v.kind !== "output" && text.length > MAX_VALUE_LENGTH) throw new InputError(`${what}: '${showInput(text)}' is too long for a value`);
   switch (v.kind) {
     case "u64":
       return parseU64(text, what);
@@ -308,6 +309,9 @@ export function readValue(text: string, what: string, v: ValueKind, flag: (name:
       return t;
     }
     case "path":
+      return text;
+    case "output":
+      checkOutputPath(text, what);
       return text;
   }
 }

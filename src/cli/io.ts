@@ -10,8 +10,8 @@
  * forever; every filesystem error becomes one line naming the path.
  */
 
-import { closeSync, fstatSync, openSync, opendirSync, readSync, constants, type Stats } from "node:fs";
-import { join } from "node:path";
+import { closeSync, fstatSync, fsyncSync, openSync, opendirSync, readSync, renameSync, statSync, unlinkSync, writeSync, constants, type Stats } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { InputError, escapeControl } from "../pgtable/u64.js";
 
 /** What one CLI invocation produced. */
@@ -43,6 +43,12 @@ export const MAX_INPUT_RUN_BYTES = 64 * 1024 * 1024;
 /** Most .json files one scenario directory may hold. */
 export const MAX_DIR_FILES = 10_000;
 
+/** A live progress line: show(text) redraws it, done() clears it. */
+export interface ProgressSink {
+  show(text: string): void;
+  done(): void;
+}
+
 /** Where standard input comes from (the tests give their own). */
 export type StdinReader = () => Uint8Array;
 
@@ -58,9 +64,16 @@ export class CliContext {
   private failed = false;
 
   readonly stdin: StdinReader;
+  /**
+   * Where a long command shows its progress as it goes (a line redrawn in
+   * place), or null: the process's stderr when it is a terminal (main.ts),
+   * never when run in-process or into a pipe or file.
+   */
+  readonly progress: ProgressSink | null;
 
-  constructor(stdin: StdinReader = readStdinFd) {
+  constructor(stdin: StdinReader = readStdinFd, progress: ProgressSink | null = null) {
     this.stdin = stdin;
+    this.progress = progress;
   }
 
   print(text: string): void {
@@ -86,6 +99,7 @@ export class CliContext {
       body();
     } catch (e) {
       if (e instanceof InputError) this.fail(e.message);
+      else if (e instanceof OutputError) this.fail(e.message, EXIT_MISMATCH);
       else if (e instanceof RangeError && /Invalid array length|allocation failed|Array buffer allocation|Invalid string length/.test(e.message)) {
         this.fail(`out of memory: ${e.message}`);
       } else {
@@ -277,3 +291,67 @@ export function jsonFilesIn(dir: string): string[] {
   if (names.length === 0) throw new InputError(`${showPath(dir)}: holds no .json scenario`);
   return names.sort().map((f) => join(dir, f));
 }
+
+/**
+ * A path the command will write a file to: refused now (an InputError
+ * naming `what`) if it names an existing directory, FIFO, device or socket,
+ * or if its directory does not exist or is not one. The file is written
+ * later, whole, by writeFileAtomic.
+ */
+export function checkOutputPath(path: string, what: string): void {
+  const label = showPath(path);
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new InputError(`${what}: ${label}: ${fsWhy(e)}`);
+  }
+  if (st !== null) {
+    if (st.isDirectory()) throw new InputError(`${what}: ${label}: is a directory, not a file to write`);
+    if (!st.isFile()) throw new InputError(`${what}: ${label}: ${typeWhy(st)}: s2pt writes only regular files`);
+    return;
+  }
+  const dir = dirname(path);
+  let d: Stats;
+  try {
+    d = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${what}: ${label}: ${code === "ENOENT" || code === "ENOTDIR" ? `no such directory (${showPath(dir)})` : fsWhy(e)}`);
+  }
+  if (!d.isDirectory()) throw new InputError(`${what}: ${label}: ${showPath(dir)} is not a directory`);
+}
+
+/**
+ * Write `text` to `path` whole or not at all: into a temporary file beside
+ * it, flushed, then renamed over it (a reader never sees half a file; a
+ * symbolic link at `path` is replaced by the file, not followed). Throws an
+ * Error with a one-line message naming `what` and the path.
+ */
+export function writeFileAtomic(path: string, text: string, what: string): void {
+  checkOutputPath(path, what);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+    const buf = Buffer.from(text, "utf8");
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was created, or it is gone already
+    }
+    throw new OutputError(`${what}: ${showPath(path)}: cannot be written: ${fsWhy(e)}`);
+  }
+}
+
+/** A file the command was to write could not be written (ENOSPC, EACCES, ...): exit 1, like an unwritable standard output. */
+export class OutputError extends Error {}

@@ -12,22 +12,25 @@
  */
 
 import { realpathSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
 import { fileURLToPath } from "node:url";
 import { readArgv } from "./args.js";
 import { COMMANDS } from "./commands/index.js";
 import { helpText } from "./help.js";
-import { CliContext, EXIT_MISMATCH, type CliOutput, type StdinReader } from "./io.js";
+import { CliContext, EXIT_MISMATCH, type CliOutput, type ProgressSink, type StdinReader } from "./io.js";
 
 export const VERSION = "0.1.0";
 
 export interface RunOptions {
   /** Standard input for `-` (default: this process's fd 0). */
   stdin?: StdinReader;
+  /** Where long commands show their progress (default: nowhere). */
+  progress?: ProgressSink;
 }
 
 /** Run the CLI on `argv` (without the node and script names); returns what it printed and its exit code. */
 export function runCli(argv: readonly string[], opts: RunOptions = {}): CliOutput {
-  const ctx = new CliContext(opts.stdin);
+  const ctx = new CliContext(opts.stdin, opts.progress ?? null);
   ctx.guard(() => {
     const inv = readArgv(argv, COMMANDS);
     if (inv.kind === "version") ctx.print(VERSION);
@@ -86,6 +89,31 @@ export function emit(res: CliOutput): number {
   return code;
 }
 
+/**
+ * Progress on this process's stderr, only when it is a terminal: a line
+ * redrawn in place (carriage return, erase to the end of the line), at most
+ * ten times a second, erased when done. A pipe or a file never gets it.
+ */
+export function terminalProgress(fd = 2): ProgressSink | undefined {
+  if (!isatty(fd)) return undefined;
+  let last = 0;
+  let shown = false;
+  return {
+    show(text: string): void {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      writeAllFd(fd, `\r${text}\x1b[K`);
+    },
+    done(): void {
+      if (shown) writeAllFd(fd, "\r\x1b[K");
+      shown = false;
+      last = 0;
+    },
+  };
+}
+
 if (isMain()) {
-  process.exitCode = emit(runCli(process.argv.slice(2)));
+  process.exitCode = emit(runCli(process.argv.slice(2), { progress: terminalProgress() }));
 }

@@ -44,3 +44,15 @@ export function indent(text: string): string {
     .map((l) => (l === "" ? l : "  " + l))
     .join("\n");
 }
+
+/** A geometry refusal said with the option names (stage2Geometry names the FORMAT.md config fields). */
+export function optionWords(e: unknown): unknown {
+  if (!(e instanceof InputError)) return e;
+  const m = e.message
+    .replace(/^ia_bits:/, "--ia-bits:")
+    .replace(/^pa_bits:/, "--pa-bits:")
+    .replace(/^lpa2:/, "--lpa2:")
+    .replace(/\(set lpa2\)/, "(--lpa2)")
+    .replace(/\(pa_bits (\d+)\)/, "(--pa-bits $1)");
+  return new InputError(m);
+}

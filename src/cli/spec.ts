@@ -36,7 +36,9 @@ export type ValueKind =
   /** One word of a list; `parse` is the model's own parser of it. */
   | { kind: "word"; words: readonly string[]; parse?: (text: string, what: string) => unknown }
   /** A file or directory path ("-" for standard input where the command says so). */
-  | { kind: "path" };
+  | { kind: "path" }
+  /** A file the command writes (io.ts checkOutputPath: not an existing non-regular file, in an existing directory). */
+  | { kind: "output" };
 
 /** A value read by its kind. */
 export type Value = bigint | number | string | boolean | readonly string[];

@@ -51,7 +51,7 @@ import { decodeS2Descriptor, protNames } from "../walker/decode.js";
 import { EV_DCACHE, EV_ICACHE, eventJson, type EventJson } from "../pgtable/events.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { InputError, hex, joinU64, parseU64, showInput } from "../pgtable/u64.js";
+import { InputError, hex, joinU64, parseByteSize } from "../pgtable/u64.js";
 import { ABT, EC_CODES, ESR, ecInfo } from "../regs/esr.js";
 import { farPageOffset } from "../regs/far.js";
 import { fieldNum } from "../regs/field.js";
@@ -305,13 +305,7 @@ export const MAP_SIZE_WORDS: readonly string[] = ["4k", "16k", "64k", "2m", "32m
  * 64-bit value. Whether KVM maps with it depends on the granule: checkAbortConfig().
  */
 export function parseMapSize(text: string, what = "--map-size"): number {
-  const t = text.trim();
-  const m = /^([1-9][0-9]{0,6})([kmg])$/i.exec(t);
-  if (m) return Number(m[1]) * 1024 ** ("kmg".indexOf(m[2].toLowerCase()) + 1);
-  if (!/^0[xX][0-9a-fA-F]+$/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a mapping size (4k, 2m, 1g, ... or a 0x-prefixed byte count)`);
-  const v = parseU64(t, what);
-  if (v === 0n || v > 1n << 40n) throw new InputError(`${what}: ${showInput(t)} is not a mapping size (1 byte .. 1 TiB)`);
-  return Number(v);
+  return parseByteSize(text, what, "mapping size", 2 ** 40);
 }
 
 /** Check the inputs that do not depend on the syndrome; InputError naming the option. */

@@ -37,7 +37,7 @@ export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS,
 export { ptdump, type PtdumpOptions } from "./ptdump.js";
 export { MAX_OP_LEAVES, type LeafBound, type LeafBoundKind } from "./limits.js";
 export { ArgumentError, ADDRESS_LIMIT } from "./args.js";
-export { InputError, parseU64, hex } from "./u64.js";
+export { InputError, parseU64, parseByteSize, hex } from "./u64.js";
 export {
   PROT_X,
   PROT_W,

@@ -117,6 +117,48 @@ export function parseHexText(s: string, what: string, bareHex: boolean): bigint 
   return parseU64(s, what);
 }
 
+/** Binary unit suffixes of a byte size: k = KiB, m = MiB, g = GiB, t = TiB. */
+const SIZE_UNITS = "kmgt";
+
+/** A power-of-1024 multiple as a person reads it ("1 TiB", "4 PiB"); other values in 0x hex. */
+export function binarySizeText(bytes: number): string {
+  const names = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let u = 0;
+  let v = bytes;
+  while (v >= 1024 && v % 1024 === 0 && u < names.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 && bytes !== 1 ? `0x${bytes.toString(16)} bytes` : `${v} ${u === 0 ? "byte" : names[u]}`;
+}
+
+/**
+ * A byte size as a person writes it (the one size syntax of the CLI:
+ * `fault --map-size`, `bench --size`, ...): a count of KiB, MiB, GiB or TiB
+ * with its binary unit letter (4k, 2m, 64g, 1t; case-insensitive), or a byte
+ * count in the 64-bit form, 0x-prefixed hex. A bare decimal is refused like
+ * every 64-bit value (is 2097152 bytes or pages?). `noun` names the kind of
+ * size in a refusal; sizes outside 1..max are refused.
+ */
+export function parseByteSize(text: string, what: string, noun: string, max: number): number {
+  if (typeof what !== "string" || typeof noun !== "string" || typeof max !== "number" || !(max > 0)) {
+    throw new InputError("parseByteSize: what and noun are strings, max a positive number");
+  }
+  if (typeof text !== "string") throw new InputError(`${what}: expected a size such as 4k or 0x1000, got ${typeof text}`);
+  const t = text.trim();
+  const m = /^([1-9][0-9]{0,6})([kmgt])$/i.exec(t);
+  let v: number;
+  if (m) {
+    v = Number(m[1]) * 1024 ** (SIZE_UNITS.indexOf(m[2].toLowerCase()) + 1);
+  } else {
+    if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a ${noun} (4k, 2m, 1g, ... or a 0x-prefixed byte count)`);
+    const b = parseU64(t, what);
+    v = b > BigInt(max) ? Infinity : Number(b);
+  }
+  if (v === 0 || v > max) throw new InputError(`${what}: ${showInput(t)} is not a ${noun} (1 byte .. ${binarySizeText(max)})`);
+  return v;
+}
+
 /** Parse an address (at most 52 bits) into an exact double. */
 export function parseAddr(text: string, what: string): number {
   const v = parseU64(text, what);

@@ -28,6 +28,8 @@ const withOp = (op: Record<string, unknown>): Record<string, unknown> => ({ ops:
 const withMap = (fields: Record<string, unknown>): Record<string, unknown> => withOp({ ...MAP, ...fields });
 const empty = mkdtempSync(join(tmpdir(), "s2pt-empty-"));
 
+const scnPathEarly = (f: string): string => join(repoRoot, "test", "fixtures", "shared", "conformance", "scenarios", f);
+
 // [what, argv, what stderr must say (the input named, and why)]
 const CASES: Array<[string, string[], RegExp]> = [
   // decode / encode / geometry: values given directly
@@ -72,7 +74,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   [
     "unknown command",
     ["frobnicate"],
-    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/,
+    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault, bench\)/,
   ],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
@@ -208,6 +210,87 @@ const CASES: Array<[string, string[], RegExp]> = [
     ["replay", file("mkold.json", withOp({ op: "test_clear_young", ipa: "0x0", size: "0x1000", mkold: "true" }))],
     /mkold\.json: ops\[0\]\.mkold: expected true or false, got a string/,
   ],
+  // bench: workloads, sizes, geometry, options that do not apply
+  [
+    "bench: unknown pattern",
+    ["bench", "fualt-in"],
+    /workload: 'fualt-in' is not a pattern \(fault-in, thp, hugetlb-1g, teardown, dirty-log, mmu-notifier, vfio-bar\) nor a scenario file/,
+  ],
+  [
+    "bench: size beyond the IPA space",
+    ["bench", "fault-in", "--size", "2t"],
+    /--size: 2 TiB from IPA 0x40000000 ends at 0x20040000000, beyond the 40-bit IPA space \(1 TiB; --ia-bits, --ipa\)/,
+  ],
+  [
+    "bench: BAR beyond the IPA space",
+    ["bench", "vfio-bar", "--size", "1t"],
+    /--size: 1 TiB from IPA 0x8000000000 ends at 0x18000000000, beyond the 40-bit IPA space/,
+  ],
+  ["bench: size not a size", ["bench", "fault-in", "--size", "64gb"], /--size: '64gb' is not a size \(4k, 2m, 1g, \.\.\. or a 0x-prefixed byte count\)/],
+  ["bench: size as a bare decimal", ["bench", "fault-in", "--size", "4096"], /--size: '4096' is not a size/],
+  ["bench: size zero", ["bench", "fault-in", "--size", "0x0"], /--size: 0x0 is not a size \(1 byte \.\. 4 PiB\)/],
+  [
+    "bench: 1 GiB blocks on a 16K granule",
+    ["bench", "hugetlb-1g", "--granule", "16k"],
+    /hugetlb-1g: a 16K granule has no 1 GiB block \(KVM_PGTABLE_MIN_BLOCK_LEVEL is 2: its largest block is 32 MiB/,
+  ],
+  [
+    "bench: a mapping size KVM does not use",
+    ["bench", "fault-in", "--page-size", "8k"],
+    /--page-size: 8 KiB is not a size KVM maps with a 4K granule \(1 GiB, 2 MiB, 4 KiB: PUD_SIZE, PMD_SIZE, PAGE_SIZE\)/,
+  ],
+  [
+    "bench: size not a whole number of mappings",
+    ["bench", "thp", "--size", "3m"],
+    /--size: 3 MiB is not a whole number of 2 MiB mappings \(thp maps PMD_SIZE blocks\)/,
+  ],
+  ["bench: IPA not aligned to the mapping", ["bench", "hugetlb-1g", "--ipa", "0x40200000"], /--ipa: 0x40200000 is not aligned to the 1 GiB mapping size/],
+  [
+    "bench: more calls than a pass may make",
+    ["bench", "fault-in", "--size", "256g"],
+    /--size: 256 GiB of 4K pages is 67108864 calls; s2pt bench runs at most 33554432 per pass/,
+  ],
+  [
+    "bench: an eager-split chunk KVM refuses",
+    ["bench", "dirty-log", "--eager-split", "64k"],
+    /--eager-split: 64 KiB is not a chunk size KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE accepts with a 4K granule/,
+  ],
+  ["bench: an option of another pattern", ["bench", "fault-in", "--dirty", "50"], /--dirty: does not apply to fault-in \(it applies to dirty-log\)/],
+  [
+    "bench: a pattern option given to a scenario",
+    ["bench", scnPathEarly("map-page-4k-rw.json"), "--size", "1g"],
+    /--size: applies to a pattern, not to a scenario/,
+  ],
+  ["bench: --json and --csv", ["bench", "thp", "--json", "--csv"], /--csv: give --json or --csv, not both/],
+  ["bench: a switch also compared", ["bench", "teardown", "--fwb", "--compare", "fwb,tlb-range"], /--fwb: also named in --compare/],
+  [
+    "bench: an unknown switch to compare",
+    ["bench", "teardown", "--compare", "fwb,tlbirange"],
+    /--compare: 'tlbirange' is not a switch to compare \(fwb, tlb-range, lpa2, dic, eager-split/,
+  ],
+  [
+    "bench: eager-split compared without a chunk",
+    ["bench", "dirty-log", "--compare", "eager-split"],
+    /--compare: eager-split needs --eager-split <chunk size>/,
+  ],
+  [
+    "bench: a table budget below the root pages",
+    ["bench", "thp", "--max-table-pages", "1"],
+    /--max-table-pages: 1 cannot hold the 2 root pages of this geometry/,
+  ],
+  [
+    "bench: a table budget above s2pt's limit",
+    ["bench", "thp", "--granule", "64k", "--max-table-pages", "5000"],
+    /--max-table-pages: 5000 is above s2pt's limit of 4096 table pages/,
+  ],
+  ["bench: a missing scenario file", ["bench", join(dir, "nope.json")], /nope\.json: no such file/],
+  ["bench: the plot into a directory", ["bench", "thp", "--plot", dir], /--plot: .*s2pt-bad-[^:]*: is a directory, not a file to write/],
+  ["bench: the plot in a missing directory", ["bench", "thp", "--plot", join(dir, "no-dir", "x.svg")], /--plot: .*x\.svg: no such directory/],
+  [
+    "bench: the plot onto a device",
+    ["bench", "thp", "--plot", "/dev/null"],
+    /--plot: \/dev\/null: is a character device, not a regular file: s2pt writes only regular files/,
+  ],
   // resource limits
   [
     "map of 2^52 bytes as 4K pages",
@@ -239,6 +322,9 @@ describe("bad input through the built CLI process", () => {
     ["negative hex", ["decode", "-0x10"]],
     ["truncated JSON", ["replay", join(dir, "truncated.json")]],
     ["2^52 bytes of 4K pages", ["replay", join(dir, "huge.json")]],
+    ["bench: unknown pattern", ["bench", "fualt-in"]],
+    ["bench: 1 GiB blocks on 64K pages", ["bench", "hugetlb-1g", "--granule", "64k"]],
+    ["bench: beyond the IPA space", ["bench", "thp", "--size", "2t", "--reps", "0"]],
   ])("%s: exit 2, one line", (_, argv) => {
     const r = spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
     expect(r.status).toBe(2);
@@ -269,6 +355,7 @@ const BASE: Record<string, string[]> = {
   check: ["check", scnPath("map-page-4k-rw.json")],
   reg: ["reg", "esr", "0x93c08007"],
   fault: ["fault", "--esr", "0x92000047", "--ipa", "0x40000000"],
+  bench: ["bench", "fault-in", "--size", "2m", "--reps", "0"],
 };
 
 /** Malformed and out-of-range samples of each kind of value (null: the kind has no range). */
@@ -284,6 +371,7 @@ const SAMPLES: Record<ValueKind["kind"], { malformed: string[]; outOfRange: stri
   prot: { malformed: ["R|Q", "R||W"], outOfRange: null },
   word: { malformed: ["nonsense"], outOfRange: null },
   path: { malformed: [join(dir, "no-such-file.json")], outOfRange: null },
+  output: { malformed: [dir, join(dir, "no-such-dir", "out.svg"), "/dev/null"], outOfRange: null },
 };
 
 /** `argv` without `--name value` (or `--name=value`). */

@@ -114,7 +114,7 @@ describe("npm pack", () => {
   it("ships the library, the CLI, LICENSE and README; not the site, source maps or build-only files", () => {
     const paths = packed.files.map((f) => f.path);
     for (const p of ["LICENSE", "README.md", "package.json", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js"]) expect(paths).toContain(p);
-    for (const part of ["pgtable", "regs", "mair", "walker", "stage1", "kvm", "scenario", "reliability"]) {
+    for (const part of ["pgtable", "regs", "mair", "walker", "stage1", "kvm", "scenario", "reliability", "workload"]) {
       expect(paths).toContain(`dist/src/${part}/index.js`);
       expect(paths).toContain(`dist/src/${part}/index.d.ts`);
     }

@@ -13,8 +13,9 @@ import * as reliability from "../../src/reliability/index.js";
 import * as scenario from "../../src/scenario/index.js";
 import * as stage1 from "../../src/stage1/index.js";
 import * as walker from "../../src/walker/index.js";
+import * as workload from "../../src/workload/index.js";
 
-const PARTS: Record<string, Record<string, unknown>> = { pgtable, regs, mair, walker, stage1, kvm, scenario, reliability };
+const PARTS: Record<string, Record<string, unknown>> = { pgtable, regs, mair, walker, stage1, kvm, scenario, reliability, workload };
 
 /** Exports that take no argument at all, or only optional ones (a default is used): nothing to refuse. */
 const NO_ARGUMENTS = new Set(["ArgumentError", "InputError", "InvariantViolation", "GuestMemory", "MaintenanceLog", "RecordBudget", "BbmChecker"]);

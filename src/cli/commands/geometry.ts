@@ -1,6 +1,5 @@
 import { granuleName, stage2Geometry, ipaLimit, type Geometry, type Granule } from "../../pgtable/geometry.js";
-import { InputError } from "../../pgtable/u64.js";
-import { checkLpa2, checkPaBits } from "../options.js";
+import { checkLpa2, checkPaBits, optionWords } from "../options.js";
 import type { CommandSpec } from "../spec.js";
 
 function sizeName(bytes: number): string {
@@ -58,18 +57,6 @@ export function formatGeometry(g: Geometry): string {
     );
   }
   return lines.join("\n");
-}
-
-/** A geometry refusal said with the option names (stage2Geometry names the FORMAT.md config fields). */
-function optionWords(e: unknown): unknown {
-  if (!(e instanceof InputError)) return e;
-  const m = e.message
-    .replace(/^ia_bits:/, "--ia-bits:")
-    .replace(/^pa_bits:/, "--pa-bits:")
-    .replace(/^lpa2:/, "--lpa2:")
-    .replace(/\(set lpa2\)/, "(--lpa2)")
-    .replace(/\(pa_bits (\d+)\)/, "(--pa-bits $1)");
-  return new InputError(m);
 }
 
 /** s2pt geometry: levels, start level, root pages and VTCR_EL2 fields. */
