@@ -122,7 +122,7 @@ class Builder {
 
   /** Map one mapping, leaf by leaf, under the root table at `root`. */
   map(m: GuestMapping, g: RegionGeometry, root: number, paMax: number): void {
-    const vaBase = Number(m.va & ((1n << BigInt(g.iaBits)) - 1n));
+    const vaBase = vaOf(m, g);
     for (let off = 0; off < m.size;) {
       const va = vaBase + off;
       const ipa = m.ipa + off;
@@ -139,7 +139,9 @@ class Builder {
       const index = Math.floor(va / 2 ** g.shifts[level]) & mask;
       const [lo, hi] = this.read(table, index);
       if (level === leafLevel) {
-        if (lo & PTE_VALID_LO) throw new InputError(`${m.path}: VA ${hex(va)} is already mapped by the guest tables (level ${level})`);
+        // va is the offset inside the region (TTBR1's top bits dropped): name the VA the mapping gave.
+        if (lo & PTE_VALID_LO)
+          throw new InputError(`${m.path}: VA ${hex(m.va + BigInt(va - vaOf(m, g)))} is already mapped by the guest tables (level ${level})`);
         encodeS1Leaf(g.granule, { oa: ipa, level, attrIndx: m.attrIndx, ap: m.ap, sh: m.sh, af: m.af, ng: m.ng, pxn: m.pxn, uxn: m.uxn }, this.word);
         this.write(table, index, this.word[0], this.word[1]);
         return;
@@ -241,4 +243,9 @@ export function buildGuest(pgt: KvmPgtable, spec: GuestSpec, where: string): Bui
     for (const m of mine) b.map(m, g, roots[region], paMax);
   }
   return { config: cfg, mem: b.mem, tables: b.tables };
+}
+
+/** A mapping's first VA inside its region: the bits below the region's size (TTBR1's top bits dropped). */
+function vaOf(m: GuestMapping, g: RegionGeometry): number {
+  return Number(m.va & ((1n << BigInt(g.iaBits)) - 1n));
 }

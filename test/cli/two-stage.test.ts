@@ -214,7 +214,7 @@ describe("the translate_va op of s2pt replay", () => {
       ],
       [
         { guest: { ...GUEST, mappings: [m0, { ...m0 }] }, ops: [POOL_MAP, { op: "translate_va", va: "0x0", access: "r" }] },
-        /guest\.mappings\[1\]: VA 0x0 is already mapped by the guest tables \(level 3\)/,
+        /guest\.mappings\[1\]: VA 0xffffff8000000000 is already mapped by the guest tables \(level 3\)/,
       ],
       [
         { guest: { ...GUEST, table_pool: { ipa: "0x40000000", size: "0x2000" } }, ops: [POOL_MAP, { op: "translate_va", va: "0x0", access: "r" }] },
