@@ -456,6 +456,13 @@ export class CheckedRun {
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
     checkScenarioArg(scn);
     checkObject(opts, "opts");
+    // The reference model knows the kernel's operations only: a raw store (set_pte) has no place in it.
+    scn.ops.forEach((op, i) => {
+      if (OP_SPECS[op.op]?.model === true && (OP_SPECS[op.op] as { writes?: boolean }).writes === true)
+        throw new InputError(
+          `ops[${i}] (${op.op}): s2pt check compares the table with a reference model of pgtable.c's operations, and a raw descriptor store has no place in it (replay the scenario instead)`,
+        );
+    });
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
@@ -660,6 +667,10 @@ export class CheckedRun {
         el: 1,
         attr: -1,
         sh: -1,
+        level: 0,
+        pte: 0n,
+        insn: "S1E1R",
+        from_el: 2,
       };
       // The clean-up is the checker's, not the scenario's: outside its work budget.
       this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));

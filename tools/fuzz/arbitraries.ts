@@ -256,6 +256,10 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
       el: 1,
       attr: -1,
       sh: -1,
+      level: 0,
+      pte: 0n,
+      insn: "S1E1R",
+      from_el: 2,
     };
     // Half the remaps keep the memory type and SW bits and change only R/W/X:
     // the "permissions only" path (-EAGAIN, left for relax_perms).
