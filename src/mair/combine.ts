@@ -793,8 +793,9 @@ export interface Stage1ParResult {
  * enumerated as in combineS1S2.
  */
 export function stage1ParAttrs(s1Attr: number, s1Sh: number, opts: Omit<CombineOptions, "fwb"> = {}): Stage1ParResult {
+  checkInt(s1Attr, "s1Attr", 0, 0xff, "a MAIR Attr byte");
+  checkInt(s1Sh, "s1Sh", 0, 3, "an SH value");
   checkObject(opts, "opts");
-  checkInputs(s1Attr, s1Sh, 0, 0);
   const cfg = resolveOptions({ ...opts, fwb: false });
   const l = choiceLists(s1Attr, s1Sh, 0, 0, cfg);
   const attrs = new Set<number>();

@@ -45,7 +45,7 @@
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO, S2_CONT_HI, initTablePteLo, physToPteHi, pteToPhys } from "./descriptor.js";
 import { blockDescSupported } from "./geometry.js";
 import { KvmPgtable } from "./pgtable.js";
-import { ArgumentError, checkBigU64, checkInstance, checkInt, checkU64 } from "./args.js";
+import { ArgumentError, checkBigU64, checkInstance, checkInt, checkOneOf, checkU64 } from "./args.js";
 import { hex, hexHalves } from "./u64.js";
 
 /**
@@ -53,6 +53,8 @@ import { hex, hexHalves } from "./u64.js";
  * descriptors): 4K 4 (16 entries), 16K 5 at level 2 and 7 at level 3, 64K 5.
  */
 export function contiguousBits(granule: number, level: number): number {
+  checkOneOf(granule, "granule", [4096, 16384, 65536]);
+  checkInt(level, "level", -1, 3, "a level (-1..3)");
   if (granule === 4096) return 4;
   if (granule === 16384) return level === 2 ? 5 : 7;
   return 5;

@@ -48,7 +48,7 @@ import { stage1ParAttrs } from "../mair/combine.js";
 import { ACCESS_READ, ACCESS_WRITE, FAULT_NAMES, FAULT_NONE, encodeLDFSC, faultEsr, hpfarOf, ipaValid } from "../walker/fault.js";
 import { guestCombineOptions, nestedMemType } from "./guest.js";
 import { STAGE_1, type NestedWalker } from "./walk.js";
-import { ArgumentError, checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
+import { ArgumentError, checkBigU64, checkInstance, checkInt, checkOneOf } from "../pgtable/args.js";
 import { NestedWalker as NestedWalkerClass } from "./walk.js";
 
 /** ESR_ELx.ISS.CM: the abort came from a cache maintenance or address translation instruction. */
@@ -98,6 +98,9 @@ function hex2(v: number): string {
 
 /** PAR_EL1 for an aborted translation: F, FST, PTW, S, the RES1 bit 11. */
 export function parFaultValue(fst: number, s: 0 | 1, ptw: 0 | 1): bigint {
+  checkInt(fst, "fst", 0, 0x3f, "a fault status code");
+  checkOneOf(s, "s", [0, 1]);
+  checkOneOf(ptw, "ptw", [0, 1]);
   return fieldPrep(PAR.F, 1) | fieldPrep(PAR.FST, fst) | fieldPrep(PAR.PTW, ptw) | fieldPrep(PAR.S, s) | fieldPrep(PAR.RES1_11, 1);
 }
 

@@ -72,7 +72,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   [
     "unknown command",
     ["frobnicate"],
-    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/,
+    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault, at\)/,
   ],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
@@ -269,6 +269,7 @@ const BASE: Record<string, string[]> = {
   check: ["check", scnPath("map-page-4k-rw.json")],
   reg: ["reg", "esr", "0x93c08007"],
   fault: ["fault", "--esr", "0x92000047", "--ipa", "0x40000000"],
+  at: ["at", "S12E1R", join(repoRoot, "examples", "at-raw-descriptors.json"), "--va", "0x1000"],
 };
 
 /** Malformed and out-of-range samples of each kind of value (null: the kind has no range). */
