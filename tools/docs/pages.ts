@@ -12,6 +12,7 @@ import { renderFaultsDoc } from "./faults.js";
 import { renderTwoStageDoc } from "./two-stage.js";
 import { renderRegistersDoc } from "./registers.js";
 import { renderFaultDiagnosisDoc } from "./fault-diagnosis.js";
+import { renderRawAtDoc } from "./raw-at.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -29,4 +30,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/two-stage.md", render: renderTwoStageDoc },
   { path: "docs/reference/registers.md", render: renderRegistersDoc },
   { path: "docs/fault-diagnosis.md", render: renderFaultDiagnosisDoc },
+  { path: "docs/raw-descriptors-and-at.md", render: renderRawAtDoc },
 ];
