@@ -29,7 +29,7 @@ const GUEST = (extra: Record<string, unknown> = {}) => ({
 
 function run(doc: Record<string, unknown>): { ops: Array<Record<string, unknown>>; dump: Array<Record<string, unknown>> } {
   const { result } = replay(parseScenarioText(JSON.stringify(doc)));
-  return { ops: result.ops as Array<Record<string, unknown>>, dump: result.dump as unknown as Array<Record<string, unknown>> };
+  return { ops: result.ops, dump: result.dump as unknown as Array<Record<string, unknown>> };
 }
 
 /** A stage-2 level-3 page: PA, MemAttr[3:0], SH, S2AP RW, AF, XN. */
