@@ -297,3 +297,37 @@ describe("set_pte: the walk, get_leaf and the dump meet the raw entry; the table
     }
   });
 });
+
+describe("AT with stage 1 off, HCR_EL2.DC and SCTLR_EL1.C = 0: the stage-1 attributes AArch64_S1Translate leaves", () => {
+  // Stage 2: the kernel's map of 64K of RAM at IPA 0x40000000 -> PA 0x80000000, R|W, FWB off: MemAttr 0xf
+  // (WB/WB), SH ISH. VA 0x40001000 with stage 1 off is IPA 0x40001000 -> PA 0x80001000.
+  const base = (guest: Record<string, unknown>, va: string) => ({
+    name: "s1",
+    config: CFG(false),
+    ops: [POOL_MAP, { op: "at", insn: "S1E1R", va }, { op: "at", insn: "S12E1R", va }],
+    guest: { tcr: { t0sz: 25, tg0: 4096, ips: 40 }, mair: "0x000000000044ff04", ...guest },
+  });
+  it("SCTLR_EL1.M = 0: Device-nGnRnE, OSH (AArch64_S1DisabledOutput); over stage-2 WB it stays Device", () => {
+    const { ops } = run(base({ sctlr: { m: false } }, "0x40001000"));
+    expect(ops[1].par).toBe("0x40001900"); // ATTR 0x00, IPA 0x40001000, 0x800, SH 0b10 (0x100)
+    expect(ops[2].par).toBe("0x80001900"); // Device-nGnRnE wins over WB: 0x00, OSH
+  });
+  it("HCR_EL2.DC = 1: stage 1 off, its output Normal WB RWA Non-shareable; combined with stage-2 ISH: ISH", () => {
+    const { ops } = run(base({ hcr: { dc: true } }, "0x40001000"));
+    expect(ops[1].par).toBe("0xff00000040001800"); // 0xff, SH 0b00
+    expect(ops[2].par).toBe("0xff00000080001980"); // 0xff, SH 0b11
+  });
+  it("SCTLR_EL1.C = 0: a Normal data access is Non-cacheable at stage 1, 0x44 OSH, and so combined", () => {
+    const doc = base(
+      {
+        sctlr: { m: true, c: false },
+        table_pool: { ipa: "0x40000000", size: "0x10000" },
+        mappings: [{ va: "0x1000", size: "0x1000", ipa: "0x40002000", attrindx: 1 }],
+      },
+      "0x1000",
+    );
+    const { ops } = run(doc);
+    expect(ops[1].par).toBe("0x4400000040002900"); // IPA 0x40002000, 0x44, SH 0b10
+    expect(ops[2].par).toBe("0x4400000080002900"); // NC over WB: NC/NC, 0x44, OSH
+  });
+});
