@@ -168,6 +168,26 @@ describe("bad input for set_pte, the guest's descriptors and AT: exit 2, one lin
       ["replay", scn([], { ...GUEST, descriptors: [{ va: "0x1000", level: 3, pte: "0x0", attr: 1 }] })],
       /guest\.descriptors\[0\]: unknown field 'attr'/,
     ],
+    [
+      "guest descriptor: a Contiguous page not in its run",
+      // OA 0x50000000 is entry 0 of its 16-page run, VA 0x3000 entry 3.
+      ["replay", scn([{ op: "at", insn: "S1E1R", va: "0x3000" }], { ...GUEST, descriptors: [{ va: "0x3000", level: 3, pte: "0x10000050000443" }] })],
+      /guest\.descriptors\[0\]\.pte: .*Contiguous bit .* entry 0 of its 16-entry run but the VA is entry 3/,
+    ],
+    [
+      "guest descriptor: the same entry twice",
+      [
+        "replay",
+        scn([{ op: "at", insn: "S1E1R", va: "0x3000" }], {
+          ...GUEST,
+          descriptors: [
+            { va: "0x3000", level: 3, pte: "0x50003443" },
+            { va: "0x3000", level: 3, pte: "0x0" },
+          ],
+        }),
+      ],
+      /guest\.descriptors\[1\]: the level-3 entry for VA 0x3000 already holds 0x50003443/,
+    ],
     ["s2pt check refuses set_pte", ["check", scn([{ op: "set_pte", ipa: "0x50000000", level: 3, pte: "0x0" }])], /ops\[1\] \(set_pte\): s2pt check compares/],
     ["s2pt at: unknown instruction", ["at", "S1E0R", EX, "--va", "0x1000"], /insn: 'S1E0R' is not an AT instruction/],
     ["s2pt at: --va missing", ["at", "S1E1R", EX], /--va/],
