@@ -47,6 +47,7 @@ import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../scenari
 import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry } from "../scenario/replay.js";
 import { type ExecResult, type OpResult } from "../scenario/types.js";
 import { OP_SPECS } from "../scenario/ops.js";
+import { emptyOp } from "../scenario/format.js";
 import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
@@ -653,25 +654,7 @@ export class CheckedRun {
       }
     }
     if (lo < hi) {
-      const op: ScenarioOp = {
-        op: "unmap",
-        ipa: lo,
-        size: hi - lo,
-        pa: 0,
-        prot: 0,
-        flags: 0,
-        owner: 0,
-        mkold: false,
-        va: 0n,
-        access: "r",
-        el: 1,
-        attr: -1,
-        sh: -1,
-        level: 0,
-        pte: 0n,
-        insn: "S1E1R",
-        from_el: 2,
-      };
+      const op: ScenarioOp = { ...emptyOp("unmap"), ipa: lo, size: hi - lo };
       // The clean-up is the checker's, not the scenario's: outside its work budget.
       this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));
       this.pgt.log.clear();

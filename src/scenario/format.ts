@@ -103,7 +103,8 @@ export const FIELD_KINDS: Readonly<Record<FieldKind, FieldKindSpec>> = {
   at_el: { parse: (v, p) => parseInt32(v, p, 1, 2), write: (x) => x },
 };
 
-function emptyOp(op: string): ScenarioOp {
+/** An operation named `op` with every field at its default (what a scenario file leaves out). */
+export function emptyOp(op: string): ScenarioOp {
   return {
     op,
     ipa: 0,
