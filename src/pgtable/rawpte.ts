@@ -36,6 +36,11 @@
  *           `level` covers ipa, or the entry at `level` is a table (its
  *           subtree would be orphaned: unmap it first)
  *
+ * The table's store hook (KvmPgtable.storeHook) sees every store, before it
+ * is made; unlike the kernel's operations, set_pte keeps no undo journal, so a
+ * hook that throws leaves the tables made before that store in place (`s2pt
+ * check`, whose hooks judge the kernel's operations, refuses set_pte).
+ *
  * Every other bit pattern is stored as given: reserved MemAttr encodings,
  * SH = 0b01, RES0 bits (the walk ignores them as the ASL does; `s2pt
  * decode` names them), an output address beyond the PA size (the walk
