@@ -331,3 +331,34 @@ describe("AT with stage 1 off, HCR_EL2.DC and SCTLR_EL1.C = 0: the stage-1 attri
     expect(ops[2].par).toBe("0x4400000080002900"); // NC over WB: NC/NC, 0x44, OSH
   });
 });
+
+describe("set_pte in the other descriptor formats: 64K with OA[51:48] in bits 15:12, 4K LPA2 with OA[51:50] in bits 9:8", () => {
+  it("64K granule, 52-bit PA: a level-2 (512M) block at PA 2^48", () => {
+    // lo: OA[51:48] = 1 in bits 15:12 (0x1000) | AF 0x400 | SH ISH 0x300 | S2AP RW 0xc0 | MemAttr 0xf << 2 | block 0b01
+    // = 0x17fd; hi: XN (bit 54). IPA 0x20001234 -> 2^48 + 0x1234, level 2.
+    const { ops } = run({
+      name: "64k",
+      config: { granule: 65536, ia_bits: 48, pa_bits: 52, lpa2: false, fwb: true, tlb_range: false },
+      ops: [
+        { op: "set_pte", ipa: "0x20000000", level: 2, pte: "0x400000000017fd" },
+        { op: "translate", ipa: "0x20001234", access: "r" },
+      ],
+    });
+    expect(ops[1]).toEqual({ pa: "0x1000000001234", level: 2 });
+  });
+  it("4K granule with FEAT_LPA2, 52-bit IPA and PA: a level-0 (512G) block at PA 2^50, in a concatenated root", () => {
+    // lo: OA[51:50] = 0b01 in bits 9:8 (0x100) | AF 0x400 | S2AP RW 0xc0 | MemAttr 0xf << 2 | block 0b01 = 0x5fd;
+    // hi: XN. KVM starts a 52-bit IPA at level 0 with 16 concatenated root pages (the geom-4k-ia52-lpa2
+    // conformance result), so the level-0 entry is in a root page: no table is made. FEAT_LPA2 has level-0 blocks.
+    const { ops } = run({
+      name: "lpa2",
+      config: { granule: 4096, ia_bits: 52, pa_bits: 52, lpa2: true, fwb: true, tlb_range: false },
+      ops: [
+        { op: "set_pte", ipa: "0x8000000000", level: 0, pte: "0x400000000005fd" },
+        { op: "translate", ipa: "0x8000001234", access: "r" },
+      ],
+    });
+    expect(ops[0]).toEqual({ old: "0x0", tables: [] });
+    expect(ops[1]).toEqual({ pa: "0x4000000001234", level: 0 });
+  });
+});
