@@ -119,7 +119,9 @@ function distance(a: string, b: string): number {
 }
 
 function suggest(word: string, known: readonly string[]): string {
-  const near = known.filter((k) => distance(word, k) <= Math.max(1, Math.floor(k.length / 4)) || (word.length >= 3 && (k.includes(word) || word.includes(k))));
+  const near = known.filter(
+    (k) => distance(word, k) <= Math.max(1, Math.floor(k.length / 4)) || (word.length >= 3 && k.length >= 3 && (k.includes(word) || word.includes(k))),
+  );
   return near.length ? ` (did you mean ${near.join(" or ")}?)` : "";
 }
 

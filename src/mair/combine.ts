@@ -769,6 +769,49 @@ export function combineS1S2(s1Attr: number, s1Sh: number, s2MemAttr: number, s2S
   };
 }
 
+/** PAR_EL1.ATTR/SH of a stage-1-only translation (stage1ParAttrs): -1 where the architecture leaves a column open. */
+export interface Stage1ParResult {
+  /** PAR_EL1.ATTR, or -1 when open. */
+  attr: number;
+  /** PAR_EL1.SH (0 NSH, 2 OSH, 3 ISH), or -1 when open. */
+  sh: number;
+  /** Memory-type summary ("Normal-WB", "Device-nGnRE"; alternatives joined by " | " when open). */
+  memtype: string;
+  /** Permitted values of each column (one value when determined). */
+  permitted: { attr: number[]; sh: number[] };
+}
+
+/**
+ * What an AT S1E1R/W reports in PAR_EL1.ATTR and SH: the stage-1
+ * attributes alone (the Arm ARM, PAR_EL1.ATTR: "If the instruction performed
+ * a stage 1 translation only, the attributes are from the stage 1
+ * translation"), as AArch64.S1Translate leaves them (S1DecodeMemAttrs,
+ * SCTLR_EL1.C = 0 making Normal data Non-cacheable, AArch64.S1DisabledOutput
+ * with HCR_EL2.DC = 1), encoded by EncodePARAttrs / PAREncodeShareability.
+ * The same stage-1 code as the combine's; the stage-2 controls (FWB,
+ * HCR_EL2.CD/ID) play no part. A reserved MAIR byte and SH 0b01 are
+ * enumerated as in combineS1S2.
+ */
+export function stage1ParAttrs(s1Attr: number, s1Sh: number, opts: Omit<CombineOptions, "fwb"> = {}): Stage1ParResult {
+  checkInt(s1Attr, "s1Attr", 0, 0xff, "a MAIR Attr byte");
+  checkInt(s1Sh, "s1Sh", 0, 3, "an SH value");
+  checkObject(opts, "opts");
+  const cfg = resolveOptions({ ...opts, fwb: false });
+  const l = choiceLists(s1Attr, s1Sh, 0, 0, cfg);
+  const attrs = new Set<number>();
+  const shs = new Set<number>();
+  const memtypes = new Set<string>();
+  for (const ch of cases(l)) {
+    const m = stage1(s1Attr, ch, cfg, null);
+    attrs.add(encodePARAttrs(m, cfg.xs));
+    shs.add(parEncodeShareability(m));
+    memtypes.add(memTypeSummary(m));
+  }
+  const a = [...attrs].sort((x, y) => x - y);
+  const s = [...shs].sort((x, y) => x - y);
+  return { attr: a.length === 1 ? a[0] : -1, sh: s.length === 1 ? s[0] : -1, memtype: [...memtypes].join(" | "), permitted: { attr: a, sh: s } };
+}
+
 function describeFinal(m: MemoryAttributes, sh: number, cfg: CombineConfig): string {
   return attrsWords({ ...m, shareability: sh }, { xs: cfg.xs, withSh: true });
 }

@@ -18,6 +18,7 @@
 
 export {
   combineS1S2,
+  stage1ParAttrs,
   combineTable,
   combineAttr,
   combineSh,
@@ -30,6 +31,7 @@ export {
   type CombineOutcome,
   type CombineTable,
   type OpenReason,
+  type Stage1ParResult,
 } from "./combine.js";
 export { formatCombine } from "./format.js";
 export { describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type MairAttrDescription, type S1Features } from "./mair.js";

@@ -37,6 +37,7 @@ export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS,
 export { ptdump, type PtdumpOptions } from "./ptdump.js";
 export { MAX_OP_LEAVES, type LeafBound, type LeafBoundKind } from "./limits.js";
 export { ArgumentError, ADDRESS_LIMIT } from "./args.js";
+export { setRawPte, contiguousBits, type RawPteResult } from "./rawpte.js";
 export { InputError, parseU64, parseByteSize, hex } from "./u64.js";
 export {
   PROT_X,

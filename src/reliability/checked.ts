@@ -47,6 +47,7 @@ import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../scenari
 import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry } from "../scenario/replay.js";
 import { type ExecResult, type OpResult } from "../scenario/types.js";
 import { OP_SPECS } from "../scenario/ops.js";
+import { emptyOp } from "../scenario/format.js";
 import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
@@ -456,6 +457,13 @@ export class CheckedRun {
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
     checkScenarioArg(scn);
     checkObject(opts, "opts");
+    // The reference model knows the kernel's operations only: a raw store (set_pte) has no place in it.
+    scn.ops.forEach((op, i) => {
+      if (OP_SPECS[op.op]?.model === true && (OP_SPECS[op.op] as { writes?: boolean }).writes === true)
+        throw new InputError(
+          `ops[${i}] (${op.op}): s2pt check compares the table with a reference model of pgtable.c's operations, and a raw descriptor store has no place in it (replay the scenario instead)`,
+        );
+    });
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
@@ -646,21 +654,7 @@ export class CheckedRun {
       }
     }
     if (lo < hi) {
-      const op: ScenarioOp = {
-        op: "unmap",
-        ipa: lo,
-        size: hi - lo,
-        pa: 0,
-        prot: 0,
-        flags: 0,
-        owner: 0,
-        mkold: false,
-        va: 0n,
-        access: "r",
-        el: 1,
-        attr: -1,
-        sh: -1,
-      };
+      const op: ScenarioOp = { ...emptyOp("unmap"), ipa: lo, size: hi - lo };
       // The clean-up is the checker's, not the scenario's: outside its work budget.
       this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));
       this.pgt.log.clear();

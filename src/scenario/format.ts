@@ -14,7 +14,7 @@ import { GRANULES, stage2Geometry, type Granule, type Stage2Config } from "../pg
 import { PROT_NAMES, WALK_FLAG_NAMES } from "../pgtable/descriptor.js";
 import { InputError, showInput } from "../pgtable/u64.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName, withRawNumbers } from "./jsonfields.js";
-import { ACCESS_WORDS, PROT_PREFIX, WALK_FLAG_PREFIX, parseAccess, parseNames } from "./names.js";
+import { ACCESS_WORDS, PROT_PREFIX, WALK_FLAG_PREFIX, parseAccess, parseAtInsn, parseNames } from "./names.js";
 import { readJson } from "./jsontext.js";
 import { parseGuest } from "./guest.js";
 import { OP_SPECS } from "./ops.js";
@@ -97,10 +97,33 @@ export const FIELD_KINDS: Readonly<Record<FieldKind, FieldKindSpec>> = {
     },
     write: (x) => ((x as number) >= 0 ? x : undefined),
   },
+  level: { parse: (v, p) => parseInt32(v, p, -1, 3), write: (x) => x },
+  desc: { parse: parseU64Field, write: (x) => "0x" + (x as bigint).toString(16) },
+  insn: { parse: parseAtInsn, write: (x) => x },
+  at_el: { parse: (v, p) => parseInt32(v, p, 1, 2), write: (x) => x },
 };
 
-function emptyOp(op: string): ScenarioOp {
-  return { op, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
+/** An operation named `op` with every field at its default (what a scenario file leaves out). */
+export function emptyOp(op: string): ScenarioOp {
+  return {
+    op,
+    ipa: 0,
+    size: 0,
+    pa: 0,
+    prot: 0,
+    flags: 0,
+    owner: 0,
+    mkold: false,
+    va: 0n,
+    access: "r",
+    el: 1,
+    attr: -1,
+    sh: -1,
+    level: 0,
+    pte: 0n,
+    insn: "S1E1R",
+    from_el: 2,
+  };
 }
 
 export function parseOp(v: unknown, path: string): ScenarioOp {

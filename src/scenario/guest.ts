@@ -12,7 +12,8 @@
  *     "hcr":   { "dc": false, "dct": false, "cd": false, "id": false, "ptw": false }, (optional)
  *     "ttbr0": "0x...", "ttbr1": "0x...",        (optional: else the builder's root table, or 0)
  *     "table_pool": { "ipa": "0x...", "size": "0x..." },  (IPAs the builder puts table pages at)
- *     "mappings": [ { "va", "size", "ipa", "attrindx", "ap", "sh", "af", "pxn", "uxn", "ng", "level" } ]
+ *     "mappings": [ { "va", "size", "ipa", "attrindx", "ap", "sh", "af", "pxn", "uxn", "ng", "level" } ],
+ *     "descriptors": [ { "va": "0x...", "level": 2, "pte": "0x..." } ]   (raw descriptors, stored first)
  *   }
  */
 
@@ -29,14 +30,18 @@ import {
   type SctlrFields,
   type TcrFields,
 } from "../stage1/config.js";
-import type { GuestMapping, GuestSpec } from "../stage1/spec.js";
+import type { GuestDescriptor, GuestMapping, GuestSpec } from "../stage1/spec.js";
+import { PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
+import { contiguousBits } from "../pgtable/rawpte.js";
+import { S1_CONT_HI, s1DescAddress } from "../stage1/descriptor.js";
 import { checkKeys, isPlainObject, parseBool, parseHexField, parseInt32, parseU64Field, typeName } from "./jsonfields.js";
 import { checkObject, checkString } from "../pgtable/args.js";
 
 const TCR_KEYS = ["t0sz", "t1sz", "tg0", "tg1", "ips", "epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1", "ha", "hd"] as const;
 const SCTLR_KEYS = ["m", "c", "i", "wxn"] as const;
 const HCR_KEYS = ["dc", "dct", "cd", "id", "ptw"] as const;
-const GUEST_KEYS = ["tcr", "mair", "sctlr", "hcr", "ttbr0", "ttbr1", "table_pool", "mappings"] as const;
+const GUEST_KEYS = ["tcr", "mair", "sctlr", "hcr", "ttbr0", "ttbr1", "table_pool", "mappings", "descriptors"] as const;
+const DESCRIPTOR_KEYS = ["va", "level", "pte"] as const;
 const MAPPING_KEYS = ["va", "size", "ipa", "attrindx", "ap", "sh", "af", "pxn", "uxn", "ng", "level"] as const;
 
 function parseGranuleField(v: unknown, path: string): Granule {
@@ -137,8 +142,16 @@ export function parseGuest(v: unknown, path: string, s2: Stage2Config): GuestSpe
     if (!Array.isArray(v.mappings)) throw new InputError(`${path}.mappings: expected an array, got ${typeName(v.mappings)}`);
     v.mappings.forEach((m, i) => mappings.push(parseMapping(m, `${path}.mappings[${i}]`, tcr, s2)));
   }
-  if (mappings.length > 0 && pool === null) throw new InputError(`${path}: mappings need a table_pool (the IPAs the builder puts the guest's table pages at)`);
-  return { config, ttbr0Given: v.ttbr0 !== undefined, ttbr1Given: v.ttbr1 !== undefined, pool, mappings };
+  const descriptors: GuestDescriptor[] = [];
+  if (v.descriptors !== undefined) {
+    if (!Array.isArray(v.descriptors)) throw new InputError(`${path}.descriptors: expected an array, got ${typeName(v.descriptors)}`);
+    v.descriptors.forEach((d, i) => descriptors.push(parseDescriptor(d, `${path}.descriptors[${i}]`, tcr, s2)));
+  }
+  if ((mappings.length > 0 || descriptors.length > 0) && pool === null)
+    throw new InputError(
+      `${path}: ${mappings.length > 0 ? "mappings" : "descriptors"} need a table_pool (the IPAs the builder puts the guest's table pages at)`,
+    );
+  return { config, ttbr0Given: v.ttbr0 !== undefined, ttbr1Given: v.ttbr1 !== undefined, pool, mappings, descriptors };
 }
 
 function parseMapping(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config): GuestMapping {
@@ -187,4 +200,56 @@ function parseMapping(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config
       throw new InputError(`${path}.level: va, size and ipa must be multiples of ${hex(sz)} for level-${l} ${l === 3 ? "pages" : "blocks"}`);
   }
   return m;
+}
+
+/**
+ * One raw stage-1 descriptor (docs/raw-descriptors-and-at.md). Any bits are
+ * stored; refused, naming the field: a level outside the region's walk, a VA
+ * outside the region or not aligned to the level's entry size, a block where
+ * the granule has none (AArch64_BlockDescSupported: the walk would read it as
+ * invalid), a Contiguous leaf whose output address is not the entry of its run
+ * the VA selects (ASL StageOA would take those bits from the VA).
+ */
+function parseDescriptor(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config): GuestDescriptor {
+  if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
+  checkKeys(v, path, DESCRIPTOR_KEYS, DESCRIPTOR_KEYS);
+  const d: GuestDescriptor = {
+    path,
+    va: parseU64Field(v.va, `${path}.va`),
+    level: parseInt32(v.level, `${path}.level`, 0, 3),
+    pte: parseU64Field(v.pte, `${path}.pte`),
+  };
+  const region = Number((d.va >> 55n) & 1n) as 0 | 1;
+  const g = regionGeometry(tcr, region);
+  const span = 1n << BigInt(g.iaBits);
+  const lowest = region === 0 ? 0n : (1n << 64n) - span;
+  if (d.va < lowest || d.va >= lowest + span) {
+    throw new InputError(
+      `${path}.va: ${hex(d.va)} is outside the TTBR${region} region ${hex(lowest)}..${hex(lowest + span - 1n)} (${g.iaBits}-bit VAs; T${region}SZ ${g.txsz})`,
+    );
+  }
+  if (d.level < g.startLevel) throw new InputError(`${path}.level: ${d.level} is above the TTBR${region} start level ${g.startLevel}`);
+  const size = 2 ** g.shifts[d.level];
+  if (d.va % BigInt(size) !== 0n) throw new InputError(`${path}.va: ${hex(d.va)} is not aligned to the level-${d.level} entry size ${hex(size)}`);
+  const lo = Number(d.pte & 0xffffffffn);
+  const hi = Number(d.pte >> 32n);
+  if (lo & PTE_VALID_LO) {
+    if (!(lo & PTE_TYPE_LO) && (d.level === 3 || !blockDescSupported(g.granule, false, s2.paBits, d.level))) {
+      throw new InputError(
+        `${path}.pte: ${hex(d.pte)} is a block descriptor (bits[1:0] = 0b01) at level ${d.level}, where the ${granuleName(g.granule)} granule has no blocks (the walk would read it as invalid: give an invalid entry instead)`,
+      );
+    }
+    const leaf = d.level === 3 || !(lo & PTE_TYPE_LO);
+    if (leaf && hi & S1_CONT_HI) {
+      const run = 2 ** contiguousBits(g.granule, d.level);
+      const oaIn = Math.floor(s1DescAddress(lo, hi, g.pageShift, s2.paBits >= 52) / size) % run;
+      const vaIn = Number((d.va / BigInt(size)) % BigInt(run));
+      if (oaIn !== vaIn) {
+        throw new InputError(
+          `${path}.pte: ${hex(d.pte)} has the Contiguous bit with an output address that is entry ${oaIn} of its ${run}-entry run but the VA is entry ${vaIn}: ASL StageOA takes those bits from the VA, so this leaf is not one of a consistent contiguous run`,
+        );
+      }
+    }
+  }
+  return d;
 }

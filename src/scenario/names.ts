@@ -83,3 +83,21 @@ export function parseAccess(v: unknown, what: string): number {
   if (k < 0) throw new InputError(`${what}: '${showInput(v)}' is not r (read), w (write) or x (execute)`);
   return k;
 }
+
+/** The AT instructions s2pt models (docs/raw-descriptors-and-at.md): stage 1 only, or both stages; read or write. */
+export const AT_INSNS = ["S1E1R", "S1E1W", "S12E1R", "S12E1W"] as const;
+
+/** An AT instruction's name (case-insensitive, with or without "AT "), upper case. */
+export function parseAtInsn(v: unknown, what: string): string {
+  if (typeof v !== "string") throw new InputError(`${what}: expected an AT instruction name (${AT_INSNS.join(", ")}), got ${typeName(v)}`);
+  const t = v
+    .trim()
+    .toUpperCase()
+    .replace(/^AT\s+/, "");
+  if (!(AT_INSNS as readonly string[]).includes(t)) {
+    throw new InputError(
+      `${what}: '${showInput(v)}' is not an AT instruction s2pt models (${AT_INSNS.join(", ")}; S1E0*, S1E2*, S1E1RP/WP and S1E1A are not modelled)`,
+    );
+  }
+  return t;
+}

@@ -20,6 +20,7 @@ import { leafBound, type LeafBound } from "../pgtable/limits.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { hexHalves } from "../pgtable/u64.js";
 import { runTranslateOp, runTranslateVaOp } from "./translate.js";
+import { runAtOp, runSetPteOp } from "./rawops.js";
 import type { ExecResult, FieldKind, ModelOpResult, OpFieldName, Scenario, ScenarioOp } from "./types.js";
 import { checkString } from "../pgtable/args.js";
 
@@ -56,6 +57,12 @@ export interface ModelOpSpec extends OpSpecBase {
   readonly model: true;
   /** Run the op; its result is its own record. */
   readonly run: (pgt: KvmPgtable, op: ScenarioOp, scn: Scenario) => ModelOpResult;
+  /**
+   * Stores into the table outside the kernel's operations (set_pte): the
+   * checked replay (`s2pt check`), whose reference model knows only the
+   * kernel's operations, refuses a scenario that holds one.
+   */
+  readonly writes?: boolean;
 }
 
 /** One entry of the op table. */
@@ -117,6 +124,10 @@ export const OP_SPECS: Readonly<Record<string, OpSpec>> = {
   translate: { fields: { ipa: "addr", access: "access", el: "el" }, optional: ["el"], model: true, run: runTranslateOp },
   // The two-stage translation of a guest VA (docs/two-stage.md).
   translate_va: { fields: { va: "va", access: "access", el: "el" }, optional: ["el"], model: true, guest: true, run: runTranslateVaOp },
+  // A raw stage-2 descriptor at (ipa, level) (docs/raw-descriptors-and-at.md).
+  set_pte: { fields: { ipa: "addr", level: "level", pte: "desc" }, model: true, writes: true, run: runSetPteOp },
+  // An AT instruction and the PAR_EL1 it leaves (docs/raw-descriptors-and-at.md).
+  at: { fields: { insn: "insn", va: "va", from_el: "at_el" }, optional: ["from_el"], model: true, guest: true, run: runAtOp },
 };
 
 /** Whether `name` is an operation of the op table. */

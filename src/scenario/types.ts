@@ -24,8 +24,12 @@ import type { GuestSpec } from "../stage1/spec.js";
  *   el      0 | 1                        -> number
  *   attr    0..255 (a MAIR Attr byte)    -> number, -1 when absent
  *   sh      0, 2, 3                      -> number, -1 when absent
+ *   level   -1..3 (a translation level)  -> number
+ *   desc    "0x..." below 2^64           -> bigint (a raw 64-bit descriptor)
+ *   insn    "S1E1R" | "S1E1W" | "S12E1R" | "S12E1W" -> the AT instruction's name, upper case
+ *   at_el   1 | 2 (the EL an AT runs at) -> number
  */
-export type FieldKind = "addr" | "va" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh";
+export type FieldKind = "addr" | "va" | "prot" | "flags" | "owner" | "bool" | "access" | "el" | "attr" | "sh" | "level" | "desc" | "insn" | "at_el";
 
 /**
  * A parsed operation: `op` names its entry in the op table (ops.ts
@@ -60,6 +64,14 @@ export interface ScenarioOp {
   attr: number;
   /** A stage-1 SH, or -1. */
   sh: number;
+  /** The level of a raw descriptor (set_pte). */
+  level: number;
+  /** A raw 64-bit descriptor (set_pte). */
+  pte: bigint;
+  /** An AT instruction (at): S1E1R, S1E1W, S12E1R or S12E1W. */
+  insn: string;
+  /** The Exception level the AT instruction runs at (at): 1 (the guest) or 2 (the hypervisor). */
+  from_el: number;
 }
 
 /** The fields of an operation, by name (everything of ScenarioOp but its name). */

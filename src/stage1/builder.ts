@@ -30,7 +30,7 @@ import { checkInstance, checkObject, shown, ArgumentError } from "../pgtable/arg
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { regionGeometry, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
 import { GuestMemory } from "./memory.js";
-import type { GuestMapping, GuestSpec } from "./spec.js";
+import type { GuestDescriptor, GuestMapping, GuestSpec } from "./spec.js";
 
 /** Most stage-1 leaves the guest builder writes for one guest (a scenario's). */
 export const MAX_GUEST_LEAVES = 2 ** 20;
@@ -132,6 +132,43 @@ class Builder {
     }
   }
 
+  /**
+   * Store a raw descriptor at (d.va, d.level) under the root table at
+   * `root`: the tables above it are followed where they exist and made from
+   * the pool where the entry is empty (VALID | TABLE | address, no
+   * hierarchical attribute: what a guest kernel writes). A leaf, an invalid
+   * entry or a table descriptor is stored as given; a table descriptor's
+   * address is where the next level lives (the way to put a table page at an
+   * exact IPA), and later descriptors and mappings below it go there.
+   */
+  placeRaw(d: GuestDescriptor, g: RegionGeometry, root: number): void {
+    const va = Number(d.va & ((1n << BigInt(g.iaBits)) - 1n));
+    const lpa64 = this.pgt.geom.paBits >= 52;
+    let table = root;
+    for (let level = g.startLevel; ; level++) {
+      const mask = level === g.startLevel ? g.rootEntries - 1 : (1 << g.stride) - 1;
+      const index = Math.floor(va / 2 ** g.shifts[level]) & mask;
+      const [lo, hi] = this.read(table, index);
+      if (level === d.level) {
+        if ((lo | hi) !== 0)
+          throw new InputError(`${d.path}: the level-${level} entry for VA ${hex(d.va)} already holds ${hexWord(lo, hi)} (an earlier descriptor wrote it)`);
+        this.write(table, index, Number(d.pte & 0xffffffffn), Number(d.pte >> 32n));
+        return;
+      }
+      if (lo & PTE_VALID_LO) {
+        if ((lo & PTE_TYPE_LO) === 0) throw new InputError(`${d.path}: VA ${hex(d.va)} falls in a level-${level} block an earlier descriptor wrote`);
+        table = s1DescAddress(lo, hi, g.pageShift, lpa64);
+        continue;
+      }
+      if ((lo | hi) !== 0)
+        throw new InputError(`${d.path}: VA ${hex(d.va)} falls in the level-${level} invalid entry ${hexWord(lo, hi)} an earlier descriptor wrote`);
+      const next = this.allocTable(g, level + 1, `${d.path} at level ${level + 1}`);
+      encodeS1Table(g.granule, next, {}, this.word);
+      this.write(table, index, this.word[0], this.word[1]);
+      table = next;
+    }
+  }
+
   private install(m: GuestMapping, g: RegionGeometry, root: number, va: number, ipa: number, leafLevel: number): void {
     let table = root;
     for (let level = g.startLevel; ; level++) {
@@ -151,12 +188,17 @@ class Builder {
         table = s1DescAddress(lo, hi, g.pageShift, this.pgt.geom.paBits >= 52);
         continue;
       }
+      if ((lo | hi) !== 0) throw new InputError(`${m.path}: VA ${hex(va)} falls in the level-${level} invalid entry ${hexWord(lo, hi)} a raw descriptor wrote`);
       const next = this.allocTable(g, level + 1, `${m.path} at level ${level + 1}`);
       encodeS1Table(g.granule, next, {}, this.word);
       this.write(table, index, this.word[0], this.word[1]);
       table = next;
     }
   }
+}
+
+function hexWord(lo: number, hi: number): string {
+  return hex((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
 }
 
 /**
@@ -233,13 +275,15 @@ export function buildGuest(pgt: KvmPgtable, spec: GuestSpec, where: string): Bui
   for (const region of [0, 1] as const) {
     const g = regionGeometry(cfg.tcr, region);
     const mine = spec.mappings.filter((m) => Number((m.va >> 55n) & 1n) === region);
+    const raw = (spec.descriptors ?? []).filter((d) => Number((d.va >> 55n) & 1n) === region);
     if (given[region]) {
       roots[region] = ttbrTableBase(region === 0 ? cfg.ttbr0 : cfg.ttbr1, g, cfg.tcr.ips, paMax);
-    } else if (mine.length > 0) {
+    } else if (mine.length > 0 || raw.length > 0) {
       roots[region] = b.allocTable(g, g.startLevel, `the TTBR${region} root table`);
       if (region === 0) cfg.ttbr0 = BigInt(roots[0]);
       else cfg.ttbr1 = BigInt(roots[1]);
     }
+    for (const d of raw) b.placeRaw(d, g, roots[region]);
     for (const m of mine) b.map(m, g, roots[region], paMax);
   }
   return { config: cfg, mem: b.mem, tables: b.tables };

@@ -12,7 +12,8 @@
  * @module s2pt/stage1
  */
 
-export type { GuestSpec, GuestMapping } from "./spec.js";
+export type { GuestSpec, GuestMapping, GuestDescriptor } from "./spec.js";
+export { atInstruction, parFaultValue, AT_INSTRUCTIONS, type AtInstruction, type AtResult } from "./at.js";
 export { buildGuest, MAX_GUEST_LEAVES, type BuiltGuest, type BuiltTable } from "./builder.js";
 export { guestOf, builtGuest, nestedWalker } from "./guest.js";
 export { GuestMemory } from "./memory.js";

@@ -35,6 +35,22 @@ export interface GuestMapping {
   level: number;
 }
 
+/**
+ * One raw stage-1 descriptor the builder stores as given (docs/raw-descriptors-and-at.md):
+ * at the entry that translates `va` at `level`, the tables above it made by the
+ * builder (or followed, where an earlier descriptor or mapping put one).
+ */
+export interface GuestDescriptor {
+  /** Where it was given (a JSON path), for messages. */
+  path: string;
+  /** A VA the entry translates, aligned to the level's entry size (bits 63:55 select the TTBR region). */
+  va: bigint;
+  /** The level of the entry. */
+  level: number;
+  /** The 64-bit descriptor: a leaf, an invalid entry, or a table descriptor whose address is the next table's IPA. */
+  pte: bigint;
+}
+
 /** The guest's stage-1 setup: registers, where its table pages go, and its mappings. */
 export interface GuestSpec {
   /** The registers; ttbr0/ttbr1 are 0 where not given (the builder fills them). */
@@ -47,4 +63,6 @@ export interface GuestSpec {
   pool: { ipa: number; size: number } | null;
   /** The mappings, in order. */
   mappings: GuestMapping[];
+  /** Raw descriptors, stored (in order) before the mappings are written. */
+  descriptors?: GuestDescriptor[];
 }

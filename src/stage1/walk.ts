@@ -195,6 +195,13 @@ export class NestedWalker {
   leafEntryIpa = 0;
   /** @internal S1_HW_AF | S1_HW_DIRTY: what the hardware wrote to the stage-1 leaf (leafLo is the value after). */
   hwUpdate = 0;
+  /**
+   * @internal
+   * Stage 1 only (AArch64.AT with TranslationStage_1, AT S1E1R/W): the walk
+   * stops at the output IPA, which is not translated by stage 2 (pa = ipa);
+   * the stage-1 table walk still goes through stage 2, as it does for an AT.
+   */
+  s1Only = false;
 
   // ---- trace (tracing on: every stage-1 entry read, and a hook after every stage-2 walk) ----
   /** @internal */
@@ -434,8 +441,12 @@ export class NestedWalker {
     return this.stage2(access, el, 0);
   }
 
-  /** AArch64_S2Translate of the output IPA for the access itself. */
+  /** AArch64_S2Translate of the output IPA for the access itself (not for a stage-1-only walk: AT S1E1*). */
   private stage2(access: number, el: number, s1Level: number): number {
+    if (this.s1Only) {
+      this.pa = this.ipa;
+      return FAULT_NONE;
+    }
     const s2 = this.s2;
     if (this.tracing) s2.tracing = true;
     const r = s2.translate(this.ipa, access, el);

@@ -176,7 +176,10 @@ describe("the translate_va op of s2pt replay", () => {
   it("refuses a bad guest section or translate_va op, naming the JSON path", () => {
     const m0 = GUEST.mappings[0];
     const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ guest: { ...GUEST, foo: 1 } }, /^s2pt: .*: guest: unknown field 'foo' \(allowed: tcr, mair, sctlr, hcr, ttbr0, ttbr1, table_pool, mappings\)$/],
+      [
+        { guest: { ...GUEST, foo: 1 } },
+        /^s2pt: .*: guest: unknown field 'foo' \(allowed: tcr, mair, sctlr, hcr, ttbr0, ttbr1, table_pool, mappings, descriptors\)$/,
+      ],
       [{ guest: { ...GUEST, mair: undefined } }, /guest: missing field 'mair'/],
       [{ guest: { ...GUEST, tcr: { ...GUEST.tcr, t0sz: 12 } } }, /guest\.tcr\.t0sz: 12 is outside 16\.\.39/],
       [{ guest: { ...GUEST, tcr: { ...GUEST.tcr, ips: 50 } } }, /guest\.tcr\.ips: 50 is not an IPS size/],

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PROT_R, PROT_W, PROT_X, TLBI_TTL_UNKNOWN, WALK_HANDLE_FAULT, WALK_SHARED } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { replay } from "../../src/scenario/replay.js";
-import { parseScenarioText } from "../../src/scenario/format.js";
+import { emptyOp, parseScenarioText } from "../../src/scenario/format.js";
 import type { Scenario, ScenarioOp } from "../../src/scenario/types.js";
 import type { BenchConfig } from "../../src/workload/config.js";
 import { DEFAULT_PARAMS, XorShift32, permutation, planPattern, planScenario, type PatternParams } from "../../src/workload/patterns.js";
@@ -238,7 +238,7 @@ describe("hand-computed counts for small instances of every pattern (4K pages, 4
 const FAULT = WALK_HANDLE_FAULT | WALK_SHARED;
 
 function op(kind: string, f: Partial<ScenarioOp>): ScenarioOp {
-  return { op: kind, ipa: 0, size: 0, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1, ...f };
+  return { ...emptyOp(kind), ...f };
 }
 
 function stage2(c: BenchConfig): Stage2Config {

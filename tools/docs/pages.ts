@@ -13,6 +13,7 @@ import { renderTwoStageDoc } from "./two-stage.js";
 import { renderRegistersDoc } from "./registers.js";
 import { renderFaultDiagnosisDoc } from "./fault-diagnosis.js";
 import { renderBenchDoc } from "./bench.js";
+import { renderRawAtDoc } from "./raw-at.js";
 
 export interface GeneratedPage {
   /** Path relative to the repository root, e.g. "docs/combine.md". */
@@ -31,4 +32,5 @@ export const GENERATED_PAGES: GeneratedPage[] = [
   { path: "docs/reference/registers.md", render: renderRegistersDoc },
   { path: "docs/fault-diagnosis.md", render: renderFaultDiagnosisDoc },
   { path: "docs/bench-your-workload.md", render: renderBenchDoc },
+  { path: "docs/raw-descriptors-and-at.md", render: renderRawAtDoc },
 ];

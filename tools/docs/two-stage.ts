@@ -136,8 +136,9 @@ A scenario may hold a top-level \`guest\` object, and \`translate_va\` ops:
 | \`sctlr\` | SCTLR_EL1.M, C, I, WXN (default 1, 1, 1, 0). |
 | \`hcr\` | HCR_EL2.DC, DCT, CD, ID, PTW (default 0). VM = 1 and TGE = 0 always; FWB is the stage-2 config's \`fwb\`. |
 | \`ttbr0\`, \`ttbr1\` | TTBRn_EL1 values (BADDR, ASID ignored). Without one, the builder puts a root table from the pool there if the region has mappings, else 0. |
-| \`table_pool\` | the IPAs the builder takes table pages from, in order (granule-aligned; required with mappings). |
+| \`table_pool\` | the IPAs the builder takes table pages from, in order (granule-aligned; required with mappings or descriptors). |
 | \`mappings\` | \`va\` (64-bit, in the TTBR0 or TTBR1 region), \`size\`, \`ipa\`, \`attrindx\` 0..7 required; \`ap\` (default 0), \`sh\` (default 3), \`af\` (true), \`pxn\`, \`uxn\`, \`ng\` (false), \`level\` (the leaf level; default the largest the alignment allows). |
+| \`descriptors\` | raw stage-1 descriptors, \`va\`, \`level\`, \`pte\` (any 64 bits), stored before the mappings; a table descriptor places the next table at its address: [raw-descriptors-and-at.md](raw-descriptors-and-at.md). |
 
 **When the guest tables are written**: at the first \`translate_va\` (or, when no op translated a VA, by \`s2pt walk --va\`
 after the scenario's ops), through the stage-2 table as it is then: each descriptor goes to the PA the stage-2 leaf

@@ -35,6 +35,7 @@ import {
 } from "../../src/pgtable/descriptor.js";
 import { PARANGE_BITS, stage2Geometry, type Granule, type Stage2Config } from "../../src/pgtable/geometry.js";
 import type { Scenario, ScenarioOp } from "../../src/scenario/types.js";
+import { emptyOp } from "../../src/scenario/format.js";
 
 export const OP_KINDS = ["map", "unmap", "wrprotect", "mkyoung", "test_clear_young", "relax_perms", "flush", "split", "set_owner", "get_leaf"] as const;
 export type OpKind = (typeof OP_KINDS)[number];
@@ -243,7 +244,7 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
     // rounds up to whole pages, which clears the same pages.
     if (deferredRangeTlbi) range.size = Math.ceil(range.size / page) * page;
     const op: ScenarioOp = {
-      op: r.kind,
+      ...emptyOp(r.kind),
       ipa: range.ipa,
       size: r.kind === "mkyoung" || r.kind === "relax_perms" || r.kind === "get_leaf" ? 0 : range.size,
       pa: r.kind === "map" ? range.pa : 0,
@@ -251,11 +252,6 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
       flags: r.kind === "map" || r.kind === "mkyoung" || r.kind === "relax_perms" ? bitsOf(r.flags, FLAG_BITS) : 0,
       owner: r.kind === "set_owner" ? r.owner : 0,
       mkold: r.kind === "test_clear_young" ? r.mkold : false,
-      va: 0n,
-      access: "r",
-      el: 1,
-      attr: -1,
-      sh: -1,
     };
     // Half the remaps keep the memory type and SW bits and change only R/W/X:
     // the "permissions only" path (-EAGAIN, left for relax_perms).

@@ -16,6 +16,7 @@ import { checkCommand } from "./check.js";
 import { regCommand } from "./reg.js";
 import { faultCommand } from "./fault.js";
 import { benchCommand } from "./bench.js";
+import { atCommand } from "./at.js";
 
 export const COMMANDS: readonly CommandSpec[] = [
   decodeCommand,
@@ -30,4 +31,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   regCommand,
   faultCommand,
   benchCommand,
+  atCommand,
 ];
