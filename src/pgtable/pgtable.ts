@@ -266,6 +266,8 @@ export class KvmPgtable {
   private dLevel = 0;
   /** What a run visitor's last entry returned (0, or a value that stops the walk). */
   private runRet = 0;
+  /** runEntries(): the aligned address of the run's first entry. */
+  private runFirst = 0;
 
   /** Level of the entry the last successful getLeaf() found. */
   leafLevel = 0;
@@ -630,105 +632,382 @@ export class KvmPgtable {
    * the address stays on it, as in __kvm_pgtable_visit). Returning 0 with
    * runRet 0 declines: the generic path visits the entry.
    *
-   * One loop serves every operation that has a run form; the per-entry work
-   * is the operation's visitor, inlined (unmap, attr, age, flush) or called
-   * (map: stage2_map_walker_try_leaf with the visit context set).
+   * Each operation that has a run form has its own loop (the visitor inlined,
+   * its configuration hoisted out of the loop): unmap, the attribute walker,
+   * aging, flush and map.
    */
   private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
     this.runRet = 0;
-    const cb = this.wCb;
+    switch (this.wCb) {
+      case CB_UNMAP:
+        return this.unmapRun(tbl, pageOff, idx, level, page);
+      case CB_ATTR:
+        return this.attrRun(tbl, pageOff, idx, level);
+      case CB_MAP:
+        return this.mapRun(tbl, pageOff, idx, level, page);
+      case CB_AGE:
+      case CB_FLUSH:
+        return this.ageFlushRun(tbl, pageOff, idx, level);
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * Entries a run from `idx` may visit: the first always (the walk is inside
+   * the range), then each whose (aligned) address is below the end, up to the
+   * end of the page. Sets runFirst to the first entry's aligned address.
+   */
+  private runEntries(idx: number, level: number): number {
     const d = this.d;
-    const w = this.w;
-    const log = this.log;
-    const store = this.store;
     const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
+    const base = Math.floor(d[D_ADDR] * this.invGran[level + 1]) * g;
+    this.runFirst = base;
+    const left = this.ptrsPerPte - idx;
+    const inRange = Math.ceil((d[D_END] - base) * this.invGran[level + 1]);
+    return inRange < left ? (inRange < 1 ? 1 : inRange) : left;
+  }
+
+  /**
+   * stage2_unmap_walker() with stage2_unmap_put_pte() over a run of leaf
+   * entries. Per entry the kernel clears it, puts the table page's reference
+   * and, for a valid leaf, issues a TLBI by IPA (unless deferred) and cleans
+   * a Normal leaf's memory to PoC (without FWB). Here: the entries are
+   * cleared in one loop, the page's count drops once by the number cleared,
+   * and the events go to the log as runs (pairs of TLBI + dcache at
+   * consecutive IPAs and PAs), exactly the events the kernel issues in its
+   * order. Should the count reach 0 inside the run (a table whose count is
+   * lower than its entries: a scribbled table), the run stops before that
+   * entry and the generic visit frees the page as put_page() does.
+   */
+  private unmapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    // Module constants as locals: an imported binding is re-read (and hole-checked) on every use.
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const MEMATTR = S2_MEMATTR_LO;
+    const HI_WEIGHT = TWO_32;
+    const d = this.d;
+    const log = this.log;
+    const refcount = this.store.refcount;
+    const oaLo = this.oaLo;
+    const oaHi = this.oaHi;
+    const fmt = this.fmt;
+    const g = this.gran[level + 1];
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const last = level === KVM_PGTABLE_LAST_LEVEL;
     const normal = this.normalMemattrLo;
-    // stage2_unmap_walker(): dcache only without FWB; TLBIs deferred with FEAT_TLBIRANGE and FWB.
+    // The inner loop below compares the OA as int32 halves: only the main OA field, a block of at most 2^30.
+    const halves = this.highOa === 0 && g <= 2 ** 30;
+    // What the inner loop compares of the low half: the bits that decide the events (valid, memory type),
+    // the type bit (a table never continues a run of leaves) and the OA.
+    const same = VALID | PTE_TYPE_LO | MEMATTR | oaLo;
+    // The events of a valid leaf: 1 the TLBI (unless deferred: FEAT_TLBIRANGE and FWB), 2 the dcache (Normal, no FWB).
+    const tlbi = this.unmapDeferTlbFlush() ? 0 : 1;
     const flushOnUnmap = !this.fwb;
-    const defer = this.unmapDeferTlbFlush();
-    // stage2_attr_walker(): what to set and clear; an invalid entry is -EAGAIN.
+    const rc0 = refcount[page];
+    let cleared = 0;
+    // The current run of leaves with the same events at consecutive addresses.
+    let rn = 0;
+    let rPat = 0;
+    let rAddr = 0;
+    let rPa = 0;
+    let nextPa = -1;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    while (k < cnt) {
+      const lo = tbl[off];
+      const hi = tbl[off + 1];
+      if ((lo | hi) === 0) {
+        // An empty entry: no visit work, and the next leaf is not at the run's next address.
+        nextPa = -1;
+        k++;
+        off += 2;
+        continue;
+      }
+      if (!last && (lo & TABLE) === TABLE) break;
+      // put_page() of the entry that would take the page's count to 0: the generic visit's.
+      if (cleared + 1 === rc0) break;
+      tbl[off] = 0;
+      tbl[off + 1] = 0;
+      cleared++;
+      k++;
+      off += 2;
+      if ((lo & VALID) === 0) {
+        nextPa = -1;
+        continue;
+      }
+      const pat = tlbi | (flushOnUnmap && (lo & MEMATTR) === normal ? 2 : 0);
+      const pa = halves ? (hi & oaHi) * HI_WEIGHT + ((lo & oaLo) >>> 0) : pteToPhys(fmt, lo, hi);
+      if (pa === nextPa && pat === rPat) {
+        rn++;
+      } else {
+        if (rn !== 0) this.unmapRunEvents(log, rPat, rAddr, rPa, g, level, rn);
+        rn = 1;
+        rPat = pat;
+        // ctx->addr: the walk's own address for the first entry (it may be unaligned above the last level).
+        rAddr = k === 1 ? d[D_ADDR] : base + (k - 1) * g;
+        rPa = pa;
+      }
+      nextPa = pa + g;
+      if (halves) {
+        // The leaves that follow with the same bits and the next OA: cleared in a tight loop.
+        const gi = g | 0;
+        let want = ((lo & same) + gi) | 0;
+        let wantHi = hi & oaHi;
+        if ((want & oaLo) === 0) wantHi = (wantHi + 1) | 0;
+        let most = cnt - k;
+        if (most > rc0 - 1 - cleared) most = rc0 - 1 - cleared;
+        const from = off;
+        const stop = off + (most << 1);
+        let o = off;
+        while (o < stop) {
+          if ((tbl[o] & same) !== want || (tbl[o + 1] & oaHi) !== wantHi) break;
+          tbl[o] = 0;
+          tbl[o + 1] = 0;
+          o += 2;
+          want = (want + gi) | 0;
+          if ((want & oaLo) === 0) wantHi = (wantHi + 1) | 0;
+        }
+        const m = (o - from) >> 1;
+        if (m !== 0) {
+          rn += m;
+          cleared += m;
+          k += m;
+          off = o;
+          nextPa += m * g;
+        }
+      }
+    }
+    if (rn !== 0) this.unmapRunEvents(log, rPat, rAddr, rPa, g, level, rn);
+    if (cleared !== 0) refcount[page] = rc0 - cleared;
+    if (k !== 0) d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /** The events of rn consecutive leaves cleared by unmapRun(), pattern `pat`. */
+  private unmapRunEvents(log: MaintenanceLog, pat: number, addr: number, pa: number, g: number, level: number, rn: number): void {
+    if (pat === 3) {
+      if (rn === 1 || addr !== Math.floor(addr / g) * g) {
+        // An unaligned first address (the walk's start inside a block) is not on the run's stride.
+        log.push(EV_TLBI_IPA, addr, level);
+        log.push(EV_DCACHE, pa, g);
+        if (rn > 1) log.pushPairs(EV_TLBI_IPA, Math.floor(addr / g) * g + g, level, g, EV_DCACHE, pa + g, g, g, rn - 1);
+      } else {
+        log.pushPairs(EV_TLBI_IPA, addr, level, g, EV_DCACHE, pa, g, g, rn);
+      }
+    } else if (pat === 1) {
+      if (rn === 1 || addr !== Math.floor(addr / g) * g) {
+        log.push(EV_TLBI_IPA, addr, level);
+        if (rn > 1) log.pushRun(EV_TLBI_IPA, Math.floor(addr / g) * g + g, level, g, rn - 1);
+      } else {
+        log.pushRun(EV_TLBI_IPA, addr, level, g, rn);
+      }
+    } else if (pat === 2) {
+      log.pushRun(EV_DCACHE, pa, g, g, rn);
+    }
+  }
+
+  /**
+   * stage2_attr_walker() over a run of leaf entries: an invalid entry is
+   * -EAGAIN (which stops the walk under WALK_HANDLE_FAULT, else is passed
+   * over); a valid leaf gets (old & ~clr) | set, stored only when it
+   * changes, with an icache invalidation before it becomes executable.
+   * When only the low half can change (wrprotect, mkyoung) the loop reads
+   * and writes that word alone.
+   */
+  private attrRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const XN = S2_XN_HI;
+    const w = this.w;
     const setLo = w[W_SET_LO];
     const setHi = w[W_SET_HI];
     const clrLo = w[W_CLR_LO];
     const clrHi = w[W_CLR_HI];
     const stopOnEagain = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
-    const mkold = this.gMkold;
-    if (cb === CB_MAP) {
-      this.cTbl = tbl;
-      this.cPage = page;
-      this.cLevel = level;
-    }
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      if (cb === CB_UNMAP) {
-        // stage2_unmap_walker() with stage2_unmap_put_pte()
-        const hi = tbl[off + 1];
-        if ((lo & PTE_VALID_LO) !== 0) {
-          tbl[off] = 0;
-          tbl[off + 1] = 0;
-          if (!defer) log.push(EV_TLBI_IPA, addr, level);
-          store.putPage(page);
-          if (flushOnUnmap && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, hi), g);
-        } else if ((lo | hi) !== 0) {
-          tbl[off] = 0;
-          tbl[off + 1] = 0;
-          store.putPage(page);
-        }
-      } else if (cb === CB_ATTR) {
-        // stage2_attr_walker()
-        if ((lo & PTE_VALID_LO) === 0) {
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const g = this.gran[level + 1];
+    // A table entry ends the run (it is valid, with the type bit; above the last level only).
+    const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
+    let k = 0;
+    let valid = 0;
+    let off = pageOff + (idx << 1);
+    if (setHi === 0 && clrHi === 0) {
+      // The high half (XN among it) never changes: no icache invalidation, one word read and written.
+      const keep = ~clrLo;
+      for (; k < cnt; k++, off += 2) {
+        const lo = tbl[off];
+        if ((lo & VALID) === 0) {
           if (stopOnEagain) {
             this.runRet = -EAGAIN;
             break;
           }
-        } else {
-          const hi = tbl[off + 1];
-          this.aLevel = level;
-          const newLo = (lo & ~clrLo) | setLo;
-          const newHi = (hi & ~clrHi) | setHi;
-          if (newLo !== lo || newHi !== hi) {
-            if ((newHi & S2_XN_HI) === 0 && (hi & S2_XN_HI) !== 0) log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
-            tbl[off] = newLo;
-            tbl[off + 1] = newHi;
+          continue;
+        }
+        if ((lo & tableBits) === TABLE) break;
+        valid = 1;
+        const newLo = (lo & keep) | setLo;
+        if (newLo !== lo) tbl[off] = newLo;
+      }
+    } else {
+      for (; k < cnt; k++, off += 2) {
+        const lo = tbl[off];
+        if ((lo & VALID) === 0) {
+          if (stopOnEagain) {
+            this.runRet = -EAGAIN;
+            break;
           }
+          continue;
         }
-      } else if (cb === CB_AGE) {
-        // stage2_age_walker()
-        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_AF_LO) !== 0) {
+        if ((lo & tableBits) === TABLE) break;
+        valid = 1;
+        const hi = tbl[off + 1];
+        const newLo = (lo & ~clrLo) | setLo;
+        const newHi = (hi & ~clrHi) | setHi;
+        if (newLo !== lo || newHi !== hi) {
+          if ((newHi & XN) === 0 && (hi & XN) !== 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
+          tbl[off] = newLo;
+          tbl[off + 1] = newHi;
+        }
+      }
+    }
+    if (valid !== 0) this.aLevel = level;
+    if (k !== 0) this.d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /** stage2_age_walker() or stage2_flush_walker() over a run of leaf entries. */
+  private ageFlushRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const AF = S2_AF_LO;
+    const MEMATTR = S2_MEMATTR_LO;
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const g = this.gran[level + 1];
+    const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
+    const normal = this.normalMemattrLo;
+    const age = this.wCb === CB_AGE;
+    const mkold = this.gMkold;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    for (; k < cnt; k++, off += 2) {
+      const lo = tbl[off];
+      if ((lo & tableBits) === TABLE) break;
+      if ((lo & VALID) === 0) continue;
+      if (age) {
+        if ((lo & AF) !== 0) {
           this.gYoung = true;
-          if (mkold) tbl[off] = lo & ~S2_AF_LO;
+          if (mkold) tbl[off] = lo & ~AF;
         }
-      } else if (cb === CB_FLUSH) {
-        // stage2_flush_walker()
-        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
-      } else if (cb === CB_MAP) {
-        // stage2_map_walk_leaf(): a leaf or an annotation; an entry that
-        // needs a new table (-E2BIG) is left to the generic visit.
-        this.cOff = off;
-        w[W_OLD_LO] = lo;
-        w[W_OLD_HI] = tbl[off + 1];
-        d[D_CTX_ADDR] = addr;
-        const r = this.stage2MapWalkerTryLeaf();
-        if (r === -E2BIG) break;
-        if (!this.walkContinue(r)) {
-          this.runRet = r;
-          break;
-        }
-      } else {
+      } else if ((lo & MEMATTR) === normal) {
+        this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
+      }
+    }
+    if (k !== 0) this.d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /**
+   * stage2_map_walk_leaf() over a run of entries. First the common case in
+   * one loop (blockRun: empty entries that each get a valid leaf of the
+   * entry's full size), then, entry by entry, stage2_map_walker_try_leaf()
+   * with the visit context set; an entry that needs a new table (-E2BIG) is
+   * left to the generic visit.
+   */
+  private mapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    const d = this.d;
+    const w = this.w;
+    let i = idx + this.blockRun(tbl, pageOff, idx, level, page);
+    this.cTbl = tbl;
+    this.cPage = page;
+    this.cLevel = level;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    let addr = d[D_ADDR];
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      this.cOff = off;
+      w[W_OLD_LO] = lo;
+      w[W_OLD_HI] = tbl[off + 1];
+      d[D_CTX_ADDR] = addr;
+      const r = this.stage2MapWalkerTryLeaf();
+      if (r === -E2BIG) break;
+      if (!this.walkContinue(r)) {
+        this.runRet = r;
         break;
       }
       // Only the first entry's address may be unaligned (the walk's start).
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+      addr = Math.floor(addr * inv) * g + g;
     }
     d[D_ADDR] = addr;
     return i - idx;
+  }
+
+  /**
+   * stage2_map_walker_try_leaf() for a run of empty entries, each getting a
+   * valid leaf of the entry's size (a block, or pages at the last level):
+   * the leaf is allowed (kvm_block_mapping_supported: the block fits in the
+   * range and the IPA and PA are aligned to it), the old entry is empty, so
+   * stage2_try_break_pte() stores the LOCKED marker and issues nothing,
+   * then the CMOs (dcache for Normal memory, icache when executable, unless
+   * WALK_SKIP_CMO), get_page and the leaf. Here the page's count rises once
+   * for the run, the events go to the log as a run, and the LOCKED marker,
+   * which the leaf overwrites before anything could read it, is stored only
+   * in a shared walk. Stops at the first entry that is not such a case.
+   */
+  private blockRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    if (this.mAnnotation || (this.mForcePte && level !== KVM_PGTABLE_LAST_LEVEL) || level < this.minBlockLevel) return 0;
+    const d = this.d;
+    const g = this.gran[level + 1];
+    const inv = this.invGran[level + 1];
+    const addr = d[D_ADDR];
+    const phys = d[D_PHYS] + (addr - d[D_START]);
+    // Aligned in IPA and PA, below the 48-bit OA field's reach (the leaf needs only its main OA field).
+    if (Math.floor(addr * inv) * g !== addr || Math.floor(phys * inv) * g !== phys || phys >= TWO_48) return 0;
+    let cnt = Math.floor((d[D_END] - addr) * inv);
+    const left = this.ptrsPerPte - idx;
+    if (cnt > left) cnt = left;
+    const paRoom = Math.floor((TWO_48 - phys) * inv);
+    if (cnt > paRoom) cnt = paRoom;
+    if (cnt <= 0) return 0;
+    const w = this.w;
+    const attrLo = (w[W_ATTR_LO] & LEAF_ATTR_LO) | (level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0) | PTE_VALID_LO;
+    const attrHi = w[W_ATTR_HI] & LEAF_ATTR_HI;
+    const oaLo = this.oaLo;
+    const oaHi = this.oaHi;
+    const shared = (this.wFlags & WALK_SHARED) !== 0;
+    // g divides 2^32 (blocks are at most 1 GiB): the OA's low half steps by g and carries into the high half.
+    const gi = g | 0;
+    let pLo = phys & oaLo;
+    let pHi = (phys * INV_TWO_32) & oaHi;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    for (; k < cnt; k++, off += 2) {
+      if ((tbl[off] | tbl[off + 1]) !== 0) break;
+      if (shared) tbl[off] = INVALID_PTE_LOCKED_LO;
+      tbl[off] = pLo | attrLo;
+      tbl[off + 1] = pHi | attrHi;
+      pLo = (pLo + gi) | 0;
+      if (pLo === 0) pHi = (pHi + 1) & oaHi;
+    }
+    if (k === 0) return 0;
+    this.store.refcount[page] += k;
+    if ((this.wFlags & WALK_SKIP_CMO) === 0) {
+      const dc = (attrLo & S2_MEMATTR_LO) === this.normalMemattrLo;
+      const ic = (attrHi & S2_XN_HI) === 0;
+      if (dc && ic) this.log.pushPairs(EV_DCACHE, phys, g, g, EV_ICACHE, phys, g, g, k);
+      else if (dc) this.log.pushRun(EV_DCACHE, phys, g, g, k);
+      else if (ic) this.log.pushRun(EV_ICACHE, phys, g, g, k);
+    }
+    d[D_ADDR] = addr + k * g;
+    return k;
   }
 
   // ------------------------------------------------------------------------------
