@@ -76,10 +76,7 @@ const T_RUN = 2;
 const T_PAIRS = 3;
 
 // Slots of `nx`: the next event that would extend the tail (kind in `nk`), and the tail's fields.
-const X_A = 0; // expected a
-const X_B = 1; // expected b
-const X_A1 = 2; // run: next a; pairs: next a of the first kind
-const X_S1 = 3; // step (of the first kind)
+const X_A1 = 2; // pairs: next a of the first kind
 const X_B1 = 4;
 const X_A2 = 5; // pairs: next a of the second kind
 const X_S2 = 6;
@@ -114,6 +111,10 @@ export class MaintenanceLog {
   private tK1 = 0;
   private tK2 = 0;
   private nk = 0;
+  /** The expected event's a and b, and the run's step (of the first kind, for pairs): double fields (never Smis). */
+  private na = 0.5;
+  private nb = 0.5;
+  private nstep = 0.5;
   private readonly nx = new Float64Array(8);
 
   // The read cursor: the record holding the events [cStart, cEnd), header slot cHead.
@@ -176,18 +177,30 @@ export class MaintenanceLog {
   }
 
   push(kind: number, a: number, b: number): void {
+    // The common case first: the event continues the last record's run.
     const n = this.n;
-    if (n >= this.lim) {
-      this.notRecorded[kind]++;
-      return;
-    }
-    if (kind === this.nk) {
-      const x = this.nx;
-      if (a === x[X_A] && b === x[X_B]) {
+    if (kind === this.nk && n < this.lim) {
+      if (a === this.na && b === this.nb) {
         this.n = n + 1;
-        this.advance();
+        if (this.tMode === T_RUN) {
+          // The next one: exact while it stays a non-negative integer below 2^53 (a literal: module constants cost a load each).
+          const next = a + this.nstep;
+          this.na = next;
+          if (!(next >= 0 && next < 9007199254740992)) this.nk = 0;
+        } else {
+          this.advancePairs();
+        }
         return;
       }
+    }
+    this.pushSlow(kind, a, b);
+  }
+
+  /** push() of an event that does not continue the tail (or past the record limit). */
+  private pushSlow(kind: number, a: number, b: number): void {
+    if (this.n >= this.lim) {
+      this.notRecorded[kind]++;
+      return;
     }
     this.pushNew(kind, a, b);
   }
@@ -205,7 +218,7 @@ export class MaintenanceLog {
       return;
     }
     // Extend a run the events continue.
-    if (this.tMode === T_RUN && kind === this.nk && a0 === this.nx[X_A] && b === this.nx[X_B] && step === this.nx[X_S1]) {
+    if (this.tMode === T_RUN && kind === this.nk && a0 === this.na && b === this.nb && step === this.nstep) {
       this.n = n + count;
       this.setNext(T_RUN, a0 + count * step);
       return;
@@ -225,9 +238,8 @@ export class MaintenanceLog {
     this.n = n + count;
     this.tMode = T_RUN;
     this.tK1 = kind;
-    const x = this.nx;
-    x[X_B] = b;
-    x[X_S1] = step;
+    this.nb = b;
+    this.nstep = step;
     this.setNext(T_RUN, a0 + count * step);
   }
 
@@ -256,7 +268,7 @@ export class MaintenanceLog {
       this.tK2 === k2 &&
       a1 === x[X_A1] &&
       b1 === x[X_B1] &&
-      s1 === x[X_S1] &&
+      s1 === this.nstep &&
       a2 === x[X_A2] &&
       b2 === x[X_B2] &&
       s2 === x[X_S2]
@@ -287,7 +299,7 @@ export class MaintenanceLog {
     this.tK1 = k1;
     this.tK2 = k2;
     x[X_B1] = b1;
-    x[X_S1] = s1;
+    this.nstep = s1;
     x[X_B2] = b2;
     x[X_S2] = s2;
     x[X_A1] = a1 + reps * s1;
@@ -295,25 +307,20 @@ export class MaintenanceLog {
     this.expectPairs();
   }
 
-  /** After an event that extended the tail: the next event that would. */
-  private advance(): void {
+  /** Pairs, after an event that extended them: the next event that would. */
+  private advancePairs(): void {
     const x = this.nx;
-    if (this.tMode === T_RUN) {
-      this.setNext(T_RUN, x[X_A] + x[X_S1]);
-      return;
-    }
-    // Pairs: the event just added was the first kind of a pair (now odd) or the second.
-    if (((this.n - this.tStart) & 1) === 1) x[X_A1] += x[X_S1];
+    // The event just added was the first kind of a pair (the count now odd) or the second.
+    if (((this.n - this.tStart) & 1) === 1) x[X_A1] += this.nstep;
     else x[X_A2] += x[X_S2];
     this.expectPairs();
   }
 
   /** The run's next event is at `a` (none when it would leave the exact range). */
   private setNext(mode: number, a: number): void {
-    const x = this.nx;
     if (mode === T_RUN && exactAddr(a)) {
       this.nk = this.tK1;
-      x[X_A] = a;
+      this.na = a;
     } else {
       this.nk = 0;
     }
@@ -324,12 +331,12 @@ export class MaintenanceLog {
     const x = this.nx;
     if (((this.n - this.tStart) & 1) === 0) {
       this.nk = exactAddr(x[X_A1]) ? this.tK1 : 0;
-      x[X_A] = x[X_A1];
-      x[X_B] = x[X_B1];
+      this.na = x[X_A1];
+      this.nb = x[X_B1];
     } else {
       this.nk = exactAddr(x[X_A2]) ? this.tK2 : 0;
-      x[X_A] = x[X_A2];
-      x[X_B] = x[X_B2];
+      this.na = x[X_A2];
+      this.nb = x[X_B2];
     }
   }
 
@@ -353,9 +360,8 @@ export class MaintenanceLog {
         this.ns++;
         this.n = n + 1;
         this.tMode = T_RUN;
-        const x = this.nx;
-        x[X_B] = b;
-        x[X_S1] = step;
+        this.nb = b;
+        this.nstep = step;
         this.setNext(T_RUN, a + step);
         return;
       }
@@ -605,8 +611,8 @@ export class MaintenanceLog {
     } else if (w === 2) {
       this.tMode = T_RUN;
       this.tK1 = code - RUN;
-      x[X_B] = r[h * 3 + 2];
-      x[X_S1] = r[h * 3 + 4];
+      this.nb = r[h * 3 + 2];
+      this.nstep = r[h * 3 + 4];
       this.setNext(T_RUN, r[h * 3 + 1] + count * r[h * 3 + 4]);
     } else {
       this.tMode = T_PAIRS;
@@ -614,9 +620,9 @@ export class MaintenanceLog {
       this.tK2 = CONT_PAIRS_K2 - r[(h + 1) * 3];
       x[X_B1] = r[h * 3 + 2];
       x[X_B2] = r[(h + 1) * 3 + 2];
-      x[X_S1] = r[(h + 2) * 3 + 1];
+      this.nstep = r[(h + 2) * 3 + 1];
       x[X_S2] = r[(h + 2) * 3 + 2];
-      x[X_A1] = r[h * 3 + 1] + Math.ceil(count / 2) * x[X_S1];
+      x[X_A1] = r[h * 3 + 1] + Math.ceil(count / 2) * this.nstep;
       x[X_A2] = r[(h + 1) * 3 + 1] + Math.floor(count / 2) * x[X_S2];
       this.expectPairs();
     }

@@ -109,11 +109,11 @@ const W_LEAF_LO = 8; // leaf_walk_data::pte (of the last walk)
 const W_LEAF_HI = 9;
 const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
 const W_RESULT_HI = 11;
-const W_PROT_ATTR_LO = 12; // stage2_set_prot_attr() of attrProt
-const W_PROT_ATTR_HI = 13;
 
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
+/** findOrMakeL3() declines (negative like its errnos, but none of them). */
+const MAP_FAST_DECLINED_NEG = -100000;
 
 /**
  * Called with every descriptor store, before the store is made, for
@@ -201,10 +201,26 @@ export class KvmPgtable {
    * visit goes through the generic per-entry callback; the results are
    * identical (test/property/fastpath.test.ts and the fuzzer's checked runs).
    */
-  fastPaths = true;
+  get fastPaths(): boolean {
+    return this.fastOn;
+  }
+  set fastPaths(on: boolean) {
+    this.fastOn = checkBool(on, "fastPaths");
+    this.updateFastMap();
+  }
+  private fastOn = true;
+  /** fastPaths, no store hook, not destroyed: map() may take its one-page path (mapPage). */
+  private fastMap = true;
+  private updateFastMap(): void {
+    this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
+  }
 
   /** 2^pa_bits: the host PA range. */
   private readonly paLimit: number;
+  /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
+  private readonly fastPaLimit: number;
+  /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), as a field: a module constant costs a load and a check at each use. */
+  private readonly flagsUnknown: number;
   /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
   private readonly leafCheckSize: number;
   /** kvm_granule_size(level), indexed by level + 1. */
@@ -224,6 +240,10 @@ export class KvmPgtable {
   /** basePa's low 32 bits, in pages. */
   private readonly baseLoPages: number;
   private readonly pageShift: number;
+  /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
+  private readonly shifts: Int32Array;
+  private readonly stride: number;
+  private readonly l3Shift: number;
   /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
   private readonly hiToPage: number;
 
@@ -250,8 +270,32 @@ export class KvmPgtable {
   private gMkold = false;
   private gYoung = false;
   private readonly attrScratch = new Uint32Array(2);
-  /** The prot whose attributes W_PROT_ATTR_* hold (-1: none yet). */
-  private attrProt = -1;
+  /** The prot whose attributes protAttrLo/Hi hold (NaN, equal to no prot, until the first map). */
+  private attrProt = NaN;
+  /** stage2_set_prot_attr(attrProt): the attributes of a leaf, low and high half. */
+  private protAttrLo = 0;
+  private protAttrHi = 0;
+  /** A page leaf's descriptor bits of attrProt (everything but the OA), and its CMOs: 1 dcache, 2 icache. */
+  private pageLeafLo = 0;
+  private pageLeafHi = 0;
+  private pageLeafCmos = 0;
+  /**
+   * The one-page map's last-level table (mapPage): the table that maps the
+   * last-level-table-sized region `l3Key` (IPA >> the shift of the level
+   * above the last), as found when `upperGen` was `l3Gen`: its chunk, the
+   * page's word offset in it, the page. upperGen changes whenever an entry
+   * above the last level may have changed (any store of the generic paths,
+   * a block or a new table of the fast ones, a rollback) or the arena moved
+   * a chunk (store.chunkGen), so that a table found once is valid for as long
+   * as no entry on the way to it can have changed.
+   */
+  private l3Key = -1;
+  private l3Gen = -1;
+  private l3ChunkGen = -1;
+  private l3Tbl: Int32Array = new Int32Array(0);
+  private l3Off = 0;
+  private l3Page = 0;
+  private upperGen = 0;
   // The walker's explicit stack (see walkTable): one frame per table entry being descended.
   private readonly fPage = new Int32Array(16);
   private readonly fIdx = new Int32Array(16);
@@ -297,6 +341,8 @@ export class KvmPgtable {
 
     this.invPage = 1 / this.pageSize;
     this.paLimit = 2 ** this.geom.paBits;
+    this.fastPaLimit = Math.min(this.paLimit, TWO_48);
+    this.flagsUnknown = ~WALK_FLAGS_KNOWN;
     this.leafCheckSize = (MAX_OP_LEAVES - 1) * this.pageSize;
     this.idxMask = this.ptrsPerPte - 1;
     this.minBlockLevel = this.geom.minBlockLevel;
@@ -316,6 +362,9 @@ export class KvmPgtable {
     this.highOa = this.fmt.highOa;
     this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
     this.pageShift = this.geom.pageShift;
+    this.shifts = Int32Array.from(this.geom.shifts);
+    this.stride = this.pageShift - 3;
+    this.l3Shift = this.shifts[KVM_PGTABLE_LAST_LEVEL];
     this.hiToPage = 32 - this.pageShift;
     this.baseLoPages = ((this.store.basePa % TWO_32) / this.pageSize) | 0;
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
@@ -343,6 +392,8 @@ export class KvmPgtable {
     const t = this.cTbl;
     const o = this.cOff;
     const hook = this.hook;
+    // Any store of the slow paths may change an entry on the way to mapPage()'s cached table.
+    this.upperGen++;
     if (hook !== null) {
       const index = (o - this.store.pageOffset(this.cPage)) >>> 1;
       // The hook sees the store before it is made: if it throws, this store never happened.
@@ -490,7 +541,7 @@ export class KvmPgtable {
     const fOldLo = this.fOldLo;
     const fOldHi = this.fOldHi;
     const base = this.sp;
-    const runs = this.fastPaths && this.hook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
+    const runs = this.fastOn && this.hook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
     let page = startPage;
     let level = startLevel;
@@ -638,6 +689,8 @@ export class KvmPgtable {
    */
   private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
     this.runRet = 0;
+    // Blocks above the last level may change: mapPage()'s cached table is looked up again.
+    if (level !== KVM_PGTABLE_LAST_LEVEL) this.upperGen++;
     switch (this.wCb) {
       case CB_UNMAP:
         return this.unmapRun(tbl, pageOff, idx, level, page);
@@ -1127,9 +1180,10 @@ export class KvmPgtable {
       newHi = 0;
     }
 
-    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastPaths && this.hook === null && !this.mAnnotation) {
+    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastOn && this.hook === null && !this.mAnnotation) {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       if (phys < TWO_48) {
+        if (level !== KVM_PGTABLE_LAST_LEVEL) this.upperGen++;
         this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
         return 0;
       }
@@ -1467,6 +1521,7 @@ export class KvmPgtable {
     if (h !== null && typeof h !== "function") throw new ArgumentError("storeHook", `${shown(h)} is not a function or null`);
     this.checkNotInHook("storeHook");
     this.hook = h;
+    this.updateFastMap();
   }
 
   private checkNotInHook(what: string): void {
@@ -1507,7 +1562,7 @@ export class KvmPgtable {
     switch (op) {
       case OP_MAP:
         this.execDirect = true;
-        return this.map(a, b, c, d, e);
+        return this.mapAny(a, b, c, d, e);
       case OP_SET_OWNER:
         return this.doSetOwner(a, b, c);
       case OP_UNMAP:
@@ -1560,6 +1615,7 @@ export class KvmPgtable {
       }
     }
     this.jn = 0;
+    this.upperGen++;
     this.log.length = logLen;
     this.log.notRecorded.set(this.jLogCounts);
     this.warnings.length = warnLen;
@@ -1606,30 +1662,74 @@ export class KvmPgtable {
    * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
-    // The checks in one small test (inlined), the rest out of line: map()
-    // itself stays small enough for V8 to inline into a caller's loop, so the
-    // fault path's one-page maps pass their addresses unboxed.
+    // The fault path's one-page map first, its checks in one test: the prot
+    // is the last one (already checked, its attributes kept), the IPA an
+    // integer below 2^ia_bits and the PA one below min(2^pa_bits, 2^48), both
+    // seen as int32 halves (lo, bits 52:32) that give them back exactly,
+    // known flags. map() stays small enough for V8 to inline into a caller's
+    // loop, and mapPage() takes the halves, so no address is boxed.
+    if (prot === this.attrProt && size === this.pageSize && this.fastMap && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
+      const aLo = addr | 0;
+      const aHi = (addr * 2.3283064365386963e-10) | 0;
+      const pLo = phys | 0;
+      const pHi = (phys * 2.3283064365386963e-10) | 0;
+      if (
+        aHi * 4294967296 + (aLo >>> 0) === addr &&
+        addr < this.iaLimit &&
+        pHi * 4294967296 + (pLo >>> 0) === phys &&
+        phys < this.fastPaLimit &&
+        flags >>> 0 === flags &&
+        (flags & this.flagsUnknown) === 0
+      ) {
+        const r = this.mapPage(aLo, aHi, pLo, pHi, flags);
+        if (r !== MAP_FAST_DECLINED) return r;
+      }
+    }
+    return this.mapAny(addr, size, phys, prot, flags);
+  }
+
+  /** map() in general: its arguments checked, atomically with a store hook, then the walk. */
+  private mapAny(addr: number, size: number, phys: number, prot: number, flags: number): number {
     if (!this.mapArgsOk(addr, size, phys, prot, flags)) this.checkMapArgs(addr, size, phys, prot, flags);
     // With a hook: atomically (atomic() calls back here, and the body runs).
     if (this.hook !== null && this.viaAtomic()) return this.atomic(OP_MAP, addr, size, phys, prot, flags);
     // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
     // last prot's attributes are kept.
     if (prot !== this.attrProt) {
-      const attr = this.attrScratch;
-      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+      const r = this.setProtAttr(prot);
       if (r) return r;
-      this.attrProt = prot;
-      this.w[W_PROT_ATTR_LO] = attr[0];
-      this.w[W_PROT_ATTR_HI] = attr[1];
     }
+    if (size === this.pageSize && addr < this.iaLimit && phys < TWO_48 && this.fastMap) {
+      const r = this.mapPage(addr | 0, (addr * INV_TWO_32) | 0, phys | 0, (phys * INV_TWO_32) | 0, flags);
+      if (r !== MAP_FAST_DECLINED) return r;
+    }
+    return this.mapWalk(addr, size, phys, flags);
+  }
+
+  /** stage2_set_prot_attr(prot) for map(): the attributes kept for the next call; returns its errno (0). */
+  private setProtAttr(prot: number): number {
+    const attr = this.attrScratch;
+    const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+    if (r) return r;
+    this.attrProt = prot;
+    this.protAttrLo = attr[0] | 0;
+    this.protAttrHi = attr[1] | 0;
+    this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+    this.pageLeafHi = attr[1] & LEAF_ATTR_HI;
+    this.pageLeafCmos = ((this.pageLeafLo & S2_MEMATTR_LO) === this.normalMemattrLo ? 1 : 0) | ((this.pageLeafHi & S2_XN_HI) === 0 ? 2 : 0);
+    return 0;
+  }
+
+  /** map() through kvm_pgtable_walk() (with the one-page fast path of mapOnePageFast for a leaf over an entry in use). */
+  private mapWalk(addr: number, size: number, phys: number, flags: number): number {
     this.d[D_PHYS] = alignDown(phys, this.pageSize);
-    this.w[W_ATTR_LO] = this.w[W_PROT_ATTR_LO];
-    this.w[W_ATTR_HI] = this.w[W_PROT_ATTR_HI];
+    this.w[W_ATTR_LO] = this.protAttrLo;
+    this.w[W_ATTR_HI] = this.protAttrHi;
     this.mOwnerId = 0;
     this.mForcePte = false;
     this.mAnnotation = false;
     const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
-    if (this.fastPaths && this.hook === null && !this.destroyedFlag) {
+    if (this.fastOn && this.hook === null && !this.destroyedFlag) {
       const r = this.mapOnePageFast(addr, size, walkFlags);
       if (r !== MAP_FAST_DECLINED) return r;
     }
@@ -1762,6 +1862,116 @@ export class KvmPgtable {
     if (phys >= this.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
     if (this.hook === null) return this.createUnlinkedTable(phys, level, prot, forcePte);
     return this.atomic(OP_CREATE_UNLINKED, phys, level, prot, forcePte ? 1 : 0, 0);
+  }
+
+  /**
+   * kvm_pgtable_stage2_map() of one page (size == PAGE_SIZE, the IPA inside
+   * the IPA space, the PA below 2^48), the fault path's case, in the order
+   * the generic walk does it. For a one-page range no entry above the last
+   * level can take a leaf (kvm_block_mapping_supported(): the range is
+   * smaller than the entry), so the walk descends every table entry; an
+   * empty entry on the way gets a new table (stage2_map_walk_leaf(): the
+   * leaf is -E2BIG, zalloc_page() from the memory cache or -ENOMEM, then
+   * break-before-make over an empty entry: the LOCKED marker, no TLBI, no
+   * CMO, get_page and the table descriptor); the last-level entry, when
+   * empty, gets the leaf (stage2_map_walker_try_leaf(): LOCKED, the dcache
+   * clean of Normal memory and the icache invalidation of an executable
+   * page unless WALK_SKIP_CMO, get_page, the leaf). Anything else (an upper
+   * entry that is neither a table nor empty, a last-level entry in use) is
+   * declined before any state changes, for the generic path.
+   *
+   * Addresses come as int32 halves: lo = the low 32 bits, hi = bits 52:32.
+   * The last-level table is kept between calls (l3Key, see there), so a run
+   * of maps through the same table reads one entry each. The LOCKED marker,
+   * which the next store overwrites before anything could read it (no store
+   * hook on this path), is stored only in a shared walk.
+   */
+  private mapPage(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
+    const store = this.store;
+    const pageShift = this.pageShift;
+    // The region one last-level table maps: IPA >> (pageShift + bits per level), below 2^31 for IPAs below 2^52.
+    const l3Shift = this.l3Shift;
+    const key = (aLo >>> l3Shift) | (aHi << (32 - l3Shift));
+    let tbl: Int32Array;
+    let page: number;
+    let base: number;
+    if (key === this.l3Key && this.upperGen === this.l3Gen && store.chunkGen === this.l3ChunkGen) {
+      tbl = this.l3Tbl;
+      page = this.l3Page;
+      base = this.l3Off;
+    } else {
+      const found = this.findOrMakeL3(aLo, aHi, flags);
+      if (found < 0) return found === MAP_FAST_DECLINED_NEG ? MAP_FAST_DECLINED : found;
+      tbl = this.l3Tbl;
+      page = this.l3Page;
+      base = this.l3Off;
+    }
+    const off = base + (((aLo >>> pageShift) & this.idxMask) << 1);
+    if ((tbl[off] | tbl[off + 1]) !== 0) return MAP_FAST_DECLINED;
+    const oaLo = pLo & this.oaLo;
+    if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
+    const cmos = (flags & WALK_SKIP_CMO) === 0 ? this.pageLeafCmos : 0;
+    if (cmos !== 0) {
+      const pa = (oaLo >>> 0) + (pHi & this.oaHi) * TWO_32;
+      if ((cmos & 1) !== 0) this.log.push(EV_DCACHE, pa, this.pageSize);
+      if ((cmos & 2) !== 0) this.log.push(EV_ICACHE, pa, this.pageSize);
+    }
+    store.refcount[page]++;
+    tbl[off] = oaLo | this.pageLeafLo;
+    tbl[off + 1] = (pHi & this.oaHi) | this.pageLeafHi;
+    return 0;
+  }
+
+  /**
+   * mapPage()'s way down to the last-level table of IPA (aLo, aHi): through
+   * table entries, making a table in each empty entry (see mapPage). Sets
+   * the l3 cache and returns 0; MAP_FAST_DECLINED_NEG when an entry on the
+   * way is neither a table nor empty (nothing changed); -ENOMEM when the
+   * memory cache runs dry (the tables made so far stay, as in the kernel).
+   */
+  private findOrMakeL3(aLo: number, aHi: number, flags: number): number {
+    const store = this.store;
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
+    const idxMask = this.idxMask;
+    const LAST = KVM_PGTABLE_LAST_LEVEL;
+    const shifts = this.shifts;
+    let level = this.startLevel;
+    // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
+    const rs = shifts[level + 1] + this.stride;
+    let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
+    for (; level < LAST; level++) {
+      const sh = shifts[level + 1];
+      const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
+      let tbl = chunks[page >>> chunkShift];
+      const off = ((page & chunkMask) << wordsShift) + (idx << 1);
+      const lo = tbl[off];
+      const hi = tbl[off + 1];
+      if ((lo & TABLE_BITS) === TABLE_BITS) {
+        page = this.follow(lo, hi);
+        continue;
+      }
+      if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
+      // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
+      const child = store.zallocPage();
+      if (child < 0) return -ENOMEM;
+      this.upperGen++;
+      tbl = chunks[page >>> chunkShift];
+      if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
+      store.refcount[page]++;
+      tbl[off] = this.tablePteLo(child);
+      tbl[off + 1] = this.tablePteHi(child);
+      page = child;
+    }
+    this.l3Key = (aLo >>> this.l3Shift) | (aHi << (32 - this.l3Shift));
+    this.l3Gen = this.upperGen;
+    this.l3ChunkGen = store.chunkGen;
+    this.l3Tbl = chunks[page >>> chunkShift];
+    this.l3Off = (page & chunkMask) << wordsShift;
+    this.l3Page = page;
+    return 0;
   }
 
   /**
@@ -1920,7 +2130,7 @@ export class KvmPgtable {
   getLeaf(addr: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
     if (this.opDepth > 0) this.checkNotInHook("getLeaf");
-    if (this.fastPaths && addr < this.iaLimit && !this.destroyedFlag) {
+    if (this.fastOn && addr < this.iaLimit && !this.destroyedFlag) {
       // The walk of one page with only LEAF visits descends every table entry
       // (no callback for them) and calls leaf_walker() on the first non-table
       // entry, which ends the range: a plain descent is that walk exactly.
@@ -1961,6 +2171,7 @@ export class KvmPgtable {
       while (this.store.pageCount(this.pgd + i) > 0) this.store.putPage(this.pgd + i);
     }
     this.destroyedFlag = true;
+    this.updateFastMap();
   }
 
   /** Whether destroy() ran: pgt->pgd is NULL, and every operation's walk returns -EINVAL. */

@@ -56,6 +56,8 @@ export class TableStore {
   readonly maxPages: number;
 
   chunks: Int32Array[] = [];
+  /** Bumped whenever a chunk is replaced by another array (a reader that kept a chunk must look it up again). */
+  chunkGen = 0;
   refcount: Int32Array;
   private freeStack: Int32Array;
   private freeTop = 0;
