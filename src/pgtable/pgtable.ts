@@ -282,12 +282,15 @@ export class KvmPgtable {
   /**
    * The one-page map's last-level table (mapPage): the table that maps the
    * last-level-table-sized region `l3Key` (IPA >> the shift of the level
-   * above the last), as found when `upperGen` was `l3Gen`: its chunk, the
-   * page's word offset in it, the page. upperGen changes whenever an entry
-   * above the last level may have changed (any store of the generic paths,
-   * a block or a new table of the fast ones, a rollback) or the arena moved
-   * a chunk (store.chunkGen), so that a table found once is valid for as long
-   * as no entry on the way to it can have changed.
+   * above the last), as found when `upperGen` was `l3Gen` and the arena's
+   * store.chunkGen was `l3ChunkGen`: its chunk, the page's word offset in
+   * it, the page. The way to it is table entries only, and upperGen changes
+   * whenever a table entry may have changed: at every store of the generic
+   * paths (setPte), at each table mapPage() makes, at a rollback. The run
+   * loops and the fast leaf of an empty entry leave it: they stop at table
+   * entries and write leaves into empty entries or over leaves, never into
+   * an entry on such a way. Tables written behind the model's back (not
+   * through its operations) are not seen.
    */
   private l3Key = -1;
   private l3Gen = -1;
@@ -689,8 +692,6 @@ export class KvmPgtable {
    */
   private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
     this.runRet = 0;
-    // Blocks above the last level may change: mapPage()'s cached table is looked up again.
-    if (level !== KVM_PGTABLE_LAST_LEVEL) this.upperGen++;
     switch (this.wCb) {
       case CB_UNMAP:
         return this.unmapRun(tbl, pageOff, idx, level, page);
@@ -1183,7 +1184,6 @@ export class KvmPgtable {
     if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastOn && this.hook === null && !this.mAnnotation) {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       if (phys < TWO_48) {
-        if (level !== KVM_PGTABLE_LAST_LEVEL) this.upperGen++;
         this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
         return 0;
       }
