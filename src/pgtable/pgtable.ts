@@ -107,8 +107,6 @@ const W_CLR_LO = 6; // stage2_attr_data::attr_clr
 const W_CLR_HI = 7;
 const W_LEAF_LO = 8; // leaf_walk_data::pte (of the last walk)
 const W_LEAF_HI = 9;
-const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
-const W_RESULT_HI = 11;
 
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
@@ -142,6 +140,149 @@ const OP_NAMES = ["map", "setOwner", "unmap", "wrprotect", "mkyoung", "testClear
 
 const TWO_64 = 2 ** 64;
 
+/**
+ * The kernel's stack-allocated walk state (kvm_pgtable_walk_data, the visit
+ * context, the walker's frames; see the file header): held only while an
+ * operation runs, so one set serves every table. Operations never run user
+ * code in the middle (the store hook is the only way in, and an operation
+ * run with a hook walks on its table's own set: atomic()), so no two walks
+ * share a set at once. Per-table state that outlives an operation (the
+ * last get_leaf result, the prot's attributes) lives in the table's fields.
+ */
+class WalkScratch {
+  /** Addresses of the walk (D_* slots). */
+  readonly d = new Float64Array(8);
+  /** Descriptor halves of the walk (W_* slots). */
+  readonly w = new Int32Array(16);
+  // The walker's explicit stack (see walkTable): one frame per table entry being descended.
+  readonly fPage = new Int32Array(16);
+  readonly fIdx = new Int32Array(16);
+  readonly fAddr = new Float64Array(16);
+  readonly fOldLo = new Int32Array(16);
+  readonly fOldHi = new Int32Array(16);
+}
+const SHARED_SCRATCH = new WalkScratch();
+/** stage2_set_prot_attr()'s output, read at once by its callers. */
+const ATTR_SCRATCH = new Uint32Array(2);
+/** An empty word array (a chunk slot before the first visit, an empty undo journal). */
+const NO_WORDS = new Int32Array(0);
+
+/**
+ * The constants of a geometry and FWB setting, derived once and shared by the
+ * tables that have them (a table of two root pages would otherwise carry
+ * a few hundred bytes of its own).
+ */
+class TableConsts {
+  /** 2^pa_bits: the host PA range. */
+  readonly paLimit: number;
+  /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
+  readonly fastPaLimit: number;
+  /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), here: a module constant costs a load and a check at each use. */
+  readonly flagsUnknown: number;
+  /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
+  readonly leafCheckSize: number;
+  /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
+  readonly gran: Float64Array;
+  readonly invGran: Float64Array;
+  /** 1 / PAGE_SIZE. */
+  readonly invPage: number;
+  /** PTRS_PER_PTE - 1. */
+  readonly idxMask: number;
+  readonly minBlockLevel: number;
+  /** MemAttr of Normal write-back memory (with or without FWB), in the low half. */
+  readonly normalMemattrLo: number;
+  // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
+  readonly oaLo: number;
+  readonly oaHi: number;
+  readonly highOa: number;
+  /** The table store's basePa; its high half; its low half in pages. */
+  readonly basePa: number;
+  readonly baseHi: number;
+  readonly baseLoPages: number;
+  readonly pageShift: number;
+  /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
+  readonly shifts: Int32Array;
+  readonly stride: number;
+  readonly l3Shift: number;
+  /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
+  readonly hiToPage: number;
+
+  constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
+    const page = geom.granule;
+    this.invPage = 1 / page;
+    this.paLimit = 2 ** geom.paBits;
+    this.fastPaLimit = Math.min(this.paLimit, TWO_48);
+    this.flagsUnknown = ~WALK_FLAGS_KNOWN;
+    this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
+    this.idxMask = geom.ptrsPerPte - 1;
+    this.minBlockLevel = geom.minBlockLevel;
+    this.normalMemattrLo = s2MemAttrNormal(fwb) << S2_MEMATTR_SHIFT;
+    this.gran = gran;
+    this.invGran = invGran;
+    this.oaLo = geom.format.addrLo | 0;
+    this.oaHi = geom.format.addrHi;
+    this.highOa = geom.format.highOa;
+    // The table store's layout (storage.ts): table pages from 2^(min(pa_bits, 48) - 1) up.
+    this.basePa = 2 ** (Math.min(geom.paBits, 48) - 1);
+    this.baseHi = Math.floor(this.basePa / TWO_32) | 0;
+    this.baseLoPages = ((this.basePa % TWO_32) / page) | 0;
+    this.pageShift = geom.pageShift;
+    this.shifts = shifts;
+    this.stride = this.pageShift - 3;
+    this.l3Shift = shifts[KVM_PGTABLE_LAST_LEVEL];
+    this.hiToPage = 32 - this.pageShift;
+  }
+}
+
+/** What every table of one geometry shares: the geometry (frozen) and its constants as typed arrays. */
+interface GeometryConsts {
+  geom: Geometry;
+  /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
+  gran: Float64Array;
+  invGran: Float64Array;
+  /** kvm_granule_shift(level), indexed by level + 1. */
+  shifts: Int32Array;
+  /** The table's `config` (frozen), indexed by fwb + 2 * tlbRange. */
+  configs: readonly Stage2Config[];
+  /** The table's constants, indexed by fwb. */
+  k: readonly TableConsts[];
+}
+const geometries = new Map<string, GeometryConsts>();
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === "object" && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/**
+ * stage2Geometry(config), shared by the tables of one geometry (at most one
+ * entry per valid geometry, a few hundred in all): a table of two root pages
+ * would otherwise carry a kilobyte of geometry of its own.
+ */
+function geometryOf(c: Stage2Config): GeometryConsts {
+  const key =
+    typeof c.granule === "number" && typeof c.iaBits === "number" && typeof c.paBits === "number" && typeof c.lpa2 === "boolean" ? `${c.granule}/${c.iaBits}/${c.paBits}/${c.lpa2}` : null;
+  const hit = key === null ? undefined : geometries.get(key);
+  if (hit !== undefined) return hit;
+  const geom = deepFreeze(stage2Geometry(c));
+  const gran = new Float64Array(5);
+  const invGran = new Float64Array(5);
+  for (let l = -1; l <= 3; l++) {
+    gran[l + 1] = 2 ** geom.shifts[l + 1];
+    invGran[l + 1] = 2 ** -geom.shifts[l + 1];
+  }
+  const configs: Stage2Config[] = [];
+  for (let k = 0; k < 4; k++) configs.push(Object.freeze({ granule: geom.granule, iaBits: geom.iaBits, paBits: geom.paBits, lpa2: geom.lpa2, fwb: (k & 1) !== 0, tlbRange: (k & 2) !== 0 }));
+  const shifts = Int32Array.from(geom.shifts);
+  const k = [new TableConsts(geom, gran, invGran, shifts, false), new TableConsts(geom, gran, invGran, shifts, true)];
+  const consts: GeometryConsts = { geom, gran, invGran, shifts, configs, k };
+  if (key !== null) geometries.set(key, consts);
+  return consts;
+}
+
 /** A u64 given as a number: a non-negative integer below 2^64 (the test every entry point starts with). */
 function u64ok(x: number): boolean {
   return typeof x === "number" && x >= 0 && x < TWO_64 && Math.floor(x) === x;
@@ -160,6 +301,8 @@ export class KvmPgtable {
   readonly fmt: PteFormat;
   readonly store: TableStore;
   readonly log: MaintenanceLog;
+  /** The constants of the table's geometry and FWB setting (shared by every such table: see TableConsts). */
+  private readonly k: TableConsts;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
   readonly fwb: boolean;
@@ -188,11 +331,11 @@ export class KvmPgtable {
   private execDirect = false;
   // The undo journal (only while an operation runs with a store hook).
   private journaling = false;
-  private jr = new Int32Array(0);
-  private jOld = new Int32Array(0);
+  private jr: Int32Array = NO_WORDS;
+  private jOld: Int32Array = NO_WORDS;
   private jn = 0;
   private jPages: Int32Array[] = [];
-  private readonly jLogCounts = new Float64Array(8);
+  private jLogCounts: Float64Array | null = null;
   /**
    * Fast paths on: consecutive leaf visits of unmap, the attribute walker,
    * aging, flush and map handled in one loop (leafRun), the one-page map
@@ -215,48 +358,18 @@ export class KvmPgtable {
     this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
   }
 
-  /** 2^pa_bits: the host PA range. */
-  private readonly paLimit: number;
-  /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
-  private readonly fastPaLimit: number;
-  /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), as a field: a module constant costs a load and a check at each use. */
-  private readonly flagsUnknown: number;
-  /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
-  private readonly leafCheckSize: number;
-  /** kvm_granule_size(level), indexed by level + 1. */
-  private readonly gran: Float64Array;
-  /** 1 / kvm_granule_size(level) (exact: a power of two), indexed by level + 1. */
-  private readonly invGran: Float64Array;
-  private readonly invPage: number;
-  private readonly idxMask: number;
-  private readonly minBlockLevel: number;
-  private readonly normalMemattrLo: number;
 
-  // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
-  private readonly oaLo: number;
-  private readonly oaHi: number;
-  private readonly highOa: number;
-  private readonly baseHi: number;
-  /** basePa's low 32 bits, in pages. */
-  private readonly baseLoPages: number;
-  private readonly pageShift: number;
-  /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
-  private readonly shifts: Int32Array;
-  private readonly stride: number;
-  private readonly l3Shift: number;
-  /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
-  private readonly hiToPage: number;
 
   /** Addresses of the walk (D_* slots). */
-  private readonly d = new Float64Array(8);
+  private d: Float64Array = SHARED_SCRATCH.d;
   /** Descriptor halves of the walk (W_* slots). */
-  private readonly w = new Int32Array(16);
+  private w: Int32Array = SHARED_SCRATCH.w;
 
   // struct kvm_pgtable_walker
   private wCb = 0;
   private wFlags = 0;
   // struct kvm_pgtable_visit_ctx: ptep = word cOff of cTbl (table page cPage)
-  private cTbl: Int32Array = new Int32Array(2);
+  private cTbl: Int32Array = NO_WORDS;
   private cOff = 0;
   private cPage = 0;
   private cLevel = 0;
@@ -269,7 +382,7 @@ export class KvmPgtable {
   private lLevel = 0;
   private gMkold = false;
   private gYoung = false;
-  private readonly attrScratch = new Uint32Array(2);
+  private readonly attrScratch = ATTR_SCRATCH;
   /** The prot whose attributes protAttrLo/Hi hold (NaN, equal to no prot, until the first map). */
   private attrProt = NaN;
   /** stage2_set_prot_attr(attrProt): the attributes of a leaf, low and high half. */
@@ -300,14 +413,16 @@ export class KvmPgtable {
   private l3Page = 0;
   private upperGen = 0;
   // The walker's explicit stack (see walkTable): one frame per table entry being descended.
-  private readonly fPage = new Int32Array(16);
-  private readonly fIdx = new Int32Array(16);
-  private readonly fAddr = new Float64Array(16);
-  private readonly fOldLo = new Int32Array(16);
-  private readonly fOldHi = new Int32Array(16);
+  private fPage: Int32Array = SHARED_SCRATCH.fPage;
+  private fIdx: Int32Array = SHARED_SCRATCH.fIdx;
+  private fAddr: Float64Array = SHARED_SCRATCH.fAddr;
+  private fOldLo: Int32Array = SHARED_SCRATCH.fOldLo;
+  private fOldHi: Int32Array = SHARED_SCRATCH.fOldHi;
+  /** This table's own walk scratch, for operations run with a store hook (see WalkScratch). */
+  private ownScratch: WalkScratch | null = null;
   private sp = 0;
   // The entry descend() reached.
-  private dTbl: Int32Array = new Int32Array(2);
+  private dTbl: Int32Array = NO_WORDS;
   private dOff = 0;
   private dPage = 0;
   private dLevel = 0;
@@ -318,6 +433,9 @@ export class KvmPgtable {
 
   /** Level of the entry the last successful getLeaf() found. */
   leafLevel = 0;
+  /** kvm_pgtable_get_leaf()'s *ptep of the last successful getLeaf(), as int32 halves. */
+  private resLo = 0;
+  private resHi = 0;
 
   /**
    * __kvm_pgtable_stage2_init() for a guest: flags 0 (or KVM_PGTABLE_S2_NOFWB
@@ -332,8 +450,9 @@ export class KvmPgtable {
     checkBool(c.lpa2, "config.lpa2");
     if (c.paBits === undefined) throw new ArgumentError("config.paBits", "missing (the host PA size: 32, 36, 40, 42, 44, 48 or 52)");
     this.log = checkInstance(log, "log", MaintenanceLog, "a MaintenanceLog");
-    this.geom = stage2Geometry(config);
-    this.config = { granule: config.granule, iaBits: config.iaBits, paBits: config.paBits, lpa2: config.lpa2, fwb: config.fwb, tlbRange: config.tlbRange };
+    const gc = geometryOf(config);
+    this.geom = gc.geom;
+    this.config = gc.configs[(config.fwb ? 1 : 0) + (config.tlbRange ? 2 : 0)];
     this.fmt = this.geom.format;
     this.fwb = config.fwb;
     this.tlbRange = config.tlbRange;
@@ -342,34 +461,12 @@ export class KvmPgtable {
     this.ptrsPerPte = this.geom.ptrsPerPte;
     this.pageSize = this.geom.granule;
 
-    this.invPage = 1 / this.pageSize;
-    this.paLimit = 2 ** this.geom.paBits;
-    this.fastPaLimit = Math.min(this.paLimit, TWO_48);
-    this.flagsUnknown = ~WALK_FLAGS_KNOWN;
-    this.leafCheckSize = (MAX_OP_LEAVES - 1) * this.pageSize;
-    this.idxMask = this.ptrsPerPte - 1;
-    this.minBlockLevel = this.geom.minBlockLevel;
-    this.normalMemattrLo = s2MemAttrNormal(this.fwb) << S2_MEMATTR_SHIFT;
-    this.gran = new Float64Array(5);
-    this.invGran = new Float64Array(5);
-    for (let l = -1; l <= 3; l++) {
-      this.gran[l + 1] = 2 ** this.geom.shifts[l + 1];
-      this.invGran[l + 1] = 2 ** -this.geom.shifts[l + 1];
-    }
+    this.k = gc.k[config.fwb ? 1 : 0];
     this.store = new TableStore(config.granule, config.paBits, storage);
     if (this.store.maxPages < this.geom.pgdPages) {
       throw new ArgumentError("storage.maxPages", `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`);
     }
-    this.oaLo = this.fmt.addrLo | 0;
-    this.oaHi = this.fmt.addrHi;
-    this.highOa = this.fmt.highOa;
-    this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
-    this.pageShift = this.geom.pageShift;
-    this.shifts = Int32Array.from(this.geom.shifts);
-    this.stride = this.pageShift - 3;
-    this.l3Shift = this.shifts[KVM_PGTABLE_LAST_LEVEL];
-    this.hiToPage = 32 - this.pageShift;
-    this.baseLoPages = ((this.store.basePa % TWO_32) / this.pageSize) | 0;
+    if (this.store.basePa !== this.k.basePa) throw new Error("KvmPgtable: the table store's base PA is not the one its constants assume");
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
   }
 
@@ -383,11 +480,11 @@ export class KvmPgtable {
    * the 64K and LPA2 high OA fields are honoured all the same.
    */
   private follow(lo: number, hi: number): number {
-    let hiPart = hi & this.oaHi;
-    if (this.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
-    else if (this.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
+    let hiPart = hi & this.k.oaHi;
+    if (this.k.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
+    else if (this.k.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
     // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
-    return (((hiPart - this.baseHi) << this.hiToPage) + ((lo & this.oaLo) >>> this.pageShift) - this.baseLoPages) | 0;
+    return (((hiPart - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */
@@ -478,7 +575,7 @@ export class KvmPgtable {
   private walk(addr: number, size: number, cb: number, flags: number): number {
     const d = this.d;
     const page = this.pageSize;
-    const inv = this.invPage;
+    const inv = this.k.invPage;
     const start = Math.floor(addr * inv) * page;
     d[D_START] = start;
     d[D_ADDR] = start;
@@ -497,7 +594,7 @@ export class KvmPgtable {
     if (this.destroyedFlag) return -EINVAL;
     // kvm_pgd_page_idx(): (addr & (BIT(ia_bits) - 1)) >> kvm_granule_shift(start_level - 1);
     // addr <= limit here, and addr == limit walks nothing.
-    let idx = (d[D_ADDR] * this.invGran[this.startLevel]) | 0;
+    let idx = (d[D_ADDR] * this.k.invGran[this.startLevel]) | 0;
     let ret = 0;
     for (; d[D_ADDR] < d[D_END]; ++idx) {
       ret = this.walkTable(this.pgd + idx, this.startLevel);
@@ -532,9 +629,9 @@ export class KvmPgtable {
     const chunkMask = store.chunkMask;
     const wordsShift = store.wordsShift;
     const ptrs = this.ptrsPerPte;
-    const idxMask = this.idxMask;
-    const gran = this.gran;
-    const invGran = this.invGran;
+    const idxMask = this.k.idxMask;
+    const gran = this.k.gran;
+    const invGran = this.k.invGran;
     const flags = this.wFlags;
     const d = this.d;
     const w = this.w;
@@ -584,6 +681,8 @@ export class KvmPgtable {
           w[W_OLD_HI] = tbl[off + 1];
           d[D_CTX_ADDR] = d[D_ADDR];
           r = this.callback(table ? WALK_TABLE_PRE : WALK_LEAF);
+          // A callback that allocated may have moved the first chunk (store.chunkGen).
+          tbl = chunks[page >>> chunkShift];
           // Re-read the entry, so that the walk descends into a table a callback installed.
           oldLo = tbl[off];
           table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
@@ -633,6 +732,7 @@ export class KvmPgtable {
         w[W_OLD_HI] = fOldHi[sp];
         d[D_CTX_ADDR] = fAddr[sp];
         r = this.callback(WALK_TABLE_POST);
+        tbl = chunks[page >>> chunkShift];
       }
       if (this.walkContinue(r)) {
         ret = 0;
@@ -714,11 +814,11 @@ export class KvmPgtable {
    */
   private runEntries(idx: number, level: number): number {
     const d = this.d;
-    const g = this.gran[level + 1];
-    const base = Math.floor(d[D_ADDR] * this.invGran[level + 1]) * g;
+    const g = this.k.gran[level + 1];
+    const base = Math.floor(d[D_ADDR] * this.k.invGran[level + 1]) * g;
     this.runFirst = base;
     const left = this.ptrsPerPte - idx;
-    const inRange = Math.ceil((d[D_END] - base) * this.invGran[level + 1]);
+    const inRange = Math.ceil((d[D_END] - base) * this.k.invGran[level + 1]);
     return inRange < left ? (inRange < 1 ? 1 : inRange) : left;
   }
 
@@ -743,16 +843,16 @@ export class KvmPgtable {
     const d = this.d;
     const log = this.log;
     const refcount = this.store.refcount;
-    const oaLo = this.oaLo;
-    const oaHi = this.oaHi;
+    const oaLo = this.k.oaLo;
+    const oaHi = this.k.oaHi;
     const fmt = this.fmt;
-    const g = this.gran[level + 1];
+    const g = this.k.gran[level + 1];
     const cnt = this.runEntries(idx, level);
     const base = this.runFirst;
     const last = level === KVM_PGTABLE_LAST_LEVEL;
-    const normal = this.normalMemattrLo;
+    const normal = this.k.normalMemattrLo;
     // The inner loop below compares the OA as int32 halves: only the main OA field, a block of at most 2^30.
-    const halves = this.highOa === 0 && g <= 2 ** 30;
+    const halves = this.k.highOa === 0 && g <= 2 ** 30;
     // What the inner loop compares of the low half: the bits that decide the events (valid, memory type),
     // the type bit (a table never continues a run of leaves) and the OA.
     const same = VALID | PTE_TYPE_LO | MEMATTR | oaLo;
@@ -882,7 +982,7 @@ export class KvmPgtable {
     const stopOnEagain = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
     const cnt = this.runEntries(idx, level);
     const base = this.runFirst;
-    const g = this.gran[level + 1];
+    const g = this.k.gran[level + 1];
     // A table entry ends the run (it is valid, with the type bit; above the last level only).
     const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
     let k = 0;
@@ -940,9 +1040,9 @@ export class KvmPgtable {
     const MEMATTR = S2_MEMATTR_LO;
     const cnt = this.runEntries(idx, level);
     const base = this.runFirst;
-    const g = this.gran[level + 1];
+    const g = this.k.gran[level + 1];
     const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
-    const normal = this.normalMemattrLo;
+    const normal = this.k.normalMemattrLo;
     const age = this.wCb === CB_AGE;
     const mkold = this.gMkold;
     let k = 0;
@@ -978,8 +1078,8 @@ export class KvmPgtable {
     this.cTbl = tbl;
     this.cPage = page;
     this.cLevel = level;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
     const end = d[D_END];
     const ptrs = this.ptrsPerPte;
     let addr = d[D_ADDR];
@@ -1017,10 +1117,10 @@ export class KvmPgtable {
    * in a shared walk. Stops at the first entry that is not such a case.
    */
   private blockRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
-    if (this.mAnnotation || (this.mForcePte && level !== KVM_PGTABLE_LAST_LEVEL) || level < this.minBlockLevel) return 0;
+    if (this.mAnnotation || (this.mForcePte && level !== KVM_PGTABLE_LAST_LEVEL) || level < this.k.minBlockLevel) return 0;
     const d = this.d;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
     const addr = d[D_ADDR];
     const phys = d[D_PHYS] + (addr - d[D_START]);
     // Aligned in IPA and PA, below the 48-bit OA field's reach (the leaf needs only its main OA field).
@@ -1034,8 +1134,8 @@ export class KvmPgtable {
     const w = this.w;
     const attrLo = (w[W_ATTR_LO] & LEAF_ATTR_LO) | (level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0) | PTE_VALID_LO;
     const attrHi = w[W_ATTR_HI] & LEAF_ATTR_HI;
-    const oaLo = this.oaLo;
-    const oaHi = this.oaHi;
+    const oaLo = this.k.oaLo;
+    const oaHi = this.k.oaHi;
     const shared = (this.wFlags & WALK_SHARED) !== 0;
     // g divides 2^32 (blocks are at most 1 GiB): the OA's low half steps by g and carries into the high half.
     const gi = g | 0;
@@ -1054,7 +1154,7 @@ export class KvmPgtable {
     if (k === 0) return 0;
     this.store.refcount[page] += k;
     if ((this.wFlags & WALK_SKIP_CMO) === 0) {
-      const dc = (attrLo & S2_MEMATTR_LO) === this.normalMemattrLo;
+      const dc = (attrLo & S2_MEMATTR_LO) === this.k.normalMemattrLo;
       const ic = (attrHi & S2_XN_HI) === 0;
       if (dc && ic) this.log.pushPairs(EV_DCACHE, phys, g, g, EV_ICACHE, phys, g, g, k);
       else if (dc) this.log.pushRun(EV_DCACHE, phys, g, g, k);
@@ -1074,7 +1174,7 @@ export class KvmPgtable {
       this.log.push(EV_TLBI_VMID, 0, 0);
       return;
     }
-    let pages = Math.floor(size * this.invPage);
+    let pages = Math.floor(size * this.k.invPage);
     while (pages > 0) {
       const n = pages < MAX_TLBI_RANGE_PAGES ? pages : MAX_TLBI_RANGE_PAGES;
       this.log.push(EV_TLBI_RANGE, addr, n);
@@ -1097,7 +1197,7 @@ export class KvmPgtable {
     if (!(this.wFlags & WALK_SKIP_BBM_TLBI)) {
       const level = this.cLevel;
       if (level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS) {
-        const size = this.gran[level + 1];
+        const size = this.k.gran[level + 1];
         this.tlbFlushVmidRange(alignDown(this.d[D_CTX_ADDR], size), size);
       } else if (oldLo & PTE_VALID_LO) {
         this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
@@ -1122,9 +1222,9 @@ export class KvmPgtable {
   /** kvm_block_mapping_supported(ctx, phys). */
   private blockMappingSupported(phys: number): boolean {
     const level = this.cLevel;
-    if (level < this.minBlockLevel) return false;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
+    if (level < this.k.minBlockLevel) return false;
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
     const addr = this.d[D_CTX_ADDR];
     if (g > this.d[D_END] - addr) return false;
     if (Math.floor(phys * inv) * g !== phys) return false;
@@ -1149,7 +1249,7 @@ export class KvmPgtable {
   private makeLeafInEmpty(tbl: Int32Array, off: number, page: number, newLo: number, newHi: number, pa: number, size: number, flags: number): void {
     tbl[off] = INVALID_PTE_LOCKED_LO;
     if ((flags & WALK_SKIP_CMO) === 0) {
-      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pa, size);
+      if ((newLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) this.log.push(EV_DCACHE, pa, size);
       if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pa, size);
     }
     this.store.getPage(page);
@@ -1171,8 +1271,8 @@ export class KvmPgtable {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       const type = level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0;
       // kvm_phys_to_pte(): below 2^48 only the main OA field is needed.
-      const oaLo = phys < TWO_48 ? phys & this.oaLo : physToPteLo(this.fmt, phys);
-      const oaHi = phys < TWO_48 ? (phys * INV_TWO_32) & this.oaHi : physToPteHi(this.fmt, phys);
+      const oaLo = phys < TWO_48 ? phys & this.k.oaLo : physToPteLo(this.fmt, phys);
+      const oaHi = phys < TWO_48 ? (phys * INV_TWO_32) & this.k.oaHi : physToPteHi(this.fmt, phys);
       newLo = oaLo | (w[W_ATTR_LO] & LEAF_ATTR_LO) | type | PTE_VALID_LO;
       newHi = oaHi | (w[W_ATTR_HI] & LEAF_ATTR_HI);
     } else {
@@ -1184,7 +1284,7 @@ export class KvmPgtable {
     if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastOn && this.hook === null && !this.mAnnotation) {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       if (phys < TWO_48) {
-        this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
+        this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.k.gran[level + 1], this.wFlags);
         return 0;
       }
     }
@@ -1211,8 +1311,8 @@ export class KvmPgtable {
 
     // CMOs before the new entry is visible (Device and Normal-NC never get them).
     if (!(this.wFlags & WALK_SKIP_CMO) && (newLo & PTE_VALID_LO) !== 0) {
-      const g = this.gran[level + 1];
-      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), g);
+      const g = this.k.gran[level + 1];
+      if ((newLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), g);
       if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
     }
     this.stage2MakePte(newLo, newHi);
@@ -1241,6 +1341,8 @@ export class KvmPgtable {
     }
     const child = this.zallocPage();
     if (child < 0) return -ENOMEM;
+    // The allocation may have moved the first chunk: the visited entry's array again.
+    this.cTbl = this.store.chunkOf(this.cPage);
     if (!this.stage2TryBreakPte()) {
       this.putPage(child);
       return -EAGAIN;
@@ -1279,7 +1381,7 @@ export class KvmPgtable {
     if (isTable) {
       child = this.follow(oldLo, oldHi);
       if (this.store.pageCount(child) !== 1) return 0;
-    } else if ((oldLo & S2_MEMATTR_LO) === this.normalMemattrLo) {
+    } else if ((oldLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) {
       needFlush = !this.fwb;
     }
     // stage2_unmap_put_pte()
@@ -1288,7 +1390,7 @@ export class KvmPgtable {
     else if (!this.unmapDeferTlbFlush()) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
     this.putPage(this.cPage);
 
-    if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.gran[level + 1]);
+    if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.k.gran[level + 1]);
     if (child >= 0) this.putPage(child);
     return 0;
   }
@@ -1314,7 +1416,7 @@ export class KvmPgtable {
     if (newLo !== oldLo || newHi !== oldHi) {
       // Invalidate the icache before the entry becomes executable.
       if ((newHi & S2_XN_HI) === 0 && (oldHi & S2_XN_HI) !== 0) {
-        this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), this.gran[this.cLevel + 1]);
+        this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), this.k.gran[this.cLevel + 1]);
       }
       this.setPte(newLo, newHi);
     }
@@ -1349,8 +1451,8 @@ export class KvmPgtable {
   /** stage2_flush_walker(). */
   private stage2FlushWalker(): number {
     const lo = this.w[W_OLD_LO];
-    if (!(lo & PTE_VALID_LO) || (lo & S2_MEMATTR_LO) !== this.normalMemattrLo) return 0;
-    this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, this.w[W_OLD_HI]), this.gran[this.cLevel + 1]);
+    if (!(lo & PTE_VALID_LO) || (lo & S2_MEMATTR_LO) !== this.k.normalMemattrLo) return 0;
+    this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, this.w[W_OLD_HI]), this.k.gran[this.cLevel + 1]);
     return 0;
   }
 
@@ -1393,6 +1495,8 @@ export class KvmPgtable {
     const phys = pteToPhys(this.fmt, oldLo, oldHi);
     const prot = stage2PteProt(oldLo >>> 0, oldHi >>> 0);
     const child = this.createUnlinkedTable(phys, level, prot, forcePte);
+    // Its allocations may have moved the first chunk: the visited entry's array again.
+    this.cTbl = this.store.chunkOf(this.cPage);
     if (child < 0) return child;
     if (!this.stage2TryBreakPte()) {
       this.stage2FreeUnlinked(child, level);
@@ -1410,7 +1514,7 @@ export class KvmPgtable {
    * the walk and visit state around itself.
    */
   private createUnlinkedTable(phys: number, level: number, prot: number, forcePte: boolean): number {
-    const gran = this.gran[level + 1];
+    const gran = this.k.gran[level + 1];
     if (!isAligned(phys, gran)) return -EINVAL;
     const attr = this.attrScratch;
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
@@ -1538,12 +1642,15 @@ export class KvmPgtable {
     this.checkNotInHook(OP_NAMES[op]);
     const log = this.log;
     const logLen = log.length;
-    this.jLogCounts.set(log.notRecorded);
+    const counts = (this.jLogCounts ??= new Float64Array(8));
+    counts.set(log.notRecorded);
     const warnLen = this.warnings.length;
     this.jn = 0;
     this.jPages.length = 0;
     this.journaling = this.hookMayThrow;
     this.opDepth++;
+    // The hook may run another table's operations: this one walks on scratch of its own.
+    this.useScratch((this.ownScratch ??= new WalkScratch()));
     try {
       return this.exec(op, a, b, c, d, e);
     } catch (err) {
@@ -1555,7 +1662,19 @@ export class KvmPgtable {
       this.opDepth--;
       this.jn = 0;
       this.jPages.length = 0;
+      this.useScratch(SHARED_SCRATCH);
     }
+  }
+
+  /** Walk on `s` (the shared scratch, or the table's own while a hooked operation runs). */
+  private useScratch(s: WalkScratch): void {
+    this.d = s.d;
+    this.w = s.w;
+    this.fPage = s.fPage;
+    this.fIdx = s.fIdx;
+    this.fAddr = s.fAddr;
+    this.fOldLo = s.fOldLo;
+    this.fOldHi = s.fOldHi;
   }
 
   private exec(op: number, a: number, b: number, c: number, d: number, e: number): number {
@@ -1617,7 +1736,7 @@ export class KvmPgtable {
     this.jn = 0;
     this.upperGen++;
     this.log.length = logLen;
-    this.log.notRecorded.set(this.jLogCounts);
+    if (this.jLogCounts !== null) this.log.notRecorded.set(this.jLogCounts);
     this.warnings.length = warnLen;
     // The walker's explicit stack, left where the exception found it.
     this.sp = 0;
@@ -1677,9 +1796,9 @@ export class KvmPgtable {
         aHi * 4294967296 + (aLo >>> 0) === addr &&
         addr < this.iaLimit &&
         pHi * 4294967296 + (pLo >>> 0) === phys &&
-        phys < this.fastPaLimit &&
+        phys < this.k.fastPaLimit &&
         flags >>> 0 === flags &&
-        (flags & this.flagsUnknown) === 0
+        (flags & this.k.flagsUnknown) === 0
       ) {
         const r = this.mapPage(aLo, aHi, pLo, pHi, flags);
         if (r !== MAP_FAST_DECLINED) return r;
@@ -1716,7 +1835,7 @@ export class KvmPgtable {
     this.protAttrHi = attr[1] | 0;
     this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
     this.pageLeafHi = attr[1] & LEAF_ATTR_HI;
-    this.pageLeafCmos = ((this.pageLeafLo & S2_MEMATTR_LO) === this.normalMemattrLo ? 1 : 0) | ((this.pageLeafHi & S2_XN_HI) === 0 ? 2 : 0);
+    this.pageLeafCmos = ((this.pageLeafLo & S2_MEMATTR_LO) === this.k.normalMemattrLo ? 1 : 0) | ((this.pageLeafHi & S2_XN_HI) === 0 ? 2 : 0);
     return 0;
   }
 
@@ -1747,8 +1866,8 @@ export class KvmPgtable {
       (prot & ~PROT_KNOWN) === 0 &&
       flags >>> 0 === flags &&
       (flags & ~WALK_FLAGS_KNOWN) === 0 &&
-      phys < this.paLimit &&
-      size <= this.leafCheckSize
+      phys < this.k.paLimit &&
+      size <= this.k.leafCheckSize
     );
   }
 
@@ -1760,8 +1879,8 @@ export class KvmPgtable {
     }
     if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
     if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
-    if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+    if (phys >= this.k.paLimit) this.checkMapPa(addr, size, phys);
+    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
   }
 
   /**
@@ -1782,7 +1901,7 @@ export class KvmPgtable {
   setOwner(addr: number, size: number, ownerId: number): number {
     if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
     checkInt(ownerId, "ownerId", 0, OWNER_ID_MAX, "an owner id (u8: bits 9:2 of an invalid entry)");
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
+    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
     if (this.hook === null) return this.doSetOwner(addr, size, ownerId);
     return this.atomic(OP_SET_OWNER, addr, size, ownerId, 0, 0);
   }
@@ -1842,7 +1961,7 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
   split(addr: number, size: number): number {
     if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
+    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
     if (this.hook === null) return this.doSplit(addr, size);
     return this.atomic(OP_SPLIT, addr, size, 0, 0, 0);
   }
@@ -1856,10 +1975,10 @@ export class KvmPgtable {
    */
   createUnlinked(phys: number, level: number, prot: number, forcePte: boolean): number {
     checkU64(phys, "phys");
-    checkInt(level, "level", this.minBlockLevel, KVM_PGTABLE_LAST_LEVEL - 1, "a block level");
+    checkInt(level, "level", this.k.minBlockLevel, KVM_PGTABLE_LAST_LEVEL - 1, "a block level");
     checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
     checkBool(forcePte, "forcePte");
-    if (phys >= this.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
+    if (phys >= this.k.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
     if (this.hook === null) return this.createUnlinkedTable(phys, level, prot, forcePte);
     return this.atomic(OP_CREATE_UNLINKED, phys, level, prot, forcePte ? 1 : 0, 0);
   }
@@ -1888,9 +2007,9 @@ export class KvmPgtable {
    */
   private mapPage(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
     const store = this.store;
-    const pageShift = this.pageShift;
+    const pageShift = this.k.pageShift;
     // The region one last-level table maps: IPA >> (pageShift + bits per level), below 2^31 for IPAs below 2^52.
-    const l3Shift = this.l3Shift;
+    const l3Shift = this.k.l3Shift;
     const key = (aLo >>> l3Shift) | (aHi << (32 - l3Shift));
     let tbl: Int32Array;
     let page: number;
@@ -1906,19 +2025,19 @@ export class KvmPgtable {
       page = this.l3Page;
       base = this.l3Off;
     }
-    const off = base + (((aLo >>> pageShift) & this.idxMask) << 1);
+    const off = base + (((aLo >>> pageShift) & this.k.idxMask) << 1);
     if ((tbl[off] | tbl[off + 1]) !== 0) return MAP_FAST_DECLINED;
-    const oaLo = pLo & this.oaLo;
+    const oaLo = pLo & this.k.oaLo;
     if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
     const cmos = (flags & WALK_SKIP_CMO) === 0 ? this.pageLeafCmos : 0;
     if (cmos !== 0) {
-      const pa = (oaLo >>> 0) + (pHi & this.oaHi) * TWO_32;
+      const pa = (oaLo >>> 0) + (pHi & this.k.oaHi) * TWO_32;
       if ((cmos & 1) !== 0) this.log.push(EV_DCACHE, pa, this.pageSize);
       if ((cmos & 2) !== 0) this.log.push(EV_ICACHE, pa, this.pageSize);
     }
     store.refcount[page]++;
     tbl[off] = oaLo | this.pageLeafLo;
-    tbl[off + 1] = (pHi & this.oaHi) | this.pageLeafHi;
+    tbl[off + 1] = (pHi & this.k.oaHi) | this.pageLeafHi;
     return 0;
   }
 
@@ -1935,12 +2054,12 @@ export class KvmPgtable {
     const chunkShift = store.chunkShift;
     const chunkMask = store.chunkMask;
     const wordsShift = store.wordsShift;
-    const idxMask = this.idxMask;
+    const idxMask = this.k.idxMask;
     const LAST = KVM_PGTABLE_LAST_LEVEL;
-    const shifts = this.shifts;
+    const shifts = this.k.shifts;
     let level = this.startLevel;
     // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
-    const rs = shifts[level + 1] + this.stride;
+    const rs = shifts[level + 1] + this.k.stride;
     let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
     for (; level < LAST; level++) {
       const sh = shifts[level + 1];
@@ -1965,7 +2084,7 @@ export class KvmPgtable {
       tbl[off + 1] = this.tablePteHi(child);
       page = child;
     }
-    this.l3Key = (aLo >>> this.l3Shift) | (aHi << (32 - this.l3Shift));
+    this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << (32 - this.k.l3Shift));
     this.l3Gen = this.upperGen;
     this.l3ChunkGen = store.chunkGen;
     this.l3Tbl = chunks[page >>> chunkShift];
@@ -1987,7 +2106,7 @@ export class KvmPgtable {
   private mapOnePageFast(addr: number, size: number, flags: number): number {
     const d = this.d;
     const page = this.pageSize;
-    const inv = this.invPage;
+    const inv = this.k.invPage;
     const start = Math.floor(addr * inv) * page;
     const end = Math.ceil((start + size) * inv) * page;
     if (end - start !== page || end > this.iaLimit) return MAP_FAST_DECLINED;
@@ -2002,8 +2121,8 @@ export class KvmPgtable {
       // An empty last-level entry, the fault path's usual case: the page is
       // always allowed (stage2_leaf_mapping_allowed at the last level).
       const w = this.w;
-      const newLo = (phys & this.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
-      const newHi = ((phys * INV_TWO_32) & this.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
+      const newLo = (phys & this.k.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+      const newHi = ((phys * INV_TWO_32) & this.k.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
       this.makeLeafInEmpty(tbl, off, tblPage, newLo, newHi, phys, page, flags);
       d[D_START] = start;
       d[D_ADDR] = end;
@@ -2043,8 +2162,8 @@ export class KvmPgtable {
     const chunkShift = store.chunkShift;
     const chunkMask = store.chunkMask;
     const wordsShift = store.wordsShift;
-    const invGran = this.invGran;
-    const idxMask = this.idxMask;
+    const invGran = this.k.invGran;
+    const idxMask = this.k.idxMask;
     let level = this.startLevel;
     // kvm_pgd_page_idx() then kvm_pgtable_idx() at each level.
     let page = this.pgd + ((addr * invGran[level]) | 0);
@@ -2135,15 +2254,15 @@ export class KvmPgtable {
       // (no callback for them) and calls leaf_walker() on the first non-table
       // entry, which ends the range: a plain descent is that walk exactly.
       this.descend(addr);
-      this.w[W_RESULT_LO] = this.dTbl[this.dOff];
-      this.w[W_RESULT_HI] = this.dTbl[this.dOff + 1];
+      this.resLo = this.dTbl[this.dOff] | 0;
+      this.resHi = this.dTbl[this.dOff + 1] | 0;
       this.leafLevel = this.dLevel;
       return 0;
     }
     const ret = this.walk(addr, this.pageSize, CB_LEAF, WALK_LEAF);
     if (!ret) {
-      this.w[W_RESULT_LO] = this.w[W_LEAF_LO];
-      this.w[W_RESULT_HI] = this.w[W_LEAF_HI];
+      this.resLo = this.w[W_LEAF_LO];
+      this.resHi = this.w[W_LEAF_HI];
       this.leafLevel = this.lLevel;
     }
     return ret;
@@ -2151,11 +2270,11 @@ export class KvmPgtable {
 
   /** The descriptor the last successful getLeaf() found, low half (unsigned). */
   get leafLo(): number {
-    return this.w[W_RESULT_LO] >>> 0;
+    return this.resLo >>> 0;
   }
   /** The descriptor the last successful getLeaf() found, high half (unsigned). */
   get leafHi(): number {
-    return this.w[W_RESULT_HI] >>> 0;
+    return this.resHi >>> 0;
   }
 
   /**
@@ -2202,7 +2321,7 @@ export class KvmPgtable {
   /** kvm_granule_size(level), level -1..3. */
   granuleSize(level: number): number {
     if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
-    return this.gran[level + 1];
+    return this.k.gran[level + 1];
   }
   /** Whether a (lo) descriptor at `level` is a table entry (kvm_pte_table). */
   isTable(lo: number, level: number): boolean {
