@@ -1880,7 +1880,19 @@ export class KvmPgtable {
     if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
     if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (phys >= this.k.paLimit) this.checkMapPa(addr, size, phys);
-    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+    if (size > this.k.leafCheckSize && !this.blocksOnly(addr, size, phys) && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+  }
+
+  /**
+   * A map the leaf bound need not be worked out for: IPA, size and PA are
+   * multiples of the largest block the table takes (at the first level that
+   * has blocks), so that every step of the walk maps such a block, and there
+   * are at most MAX_OP_LEAVES of them (limits.ts would find the same bound).
+   */
+  private blocksOnly(addr: number, size: number, phys: number): boolean {
+    const top = this.startLevel > this.k.minBlockLevel ? this.startLevel : this.k.minBlockLevel;
+    const g = this.k.gran[top + 1];
+    return isAligned(addr, g) && isAligned(size, g) && isAligned(phys, g) && size / g <= MAX_OP_LEAVES;
   }
 
   /**
