@@ -2026,6 +2026,7 @@ export class KvmPgtable {
     let tbl: Int32Array;
     let page: number;
     let base: number;
+    let made = false;
     if (key === this.l3Key && this.upperGen === this.l3Gen && store.chunkGen === this.l3ChunkGen) {
       tbl = this.l3Tbl;
       page = this.l3Page;
@@ -2036,20 +2037,27 @@ export class KvmPgtable {
       tbl = this.l3Tbl;
       page = this.l3Page;
       base = this.l3Off;
+      made = found === 1;
     }
     const off = base + (((aLo >>> pageShift) & this.k.idxMask) << 1);
-    if ((tbl[off] | tbl[off + 1]) !== 0) return MAP_FAST_DECLINED;
+    // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
+    // on the new page that the store below overlaps with what follows, as a read could not).
+    if (!made && (tbl[off] | tbl[off + 1]) !== 0) return MAP_FAST_DECLINED;
     const oaLo = pLo & this.k.oaLo;
+    const oaHi = pHi & this.k.oaHi;
+    // The kernel's order is: LOCKED, the CMOs, get_page, the leaf. Nothing reads the entry in between
+    // (no store hook here), so the leaf is stored first: the store's miss on a new table's page then
+    // overlaps with the rest.
     if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
+    tbl[off] = oaLo | this.pageLeafLo;
+    tbl[off + 1] = oaHi | this.pageLeafHi;
+    store.refcount[page]++;
     const cmos = (flags & WALK_SKIP_CMO) === 0 ? this.pageLeafCmos : 0;
     if (cmos !== 0) {
-      const pa = (oaLo >>> 0) + (pHi & this.k.oaHi) * TWO_32;
+      const pa = (oaLo >>> 0) + oaHi * 4294967296;
       if ((cmos & 1) !== 0) this.log.push(EV_DCACHE, pa, this.pageSize);
       if ((cmos & 2) !== 0) this.log.push(EV_ICACHE, pa, this.pageSize);
     }
-    store.refcount[page]++;
-    tbl[off] = oaLo | this.pageLeafLo;
-    tbl[off + 1] = (pHi & this.k.oaHi) | this.pageLeafHi;
     return 0;
   }
 
@@ -2068,23 +2076,30 @@ export class KvmPgtable {
     const wordsShift = store.wordsShift;
     const idxMask = this.k.idxMask;
     const LAST = KVM_PGTABLE_LAST_LEVEL;
-    const shifts = this.k.shifts;
+    const TABLE = TABLE_BITS;
+    const k = this.k;
+    const pageShift = k.pageShift;
+    const shifts = k.shifts;
     let level = this.startLevel;
     // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
     const rs = shifts[level + 1] + this.k.stride;
     let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
+    // Whether `page` is a table made here (zeroed: its entries are empty without reading them).
+    let made = false;
     for (; level < LAST; level++) {
       const sh = shifts[level + 1];
       const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
       let tbl = chunks[page >>> chunkShift];
       const off = ((page & chunkMask) << wordsShift) + (idx << 1);
-      const lo = tbl[off];
-      const hi = tbl[off + 1];
-      if ((lo & TABLE_BITS) === TABLE_BITS) {
-        page = this.follow(lo, hi);
-        continue;
+      if (!made) {
+        const lo = tbl[off];
+        const hi = tbl[off + 1];
+        if ((lo & TABLE) === TABLE) {
+          page = this.follow(lo, hi);
+          continue;
+        }
+        if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
       }
-      if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
       // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
       const child = store.zallocPage();
       if (child < 0) return -ENOMEM;
@@ -2092,9 +2107,12 @@ export class KvmPgtable {
       tbl = chunks[page >>> chunkShift];
       if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
       store.refcount[page]++;
-      tbl[off] = this.tablePteLo(child);
-      tbl[off + 1] = this.tablePteHi(child);
+      // kvm_init_table_pte(): the page's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
+      const pages = child + k.baseLoPages;
+      tbl[off] = (pages << pageShift) | TABLE;
+      tbl[off + 1] = k.baseHi + (pages >>> k.hiToPage);
       page = child;
+      made = true;
     }
     this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << (32 - this.k.l3Shift));
     this.l3Gen = this.upperGen;
@@ -2102,7 +2120,7 @@ export class KvmPgtable {
     this.l3Tbl = chunks[page >>> chunkShift];
     this.l3Off = (page & chunkMask) << wordsShift;
     this.l3Page = page;
-    return 0;
+    return made ? 1 : 0;
   }
 
   /**
