@@ -112,6 +112,11 @@ const W_LEAF_HI = 9;
 const MAP_FAST_DECLINED = 1;
 /** findOrMakeL3() declines (negative like its errnos, but none of them). */
 const MAP_FAST_DECLINED_NEG = -100000;
+// mapPage() writes these as literals (a module constant costs a load and a check of its temporal
+// dead zone at every use); they are checked against their definitions here, once.
+if (MAP_FAST_DECLINED !== 1 || MAP_FAST_DECLINED_NEG !== -100000 || WALK_SHARED !== 8 || INVALID_PTE_LOCKED_LO !== 1024 || WALK_SKIP_CMO !== 64 || EV_DCACHE !== 5 || EV_ICACHE !== 6) {
+  throw new Error("pgtable.ts: mapPage()'s literals no longer match their constants");
+}
 
 /**
  * Called with every descriptor store, before the store is made, for
@@ -2033,7 +2038,7 @@ export class KvmPgtable {
       base = this.l3Off;
     } else {
       const found = this.findOrMakeL3(aLo, aHi, flags);
-      if (found < 0) return found === MAP_FAST_DECLINED_NEG ? MAP_FAST_DECLINED : found;
+      if (found < 0) return found === -100000 ? 1 : found; // MAP_FAST_DECLINED_NEG, MAP_FAST_DECLINED
       tbl = this.l3Tbl;
       page = this.l3Page;
       base = this.l3Off;
@@ -2042,21 +2047,21 @@ export class KvmPgtable {
     const off = base + (((aLo >>> pageShift) & this.k.idxMask) << 1);
     // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
     // on the new page that the store below overlaps with what follows, as a read could not).
-    if (!made && (tbl[off] | tbl[off + 1]) !== 0) return MAP_FAST_DECLINED;
+    if (!made && (tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
     const oaLo = pLo & this.k.oaLo;
     const oaHi = pHi & this.k.oaHi;
     // The kernel's order is: LOCKED, the CMOs, get_page, the leaf. Nothing reads the entry in between
     // (no store hook here), so the leaf is stored first: the store's miss on a new table's page then
     // overlaps with the rest.
-    if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
+    if ((flags & 8) !== 0) tbl[off] = 1024; // WALK_SHARED: INVALID_PTE_LOCKED_LO
     tbl[off] = oaLo | this.pageLeafLo;
     tbl[off + 1] = oaHi | this.pageLeafHi;
     store.refcount[page]++;
-    const cmos = (flags & WALK_SKIP_CMO) === 0 ? this.pageLeafCmos : 0;
+    const cmos = (flags & 64) === 0 ? this.pageLeafCmos : 0; // WALK_SKIP_CMO
     if (cmos !== 0) {
       const pa = (oaLo >>> 0) + oaHi * 4294967296;
-      if ((cmos & 1) !== 0) this.log.push(EV_DCACHE, pa, this.pageSize);
-      if ((cmos & 2) !== 0) this.log.push(EV_ICACHE, pa, this.pageSize);
+      if ((cmos & 1) !== 0) this.log.push(5, pa, this.pageSize); // EV_DCACHE
+      if ((cmos & 2) !== 0) this.log.push(6, pa, this.pageSize); // EV_ICACHE
     }
     return 0;
   }
