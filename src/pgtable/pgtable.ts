@@ -996,19 +996,39 @@ export class KvmPgtable {
     if (setHi === 0 && clrHi === 0) {
       // The high half (XN among it) never changes: no icache invalidation, one word read and written.
       const keep = ~clrLo;
-      for (; k < cnt; k++, off += 2) {
+      const last = tableBits === 0;
+      while (k < cnt) {
+        if (last) {
+          // At the last level every valid entry is a leaf: the run of them in a tight loop.
+          const from = off;
+          const stop = off + ((cnt - k) << 1);
+          while (off < stop) {
+            const lo = tbl[off];
+            if ((lo & VALID) === 0) break;
+            const newLo = (lo & keep) | setLo;
+            if (newLo !== lo) tbl[off] = newLo;
+            off += 2;
+          }
+          if (off !== from) {
+            valid = 1;
+            k += (off - from) >> 1;
+            if (k >= cnt) break;
+          }
+        }
         const lo = tbl[off];
         if ((lo & VALID) === 0) {
           if (stopOnEagain) {
             this.runRet = -EAGAIN;
             break;
           }
-          continue;
+        } else {
+          if ((lo & tableBits) === TABLE) break;
+          valid = 1;
+          const newLo = (lo & keep) | setLo;
+          if (newLo !== lo) tbl[off] = newLo;
         }
-        if ((lo & tableBits) === TABLE) break;
-        valid = 1;
-        const newLo = (lo & keep) | setLo;
-        if (newLo !== lo) tbl[off] = newLo;
+        k++;
+        off += 2;
       }
     } else {
       for (; k < cnt; k++, off += 2) {
