@@ -58,7 +58,16 @@ function count(v: string, opt: string, min: number): number {
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { json: null, sol: false, fwb: false, reps: DEFAULT_REPS, warmup: DEFAULT_WARMUP, workloads: [...WORKLOAD_NAMES], scaling: true, help: false };
+  const out: BenchArgs = {
+    json: null,
+    sol: false,
+    fwb: false,
+    reps: DEFAULT_REPS,
+    warmup: DEFAULT_WARMUP,
+    workloads: [...WORKLOAD_NAMES],
+    scaling: true,
+    help: false,
+  };
   let only: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

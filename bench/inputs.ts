@@ -113,7 +113,7 @@ export function scatterInputs(n = N_SCAT): ScatterInputs {
   const ipas = new Float64Array(n);
   let pfnSum = 0; // < 65536 * 2^27 = 2^43: exact
   let tables = 0;
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     const pfn = rng.next() & (SCAT_PAGES - 1);
     if (seen[pfn >>> 3] & (1 << (pfn & 7))) continue; // duplicate page: draw again
     seen[pfn >>> 3] |= 1 << (pfn & 7);

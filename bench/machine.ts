@@ -26,7 +26,15 @@ export interface MachineInfo {
 }
 
 export function machineInfo(): MachineInfo {
-  return { cpu: cpuModel(), cores: cpus().length, node: process.version, platform: `${platform()} ${arch()}`, loadStart: loadavg(), loadEnd: [], solCompiler: null };
+  return {
+    cpu: cpuModel(),
+    cores: cpus().length,
+    node: process.version,
+    platform: `${platform()} ${arch()}`,
+    loadStart: loadavg(),
+    loadEnd: [],
+    solCompiler: null,
+  };
 }
 
 export function loadNow(): number[] {

@@ -107,7 +107,15 @@ async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, 
   const withTables = settledDataHeap();
   w.release();
   const memory = { kernelTableBytes: w.kernelTablePages * PAGE_SIZE, tableBytes, processBytes: withTables - settledDataHeap() };
-  return { name: w.name, unit: w.unit, units: w.units, sol: w.sol, summary: summarisePairs(pairs), memory, watch: { gcCount: 0, gcMs: 0, cpuShare: NaN, allocPerUnit: NaN } };
+  return {
+    name: w.name,
+    unit: w.unit,
+    units: w.units,
+    sol: w.sol,
+    summary: summarisePairs(pairs),
+    memory,
+    watch: { gcCount: 0, gcMs: 0, cpuShare: NaN, allocPerUnit: NaN },
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -65,7 +65,8 @@ export function median(xs: readonly number[]): number {
 }
 
 function checkSample(r: RunSample, what: string): void {
-  if (!(r.units > 0) || !(r.cpuNs >= 0) || !(r.wallNs > 0)) throw new RangeError(`${what}: a run needs units > 0, cpuNs >= 0 and wallNs > 0 (got ${JSON.stringify(r)})`);
+  if (!(r.units > 0) || !(r.cpuNs >= 0) || !(r.wallNs > 0))
+    throw new RangeError(`${what}: a run needs units > 0, cpuNs >= 0 and wallNs > 0 (got ${JSON.stringify(r)})`);
 }
 
 /** ns per unit of one side's runs. */

@@ -138,19 +138,36 @@ export function resultsTable(results: readonly WorkloadResult[]): string {
   const rows = results.map((r) => {
     const s = r.summary;
     const m = r.memory;
-    const row = [r.name, ns(s.s2pt.medianNs), ns(s.s2pt.minNs), r.unit, pct(s.s2pt.cpuShare), gc(r.watch), alloc(r.watch), times(m.tableBytes / m.kernelTableBytes), times(m.processBytes / m.kernelTableBytes)];
+    const row = [
+      r.name,
+      ns(s.s2pt.medianNs),
+      ns(s.s2pt.minNs),
+      r.unit,
+      pct(s.s2pt.cpuShare),
+      gc(r.watch),
+      alloc(r.watch),
+      times(m.tableBytes / m.kernelTableBytes),
+      times(m.processBytes / m.kernelTableBytes),
+    ];
     if (paired) {
       if (s.sol === null || s.ratio === null) row.push("-", "-", "-", "-", "-");
       else {
         const target = speedTarget(r.name);
-        row.push(ns(s.sol.medianNs), pct(s.sol.cpuShare), `${s.ratio.toFixed(3)}x`, `${(s.ratioMin ?? NaN).toFixed(3)}-${(s.ratioMax ?? NaN).toFixed(3)}`, `>= ${target}x ${s.ratio >= target ? "PASS" : "MISS"}`);
+        row.push(
+          ns(s.sol.medianNs),
+          pct(s.sol.cpuShare),
+          `${s.ratio.toFixed(3)}x`,
+          `${(s.ratioMin ?? NaN).toFixed(3)}-${(s.ratioMax ?? NaN).toFixed(3)}`,
+          `>= ${target}x ${s.ratio >= target ? "PASS" : "MISS"}`,
+        );
       }
     }
     return row;
   });
   let out = table(head, rows, right);
   const memWorst = Math.max(...results.map((r) => Math.max(r.memory.tableBytes, r.memory.processBytes) / r.memory.kernelTableBytes));
-  if (results.length > 0) out += `memory, worst workload: ${times(memWorst)} of the kernel's table bytes (target <= ${MEMORY_TARGET}x) ${memWorst <= MEMORY_TARGET ? "PASS" : "MISS"}\n`;
+  if (results.length > 0)
+    out += `memory, worst workload: ${times(memWorst)} of the kernel's table bytes (target <= ${MEMORY_TARGET}x) ${memWorst <= MEMORY_TARGET ? "PASS" : "MISS"}\n`;
   const busy = busySummary(results);
   if (busy !== null) out += busy + "\n";
   return out;
@@ -175,7 +192,22 @@ function perPage(bytes: number, pages: number): string {
 
 /** The scaling table and the two scaling targets. */
 export function scalingReport(rows: readonly ScalingRow[]): string {
-  const head = ["GiB", "pages", "runs", "ns/page", "min", "table pages", "real B/page", "store B/page", "store/real", "heap B/page", "heap/real", "gc in timed", "cpu", "alloc B"];
+  const head = [
+    "GiB",
+    "pages",
+    "runs",
+    "ns/page",
+    "min",
+    "table pages",
+    "real B/page",
+    "store B/page",
+    "store/real",
+    "heap B/page",
+    "heap/real",
+    "gc in timed",
+    "cpu",
+    "alloc B",
+  ];
   const right = head.map(() => true);
   const body = rows.map((r) => [
     String(r.gib),

@@ -69,7 +69,6 @@ export interface ScalingRow {
   watch: WindowStats;
 }
 
-
 /**
  * The timed part: `gib` GiB of one-page maps, the log drained once per GiB.
  * Returns the events drained (the last GiB's stay in the log).
@@ -139,7 +138,14 @@ export function scalingRuns(gib: number, reps: number): number {
  * collect no table of the same size, and each size warms up again after the
  * previous size's tables are let go.
  */
-export async function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): Promise<ScalingRow[]> {
+export async function runScaling(
+  fwb: boolean,
+  log: MaintenanceLog,
+  reps: number,
+  warmup: number,
+  sink: WindowSink,
+  progress: (msg: string) => void,
+): Promise<ScalingRow[]> {
   const rows: ScalingRow[] = [];
   const clock = new ThreadCpuClock();
   clock.calibrate();

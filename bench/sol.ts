@@ -56,7 +56,12 @@ export function parseSolHeader(text: string): SolHeader {
     throw new BenchCheckError("sol: first line lacks machine or config.inputs");
   }
   const inp = v.config.inputs;
-  if (typeof inp.walk_ipa_sum !== "string" || typeof inp.scatter_ipa_sum !== "string" || typeof inp.scatter_tables !== "number" || typeof v.config.fwb !== "boolean") {
+  if (
+    typeof inp.walk_ipa_sum !== "string" ||
+    typeof inp.scatter_ipa_sum !== "string" ||
+    typeof inp.scatter_tables !== "number" ||
+    typeof v.config.fwb !== "boolean"
+  ) {
     throw new BenchCheckError("sol: config lacks fwb or an input fingerprint");
   }
   return v as unknown as SolHeader;

@@ -58,9 +58,7 @@ export function checkLeaf(pgt: KvmPgtable, ipa: number, t: Template, pa: number,
   const wantLo = (t.lo | paLo) >>> 0;
   const wantHi = t.hi + (pa - paLo) / 2 ** 32;
   if (pgt.leafLo !== wantLo || pgt.leafHi !== wantHi || pgt.leafLevel !== level) {
-    fail(
-      `getLeaf(0x${ipa.toString(16)}) = ${hex64(pgt.leafLo, pgt.leafHi)} level ${pgt.leafLevel}, expected ${hex64(wantLo, wantHi)} level ${level}`,
-    );
+    fail(`getLeaf(0x${ipa.toString(16)}) = ${hex64(pgt.leafLo, pgt.leafHi)} level ${pgt.leafLevel}, expected ${hex64(wantLo, wantHi)} level ${level}`);
   }
 }
 

@@ -54,7 +54,16 @@ import { BASE_IPA, BASE_PA, N4K, N_SCAT, N_WALK, PAGE_SIZE, scatterInputs, walkI
 import { freePagesInBumpOrder } from "./bump-order.js";
 import { D_S2AP_W, D_TABLE, checkEvents, checkInvalid, checkLeaf, checkTables, fail, pageRw, template, type Template } from "./verify.js";
 
-export const WORKLOAD_NAMES = ["map4k_1g", "unmap_1g", "map_block_64g", "walk_random_1m", "wrprotect_1g", "map4k_scatter_64k", "walk_random_1m_hw", "walk_random_1m_get_leaf"] as const;
+export const WORKLOAD_NAMES = [
+  "map4k_1g",
+  "unmap_1g",
+  "map_block_64g",
+  "walk_random_1m",
+  "wrprotect_1g",
+  "map4k_scatter_64k",
+  "walk_random_1m_hw",
+  "walk_random_1m_get_leaf",
+] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 const PROT_RW = PROT_R | PROT_W;

@@ -13,7 +13,23 @@ export { MaintenanceLog, EVENT_NAMES, MAX_TLBI_RANGE_PAGES, DEFAULT_LOG_RECORDS,
 export { decodeS2Descriptor, formatDecoded, protOfLeaf, protNames, type DecodedDescriptor, type DecodedField } from "./pgtable/decode.js";
 export { encodeLeafChecked, protRefusal } from "./pgtable/leaf.js";
 export { parseScenario, parseScenarioText, formatScenario, scenarioToJson, OP_SPECS, type Scenario, type ScenarioOp } from "./pgtable/scenario.js";
-export { replay, replayTable, runOp, runScenarioOp, newScenarioTable, dumpTable, dumpTableBounded, formatResult, registerModelOp, ORACLE, type ReplayResult, type OpResult, type ModelOpResult, type DumpEntry, type NotRecorded } from "./pgtable/replay.js";
+export {
+  replay,
+  replayTable,
+  runOp,
+  runScenarioOp,
+  newScenarioTable,
+  dumpTable,
+  dumpTableBounded,
+  formatResult,
+  registerModelOp,
+  ORACLE,
+  type ReplayResult,
+  type OpResult,
+  type ModelOpResult,
+  type DumpEntry,
+  type NotRecorded,
+} from "./pgtable/replay.js";
 export {
   MAX_OP_LEAVES,
   MAX_SCENARIO_WORK,
@@ -37,7 +53,17 @@ export { ptdump } from "./pgtable/ptdump.js";
 export { InputError, parseU64, hex, joinU64, splitU64 } from "./pgtable/u64.js";
 export { describeS2MemAttr, linuxS2MemAttrName } from "./mair/s2memattr.js";
 export * from "./mair/attrs.js";
-export { s1AttrReserved, validS1Attrs, s1DecodeMemAttrs, decodeLDFAttr, describeMairAttr, linuxMairName, LINUX_MAIR_ATTRS, type S1Features, type MairAttrDescription } from "./mair/mair.js";
+export {
+  s1AttrReserved,
+  validS1Attrs,
+  s1DecodeMemAttrs,
+  decodeLDFAttr,
+  describeMairAttr,
+  linuxMairName,
+  LINUX_MAIR_ATTRS,
+  type S1Features,
+  type MairAttrDescription,
+} from "./mair/mair.js";
 export { s2DecodeMemAttrs, s2DecodeCacheability, s2InnerReserved, decodeS2MemAttr, type S2MemAttrKind, type S2MemAttrDescription } from "./mair/s2memattr.js";
 export { encodePARAttrs, parEncodeShareability } from "./mair/par.js";
 export { formatCombine } from "./mair/format.js";
@@ -89,7 +115,18 @@ export * from "./walker/fault.js";
 export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, blockDescSupported, type WalkerOptions } from "./walker/translate.js";
 export { s2PermBits, PERM_R, PERM_W, PERM_X } from "./walker/perms.js";
 export { s2LeafAttrs, type S2LeafAttrs } from "./walker/attrs.js";
-export { walkIpa, walkReportOf, traceSteps, formatWalkReport, walkReportJson, combinedJson, type WalkReport, type WalkStep, type WalkSuccess, type Stage1Attrs } from "./walker/describe.js";
+export {
+  walkIpa,
+  walkReportOf,
+  traceSteps,
+  formatWalkReport,
+  walkReportJson,
+  combinedJson,
+  type WalkReport,
+  type WalkStep,
+  type WalkSuccess,
+  type Stage1Attrs,
+} from "./walker/describe.js";
 export { combineWithLeaf, combinedOfLastWalk, s2LeafSh, vtcrSh0, type CombineControls } from "./walker/memtype.js";
 // Registers the `translate` model op of replay.
 export { runTranslateOp, replayWalker } from "./walker/op.js";
@@ -112,7 +149,21 @@ export {
 } from "./stage1/config.js";
 export { parseGuest, type GuestSpec, type GuestMapping } from "./stage1/scenario.js";
 export { buildGuest, type BuiltGuest, type BuiltTable } from "./stage1/builder.js";
-export { NestedWalker, STAGE_NONE, STAGE_1, STAGE_2, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_HW_AF, S1_HW_DIRTY, S2_FOR_TABLE, S2_FOR_OUTPUT, S2_FOR_UPDATE, type S2WalkHook } from "./stage1/walk.js";
+export {
+  NestedWalker,
+  STAGE_NONE,
+  STAGE_1,
+  STAGE_2,
+  S1_PERM_R,
+  S1_PERM_W,
+  S1_PERM_X,
+  S1_HW_AF,
+  S1_HW_DIRTY,
+  S2_FOR_TABLE,
+  S2_FOR_OUTPUT,
+  S2_FOR_UPDATE,
+  type S2WalkHook,
+} from "./stage1/walk.js";
 export { guestOf, builtGuest, nestedWalker, nestedMemType, nestedMemTypeAttrSh, guestCombineOptions } from "./stage1/guest.js";
 export { s1FaultReport, s1AbortEc, type S1FaultReport } from "./stage1/fault.js";
 export { walkVa, formatNestedReport, nestedReportJson, type NestedReport, type NestedFault, type S1StepReport, type S1LeafReport } from "./stage1/describe.js";
@@ -137,7 +188,21 @@ export {
   type DecodedRegField,
 } from "./regs/field.js";
 export { formatRegister } from "./regs/format.js";
-export { ESR, ABT, DABT_ISS2, SYS64, SERR, EC_TABLE, EC_CODES, ecInfo, esrLayout, decodeEsr, isDataAbortEc, isInstructionAbortEc, type EcInfo } from "./regs/esr.js";
+export {
+  ESR,
+  ABT,
+  DABT_ISS2,
+  SYS64,
+  SERR,
+  EC_TABLE,
+  EC_CODES,
+  ecInfo,
+  esrLayout,
+  decodeEsr,
+  isDataAbortEc,
+  isInstructionAbortEc,
+  type EcInfo,
+} from "./regs/esr.js";
 export { FSC_TABLE, fscInfo, fscWords, ldfscCode, type FscInfo, type FscKind } from "./regs/fsc.js";
 export { HPFAR, HPFAR_LAYOUT, hpfarIpa, decodeHpfar } from "./regs/hpfar.js";
 export { FAR, decodeFar } from "./regs/far.js";
@@ -149,7 +214,16 @@ export { TCR, TCR_LAYOUT, decodeTcrRegister } from "./regs/tcr.js";
 export { SCTLR, SCTLR_LAYOUT, decodeSctlr } from "./regs/sctlr.js";
 export { HCR, HCR_LAYOUT, decodeHcr } from "./regs/hcr.js";
 export { MMFR0, MMFR1, MMFR2, decodeMmfr0, decodeMmfr1, decodeMmfr2 } from "./regs/idregs.js";
-export { REGISTERS, findRegister, nearestRegister, registerByName, decodeRegister, type RegisterInfo, type RegisterDecode, type RegisterOptions } from "./kvm/registers.js";
+export {
+  REGISTERS,
+  findRegister,
+  nearestRegister,
+  registerByName,
+  decodeRegister,
+  type RegisterInfo,
+  type RegisterDecode,
+  type RegisterOptions,
+} from "./kvm/registers.js";
 export {
   abortFacts,
   hpfarValidFor,

@@ -124,7 +124,21 @@ describe("docs/guide.md: the library snippet", () => {
     const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
     execFileSync(
       process.execPath,
-      [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", "--skipLibCheck", tsFile],
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--target",
+        "es2022",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--types",
+        "node",
+        "--skipLibCheck",
+        tsFile,
+      ],
       { cwd: repoRoot, stdio: "pipe" },
     );
     const js = join(dir, "snippet.mjs");

@@ -38,7 +38,12 @@ export interface Setup {
  * the table pool first (0x40000000, 64K of 4K pages at PA 0x80010000, R|W|X unless
  * `poolProt` says otherwise), then parse and build the guest.
  */
-export function setup(guest: Record<string, unknown>, maps: Array<[number, number, number, string]>, s2cfg: Partial<Stage2Config> = {}, opts: { poolProt?: string; walker?: WalkerOptions; noPool?: boolean } = {}): Setup {
+export function setup(
+  guest: Record<string, unknown>,
+  maps: Array<[number, number, number, string]>,
+  s2cfg: Partial<Stage2Config> = {},
+  opts: { poolProt?: string; walker?: WalkerOptions; noPool?: boolean } = {},
+): Setup {
   const cfg: Stage2Config = { ...S2_4K, ...s2cfg };
   const pgt = new KvmPgtable(cfg);
   const all: Array<[number, number, number, string]> = opts.noPool ? maps : [[0x40000000, 0x10000, 0x80010000, opts.poolProt ?? "R|W|X"], ...maps];

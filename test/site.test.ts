@@ -56,15 +56,32 @@ describe("decoder panel model", () => {
     if (!r.ok) throw new Error(r.error);
     const v = r.view;
     expect(v.bits.length).toBe(64);
-    const ones = v.bits.filter((c) => c.value === 1).map((c) => c.bit).sort((a, b) => a - b);
+    const ones = v.bits
+      .filter((c) => c.value === 1)
+      .map((c) => c.bit)
+      .sort((a, b) => a - b);
     expect(ones).toEqual([0, 1, 3, 4, 6, 7, 8, 9, 10, 31, 54]);
     const owner = (bit: number): string => {
       const c = v.bits.find((x) => x.bit === bit);
       return c && c.field >= 0 ? v.decoded.fields[c.field].name : "";
     };
-    expect([0, 1, 2, 5, 6, 8, 10, 11, 12, 47, 51, 52, 54, 55, 58].map(owner)).toEqual(
-      ["VALID", "TYPE", "MemAttr", "MemAttr", "S2AP", "SH", "AF", "FnXS", "OA", "OA", "DBM", "Contiguous", "XN", "SW", "SW"],
-    );
+    expect([0, 1, 2, 5, 6, 8, 10, 11, 12, 47, 51, 52, 54, 55, 58].map(owner)).toEqual([
+      "VALID",
+      "TYPE",
+      "MemAttr",
+      "MemAttr",
+      "S2AP",
+      "SH",
+      "AF",
+      "FnXS",
+      "OA",
+      "OA",
+      "DBM",
+      "Contiguous",
+      "XN",
+      "SW",
+      "SW",
+    ]);
     // Bits 48-50, 53 (XN[1:0] is a second reading, it owns nothing) and 59-63 belong to no field of this leaf.
     expect([48, 49, 50, 53, 59, 63].map(owner)).toEqual(["", "", "", "", "", ""]);
     // Spans run from bit 63 down and cover every bit once.
@@ -110,8 +127,14 @@ describe("combine panel model", () => {
 
   it("refuses what the kernel refuses, and malformed fields, in one line", () => {
     const f = { ...DEFAULT_COMBINE_FORM, s2Mode: "prot" as const };
-    expect(combineView({ ...f, prot: "R|DEVICE|X" })).toEqual({ ok: false, error: "KVM prot R|DEVICE|X: stage2_set_prot_attr() returns -EINVAL (-22): device memory is never mapped executable" });
-    expect(combineView({ ...f, prot: "R|Q" })).toEqual({ ok: false, error: "KVM prot: unknown prot name 'Q' (known: R, W, X, DEVICE, NORMAL_NC, SW0, SW1, SW2, SW3)" });
+    expect(combineView({ ...f, prot: "R|DEVICE|X" })).toEqual({
+      ok: false,
+      error: "KVM prot R|DEVICE|X: stage2_set_prot_attr() returns -EINVAL (-22): device memory is never mapped executable",
+    });
+    expect(combineView({ ...f, prot: "R|Q" })).toEqual({
+      ok: false,
+      error: "KVM prot: unknown prot name 'Q' (known: R, W, X, DEVICE, NORMAL_NC, SW0, SW1, SW2, SW3)",
+    });
     expect(combineView({ ...DEFAULT_COMBINE_FORM, s1: "0xfff" })).toEqual({ ok: false, error: "stage-1 MAIR Attr: 0xfff is out of range (0..0xff)" });
     expect(combineView({ ...DEFAULT_COMBINE_FORM, s1: "zz" })).toEqual({ ok: false, error: "stage-1 MAIR Attr: 'zz' is not hex (0x-prefixed or bare)" });
     expect(combineView({ ...DEFAULT_COMBINE_FORM, s2: "0x10" })).toEqual({ ok: false, error: "stage-2 MemAttr: 0x10 is out of range (0..0xf)" });

@@ -104,7 +104,7 @@ function minimise(scn: Scenario, raw: RawScenario): { scn: Scenario; message: st
     return true;
   };
   if (f.opIndex + 1 < scn.ops.length) tryOps(scn.ops.slice(0, f.opIndex + 1));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = best.ops.length - 1; i >= 0 && best.ops.length > 1; i--) {
       if (tryOps(best.ops.filter((_, j) => j !== i))) changed = true;

@@ -28,10 +28,7 @@ import type { CommandSpec, OperandSpec, OptionSpec, ValueKind } from "./spec.js"
 /** Longest value an option other than a path takes: anything longer is refused before it is echoed anywhere. */
 export const MAX_VALUE_LENGTH = 256;
 
-export type Invocation =
-  | { kind: "help"; command: CommandSpec | null }
-  | { kind: "version" }
-  | { kind: "run"; command: CommandSpec; args: ParsedArgs };
+export type Invocation = { kind: "help"; command: CommandSpec | null } | { kind: "version" } | { kind: "run"; command: CommandSpec; args: ParsedArgs };
 
 /** A value read by its kind. */
 export type Value = bigint | number | string | boolean | readonly string[];
@@ -46,7 +43,13 @@ export class ParsedArgs {
   private readonly operandTexts: ReadonlyMap<string, string>;
   private readonly operandValues: ReadonlyMap<string, Value>;
 
-  constructor(command: CommandSpec, given: ReadonlyMap<string, string | boolean>, values: ReadonlyMap<string, Value>, operandTexts: ReadonlyMap<string, string>, operandValues: ReadonlyMap<string, Value>) {
+  constructor(
+    command: CommandSpec,
+    given: ReadonlyMap<string, string | boolean>,
+    values: ReadonlyMap<string, Value>,
+    operandTexts: ReadonlyMap<string, string>,
+    operandValues: ReadonlyMap<string, Value>,
+  ) {
     this.command = command;
     this.given = given;
     this.values = values;
@@ -142,7 +145,12 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   if (name === undefined) throw new InputError("name a command (s2pt --help lists them)");
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    throw new InputError(`unknown command '${showInput(name)}'${suggest(name, commands.map((c) => c.name))} (commands: ${commands.map((c) => c.name).join(", ")})`);
+    throw new InputError(
+      `unknown command '${showInput(name)}'${suggest(
+        name,
+        commands.map((c) => c.name),
+      )} (commands: ${commands.map((c) => c.name).join(", ")})`,
+    );
   }
   if (rest.some(isHelp)) return { kind: "help", command };
   if (rest.includes("--version")) return { kind: "version" };
@@ -171,7 +179,17 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
     }
     const spec = own(opt);
     if (spec === undefined) {
-      const base = raw.startsWith("no-") && own(raw.slice(3)) ? ` (--${raw.slice(3)} takes a value; only a boolean option has a --no- form)` : suggest(raw, optionNames).replace(/(did you mean )(.*)\?/, (_m, p: string, list: string) => `${p}${list.split(" or ").map((n) => `--${n}`).join(" or ")}?`);
+      const base =
+        raw.startsWith("no-") && own(raw.slice(3))
+          ? ` (--${raw.slice(3)} takes a value; only a boolean option has a --no- form)`
+          : suggest(raw, optionNames).replace(
+              /(did you mean )(.*)\?/,
+              (_m, p: string, list: string) =>
+                `${p}${list
+                  .split(" or ")
+                  .map((n) => `--${n}`)
+                  .join(" or ")}?`,
+            );
       throw new InputError(`${command.name}: unknown option '--${showInput(raw)}'${base} (${where} lists the options)`);
     }
     if (given.has(opt)) throw new InputError(`--${opt}: given more than once`);
@@ -216,14 +234,19 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   }
   const alone = optionNames.find((n) => command.options[n].noOperands === true && flags(n));
   if (alone !== undefined && operands.length > 0) {
-    throw new InputError(`--${alone}: takes no argument ('${showInput(operands[0])}' given: s2pt ${command.name} --${alone}, or s2pt ${command.name} ${usage})`);
+    throw new InputError(
+      `--${alone}: takes no argument ('${showInput(operands[0])}' given: s2pt ${command.name} --${alone}, or s2pt ${command.name} ${usage})`,
+    );
   }
   if (operands.length > specs.length) {
     const extra = operands[specs.length];
-    throw new InputError(`${command.name}: unexpected argument '${showInput(extra)}' (${command.name} takes ${specs.length === 1 ? "one " : ""}${usage}${extraHint(extra)}; see ${where})`);
+    throw new InputError(
+      `${command.name}: unexpected argument '${showInput(extra)}' (${command.name} takes ${specs.length === 1 ? "one " : ""}${usage}${extraHint(extra)}; see ${where})`,
+    );
   }
   const missing = alone !== undefined ? [] : specs.slice(operands.length).filter((o) => !o.optional);
-  if (missing.length > 0) throw new InputError(`${command.name}: missing its argument${missing.length > 1 ? "s" : ""} ${missing.map((o) => `<${o.name}>`).join(" ")} (see ${where})`);
+  if (missing.length > 0)
+    throw new InputError(`${command.name}: missing its argument${missing.length > 1 ? "s" : ""} ${missing.map((o) => `<${o.name}>`).join(" ")} (see ${where})`);
 
   // Values, read by kind in the order given; then the operands in theirs; then what is required.
   const values = new Map<string, Value>();
@@ -242,7 +265,8 @@ export function readArgv(argv: readonly string[], commands: readonly CommandSpec
   if (required.length) throw new InputError(`${required.map((n) => `--${n}`).join(", ")}: required (see ${where})`);
   for (const n of optionNames) {
     const spec = command.options[n];
-    if (spec.type === "string" && !given.has(n) && typeof spec.default === "string") values.set(n, readValue(spec.default, `--${n}`, spec.value ?? { kind: "path" }, flags));
+    if (spec.type === "string" && !given.has(n) && typeof spec.default === "string")
+      values.set(n, readValue(spec.default, `--${n}`, spec.value ?? { kind: "path" }, flags));
   }
   return { kind: "run", command, args: new ParsedArgs(command, given, values, operandTexts, operandValues) };
 }
@@ -262,7 +286,8 @@ export function readValue(text: string, what: string, v: ValueKind, flag: (name:
       return parseSmallNumber(text, what, v.max, { min: v.min });
     case "parange": {
       const n = parseSmallNumber(text, what, 52, { min: 32 });
-      if (!(PARANGE_BITS as readonly number[]).includes(n)) throw new InputError(`${what}: ${showInput(text.trim())} is not a PARange size (${PARANGE_BITS.join(", ")})`);
+      if (!(PARANGE_BITS as readonly number[]).includes(n))
+        throw new InputError(`${what}: ${showInput(text.trim())} is not a PARange size (${PARANGE_BITS.join(", ")})`);
       return n;
     }
     case "mair":

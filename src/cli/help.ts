@@ -15,11 +15,7 @@ export const USAGE = "s2pt <command> [options]\n\nA bit-exact model of the Arm s
 export function helpText(commands: readonly CommandSpec[], command: CommandSpec | null, version: string): string {
   let y: Argv = yargs([]).scriptName("s2pt").parserConfiguration({ "camel-case-expansion": false }).usage(USAGE);
   y = command === null ? y.version(version) : y.version(false);
-  y = y
-    .help()
-    .alias("h", "help")
-    .wrap(null)
-    .exitProcess(false);
+  y = y.help().alias("h", "help").wrap(null).exitProcess(false);
   if (command === null) {
     y = y.epilogue(
       "Numbers: 64-bit values (addresses, descriptors, register values) are 0x-prefixed hex; small numbers (levels, bit counts, MAIR bytes, MemAttr) are decimal, 0x hex or 0b binary.\n" +

@@ -219,7 +219,8 @@ export function readTextFile(ctx: CliContext, path: string): string {
     if (ctx.stdinUsed) throw new InputError("-: standard input can be read only once");
     ctx.stdinUsed = true;
     const bytes = ctx.stdin();
-    if (bytes.length > MAX_INPUT_FILE_BYTES) throw new InputError(`standard input: larger than ${MAX_INPUT_FILE_BYTES / 1048576} MiB, the limit for an input file`);
+    if (bytes.length > MAX_INPUT_FILE_BYTES)
+      throw new InputError(`standard input: larger than ${MAX_INPUT_FILE_BYTES / 1048576} MiB, the limit for an input file`);
     charge(ctx, bytes.length, "standard input");
     return decodeText(bytes, "standard input");
   }
@@ -228,7 +229,8 @@ export function readTextFile(ctx: CliContext, path: string): string {
   try {
     if (st.isDirectory()) throw new InputError(`${label}: is a directory`);
     if (!st.isFile()) throw new InputError(`${label}: ${typeWhy(st)}`);
-    if (st.size > MAX_INPUT_FILE_BYTES) throw new InputError(`${label}: ${st.size} bytes, larger than ${MAX_INPUT_FILE_BYTES / 1048576} MiB, the limit for an input file`);
+    if (st.size > MAX_INPUT_FILE_BYTES)
+      throw new InputError(`${label}: ${st.size} bytes, larger than ${MAX_INPUT_FILE_BYTES / 1048576} MiB, the limit for an input file`);
     const bytes = readAll(fd, MAX_INPUT_FILE_BYTES, label);
     charge(ctx, bytes.length, label);
     return decodeText(bytes, label);

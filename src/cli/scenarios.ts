@@ -51,6 +51,6 @@ export function scenarioFiles(path: string): { files: string[]; dir: boolean } {
 
 /** A scenario's name as an output line shows it: control characters escaped, cut at 80 characters. */
 export function scenarioName(scn: Scenario, path: string): string {
-  const n = scn.name || (path === "-" ? "standard input" : path.split("/").pop() ?? path);
+  const n = scn.name || (path === "-" ? "standard input" : (path.split("/").pop() ?? path));
   return escapeControl(n.length > 80 ? n.slice(0, 80) + "..." : n);
 }

@@ -190,7 +190,8 @@ export function abortFacts(esr: bigint): AbortFacts {
     const info = ecInfo(ec);
     const ecText = `EC 0x${ec.toString(16).padStart(2, "0")} (${info ? info.title : "unallocated"})`;
     let why: string;
-    if (ec === EC_CODES.IABT_CUR || ec === EC_CODES.DABT_CUR) why = "an abort taken from EL2 itself (the hypervisor's own fault), which kvm_handle_guest_abort() never sees";
+    if (ec === EC_CODES.IABT_CUR || ec === EC_CODES.DABT_CUR)
+      why = "an abort taken from EL2 itself (the hypervisor's own fault), which kvm_handle_guest_abort() never sees";
     else if (info?.kvm) why = `not an abort from the guest: KVM handles it in ${info.kvm}`;
     else why = "not an abort from the guest: kvm_handle_guest_abort() handles EC 0x20 and 0x24 only";
     throw new InputError(`--esr: ${hex(esr)} has ${ecText}, ${why} (s2pt reg esr ${hex(esr)} decodes it)`);
@@ -306,7 +307,9 @@ export function checkAbortConfig(c: AbortConfig): void {
     const pageShift = pageShiftOf(c.granule);
     const allowed = (c.granule === 4096 ? [3, 2, 1] : [3, 2]).map((l) => 2 ** kvmGranuleShift(pageShift, l));
     if (!allowed.includes(c.mapSize)) {
-      throw new InputError(`--map-size: ${hex(c.mapSize)} is not a size KVM maps with a ${granuleName(c.granule)} granule (${allowed.map((s) => hex(s)).join(", ")}: PAGE_SIZE, PMD_SIZE${c.granule === 4096 ? ", PUD_SIZE" : ""})`);
+      throw new InputError(
+        `--map-size: ${hex(c.mapSize)} is not a size KVM maps with a ${granuleName(c.granule)} granule (${allowed.map((s) => hex(s)).join(", ")}: PAGE_SIZE, PMD_SIZE${c.granule === 4096 ? ", PUD_SIZE" : ""})`,
+      );
     }
   }
   if (c.pa !== null && (c.pa & BigInt(c.granule - 1)) !== 0n) throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
@@ -335,7 +338,10 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   });
   const far = regs.far;
   const farText = far === null ? "FAR_EL2 (not given)" : `FAR_EL2 ${hex(far)}`;
-  steps.push({ fn: "handle_exit()", text: `EC 0x${f.ec.toString(16)} (${f.isIabt ? "Instruction" : "Data"} Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()` });
+  steps.push({
+    fn: "handle_exit()",
+    text: `EC 0x${f.ec.toString(16)} (${f.isIabt ? "Instruction" : "Data"} Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()`,
+  });
 
   // 1. External aborts.
   if (abtIsSea(f.fsc)) {
@@ -362,13 +368,35 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   // 3. Translation faults outside the IPA space.
   if (cls === "translation") {
     if (ipa >= 1n << BigInt(c.ipaLimit)) {
-      steps.push({ fn: "kvm_handle_guest_abort()", text: `a Translation fault at ${hex(ipa)}, beyond the sanitised PARange (the IPA limit, ${c.ipaLimit} bits)` });
-      return done({ kind: "inject", fn: "kvm_inject_size_fault()", text: `the guest takes ${f.isIabt ? "an instruction" : "a data"} abort with an Address size fault at level 0 (FSC 0x00)` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: `a Translation fault at ${hex(ipa)}, beyond the sanitised PARange (the IPA limit, ${c.ipaLimit} bits)`,
+      });
+      return done(
+        {
+          kind: "inject",
+          fn: "kvm_inject_size_fault()",
+          text: `the guest takes ${f.isIabt ? "an instruction" : "a data"} abort with an Address size fault at level 0 (FSC 0x00)`,
+        },
+        ipa,
+        fi.from,
+      );
     }
     if (ipa >= 1n << BigInt(c.iaBits)) {
       const addr = ipa | (far === null ? 0n : farPageOffset(far));
-      steps.push({ fn: "kvm_handle_guest_abort()", text: `a Translation fault at ${hex(ipa)}: between the VM's IPA size (${c.iaBits} bits, VTCR_EL2_IPA) and the PARange` });
-      return done({ kind: "inject", fn: modern(era) ? "kvm_inject_sea()" : injectAbortFn(era, f.isIabt), text: `the guest takes a synchronous External abort on the ${f.isIabt ? "instruction fetch" : "data access"} (address ${hex(addr)}: fault_ipa | FAR_EL2[11:0])` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: `a Translation fault at ${hex(ipa)}: between the VM's IPA size (${c.iaBits} bits, VTCR_EL2_IPA) and the PARange`,
+      });
+      return done(
+        {
+          kind: "inject",
+          fn: modern(era) ? "kvm_inject_sea()" : injectAbortFn(era, f.isIabt),
+          text: `the guest takes a synchronous External abort on the ${f.isIabt ? "instruction fetch" : "data access"} (address ${hex(addr)}: fault_ipa | FAR_EL2[11:0])`,
+        },
+        ipa,
+        fi.from,
+      );
     }
   }
 
@@ -380,10 +408,16 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
       fn: modern(era) ? "esr_fsc_is_translation_fault() / _permission_fault() / _access_flag_fault()" : "kvm_vcpu_trap_get_fault_type()",
       text: `FSC 0x${f.fsc.toString(16)} (${f.fi?.title ?? "reserved"}) is none of them: kvm_err("Unsupported FSC: EC=%#x xFSC=%#lx ESR_EL2=%#lx")`,
     });
-    if (f.fsc === 0x2b && !modern(era) && era !== "v6.9") notes.push("the level -1 Translation fault (FEAT_LPA2) is classified only from v6.9 (esr_fsc_is_translation_fault()); KVM of this era never configured LPA2 stage 2");
+    if (f.fsc === 0x2b && !modern(era) && era !== "v6.9")
+      notes.push(
+        "the level -1 Translation fault (FEAT_LPA2) is classified only from v6.9 (esr_fsc_is_translation_fault()); KVM of this era never configured LPA2 stage 2",
+      );
     return done({ kind: "error", fn: "kvm_handle_guest_abort()", text: "KVM_RUN returns -EFAULT to the VMM", errno: -EFAULT }, ipa, fi.from);
   }
-  steps.push({ fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()", text: `${f.fi?.title ?? cls}` });
+  steps.push({
+    fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()",
+    text: `${f.fi?.title ?? cls}`,
+  });
 
   // 5. The memslot.
   const gfn = ipa >> BigInt(pageShiftOf(c.granule));
@@ -391,7 +425,9 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   const writable = c.memslot === "rw";
   steps.push({
     fn: "gfn_to_hva_memslot_prot()",
-    text: noSlot ? `gfn ${hex(gfn)} is in no memslot: kvm_is_error_hva()` : `gfn ${hex(gfn)} is in a ${writable ? "writable" : "read-only (KVM_MEM_READONLY)"} memslot; its backing: ${describeVma(c.host)}`,
+    text: noSlot
+      ? `gfn ${hex(gfn)} is in no memslot: kvm_is_error_hva()`
+      : `gfn ${hex(gfn)} is in a ${writable ? "writable" : "read-only (KVM_MEM_READONLY)"} memslot; its backing: ${describeVma(c.host)}`,
   });
   steps.push({
     fn: "kvm_is_write_fault()",
@@ -404,27 +440,49 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   if (noSlot || (f.writeFault && !writable)) {
     steps.push({ fn: "kvm_handle_guest_abort()", text: noSlot ? "no memslot: the IPA is not guest RAM" : "a write to a read-only memslot" });
     if (f.isIabt) {
-      steps.push({ fn: "kvm_handle_guest_abort()", text: "an instruction fetch from there: -ENOEXEC (the guest put its instructions where it should not; userspace has no syndrome to act on)" });
-      return done({ kind: "inject", fn: injectAbortFn(era, true), text: `the guest takes a synchronous External abort on the instruction fetch at ${farText}` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_handle_guest_abort()",
+        text: "an instruction fetch from there: -ENOEXEC (the guest put its instructions where it should not; userspace has no syndrome to act on)",
+      });
+      return done(
+        { kind: "inject", fn: injectAbortFn(era, true), text: `the guest takes a synchronous External abort on the instruction fetch at ${farText}` },
+        ipa,
+        fi.from,
+      );
     }
     if (f.s1ptw) {
-      steps.push({ fn: "kvm_vcpu_abt_iss1tw()", text: "the guest's stage-1 table walk reads there (its page tables are outside RAM, or need a hardware AF/DBM update in a read-only memslot)" });
-      return done({ kind: "inject", fn: injectAbortFn(era, false), text: `the guest takes a synchronous External abort (data abort) at ${farText}` }, ipa, fi.from);
+      steps.push({
+        fn: "kvm_vcpu_abt_iss1tw()",
+        text: "the guest's stage-1 table walk reads there (its page tables are outside RAM, or need a hardware AF/DBM update in a read-only memslot)",
+      });
+      return done(
+        { kind: "inject", fn: injectAbortFn(era, false), text: `the guest takes a synchronous External abort (data abort) at ${farText}` },
+        ipa,
+        fi.from,
+      );
     }
     if (noSlot && f.cm) {
       steps.push({ fn: "kvm_vcpu_dabt_is_cm()", text: "a cache maintenance instruction outside any memslot: KVM assumes the guest is being cautious" });
       return done({ kind: "skip", fn: "kvm_incr_pc()", text: "the instruction is skipped and the guest resumes" }, ipa, fi.from);
     }
     const mmio = ipa | (far === null ? 0n : farPageOffset(far));
-    steps.push({ fn: "kvm_handle_guest_abort()", text: `fault_ipa |= FAR_EL2[11:0]: ${hex(mmio)}${far === null ? " (FAR_EL2 not given: offset 0 assumed)" : ""}` });
+    steps.push({
+      fn: "kvm_handle_guest_abort()",
+      text: `fault_ipa |= FAR_EL2[11:0]: ${hex(mmio)}${far === null ? " (FAR_EL2 not given: offset 0 assumed)" : ""}`,
+    });
     return ioMemAbort(regs, f, c, mmio, ipa, fi.from, steps, notes, era, info.title);
   }
 
   // 6. Access flag faults.
   if (cls === "access_flag") {
     const level = f.fsc & 3;
-    steps.push({ fn: "handle_access_fault()", text: `trace_kvm_access_fault(); under the read lock, kvm_pgtable_stage2_mkyoung(fault_ipa, HANDLE_FAULT | SHARED) sets AF in the level-${level} leaf` });
-    notes.push("an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 (KVM sets HA unless built without CONFIG_ARM64_HW_AFDBM or on a CPU with the AC03_CPU_38 erratum)");
+    steps.push({
+      fn: "handle_access_fault()",
+      text: `trace_kvm_access_fault(); under the read lock, kvm_pgtable_stage2_mkyoung(fault_ipa, HANDLE_FAULT | SHARED) sets AF in the level-${level} leaf`,
+    });
+    notes.push(
+      "an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 (KVM sets HA unless built without CONFIG_ARM64_HW_AFDBM or on a CPU with the AC03_CPU_38 erratum)",
+    );
     const op: KvmOp = { op: "mkyoung", ipa: Number(ipa), size: 1, pa: 0, prot: 0, flags: WALK_HANDLE_FAULT | WALK_SHARED, paFrom: "-" };
     return done({ kind: "resume", fn: "handle_access_fault()", text: "the leaf is young again; the guest resumes and retries the access" }, ipa, fi.from, op);
   }
@@ -433,15 +491,38 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   return userMemAbort(era, regs, f, c, ipa, fi.from, cls === "permission", steps, notes, info.title, leafAt ? leafAt(ipa) : null);
 }
 
-function ioMemAbort(regs: AbortRegs, f: AbortFacts, c: AbortConfig, mmio: bigint, ipa: bigint, ipaFrom: string, steps: AbortStep[], notes: string[], era: Era, eraTitle: string): AbortPath {
+function ioMemAbort(
+  regs: AbortRegs,
+  f: AbortFacts,
+  c: AbortConfig,
+  mmio: bigint,
+  ipa: bigint,
+  ipaFrom: string,
+  steps: AbortStep[],
+  notes: string[],
+  era: Era,
+  eraTitle: string,
+): AbortPath {
   const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa, ipaFrom, steps, outcome, op: null, notes });
   if (!f.isv) {
-    steps.push({ fn: "io_mem_abort()", text: "ISV = 0: no instruction syndrome (a load/store pair, a post-indexed or SIMD access, ...): KVM cannot emulate the access; trace_kvm_mmio_nisv()" });
+    steps.push({
+      fn: "io_mem_abort()",
+      text: "ISV = 0: no instruction syndrome (a load/store pair, a post-indexed or SIMD access, ...): KVM cannot emulate the access; trace_kvm_mmio_nisv()",
+    });
     if (c.nisvToUser) {
-      return done({ kind: "exit", fn: "io_mem_abort()", text: `KVM_EXIT_ARM_NISV to the VMM (KVM_CAP_ARM_NISV_TO_USER): esr_iss ${hex(regs.esr & 0x1ffn & ~0x80n)} (CM, WnR and FSC only), fault_ipa ${hex(mmio)}` });
+      return done({
+        kind: "exit",
+        fn: "io_mem_abort()",
+        text: `KVM_EXIT_ARM_NISV to the VMM (KVM_CAP_ARM_NISV_TO_USER): esr_iss ${hex(regs.esr & 0x1ffn & ~0x80n)} (CM, WnR and FSC only), fault_ipa ${hex(mmio)}`,
+      });
     }
     notes.push("a VMM can opt in to KVM_EXIT_ARM_NISV with KVM_CAP_ARM_NISV_TO_USER (--nisv-to-user)");
-    return done({ kind: "error", fn: "io_mem_abort()", text: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"): KVM_RUN returns -ENOSYS (QEMU: "kvm run failed Function not implemented")', errno: -ENOSYS });
+    return done({
+      kind: "error",
+      fn: "io_mem_abort()",
+      text: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"): KVM_RUN returns -ENOSYS (QEMU: "kvm run failed Function not implemented")',
+      errno: -ENOSYS,
+    });
   }
   const sas = fieldNum(regs.esr, ABT.SAS);
   const len = 1 << sas;
@@ -452,7 +533,10 @@ function ioMemAbort(regs: AbortRegs, f: AbortFacts, c: AbortConfig, mmio: bigint
     fn: "io_mem_abort()",
     text: `ISV = 1: a ${len}-byte ${f.wnr ? `write of ${reg}` : `read into ${reg}${fieldNum(regs.esr, ABT.SSE) ? " (sign-extended)" : ""}`} (kvm_vcpu_dabt_iswrite(), kvm_vcpu_dabt_get_as(), kvm_vcpu_dabt_get_rd())`,
   });
-  steps.push({ fn: f.wnr ? "kvm_io_bus_write()" : "kvm_io_bus_read()", text: `KVM_MMIO_BUS at ${hex(mmio)}: an in-kernel device (the vGIC's distributor/redistributors, an ioeventfd) completes it and the PC advances` });
+  steps.push({
+    fn: f.wnr ? "kvm_io_bus_write()" : "kvm_io_bus_read()",
+    text: `KVM_MMIO_BUS at ${hex(mmio)}: an in-kernel device (the vGIC's distributor/redistributors, an ioeventfd) completes it and the PC advances`,
+  });
   return done({
     kind: "exit",
     fn: "io_mem_abort()",
@@ -480,13 +564,17 @@ function userMemAbort(
   let faultIpa = faultIpaIn;
   const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: faultIpaIn, ipaFrom, steps, outcome, op, notes });
   if (perm) steps.push({ fn: "kvm_vcpu_trap_get_perm_fault_granule()", text: `a Permission fault at level ${level}: fault_granule ${hex(faultGranule)}` });
-  steps.push({ fn: "user_mem_abort()", text: `write_fault ${f.writeFault ? 1 : 0} (kvm_is_write_fault()), exec_fault ${f.execFault ? 1 : 0} (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)` });
+  steps.push({
+    fn: "user_mem_abort()",
+    text: `write_fault ${f.writeFault ? 1 : 0} (kvm_is_write_fault()), exec_fault ${f.execFault ? 1 : 0} (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)`,
+  });
 
   // The mapping size.
   const forcePte = c.dirtyLog;
-  let vmaPagesize = forcePte ? pageSize : c.mapSize ?? pageSize;
+  let vmaPagesize = forcePte ? pageSize : (c.mapSize ?? pageSize);
   if (forcePte) steps.push({ fn: "user_mem_abort()", text: "dirty logging (memslot_is_logging()): force_pte, PAGE_SIZE mappings" });
-  else if (c.mapSize !== null) steps.push({ fn: "get_vma_page_shift() / transparent_hugepage_adjust()", text: `the host maps it with ${hex(vmaPagesize)} (--map-size)` });
+  else if (c.mapSize !== null)
+    steps.push({ fn: "get_vma_page_shift() / transparent_hugepage_adjust()", text: `the host maps it with ${hex(vmaPagesize)} (--map-size)` });
 
   // The memory type, per era (policy.ts).
   const p: PolicyInputs = { ...c.host, ...c.cpu, access: accessName(f) };
@@ -495,7 +583,11 @@ function userMemAbort(
   notes.push(...pol.notes);
   if (!pol.ok) {
     if (pol.errno === -ENOEXEC) {
-      return done({ kind: "inject", fn: injectAbortFn(era, true), text: `user_mem_abort() returns -ENOEXEC (${pol.why}): the guest takes a synchronous External abort on the instruction fetch at ${regs.far === null ? "FAR_EL2" : hex(regs.far)}` });
+      return done({
+        kind: "inject",
+        fn: injectAbortFn(era, true),
+        text: `user_mem_abort() returns -ENOEXEC (${pol.why}): the guest takes a synchronous External abort on the instruction fetch at ${regs.far === null ? "FAR_EL2" : hex(regs.far)}`,
+      });
     }
     return done({ kind: "error", fn: pol.where, text: `${errName(pol.errno)}: ${pol.why}; ${pol.effect}`, errno: pol.errno });
   }
@@ -506,7 +598,10 @@ function userMemAbort(
     steps.push({ fn: "__kvm_faultin_pfn()", text: "a read-only memslot: writable = false, no KVM_PGTABLE_PROT_W" });
   } else if (c.dirtyLog && !f.writeFault && !forceNc && prot & PROT_W) {
     prot &= ~PROT_W;
-    steps.push({ fn: "user_mem_abort()", text: "dirty logging and a read fault: writable = false (mapped writable only on a write fault, which marks the page dirty)" });
+    steps.push({
+      fn: "user_mem_abort()",
+      text: "dirty logging and a read fault: writable = false (mapped writable only on a write fault, which marks the page dirty)",
+    });
   }
   if (f.writeFault && c.dirtyLog) steps.push({ fn: "mark_page_dirty_in_slot()", text: "the page is marked dirty once the fault is handled" });
 
@@ -525,7 +620,7 @@ function userMemAbort(
     paFrom = `--pa ${hex(c.pa)}${pa !== c.pa ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
   } else if (tableLeaf !== null) {
     const leafSize = 2n ** BigInt(kvmGranuleShift(pageShift, tableLeaf.level));
-    pa = (tableLeaf.pa & ~(leafSize - 1n)) + ((faultIpa & (leafSize - 1n)) & ~BigInt(vmaPagesize - 1));
+    pa = (tableLeaf.pa & ~(leafSize - 1n)) + (faultIpa & (leafSize - 1n) & ~BigInt(vmaPagesize - 1));
     paFrom = "the leaf the table already holds for this IPA";
   } else {
     pa = 0x80000000n;
@@ -534,7 +629,10 @@ function userMemAbort(
 
   const flags = WALK_HANDLE_FAULT | WALK_SHARED;
   if (perm && vmaPagesize === faultGranule) {
-    steps.push({ fn: "kvm_pgtable_stage2_relax_perms()", text: `a Permission fault and vma_pagesize == fault_granule: relax_perms(${hex(faultIpaIn)}, ${protNames(prot)}, HANDLE_FAULT | SHARED) adds the missing permissions to the existing leaf` });
+    steps.push({
+      fn: "kvm_pgtable_stage2_relax_perms()",
+      text: `a Permission fault and vma_pagesize == fault_granule: relax_perms(${hex(faultIpaIn)}, ${protNames(prot)}, HANDLE_FAULT | SHARED) adds the missing permissions to the existing leaf`,
+    });
     const op: KvmOp = { op: "relax_perms", ipa: Number(faultIpaIn), size: faultGranule, pa: Number(pa), prot, flags, paFrom };
     return done({ kind: "resume", fn: "user_mem_abort()", text: "0 (1 to the run loop): the guest resumes and retries the access" }, op);
   }
@@ -543,7 +641,14 @@ function userMemAbort(
     text: `map(${hex(faultIpa)}, ${hex(vmaPagesize)}, ${hex(pa)}, ${protNames(prot)}, memcache, HANDLE_FAULT | SHARED)${perm ? " (a Permission fault whose mapping size changes: a new leaf, not relax_perms)" : ""}`,
   });
   const op: KvmOp = { op: "map", ipa: Number(faultIpa), size: vmaPagesize, pa: Number(pa), prot, flags, paFrom };
-  return done({ kind: "resume", fn: "user_mem_abort()", text: "0 (1 to the run loop; -EAGAIN from a racing vCPU also becomes 0): the guest resumes and retries the access" }, op);
+  return done(
+    {
+      kind: "resume",
+      fn: "user_mem_abort()",
+      text: "0 (1 to the run loop; -EAGAIN from a racing vCPU also becomes 0): the guest resumes and retries the access",
+    },
+    op,
+  );
 }
 
 // ---- the table ------------------------------------------------------------------------------
@@ -600,7 +705,9 @@ function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
     report,
     text,
     agrees,
-    why: agrees ? `the walk takes the fault the ESR reports (${report.fault.title}, level ${report.fault.level})` : `the walk takes a ${report.fault.title} at level ${report.fault.level}, the ESR reports ${f.fi ? f.fi.title : "another fault"}`,
+    why: agrees
+      ? `the walk takes the fault the ESR reports (${report.fault.title}, level ${report.fault.level})`
+      : `the walk takes a ${report.fault.title} at level ${report.fault.level}, the ESR reports ${f.fi ? f.fi.title : "another fault"}`,
   };
 }
 
@@ -691,7 +798,12 @@ export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<strin
     fault_ipa: p.ipa === null ? null : hex(p.ipa),
     ipa_from: p.ipaFrom,
     steps: p.steps.map((s) => `${s.fn}: ${s.text}`),
-    outcome: { kind: p.outcome.kind, fn: p.outcome.fn, text: p.outcome.text, ...(p.outcome.errno !== undefined ? { errno: p.outcome.errno, name: errName(p.outcome.errno).slice(1) } : {}) },
+    outcome: {
+      kind: p.outcome.kind,
+      fn: p.outcome.fn,
+      text: p.outcome.text,
+      ...(p.outcome.errno !== undefined ? { errno: p.outcome.errno, name: errName(p.outcome.errno).slice(1) } : {}),
+    },
     op: p.op ? opJson(p.op) : null,
     replay: r
       ? {
@@ -726,14 +838,20 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
     if (r.op) {
       out.push(`  ${opText(r.op.op)} on the model (Linux 6.18.25 pgtable.c): ret ${r.op.retName}`);
       out.push(`    events: ${r.op.events.length ? r.op.events.map((e) => JSON.stringify(e)).join(", ") : "none"}`);
-      if (r.op.dcache) out.push(`    (dcache: pgtable.c asks for a clean to PoC of every new cacheable leaf; mmu.c's clean_dcache_guest_page() does it only without FWB${r.fwb ? ": FWB is on, a no-op" : ""})`);
-      if (r.op.icache) out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
+      if (r.op.dcache)
+        out.push(
+          `    (dcache: pgtable.c asks for a clean to PoC of every new cacheable leaf; mmu.c's clean_dcache_guest_page() does it only without FWB${r.fwb ? ": FWB is on, a no-op" : ""})`,
+        );
+      if (r.op.icache)
+        out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
     }
     for (const n of r.notes) out.push(`    note: ${n}`);
     out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
     if (r.after) {
       const a = r.after.report;
-      out.push(`    the access again: ${a.result ? `PA ${hex(a.result.pa)} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`);
+      out.push(
+        `    the access again: ${a.result ? `PA ${hex(a.result.pa)} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`,
+      );
     }
   }
   for (const n of p.notes) out.push(`  note: ${n}`);
@@ -746,7 +864,9 @@ export function abortInputLines(regs: AbortRegs, c: AbortConfig): string[] {
   const lines = [
     `ESR_EL2 ${hex(regs.esr)}: ${f.isIabt ? "Instruction" : "Data"} Abort from the guest, ${f.fi ? f.fi.title : `reserved FSC 0x${f.fsc.toString(16)}`}${f.isIabt ? "" : f.wnr ? ", WnR 1" : ", WnR 0"}${f.s1ptw ? ", S1PTW 1" : ""}${f.isv ? ", ISV 1" : ", ISV 0"}${f.cm ? ", CM 1" : ""}`,
   ];
-  lines.push(`FAR_EL2 ${regs.far === null ? "not given" : hex(regs.far)}${f.fnv ? " (FnV = 1: not valid)" : ""}; HPFAR_EL2 ${regs.hpfar === null ? (regs.ipa === null ? "not given" : `not given (ipa ${hex(regs.ipa)})`) : `${hex(regs.hpfar)}${fieldNum(regs.hpfar, HPFAR.NS) ? " (NS: KVM's valid marker)" : ""}`}`);
+  lines.push(
+    `FAR_EL2 ${regs.far === null ? "not given" : hex(regs.far)}${f.fnv ? " (FnV = 1: not valid)" : ""}; HPFAR_EL2 ${regs.hpfar === null ? (regs.ipa === null ? "not given" : `not given (ipa ${hex(regs.ipa)})`) : `${hex(regs.hpfar)}${fieldNum(regs.hpfar, HPFAR.NS) ? " (NS: KVM's valid marker)" : ""}`}`,
+  );
   lines.push(
     `VM: ${granuleName(c.granule)} pages, ${c.iaBits}-bit IPA (host IPA limit ${c.ipaLimit}); memslot ${c.memslot === "none" ? "none (MMIO)" : c.memslot === "ro" ? "read-only" : "writable"}${c.dirtyLog ? ", dirty logging" : ""}; FWB ${c.cpu.fwb ? "on" : "off"}, CTR_EL0.DIC ${c.cpu.dic ? 1 : 0}`,
   );

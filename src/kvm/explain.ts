@@ -71,7 +71,8 @@ export function classifyEffective(r: CombineResult): EffectiveClass {
 
 function eraNotes(era: Era, p: PolicyInputs): string[] {
   const notes: string[] = [];
-  if ((era === "pre" || era === "v1") && p.allowAnyUncached) notes.push("VM_ALLOW_ANY_UNCACHED does not exist in this era (added in v6.9): the flag plays no part");
+  if ((era === "pre" || era === "v1") && p.allowAnyUncached)
+    notes.push("VM_ALLOW_ANY_UNCACHED does not exist in this era (added in v6.9): the flag plays no part");
   if (era === "v1" && !p.fwb && !p.pfnRam && p.vma === "file") {
     notes.push("v1's no-FWB check passes for ZONE_DEVICE memory behind a file VMA: it has struct pages in the linear map (a modelling assumption)");
   }
@@ -208,8 +209,14 @@ function formatOne(x: EraExplanation, p: PolicyInputs, lpa2: boolean): string[] 
     if (pol.prot !== null) out.push(`  prot     ${protNames(pol.prot)} (refused)`);
   } else {
     out.push(`  prot     ${protNames(pol.prot)}${pol.encodeProt !== pol.prot ? ` (written as ${protNames(pol.encodeProt)} would be in 6.18.25)` : ""}`);
-    if (x.leaf) out.push(`  leaf     ${hex(x.leaf.value)}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}${lpa2 ? " (VTCR_EL2.SH0: with LPA2 bits 9:8 are OA[51:50])" : ""}`);
-    if (x.combine) out.push(`  guest    ${x.combine.attr >= 0 ? hex2(x.combine.attr) : "ATTR open"} ${x.combine.sh >= 0 ? SH_SHORT[x.combine.sh] : "SH open"}: ${x.combine.description}`);
+    if (x.leaf)
+      out.push(
+        `  leaf     ${hex(x.leaf.value)}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}${lpa2 ? " (VTCR_EL2.SH0: with LPA2 bits 9:8 are OA[51:50])" : ""}`,
+      );
+    if (x.combine)
+      out.push(
+        `  guest    ${x.combine.attr >= 0 ? hex2(x.combine.attr) : "ATTR open"} ${x.combine.sh >= 0 ? SH_SHORT[x.combine.sh] : "SH open"}: ${x.combine.description}`,
+      );
   }
   out.push(`  hazards  ${x.hazards.length ? "" : "none"}`.trimEnd());
   for (const h of x.hazards) out.push(`    - ${hazardString(h)}`);

@@ -30,18 +30,7 @@
  * get_vma_page_shift), relax_perms on permission faults, NV, MTE, pKVM.
  */
 
-import {
-  EFAULT,
-  EINVAL,
-  ENOEXEC,
-  ERRNO_NAMES,
-  PROT_DEVICE,
-  PROT_NORMAL_NC,
-  PROT_R,
-  PROT_W,
-  PROT_X,
-  stage2SetProtAttr,
-} from "../pgtable/descriptor.js";
+import { EFAULT, EINVAL, ENOEXEC, ERRNO_NAMES, PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X, stage2SetProtAttr } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
 import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
 import { protNames } from "../pgtable/decode.js";
@@ -258,7 +247,11 @@ function dicX(p: PolicyInputs, prot: number, steps: PolicyStep[]): number {
     steps.push({ fn: "user_mem_abort()", text: "cacheable and CTR_EL0.DIC: KVM_PGTABLE_PROT_X granted up front (no icache invalidation is ever needed)" });
     return prot | PROT_X;
   }
-  if (p.access !== "exec") steps.push({ fn: "user_mem_abort()", text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)" });
+  if (p.access !== "exec")
+    steps.push({
+      fn: "user_mem_abort()",
+      text: "no CTR_EL0.DIC: not executable until an instruction fetch faults (relax_perms then adds X with an icache invalidation)",
+    });
   return prot;
 }
 
@@ -342,7 +335,10 @@ function userMemAbortV1(p: PolicyInputs): PolicyResult {
   let encodeProt = prot;
   if (prot & PROT_DEVICE) {
     encodeProt = (prot & ~PROT_DEVICE) | PROT_NORMAL_NC;
-    steps.push({ fn: "stage2_set_prot_attr() (v1 2/2)", text: "KVM_PGTABLE_PROT_DEVICE is written as MemAttr NORMAL_NC (MT_S2_NORMAL_NC / MT_S2_FWB_NORMAL_NC)" });
+    steps.push({
+      fn: "stage2_set_prot_attr() (v1 2/2)",
+      text: "KVM_PGTABLE_PROT_DEVICE is written as MemAttr NORMAL_NC (MT_S2_NORMAL_NC / MT_S2_FWB_NORMAL_NC)",
+    });
   }
   return finish("v1", prot, encodeProt, vmaNonCacheable, p, steps, notes);
 }
@@ -358,7 +354,10 @@ function userMemAbortV69(p: PolicyInputs): PolicyResult {
   if (device) {
     if (p.allowAnyUncached) {
       prot |= PROT_NORMAL_NC;
-      steps.push({ fn: "user_mem_abort()", text: "device and VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_NORMAL_NC (the guest's stage 1 picks Device or Normal-NC)" });
+      steps.push({
+        fn: "user_mem_abort()",
+        text: "device and VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_NORMAL_NC (the guest's stage 1 picks Device or Normal-NC)",
+      });
     } else {
       prot |= PROT_DEVICE;
       steps.push({ fn: "user_mem_abort()", text: "device without VM_ALLOW_ANY_UNCACHED: KVM_PGTABLE_PROT_DEVICE" });
@@ -378,9 +377,23 @@ function userMemAbortMainline(p: PolicyInputs): PolicyResult {
   const slot = kvmArchPrepareMemoryRegion("mainline", p);
   if (slot) {
     steps.push({ fn: "kvm_arch_prepare_memory_region()", text: slot.why });
-    return { ok: false, era: "mainline", errno: slot.errno, where: "kvm_arch_prepare_memory_region()", why: slot.why, effect: MEMSLOT_EFFECT, prot: null, steps, notes };
+    return {
+      ok: false,
+      era: "mainline",
+      errno: slot.errno,
+      where: "kvm_arch_prepare_memory_region()",
+      why: slot.why,
+      effect: MEMSLOT_EFFECT,
+      prot: null,
+      steps,
+      notes,
+    };
   }
-  if (p.vma === "pfnmap") steps.push({ fn: "kvm_arch_prepare_memory_region()", text: `VM_PFNMAP memslot accepted (${cacheable ? "cacheable, and kvm_supports_cacheable_pfnmap()" : "not cacheable"})` });
+  if (p.vma === "pfnmap")
+    steps.push({
+      fn: "kvm_arch_prepare_memory_region()",
+      text: `VM_PFNMAP memslot accepted (${cacheable ? "cacheable, and kvm_supports_cacheable_pfnmap()" : "not cacheable"})`,
+    });
   steps.push({ fn: "kvm_vma_is_cacheable()", text: `vm_page_prot is ${pi.mtName}: ${cacheable ? "cacheable" : "not cacheable"}` });
   let forceNc = false;
   if (vmaPfnmapOrMixed(p.vma) && !p.pfnRam) {

@@ -48,7 +48,20 @@ const DOC: ReadonlyArray<{ name: string; layouts: Array<[string, Layout | readon
       ["common fields", [ESR.RES0_63_56, ESR.ISS2, ESR.EC, ESR.IL, ESR.ISS]],
       ["ISS of a Data Abort (EC 0x24, 0x25) with ISV = 1", esrLayout(0x93c08007n).fields.filter((f) => f.hi < 25)],
       ["ISS of a Data Abort with ISV = 0 (bits 23:14 differ)", esrLayout(0x92000047n).fields.filter((f) => f.hi < 25 && f.lo >= 14)],
-      ["ISS2 of a Data Abort (ESR bits 55:32)", [DABT_ISS2.RES0, DABT_ISS2.HDBSSF, DABT_ISS2.TND, DABT_ISS2.TAGACCESS, DABT_ISS2.GCS, DABT_ISS2.ASSUREDONLY, DABT_ISS2.OVERLAY, DABT_ISS2.DIRTYBIT, DABT_ISS2.XS]],
+      [
+        "ISS2 of a Data Abort (ESR bits 55:32)",
+        [
+          DABT_ISS2.RES0,
+          DABT_ISS2.HDBSSF,
+          DABT_ISS2.TND,
+          DABT_ISS2.TAGACCESS,
+          DABT_ISS2.GCS,
+          DABT_ISS2.ASSUREDONLY,
+          DABT_ISS2.OVERLAY,
+          DABT_ISS2.DIRTYBIT,
+          DABT_ISS2.XS,
+        ],
+      ],
       ["ISS of an Instruction Abort (EC 0x20, 0x21)", esrLayout(0x82000006n).fields.filter((f) => f.hi < 25)],
       ["ISS of a trapped MSR, MRS or System instruction (EC 0x18)", esrLayout(0x62300421n).fields.filter((f) => f.hi < 25)],
       ["ISS of HVC, SMC and SVC in AArch64 state (EC 0x16, 0x17, 0x15)", esrLayout(0x5a000000n).fields.filter((f) => f.hi < 25)],
@@ -72,9 +85,19 @@ const DOC: ReadonlyArray<{ name: string; layouts: Array<[string, Layout | readon
     example: 0xff00000080000b80n,
     why: "Normal Write-Back at PA 0x80000000, Inner Shareable",
   },
-  { name: "VTCR_EL2", layouts: [["fields", VTCR_LAYOUT]], example: 0x802a3558n, why: "the value kvm_get_vtcr() writes for a 4K, 40-bit IPA, 40-bit PA stage 2 (with HA and 16-bit VMIDs)" },
+  {
+    name: "VTCR_EL2",
+    layouts: [["fields", VTCR_LAYOUT]],
+    example: 0x802a3558n,
+    why: "the value kvm_get_vtcr() writes for a 4K, 40-bit IPA, 40-bit PA stage 2 (with HA and 16-bit VMIDs)",
+  },
   { name: "VTTBR_EL2", layouts: [["fields", VTTBR_LAYOUT]], example: 0x0001000080000000n, why: "VMID 1, root table at 0x80000000" },
-  { name: "MAIR_EL1", layouts: [["fields", mairLayout(1)]], example: 0x000000040044f0ffn, why: "Linux's MAIR_EL1 (MT_NORMAL, MT_NORMAL_TAGGED, MT_NORMAL_NC, MT_DEVICE_nGnRnE, MT_DEVICE_nGnRE)" },
+  {
+    name: "MAIR_EL1",
+    layouts: [["fields", mairLayout(1)]],
+    example: 0x000000040044f0ffn,
+    why: "Linux's MAIR_EL1 (MT_NORMAL, MT_NORMAL_TAGGED, MT_NORMAL_NC, MT_DEVICE_nGnRnE, MT_DEVICE_nGnRE)",
+  },
   { name: "TCR_EL1", layouts: [["fields", TCR_LAYOUT]], example: 0x1d5b5193519n, why: "39-bit VAs with 4K pages, 48-bit IPS, 16-bit ASIDs, HA and HD" },
   { name: "SCTLR_EL1", layouts: [["fields", SCTLR_LAYOUT]], example: 0x30d0199dn, why: "MMU and caches on" },
   { name: "HCR_EL2", layouts: [["fields", HCR_LAYOUT]], example: 0x400c807c663fn, why: "KVM's HCR_GUEST_FLAGS with FWB and VHE" },
@@ -116,11 +139,20 @@ export function renderRegistersDoc(): string {
   }
   out.push("## Exception classes (ESR_ELx.EC)", "", "Every EC the Arm ARM allocates; the others are unallocated (decoded as a problem).", "");
   out.push(row(["EC", "asm/esr.h", "class", "what KVM does when the guest takes it to EL2"]), row(["---", "---", "---", "---"]));
-  for (const e of EC_TABLE) out.push(row([`0x${e.ec.toString(16).padStart(2, "0")}`, `ESR_ELx_EC_${e.linux}`, `${e.title}${e.feature ? ` (${e.feature})` : ""}`, e.kvm ?? "-"]));
+  for (const e of EC_TABLE)
+    out.push(row([`0x${e.ec.toString(16).padStart(2, "0")}`, `ESR_ELx_EC_${e.linux}`, `${e.title}${e.feature ? ` (${e.feature})` : ""}`, e.kvm ?? "-"]));
   out.push("", "## Fault status codes (DFSC, IFSC, PAR_EL1.FST)", "");
   out.push(row(["code", "fault", "level", "feature", "note"]), row(["---", "---", "---", "---", "---"]));
   for (const i of FSC_TABLE) {
-    out.push(row([`0x${i.code.toString(16).padStart(2, "0")} (0b${i.code.toString(2).padStart(6, "0")})`, i.title.replace(/, level -?\d$/, ""), i.level ?? "-", i.feature ?? "-", i.dataOnly ? "Data Abort only" : ""]));
+    out.push(
+      row([
+        `0x${i.code.toString(16).padStart(2, "0")} (0b${i.code.toString(2).padStart(6, "0")})`,
+        i.title.replace(/, level -?\d$/, ""),
+        i.level ?? "-",
+        i.feature ?? "-",
+        i.dataOnly ? "Data Abort only" : "",
+      ]),
+    );
   }
   out.push(
     "",

@@ -93,14 +93,24 @@ function decodeVtcrFull(value: bigint): RegisterDecode {
   }
   if (geometry) {
     const differences: string[] = [];
-    if (geometry.vtcr.sl0 !== fieldNum(value, VTCR.SL0)) differences.push(`SL0 is ${fieldNum(value, VTCR.SL0)}, kvm_get_vtcr() writes ${geometry.vtcr.sl0} for a ${iaBits}-bit IPA (start level ${geometry.startLevel})`);
+    if (geometry.vtcr.sl0 !== fieldNum(value, VTCR.SL0))
+      differences.push(
+        `SL0 is ${fieldNum(value, VTCR.SL0)}, kvm_get_vtcr() writes ${geometry.vtcr.sl0} for a ${iaBits}-bit IPA (start level ${geometry.startLevel})`,
+      );
     const kvm = geometry.vtcr.value;
     // HA and VS depend on the CPU (HAFDBS, VMIDBits); the rest is fixed by the geometry.
     const cpuDependent = (1n << BigInt(VTCR.HA.lo)) | (1n << BigInt(VTCR.VS.lo));
-    if ((kvm & ~cpuDependent) !== (value & ~cpuDependent)) differences.push(`kvm_get_vtcr() writes ${hex(kvm)} for this geometry (with HA and 16-bit VMIDs); the bits that differ: ${hex((kvm ^ value) & ~cpuDependent)}`);
+    if ((kvm & ~cpuDependent) !== (value & ~cpuDependent))
+      differences.push(
+        `kvm_get_vtcr() writes ${hex(kvm)} for this geometry (with HA and 16-bit VMIDs); the bits that differ: ${hex((kvm ^ value) & ~cpuDependent)}`,
+      );
     extra.kvm_vtcr = hex(kvm);
     extra.kvm_differences = differences;
-    extraLines.push(differences.length ? `not the value kvm_get_vtcr() writes: ${differences.join("; ")}` : `this is the value kvm_get_vtcr() writes for this geometry (HA and VS follow the CPU: ${hex(kvm)} with both set)`);
+    extraLines.push(
+      differences.length
+        ? `not the value kvm_get_vtcr() writes: ${differences.join("; ")}`
+        : `this is the value kvm_get_vtcr() writes for this geometry (HA and VS follow the CPU: ${hex(kvm)} with both set)`,
+    );
   } else {
     extraLines.push(String(extra.geometry_error));
   }
@@ -112,8 +122,27 @@ function decodeTcrFull(value: bigint): RegisterDecode {
   try {
     const t = decodeTcr(value, "TCR_EL1");
     const lines = [regionWords(regionGeometry(t, 0)), regionWords(regionGeometry(t, 1))];
-    const guest = { t0sz: t.t0sz, t1sz: t.t1sz, tg0: t.tg0, tg1: t.tg1, ips: t.ips, epd0: t.epd0, epd1: t.epd1, tbi0: t.tbi0, tbi1: t.tbi1, hpd0: t.hpd0, hpd1: t.hpd1, ha: t.ha, hd: t.hd };
-    return { decoded, extra: { regions: lines, guest_tcr: guest }, extraLines: [...lines, `as a scenario's guest.tcr: "${hex(value)}" (s2pt's stage-1 walker models every field it reads)`], geometry: null };
+    const guest = {
+      t0sz: t.t0sz,
+      t1sz: t.t1sz,
+      tg0: t.tg0,
+      tg1: t.tg1,
+      ips: t.ips,
+      epd0: t.epd0,
+      epd1: t.epd1,
+      tbi0: t.tbi0,
+      tbi1: t.tbi1,
+      hpd0: t.hpd0,
+      hpd1: t.hpd1,
+      ha: t.ha,
+      hd: t.hd,
+    };
+    return {
+      decoded,
+      extra: { regions: lines, guest_tcr: guest },
+      extraLines: [...lines, `as a scenario's guest.tcr: "${hex(value)}" (s2pt's stage-1 walker models every field it reads)`],
+      geometry: null,
+    };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { decoded, extra: { not_modelled: e.message }, extraLines: [`s2pt's stage-1 walker refuses it: ${e.message}`], geometry: null };

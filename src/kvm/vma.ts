@@ -48,8 +48,17 @@ export interface VmaKindInfo {
 
 export const VMA_KIND_INFO: readonly VmaKindInfo[] = [
   { kind: "anon", flags: "-", backing: "anonymous pages: always RAM (--pfn io is refused); pgprot always cacheable" },
-  { kind: "file", flags: "-", backing: "page cache (RAM); --pfn io: ZONE_DEVICE memory such as fsdax on persistent memory or CXL (struct pages and a linear-map alias, but not memblock RAM); pgprot always cacheable" },
-  { kind: "pfnmap", flags: "VM_PFNMAP", backing: "remap_pfn_range(): --pfn io is MMIO without struct page (a PCI BAR through vfio-pci); --pfn ram is RAM remapped by a driver or /dev/mem" },
+  {
+    kind: "file",
+    flags: "-",
+    backing:
+      "page cache (RAM); --pfn io: ZONE_DEVICE memory such as fsdax on persistent memory or CXL (struct pages and a linear-map alias, but not memblock RAM); pgprot always cacheable",
+  },
+  {
+    kind: "pfnmap",
+    flags: "VM_PFNMAP",
+    backing: "remap_pfn_range(): --pfn io is MMIO without struct page (a PCI BAR through vfio-pci); --pfn ram is RAM remapped by a driver or /dev/mem",
+  },
   { kind: "mixedmap", flags: "VM_MIXEDMAP", backing: "vm_insert_page()/vmf_insert_mixed(): as pfnmap; no memslot-time check in mainline" },
 ];
 
@@ -71,8 +80,22 @@ export interface PgprotInfo {
 export const PGPROTS: readonly PgprotInfo[] = [
   { name: "cacheable", aliases: ["normal", "wb"], mtIndex: MT_NORMAL, mtName: "MT_NORMAL", helper: "PAGE_SHARED, a normal mmap", type: "Normal-WB" },
   { name: "tagged", aliases: [], mtIndex: MT_NORMAL_TAGGED, mtName: "MT_NORMAL_TAGGED", helper: "PROT_MTE", type: "Normal-WB tagged" },
-  { name: "wc", aliases: ["nc", "normal-nc", "writecombine"], mtIndex: MT_NORMAL_NC, mtName: "MT_NORMAL_NC", helper: "pgprot_writecombine()", type: "Normal-NC" },
-  { name: "noncached", aliases: ["device-ngnrne"], mtIndex: MT_DEVICE_nGnRnE, mtName: "MT_DEVICE_nGnRnE", helper: "pgprot_noncached(), as vfio-pci maps BARs", type: "Device-nGnRnE" },
+  {
+    name: "wc",
+    aliases: ["nc", "normal-nc", "writecombine"],
+    mtIndex: MT_NORMAL_NC,
+    mtName: "MT_NORMAL_NC",
+    helper: "pgprot_writecombine()",
+    type: "Normal-NC",
+  },
+  {
+    name: "noncached",
+    aliases: ["device-ngnrne"],
+    mtIndex: MT_DEVICE_nGnRnE,
+    mtName: "MT_DEVICE_nGnRnE",
+    helper: "pgprot_noncached(), as vfio-pci maps BARs",
+    type: "Device-nGnRnE",
+  },
   { name: "device", aliases: ["device-ngnre"], mtIndex: MT_DEVICE_nGnRE, mtName: "MT_DEVICE_nGnRE", helper: "pgprot_device()", type: "Device-nGnRE" },
 ];
 
@@ -86,7 +109,11 @@ export function pgprotInfo(p: VmaPgprot): PgprotInfo {
 export function checkVmaInputs(v: unknown, arg = "v"): VmaInputs {
   const o = checkObject(v, arg);
   checkOneOf(o.vma, `${arg}.vma`, VMA_KINDS);
-  checkOneOf(o.pgprot, `${arg}.pgprot`, PGPROTS.map((x) => x.name));
+  checkOneOf(
+    o.pgprot,
+    `${arg}.pgprot`,
+    PGPROTS.map((x) => x.name),
+  );
   checkBool(o.allowAnyUncached, `${arg}.allowAnyUncached`);
   checkBool(o.pfnRam, `${arg}.pfnRam`);
   return o as unknown as VmaInputs;
@@ -134,10 +161,7 @@ export function pfnHasLinearMap(v: VmaInputs): boolean {
 export function describeVma(v: VmaInputs): string {
   const p = pgprotInfo(v.pgprot);
   const flags = v.vma === "pfnmap" ? "VM_PFNMAP" : v.vma === "mixedmap" ? "VM_MIXEDMAP" : null;
-  const parts = [
-    `${v.vma} VMA${flags ? ` (${flags})` : ""}`,
-    `pgprot ${v.pgprot} (${p.mtName}, ${p.helper})`,
-  ];
+  const parts = [`${v.vma} VMA${flags ? ` (${flags})` : ""}`, `pgprot ${v.pgprot} (${p.mtName}, ${p.helper})`];
   if (v.allowAnyUncached) parts.push("VM_ALLOW_ANY_UNCACHED");
   parts.push(
     v.pfnRam
@@ -172,7 +196,12 @@ export function parseVmaKind(text: string, what = "--vma"): VmaKind {
  */
 export function vmaInputs(vma: VmaKind, pgprot: VmaPgprot | undefined, allowAnyUncached: boolean, pfn: "ram" | "io" | undefined): VmaInputs {
   checkOneOf(vma, "vma", VMA_KINDS);
-  if (pgprot !== undefined) checkOneOf(pgprot, "pgprot", PGPROTS.map((x) => x.name));
+  if (pgprot !== undefined)
+    checkOneOf(
+      pgprot,
+      "pgprot",
+      PGPROTS.map((x) => x.name),
+    );
   checkBool(allowAnyUncached, "allowAnyUncached");
   if (pfn !== undefined) checkOneOf(pfn, "pfn", ["ram", "io"] as const);
   const driverVma = vmaPfnmapOrMixed(vma);
@@ -182,10 +211,14 @@ export function vmaInputs(vma: VmaKind, pgprot: VmaPgprot | undefined, allowAnyU
     );
   }
   if (!driverVma && allowAnyUncached) {
-    throw new InputError(`--allow-any-uncached: VM_ALLOW_ANY_UNCACHED is set by drivers (vfio-pci) on VM_PFNMAP BAR mappings, never on ${vma === "anon" ? "an" : "a"} ${vma} VMA`);
+    throw new InputError(
+      `--allow-any-uncached: VM_ALLOW_ANY_UNCACHED is set by drivers (vfio-pci) on VM_PFNMAP BAR mappings, never on ${vma === "anon" ? "an" : "a"} ${vma} VMA`,
+    );
   }
   if (vma === "anon" && pfn === "io") {
-    throw new InputError("--pfn io: an anonymous VMA is backed by RAM pages only; IO memory reaches a VMA through VM_PFNMAP or VM_MIXEDMAP (--vma pfnmap or mixedmap)");
+    throw new InputError(
+      "--pfn io: an anonymous VMA is backed by RAM pages only; IO memory reaches a VMA through VM_PFNMAP or VM_MIXEDMAP (--vma pfnmap or mixedmap)",
+    );
   }
   const pfnRam = pfn === undefined ? !driverVma : pfn === "ram";
   // A driver VMA without --pgprot: pgprot_device(), the common case for MMIO.

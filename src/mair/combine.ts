@@ -212,13 +212,31 @@ export function s2CombineS1MemAttrs(s1: MemoryAttributes, s2: MemoryAttributes, 
     m = cloneAttrs(s1);
     m.device = s2CombineS1Device(s1.device, s2.device);
     m.tags = TAG_UNTAGGED;
-    push(steps, "S2CombineS1Device", `both stages Device: the more restrictive type wins (nGnRnE > nGnRE > nGRE > GRE): ${DEVICE_TYPE_NAMES[s1.device]} and ${DEVICE_TYPE_NAMES[s2.device]} give ${DEVICE_TYPE_NAMES[m.device]}`, `Device-${DEVICE_TYPE_NAMES[m.device]}`, cfg.xs);
+    push(
+      steps,
+      "S2CombineS1Device",
+      `both stages Device: the more restrictive type wins (nGnRnE > nGnRE > nGRE > GRE): ${DEVICE_TYPE_NAMES[s1.device]} and ${DEVICE_TYPE_NAMES[s2.device]} give ${DEVICE_TYPE_NAMES[m.device]}`,
+      `Device-${DEVICE_TYPE_NAMES[m.device]}`,
+      cfg.xs,
+    );
   } else if (s1.memtype === MEMTYPE_DEVICE) {
     m = cloneAttrs(s1);
-    push(steps, "S2CombineS1MemAttrs", `stage 1 Device, stage 2 Normal: the stage-1 attributes are kept (Device-${DEVICE_TYPE_NAMES[s1.device]})`, `Device-${DEVICE_TYPE_NAMES[m.device]}`, cfg.xs);
+    push(
+      steps,
+      "S2CombineS1MemAttrs",
+      `stage 1 Device, stage 2 Normal: the stage-1 attributes are kept (Device-${DEVICE_TYPE_NAMES[s1.device]})`,
+      `Device-${DEVICE_TYPE_NAMES[m.device]}`,
+      cfg.xs,
+    );
   } else if (s2.memtype === MEMTYPE_DEVICE) {
     m = cloneAttrs(s2);
-    push(steps, "S2CombineS1MemAttrs", `stage 1 Normal, stage 2 Device: the stage-2 attributes are taken (Device-${DEVICE_TYPE_NAMES[s2.device]}); the Normal side never affects the device type`, `Device-${DEVICE_TYPE_NAMES[m.device]}`, cfg.xs);
+    push(
+      steps,
+      "S2CombineS1MemAttrs",
+      `stage 1 Normal, stage 2 Device: the stage-2 attributes are taken (Device-${DEVICE_TYPE_NAMES[s2.device]}); the Normal side never affects the device type`,
+      `Device-${DEVICE_TYPE_NAMES[m.device]}`,
+      cfg.xs,
+    );
   } else {
     m = cloneAttrs(s1);
     m.inner = s2CombineS1AttrHints(s1.inner, s2.inner);
@@ -237,11 +255,23 @@ export function s2CombineS1MemAttrs(s1: MemoryAttributes, s2: MemoryAttributes, 
   }
   m.tags = s2MemTagType(m, s1.tags, cfg.mte2);
   if (steps && (s1.tags !== TAG_UNTAGGED || m.tags !== TAG_UNTAGGED)) {
-    push(steps, "S2MemTagType", `stage 1 ${tagWords(s1.tags)}: the result is ${tagWords(m.tags)}${s1.tags === TAG_ALLOCATION && m.tags !== TAG_ALLOCATION ? " (Tagged needs a Normal Inner+Outer WB RWA non-transient result)" : ""}`, tagWords(m.tags), cfg.xs);
+    push(
+      steps,
+      "S2MemTagType",
+      `stage 1 ${tagWords(s1.tags)}: the result is ${tagWords(m.tags)}${s1.tags === TAG_ALLOCATION && m.tags !== TAG_ALLOCATION ? " (Tagged needs a Normal Inner+Outer WB RWA non-transient result)" : ""}`,
+      tagWords(m.tags),
+      cfg.xs,
+    );
   }
   m.notagaccess = false; // FEAT_MTE_PERM not implemented
   m.shareability = s2CombineS1Shareability(s1.shareability, s2.shareability);
-  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2.shareability]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`, SH_SHORT[m.shareability], cfg.xs);
+  push(
+    steps,
+    "S2CombineS1Shareability",
+    `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2.shareability]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`,
+    SH_SHORT[m.shareability],
+    cfg.xs,
+  );
   if (m.memtype === MEMTYPE_NORMAL && m.inner.attrs === MEMATTR_WB && m.outer.attrs === MEMATTR_WB) {
     m.xs = 0;
     if (cfg.xs) push(steps, "S2CombineS1MemAttrs", "XS: the result is Normal Inner+Outer Write-Back, so XS = 0", "XS=0", cfg.xs);
@@ -251,7 +281,15 @@ export function s2CombineS1MemAttrs(s1: MemoryAttributes, s2: MemoryAttributes, 
   }
   const before = m.shareability;
   m.shareability = effectiveShareability(m);
-  push(steps, "EffectiveShareability", before === m.shareability ? `${SH_SHORT[before]} stays (only Device and Normal NC/NC are forced to OSH)` : `${m.memtype === MEMTYPE_DEVICE ? "Device" : "Normal Inner+Outer Non-cacheable"} is always Outer Shareable: ${SH_SHORT[before]} -> OSH`, m, cfg.xs);
+  push(
+    steps,
+    "EffectiveShareability",
+    before === m.shareability
+      ? `${SH_SHORT[before]} stays (only Device and Normal NC/NC are forced to OSH)`
+      : `${m.memtype === MEMTYPE_DEVICE ? "Device" : "Normal Inner+Outer Non-cacheable"} is always Outer Shareable: ${SH_SHORT[before]} -> OSH`,
+    m,
+    cfg.xs,
+  );
   return m;
 }
 
@@ -288,30 +326,69 @@ export function s2ApplyFWBMemAttrs(s1: MemoryAttributes, memattr: number, s2Sh: 
     m.inner = keepIn ? hintsOf(MEMATTR_WB, s1.inner.hints, s1.inner.transient) : hintsOf(MEMATTR_WB, MEMHINT_RWA, false);
     m.outer = keepOut ? hintsOf(MEMATTR_WB, s1.outer.hints, s1.outer.transient) : hintsOf(MEMATTR_WB, MEMHINT_RWA, false);
     m.xs = 0;
-    const why = (keep: boolean): string => (keep ? "stage-1 hints kept (stage 1 is cacheable there)" : "RWA non-transient (stage 1 is Device or Non-cacheable there)");
-    push(steps, "AArch64.S2ApplyFWBMemAttrs", `MemAttr[2:0] = 0b110: Normal Write-Back forced; outer ${why(keepOut)}, inner ${why(keepIn)}; XS = 0`, memTypeSummary(m), cfg.xs);
+    const why = (keep: boolean): string =>
+      keep ? "stage-1 hints kept (stage 1 is cacheable there)" : "RWA non-transient (stage 1 is Device or Non-cacheable there)";
+    push(
+      steps,
+      "AArch64.S2ApplyFWBMemAttrs",
+      `MemAttr[2:0] = 0b110: Normal Write-Back forced; outer ${why(keepOut)}, inner ${why(keepIn)}; XS = 0`,
+      memTypeSummary(m),
+      cfg.xs,
+    );
   } else {
     const reserved = low === 0b100 ? "MemAttr[2:0] = 0b100 (reserved in the Arm ARM text; the ASL takes the 0b101 arm): " : "MemAttr[2:0] = 0b101: ";
     if (s1.memtype === MEMTYPE_DEVICE) {
       m = cloneAttrs(s1);
-      push(steps, "AArch64.S2ApplyFWBMemAttrs", `${reserved}Non-cacheable unless stage 1 is Device; stage 1 is Device-${DEVICE_TYPE_NAMES[s1.device]}, so stage 1 is kept`, memTypeSummary(m), cfg.xs);
+      push(
+        steps,
+        "AArch64.S2ApplyFWBMemAttrs",
+        `${reserved}Non-cacheable unless stage 1 is Device; stage 1 is Device-${DEVICE_TYPE_NAMES[s1.device]}, so stage 1 is kept`,
+        memTypeSummary(m),
+        cfg.xs,
+      );
     } else {
       m = normalNCMemAttr();
       m.xs = s1.xs;
-      push(steps, "AArch64.S2ApplyFWBMemAttrs", `${reserved}stage 1 is Normal, so the result is Normal Inner+Outer Non-cacheable; XS from stage 1`, memTypeSummary(m), cfg.xs);
+      push(
+        steps,
+        "AArch64.S2ApplyFWBMemAttrs",
+        `${reserved}stage 1 is Normal, so the result is Normal Inner+Outer Non-cacheable; XS from stage 1`,
+        memTypeSummary(m),
+        cfg.xs,
+      );
     }
   }
   m.shareability = s2CombineS1Shareability(s1.shareability, s2Sh);
-  push(steps, "S2CombineS1Shareability", `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2Sh]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`, SH_SHORT[m.shareability], cfg.xs);
+  push(
+    steps,
+    "S2CombineS1Shareability",
+    `${SH_SHORT[s1.shareability]} (stage 1) with ${SH_SHORT[s2Sh]} (stage 2): OSH if either is OSH, else ISH if either is ISH, else NSH`,
+    SH_SHORT[m.shareability],
+    cfg.xs,
+  );
   const tags = s2MemTagType(m, s1.tags, cfg.mte2);
   if (steps && (s1.tags !== TAG_UNTAGGED || m.tags !== TAG_UNTAGGED)) {
-    push(steps, "S2MemTagType", `stage 1 ${tagWords(s1.tags)}: the result is ${tagWords(tags)}${s1.tags === TAG_ALLOCATION && tags !== TAG_ALLOCATION ? " (Tagged needs a Normal Inner+Outer WB RWA non-transient result)" : ""}`, tagWords(tags), cfg.xs);
+    push(
+      steps,
+      "S2MemTagType",
+      `stage 1 ${tagWords(s1.tags)}: the result is ${tagWords(tags)}${s1.tags === TAG_ALLOCATION && tags !== TAG_ALLOCATION ? " (Tagged needs a Normal Inner+Outer WB RWA non-transient result)" : ""}`,
+      tagWords(tags),
+      cfg.xs,
+    );
   }
   m.tags = tags;
   m.notagaccess = false; // FEAT_MTE_PERM not implemented
   const before = m.shareability;
   m.shareability = effectiveShareability(m);
-  push(steps, "EffectiveShareability", before === m.shareability ? `${SH_SHORT[before]} stays (only Device and Normal NC/NC are forced to OSH)` : `${m.memtype === MEMTYPE_DEVICE ? "Device" : "Normal Inner+Outer Non-cacheable"} is always Outer Shareable: ${SH_SHORT[before]} -> OSH`, m, cfg.xs);
+  push(
+    steps,
+    "EffectiveShareability",
+    before === m.shareability
+      ? `${SH_SHORT[before]} stays (only Device and Normal NC/NC are forced to OSH)`
+      : `${m.memtype === MEMTYPE_DEVICE ? "Device" : "Normal Inner+Outer Non-cacheable"} is always Outer Shareable: ${SH_SHORT[before]} -> OSH`,
+    m,
+    cfg.xs,
+  );
   return m;
 }
 
@@ -328,20 +405,33 @@ function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): M
     m.shareability = SH_NSH;
     m.tags = cfg.hcrDCT && cfg.mte2 ? TAG_ALLOCATION : TAG_UNTAGGED;
     m.xs = 0;
-    push(steps, "AArch64.S1DisabledOutput", `HCR_EL2.DC = 1: stage 1 is disabled and the MAIR byte is not used; its output is Normal Inner+Outer WB RWA non-transient, Non-shareable${cfg.hcrDCT ? ", Tagged (HCR_EL2.DCT = 1)" : ""}, XS = 0`, m, cfg.xs);
+    push(
+      steps,
+      "AArch64.S1DisabledOutput",
+      `HCR_EL2.DC = 1: stage 1 is disabled and the MAIR byte is not used; its output is Normal Inner+Outer WB RWA non-transient, Non-shareable${cfg.hcrDCT ? ", Tagged (HCR_EL2.DCT = 1)" : ""}, XS = 0`,
+      m,
+      cfg.xs,
+    );
     return m;
   }
   const walk = s1DecodeMemAttrs(ch.s1Byte, ch.s1Sh, cfg);
   if (steps) {
     const d = describeMairAttr(ch.s1Byte, cfg);
-    const pre = ch.s1Byte !== s1Attr ? `reserved byte 0x${hex2(s1Attr)} taken as 0x${hex2(ch.s1Byte)} (one permitted choice, S1ConstrainUnpredictableRESMAIR): ` : "";
+    const pre =
+      ch.s1Byte !== s1Attr ? `reserved byte 0x${hex2(s1Attr)} taken as 0x${hex2(ch.s1Byte)} (one permitted choice, S1ConstrainUnpredictableRESMAIR): ` : "";
     push(steps, "S1DecodeMemAttrs", `${pre}MAIR Attr 0x${hex2(ch.s1Byte)} = ${d.text}; SH ${SH_SHORT[ch.s1Sh]}`, walk, cfg.xs);
   }
   let m = walk;
   if (cfg.ifetch && (walk.memtype === MEMTYPE_DEVICE || !cfg.sctlrI)) {
     m = normalNCMemAttr();
     m.xs = walk.xs;
-    push(steps, "AArch64.S1Translate", `instruction fetch from ${walk.memtype === MEMTYPE_DEVICE ? "stage-1 Device memory" : "stage 1 with SCTLR_EL1.I = 0"}: treated as Normal Non-cacheable (XS kept)`, m, cfg.xs);
+    push(
+      steps,
+      "AArch64.S1Translate",
+      `instruction fetch from ${walk.memtype === MEMTYPE_DEVICE ? "stage-1 Device memory" : "stage 1 with SCTLR_EL1.I = 0"}: treated as Normal Non-cacheable (XS kept)`,
+      m,
+      cfg.xs,
+    );
   } else if (!cfg.ifetch && !cfg.sctlrC && walk.memtype === MEMTYPE_NORMAL) {
     m = normalNCMemAttr();
     m.xs = walk.xs;
@@ -352,7 +442,13 @@ function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): M
     // intent and reports both outcomes (kept / dropped) as permitted.
     const tagged = cfg.mte2 && walk.tags === TAG_ALLOCATION;
     if (tagged && ch.keepTag) m.tags = TAG_ALLOCATION;
-    push(steps, "AArch64.S1Translate", `SCTLR_EL1.C = 0: a Normal data access is treated as Normal Non-cacheable (XS kept)${tagged ? `; Tagged is CONSTRAINED UNPREDICTABLE (Unpredictable_S1CTAGGED), here ${ch.keepTag ? "kept" : "dropped"}` : ""}`, m, cfg.xs);
+    push(
+      steps,
+      "AArch64.S1Translate",
+      `SCTLR_EL1.C = 0: a Normal data access is treated as Normal Non-cacheable (XS kept)${tagged ? `; Tagged is CONSTRAINED UNPREDICTABLE (Unpredictable_S1CTAGGED), here ${ch.keepTag ? "kept" : "dropped"}` : ""}`,
+      m,
+      cfg.xs,
+    );
   } else {
     m = cloneAttrs(walk);
   }
@@ -380,20 +476,38 @@ function combineCase(s1Attr: number, s2MemAttr: number, ch: Choice, cfg: Combine
     walk = s2DecodeMemAttrs(s2MemAttr, ch.s2Sh, ch.s2Inner);
     if (steps) {
       const d = describeS2MemAttr(s2MemAttr, false);
-      const pick = ch.s2Inner >= 0 ? `; the reserved inner half taken as ${cacheShort(ch.s2Inner)} (one permitted choice, S2DecodeCacheability, Unpredictable_S2RESMEMATTR)` : "";
-      push(steps, "S2DecodeMemAttrs", `MemAttr 0b${s2MemAttr.toString(2).padStart(4, "0")} = ${d.text}${pick}; SH ${SH_SHORT[ch.s2Sh]}; stage 2 has no allocation hints`, walk, cfg.xs);
+      const pick =
+        ch.s2Inner >= 0
+          ? `; the reserved inner half taken as ${cacheShort(ch.s2Inner)} (one permitted choice, S2DecodeCacheability, Unpredictable_S2RESMEMATTR)`
+          : "";
+      push(
+        steps,
+        "S2DecodeMemAttrs",
+        `MemAttr 0b${s2MemAttr.toString(2).padStart(4, "0")} = ${d.text}${pick}; SH ${SH_SHORT[ch.s2Sh]}; stage 2 has no allocation hints`,
+        walk,
+        cfg.xs,
+      );
     }
   } else {
     walk = s2ApplyFWBMemAttrs(s1, s2MemAttr, ch.s2Sh, cfg, steps);
   }
-  const toNC =
-    (cfg.ifetch && (walk.memtype === MEMTYPE_DEVICE || cfg.hcrID)) || (!cfg.ifetch && walk.memtype === MEMTYPE_NORMAL && cfg.hcrCD);
+  const toNC = (cfg.ifetch && (walk.memtype === MEMTYPE_DEVICE || cfg.hcrID)) || (!cfg.ifetch && walk.memtype === MEMTYPE_NORMAL && cfg.hcrCD);
   if (toNC) {
     const xs = walk.xs;
-    const why = cfg.ifetch ? (walk.memtype === MEMTYPE_DEVICE ? "an instruction fetch from stage-2 Device memory (which may instead be a Permission fault, Unpredictable_INSTRDEVICE)" : "HCR_EL2.ID = 1") : "HCR_EL2.CD = 1 on Normal memory";
+    const why = cfg.ifetch
+      ? walk.memtype === MEMTYPE_DEVICE
+        ? "an instruction fetch from stage-2 Device memory (which may instead be a Permission fault, Unpredictable_INSTRDEVICE)"
+        : "HCR_EL2.ID = 1"
+      : "HCR_EL2.CD = 1 on Normal memory";
     walk = normalNCMemAttr();
     walk.xs = xs;
-    push(steps, "AArch64.S2Translate", `${why}: the stage-2 attributes are treated as Normal Non-cacheable, Outer Shareable, Untagged (NormalNCMemAttr, XS kept)${cfg.fwb ? "; with FWB this replaces the already-combined result" : ""}`, walk, cfg.xs);
+    push(
+      steps,
+      "AArch64.S2Translate",
+      `${why}: the stage-2 attributes are treated as Normal Non-cacheable, Outer Shareable, Untagged (NormalNCMemAttr, XS kept)${cfg.fwb ? "; with FWB this replaces the already-combined result" : ""}`,
+      walk,
+      cfg.xs,
+    );
   }
   if (!cfg.fwb) return s2CombineS1MemAttrs(s1, walk, cfg, steps);
   return walk;
@@ -435,9 +549,7 @@ function* cases(l: ChoiceLists): Generator<Choice> {
   for (const s1Byte of l.s1Byte)
     for (const s1Sh of l.s1Sh)
       for (const s2Inner of l.s2Inner)
-        for (const s2Sh of l.s2Sh)
-          for (const effShS1 of l.effShS1)
-            for (const keepTag of l.keepTag) yield { s1Byte, s1Sh, s2Inner, s2Sh, effShS1, keepTag };
+        for (const s2Sh of l.s2Sh) for (const effShS1 of l.effShS1) for (const keepTag of l.keepTag) yield { s1Byte, s1Sh, s2Inner, s2Sh, effShS1, keepTag };
 }
 
 // ---- the explained result ---------------------------------------------------------------
@@ -508,19 +620,31 @@ const REASONS: Record<string, (ctx: { s1Attr: number; s2MemAttr: number; cfg: Co
     asl: "S1ConstrainUnpredictableRESMAIR / Unpredictable_RESMAIR",
     text: `stage-1 Attr 0x${hex2(s1Attr)} is reserved (${describeMairAttr(s1Attr, cfg).note}): the access gets the attributes of some valid encoding, and software cannot rely on which`,
   }),
-  s1Sh: () => ({ id: "S1SH", asl: "DecodeShareability / Unpredictable_Shareability", text: "stage-1 SH 0b01 is reserved: it behaves as one of Non-shareable, Inner or Outer Shareable" }),
+  s1Sh: () => ({
+    id: "S1SH",
+    asl: "DecodeShareability / Unpredictable_Shareability",
+    text: "stage-1 SH 0b01 is reserved: it behaves as one of Non-shareable, Inner or Outer Shareable",
+  }),
   s2Inner: ({ s2MemAttr }) => ({
     id: "S2RESMEMATTR",
     asl: "S2DecodeCacheability / Unpredictable_S2RESMEMATTR",
     text: `stage-2 MemAttr 0b${s2MemAttr.toString(2).padStart(4, "0")} has the reserved inner cacheability 0b00: it is one of Non-cacheable, Write-Through or Write-Back`,
   }),
-  s2Sh: () => ({ id: "S2SH", asl: "DecodeShareability / Unpredictable_Shareability", text: "stage-2 SH 0b01 is reserved: it behaves as one of Non-shareable, Inner or Outer Shareable" }),
+  s2Sh: () => ({
+    id: "S2SH",
+    asl: "DecodeShareability / Unpredictable_Shareability",
+    text: "stage-2 SH 0b01 is reserved: it behaves as one of Non-shareable, Inner or Outer Shareable",
+  }),
   effShS1: () => ({
     id: "IMPDEF_S1_SH",
     asl: 'AArch64.S1Translate / IMPLEMENTATION DEFINED "Apply effective shareability at stage 1"',
     text: "whether stage 1 hands stage 2 its descriptor shareability or its effective shareability (OSH for Device and Normal NC/NC) is IMPLEMENTATION DEFINED",
   }),
-  keepTag: () => ({ id: "S1CTAGGED", asl: "AArch64.S1Translate / Unpredictable_S1CTAGGED", text: "with SCTLR_EL1.C = 0 it is CONSTRAINED UNPREDICTABLE whether Tagged memory stays Tagged" }),
+  keepTag: () => ({
+    id: "S1CTAGGED",
+    asl: "AArch64.S1Translate / Unpredictable_S1CTAGGED",
+    text: "with SCTLR_EL1.C = 0 it is CONSTRAINED UNPREDICTABLE whether Tagged memory stays Tagged",
+  }),
 };
 
 function choiceWords(ch: Choice, l: ChoiceLists, s1Attr: number): string {
@@ -586,9 +710,20 @@ export function combineS1S2(s1Attr: number, s1Sh: number, s2MemAttr: number, s2S
       const steps: CombineStep[] = [];
       combineCase(s1Attr, s2MemAttr, first.ch, cfg, steps);
       steps.push(parStep(first.m, first.attr, first.sh, cfg));
-      const words = list.slice(0, 8).map((c) => choiceWords(c.ch, l, s1Attr)).filter((w) => w !== "");
+      const words = list
+        .slice(0, 8)
+        .map((c) => choiceWords(c.ch, l, s1Attr))
+        .filter((w) => w !== "");
       if (list.length > 8 && words.length) words.push(`... (${list.length} choice combinations in all)`);
-      return { attr: first.attr, sh: first.sh, memtype: memTypeSummary(first.m), description: describeFinal(first.m, first.sh, cfg), choices: words, count: list.length, steps };
+      return {
+        attr: first.attr,
+        sh: first.sh,
+        memtype: memTypeSummary(first.m),
+        description: describeFinal(first.m, first.sh, cfg),
+        choices: words,
+        count: list.length,
+        steps,
+      };
     });
 
   const attrOpen = attrs.length > 1;
@@ -597,14 +732,18 @@ export function combineS1S2(s1Attr: number, s1Sh: number, s2MemAttr: number, s2S
   const d1 = describeMairAttr(s1Attr, cfg);
   const d2 = describeS2MemAttr(s2MemAttr, cfg.fwb);
   const notes: string[] = [];
-  if (cfg.fwb && (s2MemAttr & 0b111) === 0b100) notes.push("FWB MemAttr[2:0] = 0b100 is reserved in the Arm ARM text; s2pt follows the ASL, which gives it the 0b101 behaviour (QEMU forces Device-nGnRnE, KVM at.c keeps stage 1)");
+  if (cfg.fwb && (s2MemAttr & 0b111) === 0b100)
+    notes.push(
+      "FWB MemAttr[2:0] = 0b100 is reserved in the Arm ARM text; s2pt follows the ASL, which gives it the 0b101 behaviour (QEMU forces Device-nGnRnE, KVM at.c keeps stage 1)",
+    );
   if (cfg.fwb && s2MemAttr & 0b1000) notes.push("FWB MemAttr[3] is RES0 without FEAT_MTE_PERM; the ASL ignores it (QEMU forces Device-nGnRnE for 8..15)");
   if (cfg.hcrDC) notes.push("HCR_EL2.DC = 1: the stage-1 Attr byte and SH are not used");
   const single = outcomes.length === 1 ? all[0].m : null;
   let description: string;
   if (outcomes.length === 1) description = outcomes[0].description;
   else if (!attrOpen) description = `${outcomes[0].description.replace(/, [^,]*$/, "")}; shareability open: ${shs.map((s) => SH_SHORT[s]).join(" or ")}`;
-  else description = `open: one of ${outcomes.length <= 6 ? outcomes.map((o) => `${o.memtype} (0x${hex2(o.attr)} ${SH_SHORT[o.sh]})`).join(", ") : `${attrs.length} ATTR values (${memtypes.join(", ")})`}`;
+  else
+    description = `open: one of ${outcomes.length <= 6 ? outcomes.map((o) => `${o.memtype} (0x${hex2(o.attr)} ${SH_SHORT[o.sh]})`).join(", ") : `${attrs.length} ATTR values (${memtypes.join(", ")})`}`;
   return {
     attr: attrOpen ? -1 : attrs[0],
     sh: shOpen ? -1 : shs[0],
@@ -630,8 +769,10 @@ function describeFinal(m: MemoryAttributes, sh: number, cfg: CombineConfig): str
 function parStep(m: MemoryAttributes, attr: number, sh: number, cfg: CombineConfig): CombineStep {
   const why: string[] = [];
   if (m.tags === TAG_ALLOCATION) why.push("Allocation Tagged reports 0xF0");
-  else if (m.memtype === MEMTYPE_DEVICE) why.push(`Device 0b0000dd0x with dd = ${m.device.toString(2).padStart(2, "0")}${cfg.xs ? `, bit 0 = NOT XS = ${m.xs ? 0 : 1}` : ""}`);
-  else if (cfg.xs && m.xs === 0 && (attr === 0x40 || attr === 0xa0)) why.push(`XS = 0 ${attr === 0x40 ? "Normal NC/NC reports 0x40" : "WT/WT with outer RA non-transient reports 0xA0 (inner hints not reported)"}`);
+  else if (m.memtype === MEMTYPE_DEVICE)
+    why.push(`Device 0b0000dd0x with dd = ${m.device.toString(2).padStart(2, "0")}${cfg.xs ? `, bit 0 = NOT XS = ${m.xs ? 0 : 1}` : ""}`);
+  else if (cfg.xs && m.xs === 0 && (attr === 0x40 || attr === 0xa0))
+    why.push(`XS = 0 ${attr === 0x40 ? "Normal NC/NC reports 0x40" : "WT/WT with outer RA non-transient reports 0xA0 (inner hints not reported)"}`);
   else why.push("one MAIR nibble per half (outer [7:4], inner [3:0])");
   return {
     asl: "EncodePARAttrs / PAREncodeShareability",
@@ -787,4 +928,3 @@ export function* combineTableRows(t: CombineTable): Generator<[number, number, n
             yield [a, s1Sh, m, s2Sh, f, t.attr[i], t.sh[i]];
           }
 }
-

@@ -24,7 +24,10 @@ function hex2(v: number): string {
 /** A table cell: "0xff ISH" plus the memory type, or what is open. */
 function cell(r: CombineResult): string {
   const a = r.attr >= 0 ? hex2(r.attr) : `open: ${r.permitted.attr.map(hex2).join(" / ")}`;
-  const s = r.sh >= 0 ? SH_SHORT[r.sh] : `SH ${r.permitted.sh.map((x) => SH_SHORT[x]).join(" or ")} (${r.open.sh.map((o) => (o.id === "IMPDEF_S1_SH" ? "IMPDEF" : o.id)).join(", ")})`;
+  const s =
+    r.sh >= 0
+      ? SH_SHORT[r.sh]
+      : `SH ${r.permitted.sh.map((x) => SH_SHORT[x]).join(" or ")} (${r.open.sh.map((o) => (o.id === "IMPDEF_S1_SH" ? "IMPDEF" : o.id)).join(", ")})`;
   const t = r.attr >= 0 ? ` ${r.memtype}${r.tagged ? " Tagged" : ""}` : "";
   return `${a} ${s}${t}`;
 }
@@ -38,7 +41,10 @@ const NOT_618 = new Set(["MT_S2_NORMAL_NOTAGACCESS", "MT_S2_FWB_NORMAL_NOTAGACCE
 function linuxTable(fwb: boolean, xs: boolean): string[] {
   const cols = fwb ? S2_FWB : S2_NOFWB;
   const out = [
-    row(["stage-1 MAIR Attr", ...cols.map((m) => `${linuxS2MemAttrName(m, fwb) ?? "?"} (0x${m.toString(16)})${NOT_618.has(linuxS2MemAttrName(m, fwb) ?? "") ? " †" : ""}`)]),
+    row([
+      "stage-1 MAIR Attr",
+      ...cols.map((m) => `${linuxS2MemAttrName(m, fwb) ?? "?"} (0x${m.toString(16)})${NOT_618.has(linuxS2MemAttrName(m, fwb) ?? "") ? " †" : ""}`),
+    ]),
     row(["---", ...cols.map(() => "---")]),
   ];
   for (const [a, name] of LINUX_MAIR_ATTRS) {
@@ -56,7 +62,13 @@ function trace(title: string, s1: number, s2: number, o: CombineOptions): string
   else {
     out.push(`Result: ${r.description}. Permitted outcomes:`, "");
     for (const o2 of r.outcomes) out.push(`- ATTR ${hex2(o2.attr)}, SH ${SH_SHORT[o2.sh]}${o2.choices.length ? ` when ${o2.choices[0]}` : ""}`);
-    out.push("", `Open because: ${[...r.open.attr, ...r.open.sh].map((x) => `${x.text} (${x.asl})`).filter((x, i, all) => all.indexOf(x) === i).join("; ")}.`);
+    out.push(
+      "",
+      `Open because: ${[...r.open.attr, ...r.open.sh]
+        .map((x) => `${x.text} (${x.asl})`)
+        .filter((x, i, all) => all.indexOf(x) === i)
+        .join("; ")}.`,
+    );
   }
   out.push("");
   return out;
@@ -69,19 +81,55 @@ function trace(title: string, s1: number, s2: number, o: CombineOptions): string
  */
 const QEMU_DIFFS: ReadonlyArray<{ code: string; what: string; input: [number, number, number, number, number]; qemu: string; rows: string }> = [
   { code: "D1", what: "FEAT_XS Device bytes 0b0000dd01 are misread by the device combine", input: [0x01, 0, 0x1, 0, 0], qemu: "0x04", rows: "378" },
-  { code: "D2", what: "S1 Device-nGRE/GRE over S2 Normal inner-NC is upgraded to nGnRE (raw nibble combine)", input: [0x08, 0, 0x5, 0, 0], qemu: "0x04", rows: "54" },
+  {
+    code: "D2",
+    what: "S1 Device-nGRE/GRE over S2 Normal inner-NC is upgraded to nGnRE (raw nibble combine)",
+    input: [0x08, 0, 0x5, 0, 0],
+    qemu: "0x04",
+    rows: "54",
+  },
   { code: "D3", what: "S1 Normal with inner nibble 0x4/0x8/0x0 changes the S2 device type", input: [0x14, 0, 0x2, 0, 0], qemu: "0x04", rows: "459" },
-  { code: "F2", what: "FWB, S2 Device over S1 Device: QEMU takes the S2 type, the ASL the more restrictive", input: [0x00, 0, 0x1, 0, 1], qemu: "0x04", rows: "108" },
+  {
+    code: "F2",
+    what: "FWB, S2 Device over S1 Device: QEMU takes the S2 type, the ASL the more restrictive",
+    input: [0x00, 0, 0x1, 0, 1],
+    qemu: "0x04",
+    rows: "108",
+  },
   { code: "N1", what: "S1 WB-transient over S2 WT: QEMU drops the transient hint", input: [0x15, 0, 0x6, 0, 0], qemu: "0x49", rows: "2,349" },
   { code: "N2", what: "S1 0xA0 combined nibble-wise (inner 0000 leaks)", input: [0xa0, 0, 0x6, 0, 0], qemu: "0x40", rows: "18" },
   { code: "F3", what: "FWB force-WB decodes 0xA0 nibble-wise (inner -> RWA)", input: [0xa0, 0, 0x6, 0, 1], qemu: "0xef", rows: "9" },
   { code: "S1", what: "a Normal NC/NC XS=0 result (0x40) is not forced Outer Shareable", input: [0x40, 0, 0x4, 0, 0], qemu: "0x40 NSH", rows: "40" },
   { code: "X1", what: "XS is not modelled: the ASL reports 0b0000dd01 / 0x40 / 0xA0 where XS = 0", input: [0xff, 3, 0x1, 3, 0], qemu: "0x04", rows: "4,959" },
-  { code: "X2", what: "the ASL's PAR encoding reports XS=0 WT/WT (outer RA) as 0xA0, dropping the inner hints", input: [0xe5, 0, 0xa, 0, 0], qemu: "0xa9", rows: "45" },
-  { code: "F1", what: "FWB MemAttr[3] = 1 (8..15): QEMU forces Device-nGnRnE; the ASL ignores the RES0 bit", input: [0x00, 0, 0xe, 2, 1], qemu: "0x00 OSH", rows: "15,278" },
-  { code: "F4", what: "FWB MemAttr 0b100: QEMU forces Device-nGnRnE; the ASL treats it as 0b101 (Arm ARM: reserved)", input: [0x04, 0, 0x4, 0, 1], qemu: "0x00", rows: "2,106" },
+  {
+    code: "X2",
+    what: "the ASL's PAR encoding reports XS=0 WT/WT (outer RA) as 0xA0, dropping the inner hints",
+    input: [0xe5, 0, 0xa, 0, 0],
+    qemu: "0xa9",
+    rows: "45",
+  },
+  {
+    code: "F1",
+    what: "FWB MemAttr[3] = 1 (8..15): QEMU forces Device-nGnRnE; the ASL ignores the RES0 bit",
+    input: [0x00, 0, 0xe, 2, 1],
+    qemu: "0x00 OSH",
+    rows: "15,278",
+  },
+  {
+    code: "F4",
+    what: "FWB MemAttr 0b100: QEMU forces Device-nGnRnE; the ASL treats it as 0b101 (Arm ARM: reserved)",
+    input: [0x04, 0, 0x4, 0, 1],
+    qemu: "0x00",
+    rows: "2,106",
+  },
   { code: "U1", what: "reserved S1 bytes are passed through raw (a PE reports some valid encoding)", input: [0x02, 0, 0x5, 0, 1], qemu: "0x02", rows: "1,372" },
-  { code: "U0", what: "the ASL leaves the row open and QEMU's value is one permitted outcome (not a bug)", input: [0x00, 0, 0x6, 0, 1], qemu: "0xff NSH", rows: "9,972" },
+  {
+    code: "U0",
+    what: "the ASL leaves the row open and QEMU's value is one permitted outcome (not a bug)",
+    input: [0x00, 0, 0x6, 0, 1],
+    qemu: "0xff NSH",
+    rows: "9,972",
+  },
 ];
 
 /** docs/combine.md */

@@ -19,7 +19,9 @@ export function formatCombine(r: CombineResult): string {
   const out: string[] = [];
   const s1name = linuxMairName(r.s1.attr);
   out.push(`stage 1   MAIR Attr ${hex2(r.s1.attr)}${s1name ? ` (${s1name})` : ""}: ${r.s1.text}; SH ${SH_SHORT[r.s1.sh]}`);
-  out.push(`stage 2   MemAttr 0x${r.s2.memattr.toString(16)} (FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? `, ${r.s2.linux}` : ""}): ${r.s2.text}; SH ${SH_SHORT[r.s2.sh]}`);
+  out.push(
+    `stage 2   MemAttr 0x${r.s2.memattr.toString(16)} (FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? `, ${r.s2.linux}` : ""}): ${r.s2.text}; SH ${SH_SHORT[r.s2.sh]}`,
+  );
   out.push(`config    ${configWords(r.config)}`);
   out.push("");
   const single = r.outcomes.length === 1;
@@ -36,12 +38,16 @@ export function formatCombine(r: CombineResult): string {
     out.push(`result    ${r.description}`);
     out.push(`          ATTR ${r.attr >= 0 ? hex2(r.attr) : `open (-1): permitted ${r.permitted.attr.map(hex2).join(", ")}`}`);
     for (const why of r.open.attr) out.push(`            because ${why.text} [${why.asl}]`);
-    out.push(`          SH   ${r.sh >= 0 ? `0b${r.sh.toString(2).padStart(2, "0")} (${SH_NAMES[r.sh]})` : `open (-1): permitted ${r.permitted.sh.map((s) => SH_SHORT[s]).join(", ")}`}`);
+    out.push(
+      `          SH   ${r.sh >= 0 ? `0b${r.sh.toString(2).padStart(2, "0")} (${SH_NAMES[r.sh]})` : `open (-1): permitted ${r.permitted.sh.map((s) => SH_SHORT[s]).join(", ")}`}`,
+    );
     for (const why of r.open.sh) out.push(`            because ${why.text} [${why.asl}]`);
     out.push("");
     out.push(`permitted outcomes (${r.outcomes.length})`);
     for (const o of r.outcomes) {
-      out.push(`  ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]}  ${o.description}${o.choices.length ? `  <- ${o.choices.slice(0, 3).join("; ")}${o.count > 3 ? `; ... (${o.count} choice combinations)` : ""}` : ""}`);
+      out.push(
+        `  ATTR ${hex2(o.attr)} SH ${SH_SHORT[o.sh]}  ${o.description}${o.choices.length ? `  <- ${o.choices.slice(0, 3).join("; ")}${o.count > 3 ? `; ... (${o.count} choice combinations)` : ""}` : ""}`,
+      );
     }
     if (r.outcomes.length <= 4) {
       for (const o of r.outcomes.slice(1)) {
@@ -56,4 +62,3 @@ export function formatCombine(r: CombineResult): string {
   for (const n of r.notes) out.push(`note      ${n}`);
   return out.join("\n");
 }
-

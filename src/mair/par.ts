@@ -56,5 +56,11 @@ export function parFields(attr: number, sh: number): string {
  * set, RES1 without FEAT_RME), as `AT S1E1R` would leave it.
  */
 export function parValue(attr: number, sh: number, pa: bigint): bigint {
-  return fieldPrep(PAR.ATTR, attr) | fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) | fieldPrep(PAR.PA, (pa >> 12n) & ((1n << 36n) - 1n)) | fieldPrep(PAR.NSE, 1) | fieldPrep(PAR.SH, sh);
+  return (
+    fieldPrep(PAR.ATTR, attr) |
+    fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) |
+    fieldPrep(PAR.PA, (pa >> 12n) & ((1n << 36n) - 1n)) |
+    fieldPrep(PAR.NSE, 1) |
+    fieldPrep(PAR.SH, sh)
+  );
 }

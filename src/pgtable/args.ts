@@ -17,7 +17,21 @@
  * success path: the message is built only when a check fails.
  */
 
-import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_LEAF, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO, WALK_TABLE_POST, WALK_TABLE_PRE } from "./descriptor.js";
+import {
+  PROT_DEVICE,
+  PROT_NORMAL_NC,
+  PROT_R,
+  PROT_SW,
+  PROT_W,
+  PROT_X,
+  WALK_HANDLE_FAULT,
+  WALK_LEAF,
+  WALK_SHARED,
+  WALK_SKIP_BBM_TLBI,
+  WALK_SKIP_CMO,
+  WALK_TABLE_POST,
+  WALK_TABLE_PRE,
+} from "./descriptor.js";
 import { InputError } from "./u64.js";
 
 /** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
@@ -64,7 +78,8 @@ export function checkRange(addr: unknown, size: unknown, addrArg = "addr", sizeA
   const a = checkU64(addr, addrArg);
   const s = checkU64(size, sizeArg);
   // Exactly (a double sum near 2^64 rounds): as integers.
-  if (BigInt(a) + BigInt(s) > 1n << 64n) throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
+  if (BigInt(a) + BigInt(s) > 1n << 64n)
+    throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
 }
 
 /** An integer in [min, max]. */

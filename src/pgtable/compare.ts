@@ -94,7 +94,13 @@ function decodeSideBySide(expected: unknown, got: unknown, scn: Scenario, level:
     if (typeof v !== "string" || !HEX.test(v)) return;
     let d: DecodedDescriptor;
     try {
-      d = decodeS2Descriptor(BigInt(v.replace(/^0X/, "0x")), { granule: scn.config.granule, level, lpa2: scn.config.lpa2, fwb: scn.config.fwb, paBits: scn.config.paBits });
+      d = decodeS2Descriptor(BigInt(v.replace(/^0X/, "0x")), {
+        granule: scn.config.granule,
+        level,
+        lpa2: scn.config.lpa2,
+        fwb: scn.config.fwb,
+        paBits: scn.config.paBits,
+      });
     } catch {
       return;
     }
@@ -129,7 +135,9 @@ function opLabel(scn: Scenario, i: number): string {
  */
 export function firstDivergence(expected: unknown, got: ReplayResult, scn: Scenario): string | null {
   if (typeof expected !== "object" || expected === null || Array.isArray(expected)) {
-    throw new InputError(`top level: expected a result object, got ${expected === null ? "null" : Array.isArray(expected) ? "an array" : `a ${typeof expected}`}`);
+    throw new InputError(
+      `top level: expected a result object, got ${expected === null ? "null" : Array.isArray(expected) ? "an array" : `a ${typeof expected}`}`,
+    );
   }
   checkHexStrings(expected, got);
   const e = expected as Record<string, unknown>;

@@ -132,8 +132,12 @@ export function addUncoveredBits(value: bigint, fields: DecodedField[], why: str
 /** Refuse what decodeS2Descriptor cannot read: a value outside 0..2^64-1, an unknown granule, level or PA size. */
 function checkDecodeArgs(value: bigint, opts: DecodeOptions): void {
   if (typeof value !== "bigint") throw new InputError(`decodeS2Descriptor: value: expected a bigint, got ${typeof value}`);
-  if (value < 0n || value >= TWO_64_BIG) throw new InputError(`decodeS2Descriptor: value: ${value < 0n ? "-" : ""}${hex(value < 0n ? -value : value)} is not a 64-bit descriptor (0..0xffffffffffffffff)`);
-  if (!(GRANULES as readonly unknown[]).includes(opts.granule)) throw new InputError(`decodeS2Descriptor: granule: ${String(opts.granule)} is not 4096, 16384 or 65536`);
+  if (value < 0n || value >= TWO_64_BIG)
+    throw new InputError(
+      `decodeS2Descriptor: value: ${value < 0n ? "-" : ""}${hex(value < 0n ? -value : value)} is not a 64-bit descriptor (0..0xffffffffffffffff)`,
+    );
+  if (!(GRANULES as readonly unknown[]).includes(opts.granule))
+    throw new InputError(`decodeS2Descriptor: granule: ${String(opts.granule)} is not 4096, 16384 or 65536`);
   if (opts.level !== undefined && !(Number.isInteger(opts.level) && opts.level >= -1 && opts.level <= 3)) {
     throw new InputError(`decodeS2Descriptor: level: ${String(opts.level)} is not a level (-1..3)`);
   }
@@ -240,19 +244,15 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
 
   const pa = pteToPhys(f, lo, hi);
   if (kind === "table") {
-    add(
-      "next-level table",
-      f.lpa2 ? 49 : 47,
-      pageShift,
-      pa,
-      `table address ${hex(pa)} (kvm_pte_to_phys; the dump zeroes it because the allocator chose it)`,
-    );
+    add("next-level table", f.lpa2 ? 49 : 47, pageShift, pa, `table address ${hex(pa)} (kvm_pte_to_phys; the dump zeroes it because the allocator chose it)`);
     if (f.highOa === 1) add("OA[51:48]", 15, 12, (lo & ADDR_51_48_LO) >>> 12, "table address bits 51:48 (64K granule)");
     if (f.highOa === 2) add("OA[51:50]", 9, 8, (lo & ADDR_51_50_LPA2_LO) >>> 8, "table address bits 51:50 (FEAT_LPA2)");
     const ignoredLo = (lo & ~(f.addrLo | PTE_VALID_LO | PTE_TYPE_LO | (f.highOa === 1 ? ADDR_51_48_LO : 0) | (f.highOa === 2 ? ADDR_51_50_LPA2_LO : 0))) >>> 0;
     const ignoredHi = (hi & ~f.addrHi) >>> 0;
     if (ignoredLo || ignoredHi) {
-      notes.push(`bits ${hex(joinU64(ignoredLo, ignoredHi))} are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)`);
+      notes.push(
+        `bits ${hex(joinU64(ignoredLo, ignoredHi))} are set: kvm_init_table_pte() writes only the address, TYPE and VALID (no hierarchical attributes at stage 2)`,
+      );
     }
     if (pa >= 2 ** paBits) notes.push(`the table address is beyond the ${paBits}-bit PA range: the walk takes an Address size fault`);
     return out("table", `table descriptor -> next-level table at ${hex(pa)}`, hex(pa));
@@ -279,20 +279,28 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
   if (level !== null) leafShift = kvmGranuleShift(pageShift, level);
   const leafSize = 2 ** leafShift;
   const oaPa = alignDown(pa, leafSize);
-  add("OA", f.lpa2 ? 49 : 47, leafShift, oaPa, `output address ${hex(oaPa)}${level !== null ? ` (${kind === "block" ? "block" : "page"} of ${hex(leafSize)} bytes)` : ""}`);
+  add(
+    "OA",
+    f.lpa2 ? 49 : 47,
+    leafShift,
+    oaPa,
+    `output address ${hex(oaPa)}${level !== null ? ` (${kind === "block" ? "block" : "page"} of ${hex(leafSize)} bytes)` : ""}`,
+  );
   if (pa !== oaPa) notes.push(`output-address bits below the ${kind} size are set (${hex(pa - oaPa)}): RES0 in a block descriptor`);
   if (oaPa >= 2 ** paBits) notes.push(`the output address is beyond the ${paBits}-bit PA range: an access takes an Address size fault`);
 
-  add("DBM", 51, 51, bit(lo, hi, 51), hi & S2_DBM_HI ? "dirty bit modifier set (with VTCR_EL2.HD a write sets S2AP[1] instead of faulting)" : "no dirty bit modifier (KVM's stage 2 never sets it)");
+  add(
+    "DBM",
+    51,
+    51,
+    bit(lo, hi, 51),
+    hi & S2_DBM_HI
+      ? "dirty bit modifier set (with VTCR_EL2.HD a write sets S2AP[1] instead of faulting)"
+      : "no dirty bit modifier (KVM's stage 2 never sets it)",
+  );
   add("Contiguous", 52, 52, bit(lo, hi, 52), hi & S2_CONT_HI ? "contiguous hint set" : "no contiguous hint (KVM's stage 2 never sets it)");
   const xnx = (hi & S2_XNX_HI) >>> S2_XNX_SHIFT_HI;
-  add(
-    "XN",
-    54,
-    54,
-    (hi & S2_XN_HI) >>> 22,
-    hi & S2_XN_HI ? "execute never (KVM_PTE_LEAF_ATTR_HI_S2_XN)" : "executable",
-  );
+  add("XN", 54, 54, (hi & S2_XN_HI) >>> 22, hi & S2_XN_HI ? "execute never (KVM_PTE_LEAF_ATTR_HI_S2_XN)" : "executable");
   add(
     "XN[1:0] (FEAT_XNX)",
     54,
@@ -303,7 +311,18 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
     true,
   );
   const sw = (hi & SW_HI) >>> SW_SHIFT_HI;
-  add("SW", 58, 55, sw, sw ? `software bits ${[0, 1, 2, 3].filter((i) => sw & (1 << i)).map((i) => `SW${i}`).join("|")} (KVM_PGTABLE_PROT_SW*)` : "no software bits");
+  add(
+    "SW",
+    58,
+    55,
+    sw,
+    sw
+      ? `software bits ${[0, 1, 2, 3]
+          .filter((i) => sw & (1 << i))
+          .map((i) => `SW${i}`)
+          .join("|")} (KVM_PGTABLE_PROT_SW*)`
+      : "no software bits",
+  );
   const pbha = (hi & S2_PBHA_HI) >>> S2_PBHA_SHIFT_HI;
   if (pbha) add("PBHA", 62, 59, pbha, "page-based hardware attributes (FEAT_HPDS2); KVM never sets them");
   notes.push(...strayLeafBitNotes(lo, hi, f, fields));
@@ -313,7 +332,8 @@ export function decodeS2Descriptor(value: bigint, opts: DecodeOptions): DecodedD
   else if (kind === "block" && level !== null && !blockDescSupported(opts.granule, f.lpa2, paBits, level)) {
     summary = `block descriptor at level ${level}, where a ${granuleName(opts.granule)} granule${f.lpa2 ? " with FEAT_LPA2" : ""} has no blocks: the walk takes a Translation fault`;
     notes.push(`AArch64_BlockDescSupported: no block at level ${level} for this granule and PA size`);
-  } else if (kind === "block") summary = level !== null ? `level-${level} block (${hex(2 ** leafShift)} bytes) -> ${hex(oaPa)}` : `block -> ${hex(oaPa)} (give the level for its size)`;
+  } else if (kind === "block")
+    summary = level !== null ? `level-${level} block (${hex(2 ** leafShift)} bytes) -> ${hex(oaPa)}` : `block -> ${hex(oaPa)} (give the level for its size)`;
   else if (kind === "reserved") summary = "reserved encoding at level 3 (bit 1 clear): the hardware takes a Translation fault";
   else summary = `table or page: as a page -> ${hex(oaPa)}`;
   summary += `, ${mt.short}, ${r ? "R" : "-"}${w ? "W" : "-"}${hi & S2_XN_HI ? "-" : "X"}${lo & S2_AF_LO ? ", AF" : ", AF clear"}`;
@@ -337,7 +357,9 @@ export function protOfLeaf(lo: number, hi: number, fwb: boolean): number {
 /** A prot as FORMAT.md names it ("" for none); null for -1. */
 export function protNames(prot: number): string | null {
   if (prot < 0) return null;
-  return PROT_NAMES.filter(([, bit]) => (prot & bit) !== 0).map(([n]) => n).join("|");
+  return PROT_NAMES.filter(([, bit]) => (prot & bit) !== 0)
+    .map(([n]) => n)
+    .join("|");
 }
 
 /** Put a decoded descriptor's fields back together (the inverse of decodeS2Descriptor, for checking it). */
@@ -359,7 +381,8 @@ export function formatDecoded(d: DecodedDescriptor): string {
   const vw = Math.max(...d.fields.map((x) => x.value.length));
   for (const fld of d.fields) lines.push(`  ${fld.name.padEnd(w)}  [${fld.bits}]${" ".repeat(bw - fld.bits.length)}  ${fld.value.padEnd(vw)}  ${fld.meaning}`);
   if (d.prot !== null) lines.push(`  prot ${d.prot === "" ? '"" (none)' : d.prot}  (the kvm_pgtable_prot stage2_set_prot_attr() turns into these attributes)`);
-  else if (d.kind === "page" || d.kind === "block" || d.kind === "table-or-page") lines.push("  prot none: MemAttr is not a value stage2_set_prot_attr() writes");
+  else if (d.kind === "page" || d.kind === "block" || d.kind === "table-or-page")
+    lines.push("  prot none: MemAttr is not a value stage2_set_prot_attr() writes");
   for (const n of d.notes) lines.push(`  note: ${n}`);
   return lines.join("\n");
 }
@@ -435,7 +458,14 @@ export function leafVerdict(value: bigint, prot: number, opts: DecodeOptions & {
         expectedMeaning: fe?.meaning ?? "(not a field of the kernel's leaf)",
       });
     } else {
-      differences.push({ field: `bit ${b}`, bits: String(b), got: hex((value >> BigInt(b)) & 1n), expected: "0x0", gotMeaning: "no field in this format", expectedMeaning: "pgtable.c never sets it" });
+      differences.push({
+        field: `bit ${b}`,
+        bits: String(b),
+        got: hex((value >> BigInt(b)) & 1n),
+        expected: "0x0",
+        gotMeaning: "no field in this format",
+        expectedMeaning: "pgtable.c never sets it",
+      });
     }
   }
   return { ...base, expected: hex(want), refusal: null, identical: false, differences };

@@ -38,8 +38,14 @@ export function renderDescriptorDoc(): string {
       if (typeof enc === "number") throw new Error("R|W refused");
       const d = decodeS2Descriptor(enc.value, { granule: fmt.granule, level: fmt.level, lpa2: fmt.lpa2, fwb });
       const f = pteFormat(fmt.granule, fmt.lpa2);
-      out.push(`## ${granuleName(fmt.granule)} granule${fmt.lpa2 ? ", FEAT_LPA2" : ""}, FWB ${fwb ? "on" : "off"}: level-${fmt.level} leaf at ${hex(fmt.pa)} = \`${d.value}\``, "");
-      out.push(`Output address: bits ${fmt.lpa2 ? 49 : 47}:${f.pageShift}${f.highOa === 1 ? `, OA[51:48] in bits 15:12 (mask ${hex(ADDR_51_48_LO)})` : ""}${f.highOa === 2 ? `, OA[51:50] in bits 9:8 (mask ${hex(ADDR_51_50_LPA2_LO)}); no SH field` : ""}.`, "");
+      out.push(
+        `## ${granuleName(fmt.granule)} granule${fmt.lpa2 ? ", FEAT_LPA2" : ""}, FWB ${fwb ? "on" : "off"}: level-${fmt.level} leaf at ${hex(fmt.pa)} = \`${d.value}\``,
+        "",
+      );
+      out.push(
+        `Output address: bits ${fmt.lpa2 ? 49 : 47}:${f.pageShift}${f.highOa === 1 ? `, OA[51:48] in bits 15:12 (mask ${hex(ADDR_51_48_LO)})` : ""}${f.highOa === 2 ? `, OA[51:50] in bits 9:8 (mask ${hex(ADDR_51_50_LPA2_LO)}); no SH field` : ""}.`,
+        "",
+      );
       out.push(row(["field", "bits", "value here", "meaning"]), row(["---", "---", "---", "---"]));
       for (const x of d.fields) out.push(row([x.name, x.bits, `\`${x.value}\``, x.meaning.replace(/\|/g, "\\|")]));
       out.push("");
@@ -47,7 +53,11 @@ export function renderDescriptorDoc(): string {
   }
   out.push("## `enum kvm_pgtable_prot` as s2pt holds it", "", row(["name", "kernel value", "s2pt value"]), row(["---", "---", "---"]));
   for (const [n, bit] of PROT_NAMES) out.push(row([n, hex(protToKernel(bit)), hex(bit)]));
-  out.push("", "The software bits sit at their high-half descriptor positions in s2pt's 32-bit prot, so `prot & SW` is the kernel's `prot & KVM_PTE_LEAF_ATTR_HI_SW`.", "");
+  out.push(
+    "",
+    "The software bits sit at their high-half descriptor positions in s2pt's 32-bit prot, so `prot & SW` is the kernel's `prot & KVM_PTE_LEAF_ATTR_HI_SW`.",
+    "",
+  );
   return out.join("\n");
 }
 
@@ -80,7 +90,14 @@ export function renderGeometryDoc(): string {
     out.push(`### ${granuleName(granule)} (${g.ptrsPerPte} entries per table, KVM_PGTABLE_MIN_BLOCK_LEVEL ${g.minBlockLevel}; shown for a 48-bit IPA)`, "");
     out.push(row(["level", "IPA bits", "entries", "leaf"]), row(["---", "---", "---", "---"]));
     for (const l of g.levelInfo) {
-      out.push(row([l.level, `${l.ipaBitHi}:${l.ipaBitLo}`, l.entries === l.usedEntries ? l.entries : `${l.usedEntries} of ${l.entries}`, l.leafAllowed ? `${l.level === 3 ? "page" : "block"} ${hex(l.leafSize)}` : "tables only"]));
+      out.push(
+        row([
+          l.level,
+          `${l.ipaBitHi}:${l.ipaBitLo}`,
+          l.entries === l.usedEntries ? l.entries : `${l.usedEntries} of ${l.entries}`,
+          l.leafAllowed ? `${l.level === 3 ? "page" : "block"} ${hex(l.leafSize)}` : "tables only",
+        ]),
+      );
     }
     out.push("");
   }

@@ -253,7 +253,16 @@ export class MaintenanceLog {
     const n = this.n;
     const l1 = a1 + (reps - 1) * s1;
     const l2 = a2 + (reps - 1) * s2;
-    if (reps < 2 || n + 2 * reps > this.lim || !exactAddr(a1) || !exactAddr(a2) || !exactAddr(l1) || !exactAddr(l2) || !exactAddr(Math.abs(s1)) || !exactAddr(Math.abs(s2))) {
+    if (
+      reps < 2 ||
+      n + 2 * reps > this.lim ||
+      !exactAddr(a1) ||
+      !exactAddr(a2) ||
+      !exactAddr(l1) ||
+      !exactAddr(l2) ||
+      !exactAddr(Math.abs(s1)) ||
+      !exactAddr(Math.abs(s2))
+    ) {
       for (let r = 0; r < reps; r++) {
         this.push(k1, a1 + r * s1, b1);
         this.push(k2, a2 + r * s2, b2);
@@ -517,7 +526,7 @@ export class MaintenanceLog {
   countByKind(): Float64Array {
     const c = this.notRecorded.slice();
     const r = this.rec;
-    for (let h = 0; h < this.ns; ) {
+    for (let h = 0; h < this.ns;) {
       const w = this.widthOf(h);
       const start = Math.floor(r[h * 3] / 16);
       const end = h + w < this.ns ? Math.floor(r[(h + w) * 3] / 16) : this.n;

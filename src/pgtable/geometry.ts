@@ -256,7 +256,15 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
  * clear is invalid).
  */
 export function blockDescSupported(granule: number, ds: boolean, paMax: number, level: number): boolean {
-  if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level && typeof ds === "boolean" && typeof paMax === "number" && (granule === 4096 || granule === 16384 || granule === 65536))) {
+  if (!(
+    typeof level === "number" &&
+    level >= -1 &&
+    level <= 3 &&
+    (level | 0) === level &&
+    typeof ds === "boolean" &&
+    typeof paMax === "number" &&
+    (granule === 4096 || granule === 16384 || granule === 65536)
+  )) {
     pageShiftOf(granule as Granule);
     checkBool(ds, "ds");
     checkInt(paMax, "paMax", 32, 52, "a PA size");
@@ -269,6 +277,7 @@ export function blockDescSupported(granule: number, ds: boolean, paMax: number, 
 
 /** kvm_pgtable_stage2_pgd_size(vtcr). */
 export function stage2PgdSize(g: Geometry): number {
-  if (!(typeof g === "object" && g !== null && typeof g.pgdPages === "number" && typeof g.granule === "number")) throw new ArgumentError("g", `${shown(g)} is not a Geometry (stage2Geometry() makes one)`);
+  if (!(typeof g === "object" && g !== null && typeof g.pgdPages === "number" && typeof g.granule === "number"))
+    throw new ArgumentError("g", `${shown(g)} is not a Geometry (stage2Geometry() makes one)`);
   return g.pgdPages * g.granule;
 }

@@ -81,7 +81,9 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   const rootIndex = (v: string): string => `(a${v} * ${2 ** -rootShift}) | 0`;
   const levelIdx = (v: string, level: number): string => ipaBits(`il${v}`, `ih${v}`, g.shifts[level + 1], stride);
   const loadRoot = (v: string): string =>
-    root !== null ? root.load(`r${v}`, `x${v}`, `y${v}`) : emitLoad(mem, "mem", `(${pgt.pgd} + (r${v} >>> ${stride}))`, `(r${v} & ${idxMask})`, `x${v}`, `y${v}`);
+    root !== null
+      ? root.load(`r${v}`, `x${v}`, `y${v}`)
+      : emitLoad(mem, "mem", `(${pgt.pgd} + (r${v} >>> ${stride}))`, `(r${v} & ${idxMask})`, `x${v}`, `y${v}`);
   const inRange = (v: string): string => `a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v}`;
 
   const src: string[] = [];
@@ -178,7 +180,6 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
   }
 }
 
-
 export interface GetLeafBatchOptions {
   /** false: no generated kernel, every IPA through KvmPgtable.getLeaf() (for comparison). */
   fast?: boolean;
@@ -265,7 +266,7 @@ export class GetLeafBatch implements KernelHost {
       else {
         const mem = memoryArgument(store);
         const lanes = this.lanes;
-        for (let i = s; ; ) {
+        for (let i = s; ;) {
           i = kern.sum(mem, store.bump, ipas, i, e, part);
           const end = Math.min(i + lanes, e);
           for (; i < end; i++) kern.laneSum(mem, store.bump, ipas, i, part, this);

@@ -72,7 +72,8 @@ function exactIntegerText(raw: string): boolean {
 
 export function parseInt32(v: unknown, path: string, lo: number, hi: number): number {
   const raw = typeof v === "number" ? rawNumbers?.get(path) : undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || (raw !== undefined && !exactIntegerText(raw))) throw new InputError(`${path}: expected an integer, got ${typeName(v)}${typeof v === "number" ? ` ${shownNumber(v, path)}` : ""}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || (raw !== undefined && !exactIntegerText(raw)))
+    throw new InputError(`${path}: expected an integer, got ${typeName(v)}${typeof v === "number" ? ` ${shownNumber(v, path)}` : ""}`);
   if (v < lo || v > hi) throw new InputError(`${path}: ${shownNumber(v, path)} is outside ${lo}..${hi}`);
   return v;
 }
@@ -81,7 +82,6 @@ export function parseBool(v: unknown, path: string): boolean {
   if (typeof v !== "boolean") throw new InputError(`${path}: expected true or false, got ${typeName(v)}`);
   return v;
 }
-
 
 /** A 64-bit "0x..." number, any value below 2^64 (virtual addresses, register values), as a BigInt: u64.ts parseU64, the one rule. */
 export function parseU64Field(v: unknown, path: string): bigint {

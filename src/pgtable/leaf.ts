@@ -22,9 +22,9 @@ export interface LeafEncodeSpec {
 /** Why stage2_set_prot_attr() refuses a prot, in words (null when it accepts it). */
 export function protRefusal(prot: number): string | null {
   checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-  if ((prot & PROT_DEVICE) && (prot & PROT_NORMAL_NC)) return "DEVICE and NORMAL_NC together name two memory types";
-  if ((prot & PROT_DEVICE) && (prot & PROT_X)) return "device memory is never mapped executable";
-  if ((prot & PROT_NORMAL_NC) && (prot & PROT_X)) return "Normal-NC memory is never mapped executable";
+  if (prot & PROT_DEVICE && prot & PROT_NORMAL_NC) return "DEVICE and NORMAL_NC together name two memory types";
+  if (prot & PROT_DEVICE && prot & PROT_X) return "device memory is never mapped executable";
+  if (prot & PROT_NORMAL_NC && prot & PROT_X) return "Normal-NC memory is never mapped executable";
   return null;
 }
 
@@ -37,7 +37,8 @@ export function encodeLeafChecked(spec: LeafEncodeSpec, pa: bigint, level: numbe
   // The arguments' types first (args.ts): a negative or 2^64-and-above PA,
   // a fractional level or an unknown prot bit is no input of the kernel's.
   const sp = checkObject(spec, "spec");
-  if (sp.granule !== 4096 && sp.granule !== 16384 && sp.granule !== 65536) throw new ArgumentError("spec.granule", `${shown(sp.granule)} is not 4096, 16384 or 65536`);
+  if (sp.granule !== 4096 && sp.granule !== 16384 && sp.granule !== 65536)
+    throw new ArgumentError("spec.granule", `${shown(sp.granule)} is not 4096, 16384 or 65536`);
   checkBool(sp.lpa2, "spec.lpa2");
   checkBool(sp.fwb, "spec.fwb");
   if (sp.paBits !== undefined) checkOneOf(sp.paBits, "spec.paBits", PARANGE_BITS);

@@ -237,7 +237,16 @@ function refuseLeaves(what: string, kind: LeafBoundKind, b: { asked: number; rea
 }
 
 /** Refuse (InputError naming `what`) a call that could write more than MAX_OP_LEAVES leaves. */
-export function checkLeafBound(pgt: KvmPgtable, kind: LeafBoundKind, addr: number, size: number, phys: number, prot: number, owner: number, what: string): void {
+export function checkLeafBound(
+  pgt: KvmPgtable,
+  kind: LeafBoundKind,
+  addr: number,
+  size: number,
+  phys: number,
+  prot: number,
+  owner: number,
+  what: string,
+): void {
   const b = leafBound(pgt, kind, addr, size, phys, prot, owner, pgt.store.memcache);
   if (b.bound > MAX_OP_LEAVES) refuseLeaves(what, kind, b);
 }

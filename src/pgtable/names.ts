@@ -11,14 +11,7 @@
  *   access    r / read, w / write, x / exec / execute (an instruction fetch)
  */
 
-import {
-  MT_S2_DEVICE_nGnRE,
-  MT_S2_FWB_DEVICE_nGnRE,
-  MT_S2_FWB_NORMAL,
-  MT_S2_FWB_NORMAL_NC,
-  MT_S2_NORMAL,
-  MT_S2_NORMAL_NC,
-} from "./descriptor.js";
+import { MT_S2_DEVICE_nGnRE, MT_S2_FWB_DEVICE_nGnRE, MT_S2_FWB_NORMAL, MT_S2_FWB_NORMAL_NC, MT_S2_NORMAL, MT_S2_NORMAL_NC } from "./descriptor.js";
 import { typeName } from "./jsonfields.js";
 import { InputError, parseSmallNumber, showInput } from "./u64.js";
 
@@ -66,7 +59,9 @@ export function parseS2MemAttr(text: string, what: string, fwb: boolean): number
     const [name, value, fwbName] = hit;
     if (fwbName !== fwb) {
       const other = S2_MEMATTR_NAMES.find(([n, , f]) => f === fwb && n.replace("MT_S2_FWB_", "MT_S2_") === name.replace("MT_S2_FWB_", "MT_S2_"));
-      throw new InputError(`${what}: ${name} (0x${value.toString(16)}) is the MemAttr Linux writes with FWB ${fwbName ? "on" : "off"}; with FWB ${fwb ? "on" : "off"} it writes ${other?.[0]} (0x${other?.[1].toString(16)})${fwb ? " (or give --no-fwb)" : " (or drop --no-fwb)"}`);
+      throw new InputError(
+        `${what}: ${name} (0x${value.toString(16)}) is the MemAttr Linux writes with FWB ${fwbName ? "on" : "off"}; with FWB ${fwb ? "on" : "off"} it writes ${other?.[0]} (0x${other?.[1].toString(16)})${fwb ? " (or give --no-fwb)" : " (or drop --no-fwb)"}`,
+      );
     }
     return value;
   }

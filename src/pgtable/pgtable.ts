@@ -70,7 +70,21 @@ import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_T
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
 import { TableStore, type StorageOptions } from "./storage.js";
 import { TWO_32, alignDown, isAligned } from "./u64.js";
-import { ArgumentError, PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES, checkBits, checkBool, checkInstance, checkInt, checkObject, checkRange, checkU64, shown } from "./args.js";
+import {
+  ArgumentError,
+  PROT_KNOWN,
+  PROT_KNOWN_NAMES,
+  WALK_FLAGS_KNOWN,
+  WALK_FLAGS_KNOWN_NAMES,
+  checkBits,
+  checkBool,
+  checkInstance,
+  checkInt,
+  checkObject,
+  checkRange,
+  checkU64,
+  shown,
+} from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
 
 const TWO_48 = 2 ** 48;
@@ -114,7 +128,15 @@ const MAP_FAST_DECLINED = 1;
 const MAP_FAST_DECLINED_NEG = -100000;
 // mapPage() writes these as literals (a module constant costs a load and a check of its temporal
 // dead zone at every use); they are checked against their definitions here, once.
-if (MAP_FAST_DECLINED !== 1 || MAP_FAST_DECLINED_NEG !== -100000 || WALK_SHARED !== 8 || INVALID_PTE_LOCKED_LO !== 1024 || WALK_SKIP_CMO !== 64 || EV_DCACHE !== 5 || EV_ICACHE !== 6) {
+if (
+  MAP_FAST_DECLINED !== 1 ||
+  MAP_FAST_DECLINED_NEG !== -100000 ||
+  WALK_SHARED !== 8 ||
+  INVALID_PTE_LOCKED_LO !== 1024 ||
+  WALK_SKIP_CMO !== 64 ||
+  EV_DCACHE !== 5 ||
+  EV_ICACHE !== 6
+) {
   throw new Error("pgtable.ts: mapPage()'s literals no longer match their constants");
 }
 
@@ -269,7 +291,9 @@ function deepFreeze<T>(o: T): T {
  */
 function geometryOf(c: Stage2Config): GeometryConsts {
   const key =
-    typeof c.granule === "number" && typeof c.iaBits === "number" && typeof c.paBits === "number" && typeof c.lpa2 === "boolean" ? `${c.granule}/${c.iaBits}/${c.paBits}/${c.lpa2}` : null;
+    typeof c.granule === "number" && typeof c.iaBits === "number" && typeof c.paBits === "number" && typeof c.lpa2 === "boolean"
+      ? `${c.granule}/${c.iaBits}/${c.paBits}/${c.lpa2}`
+      : null;
   const hit = key === null ? undefined : geometries.get(key);
   if (hit !== undefined) return hit;
   const geom = deepFreeze(stage2Geometry(c));
@@ -280,7 +304,10 @@ function geometryOf(c: Stage2Config): GeometryConsts {
     invGran[l + 1] = 2 ** -geom.shifts[l + 1];
   }
   const configs: Stage2Config[] = [];
-  for (let k = 0; k < 4; k++) configs.push(Object.freeze({ granule: geom.granule, iaBits: geom.iaBits, paBits: geom.paBits, lpa2: geom.lpa2, fwb: (k & 1) !== 0, tlbRange: (k & 2) !== 0 }));
+  for (let k = 0; k < 4; k++)
+    configs.push(
+      Object.freeze({ granule: geom.granule, iaBits: geom.iaBits, paBits: geom.paBits, lpa2: geom.lpa2, fwb: (k & 1) !== 0, tlbRange: (k & 2) !== 0 }),
+    );
   const shifts = Int32Array.from(geom.shifts);
   const k = [new TableConsts(geom, gran, invGran, shifts, false), new TableConsts(geom, gran, invGran, shifts, true)];
   const consts: GeometryConsts = { geom, gran, invGran, shifts, configs, k };
@@ -362,8 +389,6 @@ export class KvmPgtable {
   private updateFastMap(): void {
     this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
   }
-
-
 
   /** Addresses of the walk (D_* slots). */
   private d: Float64Array = SHARED_SCRATCH.d;
@@ -469,7 +494,10 @@ export class KvmPgtable {
     this.k = gc.k[config.fwb ? 1 : 0];
     this.store = new TableStore(config.granule, config.paBits, storage);
     if (this.store.maxPages < this.geom.pgdPages) {
-      throw new ArgumentError("storage.maxPages", `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`);
+      throw new ArgumentError(
+        "storage.maxPages",
+        `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`,
+      );
     }
     if (this.store.basePa !== this.k.basePa) throw new Error("KvmPgtable: the table store's base PA is not the one its constants assume");
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
@@ -646,7 +674,10 @@ export class KvmPgtable {
     const fOldLo = this.fOldLo;
     const fOldHi = this.fOldHi;
     const base = this.sp;
-    const runs = this.fastOn && this.hook === null && (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
+    const runs =
+      this.fastOn &&
+      this.hook === null &&
+      (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
     let page = startPage;
     let level = startLevel;
@@ -1552,9 +1583,15 @@ export class KvmPgtable {
     const w = this.w;
     const sd = d.slice();
     const sw = w.slice();
-    const sCb = this.wCb, sFlags = this.wFlags;
-    const sTbl = this.cTbl, sOff = this.cOff, sPage = this.cPage, sLevel = this.cLevel;
-    const sForce = this.mForcePte, sAnnotation = this.mAnnotation, sOwner = this.mOwnerId;
+    const sCb = this.wCb,
+      sFlags = this.wFlags;
+    const sTbl = this.cTbl,
+      sOff = this.cOff,
+      sPage = this.cPage,
+      sLevel = this.cLevel;
+    const sForce = this.mForcePte,
+      sAnnotation = this.mAnnotation,
+      sOwner = this.mOwnerId;
 
     d[D_PHYS] = phys;
     w[W_ATTR_LO] = attr[0];
@@ -1654,7 +1691,8 @@ export class KvmPgtable {
   }
 
   private checkNotInHook(what: string): void {
-    if (this.opDepth > 0) throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);
+    if (this.opDepth > 0)
+      throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);
   }
 
   /**
@@ -1902,10 +1940,11 @@ export class KvmPgtable {
       this.checkRangeArgs(addr, size);
       checkU64(phys, "phys");
     }
-    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (prot >>> 0 !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (phys >= this.k.paLimit) this.checkMapPa(addr, size, phys);
-    if (size > this.k.leafCheckSize && !this.blocksOnly(addr, size, phys) && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+    if (size > this.k.leafCheckSize && !this.blocksOnly(addr, size, phys) && leafBoundNeeded(this, addr, size))
+      checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
   }
 
   /**
@@ -1963,7 +2002,7 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_mkyoung(pgt, addr, flags): void in this kernel. */
   mkyoung(addr: number, flags: number): void {
     if (!u64ok(addr)) checkU64(addr, "addr");
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) this.doMkyoung(addr, flags);
     else this.atomic(OP_MKYOUNG, addr, flags, 0, 0, 0);
   }
@@ -1982,8 +2021,8 @@ export class KvmPgtable {
    */
   relaxPerms(addr: number, prot: number, flags: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
-    if ((prot >>> 0) !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
-    if ((flags >>> 0) !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
+    if (prot >>> 0 !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
+    if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
     if (this.hook === null) return this.doRelaxPerms(addr, prot, flags);
     return this.atomic(OP_RELAX_PERMS, addr, prot, flags, 0, 0);
   }
@@ -2368,8 +2407,8 @@ export class KvmPgtable {
   }
   /** The table page a table descriptor points at (lo, hi: its unsigned halves). */
   childPage(lo: number, hi: number): number {
-    if (!(typeof lo === "number" && (lo >>> 0) === lo && typeof hi === "number" && (hi >>> 0) === hi)) {
-      throw new ArgumentError((lo >>> 0) === lo ? "hi" : "lo", `${shown((lo >>> 0) === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
+    if (!(typeof lo === "number" && lo >>> 0 === lo && typeof hi === "number" && hi >>> 0 === hi)) {
+      throw new ArgumentError(lo >>> 0 === lo ? "hi" : "lo", `${shown(lo >>> 0 === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
     }
     return this.follow(lo | 0, hi | 0);
   }
@@ -2386,10 +2425,20 @@ export class KvmPgtable {
 
   /** A page of the store (allocated or free: a free page reads as zeros) and an index inside it. */
   private entryOk(page: number, index: number): boolean {
-    return typeof page === "number" && typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte && (page | 0) === page && page >= 0 && page < this.store.bump;
+    return (
+      typeof page === "number" &&
+      typeof index === "number" &&
+      (index | 0) === index &&
+      index >= 0 &&
+      index < this.ptrsPerPte &&
+      (page | 0) === page &&
+      page >= 0 &&
+      page < this.store.bump
+    );
   }
   private badEntry(page: number, index: number): never {
-    if (!(typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte)) throw new ArgumentError("index", `${shown(index)} is not an entry index in 0..${this.ptrsPerPte - 1}`);
+    if (!(typeof index === "number" && (index | 0) === index && index >= 0 && index < this.ptrsPerPte))
+      throw new ArgumentError("index", `${shown(index)} is not an entry index in 0..${this.ptrsPerPte - 1}`);
     throw new ArgumentError("page", `${shown(page)} is not a page of the table's store (0..${this.store.bump - 1})`);
   }
 }

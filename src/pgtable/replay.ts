@@ -180,7 +180,12 @@ export function opResultOf(pgt: KvmPgtable, e: ExecResult, first: number, record
   log.length = first;
   log.notRecorded.fill(0);
   // Keep FORMAT.md's key order: ret, pte/level or young, events.
-  const res: OpResult = e.pte !== undefined ? { ret: e.ret, pte: e.pte, level: e.level, events } : e.young !== undefined ? { ret: e.ret, young: e.young, events } : { ret: e.ret, events };
+  const res: OpResult =
+    e.pte !== undefined
+      ? { ret: e.ret, pte: e.pte, level: e.level, events }
+      : e.young !== undefined
+        ? { ret: e.ret, young: e.young, events }
+        : { ret: e.ret, events };
   const nr = kindCounts(left, EVENT_NAMES);
   if (nr !== null) {
     res.events_not_recorded = nr;
@@ -241,7 +246,8 @@ export function dumpTableBounded(pgt: KvmPgtable, max: number): { dump: DumpEntr
       const ipa = baseIpa + i * gran;
       if (pgt.isTable(lo, level)) {
         const child = pgt.childPage(lo, hi);
-        if (out.length < max) add({ level, ipa: hex(ipa), kind: "table", pte: hexHalves((lo & ~oaLo) >>> 0, (hi & ~oaHi) >>> 0), refcount: pgt.store.pageCount(child) });
+        if (out.length < max)
+          add({ level, ipa: hex(ipa), kind: "table", pte: hexHalves((lo & ~oaLo) >>> 0, (hi & ~oaHi) >>> 0), refcount: pgt.store.pageCount(child) });
         else left[0]++;
         visit(child, level + 1, ipa);
       } else {
@@ -384,7 +390,13 @@ export function replay(
 export function inlineJson(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return "[" + v.map(inlineJson).join(", ") + "]";
-  return "{" + Object.entries(v).map(([k, x]) => JSON.stringify(k) + ": " + inlineJson(x)).join(", ") + "}";
+  return (
+    "{" +
+    Object.entries(v)
+      .map(([k, x]) => JSON.stringify(k) + ": " + inlineJson(x))
+      .join(", ") +
+    "}"
+  );
 }
 
 /** A result as text, laid out like the kernel's expected files (one op or dump entry per line). */

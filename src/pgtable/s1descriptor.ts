@@ -167,7 +167,8 @@ export function encodeS1Leaf(granule: Granule, f: S1LeafFields, out: Uint32Array
   checkField(f.sh, 3, "SH");
   const size = 2 ** s1LevelShift(pageShift, f.level);
   const limit = pageShift === 16 ? 2 ** 52 : 2 ** 48;
-  if (!(f.oa >= 0 && f.oa < limit) || alignDown(f.oa, size) !== f.oa) throw new InputError(`output address ${hex(f.oa)} is not a ${hex(size)}-aligned address below ${hex(limit)}`);
+  if (!(f.oa >= 0 && f.oa < limit) || alignDown(f.oa, size) !== f.oa)
+    throw new InputError(`output address ${hex(f.oa)} is not a ${hex(size)}-aligned address below ${hex(limit)}`);
   let lo = oaLo(f.oa, pageShift) | PTE_VALID_LO | (f.level === 3 ? PTE_TYPE_LO : 0);
   lo |= (f.attrIndx << S1_ATTRINDX_SHIFT) | (f.ap << S1_AP_SHIFT) | (f.sh << S1_SH_SHIFT);
   if (f.af) lo |= S1_AF_LO;
@@ -186,7 +187,8 @@ export function encodeS1Leaf(granule: Granule, f: S1LeafFields, out: Uint32Array
 export function encodeS1Table(granule: Granule, table: number, f: S1TableFields, out: Uint32Array | number[]): void {
   const pageShift = pageShiftOf(granule);
   const limit = pageShift === 16 ? 2 ** 52 : 2 ** 48;
-  if (!(table >= 0 && table < limit) || alignDown(table, granule) !== table) throw new InputError(`table address ${hex(table)} is not a ${granuleName(granule)}-aligned address below ${hex(limit)}`);
+  if (!(table >= 0 && table < limit) || alignDown(table, granule) !== table)
+    throw new InputError(`table address ${hex(table)} is not a ${granuleName(granule)}-aligned address below ${hex(limit)}`);
   checkField(f.apTable ?? 0, 3, "APTable");
   let hi = hi32(table) & S1_OA_HI;
   if (f.pxnTable) hi |= S1_PXNTABLE_HI;
@@ -243,13 +245,32 @@ export function decodeS1Descriptor(value: bigint, opts: S1DecodeOptions): Decode
   };
 
   add("VALID", 0, 0, lo & PTE_VALID_LO, lo & PTE_VALID_LO ? "valid" : "invalid: a walk that reads it takes a Translation fault");
-  if (!(lo & PTE_VALID_LO)) return out(lo === 0 && hi === 0 ? "empty" : "invalid", lo === 0 && hi === 0 ? "empty entry (0): invalid" : "invalid entry (bit 0 clear; the other bits are ignored)", null);
+  if (!(lo & PTE_VALID_LO))
+    return out(
+      lo === 0 && hi === 0 ? "empty" : "invalid",
+      lo === 0 && hi === 0 ? "empty entry (0): invalid" : "invalid entry (bit 0 clear; the other bits are ignored)",
+      null,
+    );
 
   const typeBit = (lo & PTE_TYPE_LO) >>> 1;
   let kind: DescriptorKind;
   if (typeBit) kind = level === null ? "table-or-page" : level === 3 ? "page" : "table";
   else kind = level === 3 ? "reserved" : "block";
-  add("TYPE", 1, 1, typeBit, typeBit ? (level === null ? "table (levels 0-2) or page (level 3)" : level === 3 ? "page" : "table") : level === 3 ? "reserved at level 3: invalid" : "block (invalid where the granule has no blocks at this level)");
+  add(
+    "TYPE",
+    1,
+    1,
+    typeBit,
+    typeBit
+      ? level === null
+        ? "table (levels 0-2) or page (level 3)"
+        : level === 3
+          ? "page"
+          : "table"
+      : level === 3
+        ? "reserved at level 3: invalid"
+        : "block (invalid where the granule has no blocks at this level)",
+  );
   const addr = s1DescAddress(lo, hi, pageShift, lpa64);
 
   if (kind === "table") {

@@ -120,7 +120,9 @@ export function parseConfig(v: unknown, path = "config"): { config: Stage2Config
   if (v.max_table_pages === undefined) return { config, memcache };
   const maxTablePages = parseInt32(v.max_table_pages, `${path}.max_table_pages`, 1, 1 << 30);
   if (maxTablePages < pgdPages) {
-    throw new InputError(`${path}.max_table_pages: ${maxTablePages} cannot hold the ${pgdPages} root pages this geometry needs (kvm_init_stage2_mmu would fail)`);
+    throw new InputError(
+      `${path}.max_table_pages: ${maxTablePages} cannot hold the ${pgdPages} root pages this geometry needs (kvm_init_stage2_mmu would fail)`,
+    );
   }
   return { config, memcache, maxTablePages };
 }
@@ -139,7 +141,12 @@ export function parseOp(v: unknown, path: string): ScenarioOp {
   const spec = OP_SPECS[name];
   const fields = Object.keys(spec.fields);
   const optional = spec.optional ?? [];
-  checkKeys(v, path, ["op", ...fields], fields.filter((f) => !optional.includes(f)));
+  checkKeys(
+    v,
+    path,
+    ["op", ...fields],
+    fields.filter((f) => !optional.includes(f)),
+  );
   const op = emptyOp(name);
   // An ipa + size that passes 2^64 has no meaning for the kernel (its end
   // would wrap); say so before the 52-bit limit of either field.
@@ -206,7 +213,8 @@ export function parseScenario(doc: unknown): Scenario {
   const ops = doc.ops.map((o, i) => parseOp(o, `ops[${i}]`));
   const guest = doc.guest === undefined ? null : parseGuest(doc.guest, "guest", config);
   ops.forEach((op, i) => {
-    if (op.op === "translate_va" && guest === null) throw new InputError(`ops[${i}]: translate_va needs a top-level 'guest' section (the guest's stage-1 setup)`);
+    if (op.op === "translate_va" && guest === null)
+      throw new InputError(`ops[${i}]: translate_va needs a top-level 'guest' section (the guest's stage-1 setup)`);
   });
   const scn: Scenario = { name, config, memcache, ops, guest };
   if (maxTablePages !== undefined) scn.maxTablePages = maxTablePages;
@@ -219,7 +227,8 @@ export function parseScenario(doc: unknown): Scenario {
  */
 export function parseScenarioText(text: string): Scenario {
   if (text.trim() === "") throw new InputError("empty file: expected a scenario JSON object");
-  if (text.charCodeAt(0) === 0xfeff) throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
+  if (text.charCodeAt(0) === 0xfeff)
+    throw new InputError("starts with a byte-order mark (U+FEFF), which JSON does not allow: save the file as UTF-8 without a BOM");
   const doc = readJson(text);
   return withRawNumbers(doc.rawNumbers, () => parseScenario(doc.value));
 }

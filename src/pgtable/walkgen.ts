@@ -43,7 +43,14 @@ export interface TableMemory {
 
 /** The table store's arena as a TableMemory. */
 export function storeMemory(store: TableStore): TableMemory {
-  return { kind: "store-chunks", chunkShift: store.chunkShift, chunkMask: store.chunkMask, wordsShift: store.wordsShift, basePa: store.basePa, pageShift: store.pageShift };
+  return {
+    kind: "store-chunks",
+    chunkShift: store.chunkShift,
+    chunkMask: store.chunkMask,
+    wordsShift: store.wordsShift,
+    basePa: store.basePa,
+    pageShift: store.pageShift,
+  };
 }
 
 /** The memory argument a walk compiled for `mem` takes (the store's chunk list). */
@@ -79,7 +86,13 @@ export function emitLoad(mem: TableMemory, memVar: string, page: string, idx: st
  * load(index, x, y) reads entry `index` of that table. Null when the root
  * pages are split (the walk then uses emitLoad per root page).
  */
-export function rootTable(mem: TableMemory, memVar: string, rootVar: string, pgd: number, pgdPages: number): { decl: string; load: (index: string, x: string, y: string) => string } | null {
+export function rootTable(
+  mem: TableMemory,
+  memVar: string,
+  rootVar: string,
+  pgd: number,
+  pgdPages: number,
+): { decl: string; load: (index: string, x: string, y: string) => string } | null {
   if (pgd >>> mem.chunkShift !== (pgd + pgdPages - 1) >>> mem.chunkShift) return null;
   // Pages of 2^(wordsShift - 1) entries, contiguous: entry `index` of the
   // concatenation is word (pgd & chunkMask) << wordsShift + 2 * index.
@@ -99,7 +112,7 @@ export function rootTable(mem: TableMemory, memVar: string, rootVar: string, pgd
  */
 export function emitNextPage(mem: TableMemory, x: string, y: string): string {
   const PS = mem.pageShift;
-  const baseLo = (mem.basePa / 2 ** PS) % 4294967296 | 0;
+  const baseLo = ((mem.basePa / 2 ** PS) % 4294967296) | 0;
   return `((((${x} >>> ${PS}) | (${y} << ${32 - PS})) - ${baseLo}) | 0)`;
 }
 

@@ -50,7 +50,9 @@ export const ABT = {
   SF: bit("SF", 15, "Sixty-Four: 1 the instruction loads or stores a 64-bit register (Xt), 0 a 32-bit one (Wt)"),
   AR: bit("AR", 14, "Acquire/Release semantics"),
   TOPLEVEL: bit("TopLevel", 21, "the fault was on a TopLevel descriptor (FEAT_THE)", { feature: "FEAT_THE" }),
-  FNP: bit("FnP", 15, "FAR not Precise: FAR_ELx holds an address within the naturally-aligned granule that faulted (FEAT_RASv2, synchronous External aborts)", { feature: "FEAT_RASv2" }),
+  FNP: bit("FnP", 15, "FAR not Precise: FAR_ELx holds an address within the naturally-aligned granule that faulted (FEAT_RASv2, synchronous External aborts)", {
+    feature: "FEAT_RASv2",
+  }),
   PFV: bit("PFV", 14, "PFAR_ELx is valid (FEAT_PFAR, synchronous External aborts)", { feature: "FEAT_PFAR" }),
   VNCR: bit("VNCR", 13, "the fault came from the use of VNCR_EL2 by EL1 (FEAT_NV2)", { feature: "FEAT_NV2" }),
   LST: field("LST", 12, 11, "Load/Store Type (FEAT_LS64), or SET, Synchronous Error Type (FEAT_RAS), by DFSC"),
@@ -75,7 +77,9 @@ export const DABT_ISS2 = {
   GCS: bit("GCS", 40, "the fault is from a Guarded Control Stack data access (FEAT_GCS)", { feature: "FEAT_GCS" }),
   ASSUREDONLY: bit("AssuredOnly", 39, "a stage-2 Permission fault from the AssuredOnly check (FEAT_THE)", { feature: "FEAT_THE" }),
   OVERLAY: bit("Overlay", 38, "a Permission fault due to a permission overlay (FEAT_S1POE / FEAT_S2POE)", { feature: "FEAT_S1POE" }),
-  DIRTYBIT: bit("DirtyBit", 37, "a Permission fault with Indirect Permissions on a write to a not-dirty page (FEAT_S1PIE / FEAT_S2PIE)", { feature: "FEAT_S1PIE" }),
+  DIRTYBIT: bit("DirtyBit", 37, "a Permission fault with Indirect Permissions on a write to a not-dirty page (FEAT_S1PIE / FEAT_S2PIE)", {
+    feature: "FEAT_S1PIE",
+  }),
   XS: field("Xs", 36, 32, "the register of the status result of ST64BV / ST64BV0 (FEAT_LS64)", { feature: "FEAT_LS64" }),
 } as const;
 
@@ -100,30 +104,94 @@ export const EC_TABLE: readonly EcInfo[] = [
   { ec: 0x04, linux: "CP15_64", title: "Trapped MCRR or MRRC access with coproc 0b1111 (AArch32)", kvm: "kvm_handle_cp15_64()" },
   { ec: 0x05, linux: "CP14_MR", title: "Trapped MCR or MRC access with coproc 0b1110 (AArch32)", kvm: "kvm_handle_cp14_32()" },
   { ec: 0x06, linux: "CP14_LS", title: "Trapped LDC or STC access (AArch32)", kvm: "kvm_handle_cp14_load_store()" },
-  { ec: 0x07, linux: "FP_ASIMD", title: "Access to SME, SVE, Advanced SIMD or floating-point functionality trapped by CPACR_EL1.FPEN, CPTR_EL2.FPEN/TFP or CPTR_EL3.TFP", kvm: "kvm_handle_fpasimd(): an UNDEFINED exception unless the guest has FP" },
+  {
+    ec: 0x07,
+    linux: "FP_ASIMD",
+    title: "Access to SME, SVE, Advanced SIMD or floating-point functionality trapped by CPACR_EL1.FPEN, CPTR_EL2.FPEN/TFP or CPTR_EL3.TFP",
+    kvm: "kvm_handle_fpasimd(): an UNDEFINED exception unless the guest has FP",
+  },
   { ec: 0x08, linux: "CP10_ID", title: "Trapped VMRS access, from ID group traps (AArch32, EL2 only)", kvm: "kvm_handle_cp10_id()" },
-  { ec: 0x09, linux: "PAC", title: "Trapped use of a Pointer authentication instruction (HCR_EL2.API = 0)", feature: "FEAT_PAuth", kvm: "kvm_handle_ptrauth()" },
-  { ec: 0x0a, linux: "OTHER", title: "Trapped LD64B, ST64B, ST64BV or ST64BV0 instruction, or other trapped instructions (ISS[24:0] says which)", feature: "FEAT_LS64" },
+  {
+    ec: 0x09,
+    linux: "PAC",
+    title: "Trapped use of a Pointer authentication instruction (HCR_EL2.API = 0)",
+    feature: "FEAT_PAuth",
+    kvm: "kvm_handle_ptrauth()",
+  },
+  {
+    ec: 0x0a,
+    linux: "OTHER",
+    title: "Trapped LD64B, ST64B, ST64BV or ST64BV0 instruction, or other trapped instructions (ISS[24:0] says which)",
+    feature: "FEAT_LS64",
+  },
   { ec: 0x0c, linux: "CP14_64", title: "Trapped MRRC access with coproc 0b1110 (AArch32)", kvm: "kvm_handle_cp14_64()" },
   { ec: 0x0d, linux: "BTI", title: "Branch Target Exception", feature: "FEAT_BTI" },
   { ec: 0x0e, linux: "ILL", title: "Illegal Execution state" },
   { ec: 0x11, linux: "SVC32", title: "SVC instruction execution in AArch32 state" },
   { ec: 0x12, linux: "HVC32", title: "HVC instruction execution in AArch32 state (EL2 only)", kvm: "handle_hvc(): the hypercall (PSCI, SMCCC)" },
-  { ec: 0x13, linux: "SMC32", title: "SMC instruction execution in AArch32 state (EL2 and above)", kvm: "handle_smc(): SMCCC forwarding or an UNDEFINED exception" },
+  {
+    ec: 0x13,
+    linux: "SMC32",
+    title: "SMC instruction execution in AArch32 state (EL2 and above)",
+    kvm: "handle_smc(): SMCCC forwarding or an UNDEFINED exception",
+  },
   { ec: 0x15, linux: "SVC64", title: "SVC instruction execution in AArch64 state" },
-  { ec: 0x16, linux: "HVC64", title: "HVC instruction execution in AArch64 state (EL2 and above)", kvm: "handle_hvc(): kvm_smccc_call_handler() (PSCI, SMCCC, vendor hypercalls)" },
-  { ec: 0x17, linux: "SMC64", title: "SMC instruction execution in AArch64 state (EL2 and above), trapped by HCR_EL2.TSC", kvm: "handle_smc(): kvm_smccc_call_handler(), the instruction skipped" },
-  { ec: 0x18, linux: "SYS64", title: "Trapped MSR, MRS or System instruction execution in AArch64 state", kvm: "kvm_handle_sys_reg(): emulates the access (sys_regs.c) or injects an UNDEFINED exception" },
-  { ec: 0x19, linux: "SVE", title: "Access to SVE functionality trapped by CPACR_EL1.ZEN, CPTR_EL2.ZEN/TZ or CPTR_EL3.EZ", feature: "FEAT_SVE", kvm: "handle_sve()" },
-  { ec: 0x1a, linux: "ERET", title: "Trapped ERET, ERETAA or ERETAB instruction execution", feature: "FEAT_NV / FEAT_FGT", kvm: "kvm_handle_eret(): nested virtualization" },
+  {
+    ec: 0x16,
+    linux: "HVC64",
+    title: "HVC instruction execution in AArch64 state (EL2 and above)",
+    kvm: "handle_hvc(): kvm_smccc_call_handler() (PSCI, SMCCC, vendor hypercalls)",
+  },
+  {
+    ec: 0x17,
+    linux: "SMC64",
+    title: "SMC instruction execution in AArch64 state (EL2 and above), trapped by HCR_EL2.TSC",
+    kvm: "handle_smc(): kvm_smccc_call_handler(), the instruction skipped",
+  },
+  {
+    ec: 0x18,
+    linux: "SYS64",
+    title: "Trapped MSR, MRS or System instruction execution in AArch64 state",
+    kvm: "kvm_handle_sys_reg(): emulates the access (sys_regs.c) or injects an UNDEFINED exception",
+  },
+  {
+    ec: 0x19,
+    linux: "SVE",
+    title: "Access to SVE functionality trapped by CPACR_EL1.ZEN, CPTR_EL2.ZEN/TZ or CPTR_EL3.EZ",
+    feature: "FEAT_SVE",
+    kvm: "handle_sve()",
+  },
+  {
+    ec: 0x1a,
+    linux: "ERET",
+    title: "Trapped ERET, ERETAA or ERETAB instruction execution",
+    feature: "FEAT_NV / FEAT_FGT",
+    kvm: "kvm_handle_eret(): nested virtualization",
+  },
   { ec: 0x1b, linux: "TME", title: "Exception from an access to a TSTART instruction (withdrawn FEAT_TME)", feature: "FEAT_TME" },
   { ec: 0x1c, linux: "FPAC", title: "Exception from a Pointer Authentication instruction authentication failure", feature: "FEAT_FPAC" },
-  { ec: 0x1d, linux: "SME", title: "Access to SME functionality trapped by CPACR_EL1.SMEN, CPTR_EL2.SMEN/TSM or CPTR_EL3.ESM", feature: "FEAT_SME", kvm: "handle_sme()" },
+  {
+    ec: 0x1d,
+    linux: "SME",
+    title: "Access to SME functionality trapped by CPACR_EL1.SMEN, CPTR_EL2.SMEN/TSM or CPTR_EL3.ESM",
+    feature: "FEAT_SME",
+    kvm: "handle_sme()",
+  },
   { ec: 0x1f, linux: "IMP_DEF", title: "IMPLEMENTATION DEFINED exception taken to EL3" },
-  { ec: 0x20, linux: "IABT_LOW", title: "Instruction Abort from a lower Exception level", kvm: "kvm_handle_guest_abort(): a stage-2 fault of the guest (s2pt fault)" },
+  {
+    ec: 0x20,
+    linux: "IABT_LOW",
+    title: "Instruction Abort from a lower Exception level",
+    kvm: "kvm_handle_guest_abort(): a stage-2 fault of the guest (s2pt fault)",
+  },
   { ec: 0x21, linux: "IABT_CUR", title: "Instruction Abort taken without a change in Exception level" },
   { ec: 0x22, linux: "PC_ALIGN", title: "PC alignment fault exception" },
-  { ec: 0x24, linux: "DABT_LOW", title: "Data Abort exception from a lower Exception level", kvm: "kvm_handle_guest_abort(): a stage-2 fault of the guest (s2pt fault)" },
+  {
+    ec: 0x24,
+    linux: "DABT_LOW",
+    title: "Data Abort exception from a lower Exception level",
+    kvm: "kvm_handle_guest_abort(): a stage-2 fault of the guest (s2pt fault)",
+  },
   { ec: 0x25, linux: "DABT_CUR", title: "Data Abort exception taken without a change in Exception level" },
   { ec: 0x26, linux: "SP_ALIGN", title: "SP alignment fault exception" },
   { ec: 0x27, linux: "MOPS", title: "Memory Operation Exception", feature: "FEAT_MOPS" },
@@ -222,7 +290,19 @@ function issLayout(ec: number, value: bigint): FieldDef[] {
     case 0x15:
     case 0x16:
     case 0x17:
-      return [res0(24, 16), field("imm16", 15, 0, ec === 0x17 ? "the immediate of the SMC instruction (0 for SMCCC calls)" : ec === 0x16 || ec === 0x12 ? "the immediate of the HVC instruction (0 for SMCCC calls; KVM: kvm_vcpu_hvc_get_imm())" : "the immediate of the SVC instruction")];
+      return [
+        res0(24, 16),
+        field(
+          "imm16",
+          15,
+          0,
+          ec === 0x17
+            ? "the immediate of the SMC instruction (0 for SMCCC calls)"
+            : ec === 0x16 || ec === 0x12
+              ? "the immediate of the HVC instruction (0 for SMCCC calls; KVM: kvm_vcpu_hvc_get_imm())"
+              : "the immediate of the SVC instruction",
+        ),
+      ];
     case 0x13:
       return [...cv(), bit("CCKNOWNPASS", 19, "the instruction might have failed its condition code check"), res0(18, 0)];
     case 0x18:
@@ -239,7 +319,13 @@ function issLayout(ec: number, value: bigint): FieldDef[] {
             res0(23, 14),
             bit("IESB", 13, "the SError was synchronized by an Implicit Error Synchronization event (FEAT_IESB)", { feature: "FEAT_IESB" }),
             field("AET", 12, 10, "Asynchronous Error Type (FEAT_RAS)", {
-              values: { 0: "Uncontainable (UC)", 1: "Unrecoverable state (UEU)", 2: "Restartable state (UEO)", 3: "Recoverable state (UER)", 6: "Corrected (CE)" },
+              values: {
+                0: "Uncontainable (UC)",
+                1: "Unrecoverable state (UEU)",
+                2: "Restartable state (UEO)",
+                3: "Recoverable state (UER)",
+                6: "Corrected (CE)",
+              },
             }),
             bit("EA", 9, "External abort type (IMPLEMENTATION DEFINED)"),
             res0(8, 6),
@@ -247,21 +333,7 @@ function issLayout(ec: number, value: bigint): FieldDef[] {
           ];
     case 0x20:
     case 0x21:
-      return [
-        res0(24, 22),
-        ABT.TOPLEVEL,
-        res0(20, 16),
-        ABT.FNP,
-        ABT.PFV,
-        res0(13),
-        ABT.SET,
-        ABT.FNV,
-        ABT.EA,
-        res0(8),
-        ABT.S1PTW,
-        res0(6),
-        ABT.IFSC,
-      ];
+      return [res0(24, 22), ABT.TOPLEVEL, res0(20, 16), ABT.FNP, ABT.PFV, res0(13), ABT.SET, ABT.FNV, ABT.EA, res0(8), ABT.S1PTW, res0(6), ABT.IFSC];
     case 0x24:
     case 0x25: {
       const isv = fieldNum(value, ABT.ISV) === 1;
@@ -275,7 +347,18 @@ function issLayout(ec: number, value: bigint): FieldDef[] {
 
 /** ISS2 layout by EC: the Data Abort's named bits, otherwise one field. */
 function iss2Layout(ec: number): FieldDef[] {
-  if (isDataAbortEc(ec)) return [DABT_ISS2.RES0, DABT_ISS2.HDBSSF, DABT_ISS2.TND, DABT_ISS2.TAGACCESS, DABT_ISS2.GCS, DABT_ISS2.ASSUREDONLY, DABT_ISS2.OVERLAY, DABT_ISS2.DIRTYBIT, DABT_ISS2.XS];
+  if (isDataAbortEc(ec))
+    return [
+      DABT_ISS2.RES0,
+      DABT_ISS2.HDBSSF,
+      DABT_ISS2.TND,
+      DABT_ISS2.TAGACCESS,
+      DABT_ISS2.GCS,
+      DABT_ISS2.ASSUREDONLY,
+      DABT_ISS2.OVERLAY,
+      DABT_ISS2.DIRTYBIT,
+      DABT_ISS2.XS,
+    ];
   return [ESR.ISS2];
 }
 
@@ -351,13 +434,18 @@ export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
           ? { meaning: `0x${n.toString(16).padStart(2, "0")}: ${info.title}${info.feature ? ` (${info.feature})` : ""} [ESR_ELx_EC_${info.linux}]` }
           : { meaning: `0x${n.toString(16).padStart(2, "0")}: unallocated`, problem: `EC 0x${n.toString(16)} is unallocated` };
       case ESR.IL:
-        if (n === 0 && ilIsRes1(ec, value)) return { meaning: "16-bit instruction", problem: `IL is RES1 for this class${data ? " (a Data Abort with ISV = 0)" : ""}` };
+        if (n === 0 && ilIsRes1(ec, value))
+          return { meaning: "16-bit instruction", problem: `IL is RES1 for this class${data ? " (a Data Abort with ISV = 0)" : ""}` };
         return { meaning: n ? (ilIsRes1(ec, value) ? "1 (RES1 for this class)" : "1: a 32-bit instruction") : "0: a 16-bit T32 instruction" };
       case ABT.DFSC:
       case ABT.IFSC:
         return fscWords(n, f === ABT.DFSC);
       case ABT.ISV:
-        return { meaning: n ? "1: ISS[23:14] hold the instruction syndrome (a single-register load or store)" : "0: no instruction syndrome (KVM cannot emulate an MMIO access from it)" };
+        return {
+          meaning: n
+            ? "1: ISS[23:14] hold the instruction syndrome (a single-register load or store)"
+            : "0: no instruction syndrome (KVM cannot emulate an MMIO access from it)",
+        };
       case ABT.SAS:
         return { meaning: `${f.values?.[n]} (${SAS_BYTES[n]} byte${n ? "s" : ""})` };
       case ABT.SRT:
@@ -377,14 +465,18 @@ export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
           const lst = ["an instruction other than the ones below", "ST64BV", "LD64B or ST64B", "ST64BV0"][n];
           return { meaning: n === 0 ? "LST 0b00: not an LS64 instruction" : `LST: ${lst} (FEAT_LS64)` };
         }
-        return n === 0 ? { meaning: "0 (RES0 for this DFSC)" } : { meaning: `0b${n.toString(2).padStart(2, "0")}`, problem: "LST/SET are RES0 for this fault status code" };
+        return n === 0
+          ? { meaning: "0 (RES0 for this DFSC)" }
+          : { meaning: `0b${n.toString(2).padStart(2, "0")}`, problem: "LST/SET are RES0 for this fault status code" };
       }
       case ABT.SET:
         if (fi && (fi.kind === "sea" || fi.kind === "ecc")) {
           const set = ABT.SET.values?.[n];
           return set ? { meaning: set } : { meaning: "0b01 reserved", problem: "SET = 0b01 is reserved" };
         }
-        return n === 0 ? { meaning: "0 (RES0 for this IFSC)" } : { meaning: `0b${n.toString(2).padStart(2, "0")}`, problem: "SET is RES0 unless the IFSC is a synchronous External abort" };
+        return n === 0
+          ? { meaning: "0 (RES0 for this IFSC)" }
+          : { meaning: `0b${n.toString(2).padStart(2, "0")}`, problem: "SET is RES0 unless the IFSC is a synchronous External abort" };
       case ABT.FNV:
         return { meaning: n ? "1: FAR_ELx is not valid (UNKNOWN)" : "0: FAR_ELx holds the faulting virtual address" };
       case ABT.EA:
@@ -416,8 +508,10 @@ export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
     const wnr = data && fieldNum(value, ABT.WNR) === 1;
     const s1ptw = fieldNum(value, ABT.S1PTW) === 1;
     summary = `${data ? "Data Abort" : "Instruction Abort"} ${ec === EC_CODES.DABT_LOW || ec === EC_CODES.IABT_LOW ? "from a lower EL" : "from the same EL"}: ${fi ? fi.title : `reserved FSC 0x${fsc.toString(16)}`}${data ? (wnr ? ", write" : ", read") : ""}${s1ptw ? ", on a stage-1 table walk (S1PTW)" : ""}${isv ? `, ${SAS_BYTES[fieldNum(value, ABT.SAS)]}-byte access to ${fieldNum(value, ABT.SF) ? "X" : "W"}${fieldNum(value, ABT.SRT)}` : ""}`;
-    if (el === 2 && (ec === EC_CODES.DABT_CUR || ec === EC_CODES.IABT_CUR)) notes.push("an abort taken from EL2 itself (the hypervisor), not from the guest: KVM's kvm_handle_guest_abort() does not see it");
-    if (el === 1 && s1ptw) notes.push("S1PTW = 1 in ESR_EL1: only a stage-2 fault reports it, so this syndrome was injected by a hypervisor (nested virtualization)");
+    if (el === 2 && (ec === EC_CODES.DABT_CUR || ec === EC_CODES.IABT_CUR))
+      notes.push("an abort taken from EL2 itself (the hypervisor), not from the guest: KVM's kvm_handle_guest_abort() does not see it");
+    if (el === 1 && s1ptw)
+      notes.push("S1PTW = 1 in ESR_EL1: only a stage-2 fault reports it, so this syndrome was injected by a hypervisor (nested virtualization)");
   } else if (ec === 0x18) {
     summary = `${fieldNum(value, SYS64.DIRECTION) ? "MRS (read)" : "MSR (write)"} ${sysregName(value)}, Rt X${fieldNum(value, SYS64.RT)}`;
   } else if (ec === 0x16 || ec === 0x17) {
@@ -426,6 +520,9 @@ export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
     summary = `trapped ${["WFI", "WFE", "WFIT", "WFET"][Number(value & 3n)]}`;
   }
   if (info?.kvm && el === 2) notes.push(`KVM: ${info.kvm}`);
-  if (fi?.level === -1 || fi?.level === -2) notes.push(`a level ${fi.level} fault: the walk started at level ${fi.level} (${fi.level === -1 ? "4K granule with FEAT_LPA2, 52-bit input" : "FEAT_D128"}); KVM's own stage 2 never starts there (it concatenates root tables instead)`);
+  if (fi?.level === -1 || fi?.level === -2)
+    notes.push(
+      `a level ${fi.level} fault: the walk started at level ${fi.level} (${fi.level === -1 ? "4K granule with FEAT_LPA2, 52-bit input" : "FEAT_D128"}); KVM's own stage 2 never starts there (it concatenates root tables instead)`,
+    );
   return { register: `ESR_EL${el}`, value: hex(value), width: 64, summary, fields, notes, problems };
 }

@@ -41,7 +41,9 @@ export function decodeFar(value: bigint, el: 1 | 2 = 2): DecodedRegister {
     fields,
     notes: [
       "valid only when ESR_ELx.FnV = 0; with TBI enabled the top byte may hold a tag",
-      el === 2 ? "KVM: FAR_EL2[11:0] completes the page-aligned IPA of an MMIO access (io_mem_abort()) and addresses the aborts KVM injects" : "the guest's own fault address (EL1)",
+      el === 2
+        ? "KVM: FAR_EL2[11:0] completes the page-aligned IPA of an MMIO access (io_mem_abort()) and addresses the aborts KVM injects"
+        : "the guest's own fault address (EL1)",
     ],
     problems,
   };

@@ -179,7 +179,8 @@ export function decodeFields(layout: Layout, value: bigint, words?: FieldWords):
     let problem: string | undefined;
     if (f.kind === "res0") {
       meaning = f.doc;
-      if (v !== 0n) problem = `RES0 bit${width(f) > 1 ? "s" : ""} set (${fieldLiteral(f, v)}): software must write 0, the value is not one the architecture defines`;
+      if (v !== 0n)
+        problem = `RES0 bit${width(f) > 1 ? "s" : ""} set (${fieldLiteral(f, v)}): software must write 0, the value is not one the architecture defines`;
     } else if (f.kind === "res1") {
       meaning = f.doc;
       const ones = (1n << BigInt(width(f))) - 1n;

@@ -137,7 +137,8 @@ const LEVELLED: ReadonlyArray<FscKind> = ["address_size", "translation", "access
 
 function levelFeature(kind: FscKind, level: number): string | undefined {
   const base = kind === "gpf_ttw" ? "FEAT_RME" : kind === "ecc_ttw" ? "without FEAT_RAS" : undefined;
-  const lv = level === -2 ? "FEAT_D128" : level === -1 ? "FEAT_LPA2" : level === 0 && (kind === "access_flag" || kind === "permission") ? "FEAT_LPA2" : undefined;
+  const lv =
+    level === -2 ? "FEAT_D128" : level === -1 ? "FEAT_LPA2" : level === 0 && (kind === "access_flag" || kind === "permission") ? "FEAT_LPA2" : undefined;
   if (base && lv) return `${base}, ${lv}`;
   return base ?? lv;
 }
@@ -188,6 +189,8 @@ export function fscWords(code: number, data: boolean): { meaning: string; proble
   if (!i) return { meaning: `${lit}: reserved`, problem: `fault status code ${lit} is reserved` };
   if (i.dataOnly && !data) return { meaning: `${lit}: ${i.title} (defined for a Data Abort only)`, problem: `${lit} is not an IFSC encoding` };
   let m = `${lit}: ${i.title}${i.feature ? ` (${i.feature})` : ""}`;
-  if (code === 0b100101) m += "; note: the 6.18-era kernel's ESR_ELx_FSC_ADDRSZ_nL(-1) wrongly gives this code for an Address size fault at level -1 (architecturally 0b101001; fixed upstream by b877075d0baa)";
+  if (code === 0b100101)
+    m +=
+      "; note: the 6.18-era kernel's ESR_ELx_FSC_ADDRSZ_nL(-1) wrongly gives this code for an Address size fault at level -1 (architecturally 0b101001; fixed upstream by b877075d0baa)";
   return { meaning: m };
 }

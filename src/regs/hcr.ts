@@ -98,5 +98,13 @@ export function decodeHcr(value: bigint): DecodedRegister {
     return w ? { meaning: w[Number(v)] } : undefined;
   });
   const set = [HCR.VM, HCR.FWB, HCR.PTW, HCR.DC, HCR.CD, HCR.ID, HCR.TVM, HCR.TGE, HCR.E2H, HCR.RW].filter((f) => fieldNum(value, f)).map((f) => f.name);
-  return { register: "HCR_EL2", value: hex(value), width: 64, summary: `set: ${set.length ? set.join(" ") : "none of VM FWB PTW DC CD ID TVM TGE E2H RW"}`, fields, notes: [], problems };
+  return {
+    register: "HCR_EL2",
+    value: hex(value),
+    width: 64,
+    summary: `set: ${set.length ? set.join(" ") : "none of VM FWB PTW DC CD ID TVM TGE E2H RW"}`,
+    fields,
+    notes: [],
+    problems,
+  };
 }

@@ -63,5 +63,13 @@ export function decodeHpfar(value: bigint): DecodedRegister {
     "KVM's fault_ipa = FIPA << 12 (page aligned); for MMIO it ORs in FAR_EL2[11:0] (kvm_handle_guest_abort())",
     "HPFAR_EL2 is UNKNOWN for a stage-2 Permission fault on the final access (not S1PTW): KVM then translates FAR_EL2 with AT S1E1R",
   ];
-  return { register: "HPFAR_EL2", value: hex(value), width: 64, summary: `faulting IPA page ${hex(ipa)}${fieldNum(value, HPFAR.NS) ? " (NS = 1)" : ""}`, fields, notes, problems };
+  return {
+    register: "HPFAR_EL2",
+    value: hex(value),
+    width: 64,
+    summary: `faulting IPA page ${hex(ipa)}${fieldNum(value, HPFAR.NS) ? " (NS = 1)" : ""}`,
+    fields,
+    notes,
+    problems,
+  };
 }

@@ -24,13 +24,23 @@ export const MMFR0 = {
   ECV: field("ECV", 63, 60, "Enhanced Counter Virtualization", { values: { 0: "not implemented", 1: "implemented", 2: "implemented with CNTPOFF_EL2" } }),
   FGT: field("FGT", 59, 56, "Fine-Grained Traps", { values: { 0: "not implemented", 1: "FEAT_FGT", 2: "FEAT_FGT2" } }),
   RES0_55_48: res0(55, 48),
-  EXS: field("ExS", 47, 44, "disabling context-synchronizing exception entry and exit (FEAT_ExS)", { values: { 0: "all exception entries and exits are context synchronization events", 1: "FEAT_ExS" } }),
-  TGRAN4_2: field("TGran4_2", 43, 40, "4K granule at stage 2", { values: { 0: "as TGran4 (stage 1)", 1: "not supported", 2: "supported", 3: "supported with 52-bit input and output (FEAT_LPA2)" } }),
+  EXS: field("ExS", 47, 44, "disabling context-synchronizing exception entry and exit (FEAT_ExS)", {
+    values: { 0: "all exception entries and exits are context synchronization events", 1: "FEAT_ExS" },
+  }),
+  TGRAN4_2: field("TGran4_2", 43, 40, "4K granule at stage 2", {
+    values: { 0: "as TGran4 (stage 1)", 1: "not supported", 2: "supported", 3: "supported with 52-bit input and output (FEAT_LPA2)" },
+  }),
   TGRAN64_2: field("TGran64_2", 39, 36, "64K granule at stage 2", { values: { 0: "as TGran64 (stage 1)", 1: "not supported", 2: "supported" } }),
-  TGRAN16_2: field("TGran16_2", 35, 32, "16K granule at stage 2", { values: { 0: "as TGran16 (stage 1)", 1: "not supported", 2: "supported", 3: "supported with 52-bit input and output (FEAT_LPA2)" } }),
-  TGRAN4: field("TGran4", 31, 28, "4K granule at stage 1", { values: { 0: "supported", 1: "supported with 52-bit input and output (FEAT_LPA2)", 0xf: "not supported" } }),
+  TGRAN16_2: field("TGran16_2", 35, 32, "16K granule at stage 2", {
+    values: { 0: "as TGran16 (stage 1)", 1: "not supported", 2: "supported", 3: "supported with 52-bit input and output (FEAT_LPA2)" },
+  }),
+  TGRAN4: field("TGran4", 31, 28, "4K granule at stage 1", {
+    values: { 0: "supported", 1: "supported with 52-bit input and output (FEAT_LPA2)", 0xf: "not supported" },
+  }),
   TGRAN64: field("TGran64", 27, 24, "64K granule at stage 1", { values: { 0: "supported", 0xf: "not supported" } }),
-  TGRAN16: field("TGran16", 23, 20, "16K granule at stage 1", { values: { 0: "not supported", 1: "supported", 2: "supported with 52-bit input and output (FEAT_LPA2)" } }),
+  TGRAN16: field("TGran16", 23, 20, "16K granule at stage 1", {
+    values: { 0: "not supported", 1: "supported", 2: "supported with 52-bit input and output (FEAT_LPA2)" },
+  }),
   BIGENDEL0: field("BigEndEL0", 19, 16, "mixed-endian support at EL0 only", { values: NI_IMP }),
   SNSMEM: field("SNSMem", 15, 12, "Secure versus Non-secure memory distinction", { values: NI_IMP }),
   BIGEND: field("BigEnd", 11, 8, "mixed-endian support", { values: NI_IMP }),
@@ -45,17 +55,27 @@ export const MMFR1 = {
   NTLBPA: field("nTLBPA", 51, 48, "no intermediate caching by output address in TLB walk caches (FEAT_nTLBPA)", { values: NI_IMP }),
   AFP: field("AFP", 47, 44, "alternate floating-point behavior (FEAT_AFP)", { values: NI_IMP }),
   HCX: field("HCX", 43, 40, "HCRX_EL2 (FEAT_HCX)", { values: NI_IMP }),
-  ETS: field("ETS", 39, 36, "enhanced translation synchronization (FEAT_ETS2/3)", { values: { 0: "not implemented", 1: "FEAT_ETS (deprecated)", 2: "FEAT_ETS2", 3: "FEAT_ETS3" } }),
+  ETS: field("ETS", 39, 36, "enhanced translation synchronization (FEAT_ETS2/3)", {
+    values: { 0: "not implemented", 1: "FEAT_ETS (deprecated)", 2: "FEAT_ETS2", 3: "FEAT_ETS3" },
+  }),
   TWED: field("TWED", 35, 32, "delayed trapping of WFE (FEAT_TWED)", { values: NI_IMP }),
   XNX: field("XNX", 31, 28, "stage-2 execute-never by EL, XN[1:0] (FEAT_XNX)", { values: NI_IMP }),
   SPECSEI: field("SpecSEI", 27, 24, "SError from speculative reads", { values: { 0: "never", 1: "possible" } }),
-  PAN: field("PAN", 23, 20, "Privileged Access Never", { values: { 0: "not implemented", 1: "FEAT_PAN", 2: "FEAT_PAN2 (AT S1E1RP/WP)", 3: "FEAT_PAN3 (SCTLR_ELx.EPAN)" } }),
+  PAN: field("PAN", 23, 20, "Privileged Access Never", {
+    values: { 0: "not implemented", 1: "FEAT_PAN", 2: "FEAT_PAN2 (AT S1E1RP/WP)", 3: "FEAT_PAN3 (SCTLR_ELx.EPAN)" },
+  }),
   LO: field("LO", 19, 16, "LORegions (FEAT_LOR)", { values: NI_IMP }),
   HPDS: field("HPDS", 15, 12, "hierarchical permission disables", { values: { 0: "not implemented", 1: "FEAT_HPDS", 2: "FEAT_HPDS2 (hardware use bits)" } }),
   VH: field("VH", 11, 8, "Virtualization Host Extensions (FEAT_VHE)", { values: NI_IMP }),
   VMIDBITS: field("VMIDBits", 7, 4, "number of VMID bits", { values: { 0: "8 bits", 2: "16 bits (FEAT_VMID16)" } }),
   HAFDBS: field("HAFDBS", 3, 0, "hardware updates of the Access flag and dirty state (FEAT_HAFDBS)", {
-    values: { 0: "not supported", 1: "Access flag", 2: "Access flag and dirty state", 3: "Access flag, dirty state and table Access flag (FEAT_HAFT)", 4: "as 3 plus the dirty state tracking structure (FEAT_HDBSS)" },
+    values: {
+      0: "not supported",
+      1: "Access flag",
+      2: "Access flag and dirty state",
+      3: "Access flag, dirty state and table Access flag (FEAT_HAFT)",
+      4: "as 3 plus the dirty state tracking structure (FEAT_HDBSS)",
+    },
   }),
 } as const;
 
@@ -110,7 +130,9 @@ export function decodeMmfr0(value: bigint): DecodedRegister {
     width: 64,
     summary: `PARange ${pa ?? "reserved"} bits; stage-2 granules: ${s2(MMFR0.TGRAN4_2, MMFR0.TGRAN4, "4K")}, ${s2(MMFR0.TGRAN16_2, MMFR0.TGRAN16, "16K")}, ${s2(MMFR0.TGRAN64_2, MMFR0.TGRAN64, "64K")}`,
     fields,
-    notes: ["KVM: kvm_set_ipa_limit() takes the IPA limit from PARange (clamped to 48 bits for 4K/16K without LPA2) and refuses a PAGE_SIZE that TGran*_2 does not support at stage 2"],
+    notes: [
+      "KVM: kvm_set_ipa_limit() takes the IPA limit from PARange (clamped to 48 bits for 4K/16K without LPA2) and refuses a PAGE_SIZE that TGran*_2 does not support at stage 2",
+    ],
     problems,
   };
 }

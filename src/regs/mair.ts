@@ -39,7 +39,10 @@ export function mairFromBytes(bytes: ArrayLike<number>): bigint {
 export function decodeMair(value: bigint, describeAttr: (attr: number) => { text: string; reserved: boolean }, el: 1 | 2 = 1): DecodedRegister {
   const { fields, problems } = decodeFields(mairLayout(el), value, (_f, v) => {
     const d = describeAttr(Number(v));
-    return { meaning: `0x${Number(v).toString(16).padStart(2, "0")}: ${d.text}`, ...(d.reserved ? { problem: `0x${Number(v).toString(16).padStart(2, "0")} is a reserved MAIR encoding (CONSTRAINED UNPREDICTABLE)` } : {}) };
+    return {
+      meaning: `0x${Number(v).toString(16).padStart(2, "0")}: ${d.text}`,
+      ...(d.reserved ? { problem: `0x${Number(v).toString(16).padStart(2, "0")} is a reserved MAIR encoding (CONSTRAINED UNPREDICTABLE)` } : {}),
+    };
   });
   const bytes = MAIR_ATTR.map((f) => `${fieldNum(value, f).toString(16).padStart(2, "0")}`);
   return { register: `MAIR_EL${el}`, value: hex(value), width: 64, summary: `Attr0..Attr7 = ${bytes.join(" ")}`, fields, notes: [], problems };

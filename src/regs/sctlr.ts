@@ -10,7 +10,12 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 
-const TCF = { 0: "tag check faults have no effect", 1: "synchronous exception", 2: "asynchronously accumulated", 3: "asymmetric (synchronous on reads, asynchronous on writes)" };
+const TCF = {
+  0: "tag check faults have no effect",
+  1: "synchronous exception",
+  2: "asynchronously accumulated",
+  3: "asymmetric (synchronous on reads, asynchronous on writes)",
+};
 
 export const SCTLR = {
   TIDCP: bit("TIDCP", 63, "trap IMPLEMENTATION DEFINED system instructions at EL0 (FEAT_TIDCP1)"),
@@ -79,7 +84,13 @@ checkLayout(SCTLR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [SCTLR.M, ["0: stage 1 disabled: VA = IPA, data accesses Device-nGnRnE, instruction fetches Normal (AArch64_S1DisabledOutput)", "1: stage 1 enabled"]],
-  [SCTLR.C, ["0: stage-1 Normal data accesses are Non-cacheable (the combine with stage 2 then gives Non-cacheable without FWB)", "1: stage-1 data cacheability from the descriptors' MAIR attributes"]],
+  [
+    SCTLR.C,
+    [
+      "0: stage-1 Normal data accesses are Non-cacheable (the combine with stage 2 then gives Non-cacheable without FWB)",
+      "1: stage-1 data cacheability from the descriptors' MAIR attributes",
+    ],
+  ],
   [SCTLR.I, ["0: stage-1 instruction fetches Non-cacheable", "1: instruction fetch cacheability from the descriptors (Normal WT with M = 0)"]],
   [SCTLR.WXN, ["0", "1: any writable stage-1 region is execute-never"]],
   [SCTLR.EE, ["0: little-endian data and stage-1 table walks at EL1", "1: big-endian data and stage-1 table walks at EL1"]],

@@ -17,10 +17,11 @@ import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegi
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
-
 export const TCR = {
   RES0_63_62: res0(63, 62),
-  MTX1: bit("MTX1", 61, "Extended memory tag checking for TTBR1 addresses (FEAT_MTE_NO_ADDRESS_TAGS / FEAT_MTE_CANONICAL_TAGS)", { feature: "FEAT_MTE_NO_ADDRESS_TAGS" }),
+  MTX1: bit("MTX1", 61, "Extended memory tag checking for TTBR1 addresses (FEAT_MTE_NO_ADDRESS_TAGS / FEAT_MTE_CANONICAL_TAGS)", {
+    feature: "FEAT_MTE_NO_ADDRESS_TAGS",
+  }),
   MTX0: bit("MTX0", 60, "Extended memory tag checking for TTBR0 addresses", { feature: "FEAT_MTE_NO_ADDRESS_TAGS" }),
   DS: bit("DS", 59, "52-bit VA and OA with 4K and 16K granules: the FEAT_LPA2 descriptor format", { feature: "FEAT_LPA2" }),
   TCMA1: bit("TCMA1", 58, "Unchecked accesses for TTBR1 addresses with tag 0b1111 (FEAT_MTE2)", { feature: "FEAT_MTE2" }),
@@ -62,9 +63,43 @@ export const TCR_LAYOUT: Layout = {
   register: "TCR_EL1",
   width: 64,
   fields: [
-    TCR.RES0_63_62, TCR.MTX1, TCR.MTX0, TCR.DS, TCR.TCMA1, TCR.TCMA0, TCR.E0PD1, TCR.E0PD0, TCR.NFD1, TCR.NFD0, TCR.TBID1, TCR.TBID0,
-    TCR.HWU1, TCR.HWU0, TCR.HPD1, TCR.HPD0, TCR.HD, TCR.HA, TCR.TBI1, TCR.TBI0, TCR.AS, TCR.RES0_35, TCR.IPS, TCR.TG1, TCR.SH1,
-    TCR.ORGN1, TCR.IRGN1, TCR.EPD1, TCR.A1, TCR.T1SZ, TCR.TG0, TCR.SH0, TCR.ORGN0, TCR.IRGN0, TCR.EPD0, TCR.RES0_6, TCR.T0SZ,
+    TCR.RES0_63_62,
+    TCR.MTX1,
+    TCR.MTX0,
+    TCR.DS,
+    TCR.TCMA1,
+    TCR.TCMA0,
+    TCR.E0PD1,
+    TCR.E0PD0,
+    TCR.NFD1,
+    TCR.NFD0,
+    TCR.TBID1,
+    TCR.TBID0,
+    TCR.HWU1,
+    TCR.HWU0,
+    TCR.HPD1,
+    TCR.HPD0,
+    TCR.HD,
+    TCR.HA,
+    TCR.TBI1,
+    TCR.TBI0,
+    TCR.AS,
+    TCR.RES0_35,
+    TCR.IPS,
+    TCR.TG1,
+    TCR.SH1,
+    TCR.ORGN1,
+    TCR.IRGN1,
+    TCR.EPD1,
+    TCR.A1,
+    TCR.T1SZ,
+    TCR.TG0,
+    TCR.SH0,
+    TCR.ORGN0,
+    TCR.IRGN0,
+    TCR.EPD0,
+    TCR.RES0_6,
+    TCR.T0SZ,
   ],
 };
 checkLayout(TCR_LAYOUT);
@@ -78,7 +113,8 @@ export function decodeTcrRegister(value: bigint): DecodedRegister {
     const n = Number(v);
     if (f === TCR.T0SZ || f === TCR.T1SZ) return { meaning: `${n}: ${64 - n}-bit VA region` };
     if (f === TCR.IPS) return paSizeWords(n);
-    if ((f === TCR.TG0 && n === 3) || (f === TCR.TG1 && n === 0)) return { meaning: `0b${n.toString(2).padStart(2, "0")} reserved`, problem: `${f.name} = 0b${n.toString(2).padStart(2, "0")} is reserved` };
+    if ((f === TCR.TG0 && n === 3) || (f === TCR.TG1 && n === 0))
+      return { meaning: `0b${n.toString(2).padStart(2, "0")} reserved`, problem: `${f.name} = 0b${n.toString(2).padStart(2, "0")} is reserved` };
     if ((f === TCR.SH0 || f === TCR.SH1) && n === 1) return { meaning: "0b01 reserved", problem: `${f.name} = 0b01 is reserved` };
     if (f === TCR.HA) return { meaning: n ? "1: the hardware sets AF in stage-1 descriptors" : "0: AF = 0 takes an Access flag fault to EL1" };
     if (f === TCR.HD) return { meaning: n ? "1: with HA, hardware dirty state through DBM" : "0" };

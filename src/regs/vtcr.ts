@@ -18,7 +18,6 @@ import { bit, checkLayout, decodeFields, field, fieldNum, res0, res1, type Decod
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
 
-
 export const VTCR = {
   RES0_63_46: res0(63, 46),
   HDBSS: bit("HDBSS", 45, "hardware dirty state tracking structure enabled (FEAT_HDBSS)", { feature: "FEAT_HDBSS" }),
@@ -134,12 +133,24 @@ export function decodeVtcr(value: bigint): DecodedRegister {
     if (f === VTCR.TG0 && n === 3) return { meaning: "0b11 reserved", problem: "TG0 = 0b11 is reserved" };
     if (f === VTCR.SH0 && n === 1) return { meaning: "0b01 reserved", problem: "SH0 = 0b01 is reserved" };
     if (f === VTCR.SL0) {
-      if (start === null) return { meaning: `0b${n.toString(2).padStart(2, "0")}: reserved for TG0 ${VTCR.TG0.values?.[tg0]}${ds ? ", DS = 1" : ""}${sl2 ? ", SL2 = 1" : ""}`, problem: "a reserved starting level (a Translation fault at level 0 on every walk)" };
+      if (start === null)
+        return {
+          meaning: `0b${n.toString(2).padStart(2, "0")}: reserved for TG0 ${VTCR.TG0.values?.[tg0]}${ds ? ", DS = 1" : ""}${sl2 ? ", SL2 = 1" : ""}`,
+          problem: "a reserved starting level (a Translation fault at level 0 on every walk)",
+        };
       return { meaning: `0b${n.toString(2).padStart(2, "0")}: the walk starts at level ${start}${start === 3 ? " (FEAT_TTST)" : ""}` };
     }
-    if (f === VTCR.HA) return { meaning: n ? "1: the hardware sets AF (KVM sets it when built with CONFIG_ARM64_HW_AFDBM)" : "0: an access to a leaf with AF = 0 takes an Access flag fault (KVM: handle_access_fault())" };
+    if (f === VTCR.HA)
+      return {
+        meaning: n
+          ? "1: the hardware sets AF (KVM sets it when built with CONFIG_ARM64_HW_AFDBM)"
+          : "0: an access to a leaf with AF = 0 takes an Access flag fault (KVM: handle_access_fault())",
+      };
     if (f === VTCR.HD) return { meaning: n ? "1: hardware dirty state through DBM (KVM never sets it)" : "0: no hardware dirty state" };
-    if (f === VTCR.DS) return { meaning: n ? "1: FEAT_LPA2 descriptors (OA[51:50] in bits 9:8, shareability from SH0)" : "0: 48-bit descriptors (52 bits only with 64K and FEAT_LPA)" };
+    if (f === VTCR.DS)
+      return {
+        meaning: n ? "1: FEAT_LPA2 descriptors (OA[51:50] in bits 9:8, shareability from SH0)" : "0: 48-bit descriptors (52 bits only with 64K and FEAT_LPA)",
+      };
     return undefined;
   });
   const g = vtcrGranule(tg0);

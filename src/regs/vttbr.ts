@@ -18,7 +18,9 @@ import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, 
 export const VTTBR = {
   VMID: field("VMID", 63, 48, "the VMID of the translation (8-bit VMIDs use bits 55:48 with VTCR_EL2.VS = 0)"),
   BADDR: field("BADDR", 47, 1, "stage-2 root table base address (with 52-bit output addresses BADDR[5:2] are PA[51:48])"),
-  CNP: bit("CnP", 0, "Common not Private: the table entries may be shared with other PEs in the Inner Shareable domain (FEAT_TTCNP)", { feature: "FEAT_TTCNP" }),
+  CNP: bit("CnP", 0, "Common not Private: the table entries may be shared with other PEs in the Inner Shareable domain (FEAT_TTCNP)", {
+    feature: "FEAT_TTCNP",
+  }),
 } as const;
 
 export const VTTBR_LAYOUT: Layout = { register: "VTTBR_EL2", width: 64, fields: [VTTBR.VMID, VTTBR.BADDR, VTTBR.CNP] };

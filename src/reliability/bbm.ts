@@ -242,9 +242,13 @@ export class BbmChecker {
 
     if (oldValid && newValid) {
       if (oldTable || newTable) {
-        this.violations.push(`${where}: valid ${oldTable ? "table" : "leaf"} replaced by a valid ${newTable ? "table" : "leaf"} without an invalid entry in between`);
+        this.violations.push(
+          `${where}: valid ${oldTable ? "table" : "leaf"} replaced by a valid ${newTable ? "table" : "leaf"} without an invalid entry in between`,
+        );
       } else if (!bbmSafe(oldLo, oldHi, newLo, newHi)) {
-        this.violations.push(`${where}: valid leaf ${hex64(oldLo, oldHi)} replaced in place by ${hex64(newLo, newHi)}: bits ${changedBits(oldLo, oldHi, newLo, newHi)} need break-before-make`);
+        this.violations.push(
+          `${where}: valid leaf ${hex64(oldLo, oldHi)} replaced in place by ${hex64(newLo, newHi)}: bits ${changedBits(oldLo, oldHi, newLo, newHi)} need break-before-make`,
+        );
       } else {
         if (((oldLo ^ newLo) & (S2AP_R_LO | S2AP_W_LO)) !== 0 || ((oldHi ^ newHi) & S2_XN_HI) !== 0) this.stats.inPlacePerms++;
         if (((oldLo ^ newLo) & S2_AF_LO) !== 0) this.stats.inPlaceAf++;
@@ -313,7 +317,9 @@ export class BbmChecker {
         this.stats.callerOwed++;
         continue;
       }
-      this.violations.push(`the level ${s.level} ${kindName(s.kind)} for IPA 0x${s.start.toString(16)} was made invalid but its TLB entries were never invalidated`);
+      this.violations.push(
+        `the level ${s.level} ${kindName(s.kind)} for IPA 0x${s.start.toString(16)} was made invalid but its TLB entries were never invalidated`,
+      );
     }
     this.stale = [];
     this.headScan = 0;

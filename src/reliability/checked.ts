@@ -44,7 +44,17 @@ import { MaintenanceLog } from "../pgtable/events.js";
 import { InputError, hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../pgtable/limits.js";
-import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry, type ExecResult, type OpResult } from "../pgtable/replay.js";
+import {
+  RecordBudget,
+  execOp,
+  newScenarioTable,
+  opInputError,
+  opResultOf,
+  rootRefcounts,
+  type DumpEntry,
+  type ExecResult,
+  type OpResult,
+} from "../pgtable/replay.js";
 import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
@@ -122,7 +132,17 @@ export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: numbe
   const w = (lo & S2AP_W_LO) !== 0;
   const x = (hi & S2_XN_HI) === 0;
   const af = (lo & S2_AF_LO) !== 0;
-  if (pa === leaf.pa && memattr === want && sw === leaf.sw && sh === 3 && r === leaf.r && w === leaf.w && x === leaf.x && af === leaf.af && level === leaf.level) {
+  if (
+    pa === leaf.pa &&
+    memattr === want &&
+    sw === leaf.sw &&
+    sh === 3 &&
+    r === leaf.r &&
+    w === leaf.w &&
+    x === leaf.x &&
+    af === leaf.af &&
+    level === leaf.level
+  ) {
     return null;
   }
   const diffs: string[] = [];
@@ -236,7 +256,8 @@ export function compareDumpEntries(dump: readonly DumpEntry[], roots: readonly n
       tables++;
       if (!model.hasTable(d.level + 1, ipa)) return `dump has a table under the level ${d.level} entry at ${d.ipa}; the model has none`;
       const n = model.counts.get(model.tableKey(d.level + 1, ipa)) ?? 0;
-      if (d.refcount !== 1 + n) return `dump: the table under the level ${d.level} entry at ${d.ipa} has refcount ${d.refcount}; the model counts 1 + ${n} entries`;
+      if (d.refcount !== 1 + n)
+        return `dump: the table under the level ${d.level} entry at ${d.ipa} has refcount ${d.refcount}; the model counts 1 + ${n} entries`;
       continue;
     }
     leaves++;
@@ -249,7 +270,8 @@ export function compareDumpEntries(dump: readonly DumpEntry[], roots: readonly n
   if (leaves !== model.leaves.size || tables !== model.tables.size) {
     const seen = new Set(dump.filter((d) => d.kind !== "table").map((d) => model.leafKey(d.level, Number(BigInt(d.ipa)))));
     for (const leaf of model.leaves.values()) {
-      if (!seen.has(model.leafKey(leaf.level, leaf.ipa))) return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
+      if (!seen.has(model.leafKey(leaf.level, leaf.ipa)))
+        return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
     }
     return `dump has ${leaves} leaves and ${tables} tables, the model ${model.leaves.size} and ${model.tables.size}`;
   }
@@ -273,11 +295,16 @@ export const OP_CHECKERS: OpChecker[] = [
   },
   {
     name: "reference model",
-    check: (ctx) => (ctx.deep ? ctx.model.selfCheck() : null) ?? (ctx.model.pagesInUse() === ctx.pgt.store.inUse ? null : `the table holds ${ctx.pgt.store.inUse} pages, the model ${ctx.model.pagesInUse()}`),
+    check: (ctx) =>
+      (ctx.deep ? ctx.model.selfCheck() : null) ??
+      (ctx.model.pagesInUse() === ctx.pgt.store.inUse ? null : `the table holds ${ctx.pgt.store.inUse} pages, the model ${ctx.model.pagesInUse()}`),
   },
   {
     name: "kernel WARN_ON",
-    check: (ctx) => (ctx.newWarnings.length === ctx.predicted.warnings ? null : `${ctx.newWarnings.length} WARN_ON (${ctx.newWarnings.join("; ")}), the model expects ${ctx.predicted.warnings}`),
+    check: (ctx) =>
+      ctx.newWarnings.length === ctx.predicted.warnings
+        ? null
+        : `${ctx.newWarnings.length} WARN_ON (${ctx.newWarnings.join("; ")}), the model expects ${ctx.predicted.warnings}`,
   },
   {
     name: "return value",
@@ -423,7 +450,8 @@ function outcomesDiffer(checked: KvmPgtable, fast: KvmPgtable, a: ExecResult, b:
   const y = fast.log;
   if (x.length !== y.length || x.notRecordedTotal !== y.notRecordedTotal) return `${x.length} events with every visit generic, ${y.length} with the fast paths`;
   for (let i = 0; i < x.length; i++) {
-    if (x.kindAt(i) !== y.kindAt(i) || x.aAt(i) !== y.aAt(i) || x.bAt(i) !== y.bAt(i)) return `event ${i} differs: ${x.kindAt(i)}/${hx(x.aAt(i))}/${x.bAt(i)} with every visit generic, ${y.kindAt(i)}/${hx(y.aAt(i))}/${y.bAt(i)} with the fast paths`;
+    if (x.kindAt(i) !== y.kindAt(i) || x.aAt(i) !== y.aAt(i) || x.bAt(i) !== y.bAt(i))
+      return `event ${i} differs: ${x.kindAt(i)}/${hx(x.aAt(i))}/${x.bAt(i)} with every visit generic, ${y.kindAt(i)}/${hx(y.aAt(i))}/${y.bAt(i)} with the fast paths`;
   }
   return null;
 }
@@ -481,7 +509,13 @@ export class CheckedRun {
     for (let i = 0; i < this.scn.ops.length; i++) this.step(i);
     this.finish();
     const s = this.bbm.stats;
-    return { ops: this.scn.ops.length, breaks: s.breaks, inPlace: s.inPlacePerms + s.inPlaceAf + s.inPlaceSw, callerOwed: s.callerOwed, maxTables: this.maxTables };
+    return {
+      ops: this.scn.ops.length,
+      breaks: s.breaks,
+      inPlace: s.inPlacePerms + s.inPlaceAf + s.inPlaceSw,
+      callerOwed: s.callerOwed,
+      maxTables: this.maxTables,
+    };
   }
 
   /** Run op `i` of the scenario and check it (an op over s2pt's limits is an InputError naming it). */
@@ -548,7 +582,9 @@ export class CheckedRun {
     // reads the table and asks for no maintenance.
     const exec = "exec" in raw ? raw.exec : null;
     if (pgt.log.notRecordedTotal > 0) {
-      throw new InputError(`ops[${index}] (${op.op}): asked for more maintenance events than the checker holds (${CHECK_LOG_RECORDS}): its break-before-make check cannot be made`);
+      throw new InputError(
+        `ops[${index}] (${op.op}): asked for more maintenance events than the checker holds (${CHECK_LOG_RECORDS}): its break-before-make check cannot be made`,
+      );
     }
     // The break-before-make check and the fast table read the events from the log, before opResultOf() consumes them.
     const bbm = this.bbm.endOpFromLog(pgt.log, 0);
@@ -648,21 +684,40 @@ export class CheckedRun {
       }
     }
     if (lo < hi) {
-      const op: ScenarioOp = { op: "unmap", ipa: lo, size: hi - lo, pa: 0, prot: 0, flags: 0, owner: 0, mkold: false, va: 0n, access: "r", el: 1, attr: -1, sh: -1 };
+      const op: ScenarioOp = {
+        op: "unmap",
+        ipa: lo,
+        size: hi - lo,
+        pa: 0,
+        prot: 0,
+        flags: 0,
+        owner: 0,
+        mkold: false,
+        va: 0n,
+        access: "r",
+        el: 1,
+        attr: -1,
+        sh: -1,
+      };
       // The clean-up is the checker's, not the scenario's: outside its work budget.
       this.checkedOp(index, op, opWorkBound(this.pgt, op, this.scn.memcache), () => execOp(this.pgt, op, this.scn));
       this.pgt.log.clear();
     }
     if (!this.opts.destroyWithoutUnmap) {
       const initial = checkInitialState(this.pgt);
-      if (this.model.leaves.size || this.model.tables.size) initial.push(`the model still holds ${this.model.leaves.size} leaves and ${this.model.tables.size} tables`);
+      if (this.model.leaves.size || this.model.tables.size)
+        initial.push(`the model still holds ${this.model.leaves.size} leaves and ${this.model.tables.size} tables`);
       if (initial.length) throw new InvariantViolation("unmap everything", index, initial.join("; "));
     }
     const warnBefore = this.pgt.warnings.length;
     this.pgt.destroy();
     const store = this.pgt.store;
     if (store.inUse !== 0 || this.pgt.warnings.length !== warnBefore) {
-      throw new InvariantViolation("destroy", index, `${store.inUse} pages still in use after kvm_pgtable_stage2_destroy (warnings: ${this.pgt.warnings.slice(warnBefore).join("; ")})`);
+      throw new InvariantViolation(
+        "destroy",
+        index,
+        `${store.inUse} pages still in use after kvm_pgtable_stage2_destroy (warnings: ${this.pgt.warnings.slice(warnBefore).join("; ")})`,
+      );
     }
     this.bbm.detach();
   }

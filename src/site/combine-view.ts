@@ -98,7 +98,18 @@ function parseSh(text: string, what: string): number {
 
 /** The CombineOptions of a form (every control the ASL combine takes). */
 export function combineOptions(f: CombineForm): CombineOptions {
-  return { fwb: f.fwb, xs: f.xs, mte2: f.mte2, hcrCD: f.hcrCD, hcrDC: f.hcrDC, hcrDCT: f.hcrDCT, sctlrC: f.sctlrC, ifetch: f.ifetch, hcrID: f.hcrID, sctlrI: f.sctlrI };
+  return {
+    fwb: f.fwb,
+    xs: f.xs,
+    mte2: f.mte2,
+    hcrCD: f.hcrCD,
+    hcrDC: f.hcrDC,
+    hcrDCT: f.hcrDCT,
+    sctlrC: f.sctlrC,
+    ifetch: f.ifetch,
+    hcrID: f.hcrID,
+    sctlrI: f.sctlrI,
+  };
 }
 
 /** Stage-2 MemAttr and SH of a KVM prot: what stage2_set_prot_attr() writes into the leaf (non-LPA2 format, so SH is in the descriptor). */
@@ -108,7 +119,9 @@ export function protToS2(protText: string, fwb: boolean): ProtSource {
   const r = stage2SetProtAttr(prot, fwb, false, attr);
   if (r) throw new InputError(`KVM prot ${protText}: stage2_set_prot_attr() returns -EINVAL (${r}): ${protRefusal(prot) ?? "refused"}`);
   return {
-    prot: PROT_NAMES.filter(([, b]) => (prot & b) !== 0).map(([n]) => n).join("|"),
+    prot: PROT_NAMES.filter(([, b]) => (prot & b) !== 0)
+      .map(([n]) => n)
+      .join("|"),
     attrLo: hex(attr[0]),
     memattr: (attr[0] & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT,
     sh: (attr[0] & S2_SH_LO) >>> S2_SH_SHIFT,

@@ -93,7 +93,8 @@ export function descriptorView(form: DescriptorForm): DescriptorResult {
     let paBits: number | undefined;
     if (form.paBits !== "") {
       paBits = Number(form.paBits);
-      if (!(PARANGE_BITS as readonly number[]).includes(paBits)) throw new InputError(`PA bits: '${form.paBits}' is not a PARange size (${PARANGE_BITS.join(", ")})`);
+      if (!(PARANGE_BITS as readonly number[]).includes(paBits))
+        throw new InputError(`PA bits: '${form.paBits}' is not a PARange size (${PARANGE_BITS.join(", ")})`);
     }
     const decoded = decodeS2Descriptor(value, { granule, level, lpa2: form.lpa2, fwb: form.fwb, paBits });
     const owner = bitOwners(decoded);

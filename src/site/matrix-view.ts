@@ -35,16 +35,7 @@ export const SH_ORDER: readonly number[] = [0, 1, 2, 3];
 
 /** What a cell's colour stands for: the resulting memory type, or open. */
 export type TypeClass =
-  | "device-ngnrne"
-  | "device-ngnre"
-  | "device-ngre"
-  | "device-gre"
-  | "normal-nc"
-  | "normal-wt"
-  | "normal-wb"
-  | "normal-mixed"
-  | "tagged"
-  | "open";
+  "device-ngnrne" | "device-ngnre" | "device-ngre" | "device-gre" | "normal-nc" | "normal-wt" | "normal-wb" | "normal-mixed" | "tagged" | "open";
 
 /** Every class with its words, for the legend (the order of strictness, Device-nGnRnE first). */
 export const TYPE_CLASSES: ReadonlyArray<readonly [TypeClass, string]> = [
@@ -206,7 +197,13 @@ function matrixRows(fwb: boolean, s1Sh: number, s2Sh: number): MatrixRow[] {
     rows = MATRIX_S1_ROWS.map((a) => {
       const d = describeMairAttr(a, FEATURES);
       const linux = linuxMairName(a);
-      return { s1: a, head: `${hex2(a)} ${a === 0xf0 ? "Normal-WB Tagged" : d.short}`, linux, text: d.text, cells: MATRIX_S2_COLS.map((m) => matrixCell(a, s1Sh, m, s2Sh, fwb)) };
+      return {
+        s1: a,
+        head: `${hex2(a)} ${a === 0xf0 ? "Normal-WB Tagged" : d.short}`,
+        linux,
+        text: d.text,
+        cells: MATRIX_S2_COLS.map((m) => matrixCell(a, s1Sh, m, s2Sh, fwb)),
+      };
     });
     rowsCache.set(key, rows);
   }

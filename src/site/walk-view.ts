@@ -223,7 +223,8 @@ const GRANULE_FORM: Record<number, string> = { 4096: "4k", 16384: "16k", 65536: 
 export function parseWalkScenario(text: string, pasted: boolean): Scenario {
   if (pasted) {
     if (text.trim() === "") throw new InputError("pasted scenario: empty: paste a scenario JSON object (FORMAT.md)");
-    if (text.length > MAX_PASTE_CHARS) throw new InputError(`pasted scenario: ${text.length} characters; the page replays at most ${MAX_PASTE_CHARS} (run larger ones with npx s2pt walk)`);
+    if (text.length > MAX_PASTE_CHARS)
+      throw new InputError(`pasted scenario: ${text.length} characters; the page replays at most ${MAX_PASTE_CHARS} (run larger ones with npx s2pt walk)`);
   }
   let scn: Scenario;
   try {
@@ -280,21 +281,43 @@ function sizeWords(log2: number): string {
 export function ipaSegments(geom: Geometry, ipa: bigint, r: WalkReport): AddrSegment[] {
   const out: AddrSegment[] = [];
   const top = Math.max(geom.iaBits, bitLength(ipa)) - 1;
-  if (top >= geom.iaBits) out.push({ kind: "upper", level: null, hi: top, lo: geom.iaBits, value: hex(bitsOf(ipa, top, geom.iaBits)), label: `above the ${geom.iaBits}-bit IPA size: must be 0` });
+  if (top >= geom.iaBits)
+    out.push({
+      kind: "upper",
+      level: null,
+      hi: top,
+      lo: geom.iaBits,
+      value: hex(bitsOf(ipa, top, geom.iaBits)),
+      label: `above the ${geom.iaBits}-bit IPA size: must be 0`,
+    });
   const reached = r.result ? r.result.level : r.steps.length ? r.steps[r.steps.length - 1].level : null;
   let low = geom.iaBits;
   if (reached !== null) {
     for (const li of geom.levelInfo) {
       if (li.level > reached) break;
       const entryBits = geom.pageShift - 3;
-      const roots = li.level === geom.startLevel && geom.pgdPages > 1 ? ` (bits ${li.ipaBitHi}:${li.shift + entryBits} pick one of ${geom.pgdPages} concatenated root tables)` : "";
-      out.push({ kind: "level", level: li.level, hi: li.ipaBitHi, lo: li.ipaBitLo, value: hex(bitsOf(ipa, li.ipaBitHi, li.ipaBitLo)), label: `level ${li.level} index${roots}` });
+      const roots =
+        li.level === geom.startLevel && geom.pgdPages > 1
+          ? ` (bits ${li.ipaBitHi}:${li.shift + entryBits} pick one of ${geom.pgdPages} concatenated root tables)`
+          : "";
+      out.push({
+        kind: "level",
+        level: li.level,
+        hi: li.ipaBitHi,
+        lo: li.ipaBitLo,
+        value: hex(bitsOf(ipa, li.ipaBitHi, li.ipaBitLo)),
+        label: `level ${li.level} index${roots}`,
+      });
       low = li.ipaBitLo;
     }
   }
   if (low > 0) {
     const leaf = r.result !== null;
-    const what = leaf ? `offset in the ${sizeWords(low)} ${r.result?.kind}` : reached === null ? "not translated (no level read)" : "not translated (the walk faulted above)";
+    const what = leaf
+      ? `offset in the ${sizeWords(low)} ${r.result?.kind}`
+      : reached === null
+        ? "not translated (no level read)"
+        : "not translated (the walk faulted above)";
     out.push({ kind: leaf ? "offset" : "rest", level: null, hi: low - 1, lo: 0, value: hex(bitsOf(ipa, low - 1, 0)), label: what });
   }
   return out;
@@ -303,7 +326,14 @@ export function ipaSegments(geom: Geometry, ipa: bigint, r: WalkReport): AddrSeg
 /** The VA's bits as the stage-1 walk uses them: the region select, each level's index, the offset. */
 export function vaSegments(g: RegionGeometry, va: bigint, rep: NestedReport): AddrSegment[] {
   const out: AddrSegment[] = [];
-  out.push({ kind: "upper", level: null, hi: 63, lo: g.iaBits, value: hex(bitsOf(va, 63, g.iaBits)), label: `TTBR${g.region} region: all ${g.region ? "ones" : "zeros"} above the ${g.iaBits}-bit VA size` });
+  out.push({
+    kind: "upper",
+    level: null,
+    hi: 63,
+    lo: g.iaBits,
+    value: hex(bitsOf(va, 63, g.iaBits)),
+    label: `TTBR${g.region} region: all ${g.region ? "ones" : "zeros"} above the ${g.iaBits}-bit VA size`,
+  });
   const reached = rep.leaf ? rep.leaf.level : rep.steps.length ? rep.steps[rep.steps.length - 1].level : null;
   let low = g.iaBits;
   if (reached !== null) {
@@ -315,7 +345,14 @@ export function vaSegments(g: RegionGeometry, va: bigint, rep: NestedReport): Ad
   }
   if (low > 0) {
     const leaf = rep.leaf !== null;
-    out.push({ kind: leaf ? "offset" : "rest", level: null, hi: low - 1, lo: 0, value: hex(bitsOf(va, low - 1, 0)), label: leaf ? `offset in the ${sizeWords(low)} ${rep.leaf?.kind}` : "not translated (the walk stopped above)" });
+    out.push({
+      kind: leaf ? "offset" : "rest",
+      level: null,
+      hi: low - 1,
+      lo: 0,
+      value: hex(bitsOf(va, low - 1, 0)),
+      label: leaf ? `offset in the ${sizeWords(low)} ${rep.leaf?.kind}` : "not translated (the walk stopped above)",
+    });
   }
   return out;
 }
@@ -342,7 +379,9 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
     rows.push({
       name: "S1PTW",
       value: f.s1ptw ? "1" : "0",
-      meaning: f.s1ptw ? "stage 2 faulted while translating a stage-1 table entry's IPA (the guest's walk), not the access itself" : "the fault is on the access's own IPA",
+      meaning: f.s1ptw
+        ? "stage 2 faulted while translating a stage-1 table entry's IPA (the guest's walk), not the access itself"
+        : "the fault is on the access's own IPA",
     });
   }
   if (dabt) rows.push({ name: "WnR", value: f.wnr ? "1" : "0", meaning: f.wnr ? "write" : "read" });
@@ -358,9 +397,15 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
     rows.push(
       g.hpfarValid && g.hpfar !== null
         ? { name: "HPFAR_EL2", value: hex(g.hpfar), meaning: `FIPA = IPA[51:12] = ${hex(g.hpfar >> 4n)}: the faulting IPA's page, for KVM's fault handler` }
-        : { name: "HPFAR_EL2", value: "UNKNOWN", meaning: "not valid for a stage-2 Permission fault on the access itself (ASL IPAValid): KVM translates FAR_EL2 instead" },
+        : {
+            name: "HPFAR_EL2",
+            value: "UNKNOWN",
+            meaning: "not valid for a stage-2 Permission fault on the access itself (ASL IPAValid): KVM translates FAR_EL2 instead",
+          },
     );
-    where = g.s1ptw ? "a stage-2 fault on the guest's stage-1 walk: taken to EL2, KVM handles it (user_mem_abort)" : "a stage-2 fault: taken to EL2, KVM handles it (kvm_handle_guest_abort)";
+    where = g.s1ptw
+      ? "a stage-2 fault on the guest's stage-1 walk: taken to EL2, KVM handles it (user_mem_abort)"
+      : "a stage-2 fault: taken to EL2, KVM handles it (kvm_handle_guest_abort)";
   }
   return { stage, title: f.title, level: f.level, where, rows };
 }
@@ -369,7 +414,14 @@ function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
   const g = pgt.geom;
   const faultAt = r.fault && r.steps.length ? r.steps.length - 1 : -1;
   return r.steps.map((s, i) => {
-    const strip = descriptorView({ value: hex(s.descriptor), granule: GRANULE_FORM[g.granule], level: String(s.level), lpa2: g.lpa2, fwb: pgt.fwb, paBits: String(g.paBits) });
+    const strip = descriptorView({
+      value: hex(s.descriptor),
+      granule: GRANULE_FORM[g.granule],
+      level: String(s.level),
+      lpa2: g.lpa2,
+      fwb: pgt.fwb,
+      paBits: String(g.paBits),
+    });
     return {
       level: s.level,
       table: hex(s.tablePa),
@@ -447,7 +499,8 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
     const acc = access(form);
     if (form.el !== "0" && form.el !== "1") throw new InputError(`EL: '${form.el}' is not 0 or 1 (a stage-2 walk translates EL0 and EL1 accesses)`);
     const el = Number(form.el);
-    if (form.mode === "va" && scn.guest === null) throw new InputError(`${scn.name}: a VA needs a scenario with a 'guest' section (docs/two-stage.md); walk an IPA instead`);
+    if (form.mode === "va" && scn.guest === null)
+      throw new InputError(`${scn.name}: a VA needs a scenario with a 'guest' section (docs/two-stage.md); walk an IPA instead`);
     const s1 =
       form.mode === "ipa" && form.s1Attr.trim() !== ""
         ? { attr: parseSmallNumber(form.s1Attr, "stage-1 MAIR Attr", 0xff, { hexOnly: true }), sh: parseShareability(form.s1Sh, "stage-1 SH") }
@@ -478,7 +531,11 @@ function detailWalk(walker: S2Walker, rep: NestedReport): VaWalkView["detail"] {
   const f = rep.fault;
   if (f && f.stage === 2 && f.s1ptw) {
     const r = f.onUpdate ? rep.update : rep.steps[rep.steps.length - 1]?.s2;
-    if (r) return { what: `the IPA ${hex(r.ipa)} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`, walk: s2WalkView(walker, r, true) };
+    if (r)
+      return {
+        what: `the IPA ${hex(r.ipa)} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`,
+        walk: s2WalkView(walker, r, true),
+      };
   }
   return null;
 }

@@ -71,7 +71,9 @@ class Builder {
     const pgt = this.pgt;
     const iaLimit = 2 ** pgt.geom.iaBits;
     if (ipa >= iaLimit || pgt.getLeaf(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
-      throw new InputError(`${this.where}: ${what} at IPA ${hex(ipa)} is not mapped at stage 2 when the guest tables are written (map it before the first translate_va)`);
+      throw new InputError(
+        `${this.where}: ${what} at IPA ${hex(ipa)} is not mapped at stage 2 when the guest tables are written (map it before the first translate_va)`,
+      );
     }
     const size = pgt.granuleSize(pgt.leafLevel);
     return alignDown(pteToPhys(pgt.fmt, pgt.leafLo, pgt.leafHi), size) + (ipa - alignDown(ipa, size));
@@ -102,7 +104,9 @@ class Builder {
     }
     const ipa = this.poolNext;
     if (ipa + g.granule > this.poolEnd) {
-      throw new InputError(`${this.where}: the table pool (${this.spec.pool ? `${hex(this.spec.pool.ipa)}, ${hex(this.spec.pool.size)} bytes` : "none"}) is exhausted after ${this.tables.length} table pages (needed for ${why})`);
+      throw new InputError(
+        `${this.where}: the table pool (${this.spec.pool ? `${hex(this.spec.pool.ipa)}, ${hex(this.spec.pool.size)} bytes` : "none"}) is exhausted after ${this.tables.length} table pages (needed for ${why})`,
+      );
     }
     this.poolNext += g.granule;
     this.tableBytes += g.granule;
@@ -115,7 +119,7 @@ class Builder {
   /** Map one mapping, leaf by leaf, under the root table at `root`. */
   map(m: GuestMapping, g: RegionGeometry, root: number, paMax: number): void {
     const vaBase = Number(m.va & ((1n << BigInt(g.iaBits)) - 1n));
-    for (let off = 0; off < m.size; ) {
+    for (let off = 0; off < m.size;) {
       const va = vaBase + off;
       const ipa = m.ipa + off;
       const level = leafLevelAt(m, g, paMax, va, ipa, m.size - off);
@@ -180,7 +184,7 @@ function checkGuestWork(spec: GuestSpec, cfg: GuestConfig, paMax: number, where:
     let n = 0;
     if (m.level >= 0) n = m.size / 2 ** g.shifts[m.level];
     else {
-      for (let off = 0; off < m.size && total + n <= MAX_GUEST_LEAVES; ) {
+      for (let off = 0; off < m.size && total + n <= MAX_GUEST_LEAVES;) {
         const level = leafLevelAt(m, g, paMax, vaBase + off, m.ipa + off, m.size - off);
         const sz = 2 ** g.shifts[level];
         // Leaves of this size repeat to the next boundary of the level above (or the end).
@@ -210,7 +214,8 @@ function checkGuestWork(spec: GuestSpec, cfg: GuestConfig, paMax: number, where:
 export function buildGuest(pgt: KvmPgtable, spec: GuestSpec, where: string): BuiltGuest {
   checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
   checkObject(spec, "spec");
-  if (!Array.isArray(spec.mappings) || typeof spec.config !== "object" || spec.config === null) throw new ArgumentError("spec", `${shown(spec)} is not a GuestSpec (parseGuest() makes one)`);
+  if (!Array.isArray(spec.mappings) || typeof spec.config !== "object" || spec.config === null)
+    throw new ArgumentError("spec", `${shown(spec)} is not a GuestSpec (parseGuest() makes one)`);
   if (typeof where !== "string") throw new ArgumentError("where", `${shown(where)} is not a string`);
   if (pgt.destroyed) throw new ArgumentError("pgt", "the table is destroyed");
   const b = new Builder(pgt, spec, where);

@@ -18,7 +18,20 @@ import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type Walk
 import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
 import { s1FaultReport, type S1FaultReport } from "./fault.js";
 import { nestedMemType } from "./guest.js";
-import { MAX_S1_STEPS, S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, S1_TRACE_STRIDE, S2_FOR_OUTPUT, S2_FOR_TABLE, S2_FOR_UPDATE, STAGE_1, NestedWalker } from "./walk.js";
+import {
+  MAX_S1_STEPS,
+  S1_HW_AF,
+  S1_HW_DIRTY,
+  S1_PERM_R,
+  S1_PERM_W,
+  S1_PERM_X,
+  S1_TRACE_STRIDE,
+  S2_FOR_OUTPUT,
+  S2_FOR_TABLE,
+  S2_FOR_UPDATE,
+  STAGE_1,
+  NestedWalker,
+} from "./walk.js";
 import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
 
 export interface S1StepReport {
@@ -89,7 +102,6 @@ export interface NestedReport {
   fault: NestedFault | null;
 }
 
-
 /** Translate `va` (any 64-bit value) through both stages, recording everything. */
 export function walkVa(w: NestedWalker, va: bigint, access: number, el: number): NestedReport {
   checkInstance(w, "w", NestedWalker, "a NestedWalker");
@@ -130,7 +142,10 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
       s2: tableReports[s],
       entryPa: ok ? BigInt(t[at + 4]) : null,
       descriptor,
-      summary: descriptor === null || geometry === null ? null : decodeS1Descriptor(descriptor, { granule: geometry.granule, level, mair: w.cfg.mair, lpa64: w.lpa64 }).summary,
+      summary:
+        descriptor === null || geometry === null
+          ? null
+          : decodeS1Descriptor(descriptor, { granule: geometry.granule, level, mair: w.cfg.mair, lpa64: w.lpa64 }).summary,
     });
   }
   const rep: NestedReport = {
@@ -138,7 +153,11 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     access: ACCESS_NAMES[access],
     el,
     s1Enabled: w.s1Enabled,
-    s1Why: w.cfg.hcr.dc ? "HCR_EL2.DC = 1: stage 1 behaves as disabled (AArch64_S1Enabled)" : w.cfg.sctlr.m ? "SCTLR_EL1.M = 1" : "SCTLR_EL1.M = 0: stage 1 disabled (AArch64_S1Enabled)",
+    s1Why: w.cfg.hcr.dc
+      ? "HCR_EL2.DC = 1: stage 1 behaves as disabled (AArch64_S1Enabled)"
+      : w.cfg.sctlr.m
+        ? "SCTLR_EL1.M = 1"
+        : "SCTLR_EL1.M = 0: stage 1 disabled (AArch64_S1Enabled)",
     region,
     geometry,
     tableBase: region === null ? null : BigInt(w.tableBase[region]),
@@ -253,13 +272,18 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
     L.push(
       `  leaf: level-${lf.level} ${lf.kind} of ${hex(lf.size)} bytes; AttrIndx ${lf.attrIndx} -> MAIR_EL1.Attr${lf.attrIndx} = 0x${lf.mairAttr.toString(16).padStart(2, "0")} (${lf.mairText}); SH ${SH_SHORT[lf.sh]}`,
     );
-    const tbl = lf.apTable || lf.pxnTable || lf.uxnTable ? `; from the tables: APTable ${lf.apTable.toString(2).padStart(2, "0")}${lf.pxnTable ? ", PXNTable" : ""}${lf.uxnTable ? ", UXNTable" : ""}` : "";
+    const tbl =
+      lf.apTable || lf.pxnTable || lf.uxnTable
+        ? `; from the tables: APTable ${lf.apTable.toString(2).padStart(2, "0")}${lf.pxnTable ? ", PXNTable" : ""}${lf.uxnTable ? ", UXNTable" : ""}`
+        : "";
     L.push(
       `        AP ${lf.ap.toString(2).padStart(2, "0")} (${lf.apText}), PXN ${b(lf.pxn)}, UXN ${b(lf.uxn)}, AF ${b(lf.af)}, nG ${b(lf.ng)}${tbl}${cfg.sctlr.wxn ? ", SCTLR_EL1.WXN" : ""}: EL${r.el} read ${yn(lf.read)}, write ${yn(lf.write)}, execute ${yn(lf.execute)}`,
     );
   }
   if (r.update) {
-    L.push(`  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${hex(r.update.ipa)}, translated by stage 2 first:`);
+    L.push(
+      `  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${hex(r.update.ipa)}, translated by stage 2 first:`,
+    );
     L.push(...s2Lines(w, r.update, "    "));
     if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${hex(r.leaf?.descriptor ?? 0n)}`);
   }
@@ -284,7 +308,8 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
 function faultLines(f: NestedFault, access: number): string[] {
   const dabt = access !== ACCESS_EXEC;
   const xfsc = dabt ? "DFSC" : "IFSC";
-  const ecWords = (ec: number): string => `${ec === 0x24 || ec === 0x25 ? "Data Abort" : "Instruction Abort"} ${ec === 0x21 || ec === 0x25 ? "without a change of Exception level" : "from a lower Exception level"}`;
+  const ecWords = (ec: number): string =>
+    `${ec === 0x24 || ec === 0x25 ? "Data Abort" : "Instruction Abort"} ${ec === 0x21 || ec === 0x25 ? "without a change of Exception level" : "from a lower Exception level"}`;
   if (f.stage === 1) {
     return [
       `stage-1 ${f.title}, level ${f.level}: taken to EL1 (the guest handles it)`,
@@ -386,4 +411,3 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
       : null,
   };
 }
-

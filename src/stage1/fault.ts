@@ -22,7 +22,21 @@
  * treats an S1PTW fault as a write only when it is a Permission fault.
  */
 
-import { ACCESS_EXEC, EC_DABT_CUR, EC_DABT_LOW, EC_IABT_CUR, EC_IABT_LOW, ESR_EC_SHIFT, ESR_IL, FAULT_NAMES, FAULT_TITLES, ISS_FSC, ISS_WNR, faultIss, type FaultTypeName } from "../walker/fault.js";
+import {
+  ACCESS_EXEC,
+  EC_DABT_CUR,
+  EC_DABT_LOW,
+  EC_IABT_CUR,
+  EC_IABT_LOW,
+  ESR_EC_SHIFT,
+  ESR_IL,
+  FAULT_NAMES,
+  FAULT_TITLES,
+  ISS_FSC,
+  ISS_WNR,
+  faultIss,
+  type FaultTypeName,
+} from "../walker/fault.js";
 
 export interface S1FaultReport {
   stage: 1;

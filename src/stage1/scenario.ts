@@ -55,7 +55,8 @@ const GUEST_KEYS = ["tcr", "mair", "sctlr", "hcr", "ttbr0", "ttbr1", "table_pool
 const MAPPING_KEYS = ["va", "size", "ipa", "attrindx", "ap", "sh", "af", "pxn", "uxn", "ng", "level"] as const;
 
 function parseGranuleField(v: unknown, path: string): Granule {
-  if (typeof v !== "number" || !(GRANULES as readonly number[]).includes(v)) throw new InputError(`${path}: expected 4096, 16384 or 65536, got ${typeof v === "number" ? v : typeName(v)}`);
+  if (typeof v !== "number" || !(GRANULES as readonly number[]).includes(v))
+    throw new InputError(`${path}: expected 4096, 16384 or 65536, got ${typeof v === "number" ? v : typeName(v)}`);
   return v as Granule;
 }
 
@@ -104,7 +105,13 @@ function parseHcr(v: unknown, path: string): HcrFields {
   if (v === undefined) return { dc: false, dct: false, cd: false, id: false, ptw: false };
   if (!isPlainObject(v)) throw new InputError(`${path}: expected an object, got ${typeName(v)}`);
   checkKeys(v, path, HCR_KEYS, []);
-  const h = { dc: optBool(v, "dc", path, false), dct: optBool(v, "dct", path, false), cd: optBool(v, "cd", path, false), id: optBool(v, "id", path, false), ptw: optBool(v, "ptw", path, false) };
+  const h = {
+    dc: optBool(v, "dc", path, false),
+    dct: optBool(v, "dct", path, false),
+    cd: optBool(v, "cd", path, false),
+    id: optBool(v, "id", path, false),
+    ptw: optBool(v, "ptw", path, false),
+  };
   if (h.dct && !h.dc) throw new InputError(`${path}.dct: HCR_EL2.DCT has an effect only with DC = 1`);
   return h;
 }
@@ -134,7 +141,8 @@ export function parseGuest(v: unknown, path: string, s2: Stage2Config): GuestSpe
     const ipa = parseHexField(v.table_pool.ipa, `${pp}.ipa`);
     const size = parseHexField(v.table_pool.size, `${pp}.size`);
     const align = Math.max(tcr.tg0, tcr.tg1);
-    if (!isAligned(ipa, align) || !isAligned(size, align) || size === 0) throw new InputError(`${pp}: ipa and size must be non-zero multiples of ${granuleName(align as Granule)} (the stage-1 granule)`);
+    if (!isAligned(ipa, align) || !isAligned(size, align) || size === 0)
+      throw new InputError(`${pp}: ipa and size must be non-zero multiples of ${granuleName(align as Granule)} (the stage-1 granule)`);
     pool = { ipa, size };
   }
   const mappings: GuestMapping[] = [];
@@ -178,13 +186,18 @@ function parseMapping(v: unknown, path: string, tcr: TcrFields, s2: Stage2Config
     throw new InputError(`${path}: va, size and ipa must be multiples of the TTBR${region} granule (${granuleName(g.granule)})`);
   }
   const oaBits = s1OutputBits(tcr.ips, g.granule, s2.paBits);
-  if (m.ipa + m.size > 2 ** oaBits) throw new InputError(`${path}: IPA ${hex(m.ipa)}..${hex(m.ipa + m.size - 1)} is beyond the ${oaBits}-bit stage-1 output size (TCR_EL1.IPS ${tcr.ips}, PAMax ${s2.paBits})`);
+  if (m.ipa + m.size > 2 ** oaBits)
+    throw new InputError(
+      `${path}: IPA ${hex(m.ipa)}..${hex(m.ipa + m.size - 1)} is beyond the ${oaBits}-bit stage-1 output size (TCR_EL1.IPS ${tcr.ips}, PAMax ${s2.paBits})`,
+    );
   if (m.level >= 0) {
     const l = m.level;
     if (l < g.startLevel) throw new InputError(`${path}.level: ${l} is above the TTBR${region} start level ${g.startLevel}`);
-    if (l < 3 && !blockDescSupported(g.granule, false, s2.paBits, l)) throw new InputError(`${path}.level: the ${granuleName(g.granule)} granule has no blocks at level ${l}`);
+    if (l < 3 && !blockDescSupported(g.granule, false, s2.paBits, l))
+      throw new InputError(`${path}.level: the ${granuleName(g.granule)} granule has no blocks at level ${l}`);
     const sz = 2 ** g.shifts[l];
-    if (m.va % BigInt(sz) !== 0n || !isAligned(m.ipa, sz) || !isAligned(m.size, sz)) throw new InputError(`${path}.level: va, size and ipa must be multiples of ${hex(sz)} for level-${l} ${l === 3 ? "pages" : "blocks"}`);
+    if (m.va % BigInt(sz) !== 0n || !isAligned(m.ipa, sz) || !isAligned(m.size, sz))
+      throw new InputError(`${path}.level: va, size and ipa must be multiples of ${hex(sz)} for level-${l} ${l === 3 ? "pages" : "blocks"}`);
   }
   return m;
 }

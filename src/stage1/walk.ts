@@ -197,7 +197,8 @@ export class NestedWalker {
     checkObject(c.tcr, "cfg.tcr");
     checkObject(c.sctlr, "cfg.sctlr");
     checkObject(c.hcr, "cfg.hcr");
-    if (!(c.mair instanceof Uint8Array || Array.isArray(c.mair)) || (c.mair as ArrayLike<number>).length !== 8) throw new ArgumentError("cfg.mair", `${shown(c.mair)} is not the 8 MAIR_EL1 Attr bytes`);
+    if (!(c.mair instanceof Uint8Array || Array.isArray(c.mair)) || (c.mair as ArrayLike<number>).length !== 8)
+      throw new ArgumentError("cfg.mair", `${shown(c.mair)} is not the 8 MAIR_EL1 Attr bytes`);
     checkBigU64(c.ttbr0, "cfg.ttbr0");
     checkBigU64(c.ttbr1, "cfg.ttbr1");
     checkTcr(cfg.tcr, "cfg.tcr");
@@ -233,7 +234,14 @@ export class NestedWalker {
    */
   translate(vaLo: number, vaHi: number, access: number, el: number): number {
     // Once per call: the VA's two unsigned 32-bit halves, an access kind, an EL.
-    if (!(typeof vaLo === "number" && vaLo >>> 0 === vaLo && typeof vaHi === "number" && vaHi >>> 0 === vaHi && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1))) {
+    if (!(
+      typeof vaLo === "number" &&
+      vaLo >>> 0 === vaLo &&
+      typeof vaHi === "number" &&
+      vaHi >>> 0 === vaHi &&
+      (access === 0 || access === 1 || access === 2) &&
+      (el === 0 || el === 1)
+    )) {
       badTranslateArgs(vaLo, vaHi, access, el);
     }
     this.faultStage = STAGE_NONE;
@@ -472,6 +480,7 @@ function bitMask(from: number, top: number, base: number): number {
 function badTranslateArgs(vaLo: unknown, vaHi: unknown, access: unknown, el: unknown): never {
   if (!(typeof vaLo === "number" && vaLo >>> 0 === vaLo)) throw new ArgumentError("vaLo", `${shown(vaLo)} is not VA[31:0] (an unsigned 32-bit integer)`);
   if (!(typeof vaHi === "number" && vaHi >>> 0 === vaHi)) throw new ArgumentError("vaHi", `${shown(vaHi)} is not VA[63:32] (an unsigned 32-bit integer)`);
-  if (!(access === 0 || access === 1 || access === 2)) throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
+  if (!(access === 0 || access === 1 || access === 2))
+    throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
   throw new ArgumentError("el", `${shown(el)} is not 0 or 1 (the EL1&0 regime)`);
 }

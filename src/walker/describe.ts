@@ -67,7 +67,6 @@ export interface Stage1Attrs {
   controls?: CombineControls;
 }
 
-
 /**
  * The descriptors a traced walk read (S2Walker.trace / traceLen, or a copy of
  * them), as steps with PAs and decoded descriptors.
@@ -203,7 +202,9 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
   if (r.result) {
     const x = r.result;
     const a = x.attrs;
-    lines.push(`PA ${hex(x.pa)}: level-${x.level} ${x.kind} of ${hex(x.size)} bytes${x.hwUpdates.length ? `; the hardware set ${x.hwUpdates.join(" and ")} (leaf now ${hex(x.descriptor)})` : ""}`);
+    lines.push(
+      `PA ${hex(x.pa)}: level-${x.level} ${x.kind} of ${hex(x.size)} bytes${x.hwUpdates.length ? `; the hardware set ${x.hwUpdates.join(" and ")} (leaf now ${hex(x.descriptor)})` : ""}`,
+    );
     lines.push(`  MemAttr ${hex(a.memAttr)} (FWB ${a.fwb ? "on" : "off"}): ${a.memAttrText}${a.memAttrLinux ? `, ${a.memAttrLinux}` : ""}`);
     lines.push(`  SH ${bits2(a.sh)} ${a.shName}${a.shFrom === "VTCR_EL2.SH0" ? " (VTCR_EL2.SH0: FEAT_LPA2 descriptors carry OA[51:50] in bits 9:8)" : ""}`);
     lines.push(
@@ -213,7 +214,9 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
   } else if (r.fault) {
     const f = r.fault;
     const dabt = access !== ACCESS_EXEC;
-    lines.push(`${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`);
+    lines.push(
+      `${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`,
+    );
     lines.push(
       `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
         `ISV 0, S1PTW ${f.s1ptw ? 1 : 0}${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,

@@ -98,7 +98,12 @@ export function renderFaultsDoc(): string {
     }
     out.push("");
   }
-  out.push("## Where a block descriptor is valid (`AArch64_BlockDescSupported`)", "", row(["granule", "DS (FEAT_LPA2)", "PA size", "levels with blocks"]), row(["---", "---", "---", "---"]));
+  out.push(
+    "## Where a block descriptor is valid (`AArch64_BlockDescSupported`)",
+    "",
+    row(["granule", "DS (FEAT_LPA2)", "PA size", "levels with blocks"]),
+    row(["---", "---", "---", "---"]),
+  );
   for (const [granule, ds, pa] of [
     [4096, false, 48],
     [4096, true, 52],

@@ -37,7 +37,17 @@
 
 import { ABT, EC_CODES, ESR } from "../regs/esr.js";
 import { mask32, fieldGet, fieldPrep } from "../regs/field.js";
-import { FSC_ACCESS_L0, FSC_ADDRSZ_L0, FSC_ADDRSZ_LM1, FSC_ADDRSZ_LM2, FSC_LEVEL_MASK, FSC_PERM_L0, FSC_TRANS_L0, FSC_TRANS_LM1, FSC_TRANS_LM2 } from "../regs/fsc.js";
+import {
+  FSC_ACCESS_L0,
+  FSC_ADDRSZ_L0,
+  FSC_ADDRSZ_LM1,
+  FSC_ADDRSZ_LM2,
+  FSC_LEVEL_MASK,
+  FSC_PERM_L0,
+  FSC_TRANS_L0,
+  FSC_TRANS_LM1,
+  FSC_TRANS_LM2,
+} from "../regs/fsc.js";
 import { HPFAR } from "../regs/hpfar.js";
 
 /** The faults the stage-2 walk reports (ASL Fault_*), plus "none". */
@@ -132,7 +142,8 @@ export function decodeLDFSC(fsc: number, out: { type: number; level: number }): 
   }
   if (fsc < 0 || fsc > (FSC_PERM_L0 | FSC_LEVEL_MASK)) return;
   const base = fsc & ~FSC_LEVEL_MASK;
-  out.type = base === FSC_ADDRSZ_L0 ? FAULT_ADDRESS_SIZE : base === FSC_TRANS_L0 ? FAULT_TRANSLATION : base === FSC_ACCESS_L0 ? FAULT_ACCESS_FLAG : FAULT_PERMISSION;
+  out.type =
+    base === FSC_ADDRSZ_L0 ? FAULT_ADDRESS_SIZE : base === FSC_TRANS_L0 ? FAULT_TRANSLATION : base === FSC_ACCESS_L0 ? FAULT_ACCESS_FLAG : FAULT_PERMISSION;
   out.level = fsc & FSC_LEVEL_MASK;
 }
 

@@ -28,7 +28,15 @@
  * to walk(). Only the output address becomes a double.
  */
 
-import { ADDR_51_48_LO, ADDR_51_48_SHIFT, ADDR_51_50_LPA2_LO, ADDR_51_50_LPA2_SHIFT, KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "../pgtable/descriptor.js";
+import {
+  ADDR_51_48_LO,
+  ADDR_51_48_SHIFT,
+  ADDR_51_50_LPA2_LO,
+  ADDR_51_50_LPA2_SHIFT,
+  KVM_PGTABLE_LAST_LEVEL,
+  PTE_TYPE_LO,
+  PTE_VALID_LO,
+} from "../pgtable/descriptor.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory } from "../pgtable/walkgen.js";
@@ -64,8 +72,26 @@ export const LANES = 16;
  * out[2] = the leaf descriptor's halves, or -1.
  */
 export interface WalkKernel {
-  batch(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, n: number, outPa: Float64Array, outStatus: Int32Array, needLo: number, forbidHi: number): number;
-  batchSum(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, from: number, to: number, needLo: number, forbidHi: number, acc: Float64Array): number;
+  batch(
+    chunks: readonly DescriptorWords[],
+    bump: number,
+    ipas: Float64Array,
+    n: number,
+    outPa: Float64Array,
+    outStatus: Int32Array,
+    needLo: number,
+    forbidHi: number,
+  ): number;
+  batchSum(
+    chunks: readonly DescriptorWords[],
+    bump: number,
+    ipas: Float64Array,
+    from: number,
+    to: number,
+    needLo: number,
+    forbidHi: number,
+    acc: Float64Array,
+  ): number;
   lane(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, k: number, needLo: number, forbidHi: number, out: Float64Array): number;
   one(chunks: readonly DescriptorWords[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
   lanes: number;
@@ -126,7 +152,12 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   const hiLimit = 2 ** (k.paBits - 32);
   const ipaLimit = 2 ** k.iaBits;
   const rootShift = k.shifts[k.startLevel + 1];
-  const highOa = k.highOa === 1 ? ` | (((x & ${ADDR_51_48_LO}) >>> ${ADDR_51_48_SHIFT}) << 16)` : k.highOa === 2 ? ` | (((x & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)` : "";
+  const highOa =
+    k.highOa === 1
+      ? ` | (((x & ${ADDR_51_48_LO}) >>> ${ADDR_51_48_SHIFT}) << 16)`
+      : k.highOa === 2
+        ? ` | (((x & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)`
+        : "";
   // The lockstep groups need the IPA's high half only where an index below the root has bits above 31.
   let needIh = false;
   for (let level = k.startLevel + 1; level <= LAST; level++) if (k.shifts[level + 1] + k.stride > 32) needIh = true;
@@ -166,7 +197,9 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
 
   const src: string[] = [];
   src.push(`"use strict";`);
-  src.push(`// s2pt stage-2 walk kernel: ${pgt.geom.granule} granule, ${k.iaBits}-bit IPA, start level ${k.startLevel}, ${k.paBits}-bit PA${pgt.geom.lpa2 ? ", LPA2" : ""}, ${lanes} lanes`);
+  src.push(
+    `// s2pt stage-2 walk kernel: ${pgt.geom.granule} granule, ${k.iaBits}-bit IPA, start level ${k.startLevel}, ${k.paBits}-bit PA${pgt.geom.lpa2 ? ", LPA2" : ""}, ${lanes} lanes`,
+  );
   // one(): a single IPA, levels unrolled.
   // The IPA arrives split (il = IPA[31:0], ih = IPA[52:32], as int32) and
   // already checked against the IPA size: small integers cross the call unboxed.
@@ -208,7 +241,12 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   body.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
   body.push(`    if (!(${each((v) => `a${v} >= 0 && a${v} < ${ipaLimit}`, " && ")})) break;`);
   // Root index = floor(IPA / 2^shift(start)): exact for 0 <= IPA < 2^ia_bits.
-  body.push(each((v) => `    const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""}; const r${v} = (a${v} * ${2 ** -rootShift}) | 0; let x${v} = 0, y${v} = 0;`));
+  body.push(
+    each(
+      (v) =>
+        `    const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""}; const r${v} = (a${v} * ${2 ** -rootShift}) | 0; let x${v} = 0, y${v} = 0;`,
+    ),
+  );
   body.push(each((v) => `    ${loadRoot(String(v), `r${v}`)}`));
   for (let level = k.startLevel + 1; level <= LAST; level++) {
     body.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));

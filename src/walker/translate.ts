@@ -65,7 +65,17 @@ import {
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool, shown } from "../pgtable/args.js";
 import type { TableStore } from "../pgtable/storage.js";
-import { ACCESS_READ, ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, encodeLDFSC } from "./fault.js";
+import {
+  ACCESS_READ,
+  ACCESS_EXEC,
+  ACCESS_WRITE,
+  FAULT_ACCESS_FLAG,
+  FAULT_ADDRESS_SIZE,
+  FAULT_NONE,
+  FAULT_PERMISSION,
+  FAULT_TRANSLATION,
+  encodeLDFSC,
+} from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { SUM_SPAN, addSum64 } from "../pgtable/walkgen.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
@@ -191,7 +201,8 @@ export class S2Walker {
     checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     if (pgt.destroyed) throw new ArgumentError("pgt", "the table is destroyed: there is no stage-2 table for VTTBR_EL2 to point at");
     const o = checkObject(opts, "opts");
-    for (const k of Object.keys(o)) if (k !== "ha" && k !== "hd" && k !== "xnx" && k !== "fast") throw new ArgumentError(`opts.${k}`, "unknown option (known: ha, hd, xnx, fast)");
+    for (const k of Object.keys(o))
+      if (k !== "ha" && k !== "hd" && k !== "xnx" && k !== "fast") throw new ArgumentError(`opts.${k}`, "unknown option (known: ha, hd, xnx, fast)");
     this.pgt = pgt;
     this.ha = optBool(o.ha, "opts.ha", true);
     this.hd = optBool(o.hd, "opts.hd", false);
@@ -243,13 +254,25 @@ export class S2Walker {
     // negative or NaN, it is out of range: a Translation fault at level 0;
     // inside the IPA space it must be an integer), an access kind, an EL; a
     // table that is not destroyed.
-    if (!(typeof ipa === "number" && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1)) || this.pgt.destroyed || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) {
+    if (
+      !(typeof ipa === "number" && (access === 0 || access === 1 || access === 2) && (el === 0 || el === 1)) ||
+      this.pgt.destroyed ||
+      (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)
+    ) {
       this.badArgs(ipa, access, el);
     }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing && ipa >= 0 && ipa < this.iaLimit) {
       const out = this.fastOut;
-      const level = kernel.one(this.store.chunks, this.store.bump, ipa | 0, (ipa * 2.3283064365386963e-10) | 0, needLo(access), forbidHi(access, this.xnx), out);
+      const level = kernel.one(
+        this.store.chunks,
+        this.store.bump,
+        ipa | 0,
+        (ipa * 2.3283064365386963e-10) | 0,
+        needLo(access),
+        forbidHi(access, this.xnx),
+        out,
+      );
       if (level >= 0) {
         this.pa = out[0];
         this.level = level;
@@ -325,7 +348,7 @@ export class S2Walker {
       if (kernel === null) {
         for (let i = s; i < e; i++) faults += this.sumOne(ipas[i], access, el, part);
       } else {
-        for (let i = s; ; ) {
+        for (let i = s; ;) {
           // The lockstep groups, then the group they stopped at (or the tail) one IPA at a time.
           i = kernel.batchSum(this.store.chunks, this.store.bump, ipas, i, e, nl, fh, part);
           const end = Math.min(i + kernel.lanes, e);
@@ -385,8 +408,10 @@ export class S2Walker {
   /** The ArgumentError for translate()'s arguments (out of line: the check itself is one test). */
   private badArgs(ipa: unknown, access: unknown, el: unknown): never {
     if (this.pgt.destroyed) throw new ArgumentError("this", "the walker's table is destroyed");
-    if (typeof ipa !== "number" || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa)) throw new ArgumentError("ipa", `${shown(ipa)} is not an IPA (a number: an integer inside the IPA space, anything outside it faults)`);
-    if (!(access === 0 || access === 1 || access === 2)) throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
+    if (typeof ipa !== "number" || (ipa >= 0 && ipa < this.iaLimit && Math.floor(ipa) !== ipa))
+      throw new ArgumentError("ipa", `${shown(ipa)} is not an IPA (a number: an integer inside the IPA space, anything outside it faults)`);
+    if (!(access === 0 || access === 1 || access === 2))
+      throw new ArgumentError("access", `${shown(access)} is not ACCESS_READ (0), ACCESS_WRITE (1) or ACCESS_EXEC (2)`);
     throw new ArgumentError("el", `${shown(el)} is not an EL a stage-2 walk translates (0 or 1)`);
   }
 

@@ -6,14 +6,7 @@
 // controls (section 3.4), each citing the ASL rule.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  combineAttrSh,
-  combineIndex,
-  combineS1S2,
-  combineTable,
-  combineTableRows,
-  type CombineOptions,
-} from "../../src/mair/combine.js";
+import { combineAttrSh, combineIndex, combineS1S2, combineTable, combineTableRows, type CombineOptions } from "../../src/mair/combine.js";
 import { s1AttrReserved, validS1Attrs } from "../../src/mair/mair.js";
 import { s2InnerReserved } from "../../src/mair/s2memattr.js";
 import { fixtures, readJson } from "../helpers.js";
@@ -64,24 +57,126 @@ const OSH = 2;
 const OPEN = -1;
 const worked0: Array<[number, Array<[number, number, number]>]> = [
   // S1 MAIR, [S2 MemAttr, attr, sh] for S2 0xF (WB), 0x5 (NC), 0x1 (nGnRE), 0x3 (GRE), 0xA (WT)
-  [0x00, [[0xf, 0x00, OSH], [0x5, 0x00, OSH], [0x1, 0x00, OSH], [0x3, 0x00, OSH], [0xa, 0x00, OSH]]],
-  [0x0c, [[0xf, 0x0c, OSH], [0x5, 0x0c, OSH], [0x1, 0x04, OSH], [0x3, 0x0c, OSH], [0xa, 0x0c, OSH]]],
-  [0x44, [[0xf, 0x44, OSH], [0x5, 0x44, OSH], [0x1, 0x04, OSH], [0x3, 0x0c, OSH], [0xa, 0x44, OSH]]],
-  [0x77, [[0xf, 0x77, ISH], [0x5, 0x40, OSH], [0x1, 0x05, OSH], [0x3, 0x0d, OSH], [0xa, 0x33, ISH]]],
-  [0xff, [[0xf, 0xff, ISH], [0x5, 0x40, OSH], [0x1, 0x05, OSH], [0x3, 0x0d, OSH], [0xa, 0xbb, ISH]]],
-  [0xf0, [[0xf, 0xf0, ISH], [0x5, 0x40, OSH], [0x1, 0x05, OSH], [0x3, 0x0d, OSH], [0xa, 0xbb, ISH]]],
+  [
+    0x00,
+    [
+      [0xf, 0x00, OSH],
+      [0x5, 0x00, OSH],
+      [0x1, 0x00, OSH],
+      [0x3, 0x00, OSH],
+      [0xa, 0x00, OSH],
+    ],
+  ],
+  [
+    0x0c,
+    [
+      [0xf, 0x0c, OSH],
+      [0x5, 0x0c, OSH],
+      [0x1, 0x04, OSH],
+      [0x3, 0x0c, OSH],
+      [0xa, 0x0c, OSH],
+    ],
+  ],
+  [
+    0x44,
+    [
+      [0xf, 0x44, OSH],
+      [0x5, 0x44, OSH],
+      [0x1, 0x04, OSH],
+      [0x3, 0x0c, OSH],
+      [0xa, 0x44, OSH],
+    ],
+  ],
+  [
+    0x77,
+    [
+      [0xf, 0x77, ISH],
+      [0x5, 0x40, OSH],
+      [0x1, 0x05, OSH],
+      [0x3, 0x0d, OSH],
+      [0xa, 0x33, ISH],
+    ],
+  ],
+  [
+    0xff,
+    [
+      [0xf, 0xff, ISH],
+      [0x5, 0x40, OSH],
+      [0x1, 0x05, OSH],
+      [0x3, 0x0d, OSH],
+      [0xa, 0xbb, ISH],
+    ],
+  ],
+  [
+    0xf0,
+    [
+      [0xf, 0xf0, ISH],
+      [0x5, 0x40, OSH],
+      [0x1, 0x05, OSH],
+      [0x3, 0x0d, OSH],
+      [0xa, 0xbb, ISH],
+    ],
+  ],
 ];
 const worked1: Array<[number, Array<[number, number, number]>]> = [
   // S2 6 (force WB), 5 (NC / S1 Device), 1 (nGnRE), 7 (S1), 4 (reserved: the ASL's 0b101 arm)
-  [0x00, [[6, 0xff, OPEN], [5, 0x00, OSH], [1, 0x00, OSH], [7, 0x00, OSH], [4, 0x00, OSH]]],
-  [0x44, [[6, 0xff, OPEN], [5, 0x44, OSH], [1, 0x04, OSH], [7, 0x44, OSH], [4, 0x44, OSH]]],
-  [0xa0, [[6, 0xee, ISH], [5, 0x40, OSH], [1, 0x05, OSH], [7, 0xa0, ISH], [4, 0x40, OSH]]],
-  [0x77, [[6, 0x77, ISH], [5, 0x40, OSH], [1, 0x05, OSH], [7, 0x77, ISH], [4, 0x40, OSH]]],
-  [0xff, [[6, 0xff, ISH], [5, 0x40, OSH], [1, 0x05, OSH], [7, 0xff, ISH], [4, 0x40, OSH]]],
+  [
+    0x00,
+    [
+      [6, 0xff, OPEN],
+      [5, 0x00, OSH],
+      [1, 0x00, OSH],
+      [7, 0x00, OSH],
+      [4, 0x00, OSH],
+    ],
+  ],
+  [
+    0x44,
+    [
+      [6, 0xff, OPEN],
+      [5, 0x44, OSH],
+      [1, 0x04, OSH],
+      [7, 0x44, OSH],
+      [4, 0x44, OSH],
+    ],
+  ],
+  [
+    0xa0,
+    [
+      [6, 0xee, ISH],
+      [5, 0x40, OSH],
+      [1, 0x05, OSH],
+      [7, 0xa0, ISH],
+      [4, 0x40, OSH],
+    ],
+  ],
+  [
+    0x77,
+    [
+      [6, 0x77, ISH],
+      [5, 0x40, OSH],
+      [1, 0x05, OSH],
+      [7, 0x77, ISH],
+      [4, 0x40, OSH],
+    ],
+  ],
+  [
+    0xff,
+    [
+      [6, 0xff, ISH],
+      [5, 0x40, OSH],
+      [1, 0x05, OSH],
+      [7, 0xff, ISH],
+      [4, 0x40, OSH],
+    ],
+  ],
 ];
 
 describe("arch-attributes.md 3.5 worked examples (ASL column)", () => {
-  for (const [fwb, table] of [[false, worked0], [true, worked1]] as const) {
+  for (const [fwb, table] of [
+    [false, worked0],
+    [true, worked1],
+  ] as const) {
     for (const [s1, cells] of table) {
       for (const [s2, attr, sh] of cells) {
         it(`FWB=${fwb ? 1 : 0} S1 0x${s1.toString(16)} + S2 0x${s2.toString(16)} -> 0x${attr.toString(16)} ${sh}`, () => {
@@ -141,7 +236,11 @@ describe("arch-attributes.md section 7: the full table (FEAT_XS on)", () => {
   const rows = [...combineTableRows(t)];
   it("73,728 rows in the documented order (fwb fastest, then s2_sh, s2_memattr, s1_sh, s1_attr)", () => {
     expect(rows).toHaveLength(73728);
-    expect(rows.slice(0, 3).map((r) => r.slice(0, 5))).toEqual([[0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 2, 0]]);
+    expect(rows.slice(0, 3).map((r) => r.slice(0, 5))).toEqual([
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 2, 0],
+    ]);
     expect(rows[6].slice(0, 5)).toEqual([0, 0, 1, 0, 0]);
     expect(rows[6 * 16].slice(0, 5)).toEqual([0, 2, 0, 0, 0]);
     expect(rows[6 * 16 * 3].slice(0, 5)).toEqual([1, 0, 0, 0, 0]);

@@ -330,7 +330,10 @@ describe("hardware updates (VTCR_EL2.HA / HD, DBM; AArch64_S2Translate)", () => 
   });
 
   it("DBM is ignored without HD, and HD is ignored without HA", () => {
-    for (const opts of [{ ha: true, hd: false }, { ha: false, hd: true }]) {
+    for (const opts of [
+      { ha: true, hd: false },
+      { ha: false, hd: true },
+    ]) {
       const a = withLeaf({ clear: W, set: DBM });
       expect(walk(a.pgt, opts, 0x40000000, ACCESS_WRITE), JSON.stringify(opts)).toMatchObject({ r: FAULT_PERMISSION, level: 3, wnr: true });
       expect(peek(a.pgt, a.leaf) & W).toBe(0n);
@@ -343,6 +346,8 @@ describe("hardware updates (VTCR_EL2.HA / HD, DBM; AArch64_S2Translate)", () => 
     a.pgt.storeHook = (page, index, oldLo, oldHi, newLo, newHi) => seen.push([page, index, oldLo, oldHi, newLo, newHi]);
     const before = peek(a.pgt, a.leaf);
     new S2Walker(a.pgt).translate(0x40000000, ACCESS_READ, 1);
-    expect(seen).toEqual([[a.leaf.page, a.leaf.index, Number(before & 0xffffffffn), Number(before >> 32n), Number((before | AF) & 0xffffffffn), Number(before >> 32n)]]);
+    expect(seen).toEqual([
+      [a.leaf.page, a.leaf.index, Number(before & 0xffffffffn), Number(before >> 32n), Number((before | AF) & 0xffffffffn), Number(before >> 32n)],
+    ]);
   });
 });

@@ -64,10 +64,29 @@ describe("geometry: kernel-reference §3.4, every granule x IPA size", () => {
 
   it("NOTES.md: the cells the conformance results exercise", () => {
     const notes: Array<[Granule, number, number, number]> = [
-      [4096, 32, 2, 4], [4096, 33, 2, 8], [4096, 36, 1, 1], [4096, 39, 1, 1], [4096, 40, 1, 2], [4096, 42, 1, 8],
-      [4096, 44, 0, 1], [4096, 47, 0, 1], [4096, 48, 0, 1], [4096, 52, 0, 16],
-      [16384, 32, 2, 1], [16384, 36, 2, 1], [16384, 39, 2, 8], [16384, 40, 2, 16], [16384, 42, 1, 1], [16384, 48, 1, 2], [16384, 52, 0, 1],
-      [65536, 32, 2, 1], [65536, 42, 2, 1], [65536, 44, 2, 4], [65536, 47, 1, 1], [65536, 48, 1, 1], [65536, 52, 1, 1],
+      [4096, 32, 2, 4],
+      [4096, 33, 2, 8],
+      [4096, 36, 1, 1],
+      [4096, 39, 1, 1],
+      [4096, 40, 1, 2],
+      [4096, 42, 1, 8],
+      [4096, 44, 0, 1],
+      [4096, 47, 0, 1],
+      [4096, 48, 0, 1],
+      [4096, 52, 0, 16],
+      [16384, 32, 2, 1],
+      [16384, 36, 2, 1],
+      [16384, 39, 2, 8],
+      [16384, 40, 2, 16],
+      [16384, 42, 1, 1],
+      [16384, 48, 1, 2],
+      [16384, 52, 0, 1],
+      [65536, 32, 2, 1],
+      [65536, 42, 2, 1],
+      [65536, 44, 2, 4],
+      [65536, 47, 1, 1],
+      [65536, 48, 1, 1],
+      [65536, 52, 1, 1],
     ];
     for (const [granule, ia, sl, pgd] of notes) {
       const g = stage2Geometry({ granule, iaBits: ia, paBits: ia > 48 ? 52 : 48, lpa2: ia > 48 && granule !== 65536 });
@@ -87,11 +106,24 @@ describe("geometry: kernel-reference §3.4, every granule x IPA size", () => {
 
   it("levels, shifts and block sizes per granule (kvm_granule_shift, KVM_PGTABLE_MIN_BLOCK_LEVEL)", () => {
     const g4 = stage2Geometry({ granule: 4096, iaBits: 48, paBits: 48, lpa2: false });
-    expect(g4.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed])).toEqual([[0, 39, false], [1, 30, true], [2, 21, true], [3, 12, true]]);
+    expect(g4.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed])).toEqual([
+      [0, 39, false],
+      [1, 30, true],
+      [2, 21, true],
+      [3, 12, true],
+    ]);
     const g16 = stage2Geometry({ granule: 16384, iaBits: 48, paBits: 48, lpa2: false });
-    expect(g16.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed])).toEqual([[1, 36, false], [2, 25, true], [3, 14, true]]);
+    expect(g16.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed])).toEqual([
+      [1, 36, false],
+      [2, 25, true],
+      [3, 14, true],
+    ]);
     const g64 = stage2Geometry({ granule: 65536, iaBits: 48, paBits: 48, lpa2: false });
-    expect(g64.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed, l.usedEntries])).toEqual([[1, 42, false, 64], [2, 29, true, 8192], [3, 16, true, 8192]]);
+    expect(g64.levelInfo.map((l) => [l.level, l.shift, l.leafAllowed, l.usedEntries])).toEqual([
+      [1, 42, false, 64],
+      [2, 29, true, 8192],
+      [3, 16, true, 8192],
+    ]);
   });
 });
 

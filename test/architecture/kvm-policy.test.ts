@@ -63,11 +63,14 @@ describe("era pre (<= v6.8): user_mem_abort() keys on kvm_is_device_pfn() = !pfn
   it("user_mem_abort() [pre]: RAM pfn -> Normal +X(DIC)", () => check("pre", { dic: true }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
   it("user_mem_abort() [pre]: RAM pfn without FWB -> MT_S2_NORMAL", () => check("pre", { fwb: false }, { prot: "R|W", descriptor: NORMAL_RW_NOFWB }));
   it("user_mem_abort() [pre]: non-RAM, VMA non-cacheable -> DEVICE (nGnRE, XN)", () => check("pre", IO_DEVICE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
-  it("user_mem_abort() [pre]: non-RAM, VM_ALLOW_ANY_UNCACHED does not exist yet -> DEVICE", () => check("pre", IO_NONCACHED_UC, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
+  it("user_mem_abort() [pre]: non-RAM, VM_ALLOW_ANY_UNCACHED does not exist yet -> DEVICE", () =>
+    check("pre", IO_NONCACHED_UC, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
   it("user_mem_abort() [pre]: non-RAM, VMA cacheable -> DEVICE (VMA ignored)", () => check("pre", IO_CACHEABLE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
   it("user_mem_abort() [pre]: DEVICE takes no +X(DIC)", () => check("pre", { ...IO_DEVICE, dic: true }, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
-  it("user_mem_abort() [pre]: RAM pfn in a write-combine PFNMAP VMA -> Normal (VMA ignored)", () => check("pre", PFNMAP_RAM_WC, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
-  it("user_mem_abort() [pre]: exec fault on a device pfn -> -ENOEXEC", () => check("pre", { ...IO_CACHEABLE, access: "exec" }, { errno: ENOEXEC, where: /^user_mem_abort\(\)$/ }));
+  it("user_mem_abort() [pre]: RAM pfn in a write-combine PFNMAP VMA -> Normal (VMA ignored)", () =>
+    check("pre", PFNMAP_RAM_WC, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
+  it("user_mem_abort() [pre]: exec fault on a device pfn -> -ENOEXEC", () =>
+    check("pre", { ...IO_CACHEABLE, access: "exec" }, { errno: ENOEXEC, where: /^user_mem_abort\(\)$/ }));
   it("user_mem_abort() [pre]: exec fault on RAM -> R|W|X", () => check("pre", { access: "exec" }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
 });
 
@@ -76,15 +79,19 @@ describe("era v1 (2023-09 v1): the type follows the VMA's pgprot (mapping_type()
   it("user_mem_abort() [v1]: cacheable VMA -> Normal +X(DIC)", () => check("v1", { dic: true }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
   it("user_mem_abort() + stage2_set_prot_attr() [v1]: non-RAM, VMA non-cacheable -> DEVICE, written as MemAttr NORMAL_NC (5)", () =>
     check("v1", IO_DEVICE, { prot: "R|W|DEVICE", descriptor: NC_RW }));
-  it("user_mem_abort() [v1]: write-combine VMA (MT_NORMAL_NC) -> DEVICE -> MemAttr NORMAL_NC", () => check("v1", IO_WC, { prot: "R|W|DEVICE", descriptor: NC_RW }));
+  it("user_mem_abort() [v1]: write-combine VMA (MT_NORMAL_NC) -> DEVICE -> MemAttr NORMAL_NC", () =>
+    check("v1", IO_WC, { prot: "R|W|DEVICE", descriptor: NC_RW }));
   it("user_mem_abort() [v1]: a non-cacheable VMA gets no +X(DIC)", () => check("v1", { ...IO_DEVICE, dic: true }, { prot: "R|W|DEVICE", descriptor: NC_RW }));
-  it("user_mem_abort() [v1]: non-RAM, VMA cacheable -> Normal cacheable (with FWB)", () => check("v1", IO_CACHEABLE, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
-  it("user_mem_abort() [v1]: RAM pfn in a non-cacheable VMA -> the same rule: DEVICE -> MemAttr NORMAL_NC", () => check("v1", PFNMAP_RAM_WC, { prot: "R|W|DEVICE", descriptor: NC_RW }));
+  it("user_mem_abort() [v1]: non-RAM, VMA cacheable -> Normal cacheable (with FWB)", () =>
+    check("v1", IO_CACHEABLE, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
+  it("user_mem_abort() [v1]: RAM pfn in a non-cacheable VMA -> the same rule: DEVICE -> MemAttr NORMAL_NC", () =>
+    check("v1", PFNMAP_RAM_WC, { prot: "R|W|DEVICE", descriptor: NC_RW }));
   it("user_mem_abort() [v1]: without FWB, an MMIO pfn (no pfn_valid) in a cacheable VMA -> -EINVAL", () =>
     check("v1", { ...IO_CACHEABLE, fwb: false }, { errno: EINVAL, where: /^user_mem_abort\(\) \(v1 1\/2\)$/ }));
   it("user_mem_abort() [v1]: without FWB the -EINVAL check refuses an MMIO pfn in a non-cacheable VMA too", () =>
     check("v1", { ...IO_DEVICE, fwb: false }, { errno: EINVAL, where: /^user_mem_abort\(\) \(v1 1\/2\)$/ }));
-  it("user_mem_abort() [v1]: without FWB, RAM (pfn_valid, linear map) is accepted -> MT_S2_NORMAL", () => check("v1", { fwb: false }, { prot: "R|W", descriptor: NORMAL_RW_NOFWB }));
+  it("user_mem_abort() [v1]: without FWB, RAM (pfn_valid, linear map) is accepted -> MT_S2_NORMAL", () =>
+    check("v1", { fwb: false }, { prot: "R|W", descriptor: NORMAL_RW_NOFWB }));
   it("user_mem_abort() [v1]: without FWB, ZONE_DEVICE memory behind a file VMA (struct pages in the linear map) is accepted", () =>
     check("v1", { ...FILE_ZONE_DEVICE, fwb: false }, { prot: "R|W", descriptor: NORMAL_RW_NOFWB }));
   it("user_mem_abort() [v1]: exec fault on a device pfn -> -ENOEXEC (v1 kept the pfn-based check)", () =>
@@ -97,23 +104,30 @@ describe("era v6.9 (8c47ce3e1d2c): device = !pfn_is_map_memory(); VM_ALLOW_ANY_U
   it("user_mem_abort() [v6.9]: RAM pfn -> Normal", () => check("v6.9", RAM_ANON, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
   it("user_mem_abort() [v6.9]: RAM pfn -> Normal +X(DIC)", () => check("v6.9", { dic: true }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
   it("user_mem_abort() [v6.9]: non-RAM, VMA non-cacheable, no UC -> DEVICE", () => check("v6.9", IO_DEVICE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
-  it("user_mem_abort() [v6.9]: non-RAM, VMA non-cacheable, UC -> NORMAL_NC", () => check("v6.9", IO_NONCACHED_UC, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
-  it("user_mem_abort() [v6.9]: non-RAM, VMA cacheable -> same as non-cacheable (DEVICE)", () => check("v6.9", IO_CACHEABLE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
+  it("user_mem_abort() [v6.9]: non-RAM, VMA non-cacheable, UC -> NORMAL_NC", () =>
+    check("v6.9", IO_NONCACHED_UC, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
+  it("user_mem_abort() [v6.9]: non-RAM, VMA cacheable -> same as non-cacheable (DEVICE)", () =>
+    check("v6.9", IO_CACHEABLE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
   it("user_mem_abort() [v6.9]: non-RAM, VMA cacheable with UC -> same as non-cacheable (NORMAL_NC)", () =>
     check("v6.9", { ...IO_CACHEABLE, allowAnyUncached: true }, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
-  it("user_mem_abort() [v6.9]: Normal-NC is the same MemAttr (5) without FWB", () => check("v6.9", { ...IO_NONCACHED_UC, fwb: false }, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
+  it("user_mem_abort() [v6.9]: Normal-NC is the same MemAttr (5) without FWB", () =>
+    check("v6.9", { ...IO_NONCACHED_UC, fwb: false }, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
   it("user_mem_abort() [v6.9]: exec fault on a device pfn -> -ENOEXEC (also with UC)", () =>
     check("v6.9", { ...IO_NONCACHED_UC, access: "exec" }, { errno: ENOEXEC, where: /^user_mem_abort\(\)$/ }));
 });
 
 describe("era mainline (mmu.c @7a9479eb): kvm_vma_is_cacheable(), s2_force_noncacheable, kvm_supports_cacheable_pfnmap()", () => {
   it("user_mem_abort() [mainline]: RAM pfn -> Normal", () => check("mainline", RAM_ANON, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
-  it("user_mem_abort() [mainline]: RAM pfn -> Normal +X(DIC), no FWB", () => check("mainline", { dic: true, fwb: false }, { prot: "R|W|X", descriptor: NORMAL_RWX_NOFWB }));
-  it("user_mem_abort() [mainline]: non-RAM PFNMAP, VMA non-cacheable -> s2_force_noncacheable -> DEVICE", () => check("mainline", IO_DEVICE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
-  it("user_mem_abort() [mainline]: non-RAM PFNMAP, VMA non-cacheable, UC -> NORMAL_NC", () => check("mainline", IO_NONCACHED_UC, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
+  it("user_mem_abort() [mainline]: RAM pfn -> Normal +X(DIC), no FWB", () =>
+    check("mainline", { dic: true, fwb: false }, { prot: "R|W|X", descriptor: NORMAL_RWX_NOFWB }));
+  it("user_mem_abort() [mainline]: non-RAM PFNMAP, VMA non-cacheable -> s2_force_noncacheable -> DEVICE", () =>
+    check("mainline", IO_DEVICE, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
+  it("user_mem_abort() [mainline]: non-RAM PFNMAP, VMA non-cacheable, UC -> NORMAL_NC", () =>
+    check("mainline", IO_NONCACHED_UC, { prot: "R|W|NORMAL_NC", descriptor: NC_RW }));
   it("user_mem_abort() [mainline]: non-RAM MIXEDMAP, VMA non-cacheable -> DEVICE, no X even with DIC", () =>
     check("mainline", { ...MIXED_IO_DEVICE, dic: true }, { prot: "R|W|DEVICE", descriptor: DEVICE_RW }));
-  it("user_mem_abort() [mainline]: forced non-cacheable + exec fault -> -ENOEXEC", () => check("mainline", { ...IO_WC, access: "exec" }, { errno: ENOEXEC, where: /^user_mem_abort\(\)$/ }));
+  it("user_mem_abort() [mainline]: forced non-cacheable + exec fault -> -ENOEXEC", () =>
+    check("mainline", { ...IO_WC, access: "exec" }, { errno: ENOEXEC, where: /^user_mem_abort\(\)$/ }));
   it("user_mem_abort() [mainline]: non-RAM, VMA non-cacheable but neither PFNMAP nor MIXEDMAP -> Normal +X(DIC) (policy level; no real VMA of this shape is accepted by the CLI)", () =>
     check("mainline", { vma: "file", pgprot: "wc", pfnRam: false, dic: true }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
   it("kvm_arch_prepare_memory_region() [mainline]: cacheable VM_PFNMAP without kvm_supports_cacheable_pfnmap() (FWB, no DIC) -> -EINVAL", () =>
@@ -128,10 +142,12 @@ describe("era mainline (mmu.c @7a9479eb): kvm_vma_is_cacheable(), s2_force_nonca
     check("mainline", { ...IO_CACHEABLE, dic: true }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
   it("user_mem_abort() [mainline]: cacheable PFNMAP non-RAM with FWB and DIC allows exec faults", () =>
     check("mainline", { ...IO_CACHEABLE, dic: true, access: "exec" }, { prot: "R|W|X", descriptor: NORMAL_RWX_FWB }));
-  it("user_mem_abort() [mainline]: non-RAM file VMA (not PFNMAP/MIXEDMAP) -> Normal", () => check("mainline", FILE_ZONE_DEVICE, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
+  it("user_mem_abort() [mainline]: non-RAM file VMA (not PFNMAP/MIXEDMAP) -> Normal", () =>
+    check("mainline", FILE_ZONE_DEVICE, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
   it("user_mem_abort() [mainline]: RAM pfn in a write-combine PFNMAP VMA -> Normal (only non-RAM pfns are forced)", () =>
     check("mainline", PFNMAP_RAM_WC, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
-  it("user_mem_abort() [mainline]: write fault -> R|W (and a write fault never carries X)", () => check("mainline", { access: "write" }, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
+  it("user_mem_abort() [mainline]: write fault -> R|W (and a write fault never carries X)", () =>
+    check("mainline", { access: "write" }, { prot: "R|W", descriptor: NORMAL_RW_FWB }));
 });
 
 describe("policy outcome details", () => {

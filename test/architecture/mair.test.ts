@@ -36,7 +36,14 @@ describe("DecodeLDFAttr (1.2): one nibble", () => {
 
 describe("S1DecodeMemAttrs (1.1, 1.2, 1.4)", () => {
   it("Device bytes: type from dd, XS = 1; dd01 is the FEAT_XS form with XS = 0", () => {
-    for (const [a, dev, xs] of [[0x00, 0, 1], [0x04, 1, 1], [0x08, 2, 1], [0x0c, 3, 1], [0x01, 0, 0], [0x0d, 3, 0]]) {
+    for (const [a, dev, xs] of [
+      [0x00, 0, 1],
+      [0x04, 1, 1],
+      [0x08, 2, 1],
+      [0x0c, 3, 1],
+      [0x01, 0, 0],
+      [0x0d, 3, 0],
+    ]) {
       const m = s1DecodeMemAttrs(a, 0, XS);
       expect([m.memtype, m.device, m.xs]).toEqual([MEMTYPE_DEVICE, dev, xs]);
     }

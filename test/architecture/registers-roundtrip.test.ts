@@ -47,7 +47,8 @@ describe("every syndrome the walker encodes decodes back to the same fields", ()
     for (let level = -2; level <= 3; level++) {
       if (encodeLDFSC(t, level) < 0) continue; // the ASL has no code (an Access flag or Permission fault below level 0)
       for (const access of [ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC]) {
-        for (const s1ptw of [false, true]) cases.push([`${FAULT_NAMES[t]} L${level} ${["r", "w", "x"][access]}${s1ptw ? " S1PTW" : ""}`, t, level, access, s1ptw]);
+        for (const s1ptw of [false, true])
+          cases.push([`${FAULT_NAMES[t]} L${level} ${["r", "w", "x"][access]}${s1ptw ? " S1PTW" : ""}`, t, level, access, s1ptw]);
       }
     }
   }
@@ -111,7 +112,13 @@ describe("the walker's faults on a real table decode to the fault the walk took"
     ["an instruction fetch from an XN page: Permission fault, level 3", 0x40000000, ACCESS_EXEC, "permission", 3],
     ["a read of an empty level-3 entry: Translation fault, level 3", 0x40001000, ACCESS_READ, "translation", 3],
     ["a read under an empty level-1 entry: Translation fault, level 1", 0x80000000, ACCESS_READ, "translation", 1],
-    ["a read beyond the 40-bit IPA space: Translation fault, level 0 (ASL AArch64_S2Translate: AArch64_IPAIsOutOfRange reports level 0)", 2 ** 41, ACCESS_READ, "translation", 0],
+    [
+      "a read beyond the 40-bit IPA space: Translation fault, level 0 (ASL AArch64_S2Translate: AArch64_IPAIsOutOfRange reports level 0)",
+      2 ** 41,
+      ACCESS_READ,
+      "translation",
+      0,
+    ],
   ];
   it.each(cases)("%s", (_n, ipa, access, kind, level) => {
     const r = w.translate(ipa, access, 1);
@@ -155,7 +162,21 @@ describe("kvm_get_vtcr()'s value decodes to the geometry it was built from", () 
 
 describe("the guest's TCR_EL1, MAIR_EL1 and PAR_EL1 encoders decode back", () => {
   it("encodeTcr()", () => {
-    const t = { t0sz: 25, t1sz: 30, tg0: 65536 as const, tg1: 16384 as const, ips: 44, epd0: false, epd1: true, tbi0: true, tbi1: false, hpd0: true, hpd1: false, ha: true, hd: false };
+    const t = {
+      t0sz: 25,
+      t1sz: 30,
+      tg0: 65536 as const,
+      tg1: 16384 as const,
+      ips: 44,
+      epd0: false,
+      epd1: true,
+      tbi0: true,
+      tbi1: false,
+      hpd0: true,
+      hpd1: false,
+      ha: true,
+      hd: false,
+    };
     const d = decodeTcrRegister(encodeTcr(t));
     expect([field(d, "T0SZ"), field(d, "T1SZ"), field(d, "TG0"), field(d, "TG1"), field(d, "IPS")]).toEqual(["0x19", "0x1e", "0x1", "0x1", "0x4"]);
     expect([field(d, "EPD1"), field(d, "TBI0"), field(d, "HPD0"), field(d, "HA"), field(d, "HD")]).toEqual(["0x1", "0x1", "0x1", "0x1", "0x0"]);

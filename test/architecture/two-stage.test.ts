@@ -8,13 +8,32 @@
 // and the combine rules of ../shared/reference/arch-attributes.md section 3.
 // Every expected value is a literal worked out in the comment next to it.
 import { describe, expect, it } from "vitest";
-import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION, hpfarOf } from "../../src/walker/fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT_ACCESS_FLAG,
+  FAULT_ADDRESS_SIZE,
+  FAULT_NONE,
+  FAULT_PERMISSION,
+  FAULT_TRANSLATION,
+  hpfarOf,
+} from "../../src/walker/fault.js";
 import { S1_HW_AF, S1_HW_DIRTY, S1_PERM_R, S1_PERM_W, S1_PERM_X, STAGE_1, STAGE_2, NestedWalker } from "../../src/stage1/walk.js";
 import { nestedMemType } from "../../src/stage1/guest.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { s1FaultReport } from "../../src/stage1/fault.js";
 import { decodeTcr, encodeTcr, regionGeometry } from "../../src/stage1/config.js";
-import { decodeS1Descriptor, encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/pgtable/s1descriptor.js";
+import {
+  decodeS1Descriptor,
+  encodeS1Leaf,
+  encodeS1Table,
+  S1_AF_LO,
+  S1_APTABLE_HI,
+  S1_NSTABLE_HI,
+  S1_PXNTABLE_HI,
+  S1_UXNTABLE_HI,
+} from "../../src/pgtable/s1descriptor.js";
 import { guestJson, rewalk, setup, tr } from "../helpers-guest.js";
 
 const OSH = 2;
@@ -52,7 +71,21 @@ describe("the stage-1 descriptor and TCR_EL1 encodings", () => {
     // T0SZ 25 (0x19), IRGN0 01 (0x100), ORGN0 01 (0x400), SH0 11 (0x3000): 0x3519; T1SZ 25 << 16, A1 bit 22,
     // IRGN1/ORGN1 01, SH1 11, TG1 10 (4K) << 30: 0xb5590000; IPS 101 (48) << 32, AS bit 36, TBI0 bit 37, HA bit 39: 0xb5 << 32.
     const t = decodeTcr(0x000000b5b5593519n, "tcr");
-    expect(t).toEqual({ t0sz: 25, t1sz: 25, tg0: 4096, tg1: 4096, ips: 48, epd0: false, epd1: false, tbi0: true, tbi1: false, hpd0: false, hpd1: false, ha: true, hd: false });
+    expect(t).toEqual({
+      t0sz: 25,
+      t1sz: 25,
+      tg0: 4096,
+      tg1: 4096,
+      ips: 48,
+      epd0: false,
+      epd1: false,
+      tbi0: true,
+      tbi1: false,
+      hpd0: false,
+      hpd1: false,
+      ha: true,
+      hd: false,
+    });
     // encodeTcr keeps only the modelled fields: drops IRGN/ORGN/SH, A1 and AS (0x3500 + 0x75400000 + 0x10 << 32).
     expect(encodeTcr(t)).toBe(0x000000b5b5593519n & ~0x3f00n & ~0x3f400000n & ~(1n << 36n));
     expect(() => decodeTcr(1n << 59n, "tcr")).toThrow(/DS \(FEAT_LPA2\), is set/);
@@ -60,13 +93,26 @@ describe("the stage-1 descriptor and TCR_EL1 encodings", () => {
   });
 
   it("start levels and root-table sizes (AArch64_S1StartLevel: 3 - (iasize - 1 - granulebits) DIV stride)", () => {
-    const g = (tg: 4096 | 16384 | 65536, t: number) => regionGeometry({ t0sz: t, t1sz: t, tg0: tg, tg1: tg, ips: 48, epd0: false, epd1: false, tbi0: false, tbi1: false, hpd0: false, hpd1: false, ha: false, hd: false }, 0);
+    const g = (tg: 4096 | 16384 | 65536, t: number) =>
+      regionGeometry(
+        { t0sz: t, t1sz: t, tg0: tg, tg1: tg, ips: 48, epd0: false, epd1: false, tbi0: false, tbi1: false, hpd0: false, hpd1: false, ha: false, hd: false },
+        0,
+      );
     // 4K, 48-bit: 3 - 35 DIV 9 = 0, 512 entries; 4K, 39-bit: 3 - 26 DIV 9 = 1, 512; 4K, 25-bit: 3 - 12 DIV 9 = 2, 16 entries.
-    expect([g(4096, 16).startLevel, g(4096, 16).rootEntries, g(4096, 25).startLevel, g(4096, 25).rootEntries, g(4096, 39).startLevel, g(4096, 39).rootEntries]).toEqual([0, 512, 1, 512, 2, 16]);
+    expect([
+      g(4096, 16).startLevel,
+      g(4096, 16).rootEntries,
+      g(4096, 25).startLevel,
+      g(4096, 25).rootEntries,
+      g(4096, 39).startLevel,
+      g(4096, 39).rootEntries,
+    ]).toEqual([0, 512, 1, 512, 2, 16]);
     // 16K, 48-bit: 3 - 33 DIV 11 = 0, 2 entries; 16K, 39-bit: 3 - 24 DIV 11 = 1, 8 entries.
     expect([g(16384, 16).startLevel, g(16384, 16).rootEntries, g(16384, 25).startLevel, g(16384, 25).rootEntries]).toEqual([0, 2, 1, 8]);
     // 64K, 48-bit: 3 - 31 DIV 13 = 1, 64 entries; 64K, 39-bit: 3 - 22 DIV 13 = 2, 1024 entries (an 8K root table).
-    expect([g(65536, 16).startLevel, g(65536, 16).rootEntries, g(65536, 25).startLevel, g(65536, 25).rootEntries, g(65536, 25).rootTableLog2]).toEqual([1, 64, 2, 1024, 13]);
+    expect([g(65536, 16).startLevel, g(65536, 16).rootEntries, g(65536, 25).startLevel, g(65536, 25).rootEntries, g(65536, 25).rootTableLog2]).toEqual([
+      1, 64, 2, 1024, 13,
+    ]);
   });
 });
 
@@ -78,11 +124,19 @@ describe("a guest framebuffer mapped Normal-NC over a stage-2 Normal-NC mapping"
       const nw = s.nw;
       // The builder placed the TTBR1 root at the pool's first page, then the level-2 and level-3 tables.
       expect(s.guest.config.ttbr1).toBe(0x40000000n);
-      expect(s.guest.tables.map((t) => [t.level, t.ipa])).toEqual([[1, 0x40000000], [2, 0x40001000], [3, 0x40002000]]);
+      expect(s.guest.tables.map((t) => [t.level, t.ipa])).toEqual([
+        [1, 0x40000000],
+        [2, 0x40001000],
+        [3, 0x40002000],
+      ]);
       const r = walkVa(nw, 0xffffffc000001040n, ACCESS_WRITE, 1);
       // VA - 0xffffff8000000000 = 0x4000001040: L1 index VA[38:30] = 256 (entry IPA 0x40000800), L2 index 0
       // (0x40001000), L3 index 1 (0x40002008); IPA = 0x10000000 + 0x1040; PA = 0x1000000000 + 0x1040.
-      expect(r.steps.map((x) => [x.level, x.entryIpa, x.index])).toEqual([[1, 0x40000800n, 256], [2, 0x40001000n, 0], [3, 0x40002008n, 1]]);
+      expect(r.steps.map((x) => [x.level, x.entryIpa, x.index])).toEqual([
+        [1, 0x40000800n, 256],
+        [2, 0x40001000n, 0],
+        [3, 0x40002008n, 1],
+      ]);
       // Each entry is read at the PA stage 2 gives its IPA: pool page n at PA 0x80010000 + n * 0x1000.
       expect(r.steps.map((x) => x.entryPa)).toEqual([0x80010800n, 0x80011000n, 0x80012008n]);
       expect([r.ipa, r.pa, r.leaf?.level, r.final?.result?.level]).toEqual([0x10001040n, 0x1000001040n, 3, 2]);
@@ -325,7 +379,10 @@ describe("stage-1 faults (to EL1)", () => {
   });
 
   it("16K: no blocks at level 1 without FEAT_LPA2 (AArch64_BlockDescSupported)", () => {
-    const g16 = guestJson({ tcr: { t0sz: 25, t1sz: 25, tg0: 16384, tg1: 16384, ips: 40 }, mappings: [{ va: "0xffffff8000000000", size: "0x4000", ipa: "0x40200000", attrindx: 0, sh: 3 }] });
+    const g16 = guestJson({
+      tcr: { t0sz: 25, t1sz: 25, tg0: 16384, tg1: 16384, ips: 40 },
+      mappings: [{ va: "0xffffff8000000000", size: "0x4000", ipa: "0x40200000", attrindx: 0, sh: 3 }],
+    });
     const s = setup(g16, [[0x40200000, 0x200000, 0x80200000, "R|W|X"]]);
     // 16K, 39-bit: start level 1 (8 entries), L2 index shift 25, pages of 16K: VA+0x123 -> IPA 0x40200123.
     expect(tr(s.nw, 0xffffff8000000123n, ACCESS_READ)).toBe(FAULT_NONE);
@@ -367,11 +424,24 @@ describe("the permission rules (AArch64_S1DirectBasePermissions, AArch64_S1Compu
     [0b11, R | X, R | X],
   ];
   const maps: Array<[number, number, number, string]> = [[0x40200000, 0x200000, 0x80200000, "R|W|X"]];
-  const pages = table.map(([ap], i) => ({ va: `0x${(0xffffff8000000000n + BigInt(i) * 0x1000n).toString(16)}`, size: "0x1000", ipa: `0x${(0x40200000 + i * 0x1000).toString(16)}`, attrindx: 0, ap, sh: 3, level: 3 }));
+  const pages = table.map(([ap], i) => ({
+    va: `0x${(0xffffff8000000000n + BigInt(i) * 0x1000n).toString(16)}`,
+    size: "0x1000",
+    ipa: `0x${(0x40200000 + i * 0x1000).toString(16)}`,
+    attrindx: 0,
+    ap,
+    sh: 3,
+    level: 3,
+  }));
   const perms = (nw: NestedWalker, i: number, el: number): number => {
     const va = 0xffffff8000000000n + BigInt(i) * 0x1000n;
     let p = 0;
-    for (const [acc, bit] of [[ACCESS_READ, R], [ACCESS_WRITE, W], [ACCESS_EXEC, X]] as const) if (tr(nw, va, acc, el) === FAULT_NONE) p |= bit;
+    for (const [acc, bit] of [
+      [ACCESS_READ, R],
+      [ACCESS_WRITE, W],
+      [ACCESS_EXEC, X],
+    ] as const)
+      if (tr(nw, va, acc, el) === FAULT_NONE) p |= bit;
     return p;
   };
 

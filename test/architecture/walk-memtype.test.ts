@@ -17,11 +17,19 @@ const OSH = 2;
 const ISH = 3;
 
 function cfg(fwb: boolean, lpa2 = false): Stage2Config {
-  return lpa2 ? { granule: 4096, iaBits: 52, paBits: 52, lpa2: true, fwb, tlbRange: false } : { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb, tlbRange: false };
+  return lpa2
+    ? { granule: 4096, iaBits: 52, paBits: 52, lpa2: true, fwb, tlbRange: false }
+    : { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb, tlbRange: false };
 }
 
 /** Map one 4K page at IPA 0x40000000 -> PA 0x80000000 with `prot`, walk it, combine with (s1Attr, s1Sh). */
-function combined(c: Stage2Config, prot: number, s1Attr: number, s1Sh: number, access = ACCESS_READ): { attr: number; sh: number; permitted: number[]; cheap: number[]; memAttr: number } {
+function combined(
+  c: Stage2Config,
+  prot: number,
+  s1Attr: number,
+  s1Sh: number,
+  access = ACCESS_READ,
+): { attr: number; sh: number; permitted: number[]; cheap: number[]; memAttr: number } {
   const pgt = new KvmPgtable(c);
   expect(pgt.map(0x40000000, 0x1000, 0x80000000, prot, 0)).toBe(0);
   const w = new S2Walker(pgt);

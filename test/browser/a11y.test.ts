@@ -49,7 +49,16 @@ async function axe(state: string): Promise<AxeResult["violations"]> {
   return r.violations;
 }
 
-const serious = (vs: AxeResult["violations"]): string[] => vs.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+const serious = (vs: AxeResult["violations"]): string[] =>
+  vs
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(", ")}`,
+    );
 
 describe("axe-core: no serious or critical violation", () => {
   it("the page as it opens", async () => {
@@ -78,7 +87,8 @@ describe("every control labelled and reached by the keyboard", () => {
       for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea"))) {
         if (!((el.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby"))) out.push(`no label: #${el.id}`);
       }
-      for (const el of Array.from(document.querySelectorAll("button, a"))) if (!(el.getAttribute("aria-label") || el.textContent?.trim())) out.push(`no name: ${el.outerHTML.slice(0, 80)}`);
+      for (const el of Array.from(document.querySelectorAll("button, a")))
+        if (!(el.getAttribute("aria-label") || el.textContent?.trim())) out.push(`no name: ${el.outerHTML.slice(0, 80)}`);
       return out;
     });
     expect(problems).toEqual([]);
@@ -90,7 +100,13 @@ describe("every control labelled and reached by the keyboard", () => {
     await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const want = await p.evaluate(() =>
       Array.from(document.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href], summary"))
-        .filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.checkVisibility() && !(el instanceof HTMLInputElement && el.type === "radio" && !el.checked))
+        .filter(
+          (el) =>
+            !(el as HTMLButtonElement).disabled &&
+            el.tabIndex >= 0 &&
+            el.checkVisibility() &&
+            !(el instanceof HTMLInputElement && el.type === "radio" && !el.checked),
+        )
         .map((el, i) => el.id || el.getAttribute("data-key") || el.getAttribute("data-rule") || `#${i}:${el.tagName}:${el.textContent?.slice(0, 20)}`),
     );
     const seen = new Set<string>();
@@ -99,7 +115,13 @@ describe("every control labelled and reached by the keyboard", () => {
       const id = await p.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         if (!el || el === document.body) return "";
-        const all = Array.from(document.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href], summary")).filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.checkVisibility() && !(el instanceof HTMLInputElement && el.type === "radio" && !el.checked));
+        const all = Array.from(document.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href], summary")).filter(
+          (el) =>
+            !(el as HTMLButtonElement).disabled &&
+            el.tabIndex >= 0 &&
+            el.checkVisibility() &&
+            !(el instanceof HTMLInputElement && el.type === "radio" && !el.checked),
+        );
         return el.id || el.getAttribute("data-key") || el.getAttribute("data-rule") || `#${all.indexOf(el)}:${el.tagName}:${el.textContent?.slice(0, 20)}`;
       });
       if (id === "" && i > 0) break;
@@ -145,13 +167,17 @@ describe("every control labelled and reached by the keyboard", () => {
 
 describe("colour is never the only carrier", () => {
   it("every matrix cell, legend entry, shareability cell and address segment says what it is in words", async () => {
-    const empty = await b.page.evaluate(() => [
-      ...Array.from(document.querySelectorAll("#mx-table button.cell")).filter((el) => !el.querySelector(".ty")?.textContent?.trim() || !el.querySelector(".shv")?.textContent?.trim()),
-      ...Array.from(document.querySelectorAll("#matrix ul.legend li")).filter((el) => !el.textContent?.trim()),
-      ...Array.from(document.querySelectorAll("#mx-sh td.shcell")).filter((el) => !el.textContent?.trim()),
-      ...Array.from(document.querySelectorAll("#walk .seg:not(.dot)")).filter((el) => !el.querySelector(".seg-label")?.textContent?.trim()),
-      ...Array.from(document.querySelectorAll("#walk .gcell.fault")).filter((el) => !el.textContent?.includes("fault")),
-    ].map((el) => el.outerHTML.slice(0, 80)));
+    const empty = await b.page.evaluate(() =>
+      [
+        ...Array.from(document.querySelectorAll("#mx-table button.cell")).filter(
+          (el) => !el.querySelector(".ty")?.textContent?.trim() || !el.querySelector(".shv")?.textContent?.trim(),
+        ),
+        ...Array.from(document.querySelectorAll("#matrix ul.legend li")).filter((el) => !el.textContent?.trim()),
+        ...Array.from(document.querySelectorAll("#mx-sh td.shcell")).filter((el) => !el.textContent?.trim()),
+        ...Array.from(document.querySelectorAll("#walk .seg:not(.dot)")).filter((el) => !el.querySelector(".seg-label")?.textContent?.trim()),
+        ...Array.from(document.querySelectorAll("#walk .gcell.fault")).filter((el) => !el.textContent?.includes("fault")),
+      ].map((el) => el.outerHTML.slice(0, 80)),
+    );
     expect(empty).toEqual([]);
   });
 });
@@ -215,7 +241,8 @@ describe("screenshots of each panel", () => {
     expect(b.errors).toEqual([]);
     await fresh("#view=matrix");
     await screenshot(b.page, "site-full.png");
-    for (const id of ["matrix", "combine", "walk", "eras", "decoder", "glossary"]) await b.page.locator(`#${id}`).screenshot({ path: join(artifactsDir, `site-${id}.png`) });
+    for (const id of ["matrix", "combine", "walk", "eras", "decoder", "glossary"])
+      await b.page.locator(`#${id}`).screenshot({ path: join(artifactsDir, `site-${id}.png`) });
     expect(b.errors).toEqual([]);
   });
 });

@@ -63,7 +63,16 @@ async function cells(): Promise<CellOnPage[]> {
 /** The legend's colour for each type (its swatch), as the browser computes it. */
 async function legendColours(): Promise<Map<string, { bg: string; bgImage: string }>> {
   const pairs = await b.page.$$eval("#matrix ul.legend .swatch", (ss) =>
-    ss.map((s) => [Array.from(s.classList).find((c) => c.startsWith("t-"))?.slice(2) ?? "", getComputedStyle(s).backgroundColor, getComputedStyle(s).backgroundImage] as const),
+    ss.map(
+      (s) =>
+        [
+          Array.from(s.classList)
+            .find((c) => c.startsWith("t-"))
+            ?.slice(2) ?? "",
+          getComputedStyle(s).backgroundColor,
+          getComputedStyle(s).backgroundImage,
+        ] as const,
+    ),
   );
   return new Map(pairs.map(([c, bg, bgImage]) => [c, { bg, bgImage }]));
 }
@@ -104,7 +113,8 @@ describe("the combine matrix is combineTable(), in colour and in words", () => {
   it("the stage-1 and stage-2 SH pickers recompute every cell", async () => {
     await setInputs(b.page, { "mx-fwb": false, "mx-s1-sh": "0", "mx-s2-sh": "2" });
     const t = combineTable({});
-    for (const c of await cells()) expect([c.attr, c.sh], c.key).toEqual([t.attr[combineIndex(c.s1, 0, c.s2, 2, false)], t.sh[combineIndex(c.s1, 0, c.s2, 2, false)]]);
+    for (const c of await cells())
+      expect([c.attr, c.sh], c.key).toEqual([t.attr[combineIndex(c.s1, 0, c.s2, 2, false)], t.sh[combineIndex(c.s1, 0, c.s2, 2, false)]]);
     await setInputs(b.page, { "mx-s1-sh": "3", "mx-s2-sh": "3" });
   });
 
@@ -117,7 +127,9 @@ describe("the combine matrix is combineTable(), in colour and in words", () => {
     expect(await b.page.inputValue("#cmb-s2")).toBe("0x6");
     expect(await b.page.isChecked("#cmb-fwb")).toBe(true);
     expect(await b.page.isChecked("#cmb-mode-memattr")).toBe(true);
-    const steps = await b.page.$$eval("#cmb-steps > li", (lis) => lis.map((li) => [li.querySelector(".asl")?.textContent, li.querySelector(".rule")?.textContent]));
+    const steps = await b.page.$$eval("#cmb-steps > li", (lis) =>
+      lis.map((li) => [li.querySelector(".asl")?.textContent, li.querySelector(".rule")?.textContent]),
+    );
     expect(steps).toEqual(r.steps.map((s) => [s.asl, s.rule]));
     expect(await b.page.textContent("#cmb-sh")).toBe("open");
     // The steps are in view and the focus is on the result.
@@ -125,7 +137,9 @@ describe("the combine matrix is combineTable(), in colour and in words", () => {
     expect(await b.page.evaluate(() => Math.abs(document.getElementById("combine")!.getBoundingClientRect().top) < 5)).toBe(true);
     // The clicked cell is the matrix's selection, and the shareability matrix follows it.
     expect(await b.page.getAttribute("#mx-table button.cell.selected", "data-key")).toBe("0x04,0x6");
-    const sh = await b.page.$$eval("#mx-sh td.shcell", (tds) => tds.map((td) => [Number(td.getAttribute("data-s1sh")), Number(td.getAttribute("data-s2sh")), Number(td.getAttribute("data-sh"))]));
+    const sh = await b.page.$$eval("#mx-sh td.shcell", (tds) =>
+      tds.map((td) => [Number(td.getAttribute("data-s1sh")), Number(td.getAttribute("data-s2sh")), Number(td.getAttribute("data-sh"))]),
+    );
     const t = combineTable({});
     expect(sh).toEqual(sh.map(([x, y]) => [x, y, t.sh[combineIndex(0x04, x, 0x6, y, true)]]));
     expect(await b.page.textContent("#mx-cli")).toBe(matrixCli({ ...DEFAULT_MATRIX_FORM, s1: "0x04", s2: "0x6" }).text);

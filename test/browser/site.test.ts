@@ -45,7 +45,8 @@ describe("accessibility basics", () => {
         const named = (el.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
         if (!named) out.push(`no label: #${el.id || el.name}`);
       }
-      for (const btn of Array.from(document.querySelectorAll("button"))) if (!(btn.getAttribute("aria-label") || btn.textContent?.trim())) out.push("a button without a name");
+      for (const btn of Array.from(document.querySelectorAll("button")))
+        if (!(btn.getAttribute("aria-label") || btn.textContent?.trim())) out.push("a button without a name");
       if (document.documentElement.lang !== "en") out.push("no lang");
       if (document.querySelectorAll("h1").length !== 1) out.push("not one h1");
       for (const s of Array.from(document.querySelectorAll("section"))) if (!s.getAttribute("aria-labelledby")) out.push(`section #${s.id} unlabelled`);
@@ -81,10 +82,25 @@ const leaf = (granule: Granule, lpa2: boolean, fwb: boolean, pa: number, level: 
 const DESC_CASES: DescCase[] = [
   { name: "4K R|W page, FWB (the kernel's leaf)", value: "0x400000800007db", granule: 4096, level: 3, lpa2: false, fwb: true },
   { name: "4K 2M block, no FWB", value: "0x400000800007fd", granule: 4096, level: 2, lpa2: false, fwb: false },
-  { name: "16K LPA2 block at a 52-bit PA, bare hex", value: leaf(16384, true, true, 0x8000002000000, 2, PROT_R | PROT_X).slice(2), granule: 16384, level: 2, lpa2: true, fwb: true },
+  {
+    name: "16K LPA2 block at a 52-bit PA, bare hex",
+    value: leaf(16384, true, true, 0x8000002000000, 2, PROT_R | PROT_X).slice(2),
+    granule: 16384,
+    level: 2,
+    lpa2: true,
+    fwb: true,
+  },
   { name: "owner annotation with a stray bit 40, level not known", value: "0x10000000004", granule: 4096, level: null, lpa2: false, fwb: true },
   { name: "table descriptor with ignored bit 63 set", value: "0x8000000040001003", granule: 4096, level: 1, lpa2: false, fwb: true },
-  { name: "64K page beyond a 40-bit host PA", value: leaf(65536, false, true, 0xa000000010000, 3, PROT_RW), granule: 65536, level: 3, lpa2: false, fwb: true, paBits: 40 },
+  {
+    name: "64K page beyond a 40-bit host PA",
+    value: leaf(65536, false, true, 0xa000000010000, 3, PROT_RW),
+    granule: 65536,
+    level: 3,
+    lpa2: false,
+    fwb: true,
+    paBits: 40,
+  },
   { name: "level -1 table (4K, LPA2)", value: "0x40003003", granule: 4096, level: -1, lpa2: true, fwb: true },
 ];
 
@@ -140,7 +156,9 @@ describe("descriptor decoder: what the page shows is decodeS2Descriptor()", () =
     rows.forEach((r, i) => expect(r.meaning?.startsWith(d.fields[i].meaning)).toBe(true));
     expect(await p.$$eval("#desc-notes li", (lis) => lis.map((li) => li.textContent))).toEqual(d.notes);
     // The strip: 64 cells, bit 63 first; each shows its bit and the field that owns it.
-    const cells = await p.$$eval("#desc-strip td.bit", (tds) => tds.map((td) => [Number(td.getAttribute("data-bit")), Number(td.getAttribute("data-value")), td.getAttribute("data-field")] as const));
+    const cells = await p.$$eval("#desc-strip td.bit", (tds) =>
+      tds.map((td) => [Number(td.getAttribute("data-bit")), Number(td.getAttribute("data-value")), td.getAttribute("data-field")] as const),
+    );
     expect(cells.map((x) => x[0])).toEqual(Array.from({ length: 64 }, (_, i) => 63 - i));
     const owners = expectedOwners(d);
     for (const [bit, shown, field] of cells) {
@@ -203,23 +221,108 @@ const NSH = 0;
 
 const COMBINE_CASES: CombineCase[] = [
   // FWB off: S2CombineS1MemAttrs, the stricter wins.
-  { name: "Normal WB over stage-2 Device-nGnRE, no FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x1, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" } },
-  { name: "Normal WB over stage-2 Normal WB, no FWB", s1: "ff", s1Sh: ISH, s2: { memattr: 0xf, sh: ISH }, opts: { fwb: false }, hand: { attr: 0xff, sh: ISH, memtype: "Normal-WB" } },
-  { name: "Normal WB over stage-2 Normal NC, no FWB (NC wins, OSH)", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x44, sh: OSH, memtype: "Normal-NC" } },
-  { name: "Device-nGnRnE over stage-2 Normal WB, no FWB", s1: "0x00", s1Sh: NSH, s2: { memattr: 0xf, sh: ISH }, opts: { fwb: false }, hand: { attr: 0x00, sh: OSH, memtype: "Device-nGnRnE" } },
-  { name: "MAIR_ATTR_NORMAL_NC picked by name over KVM's R|W|NORMAL_NC, no FWB", s1: "0x44", named: "0x44", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH, prot: "R|W|NORMAL_NC" }, opts: { fwb: false }, hand: { attr: 0x44, sh: OSH } },
+  {
+    name: "Normal WB over stage-2 Device-nGnRE, no FWB",
+    s1: "0xff",
+    s1Sh: ISH,
+    s2: { memattr: 0x1, sh: ISH },
+    opts: { fwb: false },
+    hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" },
+  },
+  {
+    name: "Normal WB over stage-2 Normal WB, no FWB",
+    s1: "ff",
+    s1Sh: ISH,
+    s2: { memattr: 0xf, sh: ISH },
+    opts: { fwb: false },
+    hand: { attr: 0xff, sh: ISH, memtype: "Normal-WB" },
+  },
+  {
+    name: "Normal WB over stage-2 Normal NC, no FWB (NC wins, OSH)",
+    s1: "0xff",
+    s1Sh: ISH,
+    s2: { memattr: 0x5, sh: ISH },
+    opts: { fwb: false },
+    hand: { attr: 0x44, sh: OSH, memtype: "Normal-NC" },
+  },
+  {
+    name: "Device-nGnRnE over stage-2 Normal WB, no FWB",
+    s1: "0x00",
+    s1Sh: NSH,
+    s2: { memattr: 0xf, sh: ISH },
+    opts: { fwb: false },
+    hand: { attr: 0x00, sh: OSH, memtype: "Device-nGnRnE" },
+  },
+  {
+    name: "MAIR_ATTR_NORMAL_NC picked by name over KVM's R|W|NORMAL_NC, no FWB",
+    s1: "0x44",
+    named: "0x44",
+    s1Sh: ISH,
+    s2: { memattr: 0x5, sh: ISH, prot: "R|W|NORMAL_NC" },
+    opts: { fwb: false },
+    hand: { attr: 0x44, sh: OSH },
+  },
   // FWB on: AArch64.S2ApplyFWBMemAttrs, stage 2 overrides.
-  { name: "Device-nGnRE guest over KVM's R|W with FWB (forced WB; SH IMPLEMENTATION DEFINED)", s1: "0x04", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH, prot: "R|W" }, opts: { fwb: true }, hand: { attr: 0xff, sh: "open", openIds: ["IMPDEF_S1_SH"] } },
-  { name: "Normal WB guest over KVM's R|W|DEVICE with FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x1, sh: ISH, prot: "R|W|DEVICE" }, opts: { fwb: true }, hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" } },
-  { name: "Tagged guest over FWB forced WB keeps the tag", s1: "0xf0", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true }, hand: { attr: 0xf0, sh: ISH } },
+  {
+    name: "Device-nGnRE guest over KVM's R|W with FWB (forced WB; SH IMPLEMENTATION DEFINED)",
+    s1: "0x04",
+    s1Sh: ISH,
+    s2: { memattr: 0x6, sh: ISH, prot: "R|W" },
+    opts: { fwb: true },
+    hand: { attr: 0xff, sh: "open", openIds: ["IMPDEF_S1_SH"] },
+  },
+  {
+    name: "Normal WB guest over KVM's R|W|DEVICE with FWB",
+    s1: "0xff",
+    s1Sh: ISH,
+    s2: { memattr: 0x1, sh: ISH, prot: "R|W|DEVICE" },
+    opts: { fwb: true },
+    hand: { attr: 0x04, sh: OSH, memtype: "Device-nGnRE" },
+  },
+  {
+    name: "Tagged guest over FWB forced WB keeps the tag",
+    s1: "0xf0",
+    s1Sh: ISH,
+    s2: { memattr: 0x6, sh: ISH },
+    opts: { fwb: true },
+    hand: { attr: 0xf0, sh: ISH },
+  },
   { name: "FWB MemAttr 0b111: stage 1 as it is", s1: "0xbb", s1Sh: ISH, s2: { memattr: 0x7, sh: ISH }, opts: { fwb: true }, hand: { attr: 0xbb, sh: ISH } },
-  { name: "FWB MemAttr 0b100 (reserved in the Arm ARM, the ASL's 0b101 arm)", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x4, sh: ISH }, opts: { fwb: true }, hand: { attr: 0x44, sh: OSH } },
+  {
+    name: "FWB MemAttr 0b100 (reserved in the Arm ARM, the ASL's 0b101 arm)",
+    s1: "0xff",
+    s1Sh: ISH,
+    s2: { memattr: 0x4, sh: ISH },
+    opts: { fwb: true },
+    hand: { attr: 0x44, sh: OSH },
+  },
   { name: "FEAT_XS: Normal NC XS=0 byte 0x40 over Normal NC, no FWB", s1: "0x40", s1Sh: ISH, s2: { memattr: 0x5, sh: ISH }, opts: { fwb: false, xs: true } },
   { name: "instruction fetch with HCR_EL2.ID = 1, FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true, ifetch: true, hcrID: true } },
   // Open cases: the page must say open, with reasons and permitted outcomes.
-  { name: "reserved stage-2 inner cacheability 0b1100, no FWB", s1: "0xff", s1Sh: ISH, s2: { memattr: 0xc, sh: ISH }, opts: { fwb: false }, hand: { attr: "open", sh: ISH, openIds: ["S2RESMEMATTR"] } },
-  { name: "reserved stage-1 SH 0b01, no FWB", s1: "0xff", s1Sh: 1, s2: { memattr: 0xf, sh: NSH }, opts: { fwb: false }, hand: { attr: 0xff, sh: "open", openIds: ["S1SH"] } },
-  { name: "reserved MAIR byte 0x02 over FWB forced WB", s1: "0x02", s1Sh: ISH, s2: { memattr: 0x6, sh: ISH }, opts: { fwb: true }, hand: { attr: "open", sh: "open", openIds: ["RESMAIR", "IMPDEF_S1_SH"] } },
+  {
+    name: "reserved stage-2 inner cacheability 0b1100, no FWB",
+    s1: "0xff",
+    s1Sh: ISH,
+    s2: { memattr: 0xc, sh: ISH },
+    opts: { fwb: false },
+    hand: { attr: "open", sh: ISH, openIds: ["S2RESMEMATTR"] },
+  },
+  {
+    name: "reserved stage-1 SH 0b01, no FWB",
+    s1: "0xff",
+    s1Sh: 1,
+    s2: { memattr: 0xf, sh: NSH },
+    opts: { fwb: false },
+    hand: { attr: 0xff, sh: "open", openIds: ["S1SH"] },
+  },
+  {
+    name: "reserved MAIR byte 0x02 over FWB forced WB",
+    s1: "0x02",
+    s1Sh: ISH,
+    s2: { memattr: 0x6, sh: ISH },
+    opts: { fwb: true },
+    hand: { attr: "open", sh: "open", openIds: ["RESMAIR", "IMPDEF_S1_SH"] },
+  },
 ];
 
 const CONTROL_IDS: Array<[keyof CombineOptions, string, boolean]> = [
@@ -276,7 +379,9 @@ describe("combine: what the page shows is combineS1S2()", () => {
     expect(await p.textContent("#cmb-memtype")).toBe(r.memtype);
     expect(await p.textContent("#cmb-description")).toBe(r.description);
     // Every rule step, in order.
-    const steps = await p.$$eval("#cmb-steps > li", (lis) => lis.map((li) => [li.querySelector(".asl")?.textContent, li.querySelector(".rule")?.textContent, li.querySelector(".res")?.textContent]));
+    const steps = await p.$$eval("#cmb-steps > li", (lis) =>
+      lis.map((li) => [li.querySelector(".asl")?.textContent, li.querySelector(".rule")?.textContent, li.querySelector(".res")?.textContent]),
+    );
     expect(steps).toEqual(r.steps.map((s) => [s.asl, s.rule, `→ ${s.result}`]));
     // Open: the reasons and every permitted outcome.
     const reasons = await p.$$eval("#cmb-result .reasons li", (lis) => lis.map((li) => li.getAttribute("data-id")));
@@ -320,7 +425,7 @@ describe("combine: what the page shows is combineS1S2()", () => {
         s2Sh = parseInt(m![2], 2);
       }
       const r = combineS1S2(parseInt(await p.inputValue("#cmb-s1"), 16), Number(await p.inputValue("#cmb-s1-sh")), memattr, s2Sh, { fwb });
-      expect(await p.textContent("#cmb-attr"), await btn.textContent() ?? "").toBe(r.attr < 0 ? "open" : byte(r.attr));
+      expect(await p.textContent("#cmb-attr"), (await btn.textContent()) ?? "").toBe(r.attr < 0 ? "open" : byte(r.attr));
       expect(await p.textContent("#cmb-sh")).toBe(r.sh < 0 ? "open" : shText(r.sh));
       expect(await p.textContent("#cmb-description")).toBe(r.description);
     }
@@ -359,27 +464,47 @@ interface EraCase {
 const ERA_CASES: EraCase[] = [
   {
     name: "a vfio-pci BAR (VM_PFNMAP, pgprot_noncached, VM_ALLOW_ANY_UNCACHED), guest write-combining, FWB",
-    vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, fwb: true, guest: { name: "normal-nc", attr: 0x44 },
+    vma: "pfnmap",
+    pgprot: "noncached",
+    allowAnyUncached: true,
+    fwb: true,
+    guest: { name: "normal-nc", attr: 0x44 },
     // Before the series an IO pfn is KVM_PGTABLE_PROT_DEVICE (MT_S2_FWB_DEVICE_nGnRE = 1) and Device wins the
     // combine; from v6.9 VM_ALLOW_ANY_UNCACHED makes it KVM_PGTABLE_PROT_NORMAL_NC (MT_S2_FWB_NORMAL_NC = 5).
-    hand: { pre: { outcome: "R|W|DEVICE", hazard: "wc-lost", memattr: 0x1 }, "v6.9": { outcome: "R|W|NORMAL_NC", memattr: 0x5 }, mainline: { outcome: "R|W|NORMAL_NC", memattr: 0x5 } },
+    hand: {
+      pre: { outcome: "R|W|DEVICE", hazard: "wc-lost", memattr: 0x1 },
+      "v6.9": { outcome: "R|W|NORMAL_NC", memattr: 0x5 },
+      mainline: { outcome: "R|W|NORMAL_NC", memattr: 0x5 },
+    },
   },
   {
     name: "cacheable device memory (VM_PFNMAP, cacheable pgprot, IO pfn) without FWB",
-    vma: "pfnmap", pgprot: "cacheable", fwb: false,
+    vma: "pfnmap",
+    pgprot: "cacheable",
+    fwb: false,
     // Mainline refuses a cacheable VM_PFNMAP memslot without kvm_supports_cacheable_pfnmap() (FWB and DIC).
     hand: { pre: { outcome: "R|W|DEVICE", memattr: 0x1 }, mainline: { outcome: "-EINVAL from kvm_arch_prepare_memory_region()" } },
   },
   {
     name: "anonymous RAM the guest maps Normal-NC, no FWB",
-    vma: "anon", fwb: false, guest: { name: "normal-nc", attr: 0x44 },
+    vma: "anon",
+    fwb: false,
+    guest: { name: "normal-nc", attr: 0x44 },
     // RAM is MT_S2_NORMAL (0xf) in every era; the guest's NC alias of host-cacheable memory is the classic hazard.
     hand: { pre: { outcome: "R|W", memattr: 0xf, hazard: "uncached-alias" }, mainline: { outcome: "R|W", memattr: 0xf, hazard: "uncached-alias" } },
   },
   {
     name: "an instruction fetch from a device BAR, guest Normal WB",
-    vma: "pfnmap", pgprot: "device", allowAnyUncached: true, fwb: true, access: "exec", guest: { name: "normal", attr: 0xff },
-    hand: { pre: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" }, mainline: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" } },
+    vma: "pfnmap",
+    pgprot: "device",
+    allowAnyUncached: true,
+    fwb: true,
+    access: "exec",
+    guest: { name: "normal", attr: 0xff },
+    hand: {
+      pre: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" },
+      mainline: { outcome: "-ENOEXEC from user_mem_abort()", hazard: "exec-noexec" },
+    },
   },
 ];
 
@@ -392,7 +517,8 @@ async function setEras(c: EraCase): Promise<void> {
     "era-access": c.access ?? "read",
     "era-guest": c.guest?.name ?? "",
   });
-  if (c.vma === "pfnmap" || c.vma === "mixedmap") await setInputs(b.page, { "era-pgprot": c.pgprot ?? "", "era-allow-any-uncached": c.allowAnyUncached ?? false });
+  if (c.vma === "pfnmap" || c.vma === "mixedmap")
+    await setInputs(b.page, { "era-pgprot": c.pgprot ?? "", "era-allow-any-uncached": c.allowAnyUncached ?? false });
   if (c.guest) await setInputs(b.page, { "era-guest-sh": "3" });
 }
 
@@ -402,10 +528,23 @@ describe("era comparison: what the page shows is explainEras()", () => {
     const p = b.page;
     expect(await p.locator("#era-error").isHidden(), (await p.textContent("#era-error")) ?? "").toBe(true);
     const driver = c.vma === "pfnmap" || c.vma === "mixedmap";
-    const v = { vma: c.vma, pgprot: c.pgprot ?? (driver ? "device" : "cacheable"), allowAnyUncached: c.allowAnyUncached ?? false, pfnRam: c.pfn === undefined ? !driver : c.pfn === "ram" } as const;
-    const xs = explainEras(ERA_IDS, { ...v, fwb: c.fwb, dic: c.dic ?? false, access: c.access ?? "read" }, {
-      granule: 4096, lpa2: false, pa: DEFAULT_EXAMPLE_PA, level: 3, guest: c.guest ? { attr: c.guest.attr, sh: 3 } : null,
-    });
+    const v = {
+      vma: c.vma,
+      pgprot: c.pgprot ?? (driver ? "device" : "cacheable"),
+      allowAnyUncached: c.allowAnyUncached ?? false,
+      pfnRam: c.pfn === undefined ? !driver : c.pfn === "ram",
+    } as const;
+    const xs = explainEras(
+      ERA_IDS,
+      { ...v, fwb: c.fwb, dic: c.dic ?? false, access: c.access ?? "read" },
+      {
+        granule: 4096,
+        lpa2: false,
+        pa: DEFAULT_EXAMPLE_PA,
+        level: 3,
+        guest: c.guest ? { attr: c.guest.attr, sh: 3 } : null,
+      },
+    );
     // Eras side by side, oldest first.
     expect(await p.$$eval("#era-table thead th[data-era]", (ths) => ths.map((th) => th.getAttribute("data-era")))).toEqual([...ERA_IDS]);
     const cellText = (era: string, row: string): Promise<string | null> => p.textContent(`#era-table td[data-era='${era}'][data-row='${row}']`);
@@ -414,7 +553,7 @@ describe("era comparison: what the page shows is explainEras()", () => {
       const era = x.era.id;
       const pol = x.policy;
       const outcome = (await cellText(era, "outcome")) ?? "";
-      expect(outcome.startsWith(pol.ok ? protNames(pol.prot) ?? "" : `${errnoName(pol.errno)} from ${pol.where}`), `${era}: ${outcome}`).toBe(true);
+      expect(outcome.startsWith(pol.ok ? (protNames(pol.prot) ?? "") : `${errnoName(pol.errno)} from ${pol.where}`), `${era}: ${outcome}`).toBe(true);
       const desc = (await cellText(era, "descriptor")) ?? "";
       expect(desc.startsWith(x.leaf ? hex(x.leaf.value) : "-"), `${era}: ${desc}`).toBe(true);
       const memattr = (await cellText(era, "memattr")) ?? "";

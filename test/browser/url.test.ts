@@ -89,7 +89,14 @@ const CASES: PanelCase[] = [
     act: async (p) => {
       // A pasted scenario travels in the URL too.
       await setInputs(p, { "wk-scenario": "paste" });
-      await p.fill("#wk-paste", JSON.stringify({ name: "pasted", config: { granule: 16384, ia_bits: 36, pa_bits: 48, lpa2: false, fwb: false, tlb_range: false }, ops: [{ op: "map", ipa: "0x40000000", size: "0x4000", pa: "0x80000000", prot: "R|W", flags: "" }] }));
+      await p.fill(
+        "#wk-paste",
+        JSON.stringify({
+          name: "pasted",
+          config: { granule: 16384, ia_bits: 36, pa_bits: 48, lpa2: false, fwb: false, tlb_range: false },
+          ops: [{ op: "map", ipa: "0x40000000", size: "0x4000", pa: "0x80000000", prot: "R|W", flags: "" }],
+        }),
+      );
       await p.check("#wk-mode-ipa");
       await setInputs(p, { "wk-addr": "0x40000010", "wk-s1-attr": "0x44" });
     },
@@ -133,10 +140,12 @@ describe("the URL round trip, panel by panel", () => {
       await openPage(p2, url);
       expect(await snapshot(p2, c.panel, c.out)).toEqual(after);
       // The page opens on the panel (at the top of the window, or as near as the page's end allows).
-      expect(await p2.evaluate((id) => {
-        const top = document.getElementById(id)!.getBoundingClientRect().top;
-        return top > -5 && (top < 5 || Math.ceil(window.scrollY + window.innerHeight) >= document.documentElement.scrollHeight);
-      }, c.panel)).toBe(true);
+      expect(
+        await p2.evaluate((id) => {
+          const top = document.getElementById(id)!.getBoundingClientRect().top;
+          return top > -5 && (top < 5 || Math.ceil(window.scrollY + window.innerHeight) >= document.documentElement.scrollHeight);
+        }, c.panel),
+      ).toBe(true);
       // And the reopened page writes back the same hash once touched.
       expect(await p2.evaluate(() => location.hash)).toBe(new URL(url).hash);
     } finally {

@@ -36,7 +36,9 @@ async function setWalk(f: Partial<WalkForm> & { scenario: string }): Promise<voi
 }
 
 describe("every bundled scenario, at every address it names", () => {
-  const cases = BUNDLED_SCENARIOS.flatMap((s) => scenarioAddresses(parseWalkScenario(text(s.id), false)).map((a) => [`${s.id}: ${a.mode} ${a.addr} ${a.access}`, s.id, a] as const));
+  const cases = BUNDLED_SCENARIOS.flatMap((s) =>
+    scenarioAddresses(parseWalkScenario(text(s.id), false)).map((a) => [`${s.id}: ${a.mode} ${a.addr} ${a.access}`, s.id, a] as const),
+  );
 
   it.each(cases)("%s", async (_name, id, a) => {
     await setWalk({ scenario: id, mode: a.mode, addr: a.addr, access: a.access, el: "1" });
@@ -48,16 +50,27 @@ describe("every bundled scenario, at every address it names", () => {
     expect(Number(await p.getAttribute("#wk-reads", "data-reads"))).toBe(v.reads);
     const detail = v.va ? v.va.detail?.walk : v.ipa;
     // The stage-2 walk, level by level: one item per level read, each with its descriptor's 64-bit strip.
-    const levels = await p.$$eval("#wk-levels > li", (lis) => lis.map((li) => [Number(li.getAttribute("data-level")), li.querySelectorAll("td.bit").length, li.classList.contains("faulted")]));
+    const levels = await p.$$eval("#wk-levels > li", (lis) =>
+      lis.map((li) => [Number(li.getAttribute("data-level")), li.querySelectorAll("td.bit").length, li.classList.contains("faulted")]),
+    );
     expect(levels).toEqual((detail?.levels ?? []).map((l) => [l.level, 64, l.fault]));
     // The address bits: one box per level read, in order, then the offset or the bits not translated.
-    const segs = await p.$$eval("#wk-ipa-bits .segs > .seg", (ds) => ds.map((d) => [d.getAttribute("data-kind"), d.getAttribute("data-level"), Number(d.getAttribute("data-hi")), Number(d.getAttribute("data-lo"))]));
+    const segs = await p.$$eval("#wk-ipa-bits .segs > .seg", (ds) =>
+      ds.map((d) => [d.getAttribute("data-kind"), d.getAttribute("data-level"), Number(d.getAttribute("data-hi")), Number(d.getAttribute("data-lo"))]),
+    );
     expect(segs).toEqual((detail?.segments ?? []).map((s) => [s.kind, s.level === null ? null : String(s.level), s.hi, s.lo]));
     if (v.va) {
       // The nested grid: a row per IPA stage 2 translated, a column per stage-2 level, the reads per row.
-      const rows = await p.$$eval("#wk-grid tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-kind"), Number(tr.getAttribute("data-reads")), tr.querySelectorAll("td.gcell:not(.empty)").length]));
+      const rows = await p.$$eval("#wk-grid tbody tr", (trs) =>
+        trs.map((tr) => [tr.getAttribute("data-kind"), Number(tr.getAttribute("data-reads")), tr.querySelectorAll("td.gcell:not(.empty)").length]),
+      );
       expect(rows).toEqual(v.va.rows.map((row) => [row.kind, row.reads, row.cells.filter((c) => c !== null).length]));
-      expect(await p.$$eval("#wk-grid thead th.lv0, #wk-grid thead th.lv1, #wk-grid thead th.lv2, #wk-grid thead th.lv3, #wk-grid thead th.lv-1", (ths) => ths.length)).toBe(v.va.s2Levels.length);
+      expect(
+        await p.$$eval(
+          "#wk-grid thead th.lv0, #wk-grid thead th.lv1, #wk-grid thead th.lv2, #wk-grid thead th.lv3, #wk-grid thead th.lv-1",
+          (ths) => ths.length,
+        ),
+      ).toBe(v.va.s2Levels.length);
     } else {
       expect(await p.locator("#wk-grid").count()).toBe(0);
     }
@@ -84,11 +97,20 @@ describe("hand-worked walks", () => {
   it("S1PTW: the fault in the row of the stage-1 level-3 entry, at stage-2 level 3, with its syndrome", async () => {
     await setWalk({ scenario: "guest-s1ptw-fault", mode: "va", addr: "0xffffff8000001000", access: "r" });
     const p = b.page;
-    const faultCell = await p.$$eval("#wk-grid tbody td.gcell.fault", (tds) => tds.map((td) => [td.closest("tr")?.getAttribute("data-kind"), td.closest("tr")?.getAttribute("data-s1-level"), td.getAttribute("data-level"), td.textContent?.includes("S1PTW")]));
+    const faultCell = await p.$$eval("#wk-grid tbody td.gcell.fault", (tds) =>
+      tds.map((td) => [
+        td.closest("tr")?.getAttribute("data-kind"),
+        td.closest("tr")?.getAttribute("data-s1-level"),
+        td.getAttribute("data-level"),
+        td.textContent?.includes("S1PTW"),
+      ]),
+    );
     expect(faultCell).toEqual([["s1", "3", "3", true]]);
     // No output row: stage 1 never finished.
     expect(await p.locator("#wk-grid tbody tr[data-kind='output']").count()).toBe(0);
-    const reg = Object.fromEntries(await p.$$eval("#wk-fault tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-name"), tr.querySelector("td code")?.textContent])));
+    const reg = Object.fromEntries(
+      await p.$$eval("#wk-fault tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-name"), tr.querySelector("td code")?.textContent])),
+    );
     // EC 0x24 << 26 | IL << 25 | S1PTW << 7 | DFSC 0x07 (Translation, level 3); HPFAR_EL2 = IPA 0x40002008 >> 12 << 4.
     expect(reg).toMatchObject({ ESR_EL2: "0x92000087", S1PTW: "1", WnR: "0", DFSC: "0x7", HPFAR_EL2: "0x400020" });
     expect(await p.textContent("#wk-fault h4")).toBe("✖ Translation fault, level 3 (stage 2)");
@@ -102,7 +124,9 @@ describe("hand-worked walks", () => {
     expect(await p.textContent("#wk-result .pa")).toBe("PA 0x90000234: level-3 page of 0x1000 bytes");
     await p.locator("#walk").screenshot({ path: join(artifactsDir, "site-walk-ipa.png") });
     await setWalk({ scenario: "map-page-4k-rw", mode: "ipa", addr: "0x40000000", access: "x" });
-    const reg = Object.fromEntries(await p.$$eval("#wk-fault tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-name"), tr.querySelector("td code")?.textContent])));
+    const reg = Object.fromEntries(
+      await p.$$eval("#wk-fault tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-name"), tr.querySelector("td code")?.textContent])),
+    );
     expect(reg).toMatchObject({ ESR_EL2: "0x8200000f", IFSC: "0xf", HPFAR_EL2: "UNKNOWN" });
     expect(await p.$$eval("#wk-levels > li.faulted", (lis) => lis.map((li) => li.getAttribute("data-level")))).toEqual(["3"]);
   });

@@ -49,7 +49,11 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["negative PA", ["encode", "--pa", "-0x1000", "--level", "3", "--prot", "R"], /--pa: '-0x1000' is negative/],
   ["PA over 64 bits", ["encode", "--pa", "0x10000000000000000", "--level", "3", "--prot", "R"], /--pa: '0x10000000000000000' does not fit in 64 bits/],
   ["PA beyond the PA range", ["encode", "--pa", "0x1000000000000", "--level", "3", "--prot", "R"], /--pa: 0x1000000000000 is beyond the 48-bit PA range/],
-  ["PA not aligned to the block", ["encode", "--pa", "0x80001000", "--level", "2", "--prot", "R"], /--pa: 0x80001000 is not aligned to the level-2 leaf size 0x200000/],
+  [
+    "PA not aligned to the block",
+    ["encode", "--pa", "0x80001000", "--level", "2", "--prot", "R"],
+    /--pa: 0x80001000 is not aligned to the level-2 leaf size 0x200000/,
+  ],
   ["PA given twice", ["encode", "--pa", "0x1000", "--pa", "0x2000", "--level", "3", "--prot", "R"], /--pa: given more than once/],
   ["leaf level with no blocks", ["encode", "--pa", "0x0", "--level", "0", "--prot", "R"], /--level: KVM maps leaves at levels 1\.\.3 with a 4K granule/],
   ["unknown prot name", ["encode", "--pa", "0x1000", "--level", "3", "--prot", "R|RW"], /--prot: unknown prot name 'RW'/],
@@ -59,9 +63,17 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["IPA size 0 bits", ["geometry", "--ia-bits", "0"], /--ia-bits: 0 is out of range \(32\.\.52\)/],
   ["IPA size below 32 bits", ["geometry", "--ia-bits", "31"], /--ia-bits: 31 is out of range \(32\.\.52\)/],
   ["IPA size not a number", ["geometry", "--ia-bits", "4x"], /--ia-bits: '4x' is not a number \(decimal, 0x-prefixed hex or 0b-prefixed binary\)/],
-  ["52-bit IPA on 4K without LPA2", ["geometry", "--ia-bits", "52"], /--ia-bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2/],
+  [
+    "52-bit IPA on 4K without LPA2",
+    ["geometry", "--ia-bits", "52"],
+    /--ia-bits: 52 exceeds KVM's IPA limit of 48 bits: IPAs above 48 bits with a 4K or 16K granule need FEAT_LPA2/,
+  ],
   ["IPA larger than the PA range", ["geometry", "--ia-bits", "44", "--pa-bits", "40"], /--ia-bits: 44 exceeds KVM's IPA limit of 40 bits/],
-  ["unknown command", ["frobnicate"], /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/],
+  [
+    "unknown command",
+    ["frobnicate"],
+    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/,
+  ],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
   ["a directory given to dump", ["dump", dir], /s2pt-bad-[^:]*: is a directory/],
@@ -74,44 +86,135 @@ const CASES: Array<[string, string[], RegExp]> = [
   ["not UTF-8", ["check", file("latin1.json", Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]))], /latin1\.json: is not UTF-8 text/],
   ["byte-order mark", ["replay", file("bom.json", "\ufeff" + JSON.stringify({ config: CONFIG, ops: [] }))], /bom\.json: starts with a byte-order mark/],
   // scenario documents: wrong types, unknown names, __proto__
-  ["duplicate top-level key", ["replay", file("dup-ops.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [], "ops": []}`)], /dup-ops\.json: top level: duplicate field 'ops' \(JSON keeps only the last one\)/],
-  ["duplicate key in an op", ["replay", file("dup-ipa.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "ipa": "0x1000"}]}`)], /dup-ipa\.json: ops\[0\]: duplicate field 'ipa'/],
+  [
+    "duplicate top-level key",
+    ["replay", file("dup-ops.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [], "ops": []}`)],
+    /dup-ops\.json: top level: duplicate field 'ops' \(JSON keeps only the last one\)/,
+  ],
+  [
+    "duplicate key in an op",
+    ["replay", file("dup-ipa.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "ipa": "0x1000"}]}`)],
+    /dup-ipa\.json: ops\[0\]: duplicate field 'ipa'/,
+  ],
   ["top level an array", ["replay", file("array.json", "[]")], /array\.json: top level: expected an object, got an array/],
-  ["__proto__ at the top level", ["replay", file("proto-top.json", `{"__proto__": {"ops": []}, "config": ${JSON.stringify(CONFIG)}, "ops": []}`)], /proto-top\.json: top level: unknown field '__proto__'/],
-  ["__proto__ in config", ["replay", file("proto-config.json", `{"config": {"__proto__": {"memcache": 0}, ${JSON.stringify(CONFIG).slice(1)}, "ops": []}`)], /proto-config\.json: config: unknown field '__proto__'/],
-  ["__proto__ in an op", ["dump", file("proto-op.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "__proto__": {"x": 1}}]}`)], /proto-op\.json: ops\[0\]: unknown field '__proto__'/],
-  ["op named after an Object method", ["replay", file("constructor.json", withOp({ op: "constructor", ipa: "0x0" }))], /constructor\.json: ops\[0\]\.op: unknown operation 'constructor'/],
+  [
+    "__proto__ at the top level",
+    ["replay", file("proto-top.json", `{"__proto__": {"ops": []}, "config": ${JSON.stringify(CONFIG)}, "ops": []}`)],
+    /proto-top\.json: top level: unknown field '__proto__'/,
+  ],
+  [
+    "__proto__ in config",
+    ["replay", file("proto-config.json", `{"config": {"__proto__": {"memcache": 0}, ${JSON.stringify(CONFIG).slice(1)}, "ops": []}`)],
+    /proto-config\.json: config: unknown field '__proto__'/,
+  ],
+  [
+    "__proto__ in an op",
+    ["dump", file("proto-op.json", `{"config": ${JSON.stringify(CONFIG)}, "ops": [{"op": "get_leaf", "ipa": "0x0", "__proto__": {"x": 1}}]}`)],
+    /proto-op\.json: ops\[0\]: unknown field '__proto__'/,
+  ],
+  [
+    "op named after an Object method",
+    ["replay", file("constructor.json", withOp({ op: "constructor", ipa: "0x0" }))],
+    /constructor\.json: ops\[0\]\.op: unknown operation 'constructor'/,
+  ],
   ["unknown top-level field", ["replay", file("extra.json", { extra: 1 })], /extra\.json: top level: unknown field 'extra'/],
   ["unknown config field", ["replay", file("config-extra.json", withConfig({ pgd_pages: 2 }))], /config-extra\.json: config: unknown field 'pgd_pages'/],
   ["unknown op", ["replay", file("unknown-op.json", withOp({ op: "remap", ipa: "0x0" }))], /unknown-op\.json: ops\[0\]\.op: unknown operation 'remap'/],
-  ["field of another op", ["replay", file("other-field.json", withOp({ op: "get_leaf", ipa: "0x0", size: "0x1000" }))], /other-field\.json: ops\[0\]: unknown field 'size' \(allowed: op, ipa\)/],
+  [
+    "field of another op",
+    ["replay", file("other-field.json", withOp({ op: "get_leaf", ipa: "0x0", size: "0x1000" }))],
+    /other-field\.json: ops\[0\]: unknown field 'size' \(allowed: op, ipa\)/,
+  ],
   ["missing field", ["replay", file("missing.json", withOp({ op: "unmap", ipa: "0x0" }))], /missing\.json: ops\[0\]: missing field 'size'/],
   ["ops not an array", ["replay", file("ops-object.json", { ops: { op: "map" } })], /ops-object\.json: ops: expected an array, got an object/],
   ["an op that is null", ["replay", file("op-null.json", { ops: [null] })], /op-null\.json: ops\[0\]: expected an object, got null/],
-  ["granule as a string", ["replay", file("granule-string.json", withConfig({ granule: "4096" }))], /granule-string\.json: config\.granule: expected 4096, 16384 or 65536, got a string/],
-  ["granule that does not exist", ["replay", file("granule-8k.json", withConfig({ granule: 8192 }))], /granule-8k\.json: config\.granule: expected 4096, 16384 or 65536, got 8192/],
-  ["ia_bits not an integer", ["replay", file("ia-float.json", withConfig({ ia_bits: 40.5 }))], /ia-float\.json: config\.ia_bits: expected an integer, got a number 40\.5/],
-  ["lpa2 as a string", ["replay", file("lpa2-string.json", withConfig({ lpa2: "yes" }))], /lpa2-string\.json: config\.lpa2: expected true or false, got a string/],
-  ["unsupported geometry: LPA2 with 64K", ["replay", file("lpa2-64k.json", withConfig({ granule: 65536, lpa2: true }))], /lpa2-64k\.json: config\.lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only/],
-  ["unsupported geometry: 52-bit PA on 16K without LPA2", ["replay", file("pa52.json", withConfig({ granule: 16384, ia_bits: 48, pa_bits: 52 }))], /pa52\.json: config\.pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2/],
+  [
+    "granule as a string",
+    ["replay", file("granule-string.json", withConfig({ granule: "4096" }))],
+    /granule-string\.json: config\.granule: expected 4096, 16384 or 65536, got a string/,
+  ],
+  [
+    "granule that does not exist",
+    ["replay", file("granule-8k.json", withConfig({ granule: 8192 }))],
+    /granule-8k\.json: config\.granule: expected 4096, 16384 or 65536, got 8192/,
+  ],
+  [
+    "ia_bits not an integer",
+    ["replay", file("ia-float.json", withConfig({ ia_bits: 40.5 }))],
+    /ia-float\.json: config\.ia_bits: expected an integer, got a number 40\.5/,
+  ],
+  [
+    "lpa2 as a string",
+    ["replay", file("lpa2-string.json", withConfig({ lpa2: "yes" }))],
+    /lpa2-string\.json: config\.lpa2: expected true or false, got a string/,
+  ],
+  [
+    "unsupported geometry: LPA2 with 64K",
+    ["replay", file("lpa2-64k.json", withConfig({ granule: 65536, lpa2: true }))],
+    /lpa2-64k\.json: config\.lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only/,
+  ],
+  [
+    "unsupported geometry: 52-bit PA on 16K without LPA2",
+    ["replay", file("pa52.json", withConfig({ granule: 16384, ia_bits: 48, pa_bits: 52 }))],
+    /pa52\.json: config\.pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2/,
+  ],
   ["negative memcache", ["replay", file("memcache.json", withConfig({ memcache: -1 }))], /memcache\.json: config\.memcache: -1 is outside 0\.\.1073741824/],
-  ["host cap below the root pages", ["replay", file("cap.json", withConfig({ max_table_pages: 1 }))], /cap\.json: config\.max_table_pages: 1 cannot hold the 2 root pages/],
+  [
+    "host cap below the root pages",
+    ["replay", file("cap.json", withConfig({ max_table_pages: 1 }))],
+    /cap\.json: config\.max_table_pages: 1 cannot hold the 2 root pages/,
+  ],
   // addresses and sizes in scenarios
-  ["address as a JSON number", ["replay", file("ipa-number.json", withMap({ ipa: 1073741824 }))], /ipa-number\.json: ops\[0\]\.ipa: expected a 0x-prefixed hex string, got a number/],
-  ["decimal address string", ["replay", file("ipa-decimal.json", withMap({ ipa: "1073741824" }))], /ipa-decimal\.json: ops\[0\]\.ipa: '1073741824' is not a 0x-prefixed hex number/],
+  [
+    "address as a JSON number",
+    ["replay", file("ipa-number.json", withMap({ ipa: 1073741824 }))],
+    /ipa-number\.json: ops\[0\]\.ipa: expected a 0x-prefixed hex string, got a number/,
+  ],
+  [
+    "decimal address string",
+    ["replay", file("ipa-decimal.json", withMap({ ipa: "1073741824" }))],
+    /ipa-decimal\.json: ops\[0\]\.ipa: '1073741824' is not a 0x-prefixed hex number/,
+  ],
   ["negative hex address", ["replay", file("ipa-negative.json", withMap({ ipa: "-0x1000" }))], /ipa-negative\.json: ops\[0\]\.ipa: '-0x1000' is negative$/m],
-  ["address over 64 bits", ["replay", file("ipa-65.json", withMap({ ipa: "0x10000000000000000" }))], /ipa-65\.json: ops\[0\]\.ipa: '0x10000000000000000' does not fit in 64 bits/],
-  ["PA beyond the 52-bit space", ["replay", file("pa-53.json", withMap({ pa: "0x10000000000000" }))], /pa-53\.json: ops\[0\]\.pa: '0x10000000000000' is beyond the 52-bit address space/],
-  ["range that wraps past 2^64", ["replay", file("wrap.json", withMap({ ipa: "0xfffffffffffff000", size: "0x2000" }))], /wrap\.json: ops\[0\]: ipa 0xfffffffffffff000 \+ size 0x2000 wraps past 2\^64/],
+  [
+    "address over 64 bits",
+    ["replay", file("ipa-65.json", withMap({ ipa: "0x10000000000000000" }))],
+    /ipa-65\.json: ops\[0\]\.ipa: '0x10000000000000000' does not fit in 64 bits/,
+  ],
+  [
+    "PA beyond the 52-bit space",
+    ["replay", file("pa-53.json", withMap({ pa: "0x10000000000000" }))],
+    /pa-53\.json: ops\[0\]\.pa: '0x10000000000000' is beyond the 52-bit address space/,
+  ],
+  [
+    "range that wraps past 2^64",
+    ["replay", file("wrap.json", withMap({ ipa: "0xfffffffffffff000", size: "0x2000" }))],
+    /wrap\.json: ops\[0\]: ipa 0xfffffffffffff000 \+ size 0x2000 wraps past 2\^64/,
+  ],
   ["unknown prot name in a scenario", ["replay", file("prot.json", withMap({ prot: "R|NC" }))], /prot\.json: ops\[0\]\.prot: unknown prot name 'NC'/],
-  ["prot as an array", ["replay", file("prot-array.json", withMap({ prot: ["R"] }))], /prot-array\.json: ops\[0\]\.prot: expected a string of prot names joined by '\|', got an array/],
+  [
+    "prot as an array",
+    ["replay", file("prot-array.json", withMap({ prot: ["R"] }))],
+    /prot-array\.json: ops\[0\]\.prot: expected a string of prot names joined by '\|', got an array/,
+  ],
   ["unknown walk flag", ["replay", file("flag.json", withMap({ flags: "TABLE_PRE" }))], /flag\.json: ops\[0\]\.flags: unknown walk flag name 'TABLE_PRE'/],
-  ["owner not an integer", ["replay", file("owner.json", withOp({ op: "set_owner", ipa: "0x0", size: "0x1000", owner: 0.5 }))], /owner\.json: ops\[0\]\.owner: expected an integer, got a number 0\.5/],
-  ["mkold as a string", ["replay", file("mkold.json", withOp({ op: "test_clear_young", ipa: "0x0", size: "0x1000", mkold: "true" }))], /mkold\.json: ops\[0\]\.mkold: expected true or false, got a string/],
+  [
+    "owner not an integer",
+    ["replay", file("owner.json", withOp({ op: "set_owner", ipa: "0x0", size: "0x1000", owner: 0.5 }))],
+    /owner\.json: ops\[0\]\.owner: expected an integer, got a number 0\.5/,
+  ],
+  [
+    "mkold as a string",
+    ["replay", file("mkold.json", withOp({ op: "test_clear_young", ipa: "0x0", size: "0x1000", mkold: "true" }))],
+    /mkold\.json: ops\[0\]\.mkold: expected true or false, got a string/,
+  ],
   // resource limits
   [
     "map of 2^52 bytes as 4K pages",
-    ["replay", file("huge.json", { config: { ...CONFIG, ia_bits: 52, pa_bits: 52, lpa2: true }, ops: [{ ...MAP, ipa: "0x0", size: "0xfffffffffffff", pa: "0x1000" }] })],
+    [
+      "replay",
+      file("huge.json", { config: { ...CONFIG, ia_bits: 52, pa_bits: 52, lpa2: true }, ops: [{ ...MAP, ipa: "0x0", size: "0xfffffffffffff", pa: "0x1000" }] }),
+    ],
     /huge\.json: ops\[0\] \(map\): asks for 1099511627776 leaf descriptors \(8 TiB of tables\).*s2pt refuses an operation that may write more than 1048576/,
   ],
 ];
@@ -216,13 +319,17 @@ describe("the option matrix: every option of every command", () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(Object.keys(BASE).sort());
     for (const c of COMMANDS) expect(runCli(BASE[c.name]).code, c.name).toBe(0);
   });
-  const cases: Array<[string, string, OptionSpec]> = COMMANDS.flatMap((c) => Object.entries(c.options).map(([n, s]) => [c.name, n, s] as [string, string, OptionSpec]));
+  const cases: Array<[string, string, OptionSpec]> = COMMANDS.flatMap((c) =>
+    Object.entries(c.options).map(([n, s]) => [c.name, n, s] as [string, string, OptionSpec]),
+  );
   it("covers every option (70 or more)", () => expect(cases.length).toBeGreaterThanOrEqual(70));
 
   it.each(cases.filter(([, , s]) => s.type === "boolean"))("%s --%s: only --x, --no-x, --x=true|false", (cmd, name) => {
     const base = without(BASE[cmd], name);
     for (const bad of ["1", "0", "on", "off", "yes", "no", "maybe", "TRUE", ""]) {
-      expect(refused([...base, `--${name}=${bad}`]).stderr).toContain(`s2pt: --${name}: '${bad}' is not true or false (write --${name}, --no-${name} or --${name}=true|false)`);
+      expect(refused([...base, `--${name}=${bad}`]).stderr).toContain(
+        `s2pt: --${name}: '${bad}' is not true or false (write --${name}, --no-${name} or --${name}=true|false)`,
+      );
     }
     expect(refused([...base, `--no-${name}=true`]).stderr).toMatch(new RegExp(`^s2pt: --no-${name}: takes no value`));
     expect(refused([...base, `--${name}`, `--no-${name}`]).stderr).toBe(`s2pt: --${name}: given more than once\n`);
@@ -272,7 +379,9 @@ describe("the option matrix: every option of every command", () => {
       // This operand and every required one after it left out.
       const missing = specs.slice(i).filter((o) => !o.optional);
       const names = missing.map((o) => `<${o.name}>`).join(" ");
-      expect(refused([cmd, ...given.slice(0, i), ...options]).stderr).toBe(`s2pt: ${cmd}: missing its argument${missing.length > 1 ? "s" : ""} ${names} (see s2pt ${cmd} --help)\n`);
+      expect(refused([cmd, ...given.slice(0, i), ...options]).stderr).toBe(
+        `s2pt: ${cmd}: missing its argument${missing.length > 1 ? "s" : ""} ${names} (see s2pt ${cmd} --help)\n`,
+      );
     }
     expect(refused([...BASE[cmd], "extra"]).stderr).toMatch(new RegExp(`^s2pt: ${cmd}: unexpected argument 'extra'`));
     const { malformed, outOfRange } = samplesOf(op.value);
@@ -287,7 +396,11 @@ describe("the option matrix: every option of every command", () => {
     for (const c of COMMANDS) {
       const ops = c.operands ?? [];
       const firstOptional = ops.findIndex((o) => o.optional);
-      if (firstOptional >= 0) expect(ops.slice(firstOptional).every((o) => o.optional), c.name).toBe(true);
+      if (firstOptional >= 0)
+        expect(
+          ops.slice(firstOptional).every((o) => o.optional),
+          c.name,
+        ).toBe(true);
     }
   });
   it("a command with two operands: both named when missing, the extra one after them, a noOperands flag takes none", () => {
@@ -316,7 +429,9 @@ describe("the option matrix: every option of every command", () => {
     expect(refused(["geometry", "--lpa2", "false"]).stderr).toMatch(/a boolean option takes its value as --name=true\|false/);
   });
   it("unknown options: named as given, with a suggestion, never yargs' camelCase alias", () => {
-    expect(refused(["geometry", "--ipa-bits", "40"]).stderr).toBe("s2pt: geometry: unknown option '--ipa-bits' (did you mean --ia-bits or --pa-bits?) (s2pt geometry --help lists the options)\n");
+    expect(refused(["geometry", "--ipa-bits", "40"]).stderr).toBe(
+      "s2pt: geometry: unknown option '--ipa-bits' (did you mean --ia-bits or --pa-bits?) (s2pt geometry --help lists the options)\n",
+    );
     expect(refused(["geometry", "--iaBits", "40"]).stderr).toMatch(/^s2pt: geometry: unknown option '--iaBits'/);
     expect(refused(["decode", "0x1", "-x"]).stderr).toMatch(/^s2pt: decode: unknown option '-x'/);
     expect(refused(["decode", "0x1", "--no-level"]).stderr).toMatch(/--level takes a value; only a boolean option has a --no- form/);

@@ -24,7 +24,9 @@ describe("s2pt check", () => {
     try {
       const r = runCli(["check", join(conformanceDir, "scenarios", "map-page-inside-block.json")]);
       expect(r.code).toBe(1);
-      expect(r.stdout).toBe("FAILED   map-page-inside-block (" + join(conformanceDir, "scenarios", "map-page-inside-block.json") + "): ops[1]: test checker: refused op map\n");
+      expect(r.stdout).toBe(
+        "FAILED   map-page-inside-block (" + join(conformanceDir, "scenarios", "map-page-inside-block.json") + "): ops[1]: test checker: refused op map\n",
+      );
     } finally {
       OP_CHECKERS.pop();
     }

@@ -30,7 +30,9 @@ describe("s2pt decode / encode / geometry", () => {
     const r = runCli(["encode", "--pa", "0x80000000", "--level", "3", "--prot", "R|W"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("0x400000800007db");
-    expect(JSON.parse(runCli(["encode", "--pa", "0x80000000", "--level", "2", "--prot", "R|W", "--no-fwb", "--json"]).stdout).descriptor).toBe("0x400000800007fd");
+    expect(JSON.parse(runCli(["encode", "--pa", "0x80000000", "--level", "2", "--prot", "R|W", "--no-fwb", "--json"]).stdout).descriptor).toBe(
+      "0x400000800007fd",
+    );
   });
   it("encode reports the kernel's -EINVAL for DEVICE|X with a non-zero exit", () => {
     const r = runCli(["encode", "--pa", "0x80000000", "--level", "3", "--prot", "DEVICE|X"]);

@@ -60,7 +60,7 @@ describe("s2pt combine --table", () => {
     expect(t.rows.length).toBe(73728);
     expect(r.stdout.startsWith('{"fields":["s1_attr","s1_sh","s2_memattr","s2_sh","fwb","attr","sh"],"rows":[[0,0,0,0,0,')).toBe(true);
     const at = (a: number, s1: number, m: number, s2: number, f: number): number[] =>
-      t.rows[((((a * 3 + [0, -1, 1, 2][s1]) * 16 + m) * 3 + [0, -1, 1, 2][s2]) * 2 + f)];
+      t.rows[(((a * 3 + [0, -1, 1, 2][s1]) * 16 + m) * 3 + [0, -1, 1, 2][s2]) * 2 + f];
     for (const row of sample.rows) expect(at(row[0], row[1], row[2], row[3], row[4])).toEqual(row);
   });
   it("csv and md", () => {

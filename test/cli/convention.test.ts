@@ -59,7 +59,10 @@ describe("64-bit values: 0x or 0X hex, nothing else, everywhere", () => {
   ];
   it.each(refusals)("'%s' is refused by every form with the same words", (v, why) => {
     for (const [label, form] of U64_FORMS) {
-      const what = label.split(" ").pop()!.replace(/^<(.*)>$/, "$1");
+      const what = label
+        .split(" ")
+        .pop()!
+        .replace(/^<(.*)>$/, "$1");
       expect(u64Refusal(form(v)), label).toBe(`s2pt: ${what}: '${v}' ${why}\n`);
     }
     // ... and by the scenario reader, naming the JSON path.
@@ -87,7 +90,9 @@ describe("small numbers: decimal, 0x hex or 0b binary, everywhere", () => {
       (v: string) => ["explain", "--vma", "anon", "--level", v],
     ]) {
       same(["3", "0x3", "0X3", "0b11", " 3 "], argv);
-      expect(runCli(argv("03")).stderr).toBe("s2pt: --level: '03' is not a number (decimal, 0x-prefixed hex or 0b-prefixed binary) (a leading 0 would make it octal in C: write it without)\n");
+      expect(runCli(argv("03")).stderr).toBe(
+        "s2pt: --level: '03' is not a number (decimal, 0x-prefixed hex or 0b-prefixed binary) (a leading 0 would make it octal in C: write it without)\n",
+      );
       expect(runCli(argv("4")).stderr).toBe("s2pt: --level: 4 is out of range (-1..3)\n");
       expect(runCli(argv("3.0")).stderr).toMatch(/^s2pt: --level: '3\.0' is not a number/);
     }
@@ -96,7 +101,11 @@ describe("small numbers: decimal, 0x hex or 0b binary, everywhere", () => {
     same(["40", "0x28", "0b101000"], (v) => ["geometry", "--ia-bits", v]);
     same(["44", "0x2c"], (v) => ["decode", "0x400000800007db", "--pa-bits", v]);
     same(["44", "0x2c"], (v) => ["encode", "--pa", "0x80000000", "--level", "3", "--prot", "R", "--pa-bits", v]);
-    for (const argv of [(v: string) => ["geometry", "--pa-bits", v], (v: string) => ["decode", "0x1", "--pa-bits", v], (v: string) => ["encode", "--pa", "0x0", "--level", "3", "--prot", "R", "--pa-bits", v]]) {
+    for (const argv of [
+      (v: string) => ["geometry", "--pa-bits", v],
+      (v: string) => ["decode", "0x1", "--pa-bits", v],
+      (v: string) => ["encode", "--pa", "0x0", "--level", "3", "--prot", "R", "--pa-bits", v],
+    ]) {
       expect(runCli(argv("33")).stderr).toBe("s2pt: --pa-bits: 33 is not a PARange size (32, 36, 40, 42, 44, 48, 52)\n");
       expect(runCli(argv("31")).stderr).toBe("s2pt: --pa-bits: 31 is out of range (32..52)\n");
       expect(runCli(argv("0")).stderr).toBe("s2pt: --pa-bits: 0 is out of range (32..52)\n");
@@ -125,22 +134,36 @@ describe("small numbers: decimal, 0x hex or 0b binary, everywhere", () => {
     for (const v of ["0x6", "0b0110", "MT_S2_FWB_NORMAL", "mt_s2_fwb_normal"]) expect(runCli(["combine", "--s1", "0xff", "--s2", v, "--json"])).toEqual(fwb);
     const nofwb = runCli(["combine", "--s1", "0xff", "--s2", "0xf", "--no-fwb", "--json"]);
     expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_NORMAL", "--no-fwb", "--json"])).toEqual(nofwb);
-    expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_DEVICE_nGnRE", "--no-fwb", "--json"])).toEqual(runCli(["combine", "--s1", "0xff", "--s2", "1", "--no-fwb", "--json"]));
+    expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_DEVICE_nGnRE", "--no-fwb", "--json"])).toEqual(
+      runCli(["combine", "--s1", "0xff", "--s2", "1", "--no-fwb", "--json"]),
+    );
     expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_NORMAL"]).stderr).toBe(
       "s2pt: --s2: MT_S2_NORMAL (0xf) is the MemAttr Linux writes with FWB off; with FWB on it writes MT_S2_FWB_NORMAL (0x6) (or give --no-fwb)\n",
     );
-    expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_FWB_NORMAL", "--no-fwb"]).stderr).toMatch(/^s2pt: --s2: MT_S2_FWB_NORMAL \(0x6\) is the MemAttr Linux writes with FWB on; with FWB off it writes MT_S2_NORMAL \(0xf\)/);
+    expect(runCli(["combine", "--s1", "0xff", "--s2", "MT_S2_FWB_NORMAL", "--no-fwb"]).stderr).toMatch(
+      /^s2pt: --s2: MT_S2_FWB_NORMAL \(0x6\) is the MemAttr Linux writes with FWB on; with FWB off it writes MT_S2_NORMAL \(0xf\)/,
+    );
   });
 });
 
 describe("names: one vocabulary", () => {
   it("--access r|w|x|read|write|exec in walk and explain; the scenario's access field too", () => {
-    for (const [short, long] of [["r", "read"], ["w", "write"], ["x", "exec"], ["x", "execute"], ["w", "WRITE"]]) {
+    for (const [short, long] of [
+      ["r", "read"],
+      ["w", "write"],
+      ["x", "exec"],
+      ["x", "execute"],
+      ["w", "WRITE"],
+    ]) {
       const w = runCli(["walk", RW, "--ipa", "0x40000000", "--access", short]);
       expect(runCli(["walk", RW, "--ipa", "0x40000000", "--access", long])).toEqual(w);
       const e = runCli(["explain", "--vma", "anon", "--access", short]);
       expect(runCli(["explain", "--vma", "anon", "--access", long])).toEqual(e);
-      const op = (a: string): string => scenario([{ op: "map", ipa: "0x0", size: "0x1000", pa: "0x0", prot: "R", flags: "" }, { op: "translate", ipa: "0x0", access: a }]);
+      const op = (a: string): string =>
+        scenario([
+          { op: "map", ipa: "0x0", size: "0x1000", pa: "0x0", prot: "R", flags: "" },
+          { op: "translate", ipa: "0x0", access: a },
+        ]);
       expect(runCli(["replay", op(long)]).stdout).toBe(runCli(["replay", op(short)]).stdout);
     }
     expect(runCli(["walk", RW, "--ipa", "0x0", "--access", "fetch"]).stderr).toBe("s2pt: --access: 'fetch' is not r (read), w (write) or x (execute)\n");
@@ -148,10 +171,13 @@ describe("names: one vocabulary", () => {
   });
   it("prots: short names, KVM_PGTABLE_PROT_* names, any case, in encode, decode --expect and scenarios", () => {
     const want = runCli(["encode", "--pa", "0x80000000", "--level", "3", "--prot", "R|W"]);
-    for (const p of ["KVM_PGTABLE_PROT_R|KVM_PGTABLE_PROT_W", "r|w", "W|R", "R | W", "kvm_pgtable_prot_r|W"]) expect(runCli(["encode", "--pa", "0x80000000", "--level", "3", "--prot", p])).toEqual(want);
+    for (const p of ["KVM_PGTABLE_PROT_R|KVM_PGTABLE_PROT_W", "r|w", "W|R", "R | W", "kvm_pgtable_prot_r|W"])
+      expect(runCli(["encode", "--pa", "0x80000000", "--level", "3", "--prot", p])).toEqual(want);
     expect(runCli(["decode", "0x400000800007db", "--level", "3", "--expect", "KVM_PGTABLE_PROT_R|KVM_PGTABLE_PROT_W"]).code).toBe(0);
     const map = (prot: string, flags: string): string => scenario([{ op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot, flags }]);
-    expect(runCli(["replay", map("KVM_PGTABLE_PROT_R|KVM_PGTABLE_PROT_X", "KVM_PGTABLE_WALK_SHARED")]).stdout).toBe(runCli(["replay", map("R|X", "SHARED")]).stdout);
+    expect(runCli(["replay", map("KVM_PGTABLE_PROT_R|KVM_PGTABLE_PROT_X", "KVM_PGTABLE_WALK_SHARED")]).stdout).toBe(
+      runCli(["replay", map("R|X", "SHARED")]).stdout,
+    );
   });
 });
 

@@ -57,7 +57,8 @@ describe("s2pt explain --json", () => {
   });
   it("--guest takes the MAIR byte in any small-number form, and a name: all the same answer", () => {
     const byName = json(["--vma", "pfnmap", "--guest", "wc"]);
-    for (const form of ["0x44", "0X44", "68", "0b1000100", "MAIR_ATTR_NORMAL_NC", "normal-nc"]) expect(json(["--vma", "pfnmap", "--guest", form])).toEqual(byName);
+    for (const form of ["0x44", "0X44", "68", "0b1000100", "MAIR_ATTR_NORMAL_NC", "normal-nc"])
+      expect(json(["--vma", "pfnmap", "--guest", form])).toEqual(byName);
   });
   it("exit 1 when one era shown refuses, 0 when none does", () => {
     expect(runCli(["explain", "--vma", "pfnmap", "--pgprot", "cacheable", "--no-fwb"]).code).toBe(1);

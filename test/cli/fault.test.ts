@@ -21,7 +21,10 @@ function scenario(name: string, ops: Array<Record<string, unknown>>, config: Rec
 /** A read-only 4K page at IPA 0x40000000 -> PA 0x80000000. */
 const RO_PAGE = scenario("ro-page", [{ op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot: "R", flags: "" }]);
 /** A read-write (not executable) 4K page, FWB off. */
-const RW_PAGE_NOFWB = scenario("rw-page-nofwb", [{ op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot: "R|W", flags: "" }], { ...CONFIG, fwb: false });
+const RW_PAGE_NOFWB = scenario("rw-page-nofwb", [{ op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot: "R|W", flags: "" }], {
+  ...CONFIG,
+  fwb: false,
+});
 /** A read-only 2 MiB block at 0x40000000. */
 const RO_BLOCK = scenario("ro-block", [{ op: "map", ipa: "0x40000000", size: "0x200000", pa: "0x80000000", prot: "R", flags: "" }]);
 /** The conformance scenario that leaves the page at 0x40000000 old (AF = 0) and 0x40001000 young. */
@@ -147,7 +150,15 @@ describe("kvm_handle_guest_abort(): the paths that end before user_mem_abort()",
 describe("user_mem_abort()", () => {
   it("a Translation fault on an unmapped page: map(fault_ipa, PAGE_SIZE, pa, R|W); the walk agreed, the access then succeeds", () => {
     const p = one(["--esr", "0x92000047", "--hpfar", "0x400010", "--pa", "0x80001000", "--scenario", RW_PAGE]);
-    expect(p.op).toEqual({ op: "map", ipa: "0x40001000", flags: "HANDLE_FAULT|SHARED", size: "0x1000", pa: "0x80001000", pa_from: "--pa 0x80001000", prot: "R|W" });
+    expect(p.op).toEqual({
+      op: "map",
+      ipa: "0x40001000",
+      flags: "HANDLE_FAULT|SHARED",
+      size: "0x1000",
+      pa: "0x80001000",
+      pa_from: "--pa 0x80001000",
+      prot: "R|W",
+    });
     expect(p.replay?.before.agrees_with_esr).toBe(true);
     // A new cacheable leaf asks for the dcache clean even with FWB (pgtable.c; mmu.c skips it with FWB): kernel-reference.md 5.6.
     expect(p.replay?.op).toEqual({ ret: 0, events: [["dcache", "0x80001000", "0x1000"]] });
@@ -168,7 +179,13 @@ describe("user_mem_abort()", () => {
     // exec_fault -> prot |= X; relax_perms clears XN and, the leaf becoming executable, calls icache_inval_pou (5.3) before the TLBI.
     const p = one(["--esr", "0x8200000f", "--ipa", "0x40000000", "--scenario", RW_PAGE_NOFWB]);
     expect(p.op).toMatchObject({ op: "relax_perms", prot: "R|W|X" });
-    expect(p.replay?.op).toEqual({ ret: 0, events: [["icache", "0x80000000", "0x1000"], ["tlbi_ipa_nsh", "0x40000000", 3]] });
+    expect(p.replay?.op).toEqual({
+      ret: 0,
+      events: [
+        ["icache", "0x80000000", "0x1000"],
+        ["tlbi_ipa_nsh", "0x40000000", 3],
+      ],
+    });
   });
   it("a Permission fault on a 2 MiB block relaxes the block (vma_pagesize = fault_granule)", () => {
     // if (vma_pagesize == PAGE_SIZE && !(force_pte || s2_force_noncacheable)) { if (fault_is_perm && fault_granule > PAGE_SIZE) vma_pagesize = fault_granule; }
@@ -193,7 +210,12 @@ describe("user_mem_abort()", () => {
     expect(one(["--esr", "0x92000007", "--ipa", "0x40000000", "--dirty-log"]).op).toMatchObject({ op: "map", prot: "R" });
   });
   it("--map-size 2m (a THP): the IPA and PA are aligned down and a block is mapped", () => {
-    expect(one(["--esr", "0x92000007", "--ipa", "0x40123000", "--map-size", "2m", "--pa", "0x80123000"]).op).toMatchObject({ op: "map", ipa: "0x40000000", size: "0x200000", pa: "0x80000000" });
+    expect(one(["--esr", "0x92000007", "--ipa", "0x40123000", "--map-size", "2m", "--pa", "0x80123000"]).op).toMatchObject({
+      op: "map",
+      ipa: "0x40000000",
+      size: "0x200000",
+      pa: "0x80000000",
+    });
   });
   it("an instruction fetch from device memory: -ENOEXEC and an injected abort, per era", () => {
     // mainline: if (exec_fault && s2_force_noncacheable) ret = -ENOEXEC; ... out: kvm_inject_sea_iabt()
@@ -209,7 +231,14 @@ describe("user_mem_abort()", () => {
   it("text: every decision names its kernel function", () => {
     const r = run(["fault", "--esr", "0x92000047", "--hpfar", "0x400010", "--scenario", RW_PAGE]);
     expect(r.code).toBe(0);
-    for (const fn of ["kvm_vcpu_get_fault_ipa()", "esr_fsc_is_translation_fault()", "gfn_to_hva_memslot_prot()", "kvm_is_write_fault()", "kvm_pgtable_stage2_map()"]) expect(r.stdout).toContain(fn);
+    for (const fn of [
+      "kvm_vcpu_get_fault_ipa()",
+      "esr_fsc_is_translation_fault()",
+      "gfn_to_hva_memslot_prot()",
+      "kvm_is_write_fault()",
+      "kvm_pgtable_stage2_map()",
+    ])
+      expect(r.stdout).toContain(fn);
     expect(r.stdout).toMatch(/the walk takes the fault the ESR reports \(Translation fault, level 3\)/);
   });
 });
@@ -264,12 +293,21 @@ describe("s2pt fault: values by the conventions", () => {
       [["--esr", "0x92000047", "--ipa", "40000000"], "s2pt: --ipa: '40000000' is not a 0x-prefixed hex number\n"],
       [["--esr", "0x92000047", "--hpfar", "400010"], "s2pt: --hpfar: '400010' is not a 0x-prefixed hex number\n"],
       [["--esr", "0x92000047", "--ipa", "0x1000", "--far", "ffff800008001000"], "s2pt: --far: 'ffff800008001000' is not a 0x-prefixed hex number\n"],
-      [["--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "2097152"], "s2pt: --map-size: '2097152' is not a mapping size (4k, 2m, 1g, ... or a 0x-prefixed byte count)\n"],
+      [
+        ["--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "2097152"],
+        "s2pt: --map-size: '2097152' is not a mapping size (4k, 2m, 1g, ... or a 0x-prefixed byte count)\n",
+      ],
       [["--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "0x0"], "s2pt: --map-size: 0x0 is not a mapping size (1 byte .. 1 TiB)\n"],
       [["--esr", "0x92000047", "--ipa", "0x1000", "--pa-bits", "45"], "s2pt: --pa-bits: 45 is not a PARange size (32, 36, 40, 42, 44, 48, 52)\n"],
       [["--esr", "0x92000047", "--ipa", "0x1000", "--ia-bits", "53"], "s2pt: --ia-bits: 53 is out of range (32..52)\n"],
-      [["--esr", "0x92000047", "--ipa", "0x1000", "--granule", "64k", "--lpa2"], "s2pt: --lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)\n"],
-      [["--esr", "0x92000047", "--ipa", "0x1000", "--scenario", RW_PAGE, "--no-fwb"], `s2pt: --fwb/--no-fwb: the scenario's table sets it (${RW_PAGE} config)\n`],
+      [
+        ["--esr", "0x92000047", "--ipa", "0x1000", "--granule", "64k", "--lpa2"],
+        "s2pt: --lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)\n",
+      ],
+      [
+        ["--esr", "0x92000047", "--ipa", "0x1000", "--scenario", RW_PAGE, "--no-fwb"],
+        `s2pt: --fwb/--no-fwb: the scenario's table sets it (${RW_PAGE} config)\n`,
+      ],
       [["--esr", "0x92000047", "--ipa", "0x1000", "--dic=1"], "s2pt: --dic: '1' is not true or false (write --dic, --no-dic or --dic=true|false)\n"],
     ];
     for (const [argv, msg] of cases) {
@@ -281,19 +319,43 @@ describe("s2pt fault: values by the conventions", () => {
 
 describe("s2pt fault: bad input", () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ["an ESR that is not an abort (HVC)", ["fault", "--esr", "0x5a000000"], /^s2pt: --esr: 0x5a000000 has EC 0x16 \(HVC instruction execution in AArch64 state.*\), not an abort from the guest: KVM handles it in handle_hvc\(\).*\(s2pt reg esr 0x5a000000 decodes it\)$/],
+    [
+      "an ESR that is not an abort (HVC)",
+      ["fault", "--esr", "0x5a000000"],
+      /^s2pt: --esr: 0x5a000000 has EC 0x16 \(HVC instruction execution in AArch64 state.*\), not an abort from the guest: KVM handles it in handle_hvc\(\).*\(s2pt reg esr 0x5a000000 decodes it\)$/,
+    ],
     ["an abort from EL2 itself (EC 0x25)", ["fault", "--esr", "0x96000045"], /^s2pt: --esr: 0x96000045 has EC 0x25 .*an abort taken from EL2 itself/],
     ["an unallocated EC", ["fault", "--esr", "0x0a000000"], /^s2pt: --esr: 0xa000000 has EC 0x02 \(unallocated\)/],
     ["ESR wider than 64 bits", ["fault", "--esr", "0x100000000000000000"], /^s2pt: --esr: '0x100000000000000000' does not fit in 64 bits$/],
     ["no ESR", ["fault", "--ipa", "0x1000"], /--esr: required/],
-    ["a Permission fault with no IPA", ["fault", "--esr", "0x9200004f"], /^s2pt: --hpfar: required: for a Permission fault on the final access HPFAR_EL2 is UNKNOWN/],
+    [
+      "a Permission fault with no IPA",
+      ["fault", "--esr", "0x9200004f"],
+      /^s2pt: --hpfar: required: for a Permission fault on the final access HPFAR_EL2 is UNKNOWN/,
+    ],
     ["a Translation fault with no IPA", ["fault", "--esr", "0x92000047"], /^s2pt: --hpfar: required: kvm_handle_guest_abort\(\) needs the fault IPA/],
     ["both --hpfar and --ipa", ["fault", "--esr", "0x92000047", "--hpfar", "0x400010", "--ipa", "0x40001000"], /--hpfar and --ipa: give one/],
-    ["a VMA without a memslot", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--memslot", "none", "--vma", "anon"], /--vma: no memslot \(--memslot none\) has no VMA/],
+    [
+      "a VMA without a memslot",
+      ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--memslot", "none", "--vma", "anon"],
+      /--vma: no memslot \(--memslot none\) has no VMA/,
+    ],
     ["an unknown memslot kind", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--memslot", "rx"], /--memslot: 'rx' is not one of rw, ro, none/],
-    ["a mapping size KVM does not use", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "64k"], /--map-size: 0x10000 is not a size KVM maps with a 4K granule/],
-    ["--granule with a scenario", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--scenario", RW_PAGE, "--granule", "16k"], /--granule: the scenario's table sets it/],
-    ["an IPA size beyond the host limit", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--ia-bits", "44", "--pa-bits", "40"], /--ia-bits: 44 exceeds the host's IPA limit of 40 bits/],
+    [
+      "a mapping size KVM does not use",
+      ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--map-size", "64k"],
+      /--map-size: 0x10000 is not a size KVM maps with a 4K granule/,
+    ],
+    [
+      "--granule with a scenario",
+      ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--scenario", RW_PAGE, "--granule", "16k"],
+      /--granule: the scenario's table sets it/,
+    ],
+    [
+      "an IPA size beyond the host limit",
+      ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--ia-bits", "44", "--pa-bits", "40"],
+      /--ia-bits: 44 exceeds the host's IPA limit of 40 bits/,
+    ],
     ["an unknown era", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--era", "v7"], /--era: 'v7' is not one of pre, v1, v6\.9, mainline, all/],
     ["a missing scenario file", ["fault", "--esr", "0x92000047", "--ipa", "0x1000", "--scenario", join(dir, "nope.json")], /nope\.json: no such file/],
   ];

@@ -36,13 +36,25 @@ describe("replay --expected: a malformed expected file is an input error (exit 2
   it.each([
     ["a duplicate key", EXP_TEXT.replace('"ret": 0', '"ret": -22, "ret": 0'), "ops[0]: duplicate field 'ret' (JSON keeps only the last one)"],
     ["a duplicate key at the top", EXP_TEXT.replace('"name":', '"name": "x", "name":'), "top level: duplicate field 'name' (JSON keeps only the last one)"],
-    ["a top-level __proto__", EXP_TEXT.replace("{\n", '{\n  "__proto__": {},\n'), "__proto__: the key '__proto__' is refused (a prototype key, never a field of a result)"],
-    ["a constructor key in an op", EXP_TEXT.replace('"ret": 0', '"ret": 0, "constructor": 1'), "ops[0].constructor: the key 'constructor' is refused (a prototype key, never a field of a result)"],
+    [
+      "a top-level __proto__",
+      EXP_TEXT.replace("{\n", '{\n  "__proto__": {},\n'),
+      "__proto__: the key '__proto__' is refused (a prototype key, never a field of a result)",
+    ],
+    [
+      "a constructor key in an op",
+      EXP_TEXT.replace('"ret": 0', '"ret": 0, "constructor": 1'),
+      "ops[0].constructor: the key 'constructor' is refused (a prototype key, never a field of a result)",
+    ],
     ["a pte of 0xzz", EXP_TEXT.replace(pte, '"pte": "0xzz"'), "ops[1].pte: '0xzz' is not a 0x-prefixed hex number"],
     ["a pte of 0x-1", EXP_TEXT.replace(pte, '"pte": "0x-1"'), "ops[1].pte: '0x-1' is not a 0x-prefixed hex number"],
     ["a negative pte", EXP_TEXT.replace(pte, '"pte": "-0x1"'), "ops[1].pte: '-0x1' is negative"],
     ["a pte that is no number", EXP_TEXT.replace(pte, '"pte": "zz"'), "ops[1].pte: 'zz' is not a 0x-prefixed hex number"],
-    ["an event address over 64 bits", EXP_TEXT.replace('"0x80000000"', '"0x10000000000000000"'), "ops[0].events[0][1]: '0x10000000000000000' does not fit in 64 bits"],
+    [
+      "an event address over 64 bits",
+      EXP_TEXT.replace('"0x80000000"', '"0x10000000000000000"'),
+      "ops[0].events[0][1]: '0x10000000000000000' does not fit in 64 bits",
+    ],
     ["a top-level array", "[]", "top level: expected a result object, got an array"],
     ["invalid JSON", "{", /not valid JSON: a string is not closed|not valid JSON: expected a key string or '\}', found the end of the text at line 1 column 2/],
   ])("%s", (_, text, msg) => {
@@ -60,10 +72,15 @@ describe("replay --expected: a malformed expected file is an input error (exit 2
     const long = write("long-key.json", `{"${key}": "0xzz"}`);
     expect(runCli(["replay", SCN, "--expected", long]).stderr).toBe(`s2pt: ${long}: ["${"k".repeat(60)}..."]: '0xzz' is not a 0x-prefixed hex number\n`);
     const dup = write("deep-dup.json", `{"name": ${"[".repeat(50_000)}{"a": 1, "a": 2}${"]".repeat(50_000)}}`);
-    expect(runCli(["replay", SCN, "--expected", dup]).stderr).toMatch(/^s2pt: .*deep-dup\.json: name\[0\].*\.\.\.\(49981 levels\)\.\.\.(\[0\]){12}: duplicate field 'a'/);
+    expect(runCli(["replay", SCN, "--expected", dup]).stderr).toMatch(
+      /^s2pt: .*deep-dup\.json: name\[0\].*\.\.\.\(49981 levels\)\.\.\.(\[0\]){12}: duplicate field 'a'/,
+    );
   });
   it("hex compares by value: 0X, upper-case digits and leading zeros match the model's lower-case form", () => {
-    const p = write("hexforms.json", EXP_TEXT.replace(/"pte": "0x([0-9a-f]+)"/, (_m, h: string) => `"pte": "0X00${h.toUpperCase()}"`));
+    const p = write(
+      "hexforms.json",
+      EXP_TEXT.replace(/"pte": "0x([0-9a-f]+)"/, (_m, h: string) => `"pte": "0X00${h.toUpperCase()}"`),
+    );
     expect(runCli(["replay", SCN, "--expected", p]).code).toBe(0);
   });
   it("a real difference stays a mismatch (exit 1)", () => {
@@ -74,7 +91,11 @@ describe("replay --expected: a malformed expected file is an input error (exit 2
   });
   it("replay --expected --json: the comparison as JSON", () => {
     const j = JSON.parse(runCli(["replay", SCN, "--expected", write("ok2.json", EXP_TEXT), "--json"]).stdout);
-    expect(j).toEqual({ scenarios: [{ scenario: SCN, expected: join(tmp, "ok2.json"), name: "map-page-4k-rw", identical: true, divergence: null }], identical: 1, total: 1 });
+    expect(j).toEqual({
+      scenarios: [{ scenario: SCN, expected: join(tmp, "ok2.json"), name: "map-page-4k-rw", identical: true, divergence: null }],
+      identical: 1,
+      total: 1,
+    });
   });
 });
 
@@ -147,7 +168,10 @@ describe("input shown as given", () => {
 
 describe("errors name the scenario file", () => {
   it("walk: an op the replay refuses", () => {
-    const p = write("huge.json", JSON.stringify({ config: { ...CONFIG, ia_bits: 48 }, ops: [{ op: "map", ipa: "0x0", size: "0x1000000000000", pa: "0x1000", prot: "R", flags: "" }] }));
+    const p = write(
+      "huge.json",
+      JSON.stringify({ config: { ...CONFIG, ia_bits: 48 }, ops: [{ op: "map", ipa: "0x0", size: "0x1000000000000", pa: "0x1000", prot: "R", flags: "" }] }),
+    );
     const r = runCli(["walk", p, "--ipa", "0x0"]);
     expect(r.code).toBe(2);
     expect(r.stderr.startsWith(`s2pt: ${p}: ops[0] (map): `)).toBe(true);

@@ -18,15 +18,24 @@ describe("help", () => {
     const r = runCli([name, "--help"]);
     expect(r.code).toBe(0);
     // No yargs camelCase alias (--ia-bits shown as iaBits too).
-    for (const o of Object.keys(c.options).filter((x) => x.includes("-"))) expect(r.stdout).not.toContain(o.replace(/-([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase()));
+    for (const o of Object.keys(c.options).filter((x) => x.includes("-")))
+      expect(r.stdout).not.toContain(o.replace(/-([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase()));
     expect(c.examples.length).toBeGreaterThan(0);
     for (const [cmd, what] of c.examples) {
       expect(what, cmd).not.toBe("");
       // The example is printed whole on one line (no wrapping inside it), followed by its description.
-      expect(r.stdout.split("\n").some((l) => l.includes(`s2pt ${cmd}`) && l.trimEnd().endsWith(what)), cmd).toBe(true);
+      expect(
+        r.stdout.split("\n").some((l) => l.includes(`s2pt ${cmd}`) && l.trimEnd().endsWith(what)),
+        cmd,
+      ).toBe(true);
       expect(cmd).not.toMatch(/\.\.\/shared/);
       // It runs from the repository root as written (through a shell, for quoting and redirection).
-      const p = spawnSync("bash", ["-c", `"$NODE" "$BIN" ${cmd}`], { cwd: repoRoot, encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, NODE: process.execPath, BIN: bin } });
+      const p = spawnSync("bash", ["-c", `"$NODE" "$BIN" ${cmd}`], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+        env: { ...process.env, NODE: process.execPath, BIN: bin },
+      });
       expect([0, 1], `${cmd}: ${p.stderr}`).toContain(p.status);
       expect(p.stdout.length, cmd).toBeGreaterThan(0);
     }
@@ -52,7 +61,10 @@ describe("help", () => {
 describe("--json everywhere", () => {
   it("dump --json: the ptdump lines as objects", () => {
     const j = JSON.parse(runCli(["dump", scn("map-page-inside-block.json"), "--json"]).stdout) as Array<Record<string, unknown>>;
-    const text = runCli(["dump", scn("map-page-inside-block.json")]).stdout.trimEnd().split("\n").slice(1);
+    const text = runCli(["dump", scn("map-page-inside-block.json")])
+      .stdout.trimEnd()
+      .split("\n")
+      .slice(1);
     expect(j).toHaveLength(text.length);
     expect(j).toContainEqual({
       start: "0x40001000",
@@ -74,7 +86,8 @@ describe("--json everywhere", () => {
     const j = JSON.parse(r.stdout) as { scenarios: Array<Record<string, unknown>>; ok: number; total: number };
     expect(j.ok).toBe(j.total);
     expect(j.scenarios.length).toBe(j.total);
-    for (const s of j.scenarios) expect(Object.keys(s)).toEqual(["scenario", "name", "ok", "ops", "breaks", "in_place", "caller_owed_tlbis", "max_table_pages", "violation"]);
+    for (const s of j.scenarios)
+      expect(Object.keys(s)).toEqual(["scenario", "name", "ok", "ops", "breaks", "in_place", "caller_owed_tlbis", "max_table_pages", "violation"]);
   });
   it("--format only with --table; --table takes none of the one-combine options", () => {
     expect(runCli(["combine", "--s1", "0xff", "--s2", "0x1", "--format", "csv"]).stderr).toBe(
@@ -145,7 +158,9 @@ describe("decode as a validator", () => {
   });
   it("--expect: AF clear is named with the op that clears it; the PA and the memory type", () => {
     const af = runCli(["decode", "0x400000800003db", "--level", "3", "--expect", "R|W"]).stdout;
-    expect(af).toMatch(/ {2}AF \[10\]: here 0x0 \(not accessed.*\); pgtable.c writes 0x1 \(accessed\) \(a new leaf has AF set; kvm_pgtable_stage2_test_clear_young\(\) clears it later\)/);
+    expect(af).toMatch(
+      / {2}AF \[10\]: here 0x0 \(not accessed.*\); pgtable.c writes 0x1 \(accessed\) \(a new leaf has AF set; kvm_pgtable_stage2_test_clear_young\(\) clears it later\)/,
+    );
     const pa = runCli(["decode", "0x400000800007db", "--level", "3", "--expect", "R|W", "--pa", "0x90000000"]);
     expect(pa.code).toBe(1);
     expect(pa.stdout).toMatch(/ {2}OA \[47:12\]: here 0x80000000 .*; pgtable.c writes 0x90000000/);

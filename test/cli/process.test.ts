@@ -99,7 +99,11 @@ describe("filesystem errors: one line naming the path", () => {
   chmodSync(secret, 0o000);
   const asRoot = process.getuid?.() === 0;
   const prefix = asRoot ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"] : [];
-  const canDrop = !asRoot || spawnSync(prefix[0], [...prefix.slice(1), "cat", secret]).stderr?.toString().includes("Permission denied");
+  const canDrop =
+    !asRoot ||
+    spawnSync(prefix[0], [...prefix.slice(1), "cat", secret])
+      .stderr?.toString()
+      .includes("Permission denied");
   // Skipped only where root cannot drop those capabilities (no setpriv(1)): then no permission is ever denied.
   it.runIf(canDrop)("a file and a directory the user may not read (EACCES; as root, run through setpriv without CAP_DAC_OVERRIDE)", () => {
     refusedLine(run(["replay", secret], { prefix }), 2, `${secret}: permission denied`);

@@ -22,7 +22,11 @@ describe("s2pt reg", () => {
     expect(r.stdout).toMatch(/\[5:0\]\s+DFSC\s+0x7\s+0b000111: Translation fault, level 3/);
     expect(r.stdout).toMatch(/\[23:22\]\s+SAS\s+0x3\s+doubleword \(8 bytes\)/);
     // 0X, upper-case digits, leading zeros and any case of the name: the same value, the same output.
-    for (const argv of [["reg", "ESR_EL2", "0X93C08007"], ["reg", "Esr", "0x0000000093c08007"]]) expect(run(argv)).toEqual(r);
+    for (const argv of [
+      ["reg", "ESR_EL2", "0X93C08007"],
+      ["reg", "Esr", "0x0000000093c08007"],
+    ])
+      expect(run(argv)).toEqual(r);
   });
   it("a crash log's bare hex digits are refused, not guessed: the value takes its 0x like every 64-bit value", () => {
     for (const v of ["93c08007", "1073741824"]) {
@@ -35,7 +39,12 @@ describe("s2pt reg", () => {
   it("--json: the register, the value, every field with bits, value, meaning", () => {
     const r = run(["reg", "ESR_EL2", "0x92000047", "--json"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { register: string; value: string; fields: Array<{ name: string; bits: string; value: string; meaning: string }>; problems: string[] };
+    const j = JSON.parse(r.stdout) as {
+      register: string;
+      value: string;
+      fields: Array<{ name: string; bits: string; value: string; meaning: string }>;
+      problems: string[];
+    };
     expect(j.register).toBe("ESR_EL2");
     expect(j.value).toBe("0x92000047");
     expect(j.fields.find((f) => f.name === "WnR")).toMatchObject({ bits: "6", value: "0x1", meaning: "1: write" });
@@ -59,7 +68,22 @@ describe("s2pt reg", () => {
   it("--list names every register with its short name", () => {
     const r = run(["reg", "--list"]);
     expect(r.code).toBe(0);
-    for (const n of ["ESR_EL2", "ESR_EL1", "HPFAR_EL2", "FAR_EL2", "PAR_EL1", "VTCR_EL2", "VTTBR_EL2", "MAIR_EL1", "TCR_EL1", "SCTLR_EL1", "HCR_EL2", "ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1"]) {
+    for (const n of [
+      "ESR_EL2",
+      "ESR_EL1",
+      "HPFAR_EL2",
+      "FAR_EL2",
+      "PAR_EL1",
+      "VTCR_EL2",
+      "VTTBR_EL2",
+      "MAIR_EL1",
+      "TCR_EL1",
+      "SCTLR_EL1",
+      "HCR_EL2",
+      "ID_AA64MMFR0_EL1",
+      "ID_AA64MMFR1_EL1",
+      "ID_AA64MMFR2_EL1",
+    ]) {
       expect(r.stdout).toContain(n);
     }
     expect(r.stdout).toMatch(/^ESR_EL2\s+esr\s+Exception Syndrome Register \(EL2\)$/m);
@@ -82,8 +106,16 @@ describe("s2pt reg", () => {
 
 describe("s2pt reg: bad input", () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ["an unknown register, with the nearest name", ["reg", "esr_el3", "0x1"], /^s2pt: register: 'esr_el3' is not a register s2pt decodes; did you mean ESR_EL2\? \(s2pt reg --list names them\)$/],
-    ["an unknown register with no near name", ["reg", "frobnicator", "0x1"], /^s2pt: register: 'frobnicator' is not a register s2pt decodes \(s2pt reg --list names them\)$/],
+    [
+      "an unknown register, with the nearest name",
+      ["reg", "esr_el3", "0x1"],
+      /^s2pt: register: 'esr_el3' is not a register s2pt decodes; did you mean ESR_EL2\? \(s2pt reg --list names them\)$/,
+    ],
+    [
+      "an unknown register with no near name",
+      ["reg", "frobnicator", "0x1"],
+      /^s2pt: register: 'frobnicator' is not a register s2pt decodes \(s2pt reg --list names them\)$/,
+    ],
     ["a value wider than the register (64 bits)", ["reg", "vtcr", "0x1ffffffffffffffff"], /^s2pt: value: '0x1ffffffffffffffff' does not fit in 64 bits$/],
     ["a value that is not hex", ["reg", "esr", "0x93g08007"], /^s2pt: value: '0x93g08007' is not a 0x-prefixed hex number$/],
     ["a value in bare hex", ["reg", "esr", "93c08007"], /^s2pt: value: '93c08007' is not a 0x-prefixed hex number$/],
@@ -93,7 +125,11 @@ describe("s2pt reg: bad input", () => {
     ["the value before the name", ["reg", "0x93c08007", "esr"], /^s2pt: register: '0x93c08007' is not a register s2pt decodes \(s2pt reg --list names them\)$/],
     ["a third argument", ["reg", "esr", "0x93c08007", "0x1"], /^s2pt: reg: unexpected argument '0x1' \(reg takes <register> <value>; see s2pt reg --help\)$/],
     ["--list with a name", ["reg", "esr", "--list"], /^s2pt: --list: takes no argument \('esr' given: s2pt reg --list, or s2pt reg <register> <value>\)$/],
-    ["decode with an extra argument", ["decode", "0x1", "0x2"], /^s2pt: decode: unexpected argument '0x2' \(decode takes one <descriptor>; see s2pt decode --help\)$/],
+    [
+      "decode with an extra argument",
+      ["decode", "0x1", "0x2"],
+      /^s2pt: decode: unexpected argument '0x2' \(decode takes one <descriptor>; see s2pt decode --help\)$/,
+    ],
   ];
   it.each(cases)("%s: exit 2, one line on stderr, nothing on stdout", (_n, argv, msg) => {
     const r = run(argv);

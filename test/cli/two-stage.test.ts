@@ -48,7 +48,18 @@ describe("s2pt walk --va", () => {
       [2, "0x40002000", "0x80002000"],
       [3, "0x40003008", "0x80003008"],
     ]);
-    expect(j.stage1.leaf).toMatchObject({ level: 3, attrindx: 2, mair_attr: "0x44", sh: 3, ap: 0, pxn: true, uxn: true, read: true, write: true, execute: false });
+    expect(j.stage1.leaf).toMatchObject({
+      level: 3,
+      attrindx: 2,
+      mair_attr: "0x44",
+      sh: 3,
+      ap: 0,
+      pxn: true,
+      uxn: true,
+      read: true,
+      write: true,
+      execute: false,
+    });
     expect([j.ipa, j.pa, j.s1_attr, j.s1_sh]).toEqual(["0x10001040", "0x1000001040", "0x44", 3]);
     expect(j.s2.result).toMatchObject({ pa: "0x1000001040", level: 2 });
     expect(j.memtype).toMatchObject({ attr: "0x44", sh: 2, memtype: "Normal-NC", fwb: true });
@@ -65,7 +76,9 @@ describe("s2pt walk --va", () => {
     const r = runCli(["walk", ex("guest-s1ptw-fault.json"), "--va", "0xffffff8000001000"]);
     expect(r.stdout).toContain("stage-2 Translation fault, level 3, on the stage-1 table walk (the level-3 entry at IPA 0x40002008)");
     // EC 0x24 << 26 | IL | S1PTW 0x80 | DFSC 0b000111.
-    expect(r.stdout).toContain("ESR_EL2 0x92000087: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 1, WnR 0, DFSC 0x7; FAR_EL2 0xffffff8000001000");
+    expect(r.stdout).toContain(
+      "ESR_EL2 0x92000087: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 1, WnR 0, DFSC 0x7; FAR_EL2 0xffffff8000001000",
+    );
     expect(r.stdout).toContain("HPFAR_EL2 0x400020 (FIPA = IPA[51:12] = 0x40002)");
     const j = JSON.parse(runCli(["walk", ex("guest-s1ptw-fault.json"), "--va", "0xffffff8000001000", "--access", "x", "--json"]).stdout);
     expect(j.ipa).toBeNull();
@@ -90,7 +103,16 @@ describe("s2pt walk --va", () => {
   it("a stage-1 fault is reported to EL1 with ESR_EL1 and FAR_EL1", () => {
     // VA 0xffffff8000200000: L2 index 1 was never written: Translation fault, level 2; 0x25 << 26 | IL | 0b000110.
     const j = JSON.parse(runCli(["walk", ex("guest-framebuffer-nc.json"), "--va", "0xffffff8000200000", "--json"]).stdout);
-    expect(j.fault).toEqual({ stage: 1, type: "translation", level: 2, fsc: "0x6", ec: "0x25", esr_el1: "0x96000006", wnr: false, far_el1: "0xffffff8000200000" });
+    expect(j.fault).toEqual({
+      stage: 1,
+      type: "translation",
+      level: 2,
+      fsc: "0x6",
+      ec: "0x25",
+      esr_el1: "0x96000006",
+      wnr: false,
+      far_el1: "0xffffff8000200000",
+    });
     const t = runCli(["walk", ex("guest-framebuffer-nc.json"), "--va", "0xffffff8000200000", "--el", "0"]).stdout;
     expect(t).toContain("stage-1 Translation fault, level 2: taken to EL1 (the guest handles it)");
     expect(t).toContain("ESR_EL1 0x92000006: EC 0x24 (Data Abort from a lower Exception level)");
@@ -164,17 +186,32 @@ describe("the translate_va op of s2pt replay", () => {
       [{ guest: { ...GUEST, hcr: { dct: true } } }, /guest\.hcr\.dct: HCR_EL2\.DCT has an effect only with DC = 1/],
       [{ guest: { ...GUEST, table_pool: undefined } }, /guest: mappings need a table_pool/],
       [{ guest: { ...GUEST, table_pool: { ipa: "0x40000800", size: "0x1000" } } }, /guest\.table_pool: ipa and size must be non-zero multiples of 4K/],
-      [{ guest: { ...GUEST, mappings: [{ ...m0, va: "0xffff000000000000" }] } }, /guest\.mappings\[0\]: VA 0xffff000000000000\.\.0xffff000000000fff is outside the TTBR1 region 0xffffff8000000000\.\.0xffffffffffffffff/],
-      [{ guest: { ...GUEST, mappings: [{ ...m0, ipa: "0x40000800" }] } }, /guest\.mappings\[0\]: va, size and ipa must be multiples of the TTBR1 granule \(4K\)/],
+      [
+        { guest: { ...GUEST, mappings: [{ ...m0, va: "0xffff000000000000" }] } },
+        /guest\.mappings\[0\]: VA 0xffff000000000000\.\.0xffff000000000fff is outside the TTBR1 region 0xffffff8000000000\.\.0xffffffffffffffff/,
+      ],
+      [
+        { guest: { ...GUEST, mappings: [{ ...m0, ipa: "0x40000800" }] } },
+        /guest\.mappings\[0\]: va, size and ipa must be multiples of the TTBR1 granule \(4K\)/,
+      ],
       [{ guest: { ...GUEST, mappings: [{ ...m0, attrindx: 8 }] } }, /guest\.mappings\[0\]\.attrindx: 8 is outside 0\.\.7/],
-      [{ guest: { ...GUEST, mappings: [{ ...m0, ipa: "0x10000000000" }] } }, /guest\.mappings\[0\]: IPA 0x10000000000\.\.0x10000000fff is beyond the 40-bit stage-1 output size/],
-      [{ guest: { ...GUEST, mappings: [{ ...m0, level: 1 }] } }, /guest\.mappings\[0\]\.level: va, size and ipa must be multiples of 0x40000000 for level-1 blocks/],
+      [
+        { guest: { ...GUEST, mappings: [{ ...m0, ipa: "0x10000000000" }] } },
+        /guest\.mappings\[0\]: IPA 0x10000000000\.\.0x10000000fff is beyond the 40-bit stage-1 output size/,
+      ],
+      [
+        { guest: { ...GUEST, mappings: [{ ...m0, level: 1 }] } },
+        /guest\.mappings\[0\]\.level: va, size and ipa must be multiples of 0x40000000 for level-1 blocks/,
+      ],
       [{ guest: { ...GUEST, mappings: [{ ...m0, colour: 1 }] } }, /guest\.mappings\[0\]: unknown field 'colour'/],
       [{ ops: [POOL_MAP, { op: "translate_va", va: "0x0", access: "r" }], guest: undefined }, /ops\[1\]: translate_va needs a top-level 'guest' section/],
       [{ ops: [POOL_MAP, { op: "translate_va", va: "0xzz", access: "r" }] }, /ops\[1\]\.va: '0xzz' is not a 0x-prefixed hex number/],
       [{ ops: [POOL_MAP, { op: "translate_va", va: "0x0", access: "r", ipa: "0x0" }] }, /ops\[1\]: unknown field 'ipa'/],
       // Built at the first translate_va: the pool must be mapped at stage 2 by then.
-      [{ ops: [{ op: "translate_va", va: "0x0", access: "r" }] }, /ops\[0\] translate_va: a table-pool page at IPA 0x40000000 is not mapped at stage 2 when the guest tables are written/],
+      [
+        { ops: [{ op: "translate_va", va: "0x0", access: "r" }] },
+        /ops\[0\] translate_va: a table-pool page at IPA 0x40000000 is not mapped at stage 2 when the guest tables are written/,
+      ],
       [
         { guest: { ...GUEST, mappings: [m0, { ...m0 }] }, ops: [POOL_MAP, { op: "translate_va", va: "0x0", access: "r" }] },
         /guest\.mappings\[1\]: VA 0x0 is already mapped by the guest tables \(level 3\)/,
@@ -185,7 +222,12 @@ describe("the translate_va op of s2pt replay", () => {
       ],
     ];
     for (const [over, msg] of bad) {
-      const doc: Record<string, unknown> = { config: CONFIG, ops: [POOL_MAP, { op: "translate_va", va: "0xffffff8000000000", access: "r" }], guest: GUEST, ...over };
+      const doc: Record<string, unknown> = {
+        config: CONFIG,
+        ops: [POOL_MAP, { op: "translate_va", va: "0xffffff8000000000", access: "r" }],
+        guest: GUEST,
+        ...over,
+      };
       const r = runCli(["replay", scenarioFile(doc)]);
       expect([r.code, r.stdout], JSON.stringify(over)).toEqual([2, ""]);
       expect(r.stderr.trimEnd(), JSON.stringify(over)).toMatch(msg);

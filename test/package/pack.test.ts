@@ -65,7 +65,10 @@ beforeAll(() => {
     if (path !== "" && !entry.dev) packages[path] = entry;
   }
   writeFileSync(join(project, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  writeFileSync(join(project, "package-lock.json"), `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
+  writeFileSync(
+    join(project, "package-lock.json"),
+    `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+  );
   run(npm, ["ci", "--offline", ...quiet], project);
 }, 120_000);
 
@@ -100,7 +103,11 @@ describe("installed from the tarball", () => {
   });
 
   it("the s2pt bin runs: encode a 4K R|W page, FWB off", () => {
-    const out = run(join(project, "node_modules", ".bin", "s2pt"), ["encode", "--pa", "0x80000000", "--level", "3", "--prot", "R|W", "--no-fwb", "--json"], project);
+    const out = run(
+      join(project, "node_modules", ".bin", "s2pt"),
+      ["encode", "--pa", "0x80000000", "--level", "3", "--prot", "R|W", "--no-fwb", "--json"],
+      project,
+    );
     expect(BigInt((JSON.parse(out) as { descriptor: string }).descriptor)).toBe(0x00400000800007ffn);
   });
 

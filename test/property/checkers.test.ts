@@ -138,7 +138,9 @@ describe("break-before-make checker", () => {
   it("refuses a valid page replaced in place by one with another PA", () => {
     const { store, end, l3, page } = rig();
     store(l3, 0, page.lo + 0x1000, page.hi); // PA 0x80001000 (0x400000800007db is map-page-4k-rw's leaf, NOTES.md)
-    expect(end().join()).toMatch(/level 3 entry for IPA 0x40000000: valid leaf 0x400000800007db replaced in place by 0x400000800017db: bits 12 need break-before-make/);
+    expect(end().join()).toMatch(
+      /level 3 entry for IPA 0x40000000: valid leaf 0x400000800007db replaced in place by 0x400000800017db: bits 12 need break-before-make/,
+    );
   });
   it("allows S2AP, AF and SW changes in place, and counts them", () => {
     const { store, end, l3, page, bbm } = rig();
@@ -262,11 +264,15 @@ describe("a finding: unmap's deferred TLBI and sizes that are not page multiples
   it("size 0x800 with FEAT_TLBIRANGE and FWB: the page is cleared, no TLBI is asked for", () => {
     const run = new CheckedRun(scn("0x800", true));
     run.step(0);
-    expect(() => run.step(1)).toThrow(/ops\[1\]: break-before-make: the level 3 leaf for IPA 0x40000000 was made invalid but its TLB entries were never invalidated/);
+    expect(() => run.step(1)).toThrow(
+      /ops\[1\]: break-before-make: the level 3 leaf for IPA 0x40000000 was made invalid but its TLB entries were never invalidated/,
+    );
     expect(run.results[1].events).toEqual([]);
   });
   it("size 0x1800: two pages cleared, the range TLBI covers one", () => {
-    expect(() => new CheckedRun(scn("0x1800", true)).run()).toThrow(/the level 3 leaf for IPA 0x40001000 was made invalid but its TLB entries were never invalidated/);
+    expect(() => new CheckedRun(scn("0x1800", true)).run()).toThrow(
+      /the level 3 leaf for IPA 0x40001000 was made invalid but its TLB entries were never invalidated/,
+    );
   });
   it("without FEAT_TLBIRANGE each leaf gets its own tlbi_ipa: no stale entry", () => {
     expect(new CheckedRun(scn("0x1800", false)).run().breaks).toBeGreaterThan(0);

@@ -151,19 +151,21 @@ describe("combine properties", () => {
 
   it("the table agrees with the explained combine, SH 0b01 and the optional controls included", () => {
     // A handful of configurations (each table is built once and cached), FWB drawn separately.
-    const ctl = fc.record({
-      fwb: fc.boolean(),
-      rest: fc.constantFrom(
-        {},
-        { xs: true },
-        { mte2: false },
-        { hcrCD: true, xs: true },
-        { hcrDC: true, hcrDCT: true },
-        { sctlrC: false },
-        { ifetch: true, hcrID: true },
-        { ifetch: true, sctlrI: false, xs: true },
-      ),
-    }).map(({ fwb, rest }) => ({ fwb, ...rest }));
+    const ctl = fc
+      .record({
+        fwb: fc.boolean(),
+        rest: fc.constantFrom(
+          {},
+          { xs: true },
+          { mte2: false },
+          { hcrCD: true, xs: true },
+          { hcrDC: true, hcrDCT: true },
+          { sctlrC: false },
+          { ifetch: true, hcrID: true },
+          { ifetch: true, sctlrI: false, xs: true },
+        ),
+      })
+      .map(({ fwb, rest }) => ({ fwb, ...rest }));
     fc.assert(
       fc.property(attrArb, anyShArb, memattrArb, anyShArb, ctl, (a, s1, m, s2, o) => {
         const r = combineS1S2(a, s1, m, s2, o);

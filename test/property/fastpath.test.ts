@@ -9,7 +9,18 @@ import { expect } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { dumpTable, rootRefcounts } from "../../src/pgtable/replay.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
-import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_SW0, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO } from "../../src/pgtable/descriptor.js";
+import {
+  PROT_DEVICE,
+  PROT_NORMAL_NC,
+  PROT_R,
+  PROT_SW0,
+  PROT_W,
+  PROT_X,
+  WALK_HANDLE_FAULT,
+  WALK_SHARED,
+  WALK_SKIP_BBM_TLBI,
+  WALK_SKIP_CMO,
+} from "../../src/pgtable/descriptor.js";
 
 const configs: Stage2Config[] = [
   { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false },

@@ -180,7 +180,12 @@ describe(`a store hook that throws at a random store (seed ${SEED}; S2PT_HOOK_SE
     const scn = splitScenario("0x200000", 1);
     const total = storesOf(scn);
     expect(total).toBe(1026);
-    expect(abortAt(scn, Array.from({ length: total }, (_, k) => k + 1))).toBe(1026);
+    expect(
+      abortAt(
+        scn,
+        Array.from({ length: total }, (_, k) => k + 1),
+      ),
+    ).toBe(1026);
   });
 
   // A full split of a 1 GiB block (a level-2 table and 512 level-3 tables

@@ -9,7 +9,9 @@ import { checkScenario } from "../../src/reliability/checked.js";
 import { readText, repoRoot } from "../helpers.js";
 
 const dir = join(repoRoot, "test", "regressions");
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 describe("fuzzer regressions replay with every invariant", () => {
   it("the folder holds the fuzzer's findings", () => {

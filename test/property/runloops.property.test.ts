@@ -16,7 +16,18 @@
 // markers and owner annotations written in) so that the loops' stop rules are
 // exercised. Deterministic: xorshift64 from a fixed seed, printed in the names.
 import { describe, expect, it } from "vitest";
-import { INVALID_PTE_LOCKED_LO, PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X, WALK_HANDLE_FAULT, WALK_SHARED, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO } from "../../src/pgtable/descriptor.js";
+import {
+  INVALID_PTE_LOCKED_LO,
+  PROT_DEVICE,
+  PROT_NORMAL_NC,
+  PROT_R,
+  PROT_W,
+  PROT_X,
+  WALK_HANDLE_FAULT,
+  WALK_SHARED,
+  WALK_SKIP_BBM_TLBI,
+  WALK_SKIP_CMO,
+} from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 
@@ -164,7 +175,9 @@ function run(cfg: Stage2Config, seed: bigint, steps: number): void {
         ipas.push(ipa);
       }
       const sizes = ipas.map(() => (r.chance(0.05) ? page - 1 : page));
-      both(p, `${where}: ${n} scattered one-page maps prot ${prot} flags ${flags}`, (t) => ipas.map((ipa, i) => t.map(ipa, sizes[i], pa0 + i * page, prot, flags)));
+      both(p, `${where}: ${n} scattered one-page maps prot ${prot} flags ${flags}`, (t) =>
+        ipas.map((ipa, i) => t.map(ipa, sizes[i], pa0 + i * page, prot, flags)),
+      );
     } else if (kind <= 7) {
       // A map of many entries: blocks where they fit, pages elsewhere (map_block_64g's shape when aligned).
       const blocks = r.chance(0.7);
@@ -172,7 +185,9 @@ function run(cfg: Stage2Config, seed: bigint, steps: number): void {
       const size = blocks ? r.pick([l2, 16 * l2, 3 * l2 + 5 * page, 600 * page, windowSize / 2]) : r.pick([l2, 600 * page, 2048 * page]);
       const ipa = r.chance(0.6) ? window + r.below(32) * l2 : inWindow(size);
       const pa = blocks ? pa0 + r.below(64) * l2 : pa0 + (1 + 2 * r.below(1 << 15)) * page;
-      both(p, `${where}: map 0x${ipa.toString(16)} +0x${size.toString(16)} -> 0x${pa.toString(16)} prot ${prot} flags ${flags}`, (t) => t.map(ipa, size, pa, prot, flags));
+      both(p, `${where}: map 0x${ipa.toString(16)} +0x${size.toString(16)} -> 0x${pa.toString(16)} prot ${prot} flags ${flags}`, (t) =>
+        t.map(ipa, size, pa, prot, flags),
+      );
     } else if (kind <= 9) {
       // Unmap of a range: whole tables, parts of them, unaligned ends.
       const size = r.pick([windowSize, l2, 7 * l2, 513 * page, page, 0x1800, r.below(windowSize)]);

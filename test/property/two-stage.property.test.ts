@@ -92,7 +92,14 @@ function makeWorld(w: fc.RecordValue<typeof worldArb> extends infer T ? T : neve
   const built = buildGuest(pgt, guest, "property");
   // HA off in both walkers: nothing is written, so the two walks see the same tables.
   const nested = new NestedWalker(new S2Walker(pgt, { ha: false }), built.mem, built.config);
-  return { pgt, nested, direct: new S2Walker(pgt, { ha: false }), tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })), s1Granule: w.s1Granule, hot };
+  return {
+    pgt,
+    nested,
+    direct: new S2Walker(pgt, { ha: false }),
+    tables: built.tables.map((t) => ({ pa: t.pa, ipa: t.ipa, granule: w.s1Granule, level: t.level })),
+    s1Granule: w.s1Granule,
+    hot,
+  };
 }
 
 /** Probes: [which touched range (or -1: anywhere in `span`), offset, access]. */

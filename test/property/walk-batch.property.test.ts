@@ -130,9 +130,12 @@ function scribble(pgt: KvmPgtable, seed: bigint): number {
       const kind = r.below(6);
       if (kind === 0) chunk[off] ^= 1 << r.below(12);
       else if (kind === 1) chunk[off + 1] ^= 1 << r.below(32);
-      else if (kind === 2) chunk[off] = (chunk[off] ^ (1 << (12 + r.below(20)))) >>> 0; // OA bits 31:12: a table pointing elsewhere
-      else if (kind === 3) chunk[off] = (chunk[off] | 3) >>> 0; // a block or page turned table (or page)
-      else if (kind === 4) chunk[off + 1] = (chunk[off + 1] ^ (1 << (r.below(16)))) >>> 0; // OA bits 47:32
+      else if (kind === 2)
+        chunk[off] = (chunk[off] ^ (1 << (12 + r.below(20)))) >>> 0; // OA bits 31:12: a table pointing elsewhere
+      else if (kind === 3)
+        chunk[off] = (chunk[off] | 3) >>> 0; // a block or page turned table (or page)
+      else if (kind === 4)
+        chunk[off + 1] = (chunk[off + 1] ^ (1 << r.below(16))) >>> 0; // OA bits 47:32
       else chunk[off] = (r.next() * 2 ** 32) >>> 0;
       n++;
     }
@@ -172,7 +175,10 @@ function checkGetLeaf(pgt: KvmPgtable, probes: readonly number[], label: string,
     if (typeof one === "string") {
       const b = new GetLeafBatch(pgt);
       const acc = new Float64Array(2);
-      expect(outcome(() => b.checksum(new Float64Array([ipa]), 0, 1, acc)), `${label} ipa ${ipa}`).toBe(one);
+      expect(
+        outcome(() => b.checksum(new Float64Array([ipa]), 0, 1, acc)),
+        `${label} ipa ${ipa}`,
+      ).toBe(one);
     }
   }
   const ipas = answerable(pgt, probes);
@@ -283,7 +289,10 @@ function checkWalker(cfg: Stage2Config, seed: bigint, scribbleSeed: bigint | nul
         const outPa = new Float64Array(ipas.length);
         const outSt = new Int32Array(ipas.length);
         const nf = fast.translateBatch(input, input.length, access, el, outPa, outSt);
-        expect(ipas.map((_, k) => [outSt[k], outPa[k]]), `${ctx}: translateBatch`).toEqual(want);
+        expect(
+          ipas.map((_, k) => [outSt[k], outPa[k]]),
+          `${ctx}: translateBatch`,
+        ).toEqual(want);
         const faults = want.filter(([st]) => st >= FAULT_STATUS).length;
         expect(nf, ctx).toBe(faults);
         let sum = 0n;

@@ -84,7 +84,10 @@ describe("the fast path and the complete walk agree", () => {
       const usable = probes.filter((ipa) => !outside(() => probe.translate(ipa, ACCESS_READ, 1)));
       for (const ipa of probes) {
         if (usable.includes(ipa)) continue;
-        expect(outside(() => new S2Walker(pgt, { ha: false }).translate(ipa, ACCESS_READ, 1)), `${label} ${ipa}`).toBe(true);
+        expect(
+          outside(() => new S2Walker(pgt, { ha: false }).translate(ipa, ACCESS_READ, 1)),
+          `${label} ${ipa}`,
+        ).toBe(true);
       }
       while (usable.length % 4 !== 3) usable.push(below(spanBlocks * blockSize)); // a tail the 4-lane groups do not cover
       const input = new Float64Array(usable.filter((ipa) => !outside(() => probe.translate(ipa, ACCESS_READ, 1))));
@@ -152,13 +155,27 @@ describe("the fast path and the complete walk agree", () => {
       const e = at(ipa, "leaf");
       if (e === null || (e.chunk[e.off] & 1) === 0) return;
       switch (n % 7) {
-        case 0: e.chunk[e.off] ^= 2; break; // page -> reserved (level 3) or block -> table
-        case 1: e.chunk[e.off + 1] |= 1 << 19; e.chunk[e.off] &= ~(1 << 7); break; // DBM, read-only
-        case 2: e.chunk[e.off + 1] = ((e.chunk[e.off + 1] & ~(3 << 21)) | (1 << 21)) >>> 0; break; // XN[1:0] = 01
-        case 3: e.chunk[e.off] &= ~(1 << 10); break; // AF clear
-        case 4: e.chunk[e.off + 1] |= 1 << (paBits - 32 < 16 ? paBits - 32 : 15); break; // OA beyond pa_bits (where the format can hold it)
-        case 5: e.chunk[e.off] = (e.chunk[e.off] & ~0xc0) >>> 0; break; // S2AP none
-        default: e.chunk[e.off] = (e.chunk[e.off] | (3 << 6)) >>> 0; // S2AP read-write
+        case 0:
+          e.chunk[e.off] ^= 2;
+          break; // page -> reserved (level 3) or block -> table
+        case 1:
+          e.chunk[e.off + 1] |= 1 << 19;
+          e.chunk[e.off] &= ~(1 << 7);
+          break; // DBM, read-only
+        case 2:
+          e.chunk[e.off + 1] = ((e.chunk[e.off + 1] & ~(3 << 21)) | (1 << 21)) >>> 0;
+          break; // XN[1:0] = 01
+        case 3:
+          e.chunk[e.off] &= ~(1 << 10);
+          break; // AF clear
+        case 4:
+          e.chunk[e.off + 1] |= 1 << (paBits - 32 < 16 ? paBits - 32 : 15);
+          break; // OA beyond pa_bits (where the format can hold it)
+        case 5:
+          e.chunk[e.off] = (e.chunk[e.off] & ~0xc0) >>> 0;
+          break; // S2AP none
+        default:
+          e.chunk[e.off] = (e.chunk[e.off] | (3 << 6)) >>> 0; // S2AP read-write
       }
     });
     ipas.slice(0, 4).forEach((ipa) => {
@@ -180,11 +197,16 @@ describe("the fast path and the complete walk agree", () => {
         const off = store.pageOffset(page) + 2 * i;
         if (chunk[off] === 0 && chunk[off + 1] === 0 && rnd() < 0.7) continue;
         const kind = below(6);
-        if (kind === 0) chunk[off] ^= 1 << below(12); // flip a low attribute bit (valid, type, S2AP, AF, SH, ...)
-        else if (kind === 1) chunk[off + 1] ^= 1 << below(32); // flip a high bit (OA, DBM, XN, SW, ...)
-        else if (kind === 2) chunk[off] = (chunk[off] ^ (1 << (12 + below(20)))) >>> 0; // OA bits 31:12
-        else if (kind === 3) chunk[off + 1] = (chunk[off + 1] | (3 << 21)) >>> 0; // XN[1:0] = 11
-        else if (kind === 4) chunk[off + 1] = (chunk[off + 1] | (1 << 19)) >>> 0; // DBM
+        if (kind === 0)
+          chunk[off] ^= 1 << below(12); // flip a low attribute bit (valid, type, S2AP, AF, SH, ...)
+        else if (kind === 1)
+          chunk[off + 1] ^= 1 << below(32); // flip a high bit (OA, DBM, XN, SW, ...)
+        else if (kind === 2)
+          chunk[off] = (chunk[off] ^ (1 << (12 + below(20)))) >>> 0; // OA bits 31:12
+        else if (kind === 3)
+          chunk[off + 1] = (chunk[off + 1] | (3 << 21)) >>> 0; // XN[1:0] = 11
+        else if (kind === 4)
+          chunk[off + 1] = (chunk[off + 1] | (1 << 19)) >>> 0; // DBM
         else chunk[off] = (rnd() * 2 ** 32) >>> 0;
         scribbled++;
       }

@@ -19,7 +19,28 @@ import { repoRoot } from "../helpers.js";
 describe("glossary", () => {
   it("has every term issue 21 names, each one sentence", () => {
     const words = GLOSSARY.flatMap((t) => [t.term, ...t.aliases]);
-    for (const w of ["MAIR_EL1", "AttrIndx", "MemAttr", "FWB", "nGnRE", "Normal-NC", "WB", "WT", "ISH", "OSH", "NSH", "PAR_EL1", "ESR_EL2", "HPFAR_EL2", "S1PTW", "BBM", "TLBI", "CMO", "PoC"]) expect(words, w).toContain(w);
+    for (const w of [
+      "MAIR_EL1",
+      "AttrIndx",
+      "MemAttr",
+      "FWB",
+      "nGnRE",
+      "Normal-NC",
+      "WB",
+      "WT",
+      "ISH",
+      "OSH",
+      "NSH",
+      "PAR_EL1",
+      "ESR_EL2",
+      "HPFAR_EL2",
+      "S1PTW",
+      "BBM",
+      "TLBI",
+      "CMO",
+      "PoC",
+    ])
+      expect(words, w).toContain(w);
     for (const t of GLOSSARY) {
       expect(t.def.endsWith("."), t.id).toBe(true);
       // One sentence: no full stop followed by a new sentence inside.

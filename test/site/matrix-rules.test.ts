@@ -42,7 +42,12 @@ describe("the matrix is combineTable()", () => {
     const off = view(false);
     const on = view(true);
     // FWB off, guest Normal WB over stage-2 Device-nGnRE: Device wins, Device is OSH.
-    expect([cell(off, 0xff, 0x1).cls, cell(off, 0xff, 0x1).label, cell(off, 0xff, 0x1).shLabel, cell(off, 0xff, 0x1).attr]).toEqual(["device-ngnre", "nGnRE", "OSH", 0x04]);
+    expect([cell(off, 0xff, 0x1).cls, cell(off, 0xff, 0x1).label, cell(off, 0xff, 0x1).shLabel, cell(off, 0xff, 0x1).attr]).toEqual([
+      "device-ngnre",
+      "nGnRE",
+      "OSH",
+      0x04,
+    ]);
     // FWB off, both Normal: WB with WT gives WT; hints from stage 1 (0xff RWA -> 0xbb).
     expect([cell(off, 0xff, 0xa).cls, cell(off, 0xff, 0xa).attr]).toEqual(["normal-wt", 0xbb]);
     // FWB off, reserved inner cacheability 0b1100 under a Normal guest: open; under a Device guest: Device stays.
@@ -62,7 +67,18 @@ describe("the matrix is combineTable()", () => {
 
   it("names the type of every valid PAR_EL1.ATTR byte", () => {
     expect([0x00, 0x04, 0x08, 0x0c, 0x44, 0xbb, 0xaa, 0xff, 0x77, 0xf4, 0xf0, -1].map(typeClassOfPar)).toEqual([
-      "device-ngnrne", "device-ngnre", "device-ngre", "device-gre", "normal-nc", "normal-wt", "normal-wt", "normal-wb", "normal-wb", "normal-mixed", "tagged", "open",
+      "device-ngnrne",
+      "device-ngnre",
+      "device-ngre",
+      "device-gre",
+      "normal-nc",
+      "normal-wt",
+      "normal-wt",
+      "normal-wb",
+      "normal-wb",
+      "normal-mixed",
+      "tagged",
+      "open",
     ]);
     expect([0x00, 0x0c, 0x44, 0xf4, -1].map(typeLabelOfPar)).toEqual(["nGnRnE", "GRE", "NC", "oWB/iNC", "open"]);
   });
@@ -80,7 +96,11 @@ describe("the matrix is combineTable()", () => {
     const t = combineTable({});
     for (const row of v.sh) for (const c of row) expect(c.sh).toBe(t.sh[combineIndex(0xff, c.s1Sh, 0xf, c.s2Sh, false)]);
     // A Device result is OSH whatever the fields say.
-    expect(view(false, "0x04", "0x1").sh.flat().every((c) => c.sh === 2)).toBe(true);
+    expect(
+      view(false, "0x04", "0x1")
+        .sh.flat()
+        .every((c) => c.sh === 2),
+    ).toBe(true);
   });
 
   it("refuses a form it cannot read, in one line", () => {
@@ -96,14 +116,25 @@ describe("the rules decide the matrix", () => {
     const v = view(false);
     const ids = ["off-device-device", "off-s1-device", "off-s2-device", "off-normal"];
     expect(ids.map((id) => count(id, v))).toEqual([4 * 4, 4 * 12, 9 * 4, 9 * 12]);
-    for (const row of v.rows) for (const c of row.cells) expect(ids.filter((id) => ruleById(id)!.decides(c.result)), cellKey(c.s1, c.s2)).toHaveLength(1);
+    for (const row of v.rows)
+      for (const c of row.cells)
+        expect(
+          ids.filter((id) => ruleById(id)!.decides(c.result)),
+          cellKey(c.s1, c.s2),
+        ).toHaveLength(1);
     // The reserved inner cacheability opens the Normal rows' three reserved columns (0x4, 0x8, 0xc), except where the
     // guest's inner half is Non-cacheable already (0x44, 0xf4): the weaker of NC and anything is NC.
     expect(count("off-reserved-inner", v)).toBe(7 * 3);
     // 0x4f (outer NC, inner WB) over 0b0100 or 0b1000 (inner reserved): the outer half is NC either way, the inner NC,
     // WT or WB, and when it is NC the result is NC/NC and so Outer Shareable: the shareability is open too. Over
     // 0b1100 with a WB outer guest half (0xff) only the type is open (WB/WB, WB/WT or WB/NC are all ISH).
-    expect([cell(v, 0x44, 0xc).open, cell(v, 0xf4, 0x8).open, cell(v, 0x4f, 0x4).open, cell(v, 0x4f, 0x8).open, cell(v, 0xff, 0xc).open]).toEqual(["none", "none", "both", "both", "attr"]);
+    expect([cell(v, 0x44, 0xc).open, cell(v, 0xf4, 0x8).open, cell(v, 0x4f, 0x4).open, cell(v, 0x4f, 0x8).open, cell(v, 0xff, 0xc).open]).toEqual([
+      "none",
+      "none",
+      "both",
+      "both",
+      "attr",
+    ]);
     // Tagged: the 0xf0 row.
     expect(ruleCells(ruleById("tag")!, v).main).toEqual(Array.from({ length: 16 }, (_, m) => cellKey(0xf0, m)));
   });

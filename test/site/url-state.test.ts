@@ -22,11 +22,24 @@ describe("a form in the hash", () => {
   });
 
   it("a value outside a control's choices is ignored", () => {
-    expect(decodeForm({ s2Mode: "bogus", s1Sh: "7" }, DEFAULT_COMBINE_FORM, { s2Mode: ["memattr", "prot"], s1Sh: ["0", "1", "2", "3"] })).toEqual(DEFAULT_COMBINE_FORM);
+    expect(decodeForm({ s2Mode: "bogus", s1Sh: "7" }, DEFAULT_COMBINE_FORM, { s2Mode: ["memattr", "prot"], s1Sh: ["0", "1", "2", "3"] })).toEqual(
+      DEFAULT_COMBINE_FORM,
+    );
   });
 
   it("reads flags the way people write them", () => {
-    expect(["1", "true", "on", "yes", "0", "false", "off", "no", "2", ""].map(parseFlag)).toEqual([true, true, true, true, false, false, false, false, null, null]);
+    expect(["1", "true", "on", "yes", "0", "false", "off", "no", "2", ""].map(parseFlag)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      null,
+      null,
+    ]);
   });
 });
 

@@ -12,7 +12,16 @@ import { S2Walker } from "../../src/walker/translate.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { guestOf, nestedWalker } from "../../src/stage1/guest.js";
 import { BUNDLED_SCENARIOS, PASTED, bundledScenario } from "../../src/site/scenarios.js";
-import { DEFAULT_WALK_FORM, MAX_PASTE_CHARS, combineLink, parseWalkScenario, scenarioAddresses, walkView, type WalkForm, type WalkView } from "../../src/site/walk-view.js";
+import {
+  DEFAULT_WALK_FORM,
+  MAX_PASTE_CHARS,
+  combineLink,
+  parseWalkScenario,
+  scenarioAddresses,
+  walkView,
+  type WalkForm,
+  type WalkView,
+} from "../../src/site/walk-view.js";
 import { repoRoot } from "../helpers.js";
 
 const text = (id: string): string => readFileSync(join(repoRoot, bundledScenario(id)!.path), "utf8");
@@ -26,11 +35,17 @@ function walk(id: string, f: Partial<WalkForm>): WalkView {
 const ACCESS = { r: 0, w: 1, x: 2 } as const;
 
 describe("every bundled scenario walks as s2pt walk does", () => {
-  const cases = BUNDLED_SCENARIOS.flatMap((b) => scenarioAddresses(parseWalkScenario(text(b.id), false)).map((s) => [`${b.id} ${s.mode} ${s.addr} ${s.access}`, b.id, s] as const));
+  const cases = BUNDLED_SCENARIOS.flatMap((b) =>
+    scenarioAddresses(parseWalkScenario(text(b.id), false)).map((s) => [`${b.id} ${s.mode} ${s.addr} ${s.access}`, b.id, s] as const),
+  );
 
   it("names the addresses its ops and guest mappings use", () => {
     expect(cases.length).toBeGreaterThanOrEqual(BUNDLED_SCENARIOS.length);
-    for (const b of BUNDLED_SCENARIOS) expect(cases.some((c) => c[1] === b.id), b.id).toBe(true);
+    for (const b of BUNDLED_SCENARIOS)
+      expect(
+        cases.some((c) => c[1] === b.id),
+        b.id,
+      ).toBe(true);
   });
 
   it.each(cases)("%s", (_name, id, s) => {
@@ -42,7 +57,9 @@ describe("every bundled scenario walks as s2pt walk does", () => {
       const r = walkIpa(w, BigInt(s.addr), ACCESS[s.access], 1);
       expect(v.ipa?.levels.map((l) => [l.level, l.descriptor])).toEqual(r.steps.map((x) => [x.level, `0x${x.descriptor.toString(16)}`]));
       expect(v.reads).toBe(r.steps.length);
-      expect(v.ipa?.result?.[0]).toBe(r.result ? `PA 0x${r.result.pa.toString(16)}: level-${r.result.level} ${r.result.kind} of 0x${r.result.size.toString(16)} bytes` : undefined);
+      expect(v.ipa?.result?.[0]).toBe(
+        r.result ? `PA 0x${r.result.pa.toString(16)}: level-${r.result.level} ${r.result.kind} of 0x${r.result.size.toString(16)} bytes` : undefined,
+      );
       expect(v.ipa?.fault?.rows.find((x) => x.name === "ESR_EL2")?.value).toBe(r.fault ? `0x${r.fault.esr.toString(16)}` : undefined);
       // The level segments are the geometry's index bits, top down, then the offset.
       const segs = v.ipa?.segments ?? [];
@@ -70,7 +87,13 @@ describe("hand-worked walks", () => {
   it("four levels by four: 16 stage-2 reads for the stage-1 tables, 4 stage-1 reads, 4 for the output IPA: 24", () => {
     const v = walk("guest-4x4", { mode: "va", addr: "0x765432101040", access: "r" });
     expect(v.va?.reads).toEqual({ s2: 20, s1: 4, total: 24, update: 0, n: 4, m: 4, max: 24 });
-    expect(v.va?.rows.map((r) => [r.kind, r.s1Level, r.reads])).toEqual([["s1", 0, 5], ["s1", 1, 5], ["s1", 2, 5], ["s1", 3, 5], ["output", null, 4]]);
+    expect(v.va?.rows.map((r) => [r.kind, r.s1Level, r.reads])).toEqual([
+      ["s1", 0, 5],
+      ["s1", 1, 5],
+      ["s1", 2, 5],
+      ["s1", 3, 5],
+      ["output", null, 4],
+    ]);
     // VA 0x765432101040 with 48-bit VAs: L0 = bits 47:39 = 0xec, L1 = 38:30 = 0x150, L2 = 29:21 = 0x190, L3 = 20:12 = 0x101, offset 0x40.
     expect(v.va?.segments.map((s) => [s.kind, s.level, s.hi, s.lo, s.value])).toEqual([
       ["upper", null, 63, 48, "0x0"],
@@ -103,8 +126,16 @@ describe("hand-worked walks", () => {
     expect(reg).toMatchObject({ ESR_EL2: "0x920000c7", EC: "0x24", S1PTW: "1", WnR: "1", DFSC: "0x7", HPFAR_EL2: "0x400020", FAR_EL2: "0xffffff8000001000" });
     // The fault is in the row of the stage-1 level-3 entry, at stage-2 level 3; nothing is read after it.
     const rows = v.va!.rows;
-    expect(rows.map((r) => [r.kind, r.s1Level, r.s2Fault])).toEqual([["s1", 1, false], ["s1", 2, false], ["s1", 3, true]]);
-    expect(rows[2].cells.map((c) => (c ? [c.level, c.fault] : null))).toEqual([[1, false], [2, false], [3, true]]);
+    expect(rows.map((r) => [r.kind, r.s1Level, r.s2Fault])).toEqual([
+      ["s1", 1, false],
+      ["s1", 2, false],
+      ["s1", 3, true],
+    ]);
+    expect(rows[2].cells.map((c) => (c ? [c.level, c.fault] : null))).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     expect(rows[2].read).toBeNull();
     // The walk drawn level by level is the one that faulted: of the level-3 entry's IPA, table 0x40002000 + 8 * 1.
     expect(v.va?.detail?.walk.report.ipa).toBe(0x40002008n);
@@ -158,14 +189,34 @@ describe("a pasted scenario, and bad input", () => {
   it.each([
     ["an empty paste", { scenario: PASTED, paste: "" }, "", "pasted scenario: empty: paste a scenario JSON object (FORMAT.md)"],
     ["a paste that is not JSON", { scenario: PASTED, paste: "{" }, "", "pasted scenario: not valid JSON: "],
-    ["a paste too long", { scenario: PASTED, paste: "x".repeat(MAX_PASTE_CHARS + 1) }, "", `pasted scenario: ${MAX_PASTE_CHARS + 1} characters; the page replays at most ${MAX_PASTE_CHARS}`],
-    ["a VA without a guest", { scenario: "map-page-4k-rw", mode: "va", addr: "0x1000" }, "map-page-4k-rw", "map-page-4k-rw: a VA needs a scenario with a 'guest' section"],
+    [
+      "a paste too long",
+      { scenario: PASTED, paste: "x".repeat(MAX_PASTE_CHARS + 1) },
+      "",
+      `pasted scenario: ${MAX_PASTE_CHARS + 1} characters; the page replays at most ${MAX_PASTE_CHARS}`,
+    ],
+    [
+      "a VA without a guest",
+      { scenario: "map-page-4k-rw", mode: "va", addr: "0x1000" },
+      "map-page-4k-rw",
+      "map-page-4k-rw: a VA needs a scenario with a 'guest' section",
+    ],
     ["bare hex", { scenario: "map-page-4k-rw", mode: "ipa", addr: "40000000" }, "map-page-4k-rw", "IPA: '40000000' is not"],
-    ["an unknown access", { scenario: "map-page-4k-rw", mode: "ipa", addr: "0x1", access: "q" }, "map-page-4k-rw", "access: 'q' is not r (read), w (write) or x (execute)"],
+    [
+      "an unknown access",
+      { scenario: "map-page-4k-rw", mode: "ipa", addr: "0x1", access: "q" },
+      "map-page-4k-rw",
+      "access: 'q' is not r (read), w (write) or x (execute)",
+    ],
     ["EL2", { scenario: "map-page-4k-rw", mode: "ipa", addr: "0x1", el: "2" }, "map-page-4k-rw", "EL: '2' is not 0 or 1"],
-    ["a stage-1 byte too large", { scenario: "map-page-4k-rw", mode: "ipa", addr: "0x1", s1Attr: "0x100" }, "map-page-4k-rw", "stage-1 MAIR Attr: 0x100 is out of range (0..0xff)"],
+    [
+      "a stage-1 byte too large",
+      { scenario: "map-page-4k-rw", mode: "ipa", addr: "0x1", s1Attr: "0x100" },
+      "map-page-4k-rw",
+      "stage-1 MAIR Attr: 0x100 is out of range (0..0xff)",
+    ],
   ] as const)("%s is refused in one line", (_name, f, id, message) => {
-    const r = walkView({ ...DEFAULT_WALK_FORM, ...f }, id === "" ? (f as { paste?: string }).paste ?? "" : text(id));
+    const r = walkView({ ...DEFAULT_WALK_FORM, ...f }, id === "" ? ((f as { paste?: string }).paste ?? "") : text(id));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.startsWith(message), r.error).toBe(true);

@@ -19,10 +19,32 @@ import { InputError } from "../../src/pgtable/u64.js";
 describe("bench arguments", () => {
   it("defaults: every workload and the scaling study, no sol, FWB off", () => {
     const a = parseBenchArgs([]);
-    expect(a).toEqual({ json: null, sol: false, fwb: false, reps: DEFAULT_REPS, warmup: DEFAULT_WARMUP, workloads: [...WORKLOAD_NAMES], scaling: true, help: false });
+    expect(a).toEqual({
+      json: null,
+      sol: false,
+      fwb: false,
+      reps: DEFAULT_REPS,
+      warmup: DEFAULT_WARMUP,
+      workloads: [...WORKLOAD_NAMES],
+      scaling: true,
+      help: false,
+    });
   });
   it("--only picks workloads (in the canonical order) and scaling; --reps, --sol, --fwb, --json", () => {
-    const a = parseBenchArgs(["--only", "walk_random_1m,map4k_1g", "--only", "scaling", "--reps", "3", "--warmup", "0", "--sol", "--fwb", "--json", "out.json"]);
+    const a = parseBenchArgs([
+      "--only",
+      "walk_random_1m,map4k_1g",
+      "--only",
+      "scaling",
+      "--reps",
+      "3",
+      "--warmup",
+      "0",
+      "--sol",
+      "--fwb",
+      "--json",
+      "out.json",
+    ]);
     expect(a.workloads).toEqual(["map4k_1g", "walk_random_1m"]);
     expect(a.scaling).toBe(true);
     expect(a).toMatchObject({ reps: 3, warmup: 0, sol: true, fwb: true, json: "out.json" });
@@ -30,7 +52,18 @@ describe("bench arguments", () => {
     expect(parseBenchArgs(["--only", "unmap_1g"]).scaling).toBe(false);
   });
   it("bad arguments are one-line InputErrors", () => {
-    for (const argv of [["--only", "map4k"], ["--reps", "0"], ["--reps", "100"], ["--reps", "1.5"], ["--reps"], ["--warmup", "-1"], ["--warmup", "100"], ["--json"], ["--frob"], ["--only", ","]]) {
+    for (const argv of [
+      ["--only", "map4k"],
+      ["--reps", "0"],
+      ["--reps", "100"],
+      ["--reps", "1.5"],
+      ["--reps"],
+      ["--warmup", "-1"],
+      ["--warmup", "100"],
+      ["--json"],
+      ["--frob"],
+      ["--only", ","],
+    ]) {
       expect(() => parseBenchArgs(argv)).toThrow(InputError);
     }
     expect(() => parseBenchArgs(["--only", "map4k"])).toThrow(/unknown workload "map4k"/);
@@ -38,7 +71,15 @@ describe("bench arguments", () => {
 });
 
 describe("--json", () => {
-  const machine: MachineInfo = { cpu: "Test CPU", cores: 2, node: "v20.20.2", platform: "linux x64", loadStart: [0.5, 0.25, 0.125], loadEnd: [1, 0.5, 0.25], solCompiler: "gcc 12.2.0" };
+  const machine: MachineInfo = {
+    cpu: "Test CPU",
+    cores: 2,
+    node: "v20.20.2",
+    platform: "linux x64",
+    loadStart: [0.5, 0.25, 0.125],
+    loadEnd: [1, 0.5, 0.25],
+    solCompiler: "gcc 12.2.0",
+  };
   const config: RunConfig = { fwb: false, reps: 3, warmup: 6, paired: true, clock: "thread CPU", command: "npm run bench -- --sol" };
   const memory = { kernelTableBytes: 515 * 4096, tableBytes: 9 * 262144 + 2048, processBytes: 2_400_000 };
   const paired: WorkloadResult = {
@@ -57,7 +98,15 @@ describe("--json", () => {
   };
   it("gives the machine, the configuration and per workload both sides' figures, the paired ratio and the memory", () => {
     const j = JSON.parse(jsonReport([paired], machine, config));
-    expect(j.machine).toEqual({ cpu: "Test CPU", cores: 2, node: "v20.20.2", platform: "linux x64", load_start: [0.5, 0.25, 0.125], load_end: [1, 0.5, 0.25], sol_compiler: "gcc 12.2.0" });
+    expect(j.machine).toEqual({
+      cpu: "Test CPU",
+      cores: 2,
+      node: "v20.20.2",
+      platform: "linux x64",
+      load_start: [0.5, 0.25, 0.125],
+      load_end: [1, 0.5, 0.25],
+      sol_compiler: "gcc 12.2.0",
+    });
     expect(j.config).toEqual({ fwb: false, reps: 3, warmup: 6, paired: true, clock: "thread CPU", command: "npm run bench -- --sol" });
     expect(j.workloads.map4k_1g).toEqual({
       unit: "per 4K page",
@@ -93,7 +142,16 @@ describe("--json", () => {
     const alone: WorkloadResult = { ...paired, name: "walk_random_1m", summary: summarisePairs([{ s2pt: { units: 10, wallNs: 200, cpuNs: 100 }, sol: null }]) };
     const j = JSON.parse(jsonReport([alone], { ...machine, solCompiler: null }, { ...config, paired: false }));
     const w = j.workloads.walk_random_1m;
-    expect([w.sol_workload, w.sol_median_ns, w.sol_min_ns, w.sol_wall_median_ns, w.sol_cpu_share, w.ratio, w.ratio_min, w.ratio_max]).toEqual([null, null, null, null, null, null, null, null]);
+    expect([w.sol_workload, w.sol_median_ns, w.sol_min_ns, w.sol_wall_median_ns, w.sol_cpu_share, w.ratio, w.ratio_min, w.ratio_max]).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(w.target).toBe(0.6);
     expect(w.cpu_share).toBe(0.5);
     expect(w.busy).toBe(true);

@@ -86,9 +86,13 @@ describe("pairs", () => {
     expect(busyWarning("w", summarisePairs([{ sol: run(1, 100, 90), s2pt: run(1, 100, 90) }]))).toBeNull();
     // The text report's one line for all of them.
     expect(busySummary([{ name: "a", summary: summarisePairs(pairs) }])).toBeNull();
-    expect(busySummary([{ name: "a", summary: busy }, { name: "b", summary: summarisePairs(pairs) }, { name: "c", summary: solBusy }])).toMatch(
-      /^warning: the machine was busy \(CPU share of the timed runs below 90%: a s2pt 50%; c sol 80%\): /,
-    );
+    expect(
+      busySummary([
+        { name: "a", summary: busy },
+        { name: "b", summary: summarisePairs(pairs) },
+        { name: "c", summary: solBusy },
+      ]),
+    ).toMatch(/^warning: the machine was busy \(CPU share of the timed runs below 90%: a s2pt 50%; c sol 80%\): /);
   });
 });
 
@@ -111,18 +115,21 @@ describe("the sol driver's protocol", () => {
 
   const solC = resolve(process.env.S2PT_SHARED ?? resolve(repoRoot, "..", "shared"), "bench", "sol.c");
   const cc = spawnSync(process.env.CC ?? "cc", ["--version"]).status === 0;
-  it.skipIf(!existsSync(solC) || !cc)("builds around ../shared/bench/sol.c and answers one timed run of a workload (skipped without it or a C compiler)", async () => {
-    const d = await SolDriver.start(repoRoot, solC, false);
-    try {
-      expect(d.header.config.fwb).toBe(false);
-      const r = await d.run("map_block_64g");
-      expect(r.units).toBe(512 * 64);
-      expect(r.wallNs).toBeGreaterThan(0);
-      await expect(d.run("no_such_workload")).rejects.toThrow(BenchCheckError);
-    } finally {
-      d.close();
-    }
-  });
+  it.skipIf(!existsSync(solC) || !cc)(
+    "builds around ../shared/bench/sol.c and answers one timed run of a workload (skipped without it or a C compiler)",
+    async () => {
+      const d = await SolDriver.start(repoRoot, solC, false);
+      try {
+        expect(d.header.config.fwb).toBe(false);
+        const r = await d.run("map_block_64g");
+        expect(r.units).toBe(512 * 64);
+        expect(r.wallNs).toBeGreaterThan(0);
+        await expect(d.run("no_such_workload")).rejects.toThrow(BenchCheckError);
+      } finally {
+        d.close();
+      }
+    },
+  );
   it("the driver source is in the repository", () => {
     expect(existsSync(join(repoRoot, "bench", "sol-driver.c"))).toBe(true);
   });

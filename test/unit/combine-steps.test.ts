@@ -22,7 +22,12 @@ const names = (s1: number, s2: number, fwb: boolean, extra = {}): string[] => co
 
 describe("combine steps", () => {
   it("every step of every outcome cites a known ASL function and says what it produced", () => {
-    for (const [s1, s2, fwb] of [[0xff, 0xf, false], [0x80, 0x4, false], [0x00, 0x6, true], [0xf0, 0x7, true]] as const) {
+    for (const [s1, s2, fwb] of [
+      [0xff, 0xf, false],
+      [0x80, 0x4, false],
+      [0x00, 0x6, true],
+      [0xf0, 0x7, true],
+    ] as const) {
       for (const o of combineS1S2(s1, 3, s2, 3, { fwb }).outcomes) {
         for (const st of o.steps) {
           expect(ASL.has(st.asl), st.asl).toBe(true);

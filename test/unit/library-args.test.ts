@@ -73,7 +73,7 @@ describe("KvmPgtable: values that cannot exist in C are refused, naming the argu
     ["wrprotect(Infinity, 1)", (p) => p.wrprotect(Infinity, 1), "addr"],
     ["flush with a negative size", (p) => p.flush(0, -1), "size"],
     ["split(0, 1.5)", (p) => p.split(0, 1.5), "size"],
-    ["relaxPerms(0, \"W\")", (p) => p.relaxPerms(0, "W" as unknown as number, 0), "prot", /"W"/],
+    ['relaxPerms(0, "W")', (p) => p.relaxPerms(0, "W" as unknown as number, 0), "prot", /"W"/],
     ["relaxPerms with fractional flags", (p) => p.relaxPerms(0, PROT_R, 0.5), "flags"],
     ["mkyoung(-1, 0)", (p) => p.mkyoung(-1, 0), "addr"],
     ["testClearYoung with mkold 1", (p) => p.testClearYoung(0, 0x1000, 1 as unknown as boolean), "mkold"],
@@ -82,7 +82,7 @@ describe("KvmPgtable: values that cannot exist in C are refused, naming the argu
     ["setOwner with owner 256: wider than KVM_INVALID_PTE_OWNER_MASK", (p) => p.setOwner(0x40000000, 0x1000, 256), "ownerId"],
     ["getLeaf(NaN)", (p) => p.getLeaf(Number.NaN), "addr"],
     ["createUnlinked at level 3 (no block there)", (p) => p.createUnlinked(0x80000000, 3, RW, true), "level"],
-    ["createUnlinked with forcePte \"yes\"", (p) => p.createUnlinked(0x80000000, 2, RW, "yes" as unknown as boolean), "forcePte"],
+    ['createUnlinked with forcePte "yes"', (p) => p.createUnlinked(0x80000000, 2, RW, "yes" as unknown as boolean), "forcePte"],
     ["entryLo of a page the store does not have", (p) => p.entryLo(10 ** 6, 0), "page"],
     ["entryLo at index 512", (p) => p.entryLo(p.pgd, 512), "index"],
     ["granuleSize(4)", (p) => p.granuleSize(4), "level"],
@@ -136,12 +136,16 @@ describe("KvmPgtable: values the kernel's API can receive get the kernel's answe
 
 describe("KvmPgtable: constructor options", () => {
   it.each<[string, () => unknown, RegExp]>([
-    ["maxPages NaN (used to switch the page budget off)", () => new KvmPgtable(CFG, { maxPages: Number.NaN }), /^storage\.maxPages: NaN is not a whole number of table pages/],
+    [
+      "maxPages NaN (used to switch the page budget off)",
+      () => new KvmPgtable(CFG, { maxPages: Number.NaN }),
+      /^storage\.maxPages: NaN is not a whole number of table pages/,
+    ],
     ["maxPages Infinity", () => new KvmPgtable(CFG, { maxPages: Infinity }), /^storage\.maxPages: /],
     ["maxPages 0", () => new KvmPgtable(CFG, { maxPages: 0 }), /^storage\.maxPages: /],
     ["maxPages below the root pages", () => new KvmPgtable({ ...CFG, iaBits: 42 }, { maxPages: 4 }), /^storage\.maxPages: 4 cannot hold the 8 root pages/],
     ["an unknown storage option", () => new KvmPgtable(CFG, { maxpages: 8 } as unknown as { maxPages: number }), /^storage\.maxpages: unknown option/],
-    ["fwb: \"no\" (truthy)", () => new KvmPgtable({ ...CFG, fwb: "no" as unknown as boolean }), /^config\.fwb: "no" is not a boolean/],
+    ['fwb: "no" (truthy)', () => new KvmPgtable({ ...CFG, fwb: "no" as unknown as boolean }), /^config\.fwb: "no" is not a boolean/],
     ["tlbRange: 1", () => new KvmPgtable({ ...CFG, tlbRange: 1 as unknown as boolean }), /^config\.tlbRange: 1 is not a boolean/],
     ["lpa2 undefined", () => new KvmPgtable({ ...CFG, lpa2: undefined as unknown as boolean }), /^config\.lpa2: undefined is not a boolean/],
     ["ia_bits 40.5", () => new KvmPgtable({ ...CFG, iaBits: 40.5 }), /^ia_bits: 40\.5 is outside 32\.\.52/],
@@ -160,7 +164,9 @@ describe("KvmPgtable: an op's work is bounded before it starts, its event record
     const p = new KvmPgtable({ ...CFG, iaBits: 48 });
     const twin = new KvmPgtable({ ...CFG, iaBits: 48 });
     const t = Date.now();
-    expect(() => p.map(0, 2 ** 47, 0x1000, PROT_R, 0)).toThrow(/^map: asks for 34359738368 leaf descriptors .*; s2pt refuses an operation that may write more than 1048576/);
+    expect(() => p.map(0, 2 ** 47, 0x1000, PROT_R, 0)).toThrow(
+      /^map: asks for 34359738368 leaf descriptors .*; s2pt refuses an operation that may write more than 1048576/,
+    );
     // A refusal is computed from the arguments, not by a trial run (a hang guard, not a speed test).
     expect(Date.now() - t).toBeLessThan(5000);
     expect(tablesDiffer(p, twin, 0, Infinity, true)).toBeNull();
@@ -213,7 +219,9 @@ describe("the rest of the library", () => {
     expect(() => w.translate(0x40000000, 3, 1)).toThrow(/^access: 3 is not ACCESS_READ/);
     expect(() => w.translate(0x40000000, ACCESS_READ, 2)).toThrow(/^el: 2 is not an EL/);
     expect(() => w.translateBatch(new Float64Array(2), 1.5, ACCESS_READ, 1, new Float64Array(2), new Int32Array(2))).toThrow(/^n: 1\.5/);
-    expect(() => w.translateBatch([0] as unknown as Float64Array, 1, ACCESS_READ, 1, new Float64Array(2), new Int32Array(2))).toThrow(/^ipas: an array is not a Float64Array/);
+    expect(() => w.translateBatch([0] as unknown as Float64Array, 1, ACCESS_READ, 1, new Float64Array(2), new Int32Array(2))).toThrow(
+      /^ipas: an array is not a Float64Array/,
+    );
     expect(() => walkIpa(w, -1n, ACCESS_READ, 1)).toThrow(/^ipa: -1n is not a 64-bit unsigned value/);
     expect(() => walkIpa(w, 0x40000000n, ACCESS_READ, 1, { attr: 0x100, sh: 3 })).toThrow(/^s1\.attr: 256 is not a MAIR Attr byte/);
     expect(() => walkIpa(w, 0x40000000n, ACCESS_READ, 1, { attr: 0x44, sh: 1 })).toThrow(/^s1\.sh: 1 is not one of 0, 2, 3/);

@@ -102,8 +102,7 @@ export interface RawScenario {
   sampleSeed: number;
 }
 
-const weighted = <T>(...pairs: Array<[number, fc.Arbitrary<T>]>): fc.Arbitrary<T> =>
-  fc.oneof(...pairs.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+const weighted = <T>(...pairs: Array<[number, fc.Arbitrary<T>]>): fc.Arbitrary<T> => fc.oneof(...pairs.map(([weight, arbitrary]) => ({ weight, arbitrary })));
 
 export const rawConfigArb: fc.Arbitrary<RawConfig> = fc.record({
   granule: fc.constantFrom<Granule>(4096, 16384, 65536),
@@ -260,7 +259,8 @@ export function concretize(raw: RawScenario, name = "fuzz"): Scenario {
     };
     // Half the remaps keep the memory type and SW bits and change only R/W/X:
     // the "permissions only" path (-EAGAIN, left for relax_perms).
-    if (r.kind === "map" && earlier && ((r.perm >>> 3) & 1) === 0) op.prot = ((earlier.prot & ~(PROT_R | PROT_W | PROT_X)) | bitsOf(r.perm & 7, PERM_BITS)) >>> 0;
+    if (r.kind === "map" && earlier && ((r.perm >>> 3) & 1) === 0)
+      op.prot = ((earlier.prot & ~(PROT_R | PROT_W | PROT_X)) | bitsOf(r.perm & 7, PERM_BITS)) >>> 0;
     if (r.kind === "map") maps.push(op);
     return op;
   });

@@ -11,8 +11,16 @@ export const checkCommand: CommandSpec = {
     "replay a scenario (or a directory of them) checking every invariant after every op: refcounts, reachability, leaks, descriptor bits, break-before-make, and agreement with the reference model (exit 1 when one breaks)",
   operands: [{ name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } }],
   options: {
-    deep: { type: "boolean", default: false, describe: "the whole-table checks after every op (default: while the table is small, then on a schedule linear in the work)" },
-    destroy: { type: "boolean", default: false, describe: "end with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first" },
+    deep: {
+      type: "boolean",
+      default: false,
+      describe: "the whole-table checks after every op (default: while the table is small, then on a schedule linear in the work)",
+    },
+    destroy: {
+      type: "boolean",
+      default: false,
+      describe: "end with kvm_pgtable_stage2_destroy() on the table as it is, instead of unmapping everything first",
+    },
     json: { type: "boolean", default: false, describe: "machine-readable output: per scenario its file, name, ok, the counts, or the violation" },
   },
   examples: [
@@ -31,7 +39,17 @@ export const checkCommand: CommandSpec = {
       const name = scenarioName(scn, file);
       try {
         const s = checkScenario(scn, { deep: a.flag("deep"), destroyWithoutUnmap: a.flag("destroy") });
-        rows.push({ scenario: file, name: scn.name, ok: true, ops: s.ops, breaks: s.breaks, in_place: s.inPlace, caller_owed_tlbis: s.callerOwed, max_table_pages: s.maxTables, violation: null });
+        rows.push({
+          scenario: file,
+          name: scn.name,
+          ok: true,
+          ops: s.ops,
+          breaks: s.breaks,
+          in_place: s.inPlace,
+          caller_owed_tlbis: s.callerOwed,
+          max_table_pages: s.maxTables,
+          violation: null,
+        });
         if (!json) {
           ctx.print(
             `ok       ${name}: ${s.ops} ops, ${s.breaks} entries broken, ${s.inPlace} in-place changes, ` +

@@ -1,10 +1,4 @@
-import {
-  combineS1S2,
-  combineTable,
-  combineTableRows,
-  configWords,
-  type CombineOptions,
-} from "../../mair/combine.js";
+import { combineS1S2, combineTable, combineTableRows, configWords, type CombineOptions } from "../../mair/combine.js";
 import { InputError } from "../../pgtable/u64.js";
 import { formatCombine } from "../../mair/format.js";
 import type { ParsedArgs } from "../args.js";
@@ -37,7 +31,8 @@ export function formatTable(opts: Omit<CombineOptions, "fwb">, format: string): 
   }
   rows.push(`<!-- s2pt combine --table: ${configWords({ ...t.config, fwb: false }).replace(/^FWB=0, /, "")}; -1 = open -->`);
   rows.push(`| ${TABLE_FIELDS.join(" | ")} |`, `|${TABLE_FIELDS.map(() => " --- |").join("")}`);
-  for (const r of combineTableRows(t)) rows.push(`| ${hex2(r[0])} | ${r[1]} | 0x${r[2].toString(16)} | ${r[3]} | ${r[4]} | ${attrCell(r[5])} | ${r[6] < 0 ? "open" : r[6]} |`);
+  for (const r of combineTableRows(t))
+    rows.push(`| ${hex2(r[0])} | ${r[1]} | 0x${r[2].toString(16)} | ${r[3]} | ${r[4]} | ${attrCell(r[5])} | ${r[6] < 0 ? "open" : r[6]} |`);
   return rows.join("\n");
 }
 
@@ -60,8 +55,18 @@ export const combineCommand: CommandSpec = {
   name: "combine",
   describe: "combine a stage-1 MAIR Attr byte with a stage-2 MemAttr (FWB on or off) per the Arm ASL, step by step",
   options: {
-    s1: { type: "string", value: { kind: "mair" }, describe: "stage-1 MAIR Attr byte, 0x00..0xff, or a name: normal (wb), normal-nc (nc, wc), normal-wt, normal-tagged, device-ngnrne, device-ngnre, device-gre, MAIR_ATTR_*" },
-    s2: { type: "string", value: { kind: "memattr" }, describe: "stage-2 descriptor MemAttr[3:0], 0x0..0xf, or MT_S2_NORMAL, MT_S2_NORMAL_NC, MT_S2_DEVICE_nGnRE (--no-fwb) / MT_S2_FWB_NORMAL, MT_S2_FWB_NORMAL_NC, MT_S2_FWB_DEVICE_nGnRE (FWB)" },
+    s1: {
+      type: "string",
+      value: { kind: "mair" },
+      describe:
+        "stage-1 MAIR Attr byte, 0x00..0xff, or a name: normal (wb), normal-nc (nc, wc), normal-wt, normal-tagged, device-ngnrne, device-ngnre, device-gre, MAIR_ATTR_*",
+    },
+    s2: {
+      type: "string",
+      value: { kind: "memattr" },
+      describe:
+        "stage-2 descriptor MemAttr[3:0], 0x0..0xf, or MT_S2_NORMAL, MT_S2_NORMAL_NC, MT_S2_DEVICE_nGnRE (--no-fwb) / MT_S2_FWB_NORMAL, MT_S2_FWB_NORMAL_NC, MT_S2_FWB_DEVICE_nGnRE (FWB)",
+    },
     "s1-sh": { type: "string", value: { kind: "sh" }, describe: "stage-1 SH: 0 (nsh), 2 (osh), 3 (ish)", default: "3" },
     "s2-sh": { type: "string", value: { kind: "sh" }, describe: "stage-2 SH: 0 (nsh), 2 (osh), 3 (ish)", default: "3" },
     fwb: { type: "boolean", describe: "HCR_EL2.FWB = 1 (FEAT_S2FWB); --no-fwb for FWB = 0", default: true },

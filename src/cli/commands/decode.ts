@@ -11,7 +11,8 @@ import { FORMAT_OPTIONS, type CommandSpec } from "../spec.js";
 /** s2pt decode <descriptor>: every field of a stage-2 descriptor (or, with --stage1, of a guest's stage-1 descriptor); --expect: a verdict. */
 export const decodeCommand: CommandSpec = {
   name: "decode",
-  describe: "decode a 64-bit stage-2 descriptor field by field (--stage1: a stage-1 descriptor of the guest's tables); --expect: is it exactly the leaf pgtable.c writes for a prot?",
+  describe:
+    "decode a 64-bit stage-2 descriptor field by field (--stage1: a stage-1 descriptor of the guest's tables); --expect: is it exactly the leaf pgtable.c writes for a prot?",
   operands: [
     {
       name: "descriptor",
@@ -27,10 +28,19 @@ export const decodeCommand: CommandSpec = {
   options: {
     ...FORMAT_OPTIONS,
     level: { type: "string", value: { kind: "int", min: -1, max: 3 }, describe: "level the descriptor was read at (-1..3): tells a table from a page" },
-    "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size (32, 36, 40, 42, 44, 48, 52): for the address-size check (default 48, or 52 when the format carries 52 bits)" },
+    "pa-bits": {
+      type: "string",
+      value: { kind: "parange" },
+      describe: "host PA size, a PARange size (32, 36, 40, 42, 44, 48, 52): for the address-size check (default 48, or 52 when the format carries 52 bits)",
+    },
     stage1: { type: "boolean", default: false, describe: "read it as a stage-1 (VMSAv8-64 EL1&0) descriptor: AttrIndx, AP, SH, PXN/UXN, table attributes" },
     mair: { type: "string", value: { kind: "u64" }, describe: "with --stage1: MAIR_EL1 (0x-prefixed hex), to name the AttrIndx byte" },
-    expect: { type: "string", value: { kind: "prot" }, describe: "a kvm_pgtable_prot ('R|W', KVM_PGTABLE_PROT_* names too): say whether the descriptor is exactly the leaf pgtable.c writes for it at --level (exit 1 and the differing fields when not)" },
+    expect: {
+      type: "string",
+      value: { kind: "prot" },
+      describe:
+        "a kvm_pgtable_prot ('R|W', KVM_PGTABLE_PROT_* names too): say whether the descriptor is exactly the leaf pgtable.c writes for it at --level (exit 1 and the differing fields when not)",
+    },
     pa: { type: "string", value: { kind: "u64" }, describe: "with --expect: the PA of that leaf (default: the descriptor's own output address)" },
   },
   examples: [
@@ -49,7 +59,10 @@ export const decodeCommand: CommandSpec = {
     if (a.flag("stage1")) {
       if (lpa2) throw new InputError("--lpa2: stage-1 FEAT_LPA2 descriptors (TCR_EL1.DS) are not modelled");
       for (const n of ["expect", "pa", "pa-bits"]) if (a.has(n)) throw new InputError(`--${n}: not with --stage1 (it is about stage-2 leaves)`);
-      if (level !== undefined && level < 0) throw new InputError(`--level: ${a.text("level")} is out of range (0..3): a stage-1 walk of the EL1&0 regime starts at level 0 or below only with FEAT_LPA2`);
+      if (level !== undefined && level < 0)
+        throw new InputError(
+          `--level: ${a.text("level")} is out of range (0..3): a stage-1 walk of the EL1&0 regime starts at level 0 or below only with FEAT_LPA2`,
+        );
       const mair = a.value<bigint>("mair");
       const d = decodeS1Descriptor(value, { granule, level, mair: mair === undefined ? undefined : mairBytes(mair) });
       ctx.print(json ? JSON.stringify(d, null, 2) : formatDecoded(d));

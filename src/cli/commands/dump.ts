@@ -31,17 +31,31 @@ export const dumpCommand: CommandSpec = {
   operands: [{ name: "scenario", describe: "a scenario JSON file, or - (standard input)", value: { kind: "path" } }],
   options: {
     kernel: { type: "boolean", default: false, describe: "exactly the kernel's output: no memory-type column, and the last run left out as the kernel does" },
-    json: { type: "boolean", default: false, describe: "the same lines as JSON: start, end, size, level, attrs {valid, r, w, x, af, block} (null where the kernel prints no columns), memtype" },
+    json: {
+      type: "boolean",
+      default: false,
+      describe: "the same lines as JSON: start, end, size, level, attrs {valid, r, w, x, af, block} (null where the kernel prints no columns), memtype",
+    },
   },
   examples: [
-    ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json", "a 4K page mapped inside a 2 MiB block: the block gives way to a table holding only the new page; one line per run of equal entries"],
+    [
+      "dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json",
+      "a 4K page mapped inside a 2 MiB block: the block gives way to a table holding only the new page; one line per run of equal entries",
+    ],
     ["dump test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --kernel", "byte for byte what the kernel's debugfs file prints"],
   ],
   run: (a, ctx) => {
     const path = a.operand<string>("scenario") as string;
     const pgt = replayTableFile(path, loadScenario(ctx, path));
     const kernel = a.flag("kernel");
-    if (a.flag("json")) ctx.print(JSON.stringify(ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)), null, 2));
+    if (a.flag("json"))
+      ctx.print(
+        JSON.stringify(
+          ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)),
+          null,
+          2,
+        ),
+      );
     else ctx.print(ptdump(pgt, { kernelExact: kernel }));
   },
 };

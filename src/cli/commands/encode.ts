@@ -13,8 +13,17 @@ export const encodeCommand: CommandSpec = {
     ...FORMAT_OPTIONS,
     pa: { type: "string", value: { kind: "u64" }, required: true, describe: "output address, 0x-prefixed hex, aligned to the level's block size" },
     level: { type: "string", value: { kind: "int", min: -1, max: 3 }, required: true, describe: "leaf level (KVM_PGTABLE_MIN_BLOCK_LEVEL..3)" },
-    prot: { type: "string", value: { kind: "prot" }, required: true, describe: "kvm_pgtable_prot names joined by '|': R, W, X, DEVICE, NORMAL_NC, SW0..SW3 (or KVM_PGTABLE_PROT_R ...)" },
-    "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size (32, 36, 40, 42, 44, 48, 52; default 48, or 52 for --lpa2 or a 64K granule)" },
+    prot: {
+      type: "string",
+      value: { kind: "prot" },
+      required: true,
+      describe: "kvm_pgtable_prot names joined by '|': R, W, X, DEVICE, NORMAL_NC, SW0..SW3 (or KVM_PGTABLE_PROT_R ...)",
+    },
+    "pa-bits": {
+      type: "string",
+      value: { kind: "parange" },
+      describe: "host PA size, a PARange size (32, 36, 40, 42, 44, 48, 52; default 48, or 52 for --lpa2 or a 64K granule)",
+    },
   },
   examples: [
     ["encode --pa 0x80000000 --level 3 --prot 'R|W'", "0x400000800007db"],

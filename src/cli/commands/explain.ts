@@ -14,19 +14,44 @@ export const explainCommand: CommandSpec = {
     "how KVM picks the stage-2 memory type for a guest fault, per kernel era (before/after the write-combining and cacheable-IO series), joined with the guest's stage-1 choice; exit 1 when the kernel refuses the fault in an era shown",
   options: {
     ...FORMAT_OPTIONS,
-    vma: { type: "string", required: true, value: { kind: "word", words: VMA_KINDS, parse: (t, w) => parseVmaKind(t, w) }, describe: "the host VMA: anon, file, pfnmap (VM_PFNMAP) or mixedmap (VM_MIXEDMAP)" },
+    vma: {
+      type: "string",
+      required: true,
+      value: { kind: "word", words: VMA_KINDS, parse: (t, w) => parseVmaKind(t, w) },
+      describe: "the host VMA: anon, file, pfnmap (VM_PFNMAP) or mixedmap (VM_MIXEDMAP)",
+    },
     pgprot: {
       type: "string",
       value: { kind: "word", words: PGPROTS.map((p) => p.name), parse: (t, w) => parsePgprot(t, w) },
-      describe: "pfnmap/mixedmap only: vm_page_prot type: device (pgprot_device), noncached (pgprot_noncached, Device-nGnRnE), wc or nc (pgprot_writecombine, Normal-NC), cacheable, tagged; default device",
+      describe:
+        "pfnmap/mixedmap only: vm_page_prot type: device (pgprot_device), noncached (pgprot_noncached, Device-nGnRnE), wc or nc (pgprot_writecombine, Normal-NC), cacheable, tagged; default device",
     },
     "allow-any-uncached": { type: "boolean", describe: "VM_ALLOW_ANY_UNCACHED in vm_flags (vfio-pci BAR mmaps, v6.9+)", default: false },
-    pfn: { type: "string", value: { kind: "word", words: ["ram", "io"] }, describe: "ram (pfn_is_map_memory) or io; default ram for anon/file, io for pfnmap/mixedmap" },
+    pfn: {
+      type: "string",
+      value: { kind: "word", words: ["ram", "io"] },
+      describe: "ram (pfn_is_map_memory) or io; default ram for anon/file, io for pfnmap/mixedmap",
+    },
     dic: { type: "boolean", describe: "CTR_EL0.DIC = 1 (ARM64_HAS_CACHE_DIC)", default: false },
-    access: { type: "string", value: { kind: "access" }, describe: "the faulting access: r (read), w (write) or x (exec, an instruction fetch)", default: "read" },
-    guest: { type: "string", value: { kind: "mair" }, describe: "the guest's stage-1 MAIR byte (0x00..0xff) or name: device-ngnrne, device-ngnre, device-gre, normal-nc (nc, wc), normal-wt, normal-tagged, normal (wb), MAIR_ATTR_*" },
+    access: {
+      type: "string",
+      value: { kind: "access" },
+      describe: "the faulting access: r (read), w (write) or x (exec, an instruction fetch)",
+      default: "read",
+    },
+    guest: {
+      type: "string",
+      value: { kind: "mair" },
+      describe:
+        "the guest's stage-1 MAIR byte (0x00..0xff) or name: device-ngnrne, device-ngnre, device-gre, normal-nc (nc, wc), normal-wt, normal-tagged, normal (wb), MAIR_ATTR_*",
+    },
     "guest-sh": { type: "string", value: { kind: "sh" }, describe: "with --guest: the guest's stage-1 SH: 0 (nsh), 2 (osh), 3 (ish); default 3" },
-    era: { type: "string", value: { kind: "word", words: ["pre", "v1", "v6.9", "mainline", "all"], parse: (t, w) => parseEras(t, w) }, describe: "pre (<= v6.8), v1 (2023-09 posting), v6.9 (as merged), mainline, or all", default: "all" },
+    era: {
+      type: "string",
+      value: { kind: "word", words: ["pre", "v1", "v6.9", "mainline", "all"], parse: (t, w) => parseEras(t, w) },
+      describe: "pre (<= v6.8), v1 (2023-09 posting), v6.9 (as merged), mainline, or all",
+      default: "all",
+    },
     pa: { type: "string", value: { kind: "u64" }, describe: "example output address of the leaf (0x-prefixed hex)", default: hex(DEFAULT_EXAMPLE_PA) },
     level: { type: "string", value: { kind: "int", min: -1, max: 3 }, describe: "leaf level (3 = a page)", default: "3" },
   },
@@ -56,7 +81,14 @@ export const explainCommand: CommandSpec = {
       guest: guest === undefined ? null : { attr: guest, sh: a.value<number>("guest-sh") ?? 3 },
     };
     const xs = explainEras(eras, p, o);
-    if (a.flag("json")) ctx.print(JSON.stringify(xs.map((x) => explanationJson(x, p, o)), null, 2));
+    if (a.flag("json"))
+      ctx.print(
+        JSON.stringify(
+          xs.map((x) => explanationJson(x, p, o)),
+          null,
+          2,
+        ),
+      );
     else ctx.print(formatExplain(xs, p, o));
     // The kernel refuses the fault (an errno) in an era shown: exit 1, like encode's -EINVAL.
     if (xs.some((x) => !x.policy.ok)) ctx.code = EXIT_MISMATCH;

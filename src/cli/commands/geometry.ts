@@ -53,7 +53,9 @@ export function formatGeometry(g: Geometry): string {
   ];
   for (const l of g.levelInfo) {
     const entries = l.entries === l.usedEntries ? String(l.entries) : `${l.usedEntries} of ${l.entries}`;
-    lines.push(`  ${String(l.level).padStart(5)}  ${`${l.ipaBitHi}:${l.ipaBitLo}`.padEnd(8)}  ${entries.padEnd(16)}  ${l.leafAllowed ? (l.level === 3 ? `page ${sizeName(l.leafSize)}` : `block ${sizeName(l.leafSize)}`) : "tables only"}`);
+    lines.push(
+      `  ${String(l.level).padStart(5)}  ${`${l.ipaBitHi}:${l.ipaBitLo}`.padEnd(8)}  ${entries.padEnd(16)}  ${l.leafAllowed ? (l.level === 3 ? `page ${sizeName(l.leafSize)}` : `block ${sizeName(l.leafSize)}`) : "tables only"}`,
+    );
   }
   return lines.join("\n");
 }
@@ -76,8 +78,16 @@ export const geometryCommand: CommandSpec = {
   describe: "stage-2 geometry as kvm_get_vtcr() and kvm_pgd_pages() derive it",
   options: {
     granule: { type: "string", value: { kind: "granule" }, describe: "4k, 16k or 64k", default: "4k" },
-    "ia-bits": { type: "string", value: { kind: "int", min: 32, max: 52 }, describe: "IPA size, 32..52 (ARM64_MIN_PARANGE_BITS to 52), at most the IPA limit of the granule and PA size; every size KVM accepts when left out" },
-    "pa-bits": { type: "string", value: { kind: "parange" }, describe: "host PA size, a PARange size: 32, 36, 40, 42, 44, 48, 52 (52 needs --lpa2 or a 64K granule); default 48, or 52 when --ia-bits is above 48" },
+    "ia-bits": {
+      type: "string",
+      value: { kind: "int", min: 32, max: 52 },
+      describe: "IPA size, 32..52 (ARM64_MIN_PARANGE_BITS to 52), at most the IPA limit of the granule and PA size; every size KVM accepts when left out",
+    },
+    "pa-bits": {
+      type: "string",
+      value: { kind: "parange" },
+      describe: "host PA size, a PARange size: 32, 36, 40, 42, 44, 48, 52 (52 needs --lpa2 or a 64K granule); default 48, or 52 when --ia-bits is above 48",
+    },
     lpa2: { type: "boolean", default: false, describe: "FEAT_LPA2 (52-bit IPA/PA with 4K/16K)" },
     json: { type: "boolean", default: false, describe: "machine-readable output" },
   },

@@ -23,7 +23,11 @@ export const regCommand: CommandSpec = {
       // The canonical name (ESR_EL2 for esr); run() looks the decoder up by it.
       value: { kind: "word", words: REGISTER_WORDS, parse: (t, w) => registerByName(t, w).name },
     },
-    { name: "value", describe: "the register's value: 64 bits, 0x-prefixed hex like every 64-bit value (a crash log's bare digits take a 0x)", value: { kind: "u64" } },
+    {
+      name: "value",
+      describe: "the register's value: 64 bits, 0x-prefixed hex like every 64-bit value (a crash log's bare digits take a 0x)",
+      value: { kind: "u64" },
+    },
   ],
   options: {
     list: { type: "boolean", default: false, noOperands: true, describe: "list the registers and their short names (takes no <register> <value>)" },
@@ -39,7 +43,14 @@ export const regCommand: CommandSpec = {
   run: (a, ctx) => {
     const json = a.flag("json");
     if (a.flag("list")) {
-      if (json) ctx.print(JSON.stringify(REGISTERS.map((r) => ({ name: r.name, aliases: r.aliases, title: r.title })), null, 2));
+      if (json)
+        ctx.print(
+          JSON.stringify(
+            REGISTERS.map((r) => ({ name: r.name, aliases: r.aliases, title: r.title })),
+            null,
+            2,
+          ),
+        );
       else ctx.print(listText());
       return;
     }

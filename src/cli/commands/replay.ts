@@ -12,12 +12,19 @@ export const replayCommand: CommandSpec = {
   describe: "replay a scenario (FORMAT.md) and print its result, or compare it with an expected result (exit 1 on a mismatch)",
   operands: [{ name: "scenario", describe: "a scenario JSON file, a directory of them, or - (standard input)", value: { kind: "path" } }],
   options: {
-    expected: { type: "string", value: { kind: "path" }, describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence" },
+    expected: {
+      type: "string",
+      value: { kind: "path" },
+      describe: "expected result file (or directory, matched by file name): exit 1 on the first divergence",
+    },
     json: { type: "boolean", default: false, describe: "with --expected: the comparison as JSON (without it the result is JSON already)" },
   },
   examples: [
     ["replay test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json", "print the result JSON"],
-    ["replay test/fixtures/shared/conformance/scenarios --expected test/fixtures/shared/conformance/expected", "check every scenario against the kernel's results"],
+    [
+      "replay test/fixtures/shared/conformance/scenarios --expected test/fixtures/shared/conformance/expected",
+      "check every scenario against the kernel's results",
+    ],
     ["replay - < examples/guest-framebuffer-nc.json", "a scenario on standard input"],
   ],
   run: (a, ctx) => {
@@ -38,7 +45,8 @@ export const replayCommand: CommandSpec = {
     }
     const expDir = inputKind(expected) === "dir";
     if (dir && !expDir) throw new InputError(`--expected: ${inputLabel(expected)} must be a directory when the scenario is one`);
-    if (!dir && expDir && path === "-") throw new InputError("--expected: a directory is matched by file name, and standard input has none: give the expected file");
+    if (!dir && expDir && path === "-")
+      throw new InputError("--expected: a directory is matched by file name, and standard input has none: give the expected file");
     // Read and check every expected file before replaying anything.
     const pairs = scenarios.map(({ file, scn }) => {
       const expFile = expDir ? join(expected, basename(file)) : expected;
@@ -58,7 +66,8 @@ export const replayCommand: CommandSpec = {
       } else {
         bad++;
         if (!json) ctx.print(`MISMATCH ${name} (${inputLabel(file)} vs ${inputLabel(expFile)}):\n  ${div.split("\n").join("\n  ")}`);
-        if (!json && result.not_recorded) ctx.print(`  (s2pt kept only part of this result as records: ${JSON.stringify(result.not_recorded)}; docs/reliability.md, "Resource bounds")`);
+        if (!json && result.not_recorded)
+          ctx.print(`  (s2pt kept only part of this result as records: ${JSON.stringify(result.not_recorded)}; docs/reliability.md, "Resource bounds")`);
       }
     }
     if (json) ctx.print(JSON.stringify({ scenarios: rows, identical: scenarios.length - bad, total: scenarios.length }, null, 2));

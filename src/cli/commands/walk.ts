@@ -22,28 +22,58 @@ export const walkCommand: CommandSpec = {
   operands: [{ name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input)", value: { kind: "path" } }],
   options: {
     ipa: { type: "string", value: { kind: "u64" }, describe: "the IPA, 0x-prefixed hex (any 64-bit value; beyond the IPA size it faults)" },
-    va: { type: "string", value: { kind: "u64" }, describe: "a guest VA, 0x-prefixed hex (any 64-bit value): the two-stage translation through the scenario's guest section (docs/two-stage.md)" },
-    access: { type: "string", value: { kind: "access" }, default: "r", describe: "r (read), w (write) or x (exec, an instruction fetch); read, write, exec also" },
-    el: { type: "string", value: { kind: "int", min: 0, max: 1 }, default: "1", describe: "Exception level of the access: 0 or 1 (chooses XN[1:0] with --xnx)" },
+    va: {
+      type: "string",
+      value: { kind: "u64" },
+      describe: "a guest VA, 0x-prefixed hex (any 64-bit value): the two-stage translation through the scenario's guest section (docs/two-stage.md)",
+    },
+    access: {
+      type: "string",
+      value: { kind: "access" },
+      default: "r",
+      describe: "r (read), w (write) or x (exec, an instruction fetch); read, write, exec also",
+    },
+    el: {
+      type: "string",
+      value: { kind: "int", min: 0, max: 1 },
+      default: "1",
+      describe: "Exception level of the access: 0 or 1 (chooses XN[1:0] with --xnx)",
+    },
     ha: { type: "boolean", default: true, describe: "VTCR_EL2.HA: hardware sets AF (KVM's setting); --no-ha: an AF = 0 leaf takes an Access flag fault" },
     hd: { type: "boolean", default: false, describe: "VTCR_EL2.HD: with HA, a write to a DBM leaf sets S2AP[1] instead of faulting (KVM never sets HD)" },
     xnx: { type: "boolean", default: false, describe: "FEAT_XNX: descriptor bits 54:53 are XN[1:0] by EL (Linux 6.18.25 writes only bit 54)" },
-    "s1-attr": { type: "string", value: { kind: "mair" }, describe: "stage-1 MAIR_EL1 Attr byte (0x00..0xff, or a name: normal, wc, device-ngnre, ...): also print the memory type the access gets, stage 1 combined with the leaf per the Arm ASL" },
+    "s1-attr": {
+      type: "string",
+      value: { kind: "mair" },
+      describe:
+        "stage-1 MAIR_EL1 Attr byte (0x00..0xff, or a name: normal, wc, device-ngnre, ...): also print the memory type the access gets, stage 1 combined with the leaf per the Arm ASL",
+    },
     "s1-sh": { type: "string", value: { kind: "sh" }, describe: "stage-1 SH with --s1-attr: 0 (nsh), 2 (osh), 3 (ish, the default)" },
     json: { type: "boolean", default: false, describe: "machine-readable output" },
   },
   examples: [
     ["walk test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --ipa 0x40001234", "a data read through a 4K page"],
-    ["walk test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json --ipa 0x40000000 --access x", "an instruction fetch from an XN page: Permission fault"],
-    ["walk test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json --ipa 0x40000000 --s1-attr 0x44 --s1-sh 3", "and the memory type a guest Normal-NC mapping gets over it"],
-    ["walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w", "a guest framebuffer write: VA -> IPA -> PA and its memory type (Normal-NC)"],
+    [
+      "walk test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json --ipa 0x40000000 --access x",
+      "an instruction fetch from an XN page: Permission fault",
+    ],
+    [
+      "walk test/fixtures/shared/conformance/scenarios/map-page-4k-rw.json --ipa 0x40000000 --s1-attr 0x44 --s1-sh 3",
+      "and the memory type a guest Normal-NC mapping gets over it",
+    ],
+    [
+      "walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w",
+      "a guest framebuffer write: VA -> IPA -> PA and its memory type (Normal-NC)",
+    ],
   ],
   run: (a, ctx) => {
     const path = a.operand<string>("scenario") as string;
     const ipa = a.value<bigint>("ipa");
     const va = a.value<bigint>("va");
-    if (ipa !== undefined && va !== undefined) throw new InputError("--ipa and --va: give one, not both (--ipa walks stage 2 alone, --va translates a guest VA through both stages)");
-    if (ipa === undefined && va === undefined) throw new InputError("--ipa: missing: give --ipa <IPA> (a stage-2 walk) or --va <VA> (the guest's two-stage translation), 0x-prefixed hex");
+    if (ipa !== undefined && va !== undefined)
+      throw new InputError("--ipa and --va: give one, not both (--ipa walks stage 2 alone, --va translates a guest VA through both stages)");
+    if (ipa === undefined && va === undefined)
+      throw new InputError("--ipa: missing: give --ipa <IPA> (a stage-2 walk) or --va <VA> (the guest's two-stage translation), 0x-prefixed hex");
     const access = a.value<number>("access") as number;
     const el = a.value<number>("el") as number;
     const s1 = stage1Opts(a);

@@ -53,7 +53,10 @@ function s2Options(fwb: boolean): Array<[string, string]> {
 
 function build(): HTMLElement {
   const d = DEFAULT_COMBINE_FORM;
-  const named: Array<[string, string]> = [...NAMED_S1_ATTRS.map(([v, n]) => [hexByte(v), `${hexByte(v)} ${n}`] as [string, string]), ["", "another byte (type it)"]];
+  const named: Array<[string, string]> = [
+    ...NAMED_S1_ATTRS.map(([v, n]) => [hexByte(v), `${hexByte(v)} ${n}`] as [string, string]),
+    ["", "another byte (type it)"],
+  ];
   const section = h(
     "section",
     { id: "combine", "aria-labelledby": "combine-title" },
@@ -85,7 +88,12 @@ function build(): HTMLElement {
           "div",
           { class: "field", role: "radiogroup", "aria-label": "stage-2 input" },
           h("span", { class: "label" }, "Give"),
-          h("label", {}, h("input", { type: "radio", name: "cmb-mode", id: "cmb-mode-memattr", value: "memattr", checked: d.s2Mode === "memattr" }), " a MemAttr"),
+          h(
+            "label",
+            {},
+            h("input", { type: "radio", name: "cmb-mode", id: "cmb-mode-memattr", value: "memattr", checked: d.s2Mode === "memattr" }),
+            " a MemAttr",
+          ),
           h("label", {}, h("input", { type: "radio", name: "cmb-mode", id: "cmb-mode-prot", value: "prot", checked: d.s2Mode === "prot" }), " a KVM prot"),
         ),
         select("cmb-s2", "MemAttr[3:0]", s2Options(d.fwb), d.s2),
@@ -98,10 +106,20 @@ function build(): HTMLElement {
         h("legend", {}, "Controls"),
         checkbox("cmb-fwb", "FWB (HCR_EL2.FWB)", d.fwb),
         checkbox("cmb-xs", "FEAT_XS", d.xs),
-        h("details", { id: "cmb-more" }, h("summary", {}, "More controls (features, HCR_EL2, SCTLR_EL1, access kind)"), h("div", { class: "grid" }, ...CONTROLS.map(([k, id, label]) => checkbox(id, label, d[k] as boolean)))),
+        h(
+          "details",
+          { id: "cmb-more" },
+          h("summary", {}, "More controls (features, HCR_EL2, SCTLR_EL1, access kind)"),
+          h("div", { class: "grid" }, ...CONTROLS.map(([k, id, label]) => checkbox(id, label, d[k] as boolean))),
+        ),
       ),
     ),
-    h("div", { class: "examples", role: "group", "aria-label": "example combinations" }, "Examples: ", ...EXAMPLES.map(([label], i) => h("button", { type: "button", "data-cmb-example": i }, label))),
+    h(
+      "div",
+      { class: "examples", role: "group", "aria-label": "example combinations" },
+      "Examples: ",
+      ...EXAMPLES.map(([label], i) => h("button", { type: "button", "data-cmb-example": i }, label)),
+    ),
     h("p", { id: "cmb-error", class: "error", role: "alert", hidden: true }),
     h(
       "div",
@@ -197,7 +215,11 @@ function render(): void {
   });
   // The named picker follows the byte box.
   const named = byId<HTMLSelectElement>("cmb-s1-named");
-  const typed = f.s1.trim().toLowerCase().replace(/^(0x)?/, "0x").replace(/^0x([0-9a-f])$/, "0x0$1");
+  const typed = f.s1
+    .trim()
+    .toLowerCase()
+    .replace(/^(0x)?/, "0x")
+    .replace(/^0x([0-9a-f])$/, "0x0$1");
   named.value = [...named.options].some((o) => o.value === typed) ? typed : "";
 
   showResult("cmb-error", "cmb-out", combineView(f), draw);
@@ -207,12 +229,27 @@ function render(): void {
 const SH_VALUES = ["0", "1", "2", "3"];
 const CHOICES = { s1Sh: SH_VALUES, s2Sh: SH_VALUES, s2Mode: ["memattr", "prot"], s2: Array.from({ length: 16 }, (_, i) => `0x${i.toString(16)}`) };
 
-export const combinePanel: Panel = formPanel({ id: "combine", key: "combine", build, render, read: readForm, write: setForm, defaults: DEFAULT_COMBINE_FORM, choices: CHOICES });
+export const combinePanel: Panel = formPanel({
+  id: "combine",
+  key: "combine",
+  build,
+  render,
+  read: readForm,
+  write: setForm,
+  defaults: DEFAULT_COMBINE_FORM,
+  choices: CHOICES,
+});
 
 /** The rule trace; each glossary term is marked once in the list. */
 function stepItems(steps: CombineStep[], seen: Set<string> = new Set()): HTMLElement[] {
   return steps.map((s) =>
-    h("li", { "data-asl": s.asl }, h("div", { class: "asl" }, s.asl), h("div", { class: "rule" }, ...termText(s.rule, seen)), h("div", { class: "res" }, "→ ", s.result)),
+    h(
+      "li",
+      { "data-asl": s.asl },
+      h("div", { class: "asl" }, s.asl),
+      h("div", { class: "rule" }, ...termText(s.rule, seen)),
+      h("div", { class: "res" }, "→ ", s.result),
+    ),
   );
 }
 
@@ -229,13 +266,23 @@ function draw(v: CombineView): void {
   fill(
     byId("cmb-s2-from"),
     v.fromProt
-      ? h("span", {}, "stage2_set_prot_attr(", h("code", {}, v.fromProt.prot || "0"), `) writes attribute bits ${v.fromProt.attrLo}: MemAttr 0x${v.fromProt.memattr.toString(16)}, SH ${shWords(v.fromProt.sh)}`)
+      ? h(
+          "span",
+          {},
+          "stage2_set_prot_attr(",
+          h("code", {}, v.fromProt.prot || "0"),
+          `) writes attribute bits ${v.fromProt.attrLo}: MemAttr 0x${v.fromProt.memattr.toString(16)}, SH ${shWords(v.fromProt.sh)}`,
+        )
       : null,
   );
   byId("cmb-s2-from").hidden = !v.fromProt;
   fill(
     byId("cmb-s2-text"),
-    h("strong", {}, `MemAttr 0x${r.s2.memattr.toString(16)} (0b${r.s2.memattr.toString(2).padStart(4, "0")}), FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? ` (${r.s2.linux})` : ""}`),
+    h(
+      "strong",
+      {},
+      `MemAttr 0x${r.s2.memattr.toString(16)} (0b${r.s2.memattr.toString(2).padStart(4, "0")}), FWB ${r.config.fwb ? "on" : "off"}${r.s2.linux ? ` (${r.s2.linux})` : ""}`,
+    ),
     r.s2.reserved ? h("span", { class: "badge open-badge" }, " reserved") : null,
     ": ",
     r.s2.text,
@@ -252,7 +299,16 @@ function draw(v: CombineView): void {
       res,
       h("div", {}, h("strong", {}, "Effective memory type: "), h("span", { id: "cmb-memtype" }, r.memtype)),
       h("div", { id: "cmb-description" }, r.description),
-      h("div", { class: "mono" }, "PAR_EL1: ATTR ", h("code", { id: "cmb-attr" }, hexByte(r.attr)), ", SH ", h("code", { id: "cmb-sh" }, shWords(r.sh)), " — ", h("span", { id: "cmb-par" }, v.par ?? "")),
+      h(
+        "div",
+        { class: "mono" },
+        "PAR_EL1: ATTR ",
+        h("code", { id: "cmb-attr" }, hexByte(r.attr)),
+        ", SH ",
+        h("code", { id: "cmb-sh" }, shWords(r.sh)),
+        " — ",
+        h("span", { id: "cmb-par" }, v.par ?? ""),
+      ),
     );
   } else {
     const column = (name: string, id: string, value: string, permitted: string[], reasons: typeof r.open.attr): HTMLElement =>
@@ -273,7 +329,8 @@ function draw(v: CombineView): void {
     );
   }
 
-  byId("cmb-steps-title").textContent = r.outcomes.length > 1 ? `Rule steps (for the first permitted outcome; ${r.outcomes.length} outcomes below)` : "Rule steps";
+  byId("cmb-steps-title").textContent =
+    r.outcomes.length > 1 ? `Rule steps (for the first permitted outcome; ${r.outcomes.length} outcomes below)` : "Rule steps";
   fill(byId("cmb-steps"), ...stepItems(r.steps));
   fill(
     byId("cmb-outcomes-box"),
@@ -292,7 +349,9 @@ function draw(v: CombineView): void {
                 { "data-attr": o.attr, "data-sh": o.sh },
                 h("strong", {}, `ATTR ${hexByte(o.attr)}, SH ${shWords(o.sh)}`),
                 `: ${o.description}`,
-                o.choices.length ? h("div", { class: "hint" }, `when: ${o.choices.join("; ")}${o.count > o.choices.length ? ` (${o.count} choice combinations in all)` : ""}`) : null,
+                o.choices.length
+                  ? h("div", { class: "hint" }, `when: ${o.choices.join("; ")}${o.count > o.choices.length ? ` (${o.count} choice combinations in all)` : ""}`)
+                  : null,
                 h("details", {}, h("summary", {}, "steps"), h("ol", { class: "steps" }, ...stepItems(o.steps))),
               ),
             ),

@@ -46,7 +46,14 @@ function examples(): Example[] {
 
 function build(): HTMLElement {
   const ex = examples();
-  const levels: Array<[string, string]> = [["", "not known"], ["-1", "-1"], ["0", "0"], ["1", "1"], ["2", "2"], ["3", "3"]];
+  const levels: Array<[string, string]> = [
+    ["", "not known"],
+    ["-1", "-1"],
+    ["0", "0"],
+    ["1", "1"],
+    ["2", "2"],
+    ["3", "3"],
+  ];
   const d = DEFAULT_DESCRIPTOR_FORM;
   const section = h(
     "section",
@@ -63,25 +70,59 @@ function build(): HTMLElement {
       "form",
       { id: "desc-form", class: "inputs" },
       textInput("desc-value", "Descriptor (hex)", d.value, "0x-prefixed or bare hex, up to 64 bits"),
-      select("desc-granule", "Granule", [["4k", "4K"], ["16k", "16K"], ["64k", "64K"]], d.granule),
+      select(
+        "desc-granule",
+        "Granule",
+        [
+          ["4k", "4K"],
+          ["16k", "16K"],
+          ["64k", "64K"],
+        ],
+        d.granule,
+      ),
       select("desc-level", "Level", levels, d.level),
       select("desc-pa-bits", "Host PA bits", [["", "default"], ...PARANGE_BITS.map((b) => [String(b), String(b)] as [string, string])], d.paBits),
       checkbox("desc-lpa2", "FEAT_LPA2 format", d.lpa2),
       checkbox("desc-fwb", "FWB (FEAT_S2FWB)", d.fwb, "changes how MemAttr reads"),
     ),
-    h("div", { class: "examples", role: "group", "aria-label": "example descriptors" }, "Examples: ", ...ex.map((e, i) => h("button", { type: "button", "data-example": i }, e.label))),
+    h(
+      "div",
+      { class: "examples", role: "group", "aria-label": "example descriptors" },
+      "Examples: ",
+      ...ex.map((e, i) => h("button", { type: "button", "data-example": i }, e.label)),
+    ),
     h("p", { id: "desc-error", class: "error", role: "alert", hidden: true }),
     h(
       "div",
       { id: "desc-out", "aria-live": "polite" },
       h("p", { class: "summary" }, h("strong", {}, "Reads as: "), h("span", { id: "desc-summary" })),
-      h("p", { class: "meta" }, "kind ", h("code", { id: "desc-kind" }), " · prot ", h("code", { id: "desc-prot" }), " · value ", h("code", { id: "desc-norm" })),
+      h(
+        "p",
+        { class: "meta" },
+        "kind ",
+        h("code", { id: "desc-kind" }),
+        " · prot ",
+        h("code", { id: "desc-prot" }),
+        " · value ",
+        h("code", { id: "desc-norm" }),
+      ),
       h("div", { id: "desc-strip", class: "strip" }),
       h(
         "table",
         { id: "desc-fields", class: "fields" },
         h("caption", {}, "Fields"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "field"), h("th", { scope: "col" }, "bits"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "meaning"))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "field"),
+            h("th", { scope: "col" }, "bits"),
+            h("th", { scope: "col" }, "value"),
+            h("th", { scope: "col" }, "meaning"),
+          ),
+        ),
         h("tbody", {}),
       ),
       h("ul", { id: "desc-notes", class: "notes" }),
@@ -140,7 +181,16 @@ function render(): void {
 
 const CHOICES = { granule: ["4k", "16k", "64k"], level: ["", "-1", "0", "1", "2", "3"], paBits: ["", ...PARANGE_BITS.map(String)] };
 
-export const descriptorPanel: Panel = formPanel({ id: "decoder", key: "decode", build, render, read: readForm, write: setForm, defaults: DEFAULT_DESCRIPTOR_FORM, choices: CHOICES });
+export const descriptorPanel: Panel = formPanel({
+  id: "decoder",
+  key: "decode",
+  build,
+  render,
+  read: readForm,
+  write: setForm,
+  defaults: DEFAULT_DESCRIPTOR_FORM,
+  choices: CHOICES,
+});
 
 function drawView(v: DescriptorView): void {
   const d = v.decoded;

@@ -94,7 +94,6 @@ export function showResult<V>(errId: string, outId: string, r: { ok: true; view:
 
 // ---- glossary terms ---------------------------------------------------------------
 
-
 /**
  * Text with the glossary's terms marked: each term's first appearance in
  * `seen`'s block becomes a link to its glossary entry, described by the

@@ -36,7 +36,9 @@ function build(): HTMLElement {
   const d = DEFAULT_ERA_FORM;
   const guestOptions: Array<[string, string]> = [
     ["", "not given"],
-    ...GUEST_ATTR_NAMES.map((g) => [g.names[0], `0x${g.attr.toString(16).padStart(2, "0")} ${guestMacro(g.attr) ?? g.names[0]} (${g.use})`] as [string, string]),
+    ...GUEST_ATTR_NAMES.map(
+      (g) => [g.names[0], `0x${g.attr.toString(16).padStart(2, "0")} ${guestMacro(g.attr) ?? g.names[0]} (${g.use})`] as [string, string],
+    ),
   ];
   const section = h(
     "section",
@@ -60,9 +62,28 @@ function build(): HTMLElement {
         "fieldset",
         {},
         h("legend", {}, "Host"),
-        select("era-vma", "VMA", VMA_KIND_INFO.map((v) => [v.kind, `${v.kind}${v.flags !== "-" ? ` (${v.flags})` : ""}`] as [string, string]), d.vma),
-        select("era-pgprot", "vm_page_prot", [["", "default (device)"], ...PGPROTS.map((p) => [p.name, `${p.name}: ${p.mtName}, ${p.helper}`] as [string, string])], d.pgprot),
-        select("era-pfn", "pfn", [["", "default for the VMA"], ["ram", "RAM (pfn_is_map_memory)"], ["io", "IO (not memblock RAM)"]], d.pfn),
+        select(
+          "era-vma",
+          "VMA",
+          VMA_KIND_INFO.map((v) => [v.kind, `${v.kind}${v.flags !== "-" ? ` (${v.flags})` : ""}`] as [string, string]),
+          d.vma,
+        ),
+        select(
+          "era-pgprot",
+          "vm_page_prot",
+          [["", "default (device)"], ...PGPROTS.map((p) => [p.name, `${p.name}: ${p.mtName}, ${p.helper}`] as [string, string])],
+          d.pgprot,
+        ),
+        select(
+          "era-pfn",
+          "pfn",
+          [
+            ["", "default for the VMA"],
+            ["ram", "RAM (pfn_is_map_memory)"],
+            ["io", "IO (not memblock RAM)"],
+          ],
+          d.pfn,
+        ),
         checkbox("era-allow-any-uncached", "VM_ALLOW_ANY_UNCACHED", d.allowAnyUncached, "vfio-pci BAR mmaps (v6.9+)"),
       ),
       h(
@@ -71,17 +92,40 @@ function build(): HTMLElement {
         h("legend", {}, "CPU and fault"),
         checkbox("era-fwb", "FWB (FEAT_S2FWB)", d.fwb),
         checkbox("era-dic", "CTR_EL0.DIC", d.dic),
-        select("era-access", "Faulting access", [["read", "read"], ["write", "write"], ["exec", "instruction fetch"]], d.access),
+        select(
+          "era-access",
+          "Faulting access",
+          [
+            ["read", "read"],
+            ["write", "write"],
+            ["exec", "instruction fetch"],
+          ],
+          d.access,
+        ),
       ),
       h(
         "fieldset",
         {},
         h("legend", {}, "Guest"),
         select("era-guest", "Guest stage-1 attribute", guestOptions, d.guest),
-        select("era-guest-sh", "Guest SH", [["3", "0b11 Inner Shareable"], ["2", "0b10 Outer Shareable"], ["0", "0b00 Non-shareable"]], d.guestSh),
+        select(
+          "era-guest-sh",
+          "Guest SH",
+          [
+            ["3", "0b11 Inner Shareable"],
+            ["2", "0b10 Outer Shareable"],
+            ["0", "0b00 Non-shareable"],
+          ],
+          d.guestSh,
+        ),
       ),
     ),
-    h("div", { class: "examples", role: "group", "aria-label": "example situations" }, "Examples: ", ...EXAMPLES.map(([label], i) => h("button", { type: "button", "data-era-example": i }, label))),
+    h(
+      "div",
+      { class: "examples", role: "group", "aria-label": "example situations" },
+      "Examples: ",
+      ...EXAMPLES.map(([label], i) => h("button", { type: "button", "data-era-example": i }, label)),
+    ),
     h("p", { id: "era-error", class: "error", role: "alert", hidden: true }),
     h(
       "div",
@@ -179,7 +223,11 @@ function cell(c: EraColumn, k: keyof EraFacts): HTMLElement {
 
 /** Open the leaf in the descriptor decoder, read with this FWB setting. */
 function decodeButton(c: EraColumn): HTMLElement {
-  const b = h("button", { type: "button", class: "decode", "data-decode": c.x.era.id, "aria-label": `decode the ${c.x.era.id} leaf ${c.facts.descriptor}` }, "decode");
+  const b = h(
+    "button",
+    { type: "button", class: "decode", "data-decode": c.x.era.id, "aria-label": `decode the ${c.x.era.id} leaf ${c.facts.descriptor}` },
+    "decode",
+  );
   b.addEventListener("click", () => showDescriptor({ value: c.facts.descriptor, granule: "4k", level: "3", lpa2: false, fwb: checked("era-fwb"), paBits: "" }));
   return b;
 }
@@ -232,7 +280,9 @@ function draw(v: EraView): void {
               h("ul", {}, ...[...c.x.combine.open.attr, ...c.x.combine.open.sh].map((o) => h("li", { "data-id": o.id }, o.text))),
             )
           : null,
-        c.x.hazards.length ? h("ul", { class: "hazards" }, ...c.x.hazards.map((z) => h("li", { "data-id": z.id }, h("strong", {}, z.id), ": ", ...termText(z.text)))) : h("p", {}, "no hazards"),
+        c.x.hazards.length
+          ? h("ul", { class: "hazards" }, ...c.x.hazards.map((z) => h("li", { "data-id": z.id }, h("strong", {}, z.id), ": ", ...termText(z.text))))
+          : h("p", {}, "no hazards"),
         c.x.notes.length ? h("ul", { class: "notes" }, ...c.x.notes.map((n) => h("li", {}, n))) : null,
         h("p", { class: "hint" }, "source: ", c.x.era.sources),
       );

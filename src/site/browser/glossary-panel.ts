@@ -14,7 +14,11 @@ function build(): HTMLElement {
     "section",
     { id: "glossary", "aria-labelledby": "glossary-title" },
     h("h2", { id: "glossary-title", "data-short": "Glossary" }, "Glossary"),
-    h("p", {}, "Every term the page uses. Where a term is marked (dotted underline) elsewhere on the page, hovering over it or focusing it shows its line from here, and following it comes here."),
+    h(
+      "p",
+      {},
+      "Every term the page uses. Where a term is marked (dotted underline) elsewhere on the page, hovering over it or focusing it shows its line from here, and following it comes here.",
+    ),
     h("form", { id: "gl-form", class: "inputs" }, textInput("gl-filter", "Filter the terms", "", "a word of the term or of its definition")),
     h("p", { id: "gl-count", class: "hint", role: "status" }),
     h(

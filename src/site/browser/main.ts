@@ -20,22 +20,17 @@ import { onStateChange, reveal, type Panel } from "./panel.js";
 import { rulesPanel } from "./rules-panel.js";
 import { walkPanel } from "./walk-panel.js";
 
-const PANELS: readonly Panel[] = [
-  matrixPanel,
-  rulesPanel,
-  combinePanel,
-  walkPanel,
-  eraPanel,
-  descriptorPanel,
-  glossaryPanel,
-];
+const PANELS: readonly Panel[] = [matrixPanel, rulesPanel, combinePanel, walkPanel, eraPanel, descriptorPanel, glossaryPanel];
 
 /** The panel the reader was last in (the hash's `view`). */
 let view: string | null = null;
 
 function writeHash(v: string | null): void {
   if (v) view = v;
-  const hash = encodeHash(view, PANELS.map((p) => [p.key, p.getState()] as const));
+  const hash = encodeHash(
+    view,
+    PANELS.map((p) => [p.key, p.getState()] as const),
+  );
   history.replaceState(null, "", hash === "" ? location.pathname + location.search : hash);
 }
 
@@ -109,7 +104,13 @@ function start(): void {
   fill(byId("app"), ...PANELS.map((p) => p.build()));
   fill(
     byId("nav"),
-    h("ul", {}, ...PANELS.map((p) => h("li", {}, h("a", { href: `#${p.id}` }, byId(p.id).querySelector("h2")?.dataset.short ?? byId(p.id).querySelector("h2")?.textContent ?? p.id)))),
+    h(
+      "ul",
+      {},
+      ...PANELS.map((p) =>
+        h("li", {}, h("a", { href: `#${p.id}` }, byId(p.id).querySelector("h2")?.dataset.short ?? byId(p.id).querySelector("h2")?.textContent ?? p.id)),
+      ),
+    ),
   );
   const intro = document.getElementById("intro");
   if (intro) markTerms(intro);

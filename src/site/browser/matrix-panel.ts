@@ -10,7 +10,17 @@
 
 import { SH_SHORT } from "../../mair/attrs.js";
 import { matrixCli } from "../cli-view.js";
-import { DEFAULT_MATRIX_FORM, MATRIX_CHOICES, SH_ORDER, TYPE_CLASSES, matrixView, shHead, type MatrixCell, type MatrixForm, type MatrixView } from "../matrix-view.js";
+import {
+  DEFAULT_MATRIX_FORM,
+  MATRIX_CHOICES,
+  SH_ORDER,
+  TYPE_CLASSES,
+  matrixView,
+  shHead,
+  type MatrixCell,
+  type MatrixForm,
+  type MatrixView,
+} from "../matrix-view.js";
 import { cellKey, shKey } from "../rules-view.js";
 import { showCombine } from "./combine-panel.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, showResult, valueOf } from "./dom.js";
@@ -69,11 +79,7 @@ function build(): HTMLElement {
       h("p", { class: "hint", id: "mx-linux" }),
       h("div", { id: "mx-selected", class: "result", "aria-live": "polite" }),
       h("h3", { id: "mx-sh-title" }, "Shareability of the selected combination"),
-      prose(
-        "p",
-        { class: "hint" },
-        "PAR_EL1.SH for every stage-1 SH (rows) by every stage-2 SH (columns), the selected types kept. SH 0b01 is reserved.",
-      ),
+      prose("p", { class: "hint" }, "PAR_EL1.SH for every stage-1 SH (rows) by every stage-2 SH (columns), the selected types kept. SH 0b01 is reserved."),
       h("table", { id: "mx-sh", class: "matrix sh-matrix" }),
     ),
     cliBox("mx"),
@@ -194,7 +200,8 @@ function drawTable(v: MatrixView): void {
     ),
   );
   const linux = v.columns.filter((c) => c.linux).map((c) => `${c.head} ${c.linux}`);
-  byId("mx-linux").textContent = `Columns marked Linux are what KVM writes with FWB ${v.fwb ? "on" : "off"}: ${linux.join(", ")}. Row heads name Linux's MAIR_ATTR_* bytes.`;
+  byId("mx-linux").textContent =
+    `Columns marked Linux are what KVM writes with FWB ${v.fwb ? "on" : "off"}: ${linux.join(", ")}. Row heads name Linux's MAIR_ATTR_* bytes.`;
   table.querySelectorAll<HTMLButtonElement>("button.cell").forEach((b) => {
     b.addEventListener("focus", () => select1(b, false));
     b.addEventListener("click", () => select1(b, true));
@@ -210,7 +217,8 @@ function select1(b: HTMLButtonElement, open: boolean): void {
     render();
     stateChanged("matrix");
   }
-  if (open && view) showCombine({ s1: hex2(s1), s1Sh: String(view.s1Sh), s2Mode: "memattr", s2: `0x${s2.toString(16)}`, s2Sh: String(view.s2Sh), fwb: view.fwb });
+  if (open && view)
+    showCombine({ s1: hex2(s1), s1Sh: String(view.s1Sh), s2Mode: "memattr", s2: `0x${s2.toString(16)}`, s2Sh: String(view.s2Sh), fwb: view.fwb });
 }
 
 /** Arrow keys, Home and End move between cells (one tab stop for the whole grid). */
@@ -222,13 +230,26 @@ function onKey(e: KeyboardEvent): void {
   const rows = view.rows.length;
   const cols = view.columns.length;
   switch (e.key) {
-    case "ArrowRight": c = Math.min(cols - 1, c + 1); break;
-    case "ArrowLeft": c = Math.max(0, c - 1); break;
-    case "ArrowDown": r = Math.min(rows - 1, r + 1); break;
-    case "ArrowUp": r = Math.max(0, r - 1); break;
-    case "Home": c = 0; break;
-    case "End": c = cols - 1; break;
-    default: return;
+    case "ArrowRight":
+      c = Math.min(cols - 1, c + 1);
+      break;
+    case "ArrowLeft":
+      c = Math.max(0, c - 1);
+      break;
+    case "ArrowDown":
+      r = Math.min(rows - 1, r + 1);
+      break;
+    case "ArrowUp":
+      r = Math.max(0, r - 1);
+      break;
+    case "Home":
+      c = 0;
+      break;
+    case "End":
+      c = cols - 1;
+      break;
+    default:
+      return;
   }
   e.preventDefault();
   byId("mx-table").querySelector<HTMLButtonElement>(`button.cell[data-r='${r}'][data-c='${c}']`)?.focus();
@@ -249,7 +270,9 @@ function drawSelection(v: MatrixView): void {
   const row = v.rows.find((r) => r.s1 === sel.s1);
   const col = v.columns[sel.s2];
   const steps = h("button", { type: "button", id: "mx-open-steps" }, "Show the steps");
-  steps.addEventListener("click", () => showCombine({ s1: hex2(sel.s1), s1Sh: String(v.s1Sh), s2Mode: "memattr", s2: `0x${sel.s2.toString(16)}`, s2Sh: String(v.s2Sh), fwb: v.fwb }));
+  steps.addEventListener("click", () =>
+    showCombine({ s1: hex2(sel.s1), s1Sh: String(v.s1Sh), s2Mode: "memattr", s2: `0x${sel.s2.toString(16)}`, s2Sh: String(v.s2Sh), fwb: v.fwb }),
+  );
   fill(
     byId("mx-selected"),
     h("strong", {}, "Selected: "),
@@ -262,7 +285,11 @@ function drawSelection(v: MatrixView): void {
   fill(
     byId("mx-sh"),
     h("caption", {}, `PAR_EL1.SH of stage 1 ${hex2(sel.s1)} over MemAttr ${col.head}, FWB ${v.fwb ? "on" : "off"}`),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "corner" }, "stage-1 SH ↓ · stage-2 SH →"), ...SH_ORDER.map((s) => h("th", { scope: "col" }, shHead(s))))),
+    h(
+      "thead",
+      {},
+      h("tr", {}, h("th", { scope: "col", class: "corner" }, "stage-1 SH ↓ · stage-2 SH →"), ...SH_ORDER.map((s) => h("th", { scope: "col" }, shHead(s)))),
+    ),
     h(
       "tbody",
       {},
@@ -274,7 +301,13 @@ function drawSelection(v: MatrixView): void {
           ...row.map((c) =>
             h(
               "td",
-              { class: `shcell ${c.cls}${c.sh < 0 ? " open" : ""}`, "data-key": shKey(c.s1Sh, c.s2Sh), "data-sh": c.sh, "data-s1sh": c.s1Sh, "data-s2sh": c.s2Sh },
+              {
+                class: `shcell ${c.cls}${c.sh < 0 ? " open" : ""}`,
+                "data-key": shKey(c.s1Sh, c.s2Sh),
+                "data-sh": c.sh,
+                "data-s1sh": c.s1Sh,
+                "data-s2sh": c.s2Sh,
+              },
               c.sh < 0 ? `open: ${c.result.permitted.sh.map((s) => SH_SHORT[s]).join(" or ")}` : c.label,
             ),
           ),
@@ -292,4 +325,13 @@ export function highlightCells(keys: { main: readonly string[]; sh: readonly str
   document.querySelectorAll<HTMLElement>("#mx-sh td.shcell").forEach((td) => td.classList.toggle("hl", sh.has(td.dataset.key ?? "")));
 }
 
-export const matrixPanel: Panel = formPanel({ id: "matrix", key: "matrix", build, render, read: readForm, write: setForm, defaults: DEFAULT_MATRIX_FORM, choices: MATRIX_CHOICES });
+export const matrixPanel: Panel = formPanel({
+  id: "matrix",
+  key: "matrix",
+  build,
+  render,
+  read: readForm,
+  write: setForm,
+  defaults: DEFAULT_MATRIX_FORM,
+  choices: MATRIX_CHOICES,
+});

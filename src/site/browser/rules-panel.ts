@@ -58,10 +58,20 @@ function ruleButton(rule: Rule, v: MatrixView): HTMLElement {
   const applies = ruleApplies(rule, v.fwb);
   const cells = ruleCells(rule, v);
   const total = v.rows.length * v.columns.length;
-  const count = rule.topic === "sh" ? `decides ${cells.main.length} of ${total} cells, ${cells.sh.length} of 16 in the shareability matrix` : `decides ${cells.main.length} of ${total} cells`;
+  const count =
+    rule.topic === "sh"
+      ? `decides ${cells.main.length} of ${total} cells, ${cells.sh.length} of 16 in the shareability matrix`
+      : `decides ${cells.main.length} of ${total} cells`;
   const b = h(
     "button",
-    { type: "button", class: `rule${applies ? "" : " other"}`, "data-rule": rule.id, "aria-pressed": pinned === rule.id ? "true" : "false", "data-count": cells.main.length, "data-sh-count": cells.sh.length },
+    {
+      type: "button",
+      class: `rule${applies ? "" : " other"}`,
+      "data-rule": rule.id,
+      "aria-pressed": pinned === rule.id ? "true" : "false",
+      "data-count": cells.main.length,
+      "data-sh-count": cells.sh.length,
+    },
     // Plain text: a button holds no links (the terms are marked in the prose around it).
     h("span", { class: "rule-text" }, rule.text),
     h("span", { class: "rule-meta" }, h("code", {}, rule.asl), " · ", applies ? count : `applies with FWB ${rule.fwb}: press to switch the matrix`),
@@ -116,7 +126,9 @@ function render(): void {
     h(
       "div",
       { class: "minimap", "aria-hidden": "true", style: `grid-template-columns: repeat(${v.columns.length}, 0.8rem)` },
-      ...v.rows.flatMap((row) => row.cells.map((c) => h("div", { class: `mini t-${c.cls}`, "data-key": cellKey(c.s1, c.s2), title: `${cls.get(c.cls) ?? ""}` }))),
+      ...v.rows.flatMap((row) =>
+        row.cells.map((c) => h("div", { class: `mini t-${c.cls}`, "data-key": cellKey(c.s1, c.s2), title: `${cls.get(c.cls) ?? ""}` })),
+      ),
     ),
   );
   restore();

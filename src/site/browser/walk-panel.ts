@@ -91,9 +91,34 @@ function build(): HTMLElement {
         select("wk-suggest", "Addresses in the scenario", [["", "(type one)"]], ""),
         textInput("wk-addr", "Address (hex)", d.addr, "0x-prefixed"),
         select("wk-access", "Access", ACCESS_OPTIONS, d.access),
-        select("wk-el", "From", [["1", "EL1 (the guest kernel)"], ["0", "EL0 (guest user space)"]], d.el),
-        select("wk-s1-attr", "Stage-1 attribute (IPA walks)", [["", "none"], ...LINUX_MAIR_ATTRS.map(([v, n]) => [`0x${v.toString(16).padStart(2, "0")}`, `0x${v.toString(16).padStart(2, "0")} ${n}`] as [string, string])], d.s1Attr),
-        select("wk-s1-sh", "Stage-1 SH", [["3", "ISH"], ["2", "OSH"], ["0", "NSH"]], d.s1Sh),
+        select(
+          "wk-el",
+          "From",
+          [
+            ["1", "EL1 (the guest kernel)"],
+            ["0", "EL0 (guest user space)"],
+          ],
+          d.el,
+        ),
+        select(
+          "wk-s1-attr",
+          "Stage-1 attribute (IPA walks)",
+          [
+            ["", "none"],
+            ...LINUX_MAIR_ATTRS.map(([v, n]) => [`0x${v.toString(16).padStart(2, "0")}`, `0x${v.toString(16).padStart(2, "0")} ${n}`] as [string, string]),
+          ],
+          d.s1Attr,
+        ),
+        select(
+          "wk-s1-sh",
+          "Stage-1 SH",
+          [
+            ["3", "ISH"],
+            ["2", "OSH"],
+            ["0", "NSH"],
+          ],
+          d.s1Sh,
+        ),
       ),
     ),
     h("p", { id: "wk-error", class: "error", role: "alert", hidden: true }),
@@ -188,7 +213,11 @@ function syncControls(f: WalkForm): void {
   }
   const pick = byId<HTMLSelectElement>("wk-suggest");
   const at = suggestions.findIndex((s) => s.mode === f.mode && s.addr === f.addr.trim().toLowerCase() && s.access === f.access);
-  fill(pick, h("option", { value: "" }, "(type one)"), ...suggestions.map((s, i) => h("option", { value: String(i) }, `${s.mode === "va" ? "VA" : "IPA"} ${s.addr}, ${s.access}: ${s.label}`)));
+  fill(
+    pick,
+    h("option", { value: "" }, "(type one)"),
+    ...suggestions.map((s, i) => h("option", { value: String(i) }, `${s.mode === "va" ? "VA" : "IPA"} ${s.addr}, ${s.access}: ${s.label}`)),
+  );
   pick.value = at < 0 ? "" : String(at);
   byId<HTMLInputElement>("wk-mode-va").disabled = !guest && f.mode !== "va";
   byId<HTMLSelectElement>("wk-s1-attr").disabled = f.mode !== "ipa";
@@ -226,15 +255,31 @@ function addrBits(addr: string, segs: AddrSegment[], what: string): HTMLElement 
       ...segs.map((s) =>
         h(
           "div",
-          { class: segClass(s), style: `flex-grow: ${s.hi - s.lo + 1}`, "data-kind": s.kind, "data-level": s.level ?? undefined, "data-hi": s.hi, "data-lo": s.lo },
-          h("div", { class: "seg-label" }, s.kind === "level" ? `L${s.level}` : s.kind === "offset" ? "offset" : s.kind === "upper" ? "top" : "rest", h("span", { class: "hint" }, ` ${s.hi}:${s.lo}`)),
+          {
+            class: segClass(s),
+            style: `flex-grow: ${s.hi - s.lo + 1}`,
+            "data-kind": s.kind,
+            "data-level": s.level ?? undefined,
+            "data-hi": s.hi,
+            "data-lo": s.lo,
+          },
+          h(
+            "div",
+            { class: "seg-label" },
+            s.kind === "level" ? `L${s.level}` : s.kind === "offset" ? "offset" : s.kind === "upper" ? "top" : "rest",
+            h("span", { class: "hint" }, ` ${s.hi}:${s.lo}`),
+          ),
           h("div", { class: "seg-bits" }, bitsText(s)),
           h("div", { class: "seg-value" }, s.value),
           h("div", { class: "sr-only" }, s.label),
         ),
       ),
     ),
-    h("ul", { class: "seg-words hint" }, ...segs.map((s) => h("li", {}, h("span", { class: `${segClass(s)} dot`, "aria-hidden": "true" }), `bits ${s.hi}:${s.lo} = ${s.value}: ${s.label}`))),
+    h(
+      "ul",
+      { class: "seg-words hint" },
+      ...segs.map((s) => h("li", {}, h("span", { class: `${segClass(s)} dot`, "aria-hidden": "true" }), `bits ${s.hi}:${s.lo} = ${s.value}: ${s.label}`)),
+    ),
   );
 }
 
@@ -249,7 +294,13 @@ function faultBox(f: FaultView): HTMLElement {
       { class: "fields" },
       h("caption", { class: "sr-only" }, "the fault's registers"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "register or field"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "meaning"))),
-      h("tbody", {}, ...f.rows.map((r) => h("tr", { "data-name": r.name }, h("th", { scope: "row" }, ...termText(r.name)), h("td", {}, h("code", {}, r.value)), h("td", {}, r.meaning)))),
+      h(
+        "tbody",
+        {},
+        ...f.rows.map((r) =>
+          h("tr", { "data-name": r.name }, h("th", { scope: "row" }, ...termText(r.name)), h("td", {}, h("code", {}, r.value)), h("td", {}, r.meaning)),
+        ),
+      ),
     ),
   );
 }
@@ -270,7 +321,14 @@ function drawLevels(w: S2WalkView): void {
           h("span", { class: `badge-level lv${l.level}` }, `Level ${l.level}`),
           ` table at PA ${l.table}${l.rootPage !== null ? ` (root table ${l.rootPage})` : ""}, index ${l.index}${seg ? ` (IPA bits ${seg.hi}:${seg.lo})` : ""}, entry at PA ${l.entry}`,
         ),
-        h("div", { class: "level-desc" }, h("code", {}, l.descriptor), " ", l.summary, l.fault ? h("strong", { class: "fault-mark" }, " ✖ the walk faults here") : null),
+        h(
+          "div",
+          { class: "level-desc" },
+          h("code", {}, l.descriptor),
+          " ",
+          l.summary,
+          l.fault ? h("strong", { class: "fault-mark" }, " ✖ the walk faults here") : null,
+        ),
         l.strip ? h("div", { class: "strip" }, ...drawStrip(l.strip, `level ${l.level} descriptor ${l.descriptor}`)) : null,
       );
     }),
@@ -328,7 +386,17 @@ function drawNested(v: WalkView): void {
         "table",
         { id: "wk-grid", class: "nested" },
         h("caption", {}, "A row per IPA stage 2 translates: each stage-1 table entry's, then the output IPA; a column per stage-2 level"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "IPA translated"), ...va.s2Levels.map((l) => h("th", { scope: "col", class: `lv${l}` }, `stage-2 level ${l}`)), h("th", { scope: "col" }, "then"))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "IPA translated"),
+            ...va.s2Levels.map((l) => h("th", { scope: "col", class: `lv${l}` }, `stage-2 level ${l}`)),
+            h("th", { scope: "col" }, "then"),
+          ),
+        ),
         h("tbody", {}, ...va.rows.map((r) => gridRow(r, va.s2Levels))),
       ),
     ),
@@ -336,7 +404,7 @@ function drawNested(v: WalkView): void {
 }
 
 function drawMemtype(v: WalkView): void {
-  const c = v.va ? v.va.memtype : v.ipa?.report.combined ?? null;
+  const c = v.va ? v.va.memtype : (v.ipa?.report.combined ?? null);
   const box = byId("wk-memtype");
   if (!c) {
     fill(box);
@@ -353,17 +421,27 @@ function drawMemtype(v: WalkView): void {
       h("strong", {}, "Memory type: "),
       h("span", { id: "wk-memtype-words" }, c.description),
       c.attr >= 0 ? ` — PAR_EL1.ATTR 0x${c.attr.toString(16).padStart(2, "0")}` : " — open",
-      h("div", { class: "hint" }, `stage-1 MAIR byte 0x${c.s1.attr.toString(16).padStart(2, "0")} combined with stage-2 MemAttr 0x${c.s2.memattr.toString(16)}, FWB ${c.config.fwb ? "on" : "off"} `, steps),
+      h(
+        "div",
+        { class: "hint" },
+        `stage-1 MAIR byte 0x${c.s1.attr.toString(16).padStart(2, "0")} combined with stage-2 MemAttr 0x${c.s2.memattr.toString(16)}, FWB ${c.config.fwb ? "on" : "off"} `,
+        steps,
+      ),
     ),
   );
 }
 
 function draw(v: WalkView): void {
   byId("wk-scn").textContent = `${v.scenario.name} — stage 2: ${v.scenario.geometry}`;
-  byId("wk-ops-summary").textContent = `The scenario's ${v.scenario.ops.length} operations, replayed (what the kernel code returned and the TLB and cache maintenance it asked for)`;
+  byId("wk-ops-summary").textContent =
+    `The scenario's ${v.scenario.ops.length} operations, replayed (what the kernel code returned and the TLB and cache maintenance it asked for)`;
   fill(
     byId("wk-ops-body"),
-    prose("p", { class: "hint" }, "Events: tlbi_* is a TLBI, dcache a CMO (clean and invalidate to the PoC), icache an invalidate to the PoU. A change to a live entry is a BBM: the TLBI comes between writing the invalid entry and the new one."),
+    prose(
+      "p",
+      { class: "hint" },
+      "Events: tlbi_* is a TLBI, dcache a CMO (clean and invalidate to the PoC), icache an invalidate to the PoU. A change to a live entry is a BBM: the TLBI comes between writing the invalid entry and the new one.",
+    ),
     h("ol", { class: "ops" }, ...v.scenario.ops.map((o) => h("li", {}, h("code", {}, o.op), h("div", {}, "→ ", h("code", {}, o.result))))),
   );
   const reads = byId("wk-reads");
@@ -376,7 +454,11 @@ function draw(v: WalkView): void {
   }
   drawNested(v);
   const detail = v.va ? v.va.detail : v.ipa ? { what: "", walk: v.ipa } : null;
-  byId("wk-levels-title").textContent = v.va ? (detail ? `Stage 2 of ${detail.what}, level by level` : "Stage 2, level by level: no stage-2 walk to draw") : "Stage 2, level by level";
+  byId("wk-levels-title").textContent = v.va
+    ? detail
+      ? `Stage 2 of ${detail.what}, level by level`
+      : "Stage 2, level by level: no stage-2 walk to draw"
+    : "Stage 2, level by level";
   if (detail) drawLevels(detail.walk);
   else {
     fill(byId("wk-ipa-bits"));
