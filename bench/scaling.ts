@@ -176,7 +176,6 @@ export async function runScaling(
       watch: NO_STATS,
     });
     alive.length = 0;
-    last = null;
     progress(`scaling ${gib} GiB: ${rows[rows.length - 1].nsPerPage.toFixed(2)} ns/page`);
   }
   return rows;

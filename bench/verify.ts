@@ -52,7 +52,7 @@ export function hex64(lo: number, hi: number): string {
  * template's address field is zero and pa < 2^48, so OR is addition per half.
  */
 export function checkLeaf(pgt: KvmPgtable, ipa: number, t: Template, pa: number, level: number): void {
-  const r = pgt.getLeaf(ipa);
+  const r = pgt.getLeafFast(ipa);
   if (r !== 0) fail(`getLeaf(0x${ipa.toString(16)}) returned ${r}`);
   const paLo = pa % 2 ** 32;
   const wantLo = (t.lo | paLo) >>> 0;
@@ -64,7 +64,7 @@ export function checkLeaf(pgt: KvmPgtable, ipa: number, t: Template, pa: number,
 
 /** check_leaf() for an entry that must be zero (unmapped) at `level`. */
 export function checkInvalid(pgt: KvmPgtable, ipa: number, level: number): void {
-  const r = pgt.getLeaf(ipa);
+  const r = pgt.getLeafFast(ipa);
   if (r !== 0) fail(`getLeaf(0x${ipa.toString(16)}) returned ${r}`);
   if (pgt.leafLo !== 0 || pgt.leafHi !== 0 || pgt.leafLevel !== level) {
     fail(`getLeaf(0x${ipa.toString(16)}) = ${hex64(pgt.leafLo, pgt.leafHi)} level ${pgt.leafLevel}, expected 0 level ${level}`);

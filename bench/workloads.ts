@@ -197,7 +197,7 @@ function walkBatch(p: KvmPgtable, ipas: Float64Array, from: number, to: number, 
   let lo = 0;
   let hi = 0;
   for (let k = from; k < to; k++) {
-    p.getLeaf(ipas[k]);
+    p.getLeafFast(ipas[k]);
     lo += p.leafLo + p.leafLevel;
     hi += p.leafHi;
   }
@@ -436,7 +436,7 @@ function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload
 
 /**
  * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
- * KvmPgtable.getLeaf() call per walk (the one-at-a-time API, as sol.c calls
+ * KvmPgtable.getLeafFast() call per walk (the one-at-a-time API, as sol.c calls
  * its get_leaf): the cost of a call per walk beside the batch.
  */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {

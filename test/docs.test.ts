@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GENERATED_PAGES } from "../tools/docs-pages.js";
+import { GENERATED_PAGES } from "../tools/docs/pages.js";
 import { repoRoot } from "./helpers.js";
 
 describe("generated docs are up to date", () => {

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/main.js";
-import { GENERATED_PAGES } from "../tools/docs-pages.js";
+import { GENERATED_PAGES } from "../tools/docs/pages.js";
 import { repoRoot } from "./helpers.js";
 
 const guidePath = join(repoRoot, "docs", "guide.md");

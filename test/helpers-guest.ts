@@ -2,10 +2,11 @@
 // kernel operations, a guest section parsed and built over it, a nested walker.
 import { expect } from "vitest";
 import { KvmPgtable } from "../src/pgtable/pgtable.js";
-import { parseNames } from "../src/pgtable/scenario.js";
-import { PROT_NAMES, type Stage2Config } from "../src/index.js";
+import { parseNames } from "../src/scenario/names.js";
+import { PROT_NAMES } from "../src/pgtable/descriptor.js";
+import { type Stage2Config } from "../src/pgtable/geometry.js";
 import { S2Walker, type WalkerOptions } from "../src/walker/translate.js";
-import { parseGuest } from "../src/stage1/scenario.js";
+import { parseGuest } from "../src/scenario/guest.js";
 import { buildGuest, type BuiltGuest } from "../src/stage1/builder.js";
 import { NestedWalker } from "../src/stage1/walk.js";
 import type { GuestConfig } from "../src/stage1/config.js";

@@ -17,7 +17,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { CheckedRun, InvariantViolation, type CheckedSummary } from "../src/reliability/checked.js";
-import { formatScenario, type Scenario } from "../src/pgtable/scenario.js";
+import { formatScenario } from "../src/scenario/format.js";
+import { type Scenario } from "../src/scenario/types.js";
 import { concretize, rawScenarioArb, type RawScenario } from "./fuzz/arbitraries.js";
 import { runRaw } from "./fuzz/property.js";
 
@@ -141,7 +142,7 @@ function main(): void {
     });
     const out = fc.check(prop, { seed, numRuns: 1 });
     if (out.failed) {
-      const raw = (out.counterexample as [RawScenario] | null)?.[0];
+      const raw = out.counterexample?.[0];
       let err = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
       console.log(`\nFAILED at seed ${seed} after ${line(seed)}`);
       if (raw) {

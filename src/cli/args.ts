@@ -19,22 +19,21 @@
 
 import { parseGranule, PARANGE_BITS } from "../pgtable/geometry.js";
 import { PROT_NAMES } from "../pgtable/descriptor.js";
-import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../pgtable/names.js";
+import { PROT_PREFIX, parseAccess, parseNames, parseS2MemAttr } from "../scenario/names.js";
 import { InputError, parseSmallNumber, parseU64, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import { parseGuestAttr } from "../kvm/guest.js";
-import type { CommandSpec, OperandSpec, OptionSpec, ValueKind } from "./spec.js";
+import type { CommandArgs, CommandSpec, OperandSpec, OptionSpec, Value, ValueKind } from "./spec.js";
 
 /** Longest value an option other than a path takes: anything longer is refused before it is echoed anywhere. */
 export const MAX_VALUE_LENGTH = 256;
 
 export type Invocation = { kind: "help"; command: CommandSpec | null } | { kind: "version" } | { kind: "run"; command: CommandSpec; args: ParsedArgs };
 
-/** A value read by its kind. */
-export type Value = bigint | number | string | boolean | readonly string[];
+export type { Value };
 
 /** The values of one invocation, read and checked. */
-export class ParsedArgs {
+export class ParsedArgs implements CommandArgs {
   readonly command: CommandSpec;
   /** Option name -> the text given (strings) or the boolean. */
   private readonly given: ReadonlyMap<string, string | boolean>;

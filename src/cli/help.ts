@@ -42,7 +42,8 @@ export function helpText(commands: readonly CommandSpec[], command: CommandSpec 
     });
   }
   let out = "";
-  y.parse(command === null ? ["--help"] : [command.name, "--help"], {}, (_e: Error | undefined, _a: unknown, o: string) => {
+  // yargs renders the help synchronously through the callback; the promise parse() also returns is not needed.
+  void y.parse(command === null ? ["--help"] : [command.name, "--help"], {}, (_e: Error | undefined, _a: unknown, o: string) => {
     out = o;
   });
   return out.endsWith("\n") ? out : out + "\n";

@@ -1,10 +1,24 @@
 /**
  * Checks the commands share that depend on more than one option (args.ts
- * reads each value alone): a PA size against the descriptor format.
+ * reads each value alone): a PA size against the descriptor format; and an
+ * address option as the library takes it.
  */
 
 import { granuleName, type Granule } from "../pgtable/geometry.js";
-import { InputError } from "../pgtable/u64.js";
+import { InputError, hex } from "../pgtable/u64.js";
+import type { CommandArgs } from "./spec.js";
+
+/**
+ * An address option (`--pa`): the 64-bit value typed, as the library takes
+ * addresses, a number below 2^53 (src/pgtable/args.ts); a larger one is no
+ * IPA or PA (they have at most 52 bits) and is refused, naming the option.
+ */
+export function addressOption(a: CommandArgs, name: string): number | undefined {
+  const v = a.value<bigint>(name);
+  if (v === undefined) return undefined;
+  if (v >= 1n << 53n) throw new InputError(`--${name}: ${hex(v)} is beyond 2^53: no IPA or PA has more than 52 bits`);
+  return Number(v);
+}
 
 /**
  * A host PA size the descriptor format can carry (Arm ARM

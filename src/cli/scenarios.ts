@@ -3,14 +3,12 @@
  * files or "-" only, bounded), parsed, and every refusal named with the file.
  */
 
-import { replay, replayTable, type RecordBudget } from "../pgtable/replay.js";
+import { replay, replayTable, type RecordBudget } from "../scenario/replay.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { parseScenarioText, type Scenario } from "../pgtable/scenario.js";
+import { parseScenarioText } from "../scenario/format.js";
+import { type Scenario } from "../scenario/types.js";
 import { InputError, escapeControl } from "../pgtable/u64.js";
 import { inputKind, jsonFilesIn, readTextFile, showPath, type CliContext } from "./io.js";
-// Registers the `translate` model op (docs/walker.md) for every command that replays.
-import "../walker/op.js";
-import "../stage1/op.js";
 
 /** How a message names an input: its path, or "standard input" for "-". */
 export function inputLabel(path: string): string {

@@ -8,12 +8,11 @@
  */
 
 import type { CliContext } from "./io.js";
-import type { ParsedArgs } from "./args.js";
 
 /**
  * The kind of value an option or operand takes; args.ts has one parser per
  * kind (the numbers through src/pgtable/u64.ts, the names through
- * src/pgtable/names.ts).
+ * src/scenario/names.ts).
  */
 export type ValueKind =
   /** A 64-bit value: 0x/0X hex (addresses, descriptors, register values). */
@@ -38,6 +37,25 @@ export type ValueKind =
   | { kind: "word"; words: readonly string[]; parse?: (text: string, what: string) => unknown }
   /** A file or directory path ("-" for standard input where the command says so). */
   | { kind: "path" };
+
+/** A value read by its kind. */
+export type Value = bigint | number | string | boolean | readonly string[];
+
+/** What a command's body gets: its operands and options, read and checked (args.ts ParsedArgs). */
+export interface CommandArgs {
+  /** An operand's value, read by its kind; undefined when it was not given. */
+  operand<T extends Value>(name: string): T | undefined;
+  /** An operand as typed; undefined when it was not given. */
+  operandText(name: string): string | undefined;
+  /** Whether the option was given on the command line. */
+  has(name: string): boolean;
+  /** The text given for a string option (undefined when absent). */
+  text(name: string): string | undefined;
+  /** A boolean option: as given, else its default. */
+  flag(name: string): boolean;
+  /** A string option's value, read by its kind (or its default's); undefined when absent without a default. */
+  value<T extends Value>(name: string): T | undefined;
+}
 
 export interface OptionSpec {
   type: "boolean" | "string";
@@ -77,7 +95,7 @@ export interface CommandSpec {
   options: Readonly<Record<string, OptionSpec>>;
   /** [command line after "s2pt ", what it shows]. */
   examples: ReadonlyArray<readonly [string, string]>;
-  run: (args: ParsedArgs, ctx: CliContext) => void;
+  run: (args: CommandArgs, ctx: CliContext) => void;
 }
 
 /** Options every command that reads or builds stage-2 descriptors shares. */

@@ -47,7 +47,7 @@
  */
 
 import { EAGAIN, EFAULT, ENOEXEC, ERRNO_NAMES, PROT_W, WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
-import { decodeS2Descriptor, protNames } from "../pgtable/decode.js";
+import { decodeS2Descriptor, protNames } from "../walker/decode.js";
 import { EV_DCACHE, EV_ICACHE, eventJson, type EventJson } from "../pgtable/events.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
@@ -58,10 +58,12 @@ import { fieldNum } from "../regs/field.js";
 import { fscInfo, type FscInfo } from "../regs/fsc.js";
 import { HPFAR, hpfarIpa } from "../regs/hpfar.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../walker/fault.js";
-import { formatWalkReport, walkIpa, walkReportJson, type WalkReport } from "../walker/describe.js";
+import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
+import { checkBigU64, checkBool, checkFunction, checkObject } from "../pgtable/args.js";
+import { checkEra } from "./policy.js";
 
 /** -ENOSYS: io_mem_abort() without an instruction syndrome (not in descriptor.ts's errno table, which is pgtable.c's). */
 export const ENOSYS = 38;
@@ -80,10 +82,11 @@ export interface AbortRegs {
   far: bigint | null;
   /** HPFAR_EL2, or KVM's copy vcpu->arch.fault.hpfar_el2 (null: not given). */
   hpfar: bigint | null;
-  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar). */
+  /** The page-aligned fault IPA, as the kvm_guest_fault trace prints it (instead of hpfar): a logged 64-bit value, like the registers. */
   ipa: bigint | null;
 }
 
+/** The memslot the IPA lies in: writable, read-only (KVM_MEM_READONLY), or none (MMIO). */
 export type MemslotKind = "rw" | "ro" | "none";
 
 /** The VM and host around the fault. */
@@ -109,12 +112,13 @@ export interface AbortConfig {
    * bytes; null: PAGE_SIZE.
    */
   mapSize: number | null;
-  /** The host PA backing the faulting page (null: the table's leaf, or an example address). */
-  pa: bigint | null;
+  /** The host PA backing the faulting page, a number below 2^53 (null: the table's leaf, or an example address). */
+  pa: number | null;
 }
 
 // ---- results ------------------------------------------------------------------------------
 
+/** One decision of the abort path: the kernel function that makes it, and what it decides. */
 export interface AbortStep {
   /** The kernel function that makes the decision. */
   fn: string;
@@ -124,8 +128,10 @@ export interface AbortStep {
 /** The leaf a table holds for an IPA (its output address and level), or null. */
 export type LeafLookup = (ipa: bigint) => { pa: bigint; level: number } | null;
 
+/** How the abort ends: the guest resumes, takes an injected abort, exits to the VMM, KVM_RUN fails, the instruction is skipped, or an SEA is handled. */
 export type OutcomeKind = "resume" | "inject" | "exit" | "error" | "skip" | "sea";
 
+/** How the abort ends, in words, with the function that decides it. */
 export interface AbortOutcome {
   kind: OutcomeKind;
   /** The kernel function that decides it. */
@@ -148,11 +154,12 @@ export interface KvmOp {
   paFrom: string;
 }
 
+/** kvm_handle_guest_abort() for one era: every decision and the outcome (JSON-safe). */
 export interface AbortPath {
   era: Era;
   eraTitle: string;
-  /** fault_ipa as KVM computes it (page aligned), or null when the path does not need it. */
-  ipa: bigint | null;
+  /** fault_ipa as KVM computes it (page aligned, hex), or null when the path does not need it. */
+  ipa: string | null;
   ipaFrom: string | null;
   steps: AbortStep[];
   outcome: AbortOutcome;
@@ -177,6 +184,14 @@ export interface AbortFacts {
   execFault: boolean;
 }
 
+/** An AbortRegs argument: ESR_EL2 a 64-bit value, FAR_EL2, HPFAR_EL2 and the trace's IPA each one or null. */
+function checkAbortRegs(v: unknown): AbortRegs {
+  const r = checkObject(v, "regs");
+  checkBigU64(r.esr, "regs.esr");
+  for (const k of ["far", "hpfar", "ipa"] as const) if (r[k] !== null) checkBigU64(r[k], `regs.${k}`);
+  return v as AbortRegs;
+}
+
 // ---- the syndrome ---------------------------------------------------------------------------
 
 /**
@@ -185,6 +200,7 @@ export interface AbortFacts {
  * naming the EC otherwise.
  */
 export function abortFacts(esr: bigint): AbortFacts {
+  checkBigU64(esr, "esr");
   const ec = fieldNum(esr, ESR.EC);
   if (ec !== EC_CODES.IABT_LOW && ec !== EC_CODES.DABT_LOW) {
     const info = ecInfo(ec);
@@ -312,7 +328,8 @@ export function checkAbortConfig(c: AbortConfig): void {
       );
     }
   }
-  if (c.pa !== null && (c.pa & BigInt(c.granule - 1)) !== 0n) throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
+  if (c.pa !== null && (BigInt(c.pa) & BigInt(c.granule - 1)) !== 0n)
+    throw new InputError(`--pa: ${hex(c.pa)} is not aligned to the ${granuleName(c.granule)} page`);
 }
 
 /**
@@ -322,6 +339,10 @@ export function checkAbortConfig(c: AbortConfig): void {
  * there).
  */
 export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, leafAt: LeafLookup | null = null): AbortPath {
+  checkEra(era);
+  checkAbortRegs(regs);
+  checkObject(c, "c");
+  if (leafAt !== null) checkFunction(leafAt, "leafAt");
   const f = abortFacts(regs.esr);
   const info = eraInfo(era);
   const steps: AbortStep[] = [];
@@ -329,7 +350,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   const done = (outcome: AbortOutcome, ipa: bigint | null = null, ipaFrom: string | null = null, op: KvmOp | null = null): AbortPath => ({
     era,
     eraTitle: info.title,
-    ipa,
+    ipa: ipa === null ? null : hex(ipa),
     ipaFrom,
     steps,
     outcome,
@@ -416,7 +437,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
   }
   steps.push({
     fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()",
-    text: `${f.fi?.title ?? cls}`,
+    text: f.fi?.title ?? cls,
   });
 
   // 5. The memslot.
@@ -503,7 +524,7 @@ function ioMemAbort(
   era: Era,
   eraTitle: string,
 ): AbortPath {
-  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa, ipaFrom, steps, outcome, op: null, notes });
+  const done = (outcome: AbortOutcome): AbortPath => ({ era, eraTitle, ipa: hex(ipa), ipaFrom, steps, outcome, op: null, notes });
   if (!f.isv) {
     steps.push({
       fn: "io_mem_abort()",
@@ -562,7 +583,7 @@ function userMemAbort(
   const level = f.fsc & 3;
   const faultGranule = perm ? 2 ** kvmGranuleShift(pageShift, level) : 0;
   let faultIpa = faultIpaIn;
-  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: faultIpaIn, ipaFrom, steps, outcome, op, notes });
+  const done = (outcome: AbortOutcome, op: KvmOp | null = null): AbortPath => ({ era, eraTitle, ipa: hex(faultIpaIn), ipaFrom, steps, outcome, op, notes });
   if (perm) steps.push({ fn: "kvm_vcpu_trap_get_perm_fault_granule()", text: `a Permission fault at level ${level}: fault_granule ${hex(faultGranule)}` });
   steps.push({
     fn: "user_mem_abort()",
@@ -616,8 +637,8 @@ function userMemAbort(
   let pa: bigint;
   let paFrom: string;
   if (c.pa !== null) {
-    pa = c.pa & ~BigInt(vmaPagesize - 1);
-    paFrom = `--pa ${hex(c.pa)}${pa !== c.pa ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
+    pa = BigInt(c.pa) & ~BigInt(vmaPagesize - 1);
+    paFrom = `--pa ${hex(c.pa)}${pa !== BigInt(c.pa) ? ` aligned down to ${hex(vmaPagesize)}` : ""}`;
   } else if (tableLeaf !== null) {
     const leafSize = 2n ** BigInt(kvmGranuleShift(pageShift, tableLeaf.level));
     pa = (tableLeaf.pa & ~(leafSize - 1n)) + (faultIpa & (leafSize - 1n) & ~BigInt(vmaPagesize - 1));
@@ -661,9 +682,11 @@ function userMemAbort(
 export interface TableSource {
   /** Where the table comes from, for output. */
   describe: string;
+  /** A fresh copy of the table. */
   load(): KvmPgtable;
 }
 
+/** A walk of the faulting IPA, and whether it takes the fault the ESR reports. */
 export interface WalkSummary {
   report: WalkReport;
   /** Text of the walk (formatWalkReport). */
@@ -673,6 +696,7 @@ export interface WalkSummary {
   why: string;
 }
 
+/** The op of an abort path replayed on a table: the walk before and after, the op's result and events. */
 export interface AbortReplay {
   table: string;
   /** The table's FWB and the CPU's DIC (whether mmu.c's CMO callbacks do anything). */
@@ -695,7 +719,7 @@ export function faultAccess(f: AbortFacts): number {
 }
 
 function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
-  const report = walkIpa(w, ipa, faultAccess(f), 1);
+  const report = walkIpa64(w, ipa, faultAccess(f), 1);
   const text = formatWalkReport(w, report);
   if (!report.fault) return { report, text, agrees: null, why: "the access succeeds on this table" };
   const wantType = f.fi?.kind;
@@ -714,7 +738,7 @@ function walkSummary(w: S2Walker, ipa: bigint, f: AbortFacts): WalkSummary {
 /** The leaf the table holds for `ipa` (kvm_pgtable_get_leaf), or null. */
 export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: number; lo: number; hi: number } | null {
   if (ipa >= 1n << BigInt(pgt.geom.iaBits)) return null;
-  const r = pgt.getLeaf(Number(ipa));
+  const r = pgt.getLeafFast(Number(ipa));
   if (r !== 0 || !(pgt.leafLo & 1)) return null;
   const d = decodeS2Descriptor(joinU64(pgt.leafLo, pgt.leafHi), { granule: pgt.geom.granule, level: pgt.leafLevel, lpa2: pgt.geom.lpa2, fwb: pgt.fwb });
   if (d.oa === null || (d.kind !== "block" && d.kind !== "page")) return null;
@@ -723,14 +747,20 @@ export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: 
 
 /** The walk of the faulting IPA, the op replayed on a fresh copy of the table, and the walk again. */
 export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, ha: boolean, dic = false): AbortReplay {
+  checkObject(path, "path");
+  checkAbortRegs(regs);
+  checkFunction(checkObject(src, "src").load, "src.load");
+  checkBool(ha, "ha");
+  checkBool(dic, "dic");
   const f = abortFacts(regs.esr);
   const pgt = src.load();
   if (path.ipa === null) throw new Error("replayAbort: the path has no fault IPA");
-  const walkAddr = !f.s1ptw && regs.far !== null ? path.ipa | farPageOffset(regs.far) : path.ipa;
+  const faultIpa = BigInt(path.ipa);
+  const walkAddr = !f.s1ptw && regs.far !== null ? faultIpa | farPageOffset(regs.far) : faultIpa;
   // An Access flag fault means VTCR_EL2.HA = 0; otherwise the walker runs as KVM configures it.
   const walker = new S2Walker(pgt, { ha: f.fi?.kind === "access_flag" ? false : ha });
   const before = walkSummary(walker, walkAddr, f);
-  const leafBefore = tableLeafAt(pgt, path.ipa);
+  const leafBefore = tableLeafAt(pgt, faultIpa);
   const notes: string[] = [];
   let op: AbortReplay["op"] = null;
   if (path.op) {
@@ -764,7 +794,7 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
       }
     }
   }
-  const leaf = tableLeafAt(pgt, path.ipa);
+  const leaf = tableLeafAt(pgt, faultIpa);
   const leafAfter = leaf
     ? (() => {
         const v = joinU64(leaf.lo, leaf.hi);
@@ -791,11 +821,14 @@ export function opJson(o: KvmOp): Record<string, unknown> {
   return out;
 }
 
+/** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   return {
     era: p.era,
     title: p.eraTitle,
-    fault_ipa: p.ipa === null ? null : hex(p.ipa),
+    fault_ipa: p.ipa,
     ipa_from: p.ipaFrom,
     steps: p.steps.map((s) => `${s.fn}: ${s.text}`),
     outcome: {
@@ -828,6 +861,8 @@ function indent(s: string, by = "    "): string {
 
 /** One era's path as text (the replay, when given, under it). */
 export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
+  checkObject(p, "p");
+  if (r !== null) checkObject(r, "r");
   const out = [`era ${p.era}: ${p.eraTitle}`];
   for (const s of p.steps) out.push(`  ${s.fn}: ${s.text}`);
   const errno = p.outcome.errno !== undefined ? ` [${errName(p.outcome.errno)}]` : "";
@@ -850,7 +885,7 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
     if (r.after) {
       const a = r.after.report;
       out.push(
-        `    the access again: ${a.result ? `PA ${hex(a.result.pa)} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`,
+        `    the access again: ${a.result ? `PA ${a.result.pa} (level-${a.result.level} ${a.result.kind})` : a.fault ? `${a.fault.title}, level ${a.fault.level}` : "?"}`,
       );
     }
   }

@@ -14,37 +14,48 @@ import { combineS1S2, type CombineResult } from "../mair/combine.js";
 import { SH_SHORT } from "../mair/attrs.js";
 import { describeMairAttr } from "../mair/mair.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
-import { S2_MEMATTR_LO, S2_MEMATTR_SHIFT, S2_SH_IS, S2_SH_LO, S2_SH_SHIFT, type EncodedLeaf } from "../pgtable/descriptor.js";
-import { protNames } from "../pgtable/decode.js";
+import { S2_MEMATTR_LO, S2_MEMATTR_SHIFT, S2_SH_IS, S2_SH_LO, S2_SH_SHIFT } from "../pgtable/descriptor.js";
+import { protNames } from "../walker/decode.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
 import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { hex } from "../pgtable/u64.js";
 import { guestMacro, type GuestChoice } from "./guest.js";
 import { guestHazards, hazardString, policyHazards, type EffectiveClass, type Hazard } from "./hazards.js";
 import { checkEra, eraInfo, errnoName, userMemAbortPolicy, type Era, type EraInfo, type PolicyInputs, type PolicyResult } from "./policy.js";
-import { ArgumentError, checkBigU64, checkBool, checkInt, checkObject, checkOneOf, shown } from "../pgtable/args.js";
+import { ArgumentError, checkBool, checkInt, checkObject, checkOneOf, checkU64, shown } from "../pgtable/args.js";
 import { describeVma } from "./vma.js";
 
+/** The example leaf an explanation writes: its format, PA (a number below 2^53) and level, and the guest's stage-1 choice. */
 export interface ExplainOptions {
   granule: Granule;
   lpa2: boolean;
-  /** Example output address of the leaf. */
-  pa: bigint;
+  /** Example output address of the leaf: a number below 2^53. */
+  pa: number;
   /** Leaf level (3 = a page). */
   level: number;
   /** The guest's stage-1 choice, if given. */
   guest: GuestChoice | null;
 }
 
-export const DEFAULT_EXAMPLE_PA = 0x80000000n;
+/** The PA of the example leaf when none is given. */
+export const DEFAULT_EXAMPLE_PA = 0x80000000;
 
 /** The guest CPU as the combine sees it: combineS1S2()'s defaults (no FEAT_XS, FEAT_MTE2), a data access. */
 const GUEST_S1_FEATURES = { xs: false, mte2: true };
 
+/** A leaf as the explanation shows it: the descriptor (hex) and its unsigned 32-bit halves. */
+export interface ExplainedLeaf {
+  pte: string;
+  lo: number;
+  hi: number;
+}
+
+/** What KVM does in one era: the policy's decisions, the leaf it writes, the combine with the guest's choice, the hazards. */
 export interface EraExplanation {
   era: EraInfo;
   policy: PolicyResult;
-  leaf: EncodedLeaf | null;
+  /** The leaf KVM writes in this era (hex, and its halves), or null when it refuses. */
+  leaf: ExplainedLeaf | null;
   /** Stage-2 MemAttr[3:0] of the leaf. */
   s2MemAttr: number | null;
   /** Stage-2 shareability: descriptor bits 9:8, or VTCR_EL2.SH0 (Inner) with LPA2. */
@@ -85,7 +96,7 @@ export function checkExplainOptions(o: unknown, arg = "o"): ExplainOptions {
   const x = checkObject(o, arg);
   checkOneOf(x.granule, `${arg}.granule`, [4096, 16384, 65536] as const);
   checkBool(x.lpa2, `${arg}.lpa2`);
-  checkBigU64(x.pa, `${arg}.pa`);
+  checkU64(x.pa, `${arg}.pa`);
   checkInt(x.level, `${arg}.level`, -1, 3, "a level");
   if (x.guest !== null) {
     const g = checkObject(x.guest, `${arg}.guest`);
@@ -95,19 +106,20 @@ export function checkExplainOptions(o: unknown, arg = "o"): ExplainOptions {
   return x as unknown as ExplainOptions;
 }
 
+/** Explain one era: user_mem_abort()'s decisions, the leaf, the combine with the guest's choice, the hazards. */
 export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExplanation {
   checkExplainOptions(o);
   const policy = userMemAbortPolicy(era, p);
   const notes = [...policy.notes, ...eraNotes(era, p)];
-  let leaf: EncodedLeaf | null = null;
+  let leaf: ExplainedLeaf | null = null;
   let s2MemAttr: number | null = null;
   let s2Sh: number | null = null;
   let combine: CombineResult | null = null;
   let effective: EffectiveClass | null = null;
   if (policy.ok) {
-    const r = encodeLeafChecked({ granule: o.granule, lpa2: o.lpa2, fwb: p.fwb }, o.pa, o.level, policy.encodeProt);
+    const r = encodeLeafChecked({ granule: o.granule, lpa2: o.lpa2, fwb: p.fwb }, BigInt(o.pa), o.level, policy.encodeProt);
     if (typeof r === "string") throw new Error(`the encoder refused a prot the policy accepted: ${r}`);
-    leaf = r;
+    leaf = { pte: hex(r.value), lo: r.lo, hi: r.hi };
     s2MemAttr = (r.lo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT;
     // With LPA2 bits 9:8 are OA[51:50]; the shareability is VTCR_EL2.SH0, which KVM sets to Inner (VTCR_EL2_FLAGS).
     s2Sh = o.lpa2 ? S2_SH_IS : (r.lo & S2_SH_LO) >>> S2_SH_SHIFT;
@@ -126,9 +138,11 @@ export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExp
   return { era: eraInfo(era), policy, leaf, s2MemAttr, s2Sh, combine, effective, hazards, notes };
 }
 
+/** explainEra() for several eras, in order. */
 export function explainEras(eras: readonly Era[], p: PolicyInputs, o: ExplainOptions): EraExplanation[] {
-  if (!Array.isArray(eras)) throw new ArgumentError("eras", `${shown(eras)} is not an array of eras`);
-  eras.forEach((e, i) => checkEra(e, `eras[${i}]`));
+  const list: unknown = eras;
+  if (!Array.isArray(list)) throw new ArgumentError("eras", `${shown(list)} is not an array of eras`);
+  list.forEach((e: unknown, i) => checkEra(e, `eras[${i}]`));
   return eras.map((e) => explainEra(e, p, o));
 }
 
@@ -158,13 +172,16 @@ function combinedShort(c: CombineResult): string {
 
 /** The JSON object of one era (a list of these is `s2pt explain --json`). */
 export function explanationJson(x: EraExplanation, p: PolicyInputs, o: ExplainOptions): Record<string, unknown> {
+  checkObject(x, "x");
+  checkObject(p, "p");
+  checkExplainOptions(o);
   const pol = x.policy;
   const out: Record<string, unknown> = {
     era: x.era.id,
     title: x.era.title,
     prot: pol.ok ? protNames(pol.prot) : null,
     error: pol.ok ? null : { errno: pol.errno, name: errnoName(pol.errno).slice(1), where: pol.where, why: pol.why, effect: pol.effect },
-    descriptor: x.leaf ? hex(x.leaf.value) : null,
+    descriptor: x.leaf ? x.leaf.pte : null,
     s2_memattr:
       x.s2MemAttr === null
         ? null
@@ -211,7 +228,7 @@ function formatOne(x: EraExplanation, p: PolicyInputs, lpa2: boolean): string[] 
     out.push(`  prot     ${protNames(pol.prot)}${pol.encodeProt !== pol.prot ? ` (written as ${protNames(pol.encodeProt)} would be in 6.18.25)` : ""}`);
     if (x.leaf)
       out.push(
-        `  leaf     ${hex(x.leaf.value)}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}${lpa2 ? " (VTCR_EL2.SH0: with LPA2 bits 9:8 are OA[51:50])" : ""}`,
+        `  leaf     ${x.leaf.pte}  MemAttr ${memattrWords(x, p.fwb)}, SH ${x.s2Sh === null ? "-" : SH_SHORT[x.s2Sh]}${lpa2 ? " (VTCR_EL2.SH0: with LPA2 bits 9:8 are OA[51:50])" : ""}`,
       );
     if (x.combine)
       out.push(
@@ -239,7 +256,7 @@ export function formatExplain(xs: readonly EraExplanation[], p: PolicyInputs, o:
     const cells = [
       x.era.id,
       pol.ok ? `${protNames(pol.prot)}${pol.encodeProt !== pol.prot ? " (written NC)" : ""}` : `${errnoName(pol.errno)} (${pol.where.replace(/ -> .*/, "")})`,
-      x.leaf ? hex(x.leaf.value) : "-",
+      x.leaf ? x.leaf.pte : "-",
       memattrWords(x, p.fwb),
     ];
     if (o.guest) cells.push(x.combine ? combinedShort(x.combine) : "-");

@@ -19,6 +19,7 @@ import { linuxMairName } from "../mair/mair.js";
 import { InputError, parseSmallNumber, showInput } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 
+/** A name for a guest MAIR Attr byte (normal, wc, device-ngnre, ...). */
 export interface GuestAttrName {
   names: readonly string[];
   attr: number;
@@ -37,6 +38,7 @@ export const GUEST_ATTR_NAMES: readonly GuestAttrName[] = [
   { names: ["normal", "normal-wb", "wb"], attr: 0xff, use: "RAM, ioremap_cache()" },
 ];
 
+/** The guest's stage-1 choice: its MAIR Attr byte and SH. */
 export interface GuestChoice {
   /** MAIR Attr byte. */
   attr: number;

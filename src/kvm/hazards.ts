@@ -20,6 +20,7 @@ import { pteCacheable, pteExecutable, EFAULT, EINVAL, ENOEXEC } from "../pgtable
 import type { PolicyInputs, PolicyResult } from "./policy.js";
 import { kvmVmaIsCacheable, pgprotInfo } from "./vma.js";
 
+/** A hazard's id. */
 export type HazardId =
   | "exec-noexec"
   | "exec-refused-by-map"
@@ -31,6 +32,7 @@ export type HazardId =
   | "uncached-alias"
   | "wc-lost";
 
+/** A hazard of a memory-type choice: its id, what happens and why. */
 export interface Hazard {
   id: HazardId;
   text: string;

@@ -33,14 +33,17 @@
 import { EFAULT, EINVAL, ENOEXEC, ERRNO_NAMES, PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X, stage2SetProtAttr } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
 import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
-import { protNames } from "../pgtable/decode.js";
+import { protNames } from "../walker/decode.js";
 import { InputError } from "../pgtable/u64.js";
 import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
+import { checkString } from "../pgtable/args.js";
 
 // ---- eras ------------------------------------------------------------------------
 
+/** A kernel era of the stage-2 memory-type policy: before the series (pre), its v1, v6.9, mainline. */
 export type Era = "pre" | "v1" | "v6.9" | "mainline";
 
+/** An era: its id, title and the kernel it describes. */
 export interface EraInfo {
   id: Era;
   /** One line: which kernel this is. */
@@ -51,6 +54,7 @@ export interface EraInfo {
   rule: string;
 }
 
+/** Every era, oldest first. */
 export const ERAS: readonly EraInfo[] = [
   {
     id: "pre",
@@ -79,6 +83,7 @@ export const ERAS: readonly EraInfo[] = [
   },
 ];
 
+/** The eras' ids. */
 export const ERA_IDS: readonly Era[] = ERAS.map((e) => e.id);
 
 export function eraInfo(e: Era): EraInfo {
@@ -89,6 +94,8 @@ export function eraInfo(e: Era): EraInfo {
 
 /** Parse --era: one era, or "all". */
 export function parseEras(text: string, what = "--era"): Era[] {
+  checkString(text, "text");
+  checkString(what, "what");
   const t = text.trim().toLowerCase();
   if (t === "all") return [...ERA_IDS];
   const alias: Record<string, Era> = { pre: "pre", v1: "v1", "v6.9": "v6.9", "6.9": "v6.9", mainline: "mainline" };
@@ -99,9 +106,11 @@ export function parseEras(text: string, what = "--era"): Era[] {
 
 // ---- inputs and result -------------------------------------------------------------------
 
+/** The access that faulted: read, write or exec. */
 export type FaultAccess = "read" | "write" | "exec";
 export const FAULT_ACCESSES: readonly FaultAccess[] = ["read", "write", "exec"];
 
+/** The CPU features the policy reads: FEAT_S2FWB, CTR_EL0.DIC. */
 export interface CpuInputs {
   /** FEAT_S2FWB in use (ARM64_HAS_STAGE2_FWB; a normal guest's stage 2 has no NOFWB flag). */
   fwb: boolean;
@@ -159,6 +168,7 @@ export interface PolicyError extends PolicyCommon {
   prot: number | null;
 }
 
+/** What user_mem_abort() decides: a map (its prot) or an error. */
 export type PolicyResult = PolicyMap | PolicyError;
 
 export function errnoName(errno: number): string {
@@ -204,6 +214,7 @@ export function checkPolicyInputs(p: unknown, arg = "p"): PolicyInputs {
   return o as unknown as PolicyInputs;
 }
 
+/** kvm_arch_prepare_memory_region()'s check of a VMA for a memslot in an era: null, or the error. */
 export function kvmArchPrepareMemoryRegion(era: Era, p: PolicyInputs): { errno: number; why: string } | null {
   checkEra(era);
   checkPolicyInputs(p);

@@ -31,6 +31,7 @@ import { decodeTcrRegister } from "../regs/tcr.js";
 import { VTCR, decodeVtcr, vtcrGranule } from "../regs/vtcr.js";
 import { decodeVttbr } from "../regs/vttbr.js";
 import { decodeTcr, hcrFieldsOf, regionGeometry, regionWords, sctlrFieldsOf } from "../stage1/config.js";
+import { checkBigU64, checkObject, checkString } from "../pgtable/args.js";
 
 /** What changes a decode: the stage-1 features that decide whether a MAIR byte is reserved. */
 export interface RegisterOptions {
@@ -38,6 +39,7 @@ export interface RegisterOptions {
   xs?: boolean;
 }
 
+/** A register decoded, and what s2pt adds (the geometry a VTCR_EL2 implies). */
 export interface RegisterDecode {
   decoded: DecodedRegister;
   /** Register-specific results beyond the fields (JSON-safe). */
@@ -48,11 +50,13 @@ export interface RegisterDecode {
   geometry: Geometry | null;
 }
 
+/** A register `s2pt reg` decodes: its names and its decoder. */
 export interface RegisterInfo {
   name: string;
   /** Short forms, lower case. */
   aliases: readonly string[];
   title: string;
+  /** Decode a value of the register. */
   decode: (value: bigint, o: RegisterOptions) => RegisterDecode;
 }
 
@@ -97,7 +101,7 @@ function decodeVtcrFull(value: bigint): RegisterDecode {
       differences.push(
         `SL0 is ${fieldNum(value, VTCR.SL0)}, kvm_get_vtcr() writes ${geometry.vtcr.sl0} for a ${iaBits}-bit IPA (start level ${geometry.startLevel})`,
       );
-    const kvm = geometry.vtcr.value;
+    const kvm = BigInt(geometry.vtcr.value);
     // HA and VS depend on the CPU (HAFDBS, VMIDBits); the rest is fixed by the geometry.
     const cpuDependent = (1n << BigInt(VTCR.HA.lo)) | (1n << BigInt(VTCR.VS.lo));
     if ((kvm & ~cpuDependent) !== (value & ~cpuDependent))
@@ -161,6 +165,7 @@ function decodeHcrFull(value: bigint): RegisterDecode {
   return { decoded: decodeHcr(value), extra: { guest_hcr: h }, extraLines: lines, geometry: null };
 }
 
+/** Every register `s2pt reg` decodes. */
 export const REGISTERS: readonly RegisterInfo[] = [
   { name: "ESR_EL2", aliases: ["esr"], title: "Exception Syndrome Register (EL2)", decode: (v) => plain(decodeEsr(v, 2)) },
   { name: "ESR_EL1", aliases: [], title: "Exception Syndrome Register (EL1)", decode: (v) => plain(decodeEsr(v, 1)) },
@@ -181,6 +186,7 @@ export const REGISTERS: readonly RegisterInfo[] = [
 
 /** The register a name stands for (case-insensitive; the full name or a short form), or null. */
 export function findRegister(name: string): RegisterInfo | null {
+  checkString(name, "name");
   const t = name.trim().toLowerCase();
   return REGISTERS.find((r) => r.name.toLowerCase() === t || r.aliases.includes(t)) ?? null;
 }
@@ -201,6 +207,7 @@ function editDistance(a: string, b: string): number {
 
 /** The known name nearest to `name` (edit distance over full names and short forms), or null when none is close. */
 export function nearestRegister(name: string): string | null {
+  checkString(name, "name");
   const t = name.trim().toLowerCase();
   let best: { name: string; d: number } | null = null;
   for (const r of REGISTERS) {
@@ -215,6 +222,8 @@ export function nearestRegister(name: string): string | null {
 
 /** Look a register up by name; an InputError naming the input (and the nearest name) when it is unknown. */
 export function registerByName(name: string, what = "register"): RegisterInfo {
+  checkString(name, "name");
+  checkString(what, "what");
   const r = findRegister(name);
   if (r) return r;
   const near = nearestRegister(name);
@@ -223,5 +232,8 @@ export function registerByName(name: string, what = "register"): RegisterInfo {
 
 /** Decode `value` as register `name` (see registerByName for the errors). */
 export function decodeRegister(name: string, value: bigint, o: RegisterOptions = {}): RegisterDecode {
+  checkString(name, "name");
+  checkBigU64(value, "value");
+  checkObject(o, "o");
   return registerByName(name).decode(value, o);
 }

@@ -36,9 +36,11 @@ export const MT_NORMAL_NC = 2;
 export const MT_DEVICE_nGnRnE = 3;
 export const MT_DEVICE_nGnRE = 4;
 
+/** The kind of host VMA backing a memslot: anonymous, file, VM_PFNMAP, VM_MIXEDMAP. */
 export type VmaKind = "anon" | "file" | "pfnmap" | "mixedmap";
 export const VMA_KINDS: readonly VmaKind[] = ["anon", "file", "pfnmap", "mixedmap"];
 
+/** A VMA kind in words. */
 export interface VmaKindInfo {
   kind: VmaKind;
   flags: string;
@@ -46,6 +48,7 @@ export interface VmaKindInfo {
   backing: string;
 }
 
+/** Every VMA kind in words. */
 export const VMA_KIND_INFO: readonly VmaKindInfo[] = [
   { kind: "anon", flags: "-", backing: "anonymous pages: always RAM (--pfn io is refused); pgprot always cacheable" },
   {
@@ -62,8 +65,10 @@ export const VMA_KIND_INFO: readonly VmaKindInfo[] = [
   { kind: "mixedmap", flags: "VM_MIXEDMAP", backing: "vm_insert_page()/vmf_insert_mixed(): as pfnmap; no memslot-time check in mainline" },
 ];
 
+/** The VMA's page protection (pgprot): cacheable, write-combine, non-cacheable, device. */
 export type VmaPgprot = "cacheable" | "tagged" | "wc" | "noncached" | "device";
 
+/** A pgprot: its MAIR attribute and what it means. */
 export interface PgprotInfo {
   name: VmaPgprot;
   /** Other spellings accepted on the command line. */
@@ -77,6 +82,7 @@ export interface PgprotInfo {
   type: string;
 }
 
+/** Every pgprot, by name. */
 export const PGPROTS: readonly PgprotInfo[] = [
   { name: "cacheable", aliases: ["normal", "wb"], mtIndex: MT_NORMAL, mtName: "MT_NORMAL", helper: "PAGE_SHARED, a normal mmap", type: "Normal-WB" },
   { name: "tagged", aliases: [], mtIndex: MT_NORMAL_TAGGED, mtName: "MT_NORMAL_TAGGED", helper: "PROT_MTE", type: "Normal-WB tagged" },

@@ -16,27 +16,44 @@
 
 import { InputError } from "../pgtable/u64.js";
 
+/** MemoryAttributes.memtype: Device memory. */
 export const MEMTYPE_DEVICE = 0;
+/** MemoryAttributes.memtype: Normal memory. */
 export const MEMTYPE_NORMAL = 1;
 
+/** Device type nGnRnE. */
 export const DEVICE_nGnRnE = 0;
+/** Device type nGnRE. */
 export const DEVICE_nGnRE = 1;
+/** Device type nGRE. */
 export const DEVICE_nGRE = 2;
+/** Device type GRE. */
 export const DEVICE_GRE = 3;
+/** The Device types' names by DEVICE_* value. */
 export const DEVICE_TYPE_NAMES = ["nGnRnE", "nGnRE", "nGRE", "GRE"] as const;
 
+/** Cacheability: Non-cacheable. */
 export const MEMATTR_NC = 0b00;
+/** Cacheability: Write-Through. */
 export const MEMATTR_WT = 0b10;
+/** Cacheability: Write-Back. */
 export const MEMATTR_WB = 0b11;
 
+/** Allocation hint: no allocate. */
 export const MEMHINT_NO = 0b00;
+/** Allocation hint: write-allocate. */
 export const MEMHINT_WA = 0b01;
+/** Allocation hint: read-allocate. */
 export const MEMHINT_RA = 0b10;
+/** Allocation hint: read- and write-allocate. */
 export const MEMHINT_RWA = 0b11;
 
+/** Shareability: Non-shareable (0b00). */
 export const SH_NSH = 0;
 export const SH_RESERVED = 1;
+/** Shareability: Outer Shareable (0b10). */
 export const SH_OSH = 2;
+/** Shareability: Inner Shareable (0b11). */
 export const SH_ISH = 3;
 
 /**
@@ -56,8 +73,11 @@ export function parseShareability(text: string, what: string, allowReserved = fa
   throw new InputError(`${what}: '${text}' is not 0, 2, 3 (or nsh, osh, ish)`);
 }
 
+/** MemTagType: untagged. */
 export const TAG_UNTAGGED = 0;
+/** MemTagType: allocation tagged (FEAT_MTE2). */
 export const TAG_ALLOCATION = 1;
+/** MemTagType: canonically tagged. */
 export const TAG_CANONICAL = 2;
 
 /** ASL MemAttrHints: cacheability, allocation hints and the transient hint of one half. */
@@ -107,7 +127,9 @@ export function normalNCMemAttr(): MemoryAttributes {
 
 // ---- names --------------------------------------------------------------------
 
+/** The shareabilities' names, by SH value. */
 export const SH_NAMES: Readonly<Record<number, string>> = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" };
+/** The shareabilities' short names (NSH, OSH, ISH), by SH value. */
 export const SH_SHORT: Readonly<Record<number, string>> = { 0: "NSH", 1: "SH=0b01", 2: "OSH", 3: "ISH" };
 
 export function cacheShort(attrs: number): string {

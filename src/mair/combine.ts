@@ -54,9 +54,11 @@ import { describeMairAttr, s1AttrReserved, s1DecodeMemAttrs, validS1Attrs, type 
 import { describeS2MemAttr, s2DecodeMemAttrs, s2InnerReserved } from "./s2memattr.js";
 import { encodePARAttrs, parEncodeShareability } from "./par.js";
 import { InputError } from "../pgtable/u64.js";
+import { checkBool, checkInt, checkObject } from "../pgtable/args.js";
 
 // ---- options --------------------------------------------------------------------
 
+/** The controls of a combine: FWB, the features, the HCR_EL2 and SCTLR_EL1 bits that change the rules, and whether the access is an instruction fetch. */
 export interface CombineOptions {
   /** HCR_EL2.FWB (FEAT_S2FWB in use). */
   fwb: boolean;
@@ -94,7 +96,7 @@ export interface CombineConfig extends S1Features {
 
 export function resolveOptions(o: CombineOptions): CombineConfig {
   return {
-    fwb: !!o.fwb,
+    fwb: o.fwb,
     xs: o.xs ?? false,
     mte2: o.mte2 ?? true,
     hcrCD: o.hcrCD ?? false,
@@ -148,7 +150,8 @@ interface Choice {
   keepTag: boolean;
 }
 
-type Steps = CombineStep[] | null;
+/** Where the ASL functions record their steps (null: they record none). */
+export type Steps = CombineStep[] | null;
 
 function push(steps: Steps, asl: string, rule: string, m: MemoryAttributes | string, xs: boolean): void {
   if (steps) steps.push({ asl, rule, result: typeof m === "string" ? m : attrsShort(m, { xs, withSh: true }) });
@@ -421,7 +424,7 @@ function stage1(s1Attr: number, ch: Choice, cfg: CombineConfig, steps: Steps): M
       ch.s1Byte !== s1Attr ? `reserved byte 0x${hex2(s1Attr)} taken as 0x${hex2(ch.s1Byte)} (one permitted choice, S1ConstrainUnpredictableRESMAIR): ` : "";
     push(steps, "S1DecodeMemAttrs", `${pre}MAIR Attr 0x${hex2(ch.s1Byte)} = ${d.text}; SH ${SH_SHORT[ch.s1Sh]}`, walk, cfg.xs);
   }
-  let m = walk;
+  let m: MemoryAttributes;
   if (cfg.ifetch && (walk.memtype === MEMTYPE_DEVICE || !cfg.sctlrI)) {
     m = normalNCMemAttr();
     m.xs = walk.xs;
@@ -577,6 +580,9 @@ export interface CombineOutcome {
   steps: CombineStep[];
 }
 
+/**
+ * One combination explained (combineS1S2): the inputs in words, every rule step with its ASL function, the result as PAR_EL1.ATTR/SH (-1 where open), the reasons and every permitted outcome. JSON-safe.
+ */
 export interface CombineResult {
   /** PAR_EL1.ATTR byte of the result, or -1 when the architecture leaves it open. */
   attr: number;
@@ -664,6 +670,7 @@ function choiceWords(ch: Choice, l: ChoiceLists, s1Attr: number): string {
  * Throws InputError for out-of-range inputs.
  */
 export function combineS1S2(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, opts: CombineOptions): CombineResult {
+  checkObject(opts, "opts");
   checkInputs(s1Attr, s1Sh, s2MemAttr, s2Sh);
   const cfg = resolveOptions(opts);
   const l = choiceLists(s1Attr, s1Sh, s2MemAttr, s2Sh, cfg);
@@ -783,6 +790,37 @@ function parStep(m: MemoryAttributes, attr: number, sh: number, cfg: CombineConf
 
 // ---- the table (hot path) -----------------------------------------------------------------
 
+/** The table lookups' arguments in one test (no allocation): bytes, SH values, a MemAttr, booleans. */
+function combineArgsOk(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, fwb: boolean, xs: boolean): boolean {
+  return (
+    typeof s1Attr === "number" &&
+    typeof s1Sh === "number" &&
+    typeof s2MemAttr === "number" &&
+    typeof s2Sh === "number" &&
+    s1Attr >>> 0 === s1Attr &&
+    s1Attr <= 0xff &&
+    s1Sh >>> 0 === s1Sh &&
+    s1Sh <= 3 &&
+    s2MemAttr >>> 0 === s2MemAttr &&
+    s2MemAttr <= 0xf &&
+    s2Sh >>> 0 === s2Sh &&
+    s2Sh <= 3 &&
+    typeof fwb === "boolean" &&
+    typeof xs === "boolean"
+  );
+}
+
+/** The ArgumentError for the table lookups' arguments (out of line). */
+function badCombineArgs(s1Attr: unknown, s1Sh: unknown, s2MemAttr: unknown, s2Sh: unknown, fwb: unknown, xs: unknown): never {
+  checkInt(s1Attr, "s1Attr", 0, 0xff, "a MAIR Attr byte");
+  checkInt(s1Sh, "s1Sh", 0, 3, "an SH value");
+  checkInt(s2MemAttr, "s2MemAttr", 0, 0xf, "a stage-2 MemAttr");
+  checkInt(s2Sh, "s2Sh", 0, 3, "an SH value");
+  checkBool(fwb, "fwb");
+  checkBool(xs, "xs");
+  throw new Error("badCombineArgs: the arguments passed");
+}
+
 /** Index of a row: fwb varies fastest, then s2 SH, s2 MemAttr, s1 SH, s1 Attr (the --table order). */
 export function combineIndex(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, fwb: boolean | number): number {
   return ((((s1Attr & 0xff) * 4 + (s1Sh & 3)) * 16 + (s2MemAttr & 0xf)) * 4 + (s2Sh & 3)) * 2 + (fwb ? 1 : 0);
@@ -796,6 +834,7 @@ export interface CombineTable {
   config: CombineConfig;
 }
 
+/** Rows of the combine table: 256 stage-1 Attr bytes x 4 SH x 16 MemAttr x 4 SH x FWB off/on. */
 export const COMBINE_TABLE_SIZE = 256 * 4 * 16 * 4 * 2;
 
 function tableKey(c: CombineConfig): string {
@@ -812,6 +851,7 @@ const tables = new Map<string, CombineTable>();
  * a cross product, so the union of their outcomes is exact).
  */
 export function combineTable(opts: Omit<CombineOptions, "fwb"> = {}): CombineTable {
+  checkObject(opts, "opts");
   const cfg = resolveOptions({ ...opts, fwb: false });
   const key = tableKey(cfg);
   const hit = tables.get(key);
@@ -897,11 +937,13 @@ function defaultTable(xs: boolean): CombineTable {
 
 /** PAR_EL1.ATTR of the combine (default configuration), -1 when open; no allocation after the first call. */
 export function combineAttr(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, fwb: boolean, xs = false): number {
+  if (!combineArgsOk(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs)) badCombineArgs(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs);
   return defaultTable(xs).attr[combineIndex(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb)];
 }
 
 /** PAR_EL1.SH of the combine (default configuration), -1 when open. */
 export function combineSh(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, fwb: boolean, xs = false): number {
+  if (!combineArgsOk(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs)) badCombineArgs(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs);
   return defaultTable(xs).sh[combineIndex(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb)];
 }
 
@@ -912,6 +954,7 @@ export function combineSh(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh:
  * combineAttr/combineSh or combineTable() with combineIndex().
  */
 export function combineAttrSh(s1Attr: number, s1Sh: number, s2MemAttr: number, s2Sh: number, fwb: boolean, xs = false): [number, number] {
+  if (!combineArgsOk(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs)) badCombineArgs(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb, xs);
   const t = defaultTable(xs);
   const i = combineIndex(s1Attr, s1Sh, s2MemAttr, s2Sh, fwb);
   return [t.attr[i], t.sh[i]];

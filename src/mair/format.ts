@@ -9,6 +9,7 @@ import { configWords, type CombineResult } from "./combine.js";
 import { SH_NAMES, SH_SHORT } from "./attrs.js";
 import { linuxMairName } from "./mair.js";
 import { parFields } from "./par.js";
+import { checkObject } from "../pgtable/args.js";
 
 function hex2(v: number): string {
   return "0x" + v.toString(16).padStart(2, "0");
@@ -16,6 +17,7 @@ function hex2(v: number): string {
 
 /** The text form of one combine. */
 export function formatCombine(r: CombineResult): string {
+  checkObject(r, "r");
   const out: string[] = [];
   const s1name = linuxMairName(r.s1.attr);
   out.push(`stage 1   MAIR Attr ${hex2(r.s1.attr)}${s1name ? ` (${s1name})` : ""}: ${r.s1.text}; SH ${SH_SHORT[r.s1.sh]}`);

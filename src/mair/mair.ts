@@ -38,6 +38,7 @@ import {
   type MemAttrHints,
   type MemoryAttributes,
 } from "./attrs.js";
+import { checkInt, checkObject } from "../pgtable/args.js";
 
 /** The features that change what a stage-1 byte means. */
 export interface S1Features {
@@ -58,7 +59,9 @@ export const LINUX_MAIR_ATTRS: ReadonlyArray<readonly [number, string]> = [
   [0xff, "MAIR_ATTR_NORMAL"],
 ];
 
+/** The Linux MAIR_ATTR_* macro that writes this Attr byte, or null. */
 export function linuxMairName(attr: number): string | null {
+  checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
   for (const [v, n] of LINUX_MAIR_ATTRS) if (v === attr) return n.replace(/ \(.*\)$/, "");
   return null;
 }
@@ -151,26 +154,27 @@ export interface MairAttrDescription {
   attrs: MemoryAttributes | null;
 }
 
-function reservedWhy(attr: number, f: S1Features): string {
+function reservedWhy(attr: number): string {
   if ((attr & 0xf0) === 0) {
     if (attr & 0b10) return "Attr 0b0000dd1x is reserved";
     return "Attr 0b0000dd01 is the FEAT_XS Device form (XS = 0); reserved without FEAT_XS";
   }
   if (attr === 0x40 || attr === 0xa0) return `0x${attr.toString(16)} is a FEAT_XS encoding (XS = 0); reserved without FEAT_XS`;
   if (attr === 0xf0) return "0xF0 is Tagged Normal memory (FEAT_MTE2); reserved without FEAT_MTE2";
-  void f;
   return "an inner nibble of 0b0000 under a non-zero outer nibble is reserved";
 }
 
 /** Decode a stage-1 Attr byte into words (ASL S1DecodeMemAttrs). */
 export function describeMairAttr(attr: number, f: S1Features): MairAttrDescription {
+  checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
+  checkObject(f, "f");
   const linux = linuxMairName(attr);
   if (s1AttrReserved(attr, f)) {
     return {
       attr,
       reserved: true,
-      note: reservedWhy(attr, f),
-      text: `reserved (${reservedWhy(attr, f)}): CONSTRAINED UNPREDICTABLE, the access gets the attributes of some valid encoding (S1ConstrainUnpredictableRESMAIR, Unpredictable_RESMAIR)`,
+      note: reservedWhy(attr),
+      text: `reserved (${reservedWhy(attr)}): CONSTRAINED UNPREDICTABLE, the access gets the attributes of some valid encoding (S1ConstrainUnpredictableRESMAIR, Unpredictable_RESMAIR)`,
       short: "reserved",
       linux,
       attrs: null,

@@ -17,6 +17,7 @@
 import { MEMATTR_NC, MEMATTR_WB, MEMATTR_WT, MEMHINT_RA, MEMTYPE_DEVICE, SH_OSH, TAG_ALLOCATION, type MemAttrHints, type MemoryAttributes } from "./attrs.js";
 import { bitsText, fieldPrep } from "../regs/field.js";
 import { PAR } from "../regs/par.js";
+import { checkInt, checkOneOf, checkU64 } from "../pgtable/args.js";
 
 function encodeHalf(h: MemAttrHints): number {
   if (h.attrs === MEMATTR_WT) return (h.transient ? 0b0000 : 0b1000) | h.hints;
@@ -53,9 +54,14 @@ export function parFields(attr: number, sh: number): string {
 
 /**
  * A successful PAR_EL1 with these attributes and output page (F = 0; bit 11
- * set, RES1 without FEAT_RME), as `AT S1E1R` would leave it.
+ * set, RES1 without FEAT_RME), as `AT S1E1R` would leave it. `pa` is the
+ * output address (a number below 2^53; bits 11:0 are not reported); the
+ * result is the register value.
  */
-export function parValue(attr: number, sh: number, pa: bigint): bigint {
+export function parValue(attr: number, sh: number, paArg: number): bigint {
+  checkInt(attr, "attr", 0, 255, "a MAIR Attr byte");
+  checkOneOf(sh, "sh", [0, 1, 2, 3]);
+  const pa = BigInt(checkU64(paArg, "pa"));
   return (
     fieldPrep(PAR.ATTR, attr) |
     fieldPrep(PAR.PA_51_48, (pa >> 48n) & 0xfn) |

@@ -35,10 +35,12 @@ import {
   type MemAttrHints,
   type MemoryAttributes,
 } from "./attrs.js";
+import { checkBool, checkInt } from "../pgtable/args.js";
 
 export { DEVICE_TYPE_NAMES };
 const CACHE_NAMES = ["(reserved)", "Non-cacheable", "Write-Through", "Write-Back"] as const;
 
+/** A stage-2 MemAttr value in words (describeS2MemAttr). */
 export interface S2MemAttrDescription {
   /** Plain words, e.g. "Normal, inner and outer Write-Back". */
   text: string;
@@ -50,8 +52,15 @@ export interface S2MemAttrDescription {
   short: string;
 }
 
+/** A MemAttr argument (0..0xf) and the FWB it is read with. */
+function checkMemAttrArgs(memattr: unknown, fwb: unknown): void {
+  checkInt(memattr, "memattr", 0, 0xf, "a stage-2 MemAttr (4 bits)");
+  checkBool(fwb, "fwb");
+}
+
 /** The Linux asm/memory.h name of a stage-2 MemAttr value, per FWB. */
 export function linuxS2MemAttrName(memattr: number, fwb: boolean): string | null {
+  checkMemAttrArgs(memattr, fwb);
   if (fwb) {
     switch (memattr) {
       case MT_S2_FWB_NORMAL:
@@ -84,6 +93,7 @@ export function linuxS2MemAttrName(memattr: number, fwb: boolean): string | null
 
 /** Describe a stage-2 MemAttr value (0..15) with FWB off or on (FEAT_MTE_PERM not implemented). */
 export function describeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrDescription {
+  checkMemAttrArgs(memattr, fwb);
   const linux = linuxS2MemAttrName(memattr, fwb);
   if (fwb) {
     const low = memattr & 7;
@@ -125,6 +135,12 @@ export function describeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrDescr
   const short = inner === outer ? `Normal-${["", "NC", "WT", "WB"][inner]}` : `Normal-o${["", "NC", "WT", "WB"][outer]}/i${["", "NC", "WT", "WB"][inner]}`;
   const text = inner === outer ? `Normal, inner and outer ${CACHE_NAMES[inner]}` : `Normal, outer ${CACHE_NAMES[outer]}, inner ${CACHE_NAMES[inner]}`;
   return { text, linux, reserved: false, short };
+}
+
+/** The short memory-type name of a stage-2 MemAttr value (describeS2MemAttr's `short`): Normal-WB, Device-nGnRE, as stage 1, ... */
+export function s2MemAttrShortName(memattr: number, fwb: boolean): string {
+  checkMemAttrArgs(memattr, fwb);
+  return describeS2MemAttr(memattr, fwb).short;
 }
 
 // ---- structured decode (ASL S2DecodeMemAttrs, S2DecodeCacheability; FWB) -----
@@ -195,6 +211,7 @@ export type S2MemAttrKind =
  * "fwb-nc" with `reserved0b100` set.
  */
 export function decodeS2MemAttr(memattr: number, fwb: boolean): S2MemAttrKind {
+  checkMemAttrArgs(memattr, fwb);
   const m = memattr & 0xf;
   if (fwb) {
     if ((m & 0b100) === 0) return { kind: "fwb-device", device: m & 3 };

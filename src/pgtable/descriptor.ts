@@ -103,13 +103,21 @@ export const KVM_PGTABLE_LAST_LEVEL = 3;
 export const TLBI_TTL_UNKNOWN = 2147483647;
 
 // ---- memory types (asm/memory.h) ---------------------------------------------
+/** MT_S2_NORMAL (FWB off): MemAttr 0b1111, Normal Inner/Outer Write-Back. */
 export const MT_S2_NORMAL = 0xf;
+/** MT_S2_NORMAL_NC (FWB off): MemAttr 0b0101, Normal Inner/Outer Non-cacheable. */
 export const MT_S2_NORMAL_NC = 0x5;
+/** MT_S2_DEVICE_nGnRE (FWB off): MemAttr 0b0001, Device-nGnRE. */
 export const MT_S2_DEVICE_nGnRE = 0x1;
+/** MT_S2_NORMAL_NOTAGACCESS (FWB off, FEAT_MTE_PERM): MemAttr 0b0100. */
 export const MT_S2_NORMAL_NOTAGACCESS = 0x4;
+/** MT_S2_FWB_NORMAL (FWB on): MemAttr 0b0110, Normal Write-Back forced. */
 export const MT_S2_FWB_NORMAL = 0x6;
+/** MT_S2_FWB_NORMAL_NC (FWB on): MemAttr 0b0101, Normal Non-cacheable unless stage 1 is Device. */
 export const MT_S2_FWB_NORMAL_NC = 0x5;
+/** MT_S2_FWB_DEVICE_nGnRE (FWB on): MemAttr 0b0001, Device-nGnRE. */
 export const MT_S2_FWB_DEVICE_nGnRE = 0x1;
+/** MT_S2_FWB_NORMAL_NOTAGACCESS (FWB on, FEAT_MTE_PERM): MemAttr 0b1110. */
 export const MT_S2_FWB_NORMAL_NOTAGACCESS = 0xe;
 /** MT_S2_FWB_AS_S1 (2026 mainline, pKVM host): stage 1 attributes pass through. */
 export const MT_S2_FWB_AS_S1 = 0x7;
@@ -118,9 +126,11 @@ export const MT_S2_FWB_AS_S1 = 0x7;
 export function s2MemAttrNormal(fwb: boolean): number {
   return fwb ? MT_S2_FWB_NORMAL : MT_S2_NORMAL;
 }
+/** `KVM_S2_MEMATTR(pgt, NORMAL_NC)` as a MemAttr field value. */
 export function s2MemAttrNormalNC(fwb: boolean): number {
   return fwb ? MT_S2_FWB_NORMAL_NC : MT_S2_NORMAL_NC;
 }
+/** `KVM_S2_MEMATTR(pgt, DEVICE_nGnRE)` as a MemAttr field value. */
 export function s2MemAttrDevice(fwb: boolean): number {
   return fwb ? MT_S2_FWB_DEVICE_nGnRE : MT_S2_DEVICE_nGnRE;
 }
@@ -130,17 +140,29 @@ export function s2MemAttrDevice(fwb: boolean): number {
 // four software bits at their high-half descriptor positions (bits 26:23 =
 // descriptor bits 58:55), so that `prot & SW_HI` is exactly what
 // `prot & KVM_PTE_LEAF_ATTR_HI_SW` selects in the kernel's 64-bit prot.
+/** KVM_PGTABLE_PROT_X: executable. */
 export const PROT_X = 1 << 0;
+/** KVM_PGTABLE_PROT_W: writable. */
 export const PROT_W = 1 << 1;
+/** KVM_PGTABLE_PROT_R: readable. */
 export const PROT_R = 1 << 2;
+/** KVM_PGTABLE_PROT_DEVICE: Device-nGnRE memory. */
 export const PROT_DEVICE = 1 << 3;
+/** KVM_PGTABLE_PROT_NORMAL_NC: Normal Non-cacheable memory. */
 export const PROT_NORMAL_NC = 1 << 4;
+/** KVM_PGTABLE_PROT_SW0 (descriptor bit 55). */
 export const PROT_SW0 = 1 << SW_SHIFT_HI;
+/** KVM_PGTABLE_PROT_SW1 (descriptor bit 56). */
 export const PROT_SW1 = 1 << (SW_SHIFT_HI + 1);
+/** KVM_PGTABLE_PROT_SW2 (descriptor bit 57). */
 export const PROT_SW2 = 1 << (SW_SHIFT_HI + 2);
+/** KVM_PGTABLE_PROT_SW3 (descriptor bit 58). */
 export const PROT_SW3 = 1 << (SW_SHIFT_HI + 3);
+/** All four software bits. */
 export const PROT_SW = SW_HI;
+/** KVM_PGTABLE_PROT_RW: R | W. */
 export const PROT_RW = PROT_R | PROT_W;
+/** KVM_PGTABLE_PROT_RWX: R | W | X. */
 export const PROT_RWX = PROT_R | PROT_W | PROT_X;
 
 /** Names as FORMAT.md writes them, in the order the kernel enum lists them. */
@@ -162,12 +184,19 @@ export function protToKernel(prot: number): bigint {
 }
 
 // ---- enum kvm_pgtable_walk_flags -------------------------------------------------
+/** KVM_PGTABLE_WALK_LEAF: visit leaves (set by the operations themselves). */
 export const WALK_LEAF = 1 << 0;
+/** KVM_PGTABLE_WALK_TABLE_PRE: visit table entries before their children (set by the operations). */
 export const WALK_TABLE_PRE = 1 << 1;
+/** KVM_PGTABLE_WALK_TABLE_POST: visit table entries after their children (set by the operations). */
 export const WALK_TABLE_POST = 1 << 2;
+/** KVM_PGTABLE_WALK_SHARED: the walk runs under the read lock, in parallel with others (atomic updates, break-before-make with the LOCKED marker). */
 export const WALK_SHARED = 1 << 3;
+/** KVM_PGTABLE_WALK_HANDLE_FAULT: the walk handles a guest fault (an existing leaf is an -EAGAIN race). */
 export const WALK_HANDLE_FAULT = 1 << 4;
+/** KVM_PGTABLE_WALK_SKIP_BBM_TLBI: leave the break-before-make TLBI to the caller. */
 export const WALK_SKIP_BBM_TLBI = 1 << 5;
+/** KVM_PGTABLE_WALK_SKIP_CMO: leave the cache maintenance to the caller. */
 export const WALK_SKIP_CMO = 1 << 6;
 
 /** The flags a caller may pass (FORMAT.md); LEAF/TABLE_PRE/TABLE_POST are set by each operation. */
@@ -178,17 +207,36 @@ export const WALK_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ["SKIP_CMO", WALK_SKIP_CMO],
 ];
 
+/** Every prot bit the kernel's enum kvm_pgtable_prot defines: X, W, R, DEVICE, NORMAL_NC, SW0..SW3. */
+export const PROT_KNOWN = (PROT_X | PROT_W | PROT_R | PROT_DEVICE | PROT_NORMAL_NC | PROT_SW) >>> 0;
+/** PROT_KNOWN by name, for messages. */
+export const PROT_KNOWN_NAMES = "PROT_X, PROT_W, PROT_R, PROT_DEVICE, PROT_NORMAL_NC, PROT_SW0..3";
+/** Every walk flag of enum kvm_pgtable_walk_flags. */
+export const WALK_FLAGS_KNOWN = WALK_LEAF | WALK_TABLE_PRE | WALK_TABLE_POST | WALK_SHARED | WALK_HANDLE_FAULT | WALK_SKIP_BBM_TLBI | WALK_SKIP_CMO;
+/** WALK_FLAGS_KNOWN by name, for messages. */
+export const WALK_FLAGS_KNOWN_NAMES = "WALK_LEAF, WALK_TABLE_PRE, WALK_TABLE_POST, WALK_SHARED, WALK_HANDLE_FAULT, WALK_SKIP_BBM_TLBI, WALK_SKIP_CMO";
+
 // ---- errno --------------------------------------------------------------------
+/** ENOENT (2). */
 export const ENOENT = 2;
+/** E2BIG (7). */
 export const E2BIG = 7;
+/** EAGAIN (11): a parallel walker changed the entry; the caller retries. */
 export const EAGAIN = 11;
+/** ENOMEM (12): the memory cache or the page budget is empty. */
 export const ENOMEM = 12;
+/** EFAULT (14). */
 export const EFAULT = 14;
+/** EINVAL (22). */
 export const EINVAL = 22;
+/** ERANGE (34): the range is beyond the IPA space. */
 export const ERANGE = 34;
+/** ENOEXEC (8). */
 export const ENOEXEC = 8;
+/** EPERM (1). */
 export const EPERM = 1;
 
+/** The names of the errnos pgtable.c returns, by (positive) number. */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   [EPERM]: "EPERM",
   [ENOENT]: "ENOENT",
@@ -253,22 +301,6 @@ export function pteToPhys(f: PteFormat, lo: number, hi: number): number {
 
 // ---- predicates (pgtable.c) --------------------------------------------------------
 
-/** kvm_pte_valid. */
-export function pteValid(lo: number): boolean {
-  return (lo & PTE_VALID_LO) !== 0;
-}
-/** kvm_pte_table(pte, level). */
-export function pteIsTable(lo: number, level: number): boolean {
-  return level !== KVM_PGTABLE_LAST_LEVEL && (lo & (PTE_VALID_LO | PTE_TYPE_LO)) === (PTE_VALID_LO | PTE_TYPE_LO);
-}
-/** stage2_pte_is_counted: any non-zero entry holds a reference on its table page. */
-export function pteIsCounted(lo: number, hi: number): boolean {
-  return (lo | hi) !== 0;
-}
-/** stage2_pte_is_locked. */
-export function pteIsLocked(lo: number): boolean {
-  return (lo & PTE_VALID_LO) === 0 && (lo & INVALID_PTE_LOCKED_LO) !== 0;
-}
 /** stage2_pte_cacheable: valid and MemAttr == KVM_S2_MEMATTR(pgt, NORMAL). */
 export function pteCacheable(lo: number, fwb: boolean): boolean {
   return (lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === s2MemAttrNormal(fwb) << S2_MEMATTR_SHIFT;
@@ -342,14 +374,16 @@ export function initInvalidLeafOwnerLo(ownerId: number): number {
   return ((ownerId & 0xff) << INVALID_PTE_OWNER_SHIFT) >>> 0;
 }
 
-// ---- the whole leaf, from the API edge ----------------------------------------------------
+// ---- the whole leaf -----------------------------------------------------------------------
 
+/** The format of a leaf: granule, FEAT_LPA2, FEAT_S2FWB. */
 export interface LeafSpec {
   granule: number;
   lpa2: boolean;
   fwb: boolean;
 }
 
+/** A leaf as its unsigned 32-bit halves, and the whole 64-bit value. */
 export interface EncodedLeaf {
   lo: number;
   hi: number;
@@ -357,12 +391,14 @@ export interface EncodedLeaf {
 }
 
 /**
+ * @internal
  * Encode a leaf from (pa, level, prot) exactly as kvm_pgtable_stage2_map()
  * would write it: stage2_set_prot_attr() then kvm_init_valid_leaf_pte().
  * Returns the kernel's negative errno where it refuses the prot.
- * Alignment and level range are the caller's business (see encodeLeafChecked in leaf.ts).
+ * No argument checks: alignment and level range are the caller's business
+ * (the public form, with every check, is leaf.ts encodeLeaf).
  */
-export function encodeLeaf(spec: LeafSpec, pa: number, level: number, prot: number): EncodedLeaf | number {
+export function encodeLeafFast(spec: LeafSpec, pa: number, level: number, prot: number): EncodedLeaf | number {
   const attr = [0, 0];
   const r = stage2SetProtAttr(prot, spec.fwb, spec.lpa2, attr);
   if (r) return r;

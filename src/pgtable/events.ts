@@ -45,6 +45,7 @@ export const EV_TLBI_RANGE = 4;
 export const EV_DCACHE = 5;
 export const EV_ICACHE = 6;
 
+/** The maintenance events' names by kind, as FORMAT.md writes them. */
 export const EVENT_NAMES = ["", "tlbi_ipa", "tlbi_ipa_nsh", "tlbi_vmid", "tlbi_range", "dcache", "icache"] as const;
 
 /** MAX_TLBI_RANGE_PAGES = __TLBI_RANGE_PAGES(31, 3) = 32 << 16. */
@@ -86,6 +87,9 @@ function exactAddr(a: number): boolean {
   return a >= 0 && a < EXACT && Math.floor(a) === a;
 }
 
+/**
+ * The TLB and cache maintenance operations asked for, in order (FORMAT.md's events), kept as compact records in a typed array (see the module comment); `toJson()` gives them as FORMAT.md writes them.
+ */
 export class MaintenanceLog {
   /** Record slots (3 doubles each); `ns` slots are in use. */
   private rec: Float64Array;
@@ -137,12 +141,13 @@ export class MaintenanceLog {
   get record(): boolean {
     return this.recording;
   }
+  /** Switch recording on or off. */
   set record(on: boolean) {
     this.recording = checkBool(on, "record");
     this.lim = on ? this.limit : 0;
   }
 
-  /** The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
+  /** @internal The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
   get counts(): Float64Array {
     return this.notRecorded;
   }
@@ -155,6 +160,7 @@ export class MaintenanceLog {
   get length(): number {
     return this.n;
   }
+  /** Cut the log back to its first `m` events (m at most `length`). */
   set length(m: number) {
     if (m === this.n) return;
     checkInt(m, "length", 0, this.n, "an event count (the log is only cut back)");
@@ -162,7 +168,7 @@ export class MaintenanceLog {
   }
 
   /**
-   * The events as (kind, a, b) triples, in order: a copy decoded from the
+   * @internal The events as (kind, a, b) triples, in order: a copy decoded from the
    * records (writing to it does not change the log).
    */
   get ev(): Float64Array {
@@ -176,6 +182,7 @@ export class MaintenanceLog {
     return out;
   }
 
+  /** @internal Record one event (kind EV_*, its two operands). */
   push(kind: number, a: number, b: number): void {
     // The common case first: the event continues the last record's run.
     const n = this.n;
@@ -206,6 +213,7 @@ export class MaintenanceLog {
   }
 
   /**
+   * @internal
    * `count` events (kind, a0 + j*step, b), j = 0..count-1: the same as that
    * many push() calls. For the run loops of the operations.
    */
@@ -244,6 +252,7 @@ export class MaintenanceLog {
   }
 
   /**
+   * @internal
    * `reps` pairs of events (k1, a1 + r*s1, b1), (k2, a2 + r*s2, b2), r =
    * 0..reps-1, in that order: the same as that many pairs of push() calls.
    * An unmap's page asks for a TLBI then a dcache clean, for instance.
@@ -506,16 +515,19 @@ export class MaintenanceLog {
     if (!(i >= 0 && i < this.n && Math.floor(i) === i)) throw new RangeError(`MaintenanceLog: no event ${String(i)} (${this.n} recorded)`);
   }
 
+  /** @internal The kind (EV_*) of event `i`. */
   kindAt(i: number): number {
     this.checkIndex(i);
     this.locate(i);
     return this.kindIn(i);
   }
+  /** @internal The first operand of event `i` (an IPA or PA). */
   aAt(i: number): number {
     this.checkIndex(i);
     this.locate(i);
     return this.aIn(i);
   }
+  /** @internal The second operand of event `i` (a level, pages or a size). */
   bAt(i: number): number {
     this.checkIndex(i);
     this.locate(i);
@@ -638,6 +650,7 @@ export class MaintenanceLog {
   }
 }
 
+/** @internal An event as FORMAT.md writes it. */
 export function eventJson(kind: number, a: number, b: number): EventJson {
   switch (kind) {
     case EV_TLBI_IPA:

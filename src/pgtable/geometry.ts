@@ -22,14 +22,16 @@
  * host PA range, clamped to 48 bits for 4K and 16K pages without FEAT_LPA2.
  */
 
-import { InputError } from "./u64.js";
+import { InputError, hex } from "./u64.js";
 import { ArgumentError, checkBool, checkInt, checkObject, checkOneOf, shown } from "./args.js";
 import { KVM_PGTABLE_LAST_LEVEL, pteFormat, type PteFormat } from "./descriptor.js";
 import { fieldPrep } from "../regs/field.js";
 import { PARANGE_BITS } from "../regs/pa-size.js";
 import { VTCR, VTCR_TG0_16K, VTCR_TG0_4K, VTCR_TG0_64K } from "../regs/vtcr.js";
 
+/** The translation granules, bytes. */
 export const GRANULES = [4096, 16384, 65536] as const;
+/** A translation granule, bytes: 4096, 16384 or 65536. */
 export type Granule = (typeof GRANULES)[number];
 
 /** ID_AA64MMFR0_EL1.PARange encodings and the PA sizes they stand for (src/regs/pa-size.ts). */
@@ -45,6 +47,7 @@ export interface Stage2Config {
   tlbRange: boolean;
 }
 
+/** One level of the walk: its index bits of the IPA, entries, and what one entry maps. */
 export interface LevelInfo {
   level: number;
   /** kvm_granule_shift(level): log2 of the size one entry maps. */
@@ -61,6 +64,9 @@ export interface LevelInfo {
   leafSize: number;
 }
 
+/**
+ * A stage-2 table's geometry as KVM derives it from the configuration (stage2Geometry): levels, start level, concatenated root pages, the VTCR_EL2 it programs. JSON-safe.
+ */
 export interface Geometry {
   readonly granule: Granule;
   readonly pageShift: number;
@@ -78,11 +84,13 @@ export interface Geometry {
   readonly minBlockLevel: number;
   /** kvm_granule_shift(level), indexed by level + 1 (level -1 .. 3). */
   readonly shifts: readonly number[];
+  /** @internal The descriptor format (output-address masks). */
   readonly format: PteFormat;
   readonly vtcr: VtcrFields;
   readonly levelInfo: readonly LevelInfo[];
 }
 
+/** The VTCR_EL2 kvm_get_vtcr() writes, by field, and whole. */
 export interface VtcrFields {
   t0sz: number;
   sl0: number;
@@ -98,9 +106,10 @@ export interface VtcrFields {
    * The whole register as kvm_get_vtcr() composes it, assuming a kernel built
    * with CONFIG_ARM64_HW_AFDBM on a CPU without the AC03_CPU_38 erratum (HA=1)
    * and 16-bit VMIDs (VS=1): VTCR_EL2_FLAGS (SH0 inner, ORGN0/IRGN0 WBWA, TG0,
-   * RES1 bit 31) | PS | T0SZ | SL0 | HA | DS | VS.
+   * RES1 bit 31) | PS | T0SZ | SL0 | HA | DS | VS. Hex, as the kernel
+   * prints it (a 64-bit register value: JSON-safe as a string).
    */
-  value: bigint;
+  value: string;
 }
 
 /** PAGE_SHIFT of a granule. */
@@ -130,7 +139,9 @@ export function parseGranule(v: string | number, what = "granule"): Granule {
   throw new InputError(`${what}: '${v}' is not a granule (4k, 16k, 64k or 4096, 16384, 65536)`);
 }
 
+/** A granule as people write it: 4K, 16K, 64K. */
 export function granuleName(g: Granule): string {
+  checkOneOf(g, "g", GRANULES);
   return g === 4096 ? "4K" : g === 16384 ? "16K" : "64K";
 }
 
@@ -241,7 +252,7 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
     minBlockLevel,
     shifts,
     format: pteFormat(granule, c.lpa2),
-    vtcr: { t0sz, sl0, sl2: 0, tg0, ps, ds, value },
+    vtcr: { t0sz, sl0, sl2: 0, tg0, ps, ds, value: hex(value) },
     levelInfo,
   };
 }

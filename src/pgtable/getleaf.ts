@@ -1,7 +1,7 @@
 /**
  * kvm_pgtable_get_leaf() for many IPAs at once: the descriptor that
  * translates each IPA (or the entry that stops the walk) and its level,
- * exactly as KvmPgtable.getLeaf() answers them one at a time.
+ * exactly as KvmPgtable.getLeafFast() answers them one at a time.
  *
  * kvm_pgtable_get_leaf(pgt, addr, &pte, &level) walks one page with
  * leaf_walker as its only (LEAF) visitor: it descends every table entry and
@@ -28,7 +28,8 @@
  */
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
-import type { KvmPgtable } from "./pgtable.js";
+import { KvmPgtable } from "./pgtable.js";
+import { checkInstance, checkObject } from "./args.js";
 import { SUM_SPAN, addSum64, emitLoad, emitNextPage, ipaBits, memoryArgument, rootTable, storeMemory } from "./walkgen.js";
 
 /** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
@@ -173,6 +174,8 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
 /** Compile the kernel, or null where the engine forbids code generation. */
 function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | null {
   try {
+    // The kernel is JavaScript generated for this table's geometry (getLeafKernelSource): code generation is the point.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
     return new Function(getLeafKernelSource(pgt, lanes))() as GetLeafKernel;
   } catch (e) {
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
@@ -180,15 +183,22 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
   }
 }
 
+/** How a GetLeafBatch runs. */
 export interface GetLeafBatchOptions {
-  /** false: no generated kernel, every IPA through KvmPgtable.getLeaf() (for comparison). */
+  /** false: no generated kernel, every IPA through KvmPgtable.getLeafFast() (for comparison). */
   fast?: boolean;
   /** IPAs per lockstep group (default GETLEAF_LANES). */
   lanes?: number;
 }
 
-/** kvm_pgtable_get_leaf() over arrays of IPAs, for one KvmPgtable (see the module header). */
-export class GetLeafBatch implements KernelHost {
+/**
+ * kvm_pgtable_get_leaf() over arrays of IPAs, for one KvmPgtable, as fast
+ * as a generated lockstep kernel makes it: a batch API, whose IPAs and
+ * outputs are caller-owned typed arrays (Float64Array IPAs, the descriptors
+ * as Uint32Array halves, the levels or return codes as an Int32Array),
+ * answering exactly as KvmPgtable.getLeaf() does one IPA at a time.
+ */
+export class GetLeafBatch {
   private readonly pgt: KvmPgtable;
   private readonly kernel: GetLeafKernel | null;
   private readonly lanes: number;
@@ -196,7 +206,10 @@ export class GetLeafBatch implements KernelHost {
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
 
+  /** A batch over `pgt` (opts.lanes: IPAs per lockstep group; opts.fast false: no generated kernel). */
   constructor(pgt: KvmPgtable, opts: GetLeafBatchOptions = {}) {
+    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+    checkObject(opts, "opts");
     this.pgt = pgt;
     const lanes = opts.lanes ?? GETLEAF_LANES;
     if (!(Number.isInteger(lanes) && lanes >= 1 && lanes <= 64)) throw new RangeError(`GetLeafBatch: lanes ${lanes} is not an integer in 1..64`);
@@ -204,7 +217,7 @@ export class GetLeafBatch implements KernelHost {
     this.kernel = opts.fast === false ? null : buildGetLeafKernel(pgt, lanes);
   }
 
-  /** The generated kernel's source, or null (for inspection). */
+  /** @internal The generated kernel's source, or null (for inspection). */
   get kernelSource(): string | null {
     return this.kernel === null ? null : getLeafKernelSource(this.pgt, this.lanes);
   }
@@ -279,10 +292,10 @@ export class GetLeafBatch implements KernelHost {
     return this.failed;
   }
 
-  /** KernelHost: IPA k through getLeaf(), into the sums. */
+  /** @internal KernelHost: IPA k through getLeafFast(), into the sums. */
   slowSum(k: number, acc: Float64Array): void {
     const p = this.pgt;
-    if (p.getLeaf(this.ipas[k]) !== 0) {
+    if (p.getLeafFast(this.ipas[k]) !== 0) {
       this.failed++;
       return;
     }
@@ -290,10 +303,10 @@ export class GetLeafBatch implements KernelHost {
     acc[1] += p.leafHi;
   }
 
-  /** KernelHost: IPA k through getLeaf(), into the arrays. */
+  /** @internal KernelHost: IPA k through getLeafFast(), into the arrays. */
   slowInto(k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): void {
     const p = this.pgt;
-    const r = p.getLeaf(this.ipas[k]);
+    const r = p.getLeafFast(this.ipas[k]);
     if (r !== 0) {
       this.failed++;
       outLo[k] = 0;

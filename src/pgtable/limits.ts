@@ -1,18 +1,17 @@
 /**
- * Resource bounds: the work one operation may do, the work and memory a
- * whole scenario may use, and how much of a result is kept as records.
+ * Resource bounds of one call on a table: the work one operation may do.
  * Every bound is checked before the work it bounds starts, from the
  * arguments and the table's size, never by a trial run; a refusal is one
- * InputError naming what crossed the bound. docs/reliability.md ("Resource
- * bounds") lists the numbers and how each was measured.
+ * InputError naming what crossed the bound. The bounds of a whole scenario
+ * (its work budget, the records of its result, its table memory) are
+ * src/scenario/limits.ts's; docs/reliability.md ("Resource bounds") lists
+ * the numbers and how each was measured.
  *
- * Per operation (library and scenarios)
  *   - table pages: the store's cap (`maxPages`; 1 GiB of tables for a
- *     library table, SCENARIO_TABLE_BYTES for a scenario's, lowered with
- *     config `max_table_pages`) and the per-op memory cache (`memcache`).
- *     Running out of either is the kernel's own allocation failure,
- *     -ENOMEM, at exactly the entry where zalloc_page() would have returned
- *     NULL (storage.ts, pgtable.ts).
+ *     library table, less for a scenario's) and the per-op memory cache
+ *     (`memcache`). Running out of either is the kernel's own allocation
+ *     failure, -ENOMEM, at exactly the entry where zalloc_page() would have
+ *     returned NULL (storage.ts, pgtable.ts).
  *   - leaf descriptors written by one call: at most MAX_OP_LEAVES. A call
  *     that could write more is refused (InputError naming the op) before
  *     anything is written (mapping 2^52 bytes as 4K pages is 2^40 leaves;
@@ -28,52 +27,33 @@
  *     table itself; unmap's deferred range TLBI is bounded like a leaf count.
  *   - maintenance events: a MaintenanceLog keeps at most its `limit` as
  *     records (events.ts) and only counts the rest, per kind.
- *
- * Per scenario (replay, dump, walk, check)
- *   - work: every op is charged, before it runs, the most table entries it
- *     may visit or write (opWorkBound); the sum may not pass
- *     MAX_SCENARIO_WORK (MAX_CHECK_WORK for `check`, whose reference model
- *     costs a JavaScript object per leaf). The op that would pass it is
- *     refused, named by index and kind.
- *   - records: a replay result keeps at most MAX_EVENT_RECORDS events and
- *     MAX_DUMP_RECORDS dump entries as JSON; the rest are counted per kind
- *     and the result says so (replay.ts).
- *   - the guest builder (src/stage1/builder.ts) writes at most
- *     MAX_GUEST_LEAVES stage-1 leaves, and its table pages count against the
- *     scenario's table memory.
  */
 
 import { KVM_MAX_OWNER_ID, PROT_DEVICE, PROT_NORMAL_NC, PROT_X, PTE_VALID_LO } from "./descriptor.js";
 import { MAX_TLBI_RANGE_PAGES } from "./events.js";
 import type { Geometry } from "./geometry.js";
-import type { KvmPgtable } from "./pgtable.js";
-import type { ScenarioOp } from "./scenario.js";
 import { InputError, alignDown, isAligned } from "./u64.js";
 
 /** Most leaf descriptors one operation may write (2^20: 4 GiB of 4K pages, 2 TiB of 2M blocks). */
 export const MAX_OP_LEAVES = 2 ** 20;
 
-/** Most table entries the ops of one replayed scenario may visit or write, summed (16 maps of 4 GiB as 4K pages). */
-export const MAX_SCENARIO_WORK = 2 ** 24;
-
-/** The same for `s2pt check`, whose reference model and break-before-make checker hold a JavaScript object per leaf (one op of MAX_OP_LEAVES). */
-export const MAX_CHECK_WORK = 2 ** 20;
-
-/** Most maintenance events a replay result keeps as JSON records, over all its ops; the rest are counted per kind. */
-export const MAX_EVENT_RECORDS = 2 ** 16;
-
-/** Most `dump` entries a replay result keeps; the rest are counted per kind. */
-export const MAX_DUMP_RECORDS = 2 ** 16;
-
-/** Table memory a scenario's stage-2 table may hold by default (root pages included), and the most config `max_table_pages` may ask for. */
-export const SCENARIO_TABLE_BYTES = 2 ** 28;
-
-/** Most stage-1 leaves the guest builder writes for one scenario. */
-export const MAX_GUEST_LEAVES = 2 ** 20;
-
-/** The table pages a scenario's table may hold at most, for a granule. */
-export function scenarioMaxPages(granule: number): number {
-  return SCENARIO_TABLE_BYTES / granule;
+/**
+ * What the bounds read of a table: its geometry, its store's use and cap,
+ * and its entries (KvmPgtable is one; named here by shape, so that this
+ * module and pgtable.ts, which calls it, do not import each other).
+ */
+export interface BoundedTable {
+  readonly geom: Geometry;
+  readonly store: { readonly inUse: number; readonly maxPages: number; readonly memcache: number };
+  readonly tlbRange: boolean;
+  readonly fwb: boolean;
+  readonly destroyed: boolean;
+  readonly pgd: number;
+  entryLo(page: number, index: number): number;
+  entryHi(page: number, index: number): number;
+  isTable(lo: number, level: number): boolean;
+  childPage(lo: number, hi: number): number;
+  granuleSize(level: number): number;
 }
 
 /**
@@ -120,7 +100,7 @@ export function mapLeafCount(geom: Geometry, addr: number, size: number, phys: n
 }
 
 /** The walk range [start, end) of kvm_pgtable_walk(addr, size), or null when it is beyond 2^ia_bits (-ERANGE). */
-function walkRange(pgt: KvmPgtable, addr: number, size: number): [number, number] | null {
+export function walkRange(pgt: BoundedTable, addr: number, size: number): [number, number] | null {
   const page = pgt.geom.granule;
   const start = alignDown(addr, page);
   const end = Math.ceil((start + size) / page) * page;
@@ -129,13 +109,22 @@ function walkRange(pgt: KvmPgtable, addr: number, size: number): [number, number
 }
 
 /** Whether a call over [addr, addr + size) covers more pages than MAX_OP_LEAVES, so that its leaf bound must be computed. */
-export function leafBoundNeeded(pgt: KvmPgtable, addr: number, size: number): boolean {
+export function leafBoundNeeded(pgt: BoundedTable, addr: number, size: number): boolean {
   const page = pgt.geom.granule;
   const start = alignDown(addr, page);
   return Math.ceil((start + size) / page) - start / page > MAX_OP_LEAVES;
 }
 
+/** The calls whose leaves are bounded. */
 export type LeafBoundKind = "map" | "set_owner" | "split" | "unmap";
+
+/** A call's leaf bound: what its arguments ask for, what the pages it can reach hold, the smaller of the two, and the call. */
+export interface LeafBound {
+  asked: number;
+  reach: number;
+  bound: number;
+  kind: LeafBoundKind;
+}
 
 /**
  * The leaf descriptors one call may write on this table: `asked` = what its
@@ -145,7 +134,7 @@ export type LeafBoundKind = "map" | "set_owner" | "split" | "unmap";
  * the range TLBIs its deferred invalidation issues (FWB with TLBIRANGE).
  */
 export function leafBound(
-  pgt: KvmPgtable,
+  pgt: BoundedTable,
   kind: LeafBoundKind,
   addr: number,
   size: number,
@@ -153,7 +142,7 @@ export function leafBound(
   prot: number,
   owner: number,
   memcache: number,
-): { asked: number; reach: number; bound: number } {
+): LeafBound {
   const store = pgt.store;
   const allocatable = Math.min(memcache, store.maxPages);
   let within = (store.inUse + allocatable) * pgt.geom.ptrsPerPte;
@@ -181,25 +170,11 @@ export function leafBound(
       within = asked;
       break;
   }
-  return { asked, reach: within, bound: Math.min(asked, within) };
-}
-
-/** leafBound() for a scenario op (0 leaves for ops that write none). */
-export function opLeafBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): { asked: number; reach: number; bound: number } {
-  switch (op.op) {
-    case "map":
-    case "set_owner":
-    case "split":
-      return leafBound(pgt, op.op, op.ipa, op.size, op.pa, op.prot, op.owner, memcache);
-    case "unmap":
-      return leafBound(pgt, "unmap", op.ipa, op.size, 0, 0, 0, memcache);
-    default:
-      return { asked: 0, reach: (pgt.store.inUse + Math.min(memcache, pgt.store.maxPages)) * pgt.geom.ptrsPerPte, bound: 0 };
-  }
+  return { asked, reach: within, bound: Math.min(asked, within), kind };
 }
 
 /** Pages covered by the valid blocks (leaves above level 3) overlapping [start, end). */
-function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
+function blockPagesIn(pgt: BoundedTable, start: number, end: number): number {
   const g = pgt.geom;
   let pages = 0;
   const visit = (page: number, level: number, base: number): void => {
@@ -222,7 +197,8 @@ function blockPagesIn(pgt: KvmPgtable, start: number, end: number): number {
   return pages;
 }
 
-function refuseLeaves(what: string, kind: LeafBoundKind, b: { asked: number; reach: number; bound: number }): never {
+/** The InputError refusing a call (`what`) whose leaf bound `b` passes MAX_OP_LEAVES. */
+export function refuseLeaves(what: string, kind: LeafBoundKind, b: { asked: number; reach: number }): never {
   if (kind === "unmap") {
     throw new InputError(
       `${what}: its deferred TLB invalidation (FWB with TLBIRANGE) asks for ${b.asked} range TLBIs; s2pt refuses an operation that may issue more than ${MAX_OP_LEAVES}`,
@@ -238,7 +214,7 @@ function refuseLeaves(what: string, kind: LeafBoundKind, b: { asked: number; rea
 
 /** Refuse (InputError naming `what`) a call that could write more than MAX_OP_LEAVES leaves. */
 export function checkLeafBound(
-  pgt: KvmPgtable,
+  pgt: BoundedTable,
   kind: LeafBoundKind,
   addr: number,
   size: number,
@@ -251,66 +227,7 @@ export function checkLeafBound(
   if (b.bound > MAX_OP_LEAVES) refuseLeaves(what, kind, b);
 }
 
-/** Refuse (InputError naming `what`) an op that could write more than MAX_OP_LEAVES leaves. */
-export function checkOpWork(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
-  const b = opLeafBound(pgt, op, memcache);
-  if (b.bound > MAX_OP_LEAVES) refuseLeaves(what, op.op as LeafBoundKind, b);
-}
-
-/**
- * The most table entries a scenario op may visit or write, for the
- * scenario's work budget: the leaf bound of the ops that write leaves; for
- * the ops that rewrite what is there, the smaller of the pages in their
- * range and the entries of every page in use; 1 for the one-page ops and
- * the model's own (translate, translate_va). At least 1, so that an op of
- * MAX_OP_LEAVES leaves is charged exactly that.
- */
-export function opWorkBound(pgt: KvmPgtable, op: ScenarioOp, memcache: number): number {
-  const range = walkRange(pgt, op.ipa, op.size);
-  switch (op.op) {
-    case "map":
-    case "set_owner":
-    case "split":
-      return Math.max(1, opLeafBound(pgt, op, memcache).bound);
-    case "unmap":
-    case "wrprotect":
-    case "test_clear_young":
-    case "flush": {
-      if (range === null || (op.op === "flush" && pgt.fwb)) return 1;
-      const pages = (range[1] - range[0]) / pgt.geom.granule;
-      const extra = op.op === "unmap" ? opLeafBound(pgt, op, memcache).bound : 0;
-      return Math.max(1, Math.min(pages, pgt.store.inUse * pgt.geom.ptrsPerPte) + extra);
-    }
-    default:
-      return 1;
-  }
-}
-
-/**
- * The work budget of one scenario run: each op is charged its opWorkBound()
- * before it runs; the op that would take the total past `limit` is refused
- * with one line naming it.
- */
-export class WorkBudget {
-  readonly limit: number;
-  spent = 0;
-  constructor(limit: number) {
-    this.limit = limit;
-  }
-
-  /** Charge op `index` of a scenario (`what` names it), or throw the InputError that refuses it. */
-  charge(pgt: KvmPgtable, op: ScenarioOp, memcache: number, what: string): void {
-    const w = opWorkBound(pgt, op, memcache);
-    if (this.spent + w > this.limit) {
-      throw new InputError(
-        `${what}: the scenario's work budget is spent: the ops before it may visit up to ${this.spent} table entries and this one up to ${w} more, ` +
-          `beyond s2pt's limit of ${this.limit} per ${this.limit === MAX_CHECK_WORK ? "checked " : ""}scenario (docs/reliability.md, "Resource bounds")`,
-      );
-    }
-    this.spent += w;
-  }
-}
-
+/** Bytes in words (B, KiB, MiB, ...), for messages. */
 export function sizeText(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
   let u = 0;

@@ -69,22 +69,9 @@ import {
 import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID, MAX_TLBI_RANGE_PAGES, MaintenanceLog } from "./events.js";
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
 import { TableStore, type StorageOptions } from "./storage.js";
-import { TWO_32, alignDown, isAligned } from "./u64.js";
-import {
-  ArgumentError,
-  PROT_KNOWN,
-  PROT_KNOWN_NAMES,
-  WALK_FLAGS_KNOWN,
-  WALK_FLAGS_KNOWN_NAMES,
-  checkBits,
-  checkBool,
-  checkInstance,
-  checkInt,
-  checkObject,
-  checkRange,
-  checkU64,
-  shown,
-} from "./args.js";
+import { TWO_32, alignDown, hexHalves, isAligned } from "./u64.js";
+import { PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES } from "./descriptor.js";
+import { ArgumentError, checkBits, checkBool, checkInstance, checkInt, checkObject, checkU64, shown, ADDRESS_LIMIT } from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
 
 const TWO_48 = 2 ** 48;
@@ -164,8 +151,6 @@ const OP_FLUSH = 7;
 const OP_SPLIT = 8;
 const OP_CREATE_UNLINKED = 9;
 const OP_NAMES = ["map", "setOwner", "unmap", "wrprotect", "mkyoung", "testClearYoung", "relaxPerms", "flush", "split", "createUnlinked"] as const;
-
-const TWO_64 = 2 ** 64;
 
 /**
  * The kernel's stack-allocated walk state (kvm_pgtable_walk_data, the visit
@@ -315,9 +300,9 @@ function geometryOf(c: Stage2Config): GeometryConsts {
   return consts;
 }
 
-/** A u64 given as a number: a non-negative integer below 2^64 (the test every entry point starts with). */
+/** An address or size given as a number: a non-negative integer below 2^53 (args.ts ADDRESS_LIMIT; the test every entry point starts with). */
 function u64ok(x: number): boolean {
-  return typeof x === "number" && x >= 0 && x < TWO_64 && Math.floor(x) === x;
+  return typeof x === "number" && x >= 0 && x < ADDRESS_LIMIT && Math.floor(x) === x;
 }
 
 // The undo journal of an operation run with a store hook (rollback()): entries of J_WORDS int32.
@@ -327,23 +312,53 @@ const J_GET = 2; // page: get_page()
 const J_PUT = 3; // page, index into jPages of its words if the put freed it (else -1)
 const J_TAKE = 4; // page, grew, fromCache: zalloc_page()
 
+/** The result of getLeaf() (kvm_pgtable_get_leaf()): the kernel's return value, and the entry it found. */
+export interface GetLeafResult {
+  /** 0, or the kernel's negative errno (-ERANGE beyond the IPA space, -EINVAL after destroy()). */
+  ret: number;
+  /** The descriptor found (an empty entry is "0x0"), hex as FORMAT.md writes it; null unless ret is 0. */
+  pte: string | null;
+  /** The level it was found at; null unless ret is 0. */
+  level: number | null;
+}
+
+/**
+ * A stage-2 page table exactly as Linux KVM/arm64 (6.18.25,
+ * arch/arm64/kvm/hyp/pgtable.c) builds it: every operation of the kernel's
+ * kvm_pgtable_stage2_* API, bit for bit, with its refcounts, its
+ * break-before-make and every TLB and cache maintenance it asks for
+ * (`log`). Addresses and sizes are numbers below 2^53; an operation returns
+ * 0 or the kernel's negative errno, and refuses (ArgumentError, before it
+ * changes anything) a value the kernel's C API could not receive.
+ */
 export class KvmPgtable {
+  /** The configuration the table was built with. */
   readonly config: Stage2Config;
+  /** Its geometry (start level, root pages, VTCR_EL2), as kvm_get_vtcr() and kvm_pgd_pages() give it. */
   readonly geom: Geometry;
+  /** @internal The descriptor format (masks of the output address). */
   readonly fmt: PteFormat;
+  /** @internal The table pages. */
   readonly store: TableStore;
+  /** The TLB and cache maintenance the operations asked for, in order. */
   readonly log: MaintenanceLog;
   /** The constants of the table's geometry and FWB setting (shared by every such table: see TableConsts). */
   private readonly k: TableConsts;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
+  /** FEAT_S2FWB in use (the table was not built with KVM_PGTABLE_S2_NOFWB). */
   readonly fwb: boolean;
+  /** FEAT_TLBIRANGE: invalidations of ranges as range TLBIs. */
   readonly tlbRange: boolean;
+  /** 2^ia_bits: the first IPA beyond the IPA space. */
   readonly iaLimit: number;
+  /** The level the walk starts at. */
   readonly startLevel: number;
+  /** Entries per table page (PTRS_PER_PTE). */
   readonly ptrsPerPte: number;
+  /** The granule, bytes (PAGE_SIZE). */
   readonly pageSize: number;
-  /** First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
+  /** @internal First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
   readonly pgd: number;
   /** The store hook (storeHook), read on every store of the slow paths. */
   private hook: StoreHook | null = null;
@@ -353,6 +368,8 @@ export class KvmPgtable {
    * that never throws (the break-before-make checker of `s2pt check`, which
    * collects its findings) may set this false to spare the journal's time and
    * memory; a throw from it then leaves the operation half done.
+   *
+   * @internal
    */
   hookMayThrow = true;
   /** Set by destroy(): pgt->pgd is NULL, every walk returns -EINVAL (after its -ERANGE check). */
@@ -375,10 +392,13 @@ export class KvmPgtable {
    * break-before-make call chain, get_leaf as a plain descent. Off, every
    * visit goes through the generic per-entry callback; the results are
    * identical (test/property/fastpath.test.ts and the fuzzer's checked runs).
+   *
+   * @internal
    */
   get fastPaths(): boolean {
     return this.fastOn;
   }
+  /** @internal Switch the fast paths on or off (the results are the same either way). */
   set fastPaths(on: boolean) {
     this.fastOn = checkBool(on, "fastPaths");
     this.updateFastMap();
@@ -461,9 +481,9 @@ export class KvmPgtable {
   /** runEntries(): the aligned address of the run's first entry. */
   private runFirst = 0;
 
-  /** Level of the entry the last successful getLeaf() found. */
+  /** @internal Level of the entry the last successful getLeafFast() found. */
   leafLevel = 0;
-  /** kvm_pgtable_get_leaf()'s *ptep of the last successful getLeaf(), as int32 halves. */
+  /** kvm_pgtable_get_leaf()'s *ptep of the last successful getLeafFast(), as int32 halves. */
   private resLo = 0;
   private resHi = 0;
 
@@ -1563,6 +1583,7 @@ export class KvmPgtable {
   }
 
   /**
+   * @internal
    * kvm_pgtable_stage2_create_unlinked(pgt, phys, level, prot, mc, force_pte):
    * a detached table mapping gran(level) bytes at `phys`, built by the map
    * walker with SKIP_BBM_TLBI | SKIP_CMO. Returns the page, or a negative errno.
@@ -1683,6 +1704,7 @@ export class KvmPgtable {
   get storeHook(): StoreHook | null {
     return this.hook;
   }
+  /** Set or clear (null) the store hook. */
   set storeHook(h: StoreHook | null) {
     if (h !== null && typeof h !== "function") throw new ArgumentError("storeHook", `${shown(h)} is not a function or null`);
     this.checkNotInHook("storeHook");
@@ -1807,15 +1829,13 @@ export class KvmPgtable {
 
   /**
    * addr and size of a range op, when the one-line test at the entry failed:
-   * u64 numbers; a range that wraps past 2^64 is refused only where the
-   * kernel's wrapped end would matter (the start inside the IPA space: the
-   * C walk would then cover a wrapped range); a start beyond the IPA space
-   * is the kernel's -ERANGE whatever the size.
+   * numbers below 2^53 (args.ts: the address convention), so a range never
+   * wraps past 2^64; a start beyond the IPA space is the kernel's -ERANGE
+   * whatever the size.
    */
   private checkRangeArgs(addr: number, size: number): void {
     checkU64(addr, "addr");
     checkU64(size, "size");
-    if (addr + size >= TWO_64 && alignDown(addr, this.pageSize) <= this.iaLimit) checkRange(addr, size);
   }
 
   /**
@@ -1837,8 +1857,8 @@ export class KvmPgtable {
   /**
    * kvm_pgtable_stage2_map(pgt, addr, size, phys, prot, mc, flags). The
    * memory cache is the store's (`store.memcache`). Returns 0 or a negative
-   * errno. addr, size, phys: u64 numbers (a range beyond 2^ia_bits is
-   * -ERANGE; one that wraps past 2^64 is refused); phys must be a host PA
+   * errno. addr, size, phys: numbers below 2^53 (a range beyond 2^ia_bits is
+   * -ERANGE); phys must be a host PA
    * (below 2^pa_bits) when a leaf is written; prot: PROT_* bits (a combination
    * stage2_set_prot_attr() refuses is -EINVAL); flags: WALK_* bits. An op
    * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
@@ -1924,7 +1944,6 @@ export class KvmPgtable {
       u64ok(addr) &&
       u64ok(size) &&
       u64ok(phys) &&
-      addr + size < TWO_64 &&
       prot >>> 0 === prot &&
       (prot & ~PROT_KNOWN) === 0 &&
       flags >>> 0 === flags &&
@@ -1936,7 +1955,7 @@ export class KvmPgtable {
 
   /** map()'s arguments one by one (throws the ArgumentError or the work-limit refusal; returns when they are fine). */
   private checkMapArgs(addr: number, size: number, phys: number, prot: number, flags: number): void {
-    if (!(u64ok(addr) && u64ok(size) && u64ok(phys) && addr + size < TWO_64)) {
+    if (!(u64ok(addr) && u64ok(size) && u64ok(phys))) {
       this.checkRangeArgs(addr, size);
       checkU64(phys, "phys");
     }
@@ -1975,7 +1994,7 @@ export class KvmPgtable {
    * KVM_MAX_OWNER_ID the kernel returns -EINVAL.
    */
   setOwner(addr: number, size: number, ownerId: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     checkInt(ownerId, "ownerId", 0, OWNER_ID_MAX, "an owner id (u8: bits 9:2 of an invalid entry)");
     if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
     if (this.hook === null) return this.doSetOwner(addr, size, ownerId);
@@ -1984,7 +2003,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_unmap(pgt, addr, size). */
   unmap(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     // The deferred TLBI (FWB and TLBIRANGE) covers size >> PAGE_SHIFT pages in
     // MAX_TLBI_RANGE_PAGES steps whatever the walk did: bounded like a leaf count.
     if (size >= 2 ** 53 && this.unmapDeferTlbFlush()) checkLeafBound(this, "unmap", addr, size, 0, 0, 0, "unmap");
@@ -1994,7 +2013,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_wrprotect(pgt, addr, size). */
   wrprotect(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     if (this.hook === null) return this.doWrprotect(addr, size);
     return this.atomic(OP_WRPROTECT, addr, size, 0, 0, 0);
   }
@@ -2009,7 +2028,7 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_test_clear_young(pgt, addr, size, mkold). */
   testClearYoung(addr: number, size: number, mkold: boolean): boolean {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     if (typeof mkold !== "boolean") checkBool(mkold, "mkold");
     if (this.hook === null) return this.doTestClearYoung(addr, size, mkold) !== 0;
     return this.atomic(OP_TEST_CLEAR_YOUNG, addr, size, mkold ? 1 : 0, 0, 0) !== 0;
@@ -2029,14 +2048,14 @@ export class KvmPgtable {
 
   /** kvm_pgtable_stage2_flush(pgt, addr, size). */
   flush(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     if (this.hook === null) return this.doFlush(addr, size);
     return this.atomic(OP_FLUSH, addr, size, 0, 0, 0);
   }
 
   /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
   split(addr: number, size: number): number {
-    if (!(u64ok(addr) && u64ok(size) && addr + size < TWO_64)) this.checkRangeArgs(addr, size);
+    if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
     if (this.hook === null) return this.doSplit(addr, size);
     return this.atomic(OP_SPLIT, addr, size, 0, 0, 0);
@@ -2337,10 +2356,22 @@ export class KvmPgtable {
   }
 
   /**
-   * kvm_pgtable_get_leaf(pgt, addr, &pte, &level): on success (0) the entry
-   * is in leafLo/leafHi/leafLevel.
+   * kvm_pgtable_get_leaf(pgt, addr, &pte, &level): the leaf (or the empty
+   * or invalid entry) the kernel's software walk finds for `addr`, and its
+   * level; ret is the kernel's return value.
    */
-  getLeaf(addr: number): number {
+  getLeaf(addr: number): GetLeafResult {
+    const ret = this.getLeafFast(addr);
+    if (ret !== 0) return { ret, pte: null, level: null };
+    return { ret, pte: hexHalves(this.leafLo, this.leafHi), level: this.leafLevel };
+  }
+
+  /**
+   * @internal
+   * getLeaf() for hot loops: returns the kernel's value, and on success (0)
+   * leaves the entry in leafLo/leafHi/leafLevel (no allocation).
+   */
+  getLeafFast(addr: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
     if (this.opDepth > 0) this.checkNotInHook("getLeaf");
     if (this.fastOn && addr < this.iaLimit && !this.destroyedFlag) {
@@ -2362,11 +2393,11 @@ export class KvmPgtable {
     return ret;
   }
 
-  /** The descriptor the last successful getLeaf() found, low half (unsigned). */
+  /** @internal The descriptor the last successful getLeafFast() found, low half (unsigned). */
   get leafLo(): number {
     return this.resLo >>> 0;
   }
-  /** The descriptor the last successful getLeaf() found, high half (unsigned). */
+  /** @internal The descriptor the last successful getLeafFast() found, high half (unsigned). */
   get leafHi(): number {
     return this.resHi >>> 0;
   }
@@ -2396,28 +2427,29 @@ export class KvmPgtable {
   // Read-only views (dump, checks)
   // ------------------------------------------------------------------------------
 
-  /** The descriptor halves (unsigned) of entry `index` of table page `page`. */
+  /** @internal The descriptor halves (unsigned) of entry `index` of table page `page`. */
   entryLo(page: number, index: number): number {
     if (!this.entryOk(page, index)) this.badEntry(page, index);
     return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index] >>> 0;
   }
+  /** @internal The high half of entryLo()'s entry. */
   entryHi(page: number, index: number): number {
     if (!this.entryOk(page, index)) this.badEntry(page, index);
     return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index + 1] >>> 0;
   }
-  /** The table page a table descriptor points at (lo, hi: its unsigned halves). */
+  /** @internal The table page a table descriptor points at (lo, hi: its unsigned halves). */
   childPage(lo: number, hi: number): number {
     if (!(typeof lo === "number" && lo >>> 0 === lo && typeof hi === "number" && hi >>> 0 === hi)) {
       throw new ArgumentError(lo >>> 0 === lo ? "hi" : "lo", `${shown(lo >>> 0 === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
     }
     return this.follow(lo | 0, hi | 0);
   }
-  /** kvm_granule_size(level), level -1..3. */
+  /** kvm_granule_size(level): the bytes one entry at `level` (-1..3) maps. */
   granuleSize(level: number): number {
     if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
     return this.k.gran[level + 1];
   }
-  /** Whether a (lo) descriptor at `level` is a table entry (kvm_pte_table). */
+  /** @internal Whether a (lo) descriptor at `level` is a table entry (kvm_pte_table). */
   isTable(lo: number, level: number): boolean {
     if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
     return level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS;

@@ -20,9 +20,14 @@
  * The kernel's show function never flushes the last run (it stops at the end
  * of the walk without a final note_page), so its output omits it; s2pt prints
  * it unless `kernelExact` is set.
+ *
+ * The memory-type column names what a leaf's MemAttr means: that meaning is
+ * src/mair's (s2memattr.ts), a layer above this one, so the caller passes
+ * the namer in (`memTypeName`; the CLI's dump passes
+ * s2MemAttrShortName). This module knows only the bits, and the kernel's own
+ * annotations of invalid entries (locked, owner).
  */
 
-import { describeS2MemAttr } from "../mair/s2memattr.js";
 import {
   INVALID_PTE_LOCKED_LO,
   INVALID_PTE_OWNER_LO,
@@ -36,7 +41,8 @@ import {
   S2_MEMATTR_SHIFT,
   S2_XN_HI,
 } from "./descriptor.js";
-import type { KvmPgtable } from "./pgtable.js";
+import { KvmPgtable } from "./pgtable.js";
+import { checkBool, checkFunction, checkInstance, checkObject } from "./args.js";
 
 interface Column {
   maskLo: number;
@@ -60,9 +66,16 @@ const MASK_LO = COLUMNS.reduce((m, c) => m | c.maskLo, 0);
 const MASK_HI = COLUMNS.reduce((m, c) => m | c.maskHi, 0);
 const UNITS = "KMGTPE";
 
+/** How to print the dump. */
 export interface PtdumpOptions {
   /** Reproduce the kernel's output exactly: no memory-type column, the last run left out. */
   kernelExact?: boolean;
+  /**
+   * The memory-type column: the name of a valid leaf's MemAttr (bits 5:2)
+   * read with FWB on or off, e.g. "Normal-WB". Without it (or with
+   * kernelExact) there is no memory-type column.
+   */
+  memTypeName?: (memAttr: number, fwb: boolean) => string;
 }
 
 function hex16(x: number): string {
@@ -80,8 +93,8 @@ function sizeText(bytes: number): string {
 }
 
 /** The memory-type column: what the run's descriptors say, read per FWB. */
-function memTypeText(lo: number, fwb: boolean): string {
-  if (lo & PTE_VALID_LO) return describeS2MemAttr((lo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT, fwb).short;
+function memTypeText(lo: number, fwb: boolean, name: (memAttr: number, fwb: boolean) => string): string {
+  if (lo & PTE_VALID_LO) return name((lo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT, fwb);
   if (lo & INVALID_PTE_LOCKED_LO) return "locked";
   const owner = (lo & INVALID_PTE_OWNER_LO) >>> INVALID_PTE_OWNER_SHIFT;
   return owner ? `owner ${owner}` : "";
@@ -95,13 +108,22 @@ export interface PtdumpRun {
   /** The run's descriptor bits in the columns' masks (low and high half); 0 and 0 for empty entries. */
   protLo: number;
   protHi: number;
-  /** s2pt's memory-type column ("" for empty entries, or with kernelExact). */
+  /** s2pt's memory-type column ("" for empty entries, without memTypeName, or with kernelExact). */
   memtype: string;
+}
+
+/** ptdump()'s arguments: a table, and options of their types. */
+function checkPtdumpArgs(pgt: unknown, opts: unknown): void {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+  const o = checkObject(opts, "opts");
+  if (o.kernelExact !== undefined) checkBool(o.kernelExact, "opts.kernelExact");
+  if (o.memTypeName !== undefined) checkFunction(o.memTypeName, "opts.memTypeName");
 }
 
 /** The runs note_page() would print, in order (the last one only without kernelExact, as the kernel never flushes it). */
 export function ptdumpRuns(pgt: KvmPgtable, opts: PtdumpOptions = {}): PtdumpRun[] {
   const exact = opts.kernelExact === true;
+  const namer = exact ? undefined : opts.memTypeName;
   const g = pgt.geom;
   const runs: PtdumpRun[] = [];
   // The run being accumulated (note_page's pg_state).
@@ -119,7 +141,7 @@ export function ptdumpRuns(pgt: KvmPgtable, opts: PtdumpOptions = {}): PtdumpRun
   const note = (addr: number, level: number, lo: number, hi: number): void => {
     const pLo = lo & MASK_LO;
     const pHi = hi & MASK_HI;
-    const type = exact ? "" : memTypeText(lo, pgt.fwb);
+    const type = namer === undefined ? "" : memTypeText(lo, pgt.fwb, namer);
     const key = `${pLo}:${pHi}:${type}`;
     if (runLevel === -1) {
       runLevel = level;
@@ -159,7 +181,9 @@ export function ptdumpColumns(run: PtdumpRun): string[] {
   return COLUMNS.map((c) => ((run.protLo & c.maskLo) === c.valLo && (run.protHi & c.maskHi) === c.valHi ? c.set : c.clear));
 }
 
+/** The dump as text: the kernel's header line, then one line per run. */
 export function ptdump(pgt: KvmPgtable, opts: PtdumpOptions = {}): string {
+  checkPtdumpArgs(pgt, opts);
   const lines: string[] = ["---[ Guest IPA ]---"];
   for (const run of ptdumpRuns(pgt, opts)) {
     let line = `${hex16(run.start)}-${hex16(run.end)}   ${sizeText(run.end - run.start)} ${run.level}`;

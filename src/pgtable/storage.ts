@@ -44,6 +44,7 @@ export const DEFAULT_TABLE_BYTES = 2 ** 30;
 /** Most table pages any store may hold (page indices are int32 in the hot paths). */
 export const MAX_STORE_PAGES = 2 ** 31 - 1;
 
+/** The table memory: its cap and its start. */
 export interface StorageOptions {
   /**
    * Most table pages the store may hold at once, root pages included: a

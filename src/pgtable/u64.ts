@@ -55,6 +55,8 @@ export function showInput(text: string, max = 80): string {
  * echoed in a message cannot start a line of its own or move the cursor.
  */
 export function escapeControl(text: string): string {
+  // Matching control characters is what this does.
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     if (c === "\n") return "\\n";
@@ -69,6 +71,7 @@ export function escapeControl(text: string): string {
  * `what` names the input in the error message.
  */
 export function parseU64(text: string, what: string): bigint {
+  if (typeof text !== "string") throw new InputError(`${typeof what === "string" ? what : "text"}: expected a 0x-prefixed hex string, got ${typeof text}`);
   const t = text.trim();
   if (/^-(0[xX][0-9a-fA-F]|[0-9])/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
   if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a 0x-prefixed hex number`);
@@ -133,6 +136,7 @@ export function joinU64(lo: number, hi: number): bigint {
 
 /** Lower-case hex, `0x` prefix, no leading zeros (FORMAT.md's form for every 64-bit number). */
 export function hex(v: bigint | number): string {
+  if (typeof v !== "bigint" && typeof v !== "number") throw new InputError(`v: expected a number or a bigint, got ${typeof v}`);
   return "0x" + v.toString(16);
 }
 

@@ -30,9 +30,11 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 import { fscInfo, fscWords } from "./fsc.js";
+import { checkBigU64, checkInt, checkOneOf } from "../pgtable/args.js";
 
 // ---- the fields common to every class -----------------------------------------------------
 
+/** ESR_ELx fields common to every exception class: EC, IL, ISS, ISS2. */
 export const ESR = {
   RES0_63_56: res0(63, 56),
   ISS2: field("ISS2", 55, 32, "ISS2 encoding for an exception (FEAT_LS64, FEAT_MTE, FEAT_GCS, FEAT_S1POE, ...); RES0 for most classes"),
@@ -85,6 +87,7 @@ export const DABT_ISS2 = {
 
 // ---- exception classes --------------------------------------------------------------------
 
+/** One exception class: its code, name, and how its ISS reads. */
 export interface EcInfo {
   ec: number;
   /** Linux's ESR_ELx_EC_* suffix. */
@@ -226,19 +229,23 @@ export const EC_CODES = {
 } as const;
 
 const EC_BY_CODE: ReadonlyArray<EcInfo | undefined> = (() => {
-  const t: Array<EcInfo | undefined> = new Array(64).fill(undefined);
+  const t: Array<EcInfo | undefined> = Array.from({ length: 64 }, () => undefined);
   for (const e of EC_TABLE) t[e.ec] = e;
   return t;
 })();
 
+/** The exception class `ec` (0..0x3f), or null for an unallocated one. */
 export function ecInfo(ec: number): EcInfo | null {
+  checkInt(ec, "ec", 0, 0x3f, "an exception class (6 bits)");
   return EC_BY_CODE[ec & 0x3f] ?? null;
 }
 
+/** Whether EC is a Data Abort (0x24 or 0x25). */
 export function isDataAbortEc(ec: number): boolean {
   return ec === EC_CODES.DABT_LOW || ec === EC_CODES.DABT_CUR;
 }
 
+/** Whether EC is an Instruction Abort (0x20 or 0x21). */
 export function isInstructionAbortEc(ec: number): boolean {
   return ec === EC_CODES.IABT_LOW || ec === EC_CODES.IABT_CUR;
 }
@@ -418,6 +425,8 @@ export function sysregName(value: bigint): string {
  * fields are those of the value's EC (and, for a Data Abort, of its ISV).
  */
 export function decodeEsr(value: bigint, el: 1 | 2 = 2): DecodedRegister {
+  checkBigU64(value, "value");
+  checkOneOf(el, "el", [1, 2]);
   const layout = esrLayout(value, el);
   const ec = fieldNum(value, ESR.EC);
   const info = ecInfo(ec);

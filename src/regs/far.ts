@@ -12,7 +12,9 @@
 
 import { hex } from "../pgtable/u64.js";
 import { checkLayout, decodeFields, field, type DecodedRegister, type Layout } from "./field.js";
+import { checkBigU64, checkOneOf } from "../pgtable/args.js";
 
+/** FAR_ELx: the faulting virtual address (VA). */
 export const FAR = {
   VA: field("VA", 63, 0, "Faulting virtual address"),
 } as const;
@@ -28,7 +30,10 @@ export function farPageOffset(far: bigint): bigint {
   return far & 0xfffn;
 }
 
+/** FAR_EL1 or FAR_EL2 decoded: the VA, its TTBR region and page offset. */
 export function decodeFar(value: bigint, el: 1 | 2 = 2): DecodedRegister {
+  checkBigU64(value, "value");
+  checkOneOf(el, "el", [1, 2]);
   const region = (value >> 55n) & 1n ? "TTBR1 (upper) region" : "TTBR0 (lower) region";
   const { fields, problems } = decodeFields(farLayout(el), value, () => ({
     meaning: `${hex(value)}: a ${region} VA by bit 55; page offset [11:0] = ${hex(farPageOffset(value))}`,

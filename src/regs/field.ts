@@ -9,14 +9,17 @@
  * layout gives a JSON-safe list (name, bits, value, meaning, problem), with
  * a RES0 bit set or a RES1 bit clear reported as a problem.
  *
- * This is the bottom layer: it imports nothing but u64.ts. Values are BigInt
+ * This is the bottom layer: it imports nothing but the base modules u64.ts
+ * and args.ts (the argument checks every public entry shares). Values are BigInt
  * here (the API edge); a hot path takes the 32-bit masks (mask32) once.
  */
 
 import { hex } from "../pgtable/u64.js";
 
+/** A field's kind: a value field, RES0, RES1 or IMPLEMENTATION DEFINED. */
 export type FieldKind = "field" | "res0" | "res1" | "impdef";
 
+/** One register field: its Arm ARM name, bit range, kind and meaning. */
 export interface FieldDef {
   /** The Arm ARM's name (RES0 / RES1 for reserved bits). */
   readonly name: string;
@@ -31,11 +34,13 @@ export interface FieldDef {
   readonly feature?: string;
 }
 
+/** The names of a field's encodings, and the feature that gives it its meaning. */
 export interface FieldOptions {
   values?: Readonly<Record<number, string>>;
   feature?: string;
 }
 
+/** A value field at bits hi:lo. */
 export function field(name: string, hi: number, lo: number, doc: string, opts: FieldOptions = {}): FieldDef {
   if (!(hi >= lo && lo >= 0 && hi < 128)) throw new Error(`field ${name}: bad bit range ${hi}:${lo}`);
   return { name, hi, lo, kind: "field", doc, ...opts };
@@ -46,10 +51,12 @@ export function bit(name: string, n: number, doc: string, opts: FieldOptions = {
   return field(name, n, n, doc, opts);
 }
 
+/** RES0 bits hi:lo. */
 export function res0(hi: number, lo: number = hi, doc = "Reserved, RES0"): FieldDef {
   return { name: "RES0", hi, lo, kind: "res0", doc };
 }
 
+/** RES1 bits hi:lo. */
 export function res1(hi: number, lo: number = hi, doc = "Reserved, RES1"): FieldDef {
   return { name: "RES1", hi, lo, kind: "res1", doc };
 }
@@ -140,6 +147,7 @@ export interface DecodedRegField {
   problem?: string;
 }
 
+/** A register value decoded field by field: JSON-safe. */
 export interface DecodedRegister {
   register: string;
   /** The whole value, hex. */

@@ -5,8 +5,11 @@
  */
 
 import type { DecodedRegister } from "./field.js";
+import { checkObject } from "../pgtable/args.js";
 
+/** A decoded register as text, one field per line (what `s2pt reg` prints). */
 export function formatRegister(d: DecodedRegister): string {
+  checkObject(d, "d");
   const lines = [`${d.register} = ${d.value}  ${d.summary}`];
   const bw = Math.max(...d.fields.map((f) => f.bits.length)) + 2;
   const nw = Math.max(...d.fields.map((f) => f.name.length));

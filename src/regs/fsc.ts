@@ -41,6 +41,9 @@
  * (kernel-reference.md section 7).
  */
 
+import { checkInt } from "../pgtable/args.js";
+
+/** What a fault status code reports. */
 export type FscKind =
   | "address_size"
   | "translation"
@@ -59,6 +62,7 @@ export type FscKind =
   | "impdef_lockdown"
   | "impdef_exclusive";
 
+/** One fault status code: its kind, level and name. */
 export interface FscInfo {
   code: number;
   kind: FscKind;
@@ -172,13 +176,14 @@ export const FSC_TABLE: readonly FscInfo[] = (() => {
 })();
 
 const BY_CODE: ReadonlyArray<FscInfo | undefined> = (() => {
-  const t: Array<FscInfo | undefined> = new Array(64).fill(undefined);
+  const t: Array<FscInfo | undefined> = Array.from({ length: 64 }, () => undefined);
   for (const i of FSC_TABLE) t[i.code] = i;
   return t;
 })();
 
 /** The code's meaning, or null for a reserved code. */
 export function fscInfo(code: number): FscInfo | null {
+  checkInt(code, "code", 0, 0x3f, "a fault status code (6 bits)");
   return BY_CODE[code & 0x3f] ?? null;
 }
 

@@ -15,7 +15,9 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
+/** HCR_EL2's fields. */
 export const HCR = {
   TWEDEL: field("TWEDEL", 63, 60, "TWE delay (FEAT_TWED)"),
   TWEDEN: bit("TWEDEn", 59, "TWE delay enable (FEAT_TWED)"),
@@ -79,7 +81,8 @@ export const HCR = {
   VM: bit("VM", 0, "Virtualization enable: stage-2 translation of the EL1&0 regime"),
 } as const;
 
-export const HCR_LAYOUT: Layout = { register: "HCR_EL2", width: 64, fields: Object.values(HCR) as FieldDef[] };
+/** HCR_EL2, every bit. */
+export const HCR_LAYOUT: Layout = { register: "HCR_EL2", width: 64, fields: Object.values<FieldDef>(HCR) };
 checkLayout(HCR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
@@ -92,7 +95,9 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [HCR.TGE, ["0: a guest runs at EL1&0", "1: the host's EL2&0 (with E2H); stage 2 is off"]],
 ] as const);
 
+/** HCR_EL2 decoded field by field. */
 export function decodeHcr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(HCR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);
     return w ? { meaning: w[Number(v)] } : undefined;

@@ -24,7 +24,9 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldGet, fieldNum, res0, type DecodedRegister, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
+/** HPFAR_EL2's fields: FIPA (IPA[51:12] at bits 43:4) and NS. */
 export const HPFAR = {
   NS: bit("NS", 63, "Faulting IPA address space (FEAT_SEL2): 0 Secure, 1 Non-secure; RES0 for aborts from Non-secure state"),
   RES0_62_48: res0(62, 48),
@@ -32,6 +34,7 @@ export const HPFAR = {
   RES0_3_0: res0(3, 0),
 } as const;
 
+/** HPFAR_EL2, every bit. */
 export const HPFAR_LAYOUT: Layout = { register: "HPFAR_EL2", width: 64, fields: [HPFAR.NS, HPFAR.RES0_62_48, HPFAR.FIPA, HPFAR.RES0_3_0] };
 checkLayout(HPFAR_LAYOUT);
 
@@ -40,7 +43,9 @@ export function hpfarIpa(hpfar: bigint): bigint {
   return fieldGet(hpfar, HPFAR.FIPA) << 12n;
 }
 
+/** HPFAR_EL2 decoded: the faulting IPA page. */
 export function decodeHpfar(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const ipa = hpfarIpa(value);
   const { fields, problems } = decodeFields(HPFAR_LAYOUT, value, (f, v) => {
     if (f === HPFAR.FIPA) {

@@ -17,9 +17,11 @@
 import { hex } from "../pgtable/u64.js";
 import { checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 const NI_IMP = { 0: "not implemented", 1: "implemented" };
 
+/** ID_AA64MMFR0_EL1's fields (PARange, TGran*, ...). */
 export const MMFR0 = {
   ECV: field("ECV", 63, 60, "Enhanced Counter Virtualization", { values: { 0: "not implemented", 1: "implemented", 2: "implemented with CNTPOFF_EL2" } }),
   FGT: field("FGT", 59, 56, "Fine-Grained Traps", { values: { 0: "not implemented", 1: "FEAT_FGT", 2: "FEAT_FGT2" } }),
@@ -48,6 +50,7 @@ export const MMFR0 = {
   PARANGE: field("PARange", 3, 0, "Physical Address range supported"),
 } as const;
 
+/** ID_AA64MMFR1_EL1's fields (HAFDBS, VMIDBits, XNX, ...). */
 export const MMFR1 = {
   ECBHB: field("ECBHB", 63, 60, "exploitative control of the branch history buffer (FEAT_ECBHB)", { values: NI_IMP }),
   CMOW: field("CMOW", 59, 56, "cache maintenance needs write permission at EL0 (FEAT_CMOW)", { values: NI_IMP }),
@@ -79,6 +82,7 @@ export const MMFR1 = {
   }),
 } as const;
 
+/** ID_AA64MMFR2_EL1's fields (ST, ...). */
 export const MMFR2 = {
   E0PD: field("E0PD", 63, 60, "TCR_ELx.E0PDn (FEAT_E0PD)", { values: NI_IMP }),
   EVT: field("EVT", 59, 56, "enhanced virtualization traps", { values: { 0: "not implemented", 1: "TID4, TICAB, TOCU", 2: "also TTLBIS, TTLBOS (FEAT_EVT)" } }),
@@ -104,8 +108,11 @@ function layoutOf(register: string, fields: Readonly<Record<string, FieldDef>>):
   return l;
 }
 
+/** ID_AA64MMFR0_EL1, every bit. */
 export const MMFR0_LAYOUT = layoutOf("ID_AA64MMFR0_EL1", MMFR0);
+/** ID_AA64MMFR1_EL1, every bit. */
 export const MMFR1_LAYOUT = layoutOf("ID_AA64MMFR1_EL1", MMFR1);
+/** ID_AA64MMFR2_EL1, every bit. */
 export const MMFR2_LAYOUT = layoutOf("ID_AA64MMFR2_EL1", MMFR2);
 
 function unnamed(f: FieldDef, v: bigint): { meaning: string; problem: string } | undefined {
@@ -113,7 +120,9 @@ function unnamed(f: FieldDef, v: bigint): { meaning: string; problem: string } |
   return { meaning: `0b${Number(v).toString(2).padStart(4, "0")}: reserved`, problem: `${f.name} = ${Number(v)} is not an encoding the Arm ARM defines` };
 }
 
+/** ID_AA64MMFR0_EL1 decoded field by field. */
 export function decodeMmfr0(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR0_LAYOUT, value, (f, v) => {
     if (f === MMFR0.PARANGE) return paSizeWords(Number(v));
     return unnamed(f, v);
@@ -137,7 +146,9 @@ export function decodeMmfr0(value: bigint): DecodedRegister {
   };
 }
 
+/** ID_AA64MMFR1_EL1 decoded field by field. */
 export function decodeMmfr1(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR1_LAYOUT, value, unnamed);
   return {
     register: "ID_AA64MMFR1_EL1",
@@ -150,7 +161,9 @@ export function decodeMmfr1(value: bigint): DecodedRegister {
   };
 }
 
+/** ID_AA64MMFR2_EL1 decoded field by field. */
 export function decodeMmfr2(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(MMFR2_LAYOUT, value, unnamed);
   return {
     register: "ID_AA64MMFR2_EL1",

@@ -7,6 +7,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64, checkFunction, checkOneOf } from "../pgtable/args.js";
 
 /** Attr0 .. Attr7. */
 export const MAIR_ATTR: readonly FieldDef[] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
@@ -37,6 +38,9 @@ export function mairFromBytes(bytes: ArrayLike<number>): bigint {
  * caller: this layer cannot import it).
  */
 export function decodeMair(value: bigint, describeAttr: (attr: number) => { text: string; reserved: boolean }, el: 1 | 2 = 1): DecodedRegister {
+  checkBigU64(value, "value");
+  checkFunction(describeAttr, "describeAttr");
+  checkOneOf(el, "el", [1, 2]);
   const { fields, problems } = decodeFields(mairLayout(el), value, (_f, v) => {
     const d = describeAttr(Number(v));
     return {
@@ -44,6 +48,6 @@ export function decodeMair(value: bigint, describeAttr: (attr: number) => { text
       ...(d.reserved ? { problem: `0x${Number(v).toString(16).padStart(2, "0")} is a reserved MAIR encoding (CONSTRAINED UNPREDICTABLE)` } : {}),
     };
   });
-  const bytes = MAIR_ATTR.map((f) => `${fieldNum(value, f).toString(16).padStart(2, "0")}`);
+  const bytes = MAIR_ATTR.map((f) => fieldNum(value, f).toString(16).padStart(2, "0"));
   return { register: `MAIR_EL${el}`, value: hex(value), width: 64, summary: `Attr0..Attr7 = ${bytes.join(" ")}`, fields, notes: [], problems };
 }

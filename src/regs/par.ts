@@ -23,9 +23,11 @@
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, impdef, res0, res1, type DecodedRegister, type Layout } from "./field.js";
 import { fscInfo, fscWords } from "./fsc.js";
+import { checkBigU64, checkFunction } from "../pgtable/args.js";
 
 export const SH_VALUES = { 0: "Non-shareable", 1: "reserved", 2: "Outer Shareable", 3: "Inner Shareable" } as const;
 
+/** PAR_EL1's fields, success (F = 0) and fault (F = 1) forms. */
 export const PAR = {
   F: bit("F", 0, "0: the address translation completed, 1: it aborted"),
   // F = 0
@@ -55,11 +57,13 @@ export const PAR = {
   FST: field("FST", 6, 1, "Fault status code, as the DFSC of a Data Abort"),
 } as const;
 
+/** PAR_EL1 with F = 0: PA, ATTR, SH, NS, every bit. */
 export const PAR_SUCCESS_LAYOUT: Layout = {
   register: "PAR_EL1",
   width: 64,
   fields: [PAR.ATTR, PAR.RES0_55_52, PAR.PA_51_48, PAR.PA, PAR.NSE, PAR.IMPDEF_10, PAR.NS, PAR.SH, PAR.RES0_6_1, PAR.F],
 };
+/** PAR_EL1 with F = 1: FST, PTW, S, every bit. */
 export const PAR_FAULT_LAYOUT: Layout = {
   register: "PAR_EL1",
   width: 64,
@@ -94,6 +98,8 @@ export function parPa(par: bigint): bigint {
  * MAIR decoder of src/mair, which this layer cannot import).
  */
 export function decodePar(value: bigint, describeAttr?: (attr: number) => string): DecodedRegister {
+  checkBigU64(value, "value");
+  if (describeAttr !== undefined) checkFunction(describeAttr, "describeAttr");
   const fault = fieldNum(value, PAR.F) === 1;
   const layout = fault ? PAR_FAULT_LAYOUT : PAR_SUCCESS_LAYOUT;
   const { fields, problems } = decodeFields(layout, value, (f, v) => {

@@ -9,6 +9,7 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type FieldDef, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
 const TCF = {
   0: "tag check faults have no effect",
@@ -17,6 +18,7 @@ const TCF = {
   3: "asymmetric (synchronous on reads, asynchronous on writes)",
 };
 
+/** SCTLR_EL1's fields. */
 export const SCTLR = {
   TIDCP: bit("TIDCP", 63, "trap IMPLEMENTATION DEFINED system instructions at EL0 (FEAT_TIDCP1)"),
   SPINTMASK: bit("SPINTMASK", 62, "SP interrupt mask (FEAT_NMI)"),
@@ -79,7 +81,8 @@ export const SCTLR = {
   M: bit("M", 0, "stage-1 address translation enable of the EL1&0 regime"),
 } as const;
 
-export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values(SCTLR) as FieldDef[] };
+/** SCTLR_EL1, every bit. */
+export const SCTLR_LAYOUT: Layout = { register: "SCTLR_EL1", width: 64, fields: Object.values<FieldDef>(SCTLR) };
 checkLayout(SCTLR_LAYOUT);
 
 const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
@@ -97,7 +100,9 @@ const WORDS: ReadonlyMap<FieldDef, readonly [string, string]> = new Map([
   [SCTLR.SPAN, ["0: PSTATE.PAN set on exception entry to EL1", "1: PSTATE.PAN unchanged on exception entry"]],
 ] as const);
 
+/** SCTLR_EL1 decoded field by field. */
 export function decodeSctlr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(SCTLR_LAYOUT, value, (f, v) => {
     const w = WORDS.get(f);
     return w ? { meaning: w[Number(v)] } : undefined;

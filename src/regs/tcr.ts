@@ -16,7 +16,9 @@ import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
+/** TCR_EL1's fields. */
 export const TCR = {
   RES0_63_62: res0(63, 62),
   MTX1: bit("MTX1", 61, "Extended memory tag checking for TTBR1 addresses (FEAT_MTE_NO_ADDRESS_TAGS / FEAT_MTE_CANONICAL_TAGS)", {
@@ -59,6 +61,7 @@ export const TCR = {
   T0SZ: field("T0SZ", 5, 0, "the TTBR0 region is 2^(64 - T0SZ) bytes"),
 } as const;
 
+/** TCR_EL1, every bit. */
 export const TCR_LAYOUT: Layout = {
   register: "TCR_EL1",
   width: 64,
@@ -108,7 +111,9 @@ checkLayout(TCR_LAYOUT);
 export const TCR_TG0 = { 4096: 0, 65536: 1, 16384: 2 } as const;
 export const TCR_TG1 = { 16384: 1, 4096: 2, 65536: 3 } as const;
 
+/** TCR_EL1 decoded field by field (the register; s2pt/stage1's decodeTcr reads it into TcrFields). */
 export function decodeTcrRegister(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const { fields, problems } = decodeFields(TCR_LAYOUT, value, (f, v) => {
     const n = Number(v);
     if (f === TCR.T0SZ || f === TCR.T1SZ) return { meaning: `${n}: ${64 - n}-bit VA region` };

@@ -17,7 +17,9 @@ import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, res0, res1, type DecodedRegister, type Layout } from "./field.js";
 import { paSizeWords } from "./pa-size.js";
 import { WALK_CACHEABILITY, WALK_SHAREABILITY } from "./walk-attrs.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
+/** VTCR_EL2's fields. */
 export const VTCR = {
   RES0_63_46: res0(63, 46),
   HDBSS: bit("HDBSS", 45, "hardware dirty state tracking structure enabled (FEAT_HDBSS)", { feature: "FEAT_HDBSS" }),
@@ -51,6 +53,7 @@ export const VTCR = {
   T0SZ: field("T0SZ", 5, 0, "the IPA size is 2^(64 - T0SZ) bytes"),
 } as const;
 
+/** VTCR_EL2, every bit. */
 export const VTCR_LAYOUT: Layout = {
   register: "VTCR_EL2",
   width: 64,
@@ -120,6 +123,7 @@ export function vtcrStartLevel(tg0: number, sl0: number, sl2: number, ds: number
 
 /** Decode a VTCR_EL2 value field by field (the geometry it implies is src/kvm/registers.ts's). */
 export function decodeVtcr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const tg0 = fieldNum(value, VTCR.TG0);
   const sl0 = fieldNum(value, VTCR.SL0);
   const sl2 = fieldNum(value, VTCR.SL2);

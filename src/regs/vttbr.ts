@@ -14,7 +14,9 @@
 
 import { hex } from "../pgtable/u64.js";
 import { bit, checkLayout, decodeFields, field, fieldNum, type DecodedRegister, type Layout } from "./field.js";
+import { checkBigU64 } from "../pgtable/args.js";
 
+/** VTTBR_EL2's fields: BADDR, CnP, VMID. */
 export const VTTBR = {
   VMID: field("VMID", 63, 48, "the VMID of the translation (8-bit VMIDs use bits 55:48 with VTCR_EL2.VS = 0)"),
   BADDR: field("BADDR", 47, 1, "stage-2 root table base address (with 52-bit output addresses BADDR[5:2] are PA[51:48])"),
@@ -23,6 +25,7 @@ export const VTTBR = {
   }),
 } as const;
 
+/** VTTBR_EL2, every bit. */
 export const VTTBR_LAYOUT: Layout = { register: "VTTBR_EL2", width: 64, fields: [VTTBR.VMID, VTTBR.BADDR, VTTBR.CNP] };
 checkLayout(VTTBR_LAYOUT);
 
@@ -33,7 +36,9 @@ export function vttbrBaseAddress(value: bigint, pa52: boolean): bigint {
   return (baddr & 0x0000_ffff_ffff_ffc0n) | (((baddr >> 2n) & 0xfn) << 48n);
 }
 
+/** VTTBR_EL2 decoded field by field. */
 export function decodeVttbr(value: bigint): DecodedRegister {
+  checkBigU64(value, "value");
   const vmid = fieldNum(value, VTTBR.VMID);
   const base48 = vttbrBaseAddress(value, false);
   const low = Number(value & 0x3cn);

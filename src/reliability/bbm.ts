@@ -57,10 +57,12 @@ import { PTE_VALID_LO, S2AP_R_LO, S2AP_W_LO, S2_AF_LO, S2_XN_HI, SW_HI, TLBI_TTL
 import { hexHalves } from "../pgtable/u64.js";
 import { EV_TLBI_IPA, EV_TLBI_RANGE, EV_TLBI_VMID } from "../pgtable/events.js";
 import type { MaintenanceLog } from "../pgtable/events.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
+import { checkInstance } from "../pgtable/args.js";
 
 /** The bits a live valid leaf may change without break-before-make. */
 export const BBM_SAFE_LO = S2AP_R_LO | S2AP_W_LO | S2_AF_LO;
+/** The same, bits 63:32. */
 export const BBM_SAFE_HI = (S2_XN_HI | SW_HI) >>> 0;
 
 /** Whether changing a valid leaf `old` into valid leaf `new` at the same level needs no break-before-make. */
@@ -91,6 +93,7 @@ export interface TlbiEvent {
   b: number;
 }
 
+/** What the break-before-make checker saw: breaks, in-place changes by kind, TLBIs owed. */
 export interface BbmStats {
   /** Valid entries broken (made invalid) in live tables. */
   breaks: number;
@@ -102,6 +105,9 @@ export interface BbmStats {
   callerOwed: number;
 }
 
+/**
+ * The break-before-make checker: it watches every descriptor store of a table (its store hook) and the op's TLBIs, and reports a live-to-live change the architecture forbids, or a break not invalidated.
+ */
 export class BbmChecker {
   private pgt: KvmPgtable | null = null;
   /** parent page * PTRS_PER_PTE + index of the table entry that links each non-root table page. */
@@ -113,6 +119,7 @@ export class BbmChecker {
 
   /** Install the store hook on `pgt` (which must be freshly built, or call resync()). */
   attach(pgt: KvmPgtable): void {
+    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     this.pgt = pgt;
     pgt.storeHook = (page, index, oldLo, oldHi, newLo, newHi) => this.onStore(page, index, oldLo, oldHi, newLo, newHi);
     // The checker collects what it finds and never throws: the table need not journal for it.
@@ -120,6 +127,7 @@ export class BbmChecker {
     this.resync();
   }
 
+  /** Stop watching the table (its store hook is cleared). */
   detach(): void {
     if (this.pgt) {
       this.pgt.storeHook = null;
@@ -213,6 +221,7 @@ export class BbmChecker {
   /** Log position up to which the head of `stale` has been checked by prune(). */
   private headScan = 0;
 
+  /** An operation with these walk flags starts (SKIP_BBM_TLBI leaves its TLBIs to the caller). */
   beginOp(flags: number): void {
     this.opFlags = flags;
     this.violations = [];

@@ -14,10 +14,10 @@
  *
  * Extension point: a new comparison (for instance "the walker's IPA -> PA
  * translation agrees with the reference model and with get_leaf at every
- * sampled IPA") is one more OpChecker (walker-check.ts); others are added with registerOpChecker() by
- * the module that provides it: it reads ctx.samples and compares its own
- * answer at each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af)
- * and with ctx.pgt.getLeaf(ipa).
+ * sampled IPA") is one more OpChecker (checker.ts; walker-check.ts is one),
+ * listed in OP_CHECKERS: it reads ctx.samples and compares its own answer at
+ * each with ctx.model.lookup(ipa) (RefLeaf: pa, r/w/x, mem, af) and with
+ * the table's get_leaf.
  */
 
 import {
@@ -43,23 +43,18 @@ import {
 import { MaintenanceLog } from "../pgtable/events.js";
 import { InputError, hexHalves } from "../pgtable/u64.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
-import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../pgtable/limits.js";
-import {
-  RecordBudget,
-  execOp,
-  newScenarioTable,
-  opInputError,
-  opResultOf,
-  rootRefcounts,
-  type DumpEntry,
-  type ExecResult,
-  type OpResult,
-} from "../pgtable/replay.js";
-import { OP_SPECS, type Scenario, type ScenarioOp } from "../pgtable/scenario.js";
+import { MAX_CHECK_WORK, WorkBudget, checkOpWork, opWorkBound } from "../scenario/limits.js";
+import { RecordBudget, execOp, newScenarioTable, opInputError, opResultOf, rootRefcounts, type DumpEntry } from "../scenario/replay.js";
+import { type ExecResult, type OpResult } from "../scenario/types.js";
+import { OP_SPECS } from "../scenario/ops.js";
+import { type Scenario, type ScenarioOp } from "../scenario/types.js";
 import { BbmChecker } from "./bbm.js";
 import { checkInitialState, checkTables, checkTablesIn } from "./invariants.js";
 import { MEM_DEVICE, MEM_NORMAL, RefModel, type RefLeaf, type RefResult } from "./refmodel.js";
+import type { OpCheckContext, OpChecker } from "./checker.js";
 import { walkerChecker } from "./walker-check.js";
+import { checkObject } from "../pgtable/args.js";
+import { checkScenarioArg } from "../scenario/args.js";
 
 /** An invariant that did not hold: which op (index into the scenario's ops; ops.length for the final clean-up), which check, what. */
 export class InvariantViolation extends Error {
@@ -71,38 +66,6 @@ export class InvariantViolation extends Error {
     this.check = check;
     this.opIndex = opIndex;
   }
-}
-
-export interface OpCheckContext {
-  pgt: KvmPgtable;
-  model: RefModel;
-  scn: Scenario;
-  /** Index of the op in scn.ops (scn.ops.length for the final unmap). */
-  index: number;
-  op: ScenarioOp;
-  /** What the model of pgtable.c returned. */
-  result: OpResult;
-  /** What the reference model predicts. */
-  predicted: RefResult;
-  /** Kernel WARN_ON()s fired by this op. */
-  newWarnings: string[];
-  /** Page-aligned IPAs to compare translations at (inside and around the op's range, and at leaves). */
-  samples: number[];
-  /**
-   * Whether this op gets the full comparisons (the whole table's structure,
-   * the dump, free pages, the fast table's whole arena): every op with
-   * `--deep` or while the table is small, else on a schedule that keeps a
-   * checked run linear in its work (CheckedRun).
-   */
-  deep: boolean;
-  /** The IPA range [start, end) the op can have changed (page-aligned, clamped to the IPA space). */
-  range: [number, number];
-}
-
-/** One comparison run after every op: returns null, or what is wrong. */
-export interface OpChecker {
-  name: string;
-  check(ctx: OpCheckContext): string | null;
 }
 
 function hx(n: number): string {
@@ -163,7 +126,7 @@ export function leafMismatch(fmt: PteFormat, fwb: boolean, lo: number, hi: numbe
 
 /** get_leaf at `ipa` on the table against the model's lookup. */
 export function compareGetLeaf(pgt: KvmPgtable, model: RefModel, ipa: number): string | null {
-  const ret = pgt.getLeaf(ipa);
+  const ret = pgt.getLeafFast(ipa);
   const m = model.lookup(ipa);
   if (ret !== m.ret) return `get_leaf(${hx(ipa)}) returned ${ret}, the model ${m.ret}`;
   if (ret !== 0) return null;
@@ -227,7 +190,7 @@ export function compareDump(pgt: KvmPgtable, model: RefModel): string | null {
   if (why !== null) return why;
   if (leaves !== model.leaves.size || tables !== model.tables.size) {
     for (const leaf of model.leaves.values()) {
-      if (pgt.getLeaf(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
+      if (pgt.getLeafFast(leaf.ipa) !== 0 || pgt.leafLevel !== leaf.level || (pgt.leafLo | pgt.leafHi) === 0) {
         return `the model has a level ${leaf.level} ${leaf.owner ? "annotation" : "leaf"} at ${hx(leaf.ipa)}; the dump has none`;
       }
     }
@@ -338,11 +301,6 @@ export const OP_CHECKERS: OpChecker[] = [
   walkerChecker,
 ];
 
-/** Add a checker run after every op (see the module comment). */
-export function registerOpChecker(c: OpChecker): void {
-  OP_CHECKERS.push(c);
-}
-
 /** A small deterministic generator for sampling (xorshift32). */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;
@@ -356,6 +314,7 @@ function rng(seed: number): () => number {
   };
 }
 
+/** How checkScenario() and CheckedRun check. */
 export interface CheckedRunOptions {
   /** Full comparisons after every op (default: while the table is small, then on a schedule linear in the work; see CheckedRun). */
   deep?: boolean;
@@ -373,6 +332,7 @@ export interface CheckedRunOptions {
   workBudget?: number;
 }
 
+/** What a checked run did: ops, break-before-make sequences, in-place changes, TLBIs left to the caller, the most table pages in use. */
 export interface CheckedSummary {
   ops: number;
   breaks: number;
@@ -494,6 +454,8 @@ export class CheckedRun {
   private leafIter: Iterator<RefLeaf> | null = null;
 
   constructor(scn: Scenario, opts: CheckedRunOptions = {}) {
+    checkScenarioArg(scn);
+    checkObject(opts, "opts");
     this.scn = scn;
     this.opts = opts;
     this.pgt = newScenarioTable(scn, new MaintenanceLog(1024, CHECK_LOG_RECORDS));
@@ -725,5 +687,7 @@ export class CheckedRun {
 
 /** Replay a scenario with every check; throws InvariantViolation (or InputError for a refused op). */
 export function checkScenario(scn: Scenario, opts: CheckedRunOptions = {}): CheckedSummary {
+  checkScenarioArg(scn);
+  checkObject(opts, "opts");
   return new CheckedRun(scn, opts).run();
 }

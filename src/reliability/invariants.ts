@@ -34,7 +34,8 @@ import {
   SW_HI,
   pteToPhys,
 } from "../pgtable/descriptor.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
+import { checkBool, checkInstance, checkInt, checkU64 } from "../pgtable/args.js";
 
 /** What a full check walked. */
 export interface TableCensus {
@@ -56,6 +57,9 @@ function hx(n: number): string {
  * The cost is the whole table: every entry of every page in use.
  */
 export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violations: string[]; census: TableCensus } {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+  checkBool(deep, "deep");
+  checkInt(max, "max", 0, 2 ** 31, "a count");
   const out: string[] = [];
   const census: TableCensus = { tables: 0, leaves: 0, annotations: 0 };
   const g = pgt.geom;
@@ -98,6 +102,10 @@ export function checkTables(pgt: KvmPgtable, deep = false, max = 8): { violation
  * work (src/reliability/checked.ts runs the whole check on a schedule).
  */
 export function checkTablesIn(pgt: KvmPgtable, start: number, end: number, max = 8): string[] {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+  checkU64(start, "start");
+  checkU64(end, "end");
+  checkInt(max, "max", 0, 2 ** 31, "a count");
   const out: string[] = [];
   const fail = (m: string): void => {
     if (out.length < max) out.push(m);
@@ -198,6 +206,7 @@ function walkAndCheck(pgt: KvmPgtable, start: number, end: number, reached: Uint
 
 /** The table is as a fresh one: only the roots, every entry zero, counts 1. */
 export function checkInitialState(pgt: KvmPgtable): string[] {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
   const out: string[] = [];
   const g = pgt.geom;
   if (pgt.store.inUse !== g.pgdPages) out.push(`${pgt.store.inUse} table pages in use after unmapping everything, ${g.pgdPages} root pages expected`);

@@ -45,9 +45,13 @@ const ENOMEM = -12;
 const EINVAL = -22;
 const ERANGE = -34;
 
+/** A leaf's memory type in the model: Normal. */
 export const MEM_NORMAL = 0;
+/** ... Device. */
 export const MEM_DEVICE = 1;
+/** ... Normal-NC. */
 export const MEM_NORMAL_NC = 2;
+/** A leaf's memory type in the model. */
 export type MemKind = typeof MEM_NORMAL | typeof MEM_DEVICE | typeof MEM_NORMAL_NC;
 
 /** One leaf: a valid block or page (owner 0), or an owner annotation (owner > 0, no translation). */
@@ -91,6 +95,9 @@ export interface RefOp {
   mkold: boolean;
 }
 
+/**
+ * A deliberately simple reference model of the table (a map of leaves, written from the kernel's documented semantics): what each op should do, what get_leaf, the dump and the walk should find.
+ */
 export class RefModel {
   readonly page: number;
   readonly startLevel: number;
@@ -131,12 +138,14 @@ export class RefModel {
   // keys and the four mutators
   // ---------------------------------------------------------------------------
 
+  /** kvm_granule_size(level). */
   gran(level: number): number {
     return this.grans[level + 1];
   }
   private down(x: number, size: number): number {
     return Math.floor(x / size) * size;
   }
+  /** The key of the leaf at `level` and `ipa`. */
   leafKey(level: number, ipa: number): number {
     return (ipa / this.page) * 4 + level;
   }
@@ -144,6 +153,7 @@ export class RefModel {
   tableKey(level: number, ipa: number): number {
     return (ipa / this.page) * 8 + level + 1;
   }
+  /** The key of root page `r`. */
   rootKey(r: number): number {
     return -1 - r;
   }
@@ -174,6 +184,7 @@ export class RefModel {
     this.counts.delete(k);
     this.bump(this.parentKey(level - 1, ipa), -1);
   }
+  /** Whether the model holds a table whose entries are at `level`, covering `ipa`. */
   hasTable(level: number, ipa: number): boolean {
     return this.tables.has(this.tableKey(level, ipa));
   }

@@ -20,7 +20,7 @@
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { ACCESS_READ, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NAMES, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";
-import type { OpCheckContext, OpChecker } from "./checked.js";
+import type { OpCheckContext, OpChecker } from "./checker.js";
 
 const walkers = new WeakMap<KvmPgtable, S2Walker>();
 
@@ -52,7 +52,7 @@ function expected(ctx: OpCheckContext, ipa: number): [number, number, number] {
   return [FAULT_NONE, level, pa];
 }
 
-/** One of checked.ts's OP_CHECKERS. */
+/** The walker against the reference model at every sampled IPA (one of checked.ts's OP_CHECKERS). */
 export const walkerChecker: OpChecker = {
   name: "walker agrees with the reference model",
   check(ctx: OpCheckContext): string | null {

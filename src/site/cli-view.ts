@@ -14,7 +14,9 @@ import { driverVma, eraView, type EraForm } from "./era-view.js";
 import { bundledScenario, PASTED } from "./scenarios.js";
 import { walkView, type WalkForm } from "./walk-view.js";
 import { matrixView, type MatrixForm } from "./matrix-view.js";
-import { hex } from "../pgtable/u64.js";
+import { registerView, type RegisterForm } from "./register-view.js";
+import { EC_CODES, ESR } from "../regs/esr.js";
+import { fieldNum } from "../regs/field.js";
 
 export interface CliLine {
   /** The arguments after `s2pt`, or null when the CLI cannot say it (note says why). */
@@ -79,7 +81,7 @@ export function walkCli(f: WalkForm, text: string): CliLine {
   const b = f.scenario === PASTED ? undefined : bundledScenario(f.scenario);
   const path = b ? b.path : "scenario.json";
   const v = r.view;
-  const addr = v.mode === "ipa" ? hex(v.ipa?.report.ipa ?? 0n) : hex(v.va?.report.va ?? 0n);
+  const addr = v.mode === "ipa" ? (v.ipa?.report.ipa ?? "0x0") : (v.va?.report.va ?? "0x0");
   const argv = ["walk", path, v.mode === "ipa" ? "--ipa" : "--va", addr, "--access", f.access];
   if (f.el !== "1") argv.push("--el", f.el);
   const s1 = v.ipa?.report.stage1;
@@ -119,4 +121,19 @@ export function decodeCli(f: DescriptorForm): CliLine {
   argv.push(f.fwb ? "--fwb" : "--no-fwb");
   if (f.paBits !== "") argv.push("--pa-bits", f.paBits);
   return cliLine(argv);
+}
+
+/**
+ * s2pt reg for the register panel: the catalogue's name (ESR_EL2 for esr) and
+ * the value as the page read it; for an abort taken from the guest, the note
+ * gives the `s2pt fault` line that says what KVM does with it.
+ */
+export function registerCli(f: RegisterForm): CliLine {
+  const r = registerView(f);
+  if (!r.ok) return NO_LINE("fix the input first");
+  const argv = ["reg", r.view.name, r.view.decoded.value];
+  if (f.xs) argv.push("--xs");
+  const ec = fieldNum(BigInt(r.view.decoded.value), ESR.EC);
+  const guestAbort = r.view.name === "ESR_EL2" && (ec === EC_CODES.DABT_LOW || ec === EC_CODES.IABT_LOW);
+  return cliLine(argv, guestAbort ? `what KVM does with this abort: npx s2pt fault --esr ${r.view.decoded.value} --hpfar <HPFAR_EL2>` : null);
 }

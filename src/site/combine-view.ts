@@ -12,7 +12,7 @@ import { LINUX_MAIR_ATTRS, linuxMairName } from "../mair/mair.js";
 import { parFields } from "../mair/par.js";
 import { PROT_NAMES, S2_MEMATTR_LO, S2_MEMATTR_SHIFT, S2_SH_LO, S2_SH_SHIFT, stage2SetProtAttr } from "../pgtable/descriptor.js";
 import { protRefusal } from "../pgtable/leaf.js";
-import { parseProt } from "../pgtable/scenario.js";
+import { parseProt } from "../scenario/format.js";
 import { InputError, hex, parseSmallNumber } from "../pgtable/u64.js";
 
 export interface CombineForm {

@@ -2,10 +2,10 @@
  * The descriptor decoder panel of the docs page, without the DOM: a form's
  * values in, decodeS2Descriptor()'s answer out, plus which field owns each of
  * the 64 bits (for the highlighted bit strip). No rule is restated here; the
- * fields, their bit ranges and meanings all come from src/pgtable/decode.ts.
+ * fields, their bit ranges and meanings all come from src/walker/decode.ts.
  */
 
-import { checkDecodeFormat, decodeS2Descriptor, type DecodedDescriptor } from "../pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, type DecodedDescriptor } from "../walker/decode.js";
 import { PARANGE_BITS, parseGranule } from "../pgtable/geometry.js";
 import { InputError, parseHexText } from "../pgtable/u64.js";
 

@@ -7,12 +7,12 @@
 
 import { DEFAULT_EXAMPLE_PA, explainEras, type EraExplanation, type ExplainOptions } from "../kvm/explain.js";
 import { parseGuestAttr, parseSh } from "../kvm/guest.js";
-import { ERA_IDS, errnoName, type FaultAccess, type PolicyInputs } from "../kvm/policy.js";
+import { ERA_IDS, errnoName, type PolicyInputs } from "../kvm/policy.js";
 import { describeVma, parsePgprot, parseVmaKind, vmaInputs, vmaPfnmapOrMixed } from "../kvm/vma.js";
 import { describeS2MemAttr } from "../mair/s2memattr.js";
 import { SH_SHORT } from "../mair/attrs.js";
-import { protNames } from "../pgtable/decode.js";
-import { InputError, hex } from "../pgtable/u64.js";
+import { protNames } from "../walker/decode.js";
+import { InputError } from "../pgtable/u64.js";
 
 export interface EraForm {
   /** anon, file, pfnmap, mixedmap. */
@@ -92,7 +92,7 @@ export function eraFacts(x: EraExplanation, fwb: boolean): EraFacts {
   }
   return {
     outcome,
-    descriptor: x.leaf ? hex(x.leaf.value) : "-",
+    descriptor: x.leaf ? x.leaf.pte : "-",
     memattr,
     effective,
     hazards: x.hazards.map((h) => h.id).join(", ") || "none",
@@ -108,7 +108,7 @@ export function eraView(f: EraForm): EraViewResult {
     else if (f.pfn !== "") throw new InputError(`pfn: '${f.pfn}' is not ram or io`);
     if (f.access !== "read" && f.access !== "write" && f.access !== "exec") throw new InputError(`access: '${f.access}' is not read, write or exec`);
     const v = vmaInputs(vma, pgprot, f.allowAnyUncached, pfn);
-    const p: PolicyInputs = { ...v, fwb: f.fwb, dic: f.dic, access: f.access as FaultAccess };
+    const p: PolicyInputs = { ...v, fwb: f.fwb, dic: f.dic, access: f.access };
     const o: ExplainOptions = {
       granule: 4096,
       lpa2: false,

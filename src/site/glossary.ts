@@ -136,6 +136,55 @@ export const GLOSSARY: readonly Term[] = [
     aliases: ["DFSC", "IFSC"],
   },
   {
+    id: "ec-iss",
+    term: "EC / ISS",
+    def: "The two parts of an ESR_ELx syndrome: EC (Exception Class, bits 31:26) says what kind of exception was taken, and ISS (Instruction Specific Syndrome, bits 24:0, with ISS2 in bits 55:32) gives its details, laid out per EC.",
+    aliases: ["EC", "ISS", "ISS2"],
+  },
+  {
+    id: "vtcr",
+    term: "VTCR_EL2",
+    def: "Virtualization Translation Control Register: the shape of a VM's stage 2, its granule (TG0), IPA size (T0SZ), start level (SL0), output size (PS) and walk cacheability, as KVM's kvm_get_vtcr() sets them.",
+    aliases: ["VTCR_EL2", "VTCR"],
+  },
+  {
+    id: "vttbr",
+    term: "VTTBR_EL2",
+    def: "Virtualization Translation Table Base Register: the PA of a VM's stage-2 root table (BADDR) and its VMID, the tag that keeps each VM's TLB entries apart.",
+    aliases: ["VTTBR_EL2", "VTTBR", "VMID"],
+  },
+  {
+    id: "tcr",
+    term: "TCR_EL1",
+    def: "Translation Control Register (EL1): the guest's stage-1 shape, for each half of the VA space its size (T0SZ, T1SZ), granule (TG0, TG1) and walk attributes, and its output size (IPS).",
+    aliases: ["TCR_EL1"],
+  },
+  {
+    id: "sctlr",
+    term: "SCTLR_EL1",
+    def: "System Control Register (EL1): among much else, whether the guest's stage 1 is on (M), whether its data and instruction accesses may be cached (C, I) and whether writable memory is never executable (WXN).",
+    aliases: ["SCTLR_EL1"],
+  },
+  // No alias: running text writes HCR_EL2.FWB for the FWB bit, which is the FWB term's.
+  {
+    id: "hcr",
+    term: "HCR_EL2",
+    def: "Hypervisor Configuration Register: what the hypervisor traps and how its guests run, among it stage 2 on (VM), FWB, and the DC, CD and ID bits that override the guest's memory types.",
+    aliases: [],
+  },
+  {
+    id: "idregs",
+    term: "ID_AA64MMFR0/1/2_EL1",
+    def: "The AArch64 Memory Model Feature Registers: read-only, they say what the CPU's MMU implements (PA size, granules per stage, hardware Access flag and dirty state, FWB, TTL and more), and KVM reads them to build stage 2.",
+    aliases: ["ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1"],
+  },
+  {
+    id: "res0",
+    term: "RES0 / RES1",
+    def: "Reserved bits that software must write as 0 (RES0) or as 1 (RES1), so that a later version of the architecture can give them a meaning; a value that breaks the rule is not one the architecture defines.",
+    aliases: ["RES0", "RES1"],
+  },
+  {
     id: "s1ptw",
     term: "S1PTW",
     def: "ESR_EL2 bit 7: the stage-2 fault happened while translating the IPA of one of the guest's own stage-1 table entries during its walk, not on the access itself.",

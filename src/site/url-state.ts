@@ -26,7 +26,7 @@ export function encodeForm<F extends FormShape<F>>(f: F, defaults: F): PanelStat
   for (const k of Object.keys(defaults) as Array<keyof F & string>) {
     const v = f[k];
     if (v === defaults[k]) continue;
-    out[k] = typeof v === "boolean" ? (v ? "1" : "0") : String(v);
+    out[k] = typeof v === "boolean" ? (v ? "1" : "0") : v;
   }
   return out;
 }

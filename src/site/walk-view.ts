@@ -1,6 +1,6 @@
 /**
  * The walk panel of the docs page, without the DOM: a scenario's text, an
- * address and an access in; the scenario replayed (src/pgtable/replay.ts),
+ * address and an access in; the scenario replayed (src/scenario/replay.ts),
  * then the walk `s2pt walk` does out: walkIpa() (src/walker/describe.ts) for
  * an IPA, walkVa() (src/stage1/describe.ts) for a guest VA. This file only
  * arranges the reports for drawing: which address bits index which level,
@@ -10,22 +10,20 @@
  */
 
 import { granuleName, type Geometry } from "../pgtable/geometry.js";
-import { replay } from "../pgtable/replay.js";
-import { opToJson, parseScenarioText, type Scenario } from "../pgtable/scenario.js";
+import { replay } from "../scenario/replay.js";
+import { opToJson, parseScenarioText } from "../scenario/format.js";
+import { type Scenario } from "../scenario/types.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError, hex, parseHexText, parseSmallNumber } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import type { CombineResult } from "../mair/combine.js";
 import { formatCombine } from "../mair/format.js";
 import { ACCESS_EXEC, ACCESS_NAMES, type AccessName } from "../walker/fault.js";
-import { formatWalkReport, walkIpa, type WalkReport } from "../walker/describe.js";
+import { formatWalkReport, walkIpa64, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import type { RegionGeometry } from "../stage1/config.js";
 import { formatNestedReport, walkVa, type NestedFault, type NestedReport } from "../stage1/describe.js";
 import { builtGuest, guestOf, nestedWalker } from "../stage1/guest.js";
-// The model ops a scenario may hold (translate, translate_va), as `s2pt walk` registers them.
-import "../walker/op.js";
-import "../stage1/op.js";
 import type { CombineForm } from "./combine-view.js";
 import { descriptorView, type DescriptorView } from "./descriptor-view.js";
 import { PASTED } from "./scenarios.js";
@@ -388,15 +386,15 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
   rows.push({ name: xfsc, value: hex(f.fsc), meaning: `${f.title}, level ${f.level}` });
   let where: string;
   if (stage === 1) {
-    const far = "far" in f ? f.far : 0n;
-    rows.push({ name: "FAR_EL1", value: hex(far), meaning: "the faulting VA" });
+    const far = "far" in f ? f.far : "0x0";
+    rows.push({ name: "FAR_EL1", value: far, meaning: "the faulting VA" });
     where = "a stage-1 fault: taken to EL1, the guest's own page-fault handler sees it; the hypervisor is not involved";
   } else {
-    const g = f as WalkReport["fault"] & object & { far?: bigint; ipa?: bigint; s1ptw: boolean };
-    if (nested && g.far !== undefined) rows.push({ name: "FAR_EL2", value: hex(g.far), meaning: "the faulting VA" });
+    const g = f as WalkReport["fault"] & object & { far?: string; ipa?: string; s1ptw: boolean };
+    if (nested && g.far !== undefined) rows.push({ name: "FAR_EL2", value: g.far, meaning: "the faulting VA" });
     rows.push(
       g.hpfarValid && g.hpfar !== null
-        ? { name: "HPFAR_EL2", value: hex(g.hpfar), meaning: `FIPA = IPA[51:12] = ${hex(g.hpfar >> 4n)}: the faulting IPA's page, for KVM's fault handler` }
+        ? { name: "HPFAR_EL2", value: g.hpfar, meaning: `FIPA = IPA[51:12] = ${hex(BigInt(g.hpfar) >> 4n)}: the faulting IPA's page, for KVM's fault handler` }
         : {
             name: "HPFAR_EL2",
             value: "UNKNOWN",
@@ -415,7 +413,7 @@ function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
   const faultAt = r.fault && r.steps.length ? r.steps.length - 1 : -1;
   return r.steps.map((s, i) => {
     const strip = descriptorView({
-      value: hex(s.descriptor),
+      value: s.descriptor,
       granule: GRANULE_FORM[g.granule],
       level: String(s.level),
       lpa2: g.lpa2,
@@ -424,11 +422,11 @@ function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
     });
     return {
       level: s.level,
-      table: hex(s.tablePa),
+      table: s.tablePa,
       rootPage: g.pgdPages > 1 ? s.rootPage : null,
       index: s.index,
-      entry: hex(s.entryPa),
-      descriptor: hex(s.descriptor),
+      entry: s.entryPa,
+      descriptor: s.descriptor,
       summary: s.summary,
       strip: strip.ok ? strip.view : null,
       fault: i === faultAt,
@@ -447,7 +445,7 @@ function resultLines(walker: S2Walker, r: WalkReport): string[] | null {
 function s2WalkView(walker: S2Walker, r: WalkReport, nested: boolean): S2WalkView {
   return {
     report: r,
-    segments: ipaSegments(walker.pgt.geom, r.ipa, r),
+    segments: ipaSegments(walker.pgt.geom, BigInt(r.ipa), r),
     levels: levelViews(walker.pgt, r),
     result: resultLines(walker, r),
     fault: r.fault ? faultView(r.fault, ACCESS_NAMES.indexOf(r.access), nested) : null,
@@ -460,10 +458,10 @@ function cells(levels: number[], r: WalkReport): { cells: Array<GridCell | null>
   r.steps.forEach((s, i) => {
     out[levels.indexOf(s.level)] = {
       level: s.level,
-      table: hex(s.tablePa),
+      table: s.tablePa,
       index: s.index,
-      entry: hex(s.entryPa),
-      descriptor: hex(s.descriptor),
+      entry: s.entryPa,
+      descriptor: s.descriptor,
       summary: s.summary,
       fault: r.fault !== null && i === last,
     };
@@ -510,7 +508,7 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
     // The walker `s2pt walk` builds: VTCR_EL2.HA = 1, HD = 0, FEAT_XNX off (the CLI's defaults).
     const walker = new S2Walker(pgt, { ha: true, hd: false, xnx: false });
     if (form.mode === "ipa") {
-      const r = walkIpa(walker, addr, acc, el, s1);
+      const r = walkIpa64(walker, addr, acc, el, s1);
       let cliText = formatWalkReport(walker, r);
       if (r.combined) cliText += `\n\n${formatCombine(r.combined)}`;
       return { ok: true, view: { scenario: summary, mode: "ipa", ipa: s2WalkView(walker, r, false), va: null, reads: r.steps.length, cliText } };
@@ -527,13 +525,13 @@ export function walkView(form: WalkForm, text: string): WalkViewResult {
 }
 
 function detailWalk(walker: S2Walker, rep: NestedReport): VaWalkView["detail"] {
-  if (rep.final) return { what: `the output IPA ${hex(rep.final.ipa)} (the access itself)`, walk: s2WalkView(walker, rep.final, true) };
+  if (rep.final) return { what: `the output IPA ${rep.final.ipa} (the access itself)`, walk: s2WalkView(walker, rep.final, true) };
   const f = rep.fault;
   if (f && f.stage === 2 && f.s1ptw) {
     const r = f.onUpdate ? rep.update : rep.steps[rep.steps.length - 1]?.s2;
     if (r)
       return {
-        what: `the IPA ${hex(r.ipa)} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`,
+        what: `the IPA ${r.ipa} of the stage-1 level-${f.s1Level} entry${f.onUpdate ? " (its hardware update)" : ""}, where the S1PTW fault is`,
         walk: s2WalkView(walker, r, true),
       };
   }
@@ -570,12 +568,12 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
   let s1 = 0;
   for (const s of rep.steps) {
     const c = cells(s2Levels, s.s2);
-    const read = s.descriptor !== null ? { pa: hex(s.entryPa ?? 0n), descriptor: hex(s.descriptor), summary: s.summary } : null;
+    const read = s.descriptor !== null ? { pa: s.entryPa ?? "0x0", descriptor: s.descriptor, summary: s.summary } : null;
     rows.push({
       kind: "s1",
       s1Level: s.level,
-      ipa: hex(s.entryIpa),
-      label: `stage-1 level ${s.level}: table at IPA ${hex(s.tableIpa)}, entry [${s.index}]`,
+      ipa: s.entryIpa,
+      label: `stage-1 level ${s.level}: table at IPA ${s.tableIpa}, entry [${s.index}]`,
       cells: c.cells,
       s2Fault: c.fault,
       read,
@@ -589,11 +587,11 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     rows.push({
       kind: "output",
       s1Level: null,
-      ipa: hex(rep.final.ipa),
+      ipa: rep.final.ipa,
       label: rep.s1Enabled ? "the output IPA (the access itself)" : "IPA = VA (stage 1 disabled)",
       cells: c.cells,
       s2Fault: c.fault,
-      read: rep.pa !== null ? { pa: hex(rep.pa), descriptor: null, summary: null } : null,
+      read: rep.pa !== null ? { pa: rep.pa, descriptor: null, summary: null } : null,
       reads: rep.final.steps.length,
     });
     s2 += rep.final.steps.length;
@@ -604,7 +602,7 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     rows.push({
       kind: "update",
       s1Level: rep.leaf?.level ?? null,
-      ipa: hex(rep.update.ipa),
+      ipa: rep.update.ipa,
       label: `hardware update of the stage-1 leaf (${rep.hwUpdates.join(", ") || "faulted"}): a write to its entry`,
       cells: c.cells,
       s2Fault: c.fault,
@@ -620,7 +618,7 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
     report: rep,
     s2Levels,
     rows,
-    segments: rep.geometry ? vaSegments(rep.geometry, rep.va, rep) : [],
+    segments: rep.geometry ? vaSegments(rep.geometry, BigInt(rep.va), rep) : [],
     detail: detailWalk(walker, rep),
     reads: { s2, s1, total: s2 + s1, update, n, m, max: n * m + n + m },
     fault: rep.fault ? faultView(rep.fault, access, true) : null,

@@ -14,7 +14,7 @@
  * mapping's `level`. A mapping that runs into an existing leaf or table is
  * refused (the guest tables are built once, not updated).
  *
- * Bounds (src/pgtable/limits.ts): before anything is written, the leaves
+ * Bounds: before anything is written, the leaves
  * every mapping asks for are counted, and more than MAX_GUEST_LEAVES in all
  * is refused, naming the mapping that crosses the limit; the table pages the
  * builder places count, with the stage-2 table's own pages, against the
@@ -22,15 +22,18 @@
  */
 
 import { PTE_TYPE_LO, PTE_VALID_LO, pteToPhys } from "../pgtable/descriptor.js";
-import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "../pgtable/s1descriptor.js";
+import { encodeS1Leaf, encodeS1Table, s1DescAddress } from "./descriptor.js";
 import { InputError, alignDown, hex, isAligned } from "../pgtable/u64.js";
-import { MAX_GUEST_LEAVES, sizeText } from "../pgtable/limits.js";
+import { sizeText } from "../pgtable/limits.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { checkInstance, checkObject, shown, ArgumentError } from "../pgtable/args.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { regionGeometry, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
 import { GuestMemory } from "./memory.js";
-import type { GuestMapping, GuestSpec } from "./scenario.js";
+import type { GuestMapping, GuestSpec } from "./spec.js";
+
+/** Most stage-1 leaves the guest builder writes for one guest (a scenario's). */
+export const MAX_GUEST_LEAVES = 2 ** 20;
 
 /** A table page the builder placed. */
 export interface BuiltTable {
@@ -41,6 +44,7 @@ export interface BuiltTable {
   pa: number;
 }
 
+/** A guest built over a stage-2 table: its registers (TTBRs filled in), memory and the table pages placed. */
 export interface BuiltGuest {
   /** The registers, TTBR0/1 filled in (the root tables the builder allocated, where none was given). */
   config: GuestConfig;
@@ -70,7 +74,7 @@ class Builder {
   stage2Pa(ipa: number, what: string): number {
     const pgt = this.pgt;
     const iaLimit = 2 ** pgt.geom.iaBits;
-    if (ipa >= iaLimit || pgt.getLeaf(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
+    if (ipa >= iaLimit || pgt.getLeafFast(ipa) !== 0 || (pgt.leafLo & PTE_VALID_LO) === 0) {
       throw new InputError(
         `${this.where}: ${what} at IPA ${hex(ipa)} is not mapped at stage 2 when the guest tables are written (map it before the first translate_va)`,
       );

@@ -40,14 +40,17 @@
 
 import { InputError, hex } from "../pgtable/u64.js";
 import { granuleName, pageShiftOf, type Granule } from "../pgtable/geometry.js";
-import { s1LevelShift } from "../pgtable/s1descriptor.js";
+import { s1LevelShift } from "./descriptor.js";
 import { fieldNum, fieldPrep, type FieldDef } from "../regs/field.js";
 import { HCR } from "../regs/hcr.js";
 import { mairAttr, mairFromBytes } from "../regs/mair.js";
 import { PARANGE_BITS } from "../regs/pa-size.js";
 import { SCTLR } from "../regs/sctlr.js";
 import { TCR, TCR_TG0, TCR_TG1 } from "../regs/tcr.js";
+import { ArgumentError, checkBigU64, checkInt, checkObject, checkOneOf, checkString, shown } from "../pgtable/args.js";
+import { GRANULES } from "../pgtable/geometry.js";
 
+/** The TCR_EL1 fields the stage-1 walk reads (sizes in bits, granules in bytes). */
 export interface TcrFields {
   t0sz: number;
   t1sz: number;
@@ -93,6 +96,7 @@ export interface HcrFields {
   ptw: boolean;
 }
 
+/** The guest's stage-1 registers: TCR_EL1, MAIR_EL1 (eight Attr bytes), TTBR0/1_EL1, SCTLR_EL1 and HCR_EL2 bits. */
 export interface GuestConfig {
   tcr: TcrFields;
   /** MAIR_EL1 as eight bytes, Attr0 first. */
@@ -123,6 +127,8 @@ function flagOf(v: bigint, f: FieldDef): boolean {
 
 /** Decode a TCR_EL1 value into the fields s2pt models; InputError (naming `what`) for what it does not. */
 export function decodeTcr(v: bigint, what: string): TcrFields {
+  checkBigU64(v, "v");
+  checkString(what, "what");
   for (const f of REFUSED_TCR) {
     if (fieldNum(v, f)) throw new InputError(`${what}: bit ${f.lo}, ${f.name}${f === TCR.DS ? " (FEAT_LPA2)" : ""}, is set: s2pt does not model it`);
   }
@@ -151,6 +157,7 @@ export function decodeTcr(v: bigint, what: string): TcrFields {
 
 /** The TCR_EL1 value of these fields (the fields s2pt does not model are 0). */
 export function encodeTcr(t: TcrFields): bigint {
+  checkObject(t, "t");
   const b = (x: boolean): number => (x ? 1 : 0);
   return (
     fieldPrep(TCR.T0SZ, t.t0sz) |
@@ -181,6 +188,8 @@ export function hcrFieldsOf(v: bigint): HcrFields {
 
 /** Check the fields (TxSZ range, IPS value); InputError naming `what`. */
 export function checkTcr(t: TcrFields, what: string): void {
+  checkObject(t, "t");
+  checkString(what, "what");
   for (const [name, v] of [
     ["t0sz", t.t0sz],
     ["t1sz", t.t1sz],
@@ -250,6 +259,9 @@ export function regionGeometry(t: TcrFields, region: 0 | 1): RegionGeometry {
  * can express 52-bit addresses.
  */
 export function s1OutputBits(ips: number, granule: Granule, paMax: number): number {
+  checkInt(ips, "ips", 0, 64, "a size in bits");
+  checkOneOf(granule, "granule", GRANULES);
+  checkInt(paMax, "paMax", 0, 64, "a size in bits");
   const maxPs = granule === 65536 && paMax >= 52 ? Math.min(52, paMax) : Math.min(48, paMax);
   return Math.min(ips, maxPs);
 }
@@ -273,10 +285,14 @@ export function ttbrTableBase(ttbr: bigint, g: RegionGeometry, ips: number, paMa
 
 /** MAIR_EL1 as a register value. */
 export function mairValue(mair: ArrayLike<number>): bigint {
+  if (!((mair instanceof Uint8Array || Array.isArray(mair)) && mair.length === 8))
+    throw new ArgumentError("mair", `${shown(mair)} is not the 8 MAIR Attr bytes`);
   return mairFromBytes(mair);
 }
 
+/** MAIR_EL1 as its eight Attr bytes, Attr0 first. */
 export function mairBytes(v: bigint): Uint8Array {
+  checkBigU64(v, "v");
   const out = new Uint8Array(8);
   for (let i = 0; i < 8; i++) out[i] = mairAttr(v, i);
   return out;

@@ -3,11 +3,13 @@
  * IPA, the stage-2 walk that translates it, the PA it is read at, the
  * descriptor decoded), then the IPA, the stage-2 walk of the IPA, the PA,
  * and the memory type with the combine's explanation, or the fault with the
- * registers it sets. The API edge: BigInt and objects are fine here; the walk
- * itself is NestedWalker's, traced.
+ * registers it sets. The API edge: the report is a plain JSON-safe object
+ * (addresses, sizes and 64-bit values as "0x" hex strings), built after the
+ * walk; the walk itself is NestedWalker's, traced.
  */
 
-import { decodeS1Descriptor, AP_NAMES, SH1_NAMES, S1_PXN_HI, S1_UXN_HI, S1_NG_LO, S1_AF_LO } from "../pgtable/s1descriptor.js";
+import { decodeS1Descriptor } from "./decode.js";
+import { AP_NAMES, SH1_NAMES, S1_PXN_HI, S1_UXN_HI, S1_NG_LO, S1_AF_LO } from "./descriptor.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { SH_SHORT } from "../mair/attrs.js";
@@ -33,76 +35,130 @@ import {
   NestedWalker,
 } from "./walk.js";
 import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
+import { checkFunction, checkObject } from "../pgtable/args.js";
 
+/** One level of the stage-1 walk: the entry's IPA, its stage-2 walk, the descriptor read. */
 export interface S1StepReport {
+  /** The stage-1 level. */
   level: number;
-  /** IPA of the table, the entry's index and IPA. */
-  tableIpa: bigint;
+  /** IPA of the table (hex). */
+  tableIpa: string;
+  /** The entry's index. */
   index: number;
-  entryIpa: bigint;
+  /** The entry's IPA (hex). */
+  entryIpa: string;
   /** The stage-2 walk of the entry's IPA (a read, AccessType_TTW). */
   s2: WalkReport;
-  /** Where the entry was read (null when stage 2 faulted). */
-  entryPa: bigint | null;
-  descriptor: bigint | null;
+  /** Where the entry was read (hex; null when stage 2 faulted). */
+  entryPa: string | null;
+  /** The descriptor read (hex), or null. */
+  descriptor: string | null;
+  /** decodeS1Descriptor's summary of it, or null. */
   summary: string | null;
 }
 
+/** The stage-1 leaf the walk ended at, and what it grants. */
 export interface S1LeafReport {
+  /** Its level. */
   level: number;
+  /** A page (level 3) or a block. */
   kind: "page" | "block";
-  size: number;
-  descriptor: bigint;
+  /** Bytes it maps (hex). */
+  size: string;
+  /** The descriptor (hex). */
+  descriptor: string;
+  /** AttrIndx[2:0]. */
   attrIndx: number;
+  /** MAIR_EL1.Attr<AttrIndx>. */
   mairAttr: number;
+  /** That byte in words. */
   mairText: string;
+  /** SH[1:0]. */
   sh: number;
+  /** AP[2:1]. */
   ap: number;
+  /** AP in words. */
   apText: string;
+  /** The Access flag. */
   af: boolean;
+  /** nG. */
   ng: boolean;
+  /** PXN. */
   pxn: boolean;
+  /** UXN. */
   uxn: boolean;
+  /** APTable collected from the table descriptors. */
   apTable: number;
+  /** PXNTable collected from the table descriptors. */
   pxnTable: boolean;
+  /** UXNTable collected from the table descriptors. */
   uxnTable: boolean;
-  /** What stage 1 grants an access at the report's EL (after APTable, XN tables, implied PXN, WXN). */
+  /** What stage 1 grants an access at the report's EL (after APTable, XN tables, implied PXN, WXN): read. */
   read: boolean;
+  /** ... write. */
   write: boolean;
+  /** ... execute. */
   execute: boolean;
 }
 
-export type NestedFault = S1FaultReport | (S2FaultReport & { stage: 2; far: bigint; ipa: bigint; s1Level: number; onUpdate: boolean });
+/** A stage-2 fault of the two-stage translation: the syndrome, FAR_EL2 (the VA) and the faulting IPA (hex). */
+export type NestedS2Fault = S2FaultReport & { stage: 2; far: string; ipa: string; s1Level: number; onUpdate: boolean };
 
+/** The fault of a two-stage translation: stage 1's (to EL1) or stage 2's (to EL2). */
+export type NestedFault = S1FaultReport | NestedS2Fault;
+
+/** One two-stage translation told in full (walkVa): JSON-safe. */
 export interface NestedReport {
-  va: bigint;
+  /** The VA translated (hex). */
+  va: string;
+  /** The access: "r", "w" or "x". */
   access: AccessName;
+  /** The Exception level of the access. */
   el: number;
-  /** Stage 1 on (SCTLR_EL1.M = 1 and HCR_EL2.DC = 0), and why not. */
+  /** Stage 1 on (SCTLR_EL1.M = 1 and HCR_EL2.DC = 0). */
   s1Enabled: boolean;
+  /** Why stage 1 is on or off. */
   s1Why: string;
+  /** The TTBR region of the VA, or null with stage 1 off. */
   region: 0 | 1 | null;
+  /** That region's walk geometry, or null. */
   geometry: RegionGeometry | null;
-  tableBase: bigint | null;
+  /** The IPA of its root table (hex), or null. */
+  tableBase: string | null;
+  /** The stage-1 output size, bits, or null. */
   oaBits: number | null;
+  /** Every stage-1 level walked. */
   steps: S1StepReport[];
+  /** The stage-1 leaf, or null. */
   leaf: S1LeafReport | null;
-  ipa: bigint | null;
+  /** The IPA stage 1 gave (hex), or null. */
+  ipa: string | null;
   /** The stage-2 walk of the output IPA. */
   final: WalkReport | null;
   /** The stage-2 walk of the leaf entry's IPA for a hardware update (TCR_EL1.HA/HD), and what was updated. */
   update: WalkReport | null;
+  /** What the hardware updated in the stage-1 leaf. */
   hwUpdates: string[];
-  pa: bigint | null;
-  /** The stage-1 attributes handed to the combine, and where they come from. */
+  /** The PA (hex), or null after a fault. */
+  pa: string | null;
+  /** The stage-1 attributes handed to the combine: the MAIR Attr byte, or null. */
   s1Attr: number | null;
+  /** ... the SH, or null. */
   s1Sh: number | null;
+  /** ... and where they come from. */
   s1AttrFrom: string | null;
+  /** The memory type the access gets (the combine), or null. */
   memtype: CombineResult | null;
+  /** The fault, or null. */
   fault: NestedFault | null;
 }
 
-/** Translate `va` (any 64-bit value) through both stages, recording everything. */
+/**
+ * Translate a guest virtual address through both stages for an access
+ * (ACCESS_READ, ACCESS_WRITE or ACCESS_EXEC) at EL `el` (0 or 1), recording
+ * everything. `va` is a 64-bit value (a bigint: bits 63:52 select the TTBR
+ * region and may carry a tag).
+ */
 export function walkVa(w: NestedWalker, va: bigint, access: number, el: number): NestedReport {
   checkInstance(w, "w", NestedWalker, "a NestedWalker");
   checkBigU64(va, "va");
@@ -136,12 +192,12 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     const descriptor = ok ? joinU64(t[at + 5], t[at + 6]) : null;
     steps.push({
       level,
-      tableIpa: BigInt(t[at + 1]),
+      tableIpa: hex(t[at + 1]),
       index: t[at + 2],
-      entryIpa: BigInt(t[at + 3]),
+      entryIpa: hex(t[at + 3]),
       s2: tableReports[s],
-      entryPa: ok ? BigInt(t[at + 4]) : null,
-      descriptor,
+      entryPa: ok ? hex(t[at + 4]) : null,
+      descriptor: descriptor === null ? null : hex(descriptor),
       summary:
         descriptor === null || geometry === null
           ? null
@@ -149,7 +205,7 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     });
   }
   const rep: NestedReport = {
-    va,
+    va: hex(va),
     access: ACCESS_NAMES[access],
     el,
     s1Enabled: w.s1Enabled,
@@ -160,7 +216,7 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
         : "SCTLR_EL1.M = 0: stage 1 disabled (AArch64_S1Enabled)",
     region,
     geometry,
-    tableBase: region === null ? null : BigInt(w.tableBase[region]),
+    tableBase: region === null ? null : hex(w.tableBase[region]),
     oaBits: region === null ? null : w.oaBits[region],
     steps,
     leaf: null,
@@ -182,8 +238,8 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     rep.leaf = {
       level: w.leafLevel,
       kind: w.leafLevel === 3 ? "page" : "block",
-      size: 2 ** geometry.shifts[w.leafLevel],
-      descriptor: joinU64(lo, hi),
+      size: hex(2 ** geometry.shifts[w.leafLevel]),
+      descriptor: hex(joinU64(lo, hi)),
       attrIndx: w.attrIndx,
       mairAttr: w.s1Attr,
       mairText: describeMairAttr(w.s1Attr, { xs: false, mte2: true }).text,
@@ -205,7 +261,7 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
   // Stage 1 produced an IPA unless it faulted, or stage 2 faulted on one of its table reads.
   const s1Done = r === FAULT_NONE || (w.faultStage !== STAGE_1 && !w.s1ptw);
   if (s1Done) {
-    rep.ipa = BigInt(w.ipa);
+    rep.ipa = hex(w.ipa);
     rep.s1Attr = w.s1Attr;
     rep.s1Sh = w.s1Sh;
     rep.s1AttrFrom = w.s1Enabled
@@ -217,14 +273,14 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
           : "AArch64_S1DisabledOutput for a data access: Device-nGnRnE, Outer Shareable (as MAIR byte 0x00)";
   }
   if (r === FAULT_NONE) {
-    rep.pa = BigInt(w.pa);
+    rep.pa = hex(w.pa);
     rep.memtype = nestedMemType(w, access);
   } else if (w.faultStage === STAGE_1) {
     rep.fault = s1FaultReport(w.faultType, w.faultLevel, access, el, w.faultWrite, va);
   } else {
     // The syndrome is the access's (EC by instruction fetch or data, WnR: src/stage1/fault.ts), with S1PTW.
     const f = faultReport(w.faultType, w.faultLevel, access, w.faultWrite, BigInt(w.faultIpa), w.s1ptw);
-    rep.fault = { ...f, stage: 2, far: va, ipa: BigInt(w.faultIpa), s1Level: w.s1Level, onUpdate: updateReport?.fault != null };
+    rep.fault = { ...f, stage: 2, far: hex(va), ipa: hex(w.faultIpa), s1Level: w.s1Level, onUpdate: updateReport?.fault != null };
   }
   return rep;
 }
@@ -244,13 +300,16 @@ function s2Lines(w: NestedWalker, r: WalkReport, by: string): string[] {
   return indentLines(lines.join("\n"), by);
 }
 
-/** The report as text. `combineText` formats the memory-type explanation (the CLI passes its formatCombine). */
+/** The report as text (what `s2pt walk --va` prints). `combineText` formats the memory-type explanation (the CLI passes its formatCombine). */
 export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText: (c: CombineResult) => string): string {
+  checkInstance(w, "w", NestedWalker, "a NestedWalker");
+  checkObject(r, "r");
+  checkFunction(combineText, "combineText");
   const cfg = w.cfg;
   const g2 = w.s2.pgt.geom;
   const access = ACCESS_NAMES.indexOf(r.access);
   const L: string[] = [];
-  L.push(`VA ${hex(r.va)}, ${ACCESS_WORDS[access]} at EL${r.el}`);
+  L.push(`VA ${r.va}, ${ACCESS_WORDS[access]} at EL${r.el}`);
   L.push(
     `  guest: SCTLR_EL1 M ${b(cfg.sctlr.m)} C ${b(cfg.sctlr.c)} I ${b(cfg.sctlr.i)} WXN ${b(cfg.sctlr.wxn)}; HCR_EL2 DC ${b(cfg.hcr.dc)} DCT ${b(cfg.hcr.dct)} CD ${b(cfg.hcr.cd)} ID ${b(cfg.hcr.id)} PTW ${b(cfg.hcr.ptw)} FWB ${b(w.s2.pgt.fwb)}`,
   );
@@ -259,18 +318,18 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
   if (!r.s1Enabled) {
     L.push(`stage 1 disabled (${r.s1Why}): IPA = VA (AArch64_S1DisabledOutput)`);
   } else if (r.geometry !== null) {
-    L.push(`stage 1: ${regionWords(r.geometry)}; root table at IPA ${hex(r.tableBase ?? 0n)}; output size ${r.oaBits}-bit (TCR_EL1.IPS ${cfg.tcr.ips})`);
+    L.push(`stage 1: ${regionWords(r.geometry)}; root table at IPA ${r.tableBase ?? "0x0"}; output size ${r.oaBits}-bit (TCR_EL1.IPS ${cfg.tcr.ips})`);
   }
   for (const s of r.steps) {
-    L.push(`  level ${s.level}: table IPA ${hex(s.tableIpa)} [${s.index}] @ IPA ${hex(s.entryIpa)}`);
+    L.push(`  level ${s.level}: table IPA ${s.tableIpa} [${s.index}] @ IPA ${s.entryIpa}`);
     L.push(`    stage 2 of the entry's IPA (a table-walk read):`);
     L.push(...s2Lines(w, s.s2, "    "));
-    if (s.descriptor !== null) L.push(`    read at PA ${hex(s.entryPa ?? 0n)}: ${hex(s.descriptor)}  ${s.summary ?? ""}`);
+    if (s.descriptor !== null) L.push(`    read at PA ${s.entryPa ?? "0x0"}: ${s.descriptor}  ${s.summary ?? ""}`);
   }
   if (r.leaf) {
     const lf = r.leaf;
     L.push(
-      `  leaf: level-${lf.level} ${lf.kind} of ${hex(lf.size)} bytes; AttrIndx ${lf.attrIndx} -> MAIR_EL1.Attr${lf.attrIndx} = 0x${lf.mairAttr.toString(16).padStart(2, "0")} (${lf.mairText}); SH ${SH_SHORT[lf.sh]}`,
+      `  leaf: level-${lf.level} ${lf.kind} of ${lf.size} bytes; AttrIndx ${lf.attrIndx} -> MAIR_EL1.Attr${lf.attrIndx} = 0x${lf.mairAttr.toString(16).padStart(2, "0")} (${lf.mairText}); SH ${SH_SHORT[lf.sh]}`,
     );
     const tbl =
       lf.apTable || lf.pxnTable || lf.uxnTable
@@ -281,14 +340,12 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
     );
   }
   if (r.update) {
-    L.push(
-      `  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${hex(r.update.ipa)}, translated by stage 2 first:`,
-    );
+    L.push(`  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${r.update.ipa}, translated by stage 2 first:`);
     L.push(...s2Lines(w, r.update, "    "));
-    if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${hex(r.leaf?.descriptor ?? 0n)}`);
+    if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${r.leaf?.descriptor ?? "0x0"}`);
   }
   if (r.ipa !== null) {
-    L.push(`IPA ${hex(r.ipa)}`);
+    L.push(`IPA ${r.ipa}`);
     if (r.s1AttrFrom) L.push(`  stage-1 attributes: 0x${(r.s1Attr ?? 0).toString(16).padStart(2, "0")}, SH ${SH_SHORT[r.s1Sh ?? 0]}: ${r.s1AttrFrom}`);
   }
   if (r.final) {
@@ -296,7 +353,7 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
     L.push(...s2Lines(w, r.final, "  "));
   }
   if (r.pa !== null && r.memtype) {
-    L.push(`PA ${hex(r.pa)}`);
+    L.push(`PA ${r.pa}`);
     L.push("", "memory type (stage 1 combined with the stage-2 leaf, src/mair per the Arm ASL):");
     L.push(...indentLines(combineText(r.memtype), "  "));
   } else if (r.fault) {
@@ -313,14 +370,14 @@ function faultLines(f: NestedFault, access: number): string[] {
   if (f.stage === 1) {
     return [
       `stage-1 ${f.title}, level ${f.level}: taken to EL1 (the guest handles it)`,
-      `  ESR_EL1 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL1 ${hex(f.far)}`,
+      `  ESR_EL1 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL1 ${f.far}`,
     ];
   }
   return [
-    `stage-2 ${f.title}, level ${f.level}${f.s1ptw ? `, on the stage-1 table walk (${f.onUpdate ? "the hardware update of " : ""}the level-${f.s1Level} entry at IPA ${hex(f.ipa)})` : ` on the IPA ${hex(f.ipa)}`}: taken to EL2 (the hypervisor handles it)`,
-    `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${hex(f.far)}`,
+    `stage-2 ${f.title}, level ${f.level}${f.s1ptw ? `, on the stage-1 table walk (${f.onUpdate ? "the hardware update of " : ""}the level-${f.s1Level} entry at IPA ${f.ipa})` : ` on the IPA ${f.ipa}`}: taken to EL2 (the hypervisor handles it)`,
+    `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${f.far}`,
     f.hpfarValid && f.hpfar !== null
-      ? `  HPFAR_EL2 ${hex(f.hpfar)} (FIPA = IPA[51:12] = ${hex(f.hpfar >> 4n)})`
+      ? `  HPFAR_EL2 ${f.hpfar} (FIPA = IPA[51:12] = ${hex(BigInt(f.hpfar) >> 4n)})`
       : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
   ];
 }
@@ -332,11 +389,12 @@ function yn(x: boolean): string {
   return x ? "yes" : "no";
 }
 
-/** The report as JSON-ready data (64-bit values as hex strings). */
+/** The report in the layout `s2pt walk --va --json` prints (snake_case keys, the CLI's documented form). */
 export function nestedReportJson(r: NestedReport): Record<string, unknown> {
+  checkObject(r, "r");
   const f = r.fault;
   return {
-    va: hex(r.va),
+    va: r.va,
     access: r.access,
     el: r.el,
     stage1: {
@@ -345,24 +403,24 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
       region: r.region === null ? null : `TTBR${r.region}`,
       granule: r.geometry ? r.geometry.granule : null,
       start_level: r.geometry ? r.geometry.startLevel : null,
-      table: r.tableBase === null ? null : hex(r.tableBase),
+      table: r.tableBase,
       output_bits: r.oaBits,
       steps: r.steps.map((s) => ({
         level: s.level,
-        table_ipa: hex(s.tableIpa),
+        table_ipa: s.tableIpa,
         index: s.index,
-        entry_ipa: hex(s.entryIpa),
+        entry_ipa: s.entryIpa,
         s2: walkReportJson(s.s2),
-        entry_pa: s.entryPa === null ? null : hex(s.entryPa),
-        descriptor: s.descriptor === null ? null : hex(s.descriptor),
+        entry_pa: s.entryPa,
+        descriptor: s.descriptor,
         summary: s.summary,
       })),
       leaf: r.leaf
         ? {
             level: r.leaf.level,
             kind: r.leaf.kind,
-            size: hex(r.leaf.size),
-            descriptor: hex(r.leaf.descriptor),
+            size: r.leaf.size,
+            descriptor: r.leaf.descriptor,
             attrindx: r.leaf.attrIndx,
             mair_attr: "0x" + r.leaf.mairAttr.toString(16).padStart(2, "0"),
             sh: r.leaf.sh,
@@ -381,17 +439,17 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
           }
         : null,
     },
-    ipa: r.ipa === null ? null : hex(r.ipa),
+    ipa: r.ipa,
     s1_attr: r.s1Attr === null ? null : "0x" + r.s1Attr.toString(16).padStart(2, "0"),
     s1_sh: r.s1Sh,
     s1_attr_from: r.s1AttrFrom,
     s2: r.final ? walkReportJson(r.final) : null,
     update: r.update ? { s2: walkReportJson(r.update), hw_updates: r.hwUpdates } : null,
-    pa: r.pa === null ? null : hex(r.pa),
+    pa: r.pa,
     memtype: r.memtype ? combinedJson(r.memtype) : null,
     fault: f
       ? f.stage === 1
-        ? { stage: 1, type: f.type, level: f.level, fsc: hex(f.fsc), ec: hex(f.ec), esr_el1: hex(f.esr), wnr: f.wnr, far_el1: hex(f.far) }
+        ? { stage: 1, type: f.type, level: f.level, fsc: hex(f.fsc), ec: hex(f.ec), esr_el1: hex(f.esr), wnr: f.wnr, far_el1: f.far }
         : {
             stage: 2,
             type: f.type,
@@ -399,14 +457,14 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
             s1ptw: f.s1ptw,
             on_update: f.onUpdate,
             s1_level: f.s1Level,
-            ipa: hex(f.ipa),
+            ipa: f.ipa,
             fsc: hex(f.fsc),
             ec: hex(f.ec),
             esr_el2: hex(f.esr),
             wnr: f.wnr,
             hpfar_valid: f.hpfarValid,
-            hpfar_el2: f.hpfar === null ? null : hex(f.hpfar),
-            far_el2: hex(f.far),
+            hpfar_el2: f.hpfar,
+            far_el2: f.far,
           }
       : null,
   };

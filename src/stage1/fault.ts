@@ -37,7 +37,9 @@ import {
   faultIss,
   type FaultTypeName,
 } from "../walker/fault.js";
+import { hex } from "../pgtable/u64.js";
 
+/** A stage-1 fault, taken to EL1: its syndrome (ESR_EL1) and FAR_EL1 (hex). */
 export interface S1FaultReport {
   stage: 1;
   type: FaultTypeName;
@@ -50,8 +52,8 @@ export interface S1FaultReport {
   /** ESR_EL1 (bits 31:0). */
   esr: number;
   wnr: boolean;
-  /** FAR_EL1: the VA. */
-  far: bigint;
+  /** FAR_EL1: the VA (hex). */
+  far: string;
 }
 
 /** ESR_ELx.EC of a stage-1 abort taken to EL1 from an access at `el`. */
@@ -60,6 +62,7 @@ export function s1AbortEc(access: number, el: number): number {
   return el === 0 ? EC_DABT_LOW : EC_DABT_CUR;
 }
 
+/** Put a stage-1 fault together from the walk's numbers; `va` is the faulting VA (64 bits). */
 export function s1FaultReport(type: number, level: number, access: number, el: number, write: boolean, va: bigint): S1FaultReport {
   const name = FAULT_NAMES[type];
   if (name === undefined || name === "none") throw new RangeError(`not a fault: ${type}`);
@@ -75,6 +78,6 @@ export function s1FaultReport(type: number, level: number, access: number, el: n
     iss,
     esr: ((ec << ESR_EC_SHIFT) | ESR_IL | iss) >>> 0,
     wnr: (iss & ISS_WNR) !== 0,
-    far: va,
+    far: hex(va),
   };
 }

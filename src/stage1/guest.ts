@@ -5,7 +5,7 @@
  * after the replay when no op did).
  */
 
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError } from "../pgtable/u64.js";
 import { combineS1S2, combineTable, combineIndex, type CombineOptions, type CombineResult } from "../mair/combine.js";
 import { S2_MEMATTR_LO, S2_MEMATTR_SHIFT } from "../pgtable/descriptor.js";
@@ -14,8 +14,9 @@ import { s2LeafSh } from "../walker/memtype.js";
 import type { S2Walker } from "../walker/translate.js";
 import { buildGuest, type BuiltGuest } from "./builder.js";
 import type { GuestConfig } from "./config.js";
-import type { GuestSpec } from "./scenario.js";
+import type { GuestSpec } from "./spec.js";
 import { NestedWalker } from "./walk.js";
+import { checkInstance } from "../pgtable/args.js";
 
 const built = new WeakMap<KvmPgtable, BuiltGuest>();
 
@@ -31,6 +32,7 @@ export function guestOf(pgt: KvmPgtable, spec: GuestSpec | null, where: string):
 
 /** The guest already built over `pgt`, if any. */
 export function builtGuest(pgt: KvmPgtable): BuiltGuest | undefined {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
   return built.get(pgt);
 }
 

@@ -16,13 +16,15 @@ import { InputError, hex } from "../pgtable/u64.js";
 const FRAME = 4096;
 const WORDS = FRAME / 4;
 
+/** The guest's physical memory as the guest builder writes it: sparse 4K frames of 64-bit words. */
 export class GuestMemory {
   private readonly frames = new Map<number, Uint32Array>();
-  /** The last read64(): bits 31:0 and 63:32. */
+  /** @internal The last read64(): bits 31:0 and 63:32. */
   lo = 0;
+  /** @internal */
   hi = 0;
 
-  /** Read the 64-bit word at `pa` (8-byte aligned) into lo/hi. */
+  /** @internal Read the 64-bit word at `pa` (8-byte aligned) into lo/hi. */
   read64(pa: number): void {
     const f = this.frames.get(Math.floor(pa / FRAME));
     if (f === undefined) {
@@ -35,7 +37,7 @@ export class GuestMemory {
     this.hi = f[w + 1];
   }
 
-  /** Write the 64-bit word at `pa` (8-byte aligned). */
+  /** @internal Write the 64-bit word at `pa` (8-byte aligned). */
   write64(pa: number, lo: number, hi: number): void {
     if (!(pa >= 0 && pa < 2 ** 52) || Math.floor(pa / 8) * 8 !== pa) throw new InputError(`guest memory: ${hex(pa)} is not an 8-byte aligned PA below 2^52`);
     const key = Math.floor(pa / FRAME);

@@ -75,7 +75,7 @@ import {
   S1_UXNTABLE_HI,
   S1_UXN_HI,
   s1DescAddress,
-} from "../pgtable/s1descriptor.js";
+} from "./descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";
@@ -116,9 +116,15 @@ export const S2_FOR_UPDATE = 2;
 /** Called after each stage-2 translation of a walk (tracing only): the IPA, the stage-1 level, translate()'s result, S2_FOR_*. */
 export type S2WalkHook = (ipa: number, s1Level: number, result: number, kind: number) => void;
 
+/**
+ * The two-stage walk of a guest VA: the guest's stage 1 (AArch64.S1Translate) over guest memory, every table read and the output IPA translated by an S2Walker. One per guest; walkVa() tells one translation in full.
+ */
 export class NestedWalker {
+  /** The stage-2 walker every stage-1 table read and the output IPA go through. */
   readonly s2: S2Walker;
+  /** The guest's memory, holding its stage-1 tables. */
   readonly mem: GuestMemory;
+  /** The guest's stage-1 registers. */
   readonly cfg: GuestConfig;
   /** The two regions' geometry (TTBR0, TTBR1). */
   readonly regions: readonly [RegionGeometry, RegionGeometry];
@@ -144,52 +150,63 @@ export class NestedWalker {
   private readonly offLo: Int32Array = new Int32Array(2);
   private readonly offHi: Int32Array = new Int32Array(2);
 
-  // ---- result of the last translate() ------------------------------------------------
-  /** STAGE_NONE on success, else the stage of the fault. */
+  // ---- result of the last translate() (the fast internal form: the public one is walkVa()'s report) ----
+  /** @internal STAGE_NONE on success, else the stage of the fault. */
   faultStage = 0;
-  /** FAULT_* (FAULT_NONE on success). */
+  /** @internal FAULT_* (FAULT_NONE on success). */
   faultType = 0;
-  /** The fault's level: of the stage-1 walk (stage 1) or of the stage-2 walk (stage 2). */
+  /** @internal The fault's level: of the stage-1 walk (stage 1) or of the stage-2 walk (stage 2). */
   faultLevel = 0;
-  /** The stage-2 fault was on the translation of a stage-1 table entry (ESR_EL2.S1PTW). */
+  /** @internal The stage-2 fault was on the translation of a stage-1 table entry (ESR_EL2.S1PTW). */
   s1ptw = false;
-  /** For a stage-2 fault: the IPA stage 2 could not translate (the entry's IPA with S1PTW, else the output IPA). */
+  /** @internal For a stage-2 fault: the IPA stage 2 could not translate (the entry's IPA with S1PTW, else the output IPA). */
   faultIpa = 0;
-  /** The stage-1 level being walked when the fault came (the leaf's level for a final stage-2 fault). */
+  /** @internal The stage-1 level being walked when the fault came (the leaf's level for a final stage-2 fault). */
   s1Level = 0;
-  /** The access was a write (WnR). */
+  /** @internal The access was a write (WnR). */
   faultWrite = false;
-  /** TTBR region of the VA (bit 55), -1 when stage 1 is disabled. */
+  /** @internal TTBR region of the VA (bit 55), -1 when stage 1 is disabled. */
   region = -1;
-  /** Output of stage 1 and of stage 2. */
+  /** @internal Output of stage 1 and of stage 2. */
   ipa = 0;
+  /** @internal */
   pa = 0;
-  /** The stage-1 leaf (lo, hi) and its level; lo = hi = 0 when stage 1 is disabled. */
+  /** @internal The stage-1 leaf (lo, hi) and its level; lo = hi = 0 when stage 1 is disabled. */
   leafLo = 0;
+  /** @internal */
   leafHi = 0;
+  /** @internal */
   leafLevel = 0;
-  /** Stage-1 permissions granted to the access's EL (S1_PERM_*), after the hierarchical ones and WXN. */
+  /** @internal Stage-1 permissions granted to the access's EL (S1_PERM_*), after the hierarchical ones and WXN. */
   s1Perms = 0;
-  /** APTable / PXNTable / UXNTable gathered on the way down. */
+  /** @internal APTable / PXNTable / UXNTable gathered on the way down. */
   apTable = 0;
+  /** @internal */
   pxnTable = false;
+  /** @internal */
   uxnTable = false;
-  /** The stage-1 memory attributes for the combine: MAIR byte and SH (see AArch64_S1DisabledOutput when disabled). */
+  /** @internal The stage-1 memory attributes for the combine: MAIR byte and SH (see AArch64_S1DisabledOutput when disabled). */
   s1Attr = 0;
+  /** @internal */
   s1Sh = 0;
-  /** AttrIndx of the leaf (-1 when stage 1 is disabled). */
+  /** @internal AttrIndx of the leaf (-1 when stage 1 is disabled). */
   attrIndx = -1;
-  /** The IPA of the stage-1 leaf entry. */
+  /** @internal The IPA of the stage-1 leaf entry. */
   leafEntryIpa = 0;
-  /** S1_HW_AF | S1_HW_DIRTY: what the hardware wrote to the stage-1 leaf (leafLo is the value after). */
+  /** @internal S1_HW_AF | S1_HW_DIRTY: what the hardware wrote to the stage-1 leaf (leafLo is the value after). */
   hwUpdate = 0;
 
   // ---- trace (tracing on: every stage-1 entry read, and a hook after every stage-2 walk) ----
+  /** @internal */
   tracing = false;
+  /** @internal */
   s2Hook: S2WalkHook | null = null;
+  /** @internal */
   traceLen = 0;
+  /** @internal */
   readonly trace = new Float64Array(MAX_S1_STEPS * S1_TRACE_STRIDE);
 
+  /** A nested walker: the guest's stage 1 (registers `cfg`, tables in `mem`) over the stage-2 walker `s2`. */
   constructor(s2: S2Walker, mem: GuestMemory, cfg: GuestConfig) {
     checkInstance(s2, "s2", S2Walker, "an S2Walker");
     checkInstance(mem, "mem", GuestMemory, "a GuestMemory");
@@ -227,6 +244,7 @@ export class NestedWalker {
   }
 
   /**
+   * @internal
    * Translate the VA given as halves (vaLo = VA[31:0], vaHi = VA[63:32],
    * unsigned) for an access (ACCESS_READ / WRITE / EXEC) at EL `el` (0 or 1).
    * Returns FAULT_NONE with ipa, pa and the attributes set, or the FAULT_*

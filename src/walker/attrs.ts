@@ -26,6 +26,7 @@ import { PERM_R, PERM_W, PERM_X, s2PermBits } from "./perms.js";
 
 export const SH_NAMES = ["Non-shareable", "reserved (CONSTRAINED UNPREDICTABLE)", "Outer Shareable", "Inner Shareable"] as const;
 
+/** A stage-2 leaf's attributes, field by field, and what they grant (for reports and the combine). */
 export interface S2LeafAttrs {
   /** MemAttr[3:0], descriptor bits 5:2. */
   memAttr: number;

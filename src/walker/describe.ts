@@ -2,60 +2,86 @@
  * One walk, told in full: every descriptor the hardware reads (table
  * address, index, descriptor decoded), then the output address and the
  * leaf's stage-2 attributes, or the fault with its ESR_EL2 syndrome and
- * HPFAR_EL2. This is the API edge: BigInt and objects are fine here; the
- * walk itself is the walker's (with its trace switched on, which sends it
- * down the complete path, walk(), rather than the batch fast path).
+ * HPFAR_EL2. This is the API edge: the report is a plain JSON-safe object
+ * (every address, size and 64-bit value a "0x" hex string; levels, indices
+ * and fields of 32 bits or fewer numbers), built after the walk; the walk
+ * itself is the walker's (with its trace switched on, which sends it down
+ * the complete path, walk(), rather than the batch fast path).
  */
 
-import { decodeS2Descriptor } from "../pgtable/decode.js";
+import { decodeS2Descriptor } from "./decode.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
 import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
 import { HW_SET_AF, HW_SET_DIRTY, S2Walker } from "./translate.js";
-import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf } from "../pgtable/args.js";
-import { combineWithLeaf, type CombineControls } from "./memtype.js";
+import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf, checkU64 } from "../pgtable/args.js";
+import { combineWithLeaf, vtcrSh0, type CombineControls } from "./memtype.js";
 import type { CombineResult } from "../mair/combine.js";
 import { SH_SHORT } from "../mair/attrs.js";
 
+/** One descriptor the walk read. */
 export interface WalkStep {
+  /** The level it was read at. */
   level: number;
-  /** PA of the table page read, and which of the concatenated root pages it is (start level only). */
-  tablePa: number;
+  /** PA of the table page read (hex). */
+  tablePa: string;
+  /** Which of the concatenated root pages it is (start level only), else null. */
   rootPage: number | null;
+  /** The entry's index in the table. */
   index: number;
-  /** PA of the descriptor: tablePa + 8 * index. */
-  entryPa: number;
-  descriptor: bigint;
+  /** PA of the descriptor: tablePa + 8 * index (hex). */
+  entryPa: string;
+  /** The descriptor read (hex). */
+  descriptor: string;
   /** decodeS2Descriptor's one-line summary at this level. */
   summary: string;
 }
 
+/** A walk that translated: the output address and the leaf's stage-2 attributes. */
 export interface WalkSuccess {
-  pa: bigint;
+  /** The output address (hex). */
+  pa: string;
+  /** The leaf's level. */
   level: number;
+  /** A page (level 3) or a block. */
   kind: "page" | "block";
-  /** Size one leaf at this level maps. */
-  size: number;
-  /** The leaf as it is in memory after the walk (with any hardware update). */
-  descriptor: bigint;
+  /** Size one leaf at this level maps (hex). */
+  size: string;
+  /** The leaf as it is in memory after the walk (with any hardware update), hex. */
+  descriptor: string;
+  /** The leaf's stage-2 attributes, field by field. */
   attrs: S2LeafAttrs;
   /** What the hardware wrote: "AF" (VTCR_EL2.HA), "dirty" (S2AP[1] through DBM, VTCR_EL2.HD). */
   hwUpdates: string[];
 }
 
+/** The walk's fault: the syndrome, and the descriptor that faulted (hex; null beyond the IPA space). */
+export type WalkFault = S2FaultReport & { descriptor: string | null };
+
+/** One stage-2 walk told in full (walkIpa): JSON-safe. */
 export interface WalkReport {
-  ipa: bigint;
+  /** The IPA walked (hex). */
+  ipa: string;
+  /** The access: "r", "w" or "x". */
   access: AccessName;
+  /** The Exception level of the access. */
   el: number;
+  /** VTCR_EL2.HA of the walk. */
   ha: boolean;
+  /** VTCR_EL2.HD of the walk. */
   hd: boolean;
+  /** FEAT_XNX: XN[1:0] by EL. */
   xnx: boolean;
+  /** Every descriptor read, in order. */
   steps: WalkStep[];
+  /** The translation, or null after a fault. */
   result: WalkSuccess | null;
-  fault: (S2FaultReport & { descriptor: bigint | null }) | null;
+  /** The fault, or null. */
+  fault: WalkFault | null;
   /** The stage-1 attributes given to walkIpa, and their combine with the leaf (null after a fault). */
   stage1: { attr: number; sh: number } | null;
+  /** The combine of those with the leaf, or null. */
   combined: CombineResult | null;
 }
 
@@ -86,11 +112,11 @@ export function traceSteps(walker: S2Walker, t: ArrayLike<number>, len: number):
     const d = decodeS2Descriptor(descriptor, { granule: g.granule, level, lpa2: g.lpa2, fwb: pgt.fwb, paBits: g.paBits });
     steps.push({
       level,
-      tablePa,
+      tablePa: hex(tablePa),
       rootPage: level === g.startLevel ? page - pgt.pgd : null,
       index,
-      entryPa: tablePa + 8 * index,
-      descriptor,
+      entryPa: hex(tablePa + 8 * index),
+      descriptor: hex(descriptor),
       summary: d.summary,
     });
   }
@@ -98,11 +124,24 @@ export function traceSteps(walker: S2Walker, t: ArrayLike<number>, len: number):
 }
 
 /**
- * Walk `ipa` (any value below 2^64) for an access at EL `el`, recording every
- * step; with `s1`, also the memory type the access gets when stage 1 gives
- * that Attr byte and SH (combineWithLeaf, src/mair's rules).
+ * Walk `ipa` for an access (ACCESS_READ, ACCESS_WRITE or ACCESS_EXEC) at EL
+ * `el` (0 or 1), as the hardware walks it, recording every step; with `s1`,
+ * also the memory type the access gets when stage 1 gives that MAIR Attr
+ * byte and SH (combineWithLeaf, src/mair's rules). `ipa` is an address (a
+ * number below 2^53); beyond the IPA space the walk faults, as the hardware's.
  */
-export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
+export function walkIpa(walker: S2Walker, ipa: number, access: number, el: number, s1?: Stage1Attrs): WalkReport {
+  checkU64(ipa, "ipa");
+  return walkIpa64(walker, BigInt(ipa), access, el, s1);
+}
+
+/**
+ * @internal
+ * walkIpa() of any 64-bit value (the CLI's --ipa, an IPA from a crash
+ * log): beyond 2^53 it is beyond every IPA space, and the report shows it
+ * exactly.
+ */
+export function walkIpa64(walker: S2Walker, ipa: bigint, access: number, el: number, s1?: Stage1Attrs): WalkReport {
   checkInstance(walker, "walker", S2Walker, "an S2Walker");
   checkBigU64(ipa, "ipa");
   checkOneOf(access, "access", [ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC]);
@@ -125,6 +164,7 @@ export function walkIpa(walker: S2Walker, ipa: bigint, access: number, el: numbe
 }
 
 /**
+ * @internal
  * The report of the walk the walker has just done (with tracing on), built
  * from its result fields: `r` is what translate() returned, `ipa` the IPA it
  * was given. `s1ptw`: the walk translated a stage-1 table entry (a fault is
@@ -135,7 +175,7 @@ export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: 
   const g = pgt.geom;
   const steps = traceSteps(walker, walker.trace, walker.traceLen);
   const report: WalkReport = {
-    ipa,
+    ipa: hex(ipa),
     access: ACCESS_NAMES[access],
     el,
     ha: walker.ha,
@@ -154,15 +194,15 @@ export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: 
     if (walker.hwUpdate & HW_SET_AF) hw.push("AF");
     if (walker.hwUpdate & HW_SET_DIRTY) hw.push("dirty");
     report.result = {
-      pa: BigInt(walker.pa),
+      pa: hex(walker.pa),
       level: walker.level,
       kind: leafKind(lo, walker.level),
-      size: pgt.granuleSize(walker.level),
-      descriptor: joinU64(lo, hi),
+      size: hex(pgt.granuleSize(walker.level)),
+      descriptor: hex(joinU64(lo, hi)),
       attrs: s2LeafAttrs(lo, hi, {
         fwb: pgt.fwb,
         lpa2: g.lpa2,
-        vtcrSh0: Number((g.vtcr.value >> 12n) & 3n),
+        vtcrSh0: vtcrSh0(g),
         xnx: walker.xnx,
         hwDirty: walker.ha && walker.hd,
       }),
@@ -172,7 +212,7 @@ export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: 
   } else {
     report.fault = {
       ...faultReport(r, walker.level, access, walker.faultWrite, ipa, s1ptw),
-      descriptor: walker.descPage >= 0 ? joinU64(walker.descLo, walker.descHi) : null,
+      descriptor: walker.descPage >= 0 ? hex(joinU64(walker.descLo, walker.descHi)) : null,
     };
   }
   return report;
@@ -184,12 +224,14 @@ function bits2(v: number): string {
   return "0b" + v.toString(2).padStart(2, "0");
 }
 
-/** The report as text, one line per level, then the result or the fault. */
+/** The report as text (what `s2pt walk --ipa` prints), one line per level, then the result or the fault. */
 export function formatWalkReport(w: S2Walker, r: WalkReport): string {
+  checkInstance(w, "w", S2Walker, "an S2Walker");
+  checkObject(r, "r");
   const g = w.pgt.geom;
   const access = ACCESS_NAMES.indexOf(r.access);
   const lines: string[] = [];
-  lines.push(`IPA ${hex(r.ipa)}, ${ACCESS_WORDS[access]} at EL${r.el}`);
+  lines.push(`IPA ${r.ipa}, ${ACCESS_WORDS[access]} at EL${r.el}`);
   lines.push(
     `  stage 2: ${granuleName(g.granule)} granule, ${g.iaBits}-bit IPA (T0SZ ${g.vtcr.t0sz}), start level ${g.startLevel}` +
       `${g.pgdPages > 1 ? ` (${g.pgdPages} concatenated root tables)` : ""}, PS ${g.paBits}-bit${g.lpa2 ? ", DS 1 (FEAT_LPA2)" : ""}, FWB ${w.pgt.fwb ? 1 : 0}` +
@@ -197,13 +239,13 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
   );
   for (const s of r.steps) {
     const root = s.rootPage !== null && g.pgdPages > 1 ? ` (root ${s.rootPage})` : "";
-    lines.push(`  level ${s.level}: table ${hex(s.tablePa)}${root} [${s.index}] @ ${hex(s.entryPa)} = ${hex(s.descriptor)}  ${s.summary}`);
+    lines.push(`  level ${s.level}: table ${s.tablePa}${root} [${s.index}] @ ${s.entryPa} = ${s.descriptor}  ${s.summary}`);
   }
   if (r.result) {
     const x = r.result;
     const a = x.attrs;
     lines.push(
-      `PA ${hex(x.pa)}: level-${x.level} ${x.kind} of ${hex(x.size)} bytes${x.hwUpdates.length ? `; the hardware set ${x.hwUpdates.join(" and ")} (leaf now ${hex(x.descriptor)})` : ""}`,
+      `PA ${x.pa}: level-${x.level} ${x.kind} of ${x.size} bytes${x.hwUpdates.length ? `; the hardware set ${x.hwUpdates.join(" and ")} (leaf now ${x.descriptor})` : ""}`,
     );
     lines.push(`  MemAttr ${hex(a.memAttr)} (FWB ${a.fwb ? "on" : "off"}): ${a.memAttrText}${a.memAttrLinux ? `, ${a.memAttrLinux}` : ""}`);
     lines.push(`  SH ${bits2(a.sh)} ${a.shName}${a.shFrom === "VTCR_EL2.SH0" ? " (VTCR_EL2.SH0: FEAT_LPA2 descriptors carry OA[51:50] in bits 9:8)" : ""}`);
@@ -215,7 +257,7 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
     const f = r.fault;
     const dabt = access !== ACCESS_EXEC;
     lines.push(
-      `${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${hex(f.descriptor)})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`,
+      `${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${f.descriptor})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`,
     );
     lines.push(
       `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
@@ -223,37 +265,38 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
     );
     lines.push(
       f.hpfarValid && f.hpfar !== null
-        ? `  HPFAR_EL2 ${hex(f.hpfar)} (FIPA = IPA[51:12] = ${hex(f.hpfar >> 4n)})`
+        ? `  HPFAR_EL2 ${f.hpfar} (FIPA = IPA[51:12] = ${hex(BigInt(f.hpfar) >> 4n)})`
         : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
     );
   }
   return lines.join("\n");
 }
 
-/** The report as JSON-ready data (every 64-bit value a hex string). */
+/** The report in the layout `s2pt walk --ipa --json` prints (snake_case keys, the CLI's documented form). */
 export function walkReportJson(r: WalkReport): Record<string, unknown> {
+  checkObject(r, "r");
   return {
-    ipa: hex(r.ipa),
+    ipa: r.ipa,
     access: r.access,
     el: r.el,
     vtcr: { ha: r.ha ? 1 : 0, hd: r.hd ? 1 : 0 },
     feat_xnx: r.xnx,
     steps: r.steps.map((s) => ({
       level: s.level,
-      table: hex(s.tablePa),
+      table: s.tablePa,
       root_page: s.rootPage,
       index: s.index,
-      entry: hex(s.entryPa),
-      descriptor: hex(s.descriptor),
+      entry: s.entryPa,
+      descriptor: s.descriptor,
       summary: s.summary,
     })),
     result: r.result
       ? {
-          pa: hex(r.result.pa),
+          pa: r.result.pa,
           level: r.result.level,
           kind: r.result.kind,
-          size: hex(r.result.size),
-          descriptor: hex(r.result.descriptor),
+          size: r.result.size,
+          descriptor: r.result.descriptor,
           hw_updates: r.result.hwUpdates,
           s2: {
             memattr: hex(r.result.attrs.memAttr),
@@ -285,8 +328,8 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
           s1ptw: r.fault.s1ptw,
           isv: false,
           hpfar_valid: r.fault.hpfarValid,
-          hpfar_el2: r.fault.hpfar === null ? null : hex(r.fault.hpfar),
-          descriptor: r.fault.descriptor === null ? null : hex(r.fault.descriptor),
+          hpfar_el2: r.fault.hpfar,
+          descriptor: r.fault.descriptor,
         }
       : null,
     ...(r.stage1 ? { stage1: { attr: hex2(r.stage1.attr), sh: r.stage1.sh }, combined: r.combined ? combinedJson(r.combined) : null } : {}),
@@ -303,6 +346,7 @@ function hex2(v: number): string {
  * why, the permitted values, and the steps (ASL function, rule, result).
  */
 export function combinedJson(c: CombineResult): Record<string, unknown> {
+  checkObject(c, "c");
   return {
     attr: c.attr < 0 ? null : hex2(c.attr),
     sh: c.sh < 0 ? null : c.sh,

@@ -49,14 +49,20 @@ import {
   FSC_TRANS_LM2,
 } from "../regs/fsc.js";
 import { HPFAR } from "../regs/hpfar.js";
+import { hex } from "../pgtable/u64.js";
 
 /** The faults the stage-2 walk reports (ASL Fault_*), plus "none". */
 export const FAULT_NONE = 0;
+/** A Translation fault (the walk met an invalid entry, or the IPA is beyond the IPA space). */
 export const FAULT_TRANSLATION = 1;
+/** An Access flag fault (a leaf with AF = 0 and VTCR_EL2.HA = 0). */
 export const FAULT_ACCESS_FLAG = 2;
+/** A Permission fault (S2AP or XN forbid the access). */
 export const FAULT_PERMISSION = 3;
+/** An Address size fault (an output or table address beyond the PA size). */
 export const FAULT_ADDRESS_SIZE = 4;
 
+/** A fault's name in results and JSON. */
 export type FaultTypeName = "translation" | "access_flag" | "permission" | "address_size";
 
 /** Names as the translate op writes them, indexed by FAULT_*. */
@@ -65,11 +71,15 @@ export const FAULT_NAMES: readonly (FaultTypeName | "none")[] = ["none", "transl
 /** The Arm ARM's words for each fault, indexed by FAULT_*. */
 export const FAULT_TITLES: readonly string[] = ["no fault", "Translation fault", "Access flag fault", "Permission fault", "Address size fault"];
 
-/** The kind of access being translated. */
+/** A data read (the kind of access being translated). */
 export const ACCESS_READ = 0;
+/** A data write. */
 export const ACCESS_WRITE = 1;
+/** An instruction fetch. */
 export const ACCESS_EXEC = 2;
+/** The accesses' names by ACCESS_* value: r, w, x. */
 export const ACCESS_NAMES = ["r", "w", "x"] as const;
+/** An access's name: "r", "w" or "x". */
 export type AccessName = (typeof ACCESS_NAMES)[number];
 
 /** ESR_ELx.EC values for aborts taken to EL2 from a lower Exception level. */
@@ -153,7 +163,6 @@ export function decodeLDFSC(fsc: number, out: { type: number; level: number }): 
  * IPA too; on the final access they do not.
  */
 export function ipaValid(type: number, s1ptw = false): boolean {
-  if (type === FAULT_NONE) return false;
   if (s1ptw) return type === FAULT_ACCESS_FLAG || type === FAULT_PERMISSION || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
   return type === FAULT_ACCESS_FLAG || type === FAULT_TRANSLATION || type === FAULT_ADDRESS_SIZE;
 }
@@ -208,8 +217,8 @@ export interface S2FaultReport {
   isv: false;
   /** IPAValid: HPFAR_EL2 holds the faulting IPA. */
   hpfarValid: boolean;
-  /** HPFAR_EL2 when valid, else null (the architecture leaves it UNKNOWN). */
-  hpfar: bigint | null;
+  /** HPFAR_EL2 when valid (hex), else null (the architecture leaves it UNKNOWN). */
+  hpfar: string | null;
 }
 
 /**
@@ -233,6 +242,6 @@ export function faultReport(type: number, level: number, access: number, write: 
     s1ptw,
     isv: false,
     hpfarValid: valid,
-    hpfar: valid ? hpfarOf(ipa) : null,
+    hpfar: valid ? hex(hpfarOf(ipa)) : null,
   };
 }

@@ -307,6 +307,8 @@ export function buildKernel(pgt: KvmPgtable, lanes = LANES): WalkKernel | null {
   const source = kernelSource(pgt, lanes);
   let made: Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
   try {
+    // The walk kernel is JavaScript generated for this table's geometry (kernelSource): code generation is the point.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
     made = new Function(source)() as Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
   } catch (e) {
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval

@@ -24,7 +24,7 @@ export type CombineControls = Omit<CombineOptions, "fwb" | "ifetch">;
 
 /** VTCR_EL2.SH0 as KVM programs it (bits 13:12 of the geometry's VTCR_EL2 value). */
 export function vtcrSh0(g: Geometry): number {
-  return Number((g.vtcr.value >> 12n) & 3n);
+  return Number((BigInt(g.vtcr.value) >> 12n) & 3n);
 }
 
 /**

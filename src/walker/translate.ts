@@ -109,6 +109,7 @@ export const FAULT_STATUS = 0x100;
 
 /** Hardware updates the last walk made (hwUpdate bits). */
 export const HW_SET_AF = 1;
+/** S2Walker's hardware update: S2AP[1] set on a write through a DBM leaf (VTCR_EL2.HD). */
 export const HW_SET_DIRTY = 2;
 
 /** Words per trace step: level, page, index, lo, hi. */
@@ -116,10 +117,21 @@ const TRACE_STRIDE = 5;
 /** Most descriptors a walk reads (levels -1..3). */
 const MAX_STEPS = 5;
 
+/**
+ * The hardware's stage-2 walk over a KvmPgtable (AArch64.S2Walk,
+ * AArch64.S2CheckPermissions, the hardware AF and dirty updates of
+ * AArch64.S2Translate), with VTCR_EL2.HA/HD and FEAT_XNX as given. One per
+ * table; reuse it. walkIpa() tells one walk in full; translateBatch() and
+ * translateBatchSum() walk many through caller-owned typed arrays.
+ */
 export class S2Walker {
+  /** The table walked. */
   readonly pgt: KvmPgtable;
+  /** VTCR_EL2.HA: the hardware sets AF (KVM's setting, the default). */
   readonly ha: boolean = true;
+  /** VTCR_EL2.HD: with HA, a write through a DBM leaf sets S2AP[1] instead of faulting. */
   readonly hd: boolean = false;
+  /** FEAT_XNX: descriptor bits 54:53 are XN[1:0], by EL. */
   readonly xnx: boolean = false;
 
   // ---- configuration, fixed at construction (numbers initialised as numbers, so V8 keeps them unboxed) ----
@@ -169,33 +181,40 @@ export class S2Walker {
   /** translateBatchSum()'s partial sums (low, high halves). */
   private readonly sumPart = new Float64Array(2);
 
-  // ---- result of the last translate() ---------------------------------------------
-  /** Output address (success). */
+  // ---- result of the last translate() (the fast internal form: the public one is walkIpa()'s report) ----
+  /** @internal Output address (success). */
   pa = 0;
-  /** Level of the leaf (success) or of the fault. */
+  /** @internal Level of the leaf (success) or of the fault. */
   level = 0;
-  /** FAULT_* of the last walk (FAULT_NONE on success). */
+  /** @internal FAULT_* of the last walk (FAULT_NONE on success). */
   faultType = 0;
-  /** WnR as the fault reports it: the access was a write. */
+  /** @internal WnR as the fault reports it: the access was a write. */
   faultWrite = false;
-  /** The leaf descriptor (success) or the descriptor that faulted, as in memory after any hardware update. */
+  /** @internal The leaf descriptor (success) or the descriptor that faulted, as in memory after any hardware update. */
   descLo = 0;
+  /** @internal */
   descHi = 0;
   /**
+   * @internal
    * Where that descriptor is, table page and index: set by the complete walk
    * (always when tracing); -1 after a fast-path success or when the walk read
    * no descriptor.
    */
   descPage = -1;
+  /** @internal */
   descIndex = -1;
-  /** HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
+  /** @internal HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
   hwUpdate = 0;
 
   // ---- optional trace of every descriptor read (CLI, tests): sends every walk down the complete path ----
+  /** @internal */
   tracing = false;
+  /** @internal */
   traceLen = 0;
+  /** @internal */
   readonly trace = new Float64Array(MAX_STEPS * TRACE_STRIDE);
 
+  /** A walker of `pgt` with VTCR_EL2.HA/HD and FEAT_XNX as `opts` say (default: HA on, HD off, XNX off, as KVM runs). */
   constructor(pgt: KvmPgtable, opts: WalkerOptions = {}) {
     // Arguments (args.ts): a live table, and options of their types.
     checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
@@ -236,12 +255,13 @@ export class S2Walker {
     this.kernel = opts.fast === false ? null : buildKernel(pgt);
   }
 
-  /** The generated fast path's source, or null (for inspection). */
+  /** @internal The generated fast path's source, or null (for inspection). */
   get kernelSource(): string | null {
     return this.kernel === null ? null : this.kernel.source;
   }
 
   /**
+   * @internal
    * Translate `ipa` for an access (ACCESS_READ / ACCESS_WRITE / ACCESS_EXEC)
    * at EL `el` (0 or 1). Returns FAULT_NONE (0) with pa and level set, or the
    * FAULT_* taken, with level and faultWrite set. `ipa` is a number:
@@ -294,7 +314,8 @@ export class S2Walker {
    * outStatus[k] = leaf level on success; outPa[k] = -1 and
    * outStatus[k] = FAULT_STATUS | FSC on a fault (the ESR_EL2 DFSC / IFSC,
    * which names the fault and its level). Returns the number of faults.
-   * The result fields (pa, level, ...) are not defined after a batch.
+   * A batch API: the arrays are the caller's (allocated once, reused), the
+   * IPAs doubles (exact below 2^53; anything beyond the IPA space faults).
    */
   translateBatch(ipas: Float64Array, n: number, access: number, el: number, outPa: Float64Array, outStatus: Int32Array): number {
     // Once per call, not per IPA: the arrays and counts. The IPAs themselves
@@ -306,7 +327,7 @@ export class S2Walker {
     if (!(access === 0 || access === 1 || access === 2) || !(el === 0 || el === 1) || this.pgt.destroyed) this.badArgs(0, access, el);
     if (!(typeof n === "number" && Math.floor(n) === n && n >= 0)) throw new ArgumentError("n", `${shown(n)} is not a count (a non-negative integer)`);
     if (!(n <= ipas.length && n <= outPa.length && n <= outStatus.length)) {
-      throw new RangeError(`translateBatch: n = ${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
+      throw new ArgumentError("n", `${n} exceeds an array (ipas ${ipas.length}, outPa ${outPa.length}, outStatus ${outStatus.length})`);
     }
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing) {
@@ -383,6 +404,7 @@ export class S2Walker {
    * (TCR_EL1.HA/HD, CreateAccDescTTEUpdate), which needs read and write.
    * Results as for translate(); a fault here is one with S1PTW = 1.
    */
+  /** @internal */
   translateS1Walk(ipa: number, ptw: boolean, write = false): number {
     if (typeof ptw !== "boolean") checkBool(ptw, "ptw");
     if (typeof write !== "boolean") checkBool(write, "write");
@@ -399,7 +421,7 @@ export class S2Walker {
     }
   }
 
-  /** The PA of a table page (for reports). */
+  /** @internal The PA of a table page (for reports). */
   tablePa(page: number): number {
     checkInt(page, "page", 0, this.store.bump - 1, "a table page");
     return this.store.pagePa(page);

@@ -2,7 +2,7 @@
 // descriptors NOTES.md decodes by hand (each was written by the kernel in
 // an expected result). Values are the documents' literals, not the encoder's.
 import { describe, expect, it } from "vitest";
-import { decodeS2Descriptor } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor } from "../../src/walker/decode.js";
 import {
   EINVAL,
   PROT_DEVICE,
@@ -12,7 +12,7 @@ import {
   PROT_SW3,
   PROT_W,
   PROT_X,
-  encodeLeaf,
+  encodeLeafFast,
   pteFormat,
   pteToPhys,
   physToPteHi,
@@ -24,7 +24,7 @@ import { InputError } from "../../src/pgtable/u64.js";
 import type { Granule } from "../../src/pgtable/geometry.js";
 
 function enc(granule: Granule, fwb: boolean, lpa2: boolean, pa: number, level: number, prot: number): string {
-  const r = encodeLeaf({ granule, fwb, lpa2 }, pa, level, prot);
+  const r = encodeLeafFast({ granule, fwb, lpa2 }, pa, level, prot);
   if (typeof r === "number") return `errno ${r}`;
   return "0x" + r.value.toString(16);
 }
@@ -101,7 +101,7 @@ describe("prot refusals (stage2_set_prot_attr)", () => {
     ["NORMAL_NC|X", PROT_NORMAL_NC | PROT_X],
     ["DEVICE|NORMAL_NC", PROT_DEVICE | PROT_NORMAL_NC],
   ])("%s is -EINVAL", (_, prot) => {
-    expect(encodeLeaf({ granule: 4096, fwb: true, lpa2: false }, 0x80000000, 3, prot)).toBe(-EINVAL);
+    expect(encodeLeafFast({ granule: 4096, fwb: true, lpa2: false }, 0x80000000, 3, prot)).toBe(-EINVAL);
     expect(encodeLeafChecked({ granule: 4096, fwb: true, lpa2: false }, 0x80000000n, 3, prot)).toMatch(/-EINVAL \(-22\)/);
   });
   it("prot '' still makes a valid descriptor: AF, SH, XN, MemAttr, no S2AP (NOTES 12)", () => {

@@ -99,7 +99,7 @@ describe("geometry: kernel-reference §3.4, every granule x IPA size", () => {
     expect(g.vtcr.tg0).toBe(0);
     expect(g.vtcr.ps).toBe(5);
     // T0SZ 24 | SL0 1<<6 | IRGN0 1<<8 | ORGN0 1<<10 | SH0 3<<12 | PS 5<<16 | VS 1<<19 | HA 1<<21 | RES1 1<<31
-    expect(g.vtcr.value).toBe(0x80000000n | 0x200000n | 0x80000n | 0x50000n | 0x3000n | 0x400n | 0x100n | 0x40n | 24n);
+    expect(BigInt(g.vtcr.value)).toBe(0x80000000n | 0x200000n | 0x80000n | 0x50000n | 0x3000n | 0x400n | 0x100n | 0x40n | 24n);
     expect(stage2Geometry({ granule: 16384, iaBits: 40, paBits: 48, lpa2: false }).vtcr.tg0).toBe(2);
     expect(stage2Geometry({ granule: 65536, iaBits: 40, paBits: 48, lpa2: false }).vtcr.tg0).toBe(1);
   });

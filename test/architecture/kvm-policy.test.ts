@@ -11,7 +11,7 @@
 import { describe, expect, it } from "vitest";
 import { explainEra, type ExplainOptions } from "../../src/kvm/explain.js";
 import { kvmSupportsCacheablePfnmap, userMemAbortPolicy, type Era, type PolicyInputs } from "../../src/kvm/policy.js";
-import { protNames } from "../../src/pgtable/decode.js";
+import { protNames } from "../../src/walker/decode.js";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 
 const NORMAL_RW_FWB = "0x400000800007db";
@@ -22,7 +22,7 @@ const DEVICE_RW = "0x400000800007c7";
 const NC_RW = "0x400000800007d7";
 
 const BASE: PolicyInputs = { vma: "anon", pgprot: "cacheable", allowAnyUncached: false, pfnRam: true, fwb: true, dic: false, access: "read" };
-const OPTS: ExplainOptions = { granule: 4096, lpa2: false, pa: 0x80000000n, level: 3, guest: null };
+const OPTS: ExplainOptions = { granule: 4096, lpa2: false, pa: 0x80000000, level: 3, guest: null };
 
 const RAM_ANON: Partial<PolicyInputs> = {};
 const IO_DEVICE: Partial<PolicyInputs> = { vma: "pfnmap", pgprot: "device", pfnRam: false };
@@ -44,7 +44,7 @@ function check(era: Era, inputs: Partial<PolicyInputs>, e: Expect): void {
     expect(x.policy.ok, JSON.stringify(x.policy)).toBe(true);
     if (!x.policy.ok) return;
     expect(protNames(x.policy.prot)).toBe(e.prot);
-    expect(x.leaf && "0x" + x.leaf.value.toString(16)).toBe(e.descriptor);
+    expect(x.leaf && x.leaf.pte).toBe(e.descriptor);
   } else {
     expect(x.policy.ok).toBe(false);
     if (x.policy.ok) return;

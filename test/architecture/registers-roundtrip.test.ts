@@ -5,7 +5,8 @@
 // and without S1PTW; and real walks over a table that fault.
 import { describe, expect, it } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { PROT_R, stage2Geometry, type Granule, type Stage2Config } from "../../src/index.js";
+import { PROT_R } from "../../src/pgtable/descriptor.js";
+import { stage2Geometry, type Granule, type Stage2Config } from "../../src/pgtable/geometry.js";
 import { decodeEsr, EC_CODES } from "../../src/regs/esr.js";
 import { decodeHpfar } from "../../src/regs/hpfar.js";
 import { decodePar } from "../../src/regs/par.js";
@@ -126,7 +127,7 @@ describe("the walker's faults on a real table decode to the fault the walk took"
     const d = decodeEsr(BigInt(rep.esr), 2);
     const fi = fscInfo(Number(field(d, access === ACCESS_EXEC ? "IFSC" : "DFSC")));
     expect([fi?.kind, fi?.level]).toEqual([kind, level]);
-    if (rep.hpfar !== null) expect(decodeHpfar(rep.hpfar).summary).toBe(`faulting IPA page 0x${(ipa - (ipa % 4096)).toString(16)}`);
+    if (rep.hpfar !== null) expect(decodeHpfar(BigInt(rep.hpfar)).summary).toBe(`faulting IPA page 0x${(ipa - (ipa % 4096)).toString(16)}`);
     else expect(kind).toBe("permission"); // HPFAR_EL2 is UNKNOWN for a Permission fault on the final access
   });
 });
@@ -145,7 +146,7 @@ describe("kvm_get_vtcr()'s value decodes to the geometry it was built from", () 
   ];
   it.each(geoms)("%i granule, %i-bit IPA, %i-bit PA, LPA2 %s", (granule, iaBits, paBits, lpa2) => {
     const g = stage2Geometry({ granule, iaBits, paBits, lpa2 });
-    const d = decodeVtcr(g.vtcr.value);
+    const d = decodeVtcr(BigInt(g.vtcr.value));
     expect(d.problems).toEqual([]);
     expect(Number(field(d, "T0SZ"))).toBe(g.vtcr.t0sz);
     expect(Number(field(d, "SL0"))).toBe(g.vtcr.sl0);
@@ -153,7 +154,7 @@ describe("kvm_get_vtcr()'s value decodes to the geometry it was built from", () 
     expect(Number(field(d, "PS"))).toBe(g.vtcr.ps);
     expect(Number(field(d, "DS"))).toBe(g.vtcr.ds);
     // The register decoder's geometry is stage2Geometry()'s, and the value is kvm_get_vtcr()'s.
-    const r = decodeRegister("VTCR_EL2", g.vtcr.value);
+    const r = decodeRegister("VTCR_EL2", BigInt(g.vtcr.value));
     expect(r.geometry?.startLevel).toBe(g.startLevel);
     expect(r.geometry?.pgdPages).toBe(g.pgdPages);
     expect(r.extra.kvm_differences).toEqual([]);
@@ -186,7 +187,7 @@ describe("the guest's TCR_EL1, MAIR_EL1 and PAR_EL1 encoders decode back", () =>
     expect(d.fields.map((x) => x.value)).toEqual(["0xaa", "0xc", "0xbb", "0x4", "0x0", "0x44", "0xf0", "0xff"]);
   });
   it("parValue() (ATTR and SH as EncodePARAttrs and PAREncodeShareability give them)", () => {
-    const d = decodePar(parValue(0x44, 2, 0xf000080001000n));
+    const d = decodePar(parValue(0x44, 2, 0xf000080001000));
     expect(d.problems).toEqual([]);
     expect(d.summary).toBe("PA 0xf000080001000, ATTR 0x44, Outer Shareable");
   });

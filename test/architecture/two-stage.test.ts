@@ -24,16 +24,8 @@ import { nestedMemType } from "../../src/stage1/guest.js";
 import { walkVa } from "../../src/stage1/describe.js";
 import { s1FaultReport } from "../../src/stage1/fault.js";
 import { decodeTcr, encodeTcr, regionGeometry } from "../../src/stage1/config.js";
-import {
-  decodeS1Descriptor,
-  encodeS1Leaf,
-  encodeS1Table,
-  S1_AF_LO,
-  S1_APTABLE_HI,
-  S1_NSTABLE_HI,
-  S1_PXNTABLE_HI,
-  S1_UXNTABLE_HI,
-} from "../../src/pgtable/s1descriptor.js";
+import { decodeS1Descriptor } from "../../src/stage1/decode.js";
+import { encodeS1Leaf, encodeS1Table, S1_AF_LO, S1_APTABLE_HI, S1_NSTABLE_HI, S1_PXNTABLE_HI, S1_UXNTABLE_HI } from "../../src/stage1/descriptor.js";
 import { guestJson, rewalk, setup, tr } from "../helpers-guest.js";
 
 const OSH = 2;
@@ -133,13 +125,13 @@ describe("a guest framebuffer mapped Normal-NC over a stage-2 Normal-NC mapping"
       // VA - 0xffffff8000000000 = 0x4000001040: L1 index VA[38:30] = 256 (entry IPA 0x40000800), L2 index 0
       // (0x40001000), L3 index 1 (0x40002008); IPA = 0x10000000 + 0x1040; PA = 0x1000000000 + 0x1040.
       expect(r.steps.map((x) => [x.level, x.entryIpa, x.index])).toEqual([
-        [1, 0x40000800n, 256],
-        [2, 0x40001000n, 0],
-        [3, 0x40002008n, 1],
+        [1, "0x40000800", 256],
+        [2, "0x40001000", 0],
+        [3, "0x40002008", 1],
       ]);
       // Each entry is read at the PA stage 2 gives its IPA: pool page n at PA 0x80010000 + n * 0x1000.
-      expect(r.steps.map((x) => x.entryPa)).toEqual([0x80010800n, 0x80011000n, 0x80012008n]);
-      expect([r.ipa, r.pa, r.leaf?.level, r.final?.result?.level]).toEqual([0x10001040n, 0x1000001040n, 3, 2]);
+      expect(r.steps.map((x) => x.entryPa)).toEqual(["0x80010800", "0x80011000", "0x80012008"]);
+      expect([r.ipa, r.pa, r.leaf?.level, r.final?.result?.level]).toEqual(["0x10001040", "0x1000001040", 3, 2]);
       // FWB off: S2DecodeMemAttrs 0b0101 NC/NC; S2CombineS1AttrHints NC + NC = NC. FWB on: AArch64.S2ApplyFWBMemAttrs
       // 0b101 with stage-1 Normal: Normal NC. Either way EffectiveShareability makes NC/NC Outer Shareable.
       expect([r.memtype?.attr, r.memtype?.sh, r.memtype?.memtype]).toEqual([0x44, OSH, "Normal-NC"]);
@@ -185,7 +177,7 @@ describe("stage-2 faults on the stage-1 table walk (S1PTW)", () => {
     expect(f?.stage).toBe(2);
     if (f?.stage !== 2) return;
     // ESR_EL2 = EC 0x24 << 26 | IL 1 << 25 | S1PTW 1 << 7 | DFSC 0b000111 = 0x92000087; HPFAR = IPA[51:12] << 4 = 0x400020.
-    expect([f.esr, f.s1ptw, f.hpfarValid, f.hpfar, f.far]).toEqual([0x92000087, true, true, 0x400020n, 0xffffff8000001000n]);
+    expect([f.esr, f.s1ptw, f.hpfarValid, f.hpfar, f.far]).toEqual([0x92000087, true, true, "0x400020", "0xffffff8000001000"]);
     // A write: WnR 1 too (the access's, see src/stage1/fault.ts): 0x920000c7.
     expect(walkVa(s.nw, 0xffffff8000001000n, ACCESS_WRITE, 1).fault?.esr).toBe(0x920000c7);
     // An instruction fetch: EC 0x20, no WnR: 0x82000087.
@@ -207,7 +199,7 @@ describe("stage-2 faults on the stage-1 table walk (S1PTW)", () => {
     expect(tr(s.nw, 0xffffff8000001000n, ACCESS_READ)).toBe(FAULT_PERMISSION);
     const f = walkVa(s.nw, 0xffffff8000001000n, ACCESS_READ, 1).fault;
     // 0x92000000 | S1PTW 0x80 | Permission level 3 0x0f = 0x9200008f; HPFAR valid although it is a Permission fault.
-    expect(f?.stage === 2 ? [f.esr, f.hpfar, f.s1Level] : null).toEqual([0x9200008f, 0x400010n, 2]);
+    expect(f?.stage === 2 ? [f.esr, f.hpfar, f.s1Level] : null).toEqual([0x9200008f, "0x400010", 2]);
   });
 
   it("HCR_EL2.PTW = 1: a table page stage 2 maps as Device is a Permission fault; PTW = 0 walks it (as Normal NC)", () => {
@@ -289,7 +281,7 @@ describe("stage-1 faults (to EL1)", () => {
       const f = walkVa(s.nw, 0xffffff8000002000n, ACCESS_READ, 1).fault;
       // The level-3 entry of VA ...2000 (index 2) is at IPA 0x40002000 + 2 * 8 = 0x40002010; HPFAR = 0x40002 << 4 = 0x400020.
       // ESR_EL2 = 0x90000000 | 0x02000000 | S1PTW 0x80 | WnR 0 | 0x0f = 0x9200008f.
-      expect(f?.stage === 2 ? [f.esr, f.wnr, f.s1ptw, f.hpfar, f.ipa, f.onUpdate] : null).toEqual([0x9200008f, false, true, 0x400020n, 0x40002010n, true]);
+      expect(f?.stage === 2 ? [f.esr, f.wnr, f.s1ptw, f.hpfar, f.ipa, f.onUpdate] : null).toEqual([0x9200008f, false, true, "0x400020", "0x40002010", true]);
     });
 
     it("a write whose AF update faults: WnR 1, ESR_EL2 0x920000cf", () => {
@@ -304,7 +296,7 @@ describe("stage-1 faults (to EL1)", () => {
       const s = roTables(true);
       // Give the leaf AF (no AF update) and DBM (bit 51) with AP 10 (read-only): only the DBM update writes the entry.
       const r0 = walkVa(s.nw, 0xffffff8000002000n, ACCESS_READ, 1);
-      expect(r0.steps.map((x) => x.entryIpa)).toEqual([0x40000000n, 0x40001000n, 0x40002010n]);
+      expect(r0.steps.map((x) => x.entryIpa)).toEqual(["0x40000000", "0x40001000", "0x40002010"]);
       const entryPa = Number(r0.steps[2].entryPa);
       s.guest.mem.read64(entryPa);
       s.guest.mem.write64(entryPa, s.guest.mem.lo | S1_AF_LO | (0b10 << 6), s.guest.mem.hi | (1 << 19));
@@ -540,6 +532,6 @@ describe("stage 1 disabled, and the HCR_EL2 / SCTLR_EL1 controls the combine rul
     expect(tr(s.nw, 0xffffff8000000010n, ACCESS_WRITE)).toBe(FAULT_PERMISSION);
     const f = walkVa(s.nw, 0xffffff8000000010n, ACCESS_WRITE, 1).fault;
     // 0x92000000 | WnR 0x40 | Permission level 3 0x0f = 0x9200004f.
-    expect(f?.stage === 2 ? [f.esr, f.s1ptw, f.hpfar, f.ipa, f.far] : null).toEqual([0x9200004f, false, null, 0x10000010n, 0xffffff8000000010n]);
+    expect(f?.stage === 2 ? [f.esr, f.s1ptw, f.hpfar, f.ipa, f.far] : null).toEqual([0x9200004f, false, null, "0x10000010", "0xffffff8000000010"]);
   });
 });

@@ -7,7 +7,8 @@
 // ../shared/reference/arch-attributes.md section 3.
 import { describe, expect, it } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X, type Stage2Config } from "../../src/index.js";
+import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
+import { type Stage2Config } from "../../src/pgtable/geometry.js";
 import { ACCESS_EXEC, ACCESS_READ, FAULT_NONE } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
 import { walkIpa } from "../../src/walker/describe.js";
@@ -33,7 +34,7 @@ function combined(
   const pgt = new KvmPgtable(c);
   expect(pgt.map(0x40000000, 0x1000, 0x80000000, prot, 0)).toBe(0);
   const w = new S2Walker(pgt);
-  const rep = walkIpa(w, 0x40000123n, access, 1, { attr: s1Attr, sh: s1Sh });
+  const rep = walkIpa(w, 0x40000123, access, 1, { attr: s1Attr, sh: s1Sh });
   expect(rep.result).not.toBeNull();
   expect(rep.combined).not.toBeNull();
   // The cheap path (combine table) for the same leaf, after a translate() of its own.
@@ -101,7 +102,7 @@ describe("the walk's leaf combined with stage-1 attributes", () => {
 
   it("no memory type after a fault", () => {
     const pgt = new KvmPgtable(cfg(true));
-    const rep = walkIpa(new S2Walker(pgt), 0x40000000n, ACCESS_READ, 1, { attr: 0xff, sh: ISH });
+    const rep = walkIpa(new S2Walker(pgt), 0x40000000, ACCESS_READ, 1, { attr: 0xff, sh: ISH });
     expect(rep.fault).not.toBeNull();
     expect(rep.combined).toBeNull();
   });

@@ -71,10 +71,11 @@ describe("axe-core: no serious or critical violation", () => {
     await setInputs(p, { "cmb-s1": "0x02", "cmb-s2": "0x6" });
     await setInputs(p, { "wk-scenario": "guest-s1ptw-fault" });
     await setInputs(p, { "gl-filter": "sh" });
+    await setInputs(p, { "reg-name": "VTCR_EL2", "reg-value": "0x002af558" });
     await p.focus("#intro a.term");
     expect(serious(await axe("results open"))).toEqual([]);
     await setInputs(p, { "wk-scenario": "map-page-4k-rw", "wk-access": "x" });
-    await setInputs(p, { "cmb-s1": "0xzz", "desc-value": "0xq" });
+    await setInputs(p, { "cmb-s1": "0xzz", "desc-value": "0xq", "reg-value": "93c08007" });
     expect(serious(await axe("errors shown"))).toEqual([]);
     await fresh();
   });
@@ -143,7 +144,7 @@ describe("every control labelled and reached by the keyboard", () => {
     // Its accessible description is the glossary's line.
     expect(await term.getAttribute("aria-describedby")).toBe("gd-fwb");
     expect(await p.textContent("#gd-fwb")).toBe(fwb.def);
-    await mkdirSync(artifactsDir, { recursive: true });
+    mkdirSync(artifactsDir, { recursive: true });
     await p.screenshot({ path: join(artifactsDir, "site-term-popover.png") });
     await p.keyboard.press("Escape");
     expect(await p.isVisible("#term-tip")).toBe(false);
@@ -166,7 +167,9 @@ describe("every control labelled and reached by the keyboard", () => {
 });
 
 describe("colour is never the only carrier", () => {
-  it("every matrix cell, legend entry, shareability cell and address segment says what it is in words", async () => {
+  it("every matrix cell, legend entry, shareability cell, address segment and register problem says what it is in words", async () => {
+    await setInputs(b.page, { "reg-name": "VTCR_EL2", "reg-value": "0x002af558" });
+    expect(await b.page.locator("#reg-strip td.bit.bad").count()).toBe(5);
     const empty = await b.page.evaluate(() =>
       [
         ...Array.from(document.querySelectorAll("#mx-table button.cell")).filter(
@@ -176,6 +179,11 @@ describe("colour is never the only carrier", () => {
         ...Array.from(document.querySelectorAll("#mx-sh td.shcell")).filter((el) => !el.textContent?.trim()),
         ...Array.from(document.querySelectorAll("#walk .seg:not(.dot)")).filter((el) => !el.querySelector(".seg-label")?.textContent?.trim()),
         ...Array.from(document.querySelectorAll("#walk .gcell.fault")).filter((el) => !el.textContent?.includes("fault")),
+        // A register bit that breaks RES0/RES1 is marked "!" and says which rule; a field's row says "problem".
+        ...Array.from(document.querySelectorAll("#reg-strip td.bit.bad")).filter(
+          (el) => !el.textContent?.includes("!") || !/must be [01]|reserved/.test(el.textContent ?? ""),
+        ),
+        ...Array.from(document.querySelectorAll("#reg-fields tr.bad")).filter((el) => !el.textContent?.includes("problem:")),
       ].map((el) => el.outerHTML.slice(0, 80)),
     );
     expect(empty).toEqual([]);
@@ -241,7 +249,7 @@ describe("screenshots of each panel", () => {
     expect(b.errors).toEqual([]);
     await fresh("#view=matrix");
     await screenshot(b.page, "site-full.png");
-    for (const id of ["matrix", "combine", "walk", "eras", "decoder", "glossary"])
+    for (const id of ["matrix", "combine", "walk", "eras", "decoder", "registers", "glossary"])
       await b.page.locator(`#${id}`).screenshot({ path: join(artifactsDir, `site-${id}.png`) });
     expect(b.errors).toEqual([]);
   });

@@ -2,13 +2,14 @@
 // would, read what the page shows, and compare it with the library's answer
 // computed here in Node. Screenshots go to artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROT_R, PROT_RW, PROT_X, encodeLeaf, type Granule } from "../../src/pgtable/descriptor.js";
-import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/pgtable/decode.js";
+import { PROT_R, PROT_RW, PROT_X, encodeLeafFast } from "../../src/pgtable/descriptor.js";
+import type { Granule } from "../../src/pgtable/geometry.js";
+import { decodeS2Descriptor, type DecodedDescriptor } from "../../src/walker/decode.js";
 import { hex } from "../../src/pgtable/u64.js";
 import { combineS1S2, configWords, type CombineOptions } from "../../src/mair/combine.js";
 import { DEFAULT_EXAMPLE_PA, explainEras } from "../../src/kvm/explain.js";
 import { ERA_IDS, errnoName, type FaultAccess } from "../../src/kvm/policy.js";
-import { protNames } from "../../src/pgtable/decode.js";
+import { protNames } from "../../src/walker/decode.js";
 import { launch, openPage, pageFileUrl, screenshot, serveSite, setInputs, type Browser } from "./harness.js";
 
 let b: Browser;
@@ -74,8 +75,8 @@ interface DescCase {
 }
 
 const leaf = (granule: Granule, lpa2: boolean, fwb: boolean, pa: number, level: number, prot: number): string => {
-  const e = encodeLeaf({ granule, lpa2, fwb }, pa, level, prot);
-  if (typeof e === "number") throw new Error(`encodeLeaf refused: ${e}`);
+  const e = encodeLeafFast({ granule, lpa2, fwb }, pa, level, prot);
+  if (typeof e === "number") throw new Error(`encodeLeafFast refused: ${e}`);
   return hex(e.value);
 };
 
@@ -343,7 +344,7 @@ async function setCombine(c: CombineCase): Promise<void> {
   const p = b.page;
   if ((await p.locator("#cmb-more").getAttribute("open")) === null) await p.click("#cmb-more > summary");
   const inputs: Record<string, string | boolean> = { "cmb-fwb": c.opts.fwb, "cmb-xs": c.opts.xs ?? false };
-  for (const [k, id, def] of CONTROL_IDS) inputs[id] = (c.opts[k] as boolean | undefined) ?? def;
+  for (const [k, id, def] of CONTROL_IDS) inputs[id] = c.opts[k] ?? def;
   if (c.named) inputs["cmb-s1-named"] = c.named;
   else inputs["cmb-s1"] = c.s1;
   inputs["cmb-s1-sh"] = String(c.s1Sh);
@@ -555,7 +556,7 @@ describe("era comparison: what the page shows is explainEras()", () => {
       const outcome = (await cellText(era, "outcome")) ?? "";
       expect(outcome.startsWith(pol.ok ? (protNames(pol.prot) ?? "") : `${errnoName(pol.errno)} from ${pol.where}`), `${era}: ${outcome}`).toBe(true);
       const desc = (await cellText(era, "descriptor")) ?? "";
-      expect(desc.startsWith(x.leaf ? hex(x.leaf.value) : "-"), `${era}: ${desc}`).toBe(true);
+      expect(desc.startsWith(x.leaf ? x.leaf.pte : "-"), `${era}: ${desc}`).toBe(true);
       const memattr = (await cellText(era, "memattr")) ?? "";
       expect(memattr.startsWith(x.s2MemAttr === null ? "-" : `0x${x.s2MemAttr.toString(16)} `), `${era}: ${memattr}`).toBe(true);
       if (c.guest) {
@@ -568,7 +569,7 @@ describe("era comparison: what the page shows is explainEras()", () => {
       expect(await p.getAttribute(`#era-table td[data-era='${era}'][data-row='hazards']`, "data-hazards")).toBe(x.hazards.map((z) => z.id).join(" "));
       // A changed descriptor is marked as changed, an unchanged one is not.
       if (prev) {
-        const changed = (prev.leaf ? hex(prev.leaf.value) : "-") !== (x.leaf ? hex(x.leaf.value) : "-");
+        const changed = (prev.leaf ? prev.leaf.pte : "-") !== (x.leaf ? x.leaf.pte : "-");
         expect(await p.locator(`#era-table td[data-era='${era}'][data-row='descriptor'].differs`).count(), `${era} descriptor marked`).toBe(changed ? 1 : 0);
       }
       // The per-era card lists the policy's steps, with the kernel function of each.

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { combineS1S2 } from "../../src/mair/combine.js";
-import { combineCli, decodeCli, eraCli, matrixCli, walkCli } from "../../src/site/cli-view.js";
+import { combineCli, decodeCli, eraCli, matrixCli, registerCli, walkCli } from "../../src/site/cli-view.js";
+import { DEFAULT_REGISTER_FORM } from "../../src/site/register-view.js";
 import { DEFAULT_COMBINE_FORM } from "../../src/site/combine-view.js";
 import { DEFAULT_DESCRIPTOR_FORM } from "../../src/site/descriptor-view.js";
 import { DEFAULT_ERA_FORM } from "../../src/site/era-view.js";
@@ -36,7 +37,7 @@ async function snapshot(p: Page, section: string, out: string): Promise<unknown>
         el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value,
       ]);
       const pressed = Array.from(s.querySelectorAll("[aria-pressed='true']")).map((el) => el.getAttribute("data-rule") ?? el.getAttribute("data-key"));
-      return { controls, pressed, out: (document.querySelector(o) as HTMLElement | null)?.innerText ?? null };
+      return { controls, pressed, out: document.querySelector<HTMLElement>(o)?.innerText ?? null };
     },
     [section, out] as const,
   );
@@ -116,6 +117,21 @@ const CASES: PanelCase[] = [
     },
   },
   {
+    panel: "registers",
+    out: "#reg-out",
+    act: async (p) => {
+      await setInputs(p, { "reg-name": "VTCR_EL2", "reg-value": "0x802a3558", "reg-xs": true });
+    },
+  },
+  {
+    panel: "registers",
+    out: "#reg-out",
+    act: async (p) => {
+      // A value with a problem, through an example button.
+      await p.getByRole("button", { name: "ESR_EL2: a RES0 bit set" }).click();
+    },
+  },
+  {
     panel: "glossary",
     out: "#gl-list",
     act: async (p) => {
@@ -191,6 +207,7 @@ describe("copy the CLI command", () => {
         ["wk", walkCli(DEFAULT_WALK_FORM, fb).text],
         ["era", eraCli(DEFAULT_ERA_FORM).text],
         ["desc", decodeCli(DEFAULT_DESCRIPTOR_FORM).text],
+        ["reg", registerCli(DEFAULT_REGISTER_FORM).text],
       ];
       expect(want.map(([, t]) => t)).toEqual([
         "npx s2pt combine --s1 0x44 --s2 0x5 --fwb",
@@ -198,6 +215,7 @@ describe("copy the CLI command", () => {
         "npx s2pt walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w",
         "npx s2pt explain --vma pfnmap --pgprot noncached --allow-any-uncached --fwb --guest normal-nc",
         "npx s2pt decode 0x400000800007db --level 3 --fwb",
+        "npx s2pt reg ESR_EL2 0x93c08007",
       ]);
       for (const [prefix, text] of want) {
         expect(await p.textContent(`#${prefix}-cli`), prefix).toBe(text);
@@ -237,6 +255,26 @@ describe("links a teacher writes", () => {
       expect(await p.isChecked("#mx-fwb")).toBe(true);
       expect(await p.inputValue("#wk-scenario")).toBe("guest-framebuffer-nc");
       expect(await p.inputValue("#wk-access")).toBe("w");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("a register by any name the CLI takes (esr, Vtcr_El2); an unknown one is ignored", async () => {
+    const p = await b.context.newPage();
+    try {
+      await openPage(p, `${pageFileUrl}#view=registers&reg.name=esr&reg.value=0x92800007`);
+      expect(await p.inputValue("#reg-name")).toBe("ESR_EL2");
+      expect(await p.textContent("#reg-problems li")).toMatch(/^RES0\[23:22\]/);
+      expect(await p.textContent("#reg-cli")).toBe("npx s2pt reg ESR_EL2 0x92800007");
+      expect(await p.evaluate(() => Math.abs(document.getElementById("registers")!.getBoundingClientRect().top) < 5)).toBe(true);
+      await openPage(p, `${pageFileUrl}#view=registers&reg.name=Vtcr_El2&reg.value=0x802a3558`);
+      expect(await p.inputValue("#reg-name")).toBe("VTCR_EL2");
+      expect(await p.textContent("#reg-geo-title")).toBe("4K granule, 40-bit IPA, 40-bit PA");
+      await openPage(p, `${pageFileUrl}#view=registers&reg.name=nope&reg.value=0x5a000000&reg.xs=maybe`);
+      expect(await p.inputValue("#reg-name")).toBe("ESR_EL2");
+      expect(await p.isChecked("#reg-xs")).toBe(false);
+      expect(await p.textContent("#reg-summary")).toBe("HVC #0 in AArch64 state");
     } finally {
       await p.close();
     }

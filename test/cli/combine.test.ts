@@ -26,7 +26,7 @@ describe("s2pt combine", () => {
     const r = runCli(["combine", "--s1", "0x44", "--s2", "6"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("FWB=1");
-    expect(r.stdout).toMatch(/SH   open \(-1\): permitted OSH, ISH/);
+    expect(r.stdout).toMatch(/SH {3}open \(-1\): permitted OSH, ISH/);
     expect(r.stdout).toMatch(/Apply effective shareability at stage 1/);
   });
   it("--json carries attr/sh, the steps, and the open reasons", () => {

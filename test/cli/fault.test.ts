@@ -143,7 +143,7 @@ describe("kvm_handle_guest_abort(): the paths that end before user_mem_abort()",
     expect(p.replay?.before.agrees_with_esr).toBe(true);
     expect(p.replay?.op).toEqual({ ret: 0, events: [] });
     // The young leaf: R|W page with AF (bit 10), FWB MemAttr 0x6: 0x400000800007db (kernel-reference.md 1.4).
-    expect(p.replay?.leaf_after).toEqual({ level: 3, descriptor: "0x400000800007db", summary: expect.stringMatching(/AF/) as unknown as string });
+    expect(p.replay?.leaf_after).toEqual({ level: 3, descriptor: "0x400000800007db", summary: expect.stringMatching(/AF/) });
   });
 });
 

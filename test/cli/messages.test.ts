@@ -107,6 +107,8 @@ describe("a scenario's name cannot forge output lines", () => {
     const r = runCli(["check", p]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n").filter((l) => l.startsWith("ok"))).toHaveLength(1);
+    // No escape character may reach the terminal.
+    // eslint-disable-next-line no-control-regex
     expect(r.stdout).not.toMatch(/[\u001b\r]/);
     expect(r.stdout).toContain(`ok       ${escaped}: 0 ops`);
   });
@@ -115,6 +117,8 @@ describe("a scenario's name cannot forge output lines", () => {
     const r = runCli(["replay", p, "--expected", e]);
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n").filter((l) => l.startsWith("ok"))).toHaveLength(0);
+    // No escape character may reach the terminal.
+    // eslint-disable-next-line no-control-regex
     expect(r.stdout).not.toMatch(/[\u001b\r]/);
     expect(r.stdout.split("\n")[0]).toBe(`MISMATCH ${escaped} (${p} vs ${e}):`);
   });

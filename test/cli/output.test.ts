@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import { runCli } from "../../src/cli/main.js";
-import { decodeS2Descriptor } from "../../src/pgtable/decode.js";
+import { decodeS2Descriptor } from "../../src/walker/decode.js";
 import { InputError } from "../../src/pgtable/u64.js";
 import { conformanceDir, repoRoot } from "../helpers.js";
 

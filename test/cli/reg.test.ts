@@ -18,7 +18,7 @@ describe("s2pt reg", () => {
     const r = run(["reg", "esr", "0x93c08007"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^ESR_EL2 = 0x93c08007  Data Abort from a lower EL: Translation fault, level 3, read, 8-byte access to X0\n/);
+    expect(r.stdout).toMatch(/^ESR_EL2 = 0x93c08007 {2}Data Abort from a lower EL: Translation fault, level 3, read, 8-byte access to X0\n/);
     expect(r.stdout).toMatch(/\[5:0\]\s+DFSC\s+0x7\s+0b000111: Translation fault, level 3/);
     expect(r.stdout).toMatch(/\[23:22\]\s+SAS\s+0x3\s+doubleword \(8 bytes\)/);
     // 0X, upper-case digits, leading zeros and any case of the name: the same value, the same output.

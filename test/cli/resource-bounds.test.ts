@@ -11,7 +11,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_CHECK_WORK, MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_GUEST_LEAVES, MAX_OP_LEAVES, MAX_SCENARIO_WORK } from "../../src/pgtable/limits.js";
+import { MAX_CHECK_WORK, MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_SCENARIO_WORK } from "../../src/scenario/limits.js";
+import { MAX_GUEST_LEAVES } from "../../src/stage1/builder.js";
+import { MAX_OP_LEAVES } from "../../src/pgtable/limits.js";
 import { repoRoot } from "../helpers.js";
 
 const bin = join(repoRoot, "dist", "src", "cli", "main.js");

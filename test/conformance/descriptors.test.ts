@@ -2,9 +2,9 @@
 // Each decodes into fields that put back together give the same 64 bits, and
 // every leaf is rebuilt by the leaf encoder from its decoded (pa, level, prot).
 import { describe, expect, it } from "vitest";
-import { decodeS2Descriptor, protOfLeaf, reencodeFields } from "../../src/pgtable/decode.js";
-import { S2_AF_LO, encodeLeaf } from "../../src/pgtable/descriptor.js";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { decodeS2Descriptor, protOfLeaf, reencodeFields } from "../../src/walker/decode.js";
+import { S2_AF_LO, encodeLeafFast } from "../../src/pgtable/descriptor.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { hexHalves } from "../../src/pgtable/u64.js";
 import { conformanceDir, readJson, readText, scenarioNames } from "../helpers.js";
 
@@ -46,8 +46,8 @@ describe("conformance: every expected descriptor decodes and re-encodes", () => 
       const hi = Number(value >> 32n);
       const prot = protOfLeaf(lo, hi, c.fwb);
       expect(prot, `${pte} has a MemAttr KVM writes`).toBeGreaterThanOrEqual(0);
-      const enc = encodeLeaf({ granule: c.granule, lpa2: c.lpa2, fwb: c.fwb }, Number(BigInt(d.oa!)), level, prot);
-      if (typeof enc === "number") throw new Error(`encodeLeaf refused ${pte}: ${enc}`);
+      const enc = encodeLeafFast({ granule: c.granule, lpa2: c.lpa2, fwb: c.fwb }, Number(BigInt(d.oa!)), level, prot);
+      if (typeof enc === "number") throw new Error(`encodeLeafFast refused ${pte}: ${enc}`);
       const encLo = lo & S2_AF_LO ? enc.lo : enc.lo & ~S2_AF_LO;
       expect(hexHalves(encLo >>> 0, enc.hi)).toBe(pte);
     }

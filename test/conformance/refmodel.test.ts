@@ -4,8 +4,8 @@
 // final table of each conformance scenario, without going through pgtable.ts.
 import { describe, expect, it } from "vitest";
 import { pteFormat } from "../../src/pgtable/descriptor.js";
-import type { DumpEntry } from "../../src/pgtable/replay.js";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import type { DumpEntry } from "../../src/scenario/replay.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { compareDumpEntries, leafMismatch } from "../../src/reliability/checked.js";
 import { RefModel } from "../../src/reliability/refmodel.js";
 import { conformanceDir, readJson, readText, scenarioNames } from "../helpers.js";

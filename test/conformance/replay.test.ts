@@ -3,8 +3,8 @@
 // reproduce every one exactly: return codes, events, tables, refcounts.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatResult, replay } from "../../src/pgtable/replay.js";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { formatResult, replay } from "../../src/scenario/replay.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { conformanceDir, readText, scenarioNames } from "../helpers.js";
 
 describe("conformance: replay reproduces the kernel's results", () => {

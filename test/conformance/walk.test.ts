@@ -14,9 +14,10 @@
 // kernel-reference.md 1.2 written out here with BigInt, independently of
 // src/pgtable/descriptor.ts.
 import { describe, expect, it } from "vitest";
-import { runOp } from "../../src/pgtable/replay.js";
+import { runOp } from "../../src/scenario/replay.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { parseScenarioText, type Scenario } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
+import { type Scenario } from "../../src/scenario/types.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../../src/walker/fault.js";
 import { FAULT_STATUS, S2Walker } from "../../src/walker/translate.js";
 import { conformanceDir, readJson, readText, scenarioNames } from "../helpers.js";

@@ -16,7 +16,7 @@ import {
 } from "../../src/pgtable/descriptor.js";
 import { EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID } from "../../src/pgtable/events.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { parseScenario } from "../../src/pgtable/scenario.js";
+import { parseScenario } from "../../src/scenario/format.js";
 import { BbmChecker, type TlbiEvent } from "../../src/reliability/bbm.js";
 import { CheckedRun, InvariantViolation } from "../../src/reliability/checked.js";
 import { checkTables } from "../../src/reliability/invariants.js";

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { combineAttr, combineAttrSh, combineS1S2, combineSh, combineTable, combineIndex } from "../../src/mair/combine.js";
 import { s1AttrReserved } from "../../src/mair/mair.js";
 import { s2InnerReserved } from "../../src/mair/s2memattr.js";
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
 const attrArb = fc.integer({ min: 0, max: 255 });
 const memattrArb = fc.integer({ min: 0, max: 15 });
@@ -12,7 +13,7 @@ const shArb = fc.constantFrom(0, 2, 3);
 const anyShArb = fc.integer({ min: 0, max: 3 });
 const xsArb = fc.boolean();
 const feats = (xs: boolean) => ({ xs, mte2: true });
-const RUNS = { numRuns: 2000 };
+const RUNS = { numRuns: propertyRuns(2000), seed: PROPERTY_SEED };
 
 /** Cacheability rank of one PAR nibble of a Normal result: NC 0 < WT 1 < WB 2. */
 function rank(nibble: number): number {
@@ -26,7 +27,7 @@ function s2rank(field: number): number {
 /** Device result? (PAR 0b0000dd0x). */
 const isDevice = (attr: number): boolean => attr >= 0 && (attr & 0xf0) === 0;
 
-describe("combine properties", () => {
+describe(`combine properties${SEED_TAG}`, () => {
   it("FWB MemAttr 0b111 (and 0b1111, MemAttr[3] ignored) returns the stage-1 attributes unchanged", () => {
     fc.assert(
       fc.property(attrArb, shArb, fc.constantFrom(7, 15), shArb, xsArb, (a, s1, m, s2, xs) => {
@@ -145,7 +146,7 @@ describe("combine properties", () => {
           if (sh !== -1) expect(shb).toBe(sh);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200), seed: PROPERTY_SEED },
     );
   });
 
@@ -176,7 +177,7 @@ describe("combine properties", () => {
         expect(r.permitted.sh.length > 1).toBe(r.sh === -1);
         expect(r.outcomes.length).toBeGreaterThan(0);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300), seed: PROPERTY_SEED },
     );
   });
 });

@@ -33,10 +33,12 @@ const BS = [3, 0x1000, 0x200000, 2];
 class RefLog {
   ev: Array<[number, number, number]> = [];
   nr = new Float64Array(8);
-  constructor(
-    readonly limit: number,
-    public record = true,
-  ) {}
+  readonly limit: number;
+  record: boolean;
+  constructor(limit: number, record = true) {
+    this.limit = limit;
+    this.record = record;
+  }
   push(k: number, a: number, b: number): void {
     if (!this.record || this.ev.length >= this.limit) this.nr[k]++;
     else this.ev.push([k, a, b]);

@@ -16,16 +16,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
-import { newScenarioTable, runOp } from "../../src/pgtable/replay.js";
-import { OP_SPECS, parseScenario, type Scenario } from "../../src/pgtable/scenario.js";
+import { newScenarioTable, runOp } from "../../src/scenario/replay.js";
+import { OP_SPECS } from "../../src/scenario/ops.js";
+import { parseScenario } from "../../src/scenario/format.js";
+import { type Scenario } from "../../src/scenario/types.js";
 import { compareDump, tablesDiffer } from "../../src/reliability/checked.js";
 import { checkTables } from "../../src/reliability/invariants.js";
 import { RefModel } from "../../src/reliability/refmodel.js";
 import { PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 import { concretize, rawScenarioArb } from "../../tools/fuzz/arbitraries.js";
-// Registers the model ops (translate, translate_va) the generator may produce.
-import "../../src/walker/op.js";
-import "../../src/stage1/op.js";
 
 const SEED = process.env.S2PT_HOOK_SEED === undefined ? 0x15f00d : Number(process.env.S2PT_HOOK_SEED);
 

@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
 import { checkScenario } from "../../src/reliability/checked.js";
 import { readText, repoRoot } from "../helpers.js";
 

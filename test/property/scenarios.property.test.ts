@@ -4,20 +4,24 @@
 // flags, every invariant of src/reliability/checked.ts holds after every
 // op; unmapping everything restores the initial storage; destroy frees
 // every page. fast-check generates and shrinks the scenarios; a failure
-// prints the seed and the shrunk scenario in FORMAT.md form.
+// prints the seed and the shrunk scenario in FORMAT.md form. The seed is fixed
+// (./seed.ts), so npm test runs the same scenarios every time.
 // The long campaign is `npm run fuzz -- --seconds N` (docs/reliability.md).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseScenarioText } from "../../src/pgtable/scenario.js";
-import { formatScenario } from "../../src/pgtable/scenario.js";
+import { parseScenarioText } from "../../src/scenario/format.js";
+import { formatScenario } from "../../src/scenario/format.js";
 import { concretize, rawScenarioArb } from "../../tools/fuzz/arbitraries.js";
 import { scenarioProperty } from "../../tools/fuzz/property.js";
 
-// S2PT_FUZZ_SEED reruns a reported failure; otherwise fast-check picks a seed and prints it on failure.
-const seed = process.env.S2PT_FUZZ_SEED === undefined ? undefined : Number(process.env.S2PT_FUZZ_SEED);
+import { PROPERTY_SEED, SEED_TAG, propertyRuns } from "./seed.js";
 
-describe("random operation sequences keep every invariant", () => {
+// A fixed seed (./seed.ts; S2PT_PROPERTY_SEED reruns another one); the long random campaign is `npm run fuzz`.
+const seed = PROPERTY_SEED;
+
+describe(`random operation sequences keep every invariant${SEED_TAG}`, () => {
   it("80 scenarios of up to 30 ops", () => {
+    const runs = propertyRuns(80);
     let ops = 0;
     let scenarios = 0;
     fc.assert(
@@ -25,11 +29,11 @@ describe("random operation sequences keep every invariant", () => {
         ops += s.ops;
         scenarios++;
       }),
-      { numRuns: 80, seed },
+      { numRuns: runs, seed },
     );
     // The property ran (and not only trivially short scenarios).
-    expect(scenarios).toBe(80);
-    expect(ops).toBeGreaterThan(80 * 5);
+    expect(scenarios).toBe(runs);
+    expect(ops).toBeGreaterThan(runs * 5);
   });
 
   it("every generated scenario is a valid FORMAT.md file that reads back the same", () => {
@@ -38,7 +42,7 @@ describe("random operation sequences keep every invariant", () => {
         const scn = concretize(raw, "round-trip");
         expect(parseScenarioText(formatScenario(scn))).toEqual(scn);
       }),
-      { numRuns: 300, seed },
+      { numRuns: propertyRuns(300), seed },
     );
   });
 
@@ -58,7 +62,7 @@ describe("random operation sequences keep every invariant", () => {
           if (op.op === "unmap" && scn.config.fwb && scn.config.tlbRange) expect(op.size % page).toBe(0);
         }
       }),
-      { numRuns: 300, seed },
+      { numRuns: propertyRuns(300), seed },
     );
     expect(unaligned).toBeGreaterThan(total / 20);
   });

@@ -1,7 +1,7 @@
 // Property: the batch walks specialised for speed answer exactly what their
 // generic paths answer, IPA by IPA, on the same random inputs:
 //   - GetLeafBatch (src/pgtable/getleaf.ts, the generated lockstep kernel of
-//     kvm_pgtable_get_leaf) against KvmPgtable.getLeaf() one call at a time,
+//     kvm_pgtable_get_leaf) against KvmPgtable.getLeafFast() one call at a time,
 //     and, on tables KVM built, against the generic kvm_pgtable_walk() with
 //     leaf_walker (fastPaths off): descriptor halves, level, return code,
 //     the failure count, and the checksum (descriptor + level, mod 2^64);
@@ -156,7 +156,7 @@ function outcome<T>(f: () => T): T | string {
 function oneByOne(pgt: KvmPgtable, ipas: readonly number[]): Array<[number, number, number] | string> {
   return ipas.map((ipa) =>
     outcome((): [number, number, number] => {
-      const r = pgt.getLeaf(ipa);
+      const r = pgt.getLeafFast(ipa);
       return r === 0 ? [pgt.leafLo, pgt.leafHi, pgt.leafLevel] : [0, 0, r];
     }),
   );
@@ -171,7 +171,7 @@ function answerable(pgt: KvmPgtable, ipas: readonly number[]): number[] {
 function checkGetLeaf(pgt: KvmPgtable, probes: readonly number[], label: string, kvmBuilt: boolean): void {
   // Anything the one-at-a-time path throws on, the batch throws on too.
   for (const ipa of probes) {
-    const one = outcome(() => pgt.getLeaf(ipa));
+    const one = outcome(() => pgt.getLeafFast(ipa));
     if (typeof one === "string") {
       const b = new GetLeafBatch(pgt);
       const acc = new Float64Array(2);

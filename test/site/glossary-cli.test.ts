@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { GLOSSARY, filterGlossary, termSegments } from "../../src/site/glossary.js";
-import { cliLine, combineCli, decodeCli, eraCli, matrixCli, shellWord, walkCli } from "../../src/site/cli-view.js";
+import { cliLine, combineCli, decodeCli, eraCli, matrixCli, registerCli, shellWord, walkCli } from "../../src/site/cli-view.js";
+import { DEFAULT_REGISTER_FORM, REGISTER_CHOICES, registerView, type RegisterForm } from "../../src/site/register-view.js";
 import { DEFAULT_COMBINE_FORM, combineView, type CombineForm } from "../../src/site/combine-view.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm } from "../../src/site/descriptor-view.js";
 import { DEFAULT_ERA_FORM, eraView, type EraForm } from "../../src/site/era-view.js";
@@ -47,6 +48,45 @@ describe("glossary", () => {
       expect(/\.\s+[A-Z]/.test(t.def.slice(0, -1)), t.def).toBe(false);
     }
     expect(new Set(GLOSSARY.map((t) => t.id)).size).toBe(GLOSSARY.length);
+  });
+
+  it("has the register panel's terms (issue 19): every register it decodes, EC/ISS, RES0/RES1", () => {
+    const words = GLOSSARY.flatMap((t) => [t.term, ...t.aliases]);
+    for (const w of [
+      "ESR_EL2",
+      "ESR_EL1",
+      "HPFAR_EL2",
+      "FAR_EL2",
+      "PAR_EL1",
+      "VTCR_EL2",
+      "VTTBR_EL2",
+      "VMID",
+      "MAIR_EL1",
+      "TCR_EL1",
+      "SCTLR_EL1",
+      "HCR_EL2",
+      "ID_AA64MMFR0_EL1",
+      "ID_AA64MMFR1_EL1",
+      "ID_AA64MMFR2_EL1",
+      "EC",
+      "ISS",
+      "DFSC",
+      "RES0",
+      "RES1",
+    ])
+      expect(words, w).toContain(w);
+    // Every register the panel offers has a glossary entry that names it (FAR_EL1 under FAR_EL2's).
+    for (const r of REGISTER_CHOICES)
+      expect(
+        GLOSSARY.some((t) => t.term.includes(r.name) || t.aliases.includes(r.name) || t.term.includes(r.name.replace(/[012]_EL1$/, "0/1/2_EL1"))),
+        r.name,
+      ).toBe(true);
+    expect(termSegments("VTCR_EL2 has RES1 bit 31; ESR_EL2: EC 0x24, ESR_EL2.EC").filter((x) => typeof x !== "string")).toEqual([
+      { id: "vtcr", text: "VTCR_EL2" },
+      { id: "res0", text: "RES1" },
+      { id: "esr", text: "ESR_EL2" },
+      { id: "ec-iss", text: "EC" },
+    ]);
   });
 
   it("marks each term once per block, whole words only", () => {
@@ -196,5 +236,74 @@ describe("copy the CLI command: every line runs, and says what the page says", (
     const page = descriptorView(f);
     if (!page.ok) throw new Error(page.error);
     expect((JSON.parse(r.stdout) as { summary: string }).summary).toBe(page.view.decoded.summary);
+  });
+});
+
+describe("copy the CLI command: the register panel", () => {
+  const REGS: Array<Partial<RegisterForm>> = [
+    {},
+    { name: "vtcr", value: "0x802a3558" },
+    { name: "VTCR_EL2", value: "0x1802e358c" },
+    { name: "mair", value: "0x40", xs: true },
+    { name: "mair", value: "0x000000040044f0ff" },
+    { name: "PAR_EL1", value: "0xff00000080000b80" },
+    { name: "esr", value: "0x92800007" },
+    { name: "ESR_EL1", value: "0x96000045" },
+    { name: "mmfr0", value: "0x101125" },
+    { name: "tcr", value: "0x1d5b5193519" },
+    { name: "hcr", value: "0x400c807c663f" },
+    { name: "vttbr", value: "0x0001000080000000" },
+  ];
+
+  it.each(REGS.map((f) => [JSON.stringify(f), f] as const))("reg %s", (_n, part) => {
+    const f = { ...DEFAULT_REGISTER_FORM, ...part };
+    const line = registerCli(f);
+    const page = registerView(f);
+    if (!page.ok) throw new Error(page.error);
+    // The catalogue's name, the value as the page read it, --xs when set.
+    expect(line.argv).toEqual(["reg", page.view.name, page.view.decoded.value, ...(f.xs ? ["--xs"] : [])]);
+    const r = run([...line.argv!, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const cli = JSON.parse(r.stdout) as {
+      summary: string;
+      fields: unknown[];
+      problems: string[];
+      notes: string[];
+      geometry?: { start_level: number; pgd_pages: number; level_info: Array<{ level: number; ipa_bits: string; entries: number; used_entries: number }> };
+    };
+    expect(cli.summary).toBe(page.view.decoded.summary);
+    expect(cli.fields).toEqual(page.view.decoded.fields);
+    expect([cli.problems, cli.notes]).toEqual([page.view.decoded.problems, page.view.decoded.notes]);
+    // The lines the page shows under "what s2pt makes of it" are the CLI's.
+    const text = run(line.argv!);
+    for (const l of page.view.extraLines) expect(text.stdout).toContain(`\n  ${l}`);
+    const g = page.view.geometry;
+    expect(cli.geometry === undefined).toBe(g === null);
+    if (g && cli.geometry) {
+      expect([cli.geometry.start_level, cli.geometry.pgd_pages]).toEqual([g.geometry.startLevel, g.geometry.pgdPages]);
+      expect(cli.geometry.level_info.map((l) => [l.level, l.ipa_bits, l.entries, l.used_entries])).toEqual(
+        g.levels.map((l) => [l.level, l.ipaBits, l.entries, l.usedEntries]),
+      );
+      // And the page's `s2pt geometry` line gives the same stage 2.
+      const geo = run([...g.argv, "--json"]);
+      expect(geo.code, geo.stderr).toBe(0);
+      expect(JSON.parse(geo.stdout)).toEqual(cli.geometry);
+    }
+  });
+
+  it("an abort the guest took: the note gives the s2pt fault line, which runs once HPFAR_EL2 is filled in", () => {
+    const line = registerCli(DEFAULT_REGISTER_FORM);
+    expect(line.text).toBe("npx s2pt reg ESR_EL2 0x93c08007");
+    expect(line.note).toBe("what KVM does with this abort: npx s2pt fault --esr 0x93c08007 --hpfar <HPFAR_EL2>");
+    const r = run(["fault", "--esr", "0x93c08007", "--hpfar", "0x400010"]);
+    expect(r.code, r.stderr).toBe(0);
+    // Not for an HVC, nor for ESR_EL1 (the guest's own fault), nor for an abort taken from EL2 itself (EC 0x25).
+    expect(registerCli({ ...DEFAULT_REGISTER_FORM, value: "0x5a000000" }).note).toBeNull();
+    expect(registerCli({ ...DEFAULT_REGISTER_FORM, name: "ESR_EL1", value: "0x92000004" }).note).toBeNull();
+    expect(registerCli({ ...DEFAULT_REGISTER_FORM, value: "0x96000045" }).note).toBeNull();
+  });
+
+  it("no line for a value the page refuses", () => {
+    expect(registerCli({ ...DEFAULT_REGISTER_FORM, value: "93c08007" })).toEqual({ argv: null, text: "", note: "fix the input first" });
   });
 });

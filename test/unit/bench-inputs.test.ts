@@ -79,7 +79,7 @@ describe("bench inputs reproduce sol.c's", () => {
 });
 
 describe("real table pages of a 4K-page mapping (4K granule, 40-bit IPA: 2 root pages, levels 1..3)", () => {
-  const geom = stage2Geometry({ granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
+  const geom = stage2Geometry({ granule: 4096, iaBits: 40, paBits: 48, lpa2: false });
   it("counts the root pages, one level-2 table per GiB and one level-3 table per 2 MiB touched", () => {
     // 1 GiB at 1 GiB: 2 + 1 + 512 (sol.c: "refcounts of all 515 pages").
     expect(realTablePages(geom, 0x40000000, 2 ** 30)).toBe(515);

@@ -1,10 +1,10 @@
-// src/pgtable/jsontext.ts, the JSON reader of scenario and expected files, against JSON.parse:
+// src/scenario/jsontext.ts, the JSON reader of scenario and expected files, against JSON.parse:
 // the same value for every document JSON.parse accepts without duplicate keys, a refusal for
 // every text it refuses, and what JSON.parse cannot do (duplicate keys, prototype keys, numbers
 // as written, any depth).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonEqual, jsonPreview, readJson } from "../../src/pgtable/jsontext.js";
+import { jsonEqual, jsonPreview, readJson } from "../../src/scenario/jsontext.js";
 import { InputError } from "../../src/pgtable/u64.js";
 
 describe("readJson agrees with JSON.parse", () => {
@@ -29,14 +29,13 @@ describe("readJson agrees with JSON.parse", () => {
         } catch {
           ok = false;
         }
-        let dup = false;
         try {
           const mine = readJson(text).value;
           expect(ok).toBe(true);
           expect(mine).toEqual(parsed);
         } catch (e) {
           expect(e).toBeInstanceOf(InputError);
-          dup = /duplicate field/.test((e as Error).message);
+          const dup = /duplicate field/.test((e as Error).message);
           if (!dup) expect(ok, text).toBe(false);
         }
       }),

@@ -7,8 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { stage2Geometry } from "../../src/pgtable/geometry.js";
 import { MAX_OP_LEAVES, mapLeafCount } from "../../src/pgtable/limits.js";
-import { replay } from "../../src/pgtable/replay.js";
-import { parseScenario, parseScenarioText, type Scenario } from "../../src/pgtable/scenario.js";
+import { replay } from "../../src/scenario/replay.js";
+import { parseScenario, parseScenarioText } from "../../src/scenario/format.js";
+import type { OpResult, Scenario } from "../../src/scenario/types.js";
 import { InputError } from "../../src/pgtable/u64.js";
 import { checkScenario } from "../../src/reliability/checked.js";
 import { conformanceDir, readJson, readText } from "../helpers.js";
@@ -122,10 +123,11 @@ describe("the 2^52-byte map", () => {
   it("with a memory cache of 3 maps one level-3 table of pages (512), then -ENOMEM", () => {
     const scn = scenario({ ...LPA2_52, memcache: 3 }, [HUGE]);
     const { result } = replay(scn);
-    expect(result.ops[0].ret).toBe(-12);
+    const op = result.ops[0] as OpResult;
+    expect(op.ret).toBe(-12);
     // One dcache per R|W page (Normal memory, not executable), PAs 0x1000 + 4K * i.
-    expect(result.ops[0].events.length).toBe(512);
-    expect(result.ops[0].events[511]).toEqual(["dcache", "0x200000", "0x1000"]);
+    expect(op.events.length).toBe(512);
+    expect(op.events[511]).toEqual(["dcache", "0x200000", "0x1000"]);
     expect(result.dump.filter((d) => d.kind === "page").length).toBe(512);
     checkScenario(scn);
   });

@@ -34,7 +34,7 @@ import {
   WALK_SKIP_CMO,
 } from "../../src/pgtable/descriptor.js";
 import { PARANGE_BITS, stage2Geometry, type Granule, type Stage2Config } from "../../src/pgtable/geometry.js";
-import type { Scenario, ScenarioOp } from "../../src/pgtable/scenario.js";
+import type { Scenario, ScenarioOp } from "../../src/scenario/types.js";
 
 export const OP_KINDS = ["map", "unmap", "wrprotect", "mkyoung", "test_clear_young", "relax_perms", "flush", "split", "set_owner", "get_leaf"] as const;
 export type OpKind = (typeof OP_KINDS)[number];

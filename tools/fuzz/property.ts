@@ -7,7 +7,8 @@
  */
 
 import fc from "fast-check";
-import { formatScenario, type Scenario } from "../../src/pgtable/scenario.js";
+import { formatScenario } from "../../src/scenario/format.js";
+import { type Scenario } from "../../src/scenario/types.js";
 import { CheckedRun, type CheckedSummary } from "../../src/reliability/checked.js";
 import { concretize, rawScenarioArb, type RawScenario } from "./arbitraries.js";
 
@@ -29,7 +30,9 @@ export function scenarioProperty(maxOps: number, onRun?: (s: CheckedSummary, scn
     try {
       result = runRaw(raw);
     } catch (e) {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}\nscenario (save it in test/regressions/ to keep it):\n${failureScenario(raw, "fuzz")}`);
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nscenario (save it in test/regressions/ to keep it):\n${failureScenario(raw, "fuzz")}`, {
+        cause: e,
+      });
     }
     onRun?.(result.summary, result.scn);
   });

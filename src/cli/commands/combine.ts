@@ -1,8 +1,7 @@
 import { combineS1S2, combineTable, combineTableRows, configWords, type CombineOptions } from "../../mair/combine.js";
 import { InputError } from "../../pgtable/u64.js";
 import { formatCombine } from "../../mair/format.js";
-import type { ParsedArgs } from "../args.js";
-import type { CommandSpec } from "../spec.js";
+import type { CommandArgs, CommandSpec } from "../spec.js";
 
 export { formatCombine };
 
@@ -36,7 +35,7 @@ export function formatTable(opts: Omit<CombineOptions, "fwb">, format: string): 
   return rows.join("\n");
 }
 
-function controls(a: ParsedArgs): Omit<CombineOptions, "fwb"> {
+function controls(a: CommandArgs): Omit<CombineOptions, "fwb"> {
   return {
     xs: a.flag("xs"),
     mte2: a.flag("mte2"),

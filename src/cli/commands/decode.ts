@@ -1,11 +1,11 @@
 import { EXIT_MISMATCH } from "../io.js";
-import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, formatLeafVerdict, leafVerdict } from "../../pgtable/decode.js";
+import { checkDecodeFormat, decodeS2Descriptor, formatDecoded, formatLeafVerdict, leafVerdict } from "../../walker/decode.js";
 import type { Granule } from "../../pgtable/geometry.js";
 import { InputError, showInput } from "../../pgtable/u64.js";
 import { findRegister } from "../../kvm/registers.js";
-import { decodeS1Descriptor } from "../../pgtable/s1descriptor.js";
+import { decodeS1Descriptor } from "../../stage1/decode.js";
 import { mairBytes } from "../../stage1/config.js";
-import { checkPaBits } from "../options.js";
+import { addressOption, checkPaBits } from "../options.js";
 import { FORMAT_OPTIONS, type CommandSpec } from "../spec.js";
 
 /** s2pt decode <descriptor>: every field of a stage-2 descriptor (or, with --stage1, of a guest's stage-1 descriptor); --expect: a verdict. */
@@ -81,7 +81,7 @@ export const decodeCommand: CommandSpec = {
       return;
     }
     if (level === undefined) throw new InputError("--expect: needs --level (the leaf pgtable.c writes depends on it: a page at level 3, a block above)");
-    const v = leafVerdict(value, prot, { ...opts, level }, a.value<bigint>("pa"));
+    const v = leafVerdict(value, prot, { ...opts, level }, addressOption(a, "pa"));
     ctx.print(json ? JSON.stringify({ ...d, verdict: v }, null, 2) : `${formatDecoded(d)}\n${formatLeafVerdict(v, d.value)}`);
     if (!v.identical) ctx.code = EXIT_MISMATCH;
   },

@@ -1,5 +1,6 @@
 import { ptdump, ptdumpColumns, ptdumpRuns, type PtdumpRun } from "../../pgtable/ptdump.js";
 import { hex } from "../../pgtable/u64.js";
+import { s2MemAttrShortName } from "../../mair/s2memattr.js";
 import { loadScenario, replayTableFile } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -48,14 +49,15 @@ export const dumpCommand: CommandSpec = {
     const path = a.operand<string>("scenario") as string;
     const pgt = replayTableFile(path, loadScenario(ctx, path));
     const kernel = a.flag("kernel");
+    const opts = { kernelExact: kernel, memTypeName: s2MemAttrShortName };
     if (a.flag("json"))
       ctx.print(
         JSON.stringify(
-          ptdumpRuns(pgt, { kernelExact: kernel }).map((r) => runJson(r, kernel)),
+          ptdumpRuns(pgt, opts).map((r) => runJson(r, kernel)),
           null,
           2,
         ),
       );
-    else ctx.print(ptdump(pgt, { kernelExact: kernel }));
+    else ctx.print(ptdump(pgt, opts));
   },
 };

@@ -1,5 +1,5 @@
 import { EXIT_MISMATCH } from "../io.js";
-import { decodeS2Descriptor, formatDecoded, protNames } from "../../pgtable/decode.js";
+import { decodeS2Descriptor, formatDecoded, protNames } from "../../walker/decode.js";
 import type { Granule } from "../../pgtable/geometry.js";
 import { encodeLeafChecked } from "../../pgtable/leaf.js";
 import { checkPaBits } from "../options.js";

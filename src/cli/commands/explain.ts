@@ -4,7 +4,7 @@ import { FAULT_ACCESSES, parseEras, type Era, type PolicyInputs } from "../../kv
 import { PGPROTS, VMA_KINDS, parsePgprot, parseVmaKind, vmaInputs, type VmaKind, type VmaPgprot } from "../../kvm/vma.js";
 import type { Granule } from "../../pgtable/geometry.js";
 import { InputError, hex } from "../../pgtable/u64.js";
-import { checkLpa2 } from "../options.js";
+import { addressOption, checkLpa2 } from "../options.js";
 import { FORMAT_OPTIONS, type CommandSpec } from "../spec.js";
 
 /** s2pt explain: VMA -> prot -> descriptor -> combined with the guest -> hazards, per kernel era. */
@@ -76,7 +76,7 @@ export const explainCommand: CommandSpec = {
     const o: ExplainOptions = {
       granule,
       lpa2,
-      pa: a.value<bigint>("pa") as bigint,
+      pa: addressOption(a, "pa") as number,
       level: a.value<number>("level") as number,
       guest: guest === undefined ? null : { attr: guest, sh: a.value<number>("guest-sh") ?? 3 },
     };

@@ -21,7 +21,7 @@ import { ipaLimit, type Granule } from "../../pgtable/geometry.js";
 import { InputError } from "../../pgtable/u64.js";
 import { decodeEsr } from "../../regs/esr.js";
 import { formatRegister } from "../../regs/format.js";
-import { checkLpa2 } from "../options.js";
+import { addressOption, checkLpa2 } from "../options.js";
 import { inputLabel, loadScenario, replayFile } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -161,7 +161,7 @@ export const faultCommand: CommandSpec = {
       host,
       cpu: { fwb, dic: a.flag("dic") },
       mapSize: a.value<number>("map-size") ?? null,
-      pa: a.value<bigint>("pa") ?? null,
+      pa: addressOption(a, "pa") ?? null,
     };
     checkAbortConfig(c);
 

@@ -1,5 +1,5 @@
 import { granuleName, stage2Geometry, ipaLimit, type Geometry, type Granule } from "../../pgtable/geometry.js";
-import { InputError, hex } from "../../pgtable/u64.js";
+import { InputError } from "../../pgtable/u64.js";
 import { checkLpa2, checkPaBits } from "../options.js";
 import type { CommandSpec } from "../spec.js";
 
@@ -31,7 +31,7 @@ export function geometryJson(g: Geometry): Record<string, unknown> {
       tg0: g.vtcr.tg0,
       ps: g.vtcr.ps,
       ds: g.vtcr.ds,
-      value: hex(g.vtcr.value),
+      value: g.vtcr.value,
     },
     level_info: g.levelInfo.map((l) => ({
       level: l.level,
@@ -48,7 +48,7 @@ export function formatGeometry(g: Geometry): string {
   const lines = [
     `${granuleName(g.granule)} granule, ${g.iaBits}-bit IPA, ${g.paBits}-bit PA${g.lpa2 ? ", FEAT_LPA2" : ""}`,
     `  levels ${g.levels}, start level ${g.startLevel}, ${g.pgdPages} concatenated root page${g.pgdPages > 1 ? "s" : ""} (${sizeName(g.pgdPages * g.granule)} PGD)`,
-    `  VTCR_EL2: T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds}  (${hex(g.vtcr.value)} with HA and 16-bit VMIDs)`,
+    `  VTCR_EL2: T0SZ=${g.vtcr.t0sz} SL0=${g.vtcr.sl0} SL2=${g.vtcr.sl2} TG0=0b${g.vtcr.tg0.toString(2).padStart(2, "0")} PS=${g.vtcr.ps} DS=${g.vtcr.ds}  (${g.vtcr.value} with HA and 16-bit VMIDs)`,
     `  level  IPA bits  entries           leaf (KVM_PGTABLE_MIN_BLOCK_LEVEL=${g.minBlockLevel})`,
   ];
   for (const l of g.levelInfo) {

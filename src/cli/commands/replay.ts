@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { EXIT_MISMATCH, inputKind, readTextFile } from "../io.js";
-import { firstDivergence, readExpectedText } from "../../pgtable/compare.js";
-import { RecordBudget, formatResult } from "../../pgtable/replay.js";
+import { firstDivergence, readExpectedText } from "../../scenario/compare.js";
+import { RecordBudget, formatResult } from "../../scenario/replay.js";
 import { InputError } from "../../pgtable/u64.js";
 import { inputLabel, loadScenario, naming, replayFile, scenarioFiles, scenarioName } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";

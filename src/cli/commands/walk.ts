@@ -1,15 +1,14 @@
-import { replayTable } from "../../pgtable/replay.js";
+import { replayTable } from "../../scenario/replay.js";
 import { InputError } from "../../pgtable/u64.js";
-import { formatWalkReport, walkIpa, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
+import { formatWalkReport, walkIpa64, walkReportJson, type Stage1Attrs } from "../../walker/describe.js";
 import { SH_ISH, SH_SHORT } from "../../mair/attrs.js";
 import { formatCombine } from "./combine.js";
 import { S2Walker } from "../../walker/translate.js";
 import { builtGuest, guestOf, nestedWalker } from "../../stage1/guest.js";
 import { formatNestedReport, nestedReportJson, walkVa } from "../../stage1/describe.js";
-import type { ParsedArgs } from "../args.js";
 import { indent } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
-import type { CommandSpec } from "../spec.js";
+import type { CommandArgs, CommandSpec } from "../spec.js";
 
 /**
  * s2pt walk <scenario> --ipa <hex>: the hardware's stage-2 walk of one IPA over the table the scenario builds;
@@ -93,7 +92,7 @@ export const walkCommand: CommandSpec = {
         return;
       }
       if (ipa === undefined) return;
-      const report = walkIpa(walker, ipa, access, el, s1);
+      const report = walkIpa64(walker, ipa, access, el, s1);
       if (a.flag("json")) {
         ctx.print(JSON.stringify(walkReportJson(report), null, 2));
         return;
@@ -109,7 +108,7 @@ export const walkCommand: CommandSpec = {
 };
 
 /** --s1-attr / --s1-sh, or undefined when neither is given. */
-function stage1Opts(a: ParsedArgs): Stage1Attrs | undefined {
+function stage1Opts(a: CommandArgs): Stage1Attrs | undefined {
   const attr = a.value<number>("s1-attr");
   if (attr === undefined) {
     if (a.has("s1-sh")) throw new InputError("--s1-sh needs --s1-attr (the stage-1 MAIR Attr byte)");

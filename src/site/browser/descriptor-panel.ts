@@ -1,27 +1,27 @@
 /**
  * Descriptor decoder panel: paste a 64-bit value, see every field with its
- * bits highlighted on a 64-bit strip. The decoding is src/pgtable/decode.ts
+ * bits highlighted on a 64-bit strip. The decoding is src/walker/decode.ts
  * (via ../descriptor-view.ts); this file only draws it.
  */
 
-import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeaf } from "../../pgtable/descriptor.js";
+import { PROT_DEVICE, PROT_R, PROT_RW, PROT_RWX, PROT_W, PROT_X, encodeLeafFast } from "../../pgtable/descriptor.js";
 import { PARANGE_BITS } from "../../pgtable/geometry.js";
 import { hex } from "../../pgtable/u64.js";
 import { DEFAULT_DESCRIPTOR_FORM, descriptorView, type DescriptorForm, type DescriptorView } from "../descriptor-view.js";
 import { decodeCli } from "../cli-view.js";
 import { byId, checkbox, checked, cliBox, fill, h, prose, select, showCli, textInput, valueOf, showResult } from "./dom.js";
-import { formPanel, reveal, stateChanged, type Panel } from "./panel.js";
-import { colourClass, drawStrip } from "./strip.js";
+import { formPanel, redrawOnChange, reveal, stateChanged, type Panel } from "./panel.js";
+import { colourClass, drawStrip, outlineOnHover } from "./strip.js";
 
 interface Example {
   label: string;
   form: DescriptorForm;
 }
 
-/** Examples; the leaves are built by the model (encodeLeaf is the leaf kvm_pgtable_stage2_map() writes), not typed in. */
+/** Examples; the leaves are built by the model (encodeLeafFast is the leaf kvm_pgtable_stage2_map() writes), not typed in. */
 function examples(): Example[] {
   const leaf = (granule: 4096 | 16384 | 65536, lpa2: boolean, fwb: boolean, pa: number, level: number, prot: number): string => {
-    const e = encodeLeaf({ granule, lpa2, fwb }, pa, level, prot);
+    const e = encodeLeafFast({ granule, lpa2, fwb }, pa, level, prot);
     if (typeof e === "number") throw new Error(`example refused: ${e}`);
     return hex(e.value);
   };
@@ -172,12 +172,11 @@ function readForm(): DescriptorForm {
   };
 }
 
-/** Redraw the panel from the form. */
-function render(): void {
-  const f = readForm();
+/** Redraw the panel from the form (when it changed: a redraw would drop the focus on a field row). */
+const render = redrawOnChange(readForm, (f: DescriptorForm): void => {
   showResult("desc-error", "desc-out", descriptorView(f), drawView);
   showCli("desc", decodeCli(f));
-}
+});
 
 const CHOICES = { granule: ["4k", "16k", "64k"], level: ["", "-1", "0", "1", "2", "3"], paBits: ["", ...PARANGE_BITS.map(String)] };
 
@@ -219,16 +218,6 @@ function drawView(v: DescriptorView): void {
     ),
   );
   // Hover or focus a field row: outline its bits on the strip.
-  tbody.querySelectorAll<HTMLTableRowElement>("tr").forEach((row) => {
-    const on = (yes: boolean): void => {
-      const name = row.dataset.fieldName ?? "";
-      strip.querySelectorAll<HTMLElement>("td.bit").forEach((c) => c.classList.toggle("hl", yes && c.dataset.field === name));
-    };
-    row.tabIndex = 0;
-    row.addEventListener("mouseenter", () => on(true));
-    row.addEventListener("mouseleave", () => on(false));
-    row.addEventListener("focus", () => on(true));
-    row.addEventListener("blur", () => on(false));
-  });
+  outlineOnHover(tbody, strip);
   fill(byId("desc-notes"), ...d.notes.map((n) => h("li", {}, n)));
 }

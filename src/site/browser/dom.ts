@@ -163,5 +163,7 @@ async function copyText(text: string, el: HTMLElement, status: HTMLElement): Pro
   const sel = window.getSelection();
   sel?.removeAllRanges();
   sel?.addRange(range);
+  // The fallback where navigator.clipboard is refused: deprecated, and still the only synchronous copy browsers keep.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   status.textContent = document.execCommand("copy") ? "copied" : "selected: press Ctrl+C to copy";
 }

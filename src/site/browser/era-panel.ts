@@ -9,7 +9,7 @@
 import { ERAS } from "../../kvm/policy.js";
 import { GUEST_ATTR_NAMES, guestMacro } from "../../kvm/guest.js";
 import { PGPROTS, VMA_KIND_INFO } from "../../kvm/vma.js";
-import { protNames } from "../../pgtable/decode.js";
+import { protNames } from "../../walker/decode.js";
 import { DEFAULT_ERA_FORM, driverVma, eraView, type EraColumn, type EraFacts, type EraForm, type EraView } from "../era-view.js";
 import { eraCli } from "../cli-view.js";
 import { showDescriptor } from "./descriptor-panel.js";

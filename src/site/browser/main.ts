@@ -17,10 +17,11 @@ import { eraPanel } from "./era-panel.js";
 import { glossaryPanel } from "./glossary-panel.js";
 import { matrixPanel } from "./matrix-panel.js";
 import { onStateChange, reveal, type Panel } from "./panel.js";
+import { registerPanel } from "./register-panel.js";
 import { rulesPanel } from "./rules-panel.js";
 import { walkPanel } from "./walk-panel.js";
 
-const PANELS: readonly Panel[] = [matrixPanel, rulesPanel, combinePanel, walkPanel, eraPanel, descriptorPanel, glossaryPanel];
+const PANELS: readonly Panel[] = [matrixPanel, rulesPanel, combinePanel, walkPanel, eraPanel, descriptorPanel, registerPanel, glossaryPanel];
 
 /** The panel the reader was last in (the hash's `view`). */
 let view: string | null = null;

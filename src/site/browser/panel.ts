@@ -39,8 +39,10 @@ export function formPanel<F extends FormShape<F>>(o: FormPanelSpec<F>): Panel {
   return {
     id: o.id,
     key: o.key,
-    build: o.build,
-    render: o.render,
+    build: () => o.build(),
+    render: () => {
+      o.render();
+    },
     getState: () => encodeForm(o.read(), o.defaults),
     setState(s: PanelState): void {
       o.write(decodeForm(s, o.defaults, o.choices));
@@ -67,4 +69,21 @@ export function reveal(el: HTMLElement, focus: HTMLElement = el): void {
   el.scrollIntoView({ block: "start" });
   if (!focus.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");
   focus.focus({ preventScroll: true });
+}
+
+/**
+ * A panel's render that redraws only when the form changed. A text box
+ * fires `change` when it loses the focus, after the `input` events that
+ * already drew its value: redrawing then would replace the rows the focus is
+ * moving to (Tab from the value to a field row) and drop the focus.
+ */
+export function redrawOnChange<F>(read: () => F, draw: (f: F) => void): () => void {
+  let drawn: string | null = null;
+  return () => {
+    const f = read();
+    const key = JSON.stringify(f);
+    if (key === drawn) return;
+    drawn = key;
+    draw(f);
+  };
 }

@@ -126,9 +126,7 @@ function render(): void {
     h(
       "div",
       { class: "minimap", "aria-hidden": "true", style: `grid-template-columns: repeat(${v.columns.length}, 0.8rem)` },
-      ...v.rows.flatMap((row) =>
-        row.cells.map((c) => h("div", { class: `mini t-${c.cls}`, "data-key": cellKey(c.s1, c.s2), title: `${cls.get(c.cls) ?? ""}` })),
-      ),
+      ...v.rows.flatMap((row) => row.cells.map((c) => h("div", { class: `mini t-${c.cls}`, "data-key": cellKey(c.s1, c.s2), title: cls.get(c.cls) ?? "" }))),
     ),
   );
   restore();

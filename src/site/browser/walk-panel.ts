@@ -9,7 +9,6 @@
  */
 
 import { LINUX_MAIR_ATTRS } from "../../mair/mair.js";
-import { hex } from "../../pgtable/u64.js";
 import { walkCli } from "../cli-view.js";
 import { BUNDLED_SCENARIOS, PASTED } from "../scenarios.js";
 import {
@@ -28,6 +27,8 @@ import {
   type WalkView,
 } from "../walk-view.js";
 import { showCombine } from "./combine-panel.js";
+import { canonicalRegister } from "../register-view.js";
+import { showRegister } from "./register-panel.js";
 import { byId, cliBox, fill, h, prose, select, showCli, showResult, termText, textInput, valueOf } from "./dom.js";
 import { formPanel, stateChanged, type Panel } from "./panel.js";
 import { drawStrip } from "./strip.js";
@@ -283,6 +284,15 @@ function addrBits(addr: string, segs: AddrSegment[], what: string): HTMLElement 
   );
 }
 
+/** A whole register of the fault (ESR, FAR, HPFAR): open it in the register decoder, field by field. */
+function regButton(name: string, value: string): HTMLElement | null {
+  const reg = canonicalRegister(name);
+  if (reg === null || !/^0x[0-9a-f]+$/.test(value)) return null;
+  const b = h("button", { type: "button", class: "decode", "data-decode-reg": reg, "aria-label": `decode ${reg} ${value} in the register decoder` }, "decode");
+  b.addEventListener("click", () => showRegister({ name: reg, value, xs: false }));
+  return b;
+}
+
 function faultBox(f: FaultView): HTMLElement {
   return h(
     "div",
@@ -298,7 +308,13 @@ function faultBox(f: FaultView): HTMLElement {
         "tbody",
         {},
         ...f.rows.map((r) =>
-          h("tr", { "data-name": r.name }, h("th", { scope: "row" }, ...termText(r.name)), h("td", {}, h("code", {}, r.value)), h("td", {}, r.meaning)),
+          h(
+            "tr",
+            { "data-name": r.name },
+            h("th", { scope: "row" }, ...termText(r.name)),
+            h("td", {}, h("code", {}, r.value), regButton(r.name, r.value)),
+            h("td", {}, r.meaning),
+          ),
         ),
       ),
     ),
@@ -307,7 +323,7 @@ function faultBox(f: FaultView): HTMLElement {
 
 function drawLevels(w: S2WalkView): void {
   const g = w.report;
-  fill(byId("wk-ipa-bits"), addrBits(hex(g.ipa), w.segments, "IPA"));
+  fill(byId("wk-ipa-bits"), addrBits(g.ipa, w.segments, "IPA"));
   fill(
     byId("wk-levels"),
     ...w.levels.map((l) => {
@@ -378,7 +394,7 @@ function drawNested(v: WalkView): void {
   fill(
     box,
     h("h3", {}, "The two-stage walk"),
-    va.segments.length ? addrBits(hex(rep.va), va.segments, "VA") : prose("p", {}, rep.s1Why),
+    va.segments.length ? addrBits(rep.va, va.segments, "VA") : prose("p", {}, rep.s1Why),
     h(
       "div",
       { class: "grid-wrap" },

@@ -1,0 +1,23 @@
+/**
+ * Argument checks of the scenario layer's public entries (src/pgtable/args.ts
+ * has the generic ones): a Scenario, as parseScenario() makes it, and a work
+ * budget.
+ */
+
+import { ArgumentError, checkObject, shown } from "../pgtable/args.js";
+import type { Scenario } from "./types.js";
+
+/** A Scenario argument (parseScenario() or parseScenarioText() makes one): an object with a config and an array of ops. */
+export function checkScenarioArg(v: unknown, arg = "scn"): Scenario {
+  const o = checkObject(v, arg);
+  if (typeof o.config !== "object" || o.config === null || !Array.isArray(o.ops) || typeof o.name !== "string") {
+    throw new ArgumentError(arg, `${shown(v)} is not a Scenario (parseScenario() or parseScenarioText() makes one)`);
+  }
+  return v as Scenario;
+}
+
+/** A work budget: a non-negative number of table entries (Infinity: unbounded). */
+export function checkWorkBudget(v: unknown, arg: string): number {
+  if (typeof v === "number" && v >= 0) return v;
+  throw new ArgumentError(arg, `${shown(v)} is not a work budget (a non-negative number of table entries, or Infinity)`);
+}
