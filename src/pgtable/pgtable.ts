@@ -216,6 +216,8 @@ class TableConsts {
   readonly shifts: Int32Array;
   readonly stride: number;
   readonly l3Shift: number;
+  /** 32 - l3Shift: where the IPA's high half goes in a last-level region number. */
+  readonly l3HiShift: number;
   /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
   readonly hiToPage: number;
 
@@ -242,6 +244,7 @@ class TableConsts {
     this.shifts = shifts;
     this.stride = this.pageShift - 3;
     this.l3Shift = shifts[KVM_PGTABLE_LAST_LEVEL];
+    this.l3HiShift = 32 - this.l3Shift;
     this.hiToPage = 32 - this.pageShift;
   }
 }
@@ -445,9 +448,9 @@ export class KvmPgtable {
   /**
    * The one-page map's last-level table (mapPage): the table that maps the
    * last-level-table-sized region `l3Key` (IPA >> the shift of the level
-   * above the last), as found when `upperGen` was `l3Gen` and the arena's
-   * store.chunkGen was `l3ChunkGen`: its chunk, the page's word offset in
-   * it, the page. The way to it is table entries only, and upperGen changes
+   * above the last), as found when the arena's store.chunkGen was
+   * `l3ChunkGen`: its chunk, the page's word offset in it, the page. The
+   * way to it is table entries only, and l3Key is reset (-1, no region)
    * whenever a table entry may have changed: at every store of the generic
    * paths (setPte), at each table mapPage() makes, at a rollback. The run
    * loops and the fast leaf of an empty entry leave it: they stop at table
@@ -456,12 +459,10 @@ export class KvmPgtable {
    * through its operations) are not seen.
    */
   private l3Key = -1;
-  private l3Gen = -1;
   private l3ChunkGen = -1;
   private l3Tbl: Int32Array = new Int32Array(0);
   private l3Off = 0;
   private l3Page = 0;
-  private upperGen = 0;
   // The walker's explicit stack (see walkTable): one frame per table entry being descended.
   private fPage: Int32Array = SHARED_SCRATCH.fPage;
   private fIdx: Int32Array = SHARED_SCRATCH.fIdx;
@@ -546,7 +547,7 @@ export class KvmPgtable {
     const o = this.cOff;
     const hook = this.hook;
     // Any store of the slow paths may change an entry on the way to mapPage()'s cached table.
-    this.upperGen++;
+    this.l3Key = -1;
     if (hook !== null) {
       const index = (o - this.store.pageOffset(this.cPage)) >>> 1;
       // The hook sees the store before it is made: if it throws, this store never happened.
@@ -1819,7 +1820,7 @@ export class KvmPgtable {
       }
     }
     this.jn = 0;
-    this.upperGen++;
+    this.l3Key = -1;
     this.log.length = logLen;
     if (this.jLogCounts !== null) this.log.notRecorded.set(this.jLogCounts);
     this.warnings.length = warnLen;
@@ -2101,31 +2102,41 @@ export class KvmPgtable {
    * hook on this path), is stored only in a shared walk.
    */
   private mapPage(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
-    const store = this.store;
-    const pageShift = this.k.pageShift;
+    const k = this.k;
     // The region one last-level table maps: IPA >> (pageShift + bits per level), below 2^31 for IPAs below 2^52.
-    const l3Shift = this.k.l3Shift;
-    const key = (aLo >>> l3Shift) | (aHi << (32 - l3Shift));
-    let tbl: Int32Array;
-    let page: number;
-    let base: number;
-    let made = false;
-    if (key === this.l3Key && this.upperGen === this.l3Gen && store.chunkGen === this.l3ChunkGen) {
-      tbl = this.l3Tbl;
-      page = this.l3Page;
-      base = this.l3Off;
-    } else {
-      const found = this.findOrMakeL3(aLo, aHi, flags);
-      if (found < 0) return found === -100000 ? 1 : found; // MAP_FAST_DECLINED_NEG, MAP_FAST_DECLINED
-      tbl = this.l3Tbl;
-      page = this.l3Page;
-      base = this.l3Off;
-      made = found === 1;
+    if (((aLo >>> k.l3Shift) | (aHi << k.l3HiShift)) !== this.l3Key || this.store.chunkGen !== this.l3ChunkGen) {
+      return this.mapPageMiss(aLo, aHi, pLo, pHi, flags);
     }
-    const off = base + (((aLo >>> pageShift) & this.k.idxMask) << 1);
+    const tbl = this.l3Tbl;
+    const off = this.l3Off + (((aLo >>> k.pageShift) & k.idxMask) << 1);
+    if ((tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    this.mapPageLeaf(tbl, off, this.l3Page, pLo, pHi, flags);
+    return 0;
+  }
+
+  /**
+   * mapPage() when its last-level table is not the cached one: the way
+   * down (findOrMakeL3, which caches the table it finds), then the leaf.
+   * Out of line, so that mapPage() stays small enough for V8 to inline,
+   * with map(), into the caller's loop.
+   */
+  private mapPageMiss(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
+    const found = this.findOrMakeL3(aLo, aHi, flags);
+    if (found < 0) return found === -100000 ? 1 : found; // MAP_FAST_DECLINED_NEG, MAP_FAST_DECLINED
+    const tbl = this.l3Tbl;
+    const off = this.l3Off + (((aLo >>> this.k.pageShift) & this.k.idxMask) << 1);
     // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
     // on the new page that the store below overlaps with what follows, as a read could not).
-    if (!made && (tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    if (found === 0 && (tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    this.mapPageLeaf(tbl, off, this.l3Page, pLo, pHi, flags);
+    return 0;
+  }
+
+  /**
+   * stage2_map_walker_try_leaf() for mapPage(): the page leaf of attrProt
+   * at PA (pLo, pHi) into the empty entry at `off` of last-level table `page`.
+   */
+  private mapPageLeaf(tbl: Int32Array, off: number, page: number, pLo: number, pHi: number, flags: number): void {
     const oaLo = pLo & this.k.oaLo;
     const oaHi = pHi & this.k.oaHi;
     // The kernel's order is: LOCKED, the CMOs, get_page, the leaf. Nothing reads the entry in between
@@ -2134,14 +2145,13 @@ export class KvmPgtable {
     if ((flags & 8) !== 0) tbl[off] = 1024; // WALK_SHARED: INVALID_PTE_LOCKED_LO
     tbl[off] = oaLo | this.pageLeafLo;
     tbl[off + 1] = oaHi | this.pageLeafHi;
-    store.refcount[page]++;
+    this.store.refcount[page]++;
     const cmos = (flags & 64) === 0 ? this.pageLeafCmos : 0; // WALK_SKIP_CMO
     if (cmos !== 0) {
       const pa = (oaLo >>> 0) + oaHi * 4294967296;
       if ((cmos & 1) !== 0) this.log.push(5, pa, this.pageSize); // EV_DCACHE
       if ((cmos & 2) !== 0) this.log.push(6, pa, this.pageSize); // EV_ICACHE
     }
-    return 0;
   }
 
   /**
@@ -2186,7 +2196,7 @@ export class KvmPgtable {
       // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
       const child = store.zallocPage();
       if (child < 0) return -ENOMEM;
-      this.upperGen++;
+      this.l3Key = -1;
       tbl = chunks[page >>> chunkShift];
       if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
       store.refcount[page]++;
@@ -2197,8 +2207,7 @@ export class KvmPgtable {
       page = child;
       made = true;
     }
-    this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << (32 - this.k.l3Shift));
-    this.l3Gen = this.upperGen;
+    this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << this.k.l3HiShift);
     this.l3ChunkGen = store.chunkGen;
     this.l3Tbl = chunks[page >>> chunkShift];
     this.l3Off = (page & chunkMask) << wordsShift;
