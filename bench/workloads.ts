@@ -104,7 +104,10 @@ export interface Workload {
   /**
    * Untimed, right before the timed part (after the GC and idle pause): read
    * the workload's table memory once, as sol.c's set-up leaves its page pool
-   * just written (pool_reset()'s memset) when its timed part starts.
+   * just written (pool_reset()'s memset) when its timed part starts, and
+   * each table's own state (the KvmPgtable, its store and their typed
+   * arrays, read by one get_leaf), as sol.c's set-up leaves its struct pgt
+   * just written (pgt_init()).
    */
   touch(): void;
   /** Untimed verification of the run just timed (throws BenchCheckError). */
@@ -143,7 +146,10 @@ class TableSlot {
   }
 
   touch(): void {
-    if (this.pgt !== null) touchChunks(this.pgt.store.chunks);
+    if (this.pgt !== null) {
+      touchChunks(this.pgt.store.chunks);
+      touchState(this.pgt);
+    }
   }
 }
 
@@ -155,6 +161,23 @@ function touchChunks(chunks: readonly Int32Array[]): void {
   let x = 0;
   for (const c of chunks) for (let i = 0; i < c.length; i += 16) x ^= c[i];
   touched ^= x;
+}
+
+/**
+ * Read a table's own state: every field of the KvmPgtable and of its store
+ * (the first word of each typed array among them), then one get_leaf at
+ * IPA 0 (the root page).
+ */
+function touchState(p: KvmPgtable): void {
+  let x = 0;
+  for (const o of [p, p.store]) {
+    for (const v of Object.values(o)) {
+      if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Uint32Array) x ^= v.length === 0 ? 0 : v[0];
+      else if (typeof v === "number") x ^= v;
+    }
+  }
+  p.getLeafFast(0);
+  touched ^= x ^ p.leafLo;
 }
 
 /**
