@@ -201,6 +201,9 @@ class TableConsts {
   /** PTRS_PER_PTE - 1. */
   readonly idxMask: number;
   readonly minBlockLevel: number;
+  /** The largest leaf a walk from the start level can write (a block at max(start level, minBlockLevel)): its size and inverse. */
+  readonly topLeaf: number;
+  readonly invTopLeaf: number;
   /** MemAttr of Normal write-back memory (with or without FWB), in the low half. */
   readonly normalMemattrLo: number;
   // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
@@ -230,6 +233,9 @@ class TableConsts {
     this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
     this.idxMask = geom.ptrsPerPte - 1;
     this.minBlockLevel = geom.minBlockLevel;
+    const top = geom.startLevel > geom.minBlockLevel ? geom.startLevel : geom.minBlockLevel;
+    this.topLeaf = gran[top + 1];
+    this.invTopLeaf = invGran[top + 1];
     this.normalMemattrLo = s2MemAttrNormal(fwb) << S2_MEMATTR_SHIFT;
     this.gran = gran;
     this.invGran = invGran;
@@ -1932,14 +1938,15 @@ export class KvmPgtable {
     this.mForcePte = false;
     this.mAnnotation = false;
     const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
-    if (this.fastOn && this.hook === null && !this.destroyedFlag) {
+    // mapOnePageFast() takes a range of one page only (a larger size always spans more).
+    if (size <= this.pageSize && this.fastOn && this.hook === null && !this.destroyedFlag) {
       const r = this.mapOnePageFast(addr, size, walkFlags);
       if (r !== MAP_FAST_DECLINED) return r;
     }
     return this.walk(addr, size, CB_MAP, walkFlags);
   }
 
-  /** map()'s arguments are the common case: u64s, a range that does not wrap, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages. */
+  /** map()'s arguments are the common case: addresses below 2^53, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages or blocks only (blocksOnly). */
   private mapArgsOk(addr: number, size: number, phys: number, prot: number, flags: number): boolean {
     return (
       u64ok(addr) &&
@@ -1950,7 +1957,7 @@ export class KvmPgtable {
       flags >>> 0 === flags &&
       (flags & ~WALK_FLAGS_KNOWN) === 0 &&
       phys < this.k.paLimit &&
-      size <= this.k.leafCheckSize
+      (size <= this.k.leafCheckSize || this.blocksOnly(addr, size, phys))
     );
   }
 
@@ -1974,9 +1981,10 @@ export class KvmPgtable {
    * are at most MAX_OP_LEAVES of them (limits.ts would find the same bound).
    */
   private blocksOnly(addr: number, size: number, phys: number): boolean {
-    const top = this.startLevel > this.k.minBlockLevel ? this.startLevel : this.k.minBlockLevel;
-    const g = this.k.gran[top + 1];
-    return isAligned(addr, g) && isAligned(size, g) && isAligned(phys, g) && size / g <= MAX_OP_LEAVES;
+    const g = this.k.topLeaf;
+    const inv = this.k.invTopLeaf;
+    // IS_ALIGNED by a multiply (g is a power of two: exact), no division.
+    return Math.floor(addr * inv) * g === addr && Math.floor(size * inv) * g === size && Math.floor(phys * inv) * g === phys && size * inv <= MAX_OP_LEAVES;
   }
 
   /**
