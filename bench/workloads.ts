@@ -101,6 +101,15 @@ export interface Workload {
   setup(): void;
   /** The timed part. */
   run(): void;
+  /**
+   * Untimed, right before the timed part (after the GC and idle pause): read
+   * the workload's table memory once, as sol.c's set-up leaves its page pool
+   * just written (pool_reset()'s memset) when its timed part starts, and
+   * each table's own state (the KvmPgtable, its store and their typed
+   * arrays, read by one get_leaf), as sol.c's set-up leaves its struct pgt
+   * just written (pgt_init()).
+   */
+  touch(): void;
   /** Untimed verification of the run just timed (throws BenchCheckError). */
   check(): void;
   /** Drop the workload's tables. */
@@ -135,6 +144,40 @@ class TableSlot {
   bytes(): number {
     return this.pgt === null ? 0 : this.pgt.store.bytes();
   }
+
+  touch(): void {
+    if (this.pgt !== null) {
+      touchChunks(this.pgt.store.chunks);
+      touchState(this.pgt);
+    }
+  }
+}
+
+/** What touchChunks() read (kept, so that the reads are not optimised away). */
+export let touched = 0;
+
+/** Read every word of a table store's arena. */
+function touchChunks(chunks: readonly Int32Array[]): void {
+  let x = 0;
+  for (const c of chunks) for (let i = 0; i < c.length; i += 16) x ^= c[i];
+  touched ^= x;
+}
+
+/**
+ * Read a table's own state: every field of the KvmPgtable and of its store
+ * (the first word of each typed array among them), then one get_leaf at
+ * IPA 0 (the root page).
+ */
+function touchState(p: KvmPgtable): void {
+  let x = 0;
+  for (const o of [p, p.store]) {
+    for (const v of Object.values(o)) {
+      if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Uint32Array) x ^= v.length === 0 ? 0 : v[0];
+      else if (typeof v === "number") x ^= v;
+    }
+  }
+  p.getLeafFast(0);
+  touched ^= x ^ p.leafLo;
 }
 
 /**
@@ -204,6 +247,7 @@ function map4k1gWorkload(ctx: BenchContext): Workload {
     sol: "map4k_1g",
     kernelTablePages: TABLES_1G,
     tableBytes: () => slot.bytes(),
+    touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -231,6 +275,7 @@ function unmap1gWorkload(ctx: BenchContext): Workload {
     sol: "unmap_1g",
     kernelTablePages: TABLES_1G,
     tableBytes: () => slot.bytes(),
+    touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -277,6 +322,9 @@ function mapBlock64gWorkload(ctx: BenchContext): Workload {
     sol: "map_block_64g",
     kernelTablePages: BLK_BATCH * 2,
     tableBytes: () => slots.reduce((n, t) => n + t.bytes(), 0),
+    touch: () => {
+      for (const t of slots) t.touch();
+    },
     unit: "per 1G block",
     units: 64 * BLK_BATCH,
     setup() {
@@ -345,6 +393,7 @@ function walkWorkload<T>(ctx: BenchContext, row: WalkRow<T>): Workload {
     sol: "walk_random_1m",
     kernelTablePages: TABLES_1G,
     tableBytes: () => slot.bytes(),
+    touch: () => slot.touch(),
     setup() {
       const p = slot.fresh();
       map4k1g(p);
@@ -433,6 +482,7 @@ function wrprotect1gWorkload(ctx: BenchContext): Workload {
     sol: "wrprotect_1g",
     kernelTablePages: TABLES_1G,
     tableBytes: () => slot.bytes(),
+    touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
     setup() {
@@ -462,6 +512,7 @@ function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
     sol: "map4k_scatter_64k",
     kernelTablePages: 2 + inputs.tables,
     tableBytes: () => slot.bytes(),
+    touch: () => slot.touch(),
     unit: "per call",
     units: N_SCAT,
     setup() {

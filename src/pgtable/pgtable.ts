@@ -108,13 +108,24 @@ const W_CLR_LO = 6; // stage2_attr_data::attr_clr
 const W_CLR_HI = 7;
 const W_LEAF_LO = 8; // leaf_walk_data::pte (of the last walk)
 const W_LEAF_HI = 9;
-const W_RESULT_LO = 10; // kvm_pgtable_get_leaf()'s *ptep
-const W_RESULT_HI = 11;
-const W_PROT_ATTR_LO = 12; // stage2_set_prot_attr() of attrProt
-const W_PROT_ATTR_HI = 13;
 
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
+/** findOrMakeL3() declines (negative like its errnos, but none of them). */
+const MAP_FAST_DECLINED_NEG = -100000;
+// mapPage() writes these as literals (a module constant costs a load and a check of its temporal
+// dead zone at every use); they are checked against their definitions here, once.
+if (
+  MAP_FAST_DECLINED !== 1 ||
+  MAP_FAST_DECLINED_NEG !== -100000 ||
+  WALK_SHARED !== 8 ||
+  INVALID_PTE_LOCKED_LO !== 1024 ||
+  WALK_SKIP_CMO !== 64 ||
+  EV_DCACHE !== 5 ||
+  EV_ICACHE !== 6
+) {
+  throw new Error("pgtable.ts: mapPage()'s literals no longer match their constants");
+}
 
 /**
  * Called with every descriptor store, before the store is made, for
@@ -140,6 +151,163 @@ const OP_FLUSH = 7;
 const OP_SPLIT = 8;
 const OP_CREATE_UNLINKED = 9;
 const OP_NAMES = ["map", "setOwner", "unmap", "wrprotect", "mkyoung", "testClearYoung", "relaxPerms", "flush", "split", "createUnlinked"] as const;
+
+/**
+ * The kernel's stack-allocated walk state (kvm_pgtable_walk_data, the visit
+ * context, the walker's frames; see the file header): held only while an
+ * operation runs, so one set serves every table. Operations never run user
+ * code in the middle (the store hook is the only way in, and an operation
+ * run with a hook walks on its table's own set: atomic()), so no two walks
+ * share a set at once. Per-table state that outlives an operation (the
+ * last get_leaf result, the prot's attributes) lives in the table's fields.
+ */
+class WalkScratch {
+  /** Addresses of the walk (D_* slots). */
+  readonly d = new Float64Array(8);
+  /** Descriptor halves of the walk (W_* slots). */
+  readonly w = new Int32Array(16);
+  // The walker's explicit stack (see walkTable): one frame per table entry being descended.
+  readonly fPage = new Int32Array(16);
+  readonly fIdx = new Int32Array(16);
+  readonly fAddr = new Float64Array(16);
+  readonly fOldLo = new Int32Array(16);
+  readonly fOldHi = new Int32Array(16);
+}
+const SHARED_SCRATCH = new WalkScratch();
+/** stage2_set_prot_attr()'s output, read at once by its callers. */
+const ATTR_SCRATCH = new Uint32Array(2);
+/** An empty word array (a chunk slot before the first visit, an empty undo journal). */
+const NO_WORDS = new Int32Array(0);
+
+/**
+ * The constants of a geometry and FWB setting, derived once and shared by the
+ * tables that have them (a table of two root pages would otherwise carry
+ * a few hundred bytes of its own).
+ */
+class TableConsts {
+  /** 2^pa_bits: the host PA range. */
+  readonly paLimit: number;
+  /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
+  readonly fastPaLimit: number;
+  /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), here: a module constant costs a load and a check at each use. */
+  readonly flagsUnknown: number;
+  /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
+  readonly leafCheckSize: number;
+  /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
+  readonly gran: Float64Array;
+  readonly invGran: Float64Array;
+  /** 1 / PAGE_SIZE. */
+  readonly invPage: number;
+  /** PTRS_PER_PTE - 1. */
+  readonly idxMask: number;
+  readonly minBlockLevel: number;
+  /** The largest leaf a walk from the start level can write (a block at max(start level, minBlockLevel)): its size and inverse. */
+  readonly topLeaf: number;
+  readonly invTopLeaf: number;
+  /** MemAttr of Normal write-back memory (with or without FWB), in the low half. */
+  readonly normalMemattrLo: number;
+  // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
+  readonly oaLo: number;
+  readonly oaHi: number;
+  readonly highOa: number;
+  /** The table store's basePa; its high half; its low half in pages. */
+  readonly basePa: number;
+  readonly baseHi: number;
+  readonly baseLoPages: number;
+  readonly pageShift: number;
+  /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
+  readonly shifts: Int32Array;
+  readonly stride: number;
+  readonly l3Shift: number;
+  /** 32 - l3Shift: where the IPA's high half goes in a last-level region number. */
+  readonly l3HiShift: number;
+  /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
+  readonly hiToPage: number;
+
+  constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
+    const page = geom.granule;
+    this.invPage = 1 / page;
+    this.paLimit = 2 ** geom.paBits;
+    this.fastPaLimit = Math.min(this.paLimit, TWO_48);
+    this.flagsUnknown = ~WALK_FLAGS_KNOWN;
+    this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
+    this.idxMask = geom.ptrsPerPte - 1;
+    this.minBlockLevel = geom.minBlockLevel;
+    const top = geom.startLevel > geom.minBlockLevel ? geom.startLevel : geom.minBlockLevel;
+    this.topLeaf = gran[top + 1];
+    this.invTopLeaf = invGran[top + 1];
+    this.normalMemattrLo = s2MemAttrNormal(fwb) << S2_MEMATTR_SHIFT;
+    this.gran = gran;
+    this.invGran = invGran;
+    this.oaLo = geom.format.addrLo | 0;
+    this.oaHi = geom.format.addrHi;
+    this.highOa = geom.format.highOa;
+    // The table store's layout (storage.ts): table pages from 2^(min(pa_bits, 48) - 1) up.
+    this.basePa = 2 ** (Math.min(geom.paBits, 48) - 1);
+    this.baseHi = Math.floor(this.basePa / TWO_32) | 0;
+    this.baseLoPages = ((this.basePa % TWO_32) / page) | 0;
+    this.pageShift = geom.pageShift;
+    this.shifts = shifts;
+    this.stride = this.pageShift - 3;
+    this.l3Shift = shifts[KVM_PGTABLE_LAST_LEVEL];
+    this.l3HiShift = 32 - this.l3Shift;
+    this.hiToPage = 32 - this.pageShift;
+  }
+}
+
+/** What every table of one geometry shares: the geometry (frozen) and its constants as typed arrays. */
+interface GeometryConsts {
+  geom: Geometry;
+  /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
+  gran: Float64Array;
+  invGran: Float64Array;
+  /** kvm_granule_shift(level), indexed by level + 1. */
+  shifts: Int32Array;
+  /** The table's `config` (frozen), indexed by fwb + 2 * tlbRange. */
+  configs: readonly Stage2Config[];
+  /** The table's constants, indexed by fwb. */
+  k: readonly TableConsts[];
+}
+const geometries = new Map<string, GeometryConsts>();
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === "object" && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/**
+ * stage2Geometry(config), shared by the tables of one geometry (at most one
+ * entry per valid geometry, a few hundred in all): a table of two root pages
+ * would otherwise carry a kilobyte of geometry of its own.
+ */
+function geometryOf(c: Stage2Config): GeometryConsts {
+  const key =
+    typeof c.granule === "number" && typeof c.iaBits === "number" && typeof c.paBits === "number" && typeof c.lpa2 === "boolean"
+      ? `${c.granule}/${c.iaBits}/${c.paBits}/${c.lpa2}`
+      : null;
+  const hit = key === null ? undefined : geometries.get(key);
+  if (hit !== undefined) return hit;
+  const geom = deepFreeze(stage2Geometry(c));
+  const gran = new Float64Array(5);
+  const invGran = new Float64Array(5);
+  for (let l = -1; l <= 3; l++) {
+    gran[l + 1] = 2 ** geom.shifts[l + 1];
+    invGran[l + 1] = 2 ** -geom.shifts[l + 1];
+  }
+  const configs: Stage2Config[] = [];
+  for (let k = 0; k < 4; k++)
+    configs.push(
+      Object.freeze({ granule: geom.granule, iaBits: geom.iaBits, paBits: geom.paBits, lpa2: geom.lpa2, fwb: (k & 1) !== 0, tlbRange: (k & 2) !== 0 }),
+    );
+  const shifts = Int32Array.from(geom.shifts);
+  const k = [new TableConsts(geom, gran, invGran, shifts, false), new TableConsts(geom, gran, invGran, shifts, true)];
+  const consts: GeometryConsts = { geom, gran, invGran, shifts, configs, k };
+  if (key !== null) geometries.set(key, consts);
+  return consts;
+}
 
 /** An address or size given as a number: a non-negative integer below 2^53 (args.ts ADDRESS_LIMIT; the test every entry point starts with). */
 function u64ok(x: number): boolean {
@@ -183,6 +351,8 @@ export class KvmPgtable {
   readonly store: TableStore;
   /** The TLB and cache maintenance the operations asked for, in order. */
   readonly log: MaintenanceLog;
+  /** The constants of the table's geometry and FWB setting (shared by every such table: see TableConsts). */
+  private readonly k: TableConsts;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
   /** FEAT_S2FWB in use (the table was not built with KVM_PGTABLE_S2_NOFWB). */
@@ -219,11 +389,11 @@ export class KvmPgtable {
   private execDirect = false;
   // The undo journal (only while an operation runs with a store hook).
   private journaling = false;
-  private jr = new Int32Array(0);
-  private jOld = new Int32Array(0);
+  private jr: Int32Array = NO_WORDS;
+  private jOld: Int32Array = NO_WORDS;
   private jn = 0;
   private jPages: Int32Array[] = [];
-  private readonly jLogCounts = new Float64Array(8);
+  private jLogCounts: Float64Array | null = null;
   /**
    * Fast paths on: consecutive leaf visits of unmap, the attribute walker,
    * aging, flush and map handled in one loop (leafRun), the one-page map
@@ -234,42 +404,39 @@ export class KvmPgtable {
    *
    * @internal
    */
-  fastPaths = true;
-
-  /** 2^pa_bits: the host PA range. */
-  private readonly paLimit: number;
-  /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
-  private readonly leafCheckSize: number;
-  /** kvm_granule_size(level), indexed by level + 1. */
-  private readonly gran: Float64Array;
-  /** 1 / kvm_granule_size(level) (exact: a power of two), indexed by level + 1. */
-  private readonly invGran: Float64Array;
-  private readonly invPage: number;
-  private readonly idxMask: number;
-  private readonly minBlockLevel: number;
-  private readonly normalMemattrLo: number;
-
-  // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
-  private readonly oaLo: number;
-  private readonly oaHi: number;
-  private readonly highOa: number;
-  private readonly baseHi: number;
-  /** basePa's low 32 bits, in pages. */
-  private readonly baseLoPages: number;
-  private readonly pageShift: number;
-  /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
-  private readonly hiToPage: number;
+  get fastPaths(): boolean {
+    return this.fastOn;
+  }
+  /** @internal Switch the fast paths on or off (the results are the same either way). */
+  set fastPaths(on: boolean) {
+    this.fastOn = checkBool(on, "fastPaths");
+    this.updateFastMap();
+  }
+  private fastOn = true;
+  /**
+   * @internal Entries were written behind the operations' back (set_pte,
+   * src/pgtable/rawpte.ts): forget the one-page map's cached last-level
+   * table (l3Key), whose way down may have changed.
+   */
+  tablesWritten(): void {
+    this.l3Key = -1;
+  }
+  /** fastPaths, no store hook, not destroyed: map() may take its one-page path (mapPage). */
+  private fastMap = true;
+  private updateFastMap(): void {
+    this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
+  }
 
   /** Addresses of the walk (D_* slots). */
-  private readonly d = new Float64Array(8);
+  private d: Float64Array = SHARED_SCRATCH.d;
   /** Descriptor halves of the walk (W_* slots). */
-  private readonly w = new Int32Array(16);
+  private w: Int32Array = SHARED_SCRATCH.w;
 
   // struct kvm_pgtable_walker
   private wCb = 0;
   private wFlags = 0;
   // struct kvm_pgtable_visit_ctx: ptep = word cOff of cTbl (table page cPage)
-  private cTbl: Int32Array = new Int32Array(2);
+  private cTbl: Int32Array = NO_WORDS;
   private cOff = 0;
   private cPage = 0;
   private cLevel = 0;
@@ -282,26 +449,58 @@ export class KvmPgtable {
   private lLevel = 0;
   private gMkold = false;
   private gYoung = false;
-  private readonly attrScratch = new Uint32Array(2);
-  /** The prot whose attributes W_PROT_ATTR_* hold (-1: none yet). */
-  private attrProt = -1;
+  private readonly attrScratch = ATTR_SCRATCH;
+  /** The prot whose attributes protAttrLo/Hi hold (NaN, equal to no prot, until the first map). */
+  private attrProt = NaN;
+  /** stage2_set_prot_attr(attrProt): the attributes of a leaf, low and high half. */
+  private protAttrLo = 0;
+  private protAttrHi = 0;
+  /** A page leaf's descriptor bits of attrProt (everything but the OA), and its CMOs: 1 dcache, 2 icache. */
+  private pageLeafLo = 0;
+  private pageLeafHi = 0;
+  private pageLeafCmos = 0;
+  /**
+   * The one-page map's last-level table (mapPage): the table that maps the
+   * last-level-table-sized region `l3Key` (IPA >> the shift of the level
+   * above the last), as found when the arena's store.chunkGen was
+   * `l3ChunkGen`: its chunk, the page's word offset in it, the page. The
+   * way to it is table entries only, and l3Key is reset (-1, no region)
+   * whenever a table entry may have changed: at every store of the generic
+   * paths (setPte), at each table mapPage() makes, at a rollback. The run
+   * loops and the fast leaf of an empty entry leave it: they stop at table
+   * entries and write leaves into empty entries or over leaves, never into
+   * an entry on such a way. Tables written behind the model's back (not
+   * through its operations) are not seen.
+   */
+  private l3Key = -1;
+  private l3ChunkGen = -1;
+  private l3Tbl: Int32Array = new Int32Array(0);
+  private l3Off = 0;
+  private l3Page = 0;
   // The walker's explicit stack (see walkTable): one frame per table entry being descended.
-  private readonly fPage = new Int32Array(16);
-  private readonly fIdx = new Int32Array(16);
-  private readonly fAddr = new Float64Array(16);
-  private readonly fOldLo = new Int32Array(16);
-  private readonly fOldHi = new Int32Array(16);
+  private fPage: Int32Array = SHARED_SCRATCH.fPage;
+  private fIdx: Int32Array = SHARED_SCRATCH.fIdx;
+  private fAddr: Float64Array = SHARED_SCRATCH.fAddr;
+  private fOldLo: Int32Array = SHARED_SCRATCH.fOldLo;
+  private fOldHi: Int32Array = SHARED_SCRATCH.fOldHi;
+  /** This table's own walk scratch, for operations run with a store hook (see WalkScratch). */
+  private ownScratch: WalkScratch | null = null;
   private sp = 0;
   // The entry descend() reached.
-  private dTbl: Int32Array = new Int32Array(2);
+  private dTbl: Int32Array = NO_WORDS;
   private dOff = 0;
   private dPage = 0;
   private dLevel = 0;
   /** What a run visitor's last entry returned (0, or a value that stops the walk). */
   private runRet = 0;
+  /** runEntries(): the aligned address of the run's first entry. */
+  private runFirst = 0;
 
   /** @internal Level of the entry the last successful getLeafFast() found. */
   leafLevel = 0;
+  /** kvm_pgtable_get_leaf()'s *ptep of the last successful getLeafFast(), as int32 halves. */
+  private resLo = 0;
+  private resHi = 0;
 
   /**
    * __kvm_pgtable_stage2_init() for a guest: flags 0 (or KVM_PGTABLE_S2_NOFWB
@@ -316,8 +515,9 @@ export class KvmPgtable {
     checkBool(c.lpa2, "config.lpa2");
     if (c.paBits === undefined) throw new ArgumentError("config.paBits", "missing (the host PA size: 32, 36, 40, 42, 44, 48 or 52)");
     this.log = checkInstance(log, "log", MaintenanceLog, "a MaintenanceLog");
-    this.geom = stage2Geometry(config);
-    this.config = { granule: config.granule, iaBits: config.iaBits, paBits: config.paBits, lpa2: config.lpa2, fwb: config.fwb, tlbRange: config.tlbRange };
+    const gc = geometryOf(config);
+    this.geom = gc.geom;
+    this.config = gc.configs[(config.fwb ? 1 : 0) + (config.tlbRange ? 2 : 0)];
     this.fmt = this.geom.format;
     this.fwb = config.fwb;
     this.tlbRange = config.tlbRange;
@@ -326,18 +526,7 @@ export class KvmPgtable {
     this.ptrsPerPte = this.geom.ptrsPerPte;
     this.pageSize = this.geom.granule;
 
-    this.invPage = 1 / this.pageSize;
-    this.paLimit = 2 ** this.geom.paBits;
-    this.leafCheckSize = (MAX_OP_LEAVES - 1) * this.pageSize;
-    this.idxMask = this.ptrsPerPte - 1;
-    this.minBlockLevel = this.geom.minBlockLevel;
-    this.normalMemattrLo = s2MemAttrNormal(this.fwb) << S2_MEMATTR_SHIFT;
-    this.gran = new Float64Array(5);
-    this.invGran = new Float64Array(5);
-    for (let l = -1; l <= 3; l++) {
-      this.gran[l + 1] = 2 ** this.geom.shifts[l + 1];
-      this.invGran[l + 1] = 2 ** -this.geom.shifts[l + 1];
-    }
+    this.k = gc.k[config.fwb ? 1 : 0];
     this.store = new TableStore(config.granule, config.paBits, storage);
     if (this.store.maxPages < this.geom.pgdPages) {
       throw new ArgumentError(
@@ -345,13 +534,7 @@ export class KvmPgtable {
         `${shown(storage.maxPages)} cannot hold the ${this.geom.pgdPages} root pages of this geometry (kvm_init_stage2_mmu would fail with -ENOMEM)`,
       );
     }
-    this.oaLo = this.fmt.addrLo | 0;
-    this.oaHi = this.fmt.addrHi;
-    this.highOa = this.fmt.highOa;
-    this.baseHi = Math.floor(this.store.basePa / TWO_32) | 0;
-    this.pageShift = this.geom.pageShift;
-    this.hiToPage = 32 - this.pageShift;
-    this.baseLoPages = ((this.store.basePa % TWO_32) / this.pageSize) | 0;
+    if (this.store.basePa !== this.k.basePa) throw new Error("KvmPgtable: the table store's base PA is not the one its constants assume");
     this.pgd = this.store.zallocPagesExact(this.geom.pgdPages);
   }
 
@@ -365,11 +548,11 @@ export class KvmPgtable {
    * the 64K and LPA2 high OA fields are honoured all the same.
    */
   private follow(lo: number, hi: number): number {
-    let hiPart = hi & this.oaHi;
-    if (this.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
-    else if (this.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
+    let hiPart = hi & this.k.oaHi;
+    if (this.k.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
+    else if (this.k.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
     // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
-    return (((hiPart - this.baseHi) << this.hiToPage) + ((lo & this.oaLo) >>> this.pageShift) - this.baseLoPages) | 0;
+    return (((hiPart - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */
@@ -377,6 +560,8 @@ export class KvmPgtable {
     const t = this.cTbl;
     const o = this.cOff;
     const hook = this.hook;
+    // Any store of the slow paths may change an entry on the way to mapPage()'s cached table.
+    this.l3Key = -1;
     if (hook !== null) {
       const index = (o - this.store.pageOffset(this.cPage)) >>> 1;
       // The hook sees the store before it is made: if it throws, this store never happened.
@@ -458,7 +643,7 @@ export class KvmPgtable {
   private walk(addr: number, size: number, cb: number, flags: number): number {
     const d = this.d;
     const page = this.pageSize;
-    const inv = this.invPage;
+    const inv = this.k.invPage;
     const start = Math.floor(addr * inv) * page;
     d[D_START] = start;
     d[D_ADDR] = start;
@@ -477,7 +662,7 @@ export class KvmPgtable {
     if (this.destroyedFlag) return -EINVAL;
     // kvm_pgd_page_idx(): (addr & (BIT(ia_bits) - 1)) >> kvm_granule_shift(start_level - 1);
     // addr <= limit here, and addr == limit walks nothing.
-    let idx = (d[D_ADDR] * this.invGran[this.startLevel]) | 0;
+    let idx = (d[D_ADDR] * this.k.invGran[this.startLevel]) | 0;
     let ret = 0;
     for (; d[D_ADDR] < d[D_END]; ++idx) {
       ret = this.walkTable(this.pgd + idx, this.startLevel);
@@ -512,9 +697,9 @@ export class KvmPgtable {
     const chunkMask = store.chunkMask;
     const wordsShift = store.wordsShift;
     const ptrs = this.ptrsPerPte;
-    const idxMask = this.idxMask;
-    const gran = this.gran;
-    const invGran = this.invGran;
+    const idxMask = this.k.idxMask;
+    const gran = this.k.gran;
+    const invGran = this.k.invGran;
     const flags = this.wFlags;
     const d = this.d;
     const w = this.w;
@@ -525,7 +710,7 @@ export class KvmPgtable {
     const fOldHi = this.fOldHi;
     const base = this.sp;
     const runs =
-      this.fastPaths &&
+      this.fastOn &&
       this.hook === null &&
       (this.wCb === CB_UNMAP || this.wCb === CB_ATTR || this.wCb === CB_AGE || this.wCb === CB_FLUSH || this.wCb === CB_MAP);
 
@@ -567,6 +752,8 @@ export class KvmPgtable {
           w[W_OLD_HI] = tbl[off + 1];
           d[D_CTX_ADDR] = d[D_ADDR];
           r = this.callback(table ? WALK_TABLE_PRE : WALK_LEAF);
+          // A callback that allocated may have moved the first chunk (store.chunkGen).
+          tbl = chunks[page >>> chunkShift];
           // Re-read the entry, so that the walk descends into a table a callback installed.
           oldLo = tbl[off];
           table = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
@@ -616,6 +803,7 @@ export class KvmPgtable {
         w[W_OLD_HI] = fOldHi[sp];
         d[D_CTX_ADDR] = fAddr[sp];
         r = this.callback(WALK_TABLE_POST);
+        tbl = chunks[page >>> chunkShift];
       }
       if (this.walkContinue(r)) {
         ret = 0;
@@ -669,105 +857,402 @@ export class KvmPgtable {
    * the address stays on it, as in __kvm_pgtable_visit). Returning 0 with
    * runRet 0 declines: the generic path visits the entry.
    *
-   * One loop serves every operation that has a run form; the per-entry work
-   * is the operation's visitor, inlined (unmap, attr, age, flush) or called
-   * (map: stage2_map_walker_try_leaf with the visit context set).
+   * Each operation that has a run form has its own loop (the visitor inlined,
+   * its configuration hoisted out of the loop): unmap, the attribute walker,
+   * aging, flush and map.
    */
   private leafRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
     this.runRet = 0;
-    const cb = this.wCb;
+    switch (this.wCb) {
+      case CB_UNMAP:
+        return this.unmapRun(tbl, pageOff, idx, level, page);
+      case CB_ATTR:
+        return this.attrRun(tbl, pageOff, idx, level);
+      case CB_MAP:
+        return this.mapRun(tbl, pageOff, idx, level, page);
+      case CB_AGE:
+      case CB_FLUSH:
+        return this.ageFlushRun(tbl, pageOff, idx, level);
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * Entries a run from `idx` may visit: the first always (the walk is inside
+   * the range), then each whose (aligned) address is below the end, up to the
+   * end of the page. Sets runFirst to the first entry's aligned address.
+   */
+  private runEntries(idx: number, level: number): number {
     const d = this.d;
-    const w = this.w;
+    const g = this.k.gran[level + 1];
+    const base = Math.floor(d[D_ADDR] * this.k.invGran[level + 1]) * g;
+    this.runFirst = base;
+    const left = this.ptrsPerPte - idx;
+    const inRange = Math.ceil((d[D_END] - base) * this.k.invGran[level + 1]);
+    return inRange < left ? (inRange < 1 ? 1 : inRange) : left;
+  }
+
+  /**
+   * stage2_unmap_walker() with stage2_unmap_put_pte() over a run of leaf
+   * entries. Per entry the kernel clears it, puts the table page's reference
+   * and, for a valid leaf, issues a TLBI by IPA (unless deferred) and cleans
+   * a Normal leaf's memory to PoC (without FWB). Here: the entries are
+   * cleared in one loop, the page's count drops once by the number cleared,
+   * and the events go to the log as runs (pairs of TLBI + dcache at
+   * consecutive IPAs and PAs), exactly the events the kernel issues in its
+   * order. Should the count reach 0 inside the run (a table whose count is
+   * lower than its entries: a scribbled table), the run stops before that
+   * entry and the generic visit frees the page as put_page() does.
+   */
+  private unmapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    // Module constants as locals: an imported binding is re-read (and hole-checked) on every use.
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const MEMATTR = S2_MEMATTR_LO;
+    const HI_WEIGHT = TWO_32;
+    const d = this.d;
     const log = this.log;
-    const store = this.store;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
-    const end = d[D_END];
-    const ptrs = this.ptrsPerPte;
-    const normal = this.normalMemattrLo;
-    // stage2_unmap_walker(): dcache only without FWB; TLBIs deferred with FEAT_TLBIRANGE and FWB.
+    const refcount = this.store.refcount;
+    const oaLo = this.k.oaLo;
+    const oaHi = this.k.oaHi;
+    const fmt = this.fmt;
+    const g = this.k.gran[level + 1];
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const last = level === KVM_PGTABLE_LAST_LEVEL;
+    const normal = this.k.normalMemattrLo;
+    // The inner loop below compares the OA as int32 halves: only the main OA field, a block of at most 2^30.
+    const halves = this.k.highOa === 0 && g <= 2 ** 30;
+    // What the inner loop compares of the low half: the bits that decide the events (valid, memory type),
+    // the type bit (a table never continues a run of leaves) and the OA.
+    const same = VALID | PTE_TYPE_LO | MEMATTR | oaLo;
+    // The events of a valid leaf: 1 the TLBI (unless deferred: FEAT_TLBIRANGE and FWB), 2 the dcache (Normal, no FWB).
+    const tlbi = this.unmapDeferTlbFlush() ? 0 : 1;
     const flushOnUnmap = !this.fwb;
-    const defer = this.unmapDeferTlbFlush();
-    // stage2_attr_walker(): what to set and clear; an invalid entry is -EAGAIN.
+    const rc0 = refcount[page];
+    let cleared = 0;
+    // The current run of leaves with the same events at consecutive addresses.
+    let rn = 0;
+    let rPat = 0;
+    let rAddr = 0;
+    let rPa = 0;
+    let nextPa = -1;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    while (k < cnt) {
+      const lo = tbl[off];
+      const hi = tbl[off + 1];
+      if ((lo | hi) === 0) {
+        // An empty entry: no visit work, and the next leaf is not at the run's next address.
+        nextPa = -1;
+        k++;
+        off += 2;
+        continue;
+      }
+      if (!last && (lo & TABLE) === TABLE) break;
+      // put_page() of the entry that would take the page's count to 0: the generic visit's.
+      if (cleared + 1 === rc0) break;
+      tbl[off] = 0;
+      tbl[off + 1] = 0;
+      cleared++;
+      k++;
+      off += 2;
+      if ((lo & VALID) === 0) {
+        nextPa = -1;
+        continue;
+      }
+      const pat = tlbi | (flushOnUnmap && (lo & MEMATTR) === normal ? 2 : 0);
+      const pa = halves ? (hi & oaHi) * HI_WEIGHT + ((lo & oaLo) >>> 0) : pteToPhys(fmt, lo, hi);
+      if (pa === nextPa && pat === rPat) {
+        rn++;
+      } else {
+        if (rn !== 0) this.unmapRunEvents(log, rPat, rAddr, rPa, g, level, rn);
+        rn = 1;
+        rPat = pat;
+        // ctx->addr: the walk's own address for the first entry (it may be unaligned above the last level).
+        rAddr = k === 1 ? d[D_ADDR] : base + (k - 1) * g;
+        rPa = pa;
+      }
+      nextPa = pa + g;
+      if (halves) {
+        // The leaves that follow with the same bits and the next OA: cleared in a tight loop.
+        const gi = g | 0;
+        let want = ((lo & same) + gi) | 0;
+        let wantHi = hi & oaHi;
+        if ((want & oaLo) === 0) wantHi = (wantHi + 1) | 0;
+        let most = cnt - k;
+        if (most > rc0 - 1 - cleared) most = rc0 - 1 - cleared;
+        const from = off;
+        const stop = off + (most << 1);
+        let o = off;
+        while (o < stop) {
+          if ((tbl[o] & same) !== want || (tbl[o + 1] & oaHi) !== wantHi) break;
+          tbl[o] = 0;
+          tbl[o + 1] = 0;
+          o += 2;
+          want = (want + gi) | 0;
+          if ((want & oaLo) === 0) wantHi = (wantHi + 1) | 0;
+        }
+        const m = (o - from) >> 1;
+        if (m !== 0) {
+          rn += m;
+          cleared += m;
+          k += m;
+          off = o;
+          nextPa += m * g;
+        }
+      }
+    }
+    if (rn !== 0) this.unmapRunEvents(log, rPat, rAddr, rPa, g, level, rn);
+    if (cleared !== 0) refcount[page] = rc0 - cleared;
+    if (k !== 0) d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /** The events of rn consecutive leaves cleared by unmapRun(), pattern `pat`. */
+  private unmapRunEvents(log: MaintenanceLog, pat: number, addr: number, pa: number, g: number, level: number, rn: number): void {
+    if (pat === 3) {
+      if (rn === 1 || addr !== Math.floor(addr / g) * g) {
+        // An unaligned first address (the walk's start inside a block) is not on the run's stride.
+        log.push(EV_TLBI_IPA, addr, level);
+        log.push(EV_DCACHE, pa, g);
+        if (rn > 1) log.pushPairs(EV_TLBI_IPA, Math.floor(addr / g) * g + g, level, g, EV_DCACHE, pa + g, g, g, rn - 1);
+      } else {
+        log.pushPairs(EV_TLBI_IPA, addr, level, g, EV_DCACHE, pa, g, g, rn);
+      }
+    } else if (pat === 1) {
+      if (rn === 1 || addr !== Math.floor(addr / g) * g) {
+        log.push(EV_TLBI_IPA, addr, level);
+        if (rn > 1) log.pushRun(EV_TLBI_IPA, Math.floor(addr / g) * g + g, level, g, rn - 1);
+      } else {
+        log.pushRun(EV_TLBI_IPA, addr, level, g, rn);
+      }
+    } else if (pat === 2) {
+      log.pushRun(EV_DCACHE, pa, g, g, rn);
+    }
+  }
+
+  /**
+   * stage2_attr_walker() over a run of leaf entries: an invalid entry is
+   * -EAGAIN (which stops the walk under WALK_HANDLE_FAULT, else is passed
+   * over); a valid leaf gets (old & ~clr) | set, stored only when it
+   * changes, with an icache invalidation before it becomes executable.
+   * When only the low half can change (wrprotect, mkyoung) the loop reads
+   * and writes that word alone.
+   */
+  private attrRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const XN = S2_XN_HI;
+    const w = this.w;
     const setLo = w[W_SET_LO];
     const setHi = w[W_SET_HI];
     const clrLo = w[W_CLR_LO];
     const clrHi = w[W_CLR_HI];
     const stopOnEagain = (this.wFlags & WALK_HANDLE_FAULT) !== 0;
-    const mkold = this.gMkold;
-    if (cb === CB_MAP) {
-      this.cTbl = tbl;
-      this.cPage = page;
-      this.cLevel = level;
-    }
-    let addr = d[D_ADDR];
-    let i = idx;
-    for (; i < ptrs && addr < end; i++) {
-      const off = pageOff + (i << 1);
-      const lo = tbl[off];
-      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
-      if (cb === CB_UNMAP) {
-        // stage2_unmap_walker() with stage2_unmap_put_pte()
-        const hi = tbl[off + 1];
-        if ((lo & PTE_VALID_LO) !== 0) {
-          tbl[off] = 0;
-          tbl[off + 1] = 0;
-          if (!defer) log.push(EV_TLBI_IPA, addr, level);
-          store.putPage(page);
-          if (flushOnUnmap && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, hi), g);
-        } else if ((lo | hi) !== 0) {
-          tbl[off] = 0;
-          tbl[off + 1] = 0;
-          store.putPage(page);
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const g = this.k.gran[level + 1];
+    // A table entry ends the run (it is valid, with the type bit; above the last level only).
+    const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
+    let k = 0;
+    let valid = 0;
+    let off = pageOff + (idx << 1);
+    if (setHi === 0 && clrHi === 0) {
+      // The high half (XN among it) never changes: no icache invalidation, one word read and written.
+      const keep = ~clrLo;
+      const last = tableBits === 0;
+      while (k < cnt) {
+        if (last) {
+          // At the last level every valid entry is a leaf: the run of them in a tight loop.
+          const from = off;
+          const stop = off + ((cnt - k) << 1);
+          while (off < stop) {
+            const lo = tbl[off];
+            if ((lo & VALID) === 0) break;
+            const newLo = (lo & keep) | setLo;
+            if (newLo !== lo) tbl[off] = newLo;
+            off += 2;
+          }
+          if (off !== from) {
+            valid = 1;
+            k += (off - from) >> 1;
+            if (k >= cnt) break;
+          }
         }
-      } else if (cb === CB_ATTR) {
-        // stage2_attr_walker()
-        if ((lo & PTE_VALID_LO) === 0) {
+        const lo = tbl[off];
+        if ((lo & VALID) === 0) {
           if (stopOnEagain) {
             this.runRet = -EAGAIN;
             break;
           }
         } else {
-          const hi = tbl[off + 1];
-          this.aLevel = level;
-          const newLo = (lo & ~clrLo) | setLo;
-          const newHi = (hi & ~clrHi) | setHi;
-          if (newLo !== lo || newHi !== hi) {
-            if ((newHi & S2_XN_HI) === 0 && (hi & S2_XN_HI) !== 0) log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
-            tbl[off] = newLo;
-            tbl[off + 1] = newHi;
+          if ((lo & tableBits) === TABLE) break;
+          valid = 1;
+          const newLo = (lo & keep) | setLo;
+          if (newLo !== lo) tbl[off] = newLo;
+        }
+        k++;
+        off += 2;
+      }
+    } else {
+      for (; k < cnt; k++, off += 2) {
+        const lo = tbl[off];
+        if ((lo & VALID) === 0) {
+          if (stopOnEagain) {
+            this.runRet = -EAGAIN;
+            break;
           }
+          continue;
         }
-      } else if (cb === CB_AGE) {
-        // stage2_age_walker()
-        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_AF_LO) !== 0) {
+        if ((lo & tableBits) === TABLE) break;
+        valid = 1;
+        const hi = tbl[off + 1];
+        const newLo = (lo & ~clrLo) | setLo;
+        const newHi = (hi & ~clrHi) | setHi;
+        if (newLo !== lo || newHi !== hi) {
+          if ((newHi & XN) === 0 && (hi & XN) !== 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
+          tbl[off] = newLo;
+          tbl[off + 1] = newHi;
+        }
+      }
+    }
+    if (valid !== 0) this.aLevel = level;
+    if (k !== 0) this.d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /** stage2_age_walker() or stage2_flush_walker() over a run of leaf entries. */
+  private ageFlushRun(tbl: Int32Array, pageOff: number, idx: number, level: number): number {
+    const VALID = PTE_VALID_LO;
+    const TABLE = TABLE_BITS;
+    const AF = S2_AF_LO;
+    const MEMATTR = S2_MEMATTR_LO;
+    const cnt = this.runEntries(idx, level);
+    const base = this.runFirst;
+    const g = this.k.gran[level + 1];
+    const tableBits = level === KVM_PGTABLE_LAST_LEVEL ? 0 : TABLE;
+    const normal = this.k.normalMemattrLo;
+    const age = this.wCb === CB_AGE;
+    const mkold = this.gMkold;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    for (; k < cnt; k++, off += 2) {
+      const lo = tbl[off];
+      if ((lo & tableBits) === TABLE) break;
+      if ((lo & VALID) === 0) continue;
+      if (age) {
+        if ((lo & AF) !== 0) {
           this.gYoung = true;
-          if (mkold) tbl[off] = lo & ~S2_AF_LO;
+          if (mkold) tbl[off] = lo & ~AF;
         }
-      } else if (cb === CB_FLUSH) {
-        // stage2_flush_walker()
-        if ((lo & PTE_VALID_LO) !== 0 && (lo & S2_MEMATTR_LO) === normal) log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
-      } else if (cb === CB_MAP) {
-        // stage2_map_walk_leaf(): a leaf or an annotation; an entry that
-        // needs a new table (-E2BIG) is left to the generic visit.
-        this.cOff = off;
-        w[W_OLD_LO] = lo;
-        w[W_OLD_HI] = tbl[off + 1];
-        d[D_CTX_ADDR] = addr;
-        const r = this.stage2MapWalkerTryLeaf();
-        if (r === -E2BIG) break;
-        if (!this.walkContinue(r)) {
-          this.runRet = r;
-          break;
-        }
-      } else {
+      } else if ((lo & MEMATTR) === normal) {
+        this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, tbl[off + 1]), g);
+      }
+    }
+    if (k !== 0) this.d[D_ADDR] = base + k * g;
+    return k;
+  }
+
+  /**
+   * stage2_map_walk_leaf() over a run of entries. First the common case in
+   * one loop (blockRun: empty entries that each get a valid leaf of the
+   * entry's full size), then, entry by entry, stage2_map_walker_try_leaf()
+   * with the visit context set; an entry that needs a new table (-E2BIG) is
+   * left to the generic visit.
+   */
+  private mapRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    const d = this.d;
+    const w = this.w;
+    let i = idx + this.blockRun(tbl, pageOff, idx, level, page);
+    this.cTbl = tbl;
+    this.cPage = page;
+    this.cLevel = level;
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
+    const end = d[D_END];
+    const ptrs = this.ptrsPerPte;
+    let addr = d[D_ADDR];
+    for (; i < ptrs && addr < end; i++) {
+      const off = pageOff + (i << 1);
+      const lo = tbl[off];
+      if (level !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) break;
+      this.cOff = off;
+      w[W_OLD_LO] = lo;
+      w[W_OLD_HI] = tbl[off + 1];
+      d[D_CTX_ADDR] = addr;
+      const r = this.stage2MapWalkerTryLeaf();
+      if (r === -E2BIG) break;
+      if (!this.walkContinue(r)) {
+        this.runRet = r;
         break;
       }
       // Only the first entry's address may be unaligned (the walk's start).
-      addr = i === idx ? Math.floor(addr * inv) * g + g : addr + g;
+      addr = Math.floor(addr * inv) * g + g;
     }
     d[D_ADDR] = addr;
     return i - idx;
+  }
+
+  /**
+   * stage2_map_walker_try_leaf() for a run of empty entries, each getting a
+   * valid leaf of the entry's size (a block, or pages at the last level):
+   * the leaf is allowed (kvm_block_mapping_supported: the block fits in the
+   * range and the IPA and PA are aligned to it), the old entry is empty, so
+   * stage2_try_break_pte() stores the LOCKED marker and issues nothing,
+   * then the CMOs (dcache for Normal memory, icache when executable, unless
+   * WALK_SKIP_CMO), get_page and the leaf. Here the page's count rises once
+   * for the run, the events go to the log as a run, and the LOCKED marker,
+   * which the leaf overwrites before anything could read it, is stored only
+   * in a shared walk. Stops at the first entry that is not such a case.
+   */
+  private blockRun(tbl: Int32Array, pageOff: number, idx: number, level: number, page: number): number {
+    if (this.mAnnotation || (this.mForcePte && level !== KVM_PGTABLE_LAST_LEVEL) || level < this.k.minBlockLevel) return 0;
+    const d = this.d;
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
+    const addr = d[D_ADDR];
+    const phys = d[D_PHYS] + (addr - d[D_START]);
+    // Aligned in IPA and PA, below the 48-bit OA field's reach (the leaf needs only its main OA field).
+    if (Math.floor(addr * inv) * g !== addr || Math.floor(phys * inv) * g !== phys || phys >= TWO_48) return 0;
+    let cnt = Math.floor((d[D_END] - addr) * inv);
+    const left = this.ptrsPerPte - idx;
+    if (cnt > left) cnt = left;
+    const paRoom = Math.floor((TWO_48 - phys) * inv);
+    if (cnt > paRoom) cnt = paRoom;
+    if (cnt <= 0) return 0;
+    const w = this.w;
+    const attrLo = (w[W_ATTR_LO] & LEAF_ATTR_LO) | (level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0) | PTE_VALID_LO;
+    const attrHi = w[W_ATTR_HI] & LEAF_ATTR_HI;
+    const oaLo = this.k.oaLo;
+    const oaHi = this.k.oaHi;
+    const shared = (this.wFlags & WALK_SHARED) !== 0;
+    // g divides 2^32 (blocks are at most 1 GiB): the OA's low half steps by g and carries into the high half.
+    const gi = g | 0;
+    let pLo = phys & oaLo;
+    let pHi = (phys * INV_TWO_32) & oaHi;
+    let k = 0;
+    let off = pageOff + (idx << 1);
+    for (; k < cnt; k++, off += 2) {
+      if ((tbl[off] | tbl[off + 1]) !== 0) break;
+      if (shared) tbl[off] = INVALID_PTE_LOCKED_LO;
+      tbl[off] = pLo | attrLo;
+      tbl[off + 1] = pHi | attrHi;
+      pLo = (pLo + gi) | 0;
+      if (pLo === 0) pHi = (pHi + 1) & oaHi;
+    }
+    if (k === 0) return 0;
+    this.store.refcount[page] += k;
+    if ((this.wFlags & WALK_SKIP_CMO) === 0) {
+      const dc = (attrLo & S2_MEMATTR_LO) === this.k.normalMemattrLo;
+      const ic = (attrHi & S2_XN_HI) === 0;
+      if (dc && ic) this.log.pushPairs(EV_DCACHE, phys, g, g, EV_ICACHE, phys, g, g, k);
+      else if (dc) this.log.pushRun(EV_DCACHE, phys, g, g, k);
+      else if (ic) this.log.pushRun(EV_ICACHE, phys, g, g, k);
+    }
+    d[D_ADDR] = addr + k * g;
+    return k;
   }
 
   // ------------------------------------------------------------------------------
@@ -780,7 +1265,7 @@ export class KvmPgtable {
       this.log.push(EV_TLBI_VMID, 0, 0);
       return;
     }
-    let pages = Math.floor(size * this.invPage);
+    let pages = Math.floor(size * this.k.invPage);
     while (pages > 0) {
       const n = pages < MAX_TLBI_RANGE_PAGES ? pages : MAX_TLBI_RANGE_PAGES;
       this.log.push(EV_TLBI_RANGE, addr, n);
@@ -803,7 +1288,7 @@ export class KvmPgtable {
     if (!(this.wFlags & WALK_SKIP_BBM_TLBI)) {
       const level = this.cLevel;
       if (level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS) {
-        const size = this.gran[level + 1];
+        const size = this.k.gran[level + 1];
         this.tlbFlushVmidRange(alignDown(this.d[D_CTX_ADDR], size), size);
       } else if (oldLo & PTE_VALID_LO) {
         this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
@@ -828,9 +1313,9 @@ export class KvmPgtable {
   /** kvm_block_mapping_supported(ctx, phys). */
   private blockMappingSupported(phys: number): boolean {
     const level = this.cLevel;
-    if (level < this.minBlockLevel) return false;
-    const g = this.gran[level + 1];
-    const inv = this.invGran[level + 1];
+    if (level < this.k.minBlockLevel) return false;
+    const g = this.k.gran[level + 1];
+    const inv = this.k.invGran[level + 1];
     const addr = this.d[D_CTX_ADDR];
     if (g > this.d[D_END] - addr) return false;
     if (Math.floor(phys * inv) * g !== phys) return false;
@@ -855,7 +1340,7 @@ export class KvmPgtable {
   private makeLeafInEmpty(tbl: Int32Array, off: number, page: number, newLo: number, newHi: number, pa: number, size: number, flags: number): void {
     tbl[off] = INVALID_PTE_LOCKED_LO;
     if ((flags & WALK_SKIP_CMO) === 0) {
-      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pa, size);
+      if ((newLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) this.log.push(EV_DCACHE, pa, size);
       if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pa, size);
     }
     this.store.getPage(page);
@@ -877,8 +1362,8 @@ export class KvmPgtable {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       const type = level === KVM_PGTABLE_LAST_LEVEL ? PTE_TYPE_LO : 0;
       // kvm_phys_to_pte(): below 2^48 only the main OA field is needed.
-      const oaLo = phys < TWO_48 ? phys & this.oaLo : physToPteLo(this.fmt, phys);
-      const oaHi = phys < TWO_48 ? (phys * INV_TWO_32) & this.oaHi : physToPteHi(this.fmt, phys);
+      const oaLo = phys < TWO_48 ? phys & this.k.oaLo : physToPteLo(this.fmt, phys);
+      const oaHi = phys < TWO_48 ? (phys * INV_TWO_32) & this.k.oaHi : physToPteHi(this.fmt, phys);
       newLo = oaLo | (w[W_ATTR_LO] & LEAF_ATTR_LO) | type | PTE_VALID_LO;
       newHi = oaHi | (w[W_ATTR_HI] & LEAF_ATTR_HI);
     } else {
@@ -887,10 +1372,10 @@ export class KvmPgtable {
       newHi = 0;
     }
 
-    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastPaths && this.hook === null && !this.mAnnotation) {
+    if ((oldLo | oldHi) === 0 && (newLo & PTE_VALID_LO) !== 0 && this.fastOn && this.hook === null && !this.mAnnotation) {
       const phys = this.d[D_PHYS] + (this.d[D_CTX_ADDR] - this.d[D_START]);
       if (phys < TWO_48) {
-        this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.gran[level + 1], this.wFlags);
+        this.makeLeafInEmpty(this.cTbl, this.cOff, this.cPage, newLo, newHi, phys, this.k.gran[level + 1], this.wFlags);
         return 0;
       }
     }
@@ -917,8 +1402,8 @@ export class KvmPgtable {
 
     // CMOs before the new entry is visible (Device and Normal-NC never get them).
     if (!(this.wFlags & WALK_SKIP_CMO) && (newLo & PTE_VALID_LO) !== 0) {
-      const g = this.gran[level + 1];
-      if ((newLo & S2_MEMATTR_LO) === this.normalMemattrLo) this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), g);
+      const g = this.k.gran[level + 1];
+      if ((newLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) this.log.push(EV_DCACHE, pteToPhys(this.fmt, newLo, newHi), g);
       if ((newHi & S2_XN_HI) === 0) this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), g);
     }
     this.stage2MakePte(newLo, newHi);
@@ -947,6 +1432,8 @@ export class KvmPgtable {
     }
     const child = this.zallocPage();
     if (child < 0) return -ENOMEM;
+    // The allocation may have moved the first chunk: the visited entry's array again.
+    this.cTbl = this.store.chunkOf(this.cPage);
     if (!this.stage2TryBreakPte()) {
       this.putPage(child);
       return -EAGAIN;
@@ -985,7 +1472,7 @@ export class KvmPgtable {
     if (isTable) {
       child = this.follow(oldLo, oldHi);
       if (this.store.pageCount(child) !== 1) return 0;
-    } else if ((oldLo & S2_MEMATTR_LO) === this.normalMemattrLo) {
+    } else if ((oldLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) {
       needFlush = !this.fwb;
     }
     // stage2_unmap_put_pte()
@@ -994,7 +1481,7 @@ export class KvmPgtable {
     else if (!this.unmapDeferTlbFlush()) this.log.push(EV_TLBI_IPA, this.d[D_CTX_ADDR], level);
     this.putPage(this.cPage);
 
-    if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.gran[level + 1]);
+    if (needFlush) this.log.push(EV_DCACHE, pteToPhys(this.fmt, oldLo, oldHi), this.k.gran[level + 1]);
     if (child >= 0) this.putPage(child);
     return 0;
   }
@@ -1020,7 +1507,7 @@ export class KvmPgtable {
     if (newLo !== oldLo || newHi !== oldHi) {
       // Invalidate the icache before the entry becomes executable.
       if ((newHi & S2_XN_HI) === 0 && (oldHi & S2_XN_HI) !== 0) {
-        this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), this.gran[this.cLevel + 1]);
+        this.log.push(EV_ICACHE, pteToPhys(this.fmt, newLo, newHi), this.k.gran[this.cLevel + 1]);
       }
       this.setPte(newLo, newHi);
     }
@@ -1055,8 +1542,8 @@ export class KvmPgtable {
   /** stage2_flush_walker(). */
   private stage2FlushWalker(): number {
     const lo = this.w[W_OLD_LO];
-    if (!(lo & PTE_VALID_LO) || (lo & S2_MEMATTR_LO) !== this.normalMemattrLo) return 0;
-    this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, this.w[W_OLD_HI]), this.gran[this.cLevel + 1]);
+    if (!(lo & PTE_VALID_LO) || (lo & S2_MEMATTR_LO) !== this.k.normalMemattrLo) return 0;
+    this.log.push(EV_DCACHE, pteToPhys(this.fmt, lo, this.w[W_OLD_HI]), this.k.gran[this.cLevel + 1]);
     return 0;
   }
 
@@ -1099,6 +1586,8 @@ export class KvmPgtable {
     const phys = pteToPhys(this.fmt, oldLo, oldHi);
     const prot = stage2PteProt(oldLo >>> 0, oldHi >>> 0);
     const child = this.createUnlinkedTable(phys, level, prot, forcePte);
+    // Its allocations may have moved the first chunk: the visited entry's array again.
+    this.cTbl = this.store.chunkOf(this.cPage);
     if (child < 0) return child;
     if (!this.stage2TryBreakPte()) {
       this.stage2FreeUnlinked(child, level);
@@ -1117,7 +1606,7 @@ export class KvmPgtable {
    * the walk and visit state around itself.
    */
   private createUnlinkedTable(phys: number, level: number, prot: number, forcePte: boolean): number {
-    const gran = this.gran[level + 1];
+    const gran = this.k.gran[level + 1];
     if (!isAligned(phys, gran)) return -EINVAL;
     const attr = this.attrScratch;
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
@@ -1235,6 +1724,7 @@ export class KvmPgtable {
     if (h !== null && typeof h !== "function") throw new ArgumentError("storeHook", `${shown(h)} is not a function or null`);
     this.checkNotInHook("storeHook");
     this.hook = h;
+    this.updateFastMap();
   }
 
   private checkNotInHook(what: string): void {
@@ -1252,12 +1742,15 @@ export class KvmPgtable {
     this.checkNotInHook(OP_NAMES[op]);
     const log = this.log;
     const logLen = log.length;
-    this.jLogCounts.set(log.notRecorded);
+    const counts = (this.jLogCounts ??= new Float64Array(8));
+    counts.set(log.notRecorded);
     const warnLen = this.warnings.length;
     this.jn = 0;
     this.jPages.length = 0;
     this.journaling = this.hookMayThrow;
     this.opDepth++;
+    // The hook may run another table's operations: this one walks on scratch of its own.
+    this.useScratch((this.ownScratch ??= new WalkScratch()));
     try {
       return this.exec(op, a, b, c, d, e);
     } catch (err) {
@@ -1269,14 +1762,26 @@ export class KvmPgtable {
       this.opDepth--;
       this.jn = 0;
       this.jPages.length = 0;
+      this.useScratch(SHARED_SCRATCH);
     }
+  }
+
+  /** Walk on `s` (the shared scratch, or the table's own while a hooked operation runs). */
+  private useScratch(s: WalkScratch): void {
+    this.d = s.d;
+    this.w = s.w;
+    this.fPage = s.fPage;
+    this.fIdx = s.fIdx;
+    this.fAddr = s.fAddr;
+    this.fOldLo = s.fOldLo;
+    this.fOldHi = s.fOldHi;
   }
 
   private exec(op: number, a: number, b: number, c: number, d: number, e: number): number {
     switch (op) {
       case OP_MAP:
         this.execDirect = true;
-        return this.map(a, b, c, d, e);
+        return this.mapAny(a, b, c, d, e);
       case OP_SET_OWNER:
         return this.doSetOwner(a, b, c);
       case OP_UNMAP:
@@ -1329,8 +1834,9 @@ export class KvmPgtable {
       }
     }
     this.jn = 0;
+    this.l3Key = -1;
     this.log.length = logLen;
-    this.log.notRecorded.set(this.jLogCounts);
+    if (this.jLogCounts !== null) this.log.notRecorded.set(this.jLogCounts);
     this.warnings.length = warnLen;
     // The walker's explicit stack, left where the exception found it.
     this.sp = 0;
@@ -1373,37 +1879,82 @@ export class KvmPgtable {
    * that could write more than MAX_OP_LEAVES leaves is refused (limits.ts).
    */
   map(addr: number, size: number, phys: number, prot: number, flags: number): number {
-    // The checks in one small test (inlined), the rest out of line: map()
-    // itself stays small enough for V8 to inline into a caller's loop, so the
-    // fault path's one-page maps pass their addresses unboxed.
+    // The fault path's one-page map first, its checks in one test: the prot
+    // is the last one (already checked, its attributes kept), the IPA an
+    // integer below 2^ia_bits and the PA one below min(2^pa_bits, 2^48), both
+    // seen as int32 halves (lo, bits 52:32) that give them back exactly,
+    // known flags. map() stays small enough for V8 to inline into a caller's
+    // loop, and mapPage() takes the halves, so no address is boxed.
+    if (prot === this.attrProt && size === this.pageSize && this.fastMap && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
+      const aLo = addr | 0;
+      const aHi = (addr * 2.3283064365386963e-10) | 0;
+      const pLo = phys | 0;
+      const pHi = (phys * 2.3283064365386963e-10) | 0;
+      if (
+        aHi * 4294967296 + (aLo >>> 0) === addr &&
+        addr < this.iaLimit &&
+        pHi * 4294967296 + (pLo >>> 0) === phys &&
+        phys < this.k.fastPaLimit &&
+        flags >>> 0 === flags &&
+        (flags & this.k.flagsUnknown) === 0
+      ) {
+        const r = this.mapPage(aLo, aHi, pLo, pHi, flags);
+        if (r !== MAP_FAST_DECLINED) return r;
+      }
+    }
+    return this.mapAny(addr, size, phys, prot, flags);
+  }
+
+  /** map() in general: its arguments checked, atomically with a store hook, then the walk. */
+  private mapAny(addr: number, size: number, phys: number, prot: number, flags: number): number {
     if (!this.mapArgsOk(addr, size, phys, prot, flags)) this.checkMapArgs(addr, size, phys, prot, flags);
     // With a hook: atomically (atomic() calls back here, and the body runs).
     if (this.hook !== null && this.viaAtomic()) return this.atomic(OP_MAP, addr, size, phys, prot, flags);
     // stage2_set_prot_attr(): a pure function of prot (and FWB/LPA2), so the
     // last prot's attributes are kept.
     if (prot !== this.attrProt) {
-      const attr = this.attrScratch;
-      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+      const r = this.setProtAttr(prot);
       if (r) return r;
-      this.attrProt = prot;
-      this.w[W_PROT_ATTR_LO] = attr[0];
-      this.w[W_PROT_ATTR_HI] = attr[1];
     }
+    if (size === this.pageSize && addr < this.iaLimit && phys < TWO_48 && this.fastMap) {
+      const r = this.mapPage(addr | 0, (addr * INV_TWO_32) | 0, phys | 0, (phys * INV_TWO_32) | 0, flags);
+      if (r !== MAP_FAST_DECLINED) return r;
+    }
+    return this.mapWalk(addr, size, phys, flags);
+  }
+
+  /** stage2_set_prot_attr(prot) for map(): the attributes kept for the next call; returns its errno (0). */
+  private setProtAttr(prot: number): number {
+    const attr = this.attrScratch;
+    const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+    if (r) return r;
+    this.attrProt = prot;
+    this.protAttrLo = attr[0] | 0;
+    this.protAttrHi = attr[1] | 0;
+    this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+    this.pageLeafHi = attr[1] & LEAF_ATTR_HI;
+    this.pageLeafCmos = ((this.pageLeafLo & S2_MEMATTR_LO) === this.k.normalMemattrLo ? 1 : 0) | ((this.pageLeafHi & S2_XN_HI) === 0 ? 2 : 0);
+    return 0;
+  }
+
+  /** map() through kvm_pgtable_walk() (with the one-page fast path of mapOnePageFast for a leaf over an entry in use). */
+  private mapWalk(addr: number, size: number, phys: number, flags: number): number {
     this.d[D_PHYS] = alignDown(phys, this.pageSize);
-    this.w[W_ATTR_LO] = this.w[W_PROT_ATTR_LO];
-    this.w[W_ATTR_HI] = this.w[W_PROT_ATTR_HI];
+    this.w[W_ATTR_LO] = this.protAttrLo;
+    this.w[W_ATTR_HI] = this.protAttrHi;
     this.mOwnerId = 0;
     this.mForcePte = false;
     this.mAnnotation = false;
     const walkFlags = flags | WALK_TABLE_PRE | WALK_LEAF;
-    if (this.fastPaths && this.hook === null && !this.destroyedFlag) {
+    // mapOnePageFast() takes a range of one page only (a larger size always spans more).
+    if (size <= this.pageSize && this.fastOn && this.hook === null && !this.destroyedFlag) {
       const r = this.mapOnePageFast(addr, size, walkFlags);
       if (r !== MAP_FAST_DECLINED) return r;
     }
     return this.walk(addr, size, CB_MAP, walkFlags);
   }
 
-  /** map()'s arguments are the common case: u64s, a range that does not wrap, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages. */
+  /** map()'s arguments are the common case: addresses below 2^53, known prot and flag bits, a host PA, at most MAX_OP_LEAVES pages or blocks only (blocksOnly). */
   private mapArgsOk(addr: number, size: number, phys: number, prot: number, flags: number): boolean {
     return (
       u64ok(addr) &&
@@ -1413,8 +1964,8 @@ export class KvmPgtable {
       (prot & ~PROT_KNOWN) === 0 &&
       flags >>> 0 === flags &&
       (flags & ~WALK_FLAGS_KNOWN) === 0 &&
-      phys < this.paLimit &&
-      size <= this.leafCheckSize
+      phys < this.k.paLimit &&
+      (size <= this.k.leafCheckSize || this.blocksOnly(addr, size, phys))
     );
   }
 
@@ -1426,8 +1977,22 @@ export class KvmPgtable {
     }
     if (prot >>> 0 !== prot || (prot & ~PROT_KNOWN) !== 0) checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
     if (flags >>> 0 !== flags || (flags & ~WALK_FLAGS_KNOWN) !== 0) checkBits(flags, "flags", WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES);
-    if (phys >= this.paLimit) this.checkMapPa(addr, size, phys);
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+    if (phys >= this.k.paLimit) this.checkMapPa(addr, size, phys);
+    if (size > this.k.leafCheckSize && !this.blocksOnly(addr, size, phys) && leafBoundNeeded(this, addr, size))
+      checkLeafBound(this, "map", addr, size, phys, prot, 0, "map");
+  }
+
+  /**
+   * A map the leaf bound need not be worked out for: IPA, size and PA are
+   * multiples of the largest block the table takes (at the first level that
+   * has blocks), so that every step of the walk maps such a block, and there
+   * are at most MAX_OP_LEAVES of them (limits.ts would find the same bound).
+   */
+  private blocksOnly(addr: number, size: number, phys: number): boolean {
+    const g = this.k.topLeaf;
+    const inv = this.k.invTopLeaf;
+    // IS_ALIGNED by a multiply (g is a power of two: exact), no division.
+    return Math.floor(addr * inv) * g === addr && Math.floor(size * inv) * g === size && Math.floor(phys * inv) * g === phys && size * inv <= MAX_OP_LEAVES;
   }
 
   /**
@@ -1448,7 +2013,7 @@ export class KvmPgtable {
   setOwner(addr: number, size: number, ownerId: number): number {
     if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
     checkInt(ownerId, "ownerId", 0, OWNER_ID_MAX, "an owner id (u8: bits 9:2 of an invalid entry)");
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
+    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "set_owner", addr, size, 0, 0, ownerId, "setOwner");
     if (this.hook === null) return this.doSetOwner(addr, size, ownerId);
     return this.atomic(OP_SET_OWNER, addr, size, ownerId, 0, 0);
   }
@@ -1508,7 +2073,7 @@ export class KvmPgtable {
   /** kvm_pgtable_stage2_split(pgt, addr, size, mc): mc is the store's memory cache. */
   split(addr: number, size: number): number {
     if (!(u64ok(addr) && u64ok(size))) this.checkRangeArgs(addr, size);
-    if (size > this.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
+    if (size > this.k.leafCheckSize && leafBoundNeeded(this, addr, size)) checkLeafBound(this, "split", addr, size, 0, 0, 0, "split");
     if (this.hook === null) return this.doSplit(addr, size);
     return this.atomic(OP_SPLIT, addr, size, 0, 0, 0);
   }
@@ -1522,12 +2087,148 @@ export class KvmPgtable {
    */
   createUnlinked(phys: number, level: number, prot: number, forcePte: boolean): number {
     checkU64(phys, "phys");
-    checkInt(level, "level", this.minBlockLevel, KVM_PGTABLE_LAST_LEVEL - 1, "a block level");
+    checkInt(level, "level", this.k.minBlockLevel, KVM_PGTABLE_LAST_LEVEL - 1, "a block level");
     checkBits(prot, "prot", PROT_KNOWN, PROT_KNOWN_NAMES);
     checkBool(forcePte, "forcePte");
-    if (phys >= this.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
+    if (phys >= this.k.paLimit) throw new ArgumentError("phys", `${shown(phys)} is beyond the ${this.geom.paBits}-bit PA range`);
     if (this.hook === null) return this.createUnlinkedTable(phys, level, prot, forcePte);
     return this.atomic(OP_CREATE_UNLINKED, phys, level, prot, forcePte ? 1 : 0, 0);
+  }
+
+  /**
+   * kvm_pgtable_stage2_map() of one page (size == PAGE_SIZE, the IPA inside
+   * the IPA space, the PA below 2^48), the fault path's case, in the order
+   * the generic walk does it. For a one-page range no entry above the last
+   * level can take a leaf (kvm_block_mapping_supported(): the range is
+   * smaller than the entry), so the walk descends every table entry; an
+   * empty entry on the way gets a new table (stage2_map_walk_leaf(): the
+   * leaf is -E2BIG, zalloc_page() from the memory cache or -ENOMEM, then
+   * break-before-make over an empty entry: the LOCKED marker, no TLBI, no
+   * CMO, get_page and the table descriptor); the last-level entry, when
+   * empty, gets the leaf (stage2_map_walker_try_leaf(): LOCKED, the dcache
+   * clean of Normal memory and the icache invalidation of an executable
+   * page unless WALK_SKIP_CMO, get_page, the leaf). Anything else (an upper
+   * entry that is neither a table nor empty, a last-level entry in use) is
+   * declined before any state changes, for the generic path.
+   *
+   * Addresses come as int32 halves: lo = the low 32 bits, hi = bits 52:32.
+   * The last-level table is kept between calls (l3Key, see there), so a run
+   * of maps through the same table reads one entry each. The LOCKED marker,
+   * which the next store overwrites before anything could read it (no store
+   * hook on this path), is stored only in a shared walk.
+   */
+  private mapPage(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
+    const k = this.k;
+    // The region one last-level table maps: IPA >> (pageShift + bits per level), below 2^31 for IPAs below 2^52.
+    if (((aLo >>> k.l3Shift) | (aHi << k.l3HiShift)) !== this.l3Key || this.store.chunkGen !== this.l3ChunkGen) {
+      return this.mapPageMiss(aLo, aHi, pLo, pHi, flags);
+    }
+    const tbl = this.l3Tbl;
+    const off = this.l3Off + (((aLo >>> k.pageShift) & k.idxMask) << 1);
+    if ((tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    this.mapPageLeaf(tbl, off, this.l3Page, pLo, pHi, flags);
+    return 0;
+  }
+
+  /**
+   * mapPage() when its last-level table is not the cached one: the way
+   * down (findOrMakeL3, which caches the table it finds), then the leaf.
+   * Out of line, so that mapPage() stays small enough for V8 to inline,
+   * with map(), into the caller's loop.
+   */
+  private mapPageMiss(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
+    const found = this.findOrMakeL3(aLo, aHi, flags);
+    if (found < 0) return found === -100000 ? 1 : found; // MAP_FAST_DECLINED_NEG, MAP_FAST_DECLINED
+    const tbl = this.l3Tbl;
+    const off = this.l3Off + (((aLo >>> this.k.pageShift) & this.k.idxMask) << 1);
+    // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
+    // on the new page that the store below overlaps with what follows, as a read could not).
+    if (found === 0 && (tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    this.mapPageLeaf(tbl, off, this.l3Page, pLo, pHi, flags);
+    return 0;
+  }
+
+  /**
+   * stage2_map_walker_try_leaf() for mapPage(): the page leaf of attrProt
+   * at PA (pLo, pHi) into the empty entry at `off` of last-level table `page`.
+   */
+  private mapPageLeaf(tbl: Int32Array, off: number, page: number, pLo: number, pHi: number, flags: number): void {
+    const oaLo = pLo & this.k.oaLo;
+    const oaHi = pHi & this.k.oaHi;
+    // The kernel's order is: LOCKED, the CMOs, get_page, the leaf. Nothing reads the entry in between
+    // (no store hook here), so the leaf is stored first: the store's miss on a new table's page then
+    // overlaps with the rest.
+    if ((flags & 8) !== 0) tbl[off] = 1024; // WALK_SHARED: INVALID_PTE_LOCKED_LO
+    tbl[off] = oaLo | this.pageLeafLo;
+    tbl[off + 1] = oaHi | this.pageLeafHi;
+    this.store.refcount[page]++;
+    const cmos = (flags & 64) === 0 ? this.pageLeafCmos : 0; // WALK_SKIP_CMO
+    if (cmos !== 0) {
+      const pa = (oaLo >>> 0) + oaHi * 4294967296;
+      if ((cmos & 1) !== 0) this.log.push(5, pa, this.pageSize); // EV_DCACHE
+      if ((cmos & 2) !== 0) this.log.push(6, pa, this.pageSize); // EV_ICACHE
+    }
+  }
+
+  /**
+   * mapPage()'s way down to the last-level table of IPA (aLo, aHi): through
+   * table entries, making a table in each empty entry (see mapPage). Sets
+   * the l3 cache and returns 0; MAP_FAST_DECLINED_NEG when an entry on the
+   * way is neither a table nor empty (nothing changed); -ENOMEM when the
+   * memory cache runs dry (the tables made so far stay, as in the kernel).
+   */
+  private findOrMakeL3(aLo: number, aHi: number, flags: number): number {
+    const store = this.store;
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
+    const idxMask = this.k.idxMask;
+    const LAST = KVM_PGTABLE_LAST_LEVEL;
+    const TABLE = TABLE_BITS;
+    const k = this.k;
+    const pageShift = k.pageShift;
+    const shifts = k.shifts;
+    let level = this.startLevel;
+    // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
+    const rs = shifts[level + 1] + this.k.stride;
+    let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
+    // Whether `page` is a table made here (zeroed: its entries are empty without reading them).
+    let made = false;
+    for (; level < LAST; level++) {
+      const sh = shifts[level + 1];
+      const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
+      let tbl = chunks[page >>> chunkShift];
+      const off = ((page & chunkMask) << wordsShift) + (idx << 1);
+      if (!made) {
+        const lo = tbl[off];
+        const hi = tbl[off + 1];
+        if ((lo & TABLE) === TABLE) {
+          page = this.follow(lo, hi);
+          continue;
+        }
+        if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
+      }
+      // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
+      const child = store.zallocPage();
+      if (child < 0) return -ENOMEM;
+      this.l3Key = -1;
+      tbl = chunks[page >>> chunkShift];
+      if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
+      store.refcount[page]++;
+      // kvm_init_table_pte(): the page's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
+      const pages = child + k.baseLoPages;
+      tbl[off] = (pages << pageShift) | TABLE;
+      tbl[off + 1] = k.baseHi + (pages >>> k.hiToPage);
+      page = child;
+      made = true;
+    }
+    this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << this.k.l3HiShift);
+    this.l3ChunkGen = store.chunkGen;
+    this.l3Tbl = chunks[page >>> chunkShift];
+    this.l3Off = (page & chunkMask) << wordsShift;
+    this.l3Page = page;
+    return made ? 1 : 0;
   }
 
   /**
@@ -1543,7 +2244,7 @@ export class KvmPgtable {
   private mapOnePageFast(addr: number, size: number, flags: number): number {
     const d = this.d;
     const page = this.pageSize;
-    const inv = this.invPage;
+    const inv = this.k.invPage;
     const start = Math.floor(addr * inv) * page;
     const end = Math.ceil((start + size) * inv) * page;
     if (end - start !== page || end > this.iaLimit) return MAP_FAST_DECLINED;
@@ -1558,8 +2259,8 @@ export class KvmPgtable {
       // An empty last-level entry, the fault path's usual case: the page is
       // always allowed (stage2_leaf_mapping_allowed at the last level).
       const w = this.w;
-      const newLo = (phys & this.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
-      const newHi = ((phys * INV_TWO_32) & this.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
+      const newLo = (phys & this.k.oaLo) | (w[W_ATTR_LO] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+      const newHi = ((phys * INV_TWO_32) & this.k.oaHi) | (w[W_ATTR_HI] & LEAF_ATTR_HI);
       this.makeLeafInEmpty(tbl, off, tblPage, newLo, newHi, phys, page, flags);
       d[D_START] = start;
       d[D_ADDR] = end;
@@ -1599,8 +2300,8 @@ export class KvmPgtable {
     const chunkShift = store.chunkShift;
     const chunkMask = store.chunkMask;
     const wordsShift = store.wordsShift;
-    const invGran = this.invGran;
-    const idxMask = this.idxMask;
+    const invGran = this.k.invGran;
+    const idxMask = this.k.idxMask;
     let level = this.startLevel;
     // kvm_pgd_page_idx() then kvm_pgtable_idx() at each level.
     let page = this.pgd + ((addr * invGran[level]) | 0);
@@ -1698,20 +2399,20 @@ export class KvmPgtable {
   getLeafFast(addr: number): number {
     if (!u64ok(addr)) checkU64(addr, "addr");
     if (this.opDepth > 0) this.checkNotInHook("getLeaf");
-    if (this.fastPaths && addr < this.iaLimit && !this.destroyedFlag) {
+    if (this.fastOn && addr < this.iaLimit && !this.destroyedFlag) {
       // The walk of one page with only LEAF visits descends every table entry
       // (no callback for them) and calls leaf_walker() on the first non-table
       // entry, which ends the range: a plain descent is that walk exactly.
       this.descend(addr);
-      this.w[W_RESULT_LO] = this.dTbl[this.dOff];
-      this.w[W_RESULT_HI] = this.dTbl[this.dOff + 1];
+      this.resLo = this.dTbl[this.dOff] | 0;
+      this.resHi = this.dTbl[this.dOff + 1] | 0;
       this.leafLevel = this.dLevel;
       return 0;
     }
     const ret = this.walk(addr, this.pageSize, CB_LEAF, WALK_LEAF);
     if (!ret) {
-      this.w[W_RESULT_LO] = this.w[W_LEAF_LO];
-      this.w[W_RESULT_HI] = this.w[W_LEAF_HI];
+      this.resLo = this.w[W_LEAF_LO];
+      this.resHi = this.w[W_LEAF_HI];
       this.leafLevel = this.lLevel;
     }
     return ret;
@@ -1719,11 +2420,11 @@ export class KvmPgtable {
 
   /** @internal The descriptor the last successful getLeafFast() found, low half (unsigned). */
   get leafLo(): number {
-    return this.w[W_RESULT_LO] >>> 0;
+    return this.resLo >>> 0;
   }
   /** @internal The descriptor the last successful getLeafFast() found, high half (unsigned). */
   get leafHi(): number {
-    return this.w[W_RESULT_HI] >>> 0;
+    return this.resHi >>> 0;
   }
 
   /**
@@ -1739,6 +2440,7 @@ export class KvmPgtable {
       while (this.store.pageCount(this.pgd + i) > 0) this.store.putPage(this.pgd + i);
     }
     this.destroyedFlag = true;
+    this.updateFastMap();
   }
 
   /** Whether destroy() ran: pgt->pgd is NULL, and every operation's walk returns -EINVAL. */
@@ -1770,7 +2472,7 @@ export class KvmPgtable {
   /** kvm_granule_size(level): the bytes one entry at `level` (-1..3) maps. */
   granuleSize(level: number): number {
     if (!(typeof level === "number" && level >= -1 && level <= 3 && (level | 0) === level)) checkInt(level, "level", -1, 3);
-    return this.gran[level + 1];
+    return this.k.gran[level + 1];
   }
   /** @internal Whether a (lo) descriptor at `level` is a table entry (kvm_pte_table). */
   isTable(lo: number, level: number): boolean {

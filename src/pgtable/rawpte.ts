@@ -175,6 +175,8 @@ export function setRawPte(pgt: KvmPgtable, ipa: number, level: number, pte: bigi
 
 /** One store, with the kernel's reference rule: a non-zero entry holds a reference on its table page. */
 function writeEntry(pgt: KvmPgtable, page: number, index: number, lo: number, hi: number): void {
+  // The one-page map caches the way to a last-level table; a store made here is not one of its operations.
+  pgt.tablesWritten();
   const store = pgt.store;
   const oldLo = pgt.entryLo(page, index);
   const oldHi = pgt.entryHi(page, index);

@@ -4,13 +4,19 @@
  * `mm_ops->get_page()` / `put_page()` / `page_count()`.
  *
  * Layout
- *   - The arena is a list of equal chunks (Int32Array of 256 KiB each: 64 4K
+ *   - The arena is a list of chunks (Int32Array of 256 KiB each: 64 4K
  *     pages, 16 16K pages or 4 64K pages). A page is an index; its entries are
  *     words [2*i, 2*i + 1] (low, high half, as signed int32: read them with
  *     `>>> 0` for the unsigned value) at `pageOffset(page)` in
- *     `chunks[page >>> chunkShift]`. Chunks are never moved or copied, so
- *     growing costs no copy and the memory stays within one chunk of the real
- *     table bytes.
+ *     `chunks[page >>> chunkShift]`. The first chunk starts one page long
+ *     and doubles as pages are taken, up to a full chunk: a table of a few
+ *     pages (the root pages of a table that maps only blocks) holds a few
+ *     pages' bytes, not a chunk's. When it doubles, chunks[0] is a new array
+ *     (`chunkGen` counts such moves: a reader that keeps a chunk across an
+ *     allocation must look it up again). The other chunks are never moved or
+ *     copied, so the memory stays within one chunk of the real table bytes.
+ *   - `refcount` and the free stack hold one int32 per page taken so far
+ *     (doubling as they grow).
  *   - `refcount[page]` is the kernel's page_count(): 1 for the page itself plus
  *     one per non-zero entry (stage2_pte_is_counted). 0 means free.
  *   - Each page has a made-up but plausible physical address,
@@ -28,6 +34,9 @@
 import { ArgumentError, checkInt, checkObject, shown } from "./args.js";
 
 const CHUNK_BYTES = 256 * 1024;
+const CHUNK_WORDS = CHUNK_BYTES >>> 2;
+/** An empty free stack, shared until a store frees its first page. */
+const NO_PAGES = new Int32Array(0);
 
 /** The default cap on table memory: 1 GiB of table pages (a scenario's budget is smaller: limits.ts). */
 export const DEFAULT_TABLE_BYTES = 2 ** 30;
@@ -57,8 +66,11 @@ export class TableStore {
   readonly maxPages: number;
 
   chunks: Int32Array[] = [];
+  /** Bumped whenever a chunk is replaced by another array (a reader that kept a chunk must look it up again). */
+  chunkGen = 0;
   refcount: Int32Array;
-  private freeStack: Int32Array;
+  /** Freed pages, zeroed (allocated when the first page is freed: a table that never frees one holds none). */
+  private freeStack: Int32Array = NO_PAGES;
   private freeTop = 0;
   /** Pages ever handed out by the bump pointer (page indices below this exist). */
   bump = 0;
@@ -88,8 +100,7 @@ export class TableStore {
     const fit = Math.floor(this.basePa / granule);
     const defaultMax = Math.floor(DEFAULT_TABLE_BYTES / granule);
     this.maxPages = Math.min(maxPages ?? defaultMax, fit);
-    this.refcount = new Int32Array(256);
-    this.freeStack = new Int32Array(256);
+    this.refcount = new Int32Array(2);
   }
 
   /** Word offset of a page inside its chunk. */
@@ -111,20 +122,41 @@ export class TableStore {
   private grow(): boolean {
     if (this.bump >= this.maxPages) return false;
     const page = this.bump;
-    if (page >>> this.chunkShift >= this.chunks.length) {
-      this.chunks.push(new Int32Array(CHUNK_BYTES >>> 2));
+    const c = page >>> this.chunkShift;
+    if (c === 0 && this.chunks.length === 0) {
+      // The first chunk starts a page long (see the header), in a list of one (a list grown by push() holds room for 17).
+      this.chunks = [new Int32Array(this.wordsPerPage)];
+    } else if (c >= this.chunks.length) {
+      this.chunks.push(new Int32Array(CHUNK_WORDS));
+    } else if (c === 0 && page << this.wordsShift >= this.chunks[0].length) {
+      this.resizeFirst(Math.min(this.chunks[0].length * 2, CHUNK_WORDS));
     }
     if (page >= this.refcount.length) {
       const rc = new Int32Array(this.refcount.length * 2);
       rc.set(this.refcount);
       this.refcount = rc;
+    }
+    this.bump++;
+    return true;
+  }
+
+  /** Push a free page (the stack grows to the pages taken so far, which it never holds more of). */
+  private pushFree(page: number): void {
+    if (this.freeTop === this.freeStack.length) {
       const fs = new Int32Array(this.refcount.length);
       fs.set(this.freeStack);
       this.freeStack = fs;
     }
-    this.bump++;
     this.freeStack[this.freeTop++] = page;
-    return true;
+  }
+
+  /** chunks[0] as a new array of `words` words with the old one's words (as many as fit). */
+  private resizeFirst(words: number): void {
+    const old = this.chunks[0];
+    const next = new Int32Array(words);
+    next.set(words >= old.length ? old : old.subarray(0, words));
+    this.chunks[0] = next;
+    this.chunkGen++;
   }
 
   /** Whether the last page taken came from the bump pointer (for undoing it: unTake). */
@@ -133,8 +165,10 @@ export class TableStore {
   /** A zeroed page with count 1, ignoring the memory cache; -1 when the store is full. */
   private take(): number {
     this.lastTakeGrew = this.freeTop === 0;
-    if (this.freeTop === 0 && !this.grow()) return -1;
-    const page = this.freeStack[--this.freeTop];
+    let page: number;
+    if (this.freeTop !== 0) page = this.freeStack[--this.freeTop];
+    else if (this.grow()) page = this.bump - 1;
+    else return -1;
     this.refcount[page] = 1;
     this.inUse++;
     this.allocations++;
@@ -193,7 +227,7 @@ export class TableStore {
   private freePage(page: number): void {
     const off = this.pageOffset(page);
     this.chunkOf(page).fill(0, off, off + this.wordsPerPage);
-    this.freeStack[this.freeTop++] = page;
+    this.pushFree(page);
     this.inUse--;
   }
 
@@ -209,11 +243,13 @@ export class TableStore {
     this.allocations--;
     if (fromCache && this.memcacheLimited) this.memcacheLeft++;
     if (grew && page === this.bump - 1) {
-      // Back to before grow(): the page never existed (nor the chunk grow() added for it).
+      // Back to before grow(): the page never existed (nor the chunk grow() added for it,
+      // nor the first chunk's doubling: its size is the power of two of pages that holds bump).
       this.bump--;
       if ((page & this.chunkMask) === 0 && this.chunks.length - 1 === page >>> this.chunkShift) this.chunks.pop();
+      else if (page >>> this.chunkShift === 0 && page > 0 && (page & (page - 1)) === 0) this.resizeFirst(page << this.wordsShift);
     } else {
-      this.freeStack[this.freeTop++] = page;
+      this.pushFree(page);
     }
   }
 
@@ -239,7 +275,9 @@ export class TableStore {
 
   /** Typed-array bytes held by the store (arena, counts, free stack). */
   bytes(): number {
-    return this.chunks.length * CHUNK_BYTES + this.refcount.byteLength + this.freeStack.byteLength;
+    let n = this.refcount.byteLength + this.freeStack.byteLength;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
   }
 
   /** Whether a page index is currently allocated. */

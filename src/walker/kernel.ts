@@ -256,7 +256,9 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
   // Level-3 pages that allow the access, output address inside PS.
   body.push(`    if (!(${each((v) => `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`, " && ")})) break;`);
   body.push(each((v) => `    const h${v} = ((y${v} & ${k.addrHi})${highOa.replace(/\bx\b/g, `x${v}`)});`));
-  body.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
+  // The output size check (hi < 2^(PS - 32)), emitted only where an output address can reach it.
+  const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
+  if (maxHi >= hiLimit) body.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
   const paLo = (v: number): string => `(((x${v} & ${i32(k.addrLo)}) | (il${v} & ${i32(below)})) >>> 0)`;
 
   src.push(`function groups(chunks, bump, ipas, from, to, outPa, outStatus, needLo, forbidHi) {`);
