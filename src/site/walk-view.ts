@@ -14,6 +14,7 @@ import { replay } from "../scenario/replay.js";
 import { opToJson, parseScenarioText } from "../scenario/format.js";
 import { type Scenario } from "../scenario/types.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
+import type { WalkTables } from "../pgtable/walkgen.js";
 import { InputError, hex, parseHexText, parseSmallNumber } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import type { CombineResult } from "../mair/combine.js";
@@ -408,7 +409,7 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
   return { stage, title: f.title, level: f.level, where, rows };
 }
 
-function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
+function levelViews(pgt: WalkTables, r: WalkReport): LevelView[] {
   const g = pgt.geom;
   const faultAt = r.fault && r.steps.length ? r.steps.length - 1 : -1;
   return r.steps.map((s, i) => {
