@@ -367,10 +367,17 @@ function faultLines(f: NestedFault, access: number): string[] {
   const xfsc = dabt ? "DFSC" : "IFSC";
   const ecWords = (ec: number): string =>
     `${ec === 0x24 || ec === 0x25 ? "Data Abort" : "Instruction Abort"} ${ec === 0x21 || ec === 0x25 ? "without a change of Exception level" : "from a lower Exception level"}`;
+  const external =
+    f.type === "external_abort_walk"
+      ? [
+          "  the walk's read of the entry failed: the image holds no memory at its PA (ASL FetchDescriptor -> HandleExternalTTWAbort); ESR.EA is IMPLEMENTATION DEFINED (0 here)",
+        ]
+      : [];
   if (f.stage === 1) {
     return [
       `stage-1 ${f.title}, level ${f.level}: taken to EL1 (the guest handles it)`,
       `  ESR_EL1 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL1 ${f.far}`,
+      ...external,
     ];
   }
   return [
@@ -378,7 +385,10 @@ function faultLines(f: NestedFault, access: number): string[] {
     `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${f.far}`,
     f.hpfarValid && f.hpfar !== null
       ? `  HPFAR_EL2 ${f.hpfar} (FIPA = IPA[51:12] = ${hex(BigInt(f.hpfar) >> 4n)})`
-      : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
+      : external.length
+        ? "  HPFAR_EL2 UNKNOWN: not valid for an external abort (ASL IPAValid)"
+        : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
+    ...external,
   ];
 }
 

@@ -48,7 +48,8 @@
  *
  * Not modelled: FEAT_LPA2 / LVA / TTST / D128 / PAN / S1PIE / S1POE / E0PD / MTE tags /
  * TBID, the Contiguous bit and FEAT_BBM nT faults (IMPLEMENTATION DEFINED),
- * alignment faults, external aborts, TLBs. CONSTRAINED UNPREDICTABLE
+ * alignment faults, external aborts other than a memory image's missing
+ * bytes (FAULT_EXTERNAL_WALK), TLBs. CONSTRAINED UNPREDICTABLE
  * choices: an instruction fetch from stage-1 Device memory is not a
  * Permission fault (Unpredictable_INSTRDEVICE), as at stage 2.
  *
@@ -77,10 +78,19 @@ import {
   s1DescAddress,
 } from "./descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_WRITE,
+  FAULT_ACCESS_FLAG,
+  FAULT_ADDRESS_SIZE,
+  FAULT_EXTERNAL_WALK,
+  FAULT_NONE,
+  FAULT_PERMISSION,
+  FAULT_TRANSLATION,
+} from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";
 import { checkTcr, regionGeometry, s1OutputBits, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
-import { GuestMemory } from "./memory.js";
+import { PhysMemory } from "../pgtable/physmem.js";
 import { ArgumentError, checkBigU64, checkInstance, checkObject, shown } from "../pgtable/args.js";
 
 /** Which stage a fault belongs to. */
@@ -122,8 +132,8 @@ export type S2WalkHook = (ipa: number, s1Level: number, result: number, kind: nu
 export class NestedWalker {
   /** The stage-2 walker every stage-1 table read and the output IPA go through. */
   readonly s2: S2Walker;
-  /** The guest's memory, holding its stage-1 tables. */
-  readonly mem: GuestMemory;
+  /** The guest's memory, holding its stage-1 tables (a GuestMemory, or a memory image). */
+  readonly mem: PhysMemory;
   /** The guest's stage-1 registers. */
   readonly cfg: GuestConfig;
   /** The two regions' geometry (TTBR0, TTBR1). */
@@ -207,9 +217,9 @@ export class NestedWalker {
   readonly trace = new Float64Array(MAX_S1_STEPS * S1_TRACE_STRIDE);
 
   /** A nested walker: the guest's stage 1 (registers `cfg`, tables in `mem`) over the stage-2 walker `s2`. */
-  constructor(s2: S2Walker, mem: GuestMemory, cfg: GuestConfig) {
+  constructor(s2: S2Walker, mem: PhysMemory, cfg: GuestConfig) {
     checkInstance(s2, "s2", S2Walker, "an S2Walker");
-    checkInstance(mem, "mem", GuestMemory, "a GuestMemory");
+    checkInstance(mem, "mem", PhysMemory, "a GuestMemory or a memory image (PhysMemory)");
     const c = checkObject(cfg, "cfg");
     checkObject(c.tcr, "cfg.tcr");
     checkObject(c.sctlr, "cfg.sctlr");
@@ -318,7 +328,8 @@ export class NestedWalker {
         this.s1Level = level;
         return this.s2Fault(s2r, s2.level, entryIpa, true);
       }
-      this.mem.read64(s2.pa);
+      // A memory image that does not hold the entry: the walk's read fails (FetchDescriptor -> HandleExternalTTWAbort).
+      if (!this.mem.read64(s2.pa) && this.mem.image) return this.s1Fault(FAULT_EXTERNAL_WALK, level);
       const lo = this.mem.lo;
       const hi = this.mem.hi;
       if (this.tracing) this.recordDesc(lo, hi);

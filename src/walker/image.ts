@@ -212,16 +212,21 @@ export function s2WalkParams(regs: S2Registers): S2WalkParams {
   return { granule, iaBits, paBits, paMax, ds, startLevel: start, baddr, vmid, cnp, ha: f(VTCR.HA) === 1, hd: f(VTCR.HD) === 1, fwb, geom, notes };
 }
 
-/** Most table pages an image's span (its lowest to its highest page, the root table included) may cover: page numbers are int32 in the walks. */
-export const MAX_IMAGE_SPAN_PAGES = 2 ** 31 - 1;
+/**
+ * Pages either side of the root table numbered by arithmetic (the window);
+ * the rest are looked up. Page numbers stay int32 in the walks: a window of
+ * at most 2^30 pages plus at most 2^24 frames beyond it.
+ */
+const WINDOW_PAGES = 2 ** 29;
 
 /**
  * The stage-2 tables of a memory image, as the walker reads them (a
  * WalkTables: src/pgtable/walkgen.ts). Table page p is the granule-sized page
  * at basePa + p * granule, a view of the image's frames (a hardware update
- * of AF or dirty state by the walk writes the image); a page the image does
- * not wholly hold is a hole, and a walk that needs it takes a synchronous
- * External abort on the walk.
+ * of AF or dirty state by the walk writes the image), for the pages within
+ * 2^29 pages of the root table; pages further away are looked up by PA
+ * (farPage). A page the image does not wholly hold is a hole, and a walk
+ * that needs it takes a synchronous External abort on the walk.
  */
 export class ImageTables implements WalkTables {
   readonly geom: Geometry;
@@ -235,8 +240,10 @@ export class ImageTables implements WalkTables {
   readonly params: S2WalkParams;
   /** The image. */
   readonly mem: PhysMemory;
-  /** Every page from basePa up to the highest is held, the root pages among them: the generated fast walk applies. */
+  /** Every page of the window is held, the root pages among them: the generated fast walk applies. */
   readonly dense: boolean;
+  /** Held pages beyond the window: PA >> pageShift -> page number. */
+  private readonly far = new Map<number, number>();
 
   constructor(mem: PhysMemory, params: S2WalkParams) {
     checkInstance(mem, "mem", PhysMemory, "a PhysMemory");
@@ -252,18 +259,24 @@ export class ImageTables implements WalkTables {
     const G = g.granule;
     const pages = new Set<number>();
     for (const pa of mem.framePas()) pages.add(Math.floor(pa / G));
+    // The window: the held pages within 2^29 pages of the root table, numbered from the lowest
+    // (page = (PA - basePa) >> pageShift, the walks' arithmetic); every other held page is "far",
+    // numbered after the window and found through farPage() (the complete walk only).
     const rootFirst = params.baddr / G;
     let lo = rootFirst;
     let hi = rootFirst + g.pgdPages - 1;
-    for (const p of pages) {
-      if (p < lo) lo = p;
-      if (p > hi) hi = p;
+    const near: number[] = [];
+    const far: number[] = [];
+    for (const p of [...pages].sort((a, b) => a - b)) {
+      if (Math.abs(p - rootFirst) < WINDOW_PAGES) {
+        near.push(p);
+        if (p < lo) lo = p;
+        if (p > hi) hi = p;
+      } else far.push(p);
     }
-    if (hi - lo + 1 > MAX_IMAGE_SPAN_PAGES)
-      throw new InputError(`the image's pages and the root table span ${hex((hi - lo + 1) * G)} bytes, more than s2pt's ${MAX_IMAGE_SPAN_PAGES} table pages`);
     const chunks: (Int32Array | undefined)[] = [];
     let held = 0;
-    for (const p of [...pages].sort((a, b) => a - b)) {
+    for (const p of near) {
       const w = mem.pageWords(p * G, G);
       if (w === null) continue;
       chunks[p - lo] = w;
@@ -271,6 +284,14 @@ export class ImageTables implements WalkTables {
     }
     const bump = hi - lo + 1;
     const basePa = lo * G;
+    const farPas: number[] = [];
+    for (const p of far) {
+      const w = mem.pageWords(p * G, G);
+      if (w === null) continue;
+      this.far.set(p, bump + farPas.length);
+      chunks[bump + farPas.length] = w;
+      farPas.push(p * G);
+    }
     this.dense = held === bump;
     this.pgd = rootFirst - lo;
     this.store = {
@@ -282,8 +303,13 @@ export class ImageTables implements WalkTables {
       chunkShift: 0,
       chunkMask: 0,
       wordsShift: g.pageShift - 2,
-      pagePa: (page: number) => basePa + page * G,
+      pagePa: (page: number) => (page < bump ? basePa + page * G : farPas[page - bump]),
     };
+  }
+
+  /** @internal The page number of a held page outside the window, by its PA >> pageShift; -1 when the image does not hold it. */
+  farPage(paPage: number): number {
+    return this.far.get(paPage) ?? -1;
   }
 
   /** The bytes one entry at `level` maps. */
@@ -294,6 +320,6 @@ export class ImageTables implements WalkTables {
   /** Whether the image holds the whole table page at `pa` (granule-aligned). */
   holdsPage(pa: number): boolean {
     const p = Math.floor(pa / this.geom.granule) - this.store.basePa / this.geom.granule;
-    return p >= 0 && p < this.store.bump && this.store.chunks[p] !== undefined;
+    return (p >= 0 && p < this.store.bump && this.store.chunks[p] !== undefined) || this.far.has(p + this.store.basePa / this.geom.granule);
   }
 }

@@ -140,6 +140,7 @@ export class S2Walker {
   private readonly store: WalkStore;
   /** The tables are a memory image's: a table page it does not hold is an external abort on the walk. */
   private readonly image: boolean = false;
+  private readonly imageTables: ImageTables | null = null;
   /** The generated fast path, or null (fast: false, or no code generation allowed). */
   private readonly kernel: WalkKernel | null;
   /** 2^ia_bits: the IPA size VTCR_EL2.T0SZ gives. */
@@ -243,6 +244,7 @@ export class S2Walker {
     const f = pgt.fmt;
     this.store = pgt.store;
     this.image = pgt instanceof ImageTables;
+    this.imageTables = pgt instanceof ImageTables ? pgt : null;
     this.iaLimit = 2 ** g.iaBits;
     this.oaPageLimit = 2 ** (g.paBits - g.pageShift);
     this.oaHiLimit = 2 ** (g.paBits - 32);
@@ -435,7 +437,7 @@ export class S2Walker {
 
   /** @internal The PA of a table page (for reports). */
   tablePa(page: number): number {
-    checkInt(page, "page", 0, this.store.bump - 1, "a table page");
+    checkInt(page, "page", 0, (this.image ? this.store.chunks.length : this.store.bump) - 1, "a table page");
     return this.store.pagePa(page);
   }
 
@@ -514,13 +516,14 @@ export class S2Walker {
         if (next >= this.oaPageLimit) return this.faultAt(FAULT_ADDRESS_SIZE, level, access, page, index, lo, hi);
         next -= this.basePage;
         if (!(next >= 0 && next < this.store.bump)) {
-          // The next level's descriptor is outside the memory: for an image, the walk's read of it fails.
-          if (this.image) {
+          // Beyond an image's window: its far pages, else the walk's read of the next level's descriptor fails.
+          const far = this.imageTables === null ? -1 : this.imageTables.farPage(next + this.basePage);
+          if (far >= 0) next = far;
+          else if (this.image) {
             const i =
               ((shift - stride >= 32 ? ipaHi >>> (shift - stride - 32) : (ipaLo >>> (shift - stride)) | (ipaHi << (32 - shift + stride))) & idxMask) >>> 0;
             return this.externalAbort(level + 1, access, (next + this.basePage) * 2 ** this.pageShift + i * 8);
-          }
-          throw new Error(`level-${level} table descriptor points outside the table store`);
+          } else throw new Error(`level-${level} table descriptor points outside the table store`);
         }
         page = next | 0;
         level++;
