@@ -15,7 +15,17 @@ import { hex, joinU64 } from "../pgtable/u64.js";
 import { SH_SHORT } from "../mair/attrs.js";
 import { describeMairAttr } from "../mair/mair.js";
 import type { CombineResult } from "../mair/combine.js";
-import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "../walker/fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_NAMES,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT_EXTERNAL_WALK,
+  FAULT_NONE,
+  faultReport,
+  type AccessName,
+  type S2FaultReport,
+} from "../walker/fault.js";
 import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type WalkReport } from "../walker/describe.js";
 import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
 import { s1FaultReport, type S1FaultReport } from "./fault.js";
@@ -189,7 +199,9 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     const at = s * S1_TRACE_STRIDE;
     const level = t[at];
     const ok = t[at + 7] === FAULT_NONE;
-    const descriptor = ok ? joinU64(t[at + 5], t[at + 6]) : null;
+    // The last entry of a walk that took a stage-1 external abort: stage 2 gave its PA, the read failed.
+    const unread = s === w.traceLen - 1 && r === FAULT_EXTERNAL_WALK && w.faultStage === STAGE_1;
+    const descriptor = ok && !unread ? joinU64(t[at + 5], t[at + 6]) : null;
     steps.push({
       level,
       tableIpa: hex(t[at + 1]),
@@ -325,6 +337,7 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
     L.push(`    stage 2 of the entry's IPA (a table-walk read):`);
     L.push(...s2Lines(w, s.s2, "    "));
     if (s.descriptor !== null) L.push(`    read at PA ${s.entryPa ?? "0x0"}: ${s.descriptor}  ${s.summary ?? ""}`);
+    else if (s.entryPa !== null) L.push(`    read at PA ${s.entryPa}: failed, the image does not hold it`);
   }
   if (r.leaf) {
     const lf = r.leaf;

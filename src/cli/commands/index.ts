@@ -15,6 +15,7 @@ import { walkCommand } from "./walk.js";
 import { checkCommand } from "./check.js";
 import { regCommand } from "./reg.js";
 import { faultCommand } from "./fault.js";
+import { imageCommand } from "./image.js";
 
 export const COMMANDS: readonly CommandSpec[] = [
   decodeCommand,
@@ -28,4 +29,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   checkCommand,
   regCommand,
   faultCommand,
+  imageCommand,
 ];
