@@ -119,7 +119,7 @@ export function imageToBinary(mem: PhysMemory): { base: number; bytes: Uint8Arra
   const size = pas[pas.length - 1] + FRAME_BYTES - base;
   if (size > MAX_RAW_IMAGE_BYTES)
     throw new InputError(
-      `the image's pages span ${hex(size)} bytes (${hex(base)} to ${hex(base + size)}), more than a ${MAX_RAW_IMAGE_BYTES / 1048576} MiB raw image: write JSON pages (--format json)`,
+      `the image's pages span ${hex(size)} bytes (${hex(base)} to ${hex(base + size)}), more than a ${MAX_RAW_IMAGE_BYTES / 1048576} MiB raw image: JSON pages hold it`,
     );
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);

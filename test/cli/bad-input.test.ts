@@ -269,6 +269,7 @@ const BASE: Record<string, string[]> = {
   check: ["check", scnPath("map-page-4k-rw.json")],
   reg: ["reg", "esr", "0x93c08007"],
   fault: ["fault", "--esr", "0x92000047", "--ipa", "0x40000000"],
+  image: ["image", scnPath("map-page-4k-rw.json")],
 };
 
 /** Malformed and out-of-range samples of each kind of value (null: the kind has no range). */

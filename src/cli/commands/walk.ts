@@ -88,10 +88,10 @@ export const walkCommand: CommandSpec = {
     if (va !== undefined && s1 !== undefined) throw new InputError("--s1-attr: not with --va (the guest's stage-1 leaf gives the attributes)");
     const imagePath = a.value<string>("image");
     if (imagePath !== undefined) {
+      const mem = loadImage(ctx, imagePath, a.value<bigint>("base"));
       if (path !== undefined) throw new InputError(`${inputLabel(path)}: a scenario and --image: give one (the tables come from one or the other)`);
       for (const o of ["ha", "hd"]) if (a.has(o)) throw new InputError(`--${o}: with --image, VTCR_EL2.HA and HD come from --vtcr`);
       if (va === undefined) refuseStage1Registers(a);
-      const mem = loadImage(ctx, imagePath, a.value<bigint>("base"));
       const tables = imageTables(a, mem);
       const walker = new S2Walker(tables, { ha: tables.params.ha, hd: tables.params.hd, xnx: a.flag("xnx") });
       const head = imageSummary(imagePath, mem, tables);
