@@ -225,7 +225,8 @@ function geometryAt(granule: Granule, iaBits: number, paBits: number, lpa2: bool
   const ptrsPerPte = 1 << (pageShift - 3);
   const shifts: number[] = [];
   for (let l = -1; l <= 3; l++) shifts.push(kvmGranuleShift(pageShift, l));
-  const pgdShift = kvmGranuleShift(pageShift, startLevel - 1);
+  // The bits one root page resolves: shift(start) + stride (level start - 1 may be -2, where kvm_granule_shift has no value).
+  const pgdShift = kvmGranuleShift(pageShift, startLevel) + pageShift - 3;
   const pgdPages = 2 ** Math.max(0, iaBits - pgdShift);
   const levelInfo: LevelInfo[] = [];
   for (let l = startLevel; l <= KVM_PGTABLE_LAST_LEVEL; l++) {
