@@ -83,7 +83,7 @@ export function guestConfigFromRegisters(regs: S1Registers): S1FromRegisters {
     const baddr = v & 0x0000_ffff_ffff_fffen;
     if (baddr % align !== 0n)
       throw new InputError(
-        `TTBR${n}_EL1 ${hex(v)}: BADDR ${hex(baddr)} is not aligned to the ${align}-byte root table (TCR_EL1.T${n}SZ ${n === 0 ? t.t0sz : t.t1sz}, ${g.granule / 1024}K granule): its low bits are RES0 (AArch64.S1TTBaseAddress)`,
+        `TTBR${n}_EL1 ${hex(v)}: BADDR ${hex(baddr)} is not aligned to the ${align}-byte root table (TCR_EL1.T${n}SZ ${n === 0 ? t.t0sz : t.t1sz}, ${g.granule / 1024}K granule): its low bits are RES0 (the PE would ignore them: AArch64.S1TTBaseAddress aligns BADDR down)`,
       );
     if (v >> 48n !== 0n || (v & 1n) !== 0n) notes.push(`TTBR${n}_EL1 ASID ${hex(v >> 48n)}, CnP ${v & 1n}: TLB tags, not modelled`);
   }

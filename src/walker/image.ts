@@ -23,9 +23,10 @@
  *                             most 48 bits for 4K/16K without DS
  *   AArch64.S2TTBaseAddress   the root table's address: VTTBR_EL2.BADDR, with
  *                             BADDR[5:2] = PA[51:48] when the output size is
- *                             52 bits; the root table is aligned to its size
+ *                             52 bits, aligned down to the root table's size
  *                             (the concatenated tables together, at least 64
- *                             bytes with 52-bit addresses)
+ *                             bytes with 52-bit addresses); the bits it drops
+ *                             are RES0, and s2pt refuses them set
  *
  * What the hardware does with values those functions reject is not a walk
  * result but a broken configuration (every access faults at level 0, or the
@@ -181,7 +182,7 @@ export function s2WalkParams(regs: S2Registers): S2WalkParams {
   const rootLog2 = Math.max(iaBits - (levels * stride + pageShift) + 3, pa52 ? 6 : 3);
   if (baddr % 2 ** rootLog2 !== 0) {
     throw new InputError(
-      `VTTBR_EL2 ${hex(vttbr)}: BADDR ${hex(baddr)} is not aligned to the ${2 ** rootLog2}-byte root table${2 ** rootLog2 > granule ? "s (concatenated)" : ""}: its bits below ${rootLog2} are RES0 (AArch64.S2TTBaseAddress)`,
+      `VTTBR_EL2 ${hex(vttbr)}: BADDR ${hex(baddr)} is not aligned to the ${2 ** rootLog2}-byte root table${2 ** rootLog2 > granule ? "s (concatenated)" : ""}: its bits below ${rootLog2} are RES0 (the PE would ignore them: AArch64.S2TTBaseAddress aligns BADDR down to ${hex(baddr - (baddr % 2 ** rootLog2))})`,
     );
   }
   if (baddr % granule !== 0) {
