@@ -25,6 +25,7 @@
  */
 
 import { InputError, hex } from "./u64.js";
+import { checkBool } from "./args.js";
 
 /** Bytes per frame: the smallest granule. */
 export const FRAME_BYTES = 4096;
@@ -42,7 +43,9 @@ export class PhysMemory {
   /** @internal */
   hi = 0;
 
+  /** A sparse memory; `image`: a memory image, where bytes it does not hold are an external abort to a walk. */
   constructor(image = false) {
+    if (typeof image !== "boolean") checkBool(image, "image");
     this.image = image;
   }
 

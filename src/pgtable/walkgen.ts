@@ -56,12 +56,13 @@ export interface WalkStore {
 /** A source of stage-2 tables for the walker: KvmPgtable, or a memory image's (src/walker/image.ts). */
 export interface WalkTables {
   readonly geom: Geometry;
-  /** The descriptor format (output-address masks). */
+  /** @internal The descriptor format (output-address masks). */
   readonly fmt: PteFormat;
   /** FEAT_S2FWB (HCR_EL2.FWB): how MemAttr reads. */
   readonly fwb: boolean;
-  /** The first root page, as a page number of `store`. */
+  /** @internal The first root page, as a page number of `store`. */
   readonly pgd: number;
+  /** @internal The table pages. */
   readonly store: WalkStore;
   readonly destroyed: boolean;
   /** Sees each hardware update of a descriptor before it is made (KvmPgtable's hook; null for an image). */

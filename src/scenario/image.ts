@@ -17,9 +17,9 @@
  */
 
 import { InputError, hex } from "../pgtable/u64.js";
-import { checkInstance, checkInt, checkString } from "../pgtable/args.js";
+import { checkInstance, checkInt, checkObject, checkString } from "../pgtable/args.js";
 import { FRAME_BYTES, PhysMemory } from "../pgtable/physmem.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
+import { KvmPgtable } from "../pgtable/pgtable.js";
 import { fieldPrep } from "../regs/field.js";
 import { HCR } from "../regs/hcr.js";
 import { SCTLR } from "../regs/sctlr.js";
@@ -156,13 +156,13 @@ export interface ScenarioImage {
 const IMAGE_VMID = 1;
 
 /** SCTLR_EL1 with the bits s2pt models (M, C, I, WXN) as the guest has them, the rest 0. */
-export function sctlrValue(cfg: GuestConfig): bigint {
+function sctlrValue(cfg: GuestConfig): bigint {
   const b = (x: boolean): number => (x ? 1 : 0);
   return fieldPrep(SCTLR.M, b(cfg.sctlr.m)) | fieldPrep(SCTLR.C, b(cfg.sctlr.c)) | fieldPrep(SCTLR.I, b(cfg.sctlr.i)) | fieldPrep(SCTLR.WXN, b(cfg.sctlr.wxn));
 }
 
 /** HCR_EL2 with VM = 1, FWB as the stage-2 table has it, and the guest's DC, DCT, CD, ID, PTW. */
-export function hcrValue(fwb: boolean, cfg: GuestConfig | null): bigint {
+function hcrValue(fwb: boolean, cfg: GuestConfig | null): bigint {
   const b = (x: boolean): number => (x ? 1 : 0);
   let v = fieldPrep(HCR.VM, 1) | fieldPrep(HCR.FWB, b(fwb));
   if (cfg)
@@ -184,6 +184,8 @@ export function hcrValue(fwb: boolean, cfg: GuestConfig | null): bigint {
  * the guest's TTBR0/1, TCR, MAIR and SCTLR.
  */
 export function imageOfScenario(pgt: KvmPgtable, guest: BuiltGuest | null): ScenarioImage {
+  checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+  if (guest !== null) checkInstance(checkObject(guest, "guest").mem, "guest.mem", PhysMemory, "a GuestMemory");
   const mem = new PhysMemory(true);
   const st = pgt.store;
   for (let page = 0; page < st.bump; page++) {

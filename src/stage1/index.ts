@@ -16,6 +16,7 @@ export type { GuestSpec, GuestMapping } from "./spec.js";
 export { buildGuest, MAX_GUEST_LEAVES, type BuiltGuest, type BuiltTable } from "./builder.js";
 export { guestOf, builtGuest, nestedWalker } from "./guest.js";
 export { GuestMemory } from "./memory.js";
+export { guestConfigFromRegisters, type S1Registers, type S1FromRegisters } from "./image.js";
 export { NestedWalker } from "./walk.js";
 export {
   walkVa,
