@@ -23,9 +23,15 @@
  *   AArch64_S2Translate  hardware updates, only without a fault: HA sets AF;
  *                        HA + HD with DBM on a write sets S2AP[1] (dirty)
  *
+ * The tables are a KvmPgtable's or a memory image's (ImageTables, image.ts):
+ * the same walk over either (src/pgtable/walkgen.ts, the memory seam). A
+ * table page an image does not hold is a synchronous External abort on the
+ * walk (FetchDescriptor -> HandleExternalTTWAbort), at the level of the
+ * descriptor the walk was reading.
+ *
  * Not modelled, because no KVM-built table reaches them: the Contiguous-bit
- * and FEAT_BBM nT translation faults (IMPLEMENTATION DEFINED), external aborts
- * on the walk, FEAT_S2PIE/S2POE/THE, FEAT_D128, alignment faults, and the
+ * and FEAT_BBM nT translation faults (IMPLEMENTATION DEFINED), other external
+ * aborts on the walk, FEAT_S2PIE/S2POE/THE, FEAT_D128, alignment faults, and the
  * CONSTRAINED UNPREDICTABLE choices s2pt makes for you: an instruction fetch
  * from stage-2 Device memory is not a Permission fault
  * (Unpredictable_INSTRDEVICE), and HA does not set AF on an access that takes

@@ -72,7 +72,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   [
     "unknown command",
     ["frobnicate"],
-    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault\)/,
+    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault, image\)/,
   ],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],

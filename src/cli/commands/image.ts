@@ -19,13 +19,17 @@ export const imageCommand: CommandSpec = {
     registers: {
       type: "boolean",
       default: false,
-      describe: "print the registers that walk the image (VTTBR_EL2, VTCR_EL2, HCR_EL2, and the guest's TTBR0/1_EL1, TCR_EL1, MAIR_EL1, SCTLR_EL1) instead of the image",
+      describe:
+        "print the registers that walk the image (VTTBR_EL2, VTCR_EL2, HCR_EL2, and the guest's TTBR0/1_EL1, TCR_EL1, MAIR_EL1, SCTLR_EL1) instead of the image",
     },
     json: { type: "boolean", default: false, describe: "with --registers: the registers as a JSON object (the image is JSON already)" },
   },
   examples: [
-    ["image test/fixtures/shared/conformance/scenarios/map-page-inside-block.json > /tmp/s2.json", "the final table as JSON pages"],
-    ["image test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --registers", "the VTTBR_EL2, VTCR_EL2 and HCR_EL2 that walk it, and the command line"],
+    ["image test/fixtures/shared/conformance/scenarios/map-page-inside-block.json", "the final table as JSON pages (redirect it into a file for walk --image)"],
+    [
+      "image test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --registers",
+      "the VTTBR_EL2, VTCR_EL2 and HCR_EL2 that walk it, and the command line",
+    ],
     ["image examples/guest-framebuffer-nc.json --registers", "stage 2 and the guest's stage-1 tables in one image: the guest's registers too"],
   ],
   run: (a, ctx) => {
@@ -50,7 +54,9 @@ export const imageCommand: CommandSpec = {
     if (r.tcr !== undefined) lines.push(`TTBR0_EL1 ${r.ttbr0}`, `TTBR1_EL1 ${r.ttbr1}`, `TCR_EL1   ${r.tcr}`, `MAIR_EL1  ${r.mair}`, `SCTLR_EL1 ${r.sctlr}`);
     lines.push(`walk it (the image saved as IMAGE.json): s2pt walk --image IMAGE.json ${s2} --ipa <IPA>`);
     if (r.tcr !== undefined)
-      lines.push(`  or a guest VA: s2pt walk --image IMAGE.json ${s2} --ttbr0 ${r.ttbr0} --ttbr1 ${r.ttbr1} --tcr ${r.tcr} --mair ${r.mair} --sctlr ${r.sctlr} --va <VA>`);
+      lines.push(
+        `  or a guest VA: s2pt walk --image IMAGE.json ${s2} --ttbr0 ${r.ttbr0} --ttbr1 ${r.ttbr1} --tcr ${r.tcr} --mair ${r.mair} --sctlr ${r.sctlr} --va <VA>`,
+      );
     ctx.print(lines.join("\n"));
   },
 };
