@@ -101,9 +101,13 @@ export function refuseStage1Registers(a: CommandArgs): void {
 }
 
 /** One line describing an image's stage-2 view: its frames and where the walk starts. */
-export function imageSummary(path: string, mem: PhysMemory, t: ImageTables): string {
+export function imageSummary(path: string, mem: PhysMemory, t: ImageTables | null): string {
   const pas = mem.framePas();
   const first = pas[0];
   const last = pas[pas.length - 1] + 4096;
-  return `image ${showPath(path)}: ${pas.length} 4K frames in ${hex(first)}..${hex(last)}; stage-2 root table at ${hex(t.params.baddr)}${t.holdsPage(t.params.baddr) ? "" : " (not in the image: every walk takes an external abort)"}`;
+  const where =
+    t === null
+      ? "stage 2 off"
+      : `stage-2 root table at ${hex(t.params.baddr)}${t.holdsPage(t.params.baddr) ? "" : " (not in the image: every walk takes an external abort)"}`;
+  return `image ${showPath(path)}: ${pas.length} 4K frames in ${hex(first)}..${hex(last)}; ${where}`;
 }

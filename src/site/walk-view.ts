@@ -568,6 +568,8 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
   let s2 = 0;
   let s1 = 0;
   for (const s of rep.steps) {
+    // The page walks scenarios' tables: stage 2 is always on there.
+    if (s.s2 === null) throw new Error("vaWalkView: a stage-1 step without its stage-2 walk");
     const c = cells(s2Levels, s.s2);
     const read = s.descriptor !== null ? { pa: s.entryPa ?? "0x0", descriptor: s.descriptor, summary: s.summary } : null;
     rows.push({

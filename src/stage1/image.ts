@@ -17,10 +17,9 @@
  *   MAIR_EL1    the eight Attr bytes (a reserved encoding is the combine's to
  *               report: its permitted outcomes)
  *   SCTLR_EL1   M, C, I, WXN; EE = 1 (big-endian walks) refused
- *   HCR_EL2     VM = 1 (stage 2 on; VM = 0 is refused: s2pt walks the guest
- *               through stage 2), TGE = 0 (TGE = 1 is refused: the EL1&0
- *               regime is not in use), FWB (the stage-2 leaf's MemAttr), DC,
- *               DCT, CD, ID, PTW
+ *   HCR_EL2     VM (with DC: stage 2 on or off), TGE = 0 (TGE = 1 is
+ *               refused: the EL1&0 regime is not in use), FWB (the stage-2
+ *               leaf's MemAttr), DC, DCT, CD, ID, PTW
  */
 
 import { InputError, hex } from "../pgtable/u64.js";
@@ -46,6 +45,8 @@ export interface S1FromRegisters {
   cfg: GuestConfig;
   /** HCR_EL2.FWB. */
   fwb: boolean;
+  /** Stage 2 on: HCR_EL2.VM = 1, or DC = 1 (which behaves as VM = 1). */
+  stage2: boolean;
   notes: string[];
 }
 
@@ -71,8 +72,10 @@ export function guestConfigFromRegisters(regs: S1Registers): S1FromRegisters {
   if (fieldNum(sctlr, SCTLR.EE) !== 0) throw new InputError(`SCTLR_EL1 ${hex(sctlr)}: EE = 1 (big-endian translation table walks) is not modelled`);
   if (fieldNum(hcr, HCR.TGE) !== 0)
     throw new InputError(`HCR_EL2 ${hex(hcr)}: TGE = 1: the EL1&0 regime is not in use (EL0 runs under EL2's regime); s2pt walks the guest's EL1&0 regime`);
-  if (fieldNum(hcr, HCR.VM) !== 1)
-    throw new InputError(`HCR_EL2 ${hex(hcr)}: VM = 0 (stage 2 disabled): s2pt walk --image translates a guest VA through stage 2; set VM (bit 0)`);
+  // HCR_EL2.DC = 1 makes the PE behave as if VM were 1 (for all purposes but reading it back).
+  const stage2 = fieldNum(hcr, HCR.VM) === 1 || fieldNum(hcr, HCR.DC) === 1;
+  if (!stage2) notes.push("HCR_EL2.VM = 0: stage 2 off, the PA is the IPA (VTTBR_EL2, VTCR_EL2 and HCR_EL2.FWB/CD/ID/PTW not used)");
+  else if (fieldNum(hcr, HCR.VM) === 0) notes.push("HCR_EL2.VM = 0 with DC = 1: the PE behaves as if VM were 1");
   // The root tables: AArch64.S1TTBaseAddress aligns BADDR to the root table's size; the bits below it are RES0.
   for (const [n, v] of [
     [0, ttbr0],
@@ -91,6 +94,7 @@ export function guestConfigFromRegisters(regs: S1Registers): S1FromRegisters {
   return {
     cfg: { tcr: t, mair: mairBytes(mair), ttbr0, ttbr1, sctlr: sctlrFieldsOf(sctlr), hcr: h },
     fwb: fieldNum(hcr, HCR.FWB) === 1,
+    stage2,
     notes,
   };
 }

@@ -93,6 +93,11 @@ describe("the guest's registers: TCR_EL1, TTBRn_EL1, SCTLR_EL1, HCR_EL2", () => 
     const g = guestConfigFromRegisters({ ...ok, hcr: 0x400000000001n });
     expect([g.cfg.tcr.t0sz, g.cfg.tcr.epd1, g.cfg.tcr.ips, g.cfg.mair[0], g.cfg.sctlr.m, g.fwb]).toEqual([25, true, 40, 0xff, true, true]);
   });
+  it("HCR_EL2.VM: 1 stage 2 on; 0 off; 0 with DC = 1 behaves as 1", () => {
+    expect(guestConfigFromRegisters(ok).stage2).toBe(true);
+    expect(guestConfigFromRegisters({ ...ok, hcr: 0n }).stage2).toBe(false);
+    expect(guestConfigFromRegisters({ ...ok, hcr: 1n << 12n }).stage2).toBe(true);
+  });
   it.each([
     ["TG1 reserved (0b00)", { tcr: 0x200990019n & ~(3n << 30n) }, /TG1 = 0b00 is reserved/],
     ["IPS reserved", { tcr: 0x780990019n }, /IPS = 0b111 is reserved/],
@@ -100,7 +105,6 @@ describe("the guest's registers: TCR_EL1, TTBRn_EL1, SCTLR_EL1, HCR_EL2", () => 
     ["T0SZ out of range", { tcr: 0x28099000cn }, /t0sz: 12 is outside 16\.\.39/],
     ["DS (FEAT_LPA2) not modelled", { tcr: 0x280990019n | (1n << 59n) }, /DS \(FEAT_LPA2\), is set: s2pt does not model it/],
     ["TTBR0 not aligned to its root table", { ttbr0: 0x40003008n }, /TTBR0_EL1 0x40003008: BADDR 0x40003008 is not aligned to the 4096-byte root table/],
-    ["HCR_EL2.VM = 0", { hcr: 0n }, /VM = 0 \(stage 2 disabled\)/],
     ["HCR_EL2.TGE = 1", { hcr: 0x8000001n }, /TGE = 1/],
     ["SCTLR_EL1.EE = 1", { sctlr: 0x2000001n }, /EE = 1 \(big-endian translation table walks\) is not modelled/],
   ])("%s", (_, over, msg) => {

@@ -200,3 +200,21 @@ describe("the same image, two stages: the guest's stage-1 tables inside it", () 
     ]);
   });
 });
+
+describe("the same image with stage 2 off (HCR_EL2.VM = 0): the guest's tables read at their IPAs as PAs", () => {
+  // TTBR0_EL1 = 0x80004000, the stage-1 root's PA; PAMax 48.
+  const cfg = guestConfigFromRegisters({ ttbr0: 0x80004000n, ttbr1: 0n, tcr: 0x280990019n, mair: 0xffn, sctlr: 0x5n, hcr: 0n });
+  const walker = (): NestedWalker => new NestedWalker(null, imageFromJson(IMAGE), cfg.cfg, 48);
+
+  it("VA 0x123: [0] is a 1G block -> 0x40000000, so PA 0x40000123 (AArch64.FullTranslate without S2Translate), no combine", () => {
+    expect(cfg.stage2).toBe(false);
+    const r = walkVa(walker(), 0x123n, ACCESS_READ, 1);
+    expect([r.ipa, r.pa, r.memtype, r.s1Attr, r.steps.map((s) => [s.entryPa, s.s2])]).toEqual(["0x40000123", "0x40000123", null, 0xff, [["0x80004000", null]]]);
+  });
+
+  it("VA 0x40000000: [1] -> a table at PA 0x40004000, not in the image: a stage-1 external abort on the walk, level 2", () => {
+    const r = walkVa(walker(), 0x40000000n, ACCESS_READ, 1);
+    expect([r.fault?.stage, r.fault?.type, r.fault?.level, `0x${(r.fault?.esr ?? 0).toString(16)}`]).toEqual([1, "external_abort_walk", 2, "0x96000016"]);
+    expect(r.steps.map((s) => s.entryPa)).toEqual(["0x80004008", "0x40004000"]);
+  });
+});

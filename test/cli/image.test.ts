@@ -65,6 +65,18 @@ describe("s2pt walk --image", () => {
     );
   });
 
+  it("HCR_EL2.VM = 0: stage 1 alone, its root table at PA 0x80004000; the PA is the IPA, the memory type stage 1's", () => {
+    const argv = ["walk", "--image", IMG, "--tcr", "0x280990019", "--mair", "0xff", "--sctlr", "0x5", "--ttbr0", "0x80004000", "--hcr", "0x0"];
+    const r = runCli([...argv, "--va", "0x123"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("stage 2: off (HCR_EL2.VM 0): the PA is the IPA");
+    expect(r.stdout).toContain("\nPA 0x40000123\n");
+    expect(r.stdout).toContain("memory type: stage 1's alone (stage 2 off): MAIR Attr 0xff");
+    // Entry [1] -> table at PA 0x40004000, not in the image: a stage-1 external abort on the walk, level 2.
+    const f = JSON.parse(runCli([...argv, "--va", "0x40000000", "--json"]).stdout) as { fault: { stage: number; type: string; level: number } };
+    expect([f.fault.stage, f.fault.type, f.fault.level]).toEqual([1, "external_abort_walk", 2]);
+  });
+
   it("a guest VA through both stages (--va with the stage-1 registers)", () => {
     const r = runCli(["walk", "--image", IMG, ...REGS, ...GUEST, "--va", "0x123", "--json"]);
     expect(r.code).toBe(0);
@@ -208,7 +220,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   ],
   ["--vtcr without --image", ["walk", scn("map-page-4k-rw.json"), "--vtcr", "0x80023558", "--ipa", "0x0"], /--vtcr: only with --image/],
   ["--ha with --image", ["walk", "--image", IMG, ...REGS, "--no-ha", "--ipa", "0x0"], /--ha: with --image, VTCR_EL2\.HA and HD come from --vtcr/],
-  ["HCR_EL2.VM = 0 for a guest VA", ["walk", "--image", IMG, ...REGS, ...GUEST, "--hcr", "0x0", "--va", "0x0"], /HCR_EL2 0x0: VM = 0 \(stage 2 disabled\)/],
+  ["HCR_EL2.TGE = 1 for a guest VA", ["walk", "--image", IMG, ...REGS, ...GUEST, "--hcr", "0x8000001", "--va", "0x0"], /HCR_EL2 0x8000001: TGE = 1/],
   [
     "VTCR value over 64 bits",
     ["walk", "--image", IMG, "--vttbr", "0x80000000", "--vtcr", "0x1ffffffffffffffff", "--ipa", "0x0"],

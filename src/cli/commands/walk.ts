@@ -92,11 +92,22 @@ export const walkCommand: CommandSpec = {
       if (path !== undefined) throw new InputError(`${inputLabel(path)}: a scenario and --image: give one (the tables come from one or the other)`);
       for (const o of ["ha", "hd"]) if (a.has(o)) throw new InputError(`--${o}: with --image, VTCR_EL2.HA and HD come from --vtcr`);
       if (va === undefined) refuseStage1Registers(a);
+      const g = va === undefined ? null : imageGuest(a);
+      if (va !== undefined && g !== null && !g.stage2) {
+        // HCR_EL2.VM = 0: stage 1 alone, its tables read at their IPAs as PAs; PAMax from --pa-bits (default 48).
+        const paMax = a.value<number>("pa-bits") ?? 48;
+        const nw = new NestedWalker(null, mem, g.cfg, paMax);
+        const rep = walkVa(nw, va, access, el);
+        const notes = [...g.notes, ...(a.has("pa-bits") ? [] : ["PAMax 48 bits (--pa-bits gives the PE's PA size)"])];
+        const head = imageSummary(imagePath, mem, null);
+        if (a.flag("json")) ctx.print(JSON.stringify({ ...nestedReportJson(rep), notes }, null, 2));
+        else ctx.print(`${head}\n${formatNestedReport(nw, rep, formatCombine)}\n${noteLines(notes)}`);
+        return;
+      }
       const tables = imageTables(a, mem);
       const walker = new S2Walker(tables, { ha: tables.params.ha, hd: tables.params.hd, xnx: a.flag("xnx") });
       const head = imageSummary(imagePath, mem, tables);
-      if (va !== undefined) {
-        const g = imageGuest(a);
+      if (va !== undefined && g !== null) {
         if (g.fwb !== tables.params.fwb) throw new Error("HCR_EL2.FWB read twice differently");
         const nw = new NestedWalker(walker, mem, g.cfg);
         const rep = walkVa(nw, va, access, el);
