@@ -144,7 +144,12 @@ export function encodeLDFSC(type: number, level: number): number {
   }
 }
 
-/** FSC -> fault type and level (the inverse of encodeLDFSC); type FAULT_NONE for any other code. */
+/**
+ * FSC -> fault type and level: the inverse of encodeLDFSC for the four faults a
+ * walk of KVM's tables gives; type FAULT_NONE for any other code (the
+ * external abort on the walk, FAULT_EXTERNAL_WALK, included: only an image's
+ * walk reports one, and nothing decodes it back).
+ */
 export function decodeLDFSC(fsc: number, out: { type: number; level: number }): void {
   out.type = FAULT_NONE;
   out.level = 0;
@@ -165,11 +170,6 @@ export function decodeLDFSC(fsc: number, out: { type: number; level: number }): 
       out.type = FAULT_TRANSLATION;
       out.level = -2;
       return;
-  }
-  if (fsc === ldfscCode("sea_ttw", -1) || fsc === ldfscCode("sea_ttw", -2) || (fsc & ~FSC_LEVEL_MASK) === ldfscCode("sea_ttw", 0)) {
-    out.type = FAULT_EXTERNAL_WALK;
-    out.level = fsc === ldfscCode("sea_ttw", -1) ? -1 : fsc === ldfscCode("sea_ttw", -2) ? -2 : fsc & FSC_LEVEL_MASK;
-    return;
   }
   if (fsc < 0 || fsc > (FSC_PERM_L0 | FSC_LEVEL_MASK)) return;
   const base = fsc & ~FSC_LEVEL_MASK;
