@@ -59,6 +59,9 @@ export function loadImage(ctx: CliContext, path: string, base: bigint | undefine
   const bytes = readFileBytes(ctx, path);
   if (base !== undefined) {
     if (base >= 2n ** 52n) throw new InputError(`--base ${hex(base)}: beyond the 52-bit PA space`);
+    // Table pages hold zero bytes; a file with none that opens with '{' is JSON pages given a --base by mistake.
+    if (looksLikeText(bytes) && /^\s*\{/.test(new TextDecoder().decode(bytes.subarray(0, 64))))
+      throw new InputError(`${label}: is JSON pages (text), not a raw image: give it without --base (its keys are the PAs)`);
     return imageFromBinary(bytes, Number(base), label);
   }
   if (!looksLikeText(bytes))

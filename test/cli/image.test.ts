@@ -210,6 +210,11 @@ const CASES: Array<[string, string[], RegExp]> = [
     ["walk", "--image", put("arr.json", "[1, 2]"), ...REGS, "--ipa", "0x0"],
     /arr\.json: top level: expected a JSON object/,
   ],
+  [
+    "JSON pages given a --base",
+    ["walk", "--image", IMG, "--base", "0x80000000", ...REGS, "--ipa", "0x0"],
+    /4k\.json: is JSON pages \(text\), not a raw image: give it without --base/,
+  ],
   ["a raw image without --base", ["walk", "--image", put("r2.bin", rawRoot()), ...REGS, "--ipa", "0x0"], /r2\.bin: is binary: a raw image needs --base/],
   ["--vttbr missing", ["walk", "--image", IMG, "--vtcr", "0x80023558", "--ipa", "0x0"], /--vttbr: missing: a walk over --image needs VTTBR_EL2 and VTCR_EL2/],
   ["--va without TCR_EL1", ["walk", "--image", IMG, ...REGS, "--va", "0x0"], /--tcr: missing: --va over --image needs the guest's TCR_EL1/],
