@@ -85,6 +85,36 @@ describe("s2pt walk --image", () => {
   });
 });
 
+describe("s2pt fault --image: KVM's abort path over a memory image's tables (walked, the op not replayed)", () => {
+  it("a Translation fault at level 2: the walk agrees with the ESR, the map is named and not replayed", () => {
+    const r = runCli(["fault", "--esr", "0x92000006", "--hpfar", "0x404000", "--image", IMG, ...REGS, "--pa", "0x70000000", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      table: string;
+      paths: Array<{ op: { op: string }; replay: { before: { agrees_with_esr: boolean }; op: unknown; notes: string[] } }>;
+    };
+    expect(j.table).toMatch(/^image .*4k\.json$/);
+    const p = j.paths[0];
+    expect([p.op.op, p.replay.before.agrees_with_esr, p.replay.op]).toEqual(["map", true, null]);
+    expect(p.replay.notes.join(" ")).toMatch(/not replayed: a memory image/);
+  });
+  it("a write to the read-only 2M block: the leaf the image holds makes it relax_perms", () => {
+    const r = runCli(["fault", "--esr", "0x9200004e", "--ipa", "0x40200000", "--image", IMG, ...REGS]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("op: kvm_pgtable_stage2_relax_perms(0x40200000, R|W, HANDLE_FAULT|SHARED)");
+    expect(r.stdout).toContain("the walk takes the fault the ESR reports (Permission fault, level 2)");
+  });
+  it.each([
+    [["--granule", "16k"], /--granule: with --image, VTCR_EL2 \(--vtcr\) sets it/],
+    [["--no-fwb"], /--fwb\/--no-fwb: with --image, HCR_EL2\.FWB \(--hcr\) sets it/],
+    [["--scenario", scn("map-page-4k-rw.json")], /--image: not with --scenario/],
+  ])("refused: %s", (extra, msg) => {
+    const r = runCli(["fault", "--esr", "0x92000006", "--hpfar", "0x404000", "--image", IMG, ...REGS, ...extra]);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(msg);
+  });
+});
+
 describe("s2pt image: the image of a scenario walks as the scenario's table (the CLI's JSON reports, step for step)", () => {
   it.each([
     ["map-page-inside-block.json", ["0x40001234", "0x40201234", "0x40000000", "0x7fffffffff"]],
