@@ -239,6 +239,12 @@ export function readTextFile(ctx: CliContext, path: string): string {
     return decodeText(bytes, "standard input");
   }
   const label = showPath(path);
+  return decodeText(readFileBytes(ctx, path), label);
+}
+
+/** The bytes of a regular input file (not "-"): a missing, unreadable, non-regular or oversized file is an InputError naming it; counted against the run's budget. */
+export function readFileBytes(ctx: CliContext, path: string): Uint8Array {
+  const label = showPath(path);
   const { fd, st } = openChecked(path);
   try {
     if (st.isDirectory()) throw new InputError(`${label}: is a directory`);
@@ -247,10 +253,20 @@ export function readTextFile(ctx: CliContext, path: string): string {
       throw new InputError(`${label}: ${st.size} bytes, larger than ${MAX_INPUT_FILE_BYTES / 1048576} MiB, the limit for an input file`);
     const bytes = readAll(fd, MAX_INPUT_FILE_BYTES, label);
     charge(ctx, bytes.length, label);
-    return decodeText(bytes, label);
+    return bytes;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether bytes look like a text file (no NUL byte): a JSON image rather than a raw one. */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  return !bytes.includes(0);
+}
+
+/** Bytes as text (see decodeText), for a file read with readFileBytes. */
+export function bytesAsText(bytes: Uint8Array, label: string): string {
+  return decodeText(bytes, label);
 }
 
 /** What a path names: a regular file, a directory, or standard input ("-"). */

@@ -57,12 +57,12 @@ import { farPageOffset } from "../regs/far.js";
 import { fieldNum } from "../regs/field.js";
 import { fscInfo, type FscInfo } from "../regs/fsc.js";
 import { HPFAR, hpfarIpa } from "../regs/hpfar.js";
-import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../walker/fault.js";
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_NONE, FAULT_PERMISSION } from "../walker/fault.js";
 import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "../walker/describe.js";
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
-import { checkBigU64, checkBool, checkFunction, checkObject } from "../pgtable/args.js";
+import { checkBigU64, checkBool, checkFunction, checkInstance, checkObject, checkString } from "../pgtable/args.js";
 import { checkEra } from "./policy.js";
 
 /** -ENOSYS: io_mem_abort() without an instruction syndrome (not in descriptor.ts's errno table, which is pgtable.c's). */
@@ -703,6 +703,8 @@ export interface AbortReplay {
   /** The leaf at the faulting IPA after the op (null: none), decoded. */
   leafAfter: { level: number; descriptor: string; summary: string } | null;
   after: WalkSummary | null;
+  /** The table is a memory image's: walked, the op not replayed (no kernel state to replay it on). */
+  image?: boolean;
 }
 
 /** The access the walk repeats: the instruction fetch, the data access, or the table walk's read (write for a hardware update). */
@@ -737,6 +739,38 @@ export function tableLeafAt(pgt: KvmPgtable, ipa: bigint): { pa: bigint; level: 
   const d = decodeS2Descriptor(joinU64(pgt.leafLo, pgt.leafHi), { granule: pgt.geom.granule, level: pgt.leafLevel, lpa2: pgt.geom.lpa2, fwb: pgt.fwb });
   if (d.oa === null || (d.kind !== "block" && d.kind !== "page")) return null;
   return { pa: BigInt(d.oa), level: pgt.leafLevel, lo: pgt.leafLo, hi: pgt.leafHi };
+}
+
+/**
+ * The leaf a memory image's walker finds for `ipa` (the kvm_pgtable_get_leaf()
+ * of abort paths over an image): the valid leaf a read walks to, also when the
+ * read takes a Permission or Access flag fault on it; null otherwise.
+ */
+export function imageLeafAt(w: S2Walker, ipa: bigint): { pa: bigint; level: number; lo: number; hi: number } | null {
+  checkInstance(w, "w", S2Walker, "an S2Walker");
+  checkBigU64(ipa, "ipa");
+  if (ipa >= 1n << BigInt(w.pgt.geom.iaBits)) return null;
+  const r = w.translate(Number(ipa), ACCESS_READ, 1);
+  if (!(r === FAULT_NONE || r === FAULT_PERMISSION || r === FAULT_ACCESS_FLAG)) return null;
+  const g = w.pgt.geom;
+  const d = decodeS2Descriptor(joinU64(w.descLo, w.descHi), { granule: g.granule, level: w.level, lpa2: g.lpa2, fwb: w.pgt.fwb, paBits: g.paBits });
+  if (d.oa === null || (d.kind !== "block" && d.kind !== "page")) return null;
+  return { pa: BigInt(d.oa), level: w.level, lo: w.descLo, hi: w.descHi };
+}
+
+/** The walk of the faulting IPA over a memory image (`describe` names it); the op KVM would issue is not replayed. */
+export function walkAbortOnImage(path: AbortPath, regs: AbortRegs, walker: S2Walker, describe: string, dic = false): AbortReplay {
+  checkObject(path, "path");
+  checkAbortRegs(regs);
+  checkInstance(walker, "walker", S2Walker, "an S2Walker");
+  checkString(describe, "describe");
+  checkBool(dic, "dic");
+  const f = abortFacts(regs.esr);
+  if (path.ipa === null) throw new Error("walkAbortOnImage: the path has no fault IPA");
+  const faultIpa = BigInt(path.ipa);
+  const walkAddr = !f.s1ptw && regs.far !== null ? faultIpa | farPageOffset(regs.far) : faultIpa;
+  const notes = path.op ? ["not replayed: a memory image holds the tables but none of the kernel's state (refcounts, memory cache) to run the op on"] : [];
+  return { table: describe, fwb: walker.pgt.fwb, dic, before: walkSummary(walker, walkAddr, f), op: null, notes, leafAfter: null, after: null, image: true };
 }
 
 /** The walk of the faulting IPA, the op replayed on a fresh copy of the table, and the walk again. */
@@ -875,7 +909,7 @@ export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
         out.push(`    (icache: the leaf became executable; invalidate_icache_guest_page() invalidates to PoU${r.dic ? " (CTR_EL0.DIC: a no-op)" : ""})`);
     }
     for (const n of r.notes) out.push(`    note: ${n}`);
-    out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
+    if (!r.image) out.push(`    leaf now: ${r.leafAfter ? `${r.leafAfter.descriptor} at level ${r.leafAfter.level}: ${r.leafAfter.summary}` : "none"}`);
     if (r.after) {
       const a = r.after.report;
       out.push(

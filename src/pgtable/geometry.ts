@@ -193,35 +193,12 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
   }
 
   const pageShift = pageShiftOf(granule);
-  const ptrsPerPte = 1 << (pageShift - 3);
   let levels = stage2PgtableLevels(pageShift, iaBits);
   if (levels < 2) levels = 2;
   const sl0Base = granule === 4096 ? 2 : 3;
   const sl0 = sl0Base - (4 - levels);
   const startLevel = sl0Base - sl0;
-  const shifts: number[] = [];
-  for (let l = -1; l <= 3; l++) shifts.push(kvmGranuleShift(pageShift, l));
-  const pgdShift = kvmGranuleShift(pageShift, startLevel - 1);
-  const pgdPages = 2 ** Math.max(0, iaBits - pgdShift);
   const minBlockLevel = granule === 4096 ? 1 : 2;
-
-  const levelInfo: LevelInfo[] = [];
-  for (let l = startLevel; l <= KVM_PGTABLE_LAST_LEVEL; l++) {
-    const shift = kvmGranuleShift(pageShift, l);
-    const top = l === startLevel ? iaBits - 1 : shift + pageShift - 3 - 1;
-    const entries = l === startLevel ? pgdPages * ptrsPerPte : ptrsPerPte;
-    levelInfo.push({
-      level: l,
-      shift,
-      ipaBitHi: top,
-      ipaBitLo: shift,
-      entries,
-      usedEntries: l === startLevel ? Math.min(entries, 2 ** (iaBits - shift)) : ptrsPerPte,
-      leafAllowed: l >= minBlockLevel,
-      leafSize: 2 ** shift,
-    });
-  }
-
   const tg0 = granule === 4096 ? VTCR_TG0_4K : granule === 65536 ? VTCR_TG0_64K : VTCR_TG0_16K;
   const ps = PARANGE_BITS.indexOf(paBits as (typeof PARANGE_BITS)[number]);
   const t0sz = 64 - iaBits;
@@ -239,22 +216,74 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
     fieldPrep(VTCR.VS, 1) | // 16-bit VMIDs
     fieldPrep(VTCR.DS, ds);
 
+  return geometryAt(granule, iaBits, paBits, c.lpa2, startLevel, minBlockLevel, { t0sz, sl0, sl2: 0, tg0, ps, ds, value: hex(value) });
+}
+
+/** The geometry of a walk from `startLevel`, the level-1..3 blocks from `minBlockLevel` on (values already checked). */
+function geometryAt(granule: Granule, iaBits: number, paBits: number, lpa2: boolean, startLevel: number, minBlockLevel: number, vtcr: VtcrFields): Geometry {
+  const pageShift = pageShiftOf(granule);
+  const ptrsPerPte = 1 << (pageShift - 3);
+  const shifts: number[] = [];
+  for (let l = -1; l <= 3; l++) shifts.push(kvmGranuleShift(pageShift, l));
+  // The bits one root page resolves: shift(start) + stride (level start - 1 may be -2, where kvm_granule_shift has no value).
+  const pgdShift = kvmGranuleShift(pageShift, startLevel) + pageShift - 3;
+  const pgdPages = 2 ** Math.max(0, iaBits - pgdShift);
+  const levelInfo: LevelInfo[] = [];
+  for (let l = startLevel; l <= KVM_PGTABLE_LAST_LEVEL; l++) {
+    const shift = kvmGranuleShift(pageShift, l);
+    const top = l === startLevel ? iaBits - 1 : shift + pageShift - 3 - 1;
+    const entries = l === startLevel ? pgdPages * ptrsPerPte : ptrsPerPte;
+    levelInfo.push({
+      level: l,
+      shift,
+      ipaBitHi: top,
+      ipaBitLo: shift,
+      entries,
+      usedEntries: l === startLevel ? Math.min(entries, 2 ** (iaBits - shift)) : ptrsPerPte,
+      leafAllowed: l >= minBlockLevel,
+      leafSize: 2 ** shift,
+    });
+  }
   return {
     granule,
     pageShift,
     ptrsPerPte,
     iaBits,
     paBits,
-    lpa2: c.lpa2,
-    levels,
+    lpa2,
+    levels: KVM_PGTABLE_LAST_LEVEL - startLevel + 1,
     startLevel,
     pgdPages,
     minBlockLevel,
     shifts,
-    format: pteFormat(granule, c.lpa2),
-    vtcr: { t0sz, sl0, sl2: 0, tg0, ps, ds, value: hex(value) },
+    format: pteFormat(granule, lpa2),
+    vtcr,
     levelInfo,
   };
+}
+
+/**
+ * The geometry of a stage-2 walk as a VTCR_EL2 value defines it
+ * (src/walker/image.ts's AArch64.S2TTWParams), not as KVM would choose it:
+ * any start level the register gives (AArch64.S2StartLevel), hence any
+ * number of concatenated root tables (one page when the start level
+ * resolves fewer bits than a page holds), any IPA size, blocks wherever the
+ * architecture allows them (AArch64.BlockDescSupported, level 1 or 2 is
+ * minBlockLevel), and `vtcr` the register's own fields. The caller has
+ * checked the values against the architecture (S2InconsistentSL and the
+ * rest); this only checks their types and ranges.
+ */
+export function s2WalkGeometry(c: { granule: Granule; iaBits: number; paBits: number; lpa2: boolean; startLevel: number; vtcr: VtcrFields }): Geometry {
+  checkObject(c, "config");
+  checkOneOf(c.granule, "granule", GRANULES);
+  checkInt(c.iaBits, "iaBits", 16, 52, "an IPA size in bits");
+  checkInt(c.paBits, "paBits", 32, 52, "a PA size in bits");
+  checkBool(c.lpa2, "lpa2");
+  checkInt(c.startLevel, "startLevel", -1, 3, "a start level");
+  checkObject(c.vtcr, "vtcr");
+  let minBlock = 3;
+  for (let l = 2; l >= -1; l--) if (blockDescSupported(c.granule, c.lpa2, c.paBits, l)) minBlock = l;
+  return geometryAt(c.granule, c.iaBits, c.paBits, c.lpa2, c.startLevel, minBlock, c.vtcr);
 }
 
 /**

@@ -19,14 +19,57 @@
  * address bits that number does not hold), and the bound on page numbers
  * (the `bump` argument: pages below it exist). Today the only source is the
  * table store's arena (TableStore: chunks of Int32Array, a page is an index,
- * its PA is basePa + page * granule). A second source, such as a memory
- * image of guest-physical memory, is a second TableMemory kind whose loads
- * are emitted here; the walks themselves do not change, and a walk compiled
- * for one kind carries no test for the other, so adding one costs the
- * existing walks nothing.
+ * its PA is basePa + page * granule). The second source is a memory image
+ * (src/walker/image.ts): its table pages are views of the image's frames,
+ * one page per chunk (chunkShift 0), page = (PA - basePa) >> pageShift with
+ * basePa the image's lowest page. It is the same TableMemory kind with other
+ * numbers, so the walks compiled for it are the same source; a page the
+ * image does not hold is a hole in its chunk list, which the complete walk
+ * reports as an external abort and for which no fast walk is compiled.
+ *
+ * At run time the walks see a source of tables as a WalkTables (below): the
+ * geometry and descriptor format, the root page, and a WalkStore (the chunk
+ * list, its page bound and layout). KvmPgtable is one (its TableStore is the
+ * WalkStore); ImageTables (src/walker/image.ts) is the other.
  */
 
 import type { TableStore } from "./storage.js";
+import type { Geometry } from "./geometry.js";
+import type { PteFormat } from "./descriptor.js";
+
+/** The table memory a walk reads at run time: what TableStore and an image's pages both are. */
+export interface WalkStore {
+  /** The table pages' words, chunk by chunk: a page's words are at ((page & chunkMask) << wordsShift) in chunks[page >>> chunkShift]; undefined: not held. */
+  readonly chunks: readonly (Int32Array | undefined)[];
+  /** Page numbers below this may exist (above it none does). */
+  readonly bump: number;
+  readonly basePa: number;
+  readonly granule: number;
+  readonly pageShift: number;
+  readonly chunkShift: number;
+  readonly chunkMask: number;
+  readonly wordsShift: number;
+  /** The PA of a page. */
+  pagePa(page: number): number;
+}
+
+/** A source of stage-2 tables for the walker: KvmPgtable, or a memory image's (src/walker/image.ts). */
+export interface WalkTables {
+  readonly geom: Geometry;
+  /** @internal The descriptor format (output-address masks). */
+  readonly fmt: PteFormat;
+  /** FEAT_S2FWB (HCR_EL2.FWB): how MemAttr reads. */
+  readonly fwb: boolean;
+  /** @internal The first root page, as a page number of `store`. */
+  readonly pgd: number;
+  /** @internal The table pages. */
+  readonly store: WalkStore;
+  readonly destroyed: boolean;
+  /** Sees each hardware update of a descriptor before it is made (KvmPgtable's hook; null for an image). */
+  readonly storeHook: ((page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void) | null;
+  /** The bytes one entry at `level` maps. */
+  granuleSize(level: number): number;
+}
 
 /** Where a generated walk reads descriptors (see the header). */
 export interface TableMemory {
@@ -41,8 +84,8 @@ export interface TableMemory {
   readonly pageShift: number;
 }
 
-/** The table store's arena as a TableMemory. */
-export function storeMemory(store: TableStore): TableMemory {
+/** The table store's arena (or an image's pages) as a TableMemory. */
+export function storeMemory(store: WalkStore): TableMemory {
   return {
     kind: "store-chunks",
     chunkShift: store.chunkShift,

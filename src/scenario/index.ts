@@ -15,6 +15,7 @@
 export type { Scenario, ScenarioOp, OpFieldName, FieldKind, OpResult, ModelOpResult, ExecResult, KindCounts } from "./types.js";
 export { parseScenario, parseScenarioText, formatScenario, scenarioToJson, opToJson, FIELD_KINDS, type FieldKindSpec } from "./format.js";
 export { parseGuest } from "./guest.js";
+export { imageFromJson, imageFromBinary, imageToJson, imageToBinary, imageOfScenario, type ImageRegisters, type ScenarioImage } from "./image.js";
 export { OP_SPECS, isOp, type OpSpec, type KernelOpSpec, type ModelOpSpec, type OpWork } from "./ops.js";
 export { replay, replayTable, formatResult, RecordBudget, ORACLE, type ReplayResult, type DumpEntry, type NotRecorded } from "./replay.js";
 export { firstDivergence, readExpectedText } from "./compare.js";

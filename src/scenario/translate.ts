@@ -97,7 +97,7 @@ export function runTranslateVaOp(pgt: KvmPgtable, op: ScenarioOp, scn: Scenario)
       ipa: hex(w.ipa),
       pa: hex(w.pa),
       s1_level: w.s1Enabled ? w.leafLevel : null,
-      s2_level: w.s2.level,
+      s2_level: w.s2 === null ? null : w.s2.level,
       attr: m.attr < 0 ? null : "0x" + m.attr.toString(16).padStart(2, "0"),
       sh: m.sh < 0 ? null : m.sh,
       memtype: m.memtype,

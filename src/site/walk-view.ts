@@ -14,6 +14,7 @@ import { replay } from "../scenario/replay.js";
 import { opToJson, parseScenarioText } from "../scenario/format.js";
 import { type Scenario } from "../scenario/types.js";
 import type { KvmPgtable } from "../pgtable/pgtable.js";
+import type { WalkTables } from "../pgtable/walkgen.js";
 import { InputError, hex, parseHexText, parseSmallNumber } from "../pgtable/u64.js";
 import { parseShareability } from "../mair/attrs.js";
 import type { CombineResult } from "../mair/combine.js";
@@ -408,7 +409,7 @@ export function faultView(f: NestedFault | (WalkReport["fault"] & object), acces
   return { stage, title: f.title, level: f.level, where, rows };
 }
 
-function levelViews(pgt: KvmPgtable, r: WalkReport): LevelView[] {
+function levelViews(pgt: WalkTables, r: WalkReport): LevelView[] {
   const g = pgt.geom;
   const faultAt = r.fault && r.steps.length ? r.steps.length - 1 : -1;
   return r.steps.map((s, i) => {
@@ -567,6 +568,8 @@ function vaWalkView(pgt: KvmPgtable, walker: S2Walker, rep: NestedReport): VaWal
   let s2 = 0;
   let s1 = 0;
   for (const s of rep.steps) {
+    // The page walks scenarios' tables: stage 2 is always on there.
+    if (s.s2 === null) throw new Error("vaWalkView: a stage-1 step without its stage-2 walk");
     const c = cells(s2Levels, s.s2);
     const read = s.descriptor !== null ? { pa: s.entryPa ?? "0x0", descriptor: s.descriptor, summary: s.summary } : null;
     rows.push({

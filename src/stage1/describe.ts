@@ -15,7 +15,17 @@ import { hex, joinU64 } from "../pgtable/u64.js";
 import { SH_SHORT } from "../mair/attrs.js";
 import { describeMairAttr } from "../mair/mair.js";
 import type { CombineResult } from "../mair/combine.js";
-import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "../walker/fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_NAMES,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT_EXTERNAL_WALK,
+  FAULT_NONE,
+  faultReport,
+  type AccessName,
+  type S2FaultReport,
+} from "../walker/fault.js";
 import { combinedJson, formatWalkReport, walkReportJson, walkReportOf, type WalkReport } from "../walker/describe.js";
 import { encodeTcr, mairValue, regionWords, type RegionGeometry } from "./config.js";
 import { s1FaultReport, type S1FaultReport } from "./fault.js";
@@ -36,6 +46,7 @@ import {
 } from "./walk.js";
 import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
 import { checkFunction, checkObject } from "../pgtable/args.js";
+import type { S2Walker } from "../walker/translate.js";
 
 /** One level of the stage-1 walk: the entry's IPA, its stage-2 walk, the descriptor read. */
 export interface S1StepReport {
@@ -47,8 +58,8 @@ export interface S1StepReport {
   index: number;
   /** The entry's IPA (hex). */
   entryIpa: string;
-  /** The stage-2 walk of the entry's IPA (a read, AccessType_TTW). */
-  s2: WalkReport;
+  /** The stage-2 walk of the entry's IPA (a read, AccessType_TTW); null with stage 2 off (the PA is the IPA). */
+  s2: WalkReport | null;
   /** Where the entry was read (hex; null when stage 2 faulted). */
   entryPa: string | null;
   /** The descriptor read (hex), or null. */
@@ -166,11 +177,16 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
   checkOneOf(el, "el", [0, 1]);
   const s2reports: Array<{ kind: number; rep: WalkReport }> = [];
   w.tracing = true;
-  w.s2Hook = (ipa, _s1Level, r, kind) => {
-    const ttw = kind !== S2_FOR_OUTPUT;
-    const acc = kind === S2_FOR_TABLE ? ACCESS_READ : kind === S2_FOR_UPDATE ? ACCESS_WRITE : access;
-    s2reports.push({ kind, rep: walkReportOf(w.s2, BigInt(ipa), acc, ttw ? 1 : el, r, undefined, ttw) });
-  };
+  const s2 = w.s2;
+  // Stage 2 off: no stage-2 walks to report.
+  w.s2Hook =
+    s2 === null
+      ? null
+      : (ipa, _s1Level, r, kind) => {
+          const ttw = kind !== S2_FOR_OUTPUT;
+          const acc = kind === S2_FOR_TABLE ? ACCESS_READ : kind === S2_FOR_UPDATE ? ACCESS_WRITE : access;
+          s2reports.push({ kind, rep: walkReportOf(s2, BigInt(ipa), acc, ttw ? 1 : el, r, undefined, ttw) });
+        };
   let r: number;
   try {
     r = w.translate(Number(va & 0xffffffffn), Number(va >> 32n), access, el);
@@ -189,13 +205,15 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
     const at = s * S1_TRACE_STRIDE;
     const level = t[at];
     const ok = t[at + 7] === FAULT_NONE;
-    const descriptor = ok ? joinU64(t[at + 5], t[at + 6]) : null;
+    // The last entry of a walk that took a stage-1 external abort: stage 2 gave its PA, the read failed.
+    const unread = s === w.traceLen - 1 && r === FAULT_EXTERNAL_WALK && w.faultStage === STAGE_1;
+    const descriptor = ok && !unread ? joinU64(t[at + 5], t[at + 6]) : null;
     steps.push({
       level,
       tableIpa: hex(t[at + 1]),
       index: t[at + 2],
       entryIpa: hex(t[at + 3]),
-      s2: tableReports[s],
+      s2: s2 === null ? null : tableReports[s],
       entryPa: ok ? hex(t[at + 4]) : null,
       descriptor: descriptor === null ? null : hex(descriptor),
       summary:
@@ -274,7 +292,8 @@ export function walkVa(w: NestedWalker, va: bigint, access: number, el: number):
   }
   if (r === FAULT_NONE) {
     rep.pa = hex(w.pa);
-    rep.memtype = nestedMemType(w, access);
+    // Stage 2 off: the memory type is stage 1's alone (s1Attr, s1Sh), nothing to combine.
+    rep.memtype = s2 === null ? null : nestedMemType(w, access);
   } else if (w.faultStage === STAGE_1) {
     rep.fault = s1FaultReport(w.faultType, w.faultLevel, access, el, w.faultWrite, va);
   } else {
@@ -292,8 +311,8 @@ function indentLines(text: string, by: string): string[] {
 }
 
 /** The stage-2 part of a WalkReport (its level lines and result, not the syndrome: the fault's own lines give it), indented. */
-function s2Lines(w: NestedWalker, r: WalkReport, by: string): string[] {
-  const lines = formatWalkReport(w.s2, r)
+function s2Lines(s2: S2Walker, r: WalkReport, by: string): string[] {
+  const lines = formatWalkReport(s2, r)
     .split("\n")
     .slice(2)
     .filter((l) => !/^ {2}(ESR_EL2|HPFAR_EL2) /.test(l));
@@ -306,15 +325,19 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
   checkObject(r, "r");
   checkFunction(combineText, "combineText");
   const cfg = w.cfg;
-  const g2 = w.s2.pgt.geom;
+  const s2 = w.s2;
   const access = ACCESS_NAMES.indexOf(r.access);
   const L: string[] = [];
   L.push(`VA ${r.va}, ${ACCESS_WORDS[access]} at EL${r.el}`);
   L.push(
-    `  guest: SCTLR_EL1 M ${b(cfg.sctlr.m)} C ${b(cfg.sctlr.c)} I ${b(cfg.sctlr.i)} WXN ${b(cfg.sctlr.wxn)}; HCR_EL2 DC ${b(cfg.hcr.dc)} DCT ${b(cfg.hcr.dct)} CD ${b(cfg.hcr.cd)} ID ${b(cfg.hcr.id)} PTW ${b(cfg.hcr.ptw)} FWB ${b(w.s2.pgt.fwb)}`,
+    `  guest: SCTLR_EL1 M ${b(cfg.sctlr.m)} C ${b(cfg.sctlr.c)} I ${b(cfg.sctlr.i)} WXN ${b(cfg.sctlr.wxn)}; HCR_EL2 DC ${b(cfg.hcr.dc)} DCT ${b(cfg.hcr.dct)} CD ${b(cfg.hcr.cd)} ID ${b(cfg.hcr.id)} PTW ${b(cfg.hcr.ptw)}${s2 === null ? ", VM 0" : ` FWB ${b(s2.pgt.fwb)}`}`,
   );
   L.push(`         TCR_EL1 ${hex(encodeTcr(cfg.tcr))}, MAIR_EL1 ${hex(mairValue(cfg.mair))}, TTBR0_EL1 ${hex(cfg.ttbr0)}, TTBR1_EL1 ${hex(cfg.ttbr1)}`);
-  L.push(`  stage 2: ${granuleName(g2.granule)} granule, ${g2.iaBits}-bit IPA, start level ${g2.startLevel}, PS ${g2.paBits}-bit; VTCR_EL2.HA ${b(w.s2.ha)}`);
+  if (s2 === null) L.push(`  stage 2: off (HCR_EL2.VM 0): the PA is the IPA; PAMax ${w.paMax}-bit`);
+  else {
+    const g2 = s2.pgt.geom;
+    L.push(`  stage 2: ${granuleName(g2.granule)} granule, ${g2.iaBits}-bit IPA, start level ${g2.startLevel}, PS ${g2.paBits}-bit; VTCR_EL2.HA ${b(s2.ha)}`);
+  }
   if (!r.s1Enabled) {
     L.push(`stage 1 disabled (${r.s1Why}): IPA = VA (AArch64_S1DisabledOutput)`);
   } else if (r.geometry !== null) {
@@ -322,9 +345,13 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
   }
   for (const s of r.steps) {
     L.push(`  level ${s.level}: table IPA ${s.tableIpa} [${s.index}] @ IPA ${s.entryIpa}`);
-    L.push(`    stage 2 of the entry's IPA (a table-walk read):`);
-    L.push(...s2Lines(w, s.s2, "    "));
+    if (s.s2 === null || s2 === null) L.push("    stage 2 off: the entry's PA is its IPA");
+    else {
+      L.push(`    stage 2 of the entry's IPA (a table-walk read):`);
+      L.push(...s2Lines(s2, s.s2, "    "));
+    }
     if (s.descriptor !== null) L.push(`    read at PA ${s.entryPa ?? "0x0"}: ${s.descriptor}  ${s.summary ?? ""}`);
+    else if (s.entryPa !== null) L.push(`    read at PA ${s.entryPa}: failed, the image does not hold it`);
   }
   if (r.leaf) {
     const lf = r.leaf;
@@ -341,7 +368,7 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
   }
   if (r.update) {
     L.push(`  hardware update of the leaf (TCR_EL1.HA${cfg.tcr.hd ? "/HD" : ""}): a write to its entry at IPA ${r.update.ipa}, translated by stage 2 first:`);
-    L.push(...s2Lines(w, r.update, "    "));
+    if (s2 !== null) L.push(...s2Lines(s2, r.update, "    "));
     if (r.hwUpdates.length) L.push(`    the hardware set ${r.hwUpdates.join(" and ")}: leaf now ${r.leaf?.descriptor ?? "0x0"}`);
   }
   if (r.ipa !== null) {
@@ -350,12 +377,21 @@ export function formatNestedReport(w: NestedWalker, r: NestedReport, combineText
   }
   if (r.final) {
     L.push(`  stage 2 of the IPA (the ${ACCESS_WORDS[access]} itself):`);
-    L.push(...s2Lines(w, r.final, "  "));
+    if (s2 !== null) L.push(...s2Lines(s2, r.final, "  "));
   }
   if (r.pa !== null && r.memtype) {
     L.push(`PA ${r.pa}`);
     L.push("", "memory type (stage 1 combined with the stage-2 leaf, src/mair per the Arm ASL):");
     L.push(...indentLines(combineText(r.memtype), "  "));
+  } else if (r.pa !== null && s2 === null) {
+    L.push(`PA ${r.pa}`);
+    L.push(
+      "",
+      `memory type: stage 1's alone (stage 2 off): MAIR Attr 0x${(r.s1Attr ?? 0).toString(16).padStart(2, "0")} (${describeMairAttr(r.s1Attr ?? 0, { xs: false, mte2: true }).text}), SH ${SH_SHORT[r.s1Sh ?? 0]}` +
+        ((access === ACCESS_EXEC ? !cfg.sctlr.i : !cfg.sctlr.c)
+          ? `; SCTLR_EL1.${access === ACCESS_EXEC ? "I" : "C"} = 0 makes a Normal ${access === ACCESS_EXEC ? "instruction fetch" : "data access"} Non-cacheable`
+          : ""),
+    );
   } else if (r.fault) {
     L.push(...faultLines(r.fault, access));
   }
@@ -367,10 +403,17 @@ function faultLines(f: NestedFault, access: number): string[] {
   const xfsc = dabt ? "DFSC" : "IFSC";
   const ecWords = (ec: number): string =>
     `${ec === 0x24 || ec === 0x25 ? "Data Abort" : "Instruction Abort"} ${ec === 0x21 || ec === 0x25 ? "without a change of Exception level" : "from a lower Exception level"}`;
+  const external =
+    f.type === "external_abort_walk"
+      ? [
+          "  the walk's read of the entry failed: the image holds no memory at its PA (ASL FetchDescriptor -> HandleExternalTTWAbort); ESR.EA is IMPLEMENTATION DEFINED (0 here)",
+        ]
+      : [];
   if (f.stage === 1) {
     return [
       `stage-1 ${f.title}, level ${f.level}: taken to EL1 (the guest handles it)`,
       `  ESR_EL1 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL1 ${f.far}`,
+      ...external,
     ];
   }
   return [
@@ -378,7 +421,10 @@ function faultLines(f: NestedFault, access: number): string[] {
     `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${ecWords(f.ec)}), IL 1, ISV 0, S1PTW ${b(f.s1ptw)}${dabt ? `, WnR ${b(f.wnr)}` : ""}, ${xfsc} ${hex(f.fsc)}; FAR_EL2 ${f.far}`,
     f.hpfarValid && f.hpfar !== null
       ? `  HPFAR_EL2 ${f.hpfar} (FIPA = IPA[51:12] = ${hex(BigInt(f.hpfar) >> 4n)})`
-      : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
+      : external.length
+        ? "  HPFAR_EL2 UNKNOWN: not valid for an external abort (ASL IPAValid)"
+        : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid)",
+    ...external,
   ];
 }
 
@@ -410,7 +456,7 @@ export function nestedReportJson(r: NestedReport): Record<string, unknown> {
         table_ipa: s.tableIpa,
         index: s.index,
         entry_ipa: s.entryIpa,
-        s2: walkReportJson(s.s2),
+        s2: s.s2 === null ? null : walkReportJson(s.s2),
         entry_pa: s.entryPa,
         descriptor: s.descriptor,
         summary: s.summary,

@@ -16,7 +16,7 @@ import { buildGuest, type BuiltGuest } from "./builder.js";
 import type { GuestConfig } from "./config.js";
 import type { GuestSpec } from "./spec.js";
 import { NestedWalker } from "./walk.js";
-import { checkInstance } from "../pgtable/args.js";
+import { ArgumentError, checkInstance } from "../pgtable/args.js";
 
 const built = new WeakMap<KvmPgtable, BuiltGuest>();
 
@@ -61,17 +61,23 @@ export function guestCombineOptions(cfg: GuestConfig, fwb: boolean, access: numb
  * disabled stage 1 gives) combined with its stage-2 leaf by src/mair.
  */
 export function nestedMemType(w: NestedWalker, access: number): CombineResult {
-  const s2 = w.s2;
+  const s2 = stage2Of(w);
   const memAttr = (s2.descLo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT;
   return combineS1S2(w.s1Attr, w.s1Sh, memAttr, s2LeafSh(s2.descLo, s2.pgt.geom), guestCombineOptions(w.cfg, s2.pgt.fwb, access));
 }
 
 /** The same as PAR_EL1.ATTR / SH numbers in out[0..1] (-1 where open), from the combine table. */
 export function nestedMemTypeAttrSh(w: NestedWalker, access: number, out: Int32Array | number[]): void {
-  const s2 = w.s2;
+  const s2 = stage2Of(w);
   const o = guestCombineOptions(w.cfg, s2.pgt.fwb, access);
   const t = combineTable(o);
   const i = combineIndex(w.s1Attr, w.s1Sh, (s2.descLo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT, s2LeafSh(s2.descLo, s2.pgt.geom), o.fwb);
   out[0] = t.attr[i];
   out[1] = t.sh[i];
+}
+
+/** The walker's stage 2; with stage 2 off there is no combine (the memory type is stage 1's alone: s1Attr, s1Sh). */
+function stage2Of(w: NestedWalker): S2Walker {
+  if (w.s2 === null) throw new ArgumentError("w", "stage 2 is off (HCR_EL2.VM = 0): the memory type is stage 1's alone, nothing to combine");
+  return w.s2;
 }

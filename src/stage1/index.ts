@@ -17,6 +17,7 @@ export { atInstruction, parFaultValue, AT_INSTRUCTIONS, type AtInstruction, type
 export { buildGuest, MAX_GUEST_LEAVES, type BuiltGuest, type BuiltTable } from "./builder.js";
 export { guestOf, builtGuest, nestedWalker } from "./guest.js";
 export { GuestMemory } from "./memory.js";
+export { guestConfigFromRegisters, type S1Registers, type S1FromRegisters } from "./image.js";
 export { NestedWalker } from "./walk.js";
 export {
   walkVa,

@@ -48,7 +48,8 @@
  *
  * Not modelled: FEAT_LPA2 / LVA / TTST / D128 / PAN / S1PIE / S1POE / E0PD / MTE tags /
  * TBID, the Contiguous bit and FEAT_BBM nT faults (IMPLEMENTATION DEFINED),
- * alignment faults, external aborts, TLBs. CONSTRAINED UNPREDICTABLE
+ * alignment faults, external aborts other than a memory image's missing
+ * bytes (FAULT_EXTERNAL_WALK), TLBs. CONSTRAINED UNPREDICTABLE
  * choices: an instruction fetch from stage-1 Device memory is not a
  * Permission fault (Unpredictable_INSTRDEVICE), as at stage 2.
  *
@@ -77,11 +78,20 @@ import {
   s1DescAddress,
 } from "./descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { ACCESS_EXEC, ACCESS_WRITE, FAULT_ACCESS_FLAG, FAULT_ADDRESS_SIZE, FAULT_NONE, FAULT_PERMISSION, FAULT_TRANSLATION } from "../walker/fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_WRITE,
+  FAULT_ACCESS_FLAG,
+  FAULT_ADDRESS_SIZE,
+  FAULT_EXTERNAL_WALK,
+  FAULT_NONE,
+  FAULT_PERMISSION,
+  FAULT_TRANSLATION,
+} from "../walker/fault.js";
 import { S2Walker } from "../walker/translate.js";
 import { checkTcr, regionGeometry, s1OutputBits, ttbrTableBase, type GuestConfig, type RegionGeometry } from "./config.js";
-import { GuestMemory } from "./memory.js";
-import { ArgumentError, checkBigU64, checkInstance, checkObject, shown } from "../pgtable/args.js";
+import { PhysMemory } from "../pgtable/physmem.js";
+import { ArgumentError, checkBigU64, checkInstance, checkInt, checkObject, shown } from "../pgtable/args.js";
 
 /** Which stage a fault belongs to. */
 export const STAGE_NONE = 0;
@@ -120,10 +130,14 @@ export type S2WalkHook = (ipa: number, s1Level: number, result: number, kind: nu
  * The two-stage walk of a guest VA: the guest's stage 1 (AArch64.S1Translate) over guest memory, every table read and the output IPA translated by an S2Walker. One per guest; walkVa() tells one translation in full.
  */
 export class NestedWalker {
-  /** The stage-2 walker every stage-1 table read and the output IPA go through. */
-  readonly s2: S2Walker;
-  /** The guest's memory, holding its stage-1 tables. */
-  readonly mem: GuestMemory;
+  /**
+   * The stage-2 walker every stage-1 table read and the output IPA go
+   * through; null when stage 2 is off (HCR_EL2.VM = 0 and DC = 0: the IPA is
+   * the PA, AArch64.FullTranslate without AArch64.S2Translate).
+   */
+  readonly s2: S2Walker | null;
+  /** The guest's memory, holding its stage-1 tables (a GuestMemory, or a memory image). */
+  readonly mem: PhysMemory;
   /** The guest's stage-1 registers. */
   readonly cfg: GuestConfig;
   /** The two regions' geometry (TTBR0, TTBR1). */
@@ -213,10 +227,15 @@ export class NestedWalker {
   /** @internal */
   readonly trace = new Float64Array(MAX_S1_STEPS * S1_TRACE_STRIDE);
 
-  /** A nested walker: the guest's stage 1 (registers `cfg`, tables in `mem`) over the stage-2 walker `s2`. */
-  constructor(s2: S2Walker, mem: GuestMemory, cfg: GuestConfig) {
-    checkInstance(s2, "s2", S2Walker, "an S2Walker");
-    checkInstance(mem, "mem", GuestMemory, "a GuestMemory");
+  /**
+   * A nested walker: the guest's stage 1 (registers `cfg`, tables in `mem`)
+   * over the stage-2 walker `s2`, or with stage 2 off (`s2` null: the PE's
+   * PA size `paMax` then bounds the stage-1 output).
+   */
+  constructor(s2: S2Walker | null, mem: PhysMemory, cfg: GuestConfig, paMax?: number) {
+    if (s2 !== null) checkInstance(s2, "s2", S2Walker, "an S2Walker (or null: stage 2 off)");
+    else checkInt(paMax, "paMax", 32, 52, "the PE's PA size (stage 2 off)");
+    checkInstance(mem, "mem", PhysMemory, "a GuestMemory or a memory image (PhysMemory)");
     const c = checkObject(cfg, "cfg");
     checkObject(c.tcr, "cfg.tcr");
     checkObject(c.sctlr, "cfg.sctlr");
@@ -229,9 +248,8 @@ export class NestedWalker {
     this.s2 = s2;
     this.mem = mem;
     this.cfg = cfg;
-    const g = s2.pgt.geom;
-    this.paMax = g.paBits;
-    this.lpa64 = g.paBits >= 52;
+    this.paMax = s2 !== null ? s2.pgt.geom.paBits : (paMax as number);
+    this.lpa64 = this.paMax >= 52;
     const r0 = regionGeometry(cfg.tcr, 0);
     const r1 = regionGeometry(cfg.tcr, 1);
     this.regions = [r0, r1];
@@ -313,19 +331,24 @@ export class NestedWalker {
     const s2 = this.s2;
     for (;;) {
       const entryIpa = table + index * 8;
-      // AArch64_S2Translate of the table entry (AccessType_TTW).
-      if (this.tracing) s2.tracing = true;
-      const s2r = s2.translateS1Walk(entryIpa, ptw);
-      if (this.tracing) {
-        s2.tracing = false;
-        this.record(level, table, index, entryIpa, s2r === FAULT_NONE ? s2.pa : -1, s2r);
-        if (this.s2Hook !== null) this.s2Hook(entryIpa, level, s2r, S2_FOR_TABLE);
-      }
-      if (s2r !== FAULT_NONE) {
-        this.s1Level = level;
-        return this.s2Fault(s2r, s2.level, entryIpa, true);
-      }
-      this.mem.read64(s2.pa);
+      let entryPa = entryIpa;
+      if (s2 !== null) {
+        // AArch64_S2Translate of the table entry (AccessType_TTW).
+        if (this.tracing) s2.tracing = true;
+        const s2r = s2.translateS1Walk(entryIpa, ptw);
+        if (this.tracing) {
+          s2.tracing = false;
+          this.record(level, table, index, entryIpa, s2r === FAULT_NONE ? s2.pa : -1, s2r);
+          if (this.s2Hook !== null) this.s2Hook(entryIpa, level, s2r, S2_FOR_TABLE);
+        }
+        if (s2r !== FAULT_NONE) {
+          this.s1Level = level;
+          return this.s2Fault(s2r, s2.level, entryIpa, true);
+        }
+        entryPa = s2.pa;
+      } else if (this.tracing) this.record(level, table, index, entryIpa, entryPa, FAULT_NONE);
+      // A memory image that does not hold the entry: the walk's read fails (FetchDescriptor -> HandleExternalTTWAbort).
+      if (!this.mem.read64(entryPa) && this.mem.image) return this.s1Fault(FAULT_EXTERNAL_WALK, level);
       const lo = this.mem.lo;
       const hi = this.mem.hi;
       if (this.tracing) this.recordDesc(lo, hi);
@@ -367,7 +390,12 @@ export class NestedWalker {
       let newLo = lo;
       if (tcr.ha && (lo & S1_AF_LO) === 0) newLo |= S1_AF_LO;
       if (tcr.ha && tcr.hd && (hi & S1_DBM_HI) !== 0 && access === ACCESS_WRITE) newLo &= ~S1_AP_RO_LO;
-      if (newLo !== lo) {
+      if (newLo !== lo && s2 === null) {
+        // Stage 2 off: the update writes the entry at its PA.
+        this.mem.write64(entryPa, newLo, hi);
+        this.hwUpdate = ((newLo ^ lo) & S1_AF_LO ? S1_HW_AF : 0) | ((newLo ^ lo) & S1_AP_RO_LO ? S1_HW_DIRTY : 0);
+        this.leafLo = newLo >>> 0;
+      } else if (newLo !== lo && s2 !== null) {
         // The update writes the entry: stage 2 translates its IPA for a write first.
         if (this.tracing) s2.tracing = true;
         const u = s2.translateS1Walk(entryIpa, ptw, true);
@@ -448,6 +476,11 @@ export class NestedWalker {
       return FAULT_NONE;
     }
     const s2 = this.s2;
+    if (s2 === null) {
+      // Stage 2 off: the PA is the IPA.
+      this.pa = this.ipa;
+      return FAULT_NONE;
+    }
     if (this.tracing) s2.tracing = true;
     const r = s2.translate(this.ipa, access, el);
     if (this.tracing) {

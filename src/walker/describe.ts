@@ -13,7 +13,17 @@ import { decodeS2Descriptor } from "./decode.js";
 import { granuleName } from "../pgtable/geometry.js";
 import { hex, joinU64 } from "../pgtable/u64.js";
 import { leafKind, s2LeafAttrs, type S2LeafAttrs } from "./attrs.js";
-import { ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, faultReport, type AccessName, type S2FaultReport } from "./fault.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_NAMES,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT_EXTERNAL_WALK,
+  FAULT_NONE,
+  faultReport,
+  type AccessName,
+  type S2FaultReport,
+} from "./fault.js";
 import { HW_SET_AF, HW_SET_DIRTY, S2Walker } from "./translate.js";
 import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf, checkU64 } from "../pgtable/args.js";
 import { combineWithLeaf, vtcrSh0, type CombineControls } from "./memtype.js";
@@ -57,7 +67,11 @@ export interface WalkSuccess {
 }
 
 /** The walk's fault: the syndrome, and the descriptor that faulted (hex; null beyond the IPA space). */
-export type WalkFault = S2FaultReport & { descriptor: string | null };
+export type WalkFault = S2FaultReport & {
+  descriptor: string | null;
+  /** An external abort on the walk (a memory image): the PA of the descriptor the walk could not read. */
+  abortPa?: string;
+};
 
 /** One stage-2 walk told in full (walkIpa): JSON-safe. */
 export interface WalkReport {
@@ -213,6 +227,7 @@ export function walkReportOf(walker: S2Walker, ipa: bigint, access: number, el: 
     report.fault = {
       ...faultReport(r, walker.level, access, walker.faultWrite, ipa, s1ptw),
       descriptor: walker.descPage >= 0 ? hex(joinU64(walker.descLo, walker.descHi)) : null,
+      ...(r === FAULT_EXTERNAL_WALK ? { abortPa: hex(walker.abortPa) } : {}),
     };
   }
   return report;
@@ -256,9 +271,13 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
   } else if (r.fault) {
     const f = r.fault;
     const dabt = access !== ACCESS_EXEC;
-    lines.push(
-      `${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${f.descriptor !== null ? ` (descriptor ${f.descriptor})` : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)"}`,
-    );
+    const why =
+      f.descriptor !== null
+        ? ` (descriptor ${f.descriptor})`
+        : f.abortPa !== undefined
+          ? ` (the walk's read of the descriptor at PA ${f.abortPa} failed: the image does not hold that table page; ASL FetchDescriptor -> HandleExternalTTWAbort)`
+          : " (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)";
+    lines.push(`${f.title}, level ${f.level}: ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}${why}`);
     lines.push(
       `  ESR_EL2 ${hex(f.esr)}: EC ${hex(f.ec)} (${dabt ? "Data Abort" : "Instruction Abort"} from a lower Exception level), IL 1, ` +
         `ISV 0, S1PTW ${f.s1ptw ? 1 : 0}${dabt ? `, WnR ${f.wnr ? 1 : 0}` : ""}, ${dabt ? "DFSC" : "IFSC"} ${hex(f.fsc)}`,
@@ -266,7 +285,9 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
     lines.push(
       f.hpfarValid && f.hpfar !== null
         ? `  HPFAR_EL2 ${f.hpfar} (FIPA = IPA[51:12] = ${hex(BigInt(f.hpfar) >> 4n)})`
-        : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
+        : f.abortPa !== undefined
+          ? "  HPFAR_EL2 UNKNOWN: not valid for an external abort (ASL IPAValid); ESR_EL2.EA is IMPLEMENTATION DEFINED (s2pt gives 0)"
+          : "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
     );
   }
   return lines.join("\n");
@@ -330,6 +351,7 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
           hpfar_valid: r.fault.hpfarValid,
           hpfar_el2: r.fault.hpfar,
           descriptor: r.fault.descriptor,
+          ...(r.fault.abortPa !== undefined ? { abort_pa: r.fault.abortPa } : {}),
         }
       : null,
     ...(r.stage1 ? { stage1: { attr: hex2(r.stage1.attr), sh: r.stage1.sh }, combined: r.combined ? combinedJson(r.combined) : null } : {}),

@@ -47,6 +47,7 @@ import {
   FSC_TRANS_L0,
   FSC_TRANS_LM1,
   FSC_TRANS_LM2,
+  ldfscCode,
 } from "../regs/fsc.js";
 import { HPFAR } from "../regs/hpfar.js";
 import { hex } from "../pgtable/u64.js";
@@ -61,15 +62,29 @@ export const FAULT_ACCESS_FLAG = 2;
 export const FAULT_PERMISSION = 3;
 /** An Address size fault (an output or table address beyond the PA size). */
 export const FAULT_ADDRESS_SIZE = 4;
+/**
+ * A synchronous External abort on the translation table walk: the walk's
+ * read of a descriptor failed (ASL FetchDescriptor -> HandleExternalTTWAbort,
+ * Fault_SyncExternalOnWalk at the level of the descriptor read). Only a walk
+ * over a memory image meets it: a table page the image does not hold.
+ */
+export const FAULT_EXTERNAL_WALK = 5;
 
 /** A fault's name in results and JSON. */
-export type FaultTypeName = "translation" | "access_flag" | "permission" | "address_size";
+export type FaultTypeName = "translation" | "access_flag" | "permission" | "address_size" | "external_abort_walk";
 
 /** Names as the translate op writes them, indexed by FAULT_*. */
-export const FAULT_NAMES: readonly (FaultTypeName | "none")[] = ["none", "translation", "access_flag", "permission", "address_size"];
+export const FAULT_NAMES: readonly (FaultTypeName | "none")[] = ["none", "translation", "access_flag", "permission", "address_size", "external_abort_walk"];
 
 /** The Arm ARM's words for each fault, indexed by FAULT_*. */
-export const FAULT_TITLES: readonly string[] = ["no fault", "Translation fault", "Access flag fault", "Permission fault", "Address size fault"];
+export const FAULT_TITLES: readonly string[] = [
+  "no fault",
+  "Translation fault",
+  "Access flag fault",
+  "Permission fault",
+  "Address size fault",
+  "Synchronous External abort on translation table walk",
+];
 
 /** A data read (the kind of access being translated). */
 export const ACCESS_READ = 0;
@@ -103,6 +118,7 @@ export const ISS_FSC = mask32(ABT.DFSC);
  * fault below level 0, any fault outside levels -2..3).
  */
 export function encodeLDFSC(type: number, level: number): number {
+  if (type === FAULT_EXTERNAL_WALK) return ldfscCode("sea_ttw", level);
   if (level === -2) {
     if (type === FAULT_ADDRESS_SIZE) return FSC_ADDRSZ_LM2;
     if (type === FAULT_TRANSLATION) return FSC_TRANS_LM2;
@@ -128,7 +144,12 @@ export function encodeLDFSC(type: number, level: number): number {
   }
 }
 
-/** FSC -> fault type and level (the inverse of encodeLDFSC); type FAULT_NONE for any other code. */
+/**
+ * FSC -> fault type and level: the inverse of encodeLDFSC for the four faults a
+ * walk of KVM's tables gives; type FAULT_NONE for any other code (the
+ * external abort on the walk, FAULT_EXTERNAL_WALK, included: only an image's
+ * walk reports one, and nothing decodes it back).
+ */
 export function decodeLDFSC(fsc: number, out: { type: number; level: number }): void {
   out.type = FAULT_NONE;
   out.level = 0;

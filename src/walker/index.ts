@@ -14,6 +14,7 @@
  */
 
 export { S2Walker, FAULT_STATUS, HW_SET_AF, HW_SET_DIRTY, type WalkerOptions } from "./translate.js";
+export { ImageTables, s2WalkParams, type S2WalkParams, type S2Registers } from "./image.js";
 export {
   walkIpa,
   formatWalkReport,

@@ -37,9 +37,8 @@ import {
   PTE_TYPE_LO,
   PTE_VALID_LO,
 } from "../pgtable/descriptor.js";
-import type { KvmPgtable } from "../pgtable/pgtable.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory } from "../pgtable/walkgen.js";
+import { emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory, type WalkTables } from "../pgtable/walkgen.js";
 
 /**
  * The table store's arena words, read and written by index: a Uint32Array or an
@@ -73,7 +72,7 @@ export const LANES = 16;
  */
 export interface WalkKernel {
   batch(
-    chunks: readonly DescriptorWords[],
+    chunks: readonly (DescriptorWords | undefined)[],
     bump: number,
     ipas: Float64Array,
     n: number,
@@ -83,7 +82,7 @@ export interface WalkKernel {
     forbidHi: number,
   ): number;
   batchSum(
-    chunks: readonly DescriptorWords[],
+    chunks: readonly (DescriptorWords | undefined)[],
     bump: number,
     ipas: Float64Array,
     from: number,
@@ -92,8 +91,16 @@ export interface WalkKernel {
     forbidHi: number,
     acc: Float64Array,
   ): number;
-  lane(chunks: readonly DescriptorWords[], bump: number, ipas: Float64Array, k: number, needLo: number, forbidHi: number, out: Float64Array): number;
-  one(chunks: readonly DescriptorWords[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
+  lane(
+    chunks: readonly (DescriptorWords | undefined)[],
+    bump: number,
+    ipas: Float64Array,
+    k: number,
+    needLo: number,
+    forbidHi: number,
+    out: Float64Array,
+  ): number;
+  one(chunks: readonly (DescriptorWords | undefined)[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
   lanes: number;
   source: string;
 }
@@ -117,7 +124,7 @@ interface KernelGeometry {
   blocks: readonly boolean[];
 }
 
-function geometryOf(pgt: KvmPgtable): KernelGeometry {
+function geometryOf(pgt: WalkTables): KernelGeometry {
   const g = pgt.geom;
   const blocks: boolean[] = [];
   for (let l = -1; l <= 3; l++) blocks.push(blockDescSupported(g.granule, g.lpa2, g.paBits, l));
@@ -139,7 +146,7 @@ function geometryOf(pgt: KvmPgtable): KernelGeometry {
 }
 
 /** Source text of the kernel for this geometry (exported for inspection and tests). */
-export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
+export function kernelSource(pgt: WalkTables, lanes = LANES): string {
   const k = geometryOf(pgt);
   if (k.startLevel < 0 || k.startLevel > KVM_PGTABLE_LAST_LEVEL) throw new RangeError(`no kernel for start level ${k.startLevel}`);
   const mem = storeMemory(pgt.store);
@@ -304,7 +311,7 @@ export function kernelSource(pgt: KvmPgtable, lanes = LANES): string {
 }
 
 /** Compile the kernel for a table, or return null where the engine forbids code generation. */
-export function buildKernel(pgt: KvmPgtable, lanes = LANES): WalkKernel | null {
+export function buildKernel(pgt: WalkTables, lanes = LANES): WalkKernel | null {
   if (pgt.geom.startLevel < 0) return null; // no KVM geometry starts at level -1; the complete walk handles it
   const source = kernelSource(pgt, lanes);
   let made: Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;

@@ -23,9 +23,15 @@
  *   AArch64_S2Translate  hardware updates, only without a fault: HA sets AF;
  *                        HA + HD with DBM on a write sets S2AP[1] (dirty)
  *
+ * The tables are a KvmPgtable's or a memory image's (ImageTables, image.ts):
+ * the same walk over either (src/pgtable/walkgen.ts, the memory seam). A
+ * table page an image does not hold is a synchronous External abort on the
+ * walk (FetchDescriptor -> HandleExternalTTWAbort), at the level of the
+ * descriptor the walk was reading.
+ *
  * Not modelled, because no KVM-built table reaches them: the Contiguous-bit
- * and FEAT_BBM nT translation faults (IMPLEMENTATION DEFINED), external aborts
- * on the walk, FEAT_S2PIE/S2POE/THE, FEAT_D128, alignment faults, and the
+ * and FEAT_BBM nT translation faults (IMPLEMENTATION DEFINED), other external
+ * aborts on the walk, FEAT_S2PIE/S2POE/THE, FEAT_D128, alignment faults, and the
  * CONSTRAINED UNPREDICTABLE choices s2pt makes for you: an instruction fetch
  * from stage-2 Device memory is not a Permission fault
  * (Unpredictable_INSTRDEVICE), and HA does not set AF on an access that takes
@@ -64,13 +70,15 @@ import {
 } from "../pgtable/descriptor.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool, shown } from "../pgtable/args.js";
-import type { TableStore } from "../pgtable/storage.js";
+import type { WalkStore, WalkTables } from "../pgtable/walkgen.js";
+import { ImageTables } from "./image.js";
 import {
   ACCESS_READ,
   ACCESS_EXEC,
   ACCESS_WRITE,
   FAULT_ACCESS_FLAG,
   FAULT_ADDRESS_SIZE,
+  FAULT_EXTERNAL_WALK,
   FAULT_NONE,
   FAULT_PERMISSION,
   FAULT_TRANSLATION,
@@ -125,8 +133,8 @@ const MAX_STEPS = 5;
  * translateBatchSum() walk many through caller-owned typed arrays.
  */
 export class S2Walker {
-  /** The table walked. */
-  readonly pgt: KvmPgtable;
+  /** The tables walked: a KvmPgtable's, or a memory image's (ImageTables, src/walker/image.ts). */
+  readonly pgt: WalkTables;
   /** VTCR_EL2.HA: the hardware sets AF (KVM's setting, the default). */
   readonly ha: boolean = true;
   /** VTCR_EL2.HD: with HA, a write through a DBM leaf sets S2AP[1] instead of faulting. */
@@ -135,7 +143,10 @@ export class S2Walker {
   readonly xnx: boolean = false;
 
   // ---- configuration, fixed at construction (numbers initialised as numbers, so V8 keeps them unboxed) ----
-  private readonly store: TableStore;
+  private readonly store: WalkStore;
+  /** The tables are a memory image's: a table page it does not hold is an external abort on the walk. */
+  private readonly image: boolean = false;
+  private readonly imageTables: ImageTables | null = null;
   /** The generated fast path, or null (fast: false, or no code generation allowed). */
   private readonly kernel: WalkKernel | null;
   /** 2^ia_bits: the IPA size VTCR_EL2.T0SZ gives. */
@@ -205,6 +216,8 @@ export class S2Walker {
   descIndex = -1;
   /** @internal HW_SET_AF | HW_SET_DIRTY: what the hardware wrote to the descriptor. */
   hwUpdate = 0;
+  /** @internal After an external abort on the walk (FAULT_EXTERNAL_WALK): the PA of the descriptor the walk could not read. */
+  abortPa = -1;
 
   // ---- optional trace of every descriptor read (CLI, tests): sends every walk down the complete path ----
   /** @internal */
@@ -214,10 +227,14 @@ export class S2Walker {
   /** @internal */
   readonly trace = new Float64Array(MAX_STEPS * TRACE_STRIDE);
 
-  /** A walker of `pgt` with VTCR_EL2.HA/HD and FEAT_XNX as `opts` say (default: HA on, HD off, XNX off, as KVM runs). */
-  constructor(pgt: KvmPgtable, opts: WalkerOptions = {}) {
+  /**
+   * A walker of `pgt` (a KvmPgtable, or a memory image's ImageTables) with
+   * VTCR_EL2.HA/HD and FEAT_XNX as `opts` say (default: HA on, HD off, XNX
+   * off, as KVM runs).
+   */
+  constructor(pgt: KvmPgtable | ImageTables, opts: WalkerOptions = {}) {
     // Arguments (args.ts): a live table, and options of their types.
-    checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
+    if (!(pgt instanceof ImageTables)) checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable or ImageTables");
     if (pgt.destroyed) throw new ArgumentError("pgt", "the table is destroyed: there is no stage-2 table for VTTBR_EL2 to point at");
     const o = checkObject(opts, "opts");
     for (const k of Object.keys(o))
@@ -232,6 +249,8 @@ export class S2Walker {
     const g = pgt.geom;
     const f = pgt.fmt;
     this.store = pgt.store;
+    this.image = pgt instanceof ImageTables;
+    this.imageTables = pgt instanceof ImageTables ? pgt : null;
     this.iaLimit = 2 ** g.iaBits;
     this.oaPageLimit = 2 ** (g.paBits - g.pageShift);
     this.oaHiLimit = 2 ** (g.paBits - 32);
@@ -252,7 +271,8 @@ export class S2Walker {
     this.chunkShift = this.store.chunkShift;
     this.chunkMask = this.store.chunkMask;
     this.wordsShift = this.store.wordsShift;
-    this.kernel = opts.fast === false ? null : buildKernel(pgt);
+    // An image's fast walk only where every page it may reach is held (ImageTables.dense).
+    this.kernel = opts.fast === false || (pgt instanceof ImageTables && !pgt.dense) ? null : buildKernel(pgt);
   }
 
   /** @internal The generated fast path's source, or null (for inspection). */
@@ -423,7 +443,7 @@ export class S2Walker {
 
   /** @internal The PA of a table page (for reports). */
   tablePa(page: number): number {
-    checkInt(page, "page", 0, this.store.bump - 1, "a table page");
+    checkInt(page, "page", 0, (this.image ? this.store.chunks.length : this.store.bump) - 1, "a table page");
     return this.store.pagePa(page);
   }
 
@@ -486,6 +506,8 @@ export class S2Walker {
     let index = rootIdx & idxMask;
     for (;;) {
       const chunk = chunks[page >>> chunkShift];
+      // Only an image has holes: FetchDescriptor's read fails (HandleExternalTTWAbort).
+      if (chunk === undefined) return this.externalAbort(level, access, this.store.pagePa(page) + index * 8);
       const off = ((page & chunkMask) << wordsShift) + (index << 1);
       const lo = chunk[off];
       const hi = chunk[off + 1];
@@ -499,7 +521,16 @@ export class S2Walker {
         else if (this.highOa === 2) next += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) * 2 ** (50 - this.pageShift);
         if (next >= this.oaPageLimit) return this.faultAt(FAULT_ADDRESS_SIZE, level, access, page, index, lo, hi);
         next -= this.basePage;
-        if (!(next >= 0 && next < this.store.bump)) throw new Error(`level-${level} table descriptor points outside the table store`);
+        if (!(next >= 0 && next < this.store.bump)) {
+          // Beyond an image's window: its far pages, else the walk's read of the next level's descriptor fails.
+          const far = this.imageTables === null ? -1 : this.imageTables.farPage(next + this.basePage);
+          if (far >= 0) next = far;
+          else if (this.image) {
+            const i =
+              ((shift - stride >= 32 ? ipaHi >>> (shift - stride - 32) : (ipaLo >>> (shift - stride)) | (ipaHi << (32 - shift + stride))) & idxMask) >>> 0;
+            return this.externalAbort(level + 1, access, (next + this.basePage) * 2 ** this.pageShift + i * 8);
+          } else throw new Error(`level-${level} table descriptor points outside the table store`);
+        }
         page = next | 0;
         level++;
         shift -= stride;
@@ -565,6 +596,12 @@ export class S2Walker {
     if (hook !== null) hook(page, index, lo >>> 0, hi >>> 0, newLo >>> 0, hi >>> 0);
     this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
     chunk[off] = newLo;
+  }
+
+  /** The walk's read of the descriptor at `pa` failed: the image does not hold it (see FAULT_EXTERNAL_WALK). */
+  private externalAbort(level: number, access: number, pa: number): number {
+    this.abortPa = pa;
+    return this.faultAt(FAULT_EXTERNAL_WALK, level, access, -1, -1, 0, 0);
   }
 
   private outOfRange(access: number): number {

@@ -20,6 +20,7 @@ import {
   hpfarOf,
   ipaFromHpfar,
   ipaValid,
+  FAULT_EXTERNAL_WALK,
 } from "../../src/walker/fault.js";
 
 const FAULTS = [FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_ADDRESS_SIZE];
@@ -74,7 +75,9 @@ describe("EncodeLDFSC / its inverse over the whole code space", () => {
     }
     for (const level of [-2, -1, 0, 1, 2, 3]) {
       expect(encodeLDFSC(FAULT_NONE, level)).toBe(-1);
-      expect(encodeLDFSC(5, level)).toBe(-1);
+      // 5 is FAULT_EXTERNAL_WALK (a memory image's walk): 0b0101LL, 0b010011 at level -1, 0b010010 at -2; 6 is no fault.
+      expect(encodeLDFSC(FAULT_EXTERNAL_WALK, level)).toBe(level === -1 ? 0b010011 : level === -2 ? 0b010010 : 0b010100 | level);
+      expect(encodeLDFSC(6, level)).toBe(-1);
     }
   });
 });

@@ -74,7 +74,7 @@ const CASES: Array<[string, string[], RegExp]> = [
   [
     "unknown command",
     ["frobnicate"],
-    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault, bench, at\)/,
+    /unknown command 'frobnicate' \(commands: decode, encode, geometry, replay, dump, combine, explain, walk, check, reg, fault, bench, at, image\)/,
   ],
   // files
   ["missing file", ["replay", join(dir, "nope.json")], /nope\.json: no such file/],
@@ -357,6 +357,7 @@ const BASE: Record<string, string[]> = {
   fault: ["fault", "--esr", "0x92000047", "--ipa", "0x40000000"],
   bench: ["bench", "fault-in", "--size", "2m", "--reps", "0"],
   at: ["at", "S12E1R", join(repoRoot, "examples", "at-raw-descriptors.json"), "--va", "0x1000"],
+  image: ["image", scnPath("map-page-4k-rw.json")],
 };
 
 /** Malformed and out-of-range samples of each kind of value (null: the kind has no range). */

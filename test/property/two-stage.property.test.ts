@@ -138,7 +138,7 @@ describe("two-stage translation properties", () => {
       expect(n, `ipa ${ipa.toString(16)} access ${access}`).toBe(d);
       expect(nw.ipa).toBe(ipa);
       if (d === FAULT_NONE) {
-        expect([nw.pa, nw.s2.descLo, nw.s2.descHi, nw.s2.level]).toEqual([world.direct.pa, world.direct.descLo, world.direct.descHi, world.direct.level]);
+        expect([nw.pa, nw.s2?.descLo, nw.s2?.descHi, nw.s2?.level]).toEqual([world.direct.pa, world.direct.descLo, world.direct.descHi, world.direct.level]);
       } else {
         expect([nw.faultStage, nw.s1ptw, nw.faultLevel, nw.faultIpa]).toEqual([STAGE_2, false, world.direct.level, ipa]);
       }

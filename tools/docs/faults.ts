@@ -13,6 +13,7 @@ import {
   ACCESS_WRITE,
   FAULT_ACCESS_FLAG,
   FAULT_ADDRESS_SIZE,
+  FAULT_EXTERNAL_WALK,
   FAULT_NAMES,
   FAULT_PERMISSION,
   FAULT_TITLES,
@@ -27,7 +28,7 @@ function row(cells: readonly (string | number)[]): string {
   return `| ${cells.join(" | ")} |`;
 }
 
-const FAULTS = [FAULT_ADDRESS_SIZE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION];
+const FAULTS = [FAULT_ADDRESS_SIZE, FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_EXTERNAL_WALK];
 
 export function renderFaultsDoc(): string {
   const out: string[] = [

@@ -8,8 +8,10 @@ import {
   formatAbortPath,
   kvmHandleGuestAbort,
   parseMapSize,
+  imageLeafAt,
   replayAbort,
   tableLeafAt,
+  walkAbortOnImage,
   type AbortConfig,
   type AbortRegs,
   type MemslotKind,
@@ -23,6 +25,9 @@ import { decodeEsr } from "../../regs/esr.js";
 import { formatRegister } from "../../regs/format.js";
 import { addressOption, checkLpa2 } from "../options.js";
 import { inputLabel, loadScenario, replayFile } from "../scenarios.js";
+import { IMAGE_OPTIONS, imageTables, loadImage } from "../images.js";
+import { showPath } from "../io.js";
+import { S2Walker } from "../../walker/translate.js";
 import type { CommandSpec } from "../spec.js";
 
 const MEMSLOTS: readonly MemslotKind[] = ["rw", "ro", "none"];
@@ -46,6 +51,14 @@ export const faultCommand: CommandSpec = {
     far: { type: "string", value: { kind: "u64" }, describe: "FAR_EL2, 0x-prefixed hex: the guest VA (its [11:0] complete an MMIO address)" },
     hpfar: { type: "string", value: { kind: "u64" }, describe: "HPFAR_EL2 (or KVM's copy, NS set), 0x-prefixed hex: the fault IPA is FIPA << 12" },
     ipa: { type: "string", value: { kind: "u64" }, describe: "the fault IPA as the kvm_guest_fault trace prints it, 0x-prefixed hex (instead of --hpfar)" },
+    image: {
+      ...IMAGE_OPTIONS.image,
+      describe: "the stage-2 tables the guest faulted on in a memory image (JSON pages, or raw with --base): walked, the op not replayed",
+    },
+    base: IMAGE_OPTIONS.base,
+    vttbr: IMAGE_OPTIONS.vttbr,
+    vtcr: IMAGE_OPTIONS.vtcr,
+    hcr: IMAGE_OPTIONS.hcr,
     scenario: {
       type: "string",
       value: { kind: "path" },
@@ -136,7 +149,23 @@ export const faultCommand: CommandSpec = {
     let lpa2: boolean;
     let fwb: boolean;
     let src: TableSource | null = null;
-    if (scenarioPath !== undefined) {
+    const imagePath = a.value<string>("image");
+    let image: { walker: S2Walker; lookup: S2Walker; label: string } | null = null;
+    if (imagePath !== undefined) {
+      if (scenarioPath !== undefined) throw new InputError("--image: not with --scenario (the tables come from one or the other)");
+      for (const o of ["granule", "ia-bits", "lpa2"]) if (a.has(o)) throw new InputError(`--${o}: with --image, VTCR_EL2 (--vtcr) sets it`);
+      if (a.has("fwb")) throw new InputError("--fwb/--no-fwb: with --image, HCR_EL2.FWB (--hcr) sets it");
+      if (a.has("ha")) throw new InputError("--ha: with --image, VTCR_EL2.HA (--vtcr) sets it");
+      const t = imageTables(a, loadImage(ctx, imagePath, a.value<bigint>("base")));
+      // The leaf lookup walks with HA off: it must not set AF in the image before the walk it reports.
+      image = { walker: new S2Walker(t, { ha: t.params.ha, hd: t.params.hd }), lookup: new S2Walker(t, { ha: false }), label: `image ${showPath(imagePath)}` };
+      // The VM's shape from the registers: the granule and IPA size (VTCR_EL2), the host PARange (PAMax), DS, FWB.
+      granule = t.params.granule;
+      iaBits = t.params.iaBits;
+      paBits = t.params.paMax;
+      lpa2 = t.params.ds;
+      fwb = t.params.fwb;
+    } else if (scenarioPath !== undefined) {
       const label = inputLabel(scenarioPath);
       for (const o of ["granule", "ia-bits", "pa-bits", "lpa2"]) if (a.has(o)) throw new InputError(`--${o}: the scenario's table sets it (${label} config)`);
       if (a.has("fwb")) throw new InputError(`--fwb/--no-fwb: the scenario's table sets it (${label} config)`);
@@ -144,6 +173,7 @@ export const faultCommand: CommandSpec = {
       ({ granule, iaBits, paBits, lpa2, fwb } = scn.config);
       src = { describe: label, load: () => replayFile(scenarioPath, scn).pgt };
     } else {
+      for (const o of ["base", "vttbr", "vtcr", "hcr"]) if (a.has(o)) throw new InputError(`--${o}: only with --image (a memory image's registers)`);
       granule = a.value<Granule>("granule") as Granule;
       iaBits = a.value<number>("ia-bits") as number;
       paBits = a.value<number>("pa-bits") as number;
@@ -166,10 +196,16 @@ export const faultCommand: CommandSpec = {
     checkAbortConfig(c);
 
     const lookupTable = src ? src.load() : null;
-    const leafAt = lookupTable ? (ipa: bigint) => tableLeafAt(lookupTable, ipa) : null;
+    const leafAt = lookupTable ? (ipa: bigint) => tableLeafAt(lookupTable, ipa) : image ? (ipa: bigint) => imageLeafAt(image.lookup, ipa) : null;
     const results = eras.map((era) => {
       const path = kvmHandleGuestAbort(era, regs, c, leafAt);
-      const rep = src && path.ipa !== null && (path.op !== null || path.outcome.kind !== "sea") ? replayAbort(path, regs, src, a.flag("ha"), c.cpu.dic) : null;
+      const walkIt = path.ipa !== null && (path.op !== null || path.outcome.kind !== "sea");
+      const rep =
+        src && walkIt
+          ? replayAbort(path, regs, src, a.flag("ha"), c.cpu.dic)
+          : image && walkIt
+            ? walkAbortOnImage(path, regs, image.walker, image.label, c.cpu.dic)
+            : null;
       return { path, rep };
     });
     // KVM_RUN returns an errno in an era shown: the kernel's "no", exit 1 (README "Exit codes").
@@ -183,7 +219,7 @@ export const faultCommand: CommandSpec = {
             far: hex(regs.far),
             hpfar: hex(regs.hpfar),
             ipa: hex(regs.ipa),
-            table: src ? src.describe : null,
+            table: src ? src.describe : image ? image.label : null,
             paths: results.map((r) => abortPathJson(r.path, r.rep)),
           },
           null,

@@ -17,6 +17,7 @@ import { regCommand } from "./reg.js";
 import { faultCommand } from "./fault.js";
 import { benchCommand } from "./bench.js";
 import { atCommand } from "./at.js";
+import { imageCommand } from "./image.js";
 
 export const COMMANDS: readonly CommandSpec[] = [
   decodeCommand,
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   faultCommand,
   benchCommand,
   atCommand,
+  imageCommand,
 ];

@@ -8,6 +8,8 @@ import { builtGuest, guestOf, nestedWalker } from "../../stage1/guest.js";
 import { formatNestedReport, nestedReportJson, walkVa } from "../../stage1/describe.js";
 import { indent } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
+import { IMAGE_OPTIONS, imageGuest, imageSummary, imageTables, loadImage, refuseImageOptions, refuseStage1Registers } from "../images.js";
+import { NestedWalker } from "../../stage1/walk.js";
 import type { CommandArgs, CommandSpec } from "../spec.js";
 
 /**
@@ -18,7 +20,9 @@ export const walkCommand: CommandSpec = {
   name: "walk",
   describe:
     "replay a scenario, then walk one IPA through the final table as the hardware does (--ipa), or translate a guest VA through the guest's stage-1 tables and stage 2 (--va): every level read, then the PA and memory type, or the fault with its syndrome",
-  operands: [{ name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input)", value: { kind: "path" } }],
+  operands: [
+    { name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input); none with --image", value: { kind: "path" }, optional: true },
+  ],
   options: {
     ipa: { type: "string", value: { kind: "u64" }, describe: "the IPA, 0x-prefixed hex (any 64-bit value; beyond the IPA size it faults)" },
     va: {
@@ -49,6 +53,7 @@ export const walkCommand: CommandSpec = {
     },
     "s1-sh": { type: "string", value: { kind: "sh" }, describe: "stage-1 SH with --s1-attr: 0 (nsh), 2 (osh), 3 (ish, the default)" },
     json: { type: "boolean", default: false, describe: "machine-readable output" },
+    ...IMAGE_OPTIONS,
   },
   examples: [
     ["walk test/fixtures/shared/conformance/scenarios/map-page-inside-block.json --ipa 0x40001234", "a data read through a 4K page"],
@@ -64,9 +69,13 @@ export const walkCommand: CommandSpec = {
       "walk examples/guest-framebuffer-nc.json --va 0xffffffc000001040 --access w",
       "a guest framebuffer write: VA -> IPA -> PA and its memory type (Normal-NC)",
     ],
+    [
+      "walk --image examples/images/4k.json --vttbr 0x1000080000000 --vtcr 0x80023558 --ipa 0x40201234 --access w",
+      "a stage-2 walk over a memory image (JSON pages), the registers given as raw values",
+    ],
   ],
   run: (a, ctx) => {
-    const path = a.operand<string>("scenario") as string;
+    const path = a.operand<string>("scenario");
     const ipa = a.value<bigint>("ipa");
     const va = a.value<bigint>("va");
     if (ipa !== undefined && va !== undefined)
@@ -77,6 +86,44 @@ export const walkCommand: CommandSpec = {
     const el = a.value<number>("el") as number;
     const s1 = stage1Opts(a);
     if (va !== undefined && s1 !== undefined) throw new InputError("--s1-attr: not with --va (the guest's stage-1 leaf gives the attributes)");
+    const imagePath = a.value<string>("image");
+    if (imagePath !== undefined) {
+      const mem = loadImage(ctx, imagePath, a.value<bigint>("base"));
+      if (path !== undefined) throw new InputError(`${inputLabel(path)}: a scenario and --image: give one (the tables come from one or the other)`);
+      for (const o of ["ha", "hd"]) if (a.has(o)) throw new InputError(`--${o}: with --image, VTCR_EL2.HA and HD come from --vtcr`);
+      if (va === undefined) refuseStage1Registers(a);
+      const g = va === undefined ? null : imageGuest(a);
+      if (va !== undefined && g !== null && !g.stage2) {
+        // HCR_EL2.VM = 0: stage 1 alone, its tables read at their IPAs as PAs; PAMax from --pa-bits (default 48).
+        const paMax = a.value<number>("pa-bits") ?? 48;
+        const nw = new NestedWalker(null, mem, g.cfg, paMax);
+        const rep = walkVa(nw, va, access, el);
+        const notes = [...g.notes, ...(a.has("pa-bits") ? [] : ["PAMax 48 bits (--pa-bits gives the PE's PA size)"])];
+        const head = imageSummary(imagePath, mem, null);
+        if (a.flag("json")) ctx.print(JSON.stringify({ ...nestedReportJson(rep), notes }, null, 2));
+        else ctx.print(`${head}\n${formatNestedReport(nw, rep, formatCombine)}\n${noteLines(notes)}`);
+        return;
+      }
+      const tables = imageTables(a, mem);
+      const walker = new S2Walker(tables, { ha: tables.params.ha, hd: tables.params.hd, xnx: a.flag("xnx") });
+      const head = imageSummary(imagePath, mem, tables);
+      if (va !== undefined && g !== null) {
+        if (g.fwb !== tables.params.fwb) throw new Error("HCR_EL2.FWB read twice differently");
+        const nw = new NestedWalker(walker, mem, g.cfg);
+        const rep = walkVa(nw, va, access, el);
+        const notes = [...tables.params.notes, ...g.notes];
+        if (a.flag("json")) ctx.print(JSON.stringify({ ...nestedReportJson(rep), notes }, null, 2));
+        else ctx.print(`${head}\n${formatNestedReport(nw, rep, formatCombine)}\n${noteLines(notes)}`);
+        return;
+      }
+      if (ipa === undefined) return;
+      const report = walkIpa64(walker, ipa, access, el, s1);
+      if (a.flag("json")) ctx.print(JSON.stringify({ ...walkReportJson(report), notes: tables.params.notes }, null, 2));
+      else ctx.print(`${head}\n${ipaText(walker, report, s1)}\n${noteLines(tables.params.notes)}`);
+      return;
+    }
+    refuseImageOptions(a);
+    if (path === undefined) throw new InputError("scenario: missing: give a scenario file (or - for standard input), or --image with its registers");
     const scn = loadScenario(ctx, path);
     const label = inputLabel(path);
     if (va !== undefined && scn.guest === null) throw new InputError(`${label}: --va needs a scenario with a 'guest' section (docs/two-stage.md)`);
@@ -97,15 +144,25 @@ export const walkCommand: CommandSpec = {
         ctx.print(JSON.stringify(walkReportJson(report), null, 2));
         return;
       }
-      let text = formatWalkReport(walker, report);
-      if (s1) {
-        text += `\n\nstage 1 MAIR Attr 0x${s1.attr.toString(16).padStart(2, "0")}, SH ${SH_SHORT[s1.sh]} combined with this leaf (src/mair, the Arm ASL):\n`;
-        text += report.combined ? indent(formatCombine(report.combined)) : "  none: the walk faulted, so the access has no memory type";
-      }
-      ctx.print(text);
+      ctx.print(ipaText(walker, report, s1));
     });
   },
 };
+
+/** A stage-2 walk's text, with the combine when stage-1 attributes were given. */
+function ipaText(walker: S2Walker, report: ReturnType<typeof walkIpa64>, s1: Stage1Attrs | undefined): string {
+  let text = formatWalkReport(walker, report);
+  if (s1) {
+    text += `\n\nstage 1 MAIR Attr 0x${s1.attr.toString(16).padStart(2, "0")}, SH ${SH_SHORT[s1.sh]} combined with this leaf (src/mair, the Arm ASL):\n`;
+    text += report.combined ? indent(formatCombine(report.combined)) : "  none: the walk faulted, so the access has no memory type";
+  }
+  return text;
+}
+
+/** The registers' notes (read, not modelled) as text lines. */
+function noteLines(notes: readonly string[]): string {
+  return notes.map((n) => `note: ${n}`).join("\n");
+}
 
 /** --s1-attr / --s1-sh, or undefined when neither is given. */
 function stage1Opts(a: CommandArgs): Stage1Attrs | undefined {
