@@ -300,6 +300,11 @@ export function jsonFilesIn(dir: string): string[] {
  */
 export function checkOutputPath(path: string, what: string): void {
   const label = showPath(path);
+  // "-" names standard output elsewhere; here it would silently become a file named "-" in the current directory.
+  if (path === "-")
+    throw new InputError(
+      `${what}: '-' is not a file name here (standard output holds the result): name the file, e.g. ${what} chart.svg (./- for a file named -)`,
+    );
   let st: Stats | null = null;
   try {
     st = statSync(path);

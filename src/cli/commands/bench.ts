@@ -21,7 +21,7 @@ import {
 import { MAX_REPS, runBench, type BenchResult, type Progress } from "../../workload/run.js";
 import { benchCsv, benchJson, bytesText, figText, formatBench, intText, switchesText } from "../bench-report.js";
 import { EXIT_MISMATCH, writeFileAtomic, type CliContext } from "../io.js";
-import { checkLpa2, checkPaBits, optionWords } from "../options.js";
+import { addressOption, checkLpa2, checkPaBits, optionWords } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 import type { CommandArgs } from "../spec.js";
@@ -102,7 +102,8 @@ function baseConfig(a: CommandArgs, scn: { config: BenchConfig } | null, dims: r
   const iaBits = a.value<number>("ia-bits") as number;
   const paBits = a.value<number>("pa-bits") ?? (iaBits > 48 ? 52 : 48);
   checkLpa2(granule, lpa2);
-  checkPaBits(paBits, granule, lpa2);
+  // The default PA size follows --ia-bits: a refusal of it names the option the user gave.
+  checkPaBits(paBits, granule, lpa2, a.has("pa-bits") ? "--pa-bits" : `--ia-bits ${iaBits} (the PA size is then 52 bits)`);
   return {
     granule,
     iaBits,
@@ -359,8 +360,9 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
       pageSize: a.value<number>("page-size") ?? null,
       order: a.value<string>("order") as Order,
       seed: a.value<number>("seed") as number,
-      ipa: a.has("ipa") ? Number(a.value<bigint>("ipa")) : null,
-      pa: a.has("pa") ? Number(a.value<bigint>("pa")) : null,
+      // Refused by name above 2^53, never rounded (a value near 2^64 became 18446744073709552000 as a number).
+      ipa: addressOption(a, "ipa") ?? null,
+      pa: addressOption(a, "pa") ?? null,
       dirty: a.value<number>("dirty") as number,
       ranges: a.value<number>("ranges") as number,
       rangeSize: a.value<number>("range-size") as number,
