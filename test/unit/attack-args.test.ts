@@ -17,7 +17,10 @@ import {
   type PatternParams,
   type WorkloadSpec,
 } from "../../src/workload/index.js";
-import { parseScenarioText } from "../../src/scenario/index.js";
+import { firstDivergence, parseScenarioText, replay } from "../../src/scenario/index.js";
+import { abortPathJson, explainEras, formatAbortPath, formatExplain, vmaInputs, type PolicyInputs } from "../../src/kvm/index.js";
+import { formatRegister } from "../../src/regs/index.js";
+import { formatCombine } from "../../src/mair/index.js";
 
 const CFG: BenchConfig = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: true, tlbRange: false, dic: false, eagerSplit: 0 };
 const PARAMS: PatternParams = { ...DEFAULT_PARAMS, pattern: "fault-in", size: 0x100000 };
@@ -105,3 +108,50 @@ describe("s2pt/workload: the planner's arguments", () => {
     refuses(() => planScenario(scn, [CFG]), /^ops: no kernel op \(map, unmap, \.\.\.\) to benchmark$/);
   });
 });
+
+describe("the formatters and the scenario entries refuse objects they did not make", () => {
+  const notOurs: ReadonlyArray<[string, unknown]> = [
+    ["{}", {}],
+    ["a frozen {}", Object.freeze({})],
+    ["a Date", new Date(0)],
+  ];
+  const P = vmaInputsPolicy();
+  const O = { granule: 4096, lpa2: false, pa: 0x80000000, level: 3, guest: null } as const;
+  it.each(notOurs)("%s: formatRegister, abortPathJson, formatAbortPath, formatCombine, formatExplain (once TypeErrors from inside)", (_w, v) => {
+    refuses(() => formatRegister(v as never), /^d: .* is not a DecodedRegister/);
+    refuses(() => abortPathJson(v as never, null), /^p(\.era)?: /);
+    refuses(() => formatAbortPath(v as never, null), /^p(\.era)?: /);
+    refuses(() => formatCombine(v as never), /^r: .* is not a CombineResult/);
+    refuses(() => formatExplain([v] as never, P, O), /^xs\[0\]: .* is not an EraExplanation/);
+  });
+  it("formatExplain(null, ...) and explainEras([], bad, bad) check every argument (once a TypeError, and [] for bad inputs)", () => {
+    refuses(() => formatExplain(null as never, P, O), /^xs: null is not a non-empty array/);
+    refuses(() => explainEras([], {} as never, O), /^p\.vma: /);
+    refuses(() => explainEras(["mainline"], P, {} as never), /^o\.granule: /);
+    const sparse = new Array<"mainline">(2);
+    refuses(() => explainEras(sparse, P, O), /^eras\[0\]: undefined /);
+    expect(explainEras(["mainline"], P, O)).toHaveLength(1);
+  });
+  it("replay() and friends: an op whose kind is not the op table's own ('toString', '__proto__', unknown, a hole) is an ArgumentError, not a TypeError", () => {
+    const scn = parseScenarioText(
+      JSON.stringify({ name: "x", config: { granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb: true, tlb_range: false }, ops: [] }),
+    );
+    for (const op of [{ op: "toString" }, { op: "__proto__" }, { op: "frobnicate" }]) {
+      refuses(() => replay({ ...scn, ops: [op] } as never), /^scn\.ops\[0\]: an object is not an op of the op table .*: unknown op "/);
+    }
+    refuses(() => replay({ ...scn, ops: new Array<never>(3) }), /^scn\.ops\[0\]: undefined is not an op of the op table/);
+  });
+  it("firstDivergence(expected, got, scn) checks got and scn (once a TypeError reading 'length')", () => {
+    refuses(() => firstDivergence({}, {} as never, {} as never), /^got: an object is not a ReplayResult/);
+    const scn = parseScenarioText(
+      JSON.stringify({ name: "x", config: { granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb: true, tlb_range: false }, ops: [] }),
+    );
+    const { result } = replay(scn);
+    refuses(() => firstDivergence({}, result, {} as never), /^scn: /);
+    expect(firstDivergence(JSON.parse(JSON.stringify(result)), result, scn)).toBeNull();
+  });
+});
+
+function vmaInputsPolicy(): PolicyInputs {
+  return { ...vmaInputs("anon", undefined, false, undefined), fwb: true, dic: false, access: "write" };
+}
