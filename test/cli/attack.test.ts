@@ -103,3 +103,22 @@ describe("s2pt bench: addresses and paths", () => {
     );
   });
 });
+
+describe("s2pt bench: an option that would change nothing is refused, not ignored", () => {
+  it("--warmup with --reps 0 (no timed run to warm up for)", () => {
+    refused(["bench", "fault-in", "--size", "4k", "--reps", "0", "--warmup", "3"], /^s2pt: --warmup: applies to timed runs, and --reps 0 asks for none$/m);
+  });
+  it("--seed where nothing is random: teardown, a sequential fault-in, dirty-log of every page in order", () => {
+    refused(["bench", "teardown", "--size", "4m", "--reps", "0", "--seed", "5"], /^s2pt: --seed: does not apply to teardown/);
+    refused(["bench", "fault-in", "--size", "4m", "--reps", "0", "--seed", "5"], /^s2pt: --seed: applies to --order random/);
+    refused(["bench", "dirty-log", "--size", "4m", "--reps", "0", "--seed", "5"], /^s2pt: --seed: applies to dirty-log with --dirty below 100/);
+    for (const ok of [
+      ["fault-in", "--order", "random"],
+      ["dirty-log", "--dirty", "10"],
+      ["mmu-notifier", "--ranges", "4", "--range-size", "64k"],
+    ]) {
+      const r = run(["bench", ...ok, "--size", "4m", "--reps", "0", "--seed", "5"]);
+      expect([r.status, r.stderr]).toEqual([0, ""]);
+    }
+  });
+});

@@ -48,7 +48,7 @@ const APPLIES: Readonly<Record<string, readonly PatternName[]>> = {
   size: PATTERNS,
   "page-size": ["fault-in", "teardown", "dirty-log", "mmu-notifier", "vfio-bar"],
   order: ["fault-in", "thp", "hugetlb-1g", "dirty-log", "vfio-bar"],
-  seed: PATTERNS,
+  seed: ["fault-in", "thp", "hugetlb-1g", "dirty-log", "mmu-notifier", "vfio-bar"],
   ipa: PATTERNS,
   pa: PATTERNS,
   dirty: ["dirty-log"],
@@ -320,6 +320,13 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
     if (!a.has(opt)) continue;
     if (pattern === null) throw new InputError(`--${opt}: applies to a pattern, not to a scenario (the scenario's ops and config say it)`);
     if (!pats.includes(pattern)) throw new InputError(`--${opt}: does not apply to ${pattern} (it applies to ${pats.join(", ")})`);
+  }
+  // Options that would change nothing in this run are refused too, not silently ignored.
+  if (a.has("warmup") && a.value<number>("reps") === 0) throw new InputError("--warmup: applies to timed runs, and --reps 0 asks for none");
+  if (a.has("seed") && pattern !== null && pattern !== "mmu-notifier" && a.value<string>("order") === "seq") {
+    if (pattern !== "dirty-log") throw new InputError(`--seed: applies to --order random (with --order seq ${pattern}'s faults go in IPA order)`);
+    if (a.value<number>("dirty") === 100)
+      throw new InputError("--seed: applies to dirty-log with --dirty below 100 (which pages) or --order random (which order)");
   }
   if (dims.includes("eager-split")) {
     if (pattern !== "dirty-log") throw new InputError("--compare: eager-split applies to dirty-log only");
