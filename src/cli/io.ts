@@ -337,9 +337,14 @@ export function checkOutputPath(path: string, what: string): void {
 export function writeFileAtomic(path: string, text: string, what: string): void {
   checkOutputPath(path, what);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd = -1;
+  let fd: number;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+  } catch (e) {
+    // Said as what failed: the file is written beside its path first (/proc/version: its directory takes no new file).
+    throw new OutputError(`${what}: ${showPath(path)}: cannot be written: its directory takes no new file (${showPath(tmp)}: ${fsWhy(e)})`);
+  }
+  try {
     const buf = Buffer.from(text, "utf8");
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);

@@ -122,3 +122,17 @@ describe("s2pt bench: an option that would change nothing is refused, not ignore
     }
   });
 });
+
+describe("s2pt bench --plot: a file whose directory takes no new file", () => {
+  it.skipIf(!existsSync("/proc/version"))(
+    "/proc/version is a regular file in /proc: exit 1, and the message says the directory refused the file (was 'no such file')",
+    () => {
+      const r = run(["bench", "fault-in", "--size", "4k", "--reps", "0", "--plot", "/proc/version"]);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(
+        /^s2pt: --plot: \/proc\/version: cannot be written: its directory takes no new file \(\/proc\/\.version\.\d+\.tmp: no such file\)\n$/,
+      );
+      expect(r.status).toBe(1);
+    },
+  );
+});
