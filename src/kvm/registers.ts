@@ -31,7 +31,7 @@ import { decodeTcrRegister } from "../regs/tcr.js";
 import { VTCR, decodeVtcr, vtcrGranule } from "../regs/vtcr.js";
 import { decodeVttbr } from "../regs/vttbr.js";
 import { decodeTcr, hcrFieldsOf, regionGeometry, regionWords, sctlrFieldsOf } from "../stage1/config.js";
-import { checkBigU64, checkObject, checkString } from "../pgtable/args.js";
+import { checkBigU64, checkBool, checkKnownKeys, checkObject, checkString } from "../pgtable/args.js";
 
 /** What changes a decode: the stage-1 features that decide whether a MAIR byte is reserved. */
 export interface RegisterOptions {
@@ -234,6 +234,7 @@ export function registerByName(name: string, what = "register"): RegisterInfo {
 export function decodeRegister(name: string, value: bigint, o: RegisterOptions = {}): RegisterDecode {
   checkString(name, "name");
   checkBigU64(value, "value");
-  checkObject(o, "o");
+  checkKnownKeys(checkObject(o, "o"), "o", ["xs"]);
+  if (o.xs !== undefined) checkBool(o.xs, "o.xs");
   return registerByName(name).decode(value, o);
 }

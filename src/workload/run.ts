@@ -18,7 +18,7 @@
 
 import { ENOMEM, ERRNO_NAMES } from "../pgtable/descriptor.js";
 import { EVENT_NAMES, MaintenanceLog } from "../pgtable/events.js";
-import { ArgumentError, checkFunction, checkInt, checkObject, shown } from "../pgtable/args.js";
+import { ArgumentError, checkFunction, checkInt, checkKnownKeys, checkObject, shown } from "../pgtable/args.js";
 import { MAX_SCENARIO_WORK, WorkBudget, checkOpWork, opWorkBound, scenarioMaxPages } from "../scenario/limits.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { execOp, newScenarioTable, opInputError } from "../scenario/replay.js";
@@ -326,12 +326,14 @@ function timedRun(w: Workload, maxTablePages: number, log: MaintenanceLog, want:
 /** Run a workload in every configuration: counts, then timed runs. */
 export function runBench(req: BenchRequest, hooks: RunHooks = {}): BenchResult {
   const r = checkObject(req, "req");
+  checkKnownKeys(r, "req", ["spec", "maxTablePages", "reps", "warmup"]);
   // Only a spec the planner made (and froze): a hand-made or altered one could ask for anything.
   if (!isPlannedSpec(r.spec)) throw new ArgumentError("req.spec", `${shown(r.spec)} is not a WorkloadSpec planPattern() or planScenario() made`);
   checkInt(r.maxTablePages, "req.maxTablePages", 0, 2 ** 32);
   checkInt(r.reps, "req.reps", 0, MAX_REPS);
   checkInt(r.warmup, "req.warmup", 0, MAX_REPS);
   const h = checkObject(hooks, "hooks");
+  checkKnownKeys(h, "hooks", ["progress", "gc"]);
   if (h.progress !== undefined) checkFunction(h.progress, "hooks.progress");
   if (h.gc !== undefined) checkFunction(h.gc, "hooks.gc");
   const spec = req.spec;

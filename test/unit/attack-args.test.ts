@@ -18,7 +18,7 @@ import {
   type WorkloadSpec,
 } from "../../src/workload/index.js";
 import { firstDivergence, parseScenarioText, replay } from "../../src/scenario/index.js";
-import { abortPathJson, explainEras, formatAbortPath, formatExplain, vmaInputs, type PolicyInputs } from "../../src/kvm/index.js";
+import { abortPathJson, decodeRegister, explainEras, formatAbortPath, formatExplain, vmaInputs, type PolicyInputs } from "../../src/kvm/index.js";
 import { formatRegister } from "../../src/regs/index.js";
 import { formatCombine } from "../../src/mair/index.js";
 
@@ -155,3 +155,19 @@ describe("the formatters and the scenario entries refuse objects they did not ma
 function vmaInputsPolicy(): PolicyInputs {
   return { ...vmaInputs("anon", undefined, false, undefined), fwb: true, dic: false, access: "write" };
 }
+
+describe("option objects hold only their own fields: a misspelt one is refused, not ignored for the default", () => {
+  it("decodeRegister(name, value, { XS: true }) (the default xs false was used)", () => {
+    refuses(() => decodeRegister("mair", 0x40n, { XS: true } as never), /^o\.XS: is not a field of o \(its fields: xs\)$/);
+    refuses(() => decodeRegister("mair", 0x40n, { xs: "yes" } as never), /^o\.xs: "yes" is not a boolean/);
+    expect(decodeRegister("mair", 0x40n, { xs: true }).decoded.register).toBe("MAIR_EL1");
+  });
+  it("runBench({ ..., rep: 3 }) and hooks { progres }", () => {
+    const spec = planPattern(PARAMS, [CFG]);
+    refuses(() => runBench({ spec, maxTablePages: 100, reps: 0, warmup: 0, rep: 3 } as never), /^req\.rep: is not a field of req/);
+    refuses(
+      () => runBench({ spec, maxTablePages: 100, reps: 0, warmup: 0 }, { progres: () => undefined } as never),
+      /^hooks\.progres: is not a field of hooks/,
+    );
+  });
+});
