@@ -136,3 +136,21 @@ describe("s2pt bench --plot: a file whose directory takes no new file", () => {
     },
   );
 });
+
+describe("s2pt bench <scenario>: a geometry the switches make impossible names the scenario's config field, not --pa-bits", () => {
+  const sc = join(repoRoot, "test", "fixtures", "shared", "conformance", "scenarios");
+  it("a 52-bit LPA2 scenario with --no-lpa2 or --compare lpa2; a 64K scenario with --lpa2", () => {
+    refused(
+      ["bench", join(sc, "geom-4k-ia52-lpa2.json"), "--no-lpa2", "--reps", "0"],
+      /geom-4k-ia52-lpa2\.json: config\.pa_bits: 52-bit PAs .* \(with --no-lpa2\)$/m,
+    );
+    refused(
+      ["bench", join(sc, "geom-4k-ia52-lpa2.json"), "--compare", "lpa2", "--reps", "0"],
+      /: config\.pa_bits: .* \(in one of --compare lpa2's configurations\)$/m,
+    );
+    refused(
+      ["bench", join(sc, "geom-64k-ia48.json"), "--lpa2", "--reps", "0"],
+      /geom-64k-ia48\.json: config\.lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only .* \(with --lpa2\)$/m,
+    );
+  });
+});

@@ -342,7 +342,15 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
       try {
         return planScenario(scn, configs);
       } catch (e) {
-        throw optionWords(e);
+        // The geometry is the scenario's config with the switches given: its fields named as the file names them
+        // (--pa-bits does not apply to a scenario), and the switch that made it refused.
+        if (!(e instanceof InputError) || !/^(ia_bits|pa_bits|lpa2):/.test(e.message)) throw e;
+        const why = a.has("lpa2")
+          ? ` (with --${a.flag("lpa2") ? "" : "no-"}lpa2)`
+          : dims.includes("lpa2")
+            ? " (in one of --compare lpa2's configurations)"
+            : "";
+        throw new InputError(`config.${e.message}${why}`);
       }
     });
   } else {
