@@ -171,3 +171,17 @@ describe("option objects hold only their own fields: a misspelt one is refused, 
     );
   });
 });
+
+describe("s2pt/kvm registerByName: a long or hostile name", () => {
+  it("a 3 MB name is refused at once, shown cut to 80 characters (it took 7 s and echoed all of it)", () => {
+    const t0 = Date.now();
+    refuses(
+      () => decodeRegister("esr".repeat(1e6), 1n),
+      /^register: 'esresr.*\.\.\. \(3000000 characters\)' is not a register s2pt decodes \(s2pt reg --list names them\)$/,
+    );
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+  it("control characters in the name are escaped, not printed", () => {
+    refuses(() => decodeRegister("esr\nok fake\x1b[31m", 1n), /^register: 'esr\\nok fake\\x1b\[31m' is not a register/);
+  });
+});
