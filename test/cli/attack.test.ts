@@ -154,3 +154,13 @@ describe("s2pt bench <scenario>: a geometry the switches make impossible names t
     );
   });
 });
+
+describe("--era: a prototype name is no era", () => {
+  it("explain --era constructor and fault --era __proto__ are refused naming --era and the word (were 'eras[0]: a function ...' and 'era: an object ...')", () => {
+    refused(["explain", "--vma", "anon", "--era", "constructor"], /^s2pt: --era: 'constructor' is not one of pre, v1, v6\.9, mainline, all$/m);
+    refused(
+      ["fault", "--esr", "0x92000047", "--ipa", "0x40001000", "--era", "__proto__"],
+      /^s2pt: --era: '__proto__' is not one of pre, v1, v6\.9, mainline, all$/m,
+    );
+  });
+});
