@@ -815,7 +815,6 @@ export function opJson(o: KvmOp): Record<string, unknown> {
   return out;
 }
 
-/** An abort path as `s2pt fault --json` prints it. */
 /** An AbortPath argument as kvmHandleGuestAbort() makes it (its steps, outcome and notes read below), and an AbortReplay or null. */
 function checkAbortPathArgs(p: unknown, r: unknown): void {
   const o = checkObject(p, "p");
@@ -828,6 +827,7 @@ function checkAbortPathArgs(p: unknown, r: unknown): void {
     throw new ArgumentError("r", `${shown(r)} is not an AbortReplay (replayAbort() makes one), nor null`);
 }
 
+/** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
   checkAbortPathArgs(p, r);
   return {
