@@ -316,6 +316,11 @@ export function jsonFilesIn(dir: string): string[] {
  */
 export function checkOutputPath(path: string, what: string): void {
   const label = showPath(path);
+  // "-" names standard output elsewhere; here it would silently become a file named "-" in the current directory.
+  if (path === "-")
+    throw new InputError(
+      `${what}: '-' is not a file name here (standard output holds the result): name the file, e.g. ${what} chart.svg (./- for a file named -)`,
+    );
   let st: Stats | null = null;
   try {
     st = statSync(path);
@@ -348,9 +353,14 @@ export function checkOutputPath(path: string, what: string): void {
 export function writeFileAtomic(path: string, text: string, what: string): void {
   checkOutputPath(path, what);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd = -1;
+  let fd: number;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+  } catch (e) {
+    // Said as what failed: the file is written beside its path first (/proc/version: its directory takes no new file).
+    throw new OutputError(`${what}: ${showPath(path)}: cannot be written: its directory takes no new file (${showPath(tmp)}: ${fsWhy(e)})`);
+  }
+  try {
     const buf = Buffer.from(text, "utf8");
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);

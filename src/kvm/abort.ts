@@ -62,7 +62,7 @@ import { formatWalkReport, walkIpa64, walkReportJson, type WalkReport } from "..
 import { S2Walker } from "../walker/translate.js";
 import { eraInfo, userMemAbortPolicy, type CpuInputs, type Era, type FaultAccess, type PolicyInputs } from "./policy.js";
 import { describeVma, type VmaInputs } from "./vma.js";
-import { checkBigU64, checkBool, checkFunction, checkInstance, checkObject, checkString } from "../pgtable/args.js";
+import { ArgumentError, checkBigU64, checkBool, checkFunction, checkInstance, checkObject, checkString, shown } from "../pgtable/args.js";
 import { checkEra } from "./policy.js";
 
 /** -ENOSYS: io_mem_abort() without an instruction syndrome (not in descriptor.ts's errno table, which is pgtable.c's). */
@@ -849,10 +849,21 @@ export function opJson(o: KvmOp): Record<string, unknown> {
   return out;
 }
 
+/** An AbortPath argument as kvmHandleGuestAbort() makes it (its steps, outcome and notes read below), and an AbortReplay or null. */
+function checkAbortPathArgs(p: unknown, r: unknown): void {
+  const o = checkObject(p, "p");
+  checkEra(o.era, "p.era");
+  if (!Array.isArray(o.steps) || !Array.isArray(o.notes) || typeof o.outcome !== "object" || o.outcome === null)
+    throw new ArgumentError("p", `${shown(p)} is not an AbortPath (kvmHandleGuestAbort() makes one)`);
+  if (r === null) return;
+  const x = checkObject(r, "r");
+  if (typeof x.before !== "object" || x.before === null || !Array.isArray(x.notes))
+    throw new ArgumentError("r", `${shown(r)} is not an AbortReplay (replayAbort() makes one), nor null`);
+}
+
 /** An abort path as `s2pt fault --json` prints it. */
 export function abortPathJson(p: AbortPath, r: AbortReplay | null): Record<string, unknown> {
-  checkObject(p, "p");
-  if (r !== null) checkObject(r, "r");
+  checkAbortPathArgs(p, r);
   return {
     era: p.era,
     title: p.eraTitle,
@@ -889,8 +900,7 @@ function indent(s: string, by = "    "): string {
 
 /** One era's path as text (the replay, when given, under it). */
 export function formatAbortPath(p: AbortPath, r: AbortReplay | null): string {
-  checkObject(p, "p");
-  if (r !== null) checkObject(r, "r");
+  checkAbortPathArgs(p, r);
   const out = [`era ${p.era}: ${p.eraTitle}`];
   for (const s of p.steps) out.push(`  ${s.fn}: ${s.text}`);
   const errno = p.outcome.errno !== undefined ? ` [${errName(p.outcome.errno)}]` : "";

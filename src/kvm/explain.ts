@@ -21,7 +21,18 @@ import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { hex } from "../pgtable/u64.js";
 import { guestMacro, type GuestChoice } from "./guest.js";
 import { guestHazards, hazardString, policyHazards, type EffectiveClass, type Hazard } from "./hazards.js";
-import { checkEra, eraInfo, errnoName, userMemAbortPolicy, type Era, type EraInfo, type PolicyInputs, type PolicyResult } from "./policy.js";
+import {
+  ERA_IDS,
+  checkEra,
+  checkPolicyInputs,
+  eraInfo,
+  errnoName,
+  userMemAbortPolicy,
+  type Era,
+  type EraInfo,
+  type PolicyInputs,
+  type PolicyResult,
+} from "./policy.js";
 import { ArgumentError, checkBool, checkInt, checkObject, checkOneOf, checkU64, shown } from "../pgtable/args.js";
 import { describeVma } from "./vma.js";
 
@@ -142,7 +153,11 @@ export function explainEra(era: Era, p: PolicyInputs, o: ExplainOptions): EraExp
 export function explainEras(eras: readonly Era[], p: PolicyInputs, o: ExplainOptions): EraExplanation[] {
   const list: unknown = eras;
   if (!Array.isArray(list)) throw new ArgumentError("eras", `${shown(list)} is not an array of eras`);
-  list.forEach((e: unknown, i) => checkEra(e, `eras[${i}]`));
+  // Every argument, even for no era; an index loop, so that a hole of a sparse array is refused, not skipped.
+  if (list.length > ERA_IDS.length) throw new ArgumentError("eras", `holds ${list.length} eras; there are ${ERA_IDS.length}`);
+  for (let i = 0; i < list.length; i++) checkEra(list[i], `eras[${i}]`);
+  checkPolicyInputs(p);
+  checkExplainOptions(o);
   return eras.map((e) => explainEra(e, p, o));
 }
 
@@ -247,6 +262,16 @@ function pad(s: string, w: number): string {
 
 /** Text output: the inputs, then one era in full, or all eras as a compact table with the hazards below. */
 export function formatExplain(xs: readonly EraExplanation[], p: PolicyInputs, o: ExplainOptions): string {
+  const list: unknown = xs;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ArgumentError("xs", `${shown(list)} is not a non-empty array of EraExplanations (explainEras() makes one)`);
+  for (let i = 0; i < list.length; i++) {
+    const x = checkObject(list[i], `xs[${i}]`);
+    if (typeof x.era !== "object" || x.era === null || typeof x.policy !== "object" || x.policy === null || !Array.isArray(x.hazards))
+      throw new ArgumentError(`xs[${i}]`, `${shown(x)} is not an EraExplanation (explainEra() makes one)`);
+  }
+  checkPolicyInputs(p);
+  checkExplainOptions(o);
   const out = inputLines(p, o);
   out.push("");
   if (xs.length === 1) return [...out, ...formatOne(xs[0], p, o.lpa2)].join("\n");

@@ -34,7 +34,7 @@ import { EFAULT, EINVAL, ENOEXEC, ERRNO_NAMES, PROT_DEVICE, PROT_NORMAL_NC, PROT
 import { protRefusal } from "../pgtable/leaf.js";
 import { checkBool, checkObject, checkOneOf } from "../pgtable/args.js";
 import { protNames } from "../walker/decode.js";
-import { InputError } from "../pgtable/u64.js";
+import { InputError, showInput } from "../pgtable/u64.js";
 import { checkVmaInputs, kvmVmaIsCacheable, pfnHasLinearMap, pgprotInfo, vmaPfnmapOrMixed, type VmaInputs } from "./vma.js";
 import { checkString } from "../pgtable/args.js";
 
@@ -99,8 +99,9 @@ export function parseEras(text: string, what = "--era"): Era[] {
   const t = text.trim().toLowerCase();
   if (t === "all") return [...ERA_IDS];
   const alias: Record<string, Era> = { pre: "pre", v1: "v1", "v6.9": "v6.9", "6.9": "v6.9", mainline: "mainline" };
-  const e = alias[t];
-  if (!e) throw new InputError(`${what}: '${text}' is not one of ${ERA_IDS.join(", ")}, all`);
+  // An own key only: "constructor" or "__proto__" would find Object.prototype's.
+  const e = Object.prototype.hasOwnProperty.call(alias, t) ? alias[t] : undefined;
+  if (e === undefined) throw new InputError(`${what}: '${showInput(text)}' is not one of ${ERA_IDS.join(", ")}, all`);
   return [e];
 }
 

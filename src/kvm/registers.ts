@@ -16,7 +16,7 @@
 
 import { describeMairAttr, type S1Features } from "../mair/mair.js";
 import { stage2Geometry, type Geometry } from "../pgtable/geometry.js";
-import { InputError, hex } from "../pgtable/u64.js";
+import { InputError, hex, showInput } from "../pgtable/u64.js";
 import { decodeEsr } from "../regs/esr.js";
 import { decodeFar } from "../regs/far.js";
 import { fieldNum, type DecodedRegister } from "../regs/field.js";
@@ -31,7 +31,7 @@ import { decodeTcrRegister } from "../regs/tcr.js";
 import { VTCR, decodeVtcr, vtcrGranule } from "../regs/vtcr.js";
 import { decodeVttbr } from "../regs/vttbr.js";
 import { decodeTcr, hcrFieldsOf, regionGeometry, regionWords, sctlrFieldsOf } from "../stage1/config.js";
-import { checkBigU64, checkObject, checkString } from "../pgtable/args.js";
+import { checkBigU64, checkBool, checkKnownKeys, checkObject, checkString } from "../pgtable/args.js";
 
 /** What changes a decode: the stage-1 features that decide whether a MAIR byte is reserved. */
 export interface RegisterOptions {
@@ -209,6 +209,9 @@ function editDistance(a: string, b: string): number {
 export function nearestRegister(name: string): string | null {
   checkString(name, "name");
   const t = name.trim().toLowerCase();
+  // No name is near one this long (a distance within a third of its length needs a register name of 16+ characters):
+  // the quadratic edit distance of a megabyte-long name is not worth its seconds.
+  if (t.length > 48) return null;
   let best: { name: string; d: number } | null = null;
   for (const r of REGISTERS) {
     for (const cand of [r.name.toLowerCase(), ...r.aliases]) {
@@ -227,13 +230,14 @@ export function registerByName(name: string, what = "register"): RegisterInfo {
   const r = findRegister(name);
   if (r) return r;
   const near = nearestRegister(name);
-  throw new InputError(`${what}: '${name}' is not a register s2pt decodes${near ? `; did you mean ${near}?` : ""} (s2pt reg --list names them)`);
+  throw new InputError(`${what}: '${showInput(name)}' is not a register s2pt decodes${near ? `; did you mean ${near}?` : ""} (s2pt reg --list names them)`);
 }
 
 /** Decode `value` as register `name` (see registerByName for the errors). */
 export function decodeRegister(name: string, value: bigint, o: RegisterOptions = {}): RegisterDecode {
   checkString(name, "name");
   checkBigU64(value, "value");
-  checkObject(o, "o");
+  checkKnownKeys(checkObject(o, "o"), "o", ["xs"]);
+  if (o.xs !== undefined) checkBool(o.xs, "o.xs");
   return registerByName(name).decode(value, o);
 }

@@ -9,7 +9,7 @@ import { configWords, type CombineResult } from "./combine.js";
 import { SH_NAMES, SH_SHORT } from "./attrs.js";
 import { linuxMairName } from "./mair.js";
 import { parFields } from "./par.js";
-import { checkObject } from "../pgtable/args.js";
+import { ArgumentError, checkObject, shown } from "../pgtable/args.js";
 
 function hex2(v: number): string {
   return "0x" + v.toString(16).padStart(2, "0");
@@ -17,7 +17,10 @@ function hex2(v: number): string {
 
 /** The text form of one combine. */
 export function formatCombine(r: CombineResult): string {
-  checkObject(r, "r");
+  const o = checkObject(r, "r");
+  const isObj = (v: unknown): boolean => typeof v === "object" && v !== null;
+  if (!isObj(o.s1) || !isObj(o.s2) || !isObj(o.config) || !Array.isArray(o.steps) || !Array.isArray(o.outcomes))
+    throw new ArgumentError("r", `${shown(r)} is not a CombineResult (combineS1S2() makes one)`);
   const out: string[] = [];
   const s1name = linuxMairName(r.s1.attr);
   out.push(`stage 1   MAIR Attr ${hex2(r.s1.attr)}${s1name ? ` (${s1name})` : ""}: ${r.s1.text}; SH ${SH_SHORT[r.s1.sh]}`);

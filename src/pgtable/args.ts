@@ -147,3 +147,15 @@ export function checkInstance<T>(v: unknown, arg: string, cls: abstract new (...
   if (v instanceof cls) return v;
   throw new ArgumentError(arg, `${shown(v)} is not ${what}`);
 }
+
+/**
+ * An options object holds only the fields its type names: a misspelt one
+ * (`{ XS: true }` for `{ xs: true }`) would otherwise be ignored and the
+ * default silently used.
+ */
+export function checkKnownKeys(v: Record<string, unknown>, arg: string, known: readonly string[]): void {
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k))
+      throw new ArgumentError(`${arg}.${k.length > 40 ? `${k.slice(0, 37)}...` : k}`, `is not a field of ${arg} (its fields: ${known.join(", ")})`);
+  }
+}

@@ -5,11 +5,13 @@
  */
 
 import type { DecodedRegister } from "./field.js";
-import { checkObject } from "../pgtable/args.js";
+import { ArgumentError, checkObject, shown } from "../pgtable/args.js";
 
 /** A decoded register as text, one field per line (what `s2pt reg` prints). */
 export function formatRegister(d: DecodedRegister): string {
-  checkObject(d, "d");
+  const o = checkObject(d, "d");
+  if (typeof o.register !== "string" || !Array.isArray(o.fields) || o.fields.length === 0 || !Array.isArray(o.notes) || !Array.isArray(o.problems))
+    throw new ArgumentError("d", `${shown(d)} is not a DecodedRegister (a decode function of s2pt/regs makes one)`);
   const lines = [`${d.register} = ${d.value}  ${d.summary}`];
   const bw = Math.max(...d.fields.map((f) => f.bits.length)) + 2;
   const nw = Math.max(...d.fields.map((f) => f.name.length));

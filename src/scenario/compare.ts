@@ -16,7 +16,8 @@ import { OP_SPECS } from "./ops.js";
 import type { ReplayResult } from "./replay.js";
 import type { Scenario } from "./types.js";
 import { InputError, hex, parseU64 } from "../pgtable/u64.js";
-import { checkString } from "../pgtable/args.js";
+import { ArgumentError, checkObject, checkString, shown } from "../pgtable/args.js";
+import { checkScenarioArg } from "./args.js";
 
 /** Keys an expected file may not hold: they name Object.prototype members, never result fields. */
 export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
@@ -144,6 +145,10 @@ export function firstDivergence(expected: unknown, got: ReplayResult, scn: Scena
       `top level: expected a result object, got ${expected === null ? "null" : Array.isArray(expected) ? "an array" : `a ${typeof expected}`}`,
     );
   }
+  const r = checkObject(got, "got");
+  if (typeof r.name !== "string" || !Array.isArray(r.ops) || !Array.isArray(r.dump))
+    throw new ArgumentError("got", `${shown(got)} is not a ReplayResult (replay() makes one)`);
+  checkScenarioArg(scn);
   checkHexStrings(expected, got);
   const e = expected as Record<string, unknown>;
   const g = got as unknown as Record<string, unknown>;

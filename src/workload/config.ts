@@ -8,7 +8,7 @@
 
 import { stage2Geometry, type Geometry, type Stage2Config } from "../pgtable/geometry.js";
 import { InputError, binarySizeText, showInput } from "../pgtable/u64.js";
-import { ArgumentError, checkArray, checkBool, checkInt, checkObject, checkOneOf, checkString } from "../pgtable/args.js";
+import { ArgumentError, checkArray, checkBool, checkInt, checkObject, checkOneOf, checkString, shown } from "../pgtable/args.js";
 
 /** A configuration a workload runs under. */
 export interface BenchConfig extends Stage2Config {
@@ -29,6 +29,9 @@ export type CompareDim = (typeof COMPARE_DIMS)[number];
 
 /** Most switches one --compare names: 2^3 configurations side by side. */
 export const MAX_COMPARE_DIMS = 3;
+
+/** Most configurations one workload runs side by side: every combination of MAX_COMPARE_DIMS switches. */
+export const MAX_CONFIGS = 2 ** MAX_COMPARE_DIMS;
 
 /**
  * --compare: switches joined by commas (fwb,tlb-range), each once, at most
@@ -170,13 +173,21 @@ export function checkBenchConfig(v: unknown, arg: string): BenchConfig {
 export function checkBenchConfigs(v: unknown, arg: string): readonly BenchConfig[] {
   const a = checkArray(v, arg);
   if (a.length === 0) throw new ArgumentError(arg, "is empty (give at least one configuration)");
-  a.forEach((c, i) => checkBenchConfig(c, `${arg}[${i}]`));
+  if (a.length > MAX_CONFIGS)
+    throw new ArgumentError(arg, `holds ${a.length} configurations; at most ${MAX_CONFIGS} run side by side (${MAX_COMPARE_DIMS} compared switches)`);
+  // An index loop, not forEach: a hole of a sparse array is refused, not skipped.
+  for (let i = 0; i < a.length; i++) checkBenchConfig(a[i], `${arg}[${i}]`);
   return v as readonly BenchConfig[];
 }
 
 /** --compare's dimensions, each a name of COMPARE_DIMS. */
 export function checkDims(v: unknown, arg: string): readonly CompareDim[] {
   const a = checkArray(v, arg);
-  a.forEach((d, i) => checkOneOf(d, `${arg}[${i}]`, COMPARE_DIMS));
+  // As parseCompare(): each switch once, at most MAX_COMPARE_DIMS (2^n configurations).
+  if (a.length > MAX_COMPARE_DIMS) throw new ArgumentError(arg, `holds ${a.length} switches; compare at most ${MAX_COMPARE_DIMS} at once`);
+  for (let i = 0; i < a.length; i++) {
+    checkOneOf(a[i], `${arg}[${i}]`, COMPARE_DIMS);
+    if (a.indexOf(a[i]) !== i) throw new ArgumentError(`${arg}[${i}]`, `${shown(a[i])} is named twice`);
+  }
   return v as readonly CompareDim[];
 }

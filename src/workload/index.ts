@@ -32,6 +32,8 @@ export {
 export {
   runBench,
   MAX_REPS,
+  MAX_BENCH_RUN_CALLS,
+  MAX_BENCH_RUN_WORK,
   type BenchRequest,
   type BenchResult,
   type ConfigResult,

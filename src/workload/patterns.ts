@@ -157,6 +157,28 @@ export interface WorkloadSpec {
   readonly workloads: readonly Workload[];
 }
 
+/** The specs planPattern() and planScenario() made: runBench() runs only these (a hand-made or altered spec could run anything). */
+const PLANNED = new WeakSet<WorkloadSpec>();
+
+/** Freeze a spec (its workloads and phases; the typed arrays of offsets stay as they are) and remember it as planned. */
+function planned(spec: WorkloadSpec): WorkloadSpec {
+  for (const w of spec.workloads) {
+    for (const p of w.phases) Object.freeze(p);
+    Object.freeze(w.phases);
+    Object.freeze(w.scenarioOps);
+    Object.freeze(w);
+  }
+  Object.freeze(spec.workloads);
+  Object.freeze(spec);
+  PLANNED.add(spec);
+  return spec;
+}
+
+/** Whether `spec` is one planPattern() or planScenario() made. */
+export function isPlannedSpec(spec: unknown): spec is WorkloadSpec {
+  return typeof spec === "object" && spec !== null && PLANNED.has(spec as WorkloadSpec);
+}
+
 /** Marsaglia's xorshift32 (13, 17, 5): the random orders and ranges, reproducible from --seed. */
 export class XorShift32 {
   private s: number;
@@ -173,8 +195,9 @@ export class XorShift32 {
     this.s = x >>> 0;
     return this.s;
   }
-  /** An integer in 0..n-1 (n <= 2^32). */
+  /** An integer in 0..n-1 (1 <= n <= 2^32). */
   below(n: number): number {
+    checkInt(n, "n", 1, 2 ** 32);
     return Math.floor((this.next() / 4294967296) * n);
   }
 }
@@ -471,7 +494,7 @@ export function planPattern(params: PatternParams, configs: readonly BenchConfig
     }
     return { config, geometry, phases, scenario: null, scenarioOps: [], prot, refusal: null };
   });
-  return { pattern: pat, params, summary, unit, units, pageSize: page, ipa, pa, workloads };
+  return planned({ pattern: pat, params, summary, unit, units, pageSize: page, ipa, pa, workloads });
 }
 
 /**
@@ -486,6 +509,8 @@ export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): Wo
     if (kernelFnOfOp(op.op) >= 0) ops.push(i);
   });
   const skipped = scn.ops.length - ops.length;
+  // Nothing to count or time: a time "per op" over no op would be the clock's noise.
+  if (ops.length === 0) throw new InputError("ops: no kernel op (map, unmap, ...) to benchmark");
   const workloads = configs.map((config): Workload => {
     const geometry = configGeometry(config);
     const sc: Scenario = {
@@ -503,7 +528,7 @@ export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): Wo
     };
   });
   const name = scn.name ? `scenario '${showInput(scn.name, 60)}'` : "the scenario";
-  return {
+  return planned({
     pattern: "scenario",
     params: null,
     summary: `${name}: ${ops.length} kernel ops on a fresh table${skipped ? ` (${skipped} s2pt model ops, translate/translate_va, not run: they are the hardware's walk, not KVM's work)` : ""}`,
@@ -513,7 +538,7 @@ export function planScenario(scn: Scenario, configs: readonly BenchConfig[]): Wo
     ipa: null,
     pa: null,
     workloads,
-  };
+  });
 }
 
 /** A prot as names (R|W), for output. */
@@ -536,8 +561,8 @@ function checkPatternParams(v: unknown, arg: string): PatternParams {
   orNull(p.ipa, `${arg}.ipa`);
   orNull(p.pa, `${arg}.pa`);
   checkInt(p.dirty, `${arg}.dirty`, 1, 100);
-  checkInt(p.ranges, `${arg}.ranges`, 0, 2 ** 32);
-  checkInt(p.rangeSize, `${arg}.rangeSize`, 0, 2 ** 53 - 1);
+  checkInt(p.ranges, `${arg}.ranges`, 1, MAX_RANGES);
+  checkInt(p.rangeSize, `${arg}.rangeSize`, 1, 2 ** 53 - 1);
   checkOneOf(p.bar, `${arg}.bar`, BAR_TYPES);
   return v as PatternParams;
 }

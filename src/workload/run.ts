@@ -18,7 +18,7 @@
 
 import { ENOMEM, ERRNO_NAMES } from "../pgtable/descriptor.js";
 import { EVENT_NAMES, MaintenanceLog } from "../pgtable/events.js";
-import { ArgumentError, checkFunction, checkInt, checkObject } from "../pgtable/args.js";
+import { ArgumentError, checkFunction, checkInt, checkKnownKeys, checkObject, shown } from "../pgtable/args.js";
 import { MAX_SCENARIO_WORK, WorkBudget, checkOpWork, opWorkBound, scenarioMaxPages } from "../scenario/limits.js";
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { execOp, newScenarioTable, opInputError } from "../scenario/replay.js";
@@ -26,7 +26,7 @@ import { InputError, binarySizeText } from "../pgtable/u64.js";
 import { CpuWallClock, stat, type Stat } from "./clock.js";
 import { Counter, MAX_FLUSH_EVENTS, countingLog, kernelFnOfOp, sumCounts, totalCalls, type Counts } from "./counts.js";
 import { RunState, runCalls } from "./mmu.js";
-import type { Phase, Refusal, Workload, WorkloadSpec } from "./patterns.js";
+import { isPlannedSpec, type Phase, type Refusal, type Workload, type WorkloadSpec } from "./patterns.js";
 import type { BenchConfig } from "./config.js";
 
 /** Calls run between two progress reports in the counting pass. */
@@ -34,6 +34,33 @@ const PROGRESS_CALLS = 1 << 14;
 
 /** Most timed runs (and warm-up runs) per configuration. */
 export const MAX_REPS = 99;
+
+/**
+ * Most mmu.c-level calls one runBench() of a pattern makes over the whole
+ * run: every configuration's counting pass, warm-up and timed runs (2^27:
+ * 64 GiB of 4K pages faulted in, counted and timed 5 times). A run that
+ * would pass it is refused before anything runs.
+ */
+export const MAX_BENCH_RUN_CALLS = 2 ** 27;
+
+/**
+ * The same for a scenario workload, in table entries as its work budget
+ * charges them (MAX_SCENARIO_WORK per pass): 8 passes of the largest
+ * scenario. Known from the first counting pass; the run is refused then,
+ * before any timed run.
+ */
+export const MAX_BENCH_RUN_WORK = 2 ** 27;
+
+/** Refuse a run whose work (`total` of `what`) passes `limit`, naming the options that set it. */
+function checkRunWork(total: number, req: BenchRequest, configs: number, what: string, limit: number): void {
+  if (total <= limit) return;
+  const runs = req.reps > 0 ? `the counting pass, --warmup ${req.warmup} and --reps ${req.reps}` : "the counting pass (--reps 0)";
+  throw new InputError(
+    `${req.reps > 0 ? `--reps ${req.reps}` : "--compare"}: ${configs} configuration${configs > 1 ? "s" : ""}, each run ${req.reps > 0 ? 1 + req.warmup + req.reps : 1} times (${runs}), ` +
+      `make ${total.toLocaleString("en-US")} ${what} in all, beyond s2pt bench's limit of ${limit.toLocaleString("en-US")} per run ` +
+      `(docs/reliability.md, "Resource bounds"): lower --reps, --warmup, --size or --compare`,
+  );
+}
 
 /** What runBench() runs: a workload, its table's page budget, timed and warm-up runs per configuration. */
 export interface BenchRequest {
@@ -211,6 +238,8 @@ interface CountOutcome {
   /** pgtable.c events per kind (EVENT_NAMES order) over the timed phases, and the table pages in use at the end. */
   logKinds: Float64Array;
   endPages: number;
+  /** A scenario: the table entries its work budget charged (0 for a pattern). */
+  work: number;
 }
 
 function countPass(w: Workload, maxTablePages: number, report: (done: number, total: number) => void): CountOutcome {
@@ -263,7 +292,7 @@ function countPass(w: Workload, maxTablePages: number, report: (done: number, to
     if (installed) acct.uninstall();
   }
   const counts = phases.length > 0 ? sumCounts(phases.map((x) => x.counts)) : null;
-  return { counts, phases, error, rets, logKinds: acct.logKinds, endPages: pgt.store.inUse };
+  return { counts, phases, error, rets, logKinds: acct.logKinds, endPages: pgt.store.inUse, work: work?.spent ?? 0 };
 }
 
 /** One timed (or warm-up) run: a fresh table, the set-up untimed, the timed phases in one window. */
@@ -297,22 +326,35 @@ function timedRun(w: Workload, maxTablePages: number, log: MaintenanceLog, want:
 /** Run a workload in every configuration: counts, then timed runs. */
 export function runBench(req: BenchRequest, hooks: RunHooks = {}): BenchResult {
   const r = checkObject(req, "req");
-  const s = checkObject(r.spec, "req.spec");
-  if (!Array.isArray(s.workloads) || s.workloads.length === 0)
-    throw new ArgumentError("req.spec", "is not a WorkloadSpec (planPattern() or planScenario() makes one)");
+  checkKnownKeys(r, "req", ["spec", "maxTablePages", "reps", "warmup"]);
+  // Only a spec the planner made (and froze): a hand-made or altered one could ask for anything.
+  if (!isPlannedSpec(r.spec)) throw new ArgumentError("req.spec", `${shown(r.spec)} is not a WorkloadSpec planPattern() or planScenario() made`);
   checkInt(r.maxTablePages, "req.maxTablePages", 0, 2 ** 32);
+  checkInt(r.reps, "req.reps", 0, MAX_REPS);
+  checkInt(r.warmup, "req.warmup", 0, MAX_REPS);
   const h = checkObject(hooks, "hooks");
+  checkKnownKeys(h, "hooks", ["progress", "gc"]);
   if (h.progress !== undefined) checkFunction(h.progress, "hooks.progress");
   if (h.gc !== undefined) checkFunction(h.gc, "hooks.gc");
-  if (!Number.isInteger(req.reps) || req.reps < 0 || req.reps > MAX_REPS) throw new Error(`runBench: reps ${req.reps} is outside 0..${MAX_REPS}`);
-  if (!Number.isInteger(req.warmup) || req.warmup < 0 || req.warmup > MAX_REPS) throw new Error(`runBench: warmup ${req.warmup} is outside 0..${MAX_REPS}`);
   const spec = req.spec;
   const n = spec.workloads.length;
+  const passes = 1 + (req.reps > 0 ? req.warmup + req.reps : 0);
+  // The whole run's work, before any of it runs: a pattern's calls per pass are known now.
+  const patternCalls = spec.workloads.reduce((a, w) => a + (w.refusal === null && w.scenario === null ? w.phases.reduce((b, p) => b + p.calls, 0) : 0), 0);
+  checkRunWork(patternCalls * passes, req, n, "kernel calls", MAX_BENCH_RUN_CALLS);
+  /** A scenario's work (table entries, as its work budget charges them) so far in this run. */
+  let scenarioWork = 0;
   const results: ConfigResult[] = spec.workloads.map((w, ci) => {
     const base: ConfigResult = { config: w.config, prot: w.prot, refusal: w.refusal, error: null, counts: null, phases: [], rets: null, timing: null };
     if (w.refusal !== null) return base;
     const c = countPass(w, req.maxTablePages, (done, total) => hooks.progress?.({ config: ci, configs: n, stage: "count", done, total }));
     const r: ConfigResult = { ...base, error: c.error, counts: c.counts, phases: c.phases, rets: c.rets };
+    if (w.scenario !== null) {
+      // A scenario's work is known from its counting pass: this configuration's runs, and as much again for each one after it.
+      scenarioWork += c.work;
+      checkRunWork(scenarioWork + c.work * (passes - 1) + c.work * passes * (n - 1 - ci), req, n, "table entries", MAX_BENCH_RUN_WORK);
+      scenarioWork += c.work * (passes - 1);
+    }
     if (c.error !== null || req.reps === 0 || c.counts === null) return r;
     const log = new MaintenanceLog();
     const cpu: number[] = [];

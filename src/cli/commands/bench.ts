@@ -21,7 +21,7 @@ import {
 import { MAX_REPS, runBench, type BenchResult, type Progress } from "../../workload/run.js";
 import { benchCsv, benchJson, bytesText, figText, formatBench, intText, switchesText } from "../bench-report.js";
 import { EXIT_MISMATCH, writeFileAtomic, type CliContext } from "../io.js";
-import { checkLpa2, checkPaBits, optionWords } from "../options.js";
+import { addressOption, checkLpa2, checkPaBits, optionWords } from "../options.js";
 import { inputLabel, loadScenario, naming } from "../scenarios.js";
 import type { CommandSpec } from "../spec.js";
 import type { CommandArgs } from "../spec.js";
@@ -48,7 +48,7 @@ const APPLIES: Readonly<Record<string, readonly PatternName[]>> = {
   size: PATTERNS,
   "page-size": ["fault-in", "teardown", "dirty-log", "mmu-notifier", "vfio-bar"],
   order: ["fault-in", "thp", "hugetlb-1g", "dirty-log", "vfio-bar"],
-  seed: PATTERNS,
+  seed: ["fault-in", "thp", "hugetlb-1g", "dirty-log", "mmu-notifier", "vfio-bar"],
   ipa: PATTERNS,
   pa: PATTERNS,
   dirty: ["dirty-log"],
@@ -102,7 +102,8 @@ function baseConfig(a: CommandArgs, scn: { config: BenchConfig } | null, dims: r
   const iaBits = a.value<number>("ia-bits") as number;
   const paBits = a.value<number>("pa-bits") ?? (iaBits > 48 ? 52 : 48);
   checkLpa2(granule, lpa2);
-  checkPaBits(paBits, granule, lpa2);
+  // The default PA size follows --ia-bits: a refusal of it names the option the user gave.
+  checkPaBits(paBits, granule, lpa2, a.has("pa-bits") ? "--pa-bits" : `--ia-bits ${iaBits} (the PA size is then 52 bits)`);
   return {
     granule,
     iaBits,
@@ -320,6 +321,13 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
     if (pattern === null) throw new InputError(`--${opt}: applies to a pattern, not to a scenario (the scenario's ops and config say it)`);
     if (!pats.includes(pattern)) throw new InputError(`--${opt}: does not apply to ${pattern} (it applies to ${pats.join(", ")})`);
   }
+  // Options that would change nothing in this run are refused too, not silently ignored.
+  if (a.has("warmup") && a.value<number>("reps") === 0) throw new InputError("--warmup: applies to timed runs, and --reps 0 asks for none");
+  if (a.has("seed") && pattern !== null && pattern !== "mmu-notifier" && a.value<string>("order") === "seq") {
+    if (pattern !== "dirty-log") throw new InputError(`--seed: applies to --order random (with --order seq ${pattern}'s faults go in IPA order)`);
+    if (a.value<number>("dirty") === 100)
+      throw new InputError("--seed: applies to dirty-log with --dirty below 100 (which pages) or --order random (which order)");
+  }
   if (dims.includes("eager-split")) {
     if (pattern !== "dirty-log") throw new InputError("--compare: eager-split applies to dirty-log only");
     if (!a.has("eager-split")) throw new InputError("--compare: eager-split needs --eager-split <chunk size> (the chunk it compares with off)");
@@ -334,7 +342,15 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
       try {
         return planScenario(scn, configs);
       } catch (e) {
-        throw optionWords(e);
+        // The geometry is the scenario's config with the switches given: its fields named as the file names them
+        // (--pa-bits does not apply to a scenario), and the switch that made it refused.
+        if (!(e instanceof InputError) || !/^(ia_bits|pa_bits|lpa2):/.test(e.message)) throw e;
+        const why = a.has("lpa2")
+          ? ` (with --${a.flag("lpa2") ? "" : "no-"}lpa2)`
+          : dims.includes("lpa2")
+            ? " (in one of --compare lpa2's configurations)"
+            : "";
+        throw new InputError(`config.${e.message}${why}`);
       }
     });
   } else {
@@ -359,8 +375,9 @@ function runBenchCommand(a: CommandArgs, ctx: CliContext): void {
       pageSize: a.value<number>("page-size") ?? null,
       order: a.value<string>("order") as Order,
       seed: a.value<number>("seed") as number,
-      ipa: a.has("ipa") ? Number(a.value<bigint>("ipa")) : null,
-      pa: a.has("pa") ? Number(a.value<bigint>("pa")) : null,
+      // Refused by name above 2^53, never rounded (a value near 2^64 became 18446744073709552000 as a number).
+      ipa: addressOption(a, "ipa") ?? null,
+      pa: addressOption(a, "pa") ?? null,
       dirty: a.value<number>("dirty") as number,
       ranges: a.value<number>("ranges") as number,
       rangeSize: a.value<number>("range-size") as number,
