@@ -96,6 +96,8 @@ describe("encodeS1Table", () => {
     // 0x81234000 | 0b11 = 0x81234003. High: 1 << 27 | 1 << 28 | 0b11 << 29 | 1 << 31 = 0xf8000000.
     expect(table(4096, 0x81234000, { pxnTable: true, uxnTable: true, apTable: 3, nsTable: true })).toEqual([0x81234003, 0xf8000000]);
     expect(table(4096, 0x81234000, {})).toEqual([0x81234003, 0]);
+    // A table at address 0 is a table like any other.
+    expect(table(4096, 0, {})).toEqual([0x3, 0]);
     expect(table(4096, 0x1000, { pxnTable: true })).toEqual([0x1003, 0x08000000]);
     expect(table(4096, 0x1000, { uxnTable: true })).toEqual([0x1003, 0x10000000]);
     expect(table(4096, 0x1000, { apTable: 1 })).toEqual([0x1003, 0x20000000]);
