@@ -96,6 +96,34 @@ describe("ptdump: the kernel's lines", () => {
   });
 });
 
+describe("ptdump: a root table only partly inside the IPA space", () => {
+  it("64K, 48-bit IPA: the walk stops at 2^48, after 64 of the level-1 table's 8192 entries", () => {
+    // 3.4: 64K, IPA 48 -> start level 1, 1 root page; entries of 2^42 (L1), 2^29 (L2), 2^16 (L3).
+    // One R page at the very top, 0xffffffff0000: the last entry of the last tables.
+    const p = new KvmPgtable({ granule: 65536, iaBits: 48, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
+    expect(p.map(0xffffffff0000, 0x10000, 0x10000, PROT_R, 0)).toBe(0);
+    expect(ptdump(p)).toBe(
+      [
+        HEADER,
+        // 63 empty level-1 entries: 63 x 4T = 252T.
+        "0x0000000000000000-0x0000fc0000000000         252T 1",
+        // 8191 empty level-2 entries: 8191 x 512M = 4193792M, which 1024 does not divide.
+        "0x0000fc0000000000-0x0000ffffe0000000     4193792M 2",
+        // 8191 empty level-3 entries: 8191 x 64K = 524224K.
+        "0x0000ffffe0000000-0x0000ffffffff0000      524224K 3",
+        // R, W clear, XN (no PROT_X), AF, a page (not BLK); the last run, and nothing after 2^48.
+        "0x0000ffffffff0000-0x0001000000000000          64K 3   R   NX AF    ",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a last run at level 1 is printed like any other (4K, 36-bit IPA: start level 1, 3.4)", () => {
+    const p = new KvmPgtable({ granule: 4096, iaBits: 36, paBits: 40, lpa2: false, fwb: false, tlbRange: false });
+    expect(ptdump(p)).toBe(`${HEADER}\n0x0000000000000000-0x0000001000000000          64G 1\n`);
+  });
+});
+
 describe("ptdumpColumns", () => {
   const run = { start: 0, end: 0x1000, level: 3, memtype: "" };
   it("no columns for a run of empty entries", () => expect(ptdumpColumns({ ...run, protLo: 0, protHi: 0 })).toEqual([]));
