@@ -600,3 +600,193 @@ describe("the path replayed on a table (replayAbort) and printed", () => {
     expect(message(() => abortPathJson(p, 5 as never))).toBe("r: 5 is not an object");
   });
 });
+
+describe("the decisions in the kernel's order (section 7), each with the fact it decides on", () => {
+  type Want = Array<[string, RegExp]>;
+  const steps = (esr: bigint, ipa: bigint | null, c: Partial<AbortConfig> = {}, era: Era = "mainline"): Array<[string, string]> =>
+    path(esr, ipa, c, era).steps.map((s) => [s.fn, s.text]);
+  const check = (got: Array<[string, string]>, want: Want): void => {
+    expect(got.map(([fn]) => fn)).toEqual(want.map(([fn]) => fn));
+    want.forEach(([, re], i) => expect(got[i][1], got[i][0]).toMatch(re));
+  };
+  const EXIT_D: [string, RegExp] = ["handle_exit()", /^EC 0x24 \(Data Abort from a lower EL\): arm_exit_handlers\[\] calls kvm_handle_guest_abort\(\)$/];
+  const EXIT_I: [string, RegExp] = ["handle_exit()", /^EC 0x20 \(Instruction Abort from a lower EL\): /];
+  const IPA_MMIO: [string, RegExp] = [
+    "kvm_vcpu_get_fault_ipa()",
+    /^fault_ipa 0x9000000 from HPFAR_EL2 0x90000: FIPA << 12; HPFAR_EL2 is valid for this fault \(__hpfar_valid\(\)\)$/,
+  ];
+  const T3: [string, RegExp] = ["esr_fsc_is_translation_fault()", /^Translation fault, level 3$/];
+  const NOSLOT: [string, RegExp] = ["gfn_to_hva_memslot_prot()", /^gfn 0x9000 is in no memslot: kvm_is_error_hva\(\)$/];
+
+  it("an SEA: the FSC named", () => {
+    check(steps(DABT | 0x10n, null), [
+      EXIT_D,
+      ["kvm_vcpu_abt_issea()", /^FSC 0x10 \(Synchronous External abort, .*\) is a synchronous External abort or ECC error$/],
+    ]);
+  });
+
+  it("beyond the IPA limit", () => {
+    check(steps(DABT | 0x07n, 1n << 44n), [
+      EXIT_D,
+      ["kvm_vcpu_get_fault_ipa()", /^fault_ipa 0x100000000000 from HPFAR_EL2 0x1000000000: /],
+      ["kvm_handle_guest_abort()", /^a Translation fault at 0x100000000000, beyond the sanitised PARange \(the IPA limit, 44 bits\)$/],
+    ]);
+    check(steps(DABT | 0x07n, 1n << 40n), [
+      EXIT_D,
+      ["kvm_vcpu_get_fault_ipa()", /^fault_ipa 0x10000000000 /],
+      ["kvm_handle_guest_abort()", /^a Translation fault at 0x10000000000: between the VM's IPA size \(40 bits, VTCR_EL2_IPA\) and the PARange$/],
+    ]);
+  });
+
+  it("an unsupported FSC, by era", () => {
+    check(steps(DABT | 0x00n, 0x40000000n), [
+      EXIT_D,
+      ["kvm_vcpu_get_fault_ipa()", /^fault_ipa 0x40000000 /],
+      ["trace_kvm_guest_fault()", /^ipa 0x40000000, esr 0x92000000, hxfar \?$/],
+      [
+        "esr_fsc_is_translation_fault() / _permission_fault() / _access_flag_fault()",
+        /^FSC 0x0 \(Address size fault, level 0\) is none of them: kvm_err\("Unsupported FSC/,
+      ],
+    ]);
+    expect(steps(DABT | 0x00n, 0x40000000n, {}, "pre")[3][0]).toBe("kvm_vcpu_trap_get_fault_type()");
+    expect(steps(DABT | 0x07n, 0x40000000n, {}, "v1")[3][0]).toBe("kvm_vcpu_trap_get_fault_type()");
+  });
+
+  it("no memslot: MMIO, an instruction fetch, a stage-1 walk", () => {
+    const mmioHead: Want = [
+      EXIT_D,
+      IPA_MMIO,
+      ["trace_kvm_guest_fault()", /^ipa 0x9000000, esr 0x92000007, hxfar \?$/],
+      T3,
+      NOSLOT,
+      ["kvm_is_write_fault()", /^WnR = 0: read$/],
+      ["kvm_handle_guest_abort()", /^no memslot: the IPA is not guest RAM$/],
+    ];
+    check(steps(DABT | 0x07n, 0x9000000n, { memslot: "none" }), [
+      ...mmioHead,
+      ["kvm_handle_guest_abort()", /^fault_ipa \|= FAR_EL2\[11:0\]: 0x9000000 \(FAR_EL2 not given: offset 0 assumed\)$/],
+      ["io_mem_abort()", /^ISV = 0: no instruction syndrome .*: KVM cannot emulate the access; trace_kvm_mmio_nisv\(\)$/],
+    ]);
+    check(steps(IABT | 0x07n, 0x9000000n, { memslot: "none" }), [
+      EXIT_I,
+      IPA_MMIO,
+      ["trace_kvm_guest_fault()", /^ipa 0x9000000, esr 0x82000007, hxfar \?$/],
+      T3,
+      NOSLOT,
+      ["kvm_is_write_fault()", /^an instruction abort: not a write$/],
+      ["kvm_handle_guest_abort()", /^no memslot/],
+      ["kvm_handle_guest_abort()", /^an instruction fetch from there: -ENOEXEC /],
+    ]);
+    check(steps(DABT | S1PTW | 0x07n, 0x9000000n, { memslot: "none" }), [
+      EXIT_D,
+      IPA_MMIO,
+      ["trace_kvm_guest_fault()", /esr 0x92000087/],
+      T3,
+      NOSLOT,
+      ["kvm_is_write_fault()", /^S1PTW: a write only for a Permission fault \(the hardware updating AF\/DBM in the guest's table\): read$/],
+      ["kvm_handle_guest_abort()", /^no memslot/],
+      ["kvm_vcpu_abt_iss1tw()", /^the guest's stage-1 table walk reads there /],
+    ]);
+    check(steps(DABT | CM | 0x07n, 0x9000000n, { memslot: "none" }).slice(-1), [
+      ["kvm_vcpu_dabt_is_cm()", /^a cache maintenance instruction outside any memslot/],
+    ]);
+  });
+
+  it("a write to a read-only slot, dirty logging, a host block, a Permission fault's granule, mkyoung", () => {
+    const ro = steps(DABT | WNR | 0x0en, 0x40201000n, { dirtyLog: true, mapSize: 0x200000, memslot: "ro" });
+    expect(ro[1][1]).toMatch(/^fault_ipa 0x40201000 from HPFAR_EL2 0x402010: FIPA << 12; HPFAR_EL2 is UNKNOWN for a Permission fault on the final access: /);
+    expect(ro[3]).toEqual(["esr_fsc_is_permission_fault()", "Permission fault, level 2"]);
+    expect(ro[4][1]).toMatch(/^gfn 0x40201 is in a read-only \(KVM_MEM_READONLY\) memslot; its backing: anon VMA/);
+    expect(ro[5]).toEqual(["kvm_is_write_fault()", "WnR = 1: write"]);
+    expect(ro[6]).toEqual(["kvm_handle_guest_abort()", "a write to a read-only memslot"]);
+    const rw = steps(DABT | WNR | 0x0fn, 0x40201000n, { dirtyLog: true });
+    expect(rw[4][1]).toMatch(/^gfn 0x40201 is in a writable memslot; its backing: /);
+    expect(rw.slice(6, 9)).toEqual([
+      ["kvm_vcpu_trap_get_perm_fault_granule()", "a Permission fault at level 3: fault_granule 0x1000"],
+      ["user_mem_abort()", "write_fault 1 (kvm_is_write_fault()), exec_fault 0 (kvm_vcpu_trap_is_exec_fault(): an instruction abort not on a table walk)"],
+      ["user_mem_abort()", "dirty logging (memslot_is_logging()): force_pte, PAGE_SIZE mappings"],
+    ]);
+    expect(rw.at(-2)).toEqual(["mark_page_dirty_in_slot()", "the page is marked dirty once the fault is handled"]);
+    expect(rw.at(-1)).toEqual([
+      "kvm_pgtable_stage2_relax_perms()",
+      "a Permission fault and vma_pagesize == fault_granule: relax_perms(0x40201000, R|W, HANDLE_FAULT | SHARED) adds the missing permissions to the existing leaf",
+    ]);
+    const blk = steps(IABT | 0x07n, 0x40201000n, { mapSize: 0x200000 });
+    expect(blk[7]).toEqual(["get_vma_page_shift() / transparent_hugepage_adjust()", "the host maps it with 0x200000 (--map-size)"]);
+    expect(blk.at(-1)).toEqual(["kvm_pgtable_stage2_map()", "map(0x40200000, 0x200000, 0x80000000, R|W|X, memcache, HANDLE_FAULT | SHARED)"]);
+    expect(blk[6]).toEqual(["user_mem_abort()", expect.stringMatching(/^write_fault 0 \(kvm_is_write_fault\(\)\), exec_fault 1 /)]);
+    const rd = steps(DABT | 0x07n, 0x40201000n, { memslot: "ro" });
+    expect(rd).toContainEqual(["__kvm_faultin_pfn()", "a read-only memslot: writable = false, no KVM_PGTABLE_PROT_W"]);
+    expect(steps(DABT | 0x07n, 0x40201000n, { dirtyLog: true })).toContainEqual([
+      "user_mem_abort()",
+      "dirty logging and a read fault: writable = false (mapped writable only on a write fault, which marks the page dirty)",
+    ]);
+    const p2 = steps(DABT | WNR | 0x0en, 0x40201000n);
+    expect(p2).toContainEqual(["user_mem_abort()", "a Permission fault on a 0x200000 block: vma_pagesize = fault_granule"]);
+    const af = path(DABT | 0x0bn, 0x40201000n);
+    expect(af.steps.at(-1)).toEqual({
+      fn: "handle_access_fault()",
+      text: "trace_kvm_access_fault(); under the read lock, kvm_pgtable_stage2_mkyoung(fault_ipa, HANDLE_FAULT | SHARED) sets AF in the level-3 leaf",
+    });
+    expect(af.notes).toEqual([expect.stringMatching(/^an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 /)]);
+    expect(af.outcome.text).toBe("the leaf is young again; the guest resumes and retries the access");
+    expect(path(DABT | 0x07n, 0x40201000n).outcome.text).toBe(
+      "0 (1 to the run loop; -EAGAIN from a racing vCPU also becomes 0): the guest resumes and retries the access",
+    );
+  });
+
+  it("replay details: a path without an IPA cannot be replayed; a table that already allows the access; a fault at another level", () => {
+    const sea = path(DABT | 0x10n, null);
+    expect(() =>
+      replayAbort(
+        sea,
+        regs(DABT | 0x10n, null),
+        { describe: "t", load: () => new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: true, tlbRange: false }) },
+        true,
+      ),
+    ).toThrow("replayAbort: the path has no fault IPA");
+    const rwTable = (): KvmPgtable => {
+      const p = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: true, tlbRange: false });
+      expect(p.map(0x40200000, 0x200000, 0x80200000, R | W, 0)).toBe(0);
+      return p;
+    };
+    const rg = regs(DABT | WNR | 0x0en, 0x40201000n);
+    const ok = replayAbort(kvmHandleGuestAbort("mainline", rg, RAM), rg, { describe: "rw", load: rwTable }, true);
+    expect([ok.before.agrees, ok.before.why]).toEqual([null, "the access succeeds on this table"]);
+    // A level-3 Translation fault reported where the table has nothing below level 1: same type, another level.
+    const tr = regs(DABT | 0x07n, 0x1000n);
+    const far = replayAbort(kvmHandleGuestAbort("mainline", tr, RAM), tr, { describe: "rw", load: rwTable }, true);
+    expect(far.before.agrees).toBe(false);
+    expect(far.before.why).toMatch(/^the walk takes a Translation fault at level 1, the ESR reports Translation fault, level 3$/);
+    // A 2M map over the 2M block replaces it whole: no note.
+    const whole = kvmHandleGuestAbort("mainline", regs(DABT | 0x06n, 0x40200000n), { ...RAM, mapSize: 0x200000 });
+    expect(whole.op).toMatchObject({ op: "map", size: 0x200000 });
+    expect(replayAbort(whole, regs(DABT | 0x06n, 0x40200000n), { describe: "rw", load: rwTable }, true).notes).toEqual([]);
+    // mkyoung on a block: no note either.
+    const af = regs(DABT | 0x0an, 0x40200000n);
+    expect(replayAbort(kvmHandleGuestAbort("mainline", af, RAM), af, { describe: "rw", load: rwTable }, true).notes).toEqual([]);
+  });
+
+  it("the printed path: every step on its own line, the walk indented under a blank line; the JSON's steps and walk", () => {
+    const mk = (): KvmPgtable => {
+      const p = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: true, tlbRange: false });
+      expect(p.map(0x40200000, 0x200000, 0x80200000, R, 0)).toBe(0);
+      return p;
+    };
+    const rg: AbortRegs = { esr: DABT | WNR | 0x0en, far: 0xffff000000001234n, hpfar: hpfar(0x40201000n), ipa: null };
+    const p = kvmHandleGuestAbort("mainline", rg, RAM);
+    const r = replayAbort(p, rg, { describe: "t", load: mk }, true);
+    const lines = formatAbortPath(p, r).split("\n");
+    expect(lines[1]).toBe("  handle_exit(): EC 0x24 (Data Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()");
+    const at = lines.indexOf("  the walk of the faulting IPA on t:");
+    expect(lines[at - 1]).toBe("");
+    expect(lines[at + 1]).toBe("    IPA 0x40201234, data write at EL1");
+    const j = abortPathJson(p, r);
+    expect((j.steps as string[])[0]).toBe("handle_exit(): EC 0x24 (Data Abort from a lower EL): arm_exit_handlers[] calls kvm_handle_guest_abort()");
+    expect((j.replay as { before: Record<string, unknown> }).before).toMatchObject({
+      agrees_with_esr: true,
+      why: "the walk takes the fault the ESR reports (Permission fault, level 2)",
+      walk: { ipa: "0x40201234", access: "w" },
+    });
+  });
+});
