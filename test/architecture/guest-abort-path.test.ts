@@ -790,3 +790,135 @@ describe("the decisions in the kernel's order (section 7), each with the fact it
     });
   });
 });
+
+describe("the edges of each decision", () => {
+  it("level 0 of each fault type is classified too (esr_fsc_is_*(): levels 0..3)", () => {
+    expect(path(DABT | 0x04n, 0x40000000n).op?.op).toBe("map");
+    expect(path(DABT | WNR | 0x0cn, 0x40000000n).outcome.kind).toBe("resume");
+    expect(path(DABT | WNR | 0x0cn, 0x40000000n).steps[3].fn).toBe("esr_fsc_is_permission_fault()");
+    expect(path(DABT | 0x08n, 0x40000000n).op?.op).toBe("mkyoung");
+    expect(path(DABT | 0x08n, 0x40000000n).steps[3]).toEqual({ fn: "esr_fsc_is_access_flag_fault()", text: "Access flag fault, level 0" });
+  });
+
+  it("the older eras: (esr & 0x3C) classifies; v1 too; a Permission fault still relaxes", () => {
+    expect(path(DABT | 0x2bn, 0x40000000n, {}, "v1").outcome.errno).toBe(-14);
+    expect(path(DABT | WNR | 0x0fn, 0x40000000n, {}, "pre").op?.op).toBe("relax_perms");
+    expect(path(DABT | WNR | 0x0fn, 0x40000000n, {}, "v1").op?.op).toBe("relax_perms");
+    expect(path(DABT | 0x00n, 0x40000000n, {}, "pre").notes).toEqual([]);
+  });
+
+  it("a reserved FSC (0x19) is named as reserved", () => {
+    const p = path(DABT | 0x19n, 0x40000000n);
+    expect(p.outcome.errno).toBe(-14);
+    expect(p.steps.at(-1)?.text).toMatch(/^FSC 0x19 \(reserved\) is none of them/);
+    expect(abortInputLines(regs(DABT | 0x19n, 0x40000000n), RAM)[0]).toBe("ESR_EL2 0x92000019: Data Abort from the guest, reserved FSC 0x19, WnR 0, ISV 0");
+  });
+
+  it("an EC below 0x10 is printed with two digits", () => {
+    // EC 0x01 (WFx) << 26 | IL = 0x06000000.
+    expect(message(() => abortFacts(0x06000000n))).toMatch(/^--esr: 0x6000000 has EC 0x01 \(/);
+  });
+
+  it("HPFAR_EL2 is not valid for an External abort on a stage-1 walk", () => {
+    expect(hpfarValidFor(abortFacts(DABT | S1PTW | 0x14n))).toBe(false);
+  });
+
+  it("parseMapSize takes the whole text; checkAbortConfig takes a 52-bit IPA", () => {
+    const bad = "is not a mapping size (4k, 2m, 1g, ... or a 0x-prefixed byte count)";
+    expect(message(() => parseMapSize("x0x10"))).toBe(`--map-size: 'x0x10' ${bad}`);
+    expect(message(() => parseMapSize("0x10z"))).toBe(`--map-size: '0x10z' ${bad}`);
+    expect(() => checkAbortConfig({ ...RAM, iaBits: 52, ipaLimit: 52 })).not.toThrow();
+  });
+
+  it("the trace shows FAR; the MMIO address takes FAR's page offset; the in-kernel bus is tried first", () => {
+    const far = 0xffff800012340010n;
+    const p = path(DABT | ISV | 0x07n, 0x9000000n, { memslot: "none" }, "mainline", far);
+    expect(p.steps[2].text).toBe("ipa 0x9000000, esr 0x93000007, hxfar 0xffff800012340010");
+    expect(p.steps).toContainEqual({ fn: "kvm_handle_guest_abort()", text: "fault_ipa |= FAR_EL2[11:0]: 0x9000010" });
+    expect(p.steps.at(-1)?.text).toMatch(/^KVM_MMIO_BUS at 0x9000010: an in-kernel device /);
+    expect(path(DABT | 0x07n, 0x9000000n, { memslot: "none" }).outcome).toEqual({
+      kind: "error",
+      fn: "io_mem_abort()",
+      text: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"): KVM_RUN returns -ENOSYS (QEMU: "kvm run failed Function not implemented")',
+      errno: -38,
+    });
+  });
+
+  it("user_mem_abort()'s optional steps appear only when they apply", () => {
+    const fns = (p: ReturnType<typeof path>) => p.steps.map((s) => s.fn);
+    const plain = path(DABT | 0x07n, 0x40201000n);
+    expect(fns(plain)).not.toContain("get_vma_page_shift() / transparent_hugepage_adjust()");
+    expect(fns(plain)).toContain("kvm_vma_is_cacheable()");
+    expect(fns(path(DABT | WNR | 0x07n, 0x40201000n))).not.toContain("mark_page_dirty_in_slot()");
+    expect(fns(path(DABT | 0x07n, 0x40201000n, { dirtyLog: true }))).not.toContain("mark_page_dirty_in_slot()");
+    expect(path(DABT | WNR | 0x0fn, 0x40201000n).steps.some((s) => /vma_pagesize = fault_granule$/.test(s.text))).toBe(false);
+    // An S1PTW Permission fault on RAM is a write.
+    expect(path(DABT | S1PTW | 0x0fn, 0x40201000n).steps).toContainEqual({
+      fn: "kvm_is_write_fault()",
+      text: "S1PTW: a write only for a Permission fault (the hardware updating AF/DBM in the guest's table): write",
+    });
+    // -ENOEXEC without FAR.
+    const nc = { vma: "pfnmap", pgprot: "noncached", allowAnyUncached: true, pfnRam: false } as const;
+    expect(path(IABT | 0x07n, 0x40201000n, { host: nc }).outcome.text).toMatch(
+      /the guest takes a synchronous External abort on the instruction fetch at FAR_EL2$/,
+    );
+  });
+
+  it("the replay: HA off for an Access flag fault, a second map of the same leaf is -EAGAIN, types that disagree at the same level", () => {
+    const young = (): KvmPgtable => {
+      const p = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: true, tlbRange: false });
+      expect(p.map(0x40200000, 0x200000, 0x80200000, R | W, 0)).toBe(0);
+      return p;
+    };
+    const old = (): KvmPgtable => {
+      const p = young();
+      p.testClearYoung(0x40200000, 0x200000, true);
+      return p;
+    };
+    // The leaf's AF is clear: with HA the walk would set it and succeed; an Access flag fault means HA = 0.
+    const af = regs(DABT | 0x0an, 0x40200000n);
+    const r = replayAbort(kvmHandleGuestAbort("mainline", af, RAM), af, { describe: "old", load: old }, true);
+    expect(r.before.agrees).toBe(true);
+    expect(r.before.why).toBe("the walk takes the fault the ESR reports (Access flag fault, level 2)");
+    const text = formatAbortPath(kvmHandleGuestAbort("mainline", af, RAM), r).split("\n");
+    expect(text).toContain(
+      "  note: an Access flag fault reaches KVM only when VTCR_EL2.HA = 0 (KVM sets HA unless built without CONFIG_ARM64_HW_AFDBM or on a CPU with the AC03_CPU_38 erratum)",
+    );
+    expect(text.some((l) => l.startsWith("    (dcache:") || l.startsWith("    (icache:"))).toBe(false);
+    // Mapping the same 2M R|W leaf again: stage2_map_walker_try_leaf() finds nothing to change, -EAGAIN.
+    const tr = regs(DABT | 0x06n, 0x40200000n);
+    const same = kvmHandleGuestAbort("mainline", tr, { ...RAM, mapSize: 0x200000, pa: 0x80200000 });
+    const ra = replayAbort(same, tr, { describe: "young", load: young }, true);
+    expect(ra.op?.ret).toBe(-11);
+    expect(ra.op?.retName).toBe("-EAGAIN (user_mem_abort() turns it into 0)");
+    // A Permission fault at level 2 reported where the walk takes a Translation fault at level 2.
+    const pm = regs(DABT | WNR | 0x0en, 0x40400000n);
+    const rp = replayAbort(kvmHandleGuestAbort("mainline", pm, RAM), pm, { describe: "young", load: young }, true);
+    expect(rp.before.agrees).toBe(false);
+    // mkyoung where nothing is mapped: no leaf after, and the access still faults.
+    const none = regs(DABT | 0x0bn, 0x1000n);
+    const pn = kvmHandleGuestAbort("mainline", none, RAM);
+    const rn = replayAbort(pn, none, { describe: "young", load: young }, true);
+    const lines = formatAbortPath(pn, rn).split("\n");
+    expect(lines).toContain("    leaf now: none");
+    expect(lines.find((l) => l.startsWith("    the access again: "))).toMatch(/^ {4}the access again: Translation fault, level 1$/);
+    // A reserved FSC: the walk's fault is compared with "another fault".
+    const rs = regs(DABT | 0x19n, 0x1000n);
+    const rr = replayAbort(kvmHandleGuestAbort("mainline", rs, RAM), rs, { describe: "young", load: young }, true);
+    expect(rr.before.why).toMatch(/^the walk takes a Translation fault at level 1, the ESR reports another fault$/);
+  });
+
+  it("events are listed comma-separated; the host line ends where it should", () => {
+    const mk = (): KvmPgtable => {
+      const p = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: true, tlbRange: false });
+      expect(p.map(0x40200000, 0x200000, 0x80200000, R, 0)).toBe(0);
+      return p;
+    };
+    const rg: AbortRegs = { esr: IABT | 0x07n, far: null, hpfar: hpfar(0x40201000n), ipa: null };
+    const p = kvmHandleGuestAbort("mainline", rg, { ...RAM, pa: 0x90000000 });
+    const r = replayAbort(p, rg, { describe: "t", load: mk }, true);
+    expect(r.op!.events.length).toBeGreaterThan(1);
+    expect(formatAbortPath(p, r).split("\n")).toContain(`    events: ${r.op!.events.map((e) => JSON.stringify(e)).join(", ")}`);
+    expect(abortInputLines(rg, RAM)[3]).toMatch(/^host: anon VMA.*\(pfn_is_map_memory\)$/);
+  });
+});
