@@ -410,7 +410,7 @@ describe("inputs", () => {
       /^regs\.esr: 1 is not a 64-bit/,
     );
     expect(message(() => kvmHandleGuestAbort("mainline", { esr: DABT, far: 5, hpfar: null, ipa: null } as never, RAM))).toMatch(/^regs\.far: 5 is not/);
-    expect(message(() => kvmHandleGuestAbort("mainline", { esr: DABT, far: null, hpfar: -1n, ipa: null } as never, RAM))).toMatch(/^regs\.hpfar: -1n is not/);
+    expect(message(() => kvmHandleGuestAbort("mainline", { esr: DABT, far: null, hpfar: -1n, ipa: null }, RAM))).toMatch(/^regs\.hpfar: -1n is not/);
     expect(message(() => kvmHandleGuestAbort("mainline", { esr: DABT, far: null, hpfar: null, ipa: "0x1" } as never, RAM))).toMatch(/^regs\.ipa: "0x1" is not/);
     expect(message(() => kvmHandleGuestAbort("mainline", null as never, RAM))).toBe("regs: null is not an object");
     expect(message(() => kvmHandleGuestAbort("mainline", regs(DABT | 0x07n, IPA0), null as never))).toBe("c: null is not an object");

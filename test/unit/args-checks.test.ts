@@ -124,7 +124,9 @@ describe("64-bit values: bigints in 0..2^64-1", () => {
 });
 
 describe("kinds of argument", () => {
-  class Thing {}
+  class Thing {
+    readonly kind = "thing";
+  }
   it("string, function, object, one of, instance", () => {
     expect(checkString("", "name")).toBe("");
     expect(refusal(() => checkString(5, "name"))).toEqual({ arg: "name", detail: "5 is not a string" });
