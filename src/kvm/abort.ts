@@ -430,7 +430,7 @@ export function kvmHandleGuestAbort(era: Era, regs: AbortRegs, c: AbortConfig, l
     return done({ kind: "error", fn: "kvm_handle_guest_abort()", text: "KVM_RUN returns -EFAULT to the VMM", errno: -EFAULT }, ipa, fi.from);
   }
   steps.push({
-    fn: modern(era) ? `esr_fsc_is_${cls === "access_flag" ? "access_flag" : cls}_fault()` : "kvm_vcpu_trap_get_fault_type()",
+    fn: modern(era) ? `esr_fsc_is_${cls}_fault()` : "kvm_vcpu_trap_get_fault_type()",
     text: f.fi?.title ?? cls,
   });
 

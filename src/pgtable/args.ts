@@ -71,15 +71,6 @@ export function checkU64(v: unknown, arg: string): number {
   throw new ArgumentError(arg, `${shown(v)} is not a u64 below 2^53 (addresses and sizes are numbers: non-negative integers below 2^53)`);
 }
 
-/** An address range [addr, addr + size) that does not wrap past 2^64 (in C its end would wrap). */
-export function checkRange(addr: unknown, size: unknown, addrArg = "addr", sizeArg = "size"): void {
-  const a = checkU64(addr, addrArg);
-  const s = checkU64(size, sizeArg);
-  // Exactly (a double sum near 2^64 rounds): as integers.
-  if (BigInt(a) + BigInt(s) > 1n << 64n)
-    throw new ArgumentError(sizeArg, `${addrArg} ${shown(addr)} + ${sizeArg} ${shown(size)} wraps past 2^64 (the C walk's end would wrap)`);
-}
-
 /** An integer in [min, max]. */
 export function checkInt(v: unknown, arg: string, min: number, max: number, what = "an integer"): number {
   if (typeof v === "number" && v >= min && v <= max && Math.floor(v) === v) return v;
@@ -90,7 +81,7 @@ export function checkInt(v: unknown, arg: string, min: number, max: number, what
 export function checkBits(v: unknown, arg: string, known: number, names: string): number {
   if (typeof v === "number" && v >= 0 && v <= 0xffffffff && Math.floor(v) === v && (v & ~known) === 0) return v;
   if (typeof v === "number" && v >= 0 && v <= 0xffffffff && Math.floor(v) === v) {
-    throw new ArgumentError(arg, `${shown(v)} has bits outside the known ones (0x${(v & ~known).toString(16)}; known: ${names})`);
+    throw new ArgumentError(arg, `${shown(v)} has bits outside the known ones (0x${((v & ~known) >>> 0).toString(16)}; known: ${names})`);
   }
   throw new ArgumentError(arg, `${shown(v)} is not a bit set of ${names} (an unsigned integer)`);
 }

@@ -13,7 +13,6 @@
 export const TWO_32 = 4294967296;
 export const TWO_52 = 4503599627370496;
 export const TWO_64_BIG = 1n << 64n;
-const MASK_32_BIG = 0xffffffffn;
 
 /** A parse error that names the input; the CLI prints its message as is. */
 export class InputError extends Error {
@@ -73,9 +72,10 @@ export function escapeControl(text: string): string {
 export function parseU64(text: string, what: string): bigint {
   if (typeof text !== "string") throw new InputError(`${typeof what === "string" ? what : "text"}: expected a 0x-prefixed hex string, got ${typeof text}`);
   const t = text.trim();
-  if (/^-(0[xX][0-9a-fA-F]|[0-9])/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
+  // "-0x1" and "-5" both start with a minus and a digit.
+  if (/^-[0-9]/.test(t)) throw new InputError(`${what}: '${showInput(text)}' is negative`);
   if (!HEX_RE.test(t)) throw new InputError(`${what}: '${showInput(text)}' is not a 0x-prefixed hex number`);
-  const v = BigInt(t.replace(/^0X/, "0x"));
+  const v = BigInt(t); // BigInt() reads 0x and 0X alike
   if (v >= TWO_64_BIG) throw new InputError(`${what}: '${showInput(text)}' does not fit in 64 bits`);
   return v;
 }
@@ -159,19 +159,7 @@ export function parseByteSize(text: string, what: string, noun: string, max: num
   return v;
 }
 
-/** Parse an address (at most 52 bits) into an exact double. */
-export function parseAddr(text: string, what: string): number {
-  const v = parseU64(text, what);
-  if (v >= 1n << 52n) throw new InputError(`${what}: '${showInput(text)}' is beyond the 52-bit address space`);
-  return Number(v);
-}
-
-/** Split a 64-bit value into unsigned 32-bit halves. */
-export function splitU64(v: bigint, out: Uint32Array | number[], at = 0): void {
-  out[at] = Number(v & MASK_32_BIG);
-  out[at + 1] = Number((v >> 32n) & MASK_32_BIG);
-}
-
+/** A 64-bit value from its unsigned 32-bit halves (lo = bits 31:0, hi = bits 63:32). */
 export function joinU64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
