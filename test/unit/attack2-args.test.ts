@@ -59,7 +59,7 @@ describe("a scenario op built by hand", () => {
     refuses(() => replay(scn), "scn.ops[0].ipa: 1073741824n is not an address (a number, a non-negative integer below 2^53) (the map op's ipa)");
   });
   it("a field of each other kind", () => {
-    const at = (o: Record<string, unknown>): Scenario => ({ ...SCN, ops: [{ ...SCN.ops[0], ...o } as never] });
+    const at = (o: Record<string, unknown>): Scenario => ({ ...SCN, ops: [{ ...SCN.ops[0], ...o }] });
     refuses(() => replay(at({ prot: "R" })), 'scn.ops[0].prot: "R" is not a number of KVM_PGTABLE_PROT_* bits (the map op\'s prot)');
     refuses(() => replay(at({ op: "test_clear_young", mkold: 1 })), "scn.ops[0].mkold: 1 is not a boolean (the test_clear_young op's mkold)");
     refuses(() => replay(at({ op: "set_pte", pte: 5 })), "scn.ops[0].pte: 5 is not a bigint 0..2^64-1 (the set_pte op's pte)");
