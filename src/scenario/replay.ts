@@ -50,6 +50,9 @@ export interface ReplayResult {
   not_recorded?: NotRecorded;
 }
 
+/** The largest record limit a RecordBudget takes (2^31 - 1: a limit, not a switch to turn the bound off). */
+const MAX_RECORD_LIMIT = 2 ** 31 - 1;
+
 /**
  * The event and dump records a replay result may still hold
  * (MAX_EVENT_RECORDS over all its ops, MAX_DUMP_RECORDS dump entries), and
@@ -57,9 +60,6 @@ export interface ReplayResult {
  * (the CLI's replay of a directory shares one over the run, so that the run's
  * output is bounded, not only each result's).
  */
-/** The largest record limit a RecordBudget takes (2^31 - 1: a limit, not a switch to turn the bound off). */
-const MAX_RECORD_LIMIT = 2 ** 31 - 1;
-
 export class RecordBudget {
   eventsLeft: number;
   readonly eventsLimit: number;
