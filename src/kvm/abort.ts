@@ -46,7 +46,7 @@
  * memcache allocation failures.
  */
 
-import { EAGAIN, EFAULT, ENOEXEC, ERRNO_NAMES, PROT_W, WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
+import { EAGAIN, EFAULT, ENOEXEC, ERANGE, ERRNO_NAMES, PROT_W, WALK_HANDLE_FAULT, WALK_SHARED } from "../pgtable/descriptor.js";
 import { decodeS2Descriptor, protNames } from "../walker/decode.js";
 import { EV_DCACHE, EV_ICACHE, eventJson, type EventJson } from "../pgtable/events.js";
 import { granuleName, kvmGranuleShift, pageShiftOf, type Granule } from "../pgtable/geometry.js";
@@ -798,7 +798,11 @@ export function replayAbort(path: AbortPath, regs: AbortRegs, src: TableSource, 
     // user_mem_abort() tops the memcache up to kvm_mmu_cache_min_pages() (levels - 1) before a map.
     pgt.store.memcache = Math.max(pgt.store.memcache, pgt.geom.levels - 1);
     let ret = 0;
-    if (o.op === "map") ret = pgt.map(o.ipa, o.size, o.pa, o.prot, o.flags);
+    // A fault IPA beyond the IPA space (a hand-given --ipa/--hpfar: no memslot is there on a real VM) is the
+    // kernel's -ERANGE from _kvm_pgtable_walk() (mkyoung ignores it), not a call: at or above 2^53 it is not
+    // an address the library takes (it was refused as "addr: 18446744073709548000 ...").
+    if (faultIpa >= 1n << BigInt(pgt.geom.iaBits)) ret = o.op === "mkyoung" ? 0 : -ERANGE;
+    else if (o.op === "map") ret = pgt.map(o.ipa, o.size, o.pa, o.prot, o.flags);
     else if (o.op === "relax_perms") ret = pgt.relaxPerms(o.ipa, o.prot, o.flags);
     else pgt.mkyoung(o.ipa, o.flags);
     const events: EventJson[] = [];

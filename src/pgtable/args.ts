@@ -150,3 +150,33 @@ export function checkKnownKeys(v: Record<string, unknown>, arg: string, known: r
       throw new ArgumentError(`${arg}.${k.length > 40 ? `${k.slice(0, 37)}...` : k}`, `is not a field of ${arg} (its fields: ${known.join(", ")})`);
   }
 }
+
+/** What a field of a result object must be: a typeof, "array", "object" (non-null) or "object?" (an object or null). */
+export type FieldShape = "string" | "number" | "boolean" | "bigint" | "array" | "object" | "object?";
+
+/**
+ * A result object handed back to a formatter (a report, a decoded
+ * descriptor): an object whose fields the formatter reads have the types its
+ * maker gives them, so that `{}` is refused by the field it lacks rather than
+ * by a TypeError from inside. `maker` names what makes one.
+ */
+export function checkShape(v: unknown, arg: string, shape: Readonly<Record<string, FieldShape>>, maker: string): Record<string, unknown> {
+  const o = checkObject(v, arg);
+  for (const k in shape) {
+    const want = shape[k];
+    const x = o[k];
+    const ok =
+      want === "array"
+        ? Array.isArray(x)
+        : want === "object"
+          ? typeof x === "object" && x !== null
+          : want === "object?"
+            ? typeof x === "object"
+            : typeof x === want;
+    if (!ok) {
+      const what = want === "array" ? "an array" : want === "object" ? "an object" : want === "object?" ? "an object or null" : `a ${want}`;
+      throw new ArgumentError(`${arg}.${k}`, `${shown(x)} is not ${what} (${maker} makes this argument)`);
+    }
+  }
+  return o;
+}

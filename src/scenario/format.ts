@@ -19,8 +19,8 @@ import { readJson } from "./jsontext.js";
 import { parseGuest } from "./guest.js";
 import { OP_SPECS } from "./ops.js";
 import type { FieldKind, OpFieldName, Scenario, ScenarioOp } from "./types.js";
-import { checkObject, checkString } from "../pgtable/args.js";
-import { checkScenarioArg } from "./args.js";
+import { checkString } from "../pgtable/args.js";
+import { checkOpArg, checkScenarioArg } from "./args.js";
 
 export { parseHexField };
 
@@ -207,9 +207,8 @@ export function formatNames(bits: number, table: ReadonlyArray<readonly [string,
 
 /** One operation as FORMAT.md writes it (fields in OP_SPECS order). */
 export function opToJson(op: ScenarioOp): Record<string, unknown> {
-  checkObject(op, "op");
+  checkOpArg(op, "op");
   const spec = OP_SPECS[op.op];
-  if (spec === undefined) throw new Error(`opToJson: unknown operation '${op.op}'`);
   const out: Record<string, unknown> = { op: op.op };
   const slots = op as unknown as Record<OpFieldName, unknown>;
   for (const [f, kind] of Object.entries(spec.fields) as Array<[OpFieldName, FieldKind]>) {

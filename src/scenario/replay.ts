@@ -12,7 +12,7 @@ import { InputError, hex, hexHalves } from "../pgtable/u64.js";
 import { MAX_DUMP_RECORDS, MAX_EVENT_RECORDS, MAX_SCENARIO_WORK, SCENARIO_TABLE_BYTES, WorkBudget, checkOpWork, scenarioMaxPages } from "./limits.js";
 import { OP_SPECS } from "./ops.js";
 import type { ExecResult, KindCounts, ModelOpResult, OpResult, Scenario, ScenarioOp } from "./types.js";
-import { checkObject } from "../pgtable/args.js";
+import { checkInstance, checkInt, checkKnownKeys, checkObject, checkShape } from "../pgtable/args.js";
 import { checkScenarioArg, checkWorkBudget } from "./args.js";
 
 /** The pgtable.c whose behaviour the model reproduces (and the conformance oracle). */
@@ -50,6 +50,9 @@ export interface ReplayResult {
   not_recorded?: NotRecorded;
 }
 
+/** The largest record limit a RecordBudget takes (2^31 - 1: a limit, not a switch to turn the bound off). */
+const MAX_RECORD_LIMIT = 2 ** 31 - 1;
+
 /**
  * The event and dump records a replay result may still hold
  * (MAX_EVENT_RECORDS over all its ops, MAX_DUMP_RECORDS dump entries), and
@@ -64,6 +67,9 @@ export class RecordBudget {
   readonly dumpLimit: number;
   readonly eventsNotRecorded = new Float64Array(EVENT_NAMES.length);
   constructor(events = MAX_EVENT_RECORDS, dump = MAX_DUMP_RECORDS) {
+    // Whole numbers: NaN compared false with every count and acted as no limit at all.
+    checkInt(events, "events", 0, MAX_RECORD_LIMIT, "a whole number of records");
+    checkInt(dump, "dump", 0, MAX_RECORD_LIMIT, "a whole number of records");
     this.eventsLimit = events;
     this.eventsLeft = events;
     this.dumpLimit = dump;
@@ -288,7 +294,7 @@ export function replay(
   opts: { workBudget?: number; eventRecords?: number; dumpRecords?: number; records?: RecordBudget } = {},
 ): { result: ReplayResult; pgt: KvmPgtable } {
   checkScenarioArg(scn);
-  checkObject(opts, "opts");
+  checkReplayOpts(opts);
   const pgt = newScenarioTable(scn);
   const budget = new WorkBudget(opts.workBudget ?? MAX_SCENARIO_WORK);
   // The events this result left out are its own, even with a budget shared over several results.
@@ -319,6 +325,19 @@ export function replay(
   return { result, pgt };
 }
 
+/** replay()'s options: known fields of their types; `records` (a shared budget) replaces the two limits, which are then refused as changing nothing. */
+function checkReplayOpts(opts: unknown): void {
+  const o = checkObject(opts, "opts");
+  checkKnownKeys(o, "opts", ["workBudget", "eventRecords", "dumpRecords", "records"]);
+  if (o.workBudget !== undefined) checkWorkBudget(o.workBudget, "opts.workBudget");
+  if (o.eventRecords !== undefined) checkInt(o.eventRecords, "opts.eventRecords", 0, MAX_RECORD_LIMIT, "a whole number of records");
+  if (o.dumpRecords !== undefined) checkInt(o.dumpRecords, "opts.dumpRecords", 0, MAX_RECORD_LIMIT, "a whole number of records");
+  if (o.records === undefined) return;
+  checkInstance(o.records, "opts.records", RecordBudget, "a RecordBudget");
+  for (const k of ["eventRecords", "dumpRecords"])
+    if (o[k] !== undefined) throw new ArgumentError(`opts.${k}`, `changes nothing with opts.records (the shared budget's own limits apply)`);
+}
+
 /** JSON.stringify on one line with ", " and ": " (the layout of the expected files). */
 export function inlineJson(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
@@ -334,7 +353,8 @@ export function inlineJson(v: unknown): string {
 
 /** A result as text, laid out like the kernel's expected files (one op or dump entry per line). */
 export function formatResult(r: ReplayResult | Record<string, unknown>): string {
-  checkObject(r, "r");
+  // A result of replay(): {} used to give "{\n}".
+  checkShape(r, "r", { name: "string", oracle: "string", derived: "object", ops: "array", dump: "array", root_refcounts: "array" }, "replay()");
   const lines: string[] = ["{"];
   const entries = Object.entries(r);
   entries.forEach(([k, v], i) => {

@@ -157,7 +157,7 @@ export function decodeTcr(v: bigint, what: string): TcrFields {
 
 /** The TCR_EL1 value of these fields (the fields s2pt does not model are 0). */
 export function encodeTcr(t: TcrFields): bigint {
-  checkObject(t, "t");
+  checkTcr(t, "t");
   const b = (x: boolean): number => (x ? 1 : 0);
   return (
     fieldPrep(TCR.T0SZ, t.t0sz) |
@@ -198,7 +198,14 @@ export function checkTcr(t: TcrFields, what: string): void {
       throw new InputError(`${what}.${name}: ${v} is outside ${MIN_TXSZ}..${MAX_TXSZ} (VA sizes of 25 to 48 bits; FEAT_LVA and FEAT_TTST are not modelled)`);
     }
   }
-  if (!(IPS_BITS as readonly number[]).includes(t.ips)) throw new InputError(`${what}.ips: ${t.ips} is not an IPS size (${IPS_BITS.join(", ")})`);
+  if (!(IPS_BITS as readonly number[]).includes(t.ips)) throw new InputError(`${what}.ips: ${shown(t.ips)} is not an IPS size (${IPS_BITS.join(", ")})`);
+  // The granules and the flags too: a missing one was a TypeError (or "Cannot convert undefined to a BigInt") from inside.
+  for (const name of ["tg0", "tg1"] as const) {
+    if (!(GRANULES as readonly unknown[]).includes(t[name])) throw new InputError(`${what}.${name}: ${shown(t[name])} is not a granule (4096, 16384 or 65536)`);
+  }
+  for (const name of ["epd0", "epd1", "tbi0", "tbi1", "hpd0", "hpd1", "ha", "hd"] as const) {
+    if (typeof t[name] !== "boolean") throw new InputError(`${what}.${name}: ${shown(t[name])} is not a boolean`);
+  }
 }
 
 // ---- geometry --------------------------------------------------------------------------
@@ -227,6 +234,8 @@ export interface RegionGeometry {
 
 /** AArch64_S1StartLevel and the root-table size of AArch64_S1TTBaseAddress. */
 export function regionGeometry(t: TcrFields, region: 0 | 1): RegionGeometry {
+  checkTcr(t, "t");
+  checkOneOf(region, "region", [0, 1]);
   const granule = region === 0 ? t.tg0 : t.tg1;
   const txsz = region === 0 ? t.t0sz : t.t1sz;
   const pageShift = pageShiftOf(granule);

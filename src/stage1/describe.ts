@@ -45,7 +45,7 @@ import {
   NestedWalker,
 } from "./walk.js";
 import { checkBigU64, checkInstance, checkOneOf } from "../pgtable/args.js";
-import { checkFunction, checkObject } from "../pgtable/args.js";
+import { checkFunction, checkObject, checkShape } from "../pgtable/args.js";
 import type { S2Walker } from "../walker/translate.js";
 
 /** One level of the stage-1 walk: the entry's IPA, its stage-2 walk, the descriptor read. */
@@ -437,7 +437,30 @@ function yn(x: boolean): string {
 
 /** The report in the layout `s2pt walk --va --json` prints (snake_case keys, the CLI's documented form). */
 export function nestedReportJson(r: NestedReport): Record<string, unknown> {
-  checkObject(r, "r");
+  // The fields read below, by type ({} was a TypeError from inside); the stage-2 reports and the combine are checked by their own formatters.
+  const maker = "walkVa()";
+  const o = checkShape(
+    r,
+    "r",
+    {
+      va: "string",
+      access: "string",
+      el: "number",
+      s1Enabled: "boolean",
+      steps: "array",
+      leaf: "object?",
+      final: "object?",
+      update: "object?",
+      memtype: "object?",
+      fault: "object?",
+      hwUpdates: "array",
+    },
+    maker,
+  );
+  if (o.region !== null) checkOneOf(o.region, "r.region", [0, 1]);
+  (o.steps as unknown[]).forEach((s, i) => checkShape(s, `r.steps[${i}]`, { level: "number", s2: "object?" }, maker));
+  if (o.leaf !== null) checkShape(o.leaf, "r.leaf", { mairAttr: "number", sh: "number" }, maker);
+  if (o.fault !== null) checkShape(o.fault, "r.fault", { stage: "number", fsc: "number", ec: "number", esr: "number" }, maker);
   const f = r.fault;
   return {
     va: r.va,

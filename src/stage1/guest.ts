@@ -16,7 +16,7 @@ import { buildGuest, type BuiltGuest } from "./builder.js";
 import type { GuestConfig } from "./config.js";
 import type { GuestSpec } from "./spec.js";
 import { NestedWalker } from "./walk.js";
-import { ArgumentError, checkInstance } from "../pgtable/args.js";
+import { ArgumentError, checkInstance, checkShape } from "../pgtable/args.js";
 
 const built = new WeakMap<KvmPgtable, BuiltGuest>();
 
@@ -38,6 +38,8 @@ export function builtGuest(pgt: KvmPgtable): BuiltGuest | undefined {
 
 /** A nested walker over a built guest and a stage-2 walker of its table. */
 export function nestedWalker(g: BuiltGuest, s2: S2Walker): NestedWalker {
+  // The walker checks s2, mem and the config; g itself first (null was a TypeError reading 'mem').
+  checkShape(g, "g", { mem: "object", config: "object" }, "buildGuest() or builtGuest()");
   return new NestedWalker(s2, g.mem, g.config);
 }
 

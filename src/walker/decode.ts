@@ -47,7 +47,7 @@ import type { Granule } from "../pgtable/geometry.js";
 import { GRANULES, PARANGE_BITS, blockDescSupported, granuleName, kvmGranuleShift, pageShiftOf } from "../pgtable/geometry.js";
 import { encodeLeafChecked } from "../pgtable/leaf.js";
 import { checkU64 } from "../pgtable/args.js";
-import { checkBits, checkObject, checkString } from "../pgtable/args.js";
+import { checkBits, checkObject, checkShape, checkString } from "../pgtable/args.js";
 
 /** How to read a stage-2 descriptor: its format, and the level it was read at. */
 export interface DecodeOptions {
@@ -384,7 +384,10 @@ export function reencodeFields(d: DecodedDescriptor): bigint {
 
 /** Decoded descriptor as text, one field per line, then the prot (for a leaf) and the notes. */
 export function formatDecoded(d: DecodedDescriptor): string {
-  checkObject(d, "d");
+  // The fields read below, by type ({} was a TypeError from inside).
+  const maker = "decodeS2Descriptor()";
+  const o = checkShape(d, "d", { value: "string", summary: "string", granule: "string", kind: "string", fields: "array", notes: "array" }, maker);
+  (o.fields as unknown[]).forEach((f, i) => checkShape(f, `d.fields[${i}]`, { name: "string", bits: "string", value: "string", meaning: "string" }, maker));
   const lines = [`${d.value}  ${d.summary}`, `  granule ${d.granule}${d.level !== null ? `, level ${d.level}` : ""}`];
   const w = Math.max(...d.fields.map((x) => x.name.length));
   const bw = Math.max(...d.fields.map((x) => x.bits.length));

@@ -25,7 +25,7 @@ import {
   type S2FaultReport,
 } from "./fault.js";
 import { HW_SET_AF, HW_SET_DIRTY, S2Walker } from "./translate.js";
-import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf, checkU64 } from "../pgtable/args.js";
+import { checkBigU64, checkInstance, checkInt, checkObject, checkOneOf, checkShape, checkU64 } from "../pgtable/args.js";
 import { combineWithLeaf, vtcrSh0, type CombineControls } from "./memtype.js";
 import type { CombineResult } from "../mair/combine.js";
 import { SH_SHORT } from "../mair/attrs.js";
@@ -295,7 +295,7 @@ export function formatWalkReport(w: S2Walker, r: WalkReport): string {
 
 /** The report in the layout `s2pt walk --ipa --json` prints (snake_case keys, the CLI's documented form). */
 export function walkReportJson(r: WalkReport): Record<string, unknown> {
-  checkObject(r, "r");
+  checkWalkReport(r);
   return {
     ipa: r.ipa,
     access: r.access,
@@ -358,6 +358,25 @@ export function walkReportJson(r: WalkReport): Record<string, unknown> {
   };
 }
 
+const MAKER = "walkIpa() or walkOnImage()";
+
+/** A WalkReport as walkIpa() makes it: the fields walkReportJson reads, by type (a {} was a TypeError from inside). */
+function checkWalkReport(r: unknown): void {
+  const o = checkShape(r, "r", { ipa: "string", access: "string", el: "number", steps: "array", result: "object?", fault: "object?" }, MAKER);
+  (o.steps as unknown[]).forEach((s, i) => checkShape(s, `r.steps[${i}]`, { level: "number", summary: "string" }, MAKER));
+  if (o.result !== null) checkShape(o.result, "r.result", { pa: "string", attrs: "object" }, MAKER);
+  if (o.fault !== null) checkShape(o.fault, "r.fault", { type: "string", fsc: "number", ec: "number", iss: "number", esr: "number" }, MAKER);
+  if (o.stage1 && o.combined) checkCombineResult(o.combined, "r.combined");
+}
+
+/** A CombineResult as combine() makes it: the fields combinedJson reads. */
+function checkCombineResult(c: unknown, arg: string): void {
+  const maker = "combine()";
+  const o = checkShape(c, arg, { attr: "number", sh: "number", open: "object", permitted: "object", config: "object", steps: "array", notes: "array" }, maker);
+  checkShape(o.open, `${arg}.open`, { attr: "array", sh: "array" }, maker);
+  checkShape(o.permitted, `${arg}.permitted`, { attr: "array", sh: "array" }, maker);
+}
+
 function hex2(v: number): string {
   return "0x" + v.toString(16).padStart(2, "0");
 }
@@ -368,7 +387,7 @@ function hex2(v: number): string {
  * why, the permitted values, and the steps (ASL function, rule, result).
  */
 export function combinedJson(c: CombineResult): Record<string, unknown> {
-  checkObject(c, "c");
+  checkCombineResult(c, "c");
   return {
     attr: c.attr < 0 ? null : hex2(c.attr),
     sh: c.sh < 0 ? null : c.sh,
