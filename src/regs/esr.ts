@@ -352,20 +352,22 @@ function issLayout(ec: number, value: bigint): FieldDef[] {
   }
 }
 
+/** A Data Abort's ISS2 (ESR bits 55:32), field by field, high to low. */
+export const DABT_ISS2_LAYOUT: readonly FieldDef[] = [
+  DABT_ISS2.RES0,
+  DABT_ISS2.HDBSSF,
+  DABT_ISS2.TND,
+  DABT_ISS2.TAGACCESS,
+  DABT_ISS2.GCS,
+  DABT_ISS2.ASSUREDONLY,
+  DABT_ISS2.OVERLAY,
+  DABT_ISS2.DIRTYBIT,
+  DABT_ISS2.XS,
+];
+
 /** ISS2 layout by EC: the Data Abort's named bits, otherwise one field. */
 function iss2Layout(ec: number): FieldDef[] {
-  if (isDataAbortEc(ec))
-    return [
-      DABT_ISS2.RES0,
-      DABT_ISS2.HDBSSF,
-      DABT_ISS2.TND,
-      DABT_ISS2.TAGACCESS,
-      DABT_ISS2.GCS,
-      DABT_ISS2.ASSUREDONLY,
-      DABT_ISS2.OVERLAY,
-      DABT_ISS2.DIRTYBIT,
-      DABT_ISS2.XS,
-    ];
+  if (isDataAbortEc(ec)) return [...DABT_ISS2_LAYOUT];
   return [ESR.ISS2];
 }
 

@@ -7,7 +7,7 @@
  */
 
 import { hex } from "../../src/pgtable/u64.js";
-import { DABT_ISS2, EC_TABLE, ESR, esrLayout } from "../../src/regs/esr.js";
+import { DABT_ISS2_LAYOUT, EC_TABLE, ESR, esrLayout } from "../../src/regs/esr.js";
 import { bitsText, width, type FieldDef, type Layout } from "../../src/regs/field.js";
 import { FSC_TABLE } from "../../src/regs/fsc.js";
 import { farLayout } from "../../src/regs/far.js";
@@ -48,20 +48,7 @@ const DOC: ReadonlyArray<{ name: string; layouts: Array<[string, Layout | readon
       ["common fields", [ESR.RES0_63_56, ESR.ISS2, ESR.EC, ESR.IL, ESR.ISS]],
       ["ISS of a Data Abort (EC 0x24, 0x25) with ISV = 1", esrLayout(0x93c08007n).fields.filter((f) => f.hi < 25)],
       ["ISS of a Data Abort with ISV = 0 (bits 23:14 differ)", esrLayout(0x92000047n).fields.filter((f) => f.hi < 25 && f.lo >= 14)],
-      [
-        "ISS2 of a Data Abort (ESR bits 55:32)",
-        [
-          DABT_ISS2.RES0,
-          DABT_ISS2.HDBSSF,
-          DABT_ISS2.TND,
-          DABT_ISS2.TAGACCESS,
-          DABT_ISS2.GCS,
-          DABT_ISS2.ASSUREDONLY,
-          DABT_ISS2.OVERLAY,
-          DABT_ISS2.DIRTYBIT,
-          DABT_ISS2.XS,
-        ],
-      ],
+      ["ISS2 of a Data Abort (ESR bits 55:32)", DABT_ISS2_LAYOUT],
       ["ISS of an Instruction Abort (EC 0x20, 0x21)", esrLayout(0x82000006n).fields.filter((f) => f.hi < 25)],
       ["ISS of a trapped MSR, MRS or System instruction (EC 0x18)", esrLayout(0x62300421n).fields.filter((f) => f.hi < 25)],
       ["ISS of HVC, SMC and SVC in AArch64 state (EC 0x16, 0x17, 0x15)", esrLayout(0x5a000000n).fields.filter((f) => f.hi < 25)],
