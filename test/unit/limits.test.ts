@@ -7,9 +7,10 @@
 import { describe, expect, it } from "vitest";
 import { stage2Geometry } from "../../src/pgtable/geometry.js";
 import { MAX_OP_LEAVES, mapLeafCount } from "../../src/pgtable/limits.js";
-import { replay } from "../../src/scenario/replay.js";
+import { replay, replayTable } from "../../src/scenario/replay.js";
+import { opLeafBound } from "../../src/scenario/limits.js";
 import { parseScenario, parseScenarioText } from "../../src/scenario/format.js";
-import type { OpResult, Scenario } from "../../src/scenario/types.js";
+import type { OpResult, Scenario, ScenarioOp } from "../../src/scenario/types.js";
 import { InputError } from "../../src/pgtable/u64.js";
 import { checkScenario } from "../../src/reliability/checked.js";
 import { conformanceDir, readJson, readText } from "../helpers.js";
@@ -50,6 +51,29 @@ function scenario(config: Record<string, unknown>, ops: Array<Record<string, unk
   return parseScenario({ name: "limits", config: { granule: 4096, ia_bits: 48, pa_bits: 48, lpa2: false, fwb: true, tlb_range: false, ...config }, ops });
 }
 const PAGE_MAP = { op: "map", ipa: "0x40000000", size: "0x1000", pa: "0x80000000", prot: "R|W", flags: "" };
+
+describe("a block-aligned map over existing tables writes one leaf per block", () => {
+  // stage2_map_walk_table_pre() (6.18.25 pgtable.c) installs the block in
+  // place of the table entry (stage2_map_walker_try_leaf) and frees the old
+  // subtree with free_removed_table(); the walk reloads the entry and does
+  // not descend. So the leaf count does not depend on what lies below:
+  // mapLeafCount's one leaf per block is the bound even over tables.
+  it("map-1g-block-over-tables-range: the kernel writes one level-1 leaf over a level-2 table", () => {
+    const scn = parseScenarioText(readText(conformanceDir, "scenarios", "map-1g-block-over-tables-range.json"));
+    const expected = readJson<{ ops: Array<{ events?: unknown[]; level?: number }> }>(conformanceDir, "expected", "map-1g-block-over-tables-range.json");
+    const op = scn.ops[2] as ScenarioOp & { ipa: number; size: number; pa: number };
+    // The kernel's result: one dcache clean of the whole 1 GiB (one leaf's CMO) and a level-1 leaf after it.
+    expect(expected.ops[2]?.events).toEqual([
+      ["tlbi_range", "0x40000000", 262144],
+      ["dcache", "0xc0000000", "0x40000000"],
+    ]);
+    expect(expected.ops[3]?.level).toBe(1);
+    expect(mapLeafCount(G4K40, op.ipa, op.size, op.pa)).toBe(1);
+    // The scenario's bound for that op, on the table with the level-2 and level-3 tables below it.
+    const pgt = replayTable({ ...scn, ops: scn.ops.slice(0, 2) });
+    expect(opLeafBound(pgt, op, scn.memcache)).toMatchObject({ kind: "map", asked: 1, bound: 1 });
+  });
+});
 
 describe("host cap on table pages (config max_table_pages)", () => {
   it("-ENOMEM at the same entry as the kernel with 2 pages left (enomem-map-3-tables-memcache-2)", () => {
