@@ -19,7 +19,7 @@ import type { CommandArgs, CommandSpec } from "../spec.js";
 export const walkCommand: CommandSpec = {
   name: "walk",
   describe:
-    "replay a scenario, then walk one IPA through the final table as the hardware does (--ipa), or translate a guest VA through the guest's stage-1 tables and stage 2 (--va): every level read, then the PA and memory type, or the fault with its syndrome",
+    "walk one IPA through a stage-2 table as the hardware does (--ipa), or translate a guest VA through the guest's stage-1 tables and stage 2 (--va): every level read, then the PA and memory type, or the fault with its syndrome; the table is a replayed scenario's, or any table in a memory image with its registers (--image, --vttbr, --vtcr)",
   operands: [
     { name: "scenario", describe: "a scenario JSON file (FORMAT.md), or - (standard input); none with --image", value: { kind: "path" }, optional: true },
   ],
