@@ -30,7 +30,19 @@
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { KvmPgtable } from "./pgtable.js";
 import { checkInstance, checkObject } from "./args.js";
-import { SUM_SPAN, addSum64, emitLoad, emitNextPage, ipaBits, memoryArgument, rootTable, storeMemory } from "./walkgen.js";
+import {
+  SUM_SPAN,
+  addSum64,
+  emitFlatLoad,
+  emitFlatRootLoad,
+  emitLoad,
+  emitNextPage,
+  flatArena,
+  ipaBits,
+  memoryArgument,
+  rootTable,
+  storeMemory,
+} from "./walkgen.js";
 
 /** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
 export const GETLEAF_LANES = 16;
@@ -58,6 +70,9 @@ interface GetLeafKernel {
   /** acc[0] += Σ low halves + levels, acc[1] += Σ high halves of the groups it takes. */
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
+  /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
+  sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
+  intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
   laneSum(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, acc: Float64Array, host: KernelHost): void;
   laneInto(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array, host: KernelHost): void;
 }
@@ -126,16 +141,18 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   // The lockstep body: `lanes` IPAs all in range, all through table entries down to the last level.
   const L = [...Array(lanes).keys()];
   const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
-  const body = (bail: string): string[] => {
+  // flat: the descriptors read from the store's flat arena `mem` (an Int32Array holding every page below bump).
+  const body = (bail: string, flat: boolean): string[] => {
     const b: string[] = [];
     b.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
     b.push(`    if (!(${each((v) => inRange(String(v)), " && ")})) ${bail}`);
     b.push(each((v) => `    ${halves(String(v))} const r${v} = ${rootIndex(String(v))}; let x${v} = 0, y${v} = 0;`));
-    b.push(each((v) => `    ${loadRoot(String(v))}`));
+    b.push(each((v) => `    ${flat ? emitFlatRootLoad(mem, "mem", pgt.pgd, `r${v}`, `x${v}`, `y${v}`) : loadRoot(String(v))}`));
     for (let level = start + 1; level <= LAST; level++) {
       b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
       b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
-      b.push(each((v) => `    ${emitLoad(mem, "mem", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
+      const idx = (v: number): string => levelIdx(String(v), level);
+      b.push(each((v) => `    ${(flat ? emitFlatLoad : emitLoad)(mem, "mem", `p${v}_${level}`, idx(v), `x${v}`, `y${v}`)}`));
     }
     return b;
   };
@@ -146,28 +163,31 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   // compiles a long first call on-stack while it is still in the loop, with
   // no type feedback yet for code after it, and leaves that compiled code
   // (deoptimising at its exit on every later call) in place.
-  src.push(`function sum(mem, bump, ipas, from, to, acc) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body(`break;`));
-  // Every lane found a last-level entry: its level is LAST.
-  src.push(`    lo += ${lanes * LAST};`);
-  src.push(each((v) => `    lo += x${v} >>> 0; hi += y${v} >>> 0;`));
-  src.push(`    acc[0] = lo; acc[1] = hi;`);
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
-  src.push(`function into(mem, bump, ipas, from, to, outLo, outHi, outLevel) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body(`break;`));
-  src.push(each((v) => `    outLo[k + ${v}] = x${v}; outHi[k + ${v}] = y${v}; outLevel[k + ${v}] = ${LAST};`));
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
-  src.push(`return { sum, into, laneSum, laneInto };`);
+  for (const flat of [false, true]) {
+    const suffix = flat ? "Flat" : "";
+    src.push(`function sum${suffix}(mem, bump, ipas, from, to, acc) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body(`break;`, flat));
+    // Every lane found a last-level entry: its level is LAST.
+    src.push(`    lo += ${lanes * LAST};`);
+    src.push(each((v) => `    lo += x${v} >>> 0; hi += y${v} >>> 0;`));
+    src.push(`    acc[0] = lo; acc[1] = hi;`);
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+    src.push(`function into${suffix}(mem, bump, ipas, from, to, outLo, outHi, outLevel) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body(`break;`, flat));
+    src.push(each((v) => `    outLo[k + ${v}] = x${v}; outHi[k + ${v}] = y${v}; outLevel[k + ${v}] = ${LAST};`));
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+  }
+  src.push(`return { sum, into, sumFlat, intoFlat, laneSum, laneInto };`);
   return src.join("\n");
 }
 
@@ -244,12 +264,14 @@ export class GetLeafBatch {
       for (let i = from; i < to; i++) this.slowInto(i, outLo, outHi, outLevel);
       return this.failed;
     }
-    const mem = memoryArgument(this.pgt.store);
-    const bump = this.pgt.store.bump;
+    const store = this.pgt.store;
+    const flat = flatArena(this.pgt);
+    const mem = memoryArgument(store);
+    const bump = store.bump;
     const lanes = this.lanes;
     let k = from;
     for (;;) {
-      k = kern.into(mem, bump, ipas, k, to, outLo, outHi, outLevel);
+      k = flat ? kern.intoFlat(store.flat, bump, ipas, k, to, outLo, outHi, outLevel) : kern.into(mem, bump, ipas, k, to, outLo, outHi, outLevel);
       // The rest (less than a group), or a group the lockstep path did not take: lane by lane.
       const end = Math.min(k + lanes, to);
       for (; k < end; k++) kern.laneInto(mem, bump, ipas, k, outLo, outHi, outLevel, this);
@@ -277,10 +299,12 @@ export class GetLeafBatch {
       part[1] = 0;
       if (kern === null) for (let i = s; i < e; i++) this.slowSum(i, part);
       else {
+        // The lane path below goes through getLeafFast() at worst, which allocates nothing: the arena stays as it is.
+        const flat = flatArena(this.pgt);
         const mem = memoryArgument(store);
         const lanes = this.lanes;
         for (let i = s; ;) {
-          i = kern.sum(mem, store.bump, ipas, i, e, part);
+          i = flat ? kern.sumFlat(store.flat, store.bump, ipas, i, e, part) : kern.sum(mem, store.bump, ipas, i, e, part);
           const end = Math.min(i + lanes, e);
           for (; i < end; i++) kern.laneSum(mem, store.bump, ipas, i, part, this);
           if (i >= e) break;
