@@ -29,7 +29,7 @@
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { KvmPgtable } from "./pgtable.js";
-import { checkInstance, checkObject } from "./args.js";
+import { ArgumentError, checkInstance, checkObject, shown } from "./args.js";
 import {
   SUM_SPAN,
   addSum64,
@@ -70,6 +70,11 @@ interface GetLeafKernel {
   /** acc[0] += Σ low halves + levels, acc[1] += Σ high halves of the groups it takes. */
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
+  /**
+   * One IPA `a` (any value) over the store's flat arena: the level, with the
+   * descriptor's halves in out[0], out[1]; NOT_MINE for what getLeaf() must answer.
+   */
+  leafFlat(flat: Int32Array, bump: number, a: number, out: Uint32Array): number;
   /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
   sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
@@ -120,6 +125,24 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
       src.push(`  if ((p >>> 0) >= bump) return ${NOT_MINE};`);
     } else {
       src.push(`  out[0] = x >>> 0; out[1] = y >>> 0; return ${LAST};`);
+    }
+  }
+  src.push(`}`);
+  // leafFlat(): one(), any IPA, over the flat arena (GetLeafBatch.leaf(): small enough for V8 to inline into a caller's loop).
+  src.push(`function leafFlat(mem, bump, a, out) {`);
+  src.push(`  if (!(${inRange("")})) return ${NOT_MINE};`);
+  src.push(`  ${halves("")}`);
+  src.push(`  const r = ${rootIndex("")};`);
+  src.push(`  let x = 0, y = 0, p = 0;`);
+  src.push(`  ${emitFlatRootLoad(mem, "mem", pgt.pgd, "r", "x", "y")}`);
+  for (let level = start; level <= LAST; level++) {
+    if (level > start) src.push(`  ${emitFlatLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
+    if (level < LAST) {
+      src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { out[0] = x; out[1] = y; return ${level}; }`);
+      src.push(`  p = ${emitNextPage(mem, "x", "y")};`);
+      src.push(`  if ((p >>> 0) >= bump) return ${NOT_MINE};`);
+    } else {
+      src.push(`  out[0] = x; out[1] = y; return ${LAST};`);
     }
   }
   src.push(`}`);
@@ -187,7 +210,7 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     src.push(`  return k;`);
     src.push(`}`);
   }
-  src.push(`return { sum, into, sumFlat, intoFlat, laneSum, laneInto };`);
+  src.push(`return { sum, into, sumFlat, intoFlat, leafFlat, laneSum, laneInto };`);
   return src.join("\n");
 }
 
@@ -250,6 +273,55 @@ export class GetLeafBatch {
   }
 
   /**
+   * kvm_pgtable_get_leaf() of one IPA, C-like: the descriptor's halves go
+   * into the caller's `out` (out[0] the low 32 bits, out[1] the high 32
+   * bits), and the value returned is the entry's level (-1..3) when get_leaf
+   * succeeds, else the kernel's (negative) return code, below -1, with both
+   * halves 0: `leaves()` for a single IPA, and `KvmPgtable.getLeaf()`'s
+   * answer without a result object. `out` must be a Uint32Array of at least
+   * two elements (ArgumentError otherwise); `addr` is checked as
+   * getLeaf() checks it (ArgumentError for anything but an integer in
+   * [0, 2^64)). The common case (an integer IPA inside the IPA space,
+   * descending through table entries the store holds) runs in the generated
+   * kernel, over the store's flat arena; everything else, and a table that
+   * is destroyed or inside a store hook's call, goes to getLeaf().
+   */
+  leaf(addr: number, out: Uint32Array): number {
+    if (!(out instanceof Uint32Array && out.length >= 2)) this.badOut(out);
+    const pgt = this.pgt;
+    const store = pgt.store;
+    const kern = this.kernel;
+    if (kern !== null && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
+      const level = kern.leafFlat(store.flat, store.bump, addr, out);
+      if (level !== NOT_MINE) return level;
+    }
+    return this.leafSlow(addr, out);
+  }
+
+  /** leaf() off its common case: the arena made flat first where it may be, else getLeafFast(). */
+  private leafSlow(addr: number, out: Uint32Array): number {
+    const pgt = this.pgt;
+    const kern = this.kernel;
+    if (kern !== null && !pgt.destroyed && flatArena(pgt)) {
+      const level = kern.leafFlat(pgt.store.flat, pgt.store.bump, addr, out);
+      if (level !== NOT_MINE) return level;
+    }
+    const r = pgt.getLeafFast(addr);
+    if (r !== 0) {
+      out[0] = 0;
+      out[1] = 0;
+      return r;
+    }
+    out[0] = pgt.leafLo;
+    out[1] = pgt.leafHi;
+    return pgt.leafLevel;
+  }
+
+  private badOut(out: unknown): never {
+    throw new ArgumentError("out", `${shown(out)} is not a Uint32Array of at least 2 elements (the descriptor's halves)`);
+  }
+
+  /**
    * get_leaf of ipas[k] for k in [from, to): outLo[k], outHi[k] = the
    * descriptor's halves, outLevel[k] = its level; where get_leaf fails,
    * outLevel[k] = its (negative) return code, below -1, and the halves 0.
@@ -259,7 +331,8 @@ export class GetLeafBatch {
     this.range("GetLeafBatch.leaves", ipas, from, to, outLo, outHi, outLevel);
     this.failed = 0;
     this.ipas = ipas;
-    const kern = this.kernel;
+    // A destroyed table: getLeaf()'s -EINVAL for every IPA (the kernel would read the freed, zeroed root).
+    const kern = this.pgt.destroyed ? null : this.kernel;
     if (kern === null) {
       for (let i = from; i < to; i++) this.slowInto(i, outLo, outHi, outLevel);
       return this.failed;
@@ -291,7 +364,7 @@ export class GetLeafBatch {
     this.failed = 0;
     this.ipas = ipas;
     const part = this.part;
-    const kern = this.kernel;
+    const kern = this.pgt.destroyed ? null : this.kernel;
     const store = this.pgt.store;
     for (let s = from; s < to; s += SUM_SPAN) {
       const e = Math.min(to, s + SUM_SPAN);
