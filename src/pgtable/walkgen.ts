@@ -17,9 +17,12 @@
  * and a word offset (emitLoad, emitRootLoad), how a table descriptor's
  * output address becomes a page number (emitNextPage, with the guard on the
  * address bits that number does not hold), and the bound on page numbers
- * (the `bump` argument: pages below it exist). Today the only source is the
- * table store's arena (TableStore: chunks of Int32Array, a page is an index,
- * its PA is basePa + page * granule). The second source is a memory image
+ * (the `bump` argument: pages below it exist). One source is the table
+ * store's arena (TableStore: chunks of Int32Array, a page is an index, its
+ * PA is basePa + page * granule), which can also be read as one flat array
+ * (TableStore.flatten(); emitFlatLoad: page << wordsShift, no chunk lookup):
+ * the batch walks of a KvmPgtable have a kernel for each layout and take the
+ * flat one whenever flatArena() says the store is flat. The second source is a memory image
  * (src/walker/image.ts): its table pages are views of the image's frames,
  * one page per chunk (chunkShift 0), page = (PA - basePa) >> pageShift with
  * basePa the image's lowest page. It is the same TableMemory kind with other
