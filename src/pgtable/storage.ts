@@ -31,9 +31,11 @@
  *     (`chunks[i]` is `flat.subarray(...)`, so every reader and writer of a
  *     chunk reads and writes `flat`). Pages the store takes later go to new
  *     chunks beyond `flatPages` until a later walk copies again (only once
- *     they are an eighth of the arena: at most eight copies of each page).
- *     Growth itself never copies (the cost of a growing contiguous arena,
- *     docs/benchmarks.md "The walk and 0.7x").
+ *     they are an eighth of the store or more: all the copies of a store's
+ *     life add up to about nine times its largest size). Growth itself never
+ *     copies (what a growing contiguous arena would cost: docs/benchmarks.md,
+ *     part 3 of issue 20). While it copies, the old chunks and the new array
+ *     are both held.
  *   - Two limits, both giving allocation failure (the kernel's NULL from
  *     zalloc_page, hence -ENOMEM): the memory cache of the current operation
  *     (`memcache`, Infinity when unlimited), and a cap on the pages the whole
@@ -189,8 +191,8 @@ export class TableStore {
    * the move: a reader that kept a chunk looks it up again). Pages taken
    * after that live in new chunks beyond flatPages; they are copied in by a
    * later call only once they are an eighth of the store or more, so that
-   * no page is copied more than about eight times over the store's life;
-   * until then the answer is false and the walks read the chunks. An arena
+   * the copies of a store's life add up to about nine times its largest
+   * size; until then the answer is false and the walks read the chunks. An arena
    * of 2^31 words or more is never flat (its word offsets would leave int32).
    */
   flatten(): boolean {
