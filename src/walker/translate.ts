@@ -86,11 +86,11 @@ import {
 } from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
 import { SUM_SPAN, addSum64, flatArena } from "../pgtable/walkgen.js";
+import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
+import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 
 /** The flat arena's stand-in where a store has none (never read: the flat kernels run only when flatArena() holds). */
 const NO_FLAT = new Int32Array(0);
-import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
-import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
 
 /** The walk's configuration beyond the table's Stage2Config. */
 export interface WalkerOptions {

@@ -13,7 +13,10 @@
 //     store) answer exactly as one getLeafFast() / complete walk at a time;
 //   - a store hook's batch walk in the middle of an operation leaves the
 //     arena as it is (the operation holds chunks), and the operation exact,
-//     rolled back or not.
+//     rolled back or not; a hook of the hardware's AF update may make the
+//     arena flat, and the update lands in it;
+//   - the one-page map's cached last-level table follows the chunks when
+//     they move.
 // Deterministic: xorshift64 from a fixed seed, printed in the test names.
 import { describe, expect, it } from "vitest";
 import { PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
@@ -232,6 +235,44 @@ describe(`the table store's flat arena (seed 0x${SEED.toString(16)})`, () => {
     expect(t.store.flatPages).toBeGreaterThan(0);
     expect(tablesDiffer(t, twin, 0, Infinity, true)).toBeNull();
     expect(t.log.toJson()).toEqual(twin.log.toJson());
+  });
+
+  it("a hardware AF update whose store hook makes the arena flat lands in the flat arena", () => {
+    const cfg = CFGS[0];
+    const make = (): KvmPgtable => {
+      const t = new KvmPgtable(cfg);
+      t.log.record = false;
+      // 200 last-level tables (several chunks, never made flat), every leaf with AF clear (test_clear_young).
+      for (let i = 0; i < 200; i++) expect(t.map(GIB + i * 0x200000, 4096 * 4, 0x80000000 + i * 0x4000, PROT_R | PROT_W, 0)).toBe(0);
+      t.testClearYoung(GIB, 200 * 0x200000, true);
+      return t;
+    };
+    const t = make();
+    const twin = make();
+    expect(t.store.flatPages).toBe(0);
+    const batch = new GetLeafBatch(t);
+    let hooks = 0;
+    t.storeHook = () => {
+      // The hook's own batch walk: the first one copies the arena (the walk in progress holds a chunk).
+      hooks++;
+      batch.checksum(new Float64Array([GIB, GIB + 0x200000]), 0, 2, new Float64Array(2));
+    };
+    const w = new S2Walker(t, { ha: true, fast: false });
+    const w2 = new S2Walker(twin, { ha: true, fast: false });
+    for (let i = 0; i < 200; i += 7) {
+      const ipa = GIB + i * 0x200000 + 4096 * (i % 4);
+      expect(w.translate(ipa, ACCESS_READ, 1), `ipa ${ipa}`).toBe(w2.translate(ipa, ACCESS_READ, 1));
+      expect(w.hwUpdate).toBe(w2.hwUpdate);
+    }
+    t.storeHook = null;
+    expect(hooks).toBeGreaterThan(0);
+    expect(t.store.flatPages).toBeGreaterThanOrEqual(t.store.bump);
+    expect(tablesDiffer(t, twin, 0, Infinity, true)).toBeNull();
+    checkWalks(
+      t,
+      new Float64Array(64).map((_, k) => GIB + k * 0x200000),
+      "after the AF updates",
+    );
   });
 
   it("a one-chunk store is flat as it is, until its chunk grows", () => {
