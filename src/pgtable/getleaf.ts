@@ -130,7 +130,8 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   src.push(`}`);
   // leafFlat(): one(), any IPA, over the flat arena (GetLeafBatch.leaf(): small enough for V8 to inline into a caller's loop).
   src.push(`function leafFlat(mem, bump, a, out) {`);
-  src.push(`  if (!(${inRange("")})) return ${NOT_MINE};`);
+  // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
+  src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
   src.push(`  ${halves("")}`);
   src.push(`  const r = ${rootIndex("")};`);
   src.push(`  let x = 0, y = 0, p = 0;`);

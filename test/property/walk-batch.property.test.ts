@@ -360,6 +360,18 @@ describe(`batch get_leaf and the walker's batch against their generic paths (see
       expect(() => b.leaf(2 ** 30, bad as unknown as Uint32Array), String(bad)).toThrow(/^out: .* is not a Uint32Array of at least 2 elements/);
     }
     expect(() => b.leaf(2 ** 30 + 0.5, out)).toThrow(/addr/);
+    // Values that are not numbers: getLeaf()'s ArgumentError, and no valueOf() called.
+    let called = 0;
+    const sneaky = { valueOf: () => (called++, 2 ** 30) };
+    for (const bad of [2n ** 30n, Symbol("ipa"), "1073741824", sneaky, null, undefined]) {
+      const want = outcome(() => pgt.getLeafFast(bad as unknown as number));
+      expect(want, typeof bad).toBe("throws ArgumentError");
+      expect(
+        outcome(() => b.leaf(bad as unknown as number, out)),
+        typeof bad,
+      ).toBe(want);
+    }
+    expect(called).toBe(0);
     expect(b.leaf(2 ** 40, out)).toBe(pgt.getLeafFast(2 ** 40));
     expect([out[0], out[1]]).toEqual([0, 0]);
     // Inside a store hook's call, as getLeaf(): refused.
