@@ -212,17 +212,21 @@ function mapScatter(p: KvmPgtable, ipas: Float64Array, from: number, to: number)
   }
 }
 
+/** The descriptor halves GetLeafBatch.leaf() writes (walk_random_1m_get_leaf). */
+const LEAF = new Uint32Array(2);
+
 /**
- * Walks [from, to), adding descriptor + level into acc: acc[0] the low
- * halves and levels, acc[1] the high halves (exact: below 2^53 for 1M walks).
+ * Walks [from, to) one GetLeafBatch.leaf() call each, adding descriptor +
+ * level into acc as walkBatch does (a failed walk's negative code would
+ * spoil the checksum, which the check compares).
  */
-function walkBatch(p: KvmPgtable, ipas: Float64Array, from: number, to: number, acc: Float64Array): void {
+function leafCalls(b: GetLeafBatch, ipas: Float64Array, from: number, to: number, acc: Float64Array): void {
   let lo = 0;
   let hi = 0;
   for (let k = from; k < to; k++) {
-    p.getLeafFast(ipas[k]);
-    lo += p.leafLo + p.leafLevel;
-    hi += p.leafHi;
+    const level = b.leaf(ipas[k], LEAF);
+    lo += LEAF[0] + level;
+    hi += LEAF[1];
   }
   acc[0] += lo;
   acc[1] += hi;
@@ -459,16 +463,18 @@ function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload
 
 /**
  * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
- * KvmPgtable.getLeafFast() call per walk (the one-at-a-time API, as sol.c calls
- * its get_leaf): the cost of a call per walk beside the batch.
+ * call per walk (the one-at-a-time API, as sol.c calls its get_leaf):
+ * GetLeafBatch.leaf(), which answers as KvmPgtable.getLeaf() with the
+ * descriptor written into a caller's Uint32Array (C's out-parameters) and
+ * the level returned. The cost of a call per walk beside the batch.
  */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
   return walkWorkload(ctx, {
     name: "walk_random_1m_get_leaf",
     want: walkChecksum(inputs, ctx.fwb),
-    make: (p) => p,
-    timed: function timed_walk_random_1m_get_leaf(p: KvmPgtable, acc: Float64Array): number {
-      for (let k = 0; k < N_WALK; k += BATCH_WALK) walkBatch(p, inputs.ipas, k, Math.min(k + BATCH_WALK, N_WALK), acc);
+    make: (p) => new GetLeafBatch(p),
+    timed: function timed_walk_random_1m_get_leaf(b: GetLeafBatch, acc: Float64Array): number {
+      for (let k = 0; k < N_WALK; k += BATCH_WALK) leafCalls(b, inputs.ipas, k, Math.min(k + BATCH_WALK, N_WALK), acc);
       return 0;
     },
   });

@@ -29,8 +29,20 @@
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { KvmPgtable } from "./pgtable.js";
-import { checkInstance, checkObject } from "./args.js";
-import { SUM_SPAN, addSum64, emitLoad, emitNextPage, ipaBits, memoryArgument, rootTable, storeMemory } from "./walkgen.js";
+import { ArgumentError, checkInstance, checkObject, shown } from "./args.js";
+import {
+  SUM_SPAN,
+  addSum64,
+  emitFlatLoad,
+  emitFlatRootLoad,
+  emitLoad,
+  emitNextPage,
+  flatArena,
+  ipaBits,
+  memoryArgument,
+  rootTable,
+  storeMemory,
+} from "./walkgen.js";
 
 /** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
 export const GETLEAF_LANES = 16;
@@ -58,6 +70,14 @@ interface GetLeafKernel {
   /** acc[0] += Σ low halves + levels, acc[1] += Σ high halves of the groups it takes. */
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
+  /**
+   * One IPA `a` (any value) over the store's flat arena: the level, with the
+   * descriptor's halves in out[0], out[1]; NOT_MINE for what getLeaf() must answer.
+   */
+  leafFlat(flat: Int32Array, bump: number, a: number, out: Uint32Array): number;
+  /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
+  sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
+  intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
   laneSum(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, acc: Float64Array, host: KernelHost): void;
   laneInto(mem: MemoryArg, bump: number, ipas: Float64Array, k: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array, host: KernelHost): void;
 }
@@ -108,6 +128,25 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     }
   }
   src.push(`}`);
+  // leafFlat(): one(), any IPA, over the flat arena (GetLeafBatch.leaf(): small enough for V8 to inline into a caller's loop).
+  src.push(`function leafFlat(mem, bump, a, out) {`);
+  // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
+  src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
+  src.push(`  ${halves("")}`);
+  src.push(`  const r = ${rootIndex("")};`);
+  src.push(`  let x = 0, y = 0, p = 0;`);
+  src.push(`  ${emitFlatRootLoad(mem, "mem", pgt.pgd, "r", "x", "y")}`);
+  for (let level = start; level <= LAST; level++) {
+    if (level > start) src.push(`  ${emitFlatLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
+    if (level < LAST) {
+      src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { out[0] = x; out[1] = y; return ${level}; }`);
+      src.push(`  p = ${emitNextPage(mem, "x", "y")};`);
+      src.push(`  if ((p >>> 0) >= bump) return ${NOT_MINE};`);
+    } else {
+      src.push(`  out[0] = x; out[1] = y; return ${LAST};`);
+    }
+  }
+  src.push(`}`);
   src.push(`const ONE = new Float64Array(2);`);
   // Lane by lane, for a group the lockstep path does not take.
   src.push(`function laneSum(mem, bump, ipas, k, acc, host) {`);
@@ -126,16 +165,18 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   // The lockstep body: `lanes` IPAs all in range, all through table entries down to the last level.
   const L = [...Array(lanes).keys()];
   const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
-  const body = (bail: string): string[] => {
+  // flat: the descriptors read from the store's flat arena `mem` (an Int32Array holding every page below bump).
+  const body = (bail: string, flat: boolean): string[] => {
     const b: string[] = [];
     b.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
     b.push(`    if (!(${each((v) => inRange(String(v)), " && ")})) ${bail}`);
     b.push(each((v) => `    ${halves(String(v))} const r${v} = ${rootIndex(String(v))}; let x${v} = 0, y${v} = 0;`));
-    b.push(each((v) => `    ${loadRoot(String(v))}`));
+    b.push(each((v) => `    ${flat ? emitFlatRootLoad(mem, "mem", pgt.pgd, `r${v}`, `x${v}`, `y${v}`) : loadRoot(String(v))}`));
     for (let level = start + 1; level <= LAST; level++) {
       b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
       b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
-      b.push(each((v) => `    ${emitLoad(mem, "mem", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
+      const idx = (v: number): string => levelIdx(String(v), level);
+      b.push(each((v) => `    ${(flat ? emitFlatLoad : emitLoad)(mem, "mem", `p${v}_${level}`, idx(v), `x${v}`, `y${v}`)}`));
     }
     return b;
   };
@@ -146,28 +187,31 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   // compiles a long first call on-stack while it is still in the loop, with
   // no type feedback yet for code after it, and leaves that compiled code
   // (deoptimising at its exit on every later call) in place.
-  src.push(`function sum(mem, bump, ipas, from, to, acc) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body(`break;`));
-  // Every lane found a last-level entry: its level is LAST.
-  src.push(`    lo += ${lanes * LAST};`);
-  src.push(each((v) => `    lo += x${v} >>> 0; hi += y${v} >>> 0;`));
-  src.push(`    acc[0] = lo; acc[1] = hi;`);
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
-  src.push(`function into(mem, bump, ipas, from, to, outLo, outHi, outLevel) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body(`break;`));
-  src.push(each((v) => `    outLo[k + ${v}] = x${v}; outHi[k + ${v}] = y${v}; outLevel[k + ${v}] = ${LAST};`));
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
-  src.push(`return { sum, into, laneSum, laneInto };`);
+  for (const flat of [false, true]) {
+    const suffix = flat ? "Flat" : "";
+    src.push(`function sum${suffix}(mem, bump, ipas, from, to, acc) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body(`break;`, flat));
+    // Every lane found a last-level entry: its level is LAST.
+    src.push(`    lo += ${lanes * LAST};`);
+    src.push(each((v) => `    lo += x${v} >>> 0; hi += y${v} >>> 0;`));
+    src.push(`    acc[0] = lo; acc[1] = hi;`);
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+    src.push(`function into${suffix}(mem, bump, ipas, from, to, outLo, outHi, outLevel) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body(`break;`, flat));
+    src.push(each((v) => `    outLo[k + ${v}] = x${v}; outHi[k + ${v}] = y${v}; outLevel[k + ${v}] = ${LAST};`));
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+  }
+  src.push(`return { sum, into, sumFlat, intoFlat, leafFlat, laneSum, laneInto };`);
   return src.join("\n");
 }
 
@@ -230,6 +274,55 @@ export class GetLeafBatch {
   }
 
   /**
+   * kvm_pgtable_get_leaf() of one IPA, C-like: the descriptor's halves go
+   * into the caller's `out` (out[0] the low 32 bits, out[1] the high 32
+   * bits), and the value returned is the entry's level (-1..3) when get_leaf
+   * succeeds, else the kernel's (negative) return code, below -1, with both
+   * halves 0: `leaves()` for a single IPA, and `KvmPgtable.getLeaf()`'s
+   * answer without a result object. `out` must be a Uint32Array of at least
+   * two elements (ArgumentError otherwise); `addr` is checked as
+   * getLeaf() checks it (ArgumentError for anything but an integer in
+   * [0, 2^64)). The common case (an integer IPA inside the IPA space,
+   * descending through table entries the store holds) runs in the generated
+   * kernel, over the store's flat arena; everything else, and a table that
+   * is destroyed or inside a store hook's call, goes to getLeaf().
+   */
+  leaf(addr: number, out: Uint32Array): number {
+    if (!(out instanceof Uint32Array && out.length >= 2)) this.badOut(out);
+    const pgt = this.pgt;
+    const store = pgt.store;
+    const kern = this.kernel;
+    if (kern !== null && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
+      const level = kern.leafFlat(store.flat, store.bump, addr, out);
+      if (level !== NOT_MINE) return level;
+    }
+    return this.leafSlow(addr, out);
+  }
+
+  /** leaf() off its common case: the arena made flat first where it may be, else getLeafFast(). */
+  private leafSlow(addr: number, out: Uint32Array): number {
+    const pgt = this.pgt;
+    const kern = this.kernel;
+    if (kern !== null && !pgt.destroyed && flatArena(pgt)) {
+      const level = kern.leafFlat(pgt.store.flat, pgt.store.bump, addr, out);
+      if (level !== NOT_MINE) return level;
+    }
+    const r = pgt.getLeafFast(addr);
+    if (r !== 0) {
+      out[0] = 0;
+      out[1] = 0;
+      return r;
+    }
+    out[0] = pgt.leafLo;
+    out[1] = pgt.leafHi;
+    return pgt.leafLevel;
+  }
+
+  private badOut(out: unknown): never {
+    throw new ArgumentError("out", `${shown(out)} is not a Uint32Array of at least 2 elements (the descriptor's halves)`);
+  }
+
+  /**
    * get_leaf of ipas[k] for k in [from, to): outLo[k], outHi[k] = the
    * descriptor's halves, outLevel[k] = its level; where get_leaf fails,
    * outLevel[k] = its (negative) return code, below -1, and the halves 0.
@@ -239,17 +332,20 @@ export class GetLeafBatch {
     this.range("GetLeafBatch.leaves", ipas, from, to, outLo, outHi, outLevel);
     this.failed = 0;
     this.ipas = ipas;
-    const kern = this.kernel;
+    // A destroyed table: getLeaf()'s -EINVAL for every IPA (the kernel would read the freed, zeroed root).
+    const kern = this.pgt.destroyed ? null : this.kernel;
     if (kern === null) {
       for (let i = from; i < to; i++) this.slowInto(i, outLo, outHi, outLevel);
       return this.failed;
     }
-    const mem = memoryArgument(this.pgt.store);
-    const bump = this.pgt.store.bump;
+    const store = this.pgt.store;
+    const flat = flatArena(this.pgt);
+    const mem = memoryArgument(store);
+    const bump = store.bump;
     const lanes = this.lanes;
     let k = from;
     for (;;) {
-      k = kern.into(mem, bump, ipas, k, to, outLo, outHi, outLevel);
+      k = flat ? kern.intoFlat(store.flat, bump, ipas, k, to, outLo, outHi, outLevel) : kern.into(mem, bump, ipas, k, to, outLo, outHi, outLevel);
       // The rest (less than a group), or a group the lockstep path did not take: lane by lane.
       const end = Math.min(k + lanes, to);
       for (; k < end; k++) kern.laneInto(mem, bump, ipas, k, outLo, outHi, outLevel, this);
@@ -269,7 +365,7 @@ export class GetLeafBatch {
     this.failed = 0;
     this.ipas = ipas;
     const part = this.part;
-    const kern = this.kernel;
+    const kern = this.pgt.destroyed ? null : this.kernel;
     const store = this.pgt.store;
     for (let s = from; s < to; s += SUM_SPAN) {
       const e = Math.min(to, s + SUM_SPAN);
@@ -277,10 +373,12 @@ export class GetLeafBatch {
       part[1] = 0;
       if (kern === null) for (let i = s; i < e; i++) this.slowSum(i, part);
       else {
+        // The lane path below goes through getLeafFast() at worst, which allocates nothing: the arena stays as it is.
+        const flat = flatArena(this.pgt);
         const mem = memoryArgument(store);
         const lanes = this.lanes;
         for (let i = s; ;) {
-          i = kern.sum(mem, store.bump, ipas, i, e, part);
+          i = flat ? kern.sumFlat(store.flat, store.bump, ipas, i, e, part) : kern.sum(mem, store.bump, ipas, i, e, part);
           const end = Math.min(i + lanes, e);
           for (; i < end; i++) kern.laneSum(mem, store.bump, ipas, i, part, this);
           if (i >= e) break;

@@ -1727,6 +1727,14 @@ export class KvmPgtable {
     this.updateFastMap();
   }
 
+  /**
+   * @internal Whether an operation is calling its store hook: the table's
+   * arena must not move then (the walks' TableStore.flatten() waits).
+   */
+  get operationRunning(): boolean {
+    return this.opDepth > 0;
+  }
+
   private checkNotInHook(what: string): void {
     if (this.opDepth > 0)
       throw new Error(`KvmPgtable.${what}: called from inside a store hook while an operation runs (a hook may read the table, not change it)`);

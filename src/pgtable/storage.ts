@@ -24,6 +24,18 @@
  *     walk turns the address back into a page with one subtraction and a shift.
  *   - Freed pages go on a free stack and are zeroed when freed, so allocation
  *     (zalloc_page) hands out a zeroed page without a memset.
+ *   - The walks want the arena in one array (a page's words at
+ *     `page << wordsShift` of `flat`, no chunk lookup per descriptor: see
+ *     flatten()). A batch walk asks for it; the store then copies its chunks
+ *     once into one array of the same size and keeps them as views of it
+ *     (`chunks[i]` is `flat.subarray(...)`, so every reader and writer of a
+ *     chunk reads and writes `flat`). Pages the store takes later go to new
+ *     chunks beyond `flatPages` until a later walk copies again (only once
+ *     they are an eighth of the store or more: all the copies of a store's
+ *     life add up to about nine times its largest size). Growth itself never
+ *     copies (what a growing contiguous arena would cost: docs/benchmarks.md,
+ *     part 3 of issue 20). While it copies, the old chunks and the new array
+ *     are both held.
  *   - Two limits, both giving allocation failure (the kernel's NULL from
  *     zalloc_page, hence -ENOMEM): the memory cache of the current operation
  *     (`memcache`, Infinity when unlimited), and a cap on the pages the whole
@@ -35,7 +47,7 @@ import { ArgumentError, checkInt, checkObject, shown } from "./args.js";
 
 const CHUNK_BYTES = 256 * 1024;
 const CHUNK_WORDS = CHUNK_BYTES >>> 2;
-/** An empty free stack, shared until a store frees its first page. */
+/** An empty free stack, shared until a store frees its first page (and the flat arena of a store without one). */
 const NO_PAGES = new Int32Array(0);
 
 /** The default cap on table memory: 1 GiB of table pages (a scenario's budget is smaller: limits.ts). */
@@ -69,6 +81,14 @@ export class TableStore {
   /** Bumped whenever a chunk is replaced by another array (a reader that kept a chunk must look it up again). */
   chunkGen = 0;
   refcount: Int32Array;
+  /**
+   * The arena as one array, for the walks (see flatten()): the words of every
+   * page below `flatPages` are at `page << wordsShift` in `flat`, which the
+   * chunks holding those pages are views of. Empty (flatPages 0) until a walk
+   * asks for it, and again whenever the first chunk moves.
+   */
+  flat: Int32Array = NO_PAGES;
+  flatPages = 0;
   /** Freed pages, zeroed (allocated when the first page is freed: a table that never frees one holds none). */
   private freeStack: Int32Array = NO_PAGES;
   private freeTop = 0;
@@ -157,6 +177,47 @@ export class TableStore {
     next.set(words >= old.length ? old : old.subarray(0, words));
     this.chunks[0] = next;
     this.chunkGen++;
+    // The flat arena held the old first chunk's words.
+    this.flat = NO_PAGES;
+    this.flatPages = 0;
+  }
+
+  /**
+   * Make every page readable at `page << wordsShift` of `flat`, when that is
+   * worth a copy; returns whether it holds now (flatPages >= bump). A store
+   * of one chunk is flat as it is (`flat` is that chunk). Otherwise the
+   * chunks are copied into one new array of their total size, in order, and
+   * each chunk is replaced by the view of its words in it (chunkGen counts
+   * the move: a reader that kept a chunk looks it up again). Pages taken
+   * after that live in new chunks beyond flatPages; they are copied in by a
+   * later call only once they are an eighth of the store or more, so that
+   * the copies of a store's life add up to about nine times its largest
+   * size; until then the answer is false and the walks read the chunks. An arena
+   * of 2^31 words or more is never flat (its word offsets would leave int32).
+   */
+  flatten(): boolean {
+    if (this.flatPages >= this.bump) return true;
+    const chunks = this.chunks;
+    if (chunks.length === 1) {
+      this.flat = chunks[0];
+      this.flatPages = chunks[0].length >>> this.wordsShift;
+      return this.flatPages >= this.bump;
+    }
+    if (this.flatPages !== 0 && (this.bump - this.flatPages) * 8 < this.bump) return false;
+    let words = 0;
+    for (const c of chunks) words += c.length;
+    if (words >= 2 ** 31) return false;
+    const flat = new Int32Array(words);
+    const chunkWords = (this.chunkMask + 1) << this.wordsShift;
+    for (let i = 0; i < chunks.length; i++) {
+      const at = i * chunkWords;
+      flat.set(chunks[i], at);
+      chunks[i] = flat.subarray(at, at + chunks[i].length);
+    }
+    this.chunkGen++;
+    this.flat = flat;
+    this.flatPages = words >>> this.wordsShift;
+    return true;
   }
 
   /** Whether the last page taken came from the bump pointer (for undoing it: unTake). */
@@ -246,8 +307,11 @@ export class TableStore {
       // Back to before grow(): the page never existed (nor the chunk grow() added for it,
       // nor the first chunk's doubling: its size is the power of two of pages that holds bump).
       this.bump--;
-      if ((page & this.chunkMask) === 0 && this.chunks.length - 1 === page >>> this.chunkShift) this.chunks.pop();
-      else if (page >>> this.chunkShift === 0 && page > 0 && (page & (page - 1)) === 0) this.resizeFirst(page << this.wordsShift);
+      if ((page & this.chunkMask) === 0 && this.chunks.length - 1 === page >>> this.chunkShift) {
+        this.chunks.pop();
+        // A chunk pushed again later is a new array, not the flat arena's view.
+        if (this.flatPages > page) this.flatPages = page;
+      } else if (page >>> this.chunkShift === 0 && page > 0 && (page & (page - 1)) === 0) this.resizeFirst(page << this.wordsShift);
     } else {
       this.pushFree(page);
     }
@@ -276,7 +340,10 @@ export class TableStore {
   /** Typed-array bytes held by the store (arena, counts, free stack). */
   bytes(): number {
     let n = this.refcount.byteLength + this.freeStack.byteLength;
-    for (const c of this.chunks) n += c.byteLength;
+    // The flat arena once, and the chunks that are not views of it.
+    const flat = this.flatPages > 0 ? this.flat.buffer : null;
+    if (flat !== null) n += flat.byteLength;
+    for (const c of this.chunks) if (c.buffer !== flat) n += c.byteLength;
     return n;
   }
 

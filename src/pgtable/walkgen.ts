@@ -17,9 +17,12 @@
  * and a word offset (emitLoad, emitRootLoad), how a table descriptor's
  * output address becomes a page number (emitNextPage, with the guard on the
  * address bits that number does not hold), and the bound on page numbers
- * (the `bump` argument: pages below it exist). Today the only source is the
- * table store's arena (TableStore: chunks of Int32Array, a page is an index,
- * its PA is basePa + page * granule). The second source is a memory image
+ * (the `bump` argument: pages below it exist). One source is the table
+ * store's arena (TableStore: chunks of Int32Array, a page is an index, its
+ * PA is basePa + page * granule), which can also be read as one flat array
+ * (TableStore.flatten(); emitFlatLoad: page << wordsShift, no chunk lookup):
+ * the batch walks of a KvmPgtable have a kernel for each layout and take the
+ * flat one whenever flatArena() says the store is flat. The second source is a memory image
  * (src/walker/image.ts): its table pages are views of the image's frames,
  * one page per chunk (chunkShift 0), page = (PA - basePa) >> pageShift with
  * basePa the image's lowest page. It is the same TableMemory kind with other
@@ -51,6 +54,14 @@ export interface WalkStore {
   readonly wordsShift: number;
   /** The PA of a page. */
   pagePa(page: number): number;
+  /**
+   * The table store's flat arena (TableStore.flatten()): every page below
+   * flatPages at page << wordsShift of `flat`. Absent for an image.
+   */
+  readonly flat?: Int32Array;
+  readonly flatPages?: number;
+  /** Make the arena flat when worth it; whether it is (flatPages >= bump). */
+  flatten?(): boolean;
 }
 
 /** A source of stage-2 tables for the walker: KvmPgtable, or a memory image's (src/walker/image.ts). */
@@ -69,6 +80,17 @@ export interface WalkTables {
   readonly storeHook: ((page: number, index: number, oldLo: number, oldHi: number, newLo: number, newHi: number) => void) | null;
   /** The bytes one entry at `level` maps. */
   granuleSize(level: number): number;
+  /** Whether an operation is calling a store hook (KvmPgtable; the arena must not move then). */
+  readonly operationRunning?: boolean;
+}
+
+/**
+ * Whether the walks may read `t`'s table store as its flat arena now (making
+ * it flat when worth it: TableStore.flatten()): never for an image, nor
+ * while an operation is calling a store hook (the operation holds chunks).
+ */
+export function flatArena(t: WalkTables): boolean {
+  return t.operationRunning !== true && t.store.flatten !== undefined && t.store.flatten();
 }
 
 /** Where a generated walk reads descriptors (see the header). */
@@ -120,6 +142,22 @@ export function ipaBits(il: string, ih: string, shift: number, bits: number): st
  */
 export function emitLoad(mem: TableMemory, memVar: string, page: string, idx: string, x: string, y: string): string {
   return `{ const c = ${memVar}[${page} >>> ${mem.chunkShift}]; const o = ((${page} & ${mem.chunkMask}) << ${mem.wordsShift}) + (${idx} << 1); ${x} = c[o]; ${y} = c[o + 1]; }`;
+}
+
+/**
+ * emitLoad() for a memory whose every page is in one array, `flatVar` (the
+ * table store's flat arena, TableStore.flatten()): page `page`'s words start
+ * at page << wordsShift. The caller keeps `page` below the flat arena's
+ * pages (below bump, with flatPages >= bump), so every read is inside it.
+ */
+export function emitFlatLoad(mem: TableMemory, flatVar: string, page: string, idx: string, x: string, y: string): string {
+  return `{ const o = (${page} << ${mem.wordsShift}) + (${idx} << 1); ${x} = ${flatVar}[o]; ${y} = ${flatVar}[o + 1]; }`;
+}
+
+/** The root pages' entry `index` (the start level's whole index) in the flat arena `flatVar`. */
+export function emitFlatRootLoad(mem: TableMemory, flatVar: string, pgd: number, index: string, x: string, y: string): string {
+  const base = pgd << mem.wordsShift;
+  return `{ const o = ${base === 0 ? "" : `${base} + `}(${index} << 1); ${x} = ${flatVar}[o]; ${y} = ${flatVar}[o + 1]; }`;
 }
 
 /**

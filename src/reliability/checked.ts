@@ -363,7 +363,12 @@ export function tablesDiffer(a: KvmPgtable, b: KvmPgtable, start: number, end: n
     // The chunks that hold pages below bump (a rolled-back growth may leave a spare one).
     const chunks = Math.ceil(x.bump / (x.chunkMask + 1));
     for (let c = 0; c < chunks; c++) {
-      if (Buffer.compare(Buffer.from(x.chunks[c].buffer), Buffer.from(y.chunks[c].buffer)) !== 0) return `table memory differs in chunk ${c}`;
+      // A chunk may be a view of the store's flat arena (TableStore.flatten()): its own words only.
+      const xc = x.chunks[c];
+      const yc = y.chunks[c];
+      if (Buffer.compare(Buffer.from(xc.buffer, xc.byteOffset, xc.byteLength), Buffer.from(yc.buffer, yc.byteOffset, yc.byteLength)) !== 0) {
+        return `table memory differs in chunk ${c}`;
+      }
     }
     if (Buffer.compare(Buffer.from(x.refcount.buffer, 0, x.bump * 4), Buffer.from(y.refcount.buffer, 0, y.bump * 4)) !== 0) return "refcounts differ";
     return null;

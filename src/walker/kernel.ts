@@ -38,7 +38,7 @@ import {
   PTE_VALID_LO,
 } from "../pgtable/descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory, type WalkTables } from "../pgtable/walkgen.js";
+import { emitFlatLoad, emitFlatRootLoad, emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory, type WalkTables } from "../pgtable/walkgen.js";
 
 /**
  * The table store's arena words, read and written by index: a Uint32Array or an
@@ -101,8 +101,28 @@ export interface WalkKernel {
     out: Float64Array,
   ): number;
   one(chunks: readonly (DescriptorWords | undefined)[], bump: number, il: number, ih: number, needLo: number, forbidHi: number, out: Float64Array): number;
+  /**
+   * batch() and batchSum() over the table store's flat arena (flatPages >=
+   * bump: TableStore.flatten()); null for a memory without one (an image).
+   */
+  batchFlat:
+    | ((
+        flat: Int32Array,
+        chunks: readonly (DescriptorWords | undefined)[],
+        bump: number,
+        ipas: Float64Array,
+        n: number,
+        outPa: Float64Array,
+        outStatus: Int32Array,
+        needLo: number,
+        forbidHi: number,
+      ) => number)
+    | null;
+  batchSumFlat:
+    ((flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, needLo: number, forbidHi: number, acc: Float64Array) => number) | null;
   lanes: number;
-  source: string;
+  /** The source it was compiled from (written again on each read). */
+  readonly source: string;
 }
 
 /** The numbers the kernel is specialised on. */
@@ -244,69 +264,79 @@ export function kernelSource(pgt: WalkTables, lanes = LANES): string {
   const L = [...Array(lanes).keys()];
   const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
   const below = -1 >>> (32 - PS);
-  const body: string[] = [];
-  body.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
-  body.push(`    if (!(${each((v) => `a${v} >= 0 && a${v} < ${ipaLimit}`, " && ")})) break;`);
-  // Root index = floor(IPA / 2^shift(start)): exact for 0 <= IPA < 2^ia_bits.
-  body.push(
-    each(
-      (v) =>
-        `    const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""}; const r${v} = (a${v} * ${2 ** -rootShift}) | 0; let x${v} = 0, y${v} = 0;`,
-    ),
-  );
-  body.push(each((v) => `    ${loadRoot(String(v), `r${v}`)}`));
-  for (let level = k.startLevel + 1; level <= LAST; level++) {
-    body.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
-    body.push(`    if (!(${each((v) => `${isTable(String(v))} && (p${v}_${level} >>> 0) < bump`, " && ")})) break;`);
-    body.push(each((v) => `    ${emitLoad(mem, "chunks", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
-  }
-  // Level-3 pages that allow the access, output address inside PS.
-  body.push(`    if (!(${each((v) => `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`, " && ")})) break;`);
-  body.push(each((v) => `    const h${v} = ((y${v} & ${k.addrHi})${highOa.replace(/\bx\b/g, `x${v}`)});`));
-  // The output size check (hi < 2^(PS - 32)), emitted only where an output address can reach it.
-  const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
-  if (maxHi >= hiLimit) body.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
+  // The flat variants (batchFlat, batchSumFlat) read the table store's flat arena `chunks` (an Int32Array).
+  const hasFlat = typeof pgt.store.flatten === "function";
+  const bodyOf = (flat: boolean): string[] => {
+    const body: string[] = [];
+    body.push(each((v) => `    const a${v} = ipas[k + ${v}];`));
+    body.push(`    if (!(${each((v) => `a${v} >= 0 && a${v} < ${ipaLimit}`, " && ")})) break;`);
+    // Root index = floor(IPA / 2^shift(start)): exact for 0 <= IPA < 2^ia_bits.
+    body.push(
+      each(
+        (v) =>
+          `    const il${v} = a${v} | 0${needIh ? `, ih${v} = (a${v} * 2.3283064365386963e-10) | 0` : ""}; const r${v} = (a${v} * ${2 ** -rootShift}) | 0; let x${v} = 0, y${v} = 0;`,
+      ),
+    );
+    body.push(each((v) => `    ${flat ? emitFlatRootLoad(mem, "chunks", k.pgd, `r${v}`, `x${v}`, `y${v}`) : loadRoot(String(v), `r${v}`)}`));
+    for (let level = k.startLevel + 1; level <= LAST; level++) {
+      body.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
+      body.push(`    if (!(${each((v) => `${isTable(String(v))} && (p${v}_${level} >>> 0) < bump`, " && ")})) break;`);
+      body.push(each((v) => `    ${(flat ? emitFlatLoad : emitLoad)(mem, "chunks", `p${v}_${level}`, levelIdx(String(v), level), `x${v}`, `y${v}`)}`));
+    }
+    // Level-3 pages that allow the access, output address inside PS.
+    body.push(`    if (!(${each((v) => `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`, " && ")})) break;`);
+    body.push(each((v) => `    const h${v} = ((y${v} & ${k.addrHi})${highOa.replace(/\bx\b/g, `x${v}`)});`));
+    // The output size check (hi < 2^(PS - 32)), emitted only where an output address can reach it.
+    const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
+    if (maxHi >= hiLimit) body.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
+    return body;
+  };
   const paLo = (v: number): string => `(((x${v} & ${i32(k.addrLo)}) | (il${v} & ${i32(below)})) >>> 0)`;
 
-  src.push(`function groups(chunks, bump, ipas, from, to, outPa, outStatus, needLo, forbidHi) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body);
-  src.push(each((v) => `    outPa[k + ${v}] = h${v} * 4294967296 + ${paLo(v)}; outStatus[k + ${v}] = ${LAST};`));
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
-  // The sums go to acc at the end of every group, not after the loop (see
-  // src/pgtable/getleaf.ts: code after a long first loop has no type feedback
-  // when V8 compiles it on-stack, and deoptimises there on every call).
-  src.push(`function batchSum(chunks, bump, ipas, from, to, needLo, forbidHi, acc) {`);
-  if (root !== null) src.push(`  ${root.decl}`);
-  src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
-  src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-  src.push(...body);
-  src.push(`    lo += ${lanes * LAST};`);
-  src.push(each((v) => `    lo += ${paLo(v)}; hi += h${v};`));
-  src.push(`    acc[0] = lo; acc[1] = hi;`);
-  src.push(`  }`);
-  src.push(`  return k;`);
-  src.push(`}`);
   src.push(`const ONE = new Float64Array(3);`);
-  src.push(`function batch(chunks, bump, ipas, n, outPa, outStatus, needLo, forbidHi) {`);
-  src.push(`  let slow = 0, k = 0;`);
-  src.push(`  for (;;) {`);
-  src.push(`    k = groups(chunks, bump, ipas, k, n, outPa, outStatus, needLo, forbidHi);`);
-  src.push(`    const end = Math.min(k + ${lanes}, n);`);
-  src.push(`    for (; k < end; k++) {`);
-  src.push(`      const level = lane(chunks, bump, ipas, k, needLo, forbidHi, ONE);`);
-  src.push(`      outStatus[k] = level;`);
-  src.push(`      if (level >= 0) outPa[k] = ONE[0];`);
-  src.push(`      else slow++;`);
-  src.push(`    }`);
-  src.push(`    if (k >= n) return slow;`);
-  src.push(`  }`);
-  src.push(`}`);
-  src.push(`return { one, lane, batch, batchSum };`);
+  for (const flat of hasFlat ? [false, true] : [false]) {
+    const suffix = flat ? "Flat" : "";
+    const body = bodyOf(flat);
+    src.push(`function groups${suffix}(chunks, bump, ipas, from, to, outPa, outStatus, needLo, forbidHi) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body);
+    src.push(each((v) => `    outPa[k + ${v}] = h${v} * 4294967296 + ${paLo(v)}; outStatus[k + ${v}] = ${LAST};`));
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+    // The sums go to acc at the end of every group, not after the loop (see
+    // src/pgtable/getleaf.ts: code after a long first loop has no type feedback
+    // when V8 compiles it on-stack, and deoptimises there on every call).
+    src.push(`function batchSum${suffix}(chunks, bump, ipas, from, to, needLo, forbidHi, acc) {`);
+    if (root !== null && !flat) src.push(`  ${root.decl}`);
+    src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    src.push(...body);
+    src.push(`    lo += ${lanes * LAST};`);
+    src.push(each((v) => `    lo += ${paLo(v)}; hi += h${v};`));
+    src.push(`    acc[0] = lo; acc[1] = hi;`);
+    src.push(`  }`);
+    src.push(`  return k;`);
+    src.push(`}`);
+    // The flat batch does the groups over the arena, the rest lane by lane over the chunks (the same words).
+    src.push(`function batch${suffix}(${flat ? "flat, chunks" : "chunks"}, bump, ipas, n, outPa, outStatus, needLo, forbidHi) {`);
+    src.push(`  let slow = 0, k = 0;`);
+    src.push(`  for (;;) {`);
+    src.push(`    k = groups${suffix}(${flat ? "flat" : "chunks"}, bump, ipas, k, n, outPa, outStatus, needLo, forbidHi);`);
+    src.push(`    const end = Math.min(k + ${lanes}, n);`);
+    src.push(`    for (; k < end; k++) {`);
+    src.push(`      const level = lane(chunks, bump, ipas, k, needLo, forbidHi, ONE);`);
+    src.push(`      outStatus[k] = level;`);
+    src.push(`      if (level >= 0) outPa[k] = ONE[0];`);
+    src.push(`      else slow++;`);
+    src.push(`    }`);
+    src.push(`    if (k >= n) return slow;`);
+    src.push(`  }`);
+    src.push(`}`);
+  }
+  src.push(`return { one, lane, batch, batchSum${hasFlat ? ", batchFlat, batchSumFlat" : ""} };`);
   return src.join("\n");
 }
 
@@ -314,14 +344,26 @@ export function kernelSource(pgt: WalkTables, lanes = LANES): string {
 export function buildKernel(pgt: WalkTables, lanes = LANES): WalkKernel | null {
   if (pgt.geom.startLevel < 0) return null; // no KVM geometry starts at level -1; the complete walk handles it
   const source = kernelSource(pgt, lanes);
-  let made: Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
+  let made: Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum"> & Partial<Pick<WalkKernel, "batchFlat" | "batchSumFlat">>;
   try {
     // The walk kernel is JavaScript generated for this table's geometry (kernelSource): code generation is the point.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
-    made = new Function(source)() as Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum">;
+    made = new Function(source)() as Pick<WalkKernel, "one" | "lane" | "batch" | "batchSum"> & Partial<Pick<WalkKernel, "batchFlat" | "batchSumFlat">>;
   } catch (e) {
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
     throw e;
   }
-  return { one: made.one, lane: made.lane, batch: made.batch, batchSum: made.batchSum, lanes, source };
+  return {
+    one: made.one,
+    lane: made.lane,
+    batch: made.batch,
+    batchSum: made.batchSum,
+    batchFlat: made.batchFlat ?? null,
+    batchSumFlat: made.batchSumFlat ?? null,
+    lanes,
+    // Written again when asked for: a walker does not hold the tens of kilobytes of text (the engine keeps its own copy).
+    get source(): string {
+      return kernelSource(pgt, lanes);
+    },
+  };
 }

@@ -85,9 +85,12 @@ import {
   encodeLDFSC,
 } from "./fault.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { SUM_SPAN, addSum64 } from "../pgtable/walkgen.js";
+import { SUM_SPAN, addSum64, flatArena } from "../pgtable/walkgen.js";
 import { buildKernel, type DescriptorWords, type WalkKernel } from "./kernel.js";
 import { PERM_R, permNeeded, s2PermBits } from "./perms.js";
+
+/** The flat arena's stand-in where a store has none (never read: the flat kernels run only when flatArena() holds). */
+const NO_FLAT = new Int32Array(0);
 
 /** The walk's configuration beyond the table's Stage2Config. */
 export interface WalkerOptions {
@@ -352,7 +355,12 @@ export class S2Walker {
     const kernel = this.kernel;
     if (kernel !== null && !this.tracing) {
       // The fast path marks what it leaves to the complete walk with status -1.
-      if (kernel.batch(this.store.chunks, this.store.bump, ipas, n, outPa, outStatus, needLo(access), forbidHi(access, this.xnx)) === 0) return 0;
+      const store = this.store;
+      const slow =
+        kernel.batchFlat !== null && flatArena(this.pgt)
+          ? kernel.batchFlat(store.flat ?? NO_FLAT, store.chunks, store.bump, ipas, n, outPa, outStatus, needLo(access), forbidHi(access, this.xnx))
+          : kernel.batch(store.chunks, store.bump, ipas, n, outPa, outStatus, needLo(access), forbidHi(access, this.xnx));
+      if (slow === 0) return 0;
       let faults = 0;
       for (let k = 0; k < n; k++) if (outStatus[k] === -1) faults += this.completeInto(ipas[k], access, el, outPa, outStatus, k);
       return faults;
@@ -390,8 +398,12 @@ export class S2Walker {
         for (let i = s; i < e; i++) faults += this.sumOne(ipas[i], access, el, part);
       } else {
         for (let i = s; ;) {
-          // The lockstep groups, then the group they stopped at (or the tail) one IPA at a time.
-          i = kernel.batchSum(this.store.chunks, this.store.bump, ipas, i, e, nl, fh, part);
+          // The lockstep groups, then the group they stopped at (or the tail) one IPA at a time. The arena
+          // is asked for again at every call: sumOne()'s hardware updates call the store hook, which may change the table.
+          i =
+            kernel.batchSumFlat !== null && flatArena(this.pgt)
+              ? kernel.batchSumFlat(this.store.flat ?? NO_FLAT, this.store.bump, ipas, i, e, nl, fh, part)
+              : kernel.batchSum(this.store.chunks, this.store.bump, ipas, i, e, nl, fh, part);
           const end = Math.min(i + kernel.lanes, e);
           for (; i < end; i++) faults += this.sumOne(ipas[i], access, el, part);
           if (i >= e) break;
@@ -595,7 +607,8 @@ export class S2Walker {
     // The hook sees unsigned halves, whatever the arena's element type.
     if (hook !== null) hook(page, index, lo >>> 0, hi >>> 0, newLo >>> 0, hi >>> 0);
     this.hwUpdate = ((newLo ^ lo) & S2_AF_LO ? HW_SET_AF : 0) | ((newLo ^ lo) & S2AP_W_LO ? HW_SET_DIRTY : 0);
-    chunk[off] = newLo;
+    // The page's chunk again after a hook: a hook's own batch walk may have made the arena flat (TableStore.flatten()).
+    (hook === null ? chunk : (this.store.chunks[page >>> this.chunkShift] ?? chunk))[off] = newLo;
   }
 
   /** The walk's read of the descriptor at `pa` failed: the image does not hold it (see FAULT_EXTERNAL_WALK). */

@@ -5,6 +5,9 @@
 //     and, on tables KVM built, against the generic kvm_pgtable_walk() with
 //     leaf_walker (fastPaths off): descriptor halves, level, return code,
 //     the failure count, and the checksum (descriptor + level, mod 2^64);
+//     GetLeafBatch.leaf() (one IPA a call, over the flat arena) against
+//     getLeafFast() on every probe, throws included; a destroyed table and a
+//     call from inside a store hook answer as getLeaf() does;
 //   - S2Walker.translateBatchSum and translateBatch (src/walker/kernel.ts, the
 //     generated lockstep hardware walk) against the complete walk
 //     (S2Walker with fast: false, checked against the kernel and the ASL in
@@ -181,6 +184,21 @@ function checkGetLeaf(pgt: KvmPgtable, probes: readonly number[], label: string,
       ).toBe(one);
     }
   }
+  // GetLeafBatch.leaf(), one IPA a call, answers every probe as getLeafFast() does (a throw included).
+  const one = new GetLeafBatch(pgt);
+  const out = new Uint32Array(3).fill(7);
+  for (const ipa of probes) {
+    const want = outcome(() => {
+      const r = pgt.getLeafFast(ipa);
+      return r === 0 ? [pgt.leafLo, pgt.leafHi, pgt.leafLevel] : [0, 0, r];
+    });
+    const got = outcome(() => {
+      const level = one.leaf(ipa, out);
+      return [out[0], out[1], level];
+    });
+    expect(got, `${label}: leaf(${ipa})`).toEqual(want);
+    expect(out[2], `${label}: leaf() writes two elements`).toBe(7);
+  }
   const ipas = answerable(pgt, probes);
   expect(ipas.length, label).toBeGreaterThan(40);
   const want = oneByOne(pgt, ipas) as Array<[number, number, number]>;
@@ -329,6 +347,50 @@ describe(`batch get_leaf and the walker's batch against their generic paths (see
     checkGetLeaf(pgt, probes, `KVM table (seed 0x${seed.toString(16)})`, true);
     expect(scribble(pgt, seed ^ 0xabcdefn)).toBeGreaterThan(0);
     checkGetLeaf(pgt, probes, `scribbled table (seed 0x${seed.toString(16)})`, false);
+  });
+
+  it("leaf() checks its out array; a destroyed table and a store hook's call answer as getLeaf() does", () => {
+    const pgt = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
+    expect(pgt.map(2 ** 30, 4096 * 64, 2 ** 31, PROT_R | PROT_W, 0)).toBe(0);
+    const b = new GetLeafBatch(pgt);
+    const out = new Uint32Array(2);
+    expect(b.leaf(2 ** 30 + 4096, out)).toBe(3);
+    expect([out[0], out[1]]).toEqual([(2 ** 31 + 4096 + 0x7ff) >>> 0, 0x00400000]);
+    for (const bad of [new Int32Array(2), new Uint32Array(1), [0, 0], null, undefined, new Float64Array(2)]) {
+      expect(() => b.leaf(2 ** 30, bad as unknown as Uint32Array), String(bad)).toThrow(/^out: .* is not a Uint32Array of at least 2 elements/);
+    }
+    expect(() => b.leaf(2 ** 30 + 0.5, out)).toThrow(/addr/);
+    // Values that are not numbers: getLeaf()'s ArgumentError, and no valueOf() called.
+    let called = 0;
+    const sneaky = { valueOf: () => (called++, 2 ** 30) };
+    for (const bad of [2n ** 30n, Symbol("ipa"), "1073741824", sneaky, null, undefined]) {
+      const want = outcome(() => pgt.getLeafFast(bad as unknown as number));
+      expect(want, typeof bad).toBe("throws ArgumentError");
+      expect(
+        outcome(() => b.leaf(bad as unknown as number, out)),
+        typeof bad,
+      ).toBe(want);
+    }
+    expect(called).toBe(0);
+    expect(b.leaf(2 ** 40, out)).toBe(pgt.getLeafFast(2 ** 40));
+    expect([out[0], out[1]]).toEqual([0, 0]);
+    // Inside a store hook's call, as getLeaf(): refused.
+    let inHook: unknown = null;
+    pgt.storeHook = () => {
+      inHook ??= outcome(() => b.leaf(2 ** 30, out));
+    };
+    expect(pgt.unmap(2 ** 30, 4096)).toBe(0);
+    pgt.storeHook = null;
+    expect(inHook).toBe("throws Error");
+    // A destroyed table: -EINVAL for every IPA, one at a time and in the batches.
+    pgt.destroy();
+    const want = pgt.getLeafFast(2 ** 30 + 4096);
+    expect(want).toBeLessThan(-1);
+    expect(b.leaf(2 ** 30 + 4096, out)).toBe(want);
+    const lv = new Int32Array(1);
+    expect(b.leaves(new Float64Array([2 ** 30 + 4096]), 0, 1, new Uint32Array(1), new Uint32Array(1), lv)).toBe(1);
+    expect(lv[0]).toBe(want);
+    expect(b.checksum(new Float64Array([2 ** 30 + 4096]), 0, 1, new Float64Array(2))).toBe(1);
   });
 
   it.each(GEOMETRIES)("walker: %i granule, %i-bit IPA, %i-bit PA, LPA2 %s", (granule, iaBits, paBits, lpa2) => {
