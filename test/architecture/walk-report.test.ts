@@ -1,0 +1,280 @@
+// One stage-2 walk told in full (walkIpa, formatWalkReport, walkReportJson):
+// every descriptor read, the leaf's fields, or the fault with its syndrome.
+// Every number below is worked out by hand in the comments: the table store
+// sits at PA 2^47 (0x800000000000), root pages first, then each new table
+// page in the order map() needs it; indices are IPA bit fields; descriptors
+// are the fields of arch-attributes.md section 4 (S2AP 7:6, MemAttr 5:2,
+// SH 9:8, AF 10, XN 54); FSCs, ECs, ESR and HPFAR as in section 5 (DFSC
+// 0b0001LL Translation, 0b0010LL Access flag, 0b0011LL Permission; EC 0x24
+// Data Abort / 0x20 Instruction Abort from a lower EL; IL bit 25; WnR bit 6;
+// HPFAR_EL2.FIPA = IPA[51:12] in bits 47:4, not valid for a Permission fault).
+import { describe, expect, it } from "vitest";
+import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { PROT_DEVICE, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
+import { S2Walker } from "../../src/walker/translate.js";
+import { combinedJson, formatWalkReport, walkIpa, walkReportJson } from "../../src/walker/describe.js";
+
+const CFG = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false } as const;
+// 4K, 40-bit IPA: start level 1 over two concatenated root pages (2^40 / 2^39), at 0x800000000000 and ...1000.
+const HEAD = "  stage 2: 4K granule, 40-bit IPA (T0SZ 24), start level 1 (2 concatenated root tables), PS 48-bit, FWB 0";
+
+function tables(): KvmPgtable {
+  const pgt = new KvmPgtable(CFG);
+  // IPA 0x40203000: L1 index 1 (IPA[38:30]), L2 index 1 (IPA[29:21]), L3 index 3 (IPA[20:12]); tables at ...2000 (L2), ...3000 (L3).
+  // Leaf: PA 0x87654000 | 0x7c7 (page 0b11, MemAttr 0b0001 Device-nGnRE, S2AP 11, SH 11, AF) | XN (bit 54: hi 0x00400000).
+  expect(pgt.map(0x4020_3000, 0x1000, 0x8765_4000, PROT_R | PROT_W | PROT_DEVICE, 0)).toBe(0);
+  // IPA 0x80000000: L1 index 2, a new L2 table at ...4000, entry 0 a 2M block: PA 0x100000000 | 0x77d
+  // (block 0b01, MemAttr 0b1111, S2AP 01 read-only, SH 11, AF), executable (no XN): 0x10000077d.
+  expect(pgt.map(0x8000_0000, 0x20_0000, 0x1_0000_0000, PROT_R | PROT_X, 0)).toBe(0);
+  return pgt;
+}
+
+const L1 = "  level 1: table 0x800000000000 (root 0) [1] @ 0x800000000008 = 0x800000002003  table descriptor -> next-level table at 0x800000002000";
+const L2 = "  level 2: table 0x800000002000 [1] @ 0x800000002008 = 0x800000003003  table descriptor -> next-level table at 0x800000003000";
+const L3 = "  level 3: table 0x800000003000 [3] @ 0x800000003018 = 0x400000876547c7  page -> 0x87654000, Device-nGnRE, RW-, AF";
+
+describe("walkIpa and formatWalkReport", () => {
+  it("a data read of a Device-nGnRE page, with a stage-1 0xFF ISH combined: Device-nGnRE, 0x04 OSH", () => {
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 0x4020_3abc, ACCESS_READ, 1, { attr: 0xff, sh: 3 });
+    expect(formatWalkReport(w, r).split("\n")).toEqual([
+      "IPA 0x40203abc, data read at EL1",
+      `${HEAD}, HA 1, HD 0, FEAT_XNX off`,
+      L1,
+      L2,
+      L3,
+      "PA 0x87654abc: level-3 page of 0x1000 bytes",
+      "  MemAttr 0x1 (FWB off): Device-nGnRE, MT_S2_DEVICE_nGnRE",
+      "  SH 0b11 Inner Shareable",
+      "  S2AP 0b11, XN 1, AF 1, DBM 0: read yes, write yes, execute EL0 no, EL1 no",
+    ]);
+    const j = walkReportJson(r);
+    expect(j).toMatchObject({
+      ipa: "0x40203abc",
+      access: "r",
+      el: 1,
+      vtcr: { ha: 1, hd: 0 },
+      feat_xnx: false,
+      result: {
+        pa: "0x87654abc",
+        level: 3,
+        kind: "page",
+        size: "0x1000",
+        descriptor: "0x400000876547c7",
+        hw_updates: [],
+        s2: {
+          memattr: "0x1",
+          fwb: false,
+          memattr_meaning: "Device-nGnRE",
+          memattr_linux: "MT_S2_DEVICE_nGnRE",
+          sh: 3,
+          sh_from: "descriptor",
+          s2ap: 3,
+          xn: 2,
+          af: true,
+          dbm: false,
+          read: true,
+          write: true,
+          exec_el0: false,
+          exec_el1: false,
+        },
+      },
+      fault: null,
+      stage1: { attr: "0xff", sh: 3 },
+      combined: {
+        attr: "0x04",
+        sh: 2,
+        sh_name: "OSH",
+        memtype: "Device-nGnRE",
+        open: { attr: [], sh: [] },
+        permitted: { attr: ["0x04"], sh: [2] },
+        fwb: false,
+        ifetch: false,
+        notes: [],
+      },
+    });
+    expect(j.steps).toEqual([
+      {
+        level: 1,
+        table: "0x800000000000",
+        root_page: 0,
+        index: 1,
+        entry: "0x800000000008",
+        descriptor: "0x800000002003",
+        summary: "table descriptor -> next-level table at 0x800000002000",
+      },
+      {
+        level: 2,
+        table: "0x800000002000",
+        root_page: null,
+        index: 1,
+        entry: "0x800000002008",
+        descriptor: "0x800000003003",
+        summary: "table descriptor -> next-level table at 0x800000003000",
+      },
+      {
+        level: 3,
+        table: "0x800000003000",
+        root_page: null,
+        index: 3,
+        entry: "0x800000003018",
+        descriptor: "0x400000876547c7",
+        summary: "page -> 0x87654000, Device-nGnRE, RW-, AF",
+      },
+    ]);
+  });
+
+  it("an instruction fetch at EL0 from the XN page: Permission fault level 3, IFSC 0xf, ESR 0x8200000f, HPFAR not valid", () => {
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 0x4020_3abc, ACCESS_EXEC, 0);
+    expect(formatWalkReport(w, r).split("\n")).toEqual([
+      "IPA 0x40203abc, instruction fetch at EL0",
+      `${HEAD}, HA 1, HD 0, FEAT_XNX off`,
+      L1,
+      L2,
+      L3,
+      "Permission fault, level 3: IFSC 0xf (descriptor 0x400000876547c7)",
+      "  ESR_EL2 0x8200000f: EC 0x20 (Instruction Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, IFSC 0xf",
+      "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
+    ]);
+    expect(walkReportJson(r)).toMatchObject({
+      access: "x",
+      el: 0,
+      result: null,
+      fault: {
+        type: "permission",
+        level: 3,
+        fsc: "0xf",
+        ec: "0x20",
+        iss: "0xf",
+        esr_el2: "0x8200000f",
+        wnr: false,
+        s1ptw: false,
+        isv: false,
+        hpfar_valid: false,
+        hpfar_el2: null,
+        descriptor: "0x400000876547c7",
+      },
+    });
+    expect("stage1" in walkReportJson(r)).toBe(false);
+  });
+
+  it("a data write to the read-only 2M block: Permission fault level 2, DFSC 0xe, WnR 1, ESR 0x9200004e", () => {
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 0x8001_2345, ACCESS_WRITE, 1);
+    expect(formatWalkReport(w, r).split("\n")).toEqual([
+      "IPA 0x80012345, data write at EL1",
+      `${HEAD}, HA 1, HD 0, FEAT_XNX off`,
+      "  level 1: table 0x800000000000 (root 0) [2] @ 0x800000000010 = 0x800000004003  table descriptor -> next-level table at 0x800000004000",
+      "  level 2: table 0x800000004000 [0] @ 0x800000004000 = 0x10000077d  level-2 block (0x200000 bytes) -> 0x100000000, Normal-WB, R-X, AF",
+      "Permission fault, level 2: DFSC 0xe (descriptor 0x10000077d)",
+      "  ESR_EL2 0x9200004e: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, WnR 1, DFSC 0xe",
+      "  HPFAR_EL2 UNKNOWN: not valid for a stage-2 Permission fault on the final access (ASL IPAValid); KVM translates FAR_EL2 instead",
+    ]);
+  });
+
+  it("a read of an unmapped 2M range: Translation fault level 2 at L2 index 128, HPFAR 0x500000", () => {
+    // IPA 0x50000000: L1 index 1, L2 index IPA[29:21] = 0x80 = 128 at 0x800000002000 + 0x400; FIPA 0x50000 << 4.
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 0x5000_0000, ACCESS_READ, 1);
+    expect(formatWalkReport(w, r).split("\n").slice(3)).toEqual([
+      "  level 2: table 0x800000002000 [128] @ 0x800000002400 = 0x0  empty entry (0): not counted in the table page's refcount",
+      "Translation fault, level 2: DFSC 0x6 (descriptor 0x0)",
+      "  ESR_EL2 0x92000006: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, WnR 0, DFSC 0x6",
+      "  HPFAR_EL2 0x500000 (FIPA = IPA[51:12] = 0x50000)",
+    ]);
+    expect(walkReportJson(r)).toMatchObject({ fault: { type: "translation", hpfar_valid: true, hpfar_el2: "0x500000", descriptor: "0x0" } });
+  });
+
+  it("an IPA beyond the 40-bit IPA space: no descriptor read, Translation fault level 0 (AArch64_S2Walk), HPFAR 0x200000000", () => {
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 2 ** 41, ACCESS_READ, 1);
+    expect(r.steps).toEqual([]);
+    expect(formatWalkReport(w, r).split("\n").slice(2)).toEqual([
+      "Translation fault, level 0: DFSC 0x4 (the IPA is beyond the IPA size: AArch64_IPAIsOutOfRange)",
+      "  ESR_EL2 0x92000004: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, WnR 0, DFSC 0x4",
+      "  HPFAR_EL2 0x200000000 (FIPA = IPA[51:12] = 0x20000000)",
+    ]);
+    expect(walkReportJson(r)).toMatchObject({ fault: { descriptor: null, hpfar_el2: "0x200000000" } });
+  });
+
+  it("a leaf made old: without HA an Access flag fault (DFSC 0xb, HPFAR valid); with HA the hardware sets AF (0x3ff -> 0x7ff)", () => {
+    const pgt = new KvmPgtable(CFG);
+    // IPA 0x40000000: L1 index 1, L2 index 0, L3 index 0; leaf 0x90000000 | 0x7ff (page, MemAttr 0b1111, S2AP 11, SH 11, AF), no XN.
+    expect(pgt.map(0x4000_0000, 0x1000, 0x9000_0000, PROT_R | PROT_W | PROT_X, 0)).toBe(0);
+    expect(pgt.testClearYoung(0x4000_0000, 0x1000, true)).toBe(true); // AF cleared: 0x900003ff
+    const noHa = new S2Walker(pgt, { ha: false });
+    const f = walkIpa(noHa, 0x4000_0010, ACCESS_WRITE, 0);
+    expect(formatWalkReport(noHa, f).split("\n").slice(1)).toEqual([
+      "  stage 2: 4K granule, 40-bit IPA (T0SZ 24), start level 1 (2 concatenated root tables), PS 48-bit, FWB 0, HA 0, HD 0, FEAT_XNX off",
+      "  level 1: table 0x800000000000 (root 0) [1] @ 0x800000000008 = 0x800000002003  table descriptor -> next-level table at 0x800000002000",
+      "  level 2: table 0x800000002000 [0] @ 0x800000002000 = 0x800000003003  table descriptor -> next-level table at 0x800000003000",
+      "  level 3: table 0x800000003000 [0] @ 0x800000003000 = 0x900003ff  page -> 0x90000000, Normal-WB, RWX, AF clear",
+      "Access flag fault, level 3: DFSC 0xb (descriptor 0x900003ff)",
+      "  ESR_EL2 0x9200004b: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, WnR 1, DFSC 0xb",
+      "  HPFAR_EL2 0x400000 (FIPA = IPA[51:12] = 0x40000)",
+    ]);
+    const ha = new S2Walker(pgt);
+    const ok = walkIpa(ha, 0x4000_0010, ACCESS_WRITE, 0);
+    expect(ok.result?.hwUpdates).toEqual(["AF"]);
+    expect(formatWalkReport(ha, ok).split("\n").slice(5)).toEqual([
+      "PA 0x90000010: level-3 page of 0x1000 bytes; the hardware set AF (leaf now 0x900007ff)",
+      "  MemAttr 0xf (FWB off): Normal, inner and outer Write-Back, MT_S2_NORMAL",
+      "  SH 0b11 Inner Shareable",
+      "  S2AP 0b11, XN 0, AF 1, DBM 0: read yes, write yes, execute EL0 yes, EL1 yes",
+    ]);
+    expect(walkReportJson(ok)).toMatchObject({ vtcr: { ha: 1, hd: 0 }, result: { descriptor: "0x900007ff", hw_updates: ["AF"] } });
+    // With FEAT_XNX the XN field is shown as the two bits [1:0].
+    const x = new S2Walker(pgt, { xnx: true });
+    const xr = walkIpa(x, 0x4000_0010, ACCESS_READ, 1);
+    const text = formatWalkReport(x, xr).split("\n");
+    expect(text[1]).toMatch(/, FEAT_XNX on$/);
+    expect(text[8]).toBe("  S2AP 0b11, XN [1:0] 0b00, AF 1, DBM 0: read yes, write yes, execute EL0 yes, EL1 yes");
+    expect(walkReportJson(xr).feat_xnx).toBe(true);
+  });
+
+  it("FEAT_LPA2 and FWB: one 48-bit root table at level 0, SH from VTCR_EL2.SH0, a 1G block at PA 2^51 (OA[51:50] in bits 9:8)", () => {
+    const pgt = new KvmPgtable({ granule: 4096, iaBits: 48, paBits: 52, lpa2: true, fwb: true, tlbRange: false });
+    expect(pgt.map(0x1_4000_0000, 0x4000_0000, 2 ** 51, PROT_R | PROT_W, 0)).toBe(0);
+    const w = new S2Walker(pgt);
+    // Stage 1 Normal NC (0x44) NSH over FWB MemAttr 0b110: forced WB RWA, 0xFF; SH open (section 3.5): OSH or ISH.
+    const r = walkIpa(w, 0x1_4000_1234, ACCESS_READ, 1, { attr: 0x44, sh: 0 });
+    expect(formatWalkReport(w, r).split("\n")).toEqual([
+      "IPA 0x140001234, data read at EL1",
+      "  stage 2: 4K granule, 48-bit IPA (T0SZ 16), start level 0, PS 52-bit, DS 1 (FEAT_LPA2), FWB 1, HA 1, HD 0, FEAT_XNX off",
+      "  level 0: table 0x800000000000 [0] @ 0x800000000000 = 0x800000001003  table descriptor -> next-level table at 0x800000001000",
+      // IPA[38:30] = 5; 0x6d9: block 01, MemAttr 0b0110, S2AP 11, OA[51:50] = 0b10, AF; XN bit 54.
+      "  level 1: table 0x800000001000 [5] @ 0x800000001028 = 0x400000000006d9  level-1 block (0x40000000 bytes) -> 0x8000000000000, Normal-WB, RW-, AF",
+      "PA 0x8000000001234: level-1 block of 0x40000000 bytes",
+      "  MemAttr 0x6 (FWB on): Normal Write-Back, forced whatever stage 1 says, MT_S2_FWB_NORMAL",
+      "  SH 0b11 Inner Shareable (VTCR_EL2.SH0: FEAT_LPA2 descriptors carry OA[51:50] in bits 9:8)",
+      "  S2AP 0b11, XN 1, AF 1, DBM 0: read yes, write yes, execute EL0 no, EL1 no",
+    ]);
+    expect(walkReportJson(r)).toMatchObject({
+      result: { kind: "block", size: "0x40000000", s2: { memattr: "0x6", fwb: true, sh: 3, sh_from: "VTCR_EL2.SH0" } },
+      stage1: { attr: "0x44", sh: 0 },
+      combined: { attr: "0xff", sh: null, sh_name: null, open: { attr: [], sh: ["IMPDEF_S1_SH"] }, permitted: { attr: ["0xff"], sh: [2, 3] }, fwb: true },
+    });
+  });
+});
+
+describe("combinedJson", () => {
+  it("an open ATTR is null with every permitted value in hex", () => {
+    // Stage-1 Attr 0x10 is reserved (section 1.3): it stands for some valid byte, so ATTR and SH are open.
+    const pgt = tables();
+    const w = new S2Walker(pgt);
+    const r = walkIpa(w, 0x8000_0000, ACCESS_READ, 1, { attr: 0x10, sh: 3 });
+    const c = combinedJson(r.combined!);
+    expect(c.attr).toBeNull();
+    expect(c.sh).toBeNull();
+    expect(c.sh_name).toBeNull();
+    expect((c.open as { attr: string[] }).attr).toEqual(["RESMAIR"]);
+    expect((c.permitted as { attr: string[] }).attr.every((a) => /^0x[0-9a-f]{2}$/.test(a))).toBe(true);
+  });
+});
