@@ -14,6 +14,11 @@ import { PROT_DEVICE, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descripto
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
 import { combinedJson, formatWalkReport, walkIpa, walkReportJson } from "../../src/walker/describe.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { imageFromJson } from "../../src/scenario/image.js";
+import { ImageTables, s2WalkParams } from "../../src/walker/image.js";
+import { repoRoot } from "../helpers.js";
 
 const CFG = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false } as const;
 // 4K, 40-bit IPA: start level 1 over two concatenated root pages (2^40 / 2^39), at 0x800000000000 and ...1000.
@@ -261,6 +266,40 @@ describe("walkIpa and formatWalkReport", () => {
       stage1: { attr: "0x44", sh: 0 },
       combined: { attr: "0xff", sh: null, sh_name: null, open: { attr: [], sh: ["IMPDEF_S1_SH"] }, permitted: { attr: ["0xff"], sh: [2, 3] }, fwb: true },
     });
+  });
+
+  it("a walk into a table page the memory image does not hold: external abort on the walk, level 2, DFSC 0x16, HPFAR not valid", () => {
+    // examples/images/4k.json (test/architecture/image-walks.test.ts lists it): VTTBR_EL2 BADDR 0x80000000,
+    // VTCR_EL2 0x80023558 (40-bit IPA, start level 1, PS 40 bits, HA 0). IPA 0xc0000000: L1 [3] = 0x90000003,
+    // a table at 0x90000000 that is not in the image. DFSC 0b0101LL with level 2: 0x16.
+    const mem = imageFromJson(readFileSync(join(repoRoot, "examples", "images", "4k.json"), "utf8"));
+    const p = s2WalkParams({ vttbr: 0x1000080000000n, vtcr: 0x80023558n, fwb: false });
+    const w = new S2Walker(new ImageTables(mem, p), { ha: p.ha, hd: p.hd });
+    const r = walkIpa(w, 0xc000_0000, ACCESS_READ, 1);
+    expect(formatWalkReport(w, r).split("\n")).toEqual([
+      "IPA 0xc0000000, data read at EL1",
+      "  stage 2: 4K granule, 40-bit IPA (T0SZ 24), start level 1 (2 concatenated root tables), PS 40-bit, FWB 0, HA 0, HD 0, FEAT_XNX off",
+      "  level 1: table 0x80000000 (root 0) [3] @ 0x80000018 = 0x90000003  table descriptor -> next-level table at 0x90000000",
+      "Synchronous External abort on translation table walk, level 2: DFSC 0x16 (the walk's read of the descriptor at PA 0x90000000 failed: the image does not hold that table page; ASL FetchDescriptor -> HandleExternalTTWAbort)",
+      "  ESR_EL2 0x92000016: EC 0x24 (Data Abort from a lower Exception level), IL 1, ISV 0, S1PTW 0, WnR 0, DFSC 0x16",
+      "  HPFAR_EL2 UNKNOWN: not valid for an external abort (ASL IPAValid); ESR_EL2.EA is IMPLEMENTATION DEFINED (s2pt gives 0)",
+    ]);
+    expect(walkReportJson(r)).toMatchObject({
+      vtcr: { ha: 0, hd: 0 },
+      fault: {
+        type: "external_abort_walk",
+        level: 2,
+        fsc: "0x16",
+        esr_el2: "0x92000016",
+        hpfar_valid: false,
+        hpfar_el2: null,
+        descriptor: null,
+        abort_pa: "0x90000000",
+      },
+    });
+    // A fault that is not an external abort has no abort_pa key.
+    const t = walkIpa(new S2Walker(tables()), 0x5000_0000, ACCESS_READ, 1);
+    expect("abort_pa" in (walkReportJson(t).fault as object)).toBe(false);
   });
 });
 
