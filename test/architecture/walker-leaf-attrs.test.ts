@@ -8,6 +8,11 @@ import { describe, expect, it } from "vitest";
 import { PERM_R, PERM_W, PERM_X, permNeeded, s2PermBits } from "../../src/walker/perms.js";
 import { leafKind, s2LeafAttrs, SH_NAMES } from "../../src/walker/attrs.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
+import { combinedOfLastWalk, combineWithLeaf, s2LeafSh, vtcrSh0 } from "../../src/walker/memtype.js";
+import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
+import { S2Walker } from "../../src/walker/translate.js";
+import { walkIpa } from "../../src/walker/describe.js";
 
 // The hi word's bits: DBM = bit 51 -> 1 << 19, Contiguous = bit 52 -> 1 << 20,
 // XN[1:0] = bits 54:53 -> 3 << 21 (bit 53 = 0x0020_0000, bit 54 = 0x0040_0000).
@@ -138,5 +143,44 @@ describe("leafKind", () => {
     expect(leafKind(0x1, 2)).toBe("block");
     expect(leafKind(0x3, 2)).toBe("block");
     expect(leafKind(0x1, 1)).toBe("block");
+  });
+});
+
+describe("the leaf's memory type (memtype.ts)", () => {
+  const cfg = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false } as const;
+  it("VTCR_EL2.SH0 as KVM programs it is Inner Shareable (0b11, bits 13:12); the leaf SH is bits 9:8 unless FEAT_LPA2", () => {
+    const g = new KvmPgtable(cfg).geom;
+    expect(vtcrSh0(g)).toBe(3);
+    // SH bits 9:8 = 0b10 in the descriptor: used without LPA2, ignored with it (SH0 instead).
+    expect(s2LeafSh(0x0000_0203, g)).toBe(2);
+    const g2 = new KvmPgtable({ ...cfg, iaBits: 48, paBits: 52, lpa2: true }).geom;
+    expect(s2LeafSh(0x0000_0203, g2)).toBe(3);
+  });
+  it("combineWithLeaf checks the stage-1 inputs and passes the controls: SCTLR_EL1.C = 0 makes 0xFF Normal NC (0x44 OSH)", () => {
+    const pgt = new KvmPgtable(cfg);
+    expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R | PROT_W, 0)).toBe(0);
+    const r = walkIpa(new S2Walker(pgt), 0x4000_0000, ACCESS_READ, 1);
+    const attrs = r.result!.attrs;
+    expect(() => combineWithLeaf(attrs, 256, 3, ACCESS_READ)).toThrow("stage-1 Attr 256 is not a byte (0..0xff)");
+    expect(() => combineWithLeaf(attrs, -1, 3, ACCESS_READ)).toThrow("stage-1 Attr -1 is not a byte (0..0xff)");
+    expect(() => combineWithLeaf(attrs, 0xff, 4, ACCESS_READ)).toThrow("stage-1 SH 4 is not 2 bits (0..3)");
+    expect(() => combineWithLeaf(attrs, 0xff, -1, ACCESS_READ)).toThrow("stage-1 SH -1 is not 2 bits (0..3)");
+    expect(() => combineWithLeaf(attrs, 0.5, 3, ACCESS_READ)).toThrow("stage-1 Attr 0.5 is not a byte (0..0xff)");
+    // Stage 2 is KVM's Normal WB (MemAttr 0xF), ISH.
+    expect([combineWithLeaf(attrs, 0xff, 3, ACCESS_READ).attr, combineWithLeaf(attrs, 0xff, 3, ACCESS_READ).sh]).toEqual([0xff, 3]);
+    const nc = combineWithLeaf(attrs, 0xff, 3, ACCESS_READ, { sctlrC: false });
+    expect([nc.attr, nc.sh, nc.config.sctlrC, nc.config.ifetch]).toEqual([0x44, 2, false, false]);
+    // An instruction fetch is the combine's ifetch (stage-1 Device 0x00 fetched as Normal NC: 0x44 OSH).
+    const f = combineWithLeaf(attrs, 0x00, 3, ACCESS_EXEC);
+    expect([f.attr, f.sh, f.config.ifetch]).toEqual([0x44, 2, true]);
+  });
+  it("combinedOfLastWalk with controls uses the table of those controls (HCR_EL2.CD = 1: 0xFF over WB is 0x44 OSH)", () => {
+    const pgt = new KvmPgtable(cfg);
+    expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R | PROT_W, 0)).toBe(0);
+    const w = new S2Walker(pgt);
+    expect(w.translate(0x4000_0000, ACCESS_READ, 1)).toBe(0);
+    const out = [0, 0];
+    combinedOfLastWalk(w, 0xff, 3, ACCESS_READ, out, { hcrCD: true });
+    expect(out).toEqual([0x44, 2]);
   });
 });
