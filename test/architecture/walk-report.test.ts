@@ -317,3 +317,32 @@ describe("combinedJson", () => {
     expect((c.permitted as { attr: string[] }).attr.every((a) => /^0x[0-9a-f]{2}$/.test(a))).toBe(true);
   });
 });
+
+describe("the report functions check what they are given (the field named in the message)", () => {
+  it("walkIpa: walker, access, EL, stage-1 attributes and controls", () => {
+    const w = new S2Walker(tables());
+    expect(() => walkIpa({} as never, 0, ACCESS_READ, 1)).toThrow(/^walker: /);
+    expect(() => walkIpa(w, 0, 3, 1)).toThrow(/^access: /);
+    expect(() => walkIpa(w, 0, ACCESS_READ, 2)).toThrow(/^el: /);
+    expect(() => walkIpa(w, 0, ACCESS_READ, 1, null as never)).toThrow(/^s1: /);
+    expect(() => walkIpa(w, 0, ACCESS_READ, 1, { attr: 0xff, sh: 3, controls: 5 as never })).toThrow(/^s1\.controls: /);
+    expect(() => walkIpa(w, 0, ACCESS_READ, 1, { attr: -1, sh: 3 })).toThrow(/^s1\.attr: /);
+    expect(w.tracing).toBe(false);
+  });
+  it("formatWalkReport and walkReportJson: the report's shape, field by field", () => {
+    const w = new S2Walker(tables());
+    const good = walkIpa(w, 0x4020_3abc, ACCESS_READ, 1, { attr: 0xff, sh: 3 });
+    expect(() => formatWalkReport({} as never, good)).toThrow(/^w: /);
+    expect(() => formatWalkReport(w, null as never)).toThrow(/^r: /);
+    expect(() => walkReportJson({ ...good, steps: [{ level: 1 }] } as never)).toThrow(/^r\.steps\[0\]\.summary: /);
+    expect(() => walkReportJson({ ...good, steps: [{ summary: "x" }] } as never)).toThrow(/^r\.steps\[0\]\.level: /);
+    expect(() => walkReportJson({ ...good, result: { pa: "0x0" } } as never)).toThrow(/^r\.result\.attrs: /);
+    expect(() => walkReportJson({ ...good, result: null, fault: { type: "translation", fsc: 4, ec: 0x24, iss: 4 } } as never)).toThrow(/^r\.fault\.esr: /);
+    expect(() => walkReportJson({ ...good, combined: { ...good.combined, open: { attr: [] } } } as never)).toThrow(/^r\.combined\.open\.sh: /);
+    expect(() => walkReportJson({ ...good, combined: { ...good.combined, permitted: { attr: [], sh: 1 } } } as never)).toThrow(/^r\.combined\.permitted\.sh: /);
+    expect(() => walkReportJson({ ...good, combined: { ...good.combined, notes: undefined } } as never)).toThrow(/^r\.combined\.notes: /);
+    expect(() => combinedJson({ ...good.combined!, open: undefined } as never)).toThrow(/^c\.open: /);
+    // Without stage-1 attributes the combine is not looked at.
+    expect(() => walkReportJson({ ...good, stage1: null, combined: { bogus: 1 } } as never)).not.toThrow();
+  });
+});
