@@ -2,9 +2,14 @@
 // their argument ranges: each field's largest and smallest value is a row,
 // not an error. Expected rows from shared/reference/arch-attributes.md 3.5
 // (and the rules of 3.1/3.2 for the others). Building the default tables
-// takes about a second.
+// takes about a second, so stryker.vitest.config.ts runs this file last.
 import { describe, expect, it } from "vitest";
 import { combineAttr, combineAttrSh, combineSh } from "../../src/mair/combine.js";
+import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
+import { ACCESS_READ } from "../../src/walker/fault.js";
+import { S2Walker } from "../../src/walker/translate.js";
+import { combinedOfLastWalk } from "../../src/walker/memtype.js";
 
 describe("table lookups at the range edges", () => {
   it("0xFF ISH over MemAttr 0xF ISH, FWB 0: 0xFF ISH (3.5)", () => {
@@ -25,5 +30,14 @@ describe("table lookups at the range edges", () => {
   it("FWB 0b110 over 0x44: ATTR 0xFF, SH open (-1) (3.3)", () => {
     expect(combineAttrSh(0x44, 3, 6, 3, true)).toEqual([0xff, -1]);
     expect(combineSh(0x44, 3, 6, 3, true)).toBe(-1);
+  });
+  it("combinedOfLastWalk with controls uses the table of those controls (HCR_EL2.CD = 1: 0xFF over WB is 0x44 OSH)", () => {
+    const pgt = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
+    expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R | PROT_W, 0)).toBe(0);
+    const w = new S2Walker(pgt);
+    expect(w.translate(0x4000_0000, ACCESS_READ, 1)).toBe(0);
+    const out = [0, 0];
+    combinedOfLastWalk(w, 0xff, 3, ACCESS_READ, out, { hcrCD: true });
+    expect(out).toEqual([0x44, 2]);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { PERM_R, PERM_W, PERM_X, permNeeded, s2PermBits } from "../../src/walker/perms.js";
 import { leafKind, s2LeafAttrs, SH_NAMES } from "../../src/walker/attrs.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
-import { combinedOfLastWalk, combineWithLeaf, s2LeafSh, vtcrSh0 } from "../../src/walker/memtype.js";
+import { combineWithLeaf, s2LeafSh, vtcrSh0 } from "../../src/walker/memtype.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
 import { S2Walker } from "../../src/walker/translate.js";
@@ -173,14 +173,5 @@ describe("the leaf's memory type (memtype.ts)", () => {
     // An instruction fetch is the combine's ifetch (stage-1 Device 0x00 fetched as Normal NC: 0x44 OSH).
     const f = combineWithLeaf(attrs, 0x00, 3, ACCESS_EXEC);
     expect([f.attr, f.sh, f.config.ifetch]).toEqual([0x44, 2, true]);
-  });
-  it("combinedOfLastWalk with controls uses the table of those controls (HCR_EL2.CD = 1: 0xFF over WB is 0x44 OSH)", () => {
-    const pgt = new KvmPgtable(cfg);
-    expect(pgt.map(0x4000_0000, 0x1000, 0x8000_0000, PROT_R | PROT_W, 0)).toBe(0);
-    const w = new S2Walker(pgt);
-    expect(w.translate(0x4000_0000, ACCESS_READ, 1)).toBe(0);
-    const out = [0, 0];
-    combinedOfLastWalk(w, 0xff, 3, ACCESS_READ, out, { hcrCD: true });
-    expect(out).toEqual([0x44, 2]);
   });
 });
