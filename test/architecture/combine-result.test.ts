@@ -62,6 +62,34 @@ describe("open results: reasons, choices, description", () => {
     expect(nc.choices[0]).toBe("S1 SH as NSH, S2 inner as NC, S2 SH as NSH, effective SH at stage 1 not applied");
     expect(nc.choices[8]).toBe("... (18 choice combinations in all)");
   });
+  it("exactly six outcomes are still listed one by one: 0xFF SH 0b01 over MemAttr 0b1000 (outer WT, inner reserved) ISH", () => {
+    // Outer WB + WT = WT with stage 1's RWA non-transient hints (0xB); inner WB + {NC, WT, WB} = 0x4, 0xB, 0xF;
+    // SH: stage 1 NSH/OSH/ISH with ISH gives ISH/OSH/ISH. 3 ATTR x 2 SH = 6 outcomes.
+    const r = combineS1S2(0xff, 1, 0x8, 3, { fwb: false });
+    expect(r.outcomes.length).toBe(6);
+    expect(r.description).toBe(
+      "open: one of Normal-oWT/iNC (0xb4 OSH), Normal-oWT/iNC (0xb4 ISH), Normal-WT (0xbb OSH), Normal-WT (0xbb ISH), Normal-oWT/iWB (0xbf OSH), Normal-oWT/iWB (0xbf ISH)",
+    );
+  });
+  it("exactly eight choice combinations to one outcome are all listed, with no count line", () => {
+    // Reserved 0x10 over WT/WT (0b1010), NSH/NSH: the bytes 0x11, 0x15, 0x51, 0x55 (outer and inner WT or WB, Write-Allocate
+    // transient) all become WT Write-Allocate transient on both halves, PAR 0x11, NSH: 4 bytes x 2 (effective SH) = 8.
+    const o = combineS1S2(0x10, 0, 0xa, 0, { fwb: false }).outcomes.find((x) => x.attr === 0x11);
+    expect([o?.sh, o?.count]).toEqual([0, 8]);
+    expect(o?.choices).toEqual([
+      "0x10 as 0x11, effective SH at stage 1 not applied",
+      "0x10 as 0x11, effective SH at stage 1 applied",
+      "0x10 as 0x15, effective SH at stage 1 not applied",
+      "0x10 as 0x15, effective SH at stage 1 applied",
+      "0x10 as 0x51, effective SH at stage 1 not applied",
+      "0x10 as 0x51, effective SH at stage 1 applied",
+      "0x10 as 0x55, effective SH at stage 1 not applied",
+      "0x10 as 0x55, effective SH at stage 1 applied",
+    ]);
+  });
+  it("the options object is named when it is not one", () => {
+    expect(() => combineS1S2(0, 0, 0, 0, null as never)).toThrow(/^opts: null is not an object/);
+  });
   it("a reserved stage-1 byte (0x10: inner 0b0000 under outer 0b0001) opens both columns with RESMAIR; many outcomes are summarised", () => {
     const r = combineS1S2(0x10, 0, 0xf, 0, { fwb: false });
     expect(r.open.attr.map((o) => o.id)).toEqual(["RESMAIR"]);
@@ -163,6 +191,18 @@ describe("stage1ParAttrs (AT S1E1x: the stage-1 attributes alone)", () => {
     expect(stage1ParAttrs(0x04, 3)).toEqual({ attr: 0x04, sh: 2, memtype: "Device-nGnRE", permitted: { attr: [0x04], sh: [2] } });
     expect(stage1ParAttrs(0xff, 3, { hcrDC: true, hcrDCT: true })).toEqual({ attr: 0xf0, sh: 0, memtype: "Normal-WB", permitted: { attr: [0xf0], sh: [0] } });
   });
+  it("the memory types of every permitted outcome, joined: a reserved byte stands for Device and Normal ones", () => {
+    expect(stage1ParAttrs(0x10, 3).memtype).toMatch(/^Device-nGnRnE \| Device-nGnRE \| Device-nGRE \| Device-GRE \| Normal-/);
+  });
+  it("permitted values in ascending order: reserved 0x01 (Device with bits 1:0 = 01 without FEAT_XS) stands for every valid byte", () => {
+    // Device bytes are OSH (2), Normal bytes keep NSH (0): SH {0, 2}.
+    expect(stage1ParAttrs(0x01, 0).permitted.sh).toEqual([0, 2]);
+    // An instruction fetch makes the Device bytes Normal NC (0x44); the Normal bytes keep their own ATTR, the lowest 0x11.
+    const a = stage1ParAttrs(0x01, 0, { ifetch: true }).permitted.attr;
+    expect(a[0]).toBe(0x11);
+    expect(a).toEqual([...a].sort((x, y) => x - y));
+    expect(a).toContain(0x44);
+  });
   it("checks its arguments", () => {
     expect(() => stage1ParAttrs(256, 0)).toThrow("s1Attr: 256 is not a MAIR Attr byte in 0..255");
     expect(() => stage1ParAttrs(0, 4)).toThrow("s1Sh: 4 is not an SH value in 0..3");
@@ -182,6 +222,13 @@ describe("the table lookups' argument checks (the table values are test/architec
     expect(() => combineAttr(0, 0, 0, 0, 1 as never)).toThrow("fwb: 1 is not a boolean (true or false)");
     expect(() => combineSh(0, 0, 0, 0, false, 1 as never)).toThrow("xs: 1 is not a boolean (true or false)");
     expect(() => combineAttrSh(0, 0.5 as never, 0, 0, false)).toThrow("s1Sh: 0.5 is not an SH value in 0..3");
+    // A BigInt is not a number: refused by name, not a TypeError from the shift.
+    expect(() => combineAttr(1n as never, 0, 0, 0, false)).toThrow("s1Attr: 1n is not a MAIR Attr byte in 0..255");
+    expect(() => combineAttr(0, 1n as never, 0, 0, false)).toThrow("s1Sh: 1n is not an SH value in 0..3");
+    expect(() => combineAttr(0, 0, 1n as never, 0, false)).toThrow("s2MemAttr: 1n is not a stage-2 MemAttr in 0..15");
+    expect(() => combineAttr(0, 0, 0, 1n as never, false)).toThrow("s2Sh: 1n is not an SH value in 0..3");
+    expect(() => combineSh(0, 0, -1, 0, false)).toThrow("s2MemAttr: -1 is not a stage-2 MemAttr in 0..15");
+    expect(() => combineSh(0, 0, 1.5, 0, false)).toThrow("s2MemAttr: 1.5 is not a stage-2 MemAttr in 0..15");
     expect(() => combineAttr(0, 0, 2 ** 32 + 1, 0, false)).toThrow("s2MemAttr");
     expect(() => combineAttr(0, 0, 0, -1, false)).toThrow("s2Sh");
   });

@@ -166,6 +166,11 @@ describe("the leaf's memory type (memtype.ts)", () => {
     expect(() => combineWithLeaf(attrs, 0xff, 4, ACCESS_READ)).toThrow("stage-1 SH 4 is not 2 bits (0..3)");
     expect(() => combineWithLeaf(attrs, 0xff, -1, ACCESS_READ)).toThrow("stage-1 SH -1 is not 2 bits (0..3)");
     expect(() => combineWithLeaf(attrs, 0.5, 3, ACCESS_READ)).toThrow("stage-1 Attr 0.5 is not a byte (0..0xff)");
+    // The stage-1 SH is checked before the leaf's fields (a hand-made leaf with MemAttr 16 is not reached).
+    expect(() => combineWithLeaf({ ...attrs, memAttr: 16 }, 0xff, 4, ACCESS_READ)).toThrow("stage-1 SH 4 is not 2 bits (0..3)");
+    expect(() => combineWithLeaf({ ...attrs, memAttr: 16 }, 0xff, -1, ACCESS_READ)).toThrow("stage-1 SH -1 is not 2 bits (0..3)");
+    expect(() => combineWithLeaf({ ...attrs, memAttr: 16 }, 0xff, 1.5, ACCESS_READ)).toThrow("stage-1 SH 1.5 is not 2 bits (0..3)");
+    expect(() => combineWithLeaf({ ...attrs, memAttr: 16 }, 0xff, 3, ACCESS_READ)).toThrow("stage-2 MemAttr 16 is not 4 bits (0..0xf)");
     // Stage 2 is KVM's Normal WB (MemAttr 0xF), ISH.
     expect([combineWithLeaf(attrs, 0xff, 3, ACCESS_READ).attr, combineWithLeaf(attrs, 0xff, 3, ACCESS_READ).sh]).toEqual([0xff, 3]);
     const nc = combineWithLeaf(attrs, 0xff, 3, ACCESS_READ, { sctlrC: false });
