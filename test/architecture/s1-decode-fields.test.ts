@@ -330,3 +330,27 @@ describe("decodeS1Descriptor, field by field", () => {
     ]);
   });
 });
+
+describe("decodeS1Descriptor, kinds and options", () => {
+  it("bit 0 clear is invalid whichever half holds the other bits; only all-zero is empty", () => {
+    expect(decodeS1Descriptor(0x0000_1234_0000_0000n, { granule: 4096, level: 3 }).kind).toBe("invalid");
+    expect(decodeS1Descriptor(0x0000_0000_0000_0700n, { granule: 4096, level: 3 }).kind).toBe("invalid");
+    expect(decodeS1Descriptor(0x0000_1234_0000_0000n, { granule: 4096, level: 3 }).summary).toBe("invalid entry (bit 0 clear; the other bits are ignored)");
+    expect(decodeS1Descriptor(0n, { granule: 4096, level: 3 }).kind).toBe("empty");
+  });
+  it("FEAT_LPA's OA[51:48] in bits 15:12 is a 64K-granule field only", () => {
+    const names = (v: bigint, level: number): string[] => decodeS1Descriptor(v, { granule: 4096, level, lpa64: true }).fields.map((f) => f.name);
+    expect(names(0x0000_0000_4000_3003n, 1)).not.toContain("OA[51:48]");
+    expect(names(0x0000_0000_4000_3743n, 3)).not.toContain("OA[51:48]");
+    expect(decodeS1Descriptor(0x0000_0000_4000_3743n, { granule: 4096, level: 3, lpa64: true }).oa).toBe("0x40003000");
+  });
+  it("SH 0b01 is named as it is in the summary", () => {
+    // 0x40003543: page 0b11, AttrIndx 0, AP 01, SH 01 (0x100), AF.
+    expect(decodeS1Descriptor(0x0000_0000_4000_3543n, { granule: 4096, level: 3 }).summary).toBe("page -> 0x40003000, AttrIndx 0, AP 01, SH SH=01, AF");
+  });
+  it("names its bad argument", () => {
+    expect(() => decodeS1Descriptor(-1n, { granule: 4096 })).toThrow(/^value: /);
+    expect(() => decodeS1Descriptor(0n, null as never)).toThrow(/^opts: /);
+    expect(() => decodeS1Descriptor(0n, { granule: 8192 as never })).toThrow(/^opts\.granule: /);
+  });
+});

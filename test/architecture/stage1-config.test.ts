@@ -200,3 +200,36 @@ describe("MAIR_EL1", () => {
     expect(() => mairValue("12345678" as never)).toThrow("is not the 8 MAIR Attr bytes");
   });
 });
+
+describe("argument names and the corners of the geometry", () => {
+  it("each function names its bad argument", () => {
+    expect(() => decodeTcr(-1n, "t")).toThrow(/^v: /);
+    expect(() => decodeTcr(TG1_4K, 5 as never)).toThrow(/^what: /);
+    expect(() => checkTcr(BASE, 5 as never)).toThrow(/^what: /);
+    expect(() => regionGeometry(null as never, 0)).toThrow(/^t: /);
+    expect(() => regionGeometry(BASE, 2 as never)).toThrow(/^region: /);
+    expect(() => s1OutputBits(65, 4096, 48)).toThrow(/^ips: 65 is not a size in bits/);
+    expect(() => s1OutputBits(48, 8192 as never, 48)).toThrow(/^granule: /);
+    expect(() => s1OutputBits(48, 4096, 65)).toThrow(/^paMax: 65 is not a size in bits/);
+    expect(() => mairValue([1, 2])).toThrow(/^mair: /);
+    expect(() => mairBytes(-1n)).toThrow(/^v: /);
+  });
+  it("the TTBR0 region takes EPD0/TBI0/HPD0, not the TTBR1 bits", () => {
+    const g = regionGeometry({ ...BASE, epd1: true, tbi1: true, hpd1: true }, 0);
+    expect([g.epd, g.tbi, g.hpd]).toEqual([false, false, false]);
+    expect(regionGeometry({ ...BASE, epd0: true, tbi0: true, hpd0: true }, 0)).toMatchObject({ epd: true, tbi: true, hpd: true });
+    expect(regionWords(regionGeometry({ ...BASE, epd0: true, tbi0: true, hpd0: true }, 0))).toBe(
+      "TTBR0: 4K granule, 39-bit VA (T0SZ 25), start level 1 (512 root entries), EPD0 = 1, TBI0, HPD0",
+    );
+  });
+  it("52-bit output needs the 64K granule and a 52-bit PAMax; the cap is 52 bits even for a larger IPS", () => {
+    // A PAMax between 48 and 52 (not a PARange size, but within the function's contract) still caps at 48.
+    expect(s1OutputBits(52, 65536, 50)).toBe(48);
+    // IPS 0b111 (56 bits, FEAT_D128) with a larger PAMax: 52 at most.
+    expect(s1OutputBits(56, 65536, 56)).toBe(52);
+  });
+  it("4K with IPS 52: TTBR bits 5:2 are not address bits (only the 64K granule uses them)", () => {
+    const g = regionGeometry(BASE, 0); // a 4K root table
+    expect(ttbrTableBase(0x8001_003cn, g, 52, 52)).toBe(0x8001_0000);
+  });
+});

@@ -13,10 +13,11 @@ import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { PROT_DEVICE, PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
-import { combinedJson, formatWalkReport, walkIpa, walkReportJson } from "../../src/walker/describe.js";
+import { combinedJson, formatWalkReport, walkIpa, walkIpa64, walkReportJson } from "../../src/walker/describe.js";
+import { combineS1S2 } from "../../src/mair/combine.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { imageFromJson } from "../../src/scenario/image.js";
+import { imageFromBinary, imageFromJson } from "../../src/scenario/image.js";
 import { ImageTables, s2WalkParams } from "../../src/walker/image.js";
 import { repoRoot } from "../helpers.js";
 
@@ -344,5 +345,100 @@ describe("the report functions check what they are given (the field named in the
     expect(() => combinedJson({ ...good.combined!, open: undefined } as never)).toThrow(/^c\.open: /);
     // Without stage-1 attributes the combine is not looked at.
     expect(() => walkReportJson({ ...good, stage1: null, combined: { bogus: 1 } } as never)).not.toThrow();
+  });
+});
+
+describe("hand-written images: DBM and the hardware dirty state, a write-only page, root pages above held pages", () => {
+  // Four 4K frames from PA 0x7fffe000: two zero frames below the root, then the two concatenated root pages at
+  // 0x80000000 (VTTBR_EL2 BADDR; VTCR_EL2 0x80023558: 40-bit IPA, start level 1). Root [0]: a 1G block -> 0x40000000,
+  // MemAttr 0b1111, S2AP 01 (read-only), SH 11, DBM (bit 51); AF as given. Root [1]: a 1G block -> 0x80000000,
+  // MemAttr 0b1010 (Normal WT, no Linux name), S2AP 10 (write-only), AF: 0x80000000 | 0x400 | 0x80 | 0x28 | 0x1 = 0x800004a9.
+  function walker(af: boolean, ha: boolean, hd: boolean): S2Walker {
+    const bytes = new Uint8Array(4 * 4096);
+    const dv = new DataView(bytes.buffer);
+    dv.setBigUint64(0x2000, 0x0008_0000_4000_037dn | (af ? 0x400n : 0n), true);
+    dv.setBigUint64(0x2008, 0x8000_04a9n, true);
+    const p = s2WalkParams({ vttbr: 0x80000000n, vtcr: 0x80023558n, fwb: false });
+    return new S2Walker(new ImageTables(imageFromBinary(bytes, 0x7fffe000, "img"), p), { ha, hd });
+  }
+  it("HA and HD: a write to a DBM read-only leaf with AF clear sets AF and S2AP[1] (0x37d -> 0x7fd)", () => {
+    const w = walker(false, true, true);
+    const r = walkIpa(w, 0x1000, ACCESS_WRITE, 1);
+    expect(r.result?.hwUpdates).toEqual(["AF", "dirty"]);
+    expect(formatWalkReport(w, r).split("\n")[3]).toBe(
+      "PA 0x40001000: level-1 block of 0x40000000 bytes; the hardware set AF and dirty (leaf now 0x80000400007fd)",
+    );
+    expect(walkReportJson(r)).toMatchObject({ vtcr: { ha: 1, hd: 1 }, result: { hw_updates: ["AF", "dirty"], descriptor: "0x80000400007fd" } });
+  });
+  it("DBM counts as writable only with HA and HD both set", () => {
+    const both = walkIpa(walker(true, true, true), 0x1000, ACCESS_READ, 1).result!.attrs;
+    expect([both.s2ap, both.dbm, both.read, both.write]).toEqual([1, true, true, true]);
+    const haOnly = walkIpa(walker(true, true, false), 0x1000, ACCESS_READ, 1).result!.attrs;
+    expect([haOnly.s2ap, haOnly.dbm, haOnly.write]).toEqual([1, true, false]);
+    const hdOnly = walkIpa(walker(true, false, true), 0x1000, ACCESS_READ, 1).result!.attrs;
+    expect([hdOnly.s2ap, hdOnly.dbm, hdOnly.write]).toEqual([1, true, false]);
+  });
+  it("a write to the write-only WT block: read no, write yes; no Linux name for MemAttr 0b1010", () => {
+    const w = walker(true, true, false);
+    const r = walkIpa(w, 0x4000_1000, ACCESS_WRITE, 1);
+    expect(formatWalkReport(w, r).split("\n").slice(3)).toEqual([
+      "PA 0x80001000: level-1 block of 0x40000000 bytes",
+      "  MemAttr 0xa (FWB off): Normal, inner and outer Write-Through",
+      "  SH 0b00 Non-shareable",
+      "  S2AP 0b10, XN 0, AF 1, DBM 0: read no, write yes, execute EL0 yes, EL1 yes",
+    ]);
+  });
+  it("root pages are numbered from the root table, not from the lowest page held", () => {
+    const w = walker(true, false, false);
+    expect(walkIpa(w, 0x1000, ACCESS_READ, 1).steps[0]).toMatchObject({ rootPage: 0, tablePa: "0x80000000" });
+    const r = walkIpa(w, 2 ** 39 + 0x1000, ACCESS_READ, 1);
+    expect(r.steps[0]).toMatchObject({ rootPage: 1, tablePa: "0x80001000", index: 0 });
+    expect(formatWalkReport(w, r).split("\n")[2]).toMatch(/^ {2}level 1: table 0x80001000 \(root 1\) \[0\]/);
+  });
+});
+
+describe("report edge cases", () => {
+  it("a Translation fault in the root page itself still shows the descriptor (0x0), and the walker is left untraced", () => {
+    const w = new S2Walker(tables());
+    const r = walkIpa(w, 0x1000, ACCESS_READ, 1);
+    expect(w.tracing).toBe(false);
+    expect(r.fault).toMatchObject({ type: "translation", level: 1, descriptor: "0x0" });
+  });
+  it("a read of the read-only block: write no", () => {
+    const w = new S2Walker(tables());
+    const r = walkIpa(w, 0x8001_2345, ACCESS_READ, 1);
+    expect(formatWalkReport(w, r).split("\n").at(-1)).toBe("  S2AP 0b01, XN 0, AF 1, DBM 0: read yes, write no, execute EL0 yes, EL1 yes");
+  });
+  it("a report with neither a result nor a fault prints its header and steps only", () => {
+    const w = new S2Walker(tables());
+    const r = walkIpa(w, 0x4020_3abc, ACCESS_READ, 1);
+    expect(formatWalkReport(w, { ...r, result: null, fault: null }).split("\n").length).toBe(5);
+  });
+  it("HPFAR_EL2 is printed only when it is valid and has a value", () => {
+    const w = new S2Walker(tables());
+    const r = walkIpa(w, 0x5000_0000, ACCESS_READ, 1);
+    const f = r.fault!;
+    expect(
+      formatWalkReport(w, { ...r, fault: { ...f, hpfarValid: true, hpfar: null } })
+        .split("\n")
+        .at(-1),
+    ).toMatch(/^ {2}HPFAR_EL2 UNKNOWN/);
+    expect(
+      formatWalkReport(w, { ...r, fault: { ...f, hpfarValid: false, hpfar: "0x500000" } })
+        .split("\n")
+        .at(-1),
+    ).toMatch(/^ {2}HPFAR_EL2 UNKNOWN/);
+  });
+  it("combinedJson: ATTR 0x00 and SH 0 (NSH) are values, not 'open'", () => {
+    // Device-nGnRnE over Device-nGnRnE: 0x00 OSH. 0xFF NSH over WB NSH: 0xFF NSH.
+    expect(combinedJson(combineS1S2(0x00, 2, 0x0, 2, { fwb: false }))).toMatchObject({ attr: "0x00", sh: 2, sh_name: "OSH" });
+    expect(combinedJson(combineS1S2(0xff, 0, 0xf, 0, { fwb: false }))).toMatchObject({ attr: "0xff", sh: 0, sh_name: "NSH" });
+  });
+  it("walkIpa and formatWalkReport name a walker that is not an S2Walker; walkIpa64 checks the 64-bit IPA", () => {
+    const w = new S2Walker(tables());
+    expect(() => walkIpa({} as never, 0, ACCESS_READ, 1)).toThrow(/^walker: .* is not an S2Walker/);
+    expect(() => formatWalkReport({} as never, walkIpa(w, 0, ACCESS_READ, 1))).toThrow(/^w: .* is not an S2Walker/);
+    expect(() => walkIpa64(w, -1n, ACCESS_READ, 1)).toThrow(/^ipa: /);
+    expect(walkIpa64(w, 2n ** 60n, ACCESS_READ, 1).ipa).toBe("0x1000000000000000");
   });
 });

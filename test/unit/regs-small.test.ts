@@ -49,6 +49,8 @@ describe("FAR_ELx", () => {
     // Bit 55 alone decides, not bit 63.
     expect(decodeFar(0x0080_0000_0000_0000n).summary).toMatch(/TTBR1 \(upper\) region/);
     expect(decodeFar(0x8000_0000_0000_0000n).summary).toMatch(/TTBR0 \(lower\) region/);
+    expect(() => decodeFar(-1n)).toThrow(/^value: /);
+    expect(() => decodeFar(0n, 3 as never)).toThrow(/^el: /);
   });
 });
 
@@ -101,6 +103,6 @@ describe("formatRegister", () => {
       { ...ok, problems: {} },
     ])
       expect(() => formatRegister(bad as never)).toThrow("is not a DecodedRegister (a decode function of s2pt/regs makes one)");
-    expect(() => formatRegister(null as never)).toThrow();
+    expect(() => formatRegister(null as never)).toThrow(/^d: /);
   });
 });
