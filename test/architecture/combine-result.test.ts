@@ -221,7 +221,7 @@ describe("the table lookups' argument checks (the table values are test/architec
     expect(() => combineAttrSh(0, 0, 0, 4, false)).toThrow("s2Sh: 4 is not an SH value in 0..3");
     expect(() => combineAttr(0, 0, 0, 0, 1 as never)).toThrow("fwb: 1 is not a boolean (true or false)");
     expect(() => combineSh(0, 0, 0, 0, false, 1 as never)).toThrow("xs: 1 is not a boolean (true or false)");
-    expect(() => combineAttrSh(0, 0.5 as never, 0, 0, false)).toThrow("s1Sh: 0.5 is not an SH value in 0..3");
+    expect(() => combineAttrSh(0, 0.5, 0, 0, false)).toThrow("s1Sh: 0.5 is not an SH value in 0..3");
     // A BigInt is not a number: refused by name, not a TypeError from the shift.
     expect(() => combineAttr(1n as never, 0, 0, 0, false)).toThrow("s1Attr: 1n is not a MAIR Attr byte in 0..255");
     expect(() => combineAttr(0, 1n as never, 0, 0, false)).toThrow("s1Sh: 1n is not an SH value in 0..3");
