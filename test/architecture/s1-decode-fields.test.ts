@@ -336,6 +336,7 @@ describe("decodeS1Descriptor, kinds and options", () => {
     expect(decodeS1Descriptor(0x0000_1234_0000_0000n, { granule: 4096, level: 3 }).kind).toBe("invalid");
     expect(decodeS1Descriptor(0x0000_0000_0000_0700n, { granule: 4096, level: 3 }).kind).toBe("invalid");
     expect(decodeS1Descriptor(0x0000_1234_0000_0000n, { granule: 4096, level: 3 }).summary).toBe("invalid entry (bit 0 clear; the other bits are ignored)");
+    expect(decodeS1Descriptor(0x0000_0000_0000_0700n, { granule: 4096, level: 3 }).summary).toBe("invalid entry (bit 0 clear; the other bits are ignored)");
     expect(decodeS1Descriptor(0n, { granule: 4096, level: 3 }).kind).toBe("empty");
   });
   it("FEAT_LPA's OA[51:48] in bits 15:12 is a 64K-granule field only", () => {

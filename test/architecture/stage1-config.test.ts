@@ -208,6 +208,7 @@ describe("argument names and the corners of the geometry", () => {
     expect(() => checkTcr(BASE, 5 as never)).toThrow(/^what: /);
     expect(() => regionGeometry(null as never, 0)).toThrow(/^t: /);
     expect(() => regionGeometry(BASE, 2 as never)).toThrow(/^region: /);
+    expect(() => regionGeometry({ ...BASE, t0sz: 15 }, 0)).toThrow(/^t\.t0sz: 15 is outside 16\.\.39/);
     expect(() => s1OutputBits(65, 4096, 48)).toThrow(/^ips: 65 is not a size in bits/);
     expect(() => s1OutputBits(48, 8192 as never, 48)).toThrow(/^granule: /);
     expect(() => s1OutputBits(48, 4096, 65)).toThrow(/^paMax: 65 is not a size in bits/);
