@@ -18,7 +18,14 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // The slow table and property files last: Stryker stops a mutant's run at the
 // first failing test, so the fast hand-worked tests get the first chance.
-const SLOW = ["combine.test.ts", "combine.property.test.ts", "scenarios.property.test.ts", "two-stage.property.test.ts", "walk-memtype.test.ts"];
+const SLOW = [
+  "combine.test.ts",
+  "combine-lookup.test.ts",
+  "combine.property.test.ts",
+  "scenarios.property.test.ts",
+  "two-stage.property.test.ts",
+  "walk-memtype.test.ts",
+];
 class FastFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const slow = (f: TestSpecification): number => (SLOW.some((s) => f.moduleId.endsWith(`/${s}`)) ? 1 : 0);
