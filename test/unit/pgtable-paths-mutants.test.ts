@@ -114,10 +114,13 @@ describe("the generic visitors (a store hook set: every visit through kvm_pgtabl
     t.storeHook = null;
     // The mkyoung and the X that threw are undone; the W that did not stays: AF clear, W set, XN.
     expect(t.getLeaf(0x4000_0000).pte).toBe("0x400000800003db");
-    // With a hook that does not throw, create_unlinked gives its table of pages.
+    // With a hook that does not throw, create_unlinked gives its table of pages, or of blocks without force_pte.
     t.storeHook = NOP;
     const page = t.createUnlinked(0x8020_0000, 2, PROT_R, true);
     expect(t.entryLo(page, 1)).toBe(0x8020_175b);
+    const blocks = t.createUnlinked(0x4000_0000, 1, PROT_R, false);
+    expect(t.entryLo(blocks, 1)).toBe(0x4020_0759);
+    expect(t.store.pageCount(blocks)).toBe(513);
   });
 });
 
@@ -189,6 +192,9 @@ describe("map's leaf decisions (stage2_map_walker_try_leaf, kernel-reference 5.1
     expect(() => t.map(0, K4, 0, PROT_R, 0.5)).toThrow(ArgumentError);
     expect(() => t.map(0, 2 * K4, 0, 0.5, 0)).toThrow(ArgumentError);
     expect(() => t.map(2 ** 40 - K4, K4, 2 ** 48, PROT_R, 0)).toThrow(/^phys: /);
+    expect(() => t.mkyoung(0, 0.5)).toThrow(/^flags: 0\.5 is not a bit set of WALK_LEAF/);
+    expect(() => t.createUnlinked(-1, 2, PROT_R, true)).toThrow(/^phys: -1 is not a u64/);
+    expect(() => t.createUnlinked(0, 0, PROT_R, true)).toThrow(/^level: 0 is not a block level in 1\.\.2$/);
     expect(t.store.inUse).toBe(2);
   });
 });
@@ -243,6 +249,15 @@ describe("destroy (stage2_free_walker): a reference dropped per counted entry, a
     expect(t.store.inUse).toBe(0);
     expect(t.warnings).toEqual([]);
   });
+  it("a block above the last level is not followed as a table, whatever its output address (set_pte: one at its own table page's PA)", () => {
+    const t = new KvmPgtable(CFG);
+    // The level-2 table set_pte makes is page 2 (after the two root pages): a block whose OA is that page's PA.
+    setRawPte(t, 0x4000_0000, 2, BigInt(2 ** 47 + 2 * K4) | 0x759n);
+    expect(t.childPage(t.entryLo(t.pgd, 1), t.entryHi(t.pgd, 1))).toBe(2);
+    t.destroy();
+    for (let p = 0; p < 3; p++) expect(t.store.pageCount(p)).toBe(0);
+    expect(t.store.inUse).toBe(0);
+  });
 });
 
 describe("the undo of an operation a hook aborts (rollback)", () => {
@@ -281,9 +296,9 @@ describe("the undo of an operation a hook aborts (rollback)", () => {
     };
     expect(() => t.unmap(0x4000_0000, K4)).toThrow("stop");
     t.storeHook = null;
-    // Region 1 of the last-level tables: IPA 0x20_0000 (2 MiB).
-    expect(t.map(0x20_0000, K4, 0x9000_0000, PROT_R, 0)).toBe(0);
-    expect(t.getLeaf(0x20_0000)).toEqual({ ret: 0, pte: "0x4000009000075b", level: 3 });
+    // Region 1 of the last-level tables: IPA 0x20_0000 (2 MiB); entry 1 of its table, empty in every table.
+    expect(t.map(0x20_1000, K4, 0x9000_0000, PROT_R, 0)).toBe(0);
+    expect(t.getLeaf(0x20_1000)).toEqual({ ret: 0, pte: "0x4000009000075b", level: 3 });
     expect(t.getLeaf(0x4000_0000).pte).toBe("0x4000008000075b");
     expect(t.getLeaf(0x4000_1000).pte).toBe("0x0");
   });
