@@ -129,6 +129,28 @@ function testClearOld(t: KvmPgtable): void {
   expect(t.testClearYoung(0x4000_0000, K4, true)).toBe(true);
 }
 
+describe("a store hook sees every store of a map through existing tables", () => {
+  it("a page into an empty entry of an existing last-level table: LOCKED, then the leaf", () => {
+    const t = new KvmPgtable(CFG);
+    t.map(0x4000_0000, K4, 0x8000_0000, PROT_R, 0);
+    const l2 = t.childPage(t.entryLo(t.pgd, 1), t.entryHi(t.pgd, 1));
+    const l3 = t.childPage(t.entryLo(l2, 0), t.entryHi(l2, 0));
+    const seen = stores(t);
+    expect(t.map(0x4000_1000, K4, 0x8000_1000, PROT_R, 0)).toBe(0);
+    expect(seen).toEqual([
+      [l3, 1, 0, 0, 0x400, 0],
+      [l3, 1, 0x400, 0, 0x8000_175b, 0x0040_0000],
+    ]);
+  });
+  it("create_unlinked of a level-1 block with force_pte under a hook: tables of pages", () => {
+    const t = new KvmPgtable(CFG);
+    t.storeHook = NOP;
+    const top = t.createUnlinked(0x4000_0000, 1, PROT_R, true);
+    const l3 = t.childPage(t.entryLo(top, 1), t.entryHi(top, 1));
+    expect(t.entryLo(l3, 2)).toBe(0x4020_275b);
+  });
+});
+
 describe("map's leaf decisions (stage2_map_walker_try_leaf, kernel-reference 5.1)", () => {
   it("set_owner of the same owner again: needs_update (an invalid entry), then the in-place store of the same value", () => {
     const t = new KvmPgtable(CFG);
