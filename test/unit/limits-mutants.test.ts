@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { PROT_DEVICE, PROT_NORMAL_NC, PROT_R, PROT_X } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
-import { MAX_OP_LEAVES, leafBound, leafBoundNeeded, mapLeafCount, refuseLeaves, sizeText, walkRange } from "../../src/pgtable/limits.js";
+import { MAX_OP_LEAVES, checkLeafBound, leafBound, leafBoundNeeded, mapLeafCount, refuseLeaves, sizeText, walkRange } from "../../src/pgtable/limits.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { InputError } from "../../src/pgtable/u64.js";
 
@@ -151,5 +151,25 @@ describe("refuseLeaves", () => {
     expect(t.store.inUse).toBe(2);
     t.store.memcache = 3;
     expect(() => t.map(0, 2 ** 33, K4, PROT_R, 0)).not.toThrow();
+  });
+});
+
+describe("the bound's edges", () => {
+  const t = new KvmPgtable(CFG);
+  it("leafBoundNeeded counts the pages of the range from an unaligned start", () => {
+    expect(leafBoundNeeded(t, K4, 2 ** 32 + K4)).toBe(true);
+    expect(leafBoundNeeded(t, 3 * K4, 2 ** 32)).toBe(false);
+  });
+  it("split over the whole IPA space walks every root page's entries and no further", () => {
+    const s = new KvmPgtable(CFG);
+    s.map(2 ** 39 + G1, G1, G1, PROT_R, 0);
+    expect(leafBound(s, "split", 0, 2 ** 40, 0, 0, 0, 2).asked).toBe(262144);
+  });
+  it("a bound of exactly MAX_OP_LEAVES passes; the refusal says capped only when the reach is below the ask", () => {
+    expect(() => checkLeafBound(t, "set_owner", 0, 2 ** 32, 0, 0, 1, "set_owner")).not.toThrow();
+    expect(() => checkLeafBound(t, "set_owner", 0, 2 ** 32 + K4, 0, 0, 1, "set_owner")).toThrow(/^set_owner: asks for 1048577 leaf/);
+    expect(() => refuseLeaves("map", "map", { asked: 2 ** 21, reach: 2 ** 21 })).toThrow(
+      /^map: asks for 2097152 leaf descriptors \(16 MiB of tables\); s2pt refuses/,
+    );
   });
 });

@@ -144,3 +144,18 @@ describe("setRawPte", () => {
     refused(() => setRawPte(t, 0, 3, -1n), "pte", /pte/);
   });
 });
+
+describe("setRawPte's messages and the memory cache", () => {
+  it("names what it expected", () => {
+    const t = new KvmPgtable(CFG);
+    refused(() => setRawPte(t, 0, 7, 0n), "level", /^level: 7 is not a level \(-1\.\.3\) in -1\.\.3$/);
+    refused(() => setRawPte({} as never, 0, 3, 0n), "pgt", /is not a KvmPgtable/);
+    refused(() => contiguousBits(4096, 9), "level", /^level: 9 is not a level \(-1\.\.3\) in -1\.\.3$/);
+  });
+  it("takes its tables from the store, not the memory cache, and leaves the cache as it was", () => {
+    const t = new KvmPgtable(CFG);
+    t.store.memcache = 1;
+    expect(setRawPte(t, 0x4000_0000, 3, 0x7dbn).tables.length).toBe(2);
+    expect(t.store.memcache).toBe(1);
+  });
+});
