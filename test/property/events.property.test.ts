@@ -10,20 +10,11 @@
 // Deterministic: xorshift64 from a fixed seed, printed in the test names.
 import { describe, expect, it } from "vitest";
 import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID, MaintenanceLog, eventJson } from "../../src/pgtable/events.js";
+import { xorshift64 } from "./xorshift.js";
 
 const SEED = 0x10c0ffee2020a5a5n;
-const M64 = (1n << 64n) - 1n;
 
-function rng(seed: bigint): { below(n: number): number; pick<T>(xs: readonly T[]): T } {
-  let x = seed;
-  const next = (): number => {
-    x ^= (x << 13n) & M64;
-    x ^= x >> 7n;
-    x ^= (x << 17n) & M64;
-    return Number(x & 0xfffffffffffffn) / 2 ** 52;
-  };
-  return { below: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
-}
+const rng = xorshift64;
 
 const KINDS = [EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_VMID, EV_TLBI_RANGE, EV_DCACHE, EV_ICACHE];
 const STEPS = [0x1000, 0x1000, 0x200000, 0x40000000, 0, -0x1000, 3];

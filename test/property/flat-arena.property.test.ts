@@ -27,21 +27,12 @@ import type { TableStore } from "../../src/pgtable/storage.js";
 import { tablesDiffer } from "../../src/reliability/checked.js";
 import { ACCESS_READ, FAULT_NONE } from "../../src/walker/fault.js";
 import { S2Walker } from "../../src/walker/translate.js";
+import { xorshift64 } from "./xorshift.js";
 
 const SEED = 0xf1a7a4e9a0000001n;
 const M64 = (1n << 64n) - 1n;
 
-function rng(seed: bigint): { below(n: number): number } {
-  let x = seed;
-  return {
-    below(n: number): number {
-      x ^= (x << 13n) & M64;
-      x ^= x >> 7n;
-      x ^= (x << 17n) & M64;
-      return Math.floor((Number(x & 0xfffffffffffffn) / 2 ** 52) * n);
-    },
-  };
-}
+const rng = xorshift64;
 
 const GIB = 2 ** 30;
 const CFGS: Stage2Config[] = [

@@ -30,20 +30,11 @@ import {
 } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { xorshift64 } from "./xorshift.js";
 
 const SEED = 0x2020f00dcafe5eedn;
-const M64 = (1n << 64n) - 1n;
 
-function rng(seed: bigint): { below(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let x = seed;
-  const next = (): number => {
-    x ^= (x << 13n) & M64;
-    x ^= x >> 7n;
-    x ^= (x << 17n) & M64;
-    return Number(x & 0xfffffffffffffn) / 2 ** 52;
-  };
-  return { below: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)], chance: (p) => next() < p };
-}
+const rng = xorshift64;
 
 const CONFIGS: Stage2Config[] = [
   { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false },

@@ -15,21 +15,11 @@ import { PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { tablesDiffer } from "../../src/reliability/checked.js";
+import { xorshift64 } from "./xorshift.js";
 
 const SEED = 0x5ca7c4da11n;
-const M64 = (1n << 64n) - 1n;
 
-function rng(seed: bigint): { below(n: number): number } {
-  let x = seed;
-  return {
-    below(n: number): number {
-      x ^= (x << 13n) & M64;
-      x ^= x >> 7n;
-      x ^= (x << 17n) & M64;
-      return Math.floor((Number(x & 0xfffffffffffffn) / 2 ** 52) * n);
-    },
-  };
-}
+const rng = xorshift64;
 
 const CFG: Stage2Config = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false };
 const GIB = 2 ** 30;

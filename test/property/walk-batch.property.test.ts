@@ -27,21 +27,13 @@ import { GetLeafBatch } from "../../src/pgtable/getleaf.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_NONE, encodeLDFSC } from "../../src/walker/fault.js";
 import { FAULT_STATUS, S2Walker } from "../../src/walker/translate.js";
+import { xorshift64 } from "./xorshift.js";
 
 const SEED = 0x5eed2020c0ffee01n;
 const M64 = (1n << 64n) - 1n;
 
 /** xorshift64 (13, 7, 17), as the bench's inputs. */
-function rng(seed: bigint): { next(): number; below(n: number): number; pick<T>(xs: readonly T[]): T } {
-  let x = seed;
-  const next = (): number => {
-    x ^= (x << 13n) & M64;
-    x ^= x >> 7n;
-    x ^= (x << 17n) & M64;
-    return Number(x & 0xfffffffffffffn) / 2 ** 52;
-  };
-  return { next, below: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
-}
+const rng = xorshift64;
 
 const GEOMETRIES: Array<[Granule, number, number, boolean]> = [
   [4096, 32, 40, false],
