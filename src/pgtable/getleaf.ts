@@ -29,6 +29,7 @@
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { KvmPgtable } from "./pgtable.js";
+import type { TableStore } from "./storage.js";
 import { ArgumentError, checkInstance, checkObject, shown } from "./args.js";
 import {
   SUM_SPAN,
@@ -58,6 +59,9 @@ interface KernelHost {
 
 type MemoryArg = readonly Int32Array[];
 
+/** GetLeafKernel.leafOver()'s function: bump = the store's bump pointer (flatPages >= bump). */
+type LeafFn = (bump: number, a: number, out: Uint32Array) => number;
+
 /**
  * The compiled kernel. sum() and into() run the lockstep groups from `from`
  * while every lane of a group is in range and descends through table entries
@@ -71,10 +75,14 @@ interface GetLeafKernel {
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
   /**
-   * One IPA `a` (any value) over the store's flat arena: the level, with the
-   * descriptor's halves in out[0], out[1]; NOT_MINE for what getLeaf() must answer.
+   * A function of one IPA `a` (any value) over the flat arena `flat`: the
+   * level, with the descriptor's halves in out[0], out[1]; NOT_MINE for what
+   * getLeaf() must answer. `flat` is a constant of the function (a binding of
+   * its closure that is never assigned), so that V8, inlining it where the
+   * function is known, embeds the array's data pointer and length instead of
+   * loading them at every call; valid while `flat` is the store's flat arena.
    */
-  leafFlat(flat: Int32Array, bump: number, a: number, out: Uint32Array): number;
+  leafOver(flat: Int32Array): LeafFn;
   /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
   sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
@@ -128,8 +136,10 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     }
   }
   src.push(`}`);
-  // leafFlat(): one(), any IPA, over the flat arena (GetLeafBatch.leaf(): small enough for V8 to inline into a caller's loop).
-  src.push(`function leafFlat(mem, bump, a, out) {`);
+  // leafOver(mem): one(), any IPA, over the flat arena `mem` as a constant of the closure (GetLeafBatch.leaf(): small
+  // enough for V8 to inline into a caller's loop, with mem's data pointer and length embedded).
+  src.push(`function leafOver(mem) {`);
+  src.push(`return function leafIn(bump, a, out) {`);
   // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
   src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
   src.push(`  ${halves("")}`);
@@ -146,6 +156,7 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
       src.push(`  out[0] = x; out[1] = y; return ${LAST};`);
     }
   }
+  src.push(`};`);
   src.push(`}`);
   src.push(`const ONE = new Float64Array(2);`);
   // Lane by lane, for a group the lockstep path does not take.
@@ -211,7 +222,7 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     src.push(`  return k;`);
     src.push(`}`);
   }
-  src.push(`return { sum, into, sumFlat, intoFlat, leafFlat, laneSum, laneInto };`);
+  src.push(`return { sum, into, sumFlat, intoFlat, leafOver, laneSum, laneInto };`);
   return src.join("\n");
 }
 
@@ -225,6 +236,11 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
     throw e;
   }
+}
+
+/** leafIn() before leaf() has made one: every IPA to the slow path. */
+function noLeaf(): number {
+  return NOT_MINE;
 }
 
 /** How a GetLeafBatch runs. */
@@ -249,12 +265,17 @@ export class GetLeafBatch {
   private readonly part = new Float64Array(2);
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
+  private readonly store: TableStore;
+  /** The flat arena leafIn() reads (a constant of it): leaf() uses leafIn() only while it is the store's. */
+  private leafArena: Int32Array | null = null;
+  private leafIn: LeafFn = noLeaf;
 
   /** A batch over `pgt` (opts.lanes: IPAs per lockstep group; opts.fast false: no generated kernel). */
   constructor(pgt: KvmPgtable, opts: GetLeafBatchOptions = {}) {
     checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     checkObject(opts, "opts");
     this.pgt = pgt;
+    this.store = pgt.store;
     const lanes = opts.lanes ?? GETLEAF_LANES;
     if (!(Number.isInteger(lanes) && lanes >= 1 && lanes <= 64)) throw new RangeError(`GetLeafBatch: lanes ${lanes} is not an integer in 1..64`);
     this.lanes = lanes;
@@ -289,22 +310,26 @@ export class GetLeafBatch {
    */
   leaf(addr: number, out: Uint32Array): number {
     if (!(out instanceof Uint32Array && out.length >= 2)) this.badOut(out);
+    const store = this.store;
     const pgt = this.pgt;
-    const store = pgt.store;
-    const kern = this.kernel;
-    if (kern !== null && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
-      const level = kern.leafFlat(store.flat, store.bump, addr, out);
+    if (store.flat === this.leafArena && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
+      const level = this.leafIn(store.bump, addr, out);
       if (level !== NOT_MINE) return level;
     }
     return this.leafSlow(addr, out);
   }
 
-  /** leaf() off its common case: the arena made flat first where it may be, else getLeafFast(). */
+  /** leaf() off its common case: the arena made flat first where it may be (and leafIn() made for it), else getLeafFast(). */
   private leafSlow(addr: number, out: Uint32Array): number {
     const pgt = this.pgt;
     const kern = this.kernel;
     if (kern !== null && !pgt.destroyed && flatArena(pgt)) {
-      const level = kern.leafFlat(pgt.store.flat, pgt.store.bump, addr, out);
+      const store = this.store;
+      if (store.flat !== this.leafArena) {
+        this.leafIn = kern.leafOver(store.flat);
+        this.leafArena = store.flat;
+      }
+      const level = this.leafIn(store.bump, addr, out);
       if (level !== NOT_MINE) return level;
     }
     const r = pgt.getLeafFast(addr);
