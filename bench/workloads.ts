@@ -239,11 +239,9 @@ function mapScatter(p: KvmPgtable, ipas: Float64Array, from: number, to: number)
   }
 }
 
-/** The descriptor halves GetLeafBatch.leaf() writes (walk_random_1m_get_leaf). */
-const LEAF = new Uint32Array(2);
-
 /**
- * Walks [from, to) one GetLeafBatch.leaf() call each, adding descriptor +
+ * Walks [from, to) one GetLeafBatch.leafAt() call each (the descriptor's
+ * halves read back from the batch's leafLo and leafHi), adding descriptor +
  * level into acc as walkBatch does (a failed walk's negative code would
  * spoil the checksum, which the check compares).
  */
@@ -251,9 +249,9 @@ function leafCalls(b: GetLeafBatch, ipas: Float64Array, from: number, to: number
   let lo = 0;
   let hi = 0;
   for (let k = from; k < to; k++) {
-    const level = b.leaf(ipas[k], LEAF);
-    lo += LEAF[0] + level;
-    hi += LEAF[1];
+    const level = b.leafAt(ipas[k]);
+    lo += b.leafLo + level;
+    hi += b.leafHi;
   }
   acc[0] += lo;
   acc[1] += hi;
@@ -492,9 +490,9 @@ function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload
 /**
  * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
  * call per walk (the one-at-a-time API, as sol.c calls its get_leaf):
- * GetLeafBatch.leaf(), which answers as KvmPgtable.getLeaf() with the
- * descriptor written into a caller's Uint32Array (C's out-parameters) and
- * the level returned. The cost of a call per walk beside the batch.
+ * GetLeafBatch.leafAt(), which answers as KvmPgtable.getLeaf() with the
+ * level returned and the descriptor's halves left in the batch (leafLo,
+ * leafHi; C's out-parameters). The cost of a call per walk beside the batch.
  */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
   return walkWorkload(ctx, {

@@ -1,4 +1,4 @@
-// Property: GetLeafBatch.leaf(), one IPA a call, answers exactly as
+// Property: GetLeafBatch.leaf() and leafAt(), one IPA a call, answer exactly as
 // KvmPgtable.getLeafFast() (and so getLeaf()) while one batch outlives many
 // moves of its table's flat arena. leaf()'s fast path is a function made for
 // one flat arena (the array is a constant of it, GetLeafKernel.leafOver), so
@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { GetLeafBatch } from "../../src/pgtable/getleaf.js";
+import { ArgumentError } from "../../src/pgtable/args.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { xorshift64, type Xorshift } from "./xorshift.js";
 
@@ -47,7 +48,13 @@ function probes(t: KvmPgtable, r: Xorshift, cfg: Stage2Config): number[] {
   const out: number[] = [];
   for (let i = 0; i < 3000 && out.length < 60; i++) {
     const ipa = GIB + r.below((4 * GIB) / cfg.granule) * cfg.granule + r.below(cfg.granule);
-    if (t.getLeafFast(ipa) === 0 && (t.leafLo & 1) === 1) out.push(ipa);
+    let hit = false;
+    try {
+      hit = t.getLeafFast(ipa) === 0 && (t.leafLo & 1) === 1;
+    } catch {
+      // a scribbled table may send the walk outside the store
+    }
+    if (hit) out.push(ipa);
   }
   for (let k = 0; k < 20; k++) out.push(GIB + r.below((4 * GIB) / cfg.granule) * cfg.granule);
   out.push(0, 2 ** cfg.iaBits - 1, 2 ** cfg.iaBits, 2 ** 53 - 1, 0.5, -1);
@@ -74,6 +81,15 @@ function check(t: KvmPgtable, b: GetLeafBatch, ipas: readonly number[], label: s
       }
     })();
     expect(got, `${label}: leaf(${ipa})`).toEqual(want);
+    const at = ((): unknown => {
+      try {
+        const level = b.leafAt(ipa);
+        return [b.leafLo, b.leafHi, level];
+      } catch (e) {
+        return `throws ${(e as Error).constructor.name}`;
+      }
+    })();
+    expect(at, `${label}: leafAt(${ipa})`).toEqual(want);
   }
 }
 
@@ -103,6 +119,30 @@ describe(`GetLeafBatch.leaf() while the flat arena moves (seed 0x${SEED.toString
     if (cfg.granule !== 65536) expect(emptied, `${cfg.granule}: walks right after the arena was emptied`).toBeGreaterThan(0);
   });
 
+  it.each(CFGS)("a scribbled table: table descriptors with other high address bits answer as getLeafFast() ($granule granule)", (cfg) => {
+    const r = xorshift64(SEED ^ 0x5c81bn ^ BigInt(cfg.granule));
+    const t = new KvmPgtable(cfg);
+    t.log.record = false;
+    for (let i = 0; i < 60; i++) randomOp(r, t, cfg);
+    const b = new GetLeafBatch(t);
+    const s = t.store;
+    // The table entries (valid, table type) of every page but the last level's: [page, word offset].
+    const tables: Array<[number, number]> = [];
+    for (let page = 0; page < s.bump; page++) {
+      const c = s.chunkOf(page);
+      for (let e = 0; e < cfg.granule / 8; e++) if ((c[s.pageOffset(page) + 2 * e] & 3) === 3) tables.push([page, s.pageOffset(page) + 2 * e]);
+    }
+    expect(tables.length, `${cfg.granule}: table entries`).toBeGreaterThan(5);
+    for (let i = 0; i < 40; i++) {
+      // A table entry's high half (PA bits 63:32): one bit flipped, or a random value. (A last-level
+      // entry of type 3 is a page: its high half is only read back, which the comparison covers too.)
+      const [page, off] = tables[r.below(tables.length)];
+      const c = s.chunkOf(page);
+      c[off + 1] = r.below(2) === 0 ? c[off + 1] ^ (1 << r.below(32)) : Math.floor(r.next() * 2 ** 32) | 0;
+      check(t, b, probes(t, r, cfg), `${cfg.granule} scribble ${i}`);
+    }
+  });
+
   it("a destroyed table answers -EINVAL through a batch whose arena function is made", () => {
     const t = new KvmPgtable(CFGS[0]);
     expect(t.map(GIB, 4096 * 4, 2 ** 31, PROT_R | PROT_W, 0)).toBe(0);
@@ -111,9 +151,29 @@ describe(`GetLeafBatch.leaf() while the flat arena moves (seed 0x${SEED.toString
     // Level 3, the descriptor of PA 2^31 R|W, non-executable: 0x0040000080000_7ff (hand-worked, as sol.c's page_rw()).
     expect(b.leaf(GIB + 4096, out)).toBe(3);
     expect([out[0], out[1]]).toEqual([0x800017ff, 0x00400000]);
+    expect(b.leafAt(GIB + 4096)).toBe(3);
+    expect([b.leafLo, b.leafHi]).toEqual([0x800017ff, 0x00400000]);
+    // An unmapped page of the same level-3 table: the empty entry at level 3; an empty level-1 entry at level 1.
+    expect(b.leafAt(GIB + 4096 * 8)).toBe(3);
+    expect([b.leafLo, b.leafHi]).toEqual([0, 0]);
+    expect(b.leafAt(8 * GIB)).toBe(1);
     t.destroy();
     out.fill(9);
     expect(b.leaf(GIB + 4096, out)).toBe(-22);
     expect([out[0], out[1]]).toEqual([0, 0]);
+    expect(b.leafAt(GIB + 4096)).toBe(-22);
+    expect([b.leafLo, b.leafHi]).toEqual([0, 0]);
+  });
+
+  it("leafAt() refuses what getLeaf() refuses, and answers -ERANGE beyond the IPA space", () => {
+    const t = new KvmPgtable(CFGS[0]);
+    const b = new GetLeafBatch(t);
+    const sneaky = { valueOf: () => 4096 };
+    for (const bad of [2n ** 30n, Symbol("ipa"), "4096", sneaky, null, undefined, -1, 0.5, NaN, 2 ** 64]) {
+      expect(() => b.leafAt(bad as unknown as number), typeof bad).toThrow(ArgumentError);
+    }
+    // 2^40 on a 40-bit table: kvm_pgtable_walk()'s -ERANGE (34).
+    expect(b.leafAt(2 ** 40)).toBe(-34);
+    expect([b.leafLo, b.leafHi]).toEqual([0, 0]);
   });
 });
