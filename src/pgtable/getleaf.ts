@@ -193,8 +193,16 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     b.push(each((v) => `    ${halves(String(v))} const r${v} = ${rootIndex(String(v))}; let x${v} = 0, y${v} = 0;`));
     b.push(each((v) => `    ${flat ? emitFlatRootLoad(mem, "mem", pgt.pgd, `r${v}`, `x${v}`, `y${v}`) : loadRoot(String(v))}`));
     for (let level = start + 1; level <= LAST; level++) {
-      b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
-      b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
+      const quick = flat ? quickFollow(mem) : null;
+      if (quick !== null) {
+        // As followFlat(): the page is x >>> pageShift where y's bits above it are the store's.
+        b.push(each((v) => `    const p${v}_${level} = x${v} >>> ${mem.pageShift};`));
+        const ok = (v: number): string => `(x${v} & ${TABLE}) === ${TABLE} && (y${v} & ${quick.mask}) === ${quick.want} && p${v}_${level} < bump`;
+        b.push(`    if (!(${each(ok, " && ")})) ${bail}`);
+      } else {
+        b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
+        b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
+      }
       const idx = (v: number): string => levelIdx(String(v), level);
       b.push(each((v) => `    ${(flat ? emitFlatLoad : emitLoad)(mem, "mem", `p${v}_${level}`, idx(v), `x${v}`, `y${v}`)}`));
     }
@@ -247,11 +255,16 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
  * walk's critical path (y no longer feeds the next index).
  */
 function followFlat(mem: TableMemory, x: string, y: string, p: string, bail: string): string {
-  const PS = mem.pageShift;
-  if (mem.basePa % 2 ** 32 !== 0) return `${p} = ${emitNextPage(mem, x, y)}; if ((${p} >>> 0) >= bump) ${bail}`;
-  const mask = 2 ** (32 - PS) - 1;
-  const want = Math.floor(mem.basePa / 2 ** 32) & mask;
-  return `${p} = ${x} >>> ${PS}; if ((${y} & ${mask}) !== ${want} || ${p} >= bump) ${bail}`;
+  const quick = quickFollow(mem);
+  if (quick === null) return `${p} = ${emitNextPage(mem, x, y)}; if ((${p} >>> 0) >= bump) ${bail}`;
+  return `${p} = ${x} >>> ${mem.pageShift}; if ((${y} & ${quick.mask}) !== ${quick.want} || ${p} >= bump) ${bail}`;
+}
+
+/** followFlat()'s test of y: its bits that emitNextPage() shifts in, and basePa's there; null where basePa's low 32 bits are not clear. */
+function quickFollow(mem: TableMemory): { mask: number; want: number } | null {
+  if (mem.basePa % 2 ** 32 !== 0) return null;
+  const mask = 2 ** (32 - mem.pageShift) - 1;
+  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask };
 }
 
 /** Compile the kernel, or null where the engine forbids code generation. */

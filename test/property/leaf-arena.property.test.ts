@@ -124,23 +124,69 @@ describe(`GetLeafBatch.leaf() while the flat arena moves (seed 0x${SEED.toString
     const t = new KvmPgtable(cfg);
     t.log.record = false;
     for (let i = 0; i < 60; i++) randomOp(r, t, cfg);
-    const b = new GetLeafBatch(t);
     const s = t.store;
-    // The table entries (valid, table type) of every page but the last level's: [page, word offset].
-    const tables: Array<[number, number]> = [];
-    for (let page = 0; page < s.bump; page++) {
+    /** The table entries (valid, table type; and last-level pages): "page:word offset". */
+    const tableEntries = (): Set<string> => {
+      const out = new Set<string>();
+      for (let page = 0; page < s.bump; page++) {
+        const c = s.chunkOf(page);
+        for (let e = 0; e < cfg.granule / 8; e++) if ((c[s.pageOffset(page) + 2 * e] & 3) === 3) out.add(`${page}:${s.pageOffset(page) + 2 * e}`);
+      }
+      return out;
+    };
+    const before = tableEntries();
+    // 48 pages (three lockstep groups) mapped at 6 GiB, beyond the random operations' window, over several
+    // last-level tables, for the batch get_leaf: the table entries this adds are on their walks.
+    const mapped = new Float64Array(48).map((_, k) => 6 * GIB + k * 64 * cfg.granule);
+    for (const ipa of mapped) expect(t.map(ipa, cfg.granule, 0x80000000 + ipa / 2, PROT_R | PROT_W, 0)).toBe(0);
+    const all = [...tableEntries()];
+    const onPaths = all.filter((e) => !before.has(e));
+    const split = (e: string): [number, number] => e.split(":").map(Number) as [number, number];
+    const tables = all.map(split);
+    // Of those, the entries that point at a table page of the store (not the mapped pages' leaves).
+    const pathTables = onPaths.map(split).filter(([page, off]) => {
       const c = s.chunkOf(page);
-      for (let e = 0; e < cfg.granule / 8; e++) if ((c[s.pageOffset(page) + 2 * e] & 3) === 3) tables.push([page, s.pageOffset(page) + 2 * e]);
-    }
+      return s.paToPage((c[off + 1] >>> 0) * 2 ** 32 + ((c[off] >>> 0) & ~(cfg.granule - 1))) >= 0;
+    });
+    expect(pathTables.length, `${cfg.granule}: table entries on the mapped pages' walks`).toBeGreaterThan(0);
+    const b = new GetLeafBatch(t);
     expect(tables.length, `${cfg.granule}: table entries`).toBeGreaterThan(5);
+
+    let changed = 0;
     for (let i = 0; i < 40; i++) {
       // A table entry's high half (PA bits 63:32): one bit flipped, or a random value. (A last-level
       // entry of type 3 is a page: its high half is only read back, which the comparison covers too.)
-      const [page, off] = tables[r.below(tables.length)];
+      const [page, off] = i % 2 === 0 ? pathTables[r.below(pathTables.length)] : tables[r.below(tables.length)];
       const c = s.chunkOf(page);
       c[off + 1] = r.below(2) === 0 ? c[off + 1] ^ (1 << r.below(32)) : Math.floor(r.next() * 2 ** 32) | 0;
-      check(t, b, probes(t, r, cfg), `${cfg.granule} scribble ${i}`);
+      const label = `${cfg.granule} scribble ${i}`;
+      check(t, b, probes(t, r, cfg), label);
+      // The batch over the pages mapped before: what getLeafFast() answers, or its throw where one of them throws.
+      const want: number[] = [];
+      let threw: string | null = null;
+      for (const ipa of mapped) {
+        try {
+          const res = t.getLeafFast(ipa);
+          want.push(res === 0 ? t.leafLo : 0, res === 0 ? t.leafHi : 0, res === 0 ? t.leafLevel : res);
+        } catch (e) {
+          threw ??= `throws ${(e as Error).constructor.name}`;
+        }
+      }
+      if (threw !== null || want.some((v, k) => k % 3 === 2 && v !== 3)) changed++;
+      const lo = new Uint32Array(mapped.length);
+      const hi = new Uint32Array(mapped.length);
+      const lv = new Int32Array(mapped.length);
+      const got = ((): unknown => {
+        try {
+          b.leaves(mapped, 0, mapped.length, lo, hi, lv);
+          return Array.from(mapped, (_, k) => [lo[k], hi[k], lv[k]]).flat();
+        } catch (e) {
+          return `throws ${(e as Error).constructor.name}`;
+        }
+      })();
+      expect(got, `${label}: leaves()`).toEqual(threw ?? want);
     }
+    expect(changed, `${cfg.granule}: scribbles that changed the mapped pages' walks`).toBeGreaterThan(0);
   });
 
   it("a destroyed table answers -EINVAL through a batch whose arena function is made", () => {
