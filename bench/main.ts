@@ -29,7 +29,7 @@ import { USAGE, parseBenchArgs, type BenchArgs } from "./args.js";
 import { PAGE_SIZE } from "./inputs.js";
 import { loadNow, machineInfo } from "./machine.js";
 import { fullGc, settledDataHeap } from "./memory.js";
-import { summarisePairs, type Pair, type RunSample } from "./paired.js";
+import { addRuns, summarisePairs, type Pair, type RunSample } from "./paired.js";
 import { jsonReport, resultsTable, scalingReport, type RunConfig, type WorkloadResult } from "./report.js";
 import { SETTLE_MS, runScaling, type ScalingRow } from "./scaling.js";
 import { SolDriver, solSource } from "./sol.js";
@@ -89,19 +89,28 @@ async function timedRun(w: Workload, watch: TimedWatch): Promise<RunSample> {
 
 async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, watch: TimedWatch): Promise<WorkloadResult> {
   const solName = sol === null ? null : w.sol;
-  process.stderr.write(`${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs${solName ? `, each after a timed sol.c ${solName} run` : ""}...\n`);
+  const rounds = w.rounds > 1 ? ` of ${w.rounds} rounds` : "";
+  process.stderr.write(
+    `${w.name}: ${args.warmup} warm-up and ${args.reps} timed runs${rounds}${solName ? `, each round after a timed sol.c ${solName} run` : ""}...\n`,
+  );
   if (solName !== null && sol !== null) await sol.run(solName); // sol.c's own untimed warm-up run
   // Warm-up runs are timed runs whose figures are dropped: the same set-up,
   // GC and idle pause, so that the code the timed runs execute is the code
   // the warm-ups settled on (a first full GC drops V8's on-stack-compiled
   // code of a long loop, and the next run recompiles it).
   const discard = new TimedWatch();
-  for (let i = 0; i < args.warmup; i++) await timedRun(w, discard);
+  for (let i = 0; i < args.warmup * w.rounds; i++) await timedRun(w, discard);
   await discard.collect();
   const pairs: Pair[] = [];
   for (let i = 0; i < args.reps; i++) {
-    const s = solName !== null && sol !== null ? await sol.run(solName) : null;
-    pairs.push({ sol: s, s2pt: await timedRun(w, watch) });
+    // A timed run of several rounds: each round's s2pt part right after a sol.c run, both summed.
+    let s: RunSample | null = null;
+    let t: RunSample | null = null;
+    for (let r = 0; r < w.rounds; r++) {
+      if (solName !== null && sol !== null) s = addRuns(s, await sol.run(solName));
+      t = addRuns(t, await timedRun(w, watch));
+    }
+    pairs.push({ sol: s, s2pt: t as RunSample });
   }
   const tableBytes = w.tableBytes();
   const withTables = settledDataHeap();
@@ -110,7 +119,8 @@ async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, 
   return {
     name: w.name,
     unit: w.unit,
-    units: w.units,
+    units: w.units * w.rounds,
+    rounds: w.rounds,
     sol: w.sol,
     summary: summarisePairs(pairs),
     memory,
@@ -158,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scaling = await runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
   }
   await watch.collect();
-  for (const r of results) r.watch = watch.stats(r.name, r.units);
+  for (const r of results) r.watch = watch.stats(r.name, r.units / r.rounds);
   for (const r of scaling) r.watch = watch.stats(`scaling_${r.gib}g`, r.pages);
   machine.loadEnd = loadNow();
 

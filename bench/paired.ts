@@ -69,6 +69,16 @@ function checkSample(r: RunSample, what: string): void {
     throw new RangeError(`${what}: a run needs units > 0, cpuNs >= 0 and wallNs > 0 (got ${JSON.stringify(r)})`);
 }
 
+/**
+ * A timed run of several rounds (bench/workloads.ts, Workload.rounds): the
+ * rounds' units and both clocks summed, so that its figure per unit is the
+ * rounds' total time over their total units. `a` null: the first round.
+ */
+export function addRuns(a: RunSample | null, b: RunSample): RunSample {
+  checkSample(b, "round");
+  return a === null ? { ...b } : { units: a.units + b.units, wallNs: a.wallNs + b.wallNs, cpuNs: a.cpuNs + b.cpuNs };
+}
+
 /** ns per unit of one side's runs. */
 export function summariseSide(runs: readonly RunSample[]): SideSummary {
   if (runs.length === 0) throw new RangeError("summariseSide: no runs");

@@ -14,8 +14,10 @@ import type { WindowStats } from "./watch.js";
 export interface WorkloadResult {
   name: string;
   unit: string;
-  /** Units per run. */
+  /** Units per timed run (of all its rounds). */
   units: number;
+  /** Rounds per timed run (set-up, timed part and check each; each round paired with a sol.c run). */
+  rounds: number;
   /** The sol.c workload its runs were paired with (null: none). */
   sol: string | null;
   /** Both sides' figures per unit (CPU time) and the paired ratio. */
@@ -60,6 +62,7 @@ export function jsonReport(results: readonly WorkloadResult[], machine: MachineI
     workloads[r.name] = {
       unit: r.unit,
       units: r.units,
+      rounds: r.rounds,
       runs: s.pairs,
       median_ns: round3(s.s2pt.medianNs),
       min_ns: round3(s.s2pt.minNs),

@@ -72,6 +72,16 @@ const GIB = 2 ** 30;
 const BLK_IPA = 0x1000000000;
 const BLK_SIZE = 64 * GIB;
 const BLK_BATCH = 512;
+/**
+ * map_block_64g's rounds per timed run. One round (sol.c's timed run: 512
+ * tables x 64 blocks) takes 0.1-0.2 ms in sol.c and 0.15-0.3 ms here: single
+ * rounds spread 2x on either side on this machine, and the model's map path,
+ * called only 512 times a round, was still being compiled by V8 (TurboFan,
+ * synchronously under --single-threaded) inside the first timed runs after 6
+ * warm-ups: 1.1 ms in one run, 8x its median. 16 rounds a run (and so 96
+ * rounds of warm-up) time 2.5-5 ms a run on each side.
+ */
+const BLK_ROUNDS = 16;
 /** The 4K-page table of 1 GiB at 1 GiB: 2 root pages + 1 level-2 table + 512 level-3 tables. */
 const TABLES_1G = 2 + 1 + 512;
 
@@ -89,8 +99,16 @@ export interface BenchContext {
 export interface Workload {
   readonly name: WorkloadName;
   readonly unit: string;
-  /** Elapsed time / units = the reported figure. */
+  /** Elapsed time / units = the reported figure (units of one round). */
   readonly units: number;
+  /**
+   * Rounds per timed run: a timed run is `rounds` times (set-up, timed part,
+   * check), each round paired with a sol.c run made just before it, and its
+   * figure is the rounds' timed parts summed over their units summed. 1 but
+   * for map_block_64g, whose timed part (0.1-0.3 ms) is too short to time
+   * alone (see BLK_ROUNDS).
+   */
+  readonly rounds: number;
   /** The sol.c workload each timed run is paired with (null: an s2pt-only row). */
   readonly sol: string | null;
   /** Table pages the kernel would hold at the workload's peak (its memory yardstick). */
@@ -190,12 +208,21 @@ function touchState(p: KvmPgtable): void {
  */
 const BATCH_MAP = 512;
 const BATCH_WALK = 4096;
+const BATCH_BLOCK = 32;
 
 /** `n` one-page maps, IPA ipa0 + i * 4K -> PA pa0 + i * 4K, R|W. */
 export function mapPages(p: KvmPgtable, ipa0: number, pa0: number, n: number): void {
   for (let i = 0; i < n; i++) {
     const r = p.map(ipa0 + i * PAGE_SIZE, PAGE_SIZE, pa0 + i * PAGE_SIZE, PROT_RW, 0);
     if (r !== 0) fail(`map(0x${(ipa0 + i * PAGE_SIZE).toString(16)}) returned ${r}`);
+  }
+}
+
+/** map_block_64g: one 64 GiB map at IPA = PA = 64 GiB into each of tables[from, to). */
+function mapBlocks(tables: readonly KvmPgtable[], from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const r = tables[k].map(BLK_IPA, BLK_SIZE, BLK_IPA, PROT_RW, 0);
+    if (r !== 0) fail(`map_block_64g: map of table ${k} returned ${r}`);
   }
 }
 
@@ -212,11 +239,9 @@ function mapScatter(p: KvmPgtable, ipas: Float64Array, from: number, to: number)
   }
 }
 
-/** The descriptor halves GetLeafBatch.leaf() writes (walk_random_1m_get_leaf). */
-const LEAF = new Uint32Array(2);
-
 /**
- * Walks [from, to) one GetLeafBatch.leaf() call each, adding descriptor +
+ * Walks [from, to) one GetLeafBatch.leafAt() call each (the descriptor's
+ * halves read back from the batch's leafLo and leafHi), adding descriptor +
  * level into acc as walkBatch does (a failed walk's negative code would
  * spoil the checksum, which the check compares).
  */
@@ -224,9 +249,9 @@ function leafCalls(b: GetLeafBatch, ipas: Float64Array, from: number, to: number
   let lo = 0;
   let hi = 0;
   for (let k = from; k < to; k++) {
-    const level = b.leaf(ipas[k], LEAF);
-    lo += LEAF[0] + level;
-    hi += LEAF[1];
+    const level = b.leafAt(ipas[k]);
+    lo += b.leafLo + level;
+    hi += b.leafHi;
   }
   acc[0] += lo;
   acc[1] += hi;
@@ -254,6 +279,7 @@ function map4k1gWorkload(ctx: BenchContext): Workload {
     touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
+    rounds: 1,
     setup() {
       slot.fresh();
     },
@@ -282,6 +308,7 @@ function unmap1gWorkload(ctx: BenchContext): Workload {
     touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
+    rounds: 1,
     setup() {
       map4k1g(slot.fresh());
       ctx.log.clear();
@@ -331,16 +358,14 @@ function mapBlock64gWorkload(ctx: BenchContext): Workload {
     },
     unit: "per 1G block",
     units: 64 * BLK_BATCH,
+    rounds: BLK_ROUNDS,
     setup() {
       if (slots.length === 0) for (let k = 0; k < BLK_BATCH; k++) slots.push(new TableSlot(ctx));
       for (let k = 0; k < BLK_BATCH; k++) tables[k] = slots[k].fresh();
       ctx.log.clear();
     },
     run: function timed_map_block_64g() {
-      for (let k = 0; k < BLK_BATCH; k++) {
-        const r = tables[k].map(BLK_IPA, BLK_SIZE, BLK_IPA, PROT_RW, 0);
-        if (r !== 0) fail(`map_block_64g: map of table ${k} returned ${r}`);
-      }
+      for (let k = 0; k < BLK_BATCH; k += BATCH_BLOCK) mapBlocks(tables, k, k + BATCH_BLOCK);
     },
     check() {
       for (let k = 0; k < BLK_BATCH; k++) {
@@ -394,6 +419,7 @@ function walkWorkload<T>(ctx: BenchContext, row: WalkRow<T>): Workload {
     name: row.name,
     unit: "per walk",
     units: N_WALK,
+    rounds: 1,
     sol: "walk_random_1m",
     kernelTablePages: TABLES_1G,
     tableBytes: () => slot.bytes(),
@@ -464,9 +490,9 @@ function walkRandom1mHwWorkload(ctx: BenchContext, inputs: WalkInputs): Workload
 /**
  * walk_random_1m_get_leaf: the same walks and checksum as walk_random_1m, one
  * call per walk (the one-at-a-time API, as sol.c calls its get_leaf):
- * GetLeafBatch.leaf(), which answers as KvmPgtable.getLeaf() with the
- * descriptor written into a caller's Uint32Array (C's out-parameters) and
- * the level returned. The cost of a call per walk beside the batch.
+ * GetLeafBatch.leafAt(), which answers as KvmPgtable.getLeaf() with the
+ * level returned and the descriptor's halves left in the batch (leafLo,
+ * leafHi; C's out-parameters). The cost of a call per walk beside the batch.
  */
 function walkRandom1mGetLeafWorkload(ctx: BenchContext, inputs: WalkInputs): Workload {
   return walkWorkload(ctx, {
@@ -491,6 +517,7 @@ function wrprotect1gWorkload(ctx: BenchContext): Workload {
     touch: () => slot.touch(),
     unit: "per 4K page",
     units: N4K,
+    rounds: 1,
     setup() {
       map4k1g(slot.fresh());
       ctx.log.clear();
@@ -521,6 +548,7 @@ function scatterWorkload(ctx: BenchContext, inputs: ScatterInputs): Workload {
     touch: () => slot.touch(),
     unit: "per call",
     units: N_SCAT,
+    rounds: 1,
     setup() {
       slot.fresh();
     },

@@ -29,6 +29,7 @@
 
 import { KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO } from "./descriptor.js";
 import { KvmPgtable } from "./pgtable.js";
+import type { TableStore } from "./storage.js";
 import { ArgumentError, checkInstance, checkObject, shown } from "./args.js";
 import {
   SUM_SPAN,
@@ -42,6 +43,7 @@ import {
   memoryArgument,
   rootTable,
   storeMemory,
+  type TableMemory,
 } from "./walkgen.js";
 
 /** IPAs walked in lockstep (measured: docs/benchmarks.md, "before/after per change"). */
@@ -58,6 +60,11 @@ interface KernelHost {
 
 type MemoryArg = readonly Int32Array[];
 
+/** GetLeafKernel.leafOver()'s function: bump = the store's bump pointer (flatPages >= bump). */
+type LeafFn = (bump: number, a: number, out: Uint32Array) => number;
+/** The same, the halves into the batch's resLo and resHi (GetLeafBatch.leafAt()). */
+type LeafAtFn = (bump: number, a: number, o: GetLeafBatch) => number;
+
 /**
  * The compiled kernel. sum() and into() run the lockstep groups from `from`
  * while every lane of a group is in range and descends through table entries
@@ -71,10 +78,14 @@ interface GetLeafKernel {
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
   /**
-   * One IPA `a` (any value) over the store's flat arena: the level, with the
-   * descriptor's halves in out[0], out[1]; NOT_MINE for what getLeaf() must answer.
+   * A function of one IPA `a` (any value) over the flat arena `flat`: the
+   * level, with the descriptor's halves in out[0], out[1]; NOT_MINE for what
+   * getLeaf() must answer. `flat` is a constant of the function (a binding of
+   * its closure that is never assigned), so that V8, inlining it where the
+   * function is known, embeds the array's data pointer and length instead of
+   * loading them at every call; valid while `flat` is the store's flat arena.
    */
-  leafFlat(flat: Int32Array, bump: number, a: number, out: Uint32Array): number;
+  leafOver(flat: Int32Array): { leafIn: LeafFn; leafAtIn: LeafAtFn };
   /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
   sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
@@ -128,24 +139,33 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     }
   }
   src.push(`}`);
-  // leafFlat(): one(), any IPA, over the flat arena (GetLeafBatch.leaf(): small enough for V8 to inline into a caller's loop).
-  src.push(`function leafFlat(mem, bump, a, out) {`);
-  // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
-  src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
-  src.push(`  ${halves("")}`);
-  src.push(`  const r = ${rootIndex("")};`);
-  src.push(`  let x = 0, y = 0, p = 0;`);
-  src.push(`  ${emitFlatRootLoad(mem, "mem", pgt.pgd, "r", "x", "y")}`);
-  for (let level = start; level <= LAST; level++) {
-    if (level > start) src.push(`  ${emitFlatLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
-    if (level < LAST) {
-      src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { out[0] = x; out[1] = y; return ${level}; }`);
-      src.push(`  p = ${emitNextPage(mem, "x", "y")};`);
-      src.push(`  if ((p >>> 0) >= bump) return ${NOT_MINE};`);
-    } else {
-      src.push(`  out[0] = x; out[1] = y; return ${LAST};`);
+  // leafOver(mem): one(), any IPA, over the flat arena `mem` as a constant of the closure (GetLeafBatch.leaf(): small
+  // enough for V8 to inline into a caller's loop, with mem's data pointer and length embedded).
+  // leafIn writes the descriptor's halves into out[0], out[1]; leafAtIn into o.resLo, o.resHi (the batch's fields).
+  src.push(`function leafOver(mem) {`);
+  for (const [fn, arg, lo, hi] of [
+    ["leafIn", "out", "out[0]", "out[1]"],
+    ["leafAtIn", "o", "o.resLo", "o.resHi"],
+  ]) {
+    src.push(`function ${fn}(bump, a, ${arg}) {`);
+    // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
+    src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
+    src.push(`  ${halves("")}`);
+    src.push(`  const r = ${rootIndex("")};`);
+    src.push(`  let x = 0, y = 0, p = 0;`);
+    src.push(`  ${emitFlatRootLoad(mem, "mem", pgt.pgd, "r", "x", "y")}`);
+    for (let level = start; level <= LAST; level++) {
+      if (level > start) src.push(`  ${emitFlatLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
+      if (level < LAST) {
+        src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { ${lo} = x; ${hi} = y; return ${level}; }`);
+        src.push(`  ${followFlat(mem, "x", "y", "p", `return ${NOT_MINE};`)}`);
+      } else {
+        src.push(`  ${lo} = x; ${hi} = y; return ${LAST};`);
+      }
     }
+    src.push(`}`);
   }
+  src.push(`return { leafIn, leafAtIn };`);
   src.push(`}`);
   src.push(`const ONE = new Float64Array(2);`);
   // Lane by lane, for a group the lockstep path does not take.
@@ -173,8 +193,16 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     b.push(each((v) => `    ${halves(String(v))} const r${v} = ${rootIndex(String(v))}; let x${v} = 0, y${v} = 0;`));
     b.push(each((v) => `    ${flat ? emitFlatRootLoad(mem, "mem", pgt.pgd, `r${v}`, `x${v}`, `y${v}`) : loadRoot(String(v))}`));
     for (let level = start + 1; level <= LAST; level++) {
-      b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
-      b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
+      const quick = flat ? quickFollow(mem) : null;
+      if (quick !== null) {
+        // As followFlat(): the page is x >>> pageShift where y's bits above it are the store's.
+        b.push(each((v) => `    const p${v}_${level} = x${v} >>> ${mem.pageShift};`));
+        const ok = (v: number): string => `(x${v} & ${TABLE}) === ${TABLE} && (y${v} & ${quick.mask}) === ${quick.want} && p${v}_${level} < bump`;
+        b.push(`    if (!(${each(ok, " && ")})) ${bail}`);
+      } else {
+        b.push(each((v) => `    const p${v}_${level} = ${emitNextPage(mem, `x${v}`, `y${v}`)};`));
+        b.push(`    if (!(${each((v) => `(x${v} & ${TABLE}) === ${TABLE} && (p${v}_${level} >>> 0) < bump`, " && ")})) ${bail}`);
+      }
       const idx = (v: number): string => levelIdx(String(v), level);
       b.push(each((v) => `    ${(flat ? emitFlatLoad : emitLoad)(mem, "mem", `p${v}_${level}`, idx(v), `x${v}`, `y${v}`)}`));
     }
@@ -211,8 +239,32 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     src.push(`  return k;`);
     src.push(`}`);
   }
-  src.push(`return { sum, into, sumFlat, intoFlat, leafFlat, laneSum, laneInto };`);
+  src.push(`return { sum, into, sumFlat, intoFlat, leafOver, laneSum, laneInto };`);
   return src.join("\n");
+}
+
+/**
+ * `p` = the page table descriptor (x, y) points at, then `bail` unless it is
+ * below the store's bump: emitNextPage() and its test. Where the store's
+ * basePa has its low 32 bits clear (every PA size but 32 bits), the page is
+ * x >>> pageShift whenever y's bits that emitNextPage() shifts in (PA bits
+ * [63 - pageShift : 32]) are basePa's, and then both give the same page; a
+ * descriptor whose bits there differ bails (getLeaf() answers it, reading
+ * what it reads), which emitNextPage() would also do unless the store held
+ * 2^(32 - pageShift) pages or more. The same answers, one shift less on the
+ * walk's critical path (y no longer feeds the next index).
+ */
+function followFlat(mem: TableMemory, x: string, y: string, p: string, bail: string): string {
+  const quick = quickFollow(mem);
+  if (quick === null) return `${p} = ${emitNextPage(mem, x, y)}; if ((${p} >>> 0) >= bump) ${bail}`;
+  return `${p} = ${x} >>> ${mem.pageShift}; if ((${y} & ${quick.mask}) !== ${quick.want} || ${p} >= bump) ${bail}`;
+}
+
+/** followFlat()'s test of y: its bits that emitNextPage() shifts in, and basePa's there; null where basePa's low 32 bits are not clear. */
+function quickFollow(mem: TableMemory): { mask: number; want: number } | null {
+  if (mem.basePa % 2 ** 32 !== 0) return null;
+  const mask = 2 ** (32 - mem.pageShift) - 1;
+  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask };
 }
 
 /** Compile the kernel, or null where the engine forbids code generation. */
@@ -225,6 +277,11 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
     if (e instanceof EvalError) return null; // e.g. a Content-Security-Policy without unsafe-eval
     throw e;
   }
+}
+
+/** leafIn() before leaf() has made one: every IPA to the slow path. */
+function noLeaf(): number {
+  return NOT_MINE;
 }
 
 /** How a GetLeafBatch runs. */
@@ -249,12 +306,22 @@ export class GetLeafBatch {
   private readonly part = new Float64Array(2);
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
+  private readonly store: TableStore;
+  /** The flat arena leafIn() reads (a constant of it): leaf() uses leafIn() only while it is the store's. */
+  private leafArena: Int32Array | null = null;
+  private leafIn: LeafFn = noLeaf;
+  private leafAtIn: LeafAtFn = noLeaf;
+  /** @internal The descriptor leafAt() found, as int32 halves (written by the generated leafAtIn()). */
+  resLo = 0;
+  /** @internal See resLo. */
+  resHi = 0;
 
   /** A batch over `pgt` (opts.lanes: IPAs per lockstep group; opts.fast false: no generated kernel). */
   constructor(pgt: KvmPgtable, opts: GetLeafBatchOptions = {}) {
     checkInstance(pgt, "pgt", KvmPgtable, "a KvmPgtable");
     checkObject(opts, "opts");
     this.pgt = pgt;
+    this.store = pgt.store;
     const lanes = opts.lanes ?? GETLEAF_LANES;
     if (!(Number.isInteger(lanes) && lanes >= 1 && lanes <= 64)) throw new RangeError(`GetLeafBatch: lanes ${lanes} is not an integer in 1..64`);
     this.lanes = lanes;
@@ -289,32 +356,73 @@ export class GetLeafBatch {
    */
   leaf(addr: number, out: Uint32Array): number {
     if (!(out instanceof Uint32Array && out.length >= 2)) this.badOut(out);
+    const store = this.store;
     const pgt = this.pgt;
-    const store = pgt.store;
-    const kern = this.kernel;
-    if (kern !== null && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
-      const level = kern.leafFlat(store.flat, store.bump, addr, out);
+    if (store.flat === this.leafArena && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
+      const level = this.leafIn(store.bump, addr, out);
       if (level !== NOT_MINE) return level;
     }
     return this.leafSlow(addr, out);
   }
 
-  /** leaf() off its common case: the arena made flat first where it may be, else getLeafFast(). */
+  /**
+   * kvm_pgtable_get_leaf() of one IPA, the descriptor left in the batch: as
+   * leaf(), with the halves read afterwards from `leafLo` and `leafHi` (until
+   * the next leafAt()) instead of an array the caller passes, so there is no
+   * `out` to check and the halves need not go through memory: the fastest
+   * one-call get_leaf. `addr` is checked as getLeaf() checks it.
+   */
+  leafAt(addr: number): number {
+    const store = this.store;
+    const pgt = this.pgt;
+    if (store.flat === this.leafArena && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
+      const level = this.leafAtIn(store.bump, addr, this);
+      if (level !== NOT_MINE) return level;
+    }
+    return this.leafAtSlow(addr);
+  }
+
+  /** The descriptor the last leafAt() found, low 32 bits (0 when it returned an error). */
+  get leafLo(): number {
+    return this.resLo >>> 0;
+  }
+
+  /** The descriptor the last leafAt() found, high 32 bits (0 when it returned an error). */
+  get leafHi(): number {
+    return this.resHi >>> 0;
+  }
+
+  /** leaf() off its common case: leafAtSlow(), the halves copied into out. */
   private leafSlow(addr: number, out: Uint32Array): number {
+    const level = this.leafAtSlow(addr);
+    out[0] = this.resLo;
+    out[1] = this.resHi;
+    return level;
+  }
+
+  /** leafAt() off its common case: the arena made flat first where it may be (and leafIn() made for it), else getLeafFast(). */
+  private leafAtSlow(addr: number): number {
     const pgt = this.pgt;
     const kern = this.kernel;
     if (kern !== null && !pgt.destroyed && flatArena(pgt)) {
-      const level = kern.leafFlat(pgt.store.flat, pgt.store.bump, addr, out);
+      const store = this.store;
+      if (store.flat !== this.leafArena) {
+        const f = kern.leafOver(store.flat);
+        this.leafIn = f.leafIn;
+        this.leafAtIn = f.leafAtIn;
+        this.leafArena = store.flat;
+      }
+      const level = this.leafAtIn(store.bump, addr, this);
       if (level !== NOT_MINE) return level;
     }
     const r = pgt.getLeafFast(addr);
     if (r !== 0) {
-      out[0] = 0;
-      out[1] = 0;
+      this.resLo = 0;
+      this.resHi = 0;
       return r;
     }
-    out[0] = pgt.leafLo;
-    out[1] = pgt.leafHi;
+    this.resLo = pgt.leafLo | 0;
+    this.resHi = pgt.leafHi | 0;
     return pgt.leafLevel;
   }
 

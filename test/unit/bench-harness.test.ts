@@ -86,6 +86,7 @@ describe("--json", () => {
     name: "map4k_1g",
     unit: "per 4K page",
     units: 1000,
+    rounds: 1,
     sol: "map4k_1g",
     // Pairs (s2pt, sol) per unit: (20, 10), (40, 10), (30, 15): ratios 0.5, 0.25, 0.5.
     summary: summarisePairs([
@@ -111,6 +112,7 @@ describe("--json", () => {
     expect(j.workloads.map4k_1g).toEqual({
       unit: "per 4K page",
       units: 1000,
+      rounds: 1,
       runs: 3,
       median_ns: 30,
       min_ns: 20,
