@@ -92,6 +92,12 @@ describe("s2WalkParams: the walk of a register pair", () => {
       "VTCR_EL2 0x8005758c: T0SZ = 12 (a 52-bit IPA) is outside 16..39 for the 64K granule: CONSTRAINED UNPREDICTABLE (the PE uses the nearest limit or faults every walk); s2pt does not guess",
     );
     expect(params(0x8000_0000n, vtcr(12, 2, 1, 5), 52).iaBits).toBe(52);
+    // 4K without DS: 48 bits at most, even with a 52-bit PAMax.
+    expect(() => params(0x8000_0000n, vtcr(12, 0, 0, 6), 52)).toThrow(
+      "VTCR_EL2 0x8006350c: T0SZ = 12 (a 52-bit IPA) is outside 16..39 for the 4K granule: CONSTRAINED UNPREDICTABLE (the PE uses the nearest limit or faults every walk); s2pt does not guess",
+    );
+    // PS 48 with 4K: nothing to note about the output size.
+    expect(params(0x8000_0000n, vtcr(24, 1, 0, 5)).notes).toEqual([WALK_NOTE("0")]);
     // 4K with DS: 12..39.
     expect(() => params(0x8000_0000n, vtcr(11, 0, 0, 6, (1n << 32n) | (1n << 33n)))).toThrow(
       /T0SZ = 11 \(a 53-bit IPA\) is outside 12\.\.39 for the 4K granule with DS:/,
@@ -178,6 +184,10 @@ describe("s2WalkParams refusals, word for word", () => {
     );
     expect(() => params(0x100_0000_0000n, 0x8002_3558n)).toThrow(
       "VTTBR_EL2 0x10000000000: BADDR 0x10000000000 is beyond the 40-bit output size: every walk takes a stage-2 Address size fault (AArch64.S2Walk, AArch64.OAOutOfRange)",
+    );
+    // One root page exactly (4K, 39-bit IPA, start level 1: 512 entries, 4096 bytes): "table", not "tables".
+    expect(() => params(0x8000_0800n, vtcr(25, 1, 0, 2))).toThrow(
+      "VTTBR_EL2 0x80000800: BADDR 0x80000800 is not aligned to the 4096-byte root table: its bits below 12 are RES0 (the PE would ignore them: AArch64.S2TTBaseAddress aligns BADDR down to 0x80000000)",
     );
     // Just inside: the last 8K below 2^40.
     expect(params(0xff_ffff_e000n, 0x8002_3558n).baddr).toBe(2 ** 40 - 0x2000);
@@ -273,6 +283,29 @@ describe("ImageTables: the window of pages around the root table", () => {
     expect(t2.farPage(edge / 4096 + 1)).toBe(2 ** 29);
     expect(t2.farPage(edge / 4096)).toBe(-1);
     expect(t2.dense).toBe(false);
+  });
+  it("two far pages are numbered after the window in PA order; a 64K page the image holds only in part is a hole", () => {
+    const far = 2 ** 42;
+    const t = new ImageTables(
+      image([
+        [0x8000_0000, []],
+        [0x8000_1000, []],
+        [far, []],
+        [far + 0x1000, []],
+      ]),
+      params(0x8000_0000n, VTCR48),
+    );
+    expect([t.farPage(far / 4096), t.farPage(far / 4096 + 1)]).toEqual([2, 3]);
+    expect([t.store.pagePa(2), t.store.pagePa(3)]).toEqual([far, far + 0x1000]);
+    // 64K (VTCR_EL2 T0SZ 22, SL0 01: start level 2, one root page; PS 48): the root page whole (16 frames), and only
+    // the first 4K frame of the 64K page at 0x80010000.
+    const mem = new PhysMemory(true);
+    mem.addFrames(0x8000_0000, new Int32Array(16384));
+    mem.addFrames(0x8001_0000, new Int32Array(1024));
+    const t64 = new ImageTables(mem, params(0x8000_0000n, vtcr(22, 1, 1, 5)));
+    expect([t64.store.bump, t64.dense, t64.holdsPage(0x8000_0000), t64.holdsPage(0x8001_0000)]).toEqual([2, false, true, false]);
+    expect(t64.store.chunks[1]).toBeUndefined();
+    expect([t64.store.wordsShift, t64.granuleSize(3), t64.granuleSize(2)]).toEqual([14, 65536, 2 ** 29]);
   });
   it("the argument checks", () => {
     const p = params(0x8000_0000n, VTCR48);

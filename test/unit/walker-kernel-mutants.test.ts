@@ -391,3 +391,123 @@ describe("a hand-written memory image: an output beyond PS, a table outside the 
     expect(st[0] & 0x3f).toBe(0x03);
   });
 });
+
+/** A memory image of `granule`-sized pages, each a list of [index, lo, hi] entries. */
+function imageOf(granule: number, pages: Array<[number, Array<[number, number, number]>]>): PhysMemory {
+  const mem = new PhysMemory(true);
+  for (const [pa, entries] of pages) {
+    const w = new Int32Array(granule / 4);
+    for (const [i, lo, hi] of entries) {
+      w[2 * i] = lo | 0;
+      w[2 * i + 1] = hi;
+    }
+    mem.addFrames(pa, w);
+  }
+  return mem;
+}
+
+/** VTCR_EL2 from fields: T0SZ, SL0, TG0, PS, extra bits; RES1 bit 31, SH0 Inner, IRGN0/ORGN0 WBWA. */
+function vtcrOf(t0sz: number, sl0: number, tg0: number, ps: number, extra = 0n): bigint {
+  return BigInt(t0sz | (sl0 << 6) | (1 << 8) | (1 << 10) | (3 << 12) | (tg0 << 14)) | (BigInt(ps) << 16n) | (1n << 31n) | extra;
+}
+
+function imageKernel(mem: PhysMemory, vtcr: bigint, paMax?: number): { t: ImageTables; k: WalkKernel } {
+  const p = paMax === undefined ? s2WalkParams({ vttbr: 0x8000_0000n, vtcr, fwb: false }) : s2WalkParams({ vttbr: 0x8000_0000n, vtcr, fwb: false, paMax });
+  const t = new ImageTables(mem, p);
+  const k = buildKernel(t);
+  if (k === null) throw new Error("no kernel");
+  return { t, k };
+}
+
+describe("hand-written images: table descriptors the kernel must not follow, outputs it must not give", () => {
+  it("64K, PS 48: OA[51:48] (bits 15:12) of a table or a page descriptor is an address beyond PS", () => {
+    // VTCR_EL2: T0SZ 22 (42-bit IPA), SL0 01 (start level 2: 2^13 entries, one 64K page), TG0 01 (64K), PS 101 (48).
+    // Root (L2) at 0x80000000: [0] = 0x80010003 -> L3 at 0x80010000; [1] = 0x80011003 (bits 15:12 = 0001):
+    // a table at 2^48 + 0x80010000, beyond PS (not a table in the image the kernel may read).
+    // L3 [i] for i < 16: page -> 0x90000000 + i * 64K (lo | 0x7ff); [3] also has bits 15:12 = 0001: OA 2^48 + ...
+    const l3: Array<[number, number, number]> = [];
+    for (let i = 0; i < 16; i++) l3.push([i, (0x9000_0000 + i * 0x1_0000 + 0x7ff) | (i === 3 ? 0x1000 : 0), 0]);
+    const mem = imageOf(65536, [
+      [
+        0x8000_0000,
+        [
+          [0, 0x8001_0003, 0],
+          [1, 0x8001_1003, 0],
+        ],
+      ],
+      [0x8001_0000, l3],
+    ]);
+    const { t, k } = imageKernel(mem, vtcrOf(22, 1, 1, 5));
+    const out = new Float64Array(3);
+    const ch = t.store.chunks;
+    expect(k.one(ch, t.store.bump, 0x1_0123, 0, READ, 0, out)).toBe(3);
+    expect(out[0]).toBe(0x9001_0123);
+    expect(k.one(ch, t.store.bump, 0x3_0000, 0, READ, 0, out)).toBe(-1); // L3 [3]: beyond PS
+    expect(k.one(ch, t.store.bump, 0x2000_0000, 0, READ, 0, out)).toBe(-1); // L2 [1]: a table beyond PS
+    // A group of the 16 pages stops at once (lane 3); without lane 3 it is taken.
+    const ipas = Float64Array.from({ length: 16 }, (_, i) => i * 0x1_0000 + 4 * i);
+    expect(k.batchSum(ch, t.store.bump, ipas, 0, 16, READ, 0, new Float64Array(2))).toBe(0);
+    ipas[3] = 0x2_0000;
+    const acc = new Float64Array(2);
+    expect(k.batchSum(ch, t.store.bump, ipas, 0, 16, READ, 0, acc)).toBe(16);
+    // Σ PA[31:0]: 0x90000000 * 16 + 0x10000 * (120 - 3 + 2) + 4 * (120 - 3) + 16 * 3 levels; PA[63:32] 0.
+    // 0x90000000 * 16 = 2^32 * 9: the sum is a double, not taken modulo 2^32 here.
+    expect([...acc]).toEqual([0x9000_0000 * 16 + 0x1_0000 * 119 + 4 * 117 + 48, 0]);
+    // The complete walk: Address size fault, level 3, for lane 3's page.
+    const w = new S2Walker(t, { ha: false });
+    const st = new Int32Array(1);
+    expect(w.translateBatch(Float64Array.from([0x3_0000]), 1, ACCESS_READ, 1, new Float64Array(1), st)).toBe(1);
+    expect(st[0] & 0x3f).toBe(0x03);
+  });
+  it("4K with DS (FEAT_LPA2): NLTA[51:50] in a table descriptor's bits 9:8 puts the next table beyond the image's window", () => {
+    // VTCR_EL2: T0SZ 16 (48-bit), SL0 10 (start level 0), 4K, PS 110 (52), DS [32].
+    // L0 0x80000000 [0] -> L1 0x80001000 [0] -> L2 0x80002000: [0] = 0x80003103: a table at 2^50 + 0x80003000 (not held);
+    // [1] = 0x80003003: the table at 0x80003000, whose [0] is a page -> 0x60000000 (lo 0x600004ff: no SH bits with DS).
+    const mem = imageOf(4096, [
+      [0x8000_0000, [[0, 0x8000_1003, 0]]],
+      [0x8000_1000, [[0, 0x8000_2003, 0]]],
+      [
+        0x8000_2000,
+        [
+          [0, 0x8000_3103, 0],
+          [1, 0x8000_3003, 0],
+        ],
+      ],
+      [0x8000_3000, [[0, 0x6000_04ff, 0]]],
+    ]);
+    const { t, k } = imageKernel(mem, vtcrOf(16, 2, 0, 6, 1n << 32n));
+    const out = new Float64Array(3);
+    expect(k.one(t.store.chunks, t.store.bump, 0x20_0123, 0, READ, 0, out)).toBe(3);
+    expect(out[0]).toBe(0x6000_0123);
+    expect(k.one(t.store.chunks, t.store.bump, 0x123, 0, READ, 0, out)).toBe(-1);
+  });
+  it("4K without DS: a table descriptor's bits 9:8 are ignored; a start level 3 kernel (64K, 25-bit IPA)", () => {
+    // VTCR_EL2 0x80023558-like with PS 40: root 0x80000000 [1] = 0x80002303 (bits 9:8 set, IGNORED in a table
+    // descriptor) -> L2 0x80002000 [0] = 0x80003003 -> L3 0x80003000 [0] = page 0x600007ff.
+    const mem = imageOf(4096, [
+      [0x8000_0000, [[1, 0x8000_2303, 0]]],
+      [0x8000_1000, []],
+      [0x8000_2000, [[0, 0x8000_3003, 0]]],
+      [0x8000_3000, [[0, 0x6000_07ff, 0]]],
+    ]);
+    const { t, k } = imageKernel(mem, vtcrOf(24, 1, 0, 2));
+    const out = new Float64Array(3);
+    expect(k.one(t.store.chunks, t.store.bump, 0x4000_0123, 0, READ, 0, out)).toBe(3);
+    expect(out[0]).toBe(0x6000_0123);
+    // 64K, T0SZ 39 (25-bit IPA), SL0 00: start level 3, 2^(25-16) = 512 entries in one page; [5] -> 0xa0000000.
+    const m3 = imageOf(65536, [[0x8000_0000, [[5, 0xa000_07ff, 0]]]]);
+    const s3 = imageKernel(m3, vtcrOf(39, 0, 1, 5));
+    expect(s3.k.source.split("\n")[1]).toBe("// s2pt stage-2 walk kernel: 65536 granule, 25-bit IPA, start level 3, 48-bit PA, 16 lanes");
+    expect(s3.k.one(s3.t.store.chunks, s3.t.store.bump, 0x5_0123, 0, READ, 0, out)).toBe(3);
+    expect(out[0]).toBe(0xa000_0123);
+    expect(s3.k.one(s3.t.store.chunks, s3.t.store.bump, 0x4_0000, 0, READ, 0, out)).toBe(-1);
+  });
+  it("lane() refuses an IPA beyond the IPA space whose low bits would walk to a page; the source is strict", () => {
+    const pgt = tables4k();
+    const k = kernel(pgt);
+    const out = new Float64Array(3);
+    // 2^40 + 0x40203000: IPA[39:0] is the mapped page, but the IPA is outside the 40-bit space.
+    expect(k.lane(pgt.store.chunks, pgt.store.bump, Float64Array.from([2 ** 40 + 0x4020_3000]), 0, READ, 0, out)).toBe(-1);
+    expect(k.source.split("\n")[0]).toBe('"use strict";');
+  });
+});
