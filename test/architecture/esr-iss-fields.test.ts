@@ -154,6 +154,7 @@ describe("Data Abort, ISV = 1 (ISS[23:14] = SAS SSE SRT SF AR)", () => {
     expect(meaning(0x93c09021n, "LST")).toBe("0b10");
     expect(problemOf(0x93c09021n, "LST")).toBe("LST/SET are RES0 for this fault status code");
     expect(problemOf(0x93c08021n, "LST")).toBeUndefined();
+    expect(meaning(0x93c08821n, "LST")).toBe("0b01"); // LST 01, two binary digits
     // A reserved DFSC (111111): no code, LST RES0.
     expect(meaning(0x93c0803fn, "LST")).toBe("0 (RES0 for this DFSC)");
     // Alignment is a data-only code: a DFSC without a problem.
@@ -480,6 +481,8 @@ describe("the other exception classes", () => {
       ["IL", "25", "0x1", "1: a 32-bit instruction"],
       ["ISS", "24:0", "0x1234", "0x1234 (not decoded field by field for this EC)"],
     ]);
+    // 0x1e000000: the same class with ISS 0 and ISS2 0.
+    expect(rows(decodeEsr(0x1e000000n)).at(-1)).toEqual(["ISS", "24:0", "0x0", "0x0 (not decoded field by field for this EC)"]);
   });
 
   it("an unallocated EC (0x02) is a problem; IL 0 is a 16-bit instruction where IL is not RES1", () => {

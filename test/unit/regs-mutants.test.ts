@@ -96,6 +96,8 @@ describe("PAR_EL1 (F = 0: ATTR PA NSE NS SH; F = 1: S PTW FST)", () => {
     expect(field(d, "NS").meaning).toBe("0 (UNKNOWN for a Non-secure translation regime)");
     expect(field(d, "SH")).toEqual({ value: "0x1", meaning: "0b01 reserved", problem: "SH = 0b01 is reserved" });
     expect(d.summary).toBe("PA 0x12345000, ATTR 0x00, reserved");
+    // ATTR 0x04 (Device-nGnRE): two hex digits.
+    expect(field(decodePar(0x0400_0000_1234_5000n), "ATTR").meaning).toBe("0x04");
     expect(d.problems).toEqual(["SH[8:7]: SH = 0b01 is reserved"]);
     expect(parPa(0xf_0000_0000_1000n)).toBe(0xf_0000_0000_1000n); // PA[51:48] = 0xf, PA[47:12] = 1
   });
