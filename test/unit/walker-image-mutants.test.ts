@@ -262,6 +262,9 @@ describe("ImageTables: the window of pages around the root table", () => {
     expect(t.store.pagePa(2)).toBe(far);
     expect(t.holdsPage(far)).toBe(true);
     expect(t.holdsPage(far + 4096)).toBe(false);
+    // The page just above the window (page number 2 = bump) is not the far page stored after the window.
+    expect(t.holdsPage(0x8000_2000)).toBe(false);
+    expect(t.holdsPage(0x8000_3000)).toBe(false);
     // IPA 0x40000000 + 0x1234: root [1] -> the far table [0] -> the block.
     const w = new S2Walker(t, { ha: false });
     const pa = new Float64Array(2);
@@ -305,6 +308,15 @@ describe("ImageTables: the window of pages around the root table", () => {
     const t64 = new ImageTables(mem, params(0x8000_0000n, vtcr(22, 1, 1, 5)));
     expect([t64.store.bump, t64.dense, t64.holdsPage(0x8000_0000), t64.holdsPage(0x8001_0000)]).toEqual([2, false, true, false]);
     expect(t64.store.chunks[1]).toBeUndefined();
+    // A far 64K page held in part (one frame at 2^47: 2^31 pages up, beyond 2^29 pages of 64K) is no page at all.
+    const m2 = new PhysMemory(true);
+    m2.addFrames(0x8000_0000, new Int32Array(16384));
+    m2.addFrames(2 ** 47, new Int32Array(1024));
+    const f64 = new ImageTables(m2, params(0x8000_0000n, vtcr(22, 1, 1, 5)));
+    expect([f64.farPage(2 ** 47 / 65536), f64.holdsPage(2 ** 47), f64.store.bump, f64.dense]).toEqual([-1, false, 1, true]);
+    // An image without the root table: the root page is not held (every walk takes an external abort).
+    const noRoot = new ImageTables(image([[0x8000_2000, []]]), params(0x8000_0000n, VTCR48));
+    expect([noRoot.holdsPage(0x8000_0000), noRoot.holdsPage(0x8000_1000), noRoot.holdsPage(0x8000_2000), noRoot.dense]).toEqual([false, false, true, false]);
     expect([t64.store.wordsShift, t64.granuleSize(3), t64.granuleSize(2)]).toEqual([14, 65536, 2 ** 29]);
   });
   it("the argument checks", () => {

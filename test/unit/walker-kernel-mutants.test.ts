@@ -484,8 +484,15 @@ describe("hand-written images: table descriptors the kernel must not follow, out
   it("4K without DS: a table descriptor's bits 9:8 are ignored; a start level 3 kernel (64K, 25-bit IPA)", () => {
     // VTCR_EL2 0x80023558-like with PS 40: root 0x80000000 [1] = 0x80002303 (bits 9:8 set, IGNORED in a table
     // descriptor) -> L2 0x80002000 [0] = 0x80003003 -> L3 0x80003000 [0] = page 0x600007ff.
+    // Root [2] = 0x80002003 as well (root index 2: a bit of the index other than bit 0 and bit 9).
     const mem = imageOf(4096, [
-      [0x8000_0000, [[1, 0x8000_2303, 0]]],
+      [
+        0x8000_0000,
+        [
+          [1, 0x8000_2303, 0],
+          [2, 0x8000_2003, 0],
+        ],
+      ],
       [0x8000_1000, []],
       [0x8000_2000, [[0, 0x8000_3003, 0]]],
       [0x8000_3000, [[0, 0x6000_07ff, 0]]],
@@ -494,6 +501,8 @@ describe("hand-written images: table descriptors the kernel must not follow, out
     const out = new Float64Array(3);
     expect(k.one(t.store.chunks, t.store.bump, 0x4000_0123, 0, READ, 0, out)).toBe(3);
     expect(out[0]).toBe(0x6000_0123);
+    expect(k.one(t.store.chunks, t.store.bump, 0x8000_0456, 0, READ, 0, out)).toBe(3);
+    expect(out[0]).toBe(0x6000_0456);
     // 64K, T0SZ 39 (25-bit IPA), SL0 00: start level 3, 2^(25-16) = 512 entries in one page; [5] -> 0xa0000000.
     const m3 = imageOf(65536, [[0x8000_0000, [[5, 0xa000_07ff, 0]]]]);
     const s3 = imageKernel(m3, vtcrOf(39, 0, 1, 5));
@@ -501,6 +510,20 @@ describe("hand-written images: table descriptors the kernel must not follow, out
     expect(s3.k.one(s3.t.store.chunks, s3.t.store.bump, 0x5_0123, 0, READ, 0, out)).toBe(3);
     expect(out[0]).toBe(0xa000_0123);
     expect(s3.k.one(s3.t.store.chunks, s3.t.store.bump, 0x4_0000, 0, READ, 0, out)).toBe(-1);
+  });
+  it("a group of negative IPAs stops the groups, though their int32 low halves would walk to a page", () => {
+    // IPA 0x3ffff000: L1 [0], L2 [511], L3 [511]. -4096 + 8 i as int32 is 0xfffff008 + ...: the same indices.
+    const pgt = tables4k();
+    expect(pgt.map(0x3fff_f000, 0x1000, 0x9000_0000, PROT_R | PROT_W, 0)).toBe(0);
+    const k = kernel(pgt);
+    const ipas = Float64Array.from({ length: 16 }, (_, i) => -4096 + 8 * i);
+    expect(k.batchSum(pgt.store.chunks, pgt.store.bump, ipas, 0, 16, READ, 0, new Float64Array(2))).toBe(0);
+    const outStatus = new Int32Array(16);
+    expect(k.batch(pgt.store.chunks, pgt.store.bump, ipas, 16, new Float64Array(16), outStatus, READ, 0)).toBe(16);
+    expect([...outStatus]).toEqual(Array(16).fill(-1));
+    // The page itself, in range: a whole group.
+    const ok = Float64Array.from({ length: 16 }, (_, i) => 0x3fff_f000 + 8 * i);
+    expect(k.batchSum(pgt.store.chunks, pgt.store.bump, ok, 0, 16, READ, 0, new Float64Array(2))).toBe(16);
   });
   it("lane() refuses an IPA beyond the IPA space whose low bits would walk to a page; the source is strict", () => {
     const pgt = tables4k();
