@@ -20,37 +20,46 @@ const G1 = 0x4000_0000;
 type Leaf = [number, number, number]; // low half, high half, level (or the error)
 
 /**
- * A table with a read-only 2M block at B -> PA 0x8000_0000 and an RWX 4K page
- * at B + 2M + 0x3000 -> PA 0x9000_5000, and the answer for any IPA, by hand.
+ * A table with a read-only block at B -> PA `blockPa` and an RWX page at
+ * B + block + 3 pages -> PA `pagePa`, and the answer for any IPA, by hand.
+ * 4K: 2M blocks at level 2, start level 1 (40-bit IPA, two PGD pages) or 0
+ * (48-bit); 64K, 45-bit IPA: 512M blocks at level 2, the start level, over
+ * eight concatenated PGD pages (two 4-page chunks of the store).
  */
-function setup(iaBits: number, B: number): { pgt: KvmPgtable; want: (ipa: number) => Leaf } {
-  const pgt = new KvmPgtable({ granule: 4096, iaBits, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
-  expect(pgt.map(B, M2, 0x8000_0000, PROT_R, 0)).toBe(0);
-  expect(pgt.map(B + M2 + 0x3000, 0x1000, 0x9000_5000, PROT_R | PROT_W | PROT_X, 0)).toBe(0);
-  const block: Leaf = [(0x8000_0000 | 0x1 | 0x3c | 0x40 | 0x300 | 0x400) >>> 0, 0x0040_0000, 2];
-  const page: Leaf = [(0x9000_5000 | 0x3 | 0x3c | 0xc0 | 0x300 | 0x400) >>> 0, 0, 3];
-  const start = iaBits === 40 ? 1 : 0;
+function setup(granule: 4096 | 65536, iaBits: number, B: number): { pgt: KvmPgtable; want: (ipa: number) => Leaf; blk: number; pg: number } {
+  const pgt = new KvmPgtable({ granule, iaBits, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
+  const pg = granule;
+  const blk = granule === 4096 ? M2 : 2 ** 29;
+  const blockPa = granule === 4096 ? 0x8000_0000 : 0x2000_0000;
+  const pagePa = granule === 4096 ? 0x9000_5000 : 0x9005_0000;
+  expect(pgt.map(B, blk, blockPa, PROT_R, 0)).toBe(0);
+  expect(pgt.map(B + blk + 3 * pg, pg, pagePa, PROT_R | PROT_W | PROT_X, 0)).toBe(0);
+  const block: Leaf = [(blockPa | 0x1 | 0x3c | 0x40 | 0x300 | 0x400) >>> 0, 0x0040_0000, 2];
+  const page: Leaf = [(pagePa | 0x3 | 0x3c | 0xc0 | 0x300 | 0x400) >>> 0, 0, 3];
+  const start = granule === 65536 ? 2 : iaBits === 40 ? 1 : 0;
   const want = (ipa: number): Leaf => {
     if (ipa >= 2 ** iaBits) return [0, 0, ERANGE];
-    if (ipa >= B && ipa < B + M2) return block;
-    if (ipa >= B + M2 + 0x3000 && ipa < B + M2 + 0x4000) return page;
-    if (ipa >= B + M2 && ipa < B + 2 * M2) return [0, 0, 3]; // the level-3 table's other entries
+    if (ipa >= B && ipa < B + blk) return block;
+    if (ipa >= B + blk + 3 * pg && ipa < B + blk + 4 * pg) return page;
+    if (ipa >= B + blk && ipa < B + 2 * blk) return [0, 0, 3]; // the level-3 table's other entries
+    if (start === 2) return [0, 0, 2]; // the start level's other entries
     if (ipa >= B && ipa < B + G1) return [0, 0, 2]; // the level-2 table's other entries
     // Level 1: a table only for B's 512G region (48-bit) or, with start level 1, nothing else.
     if (start === 0 && Math.floor(ipa / 2 ** 39) !== Math.floor(B / 2 ** 39)) return [0, 0, 0];
     return [0, 0, 1];
   };
-  return { pgt, want };
+  return { pgt, want, blk, pg };
 }
 
 /** IPAs: a group of 16 consecutive pages of the level-3 table (the lockstep path), mixed groups, the rest. */
-function ipaList(iaBits: number, B: number): number[] {
+function ipaList(iaBits: number, B: number, blk: number, pg: number): number[] {
   const l: number[] = [];
-  for (let k = 0; k < 16; k++) l.push(B + M2 + k * 0x1000);
-  l.push(B, B + 0x1f_f000, B + M2 + 0x3fff, B + M2 + 0x3008, B + 3 * M2, B + G1 - 0x1000, B + G1, 0, 2 ** iaBits - 0x1000);
-  l.push(2 ** iaBits, 2 ** 52, B + M2 + 0x3000, B - 0x1000, B + 0x123000, 2 ** 39, 2 ** 39 - 1);
-  for (let k = 0; k < 16; k++) l.push(B + M2 + ((k * 7) % 32) * 0x1000);
-  l.push(B + 0x8, B + M2 + 0x3ff8, B + M2 + 0x1000);
+  const t = B + blk; // the level-3 table's range
+  for (let k = 0; k < 16; k++) l.push(t + k * pg);
+  l.push(B, B + blk - pg, t + 4 * pg - 1, t + 3 * pg + 8, B + 3 * blk, B + G1 - pg, B + G1, 0, 2 ** iaBits - pg);
+  l.push(2 ** iaBits, 2 ** 52, t + 3 * pg, B - pg, B + 0x123000, 2 ** 39, 2 ** 39 - 1);
+  for (let k = 0; k < 16; k++) l.push(t + ((k * 7) % 32) * pg);
+  l.push(B + 0x8, t + 4 * pg - 8, t + pg);
   return l;
 }
 
@@ -66,13 +75,14 @@ function checksumOf(want: Leaf[]): [number, number, number] {
 }
 
 describe("get_leaf over arrays, against hand-worked descriptors", () => {
-  for (const [iaBits, B] of [
-    [40, 0x80_4000_0000], // in the second concatenated PGD page
-    [48, 0x8_4000_0000], // above 2^32: the index of level 1 needs the IPA's high half
+  for (const [granule, iaBits, B] of [
+    [4096, 40, 0x80_4000_0000], // in the second concatenated PGD page
+    [4096, 48, 0x8_4000_0000], // above 2^32: the index of level 1 needs the IPA's high half
+    [65536, 45, 2 ** 44 + 3 * 2 ** 29], // in the fifth of eight PGD pages, which span two chunks
   ] as const) {
-    it(`4K granule, ${iaBits}-bit IPA, block at 0x${B.toString(16)}: every lane count, and the generic path`, () => {
-      const { pgt, want } = setup(iaBits, B);
-      const ipas = ipaList(iaBits, B);
+    it(`${granule} granule, ${iaBits}-bit IPA, block at 0x${B.toString(16)}: every lane count, and the generic path`, () => {
+      const { pgt, want, blk, pg } = setup(granule, iaBits, B);
+      const ipas = ipaList(iaBits, B, blk, pg);
       const wants = ipas.map(want);
       const n = ipas.length;
       const arr = Float64Array.from(ipas);
@@ -114,7 +124,7 @@ describe("get_leaf over arrays, against hand-worked descriptors", () => {
   }
 
   it("the checksum carries into acc's high half and wraps at 2^64", () => {
-    const { pgt, want } = setup(40, 0x80_4000_0000);
+    const { pgt, want } = setup(4096, 40, 0x80_4000_0000);
     const ipa = 0x80_4000_0000 + M2 + 0x3000; // the page: 0x900057ff + level 3
     const [lo, hi, level] = want(ipa);
     expect([lo, hi, level]).toEqual([0x9000_57ff, 0, 3]);
