@@ -163,3 +163,42 @@ describe("construction and refusals", () => {
     expect(() => b.checksum(ipas, 0, 8, new Float64Array(1))).toThrow("GetLeafBatch.checksum: acc needs 2 elements");
   });
 });
+
+describe("what the kernel leaves to getLeaf()", () => {
+  it("a fraction among IPAs the lockstep path would take: getLeaf()'s ArgumentError, in every lane count", () => {
+    const { pgt } = setup(4096, 40, 0x80_4000_0000);
+    const t = 0x80_4000_0000 + M2;
+    for (const lanes of [1, 4, 16]) {
+      const b = new GetLeafBatch(pgt, { lanes });
+      const ipas = new Float64Array(16);
+      for (let k = 0; k < 16; k++) ipas[k] = t + k * 0x1000;
+      ipas[5] += 0.5;
+      const u = (): Uint32Array => new Uint32Array(16);
+      expect(() => b.leaves(ipas, 0, 16, u(), u(), new Int32Array(16))).toThrow(/^addr: /);
+      expect(() => b.checksum(ipas, 0, 16, new Float64Array(2))).toThrow(/^addr: /);
+      expect(() => b.leaf(ipas[5], new Uint32Array(2))).toThrow(/^addr: /);
+    }
+  });
+  it("where the engine forbids code generation (EvalError): no kernel, the same answers; any other error is thrown", () => {
+    const { pgt, want } = setup(4096, 40, 0x80_4000_0000);
+    const saved = globalThis.Function;
+    let b: GetLeafBatch;
+    try {
+      globalThis.Function = function () {
+        throw new EvalError("code generation from strings disallowed");
+      } as unknown as FunctionConstructor;
+      b = new GetLeafBatch(pgt);
+      globalThis.Function = function () {
+        throw new TypeError("something else");
+      } as unknown as FunctionConstructor;
+      expect(() => new GetLeafBatch(pgt)).toThrow(/^something else$/);
+    } finally {
+      globalThis.Function = saved;
+    }
+    expect(b.kernelSource).toBeNull();
+    const ipa = 0x80_4000_0000 + M2 + 0x3000;
+    const out = new Uint32Array(2);
+    expect(b.leaf(ipa, out)).toBe(3);
+    expect([out[0], out[1], 3]).toEqual(want(ipa));
+  });
+});
