@@ -157,6 +157,10 @@ describe("page_count, freeing and reuse", () => {
     s.putPage(0);
     expect(s.bytes()).toBe(8 + 8 + 2 * 4096);
     expect(take(s, 6)).toEqual([0, 2, 3, 4, 5, 6]);
+    // One free with room on the stack: it stays two slots (8 bytes), though there are 8 refcounts now.
+    s.putPage(1);
+    expect(s.bytes()).toBe(32 + 8 + 8 * 4096);
+    expect(s.zallocPage()).toBe(1);
     for (const p of [0, 1, 2, 3, 4, 5, 6]) s.putPage(p);
     expect(s.inUse).toBe(0);
     expect(s.bytes()).toBe(32 + 32 + 8 * 4096);
@@ -227,6 +231,17 @@ describe("the flat arena", () => {
     expect(s.flat.length).toBe(196608);
     expect(s.flat[(64 << 10) + 5]).toBe(77);
   });
+  it("64K pages (four to a chunk): 28 flat, 4 taken since make an eighth of 32 exactly: copied", () => {
+    const s = new TableStore(65536, 48);
+    take(s, 28);
+    expect(s.flatten()).toBe(true);
+    expect(s.flatPages).toBe(28);
+    take(s, 3); // 31 pages, 3 since: 24 < 31
+    expect(s.flatten()).toBe(false);
+    take(s, 1); // 32 pages, 4 since: 32 is not below 32
+    expect(s.flatten()).toBe(true);
+    expect(s.flatPages).toBe(32);
+  });
 });
 
 describe("undo: each step's exact inverse", () => {
@@ -249,6 +264,11 @@ describe("undo: each step's exact inverse", () => {
     expect(t.zallocPage()).toBe(64);
     expect(t.chunks.length).toBe(2);
     expect(t.chunks[1].buffer).not.toBe(t.flat.buffer);
+    // Never made flat: still not flat after the undo.
+    const u = new TableStore(4096, 40);
+    take(u, 65);
+    u.unTake(64, true, false);
+    expect([u.bump, u.chunks.length, u.flatPages]).toEqual([64, 1, 0]);
   });
   it("unTake of a page from the free stack, or not the last one grown: back on the free stack; the cache gets its page back", () => {
     const s = new TableStore(4096, 40);
@@ -263,7 +283,9 @@ describe("undo: each step's exact inverse", () => {
     // Grown, but not the last page: freed instead.
     s.unTake(0, true, false);
     expect(s.bump).toBe(3);
+    expect(s.memcache).toBe(4); // not from the cache: nothing given back
     expect(s.zallocPage()).toBe(0);
+    expect(s.memcache).toBe(3);
     // From the cache while the cache is unlimited: nothing to give back.
     s.memcache = Infinity;
     s.unTake(2, false, true);
