@@ -490,3 +490,106 @@ describe("reading: the cursor never answers from a record that is gone or has mo
     }
   });
 });
+
+describe("more record counts worked by hand: edges of the exact range, pushes that fall back, cuts away from slot 0", () => {
+  it("a run whose next address is 2^53 expects nothing: neither 2^53 nor the address an earlier run expected continues it", () => {
+    const a = new MaintenanceLog();
+    a.pushRun(EV_DCACHE, 0, K, K, 3); // expects 3K
+    a.pushRun(EV_DCACHE, E - 3 * K, K, K, 3); // a new run up to 2^53 - K: expects nothing
+    a.push(EV_DCACHE, 3 * K, K);
+    expect(slots(a)).toBe(5);
+    expect(triples(a)).toEqual([...run(EV_DCACHE, 0, K, K, 3), ...run(EV_DCACHE, E - 3 * K, K, K, 3), [EV_DCACHE, 3 * K, K]]);
+    const b = new MaintenanceLog();
+    b.pushRun(EV_DCACHE, E - 3 * K, K, K, 3);
+    b.push(EV_DCACHE, E, K);
+    expect(slots(b)).toBe(3);
+    expect(triples(b)).toEqual(run(EV_DCACHE, E - 3 * K, K, K, 4));
+  });
+  it("a run or pairs whose last address is the last exact one is a record; a tail single of the kind is not extended", () => {
+    const a = new MaintenanceLog();
+    a.push(EV_DCACHE, E - 5 * K, K);
+    a.pushRun(EV_DCACHE, E - 4 * K, K, K, 4); // last: 2^53 - K
+    expect(slots(a)).toBe(3);
+    expect(triples(a)).toEqual(run(EV_DCACHE, E - 5 * K, K, K, 5));
+    const b = new MaintenanceLog();
+    b.pushPairs(EV_TLBI_IPA, E - 2 * K, 3, K, EV_DCACHE, 0, K, K, 2); // last tlbi_ipa at 2^53 - K
+    expect(slots(b)).toBe(3);
+    const c = new MaintenanceLog();
+    c.pushPairs(EV_TLBI_IPA, 0, 3, K, EV_DCACHE, E - 2 * K, K, K, 2); // last dcache at 2^53 - K
+    expect(slots(c)).toBe(3);
+    expect(triples(c)).toEqual(pairs(EV_TLBI_IPA, 0, 3, K, EV_DCACHE, E - 2 * K, K, K, 2));
+  });
+  it("pairs with an address past the exact range, or a single pair, are pushed one by one (singles)", () => {
+    const a = new MaintenanceLog();
+    a.pushPairs(EV_TLBI_IPA, E - K, 3, K, EV_DCACHE, 0, K, K, 2); // the second tlbi_ipa would be 2^53
+    expect(slots(a)).toBe(4);
+    expect(triples(a)).toEqual([
+      [EV_TLBI_IPA, E - K, 3],
+      [EV_DCACHE, 0, K],
+      [EV_TLBI_IPA, E, 3],
+      [EV_DCACHE, K, K],
+    ]);
+    const b = new MaintenanceLog();
+    b.pushPairs(EV_TLBI_IPA, 0, 3, 2 * K, EV_DCACHE, 0x10000, K, 3 * K, 1);
+    expect(slots(b)).toBe(2);
+    expect(triples(b)).toEqual(pairs(EV_TLBI_IPA, 0, 3, 2 * K, EV_DCACHE, 0x10000, K, 3 * K, 1));
+  });
+  it("2^53 - 2K, 2^53 - K, then back down by K: the run forms from 2^53 - K down, not up", () => {
+    const log = new MaintenanceLog();
+    for (const x of [E - 2 * K, E - K, E - 2 * K, E - 3 * K]) log.push(EV_DCACHE, x, K);
+    // Singles at 2^53 - 2K; 2^53 - K, which becomes a run with step -K: 1 + 2 slots.
+    expect(slots(log)).toBe(3);
+    expect(triples(log).map((e) => e[1])).toEqual([E - 2 * K, E - K, E - 2 * K, E - 3 * K]);
+  });
+  it("cuts of records that do not start the log: a run to one event, pairs to one, two or three, with records after them", () => {
+    // tlbi_vmid (slot 0), a dcache run of 4 (slots 1-2) cut to one event: two singles.
+    const a = new MaintenanceLog();
+    a.push(EV_TLBI_VMID, 0, 0);
+    a.pushRun(EV_DCACHE, 0, K, K, 4);
+    a.length = 2;
+    expect(slots(a)).toBe(2);
+    expect([...a.countByKind()]).toEqual([0, 0, 0, 1, 0, 1, 0, 0]);
+    a.push(EV_DCACHE, K, K); // the single becomes a run again
+    expect(slots(a)).toBe(3);
+    expect(triples(a)).toEqual([[EV_TLBI_VMID, 0, 0], ...run(EV_DCACHE, 0, K, K, 2)]);
+    // tlbi_vmid, pairs of 3 (slots 1-3), an icache single (slot 4).
+    const P = [EV_TLBI_IPA, 0x4000_0000, 3, K, EV_DCACHE, 0x8000_0000, 0x40, 2 * K] as const;
+    const all: Ev[] = [[EV_TLBI_VMID, 0, 0], ...pairs(...P, 3)];
+    const make = (): MaintenanceLog => {
+      const log = new MaintenanceLog();
+      log.push(EV_TLBI_VMID, 0, 0);
+      log.pushPairs(...P, 3);
+      log.push(EV_ICACHE, 0, K);
+      return log;
+    };
+    for (const [m, left] of [
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 4],
+    ]) {
+      const log = make();
+      log.length = m;
+      expect(slots(log), `cut to ${m}`).toBe(left);
+      expect([...log.countByKind()], `cut to ${m}`).toEqual(kinds(all.slice(0, m)));
+      expect(triples(log)).toEqual(all.slice(0, m));
+    }
+    // Cut to 4 (three events of the pairs): the pairs continue, one event at a time.
+    const c = make();
+    c.length = 4;
+    for (let i = 4; i < 7; i++) c.push(...all[i]);
+    expect(slots(c)).toBe(4);
+    expect(triples(c)).toEqual(all);
+    // Cut to 5: the same.
+    const d = make();
+    d.length = 5;
+    for (let i = 5; i < 7; i++) d.push(...all[i]);
+    d.push(EV_TLBI_IPA, 0x4000_3000, 3);
+    expect(slots(d)).toBe(4);
+  });
+  it("cutting back to a longer length is refused with its message", () => {
+    const log = new MaintenanceLog();
+    log.push(EV_DCACHE, 0, K);
+    expect(() => (log.length = 2)).toThrow(/^length: 2 is not an event count \(the log is only cut back\) in 0\.\.1$/);
+  });
+});
