@@ -73,6 +73,7 @@ describe("geometry and limits", () => {
     expect(s.paToPage(2 ** 39 + 2 * 4096)).toBe(2);
     expect(s.paToPage(2 ** 39 + 3 * 4096)).toBe(-1); // not taken yet
     expect(s.paToPage(2 ** 39 - 4096)).toBe(-1);
+    expect(s.paToPage(2 ** 39 - 2 * 4096)).toBe(-1);
     expect(s.paToPage(2 ** 39 + 100)).toBe(-1);
     expect(s.chunkOf(2)).toBe(s.chunks[0]);
   });
@@ -264,6 +265,13 @@ describe("undo: each step's exact inverse", () => {
     expect(t.zallocPage()).toBe(64);
     expect(t.chunks.length).toBe(2);
     expect(t.chunks[1].buffer).not.toBe(t.flat.buffer);
+    // A one-page store made flat, its page undone: no page, no chunk, and the flat arena's bytes are not counted.
+    const v = new TableStore(4096, 40);
+    take(v, 1);
+    expect(v.flatten()).toBe(true);
+    expect(v.bytes()).toBe(8 + 4096);
+    v.unTake(0, true, false);
+    expect([v.bump, v.chunks.length, v.flatPages, v.bytes()]).toEqual([0, 0, 0, 8]);
     // Never made flat: still not flat after the undo.
     const u = new TableStore(4096, 40);
     take(u, 65);
