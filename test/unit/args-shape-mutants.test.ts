@@ -6,7 +6,7 @@
 // value as given). Written for the surviving mutants of `npm run mutate`
 // (issue 23).
 import { describe, expect, it } from "vitest";
-import { ArgumentError, checkKnownKeys, checkShape } from "../../src/pgtable/args.js";
+import { ArgumentError, checkBits, checkKnownKeys, checkShape } from "../../src/pgtable/args.js";
 
 function refusal(check: () => unknown): { arg: string; detail: string; message: string } {
   try {
@@ -81,5 +81,13 @@ describe("checkShape", () => {
       detail: "undefined is not a string (decode() makes this argument)",
       message: "d.name: undefined is not a string (decode() makes this argument)",
     });
+  });
+});
+
+describe("checkBits at the ends of the u32 range", () => {
+  it("all 32 bits known: 0xffffffff is a bit set; -2^32 (whose int32 bits are 0) and -2^32 + 5 are not", () => {
+    expect(checkBits(0xffffffff, "flags", 0xffffffff, "all")).toBe(0xffffffff);
+    expect(refusal(() => checkBits(-4294967296, "flags", 0b101, "A|C")).detail).toBe("-4294967296 is not a bit set of A|C (an unsigned integer)");
+    expect(refusal(() => checkBits(-4294967291, "flags", 0b101, "A|C")).detail).toBe("-4294967291 is not a bit set of A|C (an unsigned integer)");
   });
 });

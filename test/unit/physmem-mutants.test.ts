@@ -190,3 +190,46 @@ describe("pageWords: a 16K or 64K page as one array", () => {
     expect(p[0]).toBe(0x77);
   });
 });
+
+describe("edges", () => {
+  it("PA 0 is a PA; a frame added just below a held one is not a frame given twice", () => {
+    const m = new PhysMemory(true);
+    m.write64(0, 0x12, 0x34);
+    expect(m.peek(0)).toBe(0x3400000012n);
+    m.addFrames(0x3000, new Int32Array(1024));
+    m.addFrames(0x2000, new Int32Array(1024));
+    expect(m.framePas()).toEqual([0, 0x2000, 0x3000]);
+  });
+  it("a 4K page is the frame itself, the same array each time", () => {
+    const m = new PhysMemory();
+    m.write64(0x4000, 1, 2);
+    expect(m.pageWords(0x4000, 4096)).toBe(m.pageWords(0x4000, 4096));
+  });
+  it("a page whose first frame's array could hold the page, but whose other frames are elsewhere, is copied", () => {
+    const m = new PhysMemory(true);
+    // Frame 0x50000 is the first quarter of a 16K array; frames 0x51000.. come from another array.
+    const big = new Int32Array(4096);
+    big[1024] = 0xaa;
+    const other = new Int32Array(3072);
+    other[0] = 0xbb;
+    m.addFrames(0x50000, big.subarray(0, 1024));
+    m.addFrames(0x51000, other);
+    expect((m.pageWords(0x50000, 16384) as Int32Array)[1024]).toBe(0xbb);
+    // The same, the other frames at the very offsets they would have in the first array.
+    const big2 = new Int32Array(4096);
+    big2[1024] = 0xaa;
+    const other2 = new Int32Array(4096);
+    other2[1024] = 0xcc;
+    m.addFrames(0x60000, big2.subarray(0, 1024));
+    m.addFrames(0x61000, other2.subarray(1024));
+    expect((m.pageWords(0x60000, 16384) as Int32Array)[1024]).toBe(0xcc);
+    // One array, the frames out of its order: copied.
+    const buf = new Int32Array(8192);
+    buf[1024] = 0xdd; // not a frame of the page
+    buf[2048] = 0xee; // frame 0x71000
+    m.addFrames(0x70000, buf.subarray(0, 1024));
+    m.addFrames(0x71000, buf.subarray(2048, 5120));
+    const p = m.pageWords(0x70000, 16384) as Int32Array;
+    expect([p[1024], p.buffer === buf.buffer]).toEqual([0xee, false]);
+  });
+});
