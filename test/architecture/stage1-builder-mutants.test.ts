@@ -128,6 +128,10 @@ describe("leaves and tables as the guest builder writes them (4K, 39-bit VA: lev
     expect(g.config.mair).not.toBe(spec.config.mair);
     expect([...g.config.mair]).toEqual([...spec.config.mair]);
     expect(g.tables.every((t) => t.region === 0)).toBe(true);
+    // A spec without raw descriptors (the field is optional).
+    const pgt2 = new KvmPgtable(S2_4K);
+    expect(pgt2.map(0x40000000, 0x10000, 0x80010000, 7, 0)).toBe(0);
+    expect(buildGuest(pgt2, { ...spec, descriptors: undefined }, "here").tables).toHaveLength(3);
   });
 
   it("every new table page is zeroed (all 512 entries written), and the pool's pages are used in order", () => {
@@ -141,6 +145,42 @@ describe("leaves and tables as the guest builder writes them (4K, 39-bit VA: lev
       expect(g.mem.lo | g.mem.hi).toBe(0);
     }
     expect(g.mem.read64(0x80013000)).toBe(false);
+  });
+});
+
+describe("leaf choice, continued", () => {
+  it("a VA not 2M aligned over an IPA that is: pages (the VA's alignment counts too)", () => {
+    const s = setup(guestJson({ mappings: [{ va: "0x1000", size: "0x400000", ipa: "0x200000", attrindx: 0 }] }), []);
+    // L2[0] and L2[1] (VA 0x1000..0x200fff and on) are level-3 tables: page VA 0x1000 at L3[1] maps OA 0x200000.
+    expect(word(s.guest.mem, 0x80011000)).toBe(0x40002003n);
+    expect(word(s.guest.mem, 0x80012008)).toBe(0x200703n);
+    expect(word(s.guest.mem, 0x80011008)).toBe(0x40003003n);
+  });
+
+  it("4K without FEAT_LPA2 (TCR_EL1.DS is not modelled): no level-0 block, even for 512G aligned VA and IPA", () => {
+    // 48-bit VA (T0SZ 16, start level 0): VA = IPA = 0, 512 GiB: 512 level-1 blocks under root[0], a table.
+    const tcr = { t0sz: 16, t1sz: 16, tg0: 4096, tg1: 4096, ips: 48 };
+    const s = setup(guestJson({ tcr, mappings: [{ va: "0x0", size: "0x8000000000", ipa: "0x0", attrindx: 0 }] }), [], { iaBits: 48 });
+    expect(word(s.guest.mem, 0x80010000)).toBe(0x40001003n);
+    expect(word(s.guest.mem, 0x80011000 + 511 * 8)).toBe(0x7fc0000701n);
+  });
+
+  it("a new table page is zeroed, even where a raw descriptor wrote into it first (its IPA named by a raw table descriptor)", () => {
+    // root[1] -> IPA 0x40001000, the pool's next page, where the raw block goes ([0]). The mapping at VA 0 then takes
+    // that page from the pool for its level-2 table and zeroes it: [0] is its level-3 table, the block is gone.
+    const s = setup(
+      guestJson({
+        descriptors: [
+          { va: "0x40000000", level: 1, pte: "0x40001003" },
+          { va: "0x40000000", level: 2, pte: "0x40000701" },
+        ],
+        mappings: [{ va: "0x0", size: "0x1000", ipa: "0x0", attrindx: 0 }],
+      }),
+      [],
+    );
+    expect(word(s.guest.mem, 0x80010000)).toBe(0x40001003n);
+    expect(word(s.guest.mem, 0x80011000)).toBe(0x40002003n);
+    expect(word(s.guest.mem, 0x80012000)).toBe(0x703n);
   });
 });
 
@@ -280,6 +320,24 @@ describe("where the builder has nowhere to write, or no room", () => {
     );
     // 7 mappings: exactly 15 pages, the pool not exhausted.
     expect(setup(guestJson({ mappings: mappings.slice(0, 7) }), []).guest.tables.length).toBe(15);
+    // Raw descriptors' tables and the TTBR1 root come from the pool too, and are named.
+    const tiny = { ipa: "0x40000000", size: "0x1000" };
+    expect(() => setup(guestJson({ table_pool: tiny, descriptors: [{ va: "0x1000", level: 3, pte: "0x703" }] }), [])).toThrow(
+      /is exhausted after 1 table pages \(needed for guest\.descriptors\[0\] at level 2\)$/,
+    );
+    expect(() => setup(guestJson({ table_pool: tiny, descriptors: [{ va: "0xffffff8000000000", level: 1, pte: "0x0" }] }), [])).not.toThrow();
+    expect(() =>
+      setup(
+        guestJson({
+          table_pool: tiny,
+          descriptors: [
+            { va: "0x0", level: 1, pte: "0x0" },
+            { va: "0xffffff8000000000", level: 1, pte: "0x0" },
+          ],
+        }),
+        [],
+      ),
+    ).toThrow(/is exhausted after 1 table pages \(needed for the TTBR1 root table\)$/);
     // The root table itself: a pool of less than a page.
     expect(() => setup(guestJson({ table_pool: { ipa: "0x40000000", size: "0x1000" }, mappings: mappings.slice(0, 1) }), [])).toThrow(
       /the table pool \(0x40000000, 0x1000 bytes\) is exhausted after 1 table pages \(needed for guest\.mappings\[0\] at level 2\)/,
