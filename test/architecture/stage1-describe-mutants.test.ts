@@ -19,6 +19,7 @@ import { guestJson, setup, rewalk } from "../helpers-guest.js";
 import { formatNestedReport, nestedReportJson, walkVa, type NestedReport } from "../../src/stage1/describe.js";
 import { NestedWalker } from "../../src/stage1/walk.js";
 import { GuestMemory } from "../../src/stage1/memory.js";
+import { PhysMemory } from "../../src/pgtable/physmem.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "../../src/walker/fault.js";
 import type { CombineResult } from "../../src/mair/combine.js";
 
@@ -29,9 +30,13 @@ const combineText = (c: CombineResult): string => `COMBINE ${c.memtype}\n\nEND`;
 const lines = (nw: NestedWalker, r: NestedReport): string[] => formatNestedReport(nw, r, combineText).split("\n");
 
 describe("a successful two-stage read: VA 0x1000 -> IPA 0x50000000 -> PA 0x90000000", () => {
-  const s = setup(one(), MAP);
-  const r = walkVa(s.nw, 0x1000n, ACCESS_READ, 1);
+  // Built inside each test: Stryker's per-test coverage counts only what a test runs.
+  const ok = (): { s: ReturnType<typeof setup>; r: NestedReport } => {
+    const s = setup(one(), MAP);
+    return { s, r: walkVa(s.nw, 0x1000n, ACCESS_READ, 1) };
+  };
   it("the report", () => {
+    const { s, r } = ok();
     expect(r).toMatchObject({ va: "0x1000", access: "r", el: 1, s1Enabled: true, s1Why: "SCTLR_EL1.M = 1", region: 0, tableBase: "0x40000000", oaBits: 40 });
     expect(r.geometry).toMatchObject({ region: 0, startLevel: 1 });
     // Level 1 [0] at IPA 0x40000000, level 2 [0] at 0x40001000, level 3 [1] at 0x40002008.
@@ -79,6 +84,7 @@ describe("a successful two-stage read: VA 0x1000 -> IPA 0x50000000 -> PA 0x90000
   });
 
   it("the text", () => {
+    const { s, r } = ok();
     const L = lines(s.nw, r);
     expect(L.slice(0, 5)).toEqual([
       "VA 0x1000, data read at EL1",
@@ -114,6 +120,7 @@ describe("a successful two-stage read: VA 0x1000 -> IPA 0x50000000 -> PA 0x90000
   });
 
   it("the JSON", () => {
+    const { r } = ok();
     const j = nestedReportJson(r) as Record<string, Record<string, unknown>>;
     expect(j.stage1).toMatchObject({
       enabled: true,
@@ -315,8 +322,9 @@ describe("hardware updates of the stage-1 leaf (TCR_EL1.HA/HD) and table attribu
 });
 
 describe("stage 1 disabled, and stage 2 off", () => {
-  const s = setup(one(), [[0x1000, 0x1000, 0x91000000, "R|W|X"]]);
+  const mk = (): ReturnType<typeof setup> => setup(one(), [[0x1000, 0x1000, 0x91000000, "R|W|X"]]);
   it("SCTLR_EL1.M = 0: IPA = VA; a data access is Device-nGnRnE, a fetch Normal WT (I = 1) or NC (I = 0)", () => {
+    const s = mk();
     const nw = rewalk(s, (c) => ({ ...c, sctlr: { ...c.sctlr, m: false } }));
     const r = walkVa(nw, 0x1000n, ACCESS_READ, 1);
     expect(r).toMatchObject({ s1Enabled: false, region: null, geometry: null, tableBase: null, oaBits: null, leaf: null, ipa: "0x1000", pa: "0x91000000" });
@@ -337,6 +345,7 @@ describe("stage 1 disabled, and stage 2 off", () => {
   });
 
   it("HCR_EL2.DC = 1: stage 1 behaves as disabled, its output Normal Write-Back Non-shareable", () => {
+    const s = mk();
     const nw = rewalk(s, (c) => ({ ...c, hcr: { ...c.hcr, dc: true } }));
     const r = walkVa(nw, 0x1000n, ACCESS_READ, 1);
     expect(r.s1Why).toBe("HCR_EL2.DC = 1: stage 1 behaves as disabled (AArch64_S1Enabled)");
@@ -344,6 +353,7 @@ describe("stage 1 disabled, and stage 2 off", () => {
   });
 
   it("stage 2 off (HCR_EL2.VM = 0): the tables read at their IPAs as PAs; the memory type is stage 1's alone", () => {
+    const s = mk();
     // Hand-written memory: root at 0x40000000, [0] a 1G block at 0 (AttrIndx 0, SH ISH, AF): 0x701.
     const mem = new GuestMemory();
     mem.write64(0x40000000, 0x701, 0);
@@ -373,9 +383,13 @@ describe("stage 1 disabled, and stage 2 off", () => {
 });
 
 describe("arguments", () => {
-  const s = setup(one(), MAP);
-  const r = walkVa(s.nw, 0x1000n, ACCESS_READ, 1);
+  // Built inside each test: Stryker's per-test coverage counts only what a test runs.
+  const ok = (): { s: ReturnType<typeof setup>; r: NestedReport } => {
+    const s = setup(one(), MAP);
+    return { s, r: walkVa(s.nw, 0x1000n, ACCESS_READ, 1) };
+  };
   it("walkVa, formatNestedReport and nestedReportJson refuse what they cannot read, by name", () => {
+    const { s, r } = ok();
     expect(() => walkVa({} as never, 0n, 0, 1)).toThrow(/^w: /);
     expect(() => walkVa(s.nw, 1 as never, 0, 1)).toThrow(/^va: /);
     expect(() => walkVa(s.nw, 0n, 3, 1)).toThrow(/^access: /);
@@ -395,5 +409,157 @@ describe("arguments", () => {
     expect(() => nestedReportJson({ ...r, fault: { stage: 1, fsc: 1, esr: 1 } } as never)).toThrow(/^r\.fault\.ec: /);
     expect(() => nestedReportJson({ ...r, hwUpdates: null } as never)).toThrow(/^r\.hwUpdates: /);
     expect(nestedReportJson({ ...r, region: null }).stage1).toMatchObject({ region: null });
+  });
+});
+
+describe("more leaves, permissions and paths of the text", () => {
+  it("a level-1 block (stage 2 off, hand-written memory): kind block, its size; MAIR Attr 0xf0 is Tagged (FEAT_MTE2), 0x04 printed with two digits", () => {
+    const mem = new GuestMemory();
+    // root[0]: 1G block at 0, AttrIndx 1 (MAIR 0xf0), SH ISH, AF: 0x705. root[1]: AttrIndx 4 (0x04): 0x40000711.
+    mem.write64(0x40000000, 0x705, 0);
+    mem.write64(0x40000008, 0x40000711, 0);
+    const s = setup(one(), MAP);
+    const cfg = { ...s.guest.config, ttbr0: 0x40000000n };
+    const nw = new NestedWalker(null, mem, cfg, 48);
+    const r = walkVa(nw, 0x123n, ACCESS_READ, 1);
+    expect(r.leaf).toMatchObject({ level: 1, kind: "block", size: "0x40000000", mairAttr: 0xf0 });
+    expect(r.leaf?.mairText).toMatch(/Tagged/);
+    expect(r.leaf?.mairText).not.toMatch(/reserved/i);
+    expect(lines(nw, r).at(-1)).toMatch(/^memory type: stage 1's alone \(stage 2 off\): MAIR Attr 0xf0 \(.*Tagged.*\), SH ISH$/);
+    const d = walkVa(nw, 0x40000123n, ACCESS_READ, 1);
+    const L = lines(nw, d);
+    expect(L).toContain(`  leaf: level-1 block of 0x40000000 bytes; AttrIndx 4 -> MAIR_EL1.Attr4 = 0x04 (${d.leaf?.mairText}); SH ISH`);
+    expect(L.at(-1)).toMatch(/^memory type: stage 1's alone \(stage 2 off\): MAIR Attr 0x04 \(/);
+    expect(nestedReportJson(d).stage1).toMatchObject({ leaf: { mair_attr: "0x04", kind: "block" } });
+  });
+
+  it("a walk the image cannot finish: the entry's read fails, a stage-1 external abort on the walk (level 2), ESR_EL1 DFSC 0x16", () => {
+    // A memory image holding only the root table: root[0] -> a level-2 table at 0x50000000 the image does not hold.
+    const img = new PhysMemory(true);
+    img.write64(0x40000000, 0x50000003, 0);
+    const s = setup(one(), MAP);
+    const nw = new NestedWalker(null, img, { ...s.guest.config, ttbr0: 0x40000000n }, 48);
+    const r = walkVa(nw, 0x1000n, ACCESS_READ, 1);
+    expect(r.steps.map((x) => [x.level, x.entryPa, x.descriptor])).toEqual([
+      [1, "0x40000000", "0x50000003"],
+      [2, "0x50000000", null],
+    ]);
+    expect(r.leaf).toBeNull();
+    const L = lines(nw, r);
+    expect(L).toContain("    read at PA 0x50000000: failed, the image does not hold it");
+    // ESR_EL1 = 0x25 << 26 | IL | 0x16 (synchronous external abort on a walk, level 2).
+    expect(L.slice(-3)).toEqual([
+      `stage-1 ${String(r.fault?.title)}, level 2: taken to EL1 (the guest handles it)`,
+      "  ESR_EL1 0x96000016: EC 0x25 (Data Abort without a change of Exception level), IL 1, ISV 0, WnR 0, DFSC 0x16; FAR_EL1 0x1000",
+      "  the walk's read of the entry failed: the image holds no memory at its PA (ASL FetchDescriptor -> HandleExternalTTWAbort); ESR.EA is IMPLEMENTATION DEFINED (0 here)",
+    ]);
+  });
+
+  it("a stage-1 fault of a walk with stage 2 off is told as a fault, not as a PA; no leaf where the walk found none", () => {
+    const mem = new GuestMemory();
+    const s = setup(one(), MAP);
+    const nw = new NestedWalker(null, mem, { ...s.guest.config, ttbr0: 0x40000000n }, 48);
+    const r = walkVa(nw, 0x1000n, ACCESS_READ, 1);
+    expect(r.leaf).toBeNull();
+    const L = lines(nw, r);
+    expect(L.at(-1)).toMatch(/^ {2}ESR_EL1 0x96000005: /);
+    expect(L.some((l) => l.startsWith("PA ") || l.startsWith("memory type"))).toBe(false);
+  });
+
+  it("EL1 fetch from a PXN page: EC 0x21 (Instruction Abort without a change of EL); the leaf's descriptor with bits above 31 read whole", () => {
+    const s = setup(one({ pxn: true, ng: true }), MAP);
+    const r = walkVa(s.nw, 0x1000n, ACCESS_EXEC, 1);
+    // PXN bit 53, nG 0x800, AF, SH 3, page: 0x20000050000f03.
+    expect(r.steps[2].descriptor).toBe("0x20000050000f03");
+    expect(r.leaf).toMatchObject({ pxn: true, ng: true, execute: false, read: true });
+    expect(lines(s.nw, r).at(-1)).toBe(
+      "  ESR_EL1 0x8600000f: EC 0x21 (Instruction Abort without a change of Exception level), IL 1, ISV 0, IFSC 0xf; FAR_EL1 0x1000",
+    );
+    // The stage-1 fault: no IPA line.
+    expect(lines(s.nw, r).some((l) => l.startsWith("IPA "))).toBe(false);
+  });
+
+  it("an EL0 read of an EL1-only page (AP 00): no read; a read-only page (AP 10): no write; an Access flag fault leaves AF 0", () => {
+    const s = setup(one(), MAP);
+    expect(walkVa(s.nw, 0x1000n, ACCESS_READ, 0).leaf).toMatchObject({ read: false, write: false });
+    const ro = setup(one({ ap: 2 }), MAP);
+    expect(walkVa(ro.nw, 0x1000n, ACCESS_READ, 1).leaf).toMatchObject({ read: true, write: false });
+    const af = setup(one({ af: false }), MAP);
+    const r = walkVa(af.nw, 0x1000n, ACCESS_READ, 1);
+    expect(r.fault).toMatchObject({ stage: 1, type: "access_flag" });
+    expect(r.leaf?.af).toBe(false);
+  });
+
+  it("the stage-2 walks: table reads are reads at EL1 (AccessType_TTW) whatever the access; the final walk the access's own, at its EL", () => {
+    const s = setup(one({ ap: 1 }), MAP);
+    const r = walkVa(s.nw, 0x1000n, ACCESS_WRITE, 0);
+    expect(r.steps.map((x) => [x.s2?.access, x.s2?.el])).toEqual([
+      ["r", 1],
+      ["r", 1],
+      ["r", 1],
+    ]);
+    expect([r.final?.access, r.final?.el]).toEqual(["w", 0]);
+    const rd = walkVa(s.nw, 0x1000n, ACCESS_READ, 1);
+    expect([rd.final?.access, rd.final?.el]).toEqual(["r", 1]);
+  });
+
+  it("table attributes one at a time: PXNTable alone, APTable alone", () => {
+    const t = (bits: bigint): string => "0x" + (0x40008003n | bits).toString(16);
+    const pxn = setup(one({}, { descriptors: [{ va: "0x0", level: 1, pte: t(1n << 59n) }] }), MAP);
+    const rp = walkVa(pxn.nw, 0x1000n, ACCESS_READ, 1);
+    expect(lines(pxn.nw, rp).find((l) => l.startsWith("        AP "))).toMatch(/, nG 0; from the tables: APTable 00, PXNTable: EL1 read yes/);
+    const ap = setup(one({}, { descriptors: [{ va: "0x0", level: 1, pte: t(1n << 62n) }] }), MAP);
+    const ra = walkVa(ap.nw, 0x1000n, ACCESS_READ, 1);
+    // APTable 0b10: no write at any EL.
+    expect(lines(ap.nw, ra).find((l) => l.startsWith("        AP "))).toMatch(/, nG 0; from the tables: APTable 10: EL1 read yes, write no, execute yes$/);
+  });
+
+  it("the stage-2 lines under the update and under a faulting table walk; a fault on the update; AF and dirty together", () => {
+    // HA/HD, a DBM page with AF 0 and AP[2] 1 (0x8000050000383), written: both updated, one walk for the update.
+    const tcr = { t0sz: 25, t1sz: 25, tg0: 4096, tg1: 4096, ips: 40, ha: true, hd: true };
+    const both = setup(guestJson({ tcr, descriptors: [{ va: "0x1000", level: 3, pte: "0x8000050000383" }] }), MAP);
+    const r = walkVa(both.nw, 0x1000n, ACCESS_WRITE, 1);
+    const L = lines(both.nw, r);
+    const u = L.findIndex((l) => l.startsWith("  hardware update of the leaf"));
+    expect(L[u + 1]).toMatch(/^ {6}level 1: table /);
+    expect(L).toContain("    the hardware set AF and dirty (AP[2] cleared): leaf now 0x8000050000703");
+    // The pool read-only at stage 2: the update's write to the level-3 entry faults (S1PTW, on the update).
+    const ro = setup(guestJson({ tcr, descriptors: [{ va: "0x1000", level: 3, pte: "0x8000050000383" }] }), MAP, {}, { poolProt: "R" });
+    const f = walkVa(ro.nw, 0x1000n, ACCESS_WRITE, 1);
+    expect(f.hwUpdates).toEqual([]);
+    const F = lines(ro.nw, f);
+    expect(F.some((l) => l.includes("the hardware set"))).toBe(false);
+    expect(F.at(-3)).toMatch(/, on the stage-1 table walk \(the hardware update of the level-3 entry at IPA 0x40002008\): taken to EL2/);
+    expect(nestedReportJson(f).fault).toMatchObject({ on_update: true, s1_level: 3 });
+    // A faulting stage-2 table walk: its syndrome lines are not repeated under the step, only once at the end.
+    const w = setup(one(), MAP, {}, { poolProt: "W" });
+    const W = lines(w.nw, walkVa(w.nw, 0x1000n, ACCESS_READ, 1));
+    expect(W.filter((l) => l.includes("ESR_EL2")).length).toBe(1);
+    expect(W.filter((l) => l.includes("HPFAR_EL2")).length).toBe(1);
+    expect(W.some((l) => l.startsWith("    read at PA"))).toBe(false);
+  });
+
+  it("a report formatted with another walker: the walker's stage 2 decides how the stage-2 parts are told", () => {
+    const on = setup(one(), MAP);
+    const rOn = walkVa(on.nw, 0x1000n, ACCESS_READ, 1);
+    const mem = new GuestMemory();
+    mem.write64(0x40000000, 0x705, 0);
+    const off = new NestedWalker(null, mem, { ...on.guest.config, ttbr0: 0x40000000n }, 48);
+    const rOff = walkVa(off, 0x123n, ACCESS_READ, 1);
+    // A stage-2-off walker over a stage-2-on report: the entries said read at their IPAs, no stage-2 lines.
+    const a = lines(off, rOn);
+    expect(a.filter((l) => l === "    stage 2 off: the entry's PA is its IPA")).toHaveLength(3);
+    expect(a.some((l) => l.includes("stage 2 of the IPA"))).toBe(true);
+    // A stage-2-on walker over a stage-2-off report.
+    const b = lines(on.nw, rOff);
+    expect(b).toContain("    stage 2 off: the entry's PA is its IPA");
+    // A report with stage 1 on but no geometry: no stage-1 line.
+    expect(lines(on.nw, { ...rOn, geometry: null }).some((l) => l.startsWith("stage 1"))).toBe(false);
+  });
+
+  it("argument messages name the type expected", () => {
+    expect(() => walkVa({} as never, 0n, 0, 1)).toThrow(/^w: .*a NestedWalker/);
+    const s = setup(one(), MAP);
+    expect(() => formatNestedReport({} as never, walkVa(s.nw, 0x1000n, ACCESS_READ, 1), combineText)).toThrow(/^w: .*a NestedWalker/);
   });
 });
