@@ -254,6 +254,29 @@ describe("raw descriptors (placeRaw) and the tables they make or name", () => {
     expect(word(s.guest.mem, 0x90000008)).toBe(0x60703n);
   });
 
+  it("the same over a 48-bit stage 2 (no FEAT_LPA): bits 15:12 of a 64K table descriptor are not OA bits, the table stays at IPA 0", () => {
+    const s = setup(
+      {
+        tcr: { t0sz: 22, t1sz: 22, tg0: 65536, tg1: 65536, ips: 48 },
+        mair: "0xff",
+        table_pool: { ipa: "0x40000000", size: "0x20000" },
+        descriptors: [
+          { va: "0x0", level: 2, pte: "0x1003" },
+          { va: "0x0", level: 3, pte: "0x50703" },
+        ],
+        mappings: [{ va: "0x10000", size: "0x10000", ipa: "0x60000", attrindx: 0 }],
+      },
+      [
+        [0x40000000, 0x20000, 0x80000000, "R|W"],
+        [0, 0x10000, 0x90000000, "R|W"],
+      ],
+      { granule: 65536, iaBits: 48, paBits: 48 },
+      { noPool: true },
+    );
+    expect(word(s.guest.mem, 0x90000000)).toBe(0x50703n);
+    expect(word(s.guest.mem, 0x90000008)).toBe(0x60703n);
+  });
+
   it("refusals name the descriptor and what an earlier one wrote", () => {
     const bad =
       (descriptors: unknown[], mappings: unknown[] = []): unknown =>
@@ -283,6 +306,10 @@ describe("raw descriptors (placeRaw) and the tables they make or name", () => {
     );
     expect(bad([{ va: "0x200000", level: 2, pte: "0x200700" }], [{ va: "0x201000", size: "0x1000", ipa: "0x0", attrindx: 0 }])).toThrow(
       /^guest\.mappings\[0\]: VA 0x201000 falls in the level-2 invalid entry 0x200700 a raw descriptor wrote$/,
+    );
+    // The VA named is the mapping's own VA of the page that collides (VA 0x1000 + 0x1000).
+    expect(bad([{ va: "0x2000", level: 3, pte: "0x9703" }], [{ va: "0x1000", size: "0x2000", ipa: "0x0", attrindx: 0 }])).toThrow(
+      /^guest\.mappings\[0\]: VA 0x2000 is already mapped by the guest tables \(level 3\)$/,
     );
     // The mapping's second page runs into a raw page: the VA named is the mapping's own (TTBR1: the top bits kept).
     expect(bad([{ va: "0xffffff8000001000", level: 3, pte: "0x9703" }], [{ va: "0xffffff8000000000", size: "0x2000", ipa: "0x0", attrindx: 0 }])).toThrow(
@@ -402,6 +429,30 @@ describe("the leaf count bound: at most MAX_GUEST_LEAVES (2^20) stage-1 leaves, 
   });
 });
 
+describe("the leaf count with leaves of several sizes (runs end at the next boundary of the level above)", () => {
+  // 48-bit VA (T0SZ 16). VA 0x1ff000, IPA 0x3ff000: one page to VA 0x200000, then 2M blocks (VA and IPA 2M aligned
+  // together, never 1G aligned together: they differ by 2M); runs of 511 blocks to VA 1G, then 512 per 1G.
+  const tcr = { t0sz: 16, t1sz: 16, tg0: 4096, tg1: 4096, ips: 48 };
+  const m = (size: number, va = "0x1ff000", ipa = "0x3ff000"): Record<string, unknown> =>
+    guestJson({ tcr, mappings: [{ va, size: `0x${size.toString(16)}`, ipa, attrindx: 0 }] });
+  const BLK = 2 ** 21;
+  it("a page, 2^20 - 2 blocks and two pages: 2^20 + 1 leaves, refused; one page less passes the count", () => {
+    expect(() => setup(m(0x1000 + (2 ** 20 - 2) * BLK + 0x2000), [], { iaBits: 48 })).toThrow(/^test: guest\.mappings\[0\] asks for 1048577 stage-1 leaves; /);
+    expect(() => setup(m(0x1000 + (2 ** 20 - 2) * BLK + 0x1000), [], { iaBits: 48 })).toThrow(/table pool .* is exhausted/);
+  });
+  it("the count stops at the end of the first run past the limit: a page, 2^20 - 1 blocks, then a whole 1G run of 512", () => {
+    // After the page and 511 + 2047 * 512 blocks, n = 2^20 at VA 2^41 (1G aligned): the next run is 512 blocks.
+    expect(() => setup(m(0x1000 + 2 ** 41 + 2 ** 31), [], { iaBits: 48 })).toThrow(/^test: guest\.mappings\[0\] asks for 1049088 stage-1 leaves; /);
+  });
+  it("VA = IPA from 0x1ff000, 4G + 2M: a page, 2M blocks to 1G, 1G blocks, then pages: few leaves, built", () => {
+    const s = setup(guestJson({ mappings: [{ va: "0x1ff000", size: "0x100200000", ipa: "0x1ff000", attrindx: 0 }] }), []);
+    // Root: [0] a table (the page and the 2M blocks), [1]..[3] 1G blocks, [4] a table (2M blocks and the last pages).
+    expect(word(s.guest.mem, 0x80010008)).toBe(0x40000701n);
+    expect(word(s.guest.mem, 0x80010018)).toBe(0xc0000701n);
+    expect(word(s.guest.mem, 0x80010020) & 3n).toBe(3n);
+  });
+});
+
 describe("buildGuest's arguments", () => {
   const pgt = (): KvmPgtable => new KvmPgtable(S2_4K);
   const spec = parseGuest(guestJson(), "guest", S2_4K);
@@ -417,6 +468,11 @@ describe("buildGuest's arguments", () => {
     expect(() => buildGuest(d, spec, "w")).toThrow(/^pgt: the table is destroyed$/);
     expect(() => buildGuest(d, spec, "w")).toThrow(ArgumentError);
     expect(() => buildGuest(pgt(), spec, "w")).not.toThrow();
+    // A spec with mappings and no pool (parseGuest refuses it): the builder says the pool is none.
+    const withMap = parseGuest(guestJson({ mappings: [{ va: "0x0", size: "0x1000", ipa: "0x0", attrindx: 0 }] }), "guest", S2_4K);
+    expect(() => buildGuest(pgt(), { ...withMap, pool: null }, "w")).toThrow(
+      /^w: the table pool \(none\) is exhausted after 0 table pages \(needed for the TTBR0 root table\)$/,
+    );
     expect(() => setup(guestJson({ mappings: [{ va: "0x0", size: "0x1000", ipa: "0x0", attrindx: 0 }] }), [], {}, { noPool: true })).toThrow(InputError);
   });
 });
