@@ -101,6 +101,7 @@ describe("a successful two-stage read: VA 0x1000 -> IPA 0x50000000 -> PA 0x90000
     // Stage-2 walk lines under each entry: indented by 4 more, no ESR/HPFAR lines, no header lines.
     const i = L.indexOf("  level 1: table IPA 0x40000000 [0] @ IPA 0x40000000");
     expect(L[i + 2]).toMatch(/^ {6}level 1: table 0x[0-9a-f]+ \(root 0\) \[1\] @ /);
+    expect(L[i + 3]).toMatch(/^ {6}level 2: table 0x[0-9a-f]+ \[/);
     expect(L.some((l) => /ESR_EL2|HPFAR_EL2|^ +IPA 0x40000000, data read/.test(l))).toBe(false);
     expect(L).toContain(`  leaf: level-3 page of 0x1000 bytes; AttrIndx 0 -> MAIR_EL1.Attr0 = 0xff (${r.leaf?.mairText}); SH ISH`);
     expect(L).toContain(`        AP 00 (${r.leaf?.apText}), PXN 0, UXN 0, AF 1, nG 0: EL1 read yes, write yes, execute yes`);
@@ -426,6 +427,7 @@ describe("more leaves, permissions and paths of the text", () => {
     expect(r.leaf?.mairText).toMatch(/Tagged/);
     expect(r.leaf?.mairText).not.toMatch(/reserved/i);
     expect(lines(nw, r).at(-1)).toMatch(/^memory type: stage 1's alone \(stage 2 off\): MAIR Attr 0xf0 \(.*Tagged.*\), SH ISH$/);
+    expect(lines(nw, r).at(-1)).not.toMatch(/reserved/);
     const d = walkVa(nw, 0x40000123n, ACCESS_READ, 1);
     const L = lines(nw, d);
     expect(L).toContain(`  leaf: level-1 block of 0x40000000 bytes; AttrIndx 4 -> MAIR_EL1.Attr4 = 0x04 (${d.leaf?.mairText}); SH ISH`);
@@ -553,6 +555,15 @@ describe("more leaves, permissions and paths of the text", () => {
     // A stage-2-on walker over a stage-2-off report.
     const b = lines(on.nw, rOff);
     expect(b).toContain("    stage 2 off: the entry's PA is its IPA");
+    // Its PA is not told as a stage-1-alone memory type by a walker with stage 2 on.
+    expect(b.some((l) => l.startsWith("PA ") || l.startsWith("memory type"))).toBe(false);
+    // An update report under a stage-2-off walker: the update's stage-2 walk is not told.
+    const tcr = { t0sz: 25, t1sz: 25, tg0: 4096, tg1: 4096, ips: 40, ha: true };
+    const ha = setup(one({ af: false }, { tcr }), MAP);
+    const rHa = walkVa(ha.nw, 0x1000n, ACCESS_READ, 1);
+    const c = lines(off, rHa);
+    const u = c.findIndex((l) => l.startsWith("  hardware update of the leaf"));
+    expect(c[u + 1]).toBe("    the hardware set AF: leaf now 0x50000703");
     // A report with stage 1 on but no geometry: no stage-1 line.
     expect(lines(on.nw, { ...rOn, geometry: null }).some((l) => l.startsWith("stage 1"))).toBe(false);
   });
