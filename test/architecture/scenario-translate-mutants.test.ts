@@ -34,7 +34,7 @@ const S2_NSH_PAGE = "0x400000900034ff";
 
 function ops(list: unknown[], guest: unknown = GUEST): Array<Record<string, unknown>> {
   const doc = { name: "t", config: CFG, ops: list, ...(guest ? { guest } : {}) };
-  return replay(parseScenarioText(JSON.stringify(doc))).result.ops as Array<Record<string, unknown>>;
+  return replay(parseScenarioText(JSON.stringify(doc))).result.ops;
 }
 
 describe("translate_va results", () => {
