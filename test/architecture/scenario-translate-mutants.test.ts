@@ -14,7 +14,7 @@ import { parseScenarioText } from "../../src/scenario/format.js";
 import { replay } from "../../src/scenario/replay.js";
 
 const CFG = { granule: 4096, ia_bits: 40, pa_bits: 48, lpa2: false, fwb: false, tlb_range: false };
-// Guest tables in 16 pages at IPA 0x40000000 (PA 0x80000000). MAIR_EL1: Attr0 0x04, Attr1 0xff, Attr2 0x40 (reserved).
+// Guest tables in 16 pages at IPA 0x40000000 (PA 0x80000000). MAIR_EL1: Attr0 0x04, Attr1 0xff, Attr2 0x40 (reserved), Attr3 0x00.
 const POOL_MAP = { op: "map", ipa: "0x40000000", size: "0x10000", pa: "0x80000000", prot: "R|W", flags: "" };
 const GUEST = {
   tcr: { t0sz: 25, tg0: 4096, ips: 40 },
@@ -26,6 +26,7 @@ const GUEST = {
     { va: "0x3000", size: "0x1000", ipa: "0x50002000", attrindx: 2 },
     { va: "0x4000", size: "0x1000", ipa: "0x50003000", attrindx: 1, sh: 0 },
     { va: "0x5000", size: "0x1000", ipa: "0x60000000", attrindx: 1 },
+    { va: "0x6000", size: "0x1000", ipa: "0x50000000", attrindx: 3 },
   ],
 };
 // IPA 0x50003000 -> PA 0x90003000 as a raw stage-2 page: MemAttr 0xF (Normal WB, FWB off), SH 0 (NSH), S2AP RW, AF, XN:
@@ -47,6 +48,7 @@ describe("translate_va results", () => {
       { op: "translate_va", va: "0x2000", access: "r" },
       { op: "translate_va", va: "0x3000", access: "r" },
       { op: "translate_va", va: "0x4000", access: "r" },
+      { op: "translate_va", va: "0x6000", access: "r" },
     ]);
     // WB over stage-2 WB (MemAttr 0xF), both ISH: 0xff, ISH.
     expect(r[3]).toEqual({ ipa: "0x50000000", pa: "0x90000000", s1_level: 3, s2_level: 3, attr: "0xff", sh: 3, memtype: "Normal-WB" });
@@ -56,6 +58,8 @@ describe("translate_va results", () => {
     expect(r[5]).toMatchObject({ ipa: "0x50002000", pa: "0x90002000", attr: null, sh: null });
     // Both stages NSH: SH 0, not open.
     expect(r[6]).toEqual({ ipa: "0x50003000", pa: "0x90003000", s1_level: 3, s2_level: 3, attr: "0xff", sh: 0, memtype: "Normal-WB" });
+    // Device-nGnRnE at stage 1: ATTR 0x00, not open.
+    expect(r[7]).toMatchObject({ attr: "0x00", sh: 2, memtype: "Device-nGnRnE" });
   });
 
   it("faults: stage 1 (to EL1), stage 2 on the output IPA (to EL2, HPFAR)", () => {
