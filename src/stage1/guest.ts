@@ -7,7 +7,7 @@
 
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { InputError } from "../pgtable/u64.js";
-import { combineS1S2, combineTable, combineIndex, type CombineOptions, type CombineResult } from "../mair/combine.js";
+import { combineS1S2, type CombineOptions, type CombineResult } from "../mair/combine.js";
 import { S2_MEMATTR_LO, S2_MEMATTR_SHIFT } from "../pgtable/descriptor.js";
 import { ACCESS_EXEC } from "../walker/fault.js";
 import { s2LeafSh } from "../walker/memtype.js";
@@ -66,16 +66,6 @@ export function nestedMemType(w: NestedWalker, access: number): CombineResult {
   const s2 = stage2Of(w);
   const memAttr = (s2.descLo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT;
   return combineS1S2(w.s1Attr, w.s1Sh, memAttr, s2LeafSh(s2.descLo, s2.pgt.geom), guestCombineOptions(w.cfg, s2.pgt.fwb, access));
-}
-
-/** The same as PAR_EL1.ATTR / SH numbers in out[0..1] (-1 where open), from the combine table. */
-export function nestedMemTypeAttrSh(w: NestedWalker, access: number, out: Int32Array | number[]): void {
-  const s2 = stage2Of(w);
-  const o = guestCombineOptions(w.cfg, s2.pgt.fwb, access);
-  const t = combineTable(o);
-  const i = combineIndex(w.s1Attr, w.s1Sh, (s2.descLo & S2_MEMATTR_LO) >>> S2_MEMATTR_SHIFT, s2LeafSh(s2.descLo, s2.pgt.geom), o.fwb);
-  out[0] = t.attr[i];
-  out[1] = t.sh[i];
 }
 
 /** The walker's stage 2; with stage 2 off there is no combine (the memory type is stage 1's alone: s1Attr, s1Sh). */
