@@ -58,4 +58,14 @@ describe("the one-page map's entry test and its cached last-level table", () => 
     expect(lo & 3).toBe(3);
     expect((lo & 0xfffff000) >>> 0).toBeGreaterThanOrEqual(2 ** 31);
   });
+
+  it("a map that needs 2^20 + 1 page leaves (MAX_OP_LEAVES + 1) is refused before any store; 2^20 of them is not", () => {
+    // IPA 0x1000 -> PA 0x80002000: IPA - PA is not a multiple of 2 MiB, so no block fits anywhere (kvm_block_mapping_supported()),
+    // and every 4K page of the range is a leaf of its own.
+    const t = new KvmPgtable(CFG);
+    expect(() => t.map(0x1000, (2 ** 20 + 1) * 0x1000, 0x80002000, PROT_R | PROT_W, 0)).toThrow(/asks for 1048577 leaf descriptors/);
+    expect(t.getLeaf(0x1000).pte).toBe("0x0");
+    expect(t.map(0x1000, 2 ** 20 * 0x1000, 0x80002000, PROT_R | PROT_W, 0)).toBe(0);
+    expect(oa(t.getLeaf(0x1000 + (2 ** 20 - 1) * 0x1000).pte, 0xfffffffff000n)).toBe(0x80002000n + BigInt(2 ** 20 - 1) * 0x1000n);
+  });
 });
