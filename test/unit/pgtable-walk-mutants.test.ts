@@ -24,6 +24,7 @@ import { InputError } from "../../src/pgtable/u64.js";
 import { MaintenanceLog } from "../../src/pgtable/events.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { setRawPte } from "../../src/pgtable/rawpte.js";
 
 const CFG: Stage2Config = { granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: false, tlbRange: false };
 const K4 = 0x1000;
@@ -416,6 +417,18 @@ describe("__kvm_pgtable_walk and __kvm_pgtable_visit: the order of visits, the s
     t.log.clear();
     expect(t.relaxPerms(0x5000_0000, PROT_R, WALK_HANDLE_FAULT)).toBe(-EAGAIN);
     expect(t.log.toJson()).toEqual([["tlbi_ipa_nsh", "0x50000000", 0]]);
+  });
+
+  it("a LOCKED level-3 entry at the start of a two-page HANDLE_FAULT map: one visit, one WARN, -EAGAIN, nothing mapped", () => {
+    const t = new KvmPgtable(CFG);
+    expect(t.map(0x4000_2000, K4, 0x8000_2000, RW, 0)).toBe(0);
+    setRawPte(t, 0x4000_0000, 3, 0x400n);
+    // stage2_try_break_pte() on a LOCKED entry outside a shared walk: WARN, false; try_leaf is -EAGAIN, which
+    // stops a HANDLE_FAULT walk at that entry (5.0, 5.1 step 5, 4.6).
+    expect(t.map(0x4000_0000, 2 * K4, 0x8000_0000, RW, WALK_HANDLE_FAULT)).toBe(-EAGAIN);
+    expect(t.warnings).toEqual(["stage2_try_break_pte on a locked entry outside a shared walk"]);
+    expect(t.getLeaf(0x4000_0000).pte).toBe("0x400");
+    expect(t.getLeaf(0x4000_1000).pte).toBe("0x0");
   });
 
   it("a range that ends inside a level-3 table leaves the entries after it; one that crosses into the next table reaches it", () => {
