@@ -166,11 +166,11 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
   checkBool(c.lpa2, "lpa2");
   const granule = c.granule;
   if (granule !== 4096 && granule !== 16384 && granule !== 65536) {
-    throw new InputError(`granule: ${String(granule)} is not 4096, 16384 or 65536`);
+    throw new InputError(`granule: ${shown(granule)} is not 4096, 16384 or 65536`);
   }
   const iaBits = c.iaBits;
   if (!Number.isInteger(iaBits) || iaBits < 32 || iaBits > 52) {
-    throw new InputError(`ia_bits: ${String(iaBits)} is outside 32..52 (KVM refuses an IPA size below ARM64_MIN_PARANGE_BITS = 32)`);
+    throw new InputError(`ia_bits: ${shown(iaBits)} is outside 32..52 (KVM refuses an IPA size below ARM64_MIN_PARANGE_BITS = 32)`);
   }
   if (c.lpa2 && granule === 65536) {
     throw new InputError("lpa2: FEAT_LPA2 descriptors exist for 4K and 16K granules only (64K reaches 52 bits with FEAT_LPA)");
@@ -178,7 +178,7 @@ export function stage2Geometry(c: { granule: Granule; iaBits: number; paBits?: n
   // Without a PA size, assume the largest the format carries when the IPA needs it.
   const paBits = c.paBits ?? (iaBits > 48 && (granule === 65536 || c.lpa2) ? 52 : 48);
   if (!Number.isInteger(paBits) || !(PARANGE_BITS as readonly number[]).includes(paBits)) {
-    throw new InputError(`pa_bits: ${String(paBits)} is not a PARange size (${PARANGE_BITS.join(", ")})`);
+    throw new InputError(`pa_bits: ${shown(paBits)} is not a PARange size (${PARANGE_BITS.join(", ")})`);
   }
   if (paBits === 52 && granule !== 65536 && !c.lpa2) {
     throw new InputError("pa_bits: 52-bit PAs with a 4K or 16K granule need FEAT_LPA2 (set lpa2); without it KVM clamps PARange to 48");
