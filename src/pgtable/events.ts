@@ -91,20 +91,21 @@ function exactAddr(a: number): boolean {
  * The TLB and cache maintenance operations asked for, in order (FORMAT.md's events), kept as compact records in a typed array (see the module comment); `toJson()` gives them as FORMAT.md writes them.
  */
 export class MaintenanceLog {
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
   /** Record slots (3 doubles each); `ns` slots are in use. */
-  private rec: Float64Array;
+  declare private rec: Float64Array;
   private ns = 0;
   /** Events recorded. */
   private n = 0;
   /** Most events kept as records; later ones are only counted (`notRecorded`). */
-  readonly limit: number;
+  declare readonly limit: number;
   /**
    * Events counted but not kept, per kind (indexed by EV_*): those beyond
    * `limit`, or every event while `record` is false.
    */
   readonly notRecorded = new Float64Array(8);
   /** `limit` while recording, 0 while not. */
-  private lim: number;
+  declare private lim: number;
   private recording = true;
 
   // The tail: the last record (header slot, first event, what it is) and the

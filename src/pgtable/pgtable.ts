@@ -185,44 +185,49 @@ const NO_WORDS = new Int32Array(0);
  * a few hundred bytes of its own).
  */
 class TableConsts {
+  // The fields without a value are `declare`d: the constructor defines them, so V8 sees a number (or
+  // an object of one class) from the first store. A class field declared without a value is defined
+  // as undefined first (ES2022 class fields), which leaves it a tagged field of any type: each load then
+  // tests for a Smi or a heap number, or checks the object's map (issue 20, part 5: about 45
+  // instructions of the 341 per map4k_1g page).
   /** 2^pa_bits: the host PA range. */
-  readonly paLimit: number;
+  declare readonly paLimit: number;
   /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
-  readonly fastPaLimit: number;
+  declare readonly fastPaLimit: number;
   /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), here: a module constant costs a load and a check at each use. */
-  readonly flagsUnknown: number;
+  declare readonly flagsUnknown: number;
   /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
-  readonly leafCheckSize: number;
+  declare readonly leafCheckSize: number;
   /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
-  readonly gran: Float64Array;
-  readonly invGran: Float64Array;
+  declare readonly gran: Float64Array;
+  declare readonly invGran: Float64Array;
   /** 1 / PAGE_SIZE. */
-  readonly invPage: number;
+  declare readonly invPage: number;
   /** PTRS_PER_PTE - 1. */
-  readonly idxMask: number;
-  readonly minBlockLevel: number;
+  declare readonly idxMask: number;
+  declare readonly minBlockLevel: number;
   /** The largest leaf a walk from the start level can write (a block at max(start level, minBlockLevel)): its size and inverse. */
-  readonly topLeaf: number;
-  readonly invTopLeaf: number;
+  declare readonly topLeaf: number;
+  declare readonly invTopLeaf: number;
   /** MemAttr of Normal write-back memory (with or without FWB), in the low half. */
-  readonly normalMemattrLo: number;
+  declare readonly normalMemattrLo: number;
   // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
-  readonly oaLo: number;
-  readonly oaHi: number;
-  readonly highOa: number;
+  declare readonly oaLo: number;
+  declare readonly oaHi: number;
+  declare readonly highOa: number;
   /** The table store's basePa; its high half; its low half in pages. */
-  readonly basePa: number;
-  readonly baseHi: number;
-  readonly baseLoPages: number;
-  readonly pageShift: number;
+  declare readonly basePa: number;
+  declare readonly baseHi: number;
+  declare readonly baseLoPages: number;
+  declare readonly pageShift: number;
   /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
-  readonly shifts: Int32Array;
-  readonly stride: number;
-  readonly l3Shift: number;
+  declare readonly shifts: Int32Array;
+  declare readonly stride: number;
+  declare readonly l3Shift: number;
   /** 32 - l3Shift: where the IPA's high half goes in a last-level region number. */
-  readonly l3HiShift: number;
+  declare readonly l3HiShift: number;
   /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
-  readonly hiToPage: number;
+  declare readonly hiToPage: number;
 
   constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
     const page = geom.granule;
@@ -341,34 +346,35 @@ export interface GetLeafResult {
  * changes anything) a value the kernel's C API could not receive.
  */
 export class KvmPgtable {
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
   /** The configuration the table was built with. */
-  readonly config: Stage2Config;
+  declare readonly config: Stage2Config;
   /** Its geometry (start level, root pages, VTCR_EL2), as kvm_get_vtcr() and kvm_pgd_pages() give it. */
-  readonly geom: Geometry;
+  declare readonly geom: Geometry;
   /** @internal The descriptor format (masks of the output address). */
-  readonly fmt: PteFormat;
+  declare readonly fmt: PteFormat;
   /** @internal The table pages. */
-  readonly store: TableStore;
+  declare readonly store: TableStore;
   /** The TLB and cache maintenance the operations asked for, in order. */
-  readonly log: MaintenanceLog;
+  declare readonly log: MaintenanceLog;
   /** The constants of the table's geometry and FWB setting (shared by every such table: see TableConsts). */
-  private readonly k: TableConsts;
+  declare private readonly k: TableConsts;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
   /** FEAT_S2FWB in use (the table was not built with KVM_PGTABLE_S2_NOFWB). */
-  readonly fwb: boolean;
+  declare readonly fwb: boolean;
   /** FEAT_TLBIRANGE: invalidations of ranges as range TLBIs. */
-  readonly tlbRange: boolean;
+  declare readonly tlbRange: boolean;
   /** 2^ia_bits: the first IPA beyond the IPA space. */
-  readonly iaLimit: number;
+  declare readonly iaLimit: number;
   /** The level the walk starts at. */
-  readonly startLevel: number;
+  declare readonly startLevel: number;
   /** Entries per table page (PTRS_PER_PTE). */
-  readonly ptrsPerPte: number;
+  declare readonly ptrsPerPte: number;
   /** The granule, bytes (PAGE_SIZE). */
-  readonly pageSize: number;
+  declare readonly pageSize: number;
   /** @internal First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
-  readonly pgd: number;
+  declare readonly pgd: number;
   /** The store hook (storeHook), read on every store of the slow paths. */
   private hook: StoreHook | null = null;
   /**
