@@ -194,6 +194,14 @@ class TableConsts {
   declare readonly paLimit: number;
   /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
   declare readonly fastPaLimit: number;
+  /**
+   * 2^(ia_bits - 32) and min(2^pa_bits, 2^48) / 2^32 (ia_bits and pa_bits are
+   * 32 at least): map()'s one-page test compares an address's high half with
+   * them unsigned, so one comparison refuses a negative half and one at or
+   * beyond the limit.
+   */
+  declare readonly iaHiLimit: number;
+  declare readonly paHiLimit: number;
   /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), here: a module constant costs a load and a check at each use. */
   declare readonly flagsUnknown: number;
   /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
@@ -234,6 +242,8 @@ class TableConsts {
     this.invPage = 1 / page;
     this.paLimit = 2 ** geom.paBits;
     this.fastPaLimit = Math.min(this.paLimit, TWO_48);
+    this.iaHiLimit = 2 ** (geom.iaBits - 32);
+    this.paHiLimit = this.fastPaLimit / TWO_32;
     this.flagsUnknown = ~WALK_FLAGS_KNOWN;
     this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
     this.idxMask = geom.ptrsPerPte - 1;
@@ -429,8 +439,17 @@ export class KvmPgtable {
   }
   /** fastPaths, no store hook, not destroyed: map() may take its one-page path (mapPage). */
   private fastMap = true;
+  /**
+   * 2^(ia_bits - 32) (k.iaHiLimit) while fastMap holds and attrProt is a
+   * prot, else 0: map()'s one-page test compares the IPA's high half with it
+   * (unsigned), so that one comparison also says whether the path is open (a
+   * boolean field would be tested as any value's truth), and a prot equal to
+   * attrProt's -1 before the first map never takes it.
+   */
+  private fastIaHi = 0;
   private updateFastMap(): void {
     this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
+    this.fastIaHi = this.fastMap && this.attrProt >= 0 ? this.k.iaHiLimit : 0;
   }
 
   /** Addresses of the walk (D_* slots). */
@@ -456,8 +475,8 @@ export class KvmPgtable {
   private gMkold = false;
   private gYoung = false;
   private readonly attrScratch = ATTR_SCRATCH;
-  /** The prot whose attributes protAttrLo/Hi hold (NaN, equal to no prot, until the first map). */
-  private attrProt = NaN;
+  /** The prot whose attributes protAttrLo/Hi hold (-1, no prot, until the first map: a Smi field, one integer comparison in map()). */
+  private attrProt = -1;
   /** stage2_set_prot_attr(attrProt): the attributes of a leaf, low and high half. */
   private protAttrLo = 0;
   private protAttrHi = 0;
@@ -1896,21 +1915,24 @@ export class KvmPgtable {
     // The fault path's one-page map first, its checks in one test: the prot
     // is the last one (already checked, its attributes kept), the IPA an
     // integer below 2^ia_bits and the PA one below min(2^pa_bits, 2^48), both
-    // seen as int32 halves (lo, bits 52:32) that give them back exactly,
-    // known flags. map() stays small enough for V8 to inline into a caller's
-    // loop, and mapPage() takes the halves, so no address is boxed.
-    if (prot === this.attrProt && size === this.pageSize && this.fastMap && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
+    // seen as int32 halves (lo, bits 52:32) that give them back exactly, with
+    // a high half from 0 to below the limit's (one unsigned comparison each;
+    // the IPA's limit, fastIaHi, is 0 while the path is closed), known flags.
+    // map() stays small enough for V8 to inline into a caller's loop, and
+    // mapPage() takes the halves, so no address is boxed.
+    if (prot === this.attrProt && size === this.pageSize && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
       const aLo = addr | 0;
       const aHi = (addr * 2.3283064365386963e-10) | 0;
       const pLo = phys | 0;
       const pHi = (phys * 2.3283064365386963e-10) | 0;
+      const k = this.k;
       if (
         aHi * 4294967296 + (aLo >>> 0) === addr &&
-        addr < this.iaLimit &&
+        aHi >>> 0 < this.fastIaHi &&
         pHi * 4294967296 + (pLo >>> 0) === phys &&
-        phys < this.k.fastPaLimit &&
+        pHi >>> 0 < k.paHiLimit &&
         flags >>> 0 === flags &&
-        (flags & this.k.flagsUnknown) === 0
+        (flags & k.flagsUnknown) === 0
       ) {
         const r = this.mapPage(aLo, aHi, pLo, pHi, flags);
         if (r !== MAP_FAST_DECLINED) return r;
@@ -1943,6 +1965,7 @@ export class KvmPgtable {
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
     if (r) return r;
     this.attrProt = prot;
+    this.updateFastMap();
     this.protAttrLo = attr[0] | 0;
     this.protAttrHi = attr[1] | 0;
     this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
