@@ -196,19 +196,31 @@ export class MaintenanceLog {
 
   /** @internal Record one event (kind EV_*, its two operands). */
   push(kind: number, a: number, b: number): void {
-    // The common case first: the event continues the last record's run (nk
-    // is 0 unless the tail is a run with room left for one more event).
+    if (!this.extendRun(kind, a, b)) this.pushOther(kind, a, b);
+  }
+
+  /**
+   * @internal
+   * push()'s common case alone: when the event continues the tail's run (nk
+   * is 0 unless the tail is a run with room left for one more event), it is
+   * recorded and the answer is true; otherwise nothing is recorded and the
+   * answer is false, and the caller calls pushOther(). For the one-page map:
+   * a small method with no call, which V8 inlines whatever it did with the
+   * rest of push() (a caller that inlines push() itself may stop inlining
+   * once push()'s own optimised code holds the slow paths).
+   */
+  extendRun(kind: number, a: number, b: number): boolean {
     if (kind === this.nk && a === this.na && b === this.nb) {
       this.n++;
       this.na = a + this.nstep;
       if (--this.left === 0) this.nk = 0;
-      return;
+      return true;
     }
-    this.pushOther(kind, a, b);
+    return false;
   }
 
-  /** push() of an event that does not continue a run: the next of the tail's pairs, or pushSlow(). */
-  private pushOther(kind: number, a: number, b: number): void {
+  /** @internal push() of an event that does not continue a run: the next of the tail's pairs, or pushSlow(). */
+  pushOther(kind: number, a: number, b: number): void {
     const n = this.n;
     if (kind === this.pk && n < this.lim && a === this.na && b === this.nb) {
       this.n = n + 1;

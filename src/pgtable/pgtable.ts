@@ -242,8 +242,9 @@ class TableConsts {
     this.invPage = 1 / page;
     this.paLimit = 2 ** geom.paBits;
     this.fastPaLimit = Math.min(this.paLimit, TWO_48);
-    this.iaHiLimit = 2 ** (geom.iaBits - 32);
-    this.paHiLimit = this.fastPaLimit / TWO_32;
+    // Shifts, not 2 ** x: small integers, so the fields stay Smis (a power's result is a double).
+    this.iaHiLimit = 1 << (geom.iaBits - 32);
+    this.paHiLimit = 1 << (Math.min(geom.paBits, 48) - 32);
     this.flagsUnknown = ~WALK_FLAGS_KNOWN;
     this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
     this.idxMask = geom.ptrsPerPte - 1;
@@ -2202,8 +2203,10 @@ export class KvmPgtable {
     const cmos = (flags & 64) === 0 ? this.pageLeafCmos : 0; // WALK_SKIP_CMO
     if (cmos !== 0) {
       const pa = (oaLo >>> 0) + oaHi * 4294967296;
-      if ((cmos & 1) !== 0) this.log.push(5, pa, this.pageSize); // EV_DCACHE
-      if ((cmos & 2) !== 0) this.log.push(6, pa, this.pageSize); // EV_ICACHE
+      const log = this.log;
+      // push(), its common case inlined here (extendRun: the page continues the run of dcache cleans).
+      if ((cmos & 1) !== 0 && !log.extendRun(5, pa, this.pageSize)) log.pushOther(5, pa, this.pageSize); // EV_DCACHE
+      if ((cmos & 2) !== 0) log.push(6, pa, this.pageSize); // EV_ICACHE
     }
   }
 
