@@ -76,7 +76,7 @@ const T_SINGLE = 1;
 const T_RUN = 2;
 const T_PAIRS = 3;
 
-// Slots of `nx`: the next event that would extend the tail (kind in `nk`), and the tail's fields.
+// Slots of `nx`: the next event that would extend a pairs tail (kind in `pk`), and the tail's fields.
 const X_A1 = 2; // pairs: next a of the first kind
 const X_B1 = 4;
 const X_A2 = 5; // pairs: next a of the second kind
@@ -91,30 +91,40 @@ function exactAddr(a: number): boolean {
  * The TLB and cache maintenance operations asked for, in order (FORMAT.md's events), kept as compact records in a typed array (see the module comment); `toJson()` gives them as FORMAT.md writes them.
  */
 export class MaintenanceLog {
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
   /** Record slots (3 doubles each); `ns` slots are in use. */
-  private rec: Float64Array;
+  declare private rec: Float64Array;
   private ns = 0;
   /** Events recorded. */
   private n = 0;
   /** Most events kept as records; later ones are only counted (`notRecorded`). */
-  readonly limit: number;
+  declare readonly limit: number;
   /**
    * Events counted but not kept, per kind (indexed by EV_*): those beyond
    * `limit`, or every event while `record` is false.
    */
   readonly notRecorded = new Float64Array(8);
   /** `limit` while recording, 0 while not. */
-  private lim: number;
+  declare private lim: number;
   private recording = true;
 
   // The tail: the last record (header slot, first event, what it is) and the
-  // event that would extend it (kind nk, 0 when none; a and b in nx).
+  // event that would extend it (a and b in na, nb): of kind nk for a run, pk
+  // for pairs (0 when none).
   private tHead = -1;
   private tStart = 0;
   private tMode = T_NONE;
   private tK1 = 0;
   private tK2 = 0;
   private nk = 0;
+  private pk = 0;
+  /**
+   * While nk is a kind: how many more events the run may take (1 at least),
+   * the events to the record limit or to the end of the exact range
+   * (runLeft), whichever comes first. push() counts it down instead of
+   * testing both after every event (issue 20, part 5).
+   */
+  private left = 0;
   /** The expected event's a and b, and the run's step (of the first kind, for pairs): double fields (never Smis). */
   private na = 0.5;
   private nb = 0.5;
@@ -145,6 +155,8 @@ export class MaintenanceLog {
   set record(on: boolean) {
     this.recording = checkBool(on, "record");
     this.lim = on ? this.limit : 0;
+    // The run's countdown holds for the old limit: count again (a run is not extended while not recording).
+    if (this.tMode === T_RUN) this.setNext(T_RUN, this.na);
   }
 
   /** @internal The events seen per kind before this one was only counted: the same as `notRecorded` (kept for callers of the old name). */
@@ -184,21 +196,36 @@ export class MaintenanceLog {
 
   /** @internal Record one event (kind EV_*, its two operands). */
   push(kind: number, a: number, b: number): void {
-    // The common case first: the event continues the last record's run.
+    if (!this.extendRun(kind, a, b)) this.pushOther(kind, a, b);
+  }
+
+  /**
+   * @internal
+   * push()'s common case alone: when the event continues the tail's run (nk
+   * is 0 unless the tail is a run with room left for one more event), it is
+   * recorded and the answer is true; otherwise nothing is recorded and the
+   * answer is false, and the caller calls pushOther(). For the one-page map:
+   * a small method with no call, which V8 inlines whatever it did with the
+   * rest of push() (a caller that inlines push() itself may stop inlining
+   * once push()'s own optimised code holds the slow paths).
+   */
+  extendRun(kind: number, a: number, b: number): boolean {
+    if (kind === this.nk && a === this.na && b === this.nb) {
+      this.n++;
+      this.na = a + this.nstep;
+      if (--this.left === 0) this.nk = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal push() of an event that does not continue a run: the next of the tail's pairs, or pushSlow(). */
+  pushOther(kind: number, a: number, b: number): void {
     const n = this.n;
-    if (kind === this.nk && n < this.lim) {
-      if (a === this.na && b === this.nb) {
-        this.n = n + 1;
-        if (this.tMode === T_RUN) {
-          // The next one: exact while it stays a non-negative integer below 2^53 (a literal: module constants cost a load each).
-          const next = a + this.nstep;
-          this.na = next;
-          if (!(next >= 0 && next < 9007199254740992)) this.nk = 0;
-        } else {
-          this.advancePairs();
-        }
-        return;
-      }
+    if (kind === this.pk && n < this.lim && a === this.na && b === this.nb) {
+      this.n = n + 1;
+      this.advancePairs();
+      return;
     }
     this.pushSlow(kind, a, b);
   }
@@ -334,25 +361,51 @@ export class MaintenanceLog {
     this.expectPairs();
   }
 
-  /** The run's next event is at `a` (none when it would leave the exact range). */
+  /** The run's next event is at `a` (none when it would leave the exact range or the record limit). */
   private setNext(mode: number, a: number): void {
-    if (mode === T_RUN && exactAddr(a)) {
+    this.pk = 0;
+    // na is the run's next address even when the run takes no more (the record setter counts from it).
+    this.na = a;
+    const left = mode === T_RUN ? this.runLeft(a) : 0;
+    if (left > 0) {
       this.nk = this.tK1;
-      this.na = a;
+      this.left = left;
     } else {
       this.nk = 0;
     }
   }
 
+  /**
+   * How many events the run at its step may still take from `a` on: those
+   * at a, a + step, a + 2 step, ... while they stay non-negative integers
+   * below 2^53 (so that a0 + j*step decodes exactly) and, at most, the
+   * `lim - n` the record limit leaves.
+   */
+  private runLeft(a: number): number {
+    const cap = this.lim - this.n;
+    if (cap <= 0 || !exactAddr(a)) return 0;
+    const step = this.nstep;
+    // Both ends inside the exact range, so every event between them is (rounding is monotonic: an
+    // end outside the range is not computed inside it).
+    if (exactAddr(a + (cap - 1) * step)) return cap;
+    // The range ends first (step is not 0): the count to its end, from the quotient, then made exact.
+    let c = step > 0 ? Math.floor((EXACT - 1 - a) / step) + 1 : Math.floor(a / -step) + 1;
+    if (c > cap) c = cap;
+    while (c > 1 && !exactAddr(a + (c - 1) * step)) c--;
+    while (c < cap && exactAddr(a + c * step)) c++;
+    return c;
+  }
+
   /** Pairs: the next event is the first kind of a pair when the count is even, else the second. */
   private expectPairs(): void {
     const x = this.nx;
+    this.nk = 0;
     if (((this.n - this.tStart) & 1) === 0) {
-      this.nk = exactAddr(x[X_A1]) ? this.tK1 : 0;
+      this.pk = exactAddr(x[X_A1]) ? this.tK1 : 0;
       this.na = x[X_A1];
       this.nb = x[X_B1];
     } else {
-      this.nk = exactAddr(x[X_A2]) ? this.tK2 : 0;
+      this.pk = exactAddr(x[X_A2]) ? this.tK2 : 0;
       this.na = x[X_A2];
       this.nb = x[X_B2];
     }
@@ -397,6 +450,7 @@ export class MaintenanceLog {
     this.tMode = T_SINGLE;
     this.tK1 = kind;
     this.nk = 0;
+    this.pk = 0;
   }
 
   /** Room for k more slots (slots never outnumber events, so this stays within `limit` slots and two). */
@@ -416,6 +470,7 @@ export class MaintenanceLog {
     this.tHead = -1;
     this.tMode = T_NONE;
     this.nk = 0;
+    this.pk = 0;
     this.cHead = -1;
     this.cStart = 0;
     this.cEnd = 0;
@@ -612,6 +667,7 @@ export class MaintenanceLog {
   /** The tail state from the last record (after cutting back). */
   private retail(): void {
     this.nk = 0;
+    this.pk = 0;
     if (this.ns === 0) {
       this.tHead = -1;
       this.tMode = T_NONE;

@@ -300,13 +300,14 @@ export interface GetLeafBatchOptions {
  * answering exactly as KvmPgtable.getLeaf() does one IPA at a time.
  */
 export class GetLeafBatch {
-  private readonly pgt: KvmPgtable;
-  private readonly kernel: GetLeafKernel | null;
-  private readonly lanes: number;
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
+  declare private readonly pgt: KvmPgtable;
+  declare private readonly kernel: GetLeafKernel | null;
+  declare private readonly lanes: number;
   private readonly part = new Float64Array(2);
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
-  private readonly store: TableStore;
+  declare private readonly store: TableStore;
   /** The flat arena leafIn() reads (a constant of it): leaf() uses leafIn() only while it is the store's. */
   private leafArena: Int32Array | null = null;
   private leafIn: LeafFn = noLeaf;

@@ -185,50 +185,66 @@ const NO_WORDS = new Int32Array(0);
  * a few hundred bytes of its own).
  */
 class TableConsts {
+  // The fields without a value are `declare`d: the constructor defines them, so V8 sees a number (or
+  // an object of one class) from the first store. A class field declared without a value is defined
+  // as undefined first (ES2022 class fields), which leaves it a tagged field of any type: each load then
+  // tests for a Smi or a heap number, or checks the object's map (issue 20, part 5: about 45
+  // instructions of the 341 per map4k_1g page).
   /** 2^pa_bits: the host PA range. */
-  readonly paLimit: number;
+  declare readonly paLimit: number;
   /** min(2^pa_bits, 2^48): the PAs mapPage() takes (a leaf needs only the main OA field). */
-  readonly fastPaLimit: number;
+  declare readonly fastPaLimit: number;
+  /**
+   * 2^(ia_bits - 32) and min(2^pa_bits, 2^48) / 2^32 (ia_bits and pa_bits are
+   * 32 at least): map()'s one-page test compares an address's high half with
+   * them unsigned, so one comparison refuses a negative half and one at or
+   * beyond the limit.
+   */
+  declare readonly iaHiLimit: number;
+  declare readonly paHiLimit: number;
   /** The walk flags no kernel flag has (~WALK_FLAGS_KNOWN), here: a module constant costs a load and a check at each use. */
-  readonly flagsUnknown: number;
+  declare readonly flagsUnknown: number;
   /** A map, set_owner or split of more bytes than this may exceed MAX_OP_LEAVES leaves (limits.ts). */
-  readonly leafCheckSize: number;
+  declare readonly leafCheckSize: number;
   /** kvm_granule_size(level) and its inverse (exact: powers of two), indexed by level + 1. */
-  readonly gran: Float64Array;
-  readonly invGran: Float64Array;
+  declare readonly gran: Float64Array;
+  declare readonly invGran: Float64Array;
   /** 1 / PAGE_SIZE. */
-  readonly invPage: number;
+  declare readonly invPage: number;
   /** PTRS_PER_PTE - 1. */
-  readonly idxMask: number;
-  readonly minBlockLevel: number;
+  declare readonly idxMask: number;
+  declare readonly minBlockLevel: number;
   /** The largest leaf a walk from the start level can write (a block at max(start level, minBlockLevel)): its size and inverse. */
-  readonly topLeaf: number;
-  readonly invTopLeaf: number;
+  declare readonly topLeaf: number;
+  declare readonly invTopLeaf: number;
   /** MemAttr of Normal write-back memory (with or without FWB), in the low half. */
-  readonly normalMemattrLo: number;
+  declare readonly normalMemattrLo: number;
   // Table descriptors -> page index (kvm_pte_follow): the OA fields of the format and the arena's base.
-  readonly oaLo: number;
-  readonly oaHi: number;
-  readonly highOa: number;
+  declare readonly oaLo: number;
+  declare readonly oaHi: number;
+  declare readonly highOa: number;
   /** The table store's basePa; its high half; its low half in pages. */
-  readonly basePa: number;
-  readonly baseHi: number;
-  readonly baseLoPages: number;
-  readonly pageShift: number;
+  declare readonly basePa: number;
+  declare readonly baseHi: number;
+  declare readonly baseLoPages: number;
+  declare readonly pageShift: number;
   /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
-  readonly shifts: Int32Array;
-  readonly stride: number;
-  readonly l3Shift: number;
+  declare readonly shifts: Int32Array;
+  declare readonly stride: number;
+  declare readonly l3Shift: number;
   /** 32 - l3Shift: where the IPA's high half goes in a last-level region number. */
-  readonly l3HiShift: number;
+  declare readonly l3HiShift: number;
   /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
-  readonly hiToPage: number;
+  declare readonly hiToPage: number;
 
   constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
     const page = geom.granule;
     this.invPage = 1 / page;
     this.paLimit = 2 ** geom.paBits;
     this.fastPaLimit = Math.min(this.paLimit, TWO_48);
+    // Shifts, not 2 ** x: small integers, so the fields stay Smis (a power's result is a double).
+    this.iaHiLimit = 1 << (geom.iaBits - 32);
+    this.paHiLimit = 1 << (Math.min(geom.paBits, 48) - 32);
     this.flagsUnknown = ~WALK_FLAGS_KNOWN;
     this.leafCheckSize = (MAX_OP_LEAVES - 1) * page;
     this.idxMask = geom.ptrsPerPte - 1;
@@ -341,34 +357,35 @@ export interface GetLeafResult {
  * changes anything) a value the kernel's C API could not receive.
  */
 export class KvmPgtable {
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
   /** The configuration the table was built with. */
-  readonly config: Stage2Config;
+  declare readonly config: Stage2Config;
   /** Its geometry (start level, root pages, VTCR_EL2), as kvm_get_vtcr() and kvm_pgd_pages() give it. */
-  readonly geom: Geometry;
+  declare readonly geom: Geometry;
   /** @internal The descriptor format (masks of the output address). */
-  readonly fmt: PteFormat;
+  declare readonly fmt: PteFormat;
   /** @internal The table pages. */
-  readonly store: TableStore;
+  declare readonly store: TableStore;
   /** The TLB and cache maintenance the operations asked for, in order. */
-  readonly log: MaintenanceLog;
+  declare readonly log: MaintenanceLog;
   /** The constants of the table's geometry and FWB setting (shared by every such table: see TableConsts). */
-  private readonly k: TableConsts;
+  declare private readonly k: TableConsts;
   /** Kernel WARN_ON()s that fired (the conformance oracle had none). */
   readonly warnings: string[] = [];
   /** FEAT_S2FWB in use (the table was not built with KVM_PGTABLE_S2_NOFWB). */
-  readonly fwb: boolean;
+  declare readonly fwb: boolean;
   /** FEAT_TLBIRANGE: invalidations of ranges as range TLBIs. */
-  readonly tlbRange: boolean;
+  declare readonly tlbRange: boolean;
   /** 2^ia_bits: the first IPA beyond the IPA space. */
-  readonly iaLimit: number;
+  declare readonly iaLimit: number;
   /** The level the walk starts at. */
-  readonly startLevel: number;
+  declare readonly startLevel: number;
   /** Entries per table page (PTRS_PER_PTE). */
-  readonly ptrsPerPte: number;
+  declare readonly ptrsPerPte: number;
   /** The granule, bytes (PAGE_SIZE). */
-  readonly pageSize: number;
+  declare readonly pageSize: number;
   /** @internal First root page (pgt->pgd); the pgdPages root pages are contiguous from it. */
-  readonly pgd: number;
+  declare readonly pgd: number;
   /** The store hook (storeHook), read on every store of the slow paths. */
   private hook: StoreHook | null = null;
   /**
@@ -423,8 +440,17 @@ export class KvmPgtable {
   }
   /** fastPaths, no store hook, not destroyed: map() may take its one-page path (mapPage). */
   private fastMap = true;
+  /**
+   * 2^(ia_bits - 32) (k.iaHiLimit) while fastMap holds and attrProt is a
+   * prot, else 0: map()'s one-page test compares the IPA's high half with it
+   * (unsigned), so that one comparison also says whether the path is open (a
+   * boolean field would be tested as any value's truth), and a prot equal to
+   * attrProt's -1 before the first map never takes it.
+   */
+  private fastIaHi = 0;
   private updateFastMap(): void {
     this.fastMap = this.fastOn && this.hook === null && !this.destroyedFlag;
+    this.fastIaHi = this.fastMap && this.attrProt >= 0 ? this.k.iaHiLimit : 0;
   }
 
   /** Addresses of the walk (D_* slots). */
@@ -450,8 +476,8 @@ export class KvmPgtable {
   private gMkold = false;
   private gYoung = false;
   private readonly attrScratch = ATTR_SCRATCH;
-  /** The prot whose attributes protAttrLo/Hi hold (NaN, equal to no prot, until the first map). */
-  private attrProt = NaN;
+  /** The prot whose attributes protAttrLo/Hi hold (-1, no prot, until the first map: a Smi field, one integer comparison in map()). */
+  private attrProt = -1;
   /** stage2_set_prot_attr(attrProt): the attributes of a leaf, low and high half. */
   private protAttrLo = 0;
   private protAttrHi = 0;
@@ -1890,21 +1916,24 @@ export class KvmPgtable {
     // The fault path's one-page map first, its checks in one test: the prot
     // is the last one (already checked, its attributes kept), the IPA an
     // integer below 2^ia_bits and the PA one below min(2^pa_bits, 2^48), both
-    // seen as int32 halves (lo, bits 52:32) that give them back exactly,
-    // known flags. map() stays small enough for V8 to inline into a caller's
-    // loop, and mapPage() takes the halves, so no address is boxed.
-    if (prot === this.attrProt && size === this.pageSize && this.fastMap && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
+    // seen as int32 halves (lo, bits 52:32) that give them back exactly, with
+    // a high half from 0 to below the limit's (one unsigned comparison each;
+    // the IPA's limit, fastIaHi, is 0 while the path is closed), known flags.
+    // map() stays small enough for V8 to inline into a caller's loop, and
+    // mapPage() takes the halves, so no address is boxed.
+    if (prot === this.attrProt && size === this.pageSize && typeof addr === "number" && typeof phys === "number" && typeof flags === "number") {
       const aLo = addr | 0;
       const aHi = (addr * 2.3283064365386963e-10) | 0;
       const pLo = phys | 0;
       const pHi = (phys * 2.3283064365386963e-10) | 0;
+      const k = this.k;
       if (
         aHi * 4294967296 + (aLo >>> 0) === addr &&
-        addr < this.iaLimit &&
+        aHi >>> 0 < this.fastIaHi &&
         pHi * 4294967296 + (pLo >>> 0) === phys &&
-        phys < this.k.fastPaLimit &&
+        pHi >>> 0 < k.paHiLimit &&
         flags >>> 0 === flags &&
-        (flags & this.k.flagsUnknown) === 0
+        (flags & k.flagsUnknown) === 0
       ) {
         const r = this.mapPage(aLo, aHi, pLo, pHi, flags);
         if (r !== MAP_FAST_DECLINED) return r;
@@ -1937,6 +1966,7 @@ export class KvmPgtable {
     const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
     if (r) return r;
     this.attrProt = prot;
+    this.updateFastMap();
     this.protAttrLo = attr[0] | 0;
     this.protAttrHi = attr[1] | 0;
     this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
@@ -2173,8 +2203,10 @@ export class KvmPgtable {
     const cmos = (flags & 64) === 0 ? this.pageLeafCmos : 0; // WALK_SKIP_CMO
     if (cmos !== 0) {
       const pa = (oaLo >>> 0) + oaHi * 4294967296;
-      if ((cmos & 1) !== 0) this.log.push(5, pa, this.pageSize); // EV_DCACHE
-      if ((cmos & 2) !== 0) this.log.push(6, pa, this.pageSize); // EV_ICACHE
+      const log = this.log;
+      // push(), its common case inlined here (extendRun: the page continues the run of dcache cleans).
+      if ((cmos & 1) !== 0 && !log.extendRun(5, pa, this.pageSize)) log.pushOther(5, pa, this.pageSize); // EV_DCACHE
+      if ((cmos & 2) !== 0) log.push(6, pa, this.pageSize); // EV_ICACHE
     }
   }
 

@@ -67,20 +67,21 @@ export interface StorageOptions {
 }
 
 export class TableStore {
-  readonly granule: number;
-  readonly pageShift: number;
+  // `declare`d fields: defined by the constructor, so V8 keeps them as numbers / objects of one class (see TableConsts in pgtable.ts).
+  declare readonly granule: number;
+  declare readonly pageShift: number;
   /** 2 * PTRS_PER_PTE: 32-bit words per page. */
-  readonly wordsPerPage: number;
-  readonly wordsShift: number;
-  readonly chunkShift: number;
-  readonly chunkMask: number;
-  readonly basePa: number;
-  readonly maxPages: number;
+  declare readonly wordsPerPage: number;
+  declare readonly wordsShift: number;
+  declare readonly chunkShift: number;
+  declare readonly chunkMask: number;
+  declare readonly basePa: number;
+  declare readonly maxPages: number;
 
   chunks: Int32Array[] = [];
   /** Bumped whenever a chunk is replaced by another array (a reader that kept a chunk must look it up again). */
   chunkGen = 0;
-  refcount: Int32Array;
+  declare refcount: Int32Array;
   /**
    * The arena as one array, for the walks (see flatten()): the words of every
    * page below `flatPages` are at `page << wordsShift` in `flat`, which the
