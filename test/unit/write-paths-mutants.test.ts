@@ -37,6 +37,7 @@ import {
 import { ArgumentError } from "../../src/pgtable/args.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { setRawPte } from "../../src/pgtable/rawpte.js";
 
 const K4 = 4096;
 const M2 = 2 ** 21;
@@ -302,6 +303,45 @@ describe("the one-page map's cached last-level table: inputs that tell a stale o
 });
 
 describe("map of one page over a range smaller than a page (kvm_pgtable_walk rounds it to whole pages)", () => {
+  it("an invalid entry holding only high bits (SW0, written by set_pte) is an entry in use: break-before-make drops its reference", () => {
+    const t = new KvmPgtable(CFG);
+    expect(t.map(A, K4, 0x8000_0000, RW, 0)).toBe(0);
+    // Entries 5 and 8 of A's last-level table: 0x0080_0000_0000_0000 (bit 55 only; low half 0), their neighbours 4 and 7 empty.
+    setRawPte(t, A + 5 * K4, 3, 0x0080_0000_0000_0000n);
+    setRawPte(t, A + 8 * K4, 3, 0x0080_0000_0000_0000n);
+    const l3 = child(t, child(t, t.pgd, 1), 0);
+    // page_count: 1 + three non-zero entries (kernel-reference 5.0).
+    expect(t.store.pageCount(l3)).toBe(4);
+    t.log.clear();
+    // A page map over entry 5 (5.1): needs_update (old invalid); not the SW-bits-only case (the low halves differ), so
+    // stage2_try_break_pte (LOCKED, no TLBI for an invalid entry, put_page as it was counted), the dcache, stage2_make_pte (get_page).
+    expect(t.map(A + 5 * K4, K4, 0x8000_5000, RW, 0)).toBe(0);
+    expect(entry(t, l3, 5)).toBe("0x400000800057ff");
+    expect(t.store.pageCount(l3)).toBe(4);
+    // The same over entry 8 with a half page.
+    expect(t.map(A + 8 * K4 + 0x800, 0x800, 0x8000_8000, RW, 0)).toBe(0);
+    expect(entry(t, l3, 8)).toBe("0x400000800087ff");
+    expect(t.store.pageCount(l3)).toBe(4);
+    expect(t.log.toJson()).toEqual([
+      ["dcache", "0x80005000", "0x1000"],
+      ["dcache", "0x80008000", "0x1000"],
+    ]);
+  });
+
+  it("half pages at IPA 0x1000 and at 2^36 map those IPAs, not an entry of the other's last-level table", () => {
+    const t = new KvmPgtable(CFG);
+    // 2^36: root page 0, level-1 index 64, level-2 index 0; entry 1 of its last-level table mapped, entry 0 empty.
+    expect(t.map(2 ** 36 + K4, K4, 0x9000_1000, RW, 0)).toBe(0);
+    expect(t.map(0x1000, 0x800, 0x8000_1000, RW, 0)).toBe(0);
+    expect(t.getLeaf(0x1000)).toEqual({ ret: 0, pte: "0x400000800017ff", level: 3 });
+    expect(t.getLeaf(2 ** 36)).toEqual({ ret: 0, pte: "0x0", level: 3 });
+    expect(t.getLeaf(2 ** 36 + K4).pte).toBe("0x400000900017ff");
+    // And a half page at 2^36 maps 2^36 (entry 0 of its table), leaving IPA 0x1000 alone.
+    expect(t.map(2 ** 36, 0x800, 0xa000_0000, RW, 0)).toBe(0);
+    expect(t.getLeaf(2 ** 36)).toEqual({ ret: 0, pte: "0x400000a00007ff", level: 3 });
+    expect(t.getLeaf(0x1000).pte).toBe("0x400000800017ff");
+  });
+
   it("a size-0 map walks nothing: 0, nothing stored, even where a last-level table exists and at 2^ia_bits", () => {
     const t = new KvmPgtable(CFG);
     expect(t.map(A, K4, 0x8000_0000, RW, 0)).toBe(0);
