@@ -494,6 +494,13 @@ describe("the operation bodies (kernel-reference 5.2-5.5)", () => {
     ]);
   });
 
+  it("relax_perms beyond the IPA space: the walk's -ERANGE is returned with no TLBI (only 0 and -EAGAIN get one)", () => {
+    const t = new KvmPgtable(CFG);
+    expect(t.relaxPerms(2 ** 40, PROT_R, 0)).toBe(-ERANGE);
+    expect(t.relaxPerms(2 ** 40, PROT_R, WALK_HANDLE_FAULT)).toBe(-ERANGE);
+    expect(t.log.toJson()).toEqual([]);
+  });
+
   it("wrprotect clears W of the leaves in range only; mkyoung sets AF of the one page", () => {
     const t = new KvmPgtable(CFG);
     expect(t.map(A, 2 * K4, 0x8000_0000, RW, 0)).toBe(0);
@@ -582,6 +589,17 @@ describe("get_leaf, destroy and the hooks' limits", () => {
     expect(t.store.inUse).toBe(0);
     expect([t.store.pageCount(0), t.store.pageCount(1)]).toEqual([0, 0]);
     expect(t.warnings).toEqual([]);
+  });
+
+  it("destroy leaves a table create_unlinked made (it is no part of the table: the free walker never reaches it)", () => {
+    const t = new KvmPgtable(CFG);
+    // Page 2, right after the two root pages: a level-2 block's table of 512 pages (count 1 + 512).
+    const ul = t.createUnlinked(0x9000_0000, 2, RW, true);
+    expect(ul).toBe(2);
+    t.destroy();
+    expect(t.store.pageCount(ul)).toBe(513);
+    expect(t.store.inUse).toBe(1);
+    expect([t.store.pageCount(0), t.store.pageCount(1)]).toEqual([0, 0]);
   });
 
   it("destroy frees both root pages and every table, each page's count to 0", () => {
