@@ -10,31 +10,14 @@
 // (-ERANGE for an IPA at or beyond 2^ia_bits; a PA must be a host PA, below
 // 2^pa_bits) give the expected answers, whatever path map() takes.
 import { describe, expect, it } from "vitest";
-import { ArgumentError } from "../../src/pgtable/args.js";
 import { ERANGE, PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { refused, tableState } from "../helpers-pgtable.js";
 
 const K4 = 4096;
 const TWO_32 = 2 ** 32;
 const RW = PROT_R | PROT_W;
-
-function refused(f: () => unknown, arg: string): void {
-  let e: unknown = null;
-  try {
-    f();
-  } catch (x) {
-    e = x;
-  }
-  expect(e).toBeInstanceOf(ArgumentError);
-  expect((e as ArgumentError).arg).toBe(arg);
-}
-
-/** Every word of the table's arena, its page counts and the events so far: what a refused call must leave as it was. */
-function state(t: KvmPgtable): string {
-  const words = t.store.chunks.map((c) => Array.from(c).join(",")).join(";");
-  return `${words}|${Array.from(t.store.refcount.subarray(0, t.store.bump)).join(",")}|${t.log.length}|${t.store.inUse}`;
-}
 
 function table(cfg: Stage2Config, fast: boolean): KvmPgtable {
   const t = new KvmPgtable(cfg);
@@ -56,13 +39,13 @@ describe("map(): negative multiples of 2^32 are refused as any negative address 
     for (const fast of [true, false]) {
       it(`granule ${cfg.granule}, ${cfg.iaBits}-bit IPA, ${cfg.paBits}-bit PA, fast paths ${fast ? "on" : "off"}`, () => {
         const t = table(cfg, fast);
-        const before = state(t);
+        const before = tableState(t);
         for (const bad of [-TWO_32, -2 * TWO_32, -255 * TWO_32, -(2 ** 52)]) {
           refused(() => t.map(bad, K4, 0x8000_1000, RW, 0), "addr");
           refused(() => t.map(0x4000_1000, K4, bad, RW, 0), "phys");
           refused(() => t.map(bad, K4, bad, RW, 0), "addr");
         }
-        expect(state(t)).toBe(before);
+        expect(tableState(t)).toBe(before);
         // The table still maps as before: the next page of the same last-level table.
         expect(t.map(0x4000_1000, K4, 0x8000_1000, RW, 0)).toBe(0);
         const leaf = t.getLeaf(0x4000_1000);
@@ -98,8 +81,8 @@ describe("map(): the high halves' limits", () => {
 describe("map(): a prot of -1 before the first map", () => {
   it("is refused (the last prot's slot holds -1 until a map sets it)", () => {
     const t = new KvmPgtable(CFGS[0]);
-    const before = state(t);
+    const before = tableState(t);
     refused(() => t.map(0x4000_0000, K4, 0x8000_0000, -1, 0), "prot");
-    expect(state(t)).toBe(before);
+    expect(tableState(t)).toBe(before);
   });
 });

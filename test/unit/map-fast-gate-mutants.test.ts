@@ -14,30 +14,14 @@
 // events-records-mutants.test.ts). Written for the surviving mutants of
 // `npm run mutate` (issue 23, after the sp5 speed change).
 import { describe, expect, it } from "vitest";
-import { ArgumentError } from "../../src/pgtable/args.js";
 import { PROT_R, PROT_W, PROT_X } from "../../src/pgtable/descriptor.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { refused, tableState } from "../helpers-pgtable.js";
 
 const K4 = 4096;
 const RW = PROT_R | PROT_W;
 const CFG: Stage2Config = { granule: 4096, iaBits: 40, paBits: 40, lpa2: false, fwb: false, tlbRange: false };
-
-function refused(f: () => unknown, arg: string): void {
-  let e: unknown = null;
-  try {
-    f();
-  } catch (x) {
-    e = x;
-  }
-  expect(e).toBeInstanceOf(ArgumentError);
-  expect((e as ArgumentError).arg).toBe(arg);
-}
-
-function state(t: KvmPgtable): string {
-  const words = t.store.chunks.map((c) => Array.from(c).join(",")).join(";");
-  return `${words}|${Array.from(t.store.refcount.subarray(0, t.store.bump)).join(",")}|${t.log.length}|${t.store.inUse}`;
-}
 
 function logSlots(t: KvmPgtable): number {
   return (t.log as unknown as { ns: number }).ns;
@@ -47,9 +31,9 @@ describe("map() before the first prot: the one-page path stays closed", () => {
   it("prot -1 is refused after fastPaths or storeHook was set on a fresh table", () => {
     const a = new KvmPgtable(CFG);
     a.fastPaths = true;
-    const before = state(a);
+    const before = tableState(a);
     refused(() => a.map(0x4000_0000, K4, 0x8000_0000, -1, 0), "prot");
-    expect(state(a)).toBe(before);
+    expect(tableState(a)).toBe(before);
     const b = new KvmPgtable(CFG);
     b.storeHook = null;
     refused(() => b.map(0x4000_0000, K4, 0x8000_0000, -1, 0), "prot");
@@ -76,12 +60,12 @@ describe("map(): -2^31 and -(2^32 + 2^31) are refused as any negative address is
   it("as the IPA and as the PA, with the one-page path open", () => {
     const t = new KvmPgtable(CFG);
     expect(t.map(0x4000_0000, K4, 0x8000_0000, RW, 0)).toBe(0);
-    const before = state(t);
+    const before = tableState(t);
     for (const bad of [-(2 ** 31), -(2 ** 32 + 2 ** 31)]) {
       refused(() => t.map(bad, K4, 0x8000_1000, RW, 0), "addr");
       refused(() => t.map(0x4000_1000, K4, bad, RW, 0), "phys");
     }
-    expect(state(t)).toBe(before);
+    expect(tableState(t)).toBe(before);
     // IPA 0x80000000 (what -2^31's low half reads unsigned) was not mapped.
     expect(t.getLeaf(0x8000_0000).pte).toBe("0x0");
     expect(t.getLeaf(0x4000_1000).pte).toBe("0x0");
