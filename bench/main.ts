@@ -4,8 +4,8 @@
  *
  * Per workload, one at a time (as sol.c): --warmup untimed runs (default 6;
  * sol.c does 1, V8 needs a few to reach its steady state), then --reps timed
- * runs. Each timed run: the untimed set-up, a full GC and a short idle
- * pause, the timed part, the untimed verification. With --sol every timed run
+ * runs. Each timed run: the untimed set-up, a full GC, a read of the
+ * workload's tables, the timed part, the untimed verification. With --sol every timed run
  * is paired with one timed run of the same sol.c workload made just before
  * it (bench/sol.ts drives sol.c one run at a time; bench/paired.ts). Figures
  * are CPU time per unit of the measuring thread: node runs with
@@ -31,7 +31,7 @@ import { loadNow, machineInfo } from "./machine.js";
 import { fullGc, settledDataHeap } from "./memory.js";
 import { addRuns, summarisePairs, type Pair, type RunSample } from "./paired.js";
 import { jsonReport, resultsTable, scalingReport, type RunConfig, type WorkloadResult } from "./report.js";
-import { SETTLE_MS, runScaling, type ScalingRow } from "./scaling.js";
+import { runScaling, type ScalingRow } from "./scaling.js";
 import { SolDriver, solSource } from "./sol.js";
 import { BenchCheckError } from "./verify.js";
 import { ThreadCpuClock } from "./threadcpu.js";
@@ -64,16 +64,21 @@ function restartWithFlags(): number | null {
 
 const clock = new ThreadCpuClock();
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** One timed s2pt run: set-up, GC, idle, a read of the tables, the timed part with both clocks, verification. */
-async function timedRun(w: Workload, watch: TimedWatch): Promise<RunSample> {
+/**
+ * One timed s2pt run: set-up, GC, a read of the tables, the timed part with
+ * both clocks, verification. As sol.c's run (bench/sol-driver.c: set-up,
+ * then the timed part at once), the timed part follows its set-up without a
+ * pause: the full GC (V8's own, so that no garbage of the set-up is
+ * collected in the timed part) is done synchronously under --single-threaded,
+ * and touch() reads back the tables and table state the GC walked past. (An
+ * idle pause after the GC, once there to let V8's concurrent sweeper threads
+ * finish, did nothing else once node ran --single-threaded, but left the CPU
+ * idle before the timed part: a 20 ms pause made map_block_64g's timed part
+ * 7.3 -> 12.4 ns a block in a scratch harness; docs/benchmarks.md, part 6.)
+ */
+function timedRun(w: Workload, watch: TimedWatch): RunSample {
   w.setup();
   fullGc();
-  await sleep(SETTLE_MS);
-  // The pause lets other processes evict the tables the set-up just wrote; sol.c's timed part starts right after its set-up.
   w.touch();
   const young0 = newSpaceUsed();
   clock.start();
@@ -95,11 +100,11 @@ async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, 
   );
   if (solName !== null && sol !== null) await sol.run(solName); // sol.c's own untimed warm-up run
   // Warm-up runs are timed runs whose figures are dropped: the same set-up,
-  // GC and idle pause, so that the code the timed runs execute is the code
+  // GC and read of the tables, so that the code the timed runs execute is the code
   // the warm-ups settled on (a first full GC drops V8's on-stack-compiled
   // code of a long loop, and the next run recompiles it).
   const discard = new TimedWatch();
-  for (let i = 0; i < args.warmup * w.rounds; i++) await timedRun(w, discard);
+  for (let i = 0; i < args.warmup * w.rounds; i++) timedRun(w, discard);
   await discard.collect();
   const pairs: Pair[] = [];
   for (let i = 0; i < args.reps; i++) {
@@ -108,7 +113,7 @@ async function runWorkload(w: Workload, args: BenchArgs, sol: SolDriver | null, 
     let t: RunSample | null = null;
     for (let r = 0; r < w.rounds; r++) {
       if (solName !== null && sol !== null) s = addRuns(s, await sol.run(solName));
-      t = addRuns(t, await timedRun(w, watch));
+      t = addRuns(t, timedRun(w, watch));
     }
     pairs.push({ sol: s, s2pt: t as RunSample });
   }
@@ -165,7 +170,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.scaling) {
     process.stderr.write(`scaling: 1, 4, 16, 64 GiB of 4K pages...\n`);
-    scaling = await runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
+    scaling = runScaling(args.fwb, ctx.log, args.reps, args.warmup, watch, (m) => process.stderr.write(m + "\n"));
   }
   await watch.collect();
   for (const r of results) r.watch = watch.stats(r.name, r.units / r.rounds);

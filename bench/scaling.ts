@@ -35,9 +35,6 @@ const GIB = 2 ** 30;
 const MIB2 = 2 ** 21;
 export const MEMORY_TARGET = 1.25;
 export const FLAT_TARGET = 1.3;
-/** Idle time between the pre-run GCs and the timed part (as bench/main.ts). */
-export const SETTLE_MS = 20;
-
 /**
  * The table pages the kernel holds for a mapping of [ipa, ipa + size) with
  * last-level leaves only: the concatenated root pages, plus, at every level
@@ -90,12 +87,10 @@ function timed_scaling(p: KvmPgtable, gib: number, log: MaintenanceLog): number 
  * One timed mapping of `gib` GiB into a fresh table; returns ns per page, the
  * memory measures and the table (see runScaling for why the caller keeps it).
  */
-async function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string, clock: ThreadCpuClock) {
+function runOnce(gib: number, fwb: boolean, log: MaintenanceLog, sink: WindowSink, label: string, clock: ThreadCpuClock) {
   const before = settledHeap();
   const p = new KvmPgtable(benchConfig(fwb), {}, log);
   log.clear();
-  // As before every timed workload run: let the GC's concurrent sweeping finish while idle.
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const young0 = newSpaceUsed();
   clock.start();
   const start = performance.now();
@@ -138,25 +133,18 @@ export function scalingRuns(gib: number, reps: number): number {
  * collect no table of the same size, and each size warms up again after the
  * previous size's tables are let go.
  */
-export async function runScaling(
-  fwb: boolean,
-  log: MaintenanceLog,
-  reps: number,
-  warmup: number,
-  sink: WindowSink,
-  progress: (msg: string) => void,
-): Promise<ScalingRow[]> {
+export function runScaling(fwb: boolean, log: MaintenanceLog, reps: number, warmup: number, sink: WindowSink, progress: (msg: string) => void): ScalingRow[] {
   const rows: ScalingRow[] = [];
   const clock = new ThreadCpuClock();
   clock.calibrate();
   for (const gib of SCALING_GIB) {
     const alive: KvmPgtable[] = [];
-    for (let w = 0; w < Math.max(1, warmup); w++) alive.push((await runOnce(1, fwb, log, { window() {} }, "warm-up", clock)).table);
+    for (let w = 0; w < Math.max(1, warmup); w++) alive.push(runOnce(1, fwb, log, { window() {} }, "warm-up", clock).table);
     const ns: number[] = [];
     const runs = scalingRuns(gib, reps);
-    let last: Awaited<ReturnType<typeof runOnce>> | null = null;
+    let last: ReturnType<typeof runOnce> | null = null;
     for (let r = 0; r < runs; r++) {
-      last = await runOnce(gib, fwb, log, sink, `scaling_${gib}g`, clock);
+      last = runOnce(gib, fwb, log, sink, `scaling_${gib}g`, clock);
       alive.push(last.table);
       ns.push(last.ns);
     }

@@ -50,8 +50,8 @@ export class ThreadCpuClock {
 
   start(): void {
     this.others0 = otherThreadsNs();
-    // Warm the clocks' code paths: the first call after an idle pause (the
-    // set-up's GC and settle time) runs cold and would land partly in the window.
+    // Warm the clocks' code paths: the first call after the set-up's GC runs
+    // cold and would land partly in the window.
     for (let i = 0; i < 4; i++) {
       process.cpuUsage();
       performance.now();

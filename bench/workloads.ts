@@ -120,7 +120,7 @@ export interface Workload {
   /** The timed part. */
   run(): void;
   /**
-   * Untimed, right before the timed part (after the GC and idle pause): read
+   * Untimed, right before the timed part (after the set-up's full GC): read
    * the workload's table memory once, as sol.c's set-up leaves its page pool
    * just written (pool_reset()'s memset) when its timed part starts, and
    * each table's own state (the KvmPgtable, its store and their typed
