@@ -34,6 +34,7 @@ export {
   ERRNO_NAMES,
   ArgumentError,
   InputError,
+  TableMemoryError,
   type GetLeafResult,
   type Stage2Config,
   type Geometry,

@@ -21,7 +21,7 @@
 export { KvmPgtable, type GetLeafResult, type StoreHook } from "./pgtable.js";
 export { PhysMemory } from "./physmem.js";
 export type { WalkTables } from "./walkgen.js";
-export type { StorageOptions } from "./storage.js";
+export { TableMemoryError, type StorageOptions } from "./storage.js";
 export {
   GRANULES,
   stage2Geometry,

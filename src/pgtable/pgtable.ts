@@ -68,8 +68,8 @@ import {
 } from "./descriptor.js";
 import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID, MAX_TLBI_RANGE_PAGES, MaintenanceLog } from "./events.js";
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
-import { TableStore, type StorageOptions } from "./storage.js";
-import { TWO_32, alignDown, hexHalves, isAligned } from "./u64.js";
+import { TableMemoryError, TableStore, type StorageOptions } from "./storage.js";
+import { TWO_32, alignDown, hex, hexHalves, isAligned } from "./u64.js";
 import { PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES } from "./descriptor.js";
 import { ArgumentError, checkBits, checkBool, checkInstance, checkInt, checkObject, checkU64, shown, ADDRESS_LIMIT } from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
@@ -574,11 +574,36 @@ export class KvmPgtable {
    * the 64K and LPA2 high OA fields are honoured all the same.
    */
   private follow(lo: number, hi: number): number {
+    // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
+    return (((this.oaHiPart(lo, hi) - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
+  }
+
+  /** The output address's bits above 31 (the main OA field's, and the 64K / LPA2 high OA fields'). */
+  private oaHiPart(lo: number, hi: number): number {
     let hiPart = hi & this.k.oaHi;
     if (this.k.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
     else if (this.k.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
-    // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
-    return (((hiPart - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
+    return hiPart;
+  }
+
+  /**
+   * follow() where the walk goes on into the child table (reads it, counts
+   * it, frees it): the page must be one the store handed out (below its bump
+   * pointer, at the descriptor's PA), else TableMemoryError (see storage.ts). A page the store freed
+   * since is zeroed memory of the store, read as such.
+   */
+  private followTable(lo: number, hi: number): number {
+    const page = this.follow(lo, hi);
+    // follow() works modulo 2^32 pages: the page's PA must also be the descriptor's (no other high bits).
+    if (page >>> 0 >= this.store.bump || this.oaHiPart(lo, hi) * TWO_32 + ((lo & this.k.oaLo) >>> 0) !== this.store.pagePa(page)) this.badTablePointer(lo, hi);
+    return page;
+  }
+
+  private badTablePointer(lo: number, hi: number): never {
+    const first = this.store.pagePa(0);
+    throw new TableMemoryError(
+      `the table descriptor ${hexHalves(lo, hi)} points at a next-level table outside the table store (its pages are at ${hex(first)}..${hex(this.store.pagePa(this.store.bump) - 1)}): a descriptor written into the store's memory directly? The operation stopped at that entry`,
+    );
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */
@@ -799,7 +824,7 @@ export class KvmPgtable {
           fAddr[sp] = d[D_ADDR];
           fOldLo[sp] = oldLo;
           fOldHi[sp] = oldHi;
-          page = this.follow(oldLo, oldHi);
+          page = this.followTable(oldLo, oldHi);
           level++;
           tbl = chunks[page >>> chunkShift];
           pageOff = (page & chunkMask) << wordsShift;
@@ -1439,7 +1464,7 @@ export class KvmPgtable {
   /** stage2_map_walk_table_pre(): a block replacing a whole table. */
   private stage2MapWalkTablePre(): number {
     if (!this.stage2LeafMappingAllowed()) return 0;
-    const child = this.follow(this.w[W_OLD_LO], this.w[W_OLD_HI]);
+    const child = this.followTable(this.w[W_OLD_LO], this.w[W_OLD_HI]);
     const ret = this.stage2MapWalkerTryLeaf();
     if (ret) return ret;
     // mm_ops->free_unlinked_table(): the host defers it through RCU; the
@@ -1496,7 +1521,7 @@ export class KvmPgtable {
     let needFlush = false;
     const isTable = level !== KVM_PGTABLE_LAST_LEVEL && (oldLo & TABLE_BITS) === TABLE_BITS;
     if (isTable) {
-      child = this.follow(oldLo, oldHi);
+      child = this.followTable(oldLo, oldHi);
       if (this.store.pageCount(child) !== 1) return 0;
     } else if ((oldLo & S2_MEMATTR_LO) === this.k.normalMemattrLo) {
       needFlush = !this.fwb;
@@ -1697,7 +1722,7 @@ export class KvmPgtable {
     const hi = this.w[W_OLD_HI];
     if ((lo | hi) === 0) return 0;
     this.putPage(this.cPage);
-    if (this.cLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) this.putPage(this.follow(lo, hi));
+    if (this.cLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) this.putPage(this.followTable(lo, hi));
     return 0;
   }
 
@@ -1720,7 +1745,7 @@ export class KvmPgtable {
       if (childLevel !== KVM_PGTABLE_LAST_LEVEL && (lo & TABLE_BITS) === TABLE_BITS) {
         // The TABLE_POST visit: put_page(ptep), then put_page(childp) (the
         // recursion ends with the child's last reference).
-        this.stage2FreeUnlinked(this.follow(lo, hi), childLevel);
+        this.stage2FreeUnlinked(this.followTable(lo, hi), childLevel);
       }
       this.putPage(table);
     }
@@ -2244,7 +2269,7 @@ export class KvmPgtable {
         const lo = tbl[off];
         const hi = tbl[off + 1];
         if ((lo & TABLE) === TABLE) {
-          page = this.follow(lo, hi);
+          page = this.followTable(lo, hi);
           continue;
         }
         if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
@@ -2356,7 +2381,7 @@ export class KvmPgtable {
         this.dLevel = level;
         return;
       }
-      page = this.follow(lo, tbl[off + 1]);
+      page = this.followTable(lo, tbl[off + 1]);
       level++;
     }
   }

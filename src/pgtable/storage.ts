@@ -44,6 +44,20 @@
  */
 
 import { ArgumentError, checkInt, checkObject, shown } from "./args.js";
+import { InputError } from "./u64.js";
+
+/**
+ * A table descriptor whose next-level table is not a page of the table's
+ * store: only a direct write into the store's memory (its chunks) makes
+ * one, since every table s2pt writes points at a page the store handed out.
+ * The kernel would follow it into whatever memory it names
+ * (kvm_pte_follow() is phys_to_virt()); the model has no memory there, so
+ * the operation stops at it with this error instead of reading outside its
+ * arrays. What the operation did before it reached the entry stays done.
+ */
+export class TableMemoryError extends InputError {
+  override name = "TableMemoryError";
+}
 
 const CHUNK_BYTES = 256 * 1024;
 const CHUNK_WORDS = CHUNK_BYTES >>> 2;
