@@ -574,28 +574,23 @@ export class KvmPgtable {
    * the 64K and LPA2 high OA fields are honoured all the same.
    */
   private follow(lo: number, hi: number): number {
-    // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
-    return (((this.oaHiPart(lo, hi) - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
-  }
-
-  /** The output address's bits above 31 (the main OA field's, and the 64K / LPA2 high OA fields'). */
-  private oaHiPart(lo: number, hi: number): number {
     let hiPart = hi & this.k.oaHi;
     if (this.k.highOa === 1) hiPart += ((lo & ADDR_51_48_LO) >>> ADDR_51_48_SHIFT) << 16;
     else if (this.k.highOa === 2) hiPart += ((lo & ADDR_51_50_LPA2_LO) >>> ADDR_51_50_LPA2_SHIFT) << 18;
-    return hiPart;
+    // (PA - basePa) >> PAGE_SHIFT in 32-bit integers: page indices stay far below 2^31.
+    return (((hiPart - this.k.baseHi) << this.k.hiToPage) + ((lo & this.k.oaLo) >>> this.k.pageShift) - this.k.baseLoPages) | 0;
   }
 
   /**
    * follow() where the walk goes on into the child table (reads it, counts
    * it, frees it): the page must be one the store handed out (below its bump
-   * pointer, at the descriptor's PA), else TableMemoryError (see storage.ts). A page the store freed
+   * pointer), else TableMemoryError (see storage.ts). A page the store freed
    * since is zeroed memory of the store, read as such.
    */
   private followTable(lo: number, hi: number): number {
     const page = this.follow(lo, hi);
-    // follow() works modulo 2^32 pages: the page's PA must also be the descriptor's (no other high bits).
-    if (page >>> 0 >= this.store.bump || this.oaHiPart(lo, hi) * TWO_32 + ((lo & this.k.oaLo) >>> 0) !== this.store.pagePa(page)) this.badTablePointer(lo, hi);
+    // (follow() works modulo 2^32 pages, as every generated walk does: getleaf.ts, walker/kernel.ts.)
+    if (page >>> 0 >= this.store.bump) this.badTablePointer(lo, hi);
     return page;
   }
 
@@ -2527,12 +2522,12 @@ export class KvmPgtable {
     if (!this.entryOk(page, index)) this.badEntry(page, index);
     return this.store.chunkOf(page)[this.store.pageOffset(page) + 2 * index + 1] >>> 0;
   }
-  /** @internal The table page a table descriptor points at (lo, hi: its unsigned halves). */
+  /** @internal The table page a table descriptor points at (lo, hi: its unsigned halves); TableMemoryError when it is not one of the store's. */
   childPage(lo: number, hi: number): number {
     if (!(typeof lo === "number" && lo >>> 0 === lo && typeof hi === "number" && hi >>> 0 === hi)) {
       throw new ArgumentError(lo >>> 0 === lo ? "hi" : "lo", `${shown(lo >>> 0 === lo ? hi : lo)} is not an unsigned 32-bit half of a descriptor`);
     }
-    return this.follow(lo | 0, hi | 0);
+    return this.followTable(lo | 0, hi | 0);
   }
   /** kvm_granule_size(level): the bytes one entry at `level` (-1..3) maps. */
   granuleSize(level: number): number {
