@@ -68,8 +68,8 @@ import {
 } from "./descriptor.js";
 import { EV_DCACHE, EV_ICACHE, EV_TLBI_IPA, EV_TLBI_IPA_NSH, EV_TLBI_RANGE, EV_TLBI_VMID, MAX_TLBI_RANGE_PAGES, MaintenanceLog } from "./events.js";
 import { stage2Geometry, type Geometry, type Stage2Config } from "./geometry.js";
-import { TableMemoryError, TableStore, type StorageOptions } from "./storage.js";
-import { TWO_32, alignDown, hex, hexHalves, isAligned } from "./u64.js";
+import { TableMemoryError, TableStore, tableOutsideStore, type StorageOptions } from "./storage.js";
+import { TWO_32, alignDown, hexHalves, isAligned } from "./u64.js";
 import { PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES } from "./descriptor.js";
 import { ArgumentError, checkBits, checkBool, checkInstance, checkInt, checkObject, checkU64, shown, ADDRESS_LIMIT } from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
@@ -595,10 +595,7 @@ export class KvmPgtable {
   }
 
   private badTablePointer(lo: number, hi: number): never {
-    const first = this.store.pagePa(0);
-    throw new TableMemoryError(
-      `the table descriptor ${hexHalves(lo, hi)} points at a next-level table outside the table store (its pages are at ${hex(first)}..${hex(this.store.pagePa(this.store.bump) - 1)}): a descriptor written into the store's memory directly? The operation stopped at that entry`,
-    );
+    throw new TableMemoryError(tableOutsideStore(lo, hi, this.store.pagePa(0), this.store.pagePa(this.store.bump)));
   }
 
   /** Store a descriptor into the visited entry (WRITE_ONCE / smp_store_release). */

@@ -44,7 +44,7 @@
  */
 
 import { ArgumentError, checkInt, checkObject, shown } from "./args.js";
-import { InputError } from "./u64.js";
+import { InputError, hex, hexHalves } from "./u64.js";
 
 /**
  * A table descriptor whose next-level table is not a page of the table's
@@ -57,6 +57,11 @@ import { InputError } from "./u64.js";
  */
 export class TableMemoryError extends InputError {
   override name = "TableMemoryError";
+}
+
+/** TableMemoryError's message for the descriptor (lo, hi: its halves) of a store whose pages are at [first, end). */
+export function tableOutsideStore(lo: number, hi: number, first: number, end: number): string {
+  return `the table descriptor ${hexHalves(lo, hi)} points at a next-level table outside the table store (its pages are at ${hex(first)}..${hex(end - 1)}): a descriptor written into the store's memory directly? The operation stopped at that entry`;
 }
 
 const CHUNK_BYTES = 256 * 1024;

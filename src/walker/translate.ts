@@ -71,6 +71,7 @@ import {
 import { KvmPgtable } from "../pgtable/pgtable.js";
 import { ArgumentError, checkBool, checkInstance, checkInt, checkObject, optBool, shown } from "../pgtable/args.js";
 import type { WalkStore, WalkTables } from "../pgtable/walkgen.js";
+import { TableMemoryError, tableOutsideStore } from "../pgtable/storage.js";
 import { ImageTables } from "./image.js";
 import {
   ACCESS_READ,
@@ -541,7 +542,7 @@ export class S2Walker {
             const i =
               ((shift - stride >= 32 ? ipaHi >>> (shift - stride - 32) : (ipaLo >>> (shift - stride)) | (ipaHi << (32 - shift + stride))) & idxMask) >>> 0;
             return this.externalAbort(level + 1, access, (next + this.basePage) * 2 ** this.pageShift + i * 8);
-          } else throw new Error(`level-${level} table descriptor points outside the table store`);
+          } else throw new TableMemoryError(tableOutsideStore(lo, hi, this.store.pagePa(0), this.store.pagePa(this.store.bump)));
         }
         page = next | 0;
         level++;

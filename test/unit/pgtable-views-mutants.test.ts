@@ -8,6 +8,7 @@ import { PROT_R, PROT_W } from "../../src/pgtable/descriptor.js";
 import { ArgumentError } from "../../src/pgtable/args.js";
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
+import { TableMemoryError } from "../../src/pgtable/storage.js";
 
 const K4 = 4096;
 const CFG: Stage2Config = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: true, tlbRange: false };
@@ -49,10 +50,18 @@ describe("the read-only views", () => {
     argError(() => t.childPage(3, 0.5), "hi", /0\.5/);
     argError(() => t.childPage("3" as unknown as number, 0), "lo", /is not an unsigned/);
     argError(() => t.childPage(3, "0" as unknown as number), "hi", /is not an unsigned/);
-    // Table pages are at 2^47 + page * 4K (storage.ts): the descriptor 0x8000_0000_5003 is page 5.
-    expect(t.childPage(0x5003, 0x8000)).toBe(5);
-    expect(t.childPage(0xffff_f003, 0x8000)).toBe(0xfffff);
-    expect(t.childPage(0x3, 0x8001)).toBe(0x100000);
+    // Table pages are at 2^47 + page * 4K (storage.ts): the descriptor 0x8000_0000_3003 is page 3, the
+    // store's last (bump 4). Pages from 4 up (0x8000_0000_4003 is page 4, 0x8000_ffff_f003 page 0xfffff,
+    // 0x8001_0000_0003 page 0x100000) are not the store's: TableMemoryError (table-memory-error.test.ts).
+    expect(t.store.bump).toBe(4);
+    expect(t.childPage(0x3003, 0x8000)).toBe(3);
+    expect(t.childPage(0x2003, 0x8000)).toBe(2);
+    for (const [lo, hi] of [
+      [0x4003, 0x8000],
+      [0xffff_f003, 0x8000],
+      [0x3, 0x8001],
+    ])
+      expect(() => t.childPage(lo, hi)).toThrow(TableMemoryError);
   });
   it("granuleSize(level) is kvm_granule_size: 2^((PAGE_SHIFT - 3) * (4 - level) + 3); levels outside -1..3 are refused", () => {
     expect([-1, 0, 1, 2, 3].map((l) => t.granuleSize(l))).toEqual([2 ** 48, 2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12]);

@@ -18,7 +18,16 @@ import * as workload from "../../src/workload/index.js";
 const PARTS: Record<string, Record<string, unknown>> = { pgtable, regs, mair, walker, stage1, kvm, scenario, reliability, workload };
 
 /** Exports that take no argument at all, or only optional ones (a default is used): nothing to refuse. */
-const NO_ARGUMENTS = new Set(["ArgumentError", "InputError", "TableMemoryError", "InvariantViolation", "GuestMemory", "MaintenanceLog", "RecordBudget", "BbmChecker"]);
+const NO_ARGUMENTS = new Set([
+  "ArgumentError",
+  "InputError",
+  "TableMemoryError",
+  "InvariantViolation",
+  "GuestMemory",
+  "MaintenanceLog",
+  "RecordBudget",
+  "BbmChecker",
+]);
 
 const BAD: ReadonlyArray<[string, unknown]> = [
   ["a Symbol", Symbol("not an argument")],

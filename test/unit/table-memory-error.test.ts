@@ -125,3 +125,13 @@ describe("the read-only views over a table descriptor outside the table store", 
     expect(scribbled(4).childPage(0x00002003, 0x00008000)).toBe(2);
   });
 });
+
+describe("the hardware walker over a table descriptor outside the table store", () => {
+  it("translate() and the batch stop with the same TableMemoryError (an image's walk takes an external abort instead)", async () => {
+    const { S2Walker } = await import("../../src/walker/translate.js");
+    const { ACCESS_READ } = await import("../../src/walker/fault.js");
+    stopsAt(() => new S2Walker(scribbled(0x7ff00)).translate(0x40000000, ACCESS_READ, 1), "0x80007ff00003");
+    const w = new S2Walker(scribbled(0x7ff00));
+    stopsAt(() => w.translateBatch(new Float64Array([0x40000000]), 1, ACCESS_READ, 1, new Float64Array(1), new Int32Array(1)), "0x80007ff00003");
+  });
+});
