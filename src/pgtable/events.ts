@@ -366,7 +366,7 @@ export class MaintenanceLog {
     this.pk = 0;
     // na is the run's next address even when the run takes no more (the record setter counts from it).
     this.na = a;
-    const left = mode === T_RUN ? this.runLeft(a) : 0;
+    const left = mode === T_RUN ? this.runLeft() : 0;
     if (left > 0) {
       this.nk = this.tK1;
       this.left = left;
@@ -379,9 +379,12 @@ export class MaintenanceLog {
    * How many events the run at its step may still take from `a` on: those
    * at a, a + step, a + 2 step, ... while they stay non-negative integers
    * below 2^53 (so that a0 + j*step decodes exactly) and, at most, the
-   * `lim - n` the record limit leaves.
+   * `lim - n` the record limit leaves. `a` is na, read here rather than
+   * passed: V8 does not inline this, and a double argument to a call is a
+   * new heap number each time.
    */
-  private runLeft(a: number): number {
+  private runLeft(): number {
+    const a = this.na;
     const cap = this.lim - this.n;
     if (cap <= 0 || !exactAddr(a)) return 0;
     const step = this.nstep;

@@ -236,6 +236,15 @@ class TableConsts {
   declare readonly l3HiShift: number;
   /** 32 - PAGE_SHIFT: a high-half address bit's weight in pages. */
   declare readonly hiToPage: number;
+  /**
+   * The last prot a table of these constants set up for map (-1: none) and
+   * stage2_set_prot_attr()'s attributes for it (low, high half): a pure
+   * function of prot, FWB and LPA2, which these constants fix, so a fresh
+   * table's first map need not work them out again.
+   */
+  declare attrProt: number;
+  declare attrLo: number;
+  declare attrHi: number;
 
   constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
     const page = geom.granule;
@@ -268,6 +277,9 @@ class TableConsts {
     this.l3Shift = shifts[KVM_PGTABLE_LAST_LEVEL];
     this.l3HiShift = 32 - this.l3Shift;
     this.hiToPage = 32 - this.pageShift;
+    this.attrProt = -1;
+    this.attrLo = 0;
+    this.attrHi = 0;
   }
 }
 
@@ -323,6 +335,61 @@ function geometryOf(c: Stage2Config): GeometryConsts {
   const consts: GeometryConsts = { geom, gran, invGran, shifts, configs, k };
   if (key !== null) geometries.set(key, consts);
   return consts;
+}
+
+/**
+ * blockRun()'s loop for mapBlocks(): from word `off` of `tbl`, while the
+ * entry is empty (both halves 0) and fewer than `cnt` are done, store the
+ * block leaf (pLo | attrLo, pHi | attrHi) and step the OA by `gi` (the
+ * block size, which divides 2^32: the low half carries into the high
+ * half). Returns the number stored. A small function of its own, so that
+ * V8 keeps its few values in registers.
+ */
+function fillBlocks(tbl: Int32Array, off: number, cnt: number, pLo: number, pHi: number, attrLo: number, attrHi: number, shift: number, oaHi: number): number {
+  // The arguments as int32 locals, once: V8 then tests no argument's tag inside the loops. Offsets
+  // stay far below 2^31: `| 0` spares V8 an overflow check at each step. The block size is passed
+  // as its shift (an argument of 2^30 would be a boxed number).
+  const aLo = attrLo | 0;
+  const aHi = attrHi | 0;
+  const gi = (1 << shift) | 0;
+  const mask = oaHi | 0;
+  const stop = (off + (cnt << 1)) | 0;
+  let o = off | 0;
+  pLo |= 0;
+  pHi |= 0;
+  // Four entries a time round while there are four and all are empty (each
+  // time round costs V8 a check of tbl and a reload of its length and base),
+  // then one by one up to the first entry that is not empty.
+  while (
+    o < ((stop - 6) | 0) &&
+    (tbl[o] | tbl[(o + 1) | 0] | tbl[(o + 2) | 0] | tbl[(o + 3) | 0] | tbl[(o + 4) | 0] | tbl[(o + 5) | 0] | tbl[(o + 6) | 0] | tbl[(o + 7) | 0]) === 0
+  ) {
+    tbl[o] = pLo | aLo;
+    tbl[(o + 1) | 0] = pHi | aHi;
+    pLo = (pLo + gi) | 0;
+    if (pLo === 0) pHi = (pHi + 1) & mask;
+    tbl[(o + 2) | 0] = pLo | aLo;
+    tbl[(o + 3) | 0] = pHi | aHi;
+    pLo = (pLo + gi) | 0;
+    if (pLo === 0) pHi = (pHi + 1) & mask;
+    tbl[(o + 4) | 0] = pLo | aLo;
+    tbl[(o + 5) | 0] = pHi | aHi;
+    pLo = (pLo + gi) | 0;
+    if (pLo === 0) pHi = (pHi + 1) & mask;
+    tbl[(o + 6) | 0] = pLo | aLo;
+    tbl[(o + 7) | 0] = pHi | aHi;
+    pLo = (pLo + gi) | 0;
+    if (pLo === 0) pHi = (pHi + 1) & mask;
+    o = (o + 8) | 0;
+  }
+  while (o < stop && (tbl[o] | tbl[(o + 1) | 0]) === 0) {
+    tbl[o] = pLo | aLo;
+    tbl[(o + 1) | 0] = pHi | aHi;
+    o = (o + 2) | 0;
+    pLo = (pLo + gi) | 0;
+    if (pLo === 0) pHi = (pHi + 1) & mask;
+  }
+  return (o - off) >> 1;
 }
 
 /** An address or size given as a number: a non-negative integer below 2^53 (args.ts ADDRESS_LIMIT; the test every entry point starts with). */
@@ -415,9 +482,11 @@ export class KvmPgtable {
    * Fast paths on: consecutive leaf visits of unmap, the attribute walker,
    * aging, flush and map handled in one loop (leafRun), the one-page map
    * through existing tables, a new leaf in an empty entry without the
-   * break-before-make call chain, get_leaf as a plain descent. Off, every
-   * visit goes through the generic per-entry callback; the results are
-   * identical (test/property/fastpath.test.ts and the fuzzer's checked runs).
+   * break-before-make call chain, a map of start-level blocks into empty
+   * entries without the walker (mapBlocks), get_leaf as a plain descent.
+   * Off, every visit goes through the generic per-entry callback; the
+   * results are identical (test/property/fastpath.test.ts,
+   * map-blocks.property.test.ts and the fuzzer's checked runs).
    *
    * @internal
    */
@@ -1974,20 +2043,86 @@ export class KvmPgtable {
       const r = this.mapPage(addr | 0, (addr * INV_TWO_32) | 0, phys | 0, (phys * INV_TWO_32) | 0, flags);
       if (r !== MAP_FAST_DECLINED) return r;
     }
+    if (size > this.pageSize && this.fastMap && (flags & WALK_SHARED) === 0) {
+      const r = this.mapBlocks(addr, size, phys, flags);
+      if (r !== MAP_FAST_DECLINED) return r;
+    }
     return this.mapWalk(addr, size, phys, flags);
+  }
+
+  /**
+   * map() of a range that is a run of blocks at the start level inside one
+   * root page (IPA, size and PA multiples of the start level's block; no
+   * store hook, not SHARED, below 2^ia_bits, the PAs below 2^48): what
+   * kvm_pgtable_walk() with stage2_map_walker does for each of those
+   * entries in turn while it is empty (a LEAF visit; the block is allowed,
+   * stage2_try_break_pte() stores the LOCKED marker and issues nothing, the
+   * CMOs, get_page and the leaf: see blockRun), in one loop with no walker
+   * in between. At the first entry that is not empty the rest of the range
+   * goes to the generic walk (mapWalk), from that entry on with the PA it
+   * would have had: the kernel's walk uses its start only for that PA
+   * (stage2_map_walker_phys_addr), so this is the same walk. Declines
+   * (before any change) what it does not handle.
+   */
+  private mapBlocks(addr: number, size: number, phys: number, flags: number): number {
+    const k = this.k;
+    const level = this.startLevel;
+    // Blocks at the start level only (a level above the first with blocks would need tables).
+    if (level < k.minBlockLevel) return MAP_FAST_DECLINED;
+    const g = k.topLeaf;
+    const inv = k.invTopLeaf;
+    // Entry numbers at the start level (exact: g is a power of two); addr + size within the IPA space keeps them small.
+    const first = addr * inv;
+    const cnt = size * inv;
+    if (Math.floor(first) !== first || Math.floor(cnt) !== cnt || Math.floor(phys * inv) * g !== phys || addr + size > this.iaLimit || phys + size > TWO_48) {
+      return MAP_FAST_DECLINED;
+    }
+    const idx = first & k.idxMask;
+    if (idx + cnt > this.ptrsPerPte) return MAP_FAST_DECLINED;
+    const page = this.pgd + (first >> k.stride);
+    const store = this.store;
+    const tbl = store.chunks[page >>> store.chunkShift];
+    const off = ((page & store.chunkMask) << store.wordsShift) + (idx << 1);
+    // kvm_init_valid_leaf_pte(phys, attr, level): a block (type bit clear: the start level is never the last).
+    const attrLo = (this.protAttrLo & LEAF_ATTR_LO) | PTE_VALID_LO;
+    const attrHi = this.protAttrHi & LEAF_ATTR_HI;
+    const n = fillBlocks(tbl, off, cnt, phys & k.oaLo, (phys * INV_TWO_32) & k.oaHi, attrLo, attrHi, k.shifts[level + 1], k.oaHi);
+    if (n !== 0) {
+      store.refcount[page] += n;
+      if ((flags & WALK_SKIP_CMO) === 0) {
+        const dc = (attrLo & S2_MEMATTR_LO) === k.normalMemattrLo;
+        const ic = (attrHi & S2_XN_HI) === 0;
+        if (dc && ic) this.log.pushPairs(EV_DCACHE, phys, g, g, EV_ICACHE, phys, g, g, n);
+        else if (dc) this.log.pushRun(EV_DCACHE, phys, g, g, n);
+        else if (ic) this.log.pushRun(EV_ICACHE, phys, g, g, n);
+      }
+      if (n === cnt) return 0;
+    }
+    const done = n * g;
+    return this.mapWalk(addr + done, size - done, phys + done, flags);
   }
 
   /** stage2_set_prot_attr(prot) for map(): the attributes kept for the next call; returns its errno (0). */
   private setProtAttr(prot: number): number {
-    const attr = this.attrScratch;
-    const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
-    if (r) return r;
+    const k = this.k;
+    let lo = k.attrLo;
+    let hi = k.attrHi;
+    if (prot !== k.attrProt) {
+      const attr = this.attrScratch;
+      const r = stage2SetProtAttr(prot, this.fwb, this.fmt.lpa2, attr);
+      if (r) return r;
+      lo = attr[0] | 0;
+      hi = attr[1] | 0;
+      k.attrProt = prot;
+      k.attrLo = lo;
+      k.attrHi = hi;
+    }
     this.attrProt = prot;
     this.updateFastMap();
-    this.protAttrLo = attr[0] | 0;
-    this.protAttrHi = attr[1] | 0;
-    this.pageLeafLo = (attr[0] & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
-    this.pageLeafHi = attr[1] & LEAF_ATTR_HI;
+    this.protAttrLo = lo;
+    this.protAttrHi = hi;
+    this.pageLeafLo = (lo & LEAF_ATTR_LO) | PTE_TYPE_LO | PTE_VALID_LO;
+    this.pageLeafHi = hi & LEAF_ATTR_HI;
     this.pageLeafCmos = ((this.pageLeafLo & S2_MEMATTR_LO) === this.k.normalMemattrLo ? 1 : 0) | ((this.pageLeafHi & S2_XN_HI) === 0 ? 2 : 0);
     return 0;
   }
