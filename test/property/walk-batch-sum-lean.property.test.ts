@@ -34,7 +34,7 @@ import { ArgumentError } from "../../src/pgtable/args.js";
 import type { Granule, Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_NONE } from "../../src/walker/fault.js";
-import { buildKernel, LANES } from "../../src/walker/kernel.js";
+import { buildKernel, LANES, type DescriptorWords } from "../../src/walker/kernel.js";
 import { S2Walker } from "../../src/walker/translate.js";
 import { xorshift64, type Xorshift } from "./xorshift.js";
 
@@ -63,7 +63,7 @@ const GEOMETRIES: Array<[Granule, number, number, boolean]> = [
 const PROTS = [PROT_R, PROT_R | PROT_W, PROT_R | PROT_W | PROT_X, PROT_X, PROT_W, 0, PROT_R | PROT_DEVICE, PROT_R | PROT_W | PROT_NORMAL_NC];
 
 /** A random table from `seed` (the same seed builds the same table) and the IPAs to walk. */
-function buildTable(cfg: Stage2Config, seed: bigint, scribbled: boolean): { pgt: KvmPgtable; ipas: number[] } {
+function buildTable(cfg: Stage2Config, seed: bigint, scribbled: boolean): { pgt: KvmPgtable; ipas: number[]; dense: number[][] } {
   const r = rng(seed);
   const pgt = new KvmPgtable(cfg);
   pgt.log.record = false;
@@ -104,17 +104,21 @@ function buildTable(cfg: Stage2Config, seed: bigint, scribbled: boolean): { pgt:
   pgt.testClearYoung(base, Math.ceil(span / 3) * small, true);
   pgt.split(base, small * 4);
   // Dense runs of pages, R|W|X, R|W, R, R|W aged, walked in order: whole lockstep groups at every alignment.
+  const dense: number[][] = [];
   [PROT_R | PROT_W | PROT_X, PROT_R | PROT_W, PROT_R, PROT_R | PROT_W].forEach((prot, d) => {
     const at = base + (span - 1 - d) * small + r.below(small / G - 128) * G;
     expect(pgt.map(at, 128 * G, (2 + d) * small, prot, 0)).toBe(0);
     if (d === 3) pgt.testClearYoung(at + 32 * G, 8 * G, true);
-    for (let j = 0; j < 128 + r.below(40); j++) ipas.push(at + (j % 128) * G + r.below(G));
+    const run: number[] = [];
+    for (let j = 0; j < 128 + r.below(40); j++) run.push(at + (j % 128) * G + r.below(G));
+    ipas.push(...run);
+    dense.push(run);
   });
   for (let j = 0; j < 24; j++) ipas.push(r.below(2 ** cfg.iaBits));
   // Outside the IPA space (a Translation fault, level 0).
   ipas.push(2 ** cfg.iaBits, 2 ** cfg.iaBits + G, 2 ** 53 - 1, -G, -0, Number.NaN, Infinity, -Infinity);
   if (scribbled) scribble(pgt, r);
-  return { pgt, ipas };
+  return { pgt, ipas, dense };
 }
 
 /** Random descriptors over random entries of every allocated table page. */
@@ -279,6 +283,51 @@ describe(`translateBatchSum's lean lockstep kernel against the complete walk (se
   it.each(GEOMETRIES)("%i granule, %i-bit IPA, %i-bit PA, LPA2 %s: scribbled tables", (granule, iaBits, paBits, lpa2) => {
     checkGeometry(granule, iaBits, paBits, lpa2, iaBits % 2 === 0, true);
   });
+
+  it.each(GEOMETRIES)(
+    "%i granule, %i-bit IPA, %i-bit PA, LPA2 %s: a table descriptor's address bits around the page-number window, one at a time",
+    (granule, iaBits, paBits, lpa2) => {
+      const cfg: Stage2Config = { granule, iaBits, paBits, lpa2, fwb: false, tlbRange: false };
+      const seed = SEED ^ BigInt(granule + iaBits);
+      const { pgt, dense } = buildTable(cfg, seed, false);
+      const run = dense[1];
+      // The table descriptor above the run's last-level table, and the leaf of the run's first IPA (the complete walk's trace).
+      const w = new S2Walker(pgt, { ha: false, fast: false });
+      w.tracing = true;
+      expect(w.translate(run[0], ACCESS_READ, 1)).toBe(FAULT_NONE);
+      const where = (step: number): [DescriptorWords, number] => [
+        pgt.store.chunkOf(w.trace[step * 5 + 1]),
+        pgt.store.pageOffset(w.trace[step * 5 + 1]) + 2 * w.trace[step * 5 + 2],
+      ];
+      // High half: bits 0..19 (PA bits 32..51: inside the 32-bit page-number window, the bits above it the store's
+      // base fixes, bits beyond PS, and bits 51:48, RES0 or OA by format). Low half: bits 8, 9 (LPA2's OA[51:50])
+      // and 12..15 (64K's OA[51:48]).
+      const edits: Array<[number, number]> = [];
+      for (let b = 0; b < 20; b++) edits.push([1, b]);
+      for (const b of [8, 9, 12, 13, 14, 15]) edits.push([0, b]);
+      for (const [what, step] of [
+        ["table", w.traceLen - 2],
+        ["leaf", w.traceLen - 1],
+      ] as const) {
+        const [chunk, off] = where(step);
+        for (const [half, bit] of edits) {
+          const ctx = `${granule}/${iaBits}/${paBits}${lpa2 ? "/LPA2" : ""}: ${what} ${half === 1 ? "high" : "low"} half bit ${bit}`;
+          chunk[off + half] ^= 1 << bit;
+          for (const access of ACCESSES) {
+            // Each whole group of the run, then the run (with its tail): the sum, or what the complete walk throws.
+            for (let k = 0; k <= run.length; k += LANES) {
+              const ipas = k + LANES <= run.length ? run.slice(k, k + LANES) : run;
+              const full = new S2Walker(pgt, { ha: false, fast: false });
+              const want = outcome(() => sumOf(oneByOne(full, ipas, access, 1), 0, ipas.length));
+              const got = outcome(() => batchSum(new S2Walker(pgt, { ha: false }), new Float64Array(ipas), 0, ipas.length, access, 1));
+              expect(got, `${ctx} access ${access} IPAs ${k}..`).toEqual(want);
+            }
+          }
+          chunk[off + half] ^= 1 << bit;
+        }
+      }
+    },
+  );
 
   it("a fractional IPA is an ArgumentError wherever it falls, as translate() says", () => {
     const pgt = new KvmPgtable({ granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false });
