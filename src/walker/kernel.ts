@@ -392,6 +392,8 @@ const SUM_ACCESSES: ReadonlyArray<readonly [string, number, number]> = [
  *   - the sums in int32 per group: PA[31:0] = (x >>> PAGE_SHIFT) << PAGE_SHIFT
  *     | IPA[PAGE_SHIFT - 1 : 0], so Σ PA[31:0] = 2^PAGE_SHIFT Σ (x >>> PAGE_SHIFT)
  *     + Σ IPA[PAGE_SHIFT - 1 : 0], each a small integer sum;
+ *   - a descriptor's high half read as hiw[o], a view of the arena one word
+ *     on, where its low half is flat[o] (no o | 1 to compute);
  *   - an IPA that is not an integer ends the group (translate() refuses it
  *     with an ArgumentError; the lockstep groups used to truncate it).
  */
