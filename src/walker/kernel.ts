@@ -36,9 +36,26 @@ import {
   KVM_PGTABLE_LAST_LEVEL,
   PTE_TYPE_LO,
   PTE_VALID_LO,
+  S2AP_R_LO,
+  S2AP_W_LO,
+  S2_AF_LO,
+  S2_XNX_HI,
+  S2_XN_HI,
 } from "../pgtable/descriptor.js";
 import { blockDescSupported } from "../pgtable/geometry.js";
-import { emitFlatLoad, emitFlatRootLoad, emitLoad, emitNextPage, guard, i32, ipaBits, rootTable, storeMemory, type WalkTables } from "../pgtable/walkgen.js";
+import {
+  emitFlatLoad,
+  emitFlatRootLoad,
+  emitLoad,
+  emitNextPage,
+  guard,
+  i32,
+  ipaBits,
+  rootTable,
+  storeMemory,
+  type TableMemory,
+  type WalkTables,
+} from "../pgtable/walkgen.js";
 
 /**
  * The table store's arena words, read and written by index: a Uint32Array or an
@@ -309,17 +326,21 @@ export function kernelSource(pgt: WalkTables, lanes = LANES): string {
     // The sums go to acc at the end of every group, not after the loop (see
     // src/pgtable/getleaf.ts: code after a long first loop has no type feedback
     // when V8 compiles it on-stack, and deoptimises there on every call).
-    src.push(`function batchSum${suffix}(chunks, bump, ipas, from, to, needLo, forbidHi, acc) {`);
-    if (root !== null && !flat) src.push(`  ${root.decl}`);
-    src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
-    src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
-    src.push(...body);
-    src.push(`    lo += ${lanes * LAST};`);
-    src.push(each((v) => `    lo += ${paLo(v)}; hi += h${v};`));
-    src.push(`    acc[0] = lo; acc[1] = hi;`);
-    src.push(`  }`);
-    src.push(`  return k;`);
-    src.push(`}`);
+    const lean = flat ? leanSumFlat(k, mem, lanes) : null;
+    if (lean !== null) src.push(...lean);
+    else {
+      src.push(`function batchSum${suffix}(chunks, bump, ipas, from, to, needLo, forbidHi, acc) {`);
+      if (root !== null && !flat) src.push(`  ${root.decl}`);
+      src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+      src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+      src.push(...body);
+      src.push(`    lo += ${lanes * LAST};`);
+      src.push(each((v) => `    lo += ${paLo(v)}; hi += h${v};`));
+      src.push(`    acc[0] = lo; acc[1] = hi;`);
+      src.push(`  }`);
+      src.push(`  return k;`);
+      src.push(`}`);
+    }
     // The flat batch does the groups over the arena, the rest lane by lane over the chunks (the same words).
     src.push(`function batch${suffix}(${flat ? "flat, chunks" : "chunks"}, bump, ipas, n, outPa, outStatus, needLo, forbidHi) {`);
     src.push(`  let slow = 0, k = 0;`);
@@ -338,6 +359,172 @@ export function kernelSource(pgt: WalkTables, lanes = LANES): string {
   }
   src.push(`return { one, lane, batch, batchSum${hasFlat ? ", batchFlat, batchSumFlat" : ""} };`);
   return src.join("\n");
+}
+
+/**
+ * The (needLo, forbidHi) pairs the lean flat sum is compiled for with both as
+ * literals: a read, a write, a fetch without and with FEAT_XNX (S2Walker's
+ * needLo() and forbidHi()). Any other pair runs the same walk with them as
+ * arguments.
+ */
+const SUM_ACCESSES: ReadonlyArray<readonly [string, number, number]> = [
+  ["Read", PTE_VALID_LO | S2_AF_LO | S2AP_R_LO, 0],
+  ["Write", PTE_VALID_LO | S2_AF_LO | S2AP_W_LO, 0],
+  ["Exec", PTE_VALID_LO | S2_AF_LO, S2_XN_HI],
+  ["ExecXnx", PTE_VALID_LO | S2_AF_LO, S2_XNX_HI],
+];
+
+/**
+ * batchSumFlat() written lean, where the table memory allows it (else null):
+ * the same groups, the same answers, fewer instructions a walk. Differences
+ * from bodyOf(true) + the sums, each giving the same result on every input:
+ *   - a table descriptor's next page is x >>> PAGE_SHIFT, taken only where
+ *     y's bits 31 - PAGE_SHIFT .. 0 (PA bits 63 - PAGE_SHIFT .. 32) are the
+ *     store's base's, whose low 32 bits are zero (as getleaf.ts's
+ *     quickFollow): a subset of what emitNextPage() + guard() take, with the
+ *     same page; the page's first word is then (x >>> 2) masked to the page,
+ *     and page < bump is that word index below bump's;
+ *   - the lanes' upper levels one lane after the other (they share a few
+ *     table pages, which stay in cache; the leaves are the random loads), so
+ *     only each lane's leaf word index lives across the group's leaf loads;
+ *   - the leaf check with the access's needLo | PTE_TYPE (a page at level 3)
+ *     and forbidHi as literals (SUM_ACCESSES);
+ *   - the sums in int32 per group: PA[31:0] = (x >>> PAGE_SHIFT) << PAGE_SHIFT
+ *     | IPA[PAGE_SHIFT - 1 : 0], so Σ PA[31:0] = 2^PAGE_SHIFT Σ (x >>> PAGE_SHIFT)
+ *     + Σ IPA[PAGE_SHIFT - 1 : 0], each a small integer sum;
+ *   - a descriptor's high half read as hiw[o], a view of the arena one word
+ *     on, where its low half is flat[o] (no o | 1 to compute);
+ *   - an IPA that is not an integer ends the group (translate() refuses it
+ *     with an ArgumentError; the lockstep groups used to truncate it).
+ */
+function leanSumFlat(k: KernelGeometry, mem: TableMemory, lanes: number): string[] | null {
+  const PS = k.pageShift;
+  const WS = mem.wordsShift;
+  const LAST = KVM_PGTABLE_LAST_LEVEL;
+  const below = 2 ** PS - 1;
+  // The page's words at page << WS, and x >>> PS the page: the store's base has its low 32 bits clear.
+  if (mem.basePa % 2 ** 32 !== 0 || WS !== PS - 2 || ((k.addrLo & ~below) | 0) !== (~below | 0) || lanes > 64) return null;
+  const qMask = 2 ** (32 - PS) - 1;
+  const qWant = Math.floor(mem.basePa / 2 ** 32) & qMask;
+  const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
+  const tableMask = TABLE | (k.highOa === 1 ? ADDR_51_48_LO : k.highOa === 2 ? ADDR_51_50_LPA2_LO : 0);
+  const hiLimit = 2 ** (k.paBits - 32);
+  const ipaLimit = 2 ** k.iaBits;
+  const rootShift = k.shifts[k.startLevel + 1];
+  let needIh = false;
+  for (let level = k.startLevel + 1; level <= LAST; level++) if (k.shifts[level + 1] + k.stride > 32) needIh = true;
+  // Pages per bump beyond which every page x >>> PS can name is below bump (the word index stays an int32).
+  const cap = 2 ** (32 - PS);
+  const pageWords = -(2 ** WS) | 0;
+  const base = k.pgd << WS;
+  // The page number of the IPA: t = IPA[PS + 30 : PS] = floor(IPA / 2^PS), exact and non-negative for an integer
+  // IPA below 2^ia_bits when ia_bits - PS <= 31 (every index is then bits of t, and no IPA[31:0] is needed).
+  // Else il = IPA[31:0] and ih = IPA[52:32] as in the other kernels.
+  const tMode = k.iaBits - PS <= 31 && lanes * 2 ** k.iaBits <= 2 ** 53;
+  // Σ IPA[PS - 1 : 0] over a group in tMode: Σ IPA - 2^PS Σ t, taken modulo M = 2^(PS + 7) > lanes * 2^PS (the
+  // sum itself is below that): Σ IPA modulo M from the exact double sum, Σ t modulo 2^7 from an int32 sum that may wrap.
+  const M = 2 ** (PS + 7);
+  // Twice the index at `level` (the word of its descriptor's low half in the page).
+  const idx2 = (v: number, level: number): string => {
+    const s = k.shifts[level + 1];
+    const m = 2 * k.idxMask;
+    if (tMode) return s === PS ? `((t${v} << 1) & ${m})` : `((t${v} >>> ${s - PS - 1}) & ${m})`;
+    if (s + k.stride <= 32) return `((il${v} >>> ${s - 1}) & ${m})`;
+    return `(${ipaBits(`il${v}`, `ih${v}`, s, k.stride)} << 1)`;
+  };
+  // Twice the start level's index over the concatenated root pages, IPA[ia-1 : rootShift] (no mask: the IPA is in range).
+  const root2 = (v: number): string => {
+    if (tMode) return rootShift === PS ? `(t${v} << 1)` : `((t${v} >>> ${rootShift - PS - 1}) & -2)`;
+    return k.iaBits <= 32 ? `(((il${v} >>> ${rootShift}) & ${i32(2 ** (k.iaBits - rootShift) - 1)}) << 1)` : `(((a${v} * ${2 ** -rootShift}) | 0) << 1)`;
+  };
+  const highOa = (v: number): string =>
+    k.highOa === 1
+      ? ` | (((x${v} & ${ADDR_51_48_LO}) >>> ${ADDR_51_48_SHIFT}) << 16)`
+      : k.highOa === 2
+        ? ` | (((x${v} & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)`
+        : "";
+  const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
+  const L = [...Array(lanes).keys()];
+  const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
+  const out: string[] = [];
+  for (const [name, nl, fh] of [...SUM_ACCESSES, ["Any", -1, -1] as const]) {
+    const need = nl < 0 ? "needLo" : String(nl | PTE_TYPE_LO);
+    const leafOk = (v: number): string =>
+      nl < 0
+        ? `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`
+        : `(x${v} & ${need}) === ${need}${fh !== 0 ? ` && (y${v} & ${fh}) === 0` : ""}`;
+    out.push(`function sumFlat${name}(flat, hiw, bump, ipas, from, to, needLo, forbidHi, acc) {`);
+    out.push(`  const bw = (bump < ${cap} ? bump : ${cap}) * ${2 ** WS};`);
+    out.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+    out.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    // The upper levels, lane by lane: each lane's IPA, its in-page bits into the sums, its walk down to o<v>, the word of its leaf.
+    out.push(tMode ? `    let sa = 0, st = 0;` : `    let si = 0;`);
+    for (const v of L) {
+      // k + v as an int32 (| 0): no overflow check (k + v is below the array's length).
+      out.push(`    const a${v} = ipas[(k + ${v}) | 0];`);
+      out.push(`    if (!(a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v})) break;`);
+      if (tMode) {
+        out.push(`    const t${v} = (a${v} * ${2 ** -PS}) | 0;`);
+        out.push(`    sa += a${v}; st = (st + t${v}) | 0;`);
+      } else {
+        out.push(`    const il${v} = a${v} | 0;${needIh ? ` const ih${v} = (a${v} * 2.3283064365386963e-10) | 0;` : ""}`);
+        out.push(`    si += il${v} & ${below};`);
+      }
+      const r = `${base === 0 ? "" : `${base} + `}${root2(v)}`;
+      if (k.startLevel === LAST) {
+        out.push(`    const o${v} = ${r};`);
+        continue;
+      }
+      out.push(`    let x${v} = 0, y${v} = 0;`);
+      out.push(`    { const o = ${r}; x${v} = flat[o]; y${v} = hiw[o]; }`);
+      for (let level = k.startLevel + 1; level <= LAST; level++) {
+        out.push(`    if (!((x${v} & ${tableMask}) === ${TABLE} && (y${v} & ${qMask}) === ${qWant})) break;`);
+        // The descriptor's word: below bw exactly when its page is below bump (bw is a whole number of pages).
+        const o = level < LAST ? `o${v}_${level}` : `o${v}`;
+        out.push(`    const ${o} = ((x${v} >>> 2) & ${pageWords}) | ${idx2(v, level)};`);
+        out.push(`    if (!(${o} < bw)) break;`);
+        if (level < LAST) out.push(`    x${v} = flat[${o}]; y${v} = hiw[${o}];`);
+      }
+    }
+    // The leaves, lockstep: every lane's load issued before any is used.
+    out.push(each((v) => `    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`));
+    out.push(
+      `    if (!(${each(
+        (v) =>
+          leafOk(v)
+            .replace(/\bx(\d+)/g, "xl$1")
+            .replace(/\by(\d+)/g, "yl$1"),
+        " && ",
+      )})) break;`,
+    );
+    // Output address bits 63:32, and the output size check where an output address can reach it.
+    out.push(each((v) => `    const h${v} = (yl${v} & ${k.addrHi})${highOa(v).replace(/\bx(\d+)/g, "xl$1")};`));
+    if (maxHi >= hiLimit) out.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
+    out.push(`    const sx = ${each((v) => `(xl${v} >>> ${PS})`, " + ")};`);
+    out.push(`    const sh = ${each((v) => `h${v}`, " + ")};`);
+    if (tMode) {
+      // Σ IPA[PS - 1 : 0] = (Σ IPA - 2^PS Σ t) mod M (see M).
+      out.push(`    const si = (((sa - Math.floor(sa * ${1 / M}) * ${M}) | 0) - ((st & 127) << ${PS})) & ${M - 1};`);
+    }
+    out.push(`    lo += sx * ${2 ** PS} + si + ${lanes * LAST}; hi += sh;`);
+    out.push(`    acc[0] = lo; acc[1] = hi;`);
+    out.push(`  }`);
+    out.push(`  return k;`);
+    out.push(`}`);
+  }
+  // hiw: the flat arena seen one word on, so that a descriptor's high half is hiw[o] where its low half is flat[o]
+  // (no o | 1 to compute): the same memory, a view made once per arena (weakly held: it keeps no old arena alive).
+  out.push(`const HI_WORDS = new WeakMap();`);
+  out.push(`function batchSumFlat(flat, bump, ipas, from, to, needLo, forbidHi, acc) {`);
+  out.push(`  if (flat.length < 2) return from;`);
+  out.push(`  let hiw = HI_WORDS.get(flat);`);
+  out.push(`  if (hiw === undefined) { hiw = new Int32Array(flat.buffer, flat.byteOffset + 4, flat.length - 1); HI_WORDS.set(flat, hiw); }`);
+  for (const [name, nl, fh] of SUM_ACCESSES) {
+    out.push(`  if (needLo === ${nl} && forbidHi === ${fh}) return sumFlat${name}(flat, hiw, bump, ipas, from, to, needLo, forbidHi, acc);`);
+  }
+  out.push(`  return sumFlatAny(flat, hiw, bump, ipas, from, to, needLo, forbidHi, acc);`);
+  out.push(`}`);
+  return out;
 }
 
 /** Compile the kernel for a table, or return null where the engine forbids code generation. */
