@@ -35,6 +35,7 @@ import {
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { xorshift64 } from "./xorshift.js";
+import { storeDiff } from "../helpers-pgtable.js";
 
 const SEED = 0x6b10c5f00d20a6e5n;
 
@@ -69,24 +70,7 @@ interface Pair {
 }
 
 function differ(p: Pair): string | null {
-  const a = p.fast.t.store;
-  const b = p.slow.t.store;
-  if (a.bump !== b.bump || a.inUse !== b.inUse) return `pages: ${a.inUse}/${a.bump} fast, ${b.inUse}/${b.bump} generic`;
-  // Whole chunks first (memcmp); page by page only to say where they differ.
-  let same = a.chunks.length === b.chunks.length && Buffer.compare(Buffer.from(a.refcount.buffer), Buffer.from(b.refcount.buffer)) === 0;
-  for (let c = 0; same && c < a.chunks.length; c++) same = Buffer.compare(Buffer.from(a.chunks[c].buffer), Buffer.from(b.chunks[c].buffer)) === 0;
-  if (same) return null;
-  for (let page = 0; page < a.bump; page++) {
-    if (a.refcount[page] !== b.refcount[page]) return `page ${page}: count ${a.refcount[page]} fast, ${b.refcount[page]} generic`;
-    const ca = a.chunkOf(page);
-    const cb = b.chunkOf(page);
-    const oa = a.pageOffset(page);
-    const ob = b.pageOffset(page);
-    for (let w = 0; w < a.wordsPerPage; w++) {
-      if (ca[oa + w] !== cb[ob + w]) return `page ${page} word ${w}: ${ca[oa + w] >>> 0} fast, ${cb[ob + w] >>> 0} generic`;
-    }
-  }
-  return "the arenas differ beyond the pages in use";
+  return storeDiff(p.fast.t.store, p.slow.t.store);
 }
 
 function outcome(t: KvmPgtable, op: (t: KvmPgtable) => unknown): unknown {
