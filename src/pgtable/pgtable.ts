@@ -111,13 +111,12 @@ const W_LEAF_HI = 9;
 
 /** mapOnePageFast() leaves the map to the generic walker (not an errno: errnos are negative). */
 const MAP_FAST_DECLINED = 1;
-/** findOrMakeL3() declines (negative like its errnos, but none of them). */
-const MAP_FAST_DECLINED_NEG = -100000;
 // mapPage() writes these as literals (a module constant costs a load and a check of its temporal
 // dead zone at every use); they are checked against their definitions here, once.
 if (
   MAP_FAST_DECLINED !== 1 ||
-  MAP_FAST_DECLINED_NEG !== -100000 ||
+  TABLE_BITS !== 3 ||
+  KVM_PGTABLE_LAST_LEVEL !== 3 ||
   WALK_SHARED !== 8 ||
   INVALID_PTE_LOCKED_LO !== 1024 ||
   WALK_SKIP_CMO !== 64 ||
@@ -2321,20 +2320,88 @@ export class KvmPgtable {
   }
 
   /**
-   * mapPage() when its last-level table is not the cached one: the way
-   * down (findOrMakeL3, which caches the table it finds), then the leaf.
-   * Out of line, so that mapPage() stays small enough for V8 to inline,
-   * with map(), into the caller's loop.
+   * mapPage() when its last-level table is not the cached one: the way down
+   * to the last-level table of IPA (aLo, aHi) through table entries, making
+   * a table in each empty entry (see mapPage), which it then caches (l3Key),
+   * then the leaf. Returns as mapPage(): 0, MAP_FAST_DECLINED when an entry
+   * on the way is neither a table nor empty or the last-level entry is in
+   * use (nothing changed), or -ENOMEM when the memory cache runs dry (the
+   * tables made so far stay, as in the kernel).
+   *
+   * One function out of line, too large for V8 to inline (so that mapPage()
+   * and map() stay small enough to be inlined into a caller's loop, where
+   * the addresses need not be boxed), with every constant read once into a
+   * local: the scattered fault path (a new last-level table almost every
+   * call, map4k_scatter_64k) runs all of it each time.
    */
   private mapPageMiss(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
-    const found = this.findOrMakeL3(aLo, aHi, flags);
-    if (found < 0) return found === -100000 ? 1 : found; // MAP_FAST_DECLINED_NEG, MAP_FAST_DECLINED
-    const tbl = this.l3Tbl;
-    const off = this.l3Off + (((aLo >>> this.k.pageShift) & this.k.idxMask) << 1);
+    const k = this.k;
+    const store = this.store;
+    const chunks = store.chunks;
+    const chunkShift = store.chunkShift;
+    const chunkMask = store.chunkMask;
+    const wordsShift = store.wordsShift;
+    const idxMask = k.idxMask;
+    const shifts = k.shifts;
+    // kvm_pte_follow() of a table descriptor without the 64K/LPA2 high OA fields (highOa 0): these, as follow() reads them.
+    const plainOa = k.highOa === 0;
+    const oaLo = k.oaLo;
+    const oaHi = k.oaHi;
+    const pageShift = k.pageShift;
+    const hiToPage = k.hiToPage;
+    const baseHi = k.baseHi;
+    const baseLoPages = k.baseLoPages;
+    let level = this.startLevel;
+    // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
+    const rs = shifts[level + 1] + k.stride;
+    let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
+    // Whether `page` is a table made here (zeroed: its entries are empty without reading them).
+    let made = false;
+    // Down to KVM_PGTABLE_LAST_LEVEL (3).
+    for (; level < 3; level++) {
+      const sh = shifts[level + 1];
+      const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
+      let tbl = chunks[page >>> chunkShift];
+      const off = ((page & chunkMask) << wordsShift) + (idx << 1);
+      if (!made) {
+        const lo = tbl[off];
+        const hi = tbl[off + 1];
+        if ((lo & 3) === 3) {
+          // TABLE_BITS
+          // followTable(): the child page, which must be one the store handed out.
+          page = plainOa ? ((((hi & oaHi) - baseHi) << hiToPage) + ((lo & oaLo) >>> pageShift) - baseLoPages) | 0 : this.follow(lo, hi);
+          if (page >>> 0 >= store.bump) this.badTablePointer(lo, hi);
+          continue;
+        }
+        if ((lo | hi) !== 0) return 1; // MAP_FAST_DECLINED
+      }
+      // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
+      const child = store.zallocPage();
+      if (child < 0) return -ENOMEM;
+      this.l3Key = -1;
+      // (zallocPage() may have grown the store: chunks[0] and the counts may be new arrays.)
+      tbl = chunks[page >>> chunkShift];
+      if ((flags & 8) !== 0) tbl[off] = 1024; // WALK_SHARED: INVALID_PTE_LOCKED_LO
+      store.refcount[page]++;
+      // kvm_init_table_pte(): the page's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
+      const pages = child + baseLoPages;
+      tbl[off] = (pages << pageShift) | 3; // TABLE_BITS
+      tbl[off + 1] = baseHi + (pages >>> hiToPage);
+      page = child;
+      made = true;
+    }
+    const l3Tbl = chunks[page >>> chunkShift];
+    const l3Off = (page & chunkMask) << wordsShift;
+    this.l3Key = (aLo >>> k.l3Shift) | (aHi << k.l3HiShift);
+    this.l3ChunkGen = store.chunkGen;
+    this.l3Tbl = l3Tbl;
+    this.l3Off = l3Off;
+    this.l3Page = page;
+    const off = l3Off + (((aLo >>> pageShift) & idxMask) << 1);
     // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
     // on the new page that the store below overlaps with what follows, as a read could not).
-    if (found === 0 && (tbl[off] | tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
-    this.mapPageLeaf(tbl, off, this.l3Page, pLo, pHi, flags);
+    if (!made && (l3Tbl[off] | l3Tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
+    this.mapPageLeaf(l3Tbl, off, page, pLo, pHi, flags);
     return 0;
   }
 
@@ -2360,67 +2427,6 @@ export class KvmPgtable {
       if ((cmos & 1) !== 0 && !log.extendRun(5, pa, this.pageSize)) log.pushOther(5, pa, this.pageSize); // EV_DCACHE
       if ((cmos & 2) !== 0) log.push(6, pa, this.pageSize); // EV_ICACHE
     }
-  }
-
-  /**
-   * mapPage()'s way down to the last-level table of IPA (aLo, aHi): through
-   * table entries, making a table in each empty entry (see mapPage). Sets
-   * the l3 cache and returns 0; MAP_FAST_DECLINED_NEG when an entry on the
-   * way is neither a table nor empty (nothing changed); -ENOMEM when the
-   * memory cache runs dry (the tables made so far stay, as in the kernel).
-   */
-  private findOrMakeL3(aLo: number, aHi: number, flags: number): number {
-    const store = this.store;
-    const chunks = store.chunks;
-    const chunkShift = store.chunkShift;
-    const chunkMask = store.chunkMask;
-    const wordsShift = store.wordsShift;
-    const idxMask = this.k.idxMask;
-    const LAST = KVM_PGTABLE_LAST_LEVEL;
-    const TABLE = TABLE_BITS;
-    const k = this.k;
-    const pageShift = k.pageShift;
-    const shifts = k.shifts;
-    let level = this.startLevel;
-    // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
-    const rs = shifts[level + 1] + this.k.stride;
-    let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
-    // Whether `page` is a table made here (zeroed: its entries are empty without reading them).
-    let made = false;
-    for (; level < LAST; level++) {
-      const sh = shifts[level + 1];
-      const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
-      let tbl = chunks[page >>> chunkShift];
-      const off = ((page & chunkMask) << wordsShift) + (idx << 1);
-      if (!made) {
-        const lo = tbl[off];
-        const hi = tbl[off + 1];
-        if ((lo & TABLE) === TABLE) {
-          page = this.followTable(lo, hi);
-          continue;
-        }
-        if ((lo | hi) !== 0) return MAP_FAST_DECLINED_NEG;
-      }
-      // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
-      const child = store.zallocPage();
-      if (child < 0) return -ENOMEM;
-      this.l3Key = -1;
-      tbl = chunks[page >>> chunkShift];
-      if ((flags & WALK_SHARED) !== 0) tbl[off] = INVALID_PTE_LOCKED_LO;
-      store.refcount[page]++;
-      // kvm_init_table_pte(): the page's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
-      const pages = child + k.baseLoPages;
-      tbl[off] = (pages << pageShift) | TABLE;
-      tbl[off + 1] = k.baseHi + (pages >>> k.hiToPage);
-      page = child;
-      made = true;
-    }
-    this.l3Key = (aLo >>> this.k.l3Shift) | (aHi << this.k.l3HiShift);
-    this.l3ChunkGen = store.chunkGen;
-    this.l3Tbl = chunks[page >>> chunkShift];
-    this.l3Off = (page & chunkMask) << wordsShift;
-    this.l3Page = page;
-    return made ? 1 : 0;
   }
 
   /**
