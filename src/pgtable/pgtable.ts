@@ -761,6 +761,11 @@ export class KvmPgtable {
     d[D_END] = Math.ceil((start + size) * inv) * page;
     this.wCb = cb;
     this.wFlags = flags;
+    // A top-level walk (walk() is never nested: a walk inside a visit calls walkTable() on its own
+    // frames): the explicit stack starts empty, whatever an earlier walk that threw left on it
+    // (a TableMemoryError from deep in a walk leaves its frames pushed; without this, the next
+    // walks' frames would sit higher each time until they run past the 16 slots and read garbage).
+    this.sp = 0;
     return this.walkPgd();
   }
 
