@@ -73,6 +73,7 @@ import { TWO_32, alignDown, hexHalves, isAligned } from "./u64.js";
 import { PROT_KNOWN, PROT_KNOWN_NAMES, WALK_FLAGS_KNOWN, WALK_FLAGS_KNOWN_NAMES } from "./descriptor.js";
 import { ArgumentError, checkBits, checkBool, checkInstance, checkInt, checkObject, checkU64, shown, ADDRESS_LIMIT } from "./args.js";
 import { MAX_OP_LEAVES, checkLeafBound, leafBoundNeeded } from "./limits.js";
+import { compileMapPageMiss, type MapPageMissFn } from "./mapgen.js";
 
 const TWO_48 = 2 ** 48;
 const INV_TWO_32 = 2 ** -32;
@@ -230,6 +231,7 @@ class TableConsts {
   /** kvm_granule_shift(level), indexed by level + 1; the bits of an index (PAGE_SHIFT - 3); the shift of a last-level table's span. */
   declare readonly shifts: Int32Array;
   declare readonly stride: number;
+  declare readonly startLevel: number;
   declare readonly l3Shift: number;
   /** 32 - l3Shift: where the IPA's high half goes in a last-level region number. */
   declare readonly l3HiShift: number;
@@ -244,6 +246,8 @@ class TableConsts {
   declare attrProt: number;
   declare attrLo: number;
   declare attrHi: number;
+  /** mapPageMiss compiled for these constants (mapgen.ts), once a table of them first needs it. */
+  declare mapMiss: MapPageMissFn | null;
 
   constructor(geom: Geometry, gran: Float64Array, invGran: Float64Array, shifts: Int32Array, fwb: boolean) {
     const page = geom.granule;
@@ -279,6 +283,35 @@ class TableConsts {
     this.attrProt = -1;
     this.attrLo = 0;
     this.attrHi = 0;
+    this.startLevel = geom.startLevel;
+    this.mapMiss = null;
+  }
+
+  /** mapPageMiss for these constants; the store's layout is a function of the granule, so the same for every table of them. */
+  compileMapMiss(store: TableStore): MapPageMissFn {
+    const f = compileMapPageMiss({
+      startLevel: this.startLevel,
+      shifts: this.shifts,
+      stride: this.stride,
+      pageShift: this.pageShift,
+      oaLo: this.oaLo,
+      oaHi: this.oaHi,
+      highOa: this.highOa,
+      addr5148Lo: ADDR_51_48_LO,
+      addr5148Shift: ADDR_51_48_SHIFT,
+      addr5150Lo: ADDR_51_50_LPA2_LO,
+      addr5150Shift: ADDR_51_50_LPA2_SHIFT,
+      baseHi: this.baseHi,
+      baseLoPages: this.baseLoPages,
+      hiToPage: this.hiToPage,
+      l3Shift: this.l3Shift,
+      l3HiShift: this.l3HiShift,
+      chunkShift: store.chunkShift,
+      chunkMask: store.chunkMask,
+      wordsShift: store.wordsShift,
+    });
+    this.mapMiss = f;
+    return f;
   }
 }
 
@@ -2331,83 +2364,15 @@ export class KvmPgtable {
    * then the leaf. Returns as mapPage(): 0, MAP_FAST_DECLINED when an entry
    * on the way is neither a table nor empty or the last-level entry is in
    * use (nothing changed), or -ENOMEM when the memory cache runs dry (the
-   * tables made so far stay, as in the kernel).
-   *
-   * One function out of line, too large for V8 to inline (so that mapPage()
-   * and map() stay small enough to be inlined into a caller's loop, where
-   * the addresses need not be boxed), with every constant read once into a
-   * local: the scattered fault path (a new last-level table almost every
-   * call, map4k_scatter_64k) runs all of it each time.
+   * tables made so far stay, as in the kernel). Compiled per geometry
+   * (mapgen.ts), once for all the tables of these constants; out of line, so
+   * that mapPage() and map() stay small enough to be inlined into a caller's
+   * loop, where the addresses need not be boxed.
    */
   private mapPageMiss(aLo: number, aHi: number, pLo: number, pHi: number, flags: number): number {
     const k = this.k;
-    const store = this.store;
-    const chunks = store.chunks;
-    const chunkShift = store.chunkShift;
-    const chunkMask = store.chunkMask;
-    const wordsShift = store.wordsShift;
-    const idxMask = k.idxMask;
-    const shifts = k.shifts;
-    // kvm_pte_follow() of a table descriptor without the 64K/LPA2 high OA fields (highOa 0): these, as follow() reads them.
-    const plainOa = k.highOa === 0;
-    const oaLo = k.oaLo;
-    const oaHi = k.oaHi;
-    const pageShift = k.pageShift;
-    const hiToPage = k.hiToPage;
-    const baseHi = k.baseHi;
-    const baseLoPages = k.baseLoPages;
-    let level = this.startLevel;
-    // kvm_pgd_page_idx(): the start level's index over the concatenated root pages.
-    const rs = shifts[level + 1] + k.stride;
-    let page = this.pgd + (rs >= 32 ? aHi >>> (rs - 32) : (aLo >>> rs) | (aHi << (32 - rs)));
-    // Whether `page` is a table made here (zeroed: its entries are empty without reading them).
-    let made = false;
-    // Down to KVM_PGTABLE_LAST_LEVEL (3).
-    for (; level < 3; level++) {
-      const sh = shifts[level + 1];
-      const idx = (sh >= 32 ? aHi >>> (sh - 32) : (aLo >>> sh) | (aHi << (32 - sh))) & idxMask;
-      let tbl = chunks[page >>> chunkShift];
-      const off = ((page & chunkMask) << wordsShift) + (idx << 1);
-      if (!made) {
-        const lo = tbl[off];
-        const hi = tbl[off + 1];
-        if ((lo & 3) === 3) {
-          // TABLE_BITS
-          // followTable(): the child page, which must be one the store handed out.
-          page = plainOa ? ((((hi & oaHi) - baseHi) << hiToPage) + ((lo & oaLo) >>> pageShift) - baseLoPages) | 0 : this.follow(lo, hi);
-          if (page >>> 0 >= store.bump) this.badTablePointer(lo, hi);
-          continue;
-        }
-        if ((lo | hi) !== 0) return 1; // MAP_FAST_DECLINED
-      }
-      // An empty entry: a new table (stage2_map_walk_leaf), then down into it.
-      const child = store.zallocPage();
-      if (child < 0) return -ENOMEM;
-      this.l3Key = -1;
-      // (zallocPage() may have grown the store: chunks[0] and the counts may be new arrays.)
-      tbl = chunks[page >>> chunkShift];
-      if ((flags & 8) !== 0) tbl[off] = 1024; // WALK_SHARED: INVALID_PTE_LOCKED_LO
-      store.refcount[page]++;
-      // kvm_init_table_pte(): the page's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
-      const pages = child + baseLoPages;
-      tbl[off] = (pages << pageShift) | 3; // TABLE_BITS
-      tbl[off + 1] = baseHi + (pages >>> hiToPage);
-      page = child;
-      made = true;
-    }
-    const l3Tbl = chunks[page >>> chunkShift];
-    const l3Off = (page & chunkMask) << wordsShift;
-    this.l3Key = (aLo >>> k.l3Shift) | (aHi << k.l3HiShift);
-    this.l3ChunkGen = store.chunkGen;
-    this.l3Tbl = l3Tbl;
-    this.l3Off = l3Off;
-    this.l3Page = page;
-    const off = l3Off + (((aLo >>> pageShift) & idxMask) << 1);
-    // A table just made is zeroed (zalloc_page): its entry is empty without reading it (a miss
-    // on the new page that the store below overlaps with what follows, as a read could not).
-    if (!made && (l3Tbl[off] | l3Tbl[off + 1]) !== 0) return 1; // MAP_FAST_DECLINED
-    this.mapPageLeaf(l3Tbl, off, page, pLo, pHi, flags);
-    return 0;
+    const f = k.mapMiss ?? k.compileMapMiss(this.store);
+    return f(this, aLo, aHi, pLo, pHi, flags);
   }
 
   /**
