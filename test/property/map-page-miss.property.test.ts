@@ -172,19 +172,32 @@ function run(cfg: Stage2Config, startLevel: number, seed: bigint, steps: number)
       // Written behind the model's back (the same in both), into an entry on the way to the last page:
       // a LOCKED marker, an owner annotation, a stray invalid word, or a table descriptor whose page is
       // outside the store. An empty entry so written is counted as the kernel counts a non-zero entry.
-      const level = startLevel + r.below(3 - startLevel);
-      const at = entryOnTheWay(t0, last, level);
-      const how = r.below(4);
+      const level = startLevel + r.below(4 - startLevel);
+      // At the last level, the page next to the last one (its entry is usually empty; the last page's is not).
+      const target = level === 3 && last + page < iaLimit ? last + page : last;
+      const at = entryOnTheWay(t0, target, level);
+      const how = r.below(5);
+      // The formats whose table descriptors carry OA bits above 47 in the low half (kvm_pte_follow):
+      // 64K with 52-bit PAs, OA[51:48] in bits 15:12; LPA2, OA[51:50] in bits 9:8.
+      const highOaBit = cfg.lpa2 ? 1 << 8 : cfg.granule === 65536 && cfg.paBits === 52 ? 1 << 12 : 0;
       if (at !== null) {
+        const oldLo = t0.entryLo(at.page, at.index);
+        const oldHi = t0.entryHi(at.page, at.index);
         // Outside for good: below the store's first page, or 2^40 above it (a page past the bump pointer
         // would become one of the store's as it grows, and the tables alias: outside what the model keeps exact).
         const base = t0.store.pagePa(0);
         const beyond = r.chance(0.5) ? base - (1 + r.below(1000)) * page : base + 2 ** 40 + r.below(1000) * page;
-        const lo = how === 0 ? INVALID_PTE_LOCKED_LO : how === 1 ? (1 + r.below(3)) << 2 : how === 2 ? 0 : (beyond % 2 ** 32) + 3;
-        const hi = how === 2 ? 1 << r.below(32) : how === 3 ? Math.floor(beyond / 2 ** 32) : 0;
-        const wasEmpty = t0.entryLo(at.page, at.index) === 0 && t0.entryHi(at.page, at.index) === 0;
-        // A table entry overwritten would leave its child counted by nobody: only empty entries, or any entry for the pointer outside.
-        if (wasEmpty || how === 3) {
+        let lo = how === 0 ? INVALID_PTE_LOCKED_LO : how === 1 ? (1 + r.below(3)) << 2 : how === 2 ? 0 : (beyond % 2 ** 32) + 3;
+        let hi = how === 2 ? 1 << r.below(32) : how === 3 ? Math.floor(beyond / 2 ** 32) : 0;
+        // 4: a table descriptor of the store's with a high OA bit set (its page then lies far outside the store).
+        const highOa = how === 4 && highOaBit !== 0 && level < 3 && (oldLo & 3) === 3;
+        if (highOa) {
+          lo = oldLo | highOaBit;
+          hi = oldHi;
+        }
+        const wasEmpty = oldLo === 0 && oldHi === 0;
+        // A table entry overwritten would leave its child counted by nobody: only empty entries, or any entry for a pointer outside.
+        if ((wasEmpty && how !== 4) || how === 3 || highOa) {
           for (const s of [p.fast, p.slow]) {
             const off = s.t.store.pageOffset(at.page) + 2 * at.index;
             s.t.store.chunkOf(at.page)[off] = lo | 0;
@@ -194,8 +207,8 @@ function run(cfg: Stage2Config, startLevel: number, seed: bigint, steps: number)
           }
         }
       }
-      both(p, `${where}: level ${level} entry on the way to 0x${last.toString(16)} written (${how}), then a map there`, (t) =>
-        t.map(last, page, 0, PROT_R | PROT_W, flags),
+      both(p, `${where}: level ${level} entry on the way to 0x${target.toString(16)} written (${how}), then a map there`, (t) =>
+        t.map(target, page, 0, PROT_R | PROT_W, flags),
       );
     }
     setHook(p.fast, false);
