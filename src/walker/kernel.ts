@@ -387,6 +387,17 @@ const SUM_ACCESSES: ReadonlyArray<readonly [string, number, number]> = [
  *   - the lanes' upper levels one lane after the other (they share a few
  *     table pages, which stay in cache; the leaves are the random loads), so
  *     only each lane's leaf word index lives across the group's leaf loads;
+ *   - the start level's descriptor read once for a run of lanes in the IPA
+ *     range it maps (a one-entry cache, [cLo, cHi) -> cb, kept across the
+ *     groups of a call: the table memory does not change during one),
+ *     checked when read; an IPA inside that range is inside the IPA space;
+ *   - the checks of the table descriptors below the root and of the leaves
+ *     accumulated over the group (an AND of the words for bits that must be
+ *     set, an OR for bits that must be clear) and tested once at its end: a
+ *     lane that fails one walks on through words of the arena (each page
+ *     still checked below bump before it is read, so every load stays
+ *     inside the arena, and nothing is written) and the group ends there, as
+ *     it ended at the lane before;
  *   - the leaf check with the access's needLo | PTE_TYPE (a page at level 3)
  *     and forbidHi as literals (SUM_ACCESSES);
  *   - the sums in int32 per group: PA[31:0] = (x >>> PAGE_SHIFT) << PAGE_SHIFT
@@ -444,25 +455,47 @@ function leanSumFlat(k: KernelGeometry, mem: TableMemory, lanes: number): string
         ? ` | (((x${v} & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)`
         : "";
   const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
+  const cached = k.startLevel < LAST;
+  // The table checks of the levels below the root, accumulated over the group and tested once at its end (see above):
+  // with no OA bits in the low half, every table descriptor has TABLE's bits set (an AND); else none has a bit of
+  // tableMask other than TABLE's (an OR of x ^ TABLE).
+  const tableAnd = tableMask === TABLE;
+  const midLevels = cached && k.startLevel + 1 < LAST;
   const L = [...Array(lanes).keys()];
-  const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
   const out: string[] = [];
   for (const [name, nl, fh] of [...SUM_ACCESSES, ["Any", -1, -1] as const]) {
-    const need = nl < 0 ? "needLo" : String(nl | PTE_TYPE_LO);
-    const leafOk = (v: number): string =>
-      nl < 0
-        ? `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`
-        : `(x${v} & ${need}) === ${need}${fh !== 0 ? ` && (y${v} & ${fh}) === 0` : ""}`;
+    const need = nl < 0 ? "needL" : String(nl | PTE_TYPE_LO);
+    const forbid = nl < 0 ? "forbidHi" : fh !== 0 ? String(fh) : null;
     out.push(`function sumFlat${name}(flat, hiw, bump, ipas, from, to, needLo, forbidHi, acc) {`);
     out.push(`  const bw = (bump < ${cap} ? bump : ${cap}) * ${2 ** WS};`);
+    if (nl < 0) out.push(`  const needL = needLo | ${PTE_TYPE_LO};`);
     out.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+    // The root cache: the start level's index last walked (cr) and the first word of the table page its descriptor
+    // names (cb), checked as a table in the store when it was read (the table memory does not change during a call).
+    if (cached) out.push(`  let cLo = Infinity, cHi = 0, cb = 0;`);
     out.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
     // The upper levels, lane by lane: each lane's IPA, its in-page bits into the sums, its walk down to o<v>, the word of its leaf.
     out.push(tMode ? `    let sa = 0, st = 0;` : `    let si = 0;`);
+    if (midLevels) out.push(`    let gx = ${tableAnd ? -1 : 0}, gy = 0;`);
     for (const v of L) {
       // k + v as an int32 (| 0): no overflow check (k + v is below the array's length).
       out.push(`    const a${v} = ipas[(k + ${v}) | 0];`);
-      out.push(`    if (!(a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v})) break;`);
+      if (cached) {
+        // Inside the root cache's range: inside the IPA space, and the start level's descriptor is the cached one.
+        out.push(`    if (!(a${v} >= cLo && a${v} < cHi)) {`);
+        out.push(`      if (!(a${v} >= 0 && a${v} < ${ipaLimit})) break;`);
+        // The start level's index (truncation is the floor here: a fraction ends the group just below).
+        out.push(`      const r = (a${v} * ${2 ** -rootShift}) | 0, o = ${base === 0 ? "" : `${base} + `}(r << 1), x = flat[o];`);
+        out.push(`      if (!((x & ${tableMask}) === ${TABLE} && (hiw[o] & ${qMask}) === ${qWant})) break;`);
+        // The page's first word: below bw exactly when the page is below bump (bw is a whole number of pages).
+        out.push(`      const b = (x >>> 2) & ${pageWords};`);
+        out.push(`      if (!(b < bw)) break;`);
+        out.push(`      cLo = r * ${2 ** rootShift}; cHi = cLo + ${2 ** rootShift}; cb = b;`);
+        out.push(`    }`);
+        out.push(`    if (Math.floor(a${v}) !== a${v}) break;`);
+      } else {
+        out.push(`    if (!(a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v})) break;`);
+      }
       if (tMode) {
         out.push(`    const t${v} = (a${v} * ${2 ** -PS}) | 0;`);
         out.push(`    sa += a${v}; st = (st + t${v}) | 0;`);
@@ -470,38 +503,42 @@ function leanSumFlat(k: KernelGeometry, mem: TableMemory, lanes: number): string
         out.push(`    const il${v} = a${v} | 0;${needIh ? ` const ih${v} = (a${v} * 2.3283064365386963e-10) | 0;` : ""}`);
         out.push(`    si += il${v} & ${below};`);
       }
-      const r = `${base === 0 ? "" : `${base} + `}${root2(v)}`;
-      if (k.startLevel === LAST) {
-        out.push(`    const o${v} = ${r};`);
+      if (!cached) {
+        out.push(`    const o${v} = ${base === 0 ? "" : `${base} + `}${root2(v)};`);
         continue;
       }
-      out.push(`    let x${v} = 0, y${v} = 0;`);
-      out.push(`    { const o = ${r}; x${v} = flat[o]; y${v} = hiw[o]; }`);
-      for (let level = k.startLevel + 1; level <= LAST; level++) {
-        out.push(`    if (!((x${v} & ${tableMask}) === ${TABLE} && (y${v} & ${qMask}) === ${qWant})) break;`);
-        // The descriptor's word: below bw exactly when its page is below bump (bw is a whole number of pages).
-        const o = level < LAST ? `o${v}_${level}` : `o${v}`;
-        out.push(`    const ${o} = ((x${v} >>> 2) & ${pageWords}) | ${idx2(v, level)};`);
-        out.push(`    if (!(${o} < bw)) break;`);
-        if (level < LAST) out.push(`    x${v} = flat[${o}]; y${v} = hiw[${o}];`);
+      let page = "cb";
+      for (let level = k.startLevel + 1; level < LAST; level++) {
+        // A table descriptor below the root: its checks into gx and gy, its page's first word below bw (so that
+        // every load stays inside the arena); a lane that fails a check walks on through words of the arena and
+        // the group ends at its last check.
+        const p = `p${v}_${level}`;
+        out.push(`    const o${v}_${level} = ${page} | ${idx2(v, level)}, x${v}_${level} = flat[o${v}_${level}];`);
+        out.push(`    gy |= hiw[o${v}_${level}] ^ ${qWant};`);
+        out.push(`    gx ${tableAnd ? "&=" : "|="} x${v}_${level}${tableAnd ? "" : ` ^ ${TABLE}`};`);
+        out.push(`    const ${p} = (x${v}_${level} >>> 2) & ${pageWords};`);
+        out.push(`    if (!(${p} < bw)) break;`);
+        page = p;
       }
+      out.push(`    const o${v} = ${page} | ${idx2(v, LAST)};`);
     }
-    // The leaves, lockstep: every lane's load issued before any is used.
-    out.push(each((v) => `    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`));
-    out.push(
-      `    if (!(${each(
-        (v) =>
-          leafOk(v)
-            .replace(/\bx(\d+)/g, "xl$1")
-            .replace(/\by(\d+)/g, "yl$1"),
-        " && ",
-      )})) break;`,
-    );
-    // Output address bits 63:32, and the output size check where an output address can reach it.
-    out.push(each((v) => `    const h${v} = (yl${v} & ${k.addrHi})${highOa(v).replace(/\bx(\d+)/g, "xl$1")};`));
-    if (maxHi >= hiLimit) out.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
-    out.push(`    const sx = ${each((v) => `(xl${v} >>> ${PS})`, " + ")};`);
-    out.push(`    const sh = ${each((v) => `h${v}`, " + ")};`);
+    // The leaves, lockstep: every lane's load issued before any is used, each folded at once into the group's
+    // checks (gl: bits every leaf has; gh: bits any has) and sums, so that only the leaves' word indexes stay live.
+    const ohNeeded = maxHi >= hiLimit;
+    out.push(`    let gl = -1, sx = 0, sh = 0${forbid !== null ? ", gh = 0" : ""}${ohNeeded ? ", oh = 0" : ""};`);
+    for (const v of L) {
+      out.push(`    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`);
+      out.push(`    gl &= xl${v};${forbid !== null ? ` gh |= yl${v};` : ""} sx = (sx + (xl${v} >>> ${PS})) | 0;`);
+      const h = `(yl${v} & ${k.addrHi})${highOa(v).replace(/\bx(\d+)/g, "xl$1")}`;
+      out.push(ohNeeded ? `    const h${v} = ${h}; sh = (sh + h${v}) | 0; oh |= h${v};` : `    sh = (sh + ${h}) | 0;`);
+    }
+    // The group's checks: leaves that allow the access (and, where an output address can reach it, below the
+    // output size: hiLimit is a power of two, so every h is below it exactly when their OR is), the tables below the root.
+    const checks = [`(gl & ${need}) === ${need}`];
+    if (forbid !== null) checks.push(`(gh & ${forbid}) === 0`);
+    if (ohNeeded) checks.push(`oh < ${hiLimit}`);
+    if (midLevels) checks.push(tableAnd ? `(gx & ${TABLE}) === ${TABLE}` : `(gx & ${tableMask}) === 0`, `(gy & ${qMask}) === 0`);
+    out.push(`    if (!(${checks.join(" && ")})) break;`);
     if (tMode) {
       // Σ IPA[PS - 1 : 0] = (Σ IPA - 2^PS Σ t) mod M (see M).
       out.push(`    const si = (((sa - Math.floor(sa * ${1 / M}) * ${M}) | 0) - ((st & 127) << ${PS})) & ${M - 1};`);
