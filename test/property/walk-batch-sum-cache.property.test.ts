@@ -289,3 +289,77 @@ describe(`translateBatchSum's lean kernel: the root cache and the group-end chec
     },
   );
 });
+
+// The clean-page scan: once the page the cached root descriptor names has served its entries / LANES groups in a
+// row, it is scanned once, and while it stays the cached page its table descriptors' high halves are not read. Long
+// runs of groups in one root region, then IPAs through an entry of that page whose high half was changed before the
+// call (the scan must find it), and IPAs of another region between (the cache leaves the page and comes back).
+function checkScan(granule: Granule, iaBits: number, paBits: number, lpa2: boolean, dirty: number): void {
+  const cfg: Stage2Config = { granule, iaBits, paBits, lpa2, fwb: false, tlbRange: false };
+  const r = xorshift64(SEED ^ BigInt(granule * 7 + iaBits * 131 + dirty));
+  const pgt = new KvmPgtable(cfg);
+  pgt.log.record = false;
+  const g = pgt.geom;
+  const page = 2 ** g.pageShift;
+  const rootSize = 2 ** g.shifts[g.startLevel + 1];
+  const midSize = 2 ** g.shifts[g.startLevel + 2];
+  const root = r.below(2 ** (iaBits - g.shifts[g.startLevel + 1]) - 1);
+  // Three runs under three entries of the page the root descriptor names, and one run in the next root region.
+  const entries = new Set<number>();
+  while (entries.size < 3) entries.add(r.below(rootSize / midSize));
+  const runs: number[][] = [];
+  for (const e of [...entries, -1]) {
+    const at = e < 0 ? (root + 1) * rootSize + r.below(rootSize / page - 64) * page : root * rootSize + e * midSize + r.below(midSize / page - 64) * page;
+    expect(pgt.map(at, 64 * page, (1 + r.below(1 << 12)) * 64 * page, PROT_R | PROT_W | PROT_X, 0)).toBe(0);
+    runs.push(Array.from({ length: 64 }, (_, i) => at + i * page));
+  }
+  expect(pgt.store.flatten?.()).toBe(true);
+  // The entry of the third run: its high half changed (dirty 1: one bit of the address window; 2: every entry of the
+  // page that is not a table gets a high half the store does not have, which changes nothing a walk reads).
+  const steps = descriptors(pgt, runs[2][0]);
+  const [tablePage, tableIndex] = steps[1];
+  const chunk = pgt.store.chunkOf(tablePage);
+  const off = pgt.store.pageOffset(tablePage);
+  if (dirty === 1) chunk[off + 2 * tableIndex + 1] ^= 1 << r.below(32 - g.pageShift);
+  if (dirty === 2) for (let i = 0; i < pgt.ptrsPerPte; i++) if ((chunk[off + 2 * i] & 3) !== 3) chunk[off + 2 * i + 1] = 0x12345;
+  const groups = Math.ceil(pgt.ptrsPerPte / LANES) + 24;
+  const ipas: number[] = [];
+  for (let i = 0; i < groups * LANES; i++) ipas.push(r.pick(runs.slice(0, 2))[r.below(64)] + r.below(page));
+  // Then the third run and the next region, in bursts.
+  for (let i = 0; i < 16 * LANES; i++) {
+    const run = i % 40 < 30 ? r.pick(runs.slice(0, 3)) : runs[3];
+    ipas.push(run[r.below(64)] + r.below(page));
+  }
+  const input = new Float64Array(ipas);
+  for (const [access, xnx] of [
+    [ACCESS_READ, false],
+    [ACCESS_WRITE, false],
+    [ACCESS_EXEC, true],
+  ] as Array<[number, boolean]>) {
+    const ctx = `${granule}/${iaBits}/${paBits} dirty ${dirty} access ${access}`;
+    const full = new S2Walker(pgt, { ha: false, xnx, fast: false });
+    const want = ipas.map((ipa) => completeOne(full, ipa, access, 1));
+    const fast = new S2Walker(pgt, { ha: false, xnx });
+    expect(gotSum(fast, input, 0, input.length, access, 1), `${ctx}: whole`).toEqual(wantSum(want, 0, input.length));
+    for (let k = 0; k + 4 * LANES <= input.length; k += 3 * LANES + 5) {
+      expect(gotSum(fast, input, k, input.length, access, 1), `${ctx}: from ${k}`).toEqual(wantSum(want, k, input.length));
+    }
+    if (dirty !== 1) {
+      // Every IPA translates: the kernel takes every group.
+      const kernel = buildKernel(pgt);
+      const flat = pgt.store.flat;
+      if (kernel === null || kernel.batchSumFlat === null || flat === undefined || flat === null) throw new Error("no kernel");
+      const n = input.length - (input.length % LANES);
+      expect(kernel.batchSumFlat(flat, pgt.store.bump, input, 0, n, needLo(access), forbidHi(access, xnx), new Float64Array(2)), ctx).toBe(n);
+    }
+  }
+}
+
+describe(`translateBatchSum's lean kernel: the clean-page scan against the complete walk (seed 0x${SEED.toString(16)})`, () => {
+  it.each(GEOMETRIES.filter(([granule, iaBits]) => !(granule === 4096 && iaBits === 32) && !(granule === 16384 && iaBits === 36)))(
+    "%i granule, %i-bit IPA, %i-bit PA, LPA2 %s: clean, a walked entry's high half changed, other entries' high halves changed",
+    (granule, iaBits, paBits, lpa2) => {
+      for (const dirty of [0, 1, 2]) checkScan(granule, iaBits, paBits, lpa2, dirty);
+    },
+  );
+});
