@@ -387,6 +387,23 @@ const SUM_ACCESSES: ReadonlyArray<readonly [string, number, number]> = [
  *   - the lanes' upper levels one lane after the other (they share a few
  *     table pages, which stay in cache; the leaves are the random loads), so
  *     only each lane's leaf word index lives across the group's leaf loads;
+ *   - the start level's descriptor read once for a run of lanes in the IPA
+ *     range it maps (a one-entry cache, [cLo, cHi) -> cb, kept across the
+ *     groups of a call: the table memory does not change during one),
+ *     checked when read; an IPA inside that range is inside the IPA space;
+ *   - the high halves of the table descriptors in the page the cached root
+ *     descriptor names left unread once that page is found clean (a scan of
+ *     its entries once it has served its entries / lanes groups in a row: no
+ *     table descriptor there has address bits above the page-number window
+ *     other than the store's); another root entry sends the group back to
+ *     the variant that reads them;
+ *   - the checks of the table descriptors below the root and of the leaves
+ *     accumulated over the group (an AND of the words for bits that must be
+ *     set, an OR for bits that must be clear) and tested once at its end: a
+ *     lane that fails one walks on through words of the arena (each page
+ *     still checked below bump before it is read, so every load stays
+ *     inside the arena, and nothing is written) and the group ends there, as
+ *     it ended at the lane before;
  *   - the leaf check with the access's needLo | PTE_TYPE (a page at level 3)
  *     and forbidHi as literals (SUM_ACCESSES);
  *   - the sums in int32 per group: PA[31:0] = (x >>> PAGE_SHIFT) << PAGE_SHIFT
@@ -417,10 +434,12 @@ function leanSumFlat(k: KernelGeometry, mem: TableMemory, lanes: number): string
   const cap = 2 ** (32 - PS);
   const pageWords = -(2 ** WS) | 0;
   const base = k.pgd << WS;
-  // The page number of the IPA: t = IPA[PS + 30 : PS] = floor(IPA / 2^PS), exact and non-negative for an integer
+  // Where every index below the root is in IPA[31:0] (no ih): il = IPA[31:0] alone (one conversion, no multiply,
+  // and the in-page bits summed from it; measured on walk_random_1m_hw: 71.5 -> 67.0 instructions a walk against t).
+  // Else the page number of the IPA: t = IPA[PS + 30 : PS] = floor(IPA / 2^PS), exact and non-negative for an integer
   // IPA below 2^ia_bits when ia_bits - PS <= 31 (every index is then bits of t, and no IPA[31:0] is needed).
   // Else il = IPA[31:0] and ih = IPA[52:32] as in the other kernels.
-  const tMode = k.iaBits - PS <= 31 && lanes * 2 ** k.iaBits <= 2 ** 53;
+  const tMode = needIh && k.iaBits - PS <= 31 && lanes * 2 ** k.iaBits <= 2 ** 53;
   // Σ IPA[PS - 1 : 0] over a group in tMode: Σ IPA - 2^PS Σ t, taken modulo M = 2^(PS + 7) > lanes * 2^PS (the
   // sum itself is below that): Σ IPA modulo M from the exact double sum, Σ t modulo 2^7 from an int32 sum that may wrap.
   const M = 2 ** (PS + 7);
@@ -444,70 +463,136 @@ function leanSumFlat(k: KernelGeometry, mem: TableMemory, lanes: number): string
         ? ` | (((x${v} & ${ADDR_51_50_LPA2_LO}) >>> ${ADDR_51_50_LPA2_SHIFT}) << 18)`
         : "";
   const maxHi = k.addrHi | (k.highOa === 1 ? 0xf << 16 : k.highOa === 2 ? 0x3 << 18 : 0);
+  const cached = k.startLevel < LAST;
+  // The table checks of the levels below the root, accumulated over the group and tested once at its end (see above):
+  // with no OA bits in the low half, every table descriptor has TABLE's bits set (an AND); else none has a bit of
+  // tableMask other than TABLE's (an OR of x ^ TABLE).
+  const tableAnd = tableMask === TABLE;
+  const midLevels = cached && k.startLevel + 1 < LAST;
+  // Groups on one cached page before its scan (its entries / lanes: a scan's cost spread over as many walks).
+  const scanAfter = Math.max(1, Math.ceil((k.idxMask + 1) / lanes));
   const L = [...Array(lanes).keys()];
-  const each = (f: (v: number) => string, sep = "\n"): string => L.map(f).join(sep);
   const out: string[] = [];
   for (const [name, nl, fh] of [...SUM_ACCESSES, ["Any", -1, -1] as const]) {
-    const need = nl < 0 ? "needLo" : String(nl | PTE_TYPE_LO);
-    const leafOk = (v: number): string =>
-      nl < 0
-        ? `(x${v} & needLo) === needLo && (y${v} & forbidHi) === 0 && (x${v} & ${PTE_TYPE_LO}) !== 0`
-        : `(x${v} & ${need}) === ${need}${fh !== 0 ? ` && (y${v} & ${fh}) === 0` : ""}`;
+    const need = nl < 0 ? "needL" : String(nl | PTE_TYPE_LO);
+    const forbid = nl < 0 ? "forbidHi" : fh !== 0 ? String(fh) : null;
     out.push(`function sumFlat${name}(flat, hiw, bump, ipas, from, to, needLo, forbidHi, acc) {`);
     out.push(`  const bw = (bump < ${cap} ? bump : ${cap}) * ${2 ** WS};`);
+    if (nl < 0) out.push(`  const needL = needLo | ${PTE_TYPE_LO};`);
     out.push(`  let lo = acc[0], hi = acc[1], k = from;`);
-    out.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+    // The root cache: the IPA range the start-level descriptor last read maps ([cLo, cHi)) and the first word of the
+    // table page that descriptor names (cb), checked as a table in the store when it was read (the table memory does
+    // not change during a call). `clean`: cb's page has no table descriptor with address bits above the page-number
+    // window other than the store's (scanned once the same page has served `scanAfter` groups in a row, so that a
+    // scan of its entries costs at most about a word per walk), so that its descriptors' high halves need no reading.
+    if (cached) out.push(`  let cLo = Infinity, cHi = 0, cb = 0${midLevels ? ", clean = false, seen = -1, same = 0" : ""};`);
+    out.push(`  for (; k + ${lanes} <= to; ) {`);
     // The upper levels, lane by lane: each lane's IPA, its in-page bits into the sums, its walk down to o<v>, the word of its leaf.
     out.push(tMode ? `    let sa = 0, st = 0;` : `    let si = 0;`);
-    for (const v of L) {
+    if (midLevels) out.push(`    let gx = ${tableAnd ? -1 : 0}, gy = 0;`);
+    const laneLines = (v: number, cleanPage: boolean): string[] => {
+      const o: string[] = [];
       // k + v as an int32 (| 0): no overflow check (k + v is below the array's length).
-      out.push(`    const a${v} = ipas[(k + ${v}) | 0];`);
-      out.push(`    if (!(a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v})) break;`);
-      if (tMode) {
-        out.push(`    const t${v} = (a${v} * ${2 ** -PS}) | 0;`);
-        out.push(`    sa += a${v}; st = (st + t${v}) | 0;`);
+      o.push(`const a${v} = ipas[(k + ${v}) | 0];`);
+      if (cached) {
+        // Inside the root cache's range: inside the IPA space, and the start level's descriptor is the cached one.
+        o.push(`if (!(a${v} >= cLo && a${v} < cHi)) {`);
+        if (cleanPage) {
+          // Another root entry: the group again, with the checks of every high half.
+          o.push(`  clean = false;`);
+          o.push(`  continue;`);
+        } else {
+          o.push(`  if (!(a${v} >= 0 && a${v} < ${ipaLimit})) break;`);
+          // The start level's index (truncation is the floor here: a fraction ends the group just below).
+          o.push(`  const r = (a${v} * ${2 ** -rootShift}) | 0, o = ${base === 0 ? "" : `${base} + `}(r << 1), x = flat[o];`);
+          o.push(`  if (!((x & ${tableMask}) === ${TABLE} && (hiw[o] & ${qMask}) === ${qWant})) break;`);
+          // The page's first word: below bw exactly when the page is below bump (bw is a whole number of pages).
+          o.push(`  const b = (x >>> 2) & ${pageWords};`);
+          o.push(`  if (!(b < bw)) break;`);
+          o.push(`  cLo = r * ${2 ** rootShift}; cHi = cLo + ${2 ** rootShift}; cb = b;`);
+        }
+        o.push(`}`);
+        o.push(`if (Math.floor(a${v}) !== a${v}) break;`);
       } else {
-        out.push(`    const il${v} = a${v} | 0;${needIh ? ` const ih${v} = (a${v} * 2.3283064365386963e-10) | 0;` : ""}`);
-        out.push(`    si += il${v} & ${below};`);
+        o.push(`if (!(a${v} >= 0 && a${v} < ${ipaLimit} && Math.floor(a${v}) === a${v})) break;`);
       }
-      const r = `${base === 0 ? "" : `${base} + `}${root2(v)}`;
-      if (k.startLevel === LAST) {
-        out.push(`    const o${v} = ${r};`);
-        continue;
+      if (tMode) {
+        o.push(`const t${v} = (a${v} * ${2 ** -PS}) | 0;`);
+        o.push(`sa += a${v}; st = (st + t${v}) | 0;`);
+      } else {
+        o.push(`const il${v} = a${v} | 0;${needIh ? ` const ih${v} = (a${v} * 2.3283064365386963e-10) | 0;` : ""}`);
+        o.push(`si = (si + (il${v} & ${below})) | 0;`);
       }
-      out.push(`    let x${v} = 0, y${v} = 0;`);
-      out.push(`    { const o = ${r}; x${v} = flat[o]; y${v} = hiw[o]; }`);
-      for (let level = k.startLevel + 1; level <= LAST; level++) {
-        out.push(`    if (!((x${v} & ${tableMask}) === ${TABLE} && (y${v} & ${qMask}) === ${qWant})) break;`);
-        // The descriptor's word: below bw exactly when its page is below bump (bw is a whole number of pages).
-        const o = level < LAST ? `o${v}_${level}` : `o${v}`;
-        out.push(`    const ${o} = ((x${v} >>> 2) & ${pageWords}) | ${idx2(v, level)};`);
-        out.push(`    if (!(${o} < bw)) break;`);
-        if (level < LAST) out.push(`    x${v} = flat[${o}]; y${v} = hiw[${o}];`);
+      if (!cached) {
+        o.push(`const o${v} = ${base === 0 ? "" : `${base} + `}${root2(v)};`);
+        return o;
       }
+      let page = "cb";
+      for (let level = k.startLevel + 1; level < LAST; level++) {
+        // A table descriptor below the root: its checks into gx and gy, its page's first word below bw (so that
+        // every load stays inside the arena); a lane that fails a check walks on through words of the arena and
+        // the group ends at its last check. In a clean page, a table descriptor's high half is the store's.
+        const p = `p${v}_${level}`;
+        o.push(`const o${v}_${level} = ${page} | ${idx2(v, level)}, x${v}_${level} = flat[o${v}_${level}];`);
+        if (!(cleanPage && page === "cb")) o.push(`gy |= hiw[o${v}_${level}] ^ ${qWant};`);
+        o.push(`gx ${tableAnd ? "&=" : "|="} x${v}_${level}${tableAnd ? "" : ` ^ ${TABLE}`};`);
+        o.push(`const ${p} = (x${v}_${level} >>> 2) & ${pageWords};`);
+        o.push(`if (!(${p} < bw)) break;`);
+        page = p;
+      }
+      o.push(`const o${v} = ${page} | ${idx2(v, LAST)};`);
+      return o;
+    };
+    const indent = (lines: string[], n: number): string[] => lines.map((line) => " ".repeat(n) + line);
+    if (midLevels) {
+      // The o<v> of the two variants, declared for the leaves.
+      out.push(`    let ${L.map((v) => `o${v} = 0`).join(", ")};`);
+      const variant = (cleanPage: boolean): string[] => L.flatMap((v) => laneLines(v, cleanPage).map((line) => line.replace(`const o${v} = `, `o${v} = `)));
+      out.push(`    if (clean) {`);
+      out.push(...indent(variant(true), 6));
+      out.push(`    } else {`);
+      out.push(...indent(variant(false), 6));
+      out.push(`    }`);
+    } else {
+      for (const v of L) out.push(...indent(laneLines(v, false), 4));
     }
-    // The leaves, lockstep: every lane's load issued before any is used.
-    out.push(each((v) => `    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`));
-    out.push(
-      `    if (!(${each(
-        (v) =>
-          leafOk(v)
-            .replace(/\bx(\d+)/g, "xl$1")
-            .replace(/\by(\d+)/g, "yl$1"),
-        " && ",
-      )})) break;`,
-    );
-    // Output address bits 63:32, and the output size check where an output address can reach it.
-    out.push(each((v) => `    const h${v} = (yl${v} & ${k.addrHi})${highOa(v).replace(/\bx(\d+)/g, "xl$1")};`));
-    if (maxHi >= hiLimit) out.push(`    if (!(${each((v) => `h${v} < ${hiLimit}`, " && ")})) break;`);
-    out.push(`    const sx = ${each((v) => `(xl${v} >>> ${PS})`, " + ")};`);
-    out.push(`    const sh = ${each((v) => `h${v}`, " + ")};`);
+    // The leaves, lockstep: every lane's load issued before any is used, each folded at once into the group's
+    // checks (gl: bits every leaf has; gh: bits any has) and sums, so that only the leaves' word indexes stay live.
+    const ohNeeded = maxHi >= hiLimit;
+    out.push(`    let gl = -1, sx = 0, sh = 0${forbid !== null ? ", gh = 0" : ""}${ohNeeded ? ", oh = 0" : ""};`);
+    for (const v of L) {
+      out.push(`    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`);
+      out.push(`    gl &= xl${v};${forbid !== null ? ` gh |= yl${v};` : ""} sx = (sx + (xl${v} >>> ${PS})) | 0;`);
+      const h = `(yl${v} & ${k.addrHi})${highOa(v).replace(/\bx(\d+)/g, "xl$1")}`;
+      out.push(ohNeeded ? `    const h${v} = ${h}; sh = (sh + h${v}) | 0; oh |= h${v};` : `    sh = (sh + ${h}) | 0;`);
+    }
+    // The group's checks: leaves that allow the access (and, where an output address can reach it, below the
+    // output size: hiLimit is a power of two, so every h is below it exactly when their OR is), the tables below the root.
+    const checks = [`(gl & ${need}) === ${need}`];
+    if (forbid !== null) checks.push(`(gh & ${forbid}) === 0`);
+    if (ohNeeded) checks.push(`oh < ${hiLimit}`);
+    if (midLevels) checks.push(tableAnd ? `(gx & ${TABLE}) === ${TABLE}` : `(gx & ${tableMask}) === 0`, `(gy & ${qMask}) === 0`);
+    out.push(`    if (!(${checks.join(" && ")})) break;`);
     if (tMode) {
       // Σ IPA[PS - 1 : 0] = (Σ IPA - 2^PS Σ t) mod M (see M).
       out.push(`    const si = (((sa - Math.floor(sa * ${1 / M}) * ${M}) | 0) - ((st & 127) << ${PS})) & ${M - 1};`);
     }
     out.push(`    lo += sx * ${2 ** PS} + si + ${lanes * LAST}; hi += sh;`);
     out.push(`    acc[0] = lo; acc[1] = hi;`);
+    if (midLevels) {
+      // The same page for scanAfter groups in a row: scan it once (a page found not clean is not scanned again
+      // while it stays the cached one: same goes past scanAfter).
+      out.push(`    if (!clean) {`);
+      out.push(`      if (cb !== seen) { seen = cb; same = 0; }`);
+      out.push(`      else if (++same === ${scanAfter}) {`);
+      out.push(`        clean = true;`);
+      out.push(`        for (let i = cb, e = cb + ${2 * (k.idxMask + 1)}; i < e; i += 2) {`);
+      out.push(`          if ((flat[i] & ${tableMask}) === ${TABLE} && (hiw[i] & ${qMask}) !== ${qWant}) { clean = false; break; }`);
+      out.push(`        }`);
+      out.push(`      }`);
+      out.push(`    }`);
+    }
+    out.push(`    k += ${lanes};`);
     out.push(`  }`);
     out.push(`  return k;`);
     out.push(`}`);
