@@ -231,12 +231,16 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
  * Per call, what leafAt() used to check before calling it (the arena is
  * still the store's `flat` and holds every page below bump, the table is
  * not destroyed, no operation is calling a store hook), then the descent:
- * the start level's entry, and each table entry's next page as quickFollow()
- * takes it (where it applies: the word index ((x >>> 2) & -2^WS) + 2 * index,
- * below bump << WS exactly when the page is below bump). Anything else (an
- * IPA getLeaf() refuses or answers -ERANGE for, a table entry outside that
- * window or beyond bump) goes to o.leafAtSlow() / o.leafSlow(), that is
- * getLeaf(). One exit writes the result, so that a caller inlining the
+ * the start level's entry, then while the entry is a table descriptor as
+ * KVM writes one into the store (kvm_init_table_pte(): the table's PA,
+ * valid, table, no other bit; where the store's base has its low 32 bits
+ * clear, quickFollow()), the next level's entry at word (x >>> 2) + 2 *
+ * index: the page << WS, below bump << WS exactly when the page is below
+ * bump (a store based at 2^31, 32-bit PAs, follows every table descriptor
+ * through emitNextPage() instead). Any other table descriptor, an IPA
+ * getLeaf() refuses or answers -ERANGE for, and a table page beyond bump
+ * go to o.leafAtSlow() / o.leafSlow(), that is getLeaf(), which reads what
+ * it reads there. One exit writes the result, so that a caller inlining the
  * function reads the halves it just stored without loading them.
  */
 function leafOverSource(pgt: KvmPgtable): string[] {
@@ -277,13 +281,17 @@ function leafOverSource(pgt: KvmPgtable): string[] {
     b.push(`    let x = mem[w], y = hiw[w], level = ${start};`);
     let indent = "    ";
     for (let level = start + 1; level <= LAST; level++) {
-      b.push(`${indent}if ((x & ${TABLE}) === ${TABLE}) {`);
-      indent += "  ";
       if (quick !== null) {
-        b.push(`${indent}if ((y & ${quick.mask}) !== ${quick.want}) return ${slow};`);
-        b.push(`${indent}w = ((x >>> 2) & ${-(2 ** WS) | 0}) + ${idx2(level)};`);
+        // A table descriptor as KVM writes one into the store (kvm_init_table_pte(): the table's PA, valid, table,
+        // nothing else): its word index is x >>> 2 (the page << WS, the low bits clear), below bw exactly when
+        // the page is below bump. Any other table descriptor goes to getLeaf() (below).
+        b.push(`${indent}if ((x & ${2 ** PS - 1}) === ${TABLE} && y === ${quick.high}) {`);
+        indent += "  ";
+        b.push(`${indent}w = (x >>> 2) + ${idx2(level)};`);
         b.push(`${indent}if (!(w < bw)) return ${slow};`);
       } else {
+        b.push(`${indent}if ((x & ${TABLE}) === ${TABLE}) {`);
+        indent += "  ";
         b.push(`${indent}const p = ${emitNextPage(mem, "x", "y")};`);
         b.push(`${indent}if ((p >>> 0) >= bump) return ${slow};`);
         b.push(`${indent}w = (p << ${WS}) + ${idx2(level)};`);
@@ -292,7 +300,7 @@ function leafOverSource(pgt: KvmPgtable): string[] {
     }
     for (let level = LAST; level > start; level--) {
       indent = indent.slice(2);
-      b.push(`${indent}}`);
+      b.push(quick !== null ? `${indent}} else if ((x & ${TABLE}) === ${TABLE}) return ${slow};` : `${indent}}`);
     }
     b.push(`    ${exit}`);
     b.push(`    return level;`);
@@ -325,10 +333,10 @@ function leafOverSource(pgt: KvmPgtable): string[] {
  * to test (mask) and basePa's there (want); null where basePa's low 32 bits
  * are not clear.
  */
-function quickFollow(mem: TableMemory): { mask: number; want: number } | null {
+function quickFollow(mem: TableMemory): { mask: number; want: number; high: number } | null {
   if (mem.basePa % 2 ** 32 !== 0) return null;
   const mask = 2 ** (32 - mem.pageShift) - 1;
-  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask };
+  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask, high: Math.floor(mem.basePa / 2 ** 32) };
 }
 
 /** Compile the kernel, or null where the engine forbids code generation. */
