@@ -285,9 +285,10 @@ function leafOverSource(pgt: KvmPgtable): string[] {
         // A table descriptor as KVM writes one into the store (kvm_init_table_pte(): the table's PA, valid, table,
         // nothing else): its word index is x >>> 2 (the page << WS, the low bits clear), below bw exactly when
         // the page is below bump. Any other table descriptor goes to getLeaf() (below).
-        b.push(`${indent}if ((x & ${2 ** PS - 1}) === ${TABLE} && y === ${quick.high}) {`);
+        b.push(`${indent}const d${level} = (x - ${TABLE}) | 0;`);
+        b.push(`${indent}if ((d${level} & ${2 ** PS - 1}) === 0 && y === ${quick.high}) {`);
         indent += "  ";
-        b.push(`${indent}w = (x >>> 2) + ${idx2(level)};`);
+        b.push(`${indent}w = (d${level} >>> 2) + ${idx2(level)};`);
         b.push(`${indent}if (!(w < bw)) return ${slow};`);
       } else {
         b.push(`${indent}if ((x & ${TABLE}) === ${TABLE}) {`);
