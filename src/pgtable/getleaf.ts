@@ -229,14 +229,15 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
  * high half is hiw[w] where its low half is mem[w]: no w + 1).
  *
  * Per call, what leafAt() used to check before calling it (the arena is
- * still the store's `flat` and holds every page below bump, the table is
- * not destroyed, no operation is calling a store hook), then the descent:
+ * still the store's `flat`, the table is not destroyed, no operation is
+ * calling a store hook; the store's walkWords, min(bump, flatPages) <<
+ * WS, bounds the word indices read below the root), then the descent:
  * the start level's entry, then while the entry is a table descriptor as
  * KVM writes one into the store (kvm_init_table_pte(): the table's PA,
  * valid, table, no other bit; where the store's base has its low 32 bits
  * clear, quickFollow()), the next level's entry at word (x >>> 2) + 2 *
- * index: the page << WS, below bump << WS exactly when the page is below
- * bump (a store based at 2^31, 32-bit PAs, follows every table descriptor
+ * index: the page << WS, below walkWords exactly when the page is below
+ * bump and inside the arena (a store based at 2^31, 32-bit PAs, follows every table descriptor
  * through emitNextPage() instead). Any other table descriptor, an IPA
  * getLeaf() refuses or answers -ERANGE for, and a table page beyond bump
  * go to o.leafAtSlow() / o.leafSlow(), that is getLeaf(), which reads what
@@ -272,11 +273,12 @@ function leafOverSource(pgt: KvmPgtable): string[] {
     const b: string[] = [];
     // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
     b.push(`    if (!(typeof a === "number" && a >= 0 && a < ${2 ** g.iaBits} && Math.floor(a) === a)) return ${slow};`);
-    b.push(`    const bump = store.bump;`);
-    b.push(`    if (store.flat !== mem || store.flatPages < bump || pgt.operationRunning || pgt.destroyed === true) return ${slow};`);
+    b.push(`    if (store.flat !== mem || pgt.operationRunning || pgt.destroyed === true) return ${slow};`);
+    // Word indices below bw are in pages below bump and inside mem (TableStore.walkWords).
+    b.push(`    const bw = store.walkWords;`);
     if (tMode) b.push(`    const t = (a * ${2 ** -PS}) | 0;`);
     else b.push(`    const il = a | 0${needIh ? `, ih = (a * 2.3283064365386963e-10) | 0` : ""};`);
-    if (quick !== null) b.push(`    const bw = bump << ${WS};`);
+    if (quick === null) b.push(`    const bump = bw >> ${WS};`);
     b.push(`    let w = ${base === 0 ? "" : `${base} + `}${root2};`);
     b.push(`    let x = mem[w], y = hiw[w], level = ${start};`);
     let indent = "    ";

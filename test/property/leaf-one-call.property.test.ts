@@ -74,6 +74,9 @@ let calls = 0;
 
 function check(t: KvmPgtable, b: GetLeafBatch, ipas: readonly unknown[], label: string): number {
   calls += 2 * ipas.length;
+  // The bound the functions read instead of bump and flatPages: its definition (TableStore.walkWords).
+  const s = t.store;
+  expect(s.walkWords, `${label}: walkWords`).toBe(Math.min(s.bump, s.flatPages) * 2 ** s.wordsShift);
   const out = new Uint32Array(3);
   let answered = 0;
   for (const ipa of ipas) {
@@ -294,5 +297,34 @@ describe(`GetLeafBatch.leafAt() and leaf() against getLeaf() with the fast paths
     // The store is still flat and the arena the same: only the table's state says -EINVAL.
     expect(t.store.flatPages).toBeGreaterThanOrEqual(t.store.bump);
     expect(check(t, b, ipas, "destroyed"), "a destroyed table finds nothing").toBe(0);
+  });
+  it("after a store hook's throw undoes a page the store took, a table entry pointing at it answers as getLeaf() (TableMemoryError)", () => {
+    const cfg: Stage2Config = { granule: 4096, iaBits: 40, paBits: 48, lpa2: false, fwb: false, tlbRange: false };
+    const t = new KvmPgtable(cfg);
+    t.log.record = false;
+    // Root (2 pages), a level-2 table and a level-3 table: 4 pages in a first chunk of 4, then a fifth in one of 8.
+    expect(t.map(2 ** 30, 4096, 2 ** 31, PROT_R | PROT_W, 0)).toBe(0);
+    expect(t.map(2 ** 30 + 2 ** 21, 4096, 2 ** 31, PROT_R | PROT_W, 0)).toBe(0);
+    const s = t.store;
+    expect(s.flatten()).toBe(true);
+    const b = new GetLeafBatch(t);
+    b.leafAt(2 ** 30); // the slow path makes the functions for the arena
+    const bump = s.bump;
+    expect(s.flatPages, "the arena has room beyond bump").toBeGreaterThan(bump);
+    // A map that needs a new last-level table: the store takes page `bump`, the hook throws, the page is given back.
+    t.storeHook = () => {
+      throw new Error("no");
+    };
+    expect(() => t.map(2 ** 30 + 2 * 2 ** 21, 4096, 2 ** 31, PROT_R | PROT_W, 0)).toThrow("no");
+    t.storeHook = null;
+    expect(s.bump, "the page taken is given back").toBe(bump);
+    const ipas = [2 ** 30, 2 ** 30 + 2 ** 21, 2 ** 30 + 2 * 2 ** 21, 2 ** 30 + 4096];
+    check(t, b, ipas, "after the undo");
+    // The level-2 entry of 2^30 pointed at page `bump` (no longer the store's, still inside the arena).
+    const [page, off] = tableEntries(t).filter(([p]) => p >= t.geom.pgdPages)[0];
+    s.chunkOf(page)[off] = (s.pagePa(bump) % 2 ** 32) | 3;
+    s.chunkOf(page)[off + 1] = Math.floor(s.pagePa(bump) / 2 ** 32);
+    expect(reference(t, 2 ** 30)).toMatch(/^TableMemoryError/);
+    check(t, b, ipas, "pointing at the page given back");
   });
 });
