@@ -60,10 +60,10 @@ interface KernelHost {
 
 type MemoryArg = readonly Int32Array[];
 
-/** GetLeafKernel.leafOver()'s function: bump = the store's bump pointer (flatPages >= bump). */
-type LeafFn = (bump: number, a: number, out: Uint32Array) => number;
+/** GetLeafKernel.leafOver()'s leafIn: GetLeafBatch.leaf() of batch `o` (`out` checked by leaf()). */
+type LeafFn = (a: number, out: Uint32Array, o: GetLeafBatch) => number;
 /** The same, the halves into the batch's resLo and resHi (GetLeafBatch.leafAt()). */
-type LeafAtFn = (bump: number, a: number, o: GetLeafBatch) => number;
+type LeafAtFn = (a: number, o: GetLeafBatch) => number;
 
 /**
  * The compiled kernel. sum() and into() run the lockstep groups from `from`
@@ -78,14 +78,14 @@ interface GetLeafKernel {
   sum(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   into(mem: MemoryArg, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
   /**
-   * A function of one IPA `a` (any value) over the flat arena `flat`: the
-   * level, with the descriptor's halves in out[0], out[1]; NOT_MINE for what
-   * getLeaf() must answer. `flat` is a constant of the function (a binding of
-   * its closure that is never assigned), so that V8, inlining it where the
-   * function is known, embeds the array's data pointer and length instead of
-   * loading them at every call; valid while `flat` is the store's flat arena.
+   * GetLeafBatch.leaf() and leafAt() of one IPA (any value) over the flat
+   * arena `flat` of `store`, `pgt`'s (see leafOverSource()): they answer
+   * every call, through the batch's leafSlow() / leafAtSlow() for what the
+   * arena does not answer (when `flat` is no longer the store's arena, among
+   * others). `flat` (at least two words), `store` and `pgt` are constants of
+   * the functions.
    */
-  leafOver(flat: Int32Array): { leafIn: LeafFn; leafAtIn: LeafAtFn };
+  leafOver(flat: Int32Array, store: TableStore, pgt: KvmPgtable): { leafIn: LeafFn; leafAtIn: LeafAtFn };
   /** sum() and into() over the store's flat arena (TableStore.flatten(): flatPages >= bump). */
   sumFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, acc: Float64Array): number;
   intoFlat(flat: Int32Array, bump: number, ipas: Float64Array, from: number, to: number, outLo: Uint32Array, outHi: Uint32Array, outLevel: Int32Array): number;
@@ -139,34 +139,7 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
     }
   }
   src.push(`}`);
-  // leafOver(mem): one(), any IPA, over the flat arena `mem` as a constant of the closure (GetLeafBatch.leaf(): small
-  // enough for V8 to inline into a caller's loop, with mem's data pointer and length embedded).
-  // leafIn writes the descriptor's halves into out[0], out[1]; leafAtIn into o.resLo, o.resHi (the batch's fields).
-  src.push(`function leafOver(mem) {`);
-  for (const [fn, arg, lo, hi] of [
-    ["leafIn", "out", "out[0]", "out[1]"],
-    ["leafAtIn", "o", "o.resLo", "o.resHi"],
-  ]) {
-    src.push(`function ${fn}(bump, a, ${arg}) {`);
-    // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
-    src.push(`  if (!(typeof a === "number" && ${inRange("")})) return ${NOT_MINE};`);
-    src.push(`  ${halves("")}`);
-    src.push(`  const r = ${rootIndex("")};`);
-    src.push(`  let x = 0, y = 0, p = 0;`);
-    src.push(`  ${emitFlatRootLoad(mem, "mem", pgt.pgd, "r", "x", "y")}`);
-    for (let level = start; level <= LAST; level++) {
-      if (level > start) src.push(`  ${emitFlatLoad(mem, "mem", "p", levelIdx("", level), "x", "y")}`);
-      if (level < LAST) {
-        src.push(`  if ((x & ${TABLE}) !== ${TABLE}) { ${lo} = x; ${hi} = y; return ${level}; }`);
-        src.push(`  ${followFlat(mem, "x", "y", "p", `return ${NOT_MINE};`)}`);
-      } else {
-        src.push(`  ${lo} = x; ${hi} = y; return ${LAST};`);
-      }
-    }
-    src.push(`}`);
-  }
-  src.push(`return { leafIn, leafAtIn };`);
-  src.push(`}`);
+  src.push(...leafOverSource(pgt));
   src.push(`const ONE = new Float64Array(2);`);
   // Lane by lane, for a group the lockstep path does not take.
   src.push(`function laneSum(mem, bump, ipas, k, acc, host) {`);
@@ -244,27 +217,129 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
 }
 
 /**
- * `p` = the page table descriptor (x, y) points at, then `bail` unless it is
- * below the store's bump: emitNextPage() and its test. Where the store's
- * basePa has its low 32 bits clear (every PA size but 32 bits), the page is
+ * Source of leafOver(mem, store, pgt) (GetLeafKernel.leafOver): leafAtIn(a,
+ * o) and leafIn(a, out, o), kvm_pgtable_get_leaf() of one IPA `a` (any
+ * value) over the table store's flat arena `mem`, made for one GetLeafBatch
+ * `o` at a time by its slow path. Everything that does not change per call
+ * is a constant of the function, so that V8, inlining it into a caller's
+ * loop, embeds it instead of loading it: the geometry as literals; `mem`,
+ * `store` and `pgt` (bindings of the closure that are never assigned: the
+ * arena's data pointer and length, the store's and table's addresses); the
+ * high halves read from `hiw`, a view of `mem` one word on (a descriptor's
+ * high half is hiw[w] where its low half is mem[w]: no w + 1).
+ *
+ * Per call, what leafAt() used to check before calling it (the arena is
+ * still the store's `flat`, the table is not destroyed, no operation is
+ * calling a store hook; the store's walkWords, min(bump, flatPages) <<
+ * WS, bounds the word indices read below the root), then the descent:
+ * the start level's entry, then while the entry is a table descriptor as
+ * KVM writes one into the store (kvm_init_table_pte(): the table's PA,
+ * valid, table, no other bit; where the store's base has its low 32 bits
+ * clear, quickFollow()), the next level's entry at word (x >>> 2) + 2 *
+ * index: the page << WS, below walkWords exactly when the page is below
+ * bump and inside the arena (a store based at 2^31, 32-bit PAs, follows every table descriptor
+ * through emitNextPage() instead). Any other table descriptor, an IPA
+ * getLeaf() refuses or answers -ERANGE for, and a table page beyond bump
+ * go to o.leafAtSlow() / o.leafSlow(), that is getLeaf(), which reads what
+ * it reads there. One exit writes the result, so that a caller inlining the
+ * function reads the halves it just stored without loading them.
+ */
+function leafOverSource(pgt: KvmPgtable): string[] {
+  const g = pgt.geom;
+  const mem = storeMemory(pgt.store);
+  const PS = g.pageShift;
+  const WS = mem.wordsShift;
+  const start = g.startLevel;
+  const LAST = KVM_PGTABLE_LAST_LEVEL;
+  const stride = PS - 3;
+  const m2 = 2 * (g.ptrsPerPte - 1);
+  const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
+  const rootShift = g.shifts[start + 1];
+  // tMode: every index is bits of t = IPA[PS + 30 : PS] = floor(IPA / 2^PS), exact for an integer IPA below 2^ia_bits.
+  const tMode = g.iaBits - PS <= 31;
+  let needIh = false;
+  for (let level = start + 1; level <= LAST; level++) if (g.shifts[level + 1] + stride > 32) needIh = true;
+  const quick = WS === PS - 2 ? quickFollow(mem) : null;
+  const idx2 = (level: number): string => {
+    const s = g.shifts[level + 1];
+    if (tMode) return s === PS ? `((t << 1) & ${m2})` : `((t >>> ${s - PS - 1}) & ${m2})`;
+    if (s + stride <= 32) return `((il >>> ${s - 1}) & ${m2})`;
+    return `(${ipaBits("il", "ih", s, stride)} << 1)`;
+  };
+  // Twice the start level's index over the concatenated root pages (IPA[ia-1 : rootShift]; the IPA is in range).
+  const root2 = tMode ? (rootShift === PS ? `(t << 1)` : `((t >>> ${rootShift - PS - 1}) & -2)`) : `(((a * ${2 ** -rootShift}) | 0) << 1)`;
+  const base = pgt.pgd << WS;
+  const body = (slow: string, exit: string): string[] => {
+    const b: string[] = [];
+    // Any value may come in (a BigInt, a Symbol, an object): only a number is compared, the rest goes to getLeaf()'s checks.
+    b.push(`    if (!(typeof a === "number" && a >= 0 && a < ${2 ** g.iaBits} && Math.floor(a) === a)) return ${slow};`);
+    b.push(`    if (store.flat !== mem || pgt.operationRunning || pgt.destroyed === true) return ${slow};`);
+    // Word indices below bw are in pages below bump and inside mem (TableStore.walkWords).
+    b.push(`    const bw = store.walkWords;`);
+    if (tMode) b.push(`    const t = (a * ${2 ** -PS}) | 0;`);
+    else b.push(`    const il = a | 0${needIh ? `, ih = (a * 2.3283064365386963e-10) | 0` : ""};`);
+    if (quick === null) b.push(`    const bump = bw >> ${WS};`);
+    b.push(`    let w = ${base === 0 ? "" : `${base} + `}${root2};`);
+    b.push(`    let x = mem[w], y = hiw[w], level = ${start};`);
+    let indent = "    ";
+    for (let level = start + 1; level <= LAST; level++) {
+      if (quick !== null) {
+        // A table descriptor as KVM writes one into the store (kvm_init_table_pte(): the table's PA, valid, table,
+        // nothing else): its word index is x >>> 2 (the page << WS, the low bits clear), below bw exactly when
+        // the page is below bump. Any other table descriptor goes to getLeaf() (below).
+        b.push(`${indent}const d${level} = (x - ${TABLE}) | 0;`);
+        b.push(`${indent}if ((d${level} & ${2 ** PS - 1}) === 0 && y === ${quick.high}) {`);
+        indent += "  ";
+        b.push(`${indent}w = (d${level} >>> 2) + ${idx2(level)};`);
+        b.push(`${indent}if (!(w < bw)) return ${slow};`);
+      } else {
+        b.push(`${indent}if ((x & ${TABLE}) === ${TABLE}) {`);
+        indent += "  ";
+        b.push(`${indent}const p = ${emitNextPage(mem, "x", "y")};`);
+        b.push(`${indent}if ((p >>> 0) >= bump) return ${slow};`);
+        b.push(`${indent}w = (p << ${WS}) + ${idx2(level)};`);
+      }
+      b.push(`${indent}x = mem[w]; y = hiw[w]; level = ${level};`);
+    }
+    for (let level = LAST; level > start; level--) {
+      indent = indent.slice(2);
+      b.push(quick !== null ? `${indent}} else if ((x & ${TABLE}) === ${TABLE}) return ${slow};` : `${indent}}`);
+    }
+    b.push(`    ${exit}`);
+    b.push(`    return level;`);
+    return b;
+  };
+  const src: string[] = [];
+  src.push(`function leafOver(mem, store, pgt) {`);
+  src.push(`  const hiw = new Int32Array(mem.buffer, mem.byteOffset + 4, mem.length - 1);`);
+  src.push(`  function leafAtIn(a, o) {`);
+  src.push(...body(`o.leafAtSlow(a)`, `o.resLo = x; o.resHi = y;`));
+  src.push(`  }`);
+  src.push(`  function leafIn(a, out, o) {`);
+  src.push(...body(`o.leafSlow(a, out)`, `out[0] = x; out[1] = y;`));
+  src.push(`  }`);
+  src.push(`  return { leafIn, leafAtIn };`);
+  src.push(`}`);
+  return src;
+}
+
+/**
+ * The quick test of a table descriptor (x, y) whose next page the walk
+ * takes as x >>> pageShift: emitNextPage() and its page, where the store's
+ * basePa has its low 32 bits clear (every PA size but 32 bits). The page is
  * x >>> pageShift whenever y's bits that emitNextPage() shifts in (PA bits
  * [63 - pageShift : 32]) are basePa's, and then both give the same page; a
  * descriptor whose bits there differ bails (getLeaf() answers it, reading
  * what it reads), which emitNextPage() would also do unless the store held
  * 2^(32 - pageShift) pages or more. The same answers, one shift less on the
- * walk's critical path (y no longer feeds the next index).
+ * walk's critical path (y no longer feeds the next index). Returns y's bits
+ * to test (mask) and basePa's there (want); null where basePa's low 32 bits
+ * are not clear.
  */
-function followFlat(mem: TableMemory, x: string, y: string, p: string, bail: string): string {
-  const quick = quickFollow(mem);
-  if (quick === null) return `${p} = ${emitNextPage(mem, x, y)}; if ((${p} >>> 0) >= bump) ${bail}`;
-  return `${p} = ${x} >>> ${mem.pageShift}; if ((${y} & ${quick.mask}) !== ${quick.want} || ${p} >= bump) ${bail}`;
-}
-
-/** followFlat()'s test of y: its bits that emitNextPage() shifts in, and basePa's there; null where basePa's low 32 bits are not clear. */
-function quickFollow(mem: TableMemory): { mask: number; want: number } | null {
+function quickFollow(mem: TableMemory): { mask: number; want: number; high: number } | null {
   if (mem.basePa % 2 ** 32 !== 0) return null;
   const mask = 2 ** (32 - mem.pageShift) - 1;
-  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask };
+  return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask, high: Math.floor(mem.basePa / 2 ** 32) };
 }
 
 /** Compile the kernel, or null where the engine forbids code generation. */
@@ -279,9 +354,14 @@ function buildGetLeafKernel(pgt: KvmPgtable, lanes: number): GetLeafKernel | nul
   }
 }
 
-/** leafIn() before leaf() has made one: every IPA to the slow path. */
-function noLeaf(): number {
-  return NOT_MINE;
+/** leafIn() before the slow path has made one for the store's arena: getLeaf(). */
+function slowLeaf(a: number, out: Uint32Array, o: GetLeafBatch): number {
+  return o.leafSlow(a, out);
+}
+
+/** leafAtIn() before the slow path has made one for the store's arena: getLeaf(). */
+function slowLeafAt(a: number, o: GetLeafBatch): number {
+  return o.leafAtSlow(a);
 }
 
 /** How a GetLeafBatch runs. */
@@ -308,10 +388,10 @@ export class GetLeafBatch {
   private failed = 0;
   private ipas: Float64Array = new Float64Array(0);
   declare private readonly store: TableStore;
-  /** The flat arena leafIn() reads (a constant of it): leaf() uses leafIn() only while it is the store's. */
+  /** The flat arena leafIn() and leafAtIn() were made for (a constant of them; they check it is still the store's). */
   private leafArena: Int32Array | null = null;
-  private leafIn: LeafFn = noLeaf;
-  private leafAtIn: LeafAtFn = noLeaf;
+  private leafIn: LeafFn = slowLeaf;
+  private leafAtIn: LeafAtFn = slowLeafAt;
   /** @internal The descriptor leafAt() found, as int32 halves (written by the generated leafAtIn()). */
   resLo = 0;
   /** @internal See resLo. */
@@ -357,13 +437,7 @@ export class GetLeafBatch {
    */
   leaf(addr: number, out: Uint32Array): number {
     if (!(out instanceof Uint32Array && out.length >= 2)) this.badOut(out);
-    const store = this.store;
-    const pgt = this.pgt;
-    if (store.flat === this.leafArena && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
-      const level = this.leafIn(store.bump, addr, out);
-      if (level !== NOT_MINE) return level;
-    }
-    return this.leafSlow(addr, out);
+    return this.leafIn(addr, out, this);
   }
 
   /**
@@ -374,13 +448,7 @@ export class GetLeafBatch {
    * one-call get_leaf. `addr` is checked as getLeaf() checks it.
    */
   leafAt(addr: number): number {
-    const store = this.store;
-    const pgt = this.pgt;
-    if (store.flat === this.leafArena && store.flatPages >= store.bump && !pgt.operationRunning && !pgt.destroyed) {
-      const level = this.leafAtIn(store.bump, addr, this);
-      if (level !== NOT_MINE) return level;
-    }
-    return this.leafAtSlow(addr);
+    return this.leafAtIn(addr, this);
   }
 
   /** The descriptor the last leafAt() found, low 32 bits (0 when it returned an error). */
@@ -393,28 +461,30 @@ export class GetLeafBatch {
     return this.resHi >>> 0;
   }
 
-  /** leaf() off its common case: leafAtSlow(), the halves copied into out. */
-  private leafSlow(addr: number, out: Uint32Array): number {
+  /** @internal leaf() off its common case: leafAtSlow(), the halves copied into out. */
+  leafSlow(addr: number, out: Uint32Array): number {
     const level = this.leafAtSlow(addr);
     out[0] = this.resLo;
     out[1] = this.resHi;
     return level;
   }
 
-  /** leafAt() off its common case: the arena made flat first where it may be (and leafIn() made for it), else getLeafFast(). */
-  private leafAtSlow(addr: number): number {
+  /**
+   * @internal leafAt() off its common case, getLeafFast()'s answer; first,
+   * where the arena may be made flat and is not the one leafAtIn() and
+   * leafIn() were made for, they are made for it (the next call takes them).
+   */
+  leafAtSlow(addr: number): number {
     const pgt = this.pgt;
     const kern = this.kernel;
     if (kern !== null && !pgt.destroyed && flatArena(pgt)) {
       const store = this.store;
-      if (store.flat !== this.leafArena) {
-        const f = kern.leafOver(store.flat);
+      if (store.flat !== this.leafArena && store.flat.length >= 2) {
+        const f = kern.leafOver(store.flat, store, pgt);
         this.leafIn = f.leafIn;
         this.leafAtIn = f.leafAtIn;
         this.leafArena = store.flat;
       }
-      const level = this.leafAtIn(store.bump, addr, this);
-      if (level !== NOT_MINE) return level;
     }
     const r = pgt.getLeafFast(addr);
     if (r !== 0) {

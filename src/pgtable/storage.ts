@@ -109,6 +109,16 @@ export class TableStore {
    */
   flat: Int32Array = NO_PAGES;
   flatPages = 0;
+  /**
+   * min(bump, flatPages) << wordsShift: a walk over `flat` reads a page the
+   * store handed out exactly where the page's first word is below this (the
+   * one-IPA get_leaf, src/pgtable/getleaf.ts, reads it instead of both).
+   * Kept by every change of bump and flatPages (syncWalk()). Only a bound
+   * too high would give a wrong answer (one too low sends more walks to
+   * getLeaf()): bump and flatPages go down only in unTake() and
+   * resizeFirst().
+   */
+  walkWords = 0;
   /** Freed pages, zeroed (allocated when the first page is freed: a table that never frees one holds none). */
   private freeStack: Int32Array = NO_PAGES;
   private freeTop = 0;
@@ -177,7 +187,12 @@ export class TableStore {
       this.refcount = rc;
     }
     this.bump++;
+    this.syncWalk();
     return true;
+  }
+
+  private syncWalk(): void {
+    this.walkWords = Math.min(this.bump, this.flatPages) << this.wordsShift;
   }
 
   /** Push a free page (the stack grows to the pages taken so far, which it never holds more of). */
@@ -200,6 +215,7 @@ export class TableStore {
     // The flat arena held the old first chunk's words.
     this.flat = NO_PAGES;
     this.flatPages = 0;
+    // (walkWords: both callers, grow() and unTake(), sync it next.)
   }
 
   /**
@@ -221,6 +237,7 @@ export class TableStore {
     if (chunks.length === 1) {
       this.flat = chunks[0];
       this.flatPages = chunks[0].length >>> this.wordsShift;
+      this.syncWalk();
       return this.flatPages >= this.bump;
     }
     if (this.flatPages !== 0 && (this.bump - this.flatPages) * 8 < this.bump) return false;
@@ -237,6 +254,7 @@ export class TableStore {
     this.chunkGen++;
     this.flat = flat;
     this.flatPages = words >>> this.wordsShift;
+    this.syncWalk();
     return true;
   }
 
@@ -332,6 +350,7 @@ export class TableStore {
         // A chunk pushed again later is a new array, not the flat arena's view.
         if (this.flatPages > page) this.flatPages = page;
       } else if (page >>> this.chunkShift === 0 && page > 0 && (page & (page - 1)) === 0) this.resizeFirst(page << this.wordsShift);
+      this.syncWalk();
     } else {
       this.pushFree(page);
     }
