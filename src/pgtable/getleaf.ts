@@ -188,9 +188,12 @@ export function getLeafKernelSource(pgt: KvmPgtable, lanes = GETLEAF_LANES): str
   // compiles a long first call on-stack while it is still in the loop, with
   // no type feedback yet for code after it, and leaves that compiled code
   // (deoptimising at its exit on every later call) in place.
+  const lean = leanSumFlatSource(pgt, lanes);
+  if (lean !== null) src.push(...lean);
   for (const flat of [false, true]) {
     const suffix = flat ? "Flat" : "";
-    src.push(`function sum${suffix}(mem, bump, ipas, from, to, acc) {`);
+    // sumFlat: the lean one where it applies (it takes the same groups and sums the same words).
+    src.push(`function sum${suffix}${flat && lean !== null ? "Old" : ""}(mem, bump, ipas, from, to, acc) {`);
     if (root !== null && !flat) src.push(`  ${root.decl}`);
     src.push(`  let lo = acc[0], hi = acc[1], k = from;`);
     src.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
@@ -340,6 +343,113 @@ function quickFollow(mem: TableMemory): { mask: number; want: number; high: numb
   if (mem.basePa % 2 ** 32 !== 0) return null;
   const mask = 2 ** (32 - mem.pageShift) - 1;
   return { mask, want: Math.floor(mem.basePa / 2 ** 32) & mask, high: Math.floor(mem.basePa / 2 ** 32) };
+}
+
+/**
+ * Source of a sumFlat() (GetLeafKernel.sumFlat) that takes exactly the groups
+ * the lockstep sumFlat takes (every lane an integer IPA in [0, 2^ia_bits),
+ * every table descriptor on its way passing quickFollow()'s test with its
+ * next page below bump, so that every lane ends at a last-level entry) and
+ * adds the same words, with less work a walk (as src/walker/kernel.ts's
+ * leanSumFlat for the hardware walk's sum):
+ *   - a root cache: the start level's descriptor, read and checked as before
+ *     when a lane's IPA is outside the range it last read maps, is kept for
+ *     the call as that range [cLo, cHi) and the first word of the next
+ *     table (the table memory does not change during a call: a get_leaf
+ *     writes nothing), so that an IPA inside the range needs two compares
+ *     (and the integer check) instead of the range check, the root index
+ *     and the root descriptor's load and checks; an IPA inside it is inside
+ *     the IPA space;
+ *   - the checks of the table descriptors below the root gathered over the
+ *     group (an AND of the low halves for the valid and table bits, an OR of
+ *     the high halves' differences from the store's base) and tested once at
+ *     the group's end: a lane that fails one walks on through words of the
+ *     arena (each next page still checked below bump before it is read, so
+ *     every load stays inside the arena; nothing is written) and the group
+ *     is then not taken, as before;
+ *   - IPA[31:0] alone (a | 0) where it holds every index below the root;
+ *   - a descriptor's high half read as hiw[o], a view of the arena one word
+ *     on, where its low half is flat[o].
+ * Null where it does not apply (the store's base with low 32 bits set, a
+ * page not 2^(pageShift - 2) words, or a start level that is the last).
+ */
+function leanSumFlatSource(pgt: KvmPgtable, lanes: number): string[] | null {
+  const g = pgt.geom;
+  const mem = storeMemory(pgt.store);
+  const PS = g.pageShift;
+  const WS = mem.wordsShift;
+  const start = g.startLevel;
+  const LAST = KVM_PGTABLE_LAST_LEVEL;
+  const stride = PS - 3;
+  const quick = quickFollow(mem);
+  if (quick === null || WS !== PS - 2 || start >= LAST || start < 0) return null;
+  const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
+  const rootShift = g.shifts[start + 1];
+  const ipaLimit = 2 ** g.iaBits;
+  const m2 = 2 * (g.ptrsPerPte - 1);
+  let needIh = false;
+  for (let level = start + 1; level <= LAST; level++) if (g.shifts[level + 1] + stride > 32) needIh = true;
+  // Pages beyond which every page x >>> PS can name is below bump (the word index stays an int32).
+  const cap = 2 ** (32 - PS);
+  const pageWords = -(2 ** WS) | 0;
+  const base = pgt.pgd << WS;
+  const midLevels = start + 1 < LAST;
+  // Twice the index at `level`: the word of its descriptor's low half in the page.
+  const idx2 = (v: number, level: number): string => {
+    const s = g.shifts[level + 1];
+    if (s + stride <= 32) return `((il${v} >>> ${s - 1}) & ${m2})`;
+    return `(${ipaBits(`il${v}`, `ih${v}`, s, stride)} << 1)`;
+  };
+  const out: string[] = [];
+  out.push(`function sumLean(flat, hiw, bump, ipas, from, to, acc) {`);
+  out.push(`  const bw = (bump < ${cap} ? bump : ${cap}) * ${2 ** WS};`);
+  out.push(`  let lo = acc[0], hi = acc[1], k = from;`);
+  out.push(`  let cLo = Infinity, cHi = 0, cb = 0;`);
+  out.push(`  for (; k + ${lanes} <= to; k += ${lanes}) {`);
+  if (midLevels) out.push(`    let gx = -1, gy = 0;`);
+  for (let v = 0; v < lanes; v++) {
+    out.push(`    const a${v} = ipas[(k + ${v}) | 0];`);
+    out.push(`    if (!(a${v} >= cLo && a${v} < cHi)) {`);
+    out.push(`      if (!(a${v} >= 0 && a${v} < ${ipaLimit})) break;`);
+    // The start level's index (truncation is the floor here: a fraction ends the group just below).
+    out.push(`      const r = (a${v} * ${2 ** -rootShift}) | 0, o = ${base === 0 ? "" : `${base} + `}(r << 1), x = flat[o];`);
+    out.push(`      if (!((x & ${TABLE}) === ${TABLE} && (hiw[o] & ${quick.mask}) === ${quick.want})) break;`);
+    // The page's first word: below bw exactly when the page is below bump (bw is a whole number of pages).
+    out.push(`      const b = (x >>> 2) & ${pageWords};`);
+    out.push(`      if (!(b < bw)) break;`);
+    out.push(`      cLo = r * ${2 ** rootShift}; cHi = cLo + ${2 ** rootShift}; cb = b;`);
+    out.push(`    }`);
+    out.push(`    if (Math.floor(a${v}) !== a${v}) break;`);
+    out.push(`    const il${v} = a${v} | 0;${needIh ? ` const ih${v} = (a${v} * 2.3283064365386963e-10) | 0;` : ""}`);
+    let page = "cb";
+    for (let level = start + 1; level < LAST; level++) {
+      const p = `p${v}_${level}`;
+      out.push(`    const o${v}_${level} = ${page} | ${idx2(v, level)}, x${v}_${level} = flat[o${v}_${level}];`);
+      out.push(`    gx &= x${v}_${level}; gy |= hiw[o${v}_${level}] ^ ${quick.want};`);
+      out.push(`    const ${p} = (x${v}_${level} >>> 2) & ${pageWords};`);
+      out.push(`    if (!(${p} < bw)) break;`);
+      page = p;
+    }
+    out.push(`    const o${v} = ${page} | ${idx2(v, LAST)};`);
+  }
+  // The last level, lockstep: every lane's entry, whatever it is, is its get_leaf answer at level LAST.
+  for (let v = 0; v < lanes; v++) out.push(`    const xl${v} = flat[o${v}], yl${v} = hiw[o${v}];`);
+  if (midLevels) out.push(`    if (!((gx & ${TABLE}) === ${TABLE} && (gy & ${quick.mask}) === 0)) break;`);
+  out.push(`    lo += ${lanes * LAST};`);
+  for (let v = 0; v < lanes; v++) out.push(`    lo += xl${v} >>> 0; hi += yl${v} >>> 0;`);
+  out.push(`    acc[0] = lo; acc[1] = hi;`);
+  out.push(`  }`);
+  out.push(`  return k;`);
+  out.push(`}`);
+  // hiw: the flat arena seen one word on, made once per arena (weakly held: it keeps no old arena alive).
+  out.push(`const HI_WORDS = new WeakMap();`);
+  out.push(`function sumFlat(flat, bump, ipas, from, to, acc) {`);
+  out.push(`  if (flat.length < 2) return from;`);
+  out.push(`  let hiw = HI_WORDS.get(flat);`);
+  out.push(`  if (hiw === undefined) { hiw = new Int32Array(flat.buffer, flat.byteOffset + 4, flat.length - 1); HI_WORDS.set(flat, hiw); }`);
+  out.push(`  return sumLean(flat, hiw, bump, ipas, from, to, acc);`);
+  out.push(`}`);
+  return out;
 }
 
 /** Compile the kernel, or null where the engine forbids code generation. */
