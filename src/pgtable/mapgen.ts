@@ -31,7 +31,7 @@
  * TableMemoryError, as followTable()) and mapPageLeaf().
  */
 
-import { ENOMEM } from "./descriptor.js";
+import { ENOMEM, INVALID_PTE_LOCKED_LO, KVM_PGTABLE_LAST_LEVEL, PTE_TYPE_LO, PTE_VALID_LO, WALK_SHARED } from "./descriptor.js";
 import { ipaBits, i32 } from "./walkgen.js";
 
 /** mapPageMiss(pgt, aLo, aHi, pLo, pHi, flags): 0, 1 (declined, nothing changed) or -ENOMEM. */
@@ -66,7 +66,9 @@ export interface MapGenConsts {
   readonly wordsShift: number;
 }
 
-const LAST = 3; // KVM_PGTABLE_LAST_LEVEL
+const LAST = KVM_PGTABLE_LAST_LEVEL;
+/** A table descriptor's low bits (valid, type 1): written into the source as a literal. */
+const TABLE = PTE_VALID_LO | PTE_TYPE_LO;
 
 /** Source of mapPageMiss for these constants (exported for inspection and tests). */
 export function mapPageMissSource(c: MapGenConsts): string {
@@ -98,7 +100,7 @@ export function mapPageMissSource(c: MapGenConsts): string {
     s.push(`  ${readIt}{`);
     s.push(`    lo = tbl[off]; hi = tbl[off + 1];`);
     // A table descriptor (valid, type 1; no table at the last level): down into its page (followTable()).
-    s.push(`    if ((lo & 3) === 3) { page = ${follow}; if (page >>> 0 >= store.bump) p.badTablePointer(lo, hi); }`);
+    s.push(`    if ((lo & ${TABLE}) === ${TABLE}) { page = ${follow}; if (page >>> 0 >= store.bump) p.badTablePointer(lo, hi); }`);
     s.push(`    else if ((lo | hi) !== 0) return 1;`);
     s.push(`    else made = true;`);
     s.push(`  }`);
@@ -109,11 +111,11 @@ export function mapPageMissSource(c: MapGenConsts): string {
     s.push(`    p.l3Key = -1;`);
     // zallocPage() may have grown the store: chunks[0] and the counts may be new arrays.
     s.push(`    tbl = ${chunk("page")};`);
-    s.push(`    if ((flags & 8) !== 0) tbl[off] = 1024;`); // WALK_SHARED: INVALID_PTE_LOCKED_LO
+    s.push(`    if ((flags & ${WALK_SHARED}) !== 0) tbl[off] = ${INVALID_PTE_LOCKED_LO};`);
     s.push(`    store.refcount[page]++;`);
     // kvm_init_table_pte(): the child's PA (basePa + child * PAGE_SIZE, below 2^48) in int32 halves, as follow() reads it back.
     s.push(`    const pages = child + ${c.baseLoPages};`);
-    s.push(`    tbl[off] = (pages << ${c.pageShift}) | 3;`);
+    s.push(`    tbl[off] = (pages << ${c.pageShift}) | ${TABLE};`);
     s.push(`    tbl[off + 1] = ${c.baseHi} + (pages >>> ${c.hiToPage});`);
     s.push(`    page = child;`);
     s.push(`  }`);
