@@ -2,7 +2,8 @@
 // argument is refused with an ArgumentError naming it, before any state changes).
 import { expect } from "vitest";
 import { ArgumentError } from "../src/pgtable/args.js";
-import type { KvmPgtable } from "../src/pgtable/pgtable.js";
+import type { Stage2Config } from "../src/pgtable/geometry.js";
+import { KvmPgtable } from "../src/pgtable/pgtable.js";
 import type { TableStore } from "../src/pgtable/storage.js";
 
 /** `f` throws an ArgumentError that names `arg`. */
@@ -44,4 +45,58 @@ export function storeDiff(a: TableStore, b: TableStore): string | null {
     }
   }
   return "the arenas differ beyond the pages in use";
+}
+
+/** One side of a differential property: a table and the store hook's calls while it is set (page, index, old halves, new halves). */
+export interface Side {
+  t: KvmPgtable;
+  hooked: number[][];
+}
+
+/** The table with its fast paths on, and its twin with every visit through the generic kvm_pgtable_walk(). */
+export interface Pair {
+  fast: Side;
+  slow: Side;
+}
+
+/** A table of `cfg` with fast paths on or off. */
+export function side(cfg: Stage2Config, fast: boolean): Side {
+  const t = new KvmPgtable(cfg);
+  t.fastPaths = fast;
+  return { t, hooked: [] };
+}
+
+/** Record the store hook's calls into s.hooked (on), or no hook (off). */
+export function setHook(s: Side, on: boolean): void {
+  s.t.storeHook = on ? (page, index, oldLo, oldHi, newLo, newHi) => void s.hooked.push([page, index, oldLo, oldHi, newLo, newHi]) : null;
+}
+
+/** What `op` returned, or what it threw (as text). */
+export function outcome(t: KvmPgtable, op: (t: KvmPgtable) => unknown): unknown {
+  try {
+    return op(t);
+  } catch (e) {
+    return { threw: String(e) };
+  }
+}
+
+/**
+ * Both tables, the same call; everything observable compared: the return value (or what was thrown), the
+ * decoded event list, the events not recorded, the warnings, the store hook's calls, every word and count.
+ */
+export function both(p: Pair, what: string, op: (t: KvmPgtable) => unknown): void {
+  const x = outcome(p.fast.t, op);
+  const y = outcome(p.slow.t, op);
+  expect(x, `${what}: return`).toEqual(y);
+  expect(p.fast.t.log.length, `${what}: events`).toBe(p.slow.t.log.length);
+  expect(p.fast.t.log.toJson(), `${what}: events`).toEqual(p.slow.t.log.toJson());
+  expect(Array.from(p.fast.t.log.notRecorded), `${what}: events not recorded`).toEqual(Array.from(p.slow.t.log.notRecorded));
+  p.fast.t.log.clear();
+  p.slow.t.log.clear();
+  expect(p.fast.t.warnings, `${what}: warnings`).toEqual(p.slow.t.warnings);
+  expect(p.fast.hooked, `${what}: store hook calls`).toEqual(p.slow.hooked);
+  p.fast.hooked.length = 0;
+  p.slow.hooked.length = 0;
+  const d = storeDiff(p.fast.t.store, p.slow.t.store);
+  if (d !== null) expect.fail(`${what}: ${d}`);
 }

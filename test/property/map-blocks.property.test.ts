@@ -35,7 +35,7 @@ import {
 import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { xorshift64 } from "./xorshift.js";
-import { storeDiff } from "../helpers-pgtable.js";
+import { both, setHook, side, type Pair } from "../helpers-pgtable.js";
 
 const SEED = 0x6b10c5f00d20a6e5n;
 
@@ -58,61 +58,10 @@ const CONFIGS: { cfg: Stage2Config; startLevel: number }[] = [
 const PROTS = [PROT_R | PROT_W, PROT_R | PROT_W, PROT_R | PROT_W, PROT_R, PROT_R | PROT_W | PROT_X, PROT_R | PROT_DEVICE, PROT_R | PROT_W | PROT_NORMAL_NC, 0];
 const FLAGS = [0, 0, 0, 0, 0, WALK_SHARED, WALK_SKIP_CMO, WALK_SKIP_BBM_TLBI, WALK_HANDLE_FAULT, WALK_SKIP_CMO | WALK_HANDLE_FAULT];
 
-interface Side {
-  t: KvmPgtable;
-  /** The store hook's calls while it is set (page, index, old halves, new halves). */
-  hooked: number[][];
-}
-
-interface Pair {
-  fast: Side;
-  slow: Side;
-}
-
-function differ(p: Pair): string | null {
-  return storeDiff(p.fast.t.store, p.slow.t.store);
-}
-
-function outcome(t: KvmPgtable, op: (t: KvmPgtable) => unknown): unknown {
-  try {
-    return op(t);
-  } catch (e) {
-    return { threw: String(e) };
-  }
-}
-
-/** Both tables, the same call; everything observable compared. */
-function both(p: Pair, what: string, op: (t: KvmPgtable) => unknown): void {
-  const x = outcome(p.fast.t, op);
-  const y = outcome(p.slow.t, op);
-  expect(x, `${what}: return`).toEqual(y);
-  expect(p.fast.t.log.length, `${what}: events`).toBe(p.slow.t.log.length);
-  expect(p.fast.t.log.toJson(), `${what}: events`).toEqual(p.slow.t.log.toJson());
-  expect(Array.from(p.fast.t.log.notRecorded), `${what}: events not recorded`).toEqual(Array.from(p.slow.t.log.notRecorded));
-  p.fast.t.log.clear();
-  p.slow.t.log.clear();
-  expect(p.fast.t.warnings, `${what}: warnings`).toEqual(p.slow.t.warnings);
-  expect(p.fast.hooked, `${what}: store hook calls`).toEqual(p.slow.hooked);
-  p.fast.hooked.length = 0;
-  p.slow.hooked.length = 0;
-  const d = differ(p);
-  if (d !== null) expect.fail(`${what}: ${d}`);
-}
-
 function poke(t: KvmPgtable, page: number, index: number, lo: number, hi: number): void {
   const off = t.store.pageOffset(page) + 2 * index;
   t.store.chunkOf(page)[off] = lo;
   t.store.chunkOf(page)[off + 1] = hi;
-}
-
-function side(cfg: Stage2Config, fast: boolean): Side {
-  const t = new KvmPgtable(cfg);
-  t.fastPaths = fast;
-  return { t, hooked: [] };
-}
-
-function setHook(s: Side, on: boolean): void {
-  s.t.storeHook = on ? (page, index, oldLo, oldHi, newLo, newHi) => void s.hooked.push([page, index, oldLo, oldHi, newLo, newHi]) : null;
 }
 
 function run(cfg: Stage2Config, startLevel: number, seed: bigint, steps: number): void {

@@ -36,7 +36,7 @@ import type { Stage2Config } from "../../src/pgtable/geometry.js";
 import { mapPageMissSource } from "../../src/pgtable/mapgen.js";
 import { KvmPgtable } from "../../src/pgtable/pgtable.js";
 import { xorshift64, type Xorshift } from "./xorshift.js";
-import { storeDiff } from "../helpers-pgtable.js";
+import { both, setHook, side, type Pair } from "../helpers-pgtable.js";
 
 const SEED = 0x5ca77e2ed0a1f00dn;
 
@@ -57,50 +57,6 @@ const CONFIGS: { cfg: Stage2Config; startLevel: number }[] = [
 
 const PROTS = [PROT_R | PROT_W, PROT_R | PROT_W, PROT_R | PROT_W, PROT_R | PROT_W, PROT_R, PROT_R | PROT_W | PROT_X, PROT_R | PROT_DEVICE];
 const FLAGS = [0, 0, 0, 0, 0, 0, WALK_SHARED, WALK_SKIP_CMO, WALK_SKIP_BBM_TLBI, WALK_HANDLE_FAULT, WALK_SHARED | WALK_SKIP_CMO];
-
-interface Side {
-  t: KvmPgtable;
-  hooked: number[][];
-}
-interface Pair {
-  fast: Side;
-  slow: Side;
-}
-
-function outcome(t: KvmPgtable, op: (t: KvmPgtable) => unknown): unknown {
-  try {
-    return op(t);
-  } catch (e) {
-    return { threw: String(e) };
-  }
-}
-
-/** Both tables, the same call; everything observable compared. */
-function both(p: Pair, what: string, op: (t: KvmPgtable) => unknown): void {
-  const x = outcome(p.fast.t, op);
-  const y = outcome(p.slow.t, op);
-  expect(x, `${what}: return`).toEqual(y);
-  expect(p.fast.t.log.toJson(), `${what}: events`).toEqual(p.slow.t.log.toJson());
-  expect(Array.from(p.fast.t.log.notRecorded), `${what}: events not recorded`).toEqual(Array.from(p.slow.t.log.notRecorded));
-  p.fast.t.log.clear();
-  p.slow.t.log.clear();
-  expect(p.fast.t.warnings, `${what}: warnings`).toEqual(p.slow.t.warnings);
-  expect(p.fast.hooked, `${what}: store hook calls`).toEqual(p.slow.hooked);
-  p.fast.hooked.length = 0;
-  p.slow.hooked.length = 0;
-  const d = storeDiff(p.fast.t.store, p.slow.t.store);
-  if (d !== null) expect.fail(`${what}: ${d}`);
-}
-
-function side(cfg: Stage2Config, fast: boolean): Side {
-  const t = new KvmPgtable(cfg);
-  t.fastPaths = fast;
-  return { t, hooked: [] };
-}
-
-function setHook(s: Side, on: boolean): void {
-  s.t.storeHook = on ? (page, index, oldLo, oldHi, newLo, newHi) => void s.hooked.push([page, index, oldLo, oldHi, newLo, newHi]) : null;
-}
 
 /** The table page and index of the entry at `level` on the way to `ipa`, or null where the way stops above it (read from the fast side). */
 function entryOnTheWay(t: KvmPgtable, ipa: number, level: number): { page: number; index: number } | null {
